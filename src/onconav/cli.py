@@ -1,0 +1,210 @@
+"""The `onconav` command line: serve the site, manage the database, load demo data, search.
+
+Each command is a thin face over a service function; errors print their message and exit with 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from onconav import migrate
+from onconav.config import get_settings
+from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.errors import OnconavError
+
+app = typer.Typer(help="onconav: cancer-care navigation (directory of specialists, knowledge, trials).",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+console = Console()
+errors = Console(stderr=True)
+
+
+class DemoSize(str, Enum):
+    tiny = "tiny"
+    small = "small"
+    large = "large"
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = create_db_engine()
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _fail(error: OnconavError) -> None:
+    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+    suggestions = error.details.get("suggestions")
+    if suggestions:
+        errors.print("Did you mean: " + "; ".join(suggestions), highlight=False)
+    raise typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create or update the schema to the newest revision (or REVISION)."""
+    engine = create_db_engine()
+    migrate.upgrade(engine, revision)
+    console.print(f"Database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string()})")
+    engine.dispose()
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or 'base'.")]) -> None:
+    """Take the schema back to REVISION ('base' drops every table)."""
+    engine = create_db_engine()
+    migrate.downgrade(engine, revision)
+    console.print(f"Database at revision {migrate.current_revision(engine)}")
+    engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one available."""
+    engine = create_db_engine()
+    console.print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(engine)}")
+    engine.dispose()
+
+
+def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
+    """Load the demo into the configured database with a progress bar; returns rows per table."""
+    from onconav.directory import service as directory
+
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    organizations, practitioners = directory.planned_demo_size(size, seed)  # type: ignore[arg-type]
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=not sys.stdout.isatty()) as progress:
+        task = progress.add_task(f"Demo ({size}): practitioners", total=practitioners)
+        with unit_of_work(make_session_factory(engine)) as session:
+            counts = directory.load_demo(
+                session,
+                size=size,  # type: ignore[arg-type]
+                seed=seed,
+                on_bundle=lambda bundle: progress.advance(task, len(bundle.practitioners)),
+            )
+            progress.update(task, description="Demo: committing")
+    engine.dispose()
+    return counts
+
+
+@demo_app.command("load")
+def demo_load(
+    size: Annotated[DemoSize, typer.Option(help="small: ~2,000 practitioners; large: 1,000,000.")] = DemoSize.small,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 0,
+) -> None:
+    """Replace the demo data (fictional centers and doctors at real cities) in the database."""
+    counts = load_demo_with_progress(size.value, seed)
+    table = Table("table", "rows written", title="Demo data loaded")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+
+
+@app.command()
+def find(
+    query: Annotated[str, typer.Argument(help="A procedure, condition or specialty, e.g. 'metastasectomy'.")],
+    near: Annotated[str, typer.Option("--near", help="ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")],
+    radius_km: Annotated[float, typer.Option("--radius-km", help="Search radius in km.")] = 100.0,
+    limit: Annotated[int, typer.Option(help="Number of results (1-100).")] = 20,
+    kind: Annotated[str | None, typer.Option(help="organization, practitioner, hospital, cancer_center, clinic")] = None,
+    language: Annotated[str | None, typer.Option(help="Spoken language (ISO 639-1, e.g. es).")] = None,
+    international: Annotated[bool, typer.Option(help="Only providers accepting international patients.")] = False,
+    designation: Annotated[str | None, typer.Option(help="nci, coc or jci")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+) -> None:
+    """Rank specialists and centers for QUERY near a place, with the reasons for each rank."""
+    from onconav.directory import service as directory
+    from onconav.directory.schemas import SearchResponse
+    from onconav.directory.search import SearchFilters
+    from onconav.i18n import get_translations
+
+    locale = get_settings().default_locale
+    filters = SearchFilters(kind=kind, language=language, international=international or None, designation=designation)
+    try:
+        with _session() as session:
+            outcome = directory.search_providers(
+                session, query=query, near=near, radius_km=radius_km, limit=limit, filters=filters
+            )
+            response = SearchResponse.from_outcome(
+                outcome, query=query, translations=get_translations(locale), locale=locale
+            )
+    except OnconavError as error:
+        _fail(error)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_results(response)
+
+
+def _print_results(response: object) -> None:
+    from onconav.directory.schemas import SearchResponse
+
+    assert isinstance(response, SearchResponse)
+    place = response.place
+    console.print(f"[bold]{response.query}[/] near [bold]{place.name}[/] ({place.lat:.4f}, {place.lon:.4f})")
+    if not place.exact:
+        console.print(f"  (you typed {place.query!r})")
+    if place.alternatives:
+        console.print("  other places it could mean: " + "; ".join(place.alternatives))
+    if response.expanded_radius_km:
+        console.print(
+            f"[yellow]Only {response.within_radius_count} result(s) within {response.radius_km:g} km; "
+            f"showing the nearest beyond it, up to {response.expanded_radius_km:g} km.[/]"
+        )
+    table = Table("#", "score", "name", "where", "km", "why", show_lines=True)
+    for number, result in enumerate(response.results, 1):
+        why = "\n".join(f"{w.points:+.1f}  {w.detail}" for w in result.why)
+        name = result.name + (" [dim](demo)[/]" if result.demo else "")
+        if result.kind == "practitioner":
+            name += f"\n[dim]{result.organization}[/]"
+        table.add_row(str(number), f"{result.score:.1f}", name, f"{result.city}, {result.country_code}",
+                      f"{result.distance_km:.0f}", why)
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web site and API; creates the database and loads the demo data on first run."""
+    import uvicorn
+
+    from onconav.app import create_app
+    from onconav.directory import service as directory
+
+    settings = get_settings()
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        empty = directory.count_providers(session)["organizations"] == 0
+    if empty:
+        console.print(f"First run: loading the {settings.demo_size} demo directory...")
+        load_demo_with_progress(settings.demo_size, 0)
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"Serving onconav on http://{host}:{port}  (database: {engine.url.render_as_string()})")
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,89 @@
+"""Derivation of search entries from an organization and its staff.
+
+Used by every writer (demo loader, importers, edits) so the search table never disagrees with the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from onconav.directory import ranking
+
+
+@dataclass
+class OrganizationBundle:
+    """One organization with its main location, services, staff, their roles and role services (rows as dicts)."""
+
+    organization: dict[str, Any]
+    location: dict[str, Any]
+    services: list[dict[str, Any]] = field(default_factory=list)
+    practitioners: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    role_services: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _language_key(languages: list[str]) -> str:
+    return "," + ",".join(sorted(set(languages))) + ","
+
+
+def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
+    """The search rows of an organization and of every practitioner in it."""
+    org = bundle.organization
+    location = bundle.location
+    designations = ranking.designation_bits(org["designations"])
+    shared = {
+        "organization_id": org["id"],
+        "org_kind": org["kind"],
+        "location_id": location["id"],
+        "lat": location["lat"],
+        "lon": location["lon"],
+        "lat_band": ranking.lat_band(location["lat"]),
+        "country_code": location["country_code"],
+        "designations": designations,
+        "tumor_board": bool(org["tumor_board"]),
+        "clinical_trials": bool(org["clinical_trials"]),
+        "accepts_international": bool(org["accepts_international"]),
+    }
+
+    def entry(topic: str, kind: str, entity_id: int, volume: int | None, languages: list[str]) -> dict[str, Any]:
+        return {
+            **shared,
+            "topic": topic,
+            "entity_kind": kind,
+            "entity_id": entity_id,
+            "annual_volume": volume,
+            "languages": _language_key(languages),
+            "quality_points": ranking.quality_points(
+                annual_volume=volume,
+                designations=designations,
+                tumor_board=shared["tumor_board"],
+                clinical_trials=shared["clinical_trials"],
+            ),
+        }
+
+    rows = [
+        entry(f"service:{s['service_code']}", "organization", org["id"], s["annual_volume"], org["languages"])
+        for s in bundle.services
+    ]
+    for specialty in sorted({role["specialty"] for role in bundle.roles}):
+        rows.append(entry(f"specialty:{specialty}", "organization", org["id"], None, org["languages"]))
+    practitioners = {p["id"]: p for p in bundle.practitioners}
+    services_by_role: dict[int, list[dict[str, Any]]] = {}
+    for role_service in bundle.role_services:
+        services_by_role.setdefault(role_service["role_id"], []).append(role_service)
+    for role in bundle.roles:
+        practitioner = practitioners[role["practitioner_id"]]
+        languages = practitioner["languages"]
+        rows.append(entry(f"specialty:{role['specialty']}", "practitioner", practitioner["id"], None, languages))
+        for role_service in services_by_role.get(role["id"], []):
+            rows.append(
+                entry(
+                    f"service:{role_service['service_code']}",
+                    "practitioner",
+                    practitioner["id"],
+                    role_service["annual_volume"],
+                    languages,
+                )
+            )
+    return rows

@@ -1,0 +1,133 @@
+"""The one ranking function of the directory search, and the reasons it gives.
+
+score = match + volume + designations + tumor board + clinical trials - distance penalty (see docs/ranking.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from onconav.directory.models import DESIGNATION_BITS
+
+MatchKind = Literal["service", "specialty", "condition-service", "condition-specialty"]
+
+# Points for how the provider matches the query.
+MATCH_POINTS: dict[MatchKind, float] = {
+    "service": 40.0,  # offers the procedure or service the query names
+    "specialty": 30.0,  # practises the specialty the query names
+    "condition-service": 30.0,  # offers a service used for the condition the query names
+    "condition-specialty": 25.0,  # practises a specialty that treats that condition
+}
+VOLUME_POINTS_PER_DECADE = 10.0  # 10 x log10(1 + yearly volume) ...
+VOLUME_POINTS_MAX = 25.0  # ... capped here (reached at about 316 a year)
+DESIGNATION_POINTS: dict[str, float] = {"nci": 12.0, "coc": 6.0, "jci": 4.0}
+TUMOR_BOARD_POINTS = 5.0
+CLINICAL_TRIALS_POINTS = 5.0
+DISTANCE_PENALTY_MAX_POINTS = 30.0  # penalty = 30 x d / (d + 100 km): 10 at 50 km, 15 at 100 km
+DISTANCE_HALF_KM = 100.0
+LAT_BAND_DEGREES = 0.5  # search entries are grouped by half-degree latitude bands
+
+
+@dataclass(frozen=True)
+class RankingFactor:
+    """One term of the score, or a fact that filtered the result in (points 0)."""
+
+    factor: str
+    points: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def lat_band(lat: float) -> int:
+    """The latitude band a point belongs to."""
+    return math.floor(lat / LAT_BAND_DEGREES)
+
+
+def volume_points(volume: int | None) -> float:
+    """Points for a yearly procedure volume (0 when unknown)."""
+    if not volume or volume <= 0:
+        return 0.0
+    return min(VOLUME_POINTS_MAX, VOLUME_POINTS_PER_DECADE * math.log10(1 + volume))
+
+
+def designation_points(bits: int) -> float:
+    """Points for the designations set in `bits`."""
+    return sum(points for code, points in DESIGNATION_POINTS.items() if bits & DESIGNATION_BITS[code])
+
+
+def designation_codes(bits: int) -> list[str]:
+    """Designation codes set in `bits`, in a fixed order."""
+    return [code for code in DESIGNATION_POINTS if bits & DESIGNATION_BITS[code]]
+
+
+def designation_bits(codes: list[str]) -> int:
+    """The bit mask of designation codes."""
+    return sum(DESIGNATION_BITS[c] for c in set(codes) if c in DESIGNATION_BITS)
+
+
+def quality_points(*, annual_volume: int | None, designations: int, tumor_board: bool, clinical_trials: bool) -> float:
+    """Every score term that does not depend on the query: stored on each search entry."""
+    return (
+        volume_points(annual_volume)
+        + designation_points(designations)
+        + (TUMOR_BOARD_POINTS if tumor_board else 0.0)
+        + (CLINICAL_TRIALS_POINTS if clinical_trials else 0.0)
+    )
+
+
+def distance_penalty(distance_km: float) -> float:
+    """Points taken off for distance: 0 at the door, rising to 30 far away."""
+    return DISTANCE_PENALTY_MAX_POINTS * distance_km / (distance_km + DISTANCE_HALF_KM)
+
+
+def score(*, match_kind: MatchKind, quality: float, distance_km: float) -> float:
+    """The ranking score (higher is better)."""
+    return MATCH_POINTS[match_kind] + quality - distance_penalty(distance_km)
+
+
+def explain(
+    *,
+    match_kind: MatchKind,
+    topic_name: str,
+    condition_name: str | None,
+    service_topic: bool,
+    annual_volume: int | None,
+    designations: int,
+    tumor_board: bool,
+    clinical_trials: bool,
+    distance_km: float,
+    place_name: str,
+    within_radius: bool,
+    radius_km: float,
+) -> list[RankingFactor]:
+    """Every factor of the score with its contribution; the points add up to the score."""
+    factors = [
+        RankingFactor(
+            "match",
+            MATCH_POINTS[match_kind],
+            {"match_kind": match_kind, "name": topic_name, "condition": condition_name},
+        )
+    ]
+    if service_topic:
+        factors.append(
+            RankingFactor(
+                "volume", round(volume_points(annual_volume), 2), {"volume": annual_volume, "name": topic_name}
+            )
+        )
+    for code in designation_codes(designations):
+        factors.append(RankingFactor("designation", DESIGNATION_POINTS[code], {"designation": code}))
+    if tumor_board:
+        factors.append(RankingFactor("tumor_board", TUMOR_BOARD_POINTS))
+    if clinical_trials:
+        factors.append(RankingFactor("clinical_trials", CLINICAL_TRIALS_POINTS))
+    factors.append(
+        RankingFactor(
+            "distance",
+            -round(distance_penalty(distance_km), 2),
+            {"km": round(distance_km, 1), "miles": round(distance_km * 0.621371, 1), "place": place_name},
+        )
+    )
+    if not within_radius:
+        factors.append(RankingFactor("beyond_radius", 0.0, {"radius_km": radius_km}))
+    return factors

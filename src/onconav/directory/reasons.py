@@ -1,0 +1,62 @@
+"""Sentences for ranking factors, in the reader's language.
+
+The ranking gives numbers and codes; this module is the only place that turns them into words.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
+
+from onconav.directory.ranking import RankingFactor
+
+DESIGNATION_LABELS = {
+    "nci": "NCI-designated cancer center",
+    "coc": "CoC-accredited cancer program",
+    "jci": "JCI-accredited",
+}
+
+
+def _n(value: float, locale: str) -> str:
+    return format_decimal(value, format="#,##0.#", locale=locale)
+
+
+def designation_label(code: str, translations: NullTranslations) -> str:
+    """The name of a designation, translated."""
+    return translations.gettext(DESIGNATION_LABELS.get(code, code))
+
+
+def describe_factor(factor: RankingFactor, translations: NullTranslations, locale: str) -> str:
+    """One reason, as a sentence."""
+    _ = translations.gettext
+    p = factor.params
+    name = _(p["name"]) if "name" in p else ""
+    if factor.factor == "match":
+        condition = _(p["condition"]) if p.get("condition") else ""
+        kind = p["match_kind"]
+        if kind == "service":
+            return _("Offers %(name)s") % {"name": name}
+        if kind == "specialty":
+            return _("Specialty: %(name)s") % {"name": name}
+        if kind == "condition-service":
+            return _("Offers %(name)s, used for %(condition)s") % {"name": name, "condition": condition}
+        return _("Specialty that treats %(condition)s: %(name)s") % {"name": name, "condition": condition}
+    if factor.factor == "volume":
+        if p.get("volume"):
+            return _("Yearly volume of %(name)s: %(count)s") % {"name": name, "count": _n(p["volume"], locale)}
+        return _("Yearly volume of %(name)s not reported") % {"name": name}
+    if factor.factor == "designation":
+        return designation_label(p["designation"], translations)
+    if factor.factor == "tumor_board":
+        return _("Multidisciplinary tumor board")
+    if factor.factor == "clinical_trials":
+        return _("Takes part in clinical trials")
+    if factor.factor == "distance":
+        return _("%(km)s km (%(miles)s mi) from %(place)s") % {
+            "km": _n(p["km"], locale),
+            "miles": _n(p["miles"], locale),
+            "place": p["place"],
+        }
+    if factor.factor == "beyond_radius":
+        return _("Outside your %(radius)s km radius") % {"radius": _n(p["radius_km"], locale)}
+    return factor.factor

@@ -1,0 +1,221 @@
+"""Pydantic shapes of the directory's API answers: search results and provider profiles.
+
+`SearchResponse.from_outcome` is the one translation from a search outcome to its JSON form.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from babel.support import NullTranslations
+from pydantic import BaseModel, Field
+
+from onconav.directory.reasons import describe_factor
+from onconav.directory.search import ProviderHit, SearchOutcome
+
+
+class PlaceRead(BaseModel):
+    """The place a search ran around."""
+
+    name: str
+    lat: float
+    lon: float
+    slug: str
+    exact: bool = Field(description="False when the typed text was corrected (a typo, a missing letter).")
+    query: str
+    alternatives: list[str] = Field(description="Other places the text could mean.")
+
+
+class ReasonRead(BaseModel):
+    """One ranking factor and its contribution to the score."""
+
+    factor: str
+    points: float
+    detail: str
+
+
+class InterpretationRead(BaseModel):
+    """What the search understood the query to name."""
+
+    kind: Literal["service", "specialty", "condition"]
+    code: str
+    name: str
+    exact: bool
+
+
+class SearchResultRead(BaseModel):
+    """One ranked organization or practitioner."""
+
+    kind: Literal["organization", "practitioner"]
+    id: int
+    name: str
+    city: str
+    region: str | None
+    country: str
+    country_code: str
+    distance_km: float
+    distance_miles: float
+    score: float
+    within_radius: bool
+    why: list[ReasonRead]
+    organization: str = Field(description="The organization itself, or where the practitioner works.")
+    organization_id: int
+    specialty: str | None
+    designations: list[str]
+    languages: list[str]
+    accepts_international: bool
+    demo: bool = Field(description="True for fictional demo data.")
+    url: str
+
+
+class SearchResponse(BaseModel):
+    """The answer to a directory search, results sorted by score, best first."""
+
+    query: str
+    understood_as: list[InterpretationRead]
+    place: PlaceRead
+    radius_km: float
+    within_radius_count: int
+    expanded_radius_km: float | None = Field(
+        description="Set when too few results lay within the radius and the search looked further."
+    )
+    results: list[SearchResultRead]
+
+    @classmethod
+    def from_outcome(
+        cls, outcome: SearchOutcome, *, query: str, translations: NullTranslations, locale: str
+    ) -> SearchResponse:
+        """The JSON form of a search outcome, with reasons in the reader's language."""
+        place = outcome.place
+        return cls(
+            query=query,
+            understood_as=[
+                InterpretationRead(kind=m.kind, code=m.code, name=m.name, exact=m.exact)
+                for m in outcome.interpretation.matches
+            ],
+            place=PlaceRead(
+                name=place.place.name,
+                lat=place.place.lat,
+                lon=place.place.lon,
+                slug=place.place.slug,
+                exact=place.exact,
+                query=place.query,
+                alternatives=[a.name for a in place.alternatives],
+            ),
+            radius_km=outcome.radius_km,
+            within_radius_count=outcome.within_radius_count,
+            expanded_radius_km=outcome.expanded_radius_km,
+            results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
+        )
+
+
+def provider_url(kind: str, provider_id: int) -> str:
+    """The profile page of a provider."""
+    return f"/{'organizations' if kind == 'organization' else 'practitioners'}/{provider_id}"
+
+
+def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str) -> SearchResultRead:
+    """One result card as JSON."""
+    return SearchResultRead(
+        kind=hit.kind,  # type: ignore[arg-type]
+        id=hit.id,
+        name=hit.name,
+        city=hit.city,
+        region=hit.region,
+        country=hit.country,
+        country_code=hit.country_code,
+        distance_km=hit.distance_km,
+        distance_miles=round(hit.distance_km * 0.621371, 1),
+        score=hit.score,
+        within_radius=hit.within_radius,
+        why=[
+            ReasonRead(factor=f.factor, points=f.points, detail=describe_factor(f, translations, locale))
+            for f in hit.factors
+        ],
+        organization=hit.organization_name,
+        organization_id=hit.organization_id,
+        specialty=hit.specialty,
+        designations=hit.designations,
+        languages=hit.languages,
+        accepts_international=hit.accepts_international,
+        demo=hit.is_demo,
+        url=provider_url(hit.kind, hit.id),
+    )
+
+
+class LocationRead(BaseModel):
+    """An address with coordinates."""
+
+    id: int
+    name: str
+    line: str | None
+    city: str
+    region: str | None
+    postal_code: str | None
+    country: str
+    country_code: str
+    lat: float
+    lon: float
+
+
+class OfferedServiceRead(BaseModel):
+    """A service with the yearly volume reported for it (None when not reported)."""
+
+    code: str
+    name: str
+    category: str
+    annual_volume: int | None
+
+
+class StaffMemberRead(BaseModel):
+    """A practitioner as listed on an organization's page."""
+
+    id: int
+    name: str
+    specialty: str
+
+
+class OrganizationRead(BaseModel):
+    """A hospital, cancer center or clinic with what it offers and who works there."""
+
+    id: int
+    name: str
+    kind: str
+    description: str | None
+    phone: str | None
+    website: str | None
+    designations: list[str]
+    tumor_board: bool
+    clinical_trials: bool
+    accepts_international: bool
+    languages: list[str]
+    demo: bool
+    locations: list[LocationRead]
+    services: list[OfferedServiceRead]
+    staff: list[StaffMemberRead]
+    staff_total: int
+
+
+class RoleRead(BaseModel):
+    """Where a practitioner works, in which specialty, doing what."""
+
+    organization_id: int
+    organization: str
+    specialty: str
+    location: LocationRead | None
+    accepting_new_patients: bool
+    services: list[OfferedServiceRead]
+
+
+class PractitionerRead(BaseModel):
+    """A doctor or other professional with their roles."""
+
+    id: int
+    name: str
+    prefix: str | None
+    given_name: str
+    family_name: str
+    credentials: str | None
+    languages: list[str]
+    demo: bool
+    roles: list[RoleRead]

@@ -1,0 +1,340 @@
+"""Directory search: candidates from the search entries near a point, scored in SQL by the ranking
+function, expanded beyond the radius when too few lie inside it, then hydrated for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from onconav.directory import ranking
+from onconav.directory.models import (
+    DESIGNATION_BITS,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    SearchEntry,
+)
+from onconav.geo import service as geo
+from onconav.geo.schemas import PlaceResolution
+from onconav.knowledge import service as knowledge
+from onconav.knowledge.schemas import QueryInterpretation
+
+EARTH_RADIUS_KM = 6371.0088
+MAX_RADIUS_KM = 20_040.0  # half the Earth's circumference: everywhere
+MIN_RESULTS_WITHIN = 5  # fewer than this (or than the limit) inside the radius: look beyond it
+ORG_KINDS = ("hospital", "cancer_center", "clinic")
+RESULT_KINDS = ("organization", "practitioner", *ORG_KINDS)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Optional narrowing of a search; None means "any"."""
+
+    kind: str | None = None  # organization | practitioner | hospital | cancer_center | clinic
+    language: str | None = None  # ISO 639-1
+    international: bool | None = None  # only providers that accept international patients
+    designation: str | None = None  # nci | coc | jci
+
+
+@dataclass
+class ProviderHit:
+    """One ranked organization or practitioner, with everything a result card shows."""
+
+    kind: str
+    id: int
+    name: str
+    score: float
+    distance_km: float
+    within_radius: bool
+    factors: list[ranking.RankingFactor]
+    topic: str
+    city: str
+    region: str | None
+    country: str
+    country_code: str
+    lat: float
+    lon: float
+    organization_id: int
+    organization_name: str
+    organization_kind: str
+    specialty: str | None = None
+    designations: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    accepts_international: bool = False
+    tumor_board: bool = False
+    clinical_trials: bool = False
+    is_demo: bool = False
+
+
+@dataclass
+class SearchOutcome:
+    """The answer to one search: what was understood, where, and the ranked providers."""
+
+    interpretation: QueryInterpretation
+    place: PlaceResolution
+    radius_km: float
+    limit: int
+    filters: SearchFilters
+    hits: list[ProviderHit]
+    within_radius_count: int
+    expanded_radius_km: float | None
+
+    @property
+    def too_few_within_radius(self) -> bool:
+        """True when the radius held fewer results than asked for and the search looked further."""
+        return self.expanded_radius_km is not None
+
+
+def _match_kind(topic: str, requested_as: str) -> ranking.MatchKind:
+    is_service = topic.startswith("service:")
+    if requested_as == "condition":
+        return "condition-service" if is_service else "condition-specialty"
+    return "service" if is_service else "specialty"
+
+
+def _distance_sql(lat: float, lon: float) -> Any:
+    """Great-circle distance in km from (lat, lon) to each entry, in portable SQL (SQLite and PostgreSQL)."""
+    e = SearchEntry
+    half_dlat = func.sin(func.radians(e.lat - lat) / 2)
+    half_dlon = func.sin(func.radians(e.lon - lon) / 2)
+    h = half_dlat * half_dlat + func.cos(func.radians(literal(lat, Float))) * func.cos(
+        func.radians(e.lat)
+    ) * half_dlon * half_dlon
+    clamped = case((h > 1.0, 1.0), else_=h)
+    return cast(2 * EARTH_RADIUS_KM, Float) * func.asin(func.sqrt(clamped))
+
+
+def _filter_clauses(filters: SearchFilters) -> list[Any]:
+    e = SearchEntry
+    clauses: list[Any] = []
+    if filters.kind in ("organization", "practitioner"):
+        clauses.append(e.entity_kind == filters.kind)
+    elif filters.kind in ORG_KINDS:
+        clauses += [e.entity_kind == "organization", e.org_kind == filters.kind]
+    if filters.language:
+        clauses.append(e.languages.like(f"%,{filters.language},%"))
+    if filters.international:
+        clauses.append(e.accepts_international.is_(True))
+    if filters.designation:
+        clauses.append(e.designations.op("&")(DESIGNATION_BITS[filters.designation]) != 0)
+    return clauses
+
+
+def _ranked_rows(
+    session: Session,
+    *,
+    topics: dict[str, str],
+    lat: float,
+    lon: float,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+    min_distance_km: float = 0.0,
+) -> list[Any]:
+    """Top `limit` distinct providers within `radius_km` (and beyond `min_distance_km`), best first."""
+    e = SearchEntry
+    box = geo.bounding_box(lat, lon, radius_km)
+    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
+    lon_clause = or_(*(e.lon.between(low, high) for low, high in box.lon_ranges))
+    distance = _distance_sql(lat, lon).label("distance_km")
+    match_points = case(
+        *((e.topic == topic, ranking.MATCH_POINTS[_match_kind(topic, how)]) for topic, how in topics.items()),
+        else_=0.0,
+    )
+    inner = (
+        select(
+            e.entity_kind,
+            e.entity_id,
+            e.topic,
+            e.organization_id,
+            e.location_id,
+            e.annual_volume,
+            e.designations,
+            e.tumor_board,
+            e.clinical_trials,
+            distance,
+            (match_points + e.quality_points).label("expertise"),
+        )
+        .where(e.topic.in_(list(topics)), e.lat_band.in_(bands), lon_clause, *_filter_clauses(filters))
+        .subquery()
+    )
+    penalty = ranking.DISTANCE_PENALTY_MAX_POINTS * inner.c.distance_km / (
+        inner.c.distance_km + ranking.DISTANCE_HALF_KM
+    )
+    score = (inner.c.expertise - penalty).label("score")
+    conditions = [inner.c.distance_km <= radius_km]
+    if min_distance_km > 0:
+        conditions.append(inner.c.distance_km > min_distance_km)
+    if len(topics) == 1:
+        query = (
+            select(inner, score)
+            .where(*conditions)
+            .order_by(score.desc(), inner.c.entity_kind, inner.c.entity_id)
+            .limit(limit)
+        )
+        return list(session.execute(query))
+    # Several topics (a condition): keep each provider's best-scoring topic only.
+    scored = select(inner, score).where(*conditions).subquery()
+    best = func.row_number().over(
+        partition_by=(scored.c.entity_kind, scored.c.entity_id),
+        order_by=(scored.c.score.desc(), scored.c.topic),
+    )
+    ranked = select(scored, best.label("rank_in_entity")).subquery()
+    query = (
+        select(ranked)
+        .where(ranked.c.rank_in_entity == 1)
+        .order_by(ranked.c.score.desc(), ranked.c.entity_kind, ranked.c.entity_id)
+        .limit(limit)
+    )
+    return list(session.execute(query))
+
+
+def _hydrate(
+    session: Session,
+    rows: list[Any],
+    *,
+    topics: dict[str, str],
+    interpretation: QueryInterpretation,
+    place: PlaceResolution,
+    radius_km: float,
+) -> list[ProviderHit]:
+    """Turn scored rows into result cards with names, places and reasons."""
+    org_ids = {row.organization_id for row in rows}
+    practitioner_ids = [row.entity_id for row in rows if row.entity_kind == "practitioner"]
+    location_ids = {row.location_id for row in rows}
+    orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
+    locations = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))}
+    practitioners = {
+        p.id: p for p in session.scalars(select(Practitioner).where(Practitioner.id.in_(practitioner_ids)))
+    }
+    specialties = {
+        (r.practitioner_id, r.organization_id): r.specialty
+        for r in session.execute(
+            select(PractitionerRole.practitioner_id, PractitionerRole.organization_id, PractitionerRole.specialty)
+            .where(PractitionerRole.practitioner_id.in_(practitioner_ids))
+        )
+    }
+    condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
+    hits = []
+    for row in rows:
+        org = orgs[row.organization_id]
+        location = locations[row.location_id]
+        topic_kind, topic_code = row.topic.split(":", 1)
+        requested_as = topics[row.topic]
+        topic_name = knowledge.entry_name("service" if topic_kind == "service" else "specialty", topic_code)
+        within = row.distance_km <= radius_km
+        factors = ranking.explain(
+            match_kind=_match_kind(row.topic, requested_as),
+            topic_name=topic_name,
+            condition_name=condition_name if requested_as == "condition" else None,
+            service_topic=topic_kind == "service",
+            annual_volume=row.annual_volume,
+            designations=row.designations,
+            tumor_board=row.tumor_board,
+            clinical_trials=row.clinical_trials,
+            distance_km=row.distance_km,
+            place_name=place.place.name,
+            within_radius=within,
+            radius_km=radius_km,
+        )
+        common = {
+            "score": round(row.score, 2),
+            "distance_km": round(row.distance_km, 1),
+            "within_radius": within,
+            "factors": factors,
+            "topic": row.topic,
+            "city": location.city,
+            "region": location.region,
+            "country": location.country,
+            "country_code": location.country_code,
+            "lat": location.lat,
+            "lon": location.lon,
+            "organization_id": org.id,
+            "organization_name": org.name,
+            "organization_kind": org.kind,
+            "designations": ranking.designation_codes(row.designations),
+            "accepts_international": org.accepts_international,
+            "tumor_board": org.tumor_board,
+            "clinical_trials": org.clinical_trials,
+        }
+        if row.entity_kind == "practitioner":
+            person = practitioners[row.entity_id]
+            hits.append(
+                ProviderHit(
+                    kind="practitioner",
+                    id=person.id,
+                    name=person.display_name,
+                    specialty=specialties.get((person.id, org.id)),
+                    languages=list(person.languages),
+                    is_demo=person.is_demo,
+                    **common,
+                )
+            )
+        else:
+            hits.append(
+                ProviderHit(
+                    kind="organization",
+                    id=org.id,
+                    name=org.name,
+                    languages=list(org.languages),
+                    is_demo=org.is_demo,
+                    **common,
+                )
+            )
+    return hits
+
+
+def run_search(
+    session: Session,
+    *,
+    interpretation: QueryInterpretation,
+    place: PlaceResolution,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+) -> SearchOutcome:
+    """Rank providers for an understood query around a resolved place (inputs already validated)."""
+    topics: dict[str, str] = dict(interpretation.topics)
+    lat, lon = place.place.lat, place.place.lon
+    rows = _ranked_rows(
+        session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
+    )
+    within_count = len(rows)
+    expanded: float | None = None
+    wanted = min(limit, MIN_RESULTS_WITHIN)
+    if within_count < wanted and radius_km < MAX_RADIUS_KM:
+        reach = radius_km
+        while reach < MAX_RADIUS_KM:
+            reach = min(reach * 2, MAX_RADIUS_KM)
+            beyond = _ranked_rows(
+                session,
+                topics=topics,
+                lat=lat,
+                lon=lon,
+                radius_km=reach,
+                limit=limit - within_count,
+                filters=filters,
+                min_distance_km=radius_km,
+            )
+            if within_count + len(beyond) >= wanted or reach >= MAX_RADIUS_KM:
+                break
+        expanded = reach
+        rows = sorted([*rows, *beyond], key=lambda r: (-r.score, r.entity_kind, r.entity_id))
+    hits = _hydrate(
+        session, rows, topics=topics, interpretation=interpretation, place=place, radius_km=radius_km
+    )
+    return SearchOutcome(
+        interpretation=interpretation,
+        place=place,
+        radius_km=radius_km,
+        limit=limit,
+        filters=filters,
+        hits=hits,
+        within_radius_count=within_count,
+        expanded_radius_km=expanded,
+    )

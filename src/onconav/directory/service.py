@@ -1,0 +1,236 @@
+"""The directory's public operations: search, provider profiles, demo data.
+
+Functions take a session and never commit: the face that calls them owns the transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from onconav.directory import bulk, demo
+from onconav.directory.indexing import OrganizationBundle
+from onconav.directory.models import (
+    DESIGNATION_BITS,
+    HealthcareService,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+)
+from onconav.directory.schemas import (
+    LocationRead,
+    OfferedServiceRead,
+    OrganizationRead,
+    PractitionerRead,
+    RoleRead,
+    StaffMemberRead,
+)
+from onconav.directory.search import (
+    MAX_RADIUS_KM,
+    RESULT_KINDS,
+    SearchFilters,
+    SearchOutcome,
+    run_search,
+)
+from onconav.errors import InvalidInput, NotFound
+from onconav.geo import service as geo
+from onconav.knowledge import service as knowledge
+
+DEFAULT_RADIUS_KM = 100.0
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+STAFF_LISTED = 500
+
+
+def validate_search(
+    *, radius_km: float, limit: int, filters: SearchFilters
+) -> None:
+    """Refuse radius, limit or filters that make no sense, saying what would be accepted."""
+    if not math.isfinite(radius_km) or radius_km <= 0 or radius_km > MAX_RADIUS_KM:
+        raise InvalidInput(
+            f"The radius must be a number of kilometres above 0 and at most {MAX_RADIUS_KM:,.0f}.",
+            field="radius_km",
+        )
+    if limit < 1 or limit > MAX_LIMIT:
+        raise InvalidInput(f"The number of results must be between 1 and {MAX_LIMIT}.", field="limit")
+    if filters.kind is not None and filters.kind not in RESULT_KINDS:
+        raise InvalidInput(f"Unknown kind {filters.kind!r}; use one of {', '.join(RESULT_KINDS)}.", field="kind")
+    if filters.designation is not None and filters.designation not in DESIGNATION_BITS:
+        raise InvalidInput(
+            f"Unknown designation {filters.designation!r}; use one of {', '.join(DESIGNATION_BITS)}.",
+            field="designation",
+        )
+    if filters.language is not None and not (len(filters.language) == 2 and filters.language.isalpha()):
+        raise InvalidInput("A language is a two-letter ISO 639-1 code such as 'en' or 'es'.", field="language")
+
+
+def search_providers(
+    session: Session,
+    *,
+    query: str,
+    near: str,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    limit: int = DEFAULT_LIMIT,
+    filters: SearchFilters | None = None,
+) -> SearchOutcome:
+    """Organizations and practitioners for `query` (procedure, condition, specialty) around `near`,
+    ranked by the documented score, each with its reasons.
+    """
+    filters = filters or SearchFilters()
+    if filters.language:
+        filters = SearchFilters(
+            kind=filters.kind,
+            language=filters.language.lower(),
+            international=filters.international,
+            designation=filters.designation,
+        )
+    validate_search(radius_km=radius_km, limit=limit, filters=filters)
+    interpretation = knowledge.interpret_query(query)
+    place = geo.resolve_place(near)
+    return run_search(
+        session, interpretation=interpretation, place=place, radius_km=radius_km, limit=limit, filters=filters
+    )
+
+
+def _location_read(location: Location) -> LocationRead:
+    return LocationRead(
+        id=location.id,
+        name=location.name,
+        line=location.line,
+        city=location.city,
+        region=location.region,
+        postal_code=location.postal_code,
+        country=location.country,
+        country_code=location.country_code,
+        lat=location.lat,
+        lon=location.lon,
+    )
+
+
+def _offered(code: str, volume: int | None) -> OfferedServiceRead:
+    service = knowledge.get_service(code)
+    return OfferedServiceRead(
+        code=code,
+        name=service.name if service else code,
+        category=service.category if service else "other",
+        annual_volume=volume,
+    )
+
+
+def get_organization_or_raise(session: Session, *, organization_id: int) -> OrganizationRead:
+    """An organization's profile; NotFound when there is none with this id."""
+    org = session.scalars(
+        select(Organization)
+        .where(Organization.id == organization_id)
+        .options(selectinload(Organization.locations), selectinload(Organization.services))
+    ).one_or_none()
+    if org is None:
+        raise NotFound(f"There is no organization {organization_id}.")
+    staff_rows = session.execute(
+        select(Practitioner, PractitionerRole.specialty)
+        .join(PractitionerRole, PractitionerRole.practitioner_id == Practitioner.id)
+        .where(PractitionerRole.organization_id == org.id)
+        .order_by(PractitionerRole.specialty, Practitioner.family_name, Practitioner.id)
+        .limit(STAFF_LISTED)
+    ).all()
+    staff_total = session.scalar(
+        select(func.count()).select_from(PractitionerRole).where(PractitionerRole.organization_id == org.id)
+    )
+    catalogue_order = {s.code: i for i, s in enumerate(knowledge.list_services())}
+    services = sorted(org.services, key=lambda s: catalogue_order.get(s.service_code, len(catalogue_order)))
+    return OrganizationRead(
+        id=org.id,
+        name=org.name,
+        kind=org.kind,
+        description=org.description,
+        phone=org.phone,
+        website=org.website,
+        designations=list(org.designations),
+        tumor_board=org.tumor_board,
+        clinical_trials=org.clinical_trials,
+        accepts_international=org.accepts_international,
+        languages=list(org.languages),
+        demo=org.is_demo,
+        locations=[_location_read(loc) for loc in org.locations],
+        services=[_offered(s.service_code, s.annual_volume) for s in services],
+        staff=[StaffMemberRead(id=p.id, name=p.display_name, specialty=spec) for p, spec in staff_rows],
+        staff_total=staff_total or 0,
+    )
+
+
+def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> PractitionerRead:
+    """A practitioner's profile; NotFound when there is none with this id."""
+    person = session.scalars(
+        select(Practitioner)
+        .where(Practitioner.id == practitioner_id)
+        .options(
+            selectinload(Practitioner.roles).selectinload(PractitionerRole.services),
+            selectinload(Practitioner.roles).selectinload(PractitionerRole.organization),
+            selectinload(Practitioner.roles).selectinload(PractitionerRole.location),
+        )
+    ).one_or_none()
+    if person is None:
+        raise NotFound(f"There is no practitioner {practitioner_id}.")
+    return PractitionerRead(
+        id=person.id,
+        name=person.display_name,
+        prefix=person.prefix,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        credentials=person.credentials,
+        languages=list(person.languages),
+        demo=person.is_demo,
+        roles=[
+            RoleRead(
+                organization_id=role.organization_id,
+                organization=role.organization.name,
+                specialty=role.specialty,
+                location=_location_read(role.location) if role.location else None,
+                accepting_new_patients=role.accepting_new_patients,
+                services=[_offered(s.service_code, s.annual_volume) for s in role.services],
+            )
+            for role in person.roles
+        ],
+    )
+
+
+def count_providers(session: Session) -> dict[str, int]:
+    """How many organizations and practitioners the directory holds."""
+    return {
+        "organizations": session.scalar(select(func.count()).select_from(Organization)) or 0,
+        "practitioners": session.scalar(select(func.count()).select_from(Practitioner)) or 0,
+        "services": session.scalar(select(func.count()).select_from(HealthcareService)) or 0,
+    }
+
+
+def load_demo(
+    session: Session,
+    *,
+    size: Literal["tiny", "small", "large"] = "small",
+    seed: int = 0,
+    on_bundle: Callable[[OrganizationBundle], None] | None = None,
+) -> dict[str, int]:
+    """Replace the demo data with a freshly generated set; returns rows written per table."""
+    if size not in demo.SIZES:
+        raise InvalidInput(f"Unknown demo size {size!r}; use one of {', '.join(demo.SIZES)}.")
+    connection = session.connection()
+    bulk.delete_demo_rows(connection)
+    first_ids = bulk.next_ids(connection)
+    return bulk.write_bundles(
+        connection, demo.generate(size, seed=seed, first_ids=first_ids), on_bundle=on_bundle
+    )
+
+
+def planned_demo_size(size: Literal["tiny", "small", "large"], seed: int = 0) -> tuple[int, int]:
+    """(organizations, practitioners) that `load_demo` would write."""
+    return demo.count_planned(size, seed)
+
+
+def place_slug(near: str) -> str:
+    """The URL slug of the place `near` resolves to."""
+    return geo.resolve_place(near).place.slug

@@ -1,0 +1,75 @@
+"""Public surface of the geo domain: resolve typed places, slug them, list real cities, measure distances.
+
+Other domains import from here (or from `onconav.geo`), never from `places`, whose internals may change.
+"""
+
+from __future__ import annotations
+
+from onconav.errors import InvalidInput
+from onconav.geo.distance import BoundingBox, bounding_box, haversine_km, km_to_miles
+from onconav.geo.places import PlaceNotFound, city_slug, coordinates_slug, get_index, resolve_normalised
+from onconav.geo.schemas import Place, PlaceResolution
+
+__all__ = [
+    "BoundingBox",
+    "PlaceNotFound",
+    "bounding_box",
+    "haversine_km",
+    "km_to_miles",
+    "list_cities",
+    "place_slug",
+    "resolve_place",
+]
+
+MAX_QUERY_LENGTH = 200
+
+
+def resolve_place(text: str) -> PlaceResolution:
+    """The place meant by a US ZIP, coordinates, "City, ST", "City, Country", a bare city or a slug.
+
+    Raises InvalidInput for blank text or out-of-range coordinates, PlaceNotFound when nothing matches.
+    """
+    query = " ".join(text.split())
+    if not query:
+        raise InvalidInput(
+            'Enter a place: a US ZIP code, "City, ST" or "City, Country".', query=text, suggestions=[]
+        )
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"That place name is too long: use at most {MAX_QUERY_LENGTH} characters.", query=text
+        )
+    # Case never changes the answer, so it should not split the cache either.
+    outcome = resolve_normalised(query.casefold())
+    if outcome.place is None:
+        raise PlaceNotFound(
+            f'No place matches "{query}". Try a US ZIP code, "City, ST" or "City, Country".',
+            query=text,
+            suggestions=list(outcome.suggestions),
+        )
+    return PlaceResolution(
+        query=text,
+        place=outcome.place,
+        exact=outcome.exact,
+        score=outcome.score,
+        alternatives=list(outcome.alternatives),
+    )
+
+
+def place_slug(place: Place) -> str:
+    """URL slug that `resolve_place` reads back: 'ukiah-ca', 'istanbul-tr', '95482', '39.1500n-123.2100w'."""
+    if place.kind == "postal_code" and place.postal_code:
+        return place.postal_code
+    if place.kind == "coordinates" or not place.city:
+        return coordinates_slug(place.lat, place.lon)
+    return city_slug(place.city, country_code=place.country_code, region_code=place.region_code)
+
+
+def list_cities(*, country_codes: list[str], min_population: int) -> list[Place]:
+    """Real cities of the given countries (ISO alpha-2) with at least `min_population` inhabitants.
+
+    Ordered by population (largest first), then name. Only cities of 15,000 or more are known, so a lower
+    `min_population` returns the same list as 15,000. Raises InvalidInput for an unknown country code.
+    """
+    if min_population < 0:
+        raise InvalidInput("The minimum population cannot be negative.", min_population=min_population)
+    return get_index().cities(country_codes=country_codes, min_population=min_population)

@@ -1,0 +1,8 @@
+"""Imports every domain's ORM models so that `Base.metadata` knows all tables (Alembic, tests)."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    """Register every table on the shared metadata."""
+    import onconav.directory.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""The web face: page rendering, locale negotiation and the one place errors become responses."""

@@ -1,0 +1,73 @@
+"""The one place where errors become responses: JSON for /api and /fhir, pages elsewhere.
+
+Every error has one JSON shape: {"error": {"status", "code", "message", ...details}}.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from onconav.errors import OnconavError
+from onconav.i18n import get_translations
+from onconav.web.templating import render
+
+log = logging.getLogger("onconav")
+
+CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 422: "invalid_input"}
+
+
+def wants_json(request: Request) -> bool:
+    """API clients get JSON; browsers get pages."""
+    path = request.url.path
+    return path.startswith("/api/") or path.startswith("/fhir/") or path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str, details: dict[str, Any] | None = None) -> Response:
+    """An error in the shape the client expects."""
+    details = {k: v for k, v in (details or {}).items() if v is not None}
+    if wants_json(request):
+        body = {"error": {"status": status, "code": CODES.get(status, "error"), "message": message, **details}}
+        return JSONResponse(body, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message, "details": details}, status)
+
+
+def _validation_message(request: Request, exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    _ = get_translations(getattr(request.state, "locale", "en")).gettext
+    problems = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+        problems.append({"field": ".".join(location), "problem": error.get("msg", "invalid")})
+    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+    return _("Some input could not be used: %(problems)s") % {"problems": summary}, problems
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the translations from exceptions to responses."""
+
+    @app.exception_handler(OnconavError)
+    async def domain_error(request: Request, exc: OnconavError) -> Response:
+        return error_response(request, exc.status_code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        message, problems = _validation_message(request, exc)
+        return error_response(request, 422, message, {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        _ = get_translations(getattr(request.state, "locale", "en")).gettext
+        message = _("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        # The request path is logged, never its query string or body: they may carry personal data.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        _ = get_translations(getattr(request.state, "locale", "en")).gettext
+        return error_response(request, 500, _("Something went wrong on our side. Please try again."))

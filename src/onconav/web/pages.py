@@ -1,0 +1,41 @@
+"""Site pages that belong to no domain: home, how ranking works, language choice."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from onconav.app import LOCALE_COOKIE
+from onconav.directory import ranking
+from onconav.errors import InvalidInput
+from onconav.i18n import SUPPORTED_LOCALES
+from onconav.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    """Search form and examples."""
+    return render(request, "home.html", {"form": {}})
+
+
+@router.get("/about/ranking", response_class=HTMLResponse)
+def about_ranking(request: Request) -> HTMLResponse:
+    """The ranking function, with every weight, in plain words."""
+    return render(request, "about_ranking.html", {"ranking": ranking})
+
+
+@router.get("/language/{code}")
+def choose_language(code: str, next: str = "/") -> RedirectResponse:
+    """Remember the chosen language in a cookie and go back to the page the reader was on."""
+    if code not in SUPPORTED_LOCALES:
+        raise InvalidInput(f"Unsupported language {code!r}; choose one of {', '.join(SUPPORTED_LOCALES)}.")
+    target = urlparse(next)
+    # Only local paths: an open redirect would let others send readers anywhere under our name.
+    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
+    response = RedirectResponse(safe_next, status_code=303)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

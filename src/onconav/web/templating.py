@@ -1,0 +1,56 @@
+"""Jinja2 rendering in the reader's language: one environment per locale, built once.
+
+Templates use {% trans %} / _() for every user-facing string (extracted with Babel).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from onconav import __version__
+from onconav.directory.reasons import describe_factor, designation_label
+from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, language_name
+from onconav.knowledge import service as knowledge
+
+
+@lru_cache(maxsize=None)
+def environment(locale: str) -> Environment:
+    """The template environment for one locale."""
+    env = Environment(
+        loader=PackageLoader("onconav", "web/templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    translations = get_translations(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        locale=locale,
+        supported_locales=SUPPORTED_LOCALES,
+        version=__version__,
+        language_name=lambda code: language_name(code, locale),
+        country_name=lambda code: country_name(code, locale),
+        designation_label=lambda code: designation_label(code, translations),
+        describe_factor=lambda factor: describe_factor(factor, translations, locale),
+        service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
+        specialty_name=lambda code: translations.gettext(knowledge.entry_name("specialty", code)),
+        services=knowledge.list_services(),
+        # htmx is optional (installed from npm by `make install`); pages work without it.
+        htmx_available=resources.files("onconav").joinpath("web", "static", "htmx.min.js").is_file(),
+        specialties=knowledge.list_specialties(),
+    )
+    return env
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render `template` in the request's locale."""
+    locale = getattr(request.state, "locale", "en")
+    html = environment(locale).get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status_code)

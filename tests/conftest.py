@@ -1,0 +1,164 @@
+"""Shared fixtures: databases on both backends (SQLite file and a throwaway PostgreSQL), the demo
+directory loaded once per backend, and app clients.
+
+PostgreSQL: ONCONAV_TEST_POSTGRES_URL if set, else a cluster started here from Debian's binaries.
+With CI=true a missing PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from onconav import migrate
+from onconav.app import create_app
+from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.directory import service as directory
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _find_pg_bin() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parent.parent.name)
+    return candidates[-1].parent if candidates else None
+
+
+def _start_postgres(tmp_root: Path) -> tuple[str, callable]:  # type: ignore[valid-type]
+    pg_bin = _find_pg_bin()
+    if pg_bin is None:
+        raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+    data_dir = tmp_root / "pgdata"
+    data_dir.mkdir()
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(tmp_root, "postgres", "postgres")
+        shutil.chown(data_dir, "postgres", "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = 55000 + (os.getpid() % 5000)
+    subprocess.run(
+        [*as_postgres, str(pg_bin / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+        check=True, capture_output=True, cwd="/",
+    )
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data_dir} -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-l", str(data_dir / "log"), "-w", "-o", options,
+         "start"],
+        check=True, capture_output=True, cwd="/",
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
+            capture_output=True, cwd="/",
+        )
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database."""
+    given = os.environ.get("ONCONAV_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    tmp_root = Path(tempfile.mkdtemp(prefix="onconav-pg-"))
+    try:
+        url, stop = _start_postgres(tmp_root)
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as error:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+        if IN_CI:
+            pytest.fail(f"CI=true requires PostgreSQL, and it could not be started: {error}")
+        pytest.skip(f"PostgreSQL is not available here ({error}); `make test` installs it")
+    try:
+        yield url
+    finally:
+        stop()
+        shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_dir: Path) -> str:
+    """A new, empty database on `backend`."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    name = f"onconav_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that takes it runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new database with no tables, on each backend."""
+    engine = create_db_engine(fresh_database_url(backend, request, tmp_path))
+    yield engine
+    engine.dispose()
+
+
+_DEMO_ENGINES: dict[str, Engine] = {}
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="onconav-demo-"))
+    yield path
+    for engine in _DEMO_ENGINES.values():
+        engine.dispose()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def demo_engine_for(backend: str, request: pytest.FixtureRequest, demo_dir: Path) -> Engine:
+    """A migrated database with the default (small) demo loaded; built once per backend per run."""
+    if backend not in _DEMO_ENGINES:
+        engine = create_db_engine(fresh_database_url(backend, request, demo_dir))
+        migrate.upgrade(engine)
+        with unit_of_work(make_session_factory(engine)) as session:
+            directory.load_demo(session, size="small", seed=0)
+        _DEMO_ENGINES[backend] = engine
+    return _DEMO_ENGINES[backend]
+
+
+@pytest.fixture
+def demo_engine(backend: str, request: pytest.FixtureRequest, demo_dir: Path) -> Engine:
+    """The small demo directory, on each backend (read-only: do not change it in tests)."""
+    return demo_engine_for(backend, request, demo_dir)
+
+
+@pytest.fixture
+def sqlite_demo_engine(request: pytest.FixtureRequest, demo_dir: Path) -> Engine:
+    """The small demo directory on SQLite only."""
+    return demo_engine_for("sqlite", request, demo_dir)
+
+
+@pytest.fixture
+def client(demo_engine: Engine) -> Iterator[TestClient]:
+    """An HTTP client of the app over the demo directory, on each backend."""
+    with TestClient(create_app(demo_engine)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def sqlite_client(sqlite_demo_engine: Engine) -> Iterator[TestClient]:
+    """An HTTP client of the app over the demo directory on SQLite (for tests that need one backend)."""
+    with TestClient(create_app(sqlite_demo_engine)) as test_client:
+        yield test_client
