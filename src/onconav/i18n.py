@@ -1,13 +1,21 @@
 """Translations: gettext catalogues (Babel .po files in onconav/locale) and locale negotiation.
 
 Catalogues are compiled in memory at first use, so a fresh checkout needs no build step.
+The messages come from `pybabel extract -F babel.cfg` (see the comment at the top of babel.cfg),
+which also reads the user-facing names in the knowledge YAML files through `extract_knowledge_yaml`.
 """
 
 from __future__ import annotations
 
+import ast
 import io
+import tokenize
+from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
+from typing import IO, Any
+
+import yaml
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -18,6 +26,28 @@ from onconav.config import get_settings
 
 SUPPORTED_LOCALES = ("en", "es")
 DOMAIN = "messages"
+
+# Which fields of the knowledge files readers see, per list: these names are translated when shown.
+KNOWLEDGE_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "services": ("name",),
+    "specialties": ("name", "practitioner_title"),
+    "conditions": ("name",),
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here: it is translated where it is shown."""
+    return message
+
+
+# Strings that other modules look up in tables and translate at run time (`gettext(table[code])`),
+# so the Python extractor cannot see them where they are defined. Keep in step with
+# onconav.directory.reasons.DESIGNATION_LABELS (tests/web/test_translations.py checks it).
+RUNTIME_MESSAGES = (
+    N_("NCI-designated cancer center"),
+    N_("CoC-accredited cancer program"),
+    N_("JCI-accredited"),
+)
 
 
 @lru_cache(maxsize=None)
@@ -75,3 +105,80 @@ def country_name(code: str, locale: str) -> str:
         return Locale(locale).territories.get(code.upper(), code)
     except (ValueError, TypeError):
         return code
+
+
+def extract_python_literals(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str | None | tuple[str | None, ...], list[str]]]:
+    """Babel extraction method for Python (babel.cfg names it `onconav.i18n:extract_python_literals`).
+
+    Like Babel's own "python" method, but it reads the syntax tree instead of the token stream, so only
+    string literals passed directly to a gettext function are messages: Babel's method also takes the
+    key in `_(params["name"])` (a run-time lookup) for a message. Comments starting with one of
+    `comment_tags` on the lines just above a call reach translators, as with Babel's method.
+    """
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    tree = ast.parse(source)
+    comments: dict[int, str] = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.string.lstrip("#").strip()
+    calls: list[tuple[int, str, list[str | None]]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name is None or name not in keywords:
+            continue
+        arguments: list[str | None] = [
+            arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None for arg in node.args
+        ]
+        if any(argument is not None for argument in arguments):
+            calls.append((node.lineno, name, arguments))
+    for lineno, name, arguments in sorted(calls, key=lambda call: call[0]):
+        block: list[str] = []
+        line = lineno - 1
+        while line in comments:
+            block.insert(0, comments[line])
+            line -= 1
+        # Only the tagged comment and the lines after it, as Babel does.
+        start = next((i for i, text in enumerate(block) if any(text.startswith(t) for t in comment_tags)), None)
+        translator_comments = block[start:] if start is not None else []
+        message = tuple(arguments) if len(arguments) > 1 else arguments[0]
+        yield lineno, name, message, translator_comments
+
+
+def extract_knowledge_yaml(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extraction method for the knowledge YAML files (babel.cfg names it
+    `onconav.i18n:extract_knowledge_yaml`): yields the names readers see, with their line numbers.
+
+    Only the fields in KNOWLEDGE_MESSAGE_FIELDS are messages; codes, synonyms (search terms in English)
+    and sources are not. Each message carries a comment naming the entry, for translators.
+    """
+    del keywords, comment_tags, options  # the format has no calls, tags or options to look at
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for list_key, list_node in root.value:
+        fields = KNOWLEDGE_MESSAGE_FIELDS.get(list_key.value)
+        if fields is None or not isinstance(list_node, yaml.SequenceNode):
+            continue
+        for entry in list_node.value:
+            if not isinstance(entry, yaml.MappingNode):
+                continue
+            values = {key.value: value for key, value in entry.value if isinstance(value, yaml.ScalarNode)}
+            code = values["code"].value if "code" in values else "?"
+            for field in fields:
+                node = values.get(field)
+                if node is not None and str(node.value).strip():
+                    comment = f"{list_key.value} {code}: {field.replace('_', ' ')}"
+                    yield node.start_mark.line + 1, None, str(node.value), [comment]

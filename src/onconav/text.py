@@ -1,6 +1,6 @@
 """Text folding shared by every domain that matches what people type against names.
 
-Folding makes "München", "munchen" and "MUNCHEN!" the same key.
+Queries and index keys go through the same functions, so "São Paulo", "sao-paulo" and "SAO PAULO" meet.
 """
 
 from __future__ import annotations
@@ -8,16 +8,48 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Letters that Unicode decomposition leaves alone but that people type without their stroke or ligature.
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "ı": "i",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "þ": "th",
+        "Þ": "th",
+        "ß": "ss",
+    }
+)
+# Apostrophes vanish rather than split words: "Coeur d'Alene" and "Coeur dAlene" should agree.
+_APOSTROPHES = re.compile(r"['’‘`´ʻʼʹ]")
+# The combining-mark blocks NFKD produces for accented Latin, Greek and Cyrillic letters.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_NON_WORD = re.compile(r"(?:\W|_)+")
+_NON_ASCII_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _strip_marks(text: str) -> str:
+    text = _APOSTROPHES.sub("", text)
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_FOLD)))
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces: accents stripped, punctuation dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
-    return _NON_ALNUM.sub(" ", ascii_only).strip()
+    """Lower case, accents and apostrophes removed, every other non-alphanumeric run made one space."""
+    if text.isascii() and text.isalpha():
+        return text.lower()
+    return _NON_WORD.sub(" ", _strip_marks(text).casefold()).strip()
 
 
-def slugify(text: str) -> str:
-    """A URL slug: folded words joined by hyphens."""
-    return fold(text).replace(" ", "-")
+def slug_words(text: str) -> str:
+    """Lowercase ASCII words of `text` joined by '-'; characters with no ASCII form are dropped."""
+    return "-".join(_NON_ASCII_WORD.sub(" ", fold(text)).split())

@@ -145,7 +145,11 @@ class SearchEntry(Base):
 
     __tablename__ = "search_entry"
     __table_args__ = (
-        Index("ix_search_entry_topic_band_lon", "topic", "lat_band", "lon"),
+        # Covering index of the scoring scan: one range per latitude band, no table reads.
+        Index(
+            "ix_search_entry_scan",
+            "topic", "lat_band", "lon", "lat", "quality_points", "entity_kind", "entity_id",
+        ),
         Index("ix_search_entry_entity", "entity_kind", "entity_id"),
     )
 

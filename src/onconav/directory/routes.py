@@ -130,14 +130,18 @@ def _readable_url(form: dict[str, str]) -> str | None:
 
     try:
         interpretation = knowledge.interpret_query(form["q"])
-        slug = service.place_slug(form["near"])
+        place = service.resolve_place(form["near"])
     except OnconavError:
         return None
     if len(interpretation.matches) != 1 or not interpretation.matches[0].exact:
         return None
     match = interpretation.matches[0]
     prefix = {v: k for k, v in TOPIC_PATHS.items()}[match.kind]
+    slug = place.place.slug
     rest = {k: v for k, v in form.items() if v and k not in ("q", "near")}
+    if not place.exact or place.alternatives:
+        # Keep what the reader typed, so the results page can say how it was understood.
+        rest["typed"] = form["near"]
     url = f"/{prefix}/{match.code}/near/{slug}"
     return f"{url}?{urlencode(rest)}" if rest else url
 
@@ -157,6 +161,9 @@ def page_topic_near(request: Request, session: SessionDep, topic_path: str, code
     form = _form_state(request)
     form["q"] = name
     form["near"] = place_slug
+    typed = request.query_params.get("typed", "")
+    if typed and service.slug_of(typed) == place_slug:
+        form["near"] = typed
     return _results_page(request, session, form)
 
 

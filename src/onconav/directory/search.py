@@ -90,6 +90,15 @@ class SearchOutcome:
         return self.expanded_radius_km is not None
 
 
+@dataclass(frozen=True)
+class _ScoredEntry:
+    """A search entry with its distance from the searched place and its score."""
+
+    entry: SearchEntry
+    distance_km: float
+    score: float
+
+
 def _match_kind(topic: str, requested_as: str) -> ranking.MatchKind:
     is_service = topic.startswith("service:")
     if requested_as == "condition":
@@ -135,8 +144,12 @@ def _ranked_rows(
     limit: int,
     filters: SearchFilters,
     min_distance_km: float = 0.0,
-) -> list[Any]:
-    """Top `limit` distinct providers within `radius_km` (and beyond `min_distance_km`), best first."""
+) -> list[_ScoredEntry]:
+    """Top `limit` distinct providers within `radius_km` (and beyond `min_distance_km`), best first.
+
+    Scoring reads only the covering index (topic, lat_band, lon, lat, quality_points, entity); the full
+    entries of the winners are fetched afterwards by id.
+    """
     e = SearchEntry
     box = geo.bounding_box(lat, lon, radius_km)
     bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
@@ -148,15 +161,10 @@ def _ranked_rows(
     )
     inner = (
         select(
+            e.id,
             e.entity_kind,
             e.entity_id,
             e.topic,
-            e.organization_id,
-            e.location_id,
-            e.annual_volume,
-            e.designations,
-            e.tumor_board,
-            e.clinical_trials,
             distance,
             (match_points + e.quality_points).label("expertise"),
         )
@@ -172,31 +180,37 @@ def _ranked_rows(
         conditions.append(inner.c.distance_km > min_distance_km)
     if len(topics) == 1:
         query = (
-            select(inner, score)
+            select(inner.c.id, inner.c.distance_km, score)
             .where(*conditions)
             .order_by(score.desc(), inner.c.entity_kind, inner.c.entity_id)
             .limit(limit)
         )
-        return list(session.execute(query))
-    # Several topics (a condition): keep each provider's best-scoring topic only.
-    scored = select(inner, score).where(*conditions).subquery()
-    best = func.row_number().over(
-        partition_by=(scored.c.entity_kind, scored.c.entity_id),
-        order_by=(scored.c.score.desc(), scored.c.topic),
-    )
-    ranked = select(scored, best.label("rank_in_entity")).subquery()
-    query = (
-        select(ranked)
-        .where(ranked.c.rank_in_entity == 1)
-        .order_by(ranked.c.score.desc(), ranked.c.entity_kind, ranked.c.entity_id)
-        .limit(limit)
-    )
-    return list(session.execute(query))
+    else:
+        # Several topics (a condition): keep each provider's best-scoring topic only.
+        scored = select(inner, score).where(*conditions).subquery()
+        best = func.row_number().over(
+            partition_by=(scored.c.entity_kind, scored.c.entity_id),
+            order_by=(scored.c.score.desc(), scored.c.topic),
+        )
+        ranked = select(scored, best.label("rank_in_entity")).subquery()
+        query = (
+            select(ranked.c.id, ranked.c.distance_km, ranked.c.score)
+            .where(ranked.c.rank_in_entity == 1)
+            .order_by(ranked.c.score.desc(), ranked.c.entity_kind, ranked.c.entity_id)
+            .limit(limit)
+        )
+    winners = session.execute(query).all()
+    if not winners:
+        return []
+    entries = {entry.id: entry for entry in session.scalars(select(e).where(e.id.in_([w.id for w in winners])))}
+    return [
+        _ScoredEntry(entry=entries[w.id], distance_km=w.distance_km, score=w.score) for w in winners
+    ]
 
 
 def _hydrate(
     session: Session,
-    rows: list[Any],
+    rows: list[_ScoredEntry],
     *,
     topics: dict[str, str],
     interpretation: QueryInterpretation,
@@ -204,9 +218,9 @@ def _hydrate(
     radius_km: float,
 ) -> list[ProviderHit]:
     """Turn scored rows into result cards with names, places and reasons."""
-    org_ids = {row.organization_id for row in rows}
-    practitioner_ids = [row.entity_id for row in rows if row.entity_kind == "practitioner"]
-    location_ids = {row.location_id for row in rows}
+    org_ids = {row.entry.organization_id for row in rows}
+    practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
+    location_ids = {row.entry.location_id for row in rows}
     orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
     locations = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))}
     practitioners = {
@@ -222,21 +236,22 @@ def _hydrate(
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
     hits = []
     for row in rows:
-        org = orgs[row.organization_id]
-        location = locations[row.location_id]
-        topic_kind, topic_code = row.topic.split(":", 1)
-        requested_as = topics[row.topic]
+        entry = row.entry
+        org = orgs[entry.organization_id]
+        location = locations[entry.location_id]
+        topic_kind, topic_code = entry.topic.split(":", 1)
+        requested_as = topics[entry.topic]
         topic_name = knowledge.entry_name("service" if topic_kind == "service" else "specialty", topic_code)
         within = row.distance_km <= radius_km
         factors = ranking.explain(
-            match_kind=_match_kind(row.topic, requested_as),
+            match_kind=_match_kind(entry.topic, requested_as),
             topic_name=topic_name,
             condition_name=condition_name if requested_as == "condition" else None,
             service_topic=topic_kind == "service",
-            annual_volume=row.annual_volume,
-            designations=row.designations,
-            tumor_board=row.tumor_board,
-            clinical_trials=row.clinical_trials,
+            annual_volume=entry.annual_volume,
+            designations=entry.designations,
+            tumor_board=entry.tumor_board,
+            clinical_trials=entry.clinical_trials,
             distance_km=row.distance_km,
             place_name=place.place.name,
             within_radius=within,
@@ -247,7 +262,7 @@ def _hydrate(
             "distance_km": round(row.distance_km, 1),
             "within_radius": within,
             "factors": factors,
-            "topic": row.topic,
+            "topic": entry.topic,
             "city": location.city,
             "region": location.region,
             "country": location.country,
@@ -257,13 +272,13 @@ def _hydrate(
             "organization_id": org.id,
             "organization_name": org.name,
             "organization_kind": org.kind,
-            "designations": ranking.designation_codes(row.designations),
+            "designations": ranking.designation_codes(entry.designations),
             "accepts_international": org.accepts_international,
             "tumor_board": org.tumor_board,
             "clinical_trials": org.clinical_trials,
         }
-        if row.entity_kind == "practitioner":
-            person = practitioners[row.entity_id]
+        if entry.entity_kind == "practitioner":
+            person = practitioners[entry.entity_id]
             hits.append(
                 ProviderHit(
                     kind="practitioner",
@@ -324,7 +339,7 @@ def run_search(
             if within_count + len(beyond) >= wanted or reach >= MAX_RADIUS_KM:
                 break
         expanded = reach
-        rows = sorted([*rows, *beyond], key=lambda r: (-r.score, r.entity_kind, r.entity_id))
+        rows = sorted([*rows, *beyond], key=lambda r: (-r.score, r.entry.entity_kind, r.entry.entity_id))
     hits = _hydrate(
         session, rows, topics=topics, interpretation=interpretation, place=place, radius_km=radius_km
     )

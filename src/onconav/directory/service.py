@@ -39,6 +39,7 @@ from onconav.directory.search import (
 )
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
+from onconav.geo.schemas import PlaceResolution
 from onconav.knowledge import service as knowledge
 
 DEFAULT_RADIUS_KM = 100.0
@@ -231,6 +232,14 @@ def planned_demo_size(size: Literal["tiny", "small", "large"], seed: int = 0) ->
     return demo.count_planned(size, seed)
 
 
-def place_slug(near: str) -> str:
-    """The URL slug of the place `near` resolves to."""
-    return geo.resolve_place(near).place.slug
+def resolve_place(near: str) -> PlaceResolution:
+    """The place a search near `near` runs around (InvalidInput when there is none)."""
+    return geo.resolve_place(near)
+
+
+def slug_of(near: str) -> str | None:
+    """The URL slug of the place `near` resolves to, or None when it resolves to nothing."""
+    try:
+        return geo.resolve_place(near).place.slug
+    except InvalidInput:
+        return None

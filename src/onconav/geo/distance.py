@@ -67,8 +67,8 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> BoundingBox:
     if dlon >= 180.0:
         return BoundingBox(min_lat, max_lat, [(-180.0, 180.0)])
     low, high = lon - dlon, lon + dlon
-    if low < -180.0:
+    if low <= -180.0:
         return BoundingBox(min_lat, max_lat, [(low + 360.0, 180.0), (-180.0, high)])
-    if high > 180.0:
+    if high >= 180.0:
         return BoundingBox(min_lat, max_lat, [(low, 180.0), (-180.0, high - 360.0)])
     return BoundingBox(min_lat, max_lat, [(low, high)])

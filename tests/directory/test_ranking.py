@@ -1,0 +1,76 @@
+"""The ranking function: its terms, their bounds, and reasons that add up to the score."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onconav.directory import ranking
+
+
+def test_distance_penalty_anchor_points() -> None:
+    assert ranking.distance_penalty(0) == 0
+    assert ranking.distance_penalty(50) == pytest.approx(10.0)
+    assert ranking.distance_penalty(100) == pytest.approx(15.0)
+    assert ranking.distance_penalty(20_000) < ranking.DISTANCE_PENALTY_MAX_POINTS
+
+
+@given(st.floats(0, 20_000), st.floats(0, 20_000))
+def test_distance_penalty_grows_with_distance(a: float, b: float) -> None:
+    near, far = sorted((a, b))
+    assert ranking.distance_penalty(near) <= ranking.distance_penalty(far)
+
+
+def test_volume_points_are_logarithmic_and_capped() -> None:
+    assert ranking.volume_points(None) == 0
+    assert ranking.volume_points(0) == 0
+    assert ranking.volume_points(9) == pytest.approx(10.0)
+    assert ranking.volume_points(99) == pytest.approx(20.0)
+    assert ranking.volume_points(10_000) == ranking.VOLUME_POINTS_MAX
+
+
+def test_designation_bits_round_trip() -> None:
+    bits = ranking.designation_bits(["nci", "jci", "unknown"])
+    assert ranking.designation_codes(bits) == ["nci", "jci"]
+    assert ranking.designation_points(bits) == 16.0
+
+
+def test_lat_band_is_half_degrees() -> None:
+    assert ranking.lat_band(39.15) == 78
+    assert ranking.lat_band(-0.1) == -1
+
+
+@given(
+    match_kind=st.sampled_from(list(ranking.MATCH_POINTS)),
+    volume=st.one_of(st.none(), st.integers(0, 5000)),
+    designations=st.integers(0, 7),
+    tumor_board=st.booleans(),
+    trials=st.booleans(),
+    distance=st.floats(0, 20_000),
+    service_topic=st.booleans(),
+)
+def test_reasons_add_up_to_the_score(
+    match_kind: ranking.MatchKind,
+    volume: int | None,
+    designations: int,
+    tumor_board: bool,
+    trials: bool,
+    distance: float,
+    service_topic: bool,
+) -> None:
+    if not service_topic:
+        volume = None
+    quality = ranking.quality_points(
+        annual_volume=volume, designations=designations, tumor_board=tumor_board, clinical_trials=trials
+    )
+    score = ranking.score(match_kind=match_kind, quality=quality, distance_km=distance)
+    factors = ranking.explain(
+        match_kind=match_kind, topic_name="Lobectomy", condition_name=None, service_topic=service_topic,
+        annual_volume=volume, designations=designations, tumor_board=tumor_board, clinical_trials=trials,
+        distance_km=distance, place_name="Ukiah", within_radius=True, radius_km=100,
+    )
+    assert math.isclose(sum(f.points for f in factors), score, abs_tol=0.05)
+    assert {f.factor for f in factors} >= {"match", "distance"}

@@ -1,0 +1,145 @@
+"""Directory search on both backends: the Ukiah journey, exact top-k against a brute-force scan,
+filters, conditions, and what happens when too little lies within the radius.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from onconav.directory import ranking
+from onconav.directory import service as directory
+from onconav.directory.models import SearchEntry
+from onconav.directory.search import SearchFilters, _match_kind
+from onconav.errors import InvalidInput
+from onconav.geo import service as geo
+from onconav.knowledge import service as knowledge
+
+UKIAH = (39.1502, -123.2078)
+
+
+def _search(engine: Engine, **kwargs: object) -> directory.SearchOutcome:
+    with Session(engine) as session:
+        return directory.search_providers(session, **kwargs)  # type: ignore[arg-type]
+
+
+def _brute_force(engine: Engine, query: str, lat: float, lon: float, radius_km: float) -> dict[tuple[str, int], float]:
+    """Best score per provider within the radius, computed in Python over every entry of the topics."""
+    topics = knowledge.interpret_query(query).topics
+    best: dict[tuple[str, int], float] = {}
+    with Session(engine) as session:
+        for entry in session.scalars(select(SearchEntry).where(SearchEntry.topic.in_(list(topics)))):
+            distance = geo.haversine_km(lat, lon, entry.lat, entry.lon)
+            if distance > radius_km:
+                continue
+            value = ranking.score(
+                match_kind=_match_kind(entry.topic, topics[entry.topic]),
+                quality=entry.quality_points,
+                distance_km=distance,
+            )
+            key = (entry.entity_kind, entry.entity_id)
+            best[key] = max(best.get(key, -math.inf), value)
+    return best
+
+
+def test_metastasectomy_near_ukia_ca(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="metastasectomy", near="Ukia, CA")
+    place = outcome.place.place
+    assert place.city == "Ukiah" and place.region_code == "CA" and not outcome.place.exact
+    assert geo.haversine_km(place.lat, place.lon, *UKIAH) < 5
+    assert len(outcome.hits) >= 5
+    scores = [hit.score for hit in outcome.hits]
+    assert scores == sorted(scores, reverse=True)
+    # Ukiah is a small town: fewer than five providers lie within 100 km, so the search looked further.
+    assert outcome.within_radius_count < 5
+    assert outcome.expanded_radius_km is not None and outcome.expanded_radius_km > 100
+    beyond = [hit for hit in outcome.hits if not hit.within_radius]
+    assert beyond and all(hit.distance_km > 100 for hit in beyond)
+    assert any(hit.city == "San Francisco" for hit in outcome.hits)
+    for hit in outcome.hits:
+        assert math.isclose(sum(f.points for f in hit.factors), hit.score, abs_tol=0.06)
+        assert hit.factors[0].factor == "match" and hit.factors[0].params["name"] == "Metastasectomy"
+        expected_km = geo.haversine_km(place.lat, place.lon, hit.lat, hit.lon)
+        assert hit.distance_km == pytest.approx(expected_km, abs=0.06)
+        assert ("beyond_radius" in {f.factor for f in hit.factors}) == (not hit.within_radius)
+
+
+def test_every_result_really_offers_the_procedure(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="pleurectomy decortication", near="Houston, TX", limit=15)
+    assert outcome.hits
+    with Session(demo_engine) as session:
+        for hit in outcome.hits:
+            if hit.kind == "organization":
+                profile = directory.get_organization_or_raise(session, organization_id=hit.id)
+                codes = {s.code for s in profile.services}
+            else:
+                person = directory.get_practitioner_or_raise(session, practitioner_id=hit.id)
+                codes = {s.code for role in person.roles for s in role.services}
+            assert "pleurectomy-decortication" in codes
+
+
+@pytest.mark.parametrize(
+    ("query", "near", "radius"),
+    [("lobectomy", "New York, NY", 100.0), ("sbrt", "Chicago, IL", 300.0), ("mesothelioma", "Houston, TX", 250.0),
+     ("thoracic surgeon", "Istanbul, Turkey", 500.0)],
+)
+def test_top_results_equal_a_brute_force_scan(demo_engine: Engine, query: str, near: str, radius: float) -> None:
+    outcome = _search(demo_engine, query=query, near=near, radius_km=radius, limit=10)
+    place = outcome.place.place
+    expected = _brute_force(demo_engine, query, place.lat, place.lon, radius)
+    best_scores = sorted(expected.values(), reverse=True)[: len(outcome.hits)]
+    assert len(outcome.hits) == min(10, len(expected))
+    for hit, best in zip(outcome.hits, best_scores, strict=True):
+        assert hit.score == pytest.approx(best, abs=0.011)
+        assert expected[(hit.kind, hit.id)] == pytest.approx(hit.score, abs=0.011)
+    assert len({(hit.kind, hit.id) for hit in outcome.hits}) == len(outcome.hits)
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (SearchFilters(language="es"), lambda hit: "es" in hit.languages),
+        (SearchFilters(international=True), lambda hit: hit.accepts_international),
+        (SearchFilters(designation="nci"), lambda hit: "nci" in hit.designations),
+        (SearchFilters(kind="practitioner"), lambda hit: hit.kind == "practitioner"),
+        (SearchFilters(kind="cancer_center"), lambda hit: hit.kind == "organization"
+         and hit.organization_kind == "cancer_center"),
+    ],
+)
+def test_filters_hold_for_every_result(demo_engine: Engine, filters: SearchFilters, check: object) -> None:
+    outcome = _search(demo_engine, query="systemic therapy", near="Los Angeles, CA", radius_km=400, filters=filters)
+    assert outcome.hits
+    assert all(check(hit) for hit in outcome.hits)  # type: ignore[operator]
+
+
+def test_a_condition_search_lists_each_provider_once(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="pleural mesothelioma", near="Houston, TX", radius_km=400, limit=30)
+    keys = [(hit.kind, hit.id) for hit in outcome.hits]
+    assert len(keys) == len(set(keys)) == 30
+    assert {hit.factors[0].params["match_kind"] for hit in outcome.hits} <= {
+        "condition-service", "condition-specialty"
+    }
+    assert all(hit.factors[0].params["condition"] == "Mesothelioma" for hit in outcome.hits)
+
+
+def test_destinations_abroad_are_searchable(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="chemotherapy", near="Istanbul, Türkiye", radius_km=50)
+    assert outcome.hits and outcome.expanded_radius_km is None
+    assert all(hit.country_code == "TR" and hit.city == "Istanbul" for hit in outcome.hits)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"radius_km": 0}, {"radius_km": -5}, {"radius_km": float("nan")}, {"radius_km": 1e9}, {"limit": 0},
+     {"limit": 101}, {"filters": SearchFilters(kind="spaceship")}, {"filters": SearchFilters(designation="x")},
+     {"filters": SearchFilters(language="english")}, {"near": "Xyzzyqq, ZZ"}, {"query": "zzzzqqq"}],
+)
+def test_bad_input_is_refused_clearly(demo_engine: Engine, kwargs: dict[str, object]) -> None:
+    arguments: dict[str, object] = {"query": "lobectomy", "near": "Ukiah, CA", **kwargs}
+    with pytest.raises(InvalidInput) as raised:
+        _search(demo_engine, **arguments)
+    assert len(raised.value.message) > 10

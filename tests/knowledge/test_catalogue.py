@@ -1,0 +1,88 @@
+"""The curated catalogue validates, cross-references hold, and patients' words map to the right topics."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pydantic import ValidationError
+
+from onconav.errors import InvalidInput
+from onconav.knowledge import service as knowledge
+from onconav.knowledge.schemas import ServicesFile
+
+
+def test_catalogue_loads_with_sources_and_review_dates() -> None:
+    catalogue = knowledge.catalogue()
+    assert {"metastasectomy", "lobectomy", "pleurectomy-decortication", "sbrt"} <= set(catalogue.services)
+    for service in catalogue.services.values():
+        assert str(knowledge.service_source(service.code).url).startswith("https://")
+        for specialty in service.specialties:
+            assert specialty in catalogue.specialties
+
+
+def test_issue_procedures_and_services_are_all_present() -> None:
+    names = {s.code for s in knowledge.list_services()}
+    required = {
+        "metastasectomy", "wedge-resection", "lobectomy", "pleurectomy-decortication",
+        "extrapleural-pneumonectomy", "pleurodesis", "cytoreductive-surgery-hipec", "sbrt", "brachytherapy",
+        "systemic-therapy", "palliative-care", "counseling", "support-groups", "nutrition", "second-opinion",
+        "telehealth",
+    }
+    assert required <= names
+
+
+def test_a_service_citing_an_unknown_source_is_refused() -> None:
+    raw = knowledge._read_yaml("services.yaml")
+    broken = copy.deepcopy(raw)
+    broken["services"][0]["source"] = "nowhere"  # type: ignore[index]
+    with pytest.raises(ValidationError, match="unknown source"):
+        ServicesFile.model_validate(broken)
+
+
+def test_an_unknown_field_is_refused() -> None:
+    raw = copy.deepcopy(knowledge._read_yaml("services.yaml"))
+    raw["services"][0]["invented_statistic"] = "90%"  # type: ignore[index]
+    with pytest.raises(ValidationError):
+        ServicesFile.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "code", "exact"),
+    [
+        ("metastasectomy", "service", "metastasectomy", True),
+        ("Metastasectomy", "service", "metastasectomy", True),
+        ("metastectomy", "service", "metastasectomy", False),
+        ("lung metastasectomy", "service", "metastasectomy", True),
+        ("VATS lobectmy", "service", "lobectomy", False),
+        ("HIPEC", "service", "cytoreductive-surgery-hipec", True),
+        ("SABR", "service", "sbrt", True),
+        ("thoracic surgeon", "specialty", "thoracic-surgery", True),
+        ("pleural meso", "condition", "mesothelioma", True),
+        ("stage 4 mesothelioma", "condition", "mesothelioma", True),
+        ("NSCLC", "condition", "lung-cancer", True),
+    ],
+)
+def test_interpret_query(text: str, kind: str, code: str, exact: bool) -> None:
+    interpretation = knowledge.interpret_query(text)
+    first = interpretation.matches[0]
+    assert (first.kind, first.code, first.exact) == (kind, code, exact)
+
+
+def test_a_condition_expands_to_the_care_that_treats_it() -> None:
+    topics = knowledge.interpret_query("mesothelioma").topics
+    assert topics["service:pleurectomy-decortication"] == "condition"
+    assert topics["specialty:thoracic-surgery"] == "condition"
+    assert "service:lobectomy" not in topics
+
+
+def test_a_named_procedure_is_one_topic() -> None:
+    assert knowledge.interpret_query("lobectomy").topics == {"service:lobectomy": "service"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "qwertyuiop zzz"])
+def test_nonsense_is_refused_with_suggestions(text: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        knowledge.interpret_query(text)
+    if text.strip():
+        assert raised.value.details["suggestions"]
