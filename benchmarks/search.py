@@ -44,7 +44,11 @@ def workload(count: int, seed: int) -> list[tuple[str, str]]:
     procedures = procedure_queries()
     names = []
     for city in cities:
-        names.append(f"{city.city}, {city.region_code}" if city.country_code == "US" else f"{city.city}, {city.country}")
+        names.append(
+            f"{city.city}, {city.region_code}"
+            if city.country_code == "US"
+            else f"{city.city}, {city.country}"
+        )
     return [(rng.choice(procedures), rng.choice(names)) for _ in range(count)]
 
 
@@ -54,13 +58,21 @@ def naive_search(session: Session, query: str, near: str) -> list[tuple[float, s
     place = geo.resolve_place(near).place
     best: dict[tuple[str, int], float] = {}
     rows = session.execute(
-        select(SearchEntry.topic, SearchEntry.entity_kind, SearchEntry.entity_id, SearchEntry.lat,
-               SearchEntry.lon, SearchEntry.quality_points).where(SearchEntry.topic.in_(list(topics)))
+        select(
+            SearchEntry.topic,
+            SearchEntry.entity_kind,
+            SearchEntry.entity_id,
+            SearchEntry.lat,
+            SearchEntry.lon,
+            SearchEntry.quality_points,
+        ).where(SearchEntry.topic.in_(list(topics)))
     )
     for topic, kind, entity_id, lat, lon, quality in rows:
         distance = geo.haversine_km(place.lat, place.lon, lat, lon)
         if distance <= RADIUS_KM:
-            value = ranking.score(match_kind=_match_kind(topic, topics[topic]), quality=quality, distance_km=distance)
+            value = ranking.score(
+                match_kind=_match_kind(topic, topics[topic]), quality=quality, distance_km=distance
+            )
             key = (kind, entity_id)
             if value > best.get(key, float("-inf")):
                 best[key] = value
@@ -84,7 +96,9 @@ def summary(timings: list[float]) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--searches", type=int, default=1000)
     parser.add_argument("--baseline-searches", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
@@ -105,7 +119,9 @@ def main() -> None:
             naive_search(session, query, near)
 
         def indexed(query: str, near: str) -> object:
-            return directory.search_providers(session, query=query, near=near, radius_km=RADIUS_KM, limit=LIMIT)
+            return directory.search_providers(
+                session, query=query, near=near, radius_km=RADIUS_KM, limit=LIMIT
+            )
 
         def naive(query: str, near: str) -> object:
             return naive_search(session, query, near)
@@ -119,8 +135,10 @@ def main() -> None:
     median, p95, worst = summary(fast)
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {backend}")
     print(f"directory: {counts['organizations']:,} organizations, {counts['practitioners']:,} practitioners")
-    print(f"indexed search, {len(fast)} searches (radius {RADIUS_KM:g} km, top {LIMIT}, end to end incl. "
-          "query understanding, place resolution and result hydration):")
+    print(
+        f"indexed search, {len(fast)} searches (radius {RADIUS_KM:g} km, top {LIMIT}, end to end incl. "
+        "query understanding, place resolution and result hydration):"
+    )
     print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {worst:.2f} ms")
     nm, np95, nworst = summary(slow)
     fm, fp95, _ = summary(fast_same)

@@ -47,20 +47,46 @@ def _start_postgres(tmp_root: Path) -> tuple[str, callable]:  # type: ignore[val
         as_postgres = ["runuser", "-u", "postgres", "--"]
     port = 55000 + (os.getpid() % 5000)
     subprocess.run(
-        [*as_postgres, str(pg_bin / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
-        check=True, capture_output=True, cwd="/",
+        [
+            *as_postgres,
+            str(pg_bin / "initdb"),
+            "-D",
+            str(data_dir),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+        cwd="/",
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data_dir} -c fsync=off -c full_page_writes=off"
     subprocess.run(
-        [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-l", str(data_dir / "log"), "-w", "-o", options,
-         "start"],
-        check=True, capture_output=True, cwd="/",
+        [
+            *as_postgres,
+            str(pg_bin / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-l",
+            str(data_dir / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        cwd="/",
     )
 
     def stop() -> None:
         subprocess.run(
             [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
-            capture_output=True, cwd="/",
+            capture_output=True,
+            cwd="/",
         )
 
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop

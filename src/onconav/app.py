@@ -53,7 +53,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
 
     @app.middleware("http")
-    async def choose_locale(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def choose_locale(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         requested = request.query_params.get("lang") or request.cookies.get(LOCALE_COOKIE)
         request.state.locale = negotiate_locale(request.headers.get("accept-language"), requested)
         response = await call_next(request)

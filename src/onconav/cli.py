@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -23,8 +23,10 @@ from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.errors import OnconavError
 
-app = typer.Typer(help="onconav: cancer-care navigation (directory of specialists, knowledge, trials).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="onconav: cancer-care navigation (directory of specialists, knowledge, trials).",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -33,7 +35,7 @@ console = Console()
 errors = Console(stderr=True)
 
 
-class DemoSize(str, Enum):
+class DemoSize(StrEnum):
     tiny = "tiny"
     small = "small"
     large = "large"
@@ -62,7 +64,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     """Create or update the schema to the newest revision (or REVISION)."""
     engine = create_db_engine()
     migrate.upgrade(engine, revision)
-    console.print(f"Database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string()})")
+    console.print(
+        f"Database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string()})"
+    )
     engine.dispose()
 
 
@@ -89,7 +93,7 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
 
     engine = create_db_engine()
     migrate.upgrade(engine)
-    organizations, practitioners = directory.planned_demo_size(size, seed)  # type: ignore[arg-type]
+    _organizations, practitioners = directory.planned_demo_size(size, seed)  # type: ignore[arg-type]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=not sys.stdout.isatty()) as progress:
         task = progress.add_task(f"Demo ({size}): practitioners", total=practitioners)
@@ -107,7 +111,9 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
 
 @demo_app.command("load")
 def demo_load(
-    size: Annotated[DemoSize, typer.Option(help="small: ~2,000 practitioners; large: 1,000,000.")] = DemoSize.small,
+    size: Annotated[
+        DemoSize, typer.Option(help="small: ~2,000 practitioners; large: 1,000,000.")
+    ] = DemoSize.small,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 0,
 ) -> None:
     """Replace the demo data (fictional centers and doctors at real cities) in the database."""
@@ -124,11 +130,17 @@ def find(
     near: Annotated[str, typer.Option("--near", help="ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")],
     radius_km: Annotated[float, typer.Option("--radius-km", help="Search radius in km.")] = 100.0,
     limit: Annotated[int, typer.Option(help="Number of results (1-100).")] = 20,
-    kind: Annotated[str | None, typer.Option(help="organization, practitioner, hospital, cancer_center, clinic")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="organization, practitioner, hospital, cancer_center, clinic")
+    ] = None,
     language: Annotated[str | None, typer.Option(help="Spoken language (ISO 639-1, e.g. es).")] = None,
-    international: Annotated[bool, typer.Option(help="Only providers accepting international patients.")] = False,
+    international: Annotated[
+        bool, typer.Option(help="Only providers accepting international patients.")
+    ] = False,
     designation: Annotated[str | None, typer.Option(help="nci, coc or jci")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
 ) -> None:
     """Rank specialists and centers for QUERY near a place, with the reasons for each rank."""
     from onconav.directory import service as directory
@@ -137,7 +149,9 @@ def find(
     from onconav.i18n import get_translations
 
     locale = get_settings().default_locale
-    filters = SearchFilters(kind=kind, language=language, international=international or None, designation=designation)
+    filters = SearchFilters(
+        kind=kind, language=language, international=international or None, designation=designation
+    )
     try:
         with _session() as session:
             outcome = directory.search_providers(
@@ -170,15 +184,18 @@ def _print_results(response: object) -> None:
             f"[yellow]Only {response.within_radius_count} result(s) within {response.radius_km:g} km; "
             f"showing the nearest beyond it, up to {response.expanded_radius_km:g} km.[/]"
         )
-    table = Table("#", "score", "name", "where", "km", "why", show_lines=True)
     for number, result in enumerate(response.results, 1):
-        why = "\n".join(f"{w.points:+.1f}  {w.detail}" for w in result.why)
-        name = result.name + (" [dim](demo)[/]" if result.demo else "")
+        name = result.name + (" [dim](demo data)[/]" if result.demo else "")
+        where = f"{result.city}, {result.region or result.country}"
+        console.print(
+            f"\n[bold]{number:>2}. {result.score:5.1f}[/]  {name}  ·  {where}  ·  "
+            f"{result.distance_km:,.0f} km ({result.distance_miles:,.0f} mi)",
+            highlight=False,
+        )
         if result.kind == "practitioner":
-            name += f"\n[dim]{result.organization}[/]"
-        table.add_row(str(number), f"{result.score:.1f}", name, f"{result.city}, {result.country_code}",
-                      f"{result.distance_km:.0f}", why)
-    console.print(table)
+            console.print(f"             {result.organization}", style="dim", highlight=False)
+        for reason in result.why:
+            console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
 
 
 @app.command()

@@ -5,6 +5,7 @@ SQLite (default) gets WAL, foreign keys and math functions on every connection; 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 from collections.abc import Iterator
@@ -58,10 +59,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
-    try:
+    with contextlib.suppress(sqlite3.OperationalError):  # in-memory databases have no WAL
         cursor.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:  # in-memory databases have no WAL
-        pass
     cursor.close()
     _sqlite_math_fallbacks(dbapi_connection)
 

@@ -11,12 +11,11 @@ import ast
 import io
 import tokenize
 from collections.abc import Collection, Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import IO, Any
 
 import yaml
-
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -50,7 +49,7 @@ RUNTIME_MESSAGES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_translations(locale: str) -> NullTranslations:
     """The translations for `locale` (English, the source language, needs none)."""
     if locale not in SUPPORTED_LOCALES or locale == "en":
@@ -112,7 +111,7 @@ def extract_python_literals(
     keywords: Collection[str],
     comment_tags: Collection[str],
     options: Mapping[str, Any],
-) -> Iterator[tuple[int, str | None, str | None | tuple[str | None, ...], list[str]]]:
+) -> Iterator[tuple[int, str | None, str | tuple[str | None, ...] | None, list[str]]]:
     """Babel extraction method for Python (babel.cfg names it `onconav.i18n:extract_python_literals`).
 
     Like Babel's own "python" method, but it reads the syntax tree instead of the token stream, so only
@@ -131,11 +130,17 @@ def extract_python_literals(
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        if name is None or name not in keywords:
+        if isinstance(func, ast.Name):
+            name = func.id
+        elif isinstance(func, ast.Attribute):
+            name = func.attr  # translations.gettext(...)
+        else:
+            continue
+        if name not in keywords:
             continue
         arguments: list[str | None] = [
-            arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None for arg in node.args
+            arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+            for arg in node.args
         ]
         if any(argument is not None for argument in arguments):
             calls.append((node.lineno, name, arguments))
@@ -146,7 +151,8 @@ def extract_python_literals(
             block.insert(0, comments[line])
             line -= 1
         # Only the tagged comment and the lines after it, as Babel does.
-        start = next((i for i, text in enumerate(block) if any(text.startswith(t) for t in comment_tags)), None)
+        tagged = [i for i, text in enumerate(block) if any(text.startswith(tag) for tag in comment_tags)]
+        start = tagged[0] if tagged else None
         translator_comments = block[start:] if start is not None else []
         message = tuple(arguments) if len(arguments) > 1 else arguments[0]
         yield lineno, name, message, translator_comments

@@ -7,7 +7,7 @@ from itertools import islice
 
 from onconav.directory import demo
 from onconav.directory.indexing import search_entries
-from onconav.directory.ranking import quality_points, designation_bits
+from onconav.directory.ranking import designation_bits, quality_points
 from onconav.geo import service as geo
 from onconav.knowledge import service as knowledge
 
@@ -42,8 +42,12 @@ def test_large_demo_plans_a_million_practitioners() -> None:
 
 
 def test_ids_are_unique_and_references_hold() -> None:
-    bundles = list(demo.generate("small", first_ids={"organization": 10, "location": 20, "practitioner": 30,
-                                                    "practitioner_role": 40}))
+    bundles = list(
+        demo.generate(
+            "small",
+            first_ids={"organization": 10, "location": 20, "practitioner": 30, "practitioner_role": 40},
+        )
+    )
     org_ids = [b.organization["id"] for b in bundles]
     practitioner_ids = [p["id"] for b in bundles for p in b.practitioners]
     role_ids = [r["id"] for b in bundles for r in b.roles]
@@ -83,7 +87,9 @@ def test_search_entries_carry_the_quality_points_of_their_row() -> None:
     bits = designation_bits(org["designations"])
     for entry in entries:
         assert entry["quality_points"] == quality_points(
-            annual_volume=entry["annual_volume"], designations=bits, tumor_board=org["tumor_board"],
+            annual_volume=entry["annual_volume"],
+            designations=bits,
+            tumor_board=org["tumor_board"],
             clinical_trials=org["clinical_trials"],
         )
     topics = {(e["entity_kind"], e["topic"]) for e in entries}

@@ -68,9 +68,18 @@ def test_reasons_add_up_to_the_score(
     )
     score = ranking.score(match_kind=match_kind, quality=quality, distance_km=distance)
     factors = ranking.explain(
-        match_kind=match_kind, topic_name="Lobectomy", condition_name=None, service_topic=service_topic,
-        annual_volume=volume, designations=designations, tumor_board=tumor_board, clinical_trials=trials,
-        distance_km=distance, place_name="Ukiah", within_radius=True, radius_km=100,
+        match_kind=match_kind,
+        topic_name="Lobectomy",
+        condition_name=None,
+        service_topic=service_topic,
+        annual_volume=volume,
+        designations=designations,
+        tumor_board=tumor_board,
+        clinical_trials=trials,
+        distance_km=distance,
+        place_name="Ukiah",
+        within_radius=True,
+        radius_km=100,
     )
     assert math.isclose(sum(f.points for f in factors), score, abs_tol=0.05)
     assert {f.factor for f in factors} >= {"match", "distance"}

@@ -27,7 +27,9 @@ def _search(engine: Engine, **kwargs: object) -> directory.SearchOutcome:
         return directory.search_providers(session, **kwargs)  # type: ignore[arg-type]
 
 
-def _brute_force(engine: Engine, query: str, lat: float, lon: float, radius_km: float) -> dict[tuple[str, int], float]:
+def _brute_force(
+    engine: Engine, query: str, lat: float, lon: float, radius_km: float
+) -> dict[tuple[str, int], float]:
     """Best score per provider within the radius, computed in Python over every entry of the topics."""
     topics = knowledge.interpret_query(query).topics
     best: dict[tuple[str, int], float] = {}
@@ -84,10 +86,16 @@ def test_every_result_really_offers_the_procedure(demo_engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("query", "near", "radius"),
-    [("lobectomy", "New York, NY", 100.0), ("sbrt", "Chicago, IL", 300.0), ("mesothelioma", "Houston, TX", 250.0),
-     ("thoracic surgeon", "Istanbul, Turkey", 500.0)],
+    [
+        ("lobectomy", "New York, NY", 100.0),
+        ("sbrt", "Chicago, IL", 300.0),
+        ("mesothelioma", "Houston, TX", 250.0),
+        ("thoracic surgeon", "Istanbul, Turkey", 500.0),
+    ],
 )
-def test_top_results_equal_a_brute_force_scan(demo_engine: Engine, query: str, near: str, radius: float) -> None:
+def test_top_results_equal_a_brute_force_scan(
+    demo_engine: Engine, query: str, near: str, radius: float
+) -> None:
     outcome = _search(demo_engine, query=query, near=near, radius_km=radius, limit=10)
     place = outcome.place.place
     expected = _brute_force(demo_engine, query, place.lat, place.lon, radius)
@@ -106,12 +114,16 @@ def test_top_results_equal_a_brute_force_scan(demo_engine: Engine, query: str, n
         (SearchFilters(international=True), lambda hit: hit.accepts_international),
         (SearchFilters(designation="nci"), lambda hit: "nci" in hit.designations),
         (SearchFilters(kind="practitioner"), lambda hit: hit.kind == "practitioner"),
-        (SearchFilters(kind="cancer_center"), lambda hit: hit.kind == "organization"
-         and hit.organization_kind == "cancer_center"),
+        (
+            SearchFilters(kind="cancer_center"),
+            lambda hit: hit.kind == "organization" and hit.organization_kind == "cancer_center",
+        ),
     ],
 )
 def test_filters_hold_for_every_result(demo_engine: Engine, filters: SearchFilters, check: object) -> None:
-    outcome = _search(demo_engine, query="systemic therapy", near="Los Angeles, CA", radius_km=400, filters=filters)
+    outcome = _search(
+        demo_engine, query="systemic therapy", near="Los Angeles, CA", radius_km=400, filters=filters
+    )
     assert outcome.hits
     assert all(check(hit) for hit in outcome.hits)  # type: ignore[operator]
 
@@ -121,7 +133,8 @@ def test_a_condition_search_lists_each_provider_once(demo_engine: Engine) -> Non
     keys = [(hit.kind, hit.id) for hit in outcome.hits]
     assert len(keys) == len(set(keys)) == 30
     assert {hit.factors[0].params["match_kind"] for hit in outcome.hits} <= {
-        "condition-service", "condition-specialty"
+        "condition-service",
+        "condition-specialty",
     }
     assert all(hit.factors[0].params["condition"] == "Mesothelioma" for hit in outcome.hits)
 
@@ -134,9 +147,19 @@ def test_destinations_abroad_are_searchable(demo_engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"radius_km": 0}, {"radius_km": -5}, {"radius_km": float("nan")}, {"radius_km": 1e9}, {"limit": 0},
-     {"limit": 101}, {"filters": SearchFilters(kind="spaceship")}, {"filters": SearchFilters(designation="x")},
-     {"filters": SearchFilters(language="english")}, {"near": "Xyzzyqq, ZZ"}, {"query": "zzzzqqq"}],
+    [
+        {"radius_km": 0},
+        {"radius_km": -5},
+        {"radius_km": float("nan")},
+        {"radius_km": 1e9},
+        {"limit": 0},
+        {"limit": 101},
+        {"filters": SearchFilters(kind="spaceship")},
+        {"filters": SearchFilters(designation="x")},
+        {"filters": SearchFilters(language="english")},
+        {"near": "Xyzzyqq, ZZ"},
+        {"query": "zzzzqqq"},
+    ],
 )
 def test_bad_input_is_refused_clearly(demo_engine: Engine, kwargs: dict[str, object]) -> None:
     arguments: dict[str, object] = {"query": "lobectomy", "near": "Ukiah, CA", **kwargs}

@@ -24,9 +24,21 @@ def test_catalogue_loads_with_sources_and_review_dates() -> None:
 def test_issue_procedures_and_services_are_all_present() -> None:
     names = {s.code for s in knowledge.list_services()}
     required = {
-        "metastasectomy", "wedge-resection", "lobectomy", "pleurectomy-decortication",
-        "extrapleural-pneumonectomy", "pleurodesis", "cytoreductive-surgery-hipec", "sbrt", "brachytherapy",
-        "systemic-therapy", "palliative-care", "counseling", "support-groups", "nutrition", "second-opinion",
+        "metastasectomy",
+        "wedge-resection",
+        "lobectomy",
+        "pleurectomy-decortication",
+        "extrapleural-pneumonectomy",
+        "pleurodesis",
+        "cytoreductive-surgery-hipec",
+        "sbrt",
+        "brachytherapy",
+        "systemic-therapy",
+        "palliative-care",
+        "counseling",
+        "support-groups",
+        "nutrition",
+        "second-opinion",
         "telehealth",
     }
     assert required <= names

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, Table, delete, func, select, text
 
+from onconav.db import Base
 from onconav.directory.indexing import OrganizationBundle, search_entries
 from onconav.directory.models import (
     HealthcareService,
@@ -22,17 +23,18 @@ from onconav.directory.models import (
 )
 
 BATCH_ROWS = 20_000
-TABLES = {
-    "organization": Organization.__table__,
-    "location": Location.__table__,
-    "healthcare_service": HealthcareService.__table__,
-    "practitioner": Practitioner.__table__,
-    "practitioner_role": PractitionerRole.__table__,
-    "practitioner_role_service": PractitionerRoleService.__table__,
-    "search_entry": SearchEntry.__table__,
-}
 # Parents before children, so foreign keys hold at every insert.
-INSERT_ORDER = tuple(TABLES)
+INSERT_ORDER = (
+    "organization",
+    "location",
+    "healthcare_service",
+    "practitioner",
+    "practitioner_role",
+    "practitioner_role_service",
+    "search_entry",
+)
+TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in INSERT_ORDER}
+
 
 
 def next_ids(connection: Connection) -> dict[str, int]:
@@ -114,7 +116,9 @@ def delete_demo_rows(connection: Connection) -> None:
         )
     )
     connection.execute(delete(PractitionerRoleService).where(PractitionerRoleService.role_id.in_(demo_roles)))
-    connection.execute(delete(PractitionerRole).where(PractitionerRole.practitioner_id.in_(demo_practitioners)))
+    connection.execute(
+        delete(PractitionerRole).where(PractitionerRole.practitioner_id.in_(demo_practitioners))
+    )
     connection.execute(delete(Practitioner).where(Practitioner.is_demo.is_(True)))
     connection.execute(delete(HealthcareService).where(HealthcareService.organization_id.in_(demo_orgs)))
     connection.execute(delete(Location).where(Location.organization_id.in_(demo_orgs)))

@@ -9,25 +9,25 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.demo_names import (
     FAMILY_NAMES,
     GIVEN_NAMES,
     ORGANIZATION_WORDS,
     STREET_WORDS,
 )
+from onconav.directory.indexing import OrganizationBundle
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place
 
 DemoSize = Literal["tiny", "small", "large"]
 
-# (target practitioners, minimum US city population, minimum destination city population)
+# (target practitioners, minimum US city population, largest cities taken per destination country)
 SIZES: dict[str, tuple[int, int, int]] = {
-    "tiny": (300, 400_000, 2_000_000),
-    "small": (2_000, 150_000, 1_000_000),
-    "large": (1_000_000, 15_000, 300_000),
+    "tiny": (300, 400_000, 2),
+    "small": (2_000, 150_000, 5),
+    "large": (1_000_000, 15_000, 30),
 }
 DESTINATION_COUNTRIES = ("TR", "DE", "ES", "IN", "MX")
 COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
@@ -46,24 +46,45 @@ EXTRA_LANGUAGES: dict[str, tuple[str, ...]] = {
     "IN": ("ta", "bn", "mr", "ar"),
     "MX": ("fr", "pt"),
 }
-ORG_KIND_WORDS = {"cancer_center": "Cancer Institute", "hospital": "Medical Center", "clinic": "Oncology Clinic"}
+ORG_KIND_WORDS = {
+    "cancer_center": "Cancer Institute",
+    "hospital": "Medical Center",
+    "clinic": "Oncology Clinic",
+}
 ORG_SIZE = {"cancer_center": (60, 120), "hospital": (15, 40), "clinic": (3, 10)}
 
 # Specialty mix of the staff by kind of organization (weights).
 STAFF_MIX: dict[str, dict[str, float]] = {
     "cancer_center": {
-        "medical-oncology": 28, "radiation-oncology": 11, "surgical-oncology": 9, "thoracic-surgery": 7,
-        "colorectal-surgery": 5, "interventional-pulmonology": 5, "palliative-medicine": 10,
-        "psycho-oncology": 7, "oncology-social-work": 10, "oncology-nutrition": 8,
+        "medical-oncology": 28,
+        "radiation-oncology": 11,
+        "surgical-oncology": 9,
+        "thoracic-surgery": 7,
+        "colorectal-surgery": 5,
+        "interventional-pulmonology": 5,
+        "palliative-medicine": 10,
+        "psycho-oncology": 7,
+        "oncology-social-work": 10,
+        "oncology-nutrition": 8,
     },
     "hospital": {
-        "medical-oncology": 32, "radiation-oncology": 12, "surgical-oncology": 7, "thoracic-surgery": 6,
-        "colorectal-surgery": 6, "interventional-pulmonology": 5, "palliative-medicine": 11,
-        "psycho-oncology": 5, "oncology-social-work": 10, "oncology-nutrition": 6,
+        "medical-oncology": 32,
+        "radiation-oncology": 12,
+        "surgical-oncology": 7,
+        "thoracic-surgery": 6,
+        "colorectal-surgery": 6,
+        "interventional-pulmonology": 5,
+        "palliative-medicine": 11,
+        "psycho-oncology": 5,
+        "oncology-social-work": 10,
+        "oncology-nutrition": 6,
     },
     "clinic": {
-        "medical-oncology": 55, "radiation-oncology": 15, "palliative-medicine": 10,
-        "oncology-social-work": 12, "oncology-nutrition": 8,
+        "medical-oncology": 55,
+        "radiation-oncology": 15,
+        "palliative-medicine": 10,
+        "oncology-social-work": 12,
+        "oncology-nutrition": 8,
     },
 }
 
@@ -71,19 +92,34 @@ STAFF_MIX: dict[str, dict[str, float]] = {
 # Volumes are invented demo figures, shown as such in the interface.
 PERFORMS: dict[str, dict[str, tuple[float, int | None]]] = {
     "thoracic-surgery": {
-        "wedge-resection": (0.95, 30), "lobectomy": (0.9, 25), "segmentectomy": (0.6, 10),
-        "pneumonectomy": (0.45, 4), "metastasectomy": (0.7, 12), "pleurectomy-decortication": (0.2, 5),
-        "extrapleural-pneumonectomy": (0.06, 2), "pleurodesis": (0.8, 15),
-        "indwelling-pleural-catheter": (0.5, 15), "second-opinion": (0.6, None), "telehealth": (0.4, None),
+        "wedge-resection": (0.95, 30),
+        "lobectomy": (0.9, 25),
+        "segmentectomy": (0.6, 10),
+        "pneumonectomy": (0.45, 4),
+        "metastasectomy": (0.7, 12),
+        "pleurectomy-decortication": (0.2, 5),
+        "extrapleural-pneumonectomy": (0.06, 2),
+        "pleurodesis": (0.8, 15),
+        "indwelling-pleural-catheter": (0.5, 15),
+        "second-opinion": (0.6, None),
+        "telehealth": (0.4, None),
     },
     "surgical-oncology": {
-        "metastasectomy": (0.6, 15), "cytoreductive-surgery-hipec": (0.2, 10),
-        "second-opinion": (0.6, None), "telehealth": (0.4, None),
+        "metastasectomy": (0.6, 15),
+        "cytoreductive-surgery-hipec": (0.2, 10),
+        "second-opinion": (0.6, None),
+        "telehealth": (0.4, None),
     },
     "colorectal-surgery": {
-        "metastasectomy": (0.3, 8), "cytoreductive-surgery-hipec": (0.1, 6), "telehealth": (0.3, None),
+        "metastasectomy": (0.3, 8),
+        "cytoreductive-surgery-hipec": (0.1, 6),
+        "telehealth": (0.3, None),
     },
-    "medical-oncology": {"systemic-therapy": (1.0, None), "second-opinion": (0.6, None), "telehealth": (0.6, None)},
+    "medical-oncology": {
+        "systemic-therapy": (1.0, None),
+        "second-opinion": (0.6, None),
+        "telehealth": (0.6, None),
+    },
     "radiation-oncology": {"sbrt": (0.7, 60), "brachytherapy": (0.45, 30), "second-opinion": (0.4, None)},
     "interventional-pulmonology": {"pleurodesis": (0.7, 20), "indwelling-pleural-catheter": (0.9, 25)},
     "palliative-medicine": {"palliative-care": (1.0, None), "telehealth": (0.5, None)},
@@ -91,7 +127,11 @@ PERFORMS: dict[str, dict[str, tuple[float, int | None]]] = {
     "oncology-social-work": {"counseling": (0.8, None), "support-groups": (0.8, None)},
     "oncology-nutrition": {"nutrition": (1.0, None), "telehealth": (0.4, None)},
 }
-RARE_AT_CANCER_CENTERS = {"pleurectomy-decortication", "extrapleural-pneumonectomy", "cytoreductive-surgery-hipec"}
+RARE_AT_CANCER_CENTERS = {
+    "pleurectomy-decortication",
+    "extrapleural-pneumonectomy",
+    "cytoreductive-surgery-hipec",
+}
 CREDENTIALS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "psycho-oncology": ("Dr.", ("PhD", "PsyD")),
     "oncology-social-work": (None, ("LCSW", "MSW")),
@@ -112,9 +152,10 @@ class _Plan:
 
 def demo_cities(size: DemoSize) -> list[Place]:
     """Real cities that receive demo organizations: US cities and medical-travel destinations."""
-    _target, us_min, destination_min = SIZES[size]
+    _target, us_min, per_destination = SIZES[size]
     cities = geo.list_cities(country_codes=["US"], min_population=us_min)
-    cities += geo.list_cities(country_codes=list(DESTINATION_COUNTRIES), min_population=destination_min)
+    for country in DESTINATION_COUNTRIES:
+        cities += geo.list_cities(country_codes=[country], min_population=100_000)[:per_destination]
     return cities
 
 
@@ -132,9 +173,7 @@ def _plan(size: DemoSize, seed: int) -> list[_Plan]:
         count = max(1, round(org_target * weight / total_weight))
         for number in range(count):
             population = city.population or 0
-            if number == 0 and population >= 500_000:
-                kind = "cancer_center"
-            elif population >= 150_000 and rng.random() < 0.08:
+            if (number == 0 and population >= 500_000) or (population >= 150_000 and rng.random() < 0.08):
                 kind = "cancer_center"
             else:
                 kind = "hospital" if rng.random() < 0.6 else "clinic"
@@ -218,7 +257,11 @@ def _organization_record(plan: _Plan, rng: random.Random, ids: dict[str, int]) -
 
 
 def _add_staff(
-    record: OrganizationBundle, plan: _Plan, rng: random.Random, first_practitioner_id: int, first_role_id: int
+    record: OrganizationBundle,
+    plan: _Plan,
+    rng: random.Random,
+    first_practitioner_id: int,
+    first_role_id: int,
 ) -> None:
     kind = plan.kind
     country = plan.city.country_code
@@ -231,7 +274,9 @@ def _add_staff(
         role_id = first_role_id + number
         specialty = _pick_weighted(rng, STAFF_MIX[kind])
         prefix, credential_choices = CREDENTIALS.get(specialty, ("Dr.", PHYSICIAN_CREDENTIALS))
-        spoken = [lang for lang in org["languages"] if lang in COUNTRY_LANGUAGES[country] or rng.random() < 0.4]
+        spoken = [
+            lang for lang in org["languages"] if lang in COUNTRY_LANGUAGES[country] or rng.random() < 0.4
+        ]
         record.practitioners.append(
             {
                 "id": practitioner_id,
@@ -291,7 +336,9 @@ def count_planned(size: DemoSize, seed: int = 0) -> tuple[int, int]:
     return len(plans), sum(p.size for p in plans)
 
 
-def generate(size: DemoSize, *, seed: int = 0, first_ids: dict[str, int] | None = None) -> Iterator[OrganizationBundle]:
+def generate(
+    size: DemoSize, *, seed: int = 0, first_ids: dict[str, int] | None = None
+) -> Iterator[OrganizationBundle]:
     """Yield the demo organizations one by one, each with its location, services and staff.
 
     `first_ids` gives the first free id per table (organization, location, practitioner, practitioner_role)

@@ -13,7 +13,7 @@ from onconav.directory import ranking
 
 @dataclass
 class OrganizationBundle:
-    """One organization with its main location, services, staff, their roles and role services (rows as dicts)."""
+    """One organization with its main location, services, staff, roles and role services, as row dicts."""
 
     organization: dict[str, Any]
     location: dict[str, Any]
@@ -46,7 +46,9 @@ def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
         "accepts_international": bool(org["accepts_international"]),
     }
 
-    def entry(topic: str, kind: str, entity_id: int, volume: int | None, languages: list[str]) -> dict[str, Any]:
+    def entry(
+        topic: str, kind: str, entity_id: int, volume: int | None, languages: list[str]
+    ) -> dict[str, Any]:
         return {
             **shared,
             "topic": topic,
@@ -75,7 +77,9 @@ def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
     for role in bundle.roles:
         practitioner = practitioners[role["practitioner_id"]]
         languages = practitioner["languages"]
-        rows.append(entry(f"specialty:{role['specialty']}", "practitioner", practitioner["id"], None, languages))
+        rows.append(
+            entry(f"specialty:{role['specialty']}", "practitioner", practitioner["id"], None, languages)
+        )
         for role_service in services_by_role.get(role["id"], []):
             rows.append(
                 entry(

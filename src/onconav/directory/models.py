@@ -45,7 +45,9 @@ class Location(Base):
     __tablename__ = "location"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(300))
     line: Mapped[str | None] = mapped_column(String(300), default=None)
     city: Mapped[str] = mapped_column(String(120))
@@ -64,11 +66,15 @@ class HealthcareService(Base):
     """What an organization offers at a location (FHIR HealthcareService), with its yearly volume."""
 
     __tablename__ = "healthcare_service"
-    __table_args__ = (Index("ix_healthcare_service_org_code", "organization_id", "service_code", unique=True),)
+    __table_args__ = (
+        Index("ix_healthcare_service_org_code", "organization_id", "service_code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"), default=None)
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("location.id", ondelete="SET NULL"), default=None
+    )
     service_code: Mapped[str] = mapped_column(String(60))  # a knowledge service code
     annual_volume: Mapped[int | None] = mapped_column(Integer, default=None)
 
@@ -96,7 +102,7 @@ class Practitioner(Base):
 
     @property
     def display_name(self) -> str:
-        """"Dr. Ana Ruiz, MD"."""
+        """ "Dr. Ana Ruiz, MD"."""
         name = f"{self.given_name} {self.family_name}"
         if self.prefix:
             name = f"{self.prefix} {name}"
@@ -109,9 +115,15 @@ class PractitionerRole(Base):
     __tablename__ = "practitioner_role"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"), default=None)
+    practitioner_id: Mapped[int] = mapped_column(
+        ForeignKey("practitioner.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("location.id", ondelete="SET NULL"), default=None
+    )
     specialty: Mapped[str] = mapped_column(String(60))  # a knowledge specialty code
     is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
     accepting_new_patients: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -128,7 +140,9 @@ class PractitionerRoleService(Base):
     """A service a practitioner performs in a role, with their own yearly volume where known."""
 
     __tablename__ = "practitioner_role_service"
-    __table_args__ = (Index("ix_practitioner_role_service_role_code", "role_id", "service_code", unique=True),)
+    __table_args__ = (
+        Index("ix_practitioner_role_service_role_code", "role_id", "service_code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("practitioner_role.id", ondelete="CASCADE"))
@@ -148,7 +162,13 @@ class SearchEntry(Base):
         # Covering index of the scoring scan: one range per latitude band, no table reads.
         Index(
             "ix_search_entry_scan",
-            "topic", "lat_band", "lon", "lat", "quality_points", "entity_kind", "entity_id",
+            "topic",
+            "lat_band",
+            "lon",
+            "lat",
+            "quality_points",
+            "entity_kind",
+            "entity_id",
         ),
         Index("ix_search_entry_entity", "entity_kind", "entity_id"),
     )

@@ -1,6 +1,6 @@
 """The one ranking function of the directory search, and the reasons it gives.
 
-score = match + volume + designations + tumor board + clinical trials - distance penalty (see docs/ranking.md).
+score = match + volume + designations + tumor board + trials - distance penalty (docs/ranking.md).
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ def designation_bits(codes: list[str]) -> int:
     return sum(DESIGNATION_BITS[c] for c in set(codes) if c in DESIGNATION_BITS)
 
 
-def quality_points(*, annual_volume: int | None, designations: int, tumor_board: bool, clinical_trials: bool) -> float:
+def quality_points(
+    *, annual_volume: int | None, designations: int, tumor_board: bool, clinical_trials: bool
+) -> float:
     """Every score term that does not depend on the query: stored on each search entry."""
     return (
         volume_points(annual_volume)
@@ -112,7 +114,9 @@ def explain(
     if service_topic:
         factors.append(
             RankingFactor(
-                "volume", round(volume_points(annual_volume), 2), {"volume": annual_volume, "name": topic_name}
+                "volume",
+                round(volume_points(annual_volume), 2),
+                {"volume": annual_volume, "name": topic_name},
             )
         )
     for code in designation_codes(designations):

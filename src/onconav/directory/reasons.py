@@ -43,7 +43,10 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
         return _("Specialty that treats %(condition)s: %(name)s") % {"name": name, "condition": condition}
     if factor.factor == "volume":
         if p.get("volume"):
-            return _("Yearly volume of %(name)s: %(count)s") % {"name": name, "count": _n(p["volume"], locale)}
+            return _("Yearly volume of %(name)s: %(count)s") % {
+                "name": name,
+                "count": _n(p["volume"], locale),
+            }
         return _("Yearly volume of %(name)s not reported") % {"name": name}
     if factor.factor == "designation":
         return designation_label(p["designation"], translations)

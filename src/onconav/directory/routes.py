@@ -27,7 +27,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 TOPIC_PATHS = {"procedures": "service", "specialties": "specialty", "conditions": "condition"}
 
 
-def _filters(kind: str | None, language: str | None, international: bool | None, designation: str | None) -> SearchFilters:
+def _filters(
+    kind: str | None, language: str | None, international: bool | None, designation: str | None
+) -> SearchFilters:
     return SearchFilters(
         kind=kind or None,
         language=language or None,
@@ -44,9 +46,13 @@ def api_search(
     near: Annotated[str, Query(description="A US ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")],
     radius_km: Annotated[float, Query(description="Search radius in km (0 < r <= 20,040).")] = 100.0,
     limit: Annotated[int, Query(description="Number of results (1-100).")] = 20,
-    kind: Annotated[str | None, Query(description="organization, practitioner, hospital, cancer_center or clinic")] = None,
+    kind: Annotated[
+        str | None, Query(description="organization, practitioner, hospital, cancer_center or clinic")
+    ] = None,
     language: Annotated[str | None, Query(description="Spoken language, ISO 639-1 (e.g. 'es').")] = None,
-    international: Annotated[bool | None, Query(description="Only providers accepting international patients.")] = None,
+    international: Annotated[
+        bool | None, Query(description="Only providers accepting international patients.")
+    ] = None,
     designation: Annotated[str | None, Query(description="nci, coc or jci")] = None,
 ) -> SearchResponse:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
@@ -89,7 +95,10 @@ def _results_page(request: Request, session: Session, form: dict[str, str]) -> H
         radius = float(form["radius_km"]) if form["radius_km"] else service.DEFAULT_RADIUS_KM
         limit = int(form["limit"]) if form["limit"] else service.DEFAULT_LIMIT
     except ValueError:
-        context["error"] = {"message": _("The radius and the number of results must be numbers."), "details": {}}
+        context["error"] = {
+            "message": _("The radius and the number of results must be numbers."),
+            "details": {},
+        }
         return render(request, "directory/results.html", context, 422)
     if not form["q"].strip() or not form["near"].strip():
         context["error"] = {"message": _("Type what you are looking for and a place."), "details": {}}
@@ -101,7 +110,9 @@ def _results_page(request: Request, session: Session, form: dict[str, str]) -> H
             near=form["near"],
             radius_km=radius,
             limit=limit,
-            filters=_filters(form["kind"], form["language"], form["international"] == "1", form["designation"]),
+            filters=_filters(
+                form["kind"], form["language"], form["international"] == "1", form["designation"]
+            ),
         )
     except OnconavError as error:
         context["error"] = {"message": error.message, "details": error.details}
@@ -147,7 +158,9 @@ def _readable_url(form: dict[str, str]) -> str | None:
 
 
 @page_router.get("/{topic_path}/{code}/near/{place_slug}", response_class=HTMLResponse)
-def page_topic_near(request: Request, session: SessionDep, topic_path: str, code: str, place_slug: str) -> Response:
+def page_topic_near(
+    request: Request, session: SessionDep, topic_path: str, code: str, place_slug: str
+) -> Response:
     """Readable results URL, e.g. /procedures/metastasectomy/near/ukiah-ca."""
     from onconav.knowledge import service as knowledge
 

@@ -117,7 +117,7 @@ def provider_url(kind: str, provider_id: int) -> str:
 def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str) -> SearchResultRead:
     """One result card as JSON."""
     return SearchResultRead(
-        kind=hit.kind,  # type: ignore[arg-type]
+        kind=hit.kind,
         id=hit.id,
         name=hit.name,
         city=hit.city,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
@@ -111,9 +111,10 @@ def _distance_sql(lat: float, lon: float) -> Any:
     e = SearchEntry
     half_dlat = func.sin(func.radians(e.lat - lat) / 2)
     half_dlon = func.sin(func.radians(e.lon - lon) / 2)
-    h = half_dlat * half_dlat + func.cos(func.radians(literal(lat, Float))) * func.cos(
-        func.radians(e.lat)
-    ) * half_dlon * half_dlon
+    h = (
+        half_dlat * half_dlat
+        + func.cos(func.radians(literal(lat, Float))) * func.cos(func.radians(e.lat)) * half_dlon * half_dlon
+    )
     clamped = case((h > 1.0, 1.0), else_=h)
     return cast(2 * EARTH_RADIUS_KM, Float) * func.asin(func.sqrt(clamped))
 
@@ -171,8 +172,10 @@ def _ranked_rows(
         .where(e.topic.in_(list(topics)), e.lat_band.in_(bands), lon_clause, *_filter_clauses(filters))
         .subquery()
     )
-    penalty = ranking.DISTANCE_PENALTY_MAX_POINTS * inner.c.distance_km / (
-        inner.c.distance_km + ranking.DISTANCE_HALF_KM
+    penalty = (
+        ranking.DISTANCE_PENALTY_MAX_POINTS
+        * inner.c.distance_km
+        / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
     )
     score = (inner.c.expertise - penalty).label("score")
     conditions = [inner.c.distance_km <= radius_km]
@@ -202,10 +205,10 @@ def _ranked_rows(
     winners = session.execute(query).all()
     if not winners:
         return []
-    entries = {entry.id: entry for entry in session.scalars(select(e).where(e.id.in_([w.id for w in winners])))}
-    return [
-        _ScoredEntry(entry=entries[w.id], distance_km=w.distance_km, score=w.score) for w in winners
-    ]
+    entries = {
+        entry.id: entry for entry in session.scalars(select(e).where(e.id.in_([w.id for w in winners])))
+    }
+    return [_ScoredEntry(entry=entries[w.id], distance_km=w.distance_km, score=w.score) for w in winners]
 
 
 def _hydrate(
@@ -222,15 +225,18 @@ def _hydrate(
     practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
     location_ids = {row.entry.location_id for row in rows}
     orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
-    locations = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))}
+    locations = {
+        loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))
+    }
     practitioners = {
         p.id: p for p in session.scalars(select(Practitioner).where(Practitioner.id.in_(practitioner_ids)))
     }
     specialties = {
         (r.practitioner_id, r.organization_id): r.specialty
         for r in session.execute(
-            select(PractitionerRole.practitioner_id, PractitionerRole.organization_id, PractitionerRole.specialty)
-            .where(PractitionerRole.practitioner_id.in_(practitioner_ids))
+            select(
+                PractitionerRole.practitioner_id, PractitionerRole.organization_id, PractitionerRole.specialty
+            ).where(PractitionerRole.practitioner_id.in_(practitioner_ids))
         )
     }
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
@@ -257,50 +263,35 @@ def _hydrate(
             within_radius=within,
             radius_km=radius_km,
         )
-        common = {
-            "score": round(row.score, 2),
-            "distance_km": round(row.distance_km, 1),
-            "within_radius": within,
-            "factors": factors,
-            "topic": entry.topic,
-            "city": location.city,
-            "region": location.region,
-            "country": location.country,
-            "country_code": location.country_code,
-            "lat": location.lat,
-            "lon": location.lon,
-            "organization_id": org.id,
-            "organization_name": org.name,
-            "organization_kind": org.kind,
-            "designations": ranking.designation_codes(entry.designations),
-            "accepts_international": org.accepts_international,
-            "tumor_board": org.tumor_board,
-            "clinical_trials": org.clinical_trials,
-        }
-        if entry.entity_kind == "practitioner":
-            person = practitioners[entry.entity_id]
-            hits.append(
-                ProviderHit(
-                    kind="practitioner",
-                    id=person.id,
-                    name=person.display_name,
-                    specialty=specialties.get((person.id, org.id)),
-                    languages=list(person.languages),
-                    is_demo=person.is_demo,
-                    **common,
-                )
+        person = practitioners.get(entry.entity_id) if entry.entity_kind == "practitioner" else None
+        hits.append(
+            ProviderHit(
+                kind=entry.entity_kind,
+                id=entry.entity_id,
+                name=person.display_name if person else org.name,
+                score=round(row.score, 2),
+                distance_km=round(row.distance_km, 1),
+                within_radius=within,
+                factors=factors,
+                topic=entry.topic,
+                city=location.city,
+                region=location.region,
+                country=location.country,
+                country_code=location.country_code,
+                lat=location.lat,
+                lon=location.lon,
+                organization_id=org.id,
+                organization_name=org.name,
+                organization_kind=org.kind,
+                specialty=specialties.get((person.id, org.id)) if person else None,
+                designations=ranking.designation_codes(entry.designations),
+                languages=list(person.languages if person else org.languages),
+                accepts_international=org.accepts_international,
+                tumor_board=org.tumor_board,
+                clinical_trials=org.clinical_trials,
+                is_demo=person.is_demo if person else org.is_demo,
             )
-        else:
-            hits.append(
-                ProviderHit(
-                    kind="organization",
-                    id=org.id,
-                    name=org.name,
-                    languages=list(org.languages),
-                    is_demo=org.is_demo,
-                    **common,
-                )
-            )
+        )
     return hits
 
 

@@ -48,9 +48,7 @@ MAX_LIMIT = 100
 STAFF_LISTED = 500
 
 
-def validate_search(
-    *, radius_km: float, limit: int, filters: SearchFilters
-) -> None:
+def validate_search(*, radius_km: float, limit: int, filters: SearchFilters) -> None:
     """Refuse radius, limit or filters that make no sense, saying what would be accepted."""
     if not math.isfinite(radius_km) or radius_km <= 0 or radius_km > MAX_RADIUS_KM:
         raise InvalidInput(
@@ -60,14 +58,18 @@ def validate_search(
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(f"The number of results must be between 1 and {MAX_LIMIT}.", field="limit")
     if filters.kind is not None and filters.kind not in RESULT_KINDS:
-        raise InvalidInput(f"Unknown kind {filters.kind!r}; use one of {', '.join(RESULT_KINDS)}.", field="kind")
+        raise InvalidInput(
+            f"Unknown kind {filters.kind!r}; use one of {', '.join(RESULT_KINDS)}.", field="kind"
+        )
     if filters.designation is not None and filters.designation not in DESIGNATION_BITS:
         raise InvalidInput(
             f"Unknown designation {filters.designation!r}; use one of {', '.join(DESIGNATION_BITS)}.",
             field="designation",
         )
     if filters.language is not None and not (len(filters.language) == 2 and filters.language.isalpha()):
-        raise InvalidInput("A language is a two-letter ISO 639-1 code such as 'en' or 'es'.", field="language")
+        raise InvalidInput(
+            "A language is a two-letter ISO 639-1 code such as 'en' or 'es'.", field="language"
+        )
 
 
 def search_providers(

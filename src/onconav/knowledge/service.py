@@ -54,7 +54,9 @@ def _read_yaml(name: str) -> object:
     return yaml.safe_load(text)
 
 
-def _check_references(services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile) -> None:
+def _check_references(
+    services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile
+) -> None:
     known_specialties = {s.code for s in specialties.specialties}
     known_services = {s.code for s in services.services}
     for service in services.services:
@@ -69,7 +71,9 @@ def _check_references(services: ServicesFile, specialties: SpecialtiesFile, cond
             raise ValueError(f"condition {condition.code!r} names unknown entries {sorted(unknown)}")
 
 
-def _build_terms(services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile) -> list[_Term]:
+def _build_terms(
+    services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile
+) -> list[_Term]:
     terms: dict[str, _Term] = {}
 
     def add(words: str, kind: TermKind, code: str) -> None:
@@ -240,7 +244,7 @@ def interpret_query(text: str) -> QueryInterpretation:
     """
     words = fold(text)
     if not words:
-        raise InvalidInput("Type a procedure, a condition or a specialty, for example \"metastasectomy\".")
+        raise InvalidInput('Type a procedure, a condition or a specialty, for example "metastasectomy".')
     matches = _exact_matches(words)
     if not matches:
         fuzzy = _fuzzy_match(words)

@@ -19,7 +19,13 @@ from onconav.web.templating import render
 
 log = logging.getLogger("onconav")
 
-CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 422: "invalid_input"}
+CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_input",
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -28,11 +34,15 @@ def wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.startswith("/fhir/") or path == "/openapi.json"
 
 
-def error_response(request: Request, status: int, message: str, details: dict[str, Any] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, message: str, details: dict[str, Any] | None = None
+) -> Response:
     """An error in the shape the client expects."""
     details = {k: v for k, v in (details or {}).items() if v is not None}
     if wants_json(request):
-        body = {"error": {"status": status, "code": CODES.get(status, "error"), "message": message, **details}}
+        body = {
+            "error": {"status": status, "code": CODES.get(status, "error"), "message": message, **details}
+        }
         return JSONResponse(body, status_code=status)
     return render(request, "error.html", {"status": status, "message": message, "details": details}, status)
 

@@ -5,7 +5,7 @@ Templates use {% trans %} / _() for every user-facing string (extracted with Bab
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -19,7 +19,7 @@ from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, lang
 from onconav.knowledge import service as knowledge
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(locale: str) -> Environment:
     """The template environment for one locale."""
     env = Environment(

@@ -1,0 +1,77 @@
+"""The command line over a real SQLite file: db upgrade, demo load, find (table and JSON), errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onconav.cli import app
+from onconav.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("ONCONAV_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ONCONAV_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_upgrade_load_and_find_as_json(data_dir: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (data_dir / "onconav.sqlite3").exists()
+    result = runner.invoke(app, ["demo", "load", "--size", "tiny"])
+    assert result.exit_code == 0, result.output
+    assert "practitioner" in result.output
+    result = runner.invoke(app, ["find", "lobectomy", "--near", "Sna Francisco, CA", "--json", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert set(body) >= {"place", "results"}
+    assert set(body["place"]) >= {"name", "lat", "lon"}
+    assert body["place"]["name"].startswith("San Francisco")
+    assert 1 <= len(body["results"]) <= 5
+    for item in body["results"]:
+        assert {"kind", "id", "name", "city", "country", "distance_km", "score", "why"} <= set(item)
+    scores = [item["score"] for item in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_find_prints_reasons_and_refuses_nonsense(data_dir: Path) -> None:
+    assert runner.invoke(app, ["demo", "load", "--size", "tiny"]).exit_code == 0
+    result = runner.invoke(app, ["find", "thoracic surgeon", "--near", "10065"])
+    assert result.exit_code == 0, result.output
+    assert "Specialty: Thoracic surgery" in result.output and "km" in result.output
+    bad_place = runner.invoke(app, ["find", "lobectomy", "--near", "Qqqxzzv"])
+    assert bad_place.exit_code == 2 and "No place matches" in bad_place.output
+    bad_radius = runner.invoke(app, ["find", "lobectomy", "--near", "Ukiah, CA", "--radius-km", "-4"])
+    assert bad_radius.exit_code == 2 and "radius" in bad_radius.output
+
+
+def test_reloading_the_demo_replaces_it(data_dir: Path) -> None:
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "load", "--size", "tiny"])
+        assert result.exit_code == 0, result.output
+    from onconav.db import create_db_engine, make_session_factory, unit_of_work
+    from onconav.directory import service as directory
+
+    engine = create_db_engine()
+    with unit_of_work(make_session_factory(engine)) as session:
+        counts = directory.count_providers(session)
+    engine.dispose()
+    organizations, practitioners = directory.planned_demo_size("tiny")
+    assert counts["organizations"] == organizations and counts["practitioners"] == practitioners
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "find", "demo", "db"):
+        assert command in result.output
