@@ -18,6 +18,11 @@ from onconav.i18n import negotiate_locale
 from onconav.web.errors import install_error_handlers
 
 LOCALE_COOKIE = "onconav_lang"
+# No inline script or style anywhere: scripts and styles come from /static only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -46,7 +51,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version=__version__,
         description="Cancer-care navigation: find the specialists and centers that treat a condition, "
         "with a visible reason for every ranking factor. Information only: always talk with your care team.",
-        docs_url="/api/docs",
+        # No Swagger UI: it loads scripts from a CDN; /openapi.json serves any OpenAPI viewer.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.engine = engine or create_db_engine()
@@ -63,6 +69,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     static_dir = resources.files("onconav").joinpath("web", "static")
