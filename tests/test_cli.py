@@ -31,7 +31,9 @@ def test_upgrade_load_and_find_as_json(data_dir: Path) -> None:
     result = runner.invoke(app, ["demo", "load", "--size", "tiny"])
     assert result.exit_code == 0, result.output
     assert "practitioner" in result.output
-    result = runner.invoke(app, ["find", "lobectomy", "--near", "Sna Francisco, CA", "--json", "--limit", "5"])
+    result = runner.invoke(
+        app, ["find", "lobectomy", "--near", "Sna Francisco, CA", "--json", "--limit", "5"]
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert set(body) >= {"place", "results"}

@@ -1,10 +1,13 @@
 """Domain exceptions: raised by services with a message meant for a person.
 
-Faces translate them to status codes and pages in one place (`onconav.web.errors` and the CLI).
+The message is an English template with %(name)s placeholders filled from the details, so faces can show
+it in the reader's language (babel.cfg extracts these templates). Faces translate exceptions to status
+codes and pages in one place (`onconav.web.errors` and the CLI).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -13,10 +16,18 @@ class OnconavError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **details: Any) -> None:
+        self.template = template
         self.details = details
+        self.message = template % details if details else template
+        super().__init__(self.message)
+
+    def localized(self, gettext: Callable[[str], str]) -> str:
+        """The message in the reader's language (English when no translation fits)."""
+        try:
+            return gettext(self.template) % self.details if self.details else gettext(self.template)
+        except (KeyError, TypeError, ValueError):
+            return self.message
 
 
 class NotFound(OnconavError):

@@ -39,16 +39,6 @@ def N_(message: str) -> str:
     return message
 
 
-# Strings that other modules look up in tables and translate at run time (`gettext(table[code])`),
-# so the Python extractor cannot see them where they are defined. Keep in step with
-# onconav.directory.reasons.DESIGNATION_LABELS (tests/web/test_translations.py checks it).
-RUNTIME_MESSAGES = (
-    N_("NCI-designated cancer center"),
-    N_("CoC-accredited cancer program"),
-    N_("JCI-accredited"),
-)
-
-
 @cache
 def get_translations(locale: str) -> NullTranslations:
     """The translations for `locale` (English, the source language, needs none)."""
@@ -120,6 +110,8 @@ def extract_python_literals(
     `comment_tags` on the lines just above a call reach translators, as with Babel's method.
     """
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    # Domain exceptions take a message template first (onconav.errors): babel.cfg names them.
+    error_keywords = set(str(options.get("error_keywords", "")).split())
     tree = ast.parse(source)
     comments: dict[int, str] = {}
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -136,12 +128,15 @@ def extract_python_literals(
             name = func.attr  # translations.gettext(...)
         else:
             continue
-        if name not in keywords:
+        if name not in keywords and name not in error_keywords:
             continue
         arguments: list[str | None] = [
             arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             for arg in node.args
         ]
+        if name in error_keywords:
+            # The template is the first argument; Babel reads it as it reads gettext's.
+            name, arguments = "gettext", arguments[:1]
         if any(argument is not None for argument in arguments):
             calls.append((node.lineno, name, arguments))
     for lineno, name, arguments in sorted(calls, key=lambda call: call[0]):

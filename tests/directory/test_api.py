@@ -29,7 +29,9 @@ def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> N
 
 
 def test_profiles_of_the_results_open(client: TestClient) -> None:
-    results = client.get("/api/v1/search", params={"q": "lobectomy", "near": "95482", "limit": 30}).json()["results"]
+    results = client.get("/api/v1/search", params={"q": "lobectomy", "near": "95482", "limit": 30}).json()[
+        "results"
+    ]
     organization = next(r for r in results if r["kind"] == "organization")
     practitioner = next(r for r in results if r["kind"] == "practitioner")
     org = client.get(f"/api/v1/organizations/{organization['id']}").json()
@@ -83,9 +85,11 @@ def test_missing_providers_are_404(client: TestClient) -> None:
 
 def test_openapi_documents_the_api(sqlite_client: TestClient) -> None:
     spec = sqlite_client.get("/openapi.json").json()
-    assert {"/api/v1/search", "/api/v1/organizations/{organization_id}", "/api/v1/practitioners/{practitioner_id}"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/api/v1/search",
+        "/api/v1/organizations/{organization_id}",
+        "/api/v1/practitioners/{practitioner_id}",
+    } <= set(spec["paths"])
     assert "/search" not in spec["paths"]  # pages are not API
 
 
@@ -96,8 +100,14 @@ def test_openapi_documents_the_api(sqlite_client: TestClient) -> None:
     radius=st.one_of(st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True).map(str)),
     limit=st.one_of(st.text(max_size=5), st.integers(-10, 500).map(str)),
 )
-def test_no_input_gives_a_server_error(sqlite_client: TestClient, q: str, near: str, radius: str, limit: str) -> None:
-    response = sqlite_client.get("/api/v1/search", params={"q": q, "near": near, "radius_km": radius, "limit": limit})
+def test_no_input_gives_a_server_error(
+    sqlite_client: TestClient, q: str, near: str, radius: str, limit: str
+) -> None:
+    response = sqlite_client.get(
+        "/api/v1/search", params={"q": q, "near": near, "radius_km": radius, "limit": limit}
+    )
     assert response.status_code in (200, 422), response.text
-    page = sqlite_client.get("/search", params={"q": q, "near": near, "radius_km": radius}, follow_redirects=True)
+    page = sqlite_client.get(
+        "/search", params={"q": q, "near": near, "radius_km": radius}, follow_redirects=True
+    )
     assert page.status_code in (200, 404, 422), page.text[:500]

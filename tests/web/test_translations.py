@@ -352,3 +352,14 @@ def test_knowledge_extractor_takes_names_not_synonyms() -> None:
         (8, "Thoracic surgeon"),
     ]
     assert found[2][3] == ["specialties thoracic-surgery: practitioner title"]
+
+
+def test_domain_errors_are_answered_in_the_readers_language(sqlite_client: TestClient) -> None:
+    params = {"q": "lobectomy", "near": "Xyzzyqq"}
+    spanish = sqlite_client.get("/api/v1/search", params=params, headers={"Accept-Language": "es"})
+    english = sqlite_client.get("/api/v1/search", params=params)
+    assert spanish.status_code == english.status_code == 422
+    assert spanish.json()["error"]["message"].startswith("Ningún lugar coincide con «Xyzzyqq»")
+    assert english.json()["error"]["message"].startswith('No place matches "Xyzzyqq"')
+    page = sqlite_client.get("/search", params={**params, "lang": "es"})
+    assert page.status_code == 422 and "Ningún lugar coincide" in page.text

@@ -36,7 +36,6 @@ INSERT_ORDER = (
 TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in INSERT_ORDER}
 
 
-
 def next_ids(connection: Connection) -> dict[str, int]:
     """The first free id of every table that bulk writers give explicit ids."""
     result = {}

@@ -9,11 +9,12 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
 from onconav.directory.ranking import RankingFactor
+from onconav.i18n import N_
 
 DESIGNATION_LABELS = {
-    "nci": "NCI-designated cancer center",
-    "coc": "CoC-accredited cancer program",
-    "jci": "JCI-accredited",
+    "nci": N_("NCI-designated cancer center"),
+    "coc": N_("CoC-accredited cancer program"),
+    "jci": N_("JCI-accredited"),
 }
 
 

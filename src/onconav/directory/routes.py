@@ -115,7 +115,7 @@ def _results_page(request: Request, session: Session, form: dict[str, str]) -> H
             ),
         )
     except OnconavError as error:
-        context["error"] = {"message": error.message, "details": error.details}
+        context["error"] = {"message": error.localized(translations.gettext), "details": error.details}
         return render(request, "directory/results.html", context, error.status_code)
     context["outcome"] = outcome
     context["response"] = SearchResponse.from_outcome(
@@ -129,7 +129,7 @@ def page_search(request: Request, session: SessionDep) -> Response:
     """Results for the search form; a query naming one thing exactly moves to its readable URL."""
     form = _form_state(request)
     if form["q"].strip() and form["near"].strip():
-        readable = _readable_url(form)
+        readable = _readable_url({**form, "lang": request.query_params.get("lang", "")})
         if readable:
             return RedirectResponse(readable, status_code=303)
     return _results_page(request, session, form)
@@ -150,6 +150,8 @@ def _readable_url(form: dict[str, str]) -> str | None:
     prefix = {v: k for k, v in TOPIC_PATHS.items()}[match.kind]
     slug = place.place.slug
     rest = {k: v for k, v in form.items() if v and k not in ("q", "near")}
+    if form.get("lang"):
+        rest["lang"] = form["lang"]
     if not place.exact or place.alternatives:
         # Keep what the reader typed, so the results page can say how it was understood.
         rest["typed"] = form["near"]
@@ -170,7 +172,7 @@ def page_topic_near(
     try:
         name = knowledge.entry_name(kind, code)  # type: ignore[arg-type]
     except KeyError as missing:
-        raise NotFound(f'Nothing called "{code}" is in the catalogue.') from missing
+        raise NotFound('Nothing called "%(code)s" is in the catalogue.', code=code) from missing
     form = _form_state(request)
     form["q"] = name
     form["near"] = place_slug

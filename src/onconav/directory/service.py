@@ -52,19 +52,27 @@ def validate_search(*, radius_km: float, limit: int, filters: SearchFilters) -> 
     """Refuse radius, limit or filters that make no sense, saying what would be accepted."""
     if not math.isfinite(radius_km) or radius_km <= 0 or radius_km > MAX_RADIUS_KM:
         raise InvalidInput(
-            f"The radius must be a number of kilometres above 0 and at most {MAX_RADIUS_KM:,.0f}.",
+            "The radius must be a number of kilometres above 0 and at most %(max)s.",
             field="radius_km",
+            max=f"{MAX_RADIUS_KM:,.0f}",
         )
     if limit < 1 or limit > MAX_LIMIT:
-        raise InvalidInput(f"The number of results must be between 1 and {MAX_LIMIT}.", field="limit")
+        raise InvalidInput(
+            "The number of results must be between 1 and %(max)s.", field="limit", max=MAX_LIMIT
+        )
     if filters.kind is not None and filters.kind not in RESULT_KINDS:
         raise InvalidInput(
-            f"Unknown kind {filters.kind!r}; use one of {', '.join(RESULT_KINDS)}.", field="kind"
+            "Unknown kind %(value)s; use one of %(choices)s.",
+            field="kind",
+            value=filters.kind,
+            choices=", ".join(RESULT_KINDS),
         )
     if filters.designation is not None and filters.designation not in DESIGNATION_BITS:
         raise InvalidInput(
-            f"Unknown designation {filters.designation!r}; use one of {', '.join(DESIGNATION_BITS)}.",
+            "Unknown designation %(value)s; use one of %(choices)s.",
             field="designation",
+            value=filters.designation,
+            choices=", ".join(DESIGNATION_BITS),
         )
     if filters.language is not None and not (len(filters.language) == 2 and filters.language.isalpha()):
         raise InvalidInput(
@@ -133,7 +141,7 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
         .options(selectinload(Organization.locations), selectinload(Organization.services))
     ).one_or_none()
     if org is None:
-        raise NotFound(f"There is no organization {organization_id}.")
+        raise NotFound("There is no organization %(id)s.", id=organization_id)
     staff_rows = session.execute(
         select(Practitioner, PractitionerRole.specialty)
         .join(PractitionerRole, PractitionerRole.practitioner_id == Practitioner.id)
@@ -178,7 +186,7 @@ def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> Prac
         )
     ).one_or_none()
     if person is None:
-        raise NotFound(f"There is no practitioner {practitioner_id}.")
+        raise NotFound("There is no practitioner %(id)s.", id=practitioner_id)
     return PractitionerRead(
         id=person.id,
         name=person.display_name,
@@ -220,7 +228,9 @@ def load_demo(
 ) -> dict[str, int]:
     """Replace the demo data with a freshly generated set; returns rows written per table."""
     if size not in demo.SIZES:
-        raise InvalidInput(f"Unknown demo size {size!r}; use one of {', '.join(demo.SIZES)}.")
+        raise InvalidInput(
+            "Unknown demo size %(value)s; use one of %(choices)s.", value=size, choices=", ".join(demo.SIZES)
+        )
     connection = session.connection()
     bulk.delete_demo_rows(connection)
     first_ids = bulk.next_ids(connection)

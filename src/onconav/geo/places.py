@@ -700,7 +700,8 @@ class PlaceIndex:
         unknown = sorted(wanted - set(self.countries))
         if unknown:
             raise InvalidInput(
-                f"Unknown country code(s): {', '.join(unknown)}. Use two-letter ISO codes such as US or DE.",
+                "Unknown country code(s): %(codes)s. Use two-letter ISO codes such as US or DE.",
+                codes=", ".join(unknown),
                 country_codes=unknown,
             )
         picked = [c for c in self.world if c.country_code in wanted and (c.population or 0) >= min_population]
@@ -748,17 +749,17 @@ def _parse_coordinates(text: str) -> tuple[float, float] | None:
     lon = _signed(second, second_hemi, "ew", text)
     if not -90.0 <= lat <= 90.0:
         raise InvalidInput(
-            f"Latitude {lat:g} is out of range: it must be between -90 and 90.",
+            "Latitude %(value)s is out of range: it must be between -90 and 90.",
             query=text,
             field="latitude",
-            value=lat,
+            value=f"{lat:g}",
         )
     if not -180.0 <= lon <= 180.0:
         raise InvalidInput(
-            f"Longitude {lon:g} is out of range: it must be between -180 and 180.",
+            "Longitude %(value)s is out of range: it must be between -180 and 180.",
             query=text,
             field="longitude",
-            value=lon,
+            value=f"{lon:g}",
         )
     return lat, lon
 

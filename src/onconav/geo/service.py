@@ -36,16 +36,16 @@ def resolve_place(text: str) -> PlaceResolution:
         )
     if len(query) > MAX_QUERY_LENGTH:
         raise InvalidInput(
-            f"That place name is too long: use at most {MAX_QUERY_LENGTH} characters.", query=text
+            "That place name is too long: use at most %(max)s characters.", query=text, max=MAX_QUERY_LENGTH
         )
     try:
         # Case never changes the answer, so it should not split the cache either.
         outcome = resolve_normalised(query.casefold())
     except InvalidInput as error:
-        raise InvalidInput(error.message, **{**error.details, "query": text}) from None
+        raise InvalidInput(error.template, **{**error.details, "query": text}) from None
     if outcome.place is None:
         raise PlaceNotFound(
-            f'No place matches "{query}". Try a US ZIP code, "City, ST" or "City, Country".',
+            'No place matches "%(query)s". Try a US ZIP code, "City, ST" or "City, Country".',
             query=text,
             suggestions=list(outcome.suggestions),
         )

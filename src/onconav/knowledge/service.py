@@ -133,7 +133,7 @@ def get_service_or_raise(code: str) -> Service:
     """The service with this code; NotFound otherwise."""
     service = get_service(code)
     if service is None:
-        raise NotFound(f'No procedure or service is called "{code}".')
+        raise NotFound('No procedure or service is called "%(code)s".', code=code)
     return service
 
 
@@ -251,7 +251,7 @@ def interpret_query(text: str) -> QueryInterpretation:
         matches = [fuzzy] if fuzzy else []
     if not matches:
         raise InvalidInput(
-            f'We do not recognise "{text}" as a procedure, condition or specialty.',
+            'We do not recognise "%(query)s" as a procedure, condition or specialty.',
             query=text,
             suggestions=suggest_terms(text),
         )

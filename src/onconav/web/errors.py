@@ -62,7 +62,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OnconavError)
     async def domain_error(request: Request, exc: OnconavError) -> Response:
-        return error_response(request, exc.status_code, exc.message, exc.details)
+        translations = get_translations(getattr(request.state, "locale", "en"))
+        return error_response(request, exc.status_code, exc.localized(translations.gettext), exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -72,7 +73,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         _ = get_translations(getattr(request.state, "locale", "en")).gettext
-        message = _("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
+        if exc.status_code == 404:
+            message = _("This page does not exist.")
+        elif exc.status_code == 405:
+            message = _("This address does not accept that kind of request.")
+        else:
+            message = _("The request could not be handled.")
         return error_response(request, exc.status_code, message)
 
     @app.exception_handler(Exception)

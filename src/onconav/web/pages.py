@@ -32,7 +32,11 @@ def about_ranking(request: Request) -> HTMLResponse:
 def choose_language(code: str, next: str = "/") -> RedirectResponse:
     """Remember the chosen language in a cookie and go back to the page the reader was on."""
     if code not in SUPPORTED_LOCALES:
-        raise InvalidInput(f"Unsupported language {code!r}; choose one of {', '.join(SUPPORTED_LOCALES)}.")
+        raise InvalidInput(
+            "Unsupported language %(code)s; choose one of %(choices)s.",
+            code=code,
+            choices=", ".join(SUPPORTED_LOCALES),
+        )
     target = urlparse(next)
     # Only local paths: an open redirect would let others send readers anywhere under our name.
     safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -39,6 +40,8 @@ def environment(locale: str) -> Environment:
         country_name=lambda code: country_name(code, locale),
         designation_label=lambda code: designation_label(code, translations),
         describe_factor=lambda factor: describe_factor(factor, translations, locale),
+        number=lambda value: format_decimal(value, format="#,##0.##", locale=locale),
+        signed=lambda value: format_decimal(value, format="+#,##0.0;-#,##0.0", locale=locale),
         service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
         specialty_name=lambda code: translations.gettext(knowledge.entry_name("specialty", code)),
         services=knowledge.list_services(),
