@@ -169,6 +169,19 @@ def extract_knowledge_yaml(
     root = yaml.compose(fileobj.read().decode("utf-8"))
     if not isinstance(root, yaml.MappingNode):
         return
+    top = {key.value: value for key, value in root.value}
+    if isinstance(top.get("code"), yaml.ScalarNode) and isinstance(top.get("name"), yaml.ScalarNode):
+        # One condition per file: its name and the names of its stages.
+        code = top["code"].value
+        yield top["name"].start_mark.line + 1, None, str(top["name"].value), [f"conditions {code}: name"]
+        stages = top.get("stages")
+        if isinstance(stages, yaml.SequenceNode):
+            for stage in stages.value:
+                values = {k.value: v for k, v in stage.value if isinstance(v, yaml.ScalarNode)}
+                if "name" in values:
+                    comment = f"conditions {code}: stage name"
+                    yield values["name"].start_mark.line + 1, None, str(values["name"].value), [comment]
+        return
     for list_key, list_node in root.value:
         fields = KNOWLEDGE_MESSAGE_FIELDS.get(list_key.value)
         if fields is None or not isinstance(list_node, yaml.SequenceNode):

@@ -9,7 +9,12 @@ from pydantic import ValidationError
 
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
+from onconav.knowledge.catalogue import data_files, read_yaml
 from onconav.knowledge.schemas import ServicesFile
+
+
+def _core_services() -> dict[str, object]:
+    return read_yaml(next(f for f in data_files("services") if f.name == "core.yaml"))  # type: ignore[return-value]
 
 
 def test_catalogue_loads_with_sources_and_review_dates() -> None:
@@ -45,15 +50,14 @@ def test_issue_procedures_and_services_are_all_present() -> None:
 
 
 def test_a_service_citing_an_unknown_source_is_refused() -> None:
-    raw = knowledge._read_yaml("services.yaml")
-    broken = copy.deepcopy(raw)
+    broken = copy.deepcopy(_core_services())
     broken["services"][0]["source"] = "nowhere"  # type: ignore[index]
     with pytest.raises(ValidationError, match="unknown source"):
         ServicesFile.model_validate(broken)
 
 
 def test_an_unknown_field_is_refused() -> None:
-    raw = copy.deepcopy(knowledge._read_yaml("services.yaml"))
+    raw = copy.deepcopy(_core_services())
     raw["services"][0]["invented_statistic"] = "90%"  # type: ignore[index]
     with pytest.raises(ValidationError):
         ServicesFile.model_validate(raw)
@@ -70,9 +74,8 @@ def test_an_unknown_field_is_refused() -> None:
         ("HIPEC", "service", "cytoreductive-surgery-hipec", True),
         ("SABR", "service", "sbrt", True),
         ("thoracic surgeon", "specialty", "thoracic-surgery", True),
-        ("pleural meso", "condition", "mesothelioma", True),
+        ("meso", "condition", "mesothelioma", True),
         ("stage 4 mesothelioma", "condition", "mesothelioma", True),
-        ("NSCLC", "condition", "lung-cancer", True),
     ],
 )
 def test_interpret_query(text: str, kind: str, code: str, exact: bool) -> None:

@@ -166,3 +166,20 @@ def test_no_serious_accessibility_violations(page: Page, live_server: LiveServer
         page.locator("details.why").first.evaluate("details => { details.open = true; }")
     violations = _blocking_violations(page)
     assert not violations, f"axe found serious problems on {page.url}:\n{_describe(violations)}"
+
+
+def test_changing_the_radius_updates_the_results_in_place(page: Page, live_server: LiveServer) -> None:
+    """On the results page, htmx (when installed) swaps only the results; without it the form navigates.
+    Either way the address bar ends on the readable URL with the new radius, and the notice about too
+    few results nearby goes away once the radius reaches the big centers.
+    """
+    page.goto(live_server.url + RESULTS_PATH)
+    expect(page.locator(".notice")).to_be_visible()
+    page.locator("details.filters > summary").click()
+    page.get_by_label("Radius (km)").fill("400")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r".*/procedures/metastasectomy/near/ukiah-ca\?.*radius_km=400.*"))
+    expect(page.locator(".notice")).to_have_count(0)
+    expect(page.locator("ol.results > li").first).to_be_visible()
+    assert page.locator("ol.results > li").count() >= 5
+    expect(page.locator(".badge.beyond")).to_have_count(0)

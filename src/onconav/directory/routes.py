@@ -130,6 +130,11 @@ def page_search(request: Request, session: SessionDep) -> Response:
     form = _form_state(request)
     if form["q"].strip() and form["near"].strip():
         readable = _readable_url({**form, "lang": request.query_params.get("lang", "")})
+        if readable and request.headers.get("HX-Request") == "true":
+            # htmx swaps the results in place; the address bar still shows the readable URL.
+            response = _results_page(request, session, form)
+            response.headers["HX-Push-Url"] = readable
+            return response
         if readable:
             return RedirectResponse(readable, status_code=303)
     return _results_page(request, session, form)

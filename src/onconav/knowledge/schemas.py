@@ -1,4 +1,4 @@
-"""Schemas of the curated knowledge files (checked at load) and of query interpretations.
+"""Schemas of the curated knowledge files (checked at load and in tests) and of query interpretations.
 
 A file that breaks its schema stops the application at start-up with the file and field named.
 """
@@ -12,6 +12,22 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 ServiceCategory = Literal["procedure", "therapy", "support", "consultation"]
 TermKind = Literal["service", "specialty", "condition"]
+Modality = Literal[
+    "surgery",
+    "chemotherapy",
+    "radiation-therapy",
+    "targeted-therapy",
+    "immunotherapy",
+    "hormone-therapy",
+    "stem-cell-transplant",
+    "ablation",
+    "active-surveillance",
+    "palliative-care",
+    "clinical-trial",
+]
+Intent = Literal["curative", "life-prolonging", "symptom-relief"]
+StageGroup = Literal["0", "I", "II", "III", "IV", "limited", "extensive"]
+CODE_PATTERN = r"^[a-z][a-z0-9-]+$"
 
 
 class StrictModel(BaseModel):
@@ -31,17 +47,18 @@ class SourceRef(StrictModel):
 class Specialty(StrictModel):
     """A clinical specialty that delivers cancer care."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    code: str = Field(pattern=CODE_PATTERN)
     name: str
     practitioner_title: str
     synonyms: list[str] = []
     nucc_taxonomy: list[str] = Field(default_factory=list)
+    source: str
 
 
 class Service(StrictModel):
     """Something a center or a doctor offers: a procedure, a therapy, support or a consultation."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    code: str = Field(pattern=CODE_PATTERN)
     name: str
     category: ServiceCategory
     summary: str
@@ -51,21 +68,101 @@ class Service(StrictModel):
     source: str
 
 
-class Condition(StrictModel):
-    """A cancer type as patients name it, linked to the care that treats it."""
+class Stage(StrictModel):
+    """A stage of a condition, in plain words."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
-    name: str
-    synonyms: list[str] = []
-    related_services: list[str]
-    related_specialties: list[str]
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="URL part: 'i', 'iiia', 'iv', 'limited'")
+    name: str = Field(description="'Stage IIIA', 'Limited stage'")
+    group: StageGroup
+    substages: list[str] = Field(default_factory=list, description="'IVA', 'IVB' when the stage splits")
+    summary: str
     source: str
+
+
+class TreatmentOption(StrictModel):
+    """One kind of treatment used for some stages of a condition."""
+
+    stages: list[str] = Field(min_length=1, description="stage codes, or ['all']")
+    modality: Modality
+    intent: Intent
+    summary: str
+    procedures: list[str] = Field(default_factory=list, description="service codes")
+    specialties: list[str] = Field(min_length=1)
+    source: str
+
+
+class Guidance(StrictModel):
+    """Advice that applies to the whole condition (e.g. seek a specialized center)."""
+
+    text: str
+    source: str
+
+
+class OncoTreeRef(StrictModel):
+    """An OncoTree node, as named in the OncoTree release the file cites."""
+
+    code: str = Field(pattern=r"^[A-Z0-9_]+$")
+    name: str
+
+
+class Condition(StrictModel):
+    """A cancer type as patients name it: codes, words, stages, treatment options, guidance, sources."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str
+    parent: str | None = None
+    summary: str
+    synonyms: list[str] = []
+    misspellings: list[str] = []
+    oncotree: list[OncoTreeRef] = []
+    icd10: list[str] = []
+    rare: bool = False
+    stages: list[Stage] = []
+    options: list[TreatmentOption] = []
+    guidance: list[Guidance] = []
+    questions: list[str] = Field(default_factory=list, description="what to ask the care team")
+    source: str
+    sources: dict[str, SourceRef]
+    reviewed: dt.date
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> Condition:
+        cited = [self.source, *(s.source for s in self.stages), *(o.source for o in self.options)]
+        cited += [g.source for g in self.guidance]
+        unknown = sorted(set(cited) - set(self.sources))
+        if unknown:
+            raise ValueError(f"condition {self.code!r} cites unknown sources {unknown}")
+        stage_codes = {s.code for s in self.stages}
+        if len(stage_codes) != len(self.stages):
+            raise ValueError(f"condition {self.code!r} repeats a stage code")
+        for option in self.options:
+            bad = set(option.stages) - stage_codes - {"all"}
+            if bad:
+                raise ValueError(f"condition {self.code!r}: an option names unknown stages {sorted(bad)}")
+        return self
+
+    def options_for(self, stage_code: str | None) -> list[TreatmentOption]:
+        """The options for one stage (all of them when no stage is given)."""
+        if stage_code is None:
+            return list(self.options)
+        return [o for o in self.options if stage_code in o.stages or "all" in o.stages]
+
+    def stage_by_group(self, group: str) -> Stage | None:
+        """The first stage of a stage group ('IV' -> stage IV), or None."""
+        return next((s for s in self.stages if s.group == group), None)
 
 
 class SpecialtiesFile(StrictModel):
     reviewed: dt.date
-    source: SourceRef
+    sources: dict[str, SourceRef]
     specialties: list[Specialty]
+
+    @model_validator(mode="after")
+    def _sources_exist(self) -> SpecialtiesFile:
+        for specialty in self.specialties:
+            if specialty.source not in self.sources:
+                raise ValueError(f"specialty {specialty.code!r} cites unknown source {specialty.source!r}")
+        return self
 
 
 class ServicesFile(StrictModel):
@@ -78,19 +175,6 @@ class ServicesFile(StrictModel):
         for service in self.services:
             if service.source not in self.sources:
                 raise ValueError(f"service {service.code!r} cites unknown source {service.source!r}")
-        return self
-
-
-class ConditionsFile(StrictModel):
-    reviewed: dt.date
-    sources: dict[str, SourceRef]
-    conditions: list[Condition]
-
-    @model_validator(mode="after")
-    def _sources_exist(self) -> ConditionsFile:
-        for condition in self.conditions:
-            if condition.source not in self.sources:
-                raise ValueError(f"condition {condition.code!r} cites unknown source {condition.source!r}")
         return self
 
 
@@ -113,3 +197,4 @@ class QueryInterpretation(BaseModel):
     # Directory topics ("service:lobectomy", "specialty:thoracic-surgery") with the match kind that
     # produced them: "service", "specialty" or "condition".
     topics: dict[str, TermKind]
+    stage: str | None = None  # stage group named in the query ("IV"), when a condition was named

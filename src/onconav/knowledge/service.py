@@ -4,22 +4,17 @@ and `interpret_query`, which turns a patient's words into directory topics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from onconav.errors import InvalidInput, NotFound
+from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.schemas import (
     Condition,
-    ConditionsFile,
     QueryInterpretation,
     Service,
-    ServicesFile,
     SourceRef,
-    SpecialtiesFile,
     Specialty,
     TermKind,
     TermMatch,
@@ -28,90 +23,6 @@ from onconav.text import fold
 
 FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
-
-
-@dataclass(frozen=True)
-class _Term:
-    folded: str
-    kind: TermKind
-    code: str
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Every curated entry, validated, with lookup tables."""
-
-    services: dict[str, Service]
-    specialties: dict[str, Specialty]
-    conditions: dict[str, Condition]
-    service_sources: dict[str, SourceRef]
-    condition_sources: dict[str, SourceRef]
-    terms: tuple[_Term, ...]
-
-
-def _read_yaml(name: str) -> object:
-    text = resources.files("onconav.knowledge").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _check_references(
-    services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile
-) -> None:
-    known_specialties = {s.code for s in specialties.specialties}
-    known_services = {s.code for s in services.services}
-    for service in services.services:
-        unknown = set(service.specialties) - known_specialties
-        if unknown:
-            raise ValueError(f"service {service.code!r} names unknown specialties {sorted(unknown)}")
-    for condition in conditions.conditions:
-        unknown = (set(condition.related_services) - known_services) | (
-            set(condition.related_specialties) - known_specialties
-        )
-        if unknown:
-            raise ValueError(f"condition {condition.code!r} names unknown entries {sorted(unknown)}")
-
-
-def _build_terms(
-    services: ServicesFile, specialties: SpecialtiesFile, conditions: ConditionsFile
-) -> list[_Term]:
-    terms: dict[str, _Term] = {}
-
-    def add(words: str, kind: TermKind, code: str) -> None:
-        key = fold(words)
-        if not key:
-            return
-        existing = terms.get(key)
-        if existing is not None and (existing.kind, existing.code) != (kind, code):
-            raise ValueError(f"term {words!r} names both {existing.kind} {existing.code} and {kind} {code}")
-        terms[key] = _Term(key, kind, code)
-
-    for service in services.services:
-        for words in (service.code.replace("-", " "), service.name, *service.synonyms):
-            add(words, "service", service.code)
-    for specialty in specialties.specialties:
-        for words in (specialty.name, specialty.practitioner_title, *specialty.synonyms):
-            add(words, "specialty", specialty.code)
-    for condition in conditions.conditions:
-        for words in (condition.name, *condition.synonyms):
-            add(words, "condition", condition.code)
-    return sorted(terms.values(), key=lambda t: (-len(t.folded), t.folded))
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> Catalogue:
-    """The validated catalogue (loaded once per process)."""
-    services = ServicesFile.model_validate(_read_yaml("services.yaml"))
-    specialties = SpecialtiesFile.model_validate(_read_yaml("specialties.yaml"))
-    conditions = ConditionsFile.model_validate(_read_yaml("conditions.yaml"))
-    _check_references(services, specialties, conditions)
-    return Catalogue(
-        services={s.code: s for s in services.services},
-        specialties={s.code: s for s in specialties.specialties},
-        conditions={c.code: c for c in conditions.conditions},
-        service_sources=dict(services.sources),
-        condition_sources=dict(conditions.sources),
-        terms=tuple(_build_terms(services, specialties, conditions)),
-    )
 
 
 def list_services() -> list[Service]:
@@ -147,10 +58,15 @@ def get_condition(code: str) -> Condition | None:
     return catalogue().conditions.get(code)
 
 
+def list_conditions() -> list[Condition]:
+    """Every condition, by name."""
+    return sorted(catalogue().conditions.values(), key=lambda c: c.name)
+
+
 def service_source(code: str) -> SourceRef:
     """The reference a service's summary is drawn from."""
     cat = catalogue()
-    return cat.service_sources[cat.services[code].source]
+    return cat.sources[cat.services[code].source]
 
 
 def entry_name(kind: TermKind, code: str) -> str:
@@ -188,7 +104,7 @@ def _fuzzy_match(words: str) -> TermMatch | None:
     """The best catalogue term close to any run of up to MAX_NGRAM words of the query."""
     tokens = words.split()
     choices = {t.folded: t for t in catalogue().terms if len(t.folded) >= 4}
-    best: tuple[float, _Term, str] | None = None
+    best: tuple[float, Term, str] | None = None
     for size in range(min(MAX_NGRAM, len(tokens)), 0, -1):
         for start in range(len(tokens) - size + 1):
             gram = " ".join(tokens[start : start + size])
@@ -210,7 +126,10 @@ def _fuzzy_match(words: str) -> TermMatch | None:
     )
 
 
-def _topics_for(matches: list[TermMatch]) -> dict[str, TermKind]:
+def _topics_for(matches: list[TermMatch], stage_codes: dict[str, str]) -> dict[str, TermKind]:
+    """Directory topics for the matched entries; a condition contributes the procedures and specialties
+    of its treatment options (for the named stage, when there is one).
+    """
     topics: dict[str, TermKind] = {}
     cat = catalogue()
     for match in matches:
@@ -220,10 +139,11 @@ def _topics_for(matches: list[TermMatch]) -> dict[str, TermKind]:
             topics.setdefault(f"specialty:{match.code}", "specialty")
         else:
             condition = cat.conditions[match.code]
-            for code in condition.related_services:
-                topics.setdefault(f"service:{code}", "condition")
-            for code in condition.related_specialties:
-                topics.setdefault(f"specialty:{code}", "condition")
+            for option in condition.options_for(stage_codes.get(match.code)):
+                for code in option.procedures:
+                    topics.setdefault(f"service:{code}", "condition")
+                for code in option.specialties:
+                    topics.setdefault(f"specialty:{code}", "condition")
     return topics
 
 
@@ -255,4 +175,4 @@ def interpret_query(text: str) -> QueryInterpretation:
             query=text,
             suggestions=suggest_terms(text),
         )
-    return QueryInterpretation(text=text, matches=matches, topics=_topics_for(matches))
+    return QueryInterpretation(text=text, matches=matches, topics=_topics_for(matches, {}))
