@@ -136,8 +136,9 @@ def catalogue() -> Catalogue:
     specialties = _by_code("specialty", (s for f in specialty_files for s in f.specialties))
     conditions = _by_code("condition", _load("conditions", Condition))
     sources: dict[str, SourceRef] = {}
-    for file in [*service_files, *specialty_files]:
-        for key, ref in file.sources.items():
+    file_sources = [f.sources for f in service_files] + [f.sources for f in specialty_files]
+    for refs in file_sources:
+        for key, ref in refs.items():
             if key in sources and sources[key] != ref:
                 raise CatalogueError(f"source key {key!r} names two different references")
             sources[key] = ref
