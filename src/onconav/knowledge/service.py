@@ -16,8 +16,10 @@ from onconav.knowledge.schemas import (
     Service,
     SourceRef,
     Specialty,
+    Stage,
     TermKind,
     TermMatch,
+    TreatmentOption,
 )
 from onconav.text import fold
 
@@ -61,6 +63,28 @@ def get_condition(code: str) -> Condition | None:
 def list_conditions() -> list[Condition]:
     """Every condition, by name."""
     return sorted(catalogue().conditions.values(), key=lambda c: c.name)
+
+
+def stages_of(condition: Condition) -> list[Stage]:
+    """A condition's stages, or its parent's when it has none of its own (subtypes share staging)."""
+    current: Condition | None = condition
+    while current is not None:
+        if current.stages:
+            return list(current.stages)
+        current = get_condition(current.parent) if current.parent else None
+    return []
+
+
+def options_of(condition: Condition, stage_code: str | None = None) -> list[TreatmentOption]:
+    """Treatment options for a stage (all stages when None), inherited from the parent when the
+    condition lists none of its own.
+    """
+    current: Condition | None = condition
+    while current is not None:
+        if current.options:
+            return current.options_for(stage_code)
+        current = get_condition(current.parent) if current.parent else None
+    return []
 
 
 def service_source(code: str) -> SourceRef:
@@ -139,7 +163,7 @@ def _topics_for(matches: list[TermMatch], stage_codes: dict[str, str]) -> dict[s
             topics.setdefault(f"specialty:{match.code}", "specialty")
         else:
             condition = cat.conditions[match.code]
-            for option in condition.options_for(stage_codes.get(match.code)):
+            for option in options_of(condition, stage_codes.get(match.code)):
                 for code in option.procedures:
                     topics.setdefault(f"service:{code}", "condition")
                 for code in option.specialties:
