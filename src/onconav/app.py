@@ -44,6 +44,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     from onconav.directory.routes import api_router as directory_api
     from onconav.directory.routes import page_router as directory_pages
+    from onconav.knowledge.routes import api_router as knowledge_api
+    from onconav.knowledge.routes import page_router as knowledge_pages
     from onconav.web.pages import router as site_pages
 
     app = FastAPI(
@@ -76,6 +78,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     app.include_router(directory_api)
     app.include_router(directory_pages)
+    app.include_router(knowledge_api)
+    app.include_router(knowledge_pages)
     app.include_router(site_pages)
     install_error_handlers(app)
     return app

@@ -12,6 +12,7 @@ from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.schemas import (
     Condition,
+    Guidance,
     QueryInterpretation,
     Service,
     SourceRef,
@@ -65,26 +66,47 @@ def list_conditions() -> list[Condition]:
     return sorted(catalogue().conditions.values(), key=lambda c: c.name)
 
 
+def _lineage(condition: Condition) -> list[Condition]:
+    """The condition, its parent, its parent's parent..."""
+    chain = [condition]
+    while (
+        chain[-1].parent and (parent := get_condition(chain[-1].parent)) is not None and parent not in chain
+    ):
+        chain.append(parent)
+    return chain
+
+
+def _owner_of(condition: Condition, field: str) -> Condition:
+    """The nearest condition in the lineage that fills `field` (subtypes inherit what they leave empty)."""
+    return next((c for c in _lineage(condition) if getattr(c, field)), condition)
+
+
 def stages_of(condition: Condition) -> list[Stage]:
     """A condition's stages, or its parent's when it has none of its own (subtypes share staging)."""
-    current: Condition | None = condition
-    while current is not None:
-        if current.stages:
-            return list(current.stages)
-        current = get_condition(current.parent) if current.parent else None
-    return []
+    return list(_owner_of(condition, "stages").stages)
 
 
 def options_of(condition: Condition, stage_code: str | None = None) -> list[TreatmentOption]:
-    """Treatment options for a stage (all stages when None), inherited from the parent when the
-    condition lists none of its own.
-    """
-    current: Condition | None = condition
-    while current is not None:
-        if current.options:
-            return current.options_for(stage_code)
-        current = get_condition(current.parent) if current.parent else None
-    return []
+    """Treatment options for a stage (all stages when None), inherited like stages."""
+    return _owner_of(condition, "options").options_for(stage_code)
+
+
+def guidance_of(condition: Condition) -> list[Guidance]:
+    """Advice for the condition, inherited like stages."""
+    return list(_owner_of(condition, "guidance").guidance)
+
+
+def questions_of(condition: Condition) -> list[str]:
+    """Questions to ask the care team, inherited like stages."""
+    return list(_owner_of(condition, "questions").questions)
+
+
+def sources_of(condition: Condition) -> dict[str, SourceRef]:
+    """Every reference the condition's page may cite (its own and those it inherits)."""
+    merged: dict[str, SourceRef] = {}
+    for member in reversed(_lineage(condition)):
+        merged.update(member.sources)
+    return merged
 
 
 def service_source(code: str) -> SourceRef:

@@ -18,6 +18,7 @@ from onconav import __version__
 from onconav.directory.reasons import describe_factor, designation_label
 from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, language_name
 from onconav.knowledge import service as knowledge
+from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 
 
 @cache
@@ -43,6 +44,8 @@ def environment(locale: str) -> Environment:
         number=lambda value: format_decimal(value, format="#,##0.##", locale=locale),
         signed=lambda value: format_decimal(value, format="+#,##0.0;-#,##0.0", locale=locale),
         service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
+        modality_label=lambda code: translations.gettext(str(MODALITY_LABELS.get(code, code))),
+        intent_label=lambda code: translations.gettext(str(INTENT_LABELS.get(code, code))),
         specialty_name=lambda code: translations.gettext(knowledge.entry_name("specialty", code)),
         services=knowledge.list_services(),
         # htmx is optional (installed from npm by `make install`); pages work without it.
