@@ -188,3 +188,16 @@ def sqlite_client(sqlite_demo_engine: Engine) -> Iterator[TestClient]:
     """An HTTP client of the app over the demo directory on SQLite (for tests that need one backend)."""
     with TestClient(create_app(sqlite_demo_engine)) as test_client:
         yield test_client
+
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public datasets beside the repository (../shared/data); CI must have them."""
+    if not SHARED_DATA.is_dir():
+        if IN_CI:
+            pytest.fail(f"CI=true but the shared datasets are missing at {SHARED_DATA}")
+        pytest.skip(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA

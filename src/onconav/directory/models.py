@@ -14,6 +14,14 @@ from onconav.db import Base
 DESIGNATION_BITS: dict[str, int] = {"nci": 1, "coc": 2, "jci": 4}
 
 
+def display_name(prefix: str | None, given_name: str, family_name: str, credentials: str | None) -> str:
+    """How a practitioner is named on the page: "Dr. Ana Ruiz, MD"."""
+    name = f"{given_name} {family_name}"
+    if prefix:
+        name = f"{prefix} {name}"
+    return f"{name}, {credentials}" if credentials else name
+
+
 class Organization(Base):
     """A hospital, cancer center or clinic (FHIR Organization)."""
 

@@ -4,6 +4,7 @@ function, expanded beyond the radius when too few lie inside it, then hydrated f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
     SearchEntry,
+    display_name,
 )
 from onconav.geo import service as geo
 from onconav.geo.schemas import PlaceResolution
@@ -94,7 +96,7 @@ class SearchOutcome:
 class _ScoredEntry:
     """A search entry with its distance from the searched place and its score."""
 
-    entry: SearchEntry
+    entry: Any  # a row of search_entry columns
     distance_km: float
     score: float
 
@@ -205,10 +207,25 @@ def _ranked_rows(
     winners = session.execute(query).all()
     if not winners:
         return []
-    entries = {
-        entry.id: entry for entry in session.scalars(select(e).where(e.id.in_([w.id for w in winners])))
-    }
+    columns = (
+        e.id,
+        e.topic,
+        e.entity_kind,
+        e.entity_id,
+        e.organization_id,
+        e.location_id,
+        e.annual_volume,
+        e.designations,
+        e.tumor_board,
+        e.clinical_trials,
+    )
+    entries = _by_id(session, columns, [w.id for w in winners])
     return [_ScoredEntry(entry=entries[w.id], distance_km=w.distance_km, score=w.score) for w in winners]
+
+
+def _by_id(session: Session, columns: tuple[Any, ...], ids: Iterable[int]) -> dict[int, Any]:
+    """Rows of `columns` (the first is the id) for these ids, by id."""
+    return {row[0]: row for row in session.execute(select(*columns).where(columns[0].in_(list(ids))))}
 
 
 def _hydrate(
@@ -224,19 +241,36 @@ def _hydrate(
     org_ids = {row.entry.organization_id for row in rows}
     practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
     location_ids = {row.entry.location_id for row in rows}
-    orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
-    locations = {
-        loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))
-    }
-    practitioners = {
-        p.id: p for p in session.scalars(select(Practitioner).where(Practitioner.id.in_(practitioner_ids)))
-    }
+    # Plain column rows, not ORM objects: hydration runs on every search.
+    o, loc, p, r = Organization, Location, Practitioner, PractitionerRole
+    orgs = _by_id(
+        session,
+        (
+            o.id,
+            o.name,
+            o.kind,
+            o.languages,
+            o.accepts_international,
+            o.tumor_board,
+            o.clinical_trials,
+            o.is_demo,
+        ),
+        org_ids,
+    )
+    locations = _by_id(
+        session, (loc.id, loc.city, loc.region, loc.country, loc.country_code, loc.lat, loc.lon), location_ids
+    )
+    practitioners = _by_id(
+        session,
+        (p.id, p.prefix, p.given_name, p.family_name, p.credentials, p.languages, p.is_demo),
+        practitioner_ids,
+    )
     specialties = {
-        (r.practitioner_id, r.organization_id): r.specialty
-        for r in session.execute(
-            select(
-                PractitionerRole.practitioner_id, PractitionerRole.organization_id, PractitionerRole.specialty
-            ).where(PractitionerRole.practitioner_id.in_(practitioner_ids))
+        (row.practitioner_id, row.organization_id): row.specialty
+        for row in session.execute(
+            select(r.practitioner_id, r.organization_id, r.specialty).where(
+                r.practitioner_id.in_(practitioner_ids)
+            )
         )
     }
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
@@ -268,7 +302,9 @@ def _hydrate(
             ProviderHit(
                 kind=entry.entity_kind,
                 id=entry.entity_id,
-                name=person.display_name if person else org.name,
+                name=display_name(person.prefix, person.given_name, person.family_name, person.credentials)
+                if person
+                else org.name,
                 score=round(row.score, 2),
                 distance_km=round(row.distance_km, 1),
                 within_radius=within,
