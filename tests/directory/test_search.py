@@ -136,7 +136,7 @@ def test_a_condition_search_lists_each_provider_once(demo_engine: Engine) -> Non
         "condition-service",
         "condition-specialty",
     }
-    assert all(hit.factors[0].params["condition"] == "Mesothelioma" for hit in outcome.hits)
+    assert all(hit.factors[0].params["condition"] == "Pleural mesothelioma" for hit in outcome.hits)
 
 
 def test_destinations_abroad_are_searchable(demo_engine: Engine) -> None:

@@ -1,0 +1,67 @@
+"""Condition and stage pages: readable content with options by intent, sources, review dates, a way to
+find specialists, and clear 404s.
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from onconav.knowledge import service as knowledge
+
+
+def test_conditions_index_links_every_top_level_condition(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions")
+    assert page.status_code == 200
+    for condition in knowledge.list_conditions():
+        assert f'href="/conditions/{condition.code}"' in page.text
+
+
+def test_condition_page_shows_options_sources_and_review_date(sqlite_client: TestClient) -> None:
+    condition = knowledge.get_condition("pleural-mesothelioma")
+    assert condition is not None
+    page = sqlite_client.get("/conditions/pleural-mesothelioma")
+    assert page.status_code == 200
+    text = page.text
+    assert condition.name in text
+    assert condition.reviewed.isoformat() in text
+    for ref in knowledge.sources_of(condition).values():
+        assert str(ref.url) in text
+    assert "Find specialists near you" in text and 'action="/search"' in text
+    assert "talk with them about your options" in text
+    for stage in knowledge.stages_of(condition):
+        assert f'href="/conditions/pleural-mesothelioma/stages/{stage.code}"' in text
+
+
+def test_stage_page_lists_only_that_stages_options(sqlite_client: TestClient) -> None:
+    condition = knowledge.get_condition("non-small-cell-lung-cancer")
+    assert condition is not None
+    stages = knowledge.stages_of(condition)
+    first, last = stages[0], stages[-1]
+    for stage in (first, last):
+        page = sqlite_client.get(f"/conditions/non-small-cell-lung-cancer/stages/{stage.code}")
+        assert page.status_code == 200
+        for option in knowledge.options_of(condition, stage.code):
+            assert str(escape(option.summary)) in page.text
+    only_last = {o.summary for o in knowledge.options_of(condition, last.code)} - {
+        o.summary for o in knowledge.options_of(condition, first.code)
+    }
+    first_page = sqlite_client.get(f"/conditions/non-small-cell-lung-cancer/stages/{first.code}").text
+    assert not any(str(escape(summary)) in first_page for summary in only_last)
+
+
+def test_subtype_page_inherits_its_parents_stages(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/lung-adenocarcinoma")
+    assert page.status_code == 200
+    assert "/conditions/lung-adenocarcinoma/stages/" in page.text
+
+
+def test_unknown_condition_or_stage_is_404(sqlite_client: TestClient) -> None:
+    assert sqlite_client.get("/conditions/not-a-cancer").status_code == 404
+    assert sqlite_client.get("/conditions/pleural-mesothelioma/stages/ix").status_code == 404
+
+
+def test_spanish_page_says_the_medical_content_is_in_english(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/melanoma", headers={"Accept-Language": "es"})
+    assert page.status_code == 200 and '<html lang="es">' in page.text
+    assert 'lang="en"' in page.text
