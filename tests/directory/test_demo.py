@@ -97,3 +97,9 @@ def test_search_entries_carry_the_quality_points_of_their_row() -> None:
         assert ("organization", f"service:{service['service_code']}") in topics
     for role in bundle.roles:
         assert ("practitioner", f"specialty:{role['specialty']}") in topics
+
+
+def test_every_service_someone_delivers_is_offered_somewhere_in_the_small_demo() -> None:
+    offered = {row["service_code"] for bundle in demo.generate("small") for row in bundle.services}
+    deliverable = {s.code for s in knowledge.list_services() if s.specialties}
+    assert deliverable <= offered, sorted(deliverable - offered)

@@ -9,6 +9,7 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from onconav.directory.demo_names import (
@@ -20,6 +21,7 @@ from onconav.directory.demo_names import (
 from onconav.directory.indexing import OrganizationBundle
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place
+from onconav.knowledge import service as knowledge
 
 DemoSize = Literal["tiny", "small", "large"]
 
@@ -54,42 +56,77 @@ ORG_KIND_WORDS = {
 ORG_SIZE = {"cancer_center": (60, 120), "hospital": (15, 40), "clinic": (3, 10)}
 
 # Specialty mix of the staff by kind of organization (weights).
+# Specialty mix of the staff by kind of organization (weights); every catalogue specialty appears at
+# cancer centers so that every service can be found somewhere in the demo.
 STAFF_MIX: dict[str, dict[str, float]] = {
     "cancer_center": {
-        "medical-oncology": 28,
-        "radiation-oncology": 11,
-        "surgical-oncology": 9,
-        "thoracic-surgery": 7,
-        "colorectal-surgery": 5,
-        "interventional-pulmonology": 5,
-        "palliative-medicine": 10,
-        "psycho-oncology": 7,
-        "oncology-social-work": 10,
-        "oncology-nutrition": 8,
+        "medical-oncology": 22,
+        "radiation-oncology": 9,
+        "surgical-oncology": 7,
+        "thoracic-surgery": 5,
+        "colorectal-surgery": 4,
+        "interventional-pulmonology": 3,
+        "palliative-medicine": 8,
+        "psycho-oncology": 5,
+        "oncology-social-work": 7,
+        "oncology-nutrition": 5,
+        "hematology": 5,
+        "urology": 4,
+        "breast-surgery": 4,
+        "gynecologic-oncology": 3,
+        "gastroenterology": 3,
+        "interventional-radiology": 3,
+        "hepatobiliary-pancreatic-surgery": 2,
+        "neurosurgery": 2,
+        "otolaryngology": 2,
+        "dermatology": 2,
+        "neuro-oncology": 1,
+        "hepatology": 1,
+        "transplant-surgery": 1,
+        "plastic-surgery": 1,
+        "endocrine-surgery": 1,
+        "endocrinology": 1,
+        "nuclear-medicine": 1,
+        "orthopedic-oncology": 1,
     },
     "hospital": {
-        "medical-oncology": 32,
-        "radiation-oncology": 12,
-        "surgical-oncology": 7,
-        "thoracic-surgery": 6,
-        "colorectal-surgery": 6,
-        "interventional-pulmonology": 5,
-        "palliative-medicine": 11,
-        "psycho-oncology": 5,
-        "oncology-social-work": 10,
-        "oncology-nutrition": 6,
+        "medical-oncology": 26,
+        "radiation-oncology": 10,
+        "surgical-oncology": 6,
+        "thoracic-surgery": 5,
+        "colorectal-surgery": 5,
+        "interventional-pulmonology": 4,
+        "palliative-medicine": 9,
+        "psycho-oncology": 4,
+        "oncology-social-work": 8,
+        "oncology-nutrition": 5,
+        "hematology": 5,
+        "urology": 5,
+        "breast-surgery": 4,
+        "gynecologic-oncology": 2,
+        "gastroenterology": 4,
+        "interventional-radiology": 2,
+        "otolaryngology": 2,
+        "dermatology": 2,
+        "endocrinology": 1,
     },
     "clinic": {
-        "medical-oncology": 55,
-        "radiation-oncology": 15,
-        "palliative-medicine": 10,
-        "oncology-social-work": 12,
-        "oncology-nutrition": 8,
+        "medical-oncology": 45,
+        "radiation-oncology": 14,
+        "palliative-medicine": 9,
+        "hematology": 8,
+        "oncology-social-work": 10,
+        "oncology-nutrition": 7,
+        "urology": 4,
+        "dermatology": 3,
     },
 }
 
-# What each specialty performs: service -> (probability, median yearly volume or None for no count).
-# Volumes are invented demo figures, shown as such in the interface.
+# What a specialty performs: every catalogue service that names the specialty (procedures with
+# probability 0.5 and a median yearly volume of 12, other services 0.8 without a count), then these
+# choices on top. Volumes are invented demo figures, shown as such in the interface.
+DEFAULT_PROCEDURE = (0.5, 12)
+DEFAULT_SERVICE = (0.8, None)
 PERFORMS: dict[str, dict[str, tuple[float, int | None]]] = {
     "thoracic-surgery": {
         "wedge-resection": (0.95, 30),
@@ -184,6 +221,18 @@ def _plan(size: DemoSize, seed: int) -> list[_Plan]:
         _Plan(index=i, city=city, kind=kind, size=max(1, round(staff * scale)))
         for i, (city, kind, staff) in enumerate(raw)
     ]
+
+
+@cache
+def performs(specialty: str) -> dict[str, tuple[float, int | None]]:
+    """Services a practitioner of `specialty` may perform: (probability, median yearly volume)."""
+    choices: dict[str, tuple[float, int | None]] = {
+        service.code: DEFAULT_PROCEDURE if service.category == "procedure" else DEFAULT_SERVICE
+        for service in knowledge.list_services()
+        if specialty in service.specialties
+    }
+    choices.update(PERFORMS.get(specialty, {}))
+    return choices
 
 
 def _pick_weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -301,7 +350,7 @@ def _add_staff(
                 "accepting_new_patients": rng.random() < 0.85,
             }
         )
-        for service_code, (probability, median) in PERFORMS[specialty].items():
+        for service_code, (probability, median) in performs(specialty).items():
             if service_code in RARE_AT_CANCER_CENTERS and kind != "cancer_center":
                 probability /= 3
             if rng.random() >= probability:
