@@ -199,6 +199,50 @@ def _print_results(response: object) -> None:
 
 
 @app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="A phrase ('stage 4 mesothelioma') or a whole clinical note.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """What TEXT says: condition (OncoTree, ICD-10-CM), stage, spread, biomarkers, and the options."""
+    from onconav.knowledge import service as knowledge
+
+    try:
+        result = knowledge.explain_text(text)
+    except OnconavError as error:
+        _fail(error)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    if result.condition is None:
+        console.print("No cancer is named in this text.")
+    else:
+        c = result.condition
+        codes = ", ".join(
+            filter(
+                None,
+                [
+                    f"OncoTree {', '.join(c.oncotree)}" if c.oncotree else "",
+                    f"ICD-10-CM {', '.join(c.icd10)}" if c.icd10 else "",
+                ],
+            )
+        )
+        console.print(f"[bold]Condition:[/] {c.name} ({codes}) from {c.matched_text!r}", highlight=False)
+    console.print(f"[bold]Stage:[/] {result.stage or 'not stated'}", highlight=False)
+    if result.metastatic_sites:
+        console.print(f"[bold]Spread to:[/] {', '.join(result.metastatic_sites)}", highlight=False)
+    for marker in result.biomarkers:
+        value = f" {marker['value']}" if marker.get("value") else ""
+        console.print(f"[bold]Biomarker:[/] {marker['name']} {marker['status']}{value}", highlight=False)
+    for negated in result.negated:
+        console.print(f"[dim]Not the patient's: {negated['text']!r} ({negated['cue']})[/]", highlight=False)
+    for option in result.options:
+        console.print(f"- {option.modality} ({option.intent}): {option.summary}", highlight=False)
+    if result.condition is not None:
+        console.print("Information only: talk with your care team about your options.")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,

@@ -93,6 +93,7 @@ def explain(
     match_kind: MatchKind,
     topic_name: str,
     condition_name: str | None,
+    condition_stage: str | None = None,
     service_topic: bool,
     annual_volume: int | None,
     designations: int,
@@ -108,7 +109,12 @@ def explain(
         RankingFactor(
             "match",
             MATCH_POINTS[match_kind],
-            {"match_kind": match_kind, "name": topic_name, "condition": condition_name},
+            {
+                "match_kind": match_kind,
+                "name": topic_name,
+                "condition": condition_name,
+                "stage": condition_stage,
+            },
         )
     ]
     if service_topic:

@@ -34,6 +34,8 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
     name = _(p["name"]) if "name" in p else ""
     if factor.factor == "match":
         condition = _(p["condition"]) if p.get("condition") else ""
+        if condition and p.get("stage"):
+            condition = _("%(condition)s, %(stage)s") % {"condition": condition, "stage": _(p["stage"])}
         kind = p["match_kind"]
         if kind == "service":
             return _("Offers %(name)s") % {"name": name}

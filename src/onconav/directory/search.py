@@ -287,6 +287,7 @@ def _hydrate(
             match_kind=_match_kind(entry.topic, requested_as),
             topic_name=topic_name,
             condition_name=condition_name if requested_as == "condition" else None,
+            condition_stage=interpretation.stage if requested_as == "condition" else None,
             service_topic=topic_kind == "service",
             annual_volume=entry.annual_volume,
             designations=entry.designations,

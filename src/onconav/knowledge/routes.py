@@ -5,15 +5,15 @@ Pages show options grouped by intent, questions for the care team, sources and r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from onconav.errors import NotFound
 from onconav.knowledge import service
 from onconav.knowledge.labels import INTENT_ORDER
-from onconav.knowledge.schemas import Condition, TreatmentOption
+from onconav.knowledge.schemas import Condition, ExplainResponse, TreatmentOption
 from onconav.web.templating import render
 
 page_router = APIRouter(include_in_schema=False)
@@ -75,3 +75,13 @@ def stage_page(request: Request, slug: str, stage_code: str) -> HTMLResponse:
     return render(
         request, "knowledge/condition.html", {**_page_context(condition, stage.code), "stage": stage}
     )
+
+
+@api_router.get("/explain", response_model=ExplainResponse, summary="What a phrase or a clinical note says")
+def api_explain(
+    q: Annotated[str, Query(description="A phrase or a whole note.", min_length=1, max_length=20_000)],
+) -> ExplainResponse:
+    """Condition (OncoTree and ICD-10-CM codes), stage, metastatic sites and biomarkers (negations handled,
+    typos tolerated, matched words shown), with the treatment options for that condition and stage.
+    """
+    return service.explain_text(q)

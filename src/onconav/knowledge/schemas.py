@@ -198,3 +198,40 @@ class QueryInterpretation(BaseModel):
     # produced them: "service", "specialty" or "condition".
     topics: dict[str, TermKind]
     stage: str | None = None  # stage group named in the query ("IV"), when a condition was named
+
+
+class ExplainedCondition(BaseModel):
+    """The condition a text names, with its codes."""
+
+    id: str  # onconav's code, e.g. "pleural-mesothelioma"
+    code: str | None  # the first OncoTree code, e.g. "PLMESO" (None where OncoTree has no node)
+    name: str
+    oncotree: list[str]
+    icd10: list[str]
+    matched_text: str
+    exact: bool
+    url: str
+
+
+class ExplainedOption(BaseModel):
+    """A treatment option for the condition and stage the text names."""
+
+    modality: str
+    intent: str
+    summary: str
+    procedures: list[str]
+    specialties: list[str]
+    sources: list[str]  # URLs
+
+
+class ExplainResponse(BaseModel):
+    """What a phrase or note says, and the options for that condition and stage with their sources."""
+
+    condition: ExplainedCondition | None
+    stage: str | None  # the sub-stage when named ("IIIB"), else the group ("IV", "limited")
+    stage_group: str | None
+    metastatic_sites: list[str]
+    biomarkers: list[dict[str, str | None]]
+    negated: list[dict[str, str]]
+    matched: list[dict[str, object]]
+    options: list[ExplainedOption]

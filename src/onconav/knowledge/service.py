@@ -12,6 +12,9 @@ from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.schemas import (
     Condition,
+    ExplainedCondition,
+    ExplainedOption,
+    ExplainResponse,
     Guidance,
     QueryInterpretation,
     Service,
@@ -215,10 +218,118 @@ def interpret_query(text: str) -> QueryInterpretation:
     if not matches:
         fuzzy = _fuzzy_match(words)
         matches = [fuzzy] if fuzzy else []
+    understood = _understand_condition(text)
+    if understood is not None:
+        # The understanding of the whole text knows better which condition and stage the patient has
+        # ("colon cancer with liver mets" is stage IV colon cancer, "no history of melanoma" is not melanoma).
+        match, stage = understood
+        matches = [m for m in matches if m.kind != "condition"] + [match]
+    else:
+        stage = None
     if not matches:
         raise InvalidInput(
             'We do not recognise "%(query)s" as a procedure, condition or specialty.',
             query=text,
             suggestions=suggest_terms(text),
         )
-    return QueryInterpretation(text=text, matches=matches, topics=_topics_for(matches, {}))
+    stage_codes = {stage[0]: stage[1].code} if stage else {}
+    return QueryInterpretation(
+        text=text,
+        matches=matches,
+        topics=_topics_for(matches, stage_codes),
+        stage=stage[1].name if stage else None,
+    )
+
+
+def _understand_condition(text: str) -> tuple[TermMatch, tuple[str, Stage] | None] | None:
+    """The condition the text names for the patient, and the catalogue stage it names, if any."""
+    from onconav.knowledge.understanding import explain
+
+    found = explain(text)
+    if found.condition is None:
+        return None
+    condition = get_condition(found.condition.code)
+    if condition is None:
+        return None
+    match = TermMatch(
+        kind="condition",
+        code=condition.code,
+        name=condition.name,
+        matched_text=found.condition.matched_text,
+        exact=found.condition.exact,
+        score=found.condition.score,
+    )
+    stage = (
+        stage_for(condition, group=found.stage.group, substage=found.stage.substage) if found.stage else None
+    )
+    return match, ((condition.code, stage) if stage else None)
+
+
+def stage_for(condition: Condition, *, group: str | None, substage: str | None) -> Stage | None:
+    """The condition's stage a finding names: by sub-stage when the condition lists it, else by group."""
+    stages = stages_of(condition)
+    if substage:
+        wanted = substage.upper()
+        for stage in stages:
+            names = {s.upper() for s in stage.substages} | {stage.name.upper().removeprefix("STAGE ").strip()}
+            if wanted in names:
+                return stage
+    if group:
+        return next((s for s in stages if s.group == group), None)
+    return None
+
+
+def explain_text(text: str) -> ExplainResponse:
+    """Condition (OncoTree and ICD-10-CM codes), stage, metastatic sites and biomarkers named in a phrase or a
+    note, with the treatment options for that condition and stage and their sources.
+    """
+    from onconav.knowledge.understanding import explain
+
+    if not text.strip():
+        raise InvalidInput('Type a phrase or paste a note, for example "stage 4 mesothelioma".')
+    found = explain(text)
+    condition = get_condition(found.condition.code) if found.condition else None
+    stage = found.stage
+    options: list[ExplainedOption] = []
+    explained: ExplainedCondition | None = None
+    if condition is not None and found.condition is not None:
+        explained = ExplainedCondition(
+            id=condition.code,
+            code=condition.oncotree[0].code if condition.oncotree else None,
+            name=condition.name,
+            oncotree=[o.code for o in condition.oncotree],
+            icd10=list(condition.icd10) or _inherited_icd10(condition),
+            matched_text=found.condition.matched_text,
+            exact=found.condition.exact,
+            url=f"/conditions/{condition.code}",
+        )
+        chosen = stage_for(condition, group=stage.group, substage=stage.substage) if stage else None
+        sources = sources_of(condition)
+        options = [
+            ExplainedOption(
+                modality=o.modality,
+                intent=o.intent,
+                summary=o.summary,
+                procedures=list(o.procedures),
+                specialties=list(o.specialties),
+                sources=[str(sources[o.source].url)] if o.source in sources else [],
+            )
+            for o in options_of(condition, chosen.code if chosen else None)
+        ]
+    return ExplainResponse(
+        condition=explained,
+        stage=(stage.substage or stage.group) if stage else None,
+        stage_group=stage.group if stage else None,
+        metastatic_sites=[s.site for s in found.metastatic_sites],
+        biomarkers=[{"name": b.name, "status": b.status, "value": b.value} for b in found.biomarkers],
+        negated=[
+            {"kind": n.kind, "label": n.label, "text": n.matched_text, "cue": n.cue} for n in found.negated
+        ],
+        matched=[m.model_dump() for m in found.matched],
+        options=options,
+    )
+
+
+def _inherited_icd10(condition: Condition) -> list[str]:
+    """ICD-10-CM codes of the nearest ancestor that lists some (cell types share their site's codes)."""
+    return list(_owner_of(condition, "icd10").icd10)
