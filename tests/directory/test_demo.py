@@ -103,3 +103,10 @@ def test_every_service_someone_delivers_is_offered_somewhere_in_the_small_demo()
     offered = {row["service_code"] for bundle in demo.generate("small") for row in bundle.services}
     deliverable = {s.code for s in knowledge.list_services() if s.specialties}
     assert deliverable <= offered, sorted(deliverable - offered)
+
+
+def test_every_cancer_center_has_its_core_team() -> None:
+    for bundle in demo.generate("small"):
+        if bundle.organization["kind"] == "cancer_center":
+            specialties = {role["specialty"] for role in bundle.roles}
+            assert set(demo.CORE_STAFF["cancer_center"][: len(bundle.roles)]) <= specialties

@@ -33,6 +33,7 @@ def _brute_force(
     """Best score per provider within the radius, computed in Python over every entry of the topics."""
     topics = knowledge.interpret_query(query).topics
     best: dict[tuple[str, int], float] = {}
+    matched: dict[tuple[str, int], int] = {}
     with Session(engine) as session:
         for entry in session.scalars(select(SearchEntry).where(SearchEntry.topic.in_(list(topics)))):
             distance = geo.haversine_km(lat, lon, entry.lat, entry.lon)
@@ -45,7 +46,8 @@ def _brute_force(
             )
             key = (entry.entity_kind, entry.entity_id)
             best[key] = max(best.get(key, -math.inf), value)
-    return best
+            matched[key] = matched.get(key, 0) + 1
+    return {key: value + ranking.breadth_points(matched[key]) for key, value in best.items()}
 
 
 def test_metastasectomy_near_ukia_ca(demo_engine: Engine) -> None:
@@ -133,6 +135,7 @@ def test_a_condition_search_lists_each_provider_once(demo_engine: Engine) -> Non
     keys = [(hit.kind, hit.id) for hit in outcome.hits]
     assert len(keys) == len(set(keys)) == 30
     assert {hit.factors[0].params["match_kind"] for hit in outcome.hits} <= {
+        "condition-procedure",
         "condition-service",
         "condition-specialty",
     }
@@ -166,3 +169,16 @@ def test_bad_input_is_refused_clearly(demo_engine: Engine, kwargs: dict[str, obj
     with pytest.raises(InvalidInput) as raised:
         _search(demo_engine, **arguments)
     assert len(raised.value.message) > 10
+
+
+def test_stage_4_mesothelioma_near_boston_finds_thoracic_surgeons_and_programs(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="stage 4 mesothelioma", near="Boston, MA", limit=10)
+    practitioners = [hit for hit in outcome.hits if hit.kind == "practitioner"]
+    organizations = [hit for hit in outcome.hits if hit.kind == "organization"]
+    assert any(hit.specialty == "thoracic-surgery" for hit in practitioners)
+    assert organizations
+    with Session(demo_engine) as session:
+        program = directory.get_organization_or_raise(session, organization_id=organizations[0].id)
+    offered = {s.code for s in program.services}
+    assert {"pleurectomy-decortication", "systemic-therapy"} <= offered
+    assert "breadth" in {f.factor for f in organizations[0].factors}

@@ -122,6 +122,21 @@ STAFF_MIX: dict[str, dict[str, float]] = {
     },
 }
 
+# Every cancer center has at least these, in this order, before the random mix; hospitals these.
+CORE_STAFF: dict[str, tuple[str, ...]] = {
+    "cancer_center": (
+        "medical-oncology",
+        "thoracic-surgery",
+        "radiation-oncology",
+        "surgical-oncology",
+        "palliative-medicine",
+        "interventional-pulmonology",
+        "oncology-social-work",
+    ),
+    "hospital": ("medical-oncology", "radiation-oncology"),
+    "clinic": ("medical-oncology",),
+}
+
 # What a specialty performs: every catalogue service that names the specialty (procedures with
 # probability 0.5 and a median yearly volume of 12, other services 0.8 without a count), then these
 # choices on top. Volumes are invented demo figures, shown as such in the interface.
@@ -321,7 +336,8 @@ def _add_staff(
     for number in range(plan.size):
         practitioner_id = first_practitioner_id + number
         role_id = first_role_id + number
-        specialty = _pick_weighted(rng, STAFF_MIX[kind])
+        core = CORE_STAFF[kind]
+        specialty = core[number] if number < len(core) else _pick_weighted(rng, STAFF_MIX[kind])
         prefix, credential_choices = CREDENTIALS.get(specialty, ("Dr.", PHYSICIAN_CREDENTIALS))
         spoken = [
             lang for lang in org["languages"] if lang in COUNTRY_LANGUAGES[country] or rng.random() < 0.4

@@ -11,15 +11,20 @@ from typing import Any, Literal
 
 from onconav.directory.models import DESIGNATION_BITS
 
-MatchKind = Literal["service", "specialty", "condition-service", "condition-specialty"]
+MatchKind = Literal["service", "specialty", "condition-procedure", "condition-service", "condition-specialty"]
 
 # Points for how the provider matches the query.
 MATCH_POINTS: dict[MatchKind, float] = {
     "service": 40.0,  # offers the procedure or service the query names
     "specialty": 30.0,  # practises the specialty the query names
-    "condition-service": 30.0,  # offers a service used for the condition the query names
+    "condition-procedure": 30.0,  # performs a procedure used for the condition the query names
     "condition-specialty": 25.0,  # practises a specialty that treats that condition
+    "condition-service": 20.0,  # offers a broader service used for it (systemic therapy, palliative care)
 }
+# A condition names several kinds of care: each further one a provider offers adds points, so that a
+# center with a whole program for the cancer ranks above one that offers a single piece of it.
+BREADTH_POINTS_PER_TOPIC = 2.0
+BREADTH_POINTS_MAX = 10.0
 VOLUME_POINTS_PER_DECADE = 10.0  # 10 x log10(1 + yearly volume) ...
 VOLUME_POINTS_MAX = 25.0  # ... capped here (reached at about 316 a year)
 DESIGNATION_POINTS: dict[str, float] = {"nci": 12.0, "coc": 6.0, "jci": 4.0}
@@ -78,14 +83,19 @@ def quality_points(
     )
 
 
+def breadth_points(topics_matched: int) -> float:
+    """Points for matching more than one of a condition's topics."""
+    return min(BREADTH_POINTS_MAX, BREADTH_POINTS_PER_TOPIC * max(0, topics_matched - 1))
+
+
 def distance_penalty(distance_km: float) -> float:
     """Points taken off for distance: 0 at the door, rising to 30 far away."""
     return DISTANCE_PENALTY_MAX_POINTS * distance_km / (distance_km + DISTANCE_HALF_KM)
 
 
-def score(*, match_kind: MatchKind, quality: float, distance_km: float) -> float:
+def score(*, match_kind: MatchKind, quality: float, distance_km: float, topics_matched: int = 1) -> float:
     """The ranking score (higher is better)."""
-    return MATCH_POINTS[match_kind] + quality - distance_penalty(distance_km)
+    return MATCH_POINTS[match_kind] + breadth_points(topics_matched) + quality - distance_penalty(distance_km)
 
 
 def explain(
@@ -94,6 +104,8 @@ def explain(
     topic_name: str,
     condition_name: str | None,
     condition_stage: str | None = None,
+    topics_matched: int = 1,
+    topics_total: int = 1,
     service_topic: bool,
     annual_volume: int | None,
     designations: int,
@@ -117,6 +129,14 @@ def explain(
             },
         )
     ]
+    if topics_matched > 1:
+        factors.append(
+            RankingFactor(
+                "breadth",
+                breadth_points(topics_matched),
+                {"matched": topics_matched, "total": topics_total, "condition": condition_name},
+            )
+        )
     if service_topic:
         factors.append(
             RankingFactor(

@@ -41,9 +41,15 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
             return _("Offers %(name)s") % {"name": name}
         if kind == "specialty":
             return _("Specialty: %(name)s") % {"name": name}
-        if kind == "condition-service":
+        if kind in ("condition-procedure", "condition-service"):
             return _("Offers %(name)s, used for %(condition)s") % {"name": name, "condition": condition}
         return _("Specialty that treats %(condition)s: %(name)s") % {"name": name, "condition": condition}
+    if factor.factor == "breadth":
+        return _("Offers %(matched)s of the %(total)s kinds of care onconav lists for %(condition)s") % {
+            "matched": p["matched"],
+            "total": p["total"],
+            "condition": _(p["condition"]) if p.get("condition") else "",
+        }
     if factor.factor == "volume":
         if p.get("volume"):
             return _("Yearly volume of %(name)s: %(count)s") % {

@@ -99,13 +99,17 @@ class _ScoredEntry:
     entry: Any  # a row of search_entry columns
     distance_km: float
     score: float
+    topics_matched: int = 1
 
 
 def _match_kind(topic: str, requested_as: str) -> ranking.MatchKind:
-    is_service = topic.startswith("service:")
+    kind, code = topic.split(":", 1)
     if requested_as == "condition":
-        return "condition-service" if is_service else "condition-specialty"
-    return "service" if is_service else "specialty"
+        if kind == "specialty":
+            return "condition-specialty"
+        service = knowledge.get_service(code)
+        return "condition-procedure" if service and service.category == "procedure" else "condition-service"
+    return "service" if kind == "service" else "specialty"
 
 
 def _distance_sql(lat: float, lon: float) -> Any:
@@ -185,23 +189,26 @@ def _ranked_rows(
         conditions.append(inner.c.distance_km > min_distance_km)
     if len(topics) == 1:
         query = (
-            select(inner.c.id, inner.c.distance_km, score)
+            select(inner.c.id, inner.c.distance_km, score, literal(1).label("topics_matched"))
             .where(*conditions)
             .order_by(score.desc(), inner.c.entity_kind, inner.c.entity_id)
             .limit(limit)
         )
     else:
-        # Several topics (a condition): keep each provider's best-scoring topic only.
+        # Several topics (a condition): each provider once, under its best-scoring topic, with points
+        # for every further topic it matches (ranking.breadth_points).
         scored = select(inner, score).where(*conditions).subquery()
-        best = func.row_number().over(
-            partition_by=(scored.c.entity_kind, scored.c.entity_id),
-            order_by=(scored.c.score.desc(), scored.c.topic),
-        )
-        ranked = select(scored, best.label("rank_in_entity")).subquery()
+        entity = (scored.c.entity_kind, scored.c.entity_id)
+        best = func.row_number().over(partition_by=entity, order_by=(scored.c.score.desc(), scored.c.topic))
+        matched = func.count().over(partition_by=entity)
+        ranked = select(scored, best.label("rank_in_entity"), matched.label("topics_matched")).subquery()
+        extra = ranking.BREADTH_POINTS_PER_TOPIC * (ranked.c.topics_matched - 1)
+        breadth = case((extra > ranking.BREADTH_POINTS_MAX, ranking.BREADTH_POINTS_MAX), else_=extra)
+        total = (ranked.c.score + breadth).label("score")
         query = (
-            select(ranked.c.id, ranked.c.distance_km, ranked.c.score)
+            select(ranked.c.id, ranked.c.distance_km, total, ranked.c.topics_matched)
             .where(ranked.c.rank_in_entity == 1)
-            .order_by(ranked.c.score.desc(), ranked.c.entity_kind, ranked.c.entity_id)
+            .order_by(total.desc(), ranked.c.entity_kind, ranked.c.entity_id)
             .limit(limit)
         )
     winners = session.execute(query).all()
@@ -220,7 +227,12 @@ def _ranked_rows(
         e.clinical_trials,
     )
     entries = _by_id(session, columns, [w.id for w in winners])
-    return [_ScoredEntry(entry=entries[w.id], distance_km=w.distance_km, score=w.score) for w in winners]
+    return [
+        _ScoredEntry(
+            entry=entries[w.id], distance_km=w.distance_km, score=w.score, topics_matched=w.topics_matched
+        )
+        for w in winners
+    ]
 
 
 def _by_id(session: Session, columns: tuple[Any, ...], ids: Iterable[int]) -> dict[int, Any]:
@@ -288,6 +300,8 @@ def _hydrate(
             topic_name=topic_name,
             condition_name=condition_name if requested_as == "condition" else None,
             condition_stage=interpretation.stage if requested_as == "condition" else None,
+            topics_matched=row.topics_matched,
+            topics_total=len(topics),
             service_topic=topic_kind == "service",
             annual_volume=entry.annual_volume,
             designations=entry.designations,
