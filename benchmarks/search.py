@@ -140,6 +140,8 @@ def main() -> None:
         "query understanding, place resolution and result hydration):"
     )
     print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {worst:.2f} ms")
+    slowest = sorted(zip(fast, searches, strict=True), key=lambda pair: -pair[0])[:3]
+    print("  slowest: " + "; ".join(f"{q} near {n} ({t:.0f} ms)" for t, (q, n) in slowest))
     nm, np95, nworst = summary(slow)
     fm, fp95, _ = summary(fast_same)
     print(f"naive baseline (scan every entry of the topic, exact distance in Python), {len(slow)} searches:")

@@ -182,3 +182,8 @@ def test_stage_4_mesothelioma_near_boston_finds_thoracic_surgeons_and_programs(d
     offered = {s.code for s in program.services}
     assert {"pleurectomy-decortication", "systemic-therapy"} <= offered
     assert "breadth" in {f.factor for f in organizations[0].factors}
+
+
+def test_a_service_nobody_offers_gives_an_empty_answer_without_looking_further(demo_engine: Engine) -> None:
+    outcome = _search(demo_engine, query="pericardiocentesis", near="Ukiah, CA")
+    assert outcome.hits == [] and outcome.expanded_radius_km is None

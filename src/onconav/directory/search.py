@@ -346,6 +346,12 @@ def _hydrate(
     return hits
 
 
+def _anyone_offers(session: Session, topics: dict[str, str]) -> bool:
+    """Whether any provider anywhere has one of the topics (else looking further is pointless)."""
+    found = session.execute(select(SearchEntry.id).where(SearchEntry.topic.in_(list(topics))).limit(1)).first()
+    return found is not None
+
+
 def run_search(
     session: Session,
     *,
@@ -364,7 +370,7 @@ def run_search(
     within_count = len(rows)
     expanded: float | None = None
     wanted = min(limit, MIN_RESULTS_WITHIN)
-    if within_count < wanted and radius_km < MAX_RADIUS_KM:
+    if within_count < wanted and radius_km < MAX_RADIUS_KM and _anyone_offers(session, topics):
         reach = radius_km
         while reach < MAX_RADIUS_KM:
             reach = min(reach * 2, MAX_RADIUS_KM)

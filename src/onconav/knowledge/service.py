@@ -218,7 +218,9 @@ def interpret_query(text: str) -> QueryInterpretation:
     if not matches:
         fuzzy = _fuzzy_match(words)
         matches = [fuzzy] if fuzzy else []
-    understood = _understand_condition(text)
+    # A condition inside a procedure's own name ("craniotomy for brain tumor") is not a second request.
+    names_condition = not matches or any(m.kind == "condition" for m in matches)
+    understood = _understand_condition(text) if names_condition else None
     if understood is not None:
         # The understanding of the whole text knows better which condition and stage the patient has
         # ("colon cancer with liver mets" is stage IV colon cancer, "no history of melanoma" is not melanoma).
