@@ -348,8 +348,8 @@ def _hydrate(
 
 def _anyone_offers(session: Session, topics: dict[str, str]) -> bool:
     """Whether any provider anywhere has one of the topics (else looking further is pointless)."""
-    found = session.execute(select(SearchEntry.id).where(SearchEntry.topic.in_(list(topics))).limit(1)).first()
-    return found is not None
+    query = select(SearchEntry.id).where(SearchEntry.topic.in_(list(topics))).limit(1)
+    return session.execute(query).first() is not None
 
 
 def run_search(
