@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -49,6 +50,10 @@ def _session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def _print_json(model: BaseModel) -> None:
+    sys.stdout.write(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
 
 
 def _fail(error: OnconavError) -> None:
@@ -164,7 +169,7 @@ def find(
         _fail(error)
         return
     if as_json:
-        sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        _print_json(response)
         return
     _print_results(response)
 
@@ -212,7 +217,7 @@ def explain(
         _fail(error)
         return
     if as_json:
-        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        _print_json(result)
         return
     if result.condition is None:
         console.print("No cancer is named in this text.")

@@ -152,6 +152,12 @@ class Condition(StrictModel):
         return next((s for s in self.stages if s.group == group), None)
 
 
+def _check_cited(kind: str, entries: list[Service] | list[Specialty], sources: dict[str, SourceRef]) -> None:
+    for entry in entries:
+        if entry.source not in sources:
+            raise ValueError(f"{kind} {entry.code!r} cites unknown source {entry.source!r}")
+
+
 class SpecialtiesFile(StrictModel):
     reviewed: dt.date
     sources: dict[str, SourceRef]
@@ -159,9 +165,7 @@ class SpecialtiesFile(StrictModel):
 
     @model_validator(mode="after")
     def _sources_exist(self) -> SpecialtiesFile:
-        for specialty in self.specialties:
-            if specialty.source not in self.sources:
-                raise ValueError(f"specialty {specialty.code!r} cites unknown source {specialty.source!r}")
+        _check_cited("specialty", self.specialties, self.sources)
         return self
 
 
@@ -172,9 +176,7 @@ class ServicesFile(StrictModel):
 
     @model_validator(mode="after")
     def _sources_exist(self) -> ServicesFile:
-        for service in self.services:
-            if service.source not in self.sources:
-                raise ValueError(f"service {service.code!r} cites unknown source {service.source!r}")
+        _check_cited("service", self.services, self.sources)
         return self
 
 
