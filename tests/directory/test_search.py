@@ -187,3 +187,43 @@ def test_stage_4_mesothelioma_near_boston_finds_thoracic_surgeons_and_programs(d
 def test_a_service_nobody_offers_gives_an_empty_answer_without_looking_further(demo_engine: Engine) -> None:
     outcome = _search(demo_engine, query="pericardiocentesis", near="Ukiah, CA")
     assert outcome.hits == [] and outcome.expanded_radius_km is None
+
+
+@pytest.mark.parametrize(
+    ("query", "near", "probe_km"),
+    [
+        ("breast cancer", "New York, NY", 60.0),
+        ("lung cancer", "Los Angeles, CA", 80.0),
+        ("pleural mesothelioma", "Houston, TX", 150.0),
+        ("prostate cancer", "Chicago, IL", 40.0),
+    ],
+)
+def test_pruned_condition_search_equals_the_full_scan(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, query: str, near: str, probe_km: float
+) -> None:
+    """The pruned path (a probe near the place bounds the rest) returns exactly what scoring every
+    candidate returns; the probe radius is widened so the small demo takes that path.
+    """
+    from onconav.directory import search
+
+    monkeypatch.setattr(search, "PROBE_RADIUS_KM", probe_km)
+    topics = dict(knowledge.interpret_query(query).topics)
+    place = geo.resolve_place(near).place
+    arguments = {
+        "topics": topics,
+        "lat": place.lat,
+        "lon": place.lon,
+        "radius_km": 600.0,
+        "limit": 8,
+        "filters": SearchFilters(),
+    }
+    with Session(demo_engine) as session:
+        probe = search._ranked_rows(session, **{**arguments, "radius_km": probe_km})  # type: ignore[arg-type]
+        assert len(probe) == 8, "the probe must fill the limit for the pruned path to run"
+        pruned = search._condition_rows(session, **arguments)  # type: ignore[arg-type]
+        full = search._ranked_rows(session, **arguments)  # type: ignore[arg-type]
+    assert [round(r.score, 6) for r in pruned] == pytest.approx([round(r.score, 6) for r in full], abs=1e-6)
+    assert [r.topics_matched for r in pruned] == [r.topics_matched for r in full]
+    assert {(r.entry.entity_kind, r.entry.entity_id) for r in pruned} == {
+        (r.entry.entity_kind, r.entry.entity_id) for r in full
+    }

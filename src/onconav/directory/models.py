@@ -178,6 +178,17 @@ class SearchEntry(Base):
             "entity_kind",
             "entity_id",
         ),
+        # Condition searches read each topic and band from the best quality down (search._condition_rows).
+        Index(
+            "ix_search_entry_quality",
+            "topic",
+            "lat_band",
+            "quality_points",
+            "lon",
+            "lat",
+            "entity_kind",
+            "entity_id",
+        ),
         Index("ix_search_entry_entity", "entity_kind", "entity_id"),
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select
+from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
@@ -346,6 +346,122 @@ def _hydrate(
     return hits
 
 
+PROBE_RADIUS_KM = 2.0  # condition searches first rank the providers this close, to bound the rest
+
+
+def _condition_rows(
+    session: Session,
+    *,
+    topics: dict[str, str],
+    lat: float,
+    lon: float,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+) -> list[_ScoredEntry]:
+    """The same answer as `_ranked_rows` for several topics, without scoring every candidate.
+
+    The providers within PROBE_RADIUS_KM give a lower bound L on the limit-th best score. A row can only
+    reach L when match + quality + the largest breadth bonus reaches it (distance only takes points
+    away), so only rows with quality_points >= L - match - breadth max are read, through an index that
+    orders each topic and band by quality; distances, best topics and breadth are then computed here.
+    """
+    if radius_km <= PROBE_RADIUS_KM:
+        return _ranked_rows(
+            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
+        )
+    probe = _ranked_rows(
+        session, topics=topics, lat=lat, lon=lon, radius_km=PROBE_RADIUS_KM, limit=limit, filters=filters
+    )
+    if len(probe) < limit:
+        return _ranked_rows(
+            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
+        )
+    bound = probe[-1].score
+    e = SearchEntry
+    box = geo.bounding_box(lat, lon, radius_km)
+    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
+    lon_clause = or_(*(e.lon.between(low, high) for low, high in box.lon_ranges))
+    match = {topic: ranking.MATCH_POINTS[_match_kind(topic, how)] for topic, how in topics.items()}
+    parts = [
+        select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points)
+        .with_hint(e, "INDEXED BY ix_search_entry_quality", "sqlite")
+        .where(
+            e.topic == topic,
+            e.lat_band.in_(bands),
+            e.quality_points >= bound - points - ranking.BREADTH_POINTS_MAX,
+            lon_clause,
+            *_filter_clauses(filters),
+        )
+        for topic, points in match.items()
+    ]
+    best: dict[tuple[str, int], tuple[float, str, int, float]] = {}
+    for row in session.execute(union_all(*parts)):
+        distance = geo.haversine_km(lat, lon, row.lat, row.lon)
+        if distance > radius_km:
+            continue
+        value = match[row.topic] + row.quality_points - ranking.distance_penalty(distance)
+        key = (row.entity_kind, row.entity_id)
+        held = best.get(key)
+        if held is None or (value, held[1]) > (held[0], row.topic):
+            best[key] = (value, row.topic, row.id, distance)
+    matched = _topics_within(session, topics=topics, keys=list(best), lat=lat, lon=lon, radius_km=radius_km)
+    scored = sorted(
+        (
+            (value + ranking.breadth_points(matched.get(key, 1)), key, row_id, distance)
+            for key, (value, _topic, row_id, distance) in best.items()
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )[:limit]
+    columns = (
+        e.id,
+        e.topic,
+        e.entity_kind,
+        e.entity_id,
+        e.organization_id,
+        e.location_id,
+        e.annual_volume,
+        e.designations,
+        e.tumor_board,
+        e.clinical_trials,
+    )
+    entries = _by_id(session, columns, [row_id for _s, _k, row_id, _d in scored])
+    return [
+        _ScoredEntry(
+            entry=entries[row_id], distance_km=distance, score=total, topics_matched=matched.get(key, 1)
+        )
+        for total, key, row_id, distance in scored
+    ]
+
+
+def _topics_within(
+    session: Session,
+    *,
+    topics: dict[str, str],
+    keys: list[tuple[str, int]],
+    lat: float,
+    lon: float,
+    radius_km: float,
+) -> dict[tuple[str, int], int]:
+    """How many of the topics each provider matches within the radius (for the breadth points)."""
+    e = SearchEntry
+    counts: dict[tuple[str, int], int] = {}
+    for kind in ("organization", "practitioner"):
+        ids = [entity_id for entity_kind, entity_id in keys if entity_kind == kind]
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(e.entity_id, e.lat, e.lon).where(
+                    e.entity_kind == kind,
+                    e.entity_id.in_(ids[start : start + 500]),
+                    e.topic.in_(list(topics)),
+                )
+            )
+            for entity_id, row_lat, row_lon in rows:
+                if geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
+                    counts[(kind, entity_id)] = counts.get((kind, entity_id), 0) + 1
+    return counts
+
+
 def _anyone_offers(session: Session, topics: dict[str, str]) -> bool:
     """Whether any provider anywhere has one of the topics (else looking further is pointless)."""
     query = select(SearchEntry.id).where(SearchEntry.topic.in_(list(topics))).limit(1)
@@ -364,7 +480,8 @@ def run_search(
     """Rank providers for an understood query around a resolved place (inputs already validated)."""
     topics: dict[str, str] = dict(interpretation.topics)
     lat, lon = place.place.lat, place.place.lon
-    rows = _ranked_rows(
+    first_pass = _condition_rows if len(topics) > 1 else _ranked_rows
+    rows = first_pass(
         session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
     )
     within_count = len(rows)

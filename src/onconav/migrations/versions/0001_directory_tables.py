@@ -78,6 +78,11 @@ def upgrade() -> None:
             ["topic", "lat_band", "lon", "lat", "quality_points", "entity_kind", "entity_id"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_search_entry_quality",
+            ["topic", "lat_band", "quality_points", "lon", "lat", "entity_kind", "entity_id"],
+            unique=False,
+        )
 
     op.create_table(
         "location",
@@ -207,6 +212,7 @@ def downgrade() -> None:
     op.drop_table("location")
     with op.batch_alter_table("search_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_search_entry_scan")
+        batch_op.drop_index("ix_search_entry_quality")
         batch_op.drop_index("ix_search_entry_entity")
 
     op.drop_table("search_entry")
