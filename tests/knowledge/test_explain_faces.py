@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -75,3 +78,15 @@ def test_search_uses_the_stage_the_query_names(sqlite_demo_engine: Engine) -> No
         )
     assert outcome.hits
     assert all(hit.factors[0].params["stage"] == "Stage IV" for hit in outcome.hits)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300), slug=st.text(min_size=1, max_size=30))
+def test_no_text_gives_a_server_error(sqlite_client: TestClient, text: str, slug: str) -> None:
+    response = sqlite_client.get("/api/v1/explain", params={"q": text})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        body = response.json()
+        assert (body["condition"] is None) == (body["options"] == [])
+    page = sqlite_client.get(f"/conditions/{quote(slug, safe='')}")
+    assert page.status_code in (200, 404), page.text[:300]
