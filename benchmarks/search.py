@@ -24,7 +24,7 @@ from onconav.db import create_db_engine, is_sqlite
 from onconav.directory import demo, ranking
 from onconav.directory import service as directory
 from onconav.directory.models import SearchEntry
-from onconav.directory.search import _match_kind
+from onconav.directory.scoring import match_kind
 from onconav.geo import service as geo
 from onconav.knowledge import service as knowledge
 
@@ -71,7 +71,7 @@ def naive_search(session: Session, query: str, near: str) -> list[tuple[float, s
         distance = geo.haversine_km(place.lat, place.lon, lat, lon)
         if distance <= RADIUS_KM:
             value = ranking.score(
-                match_kind=_match_kind(topic, topics[topic]), quality=quality, distance_km=distance
+                match_kind=match_kind(topic, topics[topic]), quality=quality, distance_km=distance
             )
             key = (kind, entity_id)
             if value > best.get(key, float("-inf")):

@@ -150,7 +150,7 @@ def find(
     """Rank specialists and centers for QUERY near a place, with the reasons for each rank."""
     from onconav.directory import service as directory
     from onconav.directory.schemas import SearchResponse
-    from onconav.directory.search import SearchFilters
+    from onconav.directory.scoring import SearchFilters
     from onconav.i18n import get_translations
 
     locale = get_settings().default_locale

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from onconav.directory import ranking
 from onconav.directory import service as directory
 from onconav.directory.models import SearchEntry
-from onconav.directory.search import SearchFilters, _match_kind
+from onconav.directory.scoring import SearchFilters, match_kind
 from onconav.errors import InvalidInput
 from onconav.geo import service as geo
 from onconav.knowledge import service as knowledge
@@ -40,7 +40,7 @@ def _brute_force(
             if distance > radius_km:
                 continue
             value = ranking.score(
-                match_kind=_match_kind(entry.topic, topics[entry.topic]),
+                match_kind=match_kind(entry.topic, topics[entry.topic]),
                 quality=entry.quality_points,
                 distance_km=distance,
             )
@@ -204,9 +204,9 @@ def test_pruned_condition_search_equals_the_full_scan(
     """The pruned path (a probe near the place bounds the rest) returns exactly what scoring every
     candidate returns; the probe radius is widened so the small demo takes that path.
     """
-    from onconav.directory import search
+    from onconav.directory import scoring
 
-    monkeypatch.setattr(search, "PROBE_RADIUS_KM", probe_km)
+    monkeypatch.setattr(scoring, "PROBE_RADIUS_KM", probe_km)
     topics = dict(knowledge.interpret_query(query).topics)
     place = geo.resolve_place(near).place
     arguments = {
@@ -218,10 +218,10 @@ def test_pruned_condition_search_equals_the_full_scan(
         "filters": SearchFilters(),
     }
     with Session(demo_engine) as session:
-        probe = search._ranked_rows(session, **{**arguments, "radius_km": probe_km})  # type: ignore[arg-type]
+        probe = scoring.ranked_rows(session, **{**arguments, "radius_km": probe_km})  # type: ignore[arg-type]
         assert len(probe) == 8, "the probe must fill the limit for the pruned path to run"
-        pruned = search._condition_rows(session, **arguments)  # type: ignore[arg-type]
-        full = search._ranked_rows(session, **arguments)  # type: ignore[arg-type]
+        pruned = scoring.condition_rows(session, **arguments)  # type: ignore[arg-type]
+        full = scoring.ranked_rows(session, **arguments)  # type: ignore[arg-type]
     assert [round(r.score, 6) for r in pruned] == pytest.approx([round(r.score, 6) for r in full], abs=1e-6)
     assert [r.topics_matched for r in pruned] == [r.topics_matched for r in full]
     assert {(r.entry.entity_kind, r.entry.entity_id) for r in pruned} == {

@@ -178,7 +178,7 @@ class SearchEntry(Base):
             "entity_kind",
             "entity_id",
         ),
-        # Condition searches read each topic and band from the best quality down (search._condition_rows).
+        # Condition searches read each topic and band from the best quality down (scoring.condition_rows).
         Index(
             "ix_search_entry_quality",
             "topic",

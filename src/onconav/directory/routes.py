@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from onconav.app import get_session
 from onconav.directory import service
 from onconav.directory.schemas import OrganizationRead, PractitionerRead, SearchResponse
-from onconav.directory.search import SearchFilters
+from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.i18n import get_translations
 from onconav.web.templating import render

@@ -30,13 +30,8 @@ from onconav.directory.schemas import (
     RoleRead,
     StaffMemberRead,
 )
-from onconav.directory.search import (
-    MAX_RADIUS_KM,
-    RESULT_KINDS,
-    SearchFilters,
-    SearchOutcome,
-    run_search,
-)
+from onconav.directory.scoring import RESULT_KINDS, SearchFilters
+from onconav.directory.search import MAX_RADIUS_KM, SearchOutcome, run_search
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
 from onconav.geo.schemas import PlaceResolution
