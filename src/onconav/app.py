@@ -44,6 +44,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     from onconav.directory.routes import api_router as directory_api
     from onconav.directory.routes import page_router as directory_pages
+    from onconav.fhir.routes import router as fhir_router
     from onconav.knowledge.routes import api_router as knowledge_api
     from onconav.knowledge.routes import page_router as knowledge_pages
     from onconav.web.pages import router as site_pages
@@ -80,6 +81,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(directory_pages)
     app.include_router(knowledge_api)
     app.include_router(knowledge_pages)
+    app.include_router(fhir_router)
     app.include_router(site_pages)
     install_error_handlers(app)
     return app

@@ -1,4 +1,4 @@
-"""The one place where errors become responses: JSON for /api and /fhir, pages elsewhere.
+"""The one place where errors become responses: JSON for /api, OperationOutcome for /fhir, pages elsewhere.
 
 Every error has one JSON shape: {"error": {"status", "code", "message", ...details}}.
 """
@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onconav.errors import OnconavError
+from onconav.fhir.outcome import FhirError, outcome_response
 from onconav.i18n import get_translations
 from onconav.web.templating import render
 
@@ -28,6 +29,18 @@ CODES = {
 }
 
 
+def is_fhir(request: Request) -> bool:
+    """FHIR clients get OperationOutcome resources, with English diagnostics."""
+    return request.url.path.startswith("/fhir/")
+
+
+FHIR_MESSAGES = {
+    404: "Unknown FHIR endpoint: this server offers /fhir/R4/metadata and read and search of Organization, "
+    "Location, Practitioner, PractitionerRole and HealthcareService.",
+    405: "This FHIR server is read-only: only GET is supported.",
+}
+
+
 def wants_json(request: Request) -> bool:
     """API clients get JSON; browsers get pages."""
     path = request.url.path
@@ -39,6 +52,8 @@ def error_response(
 ) -> Response:
     """An error in the shape the client expects."""
     details = {k: v for k, v in (details or {}).items() if v is not None}
+    if is_fhir(request):
+        return outcome_response(400 if status == 422 else status, message)
     if wants_json(request):
         body = {
             "error": {"status": status, "code": CODES.get(status, "error"), "message": message, **details}
@@ -60,6 +75,10 @@ def _validation_message(request: Request, exc: RequestValidationError) -> tuple[
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translations from exceptions to responses."""
 
+    @app.exception_handler(FhirError)
+    async def fhir_error(request: Request, exc: FhirError) -> Response:
+        return outcome_response(exc.status, exc.diagnostics, exc.code)
+
     @app.exception_handler(OnconavError)
     async def domain_error(request: Request, exc: OnconavError) -> Response:
         translations = get_translations(getattr(request.state, "locale", "en"))
@@ -67,11 +86,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_fhir(request):
+            return outcome_response(400, "Invalid request: " + str(exc.errors()))
         message, problems = _validation_message(request, exc)
         return error_response(request, 422, message, {"problems": problems})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_fhir(request):
+            fallback = "The request could not be handled."
+            return outcome_response(exc.status_code, FHIR_MESSAGES.get(exc.status_code, fallback))
         _ = get_translations(getattr(request.state, "locale", "en")).gettext
         if exc.status_code == 404:
             message = _("This page does not exist.")
@@ -85,5 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         # The request path is logged, never its query string or body: they may carry personal data.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if is_fhir(request):
+            return outcome_response(500, "Unexpected server error.")
         _ = get_translations(getattr(request.state, "locale", "en")).gettext
         return error_response(request, 500, _("Something went wrong on our side. Please try again."))

@@ -1,0 +1,210 @@
+"""Directory rows as FHIR R4 resources (plain JSON dicts), and the code systems they use.
+
+Pure functions: callers load the relationships a resource needs (see `service`), nothing is queried here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onconav.directory.models import (
+    HealthcareService,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+)
+from onconav.knowledge import service as knowledge
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
+BCP47_SYSTEM = "urn:ietf:bcp:47"
+ORG_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/organization-type"
+TAG_SYSTEM = "https://onconav.org/fhir/tags"
+SPECIALTY_SYSTEM = "https://onconav.org/fhir/CodeSystem/specialty"
+SERVICE_SYSTEM = "https://onconav.org/fhir/CodeSystem/service"
+SERVICE_CATEGORY_SYSTEM = "https://onconav.org/fhir/CodeSystem/service-category"
+DESIGNATION_SYSTEM = "https://onconav.org/fhir/CodeSystem/designation"
+ANNUAL_VOLUME_URL = "https://onconav.org/fhir/StructureDefinition/annual-volume"
+
+ORG_KIND_TEXT = {"hospital": "Hospital", "cancer_center": "Cancer center", "clinic": "Clinic"}
+FHIR_GENDERS = {"male", "female", "other", "unknown"}
+
+Resource = dict[str, Any]
+
+
+def _meta(is_demo: bool) -> dict[str, Any] | None:
+    if not is_demo:
+        return None
+    return {"tag": [{"system": TAG_SYSTEM, "code": "demo", "display": "Demo record (not a real provider)"}]}
+
+
+def _start(resource_type: str, resource_id: int, is_demo: bool) -> Resource:
+    resource: Resource = {"resourceType": resource_type, "id": str(resource_id)}
+    meta = _meta(is_demo)
+    if meta is not None:
+        resource["meta"] = meta
+    return resource
+
+
+def _npi(npi: str | None) -> list[dict[str, Any]]:
+    return [{"use": "official", "system": NPI_SYSTEM, "value": npi}] if npi else []
+
+
+def reference(resource_type: str, resource_id: int, display: str | None = None) -> dict[str, str]:
+    """A relative reference such as {"reference": "Organization/12", "display": "..."}."""
+    ref = {"reference": f"{resource_type}/{resource_id}"}
+    if display:
+        ref["display"] = display
+    return ref
+
+
+def address(location: Location) -> dict[str, Any]:
+    """A FHIR Address of a location (state is the region code when known)."""
+    result: dict[str, Any] = {"use": "work", "type": "physical"}
+    if location.line:
+        result["line"] = [location.line]
+    result["city"] = location.city
+    state = location.region_code or location.region
+    if state:
+        result["state"] = state
+    if location.postal_code:
+        result["postalCode"] = location.postal_code
+    result["country"] = location.country_code
+    return result
+
+
+def specialty_concept(code: str) -> dict[str, Any]:
+    """A specialty as a CodeableConcept: NUCC taxonomy codings where known, then the onconav code."""
+    specialty = knowledge.get_specialty(code)
+    name = specialty.name if specialty else code
+    coding = [
+        {"system": NUCC_SYSTEM, "code": nucc} for nucc in (specialty.nucc_taxonomy if specialty else [])
+    ]
+    coding.append({"system": SPECIALTY_SYSTEM, "code": code, "display": name})
+    return {"coding": coding, "text": name}
+
+
+def service_name(code: str) -> str:
+    """The reader-facing name of a knowledge service code (the code itself when unknown)."""
+    service = knowledge.get_service(code)
+    return service.name if service else code
+
+
+def organization(org: Organization) -> Resource:
+    """An Organization; its address is the one of its first location."""
+    resource = _start("Organization", org.id, org.is_demo)
+    identifiers = _npi(org.npi)
+    if identifiers:
+        resource["identifier"] = identifiers
+    resource["active"] = True
+    resource["type"] = [
+        {
+            "coding": [{"system": ORG_TYPE_SYSTEM, "code": "prov", "display": "Healthcare Provider"}],
+            "text": ORG_KIND_TEXT.get(org.kind, org.kind),
+        }
+    ]
+    resource["name"] = org.name
+    telecom = []
+    if org.phone:
+        telecom.append({"system": "phone", "value": org.phone, "use": "work"})
+    if org.website:
+        telecom.append({"system": "url", "value": org.website, "use": "work"})
+    if telecom:
+        resource["telecom"] = telecom
+    if org.locations:
+        resource["address"] = [address(org.locations[0])]
+    return resource
+
+
+def location(loc: Location) -> Resource:
+    """A Location with its address, coordinates and managing organization."""
+    org = loc.organization
+    resource = _start("Location", loc.id, org.is_demo)
+    resource["status"] = "active"
+    resource["name"] = loc.name
+    resource["mode"] = "instance"
+    resource["address"] = address(loc)
+    resource["position"] = {"longitude": loc.lon, "latitude": loc.lat}
+    resource["managingOrganization"] = reference("Organization", org.id, org.name)
+    return resource
+
+
+def practitioner(person: Practitioner) -> Resource:
+    """A Practitioner: NPI, structured name with credentials as suffixes, languages spoken."""
+    resource = _start("Practitioner", person.id, person.is_demo)
+    identifiers = _npi(person.npi)
+    if identifiers:
+        resource["identifier"] = identifiers
+    resource["active"] = True
+    name: dict[str, Any] = {
+        "use": "official",
+        "text": person.display_name,
+        "family": person.family_name,
+        "given": [person.given_name],
+    }
+    if person.prefix:
+        name["prefix"] = [person.prefix]
+    if person.credentials:
+        name["suffix"] = [part.strip() for part in person.credentials.split(",") if part.strip()]
+    resource["name"] = [name]
+    if person.gender and person.gender.lower() in FHIR_GENDERS:
+        resource["gender"] = person.gender.lower()
+    if person.languages:
+        resource["communication"] = [
+            {"coding": [{"system": BCP47_SYSTEM, "code": code}]} for code in person.languages
+        ]
+    return resource
+
+
+def practitioner_role(role: PractitionerRole, service_ids: dict[tuple[int, str], int]) -> Resource:
+    """A PractitionerRole; `service_ids` maps (organization id, service code) to HealthcareService ids."""
+    person = role.practitioner
+    resource = _start("PractitionerRole", role.id, person.is_demo)
+    resource["active"] = True
+    resource["practitioner"] = reference("Practitioner", person.id, person.display_name)
+    resource["organization"] = reference("Organization", role.organization.id, role.organization.name)
+    if role.location is not None:
+        resource["location"] = [reference("Location", role.location.id, role.location.name)]
+    resource["specialty"] = [specialty_concept(role.specialty)]
+    services = []
+    for offered in role.services:
+        service_id = service_ids.get((role.organization_id, offered.service_code))
+        if service_id is not None:
+            services.append(reference("HealthcareService", service_id, service_name(offered.service_code)))
+    if services:
+        resource["healthcareService"] = services
+    resource["availabilityExceptions"] = (
+        "Accepting new patients" if role.accepting_new_patients else "Not accepting new patients"
+    )
+    return resource
+
+
+def healthcare_service(offered: HealthcareService) -> Resource:
+    """A HealthcareService: who provides it, where, what it is (onconav and CPT codes) and its volume."""
+    org = offered.organization
+    resource = _start("HealthcareService", offered.id, org.is_demo)
+    if offered.annual_volume is not None:
+        resource["extension"] = [{"url": ANNUAL_VOLUME_URL, "valueInteger": offered.annual_volume}]
+    resource["active"] = True
+    resource["providedBy"] = reference("Organization", org.id, org.name)
+    known = knowledge.get_service(offered.service_code)
+    name = known.name if known else offered.service_code
+    if known is not None:
+        category = str(known.category)
+        resource["category"] = [
+            {"coding": [{"system": SERVICE_CATEGORY_SYSTEM, "code": category}], "text": category}
+        ]
+    type_coding = [{"system": SERVICE_SYSTEM, "code": offered.service_code, "display": name}]
+    type_coding += [{"system": CPT_SYSTEM, "code": cpt} for cpt in (known.cpt if known else [])]
+    resource["type"] = [{"coding": type_coding, "text": name}]
+    if known is not None and known.specialties:
+        resource["specialty"] = [specialty_concept(code) for code in known.specialties]
+    if offered.location_id is not None:
+        loc = next((loc for loc in org.locations if loc.id == offered.location_id), None)
+        resource["location"] = [reference("Location", offered.location_id, loc.name if loc else None)]
+    resource["name"] = name
+    if known is not None:
+        resource["comment"] = known.summary
+    return resource

@@ -1,0 +1,127 @@
+"""FHIR R4 HTTP routes: /fhir/R4/metadata, read (/{type}/{id}) and search (/{type}?...).
+
+Every answer is `application/fhir+json`; errors become OperationOutcome resources (onconav.web.errors).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from onconav import __version__
+from onconav.app import get_session
+from onconav.fhir import service
+from onconav.fhir.outcome import FHIR_JSON
+
+router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
+SessionDep = Annotated[Session, Depends(get_session)]
+PAGING_PARAMS = ("_offset", "_getpagesoffset", "_count")
+
+
+def _fhir(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, media_type=FHIR_JSON)
+
+
+def base_url(request: Request) -> str:
+    """The service base of this server as clients reached it, e.g. http://host/fhir/R4."""
+    return str(request.base_url).rstrip("/") + router.prefix
+
+
+def capability_statement(base: str) -> dict[str, Any]:
+    """What this server can do: read and search-type of each directory resource, with their parameters."""
+    resources = []
+    for resource_type, params in service.SEARCH_PARAMS.items():
+        entry: dict[str, Any] = {
+            "type": resource_type,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "versioning": "no-version",
+            "readHistory": False,
+            "updateCreate": False,
+            "searchParam": [
+                {"name": name, "type": param_type, "documentation": doc}
+                for name, (param_type, doc) in params.items()
+            ],
+        }
+        includes = list(service.INCLUDES.get(resource_type, {}))
+        if includes:
+            entry["searchInclude"] = includes
+        resources.append(entry)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": "2026-01-01",
+        "publisher": "onconav",
+        "kind": "instance",
+        "software": {"name": "onconav", "version": __version__},
+        "implementation": {"description": "onconav cancer-care directory (read-only)", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["json", FHIR_JSON],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Read-only directory of cancer-care organizations, locations, "
+                "practitioners, their roles and services. "
+                "Paging: _count (default 20, at most 100) and _offset.",
+                "resource": resources,
+            }
+        ],
+    }
+
+
+def _page_link(request: Request, relation: str, offset: int, count: int) -> dict[str, str]:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in PAGING_PARAMS]
+    params += [("_count", str(count)), ("_offset", str(offset))]
+    url = f"{base_url(request)}/{request.path_params['resource_type']}?{urlencode(params)}"
+    return {"relation": relation, "url": url}
+
+
+def searchset(request: Request, resource_type: str, result: service.SearchResult) -> dict[str, Any]:
+    """The searchset Bundle of one page, with self/next/previous links."""
+    base = base_url(request)
+    links = [_page_link(request, "self", result.offset, result.count)]
+    if result.count and result.offset + result.count < result.total:
+        links.append(_page_link(request, "next", result.offset + result.count, result.count))
+    if result.count and result.offset > 0:
+        previous = max(0, min(result.offset, result.total) - result.count)
+        links.append(_page_link(request, "previous", previous, result.count))
+    entries = [
+        {
+            "fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}",
+            "resource": resource,
+            "search": {"mode": mode},
+        }
+        for mode, resources in (("match", result.matches), ("include", result.included))
+        for resource in resources
+    ]
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": result.total,
+        "link": links,
+    }
+    if entries:
+        bundle["entry"] = entries
+    return bundle
+
+
+@router.get("/metadata")
+def metadata(request: Request) -> JSONResponse:
+    """The CapabilityStatement."""
+    return _fhir(capability_statement(base_url(request)))
+
+
+@router.get("/{resource_type}")
+def search(resource_type: str, request: Request, session: SessionDep) -> JSONResponse:
+    """Search-type: a searchset Bundle."""
+    result = service.search(session, resource_type, request.query_params.multi_items())
+    return _fhir(searchset(request, resource_type, result))
+
+
+@router.get("/{resource_type}/{resource_id}")
+def read(resource_type: str, resource_id: str, session: SessionDep) -> JSONResponse:
+    """Read: one resource by id."""
+    return _fhir(service.read(session, resource_type, resource_id))

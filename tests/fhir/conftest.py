@@ -1,0 +1,170 @@
+"""Fixtures for the FHIR tests: a tiny hand-made directory (NPIs, postal codes) on both backends, and the
+app served for real by uvicorn in a thread, for a real FHIR client library.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from onconav import migrate
+from onconav.app import create_app
+from onconav.db import make_session_factory, unit_of_work
+from onconav.directory.models import (
+    HealthcareService,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+)
+
+SERVER_START_TIMEOUT_S = 30.0
+ORG_NPI = "1234567893"
+OTHER_ORG_NPI = "1245319599"
+PRACTITIONER_NPI = "1679576722"
+
+
+@dataclass(frozen=True)
+class TinyIds:
+    """Ids of the hand-made records."""
+
+    org: int
+    other_org: int
+    location: int
+    other_location: int
+    practitioner: int
+    role: int
+    service: int
+
+
+@pytest.fixture
+def tiny(empty_engine: Engine) -> tuple[Engine, TinyIds]:
+    """Two real-looking (non-demo) organizations with NPIs and postal codes, on each backend."""
+    migrate.upgrade(empty_engine)
+    with unit_of_work(make_session_factory(empty_engine)) as session:
+        org = Organization(
+            name="Lakeside Oncology Clinic",
+            kind="clinic",
+            npi=ORG_NPI,
+            phone="+1 617 555 0100",
+            website="https://lakeside.example.org",
+            languages=["en"],
+            designations=[],
+        )
+        other = Organization(
+            name="Harbor Cancer Center",
+            kind="cancer_center",
+            npi=OTHER_ORG_NPI,
+            languages=[],
+            designations=[],
+        )
+        session.add_all([org, other])
+        session.flush()
+        loc = Location(
+            organization_id=org.id,
+            name="Lakeside Main Campus",
+            line="1 Lake St",
+            city="Boston",
+            region="Massachusetts",
+            region_code="MA",
+            postal_code="02115",
+            country_code="US",
+            country="United States",
+            lat=42.3376,
+            lon=-71.1002,
+        )
+        other_loc = Location(
+            organization_id=other.id,
+            name="Harbor Tower",
+            city="Seattle",
+            region="Washington",
+            region_code="WA",
+            postal_code="98101",
+            country_code="US",
+            country="United States",
+            lat=47.6101,
+            lon=-122.3344,
+        )
+        session.add_all([loc, other_loc])
+        session.flush()
+        person = Practitioner(
+            prefix="Dr.",
+            given_name="Ana",
+            family_name="Ruiz",
+            credentials="MD, PhD",
+            gender="female",
+            npi=PRACTITIONER_NPI,
+            languages=["en", "es"],
+        )
+        session.add(person)
+        session.flush()
+        service = HealthcareService(
+            organization_id=org.id, location_id=loc.id, service_code="lobectomy", annual_volume=120
+        )
+        role = PractitionerRole(
+            practitioner_id=person.id,
+            organization_id=org.id,
+            location_id=loc.id,
+            specialty="thoracic-surgery",
+        )
+        session.add_all([service, role])
+        session.flush()
+        session.add(PractitionerRoleService(role_id=role.id, service_code="lobectomy", annual_volume=40))
+        ids = TinyIds(org.id, other.id, loc.id, other_loc.id, person.id, role.id, service.id)
+    return empty_engine, ids
+
+
+@pytest.fixture
+def tiny_client(tiny: tuple[Engine, TinyIds]) -> Iterator[TestClient]:
+    """An HTTP client of the app over the tiny directory, on each backend."""
+    with TestClient(create_app(tiny[0])) as test_client:
+        yield test_client
+
+
+class LiveServer:
+    """The app on a real socket, served by uvicorn in a background thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(create_app(engine), log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="uvicorn-fhir", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"uvicorn did not start serving on {self.url}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(SERVER_START_TIMEOUT_S)
+        self._socket.close()
+
+
+@pytest.fixture
+def fhir_server(sqlite_demo_engine: Engine) -> Iterator[str]:
+    """Base URL of the FHIR API of the app over the small SQLite demo directory, served live."""
+    server = LiveServer(sqlite_demo_engine)
+    server.start()
+    try:
+        yield server.url + "/fhir/R4"
+    finally:
+        server.stop()
