@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -201,3 +205,48 @@ def shared_data() -> Path:
             pytest.fail(f"CI=true but the shared datasets are missing at {SHARED_DATA}")
         pytest.skip(f"shared datasets not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+SERVER_START_TIMEOUT_S = 30.0
+
+
+class LiveServer:
+    """The app on a real socket, served by uvicorn in a background thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Port 0: the system picks a free port, and the socket stays ours until uvicorn serves on it.
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(engine), log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="uvicorn-test", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"uvicorn did not start serving on {self.url}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(SERVER_START_TIMEOUT_S)
+        self._socket.close()
+
+
+@pytest.fixture
+def live_server(sqlite_demo_engine: Engine) -> Iterator[LiveServer]:
+    """The app over the small SQLite demo directory, served on 127.0.0.1 at a free port."""
+    server = LiveServer(sqlite_demo_engine)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

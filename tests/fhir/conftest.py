@@ -4,14 +4,11 @@ app served for real by uvicorn in a thread, for a real FHIR client library.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -27,7 +24,6 @@ from onconav.directory.models import (
     PractitionerRoleService,
 )
 
-SERVER_START_TIMEOUT_S = 30.0
 ORG_NPI = "1234567893"
 OTHER_ORG_NPI = "1245319599"
 PRACTITIONER_NPI = "1679576722"
@@ -130,41 +126,13 @@ def tiny_client(tiny: tuple[Engine, TinyIds]) -> Iterator[TestClient]:
         yield test_client
 
 
-class LiveServer:
-    """The app on a real socket, served by uvicorn in a background thread."""
+class ServedApp(Protocol):
+    """The `live_server` fixture (tests/conftest.py): the app on a real socket."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(create_app(engine), log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, name="uvicorn-fhir", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"uvicorn did not start serving on {self.url}")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(SERVER_START_TIMEOUT_S)
-        self._socket.close()
+    url: str
 
 
 @pytest.fixture
-def fhir_server(sqlite_demo_engine: Engine) -> Iterator[str]:
+def fhir_server(live_server: ServedApp) -> str:
     """Base URL of the FHIR API of the app over the small SQLite demo directory, served live."""
-    server = LiveServer(sqlite_demo_engine)
-    server.start()
-    try:
-        yield server.url + "/fhir/R4"
-    finally:
-        server.stop()
+    return live_server.url + "/fhir/R4"
