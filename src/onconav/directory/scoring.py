@@ -80,6 +80,31 @@ def _filter_clauses(filters: SearchFilters) -> list[Any]:
     return clauses
 
 
+def _area(lat: float, lon: float, radius_km: float) -> tuple[list[int], Any]:
+    """The latitude bands and the longitude condition that cover the disc around (lat, lon)."""
+    box = geo.bounding_box(lat, lon, radius_km)
+    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
+    return bands, or_(*(SearchEntry.lon.between(low, high) for low, high in box.lon_ranges))
+
+
+def _winner_entries(session: Session, ids: list[int]) -> dict[int, Any]:
+    """What result cards need of the winning search entries, by id."""
+    e = SearchEntry
+    columns = (
+        e.id,
+        e.topic,
+        e.entity_kind,
+        e.entity_id,
+        e.organization_id,
+        e.location_id,
+        e.annual_volume,
+        e.designations,
+        e.tumor_board,
+        e.clinical_trials,
+    )
+    return by_id(session, columns, ids)
+
+
 def ranked_rows(
     session: Session,
     *,
@@ -97,9 +122,7 @@ def ranked_rows(
     entries of the winners are fetched afterwards by id.
     """
     e = SearchEntry
-    box = geo.bounding_box(lat, lon, radius_km)
-    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
-    lon_clause = or_(*(e.lon.between(low, high) for low, high in box.lon_ranges))
+    bands, lon_clause = _area(lat, lon, radius_km)
     distance = _distance_sql(lat, lon).label("distance_km")
     match_points = case(
         *((e.topic == topic, ranking.MATCH_POINTS[match_kind(topic, how)]) for topic, how in topics.items()),
@@ -153,19 +176,7 @@ def ranked_rows(
     winners = session.execute(query).all()
     if not winners:
         return []
-    columns = (
-        e.id,
-        e.topic,
-        e.entity_kind,
-        e.entity_id,
-        e.organization_id,
-        e.location_id,
-        e.annual_volume,
-        e.designations,
-        e.tumor_board,
-        e.clinical_trials,
-    )
-    entries = by_id(session, columns, [w.id for w in winners])
+    entries = _winner_entries(session, [w.id for w in winners])
     return [
         ScoredEntry(
             entry=entries[w.id], distance_km=w.distance_km, score=w.score, topics_matched=w.topics_matched
@@ -212,9 +223,7 @@ def condition_rows(
         )
     bound = probe[-1].score
     e = SearchEntry
-    box = geo.bounding_box(lat, lon, radius_km)
-    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
-    lon_clause = or_(*(e.lon.between(low, high) for low, high in box.lon_ranges))
+    bands, lon_clause = _area(lat, lon, radius_km)
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
     parts = [
         select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points)
@@ -246,19 +255,7 @@ def condition_rows(
         ),
         key=lambda item: (-item[0], item[1]),
     )[:limit]
-    columns = (
-        e.id,
-        e.topic,
-        e.entity_kind,
-        e.entity_id,
-        e.organization_id,
-        e.location_id,
-        e.annual_volume,
-        e.designations,
-        e.tumor_board,
-        e.clinical_trials,
-    )
-    entries = by_id(session, columns, [row_id for _s, _k, row_id, _d in scored])
+    entries = _winner_entries(session, [row_id for _s, _k, row_id, _d in scored])
     return [
         ScoredEntry(
             entry=entries[row_id], distance_km=distance, score=total, topics_matched=matched.get(key, 1)
