@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -394,28 +393,6 @@ def test_codes_missing_from_the_catalogue_are_skipped_and_the_cache_follows_the_
     monkeypatch.setattr(understanding, "catalogue", lambda: real)
     _require("pleural-mesothelioma")
     assert _code(explain("pleural mesothelioma")) == "pleural-mesothelioma"
-
-
-def _long_note(words: int) -> str:
-    notes = [c["text"] for c in _cases() if c["kind"] == "note"]
-    text = ""
-    while len(text.split()) < words:
-        text += " ".join(notes) + "\n"
-    return " ".join(text.split()[:words])
-
-
-def test_a_2000_word_note_takes_well_under_50_ms() -> None:
-    note = _long_note(2000)
-    explain(note)  # builds the tables once
-    best = min(_timed(note) for _ in range(5))
-    print(f"\n2,000-word note: {best * 1000:.1f} ms")
-    assert best < 0.05
-
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    explain(text)
-    return time.perf_counter() - start
 
 
 # ---------------------------------------------------------------------------------------- accuracy set
