@@ -1,0 +1,261 @@
+"""Matching a patient to trials: retrieve by BM25 over the inverted index (screened by status, age and
+sex inside the index scan), judge every criterion of the best candidates, rank with visible points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from onconav.geo import service as geo
+from onconav.geo.schemas import Place
+from onconav.trials import verdicts
+from onconav.trials.models import SEX_CODES, Trial, TrialSite, TrialTerm, TrialTermStat
+from onconav.trials.profile import UnderstoodProfile
+
+# Retrieval reads at most this many postings per query term, highest weights first (impact ordering):
+# the index range it reads stays the same size at 50k or 5M trials. benchmarks/trials.py measures
+# what this costs against scoring every trial.
+POSTINGS_PER_TERM = 2000
+CANDIDATES = 60
+JUDGED = 20
+RELEVANCE_POINTS = 40.0
+DISTANCE_POINTS = 20.0
+RECRUITING_POINTS = 5.0
+BEYOND_TRAVEL_POINTS = -15.0
+POINTS = {
+    ("inclusion", "included"): 3.0,
+    ("inclusion", "not included"): -12.0,
+    ("exclusion", "excluded"): -12.0,
+    ("exclusion", "not excluded"): 1.0,
+}
+MARKS = {
+    "included": "met",
+    "not excluded": "met",
+    "not included": "unmet",
+    "excluded": "unmet",
+    "not applicable": "not-applicable",
+}
+DOCUMENT_COUNT_TERM = ""  # the trial_term_stat row holding the number of trials
+
+Judge = Callable[[Any, str, Literal["inclusion", "exclusion"]], verdicts.Verdict]
+
+
+@dataclass
+class Reason:
+    """One ranking factor: a code, its points and the numbers that describe it."""
+
+    factor: str
+    points: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class JudgedCriterion:
+    """A criterion and its verdict."""
+
+    kind: Literal["inclusion", "exclusion"]
+    text: str
+    level: int
+    verdict: verdicts.Verdict
+
+
+@dataclass
+class NearestSite:
+    """The nearest site taking patients, and how far it is."""
+
+    site: TrialSite
+    distance_km: float
+
+
+@dataclass
+class TrialMatch:
+    """A ranked trial with the reasons for its score."""
+
+    trial: Trial
+    relevance: float
+    matched_terms: list[str]
+    criteria: list[JudgedCriterion]
+    nearest: NearestSite | None
+    reasons: list[Reason]
+
+    @property
+    def score(self) -> float:
+        """The sum of the reasons' points."""
+        return round(sum(r.points for r in self.reasons), 1)
+
+
+@dataclass
+class MatchOutcome:
+    """What matching found."""
+
+    profile: UnderstoodProfile
+    place: Place | None
+    max_travel_km: float | None
+    screened: int
+    matches: list[TrialMatch]
+
+
+def idf_of(session: Session, terms: list[str]) -> dict[str, float]:
+    """BM25 IDF of each term that some trial holds."""
+    rows = dict(
+        session.execute(
+            select(TrialTermStat.term, TrialTermStat.trials).where(
+                TrialTermStat.term.in_([*terms, DOCUMENT_COUNT_TERM])
+            )
+        )
+        .tuples()
+        .all()
+    )
+    total = rows.pop(DOCUMENT_COUNT_TERM, 0)
+    return {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in rows.items() if n > 0}
+
+
+def _screen(age: int | None, sex: str | None) -> list[Any]:
+    conditions: list[Any] = [TrialTerm.is_open.is_(True)]
+    if age is not None:
+        conditions += [TrialTerm.min_age <= age + 0.999, TrialTerm.max_age >= age]
+    if sex is not None:
+        conditions.append(TrialTerm.sex.in_([SEX_CODES["ALL"], SEX_CODES[sex.upper()]]))
+    return conditions
+
+
+def retrieve(
+    session: Session, profile: UnderstoodProfile, *, per_term: int | None = POSTINGS_PER_TERM
+) -> tuple[dict[int, float], dict[int, list[str]]]:
+    """BM25 score of each open trial the patient may join by age and sex, and the terms it matched.
+
+    `per_term=None` reads every posting (exact; the benchmark's baseline).
+    """
+    idf = idf_of(session, list(profile.terms))
+    scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, list[str]] = defaultdict(list)
+    screen = _screen(profile.age, profile.sex)
+    for term, query_weight in profile.terms.items():
+        if term not in idf:
+            continue
+        statement = (
+            select(TrialTerm.trial_id, TrialTerm.weight)
+            .where(TrialTerm.term == term, *screen)
+            .order_by(TrialTerm.weight.desc())
+        )
+        if per_term is not None:
+            statement = statement.limit(per_term)
+        factor = idf[term] * query_weight
+        for trial_id, weight in session.execute(statement).tuples():
+            scores[trial_id] += factor * weight
+            matched[trial_id].append(term)
+    return scores, matched
+
+
+def nearest_site(trial: Trial, place: Place | None) -> NearestSite | None:
+    """The nearest geocoded site still taking patients (any site when none says so)."""
+    sites = [s for s in trial.sites if s.lat is not None and s.lon is not None]
+    if place is None or not sites:
+        return None
+    recruiting = [s for s in sites if s.status in (None, "RECRUITING", "NOT_YET_RECRUITING")]
+    best = min(
+        recruiting or sites,
+        key=lambda s: geo.haversine_km(place.lat, place.lon, s.lat or 0.0, s.lon or 0.0),
+    )
+    return NearestSite(
+        best, round(geo.haversine_km(place.lat, place.lon, best.lat or 0.0, best.lon or 0.0), 1)
+    )
+
+
+def judge_criteria(trial: Trial, note: Any, judge: Judge) -> list[JudgedCriterion]:
+    """A verdict for every criterion of the trial."""
+    judged = []
+    for item in trial.criteria:
+        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
+        text = str(item["text"])
+        level = int(item.get("level", 0))  # type: ignore[call-overload]
+        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=judge(note, text, kind)))
+    return judged
+
+
+def _reasons(
+    match: TrialMatch, top_relevance: float, place: Place | None, max_travel_km: float | None
+) -> list[Reason]:
+    reasons = [
+        Reason(
+            "relevance",
+            round(RELEVANCE_POINTS * match.relevance / top_relevance, 1) if top_relevance else 0.0,
+            {"terms": match.matched_terms[:8]},
+        )
+    ]
+    if match.trial.status == "RECRUITING":
+        reasons.append(Reason("recruiting", RECRUITING_POINTS))
+    tally: dict[tuple[str, str], int] = defaultdict(int)
+    for criterion in match.criteria:
+        tally[(criterion.kind, criterion.verdict.label)] += 1
+    for (kind, label), count in sorted(tally.items()):
+        points = POINTS.get((kind, label), 0.0) * count
+        reasons.append(Reason("criteria", round(points, 1), {"kind": kind, "label": label, "count": count}))
+    if place is not None:
+        if match.nearest is None:
+            reasons.append(Reason("no_site_location", 0.0))
+        else:
+            km = match.nearest.distance_km
+            if max_travel_km is not None and km > max_travel_km:
+                reasons.append(
+                    Reason("beyond_travel", BEYOND_TRAVEL_POINTS, {"km": km, "max_km": max_travel_km})
+                )
+            else:
+                reach = max_travel_km or 1000.0
+                points = round(DISTANCE_POINTS * max(0.0, 1 - km / reach), 1)
+                reasons.append(Reason("distance", points, {"km": km, "place": place.name}))
+    return reasons
+
+
+def match_trials(
+    session: Session,
+    profile: UnderstoodProfile,
+    *,
+    place: Place | None,
+    max_travel_km: float | None,
+    limit: int,
+    judge: Judge = verdicts.judge,
+    read_note: Callable[[str], Any] = verdicts.read_note,
+    per_term: int | None = POSTINGS_PER_TERM,
+) -> MatchOutcome:
+    """The `limit` best trials for the patient: retrieved, screened, judged criterion by criterion, ranked."""
+    scores, matched = retrieve(session, profile, per_term=per_term)
+    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], trial_id))[: max(CANDIDATES, limit * 2)]
+    # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
+    judged_pool = pool[: max(limit * 2, JUDGED)]
+    trials = {
+        t.id: t
+        for t in session.scalars(
+            select(Trial).where(Trial.id.in_(judged_pool)).options(selectinload(Trial.sites))
+        ).all()
+    }
+    note = read_note(profile.note)
+    top_relevance = scores[pool[0]] if pool else 0.0
+    matches = []
+    for trial_id in judged_pool:
+        trial = trials[trial_id]
+        match = TrialMatch(
+            trial=trial,
+            relevance=scores[trial_id],
+            matched_terms=matched[trial_id],
+            criteria=judge_criteria(trial, note, judge),
+            nearest=nearest_site(trial, place),
+            reasons=[],
+        )
+        match.reasons = _reasons(match, top_relevance, place, max_travel_km)
+        matches.append(match)
+    matches.sort(key=lambda m: (-m.score, m.trial.nct_id))
+    return MatchOutcome(
+        profile=profile,
+        place=place,
+        max_travel_km=max_travel_km,
+        screened=len(scores),
+        matches=matches[:limit],
+    )
