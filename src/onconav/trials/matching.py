@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place
 from onconav.trials import verdicts
+from onconav.trials.indexing import bm25_weights, weighted_terms
 from onconav.trials.models import SEX_CODES, Trial, TrialSite, TrialTerm, TrialTermStat
 from onconav.trials.profile import UnderstoodProfile
 
@@ -126,6 +127,13 @@ def _screen(age: int | None, sex: str | None) -> list[Any]:
     return conditions
 
 
+def ideal_score(profile: UnderstoodProfile, idf: dict[str, float]) -> float:
+    """The score of a trial whose conditions and MeSH terms name exactly the patient's condition."""
+    fields = {"conditions": [" ".join(profile.core_terms)], "mesh_terms": [" ".join(profile.core_terms)]}
+    weights = bm25_weights(weighted_terms(fields))
+    return sum(idf.get(t, 0.0) * profile.terms.get(t, 0.0) * w for t, w in weights.items())
+
+
 def retrieve(
     session: Session, profile: UnderstoodProfile, *, per_term: int | None = POSTINGS_PER_TERM
 ) -> tuple[dict[int, float], dict[int, list[str]]]:
@@ -136,6 +144,7 @@ def retrieve(
     idf = idf_of(session, list(profile.terms))
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, list[str]] = defaultdict(list)
+    profile.ideal = ideal_score(profile, idf)
     screen = _screen(profile.age, profile.sex)
     for term, query_weight in profile.terms.items():
         if term not in idf:
@@ -181,15 +190,10 @@ def judge_criteria(trial: Trial, note: Any, judge: Judge) -> list[JudgedCriterio
 
 
 def _reasons(
-    match: TrialMatch, top_relevance: float, place: Place | None, max_travel_km: float | None
+    match: TrialMatch, ideal: float, place: Place | None, max_travel_km: float | None
 ) -> list[Reason]:
-    reasons = [
-        Reason(
-            "relevance",
-            round(RELEVANCE_POINTS * match.relevance / top_relevance, 1) if top_relevance else 0.0,
-            {"terms": match.matched_terms[:8]},
-        )
-    ]
+    share = min(1.0, match.relevance / ideal) if ideal > 0 else 0.0
+    reasons = [Reason("relevance", round(RELEVANCE_POINTS * share, 1), {"terms": match.matched_terms[:8]})]
     if match.trial.status == "RECRUITING":
         reasons.append(Reason("recruiting", RECRUITING_POINTS))
     tally: dict[tuple[str, str], int] = defaultdict(int)
@@ -237,7 +241,7 @@ def match_trials(
         ).all()
     }
     note = read_note(profile.note)
-    top_relevance = scores[pool[0]] if pool else 0.0
+    ideal = profile.ideal or (scores[pool[0]] if pool else 0.0)
     matches = []
     for trial_id in judged_pool:
         trial = trials[trial_id]
@@ -249,7 +253,7 @@ def match_trials(
             nearest=nearest_site(trial, place),
             reasons=[],
         )
-        match.reasons = _reasons(match, top_relevance, place, max_travel_km)
+        match.reasons = _reasons(match, ideal, place, max_travel_km)
         matches.append(match)
     matches.sort(key=lambda m: (-m.score, m.trial.nct_id))
     return MatchOutcome(

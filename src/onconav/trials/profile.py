@@ -12,9 +12,19 @@ from onconav.knowledge.understanding import explain
 from onconav.trials.indexing import tokens
 from onconav.trials.schemas import PatientProfile, Sex
 
-PARENT_WEIGHT = 0.6
+SYNONYM_WEIGHT = 0.7
+PARENT_WEIGHT = 0.5
 CHILD_WEIGHT = 0.5
 BIOMARKER_WEIGHT = 0.4
+GENERIC_WEIGHT = 0.3
+# Words every cancer trial uses: they count, but little.
+GENERIC = frozenset(
+    {
+        *("cancer", "cancers", "carcinoma", "carcinomas", "tumor", "tumors", "tumour", "tumours"),
+        *("neoplasm", "neoplasms", "malignant", "malignancy", "malignancies", "solid", "advanced"),
+        *("metastatic", "type", "mixed"),
+    }
+)
 _AGE = re.compile(
     r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\bage[d:]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y/o)\b", re.I
 )
@@ -34,6 +44,8 @@ class UnderstoodProfile:
     age: int | None
     sex: Sex | None
     terms: dict[str, float] = field(default_factory=dict)
+    core_terms: list[str] = field(default_factory=list)  # the condition's own name, for "full match"
+    ideal: float = 0.0  # set by retrieval: the score of a trial named exactly for the condition
 
 
 def note_from_fields(profile: PatientProfile) -> str:
@@ -79,7 +91,9 @@ def _condition_terms(code: str | None, fallback: str | None) -> dict[str, float]
     def add(texts: list[str], weight: float) -> None:
         for text in texts:
             for term in tokens(text):
-                weights[term] = max(weights.get(term, 0.0), weight)
+                weights[term] = max(
+                    weights.get(term, 0.0), min(weight, GENERIC_WEIGHT) if term in GENERIC else weight
+                )
 
     condition = knowledge.get_condition(code) if code else None
     if condition is None:
@@ -90,7 +104,8 @@ def _condition_terms(code: str | None, fallback: str | None) -> dict[str, float]
     for child in knowledge.list_conditions():
         if child.parent == condition.code:
             add([child.name], CHILD_WEIGHT)
-    add([condition.name, *condition.synonyms], 1.0)
+    add(list(condition.synonyms), SYNONYM_WEIGHT)
+    add([condition.name], 1.0)
     return weights
 
 
@@ -112,8 +127,9 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
     biomarkers = list(profile.biomarkers) or [
         f"{b.name} {b.value or b.status}" for b in found.biomarkers if b.status != "unknown"
     ]
+    positive = list(profile.biomarkers) or [b.name for b in found.biomarkers if b.status == "positive"]
     terms = _condition_terms(condition.code if condition else None, profile.condition or profile.note)
-    for marker in biomarkers:
+    for marker in positive:
         for term in tokens(marker.split()[0] if marker.split() else marker):
             terms.setdefault(term, BIOMARKER_WEIGHT)
     return UnderstoodProfile(
@@ -125,4 +141,7 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
         age=profile.age if profile.age is not None else _age_from_note(note),
         sex=profile.sex or _sex_from_note(note),
         terms=terms,
+        core_terms=[
+            t for t in tokens(condition.name if condition else profile.condition or "") if t in terms
+        ],
     )
