@@ -110,9 +110,7 @@ def idf_of(session: Session, terms: list[str]) -> dict[str, float]:
             select(TrialTermStat.term, TrialTermStat.trials).where(
                 TrialTermStat.term.in_([*terms, DOCUMENT_COUNT_TERM])
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     total = rows.pop(DOCUMENT_COUNT_TERM, 0)
     return {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in rows.items() if n > 0}
@@ -157,7 +155,7 @@ def retrieve(
         if per_term is not None:
             statement = statement.limit(per_term)
         factor = idf[term] * query_weight
-        for trial_id, weight in session.execute(statement).tuples():
+        for trial_id, weight in session.execute(statement):
             scores[trial_id] += factor * weight
             matched[trial_id].append(term)
     return scores, matched

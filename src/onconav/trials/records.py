@@ -145,6 +145,8 @@ def phase_codes(text: str | None) -> list[str]:
     """API v2 phase codes from "Phase 1/Phase 2" or "N/A"."""
     if not text:
         return []
+    if text.strip().lower() == "n/a":
+        return ["NA"]
     return [_PHASE_WORDS.get(part.strip().lower(), part.strip().upper()) for part in text.split("/")]
 
 

@@ -131,12 +131,12 @@ def write_records(
     if not by_id:
         return counts
     existing = dict(
-        session.execute(select(Trial.nct_id, Trial.id).where(Trial.nct_id.in_(list(by_id)))).tuples().all()
+        session.execute(select(Trial.nct_id, Trial.id).where(Trial.nct_id.in_(list(by_id)))).all()
     )
     hashes = dict(
-        session.execute(select(Trial.id, Trial.source_hash).where(Trial.id.in_(list(existing.values()))))
-        .tuples()
-        .all()
+        session.execute(
+            select(Trial.id, Trial.source_hash).where(Trial.id.in_(list(existing.values())))
+        ).all()
     )
     new_rows, changed = [], []
     for nct_id, record in by_id.items():
@@ -153,7 +153,7 @@ def write_records(
         result = session.execute(
             insert(Trial).returning(Trial.id, Trial.nct_id, sort_by_parameter_order=True), new_rows
         )
-        ids.update({nct_id: trial_id for trial_id, nct_id in result.tuples()})
+        ids.update({nct_id: trial_id for trial_id, nct_id in result})
         counts.inserted = len(new_rows)
     if changed:
         changed_ids = [trial_id for trial_id, _row in changed]
