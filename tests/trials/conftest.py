@@ -50,9 +50,10 @@ def trials_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture
-def trials_engine(backend: str, request: pytest.FixtureRequest, trials_dir: Path, samples: Path) -> Engine:
-    """Every real sample imported, on each backend (read-only: do not change it in tests)."""
+def trials_engine_for(
+    backend: str, request: pytest.FixtureRequest, trials_dir: Path, samples: Path
+) -> Engine:
+    """Every real sample imported on `backend`, built once per run."""
     if backend not in _ENGINES:
         engine = create_db_engine(new_database_url(backend, request, trials_dir))
         migrate.upgrade(engine)
@@ -60,6 +61,18 @@ def trials_engine(backend: str, request: pytest.FixtureRequest, trials_dir: Path
             service.import_records(session, iter_source(samples))
         _ENGINES[backend] = engine
     return _ENGINES[backend]
+
+
+@pytest.fixture
+def trials_engine(backend: str, request: pytest.FixtureRequest, trials_dir: Path, samples: Path) -> Engine:
+    """Every real sample imported, on each backend (read-only: do not change it in tests)."""
+    return trials_engine_for(backend, request, trials_dir, samples)
+
+
+@pytest.fixture
+def sqlite_trials_engine(request: pytest.FixtureRequest, trials_dir: Path, samples: Path) -> Engine:
+    """Every real sample imported, on SQLite only (faces whose backend makes no difference)."""
+    return trials_engine_for("sqlite", request, trials_dir, samples)
 
 
 @pytest.fixture

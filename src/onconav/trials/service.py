@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
+from onconav.i18n import N_
 from onconav.trials import matching, profile, verdicts
 from onconav.trials.geocoding import SiteGeocoder
 from onconav.trials.models import Trial
@@ -33,7 +34,7 @@ from onconav.trials.sources import SourceItem
 from onconav.trials.store import refresh_term_stats, write_records
 
 BATCH = 200
-NOTICE = (
+NOTICE = N_(
     "Information only: eligibility is decided by each trial's team. Talk with your care team before "
     "contacting a trial."
 )
