@@ -121,9 +121,12 @@ def match(
     patient: PatientProfile,
     near: str | None,
     limit: int,
-    judge: matching.Judge = verdicts.judge,
+    judge: matching.Judge | None = None,
 ) -> matching.MatchOutcome:
-    """Trials for a patient, best first; `near` (or the profile's location) adds distances."""
+    """Trials for a patient, best first; `near` (or the profile's location) adds distances.
+
+    `judge` gives each criterion its verdict (default: `verdicts.judge`, looked up at call time).
+    """
     if limit < 1 or limit > 50:
         raise InvalidInput("Ask for between 1 and 50 trials.", limit=limit)
     where = near or patient.location
@@ -132,7 +135,12 @@ def match(
     if not understood.terms:
         raise InvalidInput('Name the patient\'s cancer, for example "stage 4 mesothelioma".')
     return matching.match_trials(
-        session, understood, place=place, max_travel_km=patient.max_travel_km, limit=limit, judge=judge
+        session,
+        understood,
+        place=place,
+        max_travel_km=patient.max_travel_km,
+        limit=limit,
+        judge=judge or verdicts.judge,
     )
 
 
