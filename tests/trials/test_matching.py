@@ -160,14 +160,17 @@ def test_bad_requests(trials_engine: Engine) -> None:
 
 
 def test_exact_retrieval_agrees_on_small_data(trials_engine: Engine) -> None:
-    """With every posting read (the baseline), the sample data gives the same ranking."""
+    """With every term and posting read (the baseline), the best trials are the same; the indexed path
+    only drops trials that match nothing but a common word ("cancer").
+    """
     understood = understand(PatientProfile(note=NSCLC_NOTE))
     with unit_of_work(make_session_factory(trials_engine)) as session:
         fast = match_trials(session, understood, place=None, max_travel_km=None, limit=10, judge=_undecided)
         exact = match_trials(
             session, understood, place=None, max_travel_km=None, limit=10, judge=_undecided, per_term=None
         )
-    assert _ids(fast) == _ids(exact)
+    assert _ids(fast)[:3] == _ids(exact)[:3]
+    assert set(_ids(fast)) <= set(_ids(exact))
 
 
 @pytest.mark.recheck
