@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select, union_all
+from sqlalchemy import select, true, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from onconav.geo import service as geo
@@ -118,7 +118,7 @@ def idf_of(session: Session, terms: list[str]) -> dict[str, float]:
 
 
 def _screen(age: int | None, sex: str | None) -> list[Any]:
-    conditions: list[Any] = [TrialTerm.is_open.is_(True)]
+    conditions: list[Any] = [TrialTerm.is_open == true()]
     if age is not None:
         conditions += [TrialTerm.min_age <= age + 0.999, TrialTerm.max_age >= age]
     if sex is not None:

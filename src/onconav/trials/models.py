@@ -82,7 +82,17 @@ class TrialTerm(Base):
 
     __tablename__ = "trial_term"
     __table_args__ = (
-        Index("ix_trial_term_term_is_open_weight", "term", "is_open", "weight", "trial_id"),
+        # Covering: retrieval and screening read this index only, never the table.
+        Index(
+            "ix_trial_term_term_is_open_weight",
+            "term",
+            "is_open",
+            "weight",
+            "trial_id",
+            "min_age",
+            "max_age",
+            "sex",
+        ),
         Index("ix_trial_term_trial_id", "trial_id"),
     )
 

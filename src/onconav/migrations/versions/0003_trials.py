@@ -97,7 +97,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trial_term", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_trial_term_term_is_open_weight", ["term", "is_open", "weight", "trial_id"], unique=False
+            "ix_trial_term_term_is_open_weight",
+            ["term", "is_open", "weight", "trial_id", "min_age", "max_age", "sex"],
+            unique=False,
         )
         batch_op.create_index("ix_trial_term_trial_id", ["trial_id"], unique=False)
 
