@@ -114,3 +114,31 @@ def test_synced_studies_are_imported(empty_engine: Engine, recorded: list[dict[s
         assert service.count_trials(session) == 10
         trial = service.get_trial_or_raise(session, nct_id="NCT02552212")
         assert trial.sites[0].lat is not None  # API v2 records carry coordinates
+
+
+def test_cli_sync_imports_what_the_api_sends(
+    recorded: list[dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from onconav.cli import app
+    from onconav.config import get_settings
+    from onconav.trials import sync
+
+    replay, time = Replay(recorded), FakeTime()
+    monkeypatch.setattr(sync, "StudiesClient", lambda: _client(replay, time))
+    monkeypatch.setenv("ONCONAV_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ONCONAV_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        result = runner.invoke(
+            app, ["trials", "sync", "--condition", "mesothelioma", "--status", "recruiting"]
+        )
+        assert result.exit_code == 0, result.output
+        assert replay.requests[0].url.params["filter.overallStatus"] == "RECRUITING"
+        assert "10" in result.output and "Trials import" in result.output
+        bad = runner.invoke(app, ["trials", "sync", "--condition", "x", "--status", "open"])
+        assert bad.exit_code == 2
+    finally:
+        get_settings.cache_clear()
