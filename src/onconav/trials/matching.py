@@ -192,14 +192,22 @@ def nearest_site(trial: Trial, place: Place | None) -> NearestSite | None:
     )
 
 
-def judge_criteria(trial: Trial, note: Any, judge: Judge) -> list[JudgedCriterion]:
-    """A verdict for every criterion of the trial."""
+def judge_criteria(
+    trial: Trial, note: Any, judge: Judge, memo: dict[tuple[str, str], verdicts.Verdict] | None = None
+) -> list[JudgedCriterion]:
+    """A verdict for every criterion of the trial; `memo` keeps verdicts of criteria seen in other trials
+    for the same note (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
+    """
+    memo = {} if memo is None else memo
     judged = []
     for item in trial.criteria:
         kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
         text = str(item["text"])
         level = int(item.get("level", 0))  # type: ignore[call-overload]
-        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=judge(note, text, kind)))
+        verdict = memo.get((kind, text))
+        if verdict is None:
+            verdict = memo[(kind, text)] = judge(note, text, kind)
+        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict))
     return judged
 
 
@@ -255,6 +263,7 @@ def match_trials(
         ).all()
     }
     note = read_note(profile.note)
+    memo: dict[tuple[str, str], verdicts.Verdict] = {}
     ideal = profile.ideal or (scores[pool[0]] if pool else 0.0)
     matches = []
     for trial_id in judged_pool:
@@ -263,7 +272,7 @@ def match_trials(
             trial=trial,
             relevance=scores[trial_id],
             matched_terms=matched[trial_id],
-            criteria=judge_criteria(trial, note, judge),
+            criteria=judge_criteria(trial, note, judge, memo),
             nearest=nearest_site(trial, place),
             reasons=[],
         )
