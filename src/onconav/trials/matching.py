@@ -26,6 +26,7 @@ from onconav.trials.profile import UnderstoodProfile
 POSTINGS_PER_TERM = 2000
 CANDIDATES = 60
 MIN_TERM_SHARE = 0.2
+MAX_TERMS = 10
 JUDGED = 20
 RELEVANCE_POINTS = 40.0
 DISTANCE_POINTS = 20.0
@@ -135,13 +136,23 @@ def ideal_score(profile: UnderstoodProfile, idf: dict[str, float]) -> float:
 
 def query_terms(profile: UnderstoodProfile, idf: dict[str, float], *, exact: bool) -> dict[str, float]:
     """Each query term's factor (IDF x query weight). Unless `exact`, terms worth less than a fifth of the
-    best one are dropped: they are the common words ("cancer") whose postings are the longest to read.
+    best one are dropped (the common words, such as "cancer", whose postings are the longest to read), and
+    at most MAX_TERMS are kept.
     """
-    factors = {t: idf[t] * w for t, w in profile.terms.items() if t in idf}
+    # A word of a synonym may be rarer than the condition's own name ("bronchogenic", "mets"); it never
+    # counts for more than the rarest word of the name, so the name leads the ranking.
+    core = [idf[t] for t in profile.core_terms if t in idf]
+    cap = max(core) if core else math.inf
+    factors = {
+        t: (idf[t] if t in profile.core_terms else min(idf[t], cap)) * w
+        for t, w in profile.terms.items()
+        if t in idf
+    }
     if exact or not factors:
         return factors
     floor = MIN_TERM_SHARE * max(factors.values())
-    return {t: f for t, f in factors.items() if f >= floor}
+    kept = sorted((t for t, f in factors.items() if f >= floor), key=lambda t: (-factors[t], t))
+    return {t: factors[t] for t in kept[:MAX_TERMS]}
 
 
 def retrieve(
@@ -253,7 +264,8 @@ def match_trials(
 ) -> MatchOutcome:
     """The `limit` best trials for the patient: retrieved, screened, judged criterion by criterion, ranked."""
     scores, matched = retrieve(session, profile, per_term=per_term)
-    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], trial_id))[: max(CANDIDATES, limit * 2)]
+    # Equal scores go to the trial stored last, the order in which the index hands out equal weights.
+    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], -trial_id))[: max(CANDIDATES, limit * 2)]
     # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
     judged_pool = pool[: max(limit * 2, JUDGED)]
     trials = {
