@@ -34,10 +34,10 @@ def _judge(note: NoteFacts, text: str, kind: Literal["inclusion", "exclusion"]) 
     """Clear-cut verdicts so the page shows every mark (the real engine comes from `verdicts`)."""
     lowered = text.lower()
     if kind == "inclusion" and "years of age" in lowered:
-        return Verdict("included", "A 62-year-old woman", "age")
+        return Verdict(label="included", evidence="A 62-year-old woman", reason="age")
     if kind == "exclusion" and "pregnant" in lowered:
-        return Verdict("excluded", "A 62-year-old woman", "test")
-    return Verdict("not enough information", None, "test")
+        return Verdict(label="excluded", evidence="A 62-year-old woman", reason="test")
+    return Verdict(label="not enough information", evidence=None, reason="test")
 
 
 @pytest.fixture(scope="module")
