@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from onconav.errors import InvalidInput, OnconavError
+from onconav.trials.sources import SourceItem
 
 trials_app = typer.Typer(help="Clinical trials: import, sync from ClinicalTrials.gov, match a patient.")
 console = Console()
@@ -33,11 +35,12 @@ def _fail(error: OnconavError) -> None:
     raise typer.Exit(code=2)
 
 
-def _run_import(items: object, total: int | None, description: str, rejects: Path | None) -> None:
+def _run_import(
+    items: Iterable[SourceItem], total: int | None, description: str, rejects: Path | None
+) -> None:
     from onconav import migrate
     from onconav.db import create_db_engine, make_session_factory
     from onconav.trials import service
-    from onconav.trials.sources import SourceItem
 
     engine = create_db_engine()
     migrate.upgrade(engine)
@@ -53,7 +56,7 @@ def _run_import(items: object, total: int | None, description: str, rejects: Pat
             # Each batch commits: an interrupted import keeps what it wrote, and a re-run skips it.
             summary = service.import_records(
                 session,
-                items,  # type: ignore[arg-type]
+                items,
                 on_item=advance,
                 on_batch=session.commit,
             )
