@@ -47,6 +47,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from onconav.fhir.routes import router as fhir_router
     from onconav.knowledge.routes import api_router as knowledge_api
     from onconav.knowledge.routes import page_router as knowledge_pages
+    from onconav.trials.routes import api_router as trials_api
+    from onconav.trials.routes import page_router as trials_pages
     from onconav.web.pages import router as site_pages
 
     app = FastAPI(
@@ -82,6 +84,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(knowledge_api)
     app.include_router(knowledge_pages)
     app.include_router(fhir_router)
+    app.include_router(trials_api)
+    app.include_router(trials_pages)
     app.include_router(site_pages)
     install_error_handlers(app)
     return app

@@ -23,6 +23,7 @@ from onconav import migrate
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.errors import OnconavError
+from onconav.trials.cli import trials_app
 
 app = typer.Typer(
     help="onconav: cancer-care navigation (directory of specialists, knowledge, trials).",
@@ -32,6 +33,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(trials_app, name="trials")
 console = Console()
 errors = Console(stderr=True)
 

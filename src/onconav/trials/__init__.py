@@ -1,0 +1,1 @@
+"""Clinical trials: records from ClinicalTrials.gov, criteria, patient profiles and matching."""

@@ -1,0 +1,198 @@
+"""`onconav trials`: import ClinicalTrials.gov records, sync them live, and match a patient to trials.
+
+Thin faces over `onconav.trials.service`; errors print their message and exit with 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from onconav.errors import InvalidInput, OnconavError
+from onconav.trials.sources import SourceItem
+
+trials_app = typer.Typer(help="Clinical trials: import, sync from ClinicalTrials.gov, match a patient.")
+console = Console()
+errors = Console(stderr=True)
+REJECTS_SHOWN = 20
+
+
+def _fail(error: OnconavError) -> None:
+    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+    suggestions = error.details.get("suggestions")
+    if suggestions:
+        errors.print("Did you mean: " + "; ".join(suggestions), highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _run_import(
+    items: Iterable[SourceItem], total: int | None, description: str, rejects: Path | None
+) -> None:
+    from onconav import migrate
+    from onconav.db import create_db_engine, make_session_factory
+    from onconav.trials import service
+
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    session = make_session_factory(engine)()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=not sys.stdout.isatty()) as progress:
+            task = progress.add_task(description, total=total)
+
+            def advance(item: SourceItem) -> None:
+                progress.advance(task)
+
+            # Each batch commits: an interrupted import keeps what it wrote, and a re-run skips it.
+            summary = service.import_records(
+                session,
+                items,
+                on_item=advance,
+                on_batch=session.commit,
+            )
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        engine.dispose()
+    table = Table("records", "count", title="Trials import")
+    for name, value in (
+        ("read", summary.read),
+        ("new", summary.inserted),
+        ("updated", summary.updated),
+        ("unchanged (skipped)", summary.unchanged),
+        ("rejected", len(summary.rejected)),
+        ("sites", summary.sites),
+        ("sites with coordinates", summary.sites_geocoded),
+    ):
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+    if summary.rejected:
+        shown = Table("source", "why rejected", title="Rejected records")
+        for source, reason in summary.rejected[:REJECTS_SHOWN]:
+            shown.add_row(source, reason)
+        console.print(shown)
+        if len(summary.rejected) > REJECTS_SHOWN:
+            console.print(f"... and {len(summary.rejected) - REJECTS_SHOWN:,} more (see --rejects FILE)")
+    if rejects is not None:
+        with rejects.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["source", "reason"])
+            writer.writerows(summary.rejected)
+        console.print(f"Rejected records written to {rejects}")
+
+
+@trials_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A .json/.xml study file, a folder of them, or a .zip.")],
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Write every rejected record and why to this CSV.")
+    ] = None,
+) -> None:
+    """Import ClinicalTrials.gov records (API v2 JSON or legacy XML); re-runs update and skip unchanged."""
+    from onconav.trials.sources import count_files, iter_source
+
+    if not path.exists():
+        _fail(InvalidInput("No file or folder at %(path)s.", path=str(path)))
+    _run_import(iter_source(path), count_files(path), f"Importing {path.name}", rejects)
+
+
+@trials_app.command("sync")
+def sync_command(
+    condition: Annotated[str, typer.Option("--condition", help='Condition to fetch, e.g. "mesothelioma".')],
+    status: Annotated[str | None, typer.Option("--status", help="Only this status, e.g. RECRUITING.")] = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="CSV of rejected records.")] = None,
+) -> None:
+    """Fetch trials for a condition from the ClinicalTrials.gov API v2 (needs internet) and import them."""
+    from onconav.trials.sync import StudiesClient, check_status
+
+    try:
+        code = check_status(status)
+    except OnconavError as error:
+        _fail(error)
+        return
+    client = StudiesClient()
+    try:
+        items = client.studies(condition=condition, status=code, max_pages=max_pages)
+        _run_import(items, None, f"Syncing {condition}", rejects)
+    except OnconavError as error:
+        _fail(error)
+    finally:
+        client.close()
+
+
+@trials_app.command("match")
+def match_command(
+    patient: Annotated[Path | None, typer.Option("--patient", help="Patient profile as a JSON file.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A free-text patient note.")] = None,
+    near: Annotated[str | None, typer.Option("--near", help="ZIP, 'City, ST' or 'City, Country'.")] = None,
+    limit: Annotated[int, typer.Option(help="Number of trials (1-50).")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Trials a patient may be eligible for, criterion by criterion, with the nearest site."""
+    from onconav.cli import _session
+    from onconav.config import get_settings
+    from onconav.i18n import get_translations
+    from onconav.trials import service
+    from onconav.trials.schemas import PatientProfile
+
+    if (patient is None) == (note is None):
+        _fail(InvalidInput("Give either --patient FILE.json or --note TEXT."))
+    try:
+        if patient is not None:
+            profile = PatientProfile.model_validate(json.loads(patient.read_text(encoding="utf-8")))
+        else:
+            profile = PatientProfile(note=note)
+    except (OSError, ValueError, ValidationError) as error:
+        _fail(InvalidInput("The patient profile cannot be used: %(error)s", error=str(error)))
+        return
+    locale = get_settings().default_locale
+    try:
+        with _session() as session:
+            outcome = service.match(session, patient=profile, near=near, limit=limit)
+            response = service.to_response(outcome, translations=get_translations(locale), locale=locale)
+    except OnconavError as error:
+        _fail(error)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    understood = response.patient
+    console.print(
+        f"[bold]Patient:[/] {understood.condition or 'condition not recognised'}"
+        + (f", stage {understood.stage}" if understood.stage else "")
+        + (f", {understood.age} years" if understood.age is not None else "")
+        + (f", {understood.sex}" if understood.sex else ""),
+        highlight=False,
+    )
+    if response.place:
+        console.print(f"[bold]Near:[/] {response.place.name}", highlight=False)
+    console.print(f"{response.screened:,} open trials fit by condition, age and sex.")
+    marks = {"met": "[green]✓[/]", "unmet": "[red]✗[/]", "unknown": "?", "not-applicable": "-"}
+    for number, result in enumerate(response.results, 1):
+        console.print(
+            f"\n[bold]{number:>2}. {result.score:5.1f}[/]  {result.nct_id}  {result.title}", highlight=False
+        )
+        for reason in result.why:
+            console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
+        site = result.nearest_site
+        if site is not None:
+            where = ", ".join(filter(None, (site.facility, site.city, site.country)))
+            console.print(f"      nearest site: {where} ({site.distance_km:,.0f} km)", highlight=False)
+        decided = [c for c in result.criteria if c.mark in ("met", "unmet")]
+        for criterion in decided[:6]:
+            console.print(f"      {marks[criterion.mark]} {criterion.text[:100]}", highlight=False)
+    console.print(f"\n{response.notice}")

@@ -1,0 +1,300 @@
+"""Matching a patient to trials: retrieve by BM25 over the inverted index (screened by status, age and
+sex inside the index scan), judge every criterion of the best candidates, rank with visible points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select, true, union_all
+from sqlalchemy.orm import Session, selectinload
+
+from onconav.geo import service as geo
+from onconav.geo.schemas import Place
+from onconav.trials import verdicts
+from onconav.trials.indexing import bm25_weights, weighted_terms
+from onconav.trials.models import SEX_CODES, Trial, TrialSite, TrialTerm, TrialTermStat
+from onconav.trials.profile import UnderstoodProfile
+
+# Retrieval reads at most this many postings per query term, highest weights first (impact ordering):
+# the index range it reads stays the same size at 50k or 5M trials. benchmarks/trials.py measures
+# what this costs against scoring every trial.
+POSTINGS_PER_TERM = 2000
+CANDIDATES = 60
+MIN_TERM_SHARE = 0.2
+MAX_TERMS = 10
+JUDGED = 20
+RELEVANCE_POINTS = 40.0
+DISTANCE_POINTS = 20.0
+RECRUITING_POINTS = 5.0
+BEYOND_TRAVEL_POINTS = -15.0
+POINTS = {
+    ("inclusion", "included"): 3.0,
+    ("inclusion", "not included"): -12.0,
+    ("exclusion", "excluded"): -12.0,
+    ("exclusion", "not excluded"): 1.0,
+}
+MARKS = {
+    "included": "met",
+    "not excluded": "met",
+    "not included": "unmet",
+    "excluded": "unmet",
+    "not applicable": "not-applicable",
+}
+DOCUMENT_COUNT_TERM = ""  # the trial_term_stat row holding the number of trials
+
+Judge = Callable[[Any, str, Literal["inclusion", "exclusion"]], verdicts.Verdict]
+
+
+@dataclass
+class Reason:
+    """One ranking factor: a code, its points and the numbers that describe it."""
+
+    factor: str
+    points: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class JudgedCriterion:
+    """A criterion and its verdict."""
+
+    kind: Literal["inclusion", "exclusion"]
+    text: str
+    level: int
+    verdict: verdicts.Verdict
+
+
+@dataclass
+class NearestSite:
+    """The nearest site taking patients, and how far it is."""
+
+    site: TrialSite
+    distance_km: float
+
+
+@dataclass
+class TrialMatch:
+    """A ranked trial with the reasons for its score."""
+
+    trial: Trial
+    relevance: float
+    matched_terms: list[str]
+    criteria: list[JudgedCriterion]
+    nearest: NearestSite | None
+    reasons: list[Reason]
+
+    @property
+    def score(self) -> float:
+        """The sum of the reasons' points."""
+        return round(sum(r.points for r in self.reasons), 1)
+
+
+@dataclass
+class MatchOutcome:
+    """What matching found."""
+
+    profile: UnderstoodProfile
+    place: Place | None
+    max_travel_km: float | None
+    screened: int
+    matches: list[TrialMatch]
+
+
+def idf_of(session: Session, terms: list[str]) -> dict[str, float]:
+    """BM25 IDF of each term that some trial holds."""
+    rows = dict(
+        session.execute(
+            select(TrialTermStat.term, TrialTermStat.trials).where(
+                TrialTermStat.term.in_([*terms, DOCUMENT_COUNT_TERM])
+            )
+        ).all()
+    )
+    total = rows.pop(DOCUMENT_COUNT_TERM, 0)
+    return {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in rows.items() if n > 0}
+
+
+def _screen(age: int | None, sex: str | None) -> list[Any]:
+    conditions: list[Any] = [TrialTerm.is_open == true()]
+    if age is not None:
+        conditions += [TrialTerm.min_age <= age + 0.999, TrialTerm.max_age >= age]
+    if sex is not None:
+        conditions.append(TrialTerm.sex.in_([SEX_CODES["ALL"], SEX_CODES[sex.upper()]]))
+    return conditions
+
+
+def ideal_score(profile: UnderstoodProfile, idf: dict[str, float]) -> float:
+    """The score of a trial whose conditions and MeSH terms name exactly the patient's condition."""
+    fields = {"conditions": [" ".join(profile.core_terms)], "mesh_terms": [" ".join(profile.core_terms)]}
+    weights = bm25_weights(weighted_terms(fields))
+    return sum(idf.get(t, 0.0) * profile.terms.get(t, 0.0) * w for t, w in weights.items())
+
+
+def query_terms(profile: UnderstoodProfile, idf: dict[str, float], *, exact: bool) -> dict[str, float]:
+    """Each query term's factor (IDF x query weight). Unless `exact`, terms worth less than a fifth of the
+    best one are dropped (the common words, such as "cancer", whose postings are the longest to read), and
+    at most MAX_TERMS are kept.
+    """
+    # A word of a synonym may be rarer than the condition's own name ("bronchogenic", "mets"); it never
+    # counts for more than the rarest word of the name, so the name leads the ranking.
+    core = [idf[t] for t in profile.core_terms if t in idf]
+    cap = max(core) if core else math.inf
+    factors = {
+        t: (idf[t] if t in profile.core_terms else min(idf[t], cap)) * w
+        for t, w in profile.terms.items()
+        if t in idf
+    }
+    if exact or not factors:
+        return factors
+    floor = MIN_TERM_SHARE * max(factors.values())
+    kept = sorted((t for t, f in factors.items() if f >= floor), key=lambda t: (-factors[t], t))
+    return {t: factors[t] for t in kept[:MAX_TERMS]}
+
+
+def retrieve(
+    session: Session, profile: UnderstoodProfile, *, per_term: int | None = POSTINGS_PER_TERM
+) -> tuple[dict[int, float], dict[int, list[str]]]:
+    """BM25 score of each open trial the patient may join by age and sex, and the terms it matched.
+
+    One statement reads each term's postings, best first. `per_term=None` reads every posting of every
+    term (exact; the benchmark's baseline).
+    """
+    idf = idf_of(session, list(profile.terms))
+    scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, list[str]] = defaultdict(list)
+    profile.ideal = ideal_score(profile, idf)
+    factors = query_terms(profile, idf, exact=per_term is None)
+    if not factors:
+        return scores, matched
+    screen = _screen(profile.age, profile.sex)
+    parts = []
+    for term in factors:
+        part = (
+            select(TrialTerm.term, TrialTerm.trial_id, TrialTerm.weight)
+            .where(TrialTerm.term == term, *screen)
+            .order_by(TrialTerm.weight.desc())
+        )
+        if per_term is not None:
+            part = part.limit(per_term)
+        parts.append(select(part.subquery()))
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    for term, trial_id, weight in session.connection().execute(statement):
+        scores[trial_id] += factors[term] * weight
+        matched[trial_id].append(term)
+    return scores, matched
+
+
+def nearest_site(trial: Trial, place: Place | None) -> NearestSite | None:
+    """The nearest geocoded site still taking patients (any site when none says so)."""
+    sites = [s for s in trial.sites if s.lat is not None and s.lon is not None]
+    if place is None or not sites:
+        return None
+    recruiting = [s for s in sites if s.status in (None, "RECRUITING", "NOT_YET_RECRUITING")]
+    best = min(
+        recruiting or sites,
+        key=lambda s: geo.haversine_km(place.lat, place.lon, s.lat or 0.0, s.lon or 0.0),
+    )
+    return NearestSite(
+        best, round(geo.haversine_km(place.lat, place.lon, best.lat or 0.0, best.lon or 0.0), 1)
+    )
+
+
+def judge_criteria(
+    trial: Trial, note: Any, judge: Judge, memo: dict[tuple[str, str], verdicts.Verdict] | None = None
+) -> list[JudgedCriterion]:
+    """A verdict for every criterion of the trial; `memo` keeps verdicts of criteria seen in other trials
+    for the same note (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
+    """
+    memo = {} if memo is None else memo
+    judged = []
+    for item in trial.criteria:
+        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
+        text = str(item["text"])
+        level = int(item.get("level", 0))  # type: ignore[call-overload]
+        verdict = memo.get((kind, text))
+        if verdict is None:
+            verdict = memo[(kind, text)] = judge(note, text, kind)
+        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict))
+    return judged
+
+
+def _reasons(
+    match: TrialMatch, ideal: float, place: Place | None, max_travel_km: float | None
+) -> list[Reason]:
+    share = min(1.0, match.relevance / ideal) if ideal > 0 else 0.0
+    reasons = [Reason("relevance", round(RELEVANCE_POINTS * share, 1), {"terms": match.matched_terms[:8]})]
+    if match.trial.status == "RECRUITING":
+        reasons.append(Reason("recruiting", RECRUITING_POINTS))
+    tally: dict[tuple[str, str], int] = defaultdict(int)
+    for criterion in match.criteria:
+        tally[(criterion.kind, criterion.verdict.label)] += 1
+    for (kind, label), count in sorted(tally.items()):
+        points = POINTS.get((kind, label), 0.0) * count
+        reasons.append(Reason("criteria", round(points, 1), {"kind": kind, "label": label, "count": count}))
+    if place is not None:
+        if match.nearest is None:
+            reasons.append(Reason("no_site_location", 0.0))
+        else:
+            km = match.nearest.distance_km
+            if max_travel_km is not None and km > max_travel_km:
+                reasons.append(
+                    Reason("beyond_travel", BEYOND_TRAVEL_POINTS, {"km": km, "max_km": max_travel_km})
+                )
+            else:
+                reach = max_travel_km or 1000.0
+                points = round(DISTANCE_POINTS * max(0.0, 1 - km / reach), 1)
+                reasons.append(Reason("distance", points, {"km": km, "place": place.name}))
+    return reasons
+
+
+def match_trials(
+    session: Session,
+    profile: UnderstoodProfile,
+    *,
+    place: Place | None,
+    max_travel_km: float | None,
+    limit: int,
+    judge: Judge = verdicts.judge,
+    read_note: Callable[[str], Any] = verdicts.read_note,
+    per_term: int | None = POSTINGS_PER_TERM,
+) -> MatchOutcome:
+    """The `limit` best trials for the patient: retrieved, screened, judged criterion by criterion, ranked."""
+    scores, matched = retrieve(session, profile, per_term=per_term)
+    # Equal scores go to the trial stored last, the order in which the index hands out equal weights.
+    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], -trial_id))[: max(CANDIDATES, limit * 2)]
+    # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
+    judged_pool = pool[: max(limit * 2, JUDGED)]
+    trials = {
+        t.id: t
+        for t in session.scalars(
+            select(Trial).where(Trial.id.in_(judged_pool)).options(selectinload(Trial.sites))
+        ).all()
+    }
+    note = read_note(profile.note)
+    memo: dict[tuple[str, str], verdicts.Verdict] = {}
+    ideal = profile.ideal or (scores[pool[0]] if pool else 0.0)
+    matches = []
+    for trial_id in judged_pool:
+        trial = trials[trial_id]
+        match = TrialMatch(
+            trial=trial,
+            relevance=scores[trial_id],
+            matched_terms=matched[trial_id],
+            criteria=judge_criteria(trial, note, judge, memo),
+            nearest=nearest_site(trial, place),
+            reasons=[],
+        )
+        match.reasons = _reasons(match, ideal, place, max_travel_km)
+        matches.append(match)
+    matches.sort(key=lambda m: (-m.score, m.trial.nct_id))
+    return MatchOutcome(
+        profile=profile,
+        place=place,
+        max_travel_km=max_travel_km,
+        screened=len(scores),
+        matches=matches[:limit],
+    )

@@ -1,0 +1,147 @@
+"""A patient profile understood: condition (with the knowledge base's codes and synonyms), stage,
+biomarkers, age and sex, from fields or a note; fields are rendered into a note for the verdicts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from onconav.knowledge import service as knowledge
+from onconav.knowledge.understanding import explain
+from onconav.trials.indexing import tokens
+from onconav.trials.schemas import PatientProfile, Sex
+
+SYNONYM_WEIGHT = 0.7
+PARENT_WEIGHT = 0.5
+CHILD_WEIGHT = 0.5
+BIOMARKER_WEIGHT = 0.4
+GENERIC_WEIGHT = 0.3
+# Words every cancer trial uses: they count, but little.
+GENERIC = frozenset(
+    {
+        *("cancer", "cancers", "carcinoma", "carcinomas", "tumor", "tumors", "tumour", "tumours"),
+        *("neoplasm", "neoplasms", "malignant", "malignancy", "malignancies", "solid", "advanced"),
+        *("metastatic", "type", "mixed"),
+    }
+)
+_AGE = re.compile(
+    r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\bage[d:]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y/o)\b", re.I
+)
+_FEMALE = re.compile(r"\b(woman|female|lady|girl|she|her|mrs|ms)\b", re.I)
+_MALE = re.compile(r"\b(man|male|gentleman|boy|he|his|him|mr)\b", re.I)
+
+
+@dataclass
+class UnderstoodProfile:
+    """Everything matching needs to know about the patient."""
+
+    note: str
+    condition_code: str | None
+    condition_name: str | None
+    stage: str | None
+    biomarkers: list[str]
+    age: int | None
+    sex: Sex | None
+    terms: dict[str, float] = field(default_factory=dict)
+    core_terms: list[str] = field(default_factory=list)  # the condition's own name, for "full match"
+    ideal: float = 0.0  # set by retrieval: the score of a trial named exactly for the condition
+
+
+def note_from_fields(profile: PatientProfile) -> str:
+    """The structured fields as sentences a note reader understands."""
+    who = {"female": "woman", "male": "man", None: "patient"}[profile.sex]
+    age = f"{profile.age}-year-old " if profile.age is not None else ""
+    stage = ""
+    if profile.stage:
+        stage = profile.stage if profile.stage.lower().startswith("stage") else f"stage {profile.stage}"
+        stage += " "
+    sentences = [f"The patient is a {age}{who} with {stage}{profile.condition or 'cancer'}."]
+    for marker in profile.biomarkers:
+        sentences.append(f"Tumor testing shows {marker}.")
+    if profile.ecog is not None:
+        sentences.append(f"ECOG performance status is {profile.ecog}.")
+    if profile.prior_therapies:
+        sentences.append(f"Prior treatment: {', '.join(profile.prior_therapies)}.")
+    else:
+        sentences.append("No prior treatment is recorded.")
+    return " ".join(sentences)
+
+
+def _age_from_note(text: str) -> int | None:
+    match = _AGE.search(text)
+    if match is None:
+        return None
+    age = int(next(g for g in match.groups() if g))
+    return age if age <= 120 else None
+
+
+def _sex_from_note(text: str) -> Sex | None:
+    head = text[:400]
+    female, male = _FEMALE.search(head), _MALE.search(head)
+    if female and (not male or female.start() < male.start()):
+        return "female"
+    return "male" if male else None
+
+
+def _condition_terms(code: str | None, fallback: str | None) -> dict[str, float]:
+    """Query terms for the condition: its names and synonyms, its parent's and children's (less)."""
+    weights: dict[str, float] = {}
+
+    def add(texts: list[str], weight: float) -> None:
+        for text in texts:
+            for term in tokens(text):
+                weights[term] = max(
+                    weights.get(term, 0.0), min(weight, GENERIC_WEIGHT) if term in GENERIC else weight
+                )
+
+    condition = knowledge.get_condition(code) if code else None
+    if condition is None:
+        add([fallback or ""], 1.0)
+        return weights
+    if condition.parent and (parent := knowledge.get_condition(condition.parent)) is not None:
+        add([parent.name, *parent.synonyms], PARENT_WEIGHT)
+    for child in knowledge.list_conditions():
+        if child.parent == condition.code:
+            add([child.name], CHILD_WEIGHT)
+    add(list(condition.synonyms), SYNONYM_WEIGHT)
+    add([condition.name], 1.0)
+    return weights
+
+
+def understand(profile: PatientProfile) -> UnderstoodProfile:
+    """Read the profile: the note (given, or written from the fields) through the knowledge base."""
+    written = note_from_fields(profile) if profile.condition else ""
+    note = "\n".join(t for t in ((profile.note or "").strip(), written) if t)
+    found = explain(note)
+    if profile.condition:
+        # What the fields say wins over what a long note mentions in passing.
+        from_fields = explain(f"{profile.condition} {('stage ' + profile.stage) if profile.stage else ''}")
+        condition = from_fields.condition or found.condition
+        stage_finding = from_fields.stage or found.stage
+    else:
+        condition, stage_finding = found.condition, found.stage
+    stage = None
+    if stage_finding is not None:
+        stage = stage_finding.substage or stage_finding.group
+    biomarkers = list(profile.biomarkers) or [
+        f"{b.name} {b.value or b.status}" for b in found.biomarkers if b.status != "unknown"
+    ]
+    positive = list(profile.biomarkers) or [b.name for b in found.biomarkers if b.status == "positive"]
+    terms = _condition_terms(condition.code if condition else None, profile.condition or profile.note)
+    for marker in positive:
+        for term in tokens(marker.split()[0] if marker.split() else marker):
+            terms.setdefault(term, BIOMARKER_WEIGHT)
+    return UnderstoodProfile(
+        note=note,
+        condition_code=condition.code if condition else None,
+        condition_name=condition.name if condition else profile.condition,
+        stage=stage,
+        biomarkers=biomarkers,
+        age=profile.age if profile.age is not None else _age_from_note(note),
+        sex=profile.sex or _sex_from_note(note),
+        terms=terms,
+        core_terms=[
+            t for t in tokens(condition.name if condition else profile.condition or "") if t in terms
+        ],
+    )

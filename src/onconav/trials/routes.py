@@ -1,0 +1,121 @@
+"""Trials faces over HTTP: POST /api/v1/trials/match, and the trials page (a form, then ranked trials
+with every criterion ticked, crossed or unknown). The page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from onconav.app import get_session
+from onconav.errors import OnconavError
+from onconav.i18n import get_translations
+from onconav.trials import service
+from onconav.trials.reasons import KIND_LABELS, label_text, status_text
+from onconav.trials.schemas import MatchRequest, MatchResponse, PatientProfile
+from onconav.web.templating import render
+
+api_router = APIRouter(prefix="/api/v1", tags=["trials"])
+page_router = APIRouter(include_in_schema=False)
+
+SessionDep = Annotated[Session, Depends(get_session)]
+FORM_FIELDS = ("note", "condition", "stage", "age", "sex", "ecog", "biomarkers", "near", "max_travel_km")
+PAGE_LIMIT = 10
+
+
+@api_router.post(
+    "/trials/match", response_model=MatchResponse, summary="Trials a patient may be eligible for"
+)
+def api_match(request: Request, body: MatchRequest, session: SessionDep) -> MatchResponse:
+    """Ranked trials with a verdict for every criterion, the nearest site and the reasons for each rank."""
+    locale = request.state.locale
+    outcome = service.match(session, patient=body.patient, near=body.near, limit=body.limit)
+    return service.to_response(outcome, translations=get_translations(locale), locale=locale)
+
+
+def _profile_from_form(form: dict[str, str]) -> PatientProfile:
+    def number(name: str) -> int | None:
+        return int(form[name]) if form[name].strip() else None
+
+    return PatientProfile(
+        note=form["note"].strip() or None,
+        condition=form["condition"].strip() or None,
+        stage=form["stage"].strip() or None,
+        age=number("age"),
+        sex=form["sex"] or None,
+        ecog=number("ecog"),
+        biomarkers=[b.strip() for b in form["biomarkers"].split(",") if b.strip()],
+        max_travel_km=float(form["max_travel_km"]) if form["max_travel_km"].strip() else None,
+    )
+
+
+def _page(request: Request, session: Session, form: dict[str, str], *, run: bool) -> HTMLResponse:
+    locale = request.state.locale
+    translations = get_translations(locale)
+    _ = translations.gettext
+    context: dict[str, Any] = {
+        "form": form,
+        "error": None,
+        "response": None,
+        "label_text": lambda label: label_text(label, translations),
+        "status_text": lambda status: status_text(status, translations),
+        "kind_labels": {k: _(v) for k, v in KIND_LABELS.items()},
+    }
+    if not run:
+        return render(request, "trials/match.html", context)
+    try:
+        profile = _profile_from_form(form)
+    except (ValueError, ValidationError):
+        context["error"] = _(
+            "Describe the patient: paste a note, or give at least the condition. Age, ECOG "
+            "and distance must be numbers."
+        )
+        return render(request, "trials/match.html", context, 422)
+    try:
+        outcome = service.match(session, patient=profile, near=form["near"] or None, limit=PAGE_LIMIT)
+    except OnconavError as error:
+        context["error"] = error.localized(translations.gettext)
+        return render(request, "trials/match.html", context, error.status_code)
+    context["response"] = service.to_response(outcome, translations=translations, locale=locale)
+    return render(request, "trials/match.html", context)
+
+
+@page_router.get("/trials", response_class=HTMLResponse)
+def page_trials(request: Request, session: SessionDep) -> HTMLResponse:
+    """The form; with ?condition= (links from condition pages and search results) also the trials."""
+    form = {name: request.query_params.get(name, "") for name in FORM_FIELDS}
+    form["note"] = ""  # notes are patient data: they come by POST only, never in a URL
+    return _page(request, session, form, run=bool(form["condition"].strip()))
+
+
+@page_router.post("/trials", response_class=HTMLResponse)
+def page_trials_post(
+    request: Request,
+    session: SessionDep,
+    note: Annotated[str, Form(max_length=20000)] = "",
+    condition: Annotated[str, Form(max_length=200)] = "",
+    stage: Annotated[str, Form(max_length=40)] = "",
+    age: Annotated[str, Form(max_length=5)] = "",
+    sex: Annotated[str, Form(max_length=10)] = "",
+    ecog: Annotated[str, Form(max_length=2)] = "",
+    biomarkers: Annotated[str, Form(max_length=500)] = "",
+    near: Annotated[str, Form(max_length=200)] = "",
+    max_travel_km: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse:
+    """The trials for what the form describes."""
+    form = {
+        "note": note,
+        "condition": condition,
+        "stage": stage,
+        "age": age,
+        "sex": sex if sex in ("female", "male") else "",
+        "ecog": ecog,
+        "biomarkers": biomarkers,
+        "near": near,
+        "max_travel_km": max_travel_km,
+    }
+    return _page(request, session, form, run=True)

@@ -1,0 +1,232 @@
+"""The trials domain's public operations: import records, sync from ClinicalTrials.gov, read trials,
+and match a patient to trials. Functions take a session and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.support import NullTranslations
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from onconav.errors import InvalidInput, NotFound
+from onconav.geo import service as geo
+from onconav.i18n import N_
+from onconav.trials import matching, profile, verdicts
+from onconav.trials.geocoding import SiteGeocoder
+from onconav.trials.models import Trial
+from onconav.trials.reasons import describe, label_text
+from onconav.trials.records import TrialRecord
+from onconav.trials.schemas import (
+    CriterionRead,
+    MatchResponse,
+    PatientProfile,
+    PlaceRead,
+    ProfileRead,
+    ReasonRead,
+    SiteRead,
+    TrialMatchRead,
+)
+from onconav.trials.sources import SourceItem
+from onconav.trials.store import refresh_term_stats, write_records
+
+BATCH = 200
+NOTICE = N_(
+    "Information only: eligibility is decided by each trial's team. Talk with your care team before "
+    "contacting a trial."
+)
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, with the records it could not use."""
+
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sites: int = 0
+    sites_geocoded: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+def import_records(
+    session: Session,
+    items: Iterable[SourceItem],
+    *,
+    on_item: Callable[[SourceItem], None] | None = None,
+    on_batch: Callable[[], None] | None = None,
+    geocode: bool = True,
+) -> ImportSummary:
+    """Insert new trials, update changed ones and skip unchanged ones; rejected items are listed.
+
+    `on_batch` runs after each batch is written (the CLI commits there, so an interrupted import keeps
+    what it wrote and a re-run skips it).
+    """
+    summary = ImportSummary()
+    geocoder = SiteGeocoder() if geocode else None
+    batch: list[TrialRecord] = []
+
+    def flush() -> None:
+        counts = write_records(session, batch, geocoder=geocoder)
+        summary.inserted += counts.inserted
+        summary.updated += counts.updated
+        summary.unchanged += counts.unchanged
+        summary.sites += counts.sites
+        summary.sites_geocoded += counts.sites_geocoded
+        batch.clear()
+        if on_batch is not None:
+            on_batch()
+
+    for item in items:
+        summary.read += 1
+        if item.record is not None:
+            batch.append(item.record)
+        else:
+            summary.rejected.append((item.source, item.error or "unreadable"))
+        if len(batch) >= BATCH:
+            flush()
+        if on_item is not None:
+            on_item(item)
+    flush()
+    refresh_term_stats(session)
+    return summary
+
+
+def count_trials(session: Session) -> int:
+    """How many trials are stored."""
+    return session.scalar(select(func.count()).select_from(Trial)) or 0
+
+
+def get_trial(session: Session, *, nct_id: str) -> Trial | None:
+    """The trial with this NCT id, with its sites, or None."""
+    statement = select(Trial).where(Trial.nct_id == nct_id.strip().upper()).options(selectinload(Trial.sites))
+    return session.scalars(statement).first()
+
+
+def get_trial_or_raise(session: Session, *, nct_id: str) -> Trial:
+    """The trial with this NCT id; NotFound otherwise."""
+    trial = get_trial(session, nct_id=nct_id)
+    if trial is None:
+        raise NotFound('No trial "%(nct_id)s" is stored here.', nct_id=nct_id)
+    return trial
+
+
+def match(
+    session: Session,
+    *,
+    patient: PatientProfile,
+    near: str | None,
+    limit: int,
+    judge: matching.Judge | None = None,
+) -> matching.MatchOutcome:
+    """Trials for a patient, best first; `near` (or the profile's location) adds distances.
+
+    `judge` gives each criterion its verdict (default: `verdicts.judge`, looked up at call time).
+    """
+    if limit < 1 or limit > 50:
+        raise InvalidInput("Ask for between 1 and 50 trials.", limit=limit)
+    where = near or patient.location
+    place = geo.resolve_place(where).place if where and where.strip() else None
+    understood = profile.understand(patient)
+    if not understood.terms:
+        raise InvalidInput('Name the patient\'s cancer, for example "stage 4 mesothelioma".')
+    return matching.match_trials(
+        session,
+        understood,
+        place=place,
+        max_travel_km=patient.max_travel_km,
+        limit=limit,
+        judge=judge or verdicts.judge,
+    )
+
+
+def _site_read(site: Any, distance_km: float | None) -> SiteRead:
+    return SiteRead(
+        facility=site.facility,
+        city=site.city,
+        state=site.state,
+        country=site.country,
+        status=site.status,
+        distance_km=distance_km,
+        contacts=list(site.contacts or []),
+    )
+
+
+def to_response(
+    outcome: matching.MatchOutcome, *, translations: NullTranslations, locale: str
+) -> MatchResponse:
+    """The API and page shape of a match outcome, in the reader's language."""
+    understood = outcome.profile
+    results = []
+    for found in outcome.matches:
+        trial = found.trial
+        counts: dict[str, int] = {"met": 0, "unmet": 0, "unknown": 0, "not-applicable": 0}
+        criteria = []
+        for judged in found.criteria:
+            mark = matching.MARKS.get(judged.verdict.label, "unknown")
+            counts[mark] += 1
+            criteria.append(
+                CriterionRead(
+                    kind=judged.kind,
+                    text=judged.text,
+                    level=judged.level,
+                    label=judged.verdict.label,
+                    mark=mark,
+                    evidence=judged.verdict.evidence,
+                    reason=judged.verdict.reason,
+                )
+            )
+        nearest = found.nearest
+        results.append(
+            TrialMatchRead(
+                nct_id=trial.nct_id,
+                title=trial.brief_title,
+                status=trial.status,
+                phases=list(trial.phases),
+                conditions=list(trial.conditions),
+                sponsor=trial.sponsor,
+                url=f"https://clinicaltrials.gov/study/{trial.nct_id}",
+                score=found.score,
+                why=[
+                    ReasonRead(factor=r.factor, points=r.points, detail=describe(r, translations, locale))
+                    for r in found.reasons
+                ],
+                criteria=criteria,
+                counts=counts,
+                nearest_site=_site_read(nearest.site, nearest.distance_km) if nearest else None,
+                contacts=list(trial.contacts or []),
+            )
+        )
+    place = outcome.place
+    return MatchResponse(
+        patient=ProfileRead(
+            condition=understood.condition_name,
+            condition_code=understood.condition_code,
+            stage=understood.stage,
+            biomarkers=understood.biomarkers,
+            age=understood.age,
+            sex=understood.sex,
+            terms=sorted(understood.terms, key=lambda t: (-understood.terms[t], t)),
+        ),
+        place=PlaceRead(name=place.name, lat=place.lat, lon=place.lon) if place else None,
+        max_travel_km=outcome.max_travel_km,
+        screened=outcome.screened,
+        results=results,
+        notice=translations.gettext(NOTICE),
+    )
+
+
+__all__ = [
+    "ImportSummary",
+    "count_trials",
+    "get_trial",
+    "get_trial_or_raise",
+    "import_records",
+    "label_text",
+    "match",
+    "to_response",
+]

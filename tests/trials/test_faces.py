@@ -1,0 +1,108 @@
+"""The trials faces: POST /api/v1/trials/match, the trials page (form, results, Spanish, no PHI in
+URLs), links from condition pages and search results, and `onconav trials match`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from onconav.cli import app
+from onconav.config import get_settings
+
+NOTE = "A 62-year-old woman with stage IV non-small cell lung cancer, ECOG 1."
+
+
+def test_api_match(trials_client: TestClient) -> None:
+    response = trials_client.post(
+        "/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Paris, France", "limit": 3}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["patient"]["condition_code"] == "non-small-cell-lung-cancer"
+    assert body["patient"]["age"] == 62 and body["patient"]["sex"] == "female"
+    first = body["results"][0]
+    assert first["nct_id"] == "NCT02679963"
+    assert first["url"] == "https://clinicaltrials.gov/study/NCT02679963"
+    assert first["nearest_site"]["city"] == "Villejuif" and first["nearest_site"]["distance_km"] < 15
+    assert first["nearest_site"]["contacts"][0]["email"] == "Valerie.mairot@gustaveroussy.fr"
+    assert len(first["criteria"]) == 48
+    assert {c["kind"] for c in first["criteria"]} == {"inclusion", "exclusion"}
+    assert sum(w["points"] for w in first["why"]) == pytest.approx(first["score"], abs=0.15)
+    assert "care team" in body["notice"]
+
+
+def test_api_match_errors(trials_client: TestClient) -> None:
+    empty = trials_client.post("/api/v1/trials/match", json={"patient": {"age": 40}})
+    assert empty.status_code == 422
+    place = trials_client.post("/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Qwxzy Plkm"})
+    assert place.status_code == 422
+    assert "No place matches" in place.json()["error"]["message"]
+    limit = trials_client.post("/api/v1/trials/match", json={"patient": {"note": NOTE}, "limit": 500})
+    assert limit.status_code == 422
+
+
+def test_page_form_and_results(trials_client: TestClient) -> None:
+    form = trials_client.get("/trials")
+    assert form.status_code == 200
+    assert 'method="post"' in form.text and "Clinical note" in form.text
+    page = trials_client.post("/trials", data={"note": NOTE, "near": "Paris, France", "max_travel_km": "100"})
+    assert page.status_code == 200
+    assert "NCT02679963" in page.text
+    assert "Villejuif" in page.text
+    assert "Haemoglobin ≥ 10.0 g/dL" in page.text  # criteria listed one by one
+    assert "Valerie.mairot@gustaveroussy.fr" in page.text
+    assert "Why ranked here" in page.text
+
+
+def test_page_from_a_link_and_in_spanish(trials_client: TestClient) -> None:
+    page = trials_client.get(
+        "/trials", params={"condition": "Non-small cell lung cancer", "near": "Paris, France", "lang": "es"}
+    )
+    assert page.status_code == 200
+    assert "Ensayos clínicos para un paciente" in page.text
+    assert "NCT02679963" in page.text
+    # A note never comes from the URL: it is patient data.
+    note_in_url = trials_client.get("/trials", params={"note": NOTE})
+    assert NOTE not in note_in_url.text and "NCT02679963" not in note_in_url.text
+
+
+def test_page_errors_are_shown_in_the_form(trials_client: TestClient) -> None:
+    missing = trials_client.post("/trials", data={"age": "40"})
+    assert missing.status_code == 422 and 'role="alert"' in missing.text
+    place = trials_client.post("/trials", data={"note": NOTE, "near": "Qwxzy Plkm"})
+    assert place.status_code == 422 and "No place matches" in place.text
+
+
+def test_links_from_condition_pages_and_search_results(client: TestClient) -> None:
+    condition = client.get("/conditions/pleural-mesothelioma")
+    assert "/trials?condition=Pleural%20mesothelioma" in condition.text
+    results = client.get("/search", params={"q": "mesothelioma", "near": "Boston, MA"})
+    assert results.status_code == 200
+    assert "/trials?condition=" in results.text and "Clinical trials for" in results.text
+
+
+def test_cli_match(sqlite_trials_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ONCONAV_DATABASE_URL", sqlite_trials_engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    patient = tmp_path / "patient.json"
+    patient.write_text(json.dumps({"condition": "non-small cell lung cancer", "age": 62, "sex": "female"}))
+    try:
+        runner = CliRunner()
+        as_json = runner.invoke(
+            app, ["trials", "match", "--patient", str(patient), "--near", "Paris, France", "--json"]
+        )
+        assert as_json.exit_code == 0, as_json.output
+        body = json.loads(as_json.stdout)
+        assert body["results"][0]["nct_id"] == "NCT02679963"
+        table = runner.invoke(app, ["trials", "match", "--note", NOTE, "--limit", "2"])
+        assert table.exit_code == 0 and "NCT02679963" in table.output
+        both = runner.invoke(app, ["trials", "match"])
+        assert both.exit_code == 2
+    finally:
+        get_settings.cache_clear()
