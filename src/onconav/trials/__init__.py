@@ -1,0 +1,1 @@
+"""Clinical trials: import, criteria, patient profiles, matching and a verdict for each criterion."""

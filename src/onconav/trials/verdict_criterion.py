@@ -1,0 +1,245 @@
+"""What can be checked structurally in one eligibility criterion: age, sex, performance status, organ
+function thresholds, the cancer named (histology, stage, biomarkers, brain metastases), prior lines of
+therapy, the concepts it names and the topic it belongs to (consent, pregnancy, contraception...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from onconav.knowledge.understanding import explain
+from onconav.trials.verdict_measures import (
+    AgeRange,
+    Comparator,
+    Threshold,
+    age_range,
+    comparator_of,
+    thresholds,
+)
+from onconav.trials.verdict_text import Mention, mentions, tokenize
+
+_BOTH_SEXES = re.compile(
+    r"\b(male and female|female and male|men and women|women and men|both sex(?:es)?|both genders?|"
+    r"either sex|"
+    r"all sex(?:es)?|all genders?|males? or females?|females? or males?|any gender|any sex)\b",
+    re.IGNORECASE,
+)
+_FEMALE = re.compile(r"\b(females?|wom[ae]n|girls?|ladies)\b", re.IGNORECASE)
+_MALE = re.compile(r"\b(males?|m[ae]n|boys?)\b", re.IGNORECASE)
+_ECOG = re.compile(
+    r"(?:ecog|zubrod|who)(?:[\s/]*(?:performance|ps|status|score|grade|scale|of|\(|\)|:)+)*\s*"
+    r"((?:[≤<>≥]=?|of|less than(?: or equal to)?|greater than|up to|at least)?\s*"
+    r"[0-4](?:\s*(?:-|–|to|,|or|and)\s*[0-4])*)",
+    re.IGNORECASE,
+)
+_LINES = re.compile(
+    r"(at least|no more than|not more than|up to|maximum of|≤|<=|≥|>=|more than|fewer than|less than|>|<)?\s*"
+    r"(\d|one|two|three|four|five)\s*(?:or more\s*)?(?:prior|previous|lines?|regimens?)\b"
+    r"(?:\s+(?:lines?|regimens?))?"
+    r"(?:\s+of)?(?:\s+(?:systemic|chemotherapy|prior|therapy|treatment))*",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NAIVE = re.compile(
+    r"\b(treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|no prior (?:systemic )?"
+    r"(?:therapy|treatment|chemotherapy)|not (?:been )?(?:previously )?treated|untreated)\b",
+    re.IGNORECASE,
+)
+
+TOPICS: dict[str, re.Pattern[str]] = {
+    "consent": re.compile(
+        r"informed consent|consent form|\bconsent\b|\bsign(?:ed|s)?\b.*\b(?:form|consent)|\bvoluntar",
+        re.IGNORECASE,
+    ),
+    "compliance": re.compile(
+        r"\bcomply\b|\bcompliance\b|complian|adhere|adherence|follow[- ]?up|"
+        r"study (?:visits|procedures|requirements)|"
+        r"protocol|willing|willingness|able to (?:understand|attend|complete|return|participate)|"
+        r"ability to (?:understand|attend|complete|comply|participate)|geographical|monitoring|"
+        r"\brefus",
+        re.IGNORECASE,
+    ),
+    "pregnancy": re.compile(
+        r"pregnan|breast[- ]?feeding|lactat|\bnursing\b|childbearing|child[- ]bearing|"
+        r"contracept|birth[- ]control|menarche|fertile|egg donation",
+        re.IGNORECASE,
+    ),
+    "contraception": re.compile(
+        r"contracept|birth[- ]control|barrier method|abstinen|sterili[sz]", re.IGNORECASE
+    ),
+    "trial-participation": re.compile(
+        r"(?:other|another|any|previous|concurrent|simultaneous)\s+(?:\w+\s+){0,3}"
+        r"(?:clinical )?(?:trial|study|studies)|"
+        r"investigational (?:drug|agent|product|medication|therapy|device)|previous enrollment|"
+        r"participat\w+ in (?:a|an|any|another)",
+        re.IGNORECASE,
+    ),
+    "investigator-judgement": re.compile(
+        r"investigator'?s? (?:opinion|judgement|judgment|discretion)|in the opinion of|"
+        r"judged by the investigator|"
+        r"(?:would|may|could) (?:interfere|confound|compromise|put the patient at risk)",
+        re.IGNORECASE,
+    ),
+    "language": re.compile(
+        r"\bspeak|\bspeaking|\blanguage\b|english|finnish|swedish|spanish|french|german|translat",
+        re.IGNORECASE,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PerformanceRange:
+    """Scores a performance-status criterion admits."""
+
+    scale: str  # "ecog" or "karnofsky"
+    allowed: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PriorLines:
+    """How many prior lines of therapy a criterion asks for."""
+
+    op: Comparator
+    count: int
+
+
+@dataclass(frozen=True)
+class CriterionFacts:
+    """Everything read from one criterion's text, once; judged against many notes."""
+
+    text: str
+    words: tuple[str, ...]
+    age: AgeRange | None
+    sexes: frozenset[str] | None  # {"female"}, {"male"}, {"female", "male"} or None when not said
+    performance: PerformanceRange | None
+    thresholds: tuple[Threshold, ...]
+    topics: frozenset[str]
+    mentions: tuple[Mention, ...]
+    cancer: str | None  # knowledge catalogue code of the cancer named
+    stage: str | None  # stage group named
+    metastatic_sites: frozenset[str]
+    biomarkers: tuple[tuple[str, str], ...]  # (name, positive|negative|unknown)
+    prior_lines: PriorLines | None
+    treatment_naive: bool
+    negated_subject: bool  # "patients without X", "never received X", "no X"
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """Concepts the criterion names, negated or not."""
+        return frozenset(m.concept for m in self.mentions)
+
+
+def _sexes(text: str) -> frozenset[str] | None:
+    if _BOTH_SEXES.search(text):
+        return frozenset({"female", "male"})
+    female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
+    if female and male:
+        return frozenset({"female", "male"})
+    if female:
+        return frozenset({"female"})
+    if male:
+        return frozenset({"male"})
+    return None
+
+
+def _ecog_allowed(spec: str) -> frozenset[int] | None:
+    spec = spec.strip().lower()
+    digits = [int(d) for d in re.findall(r"[0-4]", spec)]
+    if not digits:
+        return None
+    head = re.match(r"(≤|<=|<|≥|>=|>|less than or equal to|less than|greater than|up to|at least|of)?", spec)
+    op = head.group(1) if head else None
+    if op and op != "of":
+        value = digits[0]
+        comparator = (
+            comparator_of(op)
+            if op not in ("≤", "<=", "<", "≥", ">=", ">")
+            else {"≤": "<=", "<=": "<=", "<": "<", "≥": ">=", ">=": ">=", ">": ">"}[op]
+        )
+        return frozenset(
+            s
+            for s in range(5)
+            if {"<": s < value, "<=": s <= value, ">": s > value, ">=": s >= value}.get(
+                comparator, s == value
+            )
+        )
+    if len(digits) == 2 and re.search(r"-|–|to", spec):
+        return frozenset(range(digits[0], digits[1] + 1))
+    return frozenset(digits)
+
+
+def _performance(text: str, found: list[Threshold]) -> PerformanceRange | None:
+    m = _ECOG.search(text)
+    if m and re.search(r"ecog|zubrod|who (?:performance|ps)", text, re.IGNORECASE):
+        allowed = _ecog_allowed(m.group(1))
+        if allowed:
+            return PerformanceRange("ecog", allowed)
+    for t in found:
+        if t.measure == "karnofsky":
+            return PerformanceRange(
+                "karnofsky",
+                frozenset(s for s in range(0, 101, 10) if _holds(s, t.op, t.value)),
+            )
+    return None
+
+
+def _holds(value: float, op: Comparator, bound: float) -> bool:
+    return {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}.get(
+        op, value == bound
+    )
+
+
+def _prior_lines(text: str) -> PriorLines | None:
+    if not re.search(r"\b(?:lines?|regimens?)\b", text, re.IGNORECASE):
+        return None
+    m = _LINES.search(text)
+    if m is None:
+        return None
+    raw = m.group(2).lower()
+    count = _WORD_NUMBERS.get(raw) or int(raw)
+    op_words = (m.group(1) or "").lower()
+    if "or more" in m.group(0).lower():
+        return PriorLines(">=", count)
+    op: Comparator = comparator_of(op_words) if op_words else "="
+    return PriorLines(op, count)
+
+
+_NEGATED_SUBJECT = re.compile(
+    r"^\W*(?:patients?|subjects?|participants?|those|people|individuals?)?\s*(?:who\s+(?:have|has)\s+)?"
+    r"(?:without|never|no|not)\b(?!\s+(?:more|less|greater|fewer|longer)\b)",
+    re.IGNORECASE,
+)
+
+
+_ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|[-•*§·])\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65_536)
+def read_criterion(text: str) -> CriterionFacts:
+    """Read one criterion (cached: the same criterion is judged for every patient)."""
+    text = _ENUMERATION.sub("", text)
+    tokens = tokenize(text)
+    found = thresholds(text)
+    explanation = explain(text) if len(text) < 2000 else None
+    topics = frozenset(name for name, rx in TOPICS.items() if rx.search(text))
+    return CriterionFacts(
+        text=text,
+        words=tuple(t.word for t in tokens),
+        age=age_range(text),
+        sexes=_sexes(text),
+        performance=_performance(text, found),
+        thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
+        topics=topics,
+        mentions=tuple(mentions(tokens, 0)),
+        cancer=explanation.condition.code if explanation and explanation.condition else None,
+        stage=explanation.stage.group if explanation and explanation.stage else None,
+        metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
+        if explanation
+        else frozenset(),
+        biomarkers=tuple((b.name, b.status) for b in explanation.biomarkers) if explanation else (),
+        prior_lines=_prior_lines(text),
+        treatment_naive=bool(_NAIVE.search(text)),
+        negated_subject=bool(_NEGATED_SUBJECT.search(text)),
+    )

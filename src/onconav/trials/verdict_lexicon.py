@@ -1,0 +1,297 @@
+"""Clinical concepts the verdict engine recognises in notes and criteria: each a key, its parent (a broader
+concept it implies) and the phrases and abbreviations that name it.
+
+Phrases are matched on folded words (lower case, punctuation as spaces, a trailing plural "s" removed).
+"""
+
+from __future__ import annotations
+
+# key: (parent key or "", phrases). A mention of a concept is also a mention of its parents; a negation of a
+# parent ("no heart disease") negates its children.
+CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # cardiovascular
+    "heart-disease": ("", ("heart disease", "cardiac disease", "cardiovascular disease", "cardiac disorder")),
+    "ischemic-heart-disease": (
+        "heart-disease",
+        (
+            "ischemic heart disease",
+            "ischaemic heart disease",
+            "ihd",
+            "coronary artery disease",
+            "cad",
+            "coronary heart disease",
+            "coronary disease",
+        ),
+    ),
+    "angina": ("ischemic-heart-disease", ("angina", "angina pectoris")),
+    "unstable-angina": ("angina", ("unstable angina", "acute coronary syndrome", "acs")),
+    "myocardial-infarction": (
+        "ischemic-heart-disease",
+        ("myocardial infarction", "heart attack", "mi", "stemi", "nstemi", "ami"),
+    ),
+    "heart-failure": (
+        "heart-disease",
+        (
+            "heart failure",
+            "cardiac failure",
+            "chf",
+            "congestive heart failure",
+            "congestive cardiac failure",
+            "hf",
+            "cardiomyopathy",
+            "left ventricular dysfunction",
+            "ventricular dysfunction",
+        ),
+    ),
+    "arrhythmia": (
+        "heart-disease",
+        (
+            "arrhythmia",
+            "dysrhythmia",
+            "atrial fibrillation",
+            "afib",
+            "af",
+            "av block",
+            "heart block",
+            "ventricular tachycardia",
+            "torsade de pointe",
+            "bradycardia",
+        ),
+    ),
+    "valvular-heart-disease": ("heart-disease", ("valvular heart disease", "valve disease", "valvulopathy")),
+    "congenital-heart-disease": ("heart-disease", ("congenital heart disease", "congenital heart defect")),
+    "rheumatic-heart-disease": ("heart-disease", ("rheumatic heart disease", "rhd", "rheumatic fever")),
+    "hypertension": ("", ("hypertension", "high blood pressure", "htn", "hypertensive")),
+    "hypotension": ("", ("hypotension", "hypotensive", "shock")),
+    "stroke": (
+        "cerebrovascular-disease",
+        (
+            "stroke",
+            "cva",
+            "cerebrovascular accident",
+            "cerebral infarction",
+            "transient ischemic attack",
+            "tia",
+        ),
+    ),
+    "cerebrovascular-disease": ("", ("cerebrovascular disease", "ischemic cns disease")),
+    "venous-thromboembolism": (
+        "",
+        (
+            "deep vein thrombosis",
+            "dvt",
+            "pulmonary embolism",
+            "pe",
+            "venous thromboembolism",
+            "vte",
+            "thromboembolism",
+            "pulmonary thromboembolism",
+            "thrombosis",
+        ),
+    ),
+    "pacemaker": ("", ("pacemaker", "implanted cardiac device", "defibrillator", "icd")),
+    # metabolic and endocrine
+    "diabetes": ("", ("diabetes", "diabetes mellitus", "dm", "diabetic")),
+    "type-1-diabetes": (
+        "diabetes",
+        ("type 1 diabetes", "iddm", "insulin dependent diabetes", "type i diabetes"),
+    ),
+    "type-2-diabetes": ("diabetes", ("type 2 diabetes", "niddm", "t2dm", "type ii diabetes")),
+    "hyperlipidemia": (
+        "",
+        (
+            "hyperlipidemia",
+            "hypercholesterolemia",
+            "dyslipidemia",
+            "high cholesterol",
+            "lipid metabolism abnormality",
+        ),
+    ),
+    "obesity": ("", ("obesity", "obese", "morbid obesity")),
+    "hypothyroidism": ("thyroid-disease", ("hypothyroidism", "hypothyroid", "myxedema")),
+    "hyperthyroidism": (
+        "thyroid-disease",
+        ("hyperthyroidism", "hyperthyroid", "graves disease", "thyrotoxicosis"),
+    ),
+    "thyroid-disease": ("", ("thyroid disease", "thyroid disorder")),
+    # respiratory
+    "copd": (
+        "lung-disease",
+        ("copd", "chronic obstructive pulmonary disease", "emphysema", "chronic bronchitis"),
+    ),
+    "asthma": ("lung-disease", ("asthma", "asthmatic")),
+    "bronchiectasis": ("lung-disease", ("bronchiectasis",)),
+    "cystic-fibrosis": ("lung-disease", ("cystic fibrosis",)),
+    "interstitial-lung-disease": (
+        "lung-disease",
+        ("interstitial lung disease", "ild", "pulmonary fibrosis", "pneumonitis"),
+    ),
+    "pneumonia": ("infection", ("pneumonia",)),
+    "tuberculosis": ("infection", ("tuberculosis", "tb")),
+    "lung-disease": ("", ("lung disease", "pulmonary disease", "respiratory disease")),
+    "sleep-apnea": ("", ("sleep apnea", "sleep apnoea", "obstructive sleep apnea", "osa")),
+    # kidney and liver
+    "kidney-disease": (
+        "",
+        (
+            "renal insufficiency",
+            "renal impairment",
+            "renal dysfunction",
+            "renal failure",
+            "kidney failure",
+            "kidney disease",
+            "chronic kidney disease",
+            "ckd",
+            "nephropathy",
+            "renal disease",
+        ),
+    ),
+    "dialysis": ("kidney-disease", ("dialysis", "hemodialysis", "haemodialysis")),
+    "liver-disease": (
+        "",
+        (
+            "liver disease",
+            "hepatic impairment",
+            "hepatic dysfunction",
+            "liver dysfunction",
+            "liver insufficiency",
+            "hepatic insufficiency",
+            "hepatic failure",
+            "liver failure",
+            "hepatic disease",
+        ),
+    ),
+    "cirrhosis": ("liver-disease", ("cirrhosis",)),
+    "hepatitis-b": ("hepatitis", ("hepatitis b", "hbv", "hbsag")),
+    "hepatitis-c": ("hepatitis", ("hepatitis c", "hcv")),
+    "hepatitis": ("liver-disease", ("hepatitis",)),
+    # infection and immunity
+    "infection": ("", ("infection", "infectious disease", "sepsis")),
+    "hiv": ("immunodeficiency", ("hiv", "human immunodeficiency virus", "aids")),
+    "immunodeficiency": (
+        "",
+        (
+            "immunodeficiency",
+            "immune deficiency",
+            "immunocompromised",
+            "immunosuppressed",
+            "humoral immune defect",
+        ),
+    ),
+    "cvid": ("immunodeficiency", ("common variable immunodeficiency", "cvid")),
+    "lupus": ("autoimmune-disease", ("systemic lupus erythematosus", "sle", "lupus")),
+    "rheumatoid-arthritis": ("autoimmune-disease", ("rheumatoid arthritis",)),
+    "autoimmune-disease": ("", ("autoimmune disease", "autoimmune disorder")),
+    "psoriasis": ("autoimmune-disease", ("psoriasis",)),
+    # neurology and psychiatry
+    "dementia": ("neurological-disease", ("dementia", "alzheimer disease", "cognitive impairment")),
+    "epilepsy": ("neurological-disease", ("epilepsy", "seizure", "seizure disorder")),
+    "neurological-disease": ("", ("neurological disease", "neurologic disease", "neurological disorder")),
+    "myasthenia-gravis": ("neurological-disease", ("myasthenia gravis",)),
+    "depression": ("psychiatric-disease", ("depression", "major depressive disorder", "depressive disorder")),
+    "bipolar-disorder": ("psychiatric-disease", ("bipolar disorder", "mania", "manic episode")),
+    "psychosis": ("psychiatric-disease", ("psychosis", "psychotic", "schizophrenia")),
+    "psychiatric-disease": ("", ("psychiatric disease", "psychiatric disorder", "mental illness")),
+    "substance-abuse": (
+        "",
+        (
+            "substance abuse",
+            "drug abuse",
+            "substance dependence",
+            "drug addiction",
+            "alcoholism",
+            "alcohol abuse",
+            "active alcoholism",
+            "alcohol dependence",
+        ),
+    ),
+    "smoking": ("", ("smoking", "smoker", "tobacco")),
+    # blood
+    "anemia": ("", ("anemia", "anaemia")),
+    "thrombocytopenia": ("", ("thrombocytopenia", "low platelet count")),
+    "neutropenia": ("", ("neutropenia", "neutropenic")),
+    "bleeding-disorder": ("", ("bleeding disorder", "coagulopathy", "hemophilia", "bleeding diathesis")),
+    # cancer
+    "cancer": (
+        "",
+        (
+            "cancer",
+            "malignancy",
+            "carcinoma",
+            "tumor",
+            "tumour",
+            "neoplasm",
+            "sarcoma",
+            "lymphoma",
+            "leukemia",
+            "melanoma",
+            "mesothelioma",
+            "adenocarcinoma",
+            "myeloma",
+        ),
+    ),
+    "brain-metastases": (
+        "metastases",
+        (
+            "brain metastasis",
+            "brain metastase",
+            "cerebral metastase",
+            "cns metastase",
+            "brain met",
+            "metastases to the brain",
+            "metastasis to the brain",
+            "intracranial metastase",
+        ),
+    ),
+    "metastases": ("cancer", ("metastasis", "metastase", "metastatic", "metastatic disease")),
+    # women's health
+    "pregnancy": ("", ("pregnancy", "pregnant")),
+    "lactation": ("", ("breast feeding", "breastfeeding", "lactating", "lactation", "nursing")),
+    "fibroid": ("", ("fibroid", "leiomyoma", "myoma", "uterine fibroid")),
+    "adenomyosis": ("", ("adenomyosis",)),
+    "menopause": ("", ("postmenopausal", "post menopausal", "menopause")),
+    # procedures and treatments
+    "surgery": ("", ("surgery", "operation", "laparotomy")),
+    "radiotherapy": ("", ("radiotherapy", "radiation therapy", "irradiation", "radiation")),
+    "chemotherapy": ("", ("chemotherapy", "chemo", "cytotoxic therapy")),
+    "immunotherapy": ("", ("immunotherapy", "checkpoint inhibitor", "pd 1", "pd l1 inhibitor")),
+    "radioiodine": ("", ("radioiodine", "radioactive iodine", "i 131")),
+    "mechanical-ventilation": ("", ("mechanical ventilation", "intubation", "intubated", "ventilator")),
+    "corticosteroids": ("", ("corticosteroid", "steroid", "prednisone", "prednisolone", "dexamethasone")),
+    "anticoagulation": ("", ("anticoagulation", "anticoagulant", "warfarin", "heparin", "anti coagulation")),
+    "antibiotics": ("", ("antibiotic", "antibacterial", "antimicrobial")),
+    # symptoms and findings
+    "chest-pain": ("", ("chest pain", "chest discomfort", "substernal pain")),
+    "fever": ("", ("fever", "febrile", "pyrexia")),
+    "dyspnea": ("", ("dyspnea", "dyspnoea", "shortness of breath", "breathlessness", "difficulty breathing")),
+    "abdominal-pain": ("", ("abdominal pain",)),
+    "appendicitis": ("", ("appendicitis",)),
+    "allergy": ("", ("allergy", "allergic", "hypersensitivity", "intolerance")),
+}
+
+# Words that, before a concept in a criterion, make it a different, narrower thing than the plain concept.
+SEVERITY_WORDS = frozenset(
+    {
+        "severe",
+        "uncontrolled",
+        "unstable",
+        "significant",
+        "clinically",
+        "serious",
+        "marked",
+        "active",
+        "symptomatic",
+        "decompensated",
+        "malignant",
+        "secondary",
+        "advanced",
+        "acute",
+        "recent",
+        "chronic",
+        "poorly",
+        "refractory",
+        "moderate",
+        "major",
+        "requiring",
+    }
+)

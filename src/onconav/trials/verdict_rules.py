@@ -1,0 +1,568 @@
+"""The rule families `verdicts.judge` tries in order, each answering only the criteria it understands:
+consent, language, pregnancy, age and sex, performance status, organ-function thresholds, the cancer
+(histology, stage, biomarkers, brain metastases) and conditions or treatments named in the note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from onconav.knowledge.catalogue import catalogue
+from onconav.trials.verdict_criterion import CriterionFacts
+from onconav.trials.verdict_lexicon import SEVERITY_WORDS
+from onconav.trials.verdict_measures import Threshold, compare
+from onconav.trials.verdict_text import Mention, ancestors
+
+if TYPE_CHECKING:
+    from onconav.trials.verdicts import NoteFacts
+
+Kind = Literal["inclusion", "exclusion"]
+Found = tuple[str, int | None, str] | None  # (label, evidence sentence, reason)
+Rule = Callable[["NoteFacts", CriterionFacts, Kind], Found]
+
+NEI = "not enough information"
+NA = "not applicable"
+CHILDBEARING_AGES = (10.0, 60.0)  # below menarche or past menopause, pregnancy criteria do not apply
+# Measures that a note's silence does not make normal: they must be measured ("BMI > 40", "weight > 110 kg").
+BODY_MEASURES = frozenset({"bmi", "weight"})
+# Organs whose named disease makes a threshold on their function uncertain rather than met.
+ORGAN_OF_MEASURE = {
+    "creatinine": "kidney-disease",
+    "creatinine-clearance": "kidney-disease",
+    "bilirubin": "liver-disease",
+    "transaminases": "liver-disease",
+    "albumin": "liver-disease",
+    "inr": "liver-disease",
+    "hemoglobin": "anemia",
+    "hematocrit": "anemia",
+    "platelets": "thrombocytopenia",
+    "neutrophils": "neutropenia",
+    "leukocytes": "neutropenia",
+    "lvef": "heart-failure",
+    "qtc": "arrhythmia",
+}
+_RESIDUAL_FILLER = frozenset(
+    [
+        "patient",
+        "subject",
+        "participant",
+        "people",
+        "person",
+        "individual",
+        "healthy",
+        "volunteer",
+        "both",
+        "sex",
+        "gender",
+        "male",
+        "female",
+        "men",
+        "man",
+        "women",
+        "woman",
+        "boy",
+        "girl",
+        "and",
+        "or",
+        "of",
+        "the",
+        "a",
+        "an",
+        "age",
+        "aged",
+        "year",
+        "old",
+        "yr",
+        "with",
+        "who",
+        "are",
+        "is",
+        "be",
+        "must",
+        "at",
+        "least",
+        "than",
+        "older",
+        "younger",
+        "over",
+        "under",
+        "between",
+        "to",
+        "from",
+        "inclusive",
+        "time",
+        "adult",
+        "child",
+        "minor",
+        "month",
+        "any",
+        "either",
+        "all",
+    ]
+)
+_AGE_SEX_WORDS = re.compile(r"[\d.,<>≤≥=+–-]+")
+
+
+def cancer_family(code: str | None) -> tuple[str, ...]:
+    """A catalogue condition code and its parents' codes, nearest first."""
+    chain: list[str] = []
+    conditions = catalogue().conditions
+    while code is not None and code in conditions and code not in chain:
+        chain.append(code)
+        code = conditions[code].parent
+    return tuple(chain)
+
+
+def _positive(kind: Kind) -> str:
+    return "included" if kind == "inclusion" else "excluded"
+
+
+def _negative(kind: Kind) -> str:
+    return "not included" if kind == "inclusion" else "not excluded"
+
+
+def _residual_words(criterion: CriterionFacts) -> list[str]:
+    return [w for w in criterion.words if w not in _RESIDUAL_FILLER and not _AGE_SEX_WORDS.fullmatch(w)]
+
+
+# ------------------------------------------------------------------------------------- rule families
+def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A fragment with no content ("This study has no") applies to nobody."""
+    if (
+        len(criterion.words) <= 4
+        and not criterion.mentions
+        and criterion.age is None
+        and criterion.sexes is None
+    ) and re.search(r"\b(?:no|none|not applicable|n/a)\W*$", criterion.text, re.I):
+        return NA, None, "The criterion has no content."
+    return None
+
+
+def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Consent and compliance: the note's statement that the patient will consent and comply settles them."""
+    topics = criterion.topics
+    if not topics & {"consent", "compliance"} or "pregnancy" in topics or criterion.thresholds:
+        return None
+    if (
+        criterion.mentions
+        and not any(m.concept == "allergy" for m in criterion.mentions)
+        and "consent" not in topics
+    ):
+        return None
+    if kind == "inclusion":
+        if note.consent_sentence is not None and (
+            "consent" in topics or re.search(r"compl|willing|adhere|protocol", criterion.text, re.I)
+        ):
+            return "included", note.consent_sentence, "The note says the patient will consent and comply."
+        return None
+    return "not excluded", note.consent_sentence, "The note says the patient will consent and comply."
+
+
+def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """The languages a patient speaks are not in clinical notes."""
+    if "language" in criterion.topics and not criterion.mentions:
+        return NEI, None, "The note does not say which languages the patient speaks."
+    return None
+
+
+def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Pregnancy, breast-feeding and contraception: not for men and children, unknown for other women."""
+    if "pregnancy" not in criterion.topics:
+        return None
+    if note.sex == "male":
+        return NA, note.sex_sentence, "The criterion is about pregnancy; the patient is male."
+    if note.age is not None and note.age < CHILDBEARING_AGES[0]:
+        return NA, note.age_sentence, "The criterion is about pregnancy; the patient is a child."
+    if note.sex is None:
+        return NEI, None, "The note does not say the patient's sex."
+    if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
+        return NA, note.age_sentence, "The criterion is about pregnancy; the patient is past menopause."
+    state = _concept_state(note, ("pregnancy",))
+    contraception_only = "contraception" in criterion.topics and not re.search(
+        r"pregnan|lactat|breast", criterion.text, re.I
+    )
+    if note.not_sexually_active_sentence is not None:
+        if contraception_only:
+            return NA, note.not_sexually_active_sentence, "The patient is not sexually active."
+        if kind == "exclusion":
+            return "not excluded", note.not_sexually_active_sentence, "The patient is not sexually active."
+    if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
+        polarity, sentence = state
+        if polarity == "affirmed":
+            return "excluded", sentence, "The note says the patient is pregnant."
+        if polarity == "negated":
+            return "not excluded", sentence, "The note says a pregnancy test was negative."
+    return NEI, None, "The note does not say whether the patient is pregnant, nursing or using contraception."
+
+
+def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Age and sex criteria, when age or sex is all the criterion asks."""
+    if criterion.age is None and criterion.sexes is None:
+        return None
+    residual = _residual_words(criterion)
+    age_only = criterion.age is not None and len(residual) <= (4 if kind == "inclusion" else 2)
+    sex_only = criterion.sexes is not None and len(residual) <= 1 and not criterion.mentions
+    if (
+        criterion.age is not None
+        and note.age is not None
+        and (age_only or not criterion.age.admits(note.age))
+    ):
+        if not criterion.age.admits(note.age):
+            if kind == "inclusion":
+                return "not included", note.age_sentence, "The patient's age is outside the range."
+            return "not excluded", note.age_sentence, "The patient's age is not the excluded age."
+        if criterion.sexes is not None and note.sex is not None and note.sex not in criterion.sexes:
+            return _negative(kind), note.sex_sentence, "The patient's sex is not the one named."
+        if age_only:
+            return _positive(kind), note.age_sentence, "The patient's age is within the range."
+    if sex_only and note.sex is not None:
+        assert criterion.sexes is not None
+        if note.sex in criterion.sexes:
+            return _positive(kind), note.sex_sentence, "The patient's sex is the one named."
+        return _negative(kind), note.sex_sentence, "The patient's sex is not the one named."
+    return None
+
+
+_KPS_TO_ECOG = {100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4}
+
+
+def performance(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ECOG and Karnofsky performance status, converting between the scales when needed."""
+    wanted = criterion.performance
+    if wanted is None:
+        return None
+    score: int | None = None
+    sentence: int | None = None
+    for reading in note.readings:
+        if reading.measure == wanted.scale:
+            score, sentence = int(reading.value), reading.sentence
+        elif reading.measure == "karnofsky" and wanted.scale == "ecog" and score is None:
+            score, sentence = _KPS_TO_ECOG.get(int(round(reading.value, -1))), reading.sentence
+    if score is None:
+        return NEI, None, "The note gives no performance status."
+    if score in wanted.allowed:
+        return _positive(kind), sentence, "The performance status is in the range."
+    return _negative(kind), sentence, "The performance status is outside the range."
+
+
+def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | None:
+    for reading in note.readings:
+        if reading.measure != threshold.measure or threshold.times_uln:
+            continue
+        value = reading.value
+        if threshold.measure == "platelets" and threshold.value > 1000 and value < 1000:
+            value *= 1000  # "150 x 10^3/uL" against "100,000"
+        if threshold.measure == "hemoglobin" and threshold.unit == "g/l" and value < 30:
+            value *= 10
+        return compare(value, threshold.op, threshold.value), reading.sentence
+    return None
+
+
+def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
+    if not criterion.thresholds:
+        return None
+    results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
+    known = [(t, r) for t, r in results if r is not None]
+    if known:
+        if kind == "inclusion":
+            failed = [(t, r) for t, r in known if not r[0]]
+            if failed:
+                return (
+                    "not included",
+                    failed[0][1][1],
+                    f"The note's {failed[0][0].measure} is outside the limit.",
+                )
+            if len(known) == len(results):
+                return "included", known[0][1][1], "The note's values are within the limits."
+            return None
+        met = [(t, r) for t, r in known if r[0]]
+        if met:
+            return "excluded", met[0][1][1], f"The note's {met[0][0].measure} is beyond the limit."
+        if len(known) == len(results):
+            return "not excluded", known[0][1][1], "The note's values do not reach the limits."
+    if kind == "inclusion":
+        return NEI, note.normal_labs_sentence, "The note does not give these values."
+    if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
+        return NEI, None, "The note does not give the patient's weight or BMI."
+    for t in criterion.thresholds:
+        organ = ORGAN_OF_MEASURE.get(t.measure)
+        state = _concept_state(note, (organ,)) if organ else None
+        if state is not None and state[0] == "affirmed":
+            return NEI, state[1], "The note names a disease of this organ but not the value."
+    return "not excluded", note.normal_labs_sentence, "Nothing in the note suggests these values."
+
+
+def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """The cancer named (histology), stage, biomarkers and brain metastases, when the note has a cancer."""
+    if note.cancer is None:
+        return None
+    if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
+        if "brain" in note.metastatic_sites:
+            return _positive(kind), _sentence_naming(note, ("brain",)), "The note reports brain metastases."
+        if kind == "exclusion" and _concept_state(note, ("brain-metastases",)) is not None:
+            state = _concept_state(note, ("brain-metastases",))
+            assert state is not None
+            return "not excluded", state[1], "The note says there are no brain metastases."
+        return NEI, None, "The note does not say whether the cancer has reached the brain."
+    if criterion.cancer is not None and kind == "inclusion":
+        family = note.cancer_family
+        if criterion.cancer in family:
+            evidence = _sentence_naming(note, tuple(criterion.words[:0]) or ())
+            if criterion.stage and note.stage and criterion.stage != note.stage:
+                return "not included", evidence, "The note gives a different stage."
+            return "included", _cancer_sentence(note), "The note names this cancer."
+        if criterion.cancer not in family and not set(cancer_family(criterion.cancer)) & set(family):
+            return "not included", _cancer_sentence(note), "The note names a different cancer."
+    for name, status in criterion.biomarkers:
+        if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
+            same = note.biomarkers[name] == status
+            return (_positive(kind) if same else _negative(kind)), None, f"The note gives the {name} status."
+    return None
+
+
+def _cancer_sentence(note: NoteFacts) -> int | None:
+    return next(
+        (m.sentence for m in note.mentions if m.concept == "cancer" and m.polarity == "affirmed"), None
+    )
+
+
+def _sentence_naming(note: NoteFacts, words: tuple[str, ...]) -> int | None:
+    for i, sentence_words in enumerate(note.words):
+        if words and all(w in sentence_words for w in words):
+            return i
+    return None
+
+
+def _concept_state(note: NoteFacts, concepts: tuple[str, ...]) -> tuple[str, int] | None:
+    """Whether the note affirms or negates a concept (or a narrower one); affirmations win."""
+    negated: int | None = None
+    uncertain: int | None = None
+    for m in note.mentions:
+        lineage = ancestors(m.concept)
+        for concept in concepts:
+            if concept in lineage and m.polarity == "affirmed":
+                return "affirmed", m.sentence
+            if m.polarity == "negated" and (concept in lineage or m.concept in ancestors(concept)):
+                negated = m.sentence if negated is None else negated
+            if m.polarity == "uncertain" and concept in lineage:
+                uncertain = m.sentence if uncertain is None else uncertain
+    if negated is not None:
+        return "negated", negated
+    return ("uncertain", uncertain) if uncertain is not None else None
+
+
+_EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|excluding|apart from|besides|aside from)\b", re.I)
+
+
+def _criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
+    """The criterion's concepts, without those named as exceptions ("other than SLE")."""
+    cut = _EXCEPTION.search(criterion.text)
+    if cut is None:
+        return list(criterion.mentions)
+    words_before = len(
+        [
+            w
+            for w in re.findall(
+                r"[A-Za-z][A-Za-z0-9']*|\d+(?:[.,]\d+)?|[;:()]", criterion.text[: cut.start()]
+            )
+        ]
+    )
+    return [m for m in criterion.mentions if m.first < words_before]
+
+
+def _qualified(criterion: CriterionFacts, mention: Mention) -> bool:
+    before = criterion.words[max(0, mention.first - 3) : mention.first]
+    return (
+        any(w in SEVERITY_WORDS for w in before)
+        or bool(criterion.thresholds)
+        or bool(re.search(r"\d", criterion.text))
+    )
+
+
+def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Conditions and treatments the criterion names, looked up in the note with their context."""
+    named = _criterion_concepts(criterion)
+    if not named:
+        return None
+    inverted = criterion.negated_subject
+    affirmed: list[tuple[Mention, int]] = []
+    negated: list[tuple[Mention, int]] = []
+    uncertain: list[tuple[Mention, int]] = []
+    for mention in named:
+        state = _concept_state(note, (mention.concept,))
+        if state is None:
+            continue
+        {"affirmed": affirmed, "negated": negated, "uncertain": uncertain}[state[0]].append(
+            (mention, state[1])
+        )
+    if affirmed:
+        mention, sentence = affirmed[0]
+        if kind == "inclusion":
+            if inverted:
+                return "not included", sentence, f"The note names {mention.concept}."
+            return "included", sentence, f"The note names {mention.concept}."
+        if (
+            inverted
+            or _qualified(criterion, mention)
+            or len(_residual_words(criterion)) > 2 * (mention.last - mention.first) + 1
+        ):
+            return None
+        return "excluded", sentence, f"The note names {mention.concept}."
+    if uncertain:
+        return NEI, uncertain[0][1], f"The note only considers {uncertain[0][0].concept}."
+    if negated and len(negated) == len(named):
+        sentence = negated[0][1]
+        if kind == "inclusion":
+            return ("included" if inverted else "not included"), sentence, "The note rules this out."
+        return "not excluded", sentence, "The note rules this out."
+    return None
+
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "without",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "who",
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "their",
+        "his",
+        "her",
+        "its",
+        "it",
+        "patient",
+        "subject",
+        "participant",
+        "individual",
+        "people",
+        "person",
+        "history",
+        "diagnosis",
+        "diagnosed",
+        "clinical",
+        "evidence",
+        "presence",
+        "present",
+        "any",
+        "other",
+        "than",
+        "such",
+        "e",
+        "g",
+        "eg",
+        "i",
+        "ie",
+        "etc",
+        "must",
+        "should",
+        "will",
+        "can",
+        "may",
+        "least",
+        "more",
+        "less",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "use",
+        "using",
+        "used",
+        "based",
+        "defined",
+        "according",
+        "following",
+        "study",
+        "trial",
+        "current",
+        "currently",
+        "known",
+        "new",
+        "prior",
+        "previous",
+        "previously",
+        "day",
+        "week",
+        "month",
+        "year",
+        "hour",
+        "time",
+        "within",
+        "after",
+        "before",
+        "during",
+        "following",
+        "including",
+        "include",
+    ]
+)
+
+
+def _stems(words: frozenset[str] | tuple[str, ...]) -> set[str]:
+    return {w[:5] for w in words if len(w) > 2 and w not in _STOP and not w[0].isdigit()}
+
+
+def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion criterion most of whose content words one note sentence states (fallback)."""
+    if kind != "inclusion" or criterion.negated_subject:
+        return None
+    wanted = _stems(criterion.words)
+    if len(wanted) < 2:
+        return None
+    best: tuple[float, int] | None = None
+    for i, words in enumerate(note.words):
+        if i == note.consent_sentence:
+            continue
+        shared = wanted & _stems(words)
+        share = len(shared) / len(wanted)
+        if len(shared) >= 2 and share >= OVERLAP_SHARE and (best is None or share > best[0]):
+            best = (share, i)
+    if best is None:
+        return None
+    return "included", best[1], "A note sentence states most of this criterion."
+
+
+OVERLAP_SHARE = 0.5
+RULES: tuple[Rule, ...] = (
+    trivial,
+    consent,
+    language,
+    pregnancy,
+    demographics,
+    performance,
+    organ_function,
+    cancer,
+    conditions,
+    overlap,
+)

@@ -1,0 +1,151 @@
+"""A verdict for each eligibility criterion against a patient note, with the note sentence that supports
+it: `read_note` reads a note once, `judge` weighs one criterion against it in well under a millisecond.
+
+Labels are those of the TrialGPT criterion annotations. The rules follow how clinicians read criteria:
+what a note does not mention about a disease or a treatment counts as absent for an exclusion criterion,
+while a measurement the note does not give stays unknown; pregnancy criteria do not apply to men and
+children; a note's statement that the patient will consent and comply settles consent criteria.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from onconav.knowledge.understanding import explain
+from onconav.trials import verdict_rules as rules
+from onconav.trials.verdict_criterion import read_criterion
+from onconav.trials.verdict_measures import Reading, note_age, readings
+from onconav.trials.verdict_text import Mention, mentions, split_sentences, tokenize
+
+Kind = Literal["inclusion", "exclusion"]
+INCLUSION_LABELS = ("included", "not included", "not enough information", "not applicable")
+EXCLUSION_LABELS = ("excluded", "not excluded", "not enough information", "not applicable")
+
+_FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
+_MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
+_CONSENT = re.compile(r"informed consent|will comply|consent", re.I)
+_NO_MEDICATIONS = re.compile(
+    r"\b(?:takes|taking|on) no (?:regular )?medications?|no (?:current |regular )?medications?\b", re.I
+)
+_NO_HISTORY = re.compile(
+    r"no (?:significant |relevant |previous |prior )?(?:past )?medical (?:history|problems)|"
+    r"previously healthy|"
+    r"no (?:significant )?past (?:medical )?history|otherwise healthy",
+    re.I,
+)
+_NORMAL_LABS = re.compile(
+    r"(?:laborator\w*|labs?|blood (?:count|tests?)|biochemi\w*|chemistr\w*|cbc|blood work)[^.]*"
+    r"(?:normal|unremarkable|within normal limits)",
+    re.I,
+)
+_POSTMENOPAUSAL = re.compile(r"post-?menopaus|menopaus", re.I)
+_NOT_SEXUALLY_ACTIVE = re.compile(
+    r"no sexual partners?|not sexually active|never (?:been )?sexually active|virgin", re.I
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one criterion stands for one patient, the note sentence behind it, and why in a few words."""
+
+    label: str
+    evidence: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What a patient note says, read once and reused for every criterion."""
+
+    text: str
+    sentences: tuple[str, ...]
+    age: float | None
+    age_sentence: int | None
+    sex: str | None
+    sex_sentence: int | None
+    consent_sentence: int | None
+    mentions: tuple[Mention, ...]
+    readings: tuple[Reading, ...]
+    no_medications_sentence: int | None
+    no_history_sentence: int | None
+    normal_labs_sentence: int | None
+    postmenopausal: bool
+    not_sexually_active_sentence: int | None
+    cancer: str | None
+    cancer_family: tuple[str, ...]  # the cancer's code and its parents' codes in the catalogue
+    stage: str | None
+    metastatic_sites: frozenset[str]
+    biomarkers: dict[str, str]
+    words: tuple[frozenset[str], ...]  # each sentence's folded words
+
+    def sentence(self, index: int | None) -> str | None:
+        """The text of sentence `index`, or None."""
+        return self.sentences[index] if index is not None and 0 <= index < len(self.sentences) else None
+
+
+def _first(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
+    return next((i for i, s in enumerate(sentences) if pattern.search(s)), None)
+
+
+def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
+    for i, s in enumerate(sentences):
+        female, male = _FEMALE.search(s), _MALE.search(s)
+        if female and (not male or female.start() < male.start()):
+            return "female", i
+        if male:
+            return "male", i
+    return None, None
+
+
+def read_note(text: str) -> NoteFacts:
+    """Read a patient note once: demographics, concepts with their context, measurements, the cancer."""
+    sentences = tuple(split_sentences(text))
+    found: list[Mention] = []
+    values: list[Reading] = []
+    words: list[frozenset[str]] = []
+    for i, sentence in enumerate(sentences):
+        tokens = tokenize(sentence)
+        words.append(frozenset(t.word for t in tokens))
+        found.extend(mentions(tokens, i))
+        values.extend(readings(sentence, i))
+    age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
+    sex, sex_sentence = _sex(sentences)
+    explanation = explain(text)
+    cancer = explanation.condition.code if explanation.condition else None
+    return NoteFacts(
+        text=text,
+        sentences=sentences,
+        age=note_age(sentences[age_sentence]) if age_sentence is not None else None,
+        age_sentence=age_sentence,
+        sex=sex,
+        sex_sentence=sex_sentence,
+        consent_sentence=_first(_CONSENT, sentences),
+        mentions=tuple(found),
+        readings=tuple(values),
+        no_medications_sentence=_first(_NO_MEDICATIONS, sentences),
+        no_history_sentence=_first(_NO_HISTORY, sentences),
+        normal_labs_sentence=_first(_NORMAL_LABS, sentences),
+        postmenopausal=bool(_POSTMENOPAUSAL.search(text)),
+        not_sexually_active_sentence=_first(_NOT_SEXUALLY_ACTIVE, sentences),
+        cancer=cancer,
+        cancer_family=rules.cancer_family(cancer),
+        stage=explanation.stage.group if explanation.stage else None,
+        metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites),
+        biomarkers={b.name: b.status for b in explanation.biomarkers},
+        words=tuple(words),
+    )
+
+
+def judge(note: NoteFacts, criterion_text: str, kind: Kind) -> Verdict:
+    """The verdict of one inclusion or exclusion criterion for the patient of `note`."""
+    criterion = read_criterion(criterion_text.strip())
+    for rule in rules.RULES:
+        found = rule(note, criterion, kind)
+        if found is not None:
+            label, sentence, reason = found
+            return Verdict(label=label, evidence=note.sentence(sentence), reason=reason)
+    if kind == "inclusion":
+        return Verdict("not enough information", None, "The note does not say whether this criterion is met.")
+    return Verdict("not excluded", None, "The note mentions nothing that this criterion excludes.")
