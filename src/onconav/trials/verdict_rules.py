@@ -197,6 +197,39 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return NEI, None, "The note does not say whether the patient is pregnant, nursing or using contraception."
 
 
+_ADULT_ONLY = re.compile(
+    r"alcohol|drunk|drinking|drug abuse|substance|smok|tobacco|army|military|recruit|prisoner|employ|"
+    r"shift work|college|universit|driv(?:e|ing) |menopaus|sexual|erectile|lactat|breast[- ]?feed",
+    re.I,
+)
+CHILD_AGE = 12.0
+
+
+def childhood(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Criteria about adult life (alcohol, smoking, work, military service) do not apply to a child."""
+    if note.age is None or note.age >= CHILD_AGE or not _ADULT_ONLY.search(criterion.text):
+        return None
+    return NA, note.age_sentence, "The criterion is about adult life; the patient is a child."
+
+
+_SEX_SUBJECT = re.compile(
+    r"^\W*(?:(?:adult|postmenopausal|premenopausal|pregnant|healthy|non-?pregnant)\s+)?"
+    r"(women|woman|females?|girls?|men|man|males?|boys?)\b",
+    re.I,
+)
+
+
+def sex_subject(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion criterion whose subject is one sex ("Women aged 40-75 with ...")."""
+    m = _SEX_SUBJECT.search(criterion.text)
+    if kind != "inclusion" or m is None or note.sex is None or criterion.sexes == {"female", "male"}:
+        return None
+    wanted = "female" if re.match(r"wom|fem|girl", m.group(1), re.I) else "male"
+    if wanted != note.sex:
+        return "not included", note.sex_sentence, f"The criterion is for {wanted} patients."
+    return None
+
+
 def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Age and sex criteria, when age or sex is all the criterion asks."""
     if criterion.age is None and criterion.sexes is None:
@@ -388,6 +421,10 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if not named:
         return None
     inverted = criterion.negated_subject
+    if inverted and kind == "inclusion":
+        # "No history of X" as an inclusion criterion is "X" as an exclusion criterion, mirrored.
+        mirrored = _mirror(conditions(note, criterion, "exclusion"))
+        return mirrored or ("included", None, "The note mentions nothing this criterion rules out.")
     affirmed: list[tuple[Mention, int]] = []
     negated: list[tuple[Mention, int]] = []
     uncertain: list[tuple[Mention, int]] = []
@@ -554,11 +591,22 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 
 
 OVERLAP_SHARE = 0.5
+
+
+def _mirror(found: Found) -> Found:
+    if found is None:
+        return None
+    label, sentence, reason = found
+    return {"excluded": "not included", "not excluded": "included"}.get(label, label), sentence, reason
+
+
 RULES: tuple[Rule, ...] = (
     trivial,
     consent,
     language,
+    childhood,
     pregnancy,
+    sex_subject,
     demographics,
     performance,
     organ_function,
