@@ -124,6 +124,7 @@ class CriterionFacts:
     prior_lines: PriorLines | None
     treatment_naive: bool
     negated_subject: bool  # "patients without X", "never received X", "no X"
+    segments: tuple[int, ...] = ()  # for each word, which alternative of a list ("A, B or C") it is in
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -242,4 +243,18 @@ def read_criterion(text: str) -> CriterionFacts:
         prior_lines=_prior_lines(text),
         treatment_naive=bool(_NAIVE.search(text)),
         negated_subject=bool(_NEGATED_SUBJECT.search(text)),
+        segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
     )
+
+
+def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:
+    """Number the alternatives of a list: a comma, semicolon, "or" or "and/or" starts a new one."""
+    segment = 0
+    out = []
+    previous_end = 0
+    for start, word in zip(starts, words, strict=True):
+        if re.search(r"[,;/]", text[previous_end:start]) or word in ("or", ";"):
+            segment += 1
+        out.append(segment)
+        previous_end = start + len(word)
+    return tuple(out)

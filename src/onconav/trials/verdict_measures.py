@@ -33,6 +33,10 @@ MEASURES: dict[str, str] = {
     "hba1c": r"hba1c|a1c|glycated ha?emoglobin",
     "potassium": r"potassium|\bk\+",
     "ecog": r"ecog|zubrod|who performance status|who ps",
+    "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?",
+    "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
+    "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)",
+    "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
@@ -155,7 +159,7 @@ def readings(sentence: str, index: int) -> list[Reading]:
     found = []
     for name, rx in _MEASURE_RES.items():
         for m in rx.finditer(sentence):
-            after = sentence[m.end() : m.end() + 30]
+            after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + 45])
             num = re.match(
                 r"\s*(?:of|was|is|=|:|at|score|status|performance status|ps)?\s*(?:of\s+)?" + _NUMBER,
                 after,
@@ -172,10 +176,31 @@ def readings(sentence: str, index: int) -> list[Reading]:
                     unit=(unit.group(2) or "").lower() or None if unit else None,
                 )
             )
+    found.extend(_qualitative(sentence, index))
     bp = re.search(r"(?:blood pressure|\bbp\b)\D{0,12}(\d{2,3})\s*/\s*(\d{2,3})", sentence, re.IGNORECASE)
     if bp:
         found.append(Reading("systolic-bp", float(bp.group(1)), index, "mmhg"))
         found.append(Reading("diastolic-bp", float(bp.group(2)), index, "mmhg"))
+    return found
+
+
+# Words that state a vital sign's range without its number: tachycardia is a heart rate over 100/min.
+_QUALITATIVE = {
+    r"tachycardi\w*": ("heart-rate", 101.0),
+    r"bradycardi\w*": ("heart-rate", 59.0),
+    r"tachypne\w*": ("respiratory-rate", 21.0),
+    r"febrile|pyrexi\w*": ("temperature", 38.1),
+    r"afebrile": ("temperature", 37.0),
+}
+
+
+def _qualitative(sentence: str, index: int) -> list[Reading]:
+    found = []
+    for rx, (measure, value) in _QUALITATIVE.items():
+        if re.search(rf"\b(?:{rx})", sentence, re.I) and not re.search(
+            rf"\b(?:no|not|denies)\s+(?:{rx})", sentence, re.I
+        ):
+            found.append(Reading(measure, value, index, "implied"))
     return found
 
 
@@ -244,6 +269,8 @@ def age_range(text: str) -> AgeRange | None:
             continue
         value = parse_number(m.group(2))
         context = text[max(0, m.start() - 25) : m.end() + 25].lower()
+        if re.match(r"\s*(?:%|mg|g/|ml|mm|kg|cm|/)", text[m.end() :]):
+            continue
         if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > 120:
             continue
         op = comparator_of(m.group(1))

@@ -27,6 +27,8 @@ NA = "not applicable"
 CHILDBEARING_AGES = (10.0, 60.0)  # below menarche or past menopause, pregnancy criteria do not apply
 # Measures that a note's silence does not make normal: they must be measured ("BMI > 40", "weight > 110 kg").
 BODY_MEASURES = frozenset({"bmi", "weight"})
+# Measured at every visit: an abnormal value would be in the note.
+VITAL_SIGNS = frozenset({"systolic-bp", "diastolic-bp", "heart-rate", "respiratory-rate", "temperature"})
 # Organs whose named disease makes a threshold on their function uncertain rather than met.
 ORGAN_OF_MEASURE = {
     "creatinine": "kidney-disease",
@@ -102,7 +104,7 @@ _RESIDUAL_FILLER = frozenset(
         "all",
     ]
 )
-_AGE_SEX_WORDS = re.compile(r"[\d.,<>≤≥=+–-]+")
+_AGE_SEX_WORDS = re.compile(r"[\d.,<>≤≥=+–();:-]+")
 
 
 def cancer_family(code: str | None) -> tuple[str, ...]:
@@ -167,6 +169,13 @@ def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return None
 
 
+def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Exclusions left to the investigator's judgement cannot be settled from a note."""
+    if kind == "exclusion" and "investigator-judgement" in criterion.topics:
+        return NEI, None, "The criterion is left to the investigator's judgement."
+    return None
+
+
 def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Pregnancy, breast-feeding and contraception: not for men and children, unknown for other women."""
     if "pregnancy" not in criterion.topics:
@@ -180,6 +189,18 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
         return NA, note.age_sentence, "The criterion is about pregnancy; the patient is past menopause."
     state = _concept_state(note, ("pregnancy",))
+    about_pregnancy = len(_residual_words(criterion)) <= PREGNANCY_WORDS
+    wants_pregnancy = re.search(r"\bpregnan", criterion.text, re.I) and not re.search(
+        r"non-?pregnan|not pregnan", criterion.text, re.I
+    )
+    if (
+        kind == "inclusion"
+        and state
+        and state[0] == "affirmed"
+        and wants_pregnancy
+        and not criterion.negated_subject
+    ):
+        return "included", state[1], "The note says the patient is pregnant."
     contraception_only = "contraception" in criterion.topics and not re.search(
         r"pregnan|lactat|breast", criterion.text, re.I
     )
@@ -188,6 +209,8 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return NA, note.not_sexually_active_sentence, "The patient is not sexually active."
         if kind == "exclusion":
             return "not excluded", note.not_sexually_active_sentence, "The patient is not sexually active."
+    if state is not None and state[0] == "affirmed" and kind == "exclusion" and not about_pregnancy:
+        return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
     if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
         polarity, sentence = state
         if polarity == "affirmed":
@@ -203,6 +226,7 @@ _ADULT_ONLY = re.compile(
     re.I,
 )
 CHILD_AGE = 12.0
+PREGNANCY_WORDS = 6  # content words beyond which a pregnancy criterion is about something else too
 
 
 def childhood(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
@@ -320,6 +344,9 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
         return NEI, note.normal_labs_sentence, "The note does not give these values."
     if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
         return NEI, None, "The note does not give the patient's weight or BMI."
+    vital = all(t.measure in VITAL_SIGNS for t in criterion.thresholds)
+    if not _criterion_concepts(criterion) and note.normal_labs_sentence is None and not vital:
+        return NEI, None, "The note does not give these values."
     for t in criterion.thresholds:
         organ = ORGAN_OF_MEASURE.get(t.measure)
         state = _concept_state(note, (organ,)) if organ else None
@@ -393,8 +420,16 @@ _EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|excluding|apart from|b
 def _criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
     """The criterion's concepts, without those named as exceptions ("other than SLE")."""
     cut = _EXCEPTION.search(criterion.text)
+    named = [
+        m
+        for m in criterion.mentions
+        if not any(
+            o is not m and m.concept in ancestors(o.concept) and m.concept != o.concept
+            for o in criterion.mentions
+        )
+    ]
     if cut is None:
-        return list(criterion.mentions)
+        return named
     words_before = len(
         [
             w
@@ -403,7 +438,7 @@ def _criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
             )
         ]
     )
-    return [m for m in criterion.mentions if m.first < words_before]
+    return [m for m in named if m.first < words_before]
 
 
 def _qualified(criterion: CriterionFacts, mention: Mention) -> bool:
@@ -413,6 +448,25 @@ def _qualified(criterion: CriterionFacts, mention: Mention) -> bool:
         or bool(criterion.thresholds)
         or bool(re.search(r"\d", criterion.text))
     )
+
+
+def _has_numbers(criterion: CriterionFacts) -> bool:
+    text = criterion.text
+    if criterion.age is not None:
+        text = re.sub(r"\d+\s*(?:years?|yrs?|months?)", " ", text)
+    return bool(re.search(r"\d", text))
+
+
+def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
+    """How many content words of the criterion neither the concept matched nor the note accounts for."""
+    concept_words = set(criterion.words[mention.first : mention.last])
+    note_stems = set().union(*(_stems(w) for w in note.words)) if note.words else set()
+    segment = criterion.segments[mention.first] if criterion.segments else 0
+    own = [
+        w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
+    ]
+    wanted = _stems(tuple(w for w in own if w not in concept_words))
+    return len(wanted - note_stems - _stems(tuple(concept_words)))
 
 
 def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
@@ -440,6 +494,8 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         if kind == "inclusion":
             if inverted:
                 return "not included", sentence, f"The note names {mention.concept}."
+            if _unsupported(note, criterion, mention) > 1 or _has_numbers(criterion):
+                return NEI, sentence, f"The note names {mention.concept} but not all this criterion asks."
             return "included", sentence, f"The note names {mention.concept}."
         if (
             inverted
@@ -572,7 +628,7 @@ def _stems(words: frozenset[str] | tuple[str, ...]) -> set[str]:
 
 def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An inclusion criterion most of whose content words one note sentence states (fallback)."""
-    if kind != "inclusion" or criterion.negated_subject:
+    if kind != "inclusion" or criterion.negated_subject or _TEST_RESULT.search(criterion.text):
         return None
     wanted = _stems(criterion.words)
     if len(wanted) < 2:
@@ -591,6 +647,7 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 
 
 OVERLAP_SHARE = 0.5
+_TEST_RESULT = re.compile(r"\b(?:negative|positive|test|score|scale|sensiti[sz]ation|\d)", re.I)
 
 
 def _mirror(found: Found) -> Found:
@@ -604,6 +661,7 @@ RULES: tuple[Rule, ...] = (
     trivial,
     consent,
     language,
+    judgement,
     childhood,
     pregnancy,
     sex_subject,
