@@ -14,7 +14,7 @@ from onconav.trials.verdict_lexicon import CONCEPTS
 
 Polarity = Literal["affirmed", "negated", "family", "uncertain"]
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+(?:[.,]\d+)?|[;:()]")
+_WORD = re.compile(r"[^\W\d_][\w']*|\d+(?:[.,]\d+)?|[;:()]")
 _NUMBERED = re.compile(r"^\s*\d+\.\s+", re.MULTILINE)
 # Abbreviations this short only count when written in capitals ("MI", "PE"), never as ordinary words.
 _SHORT = 3
@@ -24,6 +24,7 @@ NEGATION_BEFORE: tuple[tuple[str, ...], ...] = tuple(
     for cue in (
         "no",
         "not",
+        "negative",
         "denies",
         "denied",
         "deny",
