@@ -532,9 +532,17 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return None
 
 
-_STOP = frozenset(
-    ["a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "without", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "who", "which", "that", "this", "these", "those", "their", "his", "her", "its", "it", "patient", "subject", "participant", "individual", "people", "person", "history", "diagnosis", "diagnosed", "clinical", "evidence", "presence", "present", "any", "other", "than", "such", "e", "g", "eg", "i", "ie", "etc", "must", "should", "will", "can", "may", "least", "more", "less", "one", "two", "three", "four", "five", "use", "using", "used", "based", "defined", "according", "following", "study", "trial", "current", "currently", "known", "new", "prior", "previous", "previously", "day", "week", "month", "year", "hour", "time", "within", "after", "before", "during", "including", "include", "suspicion", "suspected", "suspect", "state", "condition", "disorder", "disease", "syndrome", "sign", "signs", "symptom", "symptoms", "documented", "confirmed", "test", "screening", "all", "every"]
-)
+_STOP_WORDS = """
+a an the and or of in on at to for with without by from as is are was were be been being has have
+had who which that this these those their his her its it patient subject participant individual
+people person history diagnosis diagnosed clinical evidence presence present any other than such e g
+eg i ie etc must should will can may least more less one two three four five use using used based
+defined according following study trial current currently known new prior previous previously day
+week month year hour time within after before during including include suspicion suspected suspect
+state condition disorder disease syndrome sign signs symptom symptoms documented confirmed test
+screening all every
+"""
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 def _stems(words: frozenset[str] | tuple[str, ...]) -> set[str]:
