@@ -493,12 +493,18 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     inverted = criterion.negated_subject or all(m.polarity == "negated" for m in named)
     if inverted and kind == "inclusion":
         # "No history of X" as an inclusion criterion is "X" as an exclusion criterion, mirrored.
-        mirrored = _mirror(conditions(note, criterion, "exclusion"))
+        mirrored = _mirror(_weigh_concepts(note, criterion, named, "exclusion", inverted=False))
         if mirrored is not None:
             return mirrored
         if ";" in criterion.text or len(criterion.words) > MIRROR_WORDS or _TEST.search(criterion.text):
             return None
         return "included", None, "The note mentions nothing this criterion rules out."
+    return _weigh_concepts(note, criterion, named, kind, inverted=inverted)
+
+
+def _weigh_concepts(
+    note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind, *, inverted: bool
+) -> Found:
     affirmed: list[tuple[Mention, int]] = []
     negated: list[tuple[Mention, int]] = []
     uncertain: list[tuple[Mention, int]] = []
@@ -583,9 +589,9 @@ def _mirror(found: Found) -> Found:
 
 RULES: tuple[Rule, ...] = (
     trivial,
+    judgement,
     consent,
     language,
-    judgement,
     childhood,
     pregnancy,
     sex_subject,

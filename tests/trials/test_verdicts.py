@@ -1,0 +1,218 @@
+"""Each rule family of the criterion verdicts, on notes and criteria written to make the rule matter."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onconav.trials.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, NoteFacts, judge, read_note
+
+CONSENT = "The patient will provide informed consent, and will comply with the trial protocol."
+
+
+def note(*sentences: str) -> NoteFacts:
+    return read_note("\n".join(f"{i}. {s}" for i, s in enumerate([*sentences, CONSENT])))
+
+
+WOMAN_58 = note(
+    "A 58-year-old woman presents with chest pain.",
+    "She is known to have hypertension and obesity.",
+    "She denies smoking, diabetes, or a family history of heart disease.",
+    "She currently takes no medications.",
+)
+
+
+def label(facts: NoteFacts, criterion: str, kind: str = "inclusion") -> str:
+    assert kind in ("inclusion", "exclusion")
+    return judge(facts, criterion, kind).label  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------- age and sex
+@pytest.mark.parametrize(
+    ("criterion", "expected"),
+    [
+        ("Age 25 to 65 years", "included"),
+        ("Age 60 to 75 years", "not included"),
+        ("Patients of both sexes aged ≥ 18 years.", "included"),
+        ("Age 8-18 years", "not included"),
+        ("Male and female", "included"),
+        ("Men aged 40 or older", "not included"),
+        ("Women aged 40 or older with chest pain", "included"),
+    ],
+)
+def test_age_and_sex_inclusion(criterion: str, expected: str) -> None:
+    assert label(WOMAN_58, criterion) == expected
+
+
+def test_ages_in_months_and_exclusion_ages() -> None:
+    infant = note("A 6-month-old male infant is admitted after surgery.")
+    assert infant.age == pytest.approx(0.5)
+    assert label(infant, "Age 6 months to less than 13 years of age (<13)") == "included"
+    assert label(infant, "Less than 18 years of age", "exclusion") == "excluded"
+    assert label(WOMAN_58, "Less than 18 years of age", "exclusion") == "not excluded"
+    # A percentage near the word "age" is not an age limit.
+    assert label(note("A 4 year old boy."), "FVC of > 80 % of that predicted for gender, age and height") != (
+        "not included"
+    )
+
+
+# ----------------------------------------------------------------------------------------------- consent
+def test_consent_is_settled_by_the_note_statement() -> None:
+    criterion = "Patient must be able to give voluntary written informed consent."
+    assert judge(WOMAN_58, criterion, "inclusion").label == "included"
+    assert judge(WOMAN_58, criterion, "inclusion").evidence == CONSENT
+    silent = read_note("0. A 58-year-old woman presents with chest pain.")
+    assert label(silent, criterion) == "not enough information"
+    assert label(WOMAN_58, "Refusal to consent.", "exclusion") == "not excluded"
+
+
+# --------------------------------------------------------------------------------------------- pregnancy
+def test_pregnancy_criteria_do_not_apply_to_men_children_or_after_menopause() -> None:
+    man = note("A 63-year-old man presents with cough.")
+    boy = note("A 5-year-old boy presents with fever.")
+    girl = note("A 5-year-old girl presents with fever.")
+    older = note("A 72-year-old woman presents with fatigue.")
+    for facts in (man, boy, girl, older):
+        assert label(facts, "Pregnant or lactating women", "exclusion") == "not applicable"
+        assert label(facts, "Females of childbearing potential must use contraception") == "not applicable"
+
+
+def test_pregnancy_in_women_of_childbearing_age() -> None:
+    unknown = note("A 30-year-old woman presents with joint pain.")
+    assert label(unknown, "Pregnant or lactating women", "exclusion") == "not enough information"
+    tested = note("A 36-year-old woman presents with spotting.", "A urine pregnancy test is negative.")
+    assert label(tested, "Current or planned pregnancy", "exclusion") == "not excluded"
+    pregnant = note("A 27-year-old woman at 11 weeks gestation in her second pregnancy has anemia.")
+    assert label(pregnant, "Currently pregnant", "exclusion") == "excluded"
+    assert label(pregnant, "Pregnant, with gestational age <23 weeks") == "included"
+    # Pregnancy names who is excluded here, not what: the thalassemia decides.
+    assert label(pregnant, "Pregnant women affected by beta thalassemia", "exclusion") == "not excluded"
+
+
+# --------------------------------------------------------------------------------- negation and concepts
+def test_negated_conditions_are_not_the_patients() -> None:
+    verdict = judge(WOMAN_58, "IDDM (Type-1 diabetes mellitus)", "exclusion")
+    assert verdict.label == "not excluded"
+    assert verdict.evidence is not None and "denies" in verdict.evidence
+    assert label(WOMAN_58, "Diabetes mellitus") == "not included"
+    # The family history belongs to relatives.
+    assert label(WOMAN_58, "Coronary heart disease") == "not enough information"
+
+
+def test_affirmed_conditions_include_and_exclude() -> None:
+    assert label(WOMAN_58, "Clinical diagnosis of hypertension") == "included"
+    assert label(WOMAN_58, "Obesity", "exclusion") == "excluded"
+    # Severity or a threshold the note does not give: not excluded on the diagnosis alone.
+    assert label(WOMAN_58, "Severe uncontrolled hypertension", "exclusion") == "not excluded"
+    assert label(WOMAN_58, "Hypertension of > 170/100 mm of Hg", "exclusion") == "not excluded"
+    cvid = note("A 48-year-old man with history of common variable immunodeficiency (CVID) and fever.")
+    assert label(cvid, "Common Variable Immunodeficiency (CVID)") == "included"
+
+
+def test_abbreviations_only_in_capitals() -> None:
+    mi = note("A 70-year-old man had an MI two years ago.")
+    assert label(mi, "History of myocardial infarction", "exclusion") == "excluded"
+    lower = note("A 70-year-old man says mi casa es su casa.")
+    assert label(lower, "History of myocardial infarction", "exclusion") == "not excluded"
+
+
+def test_uncertain_mentions_leave_the_question_open() -> None:
+    facts = note(
+        "A 36-year-old woman has an enlarged uterus.", "The differential diagnosis includes fibroid."
+    )
+    assert label(facts, "Five or more fibroids", "exclusion") == "not enough information"
+
+
+def test_no_x_inclusion_mirrors_the_exclusion() -> None:
+    assert label(WOMAN_58, "No history of myocardial infarction") == "included"
+    mi = note("A 70-year-old man had a myocardial infarction in 2019.")
+    assert label(mi, "No history of myocardial infarction") == "not included"
+
+
+def test_children_and_adult_life() -> None:
+    boy = note("A 5-year-old boy presents with drooling and fever.")
+    assert label(boy, "alcoholism (drunk at least once a week)", "exclusion") == "not applicable"
+    assert label(boy, "army recruit", "exclusion") == "not applicable"
+    assert label(WOMAN_58, "alcoholism (drunk at least once a week)", "exclusion") == "not excluded"
+
+
+def test_investigator_judgement_and_languages() -> None:
+    criterion = "Any illness which in the investigator's judgment will interfere with the protocol"
+    assert label(WOMAN_58, criterion, "exclusion") == "not enough information"
+    assert label(WOMAN_58, "Patient speaks and understands Finnish or Swedish") == "not enough information"
+
+
+# ------------------------------------------------------------------------------ organ function and vitals
+def test_lab_thresholds_compare_values_with_units() -> None:
+    labs = note("A 60-year-old man with creatinine of 2.1 mg/dL and a hemoglobin (Hb) of 9.5 g/dL.")
+    assert label(labs, "Serum creatinine ≤ 1.5 mg/dL") == "not included"
+    assert label(labs, "Serum creatinine ≤ 2.5 mg/dL") == "included"
+    assert label(labs, "Haemoglobin < 90 g/L", "exclusion") == "not excluded"
+    assert label(labs, "Haemoglobin < 100 g/L", "exclusion") == "excluded"
+    wbc = note("A 10 year old child with cough.", "Lab results include WBC 25,000, with 25% eosinophils.")
+    assert label(wbc, "WBC > 15000.", "exclusion") == "excluded"
+
+
+def test_missing_values() -> None:
+    # Inclusion needs the value; a bare lab exclusion too; a named organ disease is judged as a disease.
+    assert label(WOMAN_58, "Absolute neutrophil count ≥ 1500/mm3") == "not enough information"
+    assert label(WOMAN_58, "WBC < 4000.", "exclusion") == "not enough information"
+    assert label(WOMAN_58, "Severe renal impairment (serum creatinine > 3.0 mg/dl)", "exclusion") == (
+        "not excluded"
+    )
+    ckd = note("A 70-year-old man with chronic renal insufficiency.")
+    assert label(ckd, "Creatinine clearance < 30 ml/min", "exclusion") == "not enough information"
+    # Weight and BMI are never assumed.
+    assert label(WOMAN_58, "BMI > 40 kg/m2.", "exclusion") == "not enough information"
+    normal = note("A 20 yo woman with fatigue.", "Her laboratory tests are within normal limits.")
+    assert label(normal, "Hematocrit < 25", "exclusion") == "not excluded"
+
+
+def test_vital_signs_and_words_for_them() -> None:
+    facts = note("A 40-year-old woman presents with arm pain.", "She is tachypneic and tachycardic.")
+    assert label(facts, "Heart rate of at least 90/min;") == "included"
+    assert label(facts, "A respiratory rate of at least 20/min") == "included"
+    vitals = note("A 10 year old child.", "Vital signs: T: 39.5 C, BP: 90/60 HR: 120/min RR: 40/min.")
+    assert label(vitals, "Heart rate below 100/min") == "not included"
+    assert label(vitals, "Systolic blood pressure < 100 mm Hg", "exclusion") == "excluded"
+
+
+# ------------------------------------------------------------------------------- performance and cancer
+def test_performance_status() -> None:
+    ecog1 = note("A 64-year-old man with stage IV lung adenocarcinoma, ECOG 1.")
+    assert label(ecog1, "ECOG performance status 0-1") == "included"
+    assert label(ecog1, "ECOG performance status of 0") == "not included"
+    assert label(ecog1, "ECOG performance status ≥ 2", "exclusion") == "not excluded"
+    kps = note("A 64-year-old man with mesothelioma; Karnofsky performance status 60%.")
+    assert label(kps, "ECOG 0-1") == "not included"
+    assert label(kps, "Karnofsky performance status ≥ 70%") == "not included"
+    assert label(WOMAN_58, "ECOG 0-2") == "not enough information"
+
+
+def test_cancer_histology_stage_and_brain_metastases() -> None:
+    luad = note("A 64-year-old man with stage IV lung adenocarcinoma with metastases to the brain and liver.")
+    assert label(luad, "Histologically confirmed non-small cell lung cancer") == "included"
+    assert label(luad, "Histologically confirmed breast cancer") == "not included"
+    assert label(luad, "Known untreated brain metastases", "exclusion") == "excluded"
+    no_brain = note("A 60-year-old woman with stage IV breast cancer.", "MRI shows no brain metastases.")
+    assert label(no_brain, "Known brain metastases", "exclusion") == "not excluded"
+    silent = note("A 60-year-old woman with stage IV breast cancer.")
+    assert label(silent, "Known brain metastases", "exclusion") == "not enough information"
+
+
+# ----------------------------------------------------------------------------------------- robustness
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=300), kind=st.sampled_from(["inclusion", "exclusion"]))
+def test_any_criterion_text_gets_a_valid_label(text: str, kind: str) -> None:
+    verdict = judge(WOMAN_58, text, kind)  # type: ignore[arg-type]
+    assert verdict.label in (INCLUSION_LABELS if kind == "inclusion" else EXCLUSION_LABELS)
+    assert verdict.evidence is None or verdict.evidence in WOMAN_58.sentences
+    assert verdict.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=500))
+def test_any_note_can_be_read(text: str) -> None:
+    facts = read_note(text)
+    assert judge(facts, "Age 18 or older", "inclusion").label in INCLUSION_LABELS
