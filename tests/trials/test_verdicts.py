@@ -216,3 +216,24 @@ def test_any_criterion_text_gets_a_valid_label(text: str, kind: str) -> None:
 def test_any_note_can_be_read(text: str) -> None:
     facts = read_note(text)
     assert judge(facts, "Age 18 or older", "inclusion").label in INCLUSION_LABELS
+
+
+def test_conditional_criteria() -> None:
+    transplant = (
+        "Recipients who have had a stem cell transplant must be at least 21 days after stem cell infusion"
+    )
+    assert label(WOMAN_58, transplant) == "not applicable"
+    recipient = note("A 50-year-old man who had a stem cell transplant 3 weeks ago has fever.")
+    assert label(recipient, transplant) == "not enough information"
+    assert label(WOMAN_58, "If male, must agree to use condoms") == "not applicable"
+    depression = "If receiving treatment for depression, has not been on a stable dose for at least 4 weeks"
+    assert label(WOMAN_58, depression, "exclusion") == "not excluded"
+
+
+def test_histology() -> None:
+    luad = note("A 64-year-old man with stage IV lung adenocarcinoma.")
+    assert luad.histologies == {"adenocarcinoma", "non-small-cell", "non-squamous"}
+    assert label(luad, "Squamous cell carcinoma of the lung") == "not included"
+    assert label(luad, "Non-squamous non-small cell lung cancer") == "included"
+    meso = note("A 70-year-old man with sarcomatoid pleural mesothelioma.")
+    assert label(meso, "Epithelioid or biphasic pleural mesothelioma") == "not included"

@@ -123,3 +123,17 @@ def test_note_ages_and_readings() -> None:
         ("heart-rate", 120.0),
         ("hemoglobin", 9.0),
     } <= values
+
+
+def test_histologies() -> None:
+    assert read_criterion("Non-small cell lung cancer, squamous or non-squamous").histologies == {
+        "non-small-cell",
+        "squamous",
+        "non-squamous",
+    }
+    assert read_criterion("Non-squamous NSCLC").histologies == {"non-small-cell", "non-squamous"}
+    assert read_criterion("Small cell lung cancer").histologies == {"small-cell"}
+    assert read_criterion("Epithelioid or biphasic pleural mesothelioma").histologies == {
+        "epithelioid",
+        "biphasic",
+    }

@@ -124,6 +124,7 @@ class CriterionFacts:
     prior_lines: PriorLines | None
     treatment_naive: bool
     negated_subject: bool  # "patients without X", "never received X", "no X"
+    histologies: frozenset[str] = frozenset()  # "adenocarcinoma", "squamous", "small-cell", "epithelioid"...
     segments: tuple[int, ...] = ()  # for each word, which alternative of a list ("A, B or C") it is in
 
     @property
@@ -214,6 +215,40 @@ _NEGATED_SUBJECT = re.compile(
 )
 
 
+# Histologic types named in oncology criteria, with the words that name them.
+HISTOLOGIES: dict[str, re.Pattern[str]] = {
+    name: re.compile(rx, re.IGNORECASE)
+    for name, rx in {
+        "non-small-cell": r"non[- ]?small[- ]?cell|\bnsclc\b",
+        "small-cell": r"(?<!non )(?<!non-)\bsmall[- ]?cell\b|\bsclc\b",
+        "adenocarcinoma": r"adenocarcinoma",
+        "non-squamous": r"\bnon[- ]?squamous",
+        "squamous": r"(?<!non-)(?<!non )(?<!non)squamous",
+        "large-cell": r"large[- ]?cell",
+        "epithelioid": r"epithelioid",
+        "sarcomatoid": r"sarcomatoid",
+        "biphasic": r"biphasic|mixed[- ]type mesothelioma",
+        "ductal": r"ductal",
+        "lobular": r"lobular",
+        "clear-cell": r"clear[- ]?cell",
+        "urothelial": r"urothelial|transitional[- ]cell",
+        "neuroendocrine": r"neuroendocrine|carcinoid",
+        "melanoma": r"melanoma",
+        "sarcoma": r"(?<!carcino)sarcoma\b",
+        "lymphoma": r"lymphoma",
+    }.items()
+}
+
+
+def histologies(text: str) -> frozenset[str]:
+    """The histologic types a criterion names."""
+    found = {name for name, rx in HISTOLOGIES.items() if rx.search(text)}
+    if "non-small-cell" in found and not re.search(r"(?<!non[- ])\bsmall[- ]?cell", text, re.I):
+        found.discard("small-cell")
+    return frozenset(found)
+
+
+_NON_SQUAMOUS = re.compile(r"\bnon[- ]squamous", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|[-•*§·])\s+", re.IGNORECASE)
 
 
@@ -223,7 +258,8 @@ def read_criterion(text: str) -> CriterionFacts:
     text = _ENUMERATION.sub("", text)
     tokens = tokenize(text)
     found = thresholds(text)
-    explanation = explain(text) if len(text) < 2000 else None
+    # The knowledge reader would take "non-squamous" for squamous cell carcinoma.
+    explanation = explain(_NON_SQUAMOUS.sub("nonsquamous", text)) if len(text) < 2000 else None
     topics = frozenset(name for name, rx in TOPICS.items() if rx.search(text))
     return CriterionFacts(
         text=text,
@@ -243,6 +279,7 @@ def read_criterion(text: str) -> CriterionFacts:
         prior_lines=_prior_lines(text),
         treatment_naive=bool(_NAIVE.search(text)),
         negated_subject=bool(_NEGATED_SUBJECT.search(text)),
+        histologies=histologies(text),
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
     )
 

@@ -265,6 +265,8 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "menopause": ("", ("postmenopausal", "post menopausal", "menopause")),
     # procedures and treatments
     "surgery": ("", ("surgery", "operation", "laparotomy")),
+    "transplant": ("", ("transplant", "transplantation", "stem cell transplant", "bone marrow transplant")),
+    "graft-versus-host-disease": ("transplant", ("graft versus host disease", "gvhd")),
     "radiotherapy": ("", ("radiotherapy", "radiation therapy", "irradiation", "radiation")),
     "chemotherapy": ("", ("chemotherapy", "chemo", "cytotoxic therapy")),
     "immunotherapy": ("", ("immunotherapy", "checkpoint inhibitor", "pd 1", "pd l1 inhibitor")),

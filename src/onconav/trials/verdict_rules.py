@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from onconav.knowledge.catalogue import catalogue
-from onconav.trials.verdict_criterion import CriterionFacts
+from onconav.trials.verdict_criterion import CriterionFacts, histologies, read_criterion
 from onconav.trials.verdict_lexicon import SEVERITY_WORDS
 from onconav.trials.verdict_measures import Threshold, compare
 from onconav.trials.verdict_text import Mention, ancestors
@@ -117,6 +117,19 @@ def cancer_family(code: str | None) -> tuple[str, ...]:
     return tuple(chain)
 
 
+_NSCLC_TYPES = frozenset({"adenocarcinoma", "squamous", "large-cell"})
+
+
+def note_histologies(text: str, cancer: str | None) -> frozenset[str]:
+    """Histologic types a note names; a lung adenocarcinoma, squamous or large-cell is also non-small-cell."""
+    found = set(histologies(text)) if cancer is not None else set()
+    if found & _NSCLC_TYPES and "lung" in (cancer or "") and "small-cell" not in found:
+        found.add("non-small-cell")
+        if "squamous" not in found:
+            found.add("non-squamous")
+    return frozenset(found)
+
+
 def _positive(kind: Kind) -> str:
     return "included" if kind == "inclusion" else "excluded"
 
@@ -173,6 +186,37 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Exclusions left to the investigator's judgement cannot be settled from a note."""
     if kind == "exclusion" and "investigator-judgement" in criterion.topics:
         return NEI, None, "The criterion is left to the investigator's judgement."
+    return None
+
+
+_CONDITIONAL = re.compile(
+    r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
+    r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
+    r"(?:patients|subjects|recipients|participants|those) who (?:have|had) (?:had |received |undergone )?)"
+    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+then\b)",
+    re.I,
+)
+
+
+def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "If X, ..." or "Patients who have had X must ...": not applicable when the note rules X out or
+    never mentions it among the patient's conditions and treatments."""
+    m = _CONDITIONAL.search(criterion.text)
+    if m is None:
+        return None
+    condition = read_criterion(m.group("condition"))
+    if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
+        if note.sex not in condition.sexes:
+            return NA, note.sex_sentence, "The criterion is for patients of the other sex."
+        return None
+    concepts = [c.concept for c in condition.mentions]
+    if not concepts:
+        return None
+    state = _concept_state(note, tuple(concepts))
+    if state is None or state[0] == "negated":
+        # An inclusion requirement for others does not apply; an exclusion for others does not exclude.
+        verdict = NA if kind == "inclusion" else "not excluded"
+        return verdict, state[1] if state else None, "The condition this criterion depends on does not apply."
     return None
 
 
@@ -373,6 +417,9 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             assert state is not None
             return "not excluded", state[1], "The note says there are no brain metastases."
         return NEI, None, "The note does not say whether the cancer has reached the brain."
+    if kind == "inclusion" and criterion.histologies and note.histologies:
+        if not criterion.histologies & note.histologies:
+            return "not included", _cancer_sentence(note), "The note gives a different histologic type."
     if criterion.cancer is not None and kind == "inclusion":
         family = note.cancer_family
         if criterion.cancer in family:
@@ -589,6 +636,7 @@ def _mirror(found: Found) -> Found:
 
 RULES: tuple[Rule, ...] = (
     trivial,
+    conditional,
     judgement,
     consent,
     language,

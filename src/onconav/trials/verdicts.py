@@ -78,6 +78,7 @@ class NoteFacts:
     stage: str | None
     metastatic_sites: frozenset[str]
     biomarkers: dict[str, str]
+    histologies: frozenset[str]
     words: tuple[frozenset[str], ...]  # each sentence's folded words
 
     def sentence(self, index: int | None) -> str | None:
@@ -134,6 +135,7 @@ def read_note(text: str) -> NoteFacts:
         stage=explanation.stage.group if explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites),
         biomarkers={b.name: b.status for b in explanation.biomarkers},
+        histologies=rules.note_histologies(text, cancer),
         words=tuple(words),
     )
 
