@@ -417,9 +417,9 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             assert state is not None
             return "not excluded", state[1], "The note says there are no brain metastases."
         return NEI, None, "The note does not say whether the cancer has reached the brain."
-    if kind == "inclusion" and criterion.histologies and note.histologies:
-        if not criterion.histologies & note.histologies:
-            return "not included", _cancer_sentence(note), "The note gives a different histologic type."
+    different = bool(criterion.histologies) and criterion.histologies.isdisjoint(note.histologies)
+    if kind == "inclusion" and note.histologies and different:
+        return "not included", _cancer_sentence(note), "The note gives a different histologic type."
     if criterion.cancer is not None and kind == "inclusion":
         family = note.cancer_family
         if criterion.cancer in family:
