@@ -237,3 +237,39 @@ def test_histology() -> None:
     assert label(luad, "Non-squamous non-small cell lung cancer") == "included"
     meso = note("A 70-year-old man with sarcomatoid pleural mesothelioma.")
     assert label(meso, "Epithelioid or biphasic pleural mesothelioma") == "not included"
+
+
+MESO = note(
+    "A 67-year-old man with stage IV pleural mesothelioma, epithelioid type.",
+    "He progressed after first-line carboplatin and pemetrexed.",
+    "ECOG performance status 1. PD-L1 negative. He never smoked.",
+)
+
+
+@pytest.mark.parametrize(
+    ("criterion", "kind", "expected"),
+    [
+        ("Epithelioid histology", "inclusion", "included"),
+        ("Sarcomatoid mesothelioma", "inclusion", "not included"),
+        ("Stage III or IV disease", "inclusion", "included"),
+        ("Stage I-II disease", "inclusion", "not included"),
+        ("Unresectable stage I-III pleural mesothelioma", "inclusion", "not included"),
+        ("At least one prior line of systemic therapy", "inclusion", "included"),
+        ("At least 2 prior lines of therapy", "inclusion", "not included"),
+        ("Treatment-naive patients", "inclusion", "not included"),
+        ("PD-L1 positive tumor", "inclusion", "not included"),
+        ("Current smoker", "exclusion", "not excluded"),
+    ],
+)
+def test_oncology_profile(criterion: str, kind: str, expected: str) -> None:
+    assert label(MESO, criterion, kind) == expected
+
+
+def test_lines_of_therapy_read_from_notes() -> None:
+    from onconav.trials.verdict_criterion import note_prior_lines
+
+    assert note_prior_lines("Newly diagnosed, treatment-naive lung adenocarcinoma.") == 0
+    assert note_prior_lines("Progressed on second-line docetaxel.") == 2
+    assert note_prior_lines("Now starting second-line therapy.") == 1
+    assert note_prior_lines("She received two prior regimens.") == 2
+    assert note_prior_lines("Stage IV lung cancer.") is None

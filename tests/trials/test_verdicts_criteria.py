@@ -137,3 +137,10 @@ def test_histologies() -> None:
         "epithelioid",
         "biphasic",
     }
+
+
+def test_stage_groups() -> None:
+    assert read_criterion("Stage IIIB or IV NSCLC").stages == {"III", "IV"}
+    assert read_criterion("AJCC stage I-III breast cancer").stages == {"I", "II", "III"}
+    assert read_criterion("Stage IIIA/IIIB").stages == {"III"}
+    assert read_criterion("Metastatic disease").stages == frozenset()

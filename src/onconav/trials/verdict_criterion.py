@@ -125,6 +125,7 @@ class CriterionFacts:
     treatment_naive: bool
     negated_subject: bool  # "patients without X", "never received X", "no X"
     histologies: frozenset[str] = frozenset()  # "adenocarcinoma", "squamous", "small-cell", "epithelioid"...
+    stages: frozenset[str] = frozenset()  # every stage group named ("stage IIIB-IV": III and IV)
     segments: tuple[int, ...] = ()  # for each word, which alternative of a list ("A, B or C") it is in
 
     @property
@@ -248,6 +249,59 @@ def histologies(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_ROMAN = r"(?:iv|v|i{1,3})[a-c]?\d?"
+_STAGES = re.compile(
+    rf"\bstages?\s+({_ROMAN}(?:\s*(?:,|or|and|-|–|to|/|through)\s*(?:stage\s+)?{_ROMAN})*)\b", re.I
+)
+_GROUPS = ("I", "II", "III", "IV")
+
+
+def stage_groups(text: str) -> frozenset[str]:
+    """Stage groups a criterion names: "stage IIIB or IV" gives III and IV; ranges are filled in."""
+    found: set[str] = set()
+    for m in _STAGES.finditer(text):
+        spec = m.group(1)
+        numerals = (re.sub(r"[a-c]?\d?$", "", g, flags=re.I).upper() for g in re.findall(_ROMAN, spec, re.I))
+        groups = [g for g in numerals if g in _GROUPS]
+        if len(groups) == 2 and re.search(r"-|–|to|through", spec, re.I):
+            a, b = sorted((_GROUPS.index(groups[0]), _GROUPS.index(groups[1])))
+            groups = list(_GROUPS[a : b + 1])
+        found.update(groups)
+    return frozenset(found)
+
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_NOTE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[- ]line\b", re.I)
+_NOTE_COUNT = re.compile(
+    r"\b(\d|one|two|three|four|five) (?:prior|previous) (?:lines?|regimens?|therapies|treatments)", re.I
+)
+_NOTE_NAIVE = re.compile(
+    r"treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|newly diagnosed|"
+    r"no prior (?:systemic )?(?:therapy|treatment|chemotherapy)|has not (?:yet )?(?:been treated|received)",
+    re.I,
+)
+_NOTE_PROGRESSED = re.compile(r"progress\w* (?:after|on|following|despite)|refractory to|failed\b", re.I)
+
+
+def note_prior_lines(text: str) -> int | None:
+    """How many lines of systemic therapy a note says the patient has had, when it says."""
+    counts = [_WORD_NUMBERS.get(m.group(1).lower()) or int(m.group(1)) for m in _NOTE_COUNT.finditer(text)]
+    if counts:
+        return max(counts)
+    lines = []
+    for m in _NOTE_LINE.finditer(text):
+        before = text[max(0, m.start() - 60) : m.start()]
+        ordinal = _ORDINALS[m.group(1).lower()]
+        lines.append(ordinal if _NOTE_PROGRESSED.search(before) else ordinal - 1)
+    if lines:
+        return max(lines)
+    if _NOTE_NAIVE.search(text):
+        return 0
+    if _NOTE_PROGRESSED.search(text):
+        return 1
+    return None
+
+
 _NON_SQUAMOUS = re.compile(r"\bnon[- ]squamous", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|[-•*§·])\s+", re.IGNORECASE)
 
@@ -280,6 +334,7 @@ def read_criterion(text: str) -> CriterionFacts:
         treatment_naive=bool(_NAIVE.search(text)),
         negated_subject=bool(_NEGATED_SUBJECT.search(text)),
         histologies=histologies(text),
+        stages=stage_groups(text),
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
     )
 

@@ -218,7 +218,7 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "alcohol dependence",
         ),
     ),
-    "smoking": ("", ("smoking", "smoker", "tobacco")),
+    "smoking": ("", ("smoking", "smoker", "tobacco", "smoked", "smoke", "cigarette")),
     # blood
     "anemia": ("", ("anemia", "anaemia")),
     "thrombocytopenia": ("", ("thrombocytopenia", "low platelet count")),

@@ -417,22 +417,63 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             assert state is not None
             return "not excluded", state[1], "The note says there are no brain metastases."
         return NEI, None, "The note does not say whether the cancer has reached the brain."
-    different = bool(criterion.histologies) and criterion.histologies.isdisjoint(note.histologies)
-    if kind == "inclusion" and note.histologies and different:
-        return "not included", _cancer_sentence(note), "The note gives a different histologic type."
-    if criterion.cancer is not None and kind == "inclusion":
-        family = note.cancer_family
-        if criterion.cancer in family:
-            evidence = _sentence_naming(note, tuple(criterion.words[:0]) or ())
-            if criterion.stage and note.stage and criterion.stage != note.stage:
-                return "not included", evidence, "The note gives a different stage."
-            return "included", _cancer_sentence(note), "The note names this cancer."
-        if criterion.cancer not in family and not set(cancer_family(criterion.cancer)) & set(family):
-            return "not included", _cancer_sentence(note), "The note names a different cancer."
+    if kind == "inclusion":
+        found = _cancer_type(note, criterion)
+        if found is not None:
+            return found
+    if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
+        inside = _GROUP_OF_STAGE[note.stage] in criterion.stages
+        return (
+            (_positive(kind) if inside else _negative(kind)),
+            _cancer_sentence(note),
+            "The note gives the stage.",
+        )
+    found = _therapy_lines(note, criterion, kind)
+    if found is not None:
+        return found
     for name, status in criterion.biomarkers:
         if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
             same = note.biomarkers[name] == status
             return (_positive(kind) if same else _negative(kind)), None, f"The note gives the {name} status."
+    return None
+
+
+_GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
+
+
+def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
+    """Inclusion by the cancer named, its histologic type and its stage."""
+    if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
+        return "not included", _cancer_sentence(note), "The note gives a different histologic type."
+    if criterion.cancer is None:
+        if criterion.histologies & note.histologies and not criterion.stages:
+            return "included", _cancer_sentence(note), "The note gives this histologic type."
+        return None
+    family = note.cancer_family
+    if criterion.cancer in family:
+        stage = _GROUP_OF_STAGE.get(note.stage or "")
+        if criterion.stages and stage is not None and stage not in criterion.stages:
+            return "not included", _cancer_sentence(note), "The note gives a different stage."
+        return "included", _cancer_sentence(note), "The note names this cancer."
+    if not set(cancer_family(criterion.cancer)) & set(family):
+        return "not included", _cancer_sentence(note), "The note names a different cancer."
+    return None
+
+
+def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Prior lines of systemic therapy, and treatment-naive criteria, against what the note says."""
+    if note.prior_lines is None:
+        return None
+    if criterion.prior_lines is not None:
+        met = compare(note.prior_lines, criterion.prior_lines.op, criterion.prior_lines.count)
+        return (_positive(kind) if met else _negative(kind)), None, "The note says how many lines were given."
+    if criterion.treatment_naive and not criterion.negated_subject:
+        naive = note.prior_lines == 0
+        return (
+            (_positive(kind) if naive else _negative(kind)),
+            None,
+            "The note says whether treatment was given.",
+        )
     return None
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from onconav.knowledge.understanding import explain
 from onconav.trials import verdict_rules as rules
-from onconav.trials.verdict_criterion import read_criterion
+from onconav.trials.verdict_criterion import note_prior_lines, read_criterion
 from onconav.trials.verdict_measures import Reading, note_age, readings
 from onconav.trials.verdict_text import Mention, mentions, split_sentences, tokenize
 
@@ -79,6 +79,7 @@ class NoteFacts:
     metastatic_sites: frozenset[str]
     biomarkers: dict[str, str]
     histologies: frozenset[str]
+    prior_lines: int | None  # lines of systemic therapy had, when the note says
     words: tuple[frozenset[str], ...]  # each sentence's folded words
 
     def sentence(self, index: int | None) -> str | None:
@@ -136,6 +137,7 @@ def read_note(text: str) -> NoteFacts:
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites),
         biomarkers={b.name: b.status for b in explanation.biomarkers},
         histologies=rules.note_histologies(text, cancer),
+        prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
     )
 
