@@ -273,3 +273,15 @@ def test_lines_of_therapy_read_from_notes() -> None:
     assert note_prior_lines("Now starting second-line therapy.") == 1
     assert note_prior_lines("She received two prior regimens.") == 2
     assert note_prior_lines("Stage IV lung cancer.") is None
+
+
+def test_plans_and_prognosis_are_not_in_notes() -> None:
+    criterion = "Woman planning to deliver outside the research clinic"
+    assert label(WOMAN_58, criterion, "exclusion") == "not enough information"
+    surgeon = "Patients that according to the surgeon estimates will not survive 24 hours."
+    assert label(WOMAN_58, surgeon, "exclusion") == "not enough information"
+
+
+def test_a_test_done_by_protocol_is_not_consent() -> None:
+    criterion = "Negative allergy skin test as performed in the screening protocol."
+    assert label(WOMAN_58, criterion) == "not enough information"

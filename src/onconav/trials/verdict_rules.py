@@ -168,7 +168,7 @@ def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if kind == "inclusion":
         if note.consent_sentence is not None and (
-            "consent" in topics or re.search(r"compl|willing|adhere|protocol", criterion.text, re.I)
+            "consent" in topics or re.search(r"compl|willing|adhere", criterion.text, re.I)
         ):
             return "included", note.consent_sentence, "The note says the patient will consent and comply."
         return None
@@ -182,10 +182,18 @@ def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return None
 
 
+_FUTURE = re.compile(
+    r"\b(?:planning|plans? to|intends?|intention|likely to|will not survive|estimates?|anticipated)\b", re.I
+)
+
+
 def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Exclusions left to the investigator's judgement cannot be settled from a note."""
+    """Exclusions left to the investigator's judgement, or about the patient's plans and prognosis to come,
+    cannot be settled from a note."""
     if kind == "exclusion" and "investigator-judgement" in criterion.topics:
         return NEI, None, "The criterion is left to the investigator's judgement."
+    if kind == "exclusion" and _FUTURE.search(criterion.text) and "pregnancy" not in criterion.topics:
+        return NEI, None, "The note cannot say what the patient plans or what will happen."
     return None
 
 
