@@ -56,7 +56,8 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "compliance": re.compile(
         r"\bcomply\b|\bcompliance\b|complian|adhere|adherence|follow[- ]?up|"
         r"study (?:visits|procedures|requirements)|"
-        r"protocol (?:requirements|procedures|visits)|willing|willingness|able to (?:understand|attend|complete|return|participate)|"
+        r"protocol (?:requirements|procedures|visits)|"
+        r"willing|willingness|able to (?:understand|attend|complete|return|participate)|"
         r"ability to (?:understand|attend|complete|comply|participate)|geographical|monitoring|"
         r"\brefus",
         re.IGNORECASE,
