@@ -275,6 +275,17 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "corticosteroids": ("", ("corticosteroid", "steroid", "prednisone", "prednisolone", "dexamethasone")),
     "anticoagulation": ("", ("anticoagulation", "anticoagulant", "warfarin", "heparin", "anti coagulation")),
     "antibiotics": ("", ("antibiotic", "antibacterial", "antimicrobial")),
+    # tests and settings of care
+    "ultrasound": ("imaging", ("ultrasound", "ultrasonography", "sonography", "sonogram")),
+    "ct-scan": ("imaging", ("ct scan", "computed tomography", "ct", "cat scan")),
+    "mri": ("imaging", ("mri", "magnetic resonance imaging", "magnetic resonance")),
+    "radiograph": ("imaging", ("x ray", "xray", "radiograph", "radiography", "chest film")),
+    "imaging": ("", ("imaging", "scan")),
+    "electrocardiogram": ("", ("electrocardiogram", "ecg", "ekg", "electrocardiography")),
+    "echocardiogram": ("", ("echocardiogram", "echocardiography", "transthoracic echocardiogram")),
+    "angiography": ("", ("angiography", "angiogram", "catheterization")),
+    "emergency-department": ("", ("emergency department", "emergency room", "er", "ed")),
+    "hospitalization": ("", ("hospitalized", "hospitalised", "admitted to the hospital", "hospitalization")),
     # symptoms and findings
     "chest-pain": ("", ("chest pain", "chest discomfort", "substernal pain")),
     "fever": ("", ("fever", "febrile", "pyrexia")),

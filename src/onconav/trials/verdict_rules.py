@@ -517,7 +517,7 @@ def _concept_state(note: NoteFacts, concepts: tuple[str, ...]) -> tuple[str, int
 
 
 # Broad concepts that only count when the criterion names nothing more specific ("HIV infection").
-GENERIC = frozenset({"infection", "cancer", "heart-disease", "lung-disease", "surgery", "allergy"})
+GENERIC = frozenset({"infection", "cancer", "heart-disease", "lung-disease", "surgery", "allergy", "imaging"})
 _EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|excluding|apart from|besides|aside from)\b", re.I)
 
 
