@@ -9,9 +9,10 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+from onconav.i18n import N_
 from onconav.knowledge.catalogue import catalogue
 from onconav.trials.verdict_criterion import CriterionFacts, histologies, read_criterion
-from onconav.trials.verdict_lexicon import SEVERITY_WORDS
+from onconav.trials.verdict_lexicon import CONCEPTS, SEVERITY_WORDS
 from onconav.trials.verdict_measures import Threshold, compare
 from onconav.trials.verdict_text import Mention, ancestors
 
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from onconav.trials.verdicts import NoteFacts
 
 Kind = Literal["inclusion", "exclusion"]
-Found = tuple[str, int | None, str] | None  # (label, evidence sentence, reason)
+# A reason is an English template (marked for translation) and the values of its placeholders.
+Reason = str | tuple[str, dict[str, str]]
+Found = tuple[str, int | None, Reason] | None  # (label, evidence sentence, reason)
 Rule = Callable[["NoteFacts", CriterionFacts, Kind], Found]
 
 NEI = "not enough information"
@@ -45,65 +48,14 @@ ORGAN_OF_MEASURE = {
     "lvef": "heart-failure",
     "qtc": "arrhythmia",
 }
-_RESIDUAL_FILLER = frozenset(
-    [
-        "patient",
-        "subject",
-        "participant",
-        "people",
-        "person",
-        "individual",
-        "healthy",
-        "volunteer",
-        "both",
-        "sex",
-        "gender",
-        "male",
-        "female",
-        "men",
-        "man",
-        "women",
-        "woman",
-        "boy",
-        "girl",
-        "and",
-        "or",
-        "of",
-        "the",
-        "a",
-        "an",
-        "age",
-        "aged",
-        "year",
-        "old",
-        "yr",
-        "with",
-        "who",
-        "are",
-        "is",
-        "be",
-        "must",
-        "at",
-        "least",
-        "than",
-        "older",
-        "younger",
-        "over",
-        "under",
-        "between",
-        "to",
-        "from",
-        "inclusive",
-        "time",
-        "adult",
-        "child",
-        "minor",
-        "month",
-        "any",
-        "either",
-        "all",
-    ]
-)
+# Words that leave an age or sex criterion about age or sex only ("Patients of both sexes aged 18+").
+_FILLER_WORDS = """
+patient subject participant people person individual healthy volunteer both sex gender male female
+men man women woman boy girl and or of the a an age aged year old yr with who are is be must at
+least than older younger over under between to from inclusive time adult child minor month any
+either all
+"""
+_RESIDUAL_FILLER = frozenset(_FILLER_WORDS.split())
 _AGE_SEX_WORDS = re.compile(r"[\d.,<>≤≥=+–();:-]+")
 
 
@@ -130,6 +82,15 @@ def note_histologies(text: str, cancer: str | None) -> frozenset[str]:
     return frozenset(found)
 
 
+def _named(mention: Mention) -> dict[str, str]:
+    """The concept's name for a reader: its first phrase in the lexicon ("heart failure")."""
+    return {"concept": CONCEPTS[mention.concept][1][0]}
+
+
+def _measure_name(measure: str) -> str:
+    return measure.replace("-", " ")
+
+
 def _positive(kind: Kind) -> str:
     return "included" if kind == "inclusion" else "excluded"
 
@@ -151,7 +112,7 @@ def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and criterion.age is None
         and criterion.sexes is None
     ) and re.search(r"\b(?:no|none|not applicable|n/a)\W*$", criterion.text, re.I):
-        return NA, None, "The criterion has no content."
+        return NA, None, N_("The criterion has no content.")
     return None
 
 
@@ -170,15 +131,15 @@ def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         if note.consent_sentence is not None and (
             "consent" in topics or re.search(r"compl|willing|adhere", criterion.text, re.I)
         ):
-            return "included", note.consent_sentence, "The note says the patient will consent and comply."
+            return "included", note.consent_sentence, N_("The note says the patient will consent and comply.")
         return None
-    return "not excluded", note.consent_sentence, "The note says the patient will consent and comply."
+    return "not excluded", note.consent_sentence, N_("The note says the patient will consent and comply.")
 
 
 def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """The languages a patient speaks are not in clinical notes."""
     if "language" in criterion.topics and not criterion.mentions:
-        return NEI, None, "The note does not say which languages the patient speaks."
+        return NEI, None, N_("The note does not say which languages the patient speaks.")
     return None
 
 
@@ -191,9 +152,9 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Exclusions left to the investigator's judgement, or about the patient's plans and prognosis to come,
     cannot be settled from a note."""
     if kind == "exclusion" and "investigator-judgement" in criterion.topics:
-        return NEI, None, "The criterion is left to the investigator's judgement."
+        return NEI, None, N_("The criterion is left to the investigator's judgement.")
     if kind == "exclusion" and _FUTURE.search(criterion.text) and "pregnancy" not in criterion.topics:
-        return NEI, None, "The note cannot say what the patient plans or what will happen."
+        return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
     return None
 
 
@@ -215,7 +176,7 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     condition = read_criterion(m.group("condition"))
     if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
         if note.sex not in condition.sexes:
-            return NA, note.sex_sentence, "The criterion is for patients of the other sex."
+            return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
         return None
     concepts = [c.concept for c in condition.mentions]
     if not concepts:
@@ -224,7 +185,11 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     if state is None or state[0] == "negated":
         # An inclusion requirement for others does not apply; an exclusion for others does not exclude.
         verdict = NA if kind == "inclusion" else "not excluded"
-        return verdict, state[1] if state else None, "The condition this criterion depends on does not apply."
+        return (
+            verdict,
+            state[1] if state else None,
+            N_("The condition this criterion depends on does not apply."),
+        )
     return None
 
 
@@ -233,13 +198,13 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if "pregnancy" not in criterion.topics:
         return None
     if note.sex == "male":
-        return NA, note.sex_sentence, "The criterion is about pregnancy; the patient is male."
+        return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
     if note.age is not None and note.age < CHILDBEARING_AGES[0]:
-        return NA, note.age_sentence, "The criterion is about pregnancy; the patient is a child."
+        return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
     if note.sex is None:
-        return NEI, None, "The note does not say the patient's sex."
+        return NEI, None, N_("The note does not say the patient's sex.")
     if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
-        return NA, note.age_sentence, "The criterion is about pregnancy; the patient is past menopause."
+        return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is past menopause.")
     state = _concept_state(note, ("pregnancy",))
     about_pregnancy = len(_stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
     wants_pregnancy = re.search(r"\bpregnan", criterion.text, re.I) and not re.search(
@@ -253,24 +218,32 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and about_pregnancy
         and not criterion.negated_subject
     ):
-        return "included", state[1], "The note says the patient is pregnant."
+        return "included", state[1], N_("The note says the patient is pregnant.")
     contraception_only = "contraception" in criterion.topics and not re.search(
         r"pregnan|lactat|breast", criterion.text, re.I
     )
     if note.not_sexually_active_sentence is not None:
         if contraception_only:
-            return NA, note.not_sexually_active_sentence, "The patient is not sexually active."
+            return NA, note.not_sexually_active_sentence, N_("The patient is not sexually active.")
         if kind == "exclusion":
-            return "not excluded", note.not_sexually_active_sentence, "The patient is not sexually active."
+            return (
+                "not excluded",
+                note.not_sexually_active_sentence,
+                N_("The patient is not sexually active."),
+            )
     if state is not None and state[0] == "affirmed" and kind == "exclusion" and not about_pregnancy:
         return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
     if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
         polarity, sentence = state
         if polarity == "affirmed":
-            return "excluded", sentence, "The note says the patient is pregnant."
+            return "excluded", sentence, N_("The note says the patient is pregnant.")
         if polarity == "negated":
-            return "not excluded", sentence, "The note says a pregnancy test was negative."
-    return NEI, None, "The note does not say whether the patient is pregnant, nursing or using contraception."
+            return "not excluded", sentence, N_("The note says a pregnancy test was negative.")
+    return (
+        NEI,
+        None,
+        N_("The note does not say whether the patient is pregnant, nursing or using contraception."),
+    )
 
 
 _ADULT_ONLY = re.compile(
@@ -290,7 +263,7 @@ def childhood(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Criteria about adult life (alcohol, smoking, work, military service) do not apply to a child."""
     if note.age is None or note.age >= CHILD_AGE or not _ADULT_ONLY.search(criterion.text):
         return None
-    return NA, note.age_sentence, "The criterion is about adult life; the patient is a child."
+    return NA, note.age_sentence, N_("The criterion is about adult life; the patient is a child.")
 
 
 _SEX_SUBJECT = re.compile(
@@ -307,7 +280,15 @@ def sex_subject(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
         return None
     wanted = "female" if re.match(r"wom|fem|girl", m.group(1), re.I) else "male"
     if wanted != note.sex:
-        return "not included", note.sex_sentence, f"The criterion is for {wanted} patients."
+        return (
+            "not included",
+            note.sex_sentence,
+            (
+                N_("The criterion is for female patients.")
+                if wanted == "female"
+                else N_("The criterion is for male patients.")
+            ),
+        )
     return None
 
 
@@ -325,17 +306,17 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     ):
         if not criterion.age.admits(note.age):
             if kind == "inclusion":
-                return "not included", note.age_sentence, "The patient's age is outside the range."
-            return "not excluded", note.age_sentence, "The patient's age is not the excluded age."
+                return "not included", note.age_sentence, N_("The patient's age is outside the range.")
+            return "not excluded", note.age_sentence, N_("The patient's age is not the excluded age.")
         if criterion.sexes is not None and note.sex is not None and note.sex not in criterion.sexes:
-            return _negative(kind), note.sex_sentence, "The patient's sex is not the one named."
+            return _negative(kind), note.sex_sentence, N_("The patient's sex is not the one named.")
         if age_only:
-            return _positive(kind), note.age_sentence, "The patient's age is within the range."
+            return _positive(kind), note.age_sentence, N_("The patient's age is within the range.")
     if sex_only and note.sex is not None:
         assert criterion.sexes is not None
         if note.sex in criterion.sexes:
-            return _positive(kind), note.sex_sentence, "The patient's sex is the one named."
-        return _negative(kind), note.sex_sentence, "The patient's sex is not the one named."
+            return _positive(kind), note.sex_sentence, N_("The patient's sex is the one named.")
+        return _negative(kind), note.sex_sentence, N_("The patient's sex is not the one named.")
     return None
 
 
@@ -355,10 +336,10 @@ def performance(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
         elif reading.measure == "karnofsky" and wanted.scale == "ecog" and score is None:
             score, sentence = _KPS_TO_ECOG.get(int(round(reading.value, -1))), reading.sentence
     if score is None:
-        return NEI, None, "The note gives no performance status."
+        return NEI, None, N_("The note gives no performance status.")
     if score in wanted.allowed:
-        return _positive(kind), sentence, "The performance status is in the range."
-    return _negative(kind), sentence, "The performance status is outside the range."
+        return _positive(kind), sentence, N_("The performance status is in the range.")
+    return _negative(kind), sentence, N_("The performance status is outside the range.")
 
 
 def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | None:
@@ -387,30 +368,40 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
                 return (
                     "not included",
                     failed[0][1][1],
-                    f"The note's {failed[0][0].measure} is outside the limit.",
+                    (
+                        N_("The note's %(measure)s is outside the limit."),
+                        {"measure": _measure_name(failed[0][0].measure)},
+                    ),
                 )
             if len(known) == len(results):
-                return "included", known[0][1][1], "The note's values are within the limits."
+                return "included", known[0][1][1], N_("The note's values are within the limits.")
             return None
         met = [(t, r) for t, r in known if r[0]]
         if met:
-            return "excluded", met[0][1][1], f"The note's {met[0][0].measure} is beyond the limit."
+            return (
+                "excluded",
+                met[0][1][1],
+                (
+                    N_("The note's %(measure)s is beyond the limit."),
+                    {"measure": _measure_name(met[0][0].measure)},
+                ),
+            )
         if len(known) == len(results):
-            return "not excluded", known[0][1][1], "The note's values do not reach the limits."
+            return "not excluded", known[0][1][1], N_("The note's values do not reach the limits.")
     if kind == "inclusion":
-        return NEI, note.normal_labs_sentence, "The note does not give these values."
+        return NEI, note.normal_labs_sentence, N_("The note does not give these values.")
     if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
-        return NEI, None, "The note does not give the patient's weight or BMI."
+        return NEI, None, N_("The note does not give the patient's weight or BMI.")
     vital = all(t.measure in VITAL_SIGNS for t in criterion.thresholds)
     named = [m for m in _criterion_concepts(criterion) if m.polarity != "negated"]
     if not named and note.normal_labs_sentence is None and not vital:
-        return NEI, None, "The note does not give these values."
+        return NEI, None, N_("The note does not give these values.")
     for t in criterion.thresholds:
         organ = ORGAN_OF_MEASURE.get(t.measure)
         state = _concept_state(note, (organ,)) if organ else None
         if state is not None and state[0] == "affirmed":
-            return NEI, state[1], "The note names a disease of this organ but not the value."
-    return "not excluded", note.normal_labs_sentence, "Nothing in the note suggests these values."
+            return NEI, state[1], N_("The note names a disease of this organ but not the value.")
+    return "not excluded", note.normal_labs_sentence, N_("Nothing in the note suggests these values.")
 
 
 def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
@@ -419,12 +410,16 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
         if "brain" in note.metastatic_sites:
-            return _positive(kind), _sentence_naming(note, ("brain",)), "The note reports brain metastases."
+            return (
+                _positive(kind),
+                _sentence_naming(note, ("brain",)),
+                N_("The note reports brain metastases."),
+            )
         if kind == "exclusion" and _concept_state(note, ("brain-metastases",)) is not None:
             state = _concept_state(note, ("brain-metastases",))
             assert state is not None
-            return "not excluded", state[1], "The note says there are no brain metastases."
-        return NEI, None, "The note does not say whether the cancer has reached the brain."
+            return "not excluded", state[1], N_("The note says there are no brain metastases.")
+        return NEI, None, N_("The note does not say whether the cancer has reached the brain.")
     if kind == "inclusion":
         found = _cancer_type(note, criterion)
         if found is not None:
@@ -434,7 +429,7 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return (
             (_positive(kind) if inside else _negative(kind)),
             _cancer_sentence(note),
-            "The note gives the stage.",
+            N_("The note gives the stage."),
         )
     found = _therapy_lines(note, criterion, kind)
     if found is not None:
@@ -442,7 +437,11 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     for name, status in criterion.biomarkers:
         if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
             same = note.biomarkers[name] == status
-            return (_positive(kind) if same else _negative(kind)), None, f"The note gives the {name} status."
+            return (
+                (_positive(kind) if same else _negative(kind)),
+                None,
+                (N_("The note gives the %(biomarker)s status."), {"biomarker": name}),
+            )
     return None
 
 
@@ -452,19 +451,19 @@ _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "I
 def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     """Inclusion by the cancer named, its histologic type and its stage."""
     if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
-        return "not included", _cancer_sentence(note), "The note gives a different histologic type."
+        return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
     if criterion.cancer is None:
         if criterion.histologies & note.histologies and not criterion.stages:
-            return "included", _cancer_sentence(note), "The note gives this histologic type."
+            return "included", _cancer_sentence(note), N_("The note gives this histologic type.")
         return None
     family = note.cancer_family
     if criterion.cancer in family:
         stage = _GROUP_OF_STAGE.get(note.stage or "")
         if criterion.stages and stage is not None and stage not in criterion.stages:
-            return "not included", _cancer_sentence(note), "The note gives a different stage."
-        return "included", _cancer_sentence(note), "The note names this cancer."
+            return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
+        return "included", _cancer_sentence(note), N_("The note names this cancer.")
     if not set(cancer_family(criterion.cancer)) & set(family):
-        return "not included", _cancer_sentence(note), "The note names a different cancer."
+        return "not included", _cancer_sentence(note), N_("The note names a different cancer.")
     return None
 
 
@@ -474,13 +473,17 @@ def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
         return None
     if criterion.prior_lines is not None:
         met = compare(note.prior_lines, criterion.prior_lines.op, criterion.prior_lines.count)
-        return (_positive(kind) if met else _negative(kind)), None, "The note says how many lines were given."
+        return (
+            (_positive(kind) if met else _negative(kind)),
+            None,
+            N_("The note says how many lines were given."),
+        )
     if criterion.treatment_naive and not criterion.negated_subject:
         naive = note.prior_lines == 0
         return (
             (_positive(kind) if naive else _negative(kind)),
             None,
-            "The note says whether treatment was given.",
+            N_("The note says whether treatment was given."),
         )
     return None
 
@@ -594,7 +597,7 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return mirrored
         if ";" in criterion.text or len(criterion.words) > MIRROR_WORDS or _TEST.search(criterion.text):
             return None
-        return "included", None, "The note mentions nothing this criterion rules out."
+        return "included", None, N_("The note mentions nothing this criterion rules out.")
     return _weigh_concepts(note, criterion, named, kind, inverted=inverted)
 
 
@@ -615,22 +618,26 @@ def _weigh_concepts(
         mention, sentence = affirmed[0]
         if kind == "inclusion":
             if inverted:
-                return "not included", sentence, f"The note names {mention.concept}."
+                return "not included", sentence, (N_("The note names %(concept)s."), _named(mention))
             if _unsupported(note, criterion, mention) > _allowance(criterion, mention) or _has_numbers(
                 criterion
             ):
-                return NEI, sentence, f"The note names {mention.concept} but not all this criterion asks."
-            return "included", sentence, f"The note names {mention.concept}."
+                return (
+                    NEI,
+                    sentence,
+                    (N_("The note names %(concept)s but not all this criterion asks."), _named(mention)),
+                )
+            return "included", sentence, (N_("The note names %(concept)s."), _named(mention))
         if inverted or _qualified(criterion, mention) or _unsupported(note, criterion, mention) > 0:
             return None
-        return "excluded", sentence, f"The note names {mention.concept}."
+        return "excluded", sentence, (N_("The note names %(concept)s."), _named(mention))
     if uncertain:
-        return NEI, uncertain[0][1], f"The note only considers {uncertain[0][0].concept}."
+        return NEI, uncertain[0][1], (N_("The note only considers %(concept)s."), _named(uncertain[0][0]))
     if negated and len(negated) == len(named):
         sentence = negated[0][1]
         if kind == "inclusion":
-            return ("included" if inverted else "not included"), sentence, "The note rules this out."
-        return "not excluded", sentence, "The note rules this out."
+            return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
+        return "not excluded", sentence, N_("The note rules this out.")
     return None
 
 
@@ -668,7 +675,7 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             best = (share, i)
     if best is None:
         return None
-    return "included", best[1], "A note sentence states most of this criterion."
+    return "included", best[1], N_("A note sentence states most of this criterion.")
 
 
 OVERLAP_SHARE = 0.5

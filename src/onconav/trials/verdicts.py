@@ -10,9 +10,11 @@ children; a note's statement that the patient will consent and comply settles co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from onconav.i18n import N_
 from onconav.knowledge.understanding import explain
 from onconav.trials import verdict_rules as rules
 from onconav.trials.verdict_criterion import note_prior_lines, read_criterion
@@ -48,11 +50,35 @@ _NOT_SEXUALLY_ACTIVE = re.compile(
 
 @dataclass(frozen=True)
 class Verdict:
-    """How one criterion stands for one patient, the note sentence behind it, and why in a few words."""
+    """How one criterion stands for one patient, the note sentence behind it, and why in a few words.
+
+    `reason` is English; pages show `localized_reason(gettext)`, built from the extracted template.
+    """
 
     label: str
     evidence: str | None
     reason: str
+    reason_template: str = ""
+    reason_details: tuple[tuple[str, str], ...] = ()
+
+    def localized_reason(self, gettext: Callable[[str], str]) -> str:
+        """The reason in the reader's language (English when no translation fits)."""
+        template = self.reason_template or self.reason
+        try:
+            return gettext(template) % dict(self.reason_details) if self.reason_details else gettext(template)
+        except (KeyError, TypeError, ValueError):
+            return self.reason
+
+
+def _verdict(label: str, evidence: str | None, reason: rules.Reason) -> Verdict:
+    template, details = (reason, {}) if isinstance(reason, str) else reason
+    return Verdict(
+        label=label,
+        evidence=evidence,
+        reason=template % details if details else template,
+        reason_template=template,
+        reason_details=tuple(sorted(details.items())),
+    )
 
 
 @dataclass(frozen=True)
@@ -149,7 +175,9 @@ def judge(note: NoteFacts, criterion_text: str, kind: Kind) -> Verdict:
         found = rule(note, criterion, kind)
         if found is not None:
             label, sentence, reason = found
-            return Verdict(label=label, evidence=note.sentence(sentence), reason=reason)
+            return _verdict(label, note.sentence(sentence), reason)
     if kind == "inclusion":
-        return Verdict("not enough information", None, "The note does not say whether this criterion is met.")
-    return Verdict("not excluded", None, "The note mentions nothing that this criterion excludes.")
+        return _verdict(
+            "not enough information", None, N_("The note does not say whether this criterion is met.")
+        )
+    return _verdict("not excluded", None, N_("The note mentions nothing that this criterion excludes."))
