@@ -285,3 +285,15 @@ def test_plans_and_prognosis_are_not_in_notes() -> None:
 def test_a_test_done_by_protocol_is_not_consent() -> None:
     criterion = "Negative allergy skin test as performed in the screening protocol."
     assert label(WOMAN_58, criterion) == "not enough information"
+
+
+def test_reasons_are_translated() -> None:
+    from onconav.i18n import get_translations
+
+    spanish = get_translations("es").gettext
+    verdict = judge(WOMAN_58, "Clinical diagnosis of hypertension", "inclusion")
+    assert verdict.reason == "The note names hypertension."
+    assert verdict.localized_reason(spanish) == "La nota nombra hypertension."
+    age = judge(WOMAN_58, "Age 25 to 65 years", "inclusion")
+    assert age.localized_reason(spanish) == "La edad del paciente está dentro del rango."
+    assert age.localized_reason(lambda text: text) == age.reason
