@@ -148,12 +148,21 @@ _FUTURE = re.compile(
 )
 
 
+_PLANNED_PREGNANCY = re.compile(
+    r"(?:planning|plans?|intends?) to (?:become|get) pregnant|planned pregnancy", re.I
+)
+
+
 def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Exclusions left to the investigator's judgement, or about the patient's plans and prognosis to come,
     cannot be settled from a note."""
     if kind == "exclusion" and "investigator-judgement" in criterion.topics:
         return NEI, None, N_("The criterion is left to the investigator's judgement.")
-    if kind == "exclusion" and _FUTURE.search(criterion.text) and "pregnancy" not in criterion.topics:
+    if (
+        kind == "exclusion"
+        and _FUTURE.search(criterion.text)
+        and not _PLANNED_PREGNANCY.search(criterion.text)
+    ):
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
     return None
 
