@@ -1,6 +1,7 @@
-"""The rule families `verdicts.judge` tries in order, each answering only the criteria it understands:
-consent, language, pregnancy, age and sex, performance status, organ-function thresholds, the cancer
-(histology, stage, biomarkers, brain metastases) and conditions or treatments named in the note.
+"""The rule families `verdicts.judge` tries in order (`RULES`), each answering only the criteria it
+understands: conditional criteria, investigator's judgement and plans, consent, language, adult life,
+pregnancy, sex and age, performance status, organ function, the cancer (histology, stage, lines of
+therapy, biomarkers, brain metastases), conditions and treatments named, and a word-overlap fallback.
 """
 
 from __future__ import annotations
@@ -121,12 +122,8 @@ def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     topics = criterion.topics
     if not topics & {"consent", "compliance"} or "pregnancy" in topics or criterion.thresholds:
         return None
-    if (
-        criterion.mentions
-        and not any(m.concept == "allergy" for m in criterion.mentions)
-        and "consent" not in topics
-    ):
-        return None
+    if criterion.mentions and "consent" not in topics:
+        return None  # "unable to comply because of dementia": the condition decides
     if kind == "inclusion":
         if note.consent_sentence is not None and (
             "consent" in topics or re.search(r"compl|willing|adhere", criterion.text, re.I)
