@@ -297,3 +297,11 @@ def test_reasons_are_translated() -> None:
     age = judge(WOMAN_58, "Age 25 to 65 years", "inclusion")
     assert age.localized_reason(spanish) == "La edad del paciente está dentro del rango."
     assert age.localized_reason(lambda text: text) == age.reason
+
+
+def test_silence_has_its_evidence() -> None:
+    verdict = judge(WOMAN_58, "On calcium channel blockers treatment", "exclusion")
+    assert verdict.label == "not excluded"
+    assert verdict.evidence == "She currently takes no medications."
+    healthy = note("A 31-year-old woman with no previous medical problems has joint pain.")
+    assert judge(healthy, "Congenital heart disease", "exclusion").evidence == healthy.sentences[0]

@@ -180,4 +180,23 @@ def judge(note: NoteFacts, criterion_text: str, kind: Kind) -> Verdict:
         return _verdict(
             "not enough information", None, N_("The note does not say whether this criterion is met.")
         )
-    return _verdict("not excluded", None, N_("The note mentions nothing that this criterion excludes."))
+    return _verdict(
+        "not excluded",
+        note.sentence(_silence_evidence(note, criterion_text)),
+        N_("The note mentions nothing that this criterion excludes."),
+    )
+
+
+_TREATMENT_WORDS = re.compile(
+    r"\b(?:treat\w*|therap\w*|medication\w*|drugs?|taking|use of|received|receiving)\b", re.I
+)
+_HISTORY_WORDS = re.compile(r"\b(?:history|known|diagnos\w*|disease|disorder|chronic)\b", re.I)
+
+
+def _silence_evidence(note: NoteFacts, criterion_text: str) -> int | None:
+    """The sentence that makes a note's silence meaningful: "takes no medications", "no medical history"."""
+    if note.no_medications_sentence is not None and _TREATMENT_WORDS.search(criterion_text):
+        return note.no_medications_sentence
+    if note.no_history_sentence is not None and _HISTORY_WORDS.search(criterion_text):
+        return note.no_history_sentence
+    return None
