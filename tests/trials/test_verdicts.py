@@ -305,3 +305,9 @@ def test_silence_has_its_evidence() -> None:
     assert verdict.evidence == "She currently takes no medications."
     healthy = note("A 31-year-old woman with no previous medical problems has joint pain.")
     assert judge(healthy, "Congenital heart disease", "exclusion").evidence == healthy.sentences[0]
+
+
+def test_a_refusal_is_not_consent() -> None:
+    refusing = read_note("0. A 70-year-old man with dementia.\n1. He is unable to give informed consent.")
+    assert refusing.consent_sentence is None
+    assert label(refusing, "Signed informed consent") == "not enough information"

@@ -664,6 +664,14 @@ def _stems(words: frozenset[str] | tuple[str, ...]) -> set[str]:
     return {w[:5] for w in words if len(w) > 2 and w not in _STOP and not w[0].isdigit()}
 
 
+def _denied(sequence: tuple[str, ...], stems: set[str]) -> bool:
+    """Whether a negating word stands shortly before any of the shared words ("unable to give consent")."""
+    for i, word in enumerate(sequence):
+        if word[:5] in stems and any(w in _NEGATING_WORDS for w in sequence[max(0, i - 4) : i]):
+            return True
+    return False
+
+
 def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An inclusion criterion most of whose content words one note sentence states (fallback)."""
     if kind != "inclusion" or criterion.negated_subject or _TEST_RESULT.search(criterion.text):
@@ -676,6 +684,8 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         if i == note.consent_sentence:
             continue
         shared = wanted & _stems(words)
+        if shared and _denied(note.sequences[i], shared):
+            continue
         share = len(shared) / len(wanted)
         if len(shared) >= 2 and share >= OVERLAP_SHARE and (best is None or share > best[0]):
             best = (share, i)
@@ -685,6 +695,22 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 
 
 OVERLAP_SHARE = 0.5
+_NEGATING_WORDS = frozenset(
+    {
+        "no",
+        "not",
+        "denie",
+        "denied",
+        "deny",
+        "without",
+        "negative",
+        "unable",
+        "never",
+        "refuse",
+        "refused",
+        "declined",
+    }
+)
 _TEST = re.compile(r"\b(?:tests?|challenge|assay|score|scale|sensiti[sz]ation|sero\w+)\b|\d", re.I)
 _TEST_RESULT = re.compile(r"\b(?:negative|positive|test|score|scale|sensiti[sz]ation|\d)", re.I)
 

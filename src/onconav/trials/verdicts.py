@@ -28,6 +28,9 @@ EXCLUSION_LABELS = ("excluded", "not excluded", "not enough information", "not a
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
 _MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
 _CONSENT = re.compile(r"informed consent|will comply|consent", re.I)
+_REFUSAL = re.compile(
+    r"\b(?:refus\w*|declin\w*|unable|cannot|can not|not able|unwilling|won't|will not)\b", re.I
+)
 _NO_MEDICATIONS = re.compile(
     r"\b(?:takes|taking|on) no (?:regular )?medications?|no (?:current |regular )?medications?\b", re.I
 )
@@ -107,6 +110,7 @@ class NoteFacts:
     histologies: frozenset[str]
     prior_lines: int | None  # lines of systemic therapy had, when the note says
     words: tuple[frozenset[str], ...]  # each sentence's folded words
+    sequences: tuple[tuple[str, ...], ...] = ()  # the same words in order
 
     def sentence(self, index: int | None) -> str | None:
         """The text of sentence `index`, or None."""
@@ -133,9 +137,11 @@ def read_note(text: str) -> NoteFacts:
     found: list[Mention] = []
     values: list[Reading] = []
     words: list[frozenset[str]] = []
+    sequences: list[tuple[str, ...]] = []
     for i, sentence in enumerate(sentences):
         tokens = tokenize(sentence)
         words.append(frozenset(t.word for t in tokens))
+        sequences.append(tuple(t.word for t in tokens))
         found.extend(mentions(tokens, i))
         values.extend(readings(sentence, i))
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
@@ -149,7 +155,9 @@ def read_note(text: str) -> NoteFacts:
         age_sentence=age_sentence,
         sex=sex,
         sex_sentence=sex_sentence,
-        consent_sentence=_first(_CONSENT, sentences),
+        consent_sentence=next(
+            (i for i, s in enumerate(sentences) if _CONSENT.search(s) and not _REFUSAL.search(s)), None
+        ),
         mentions=tuple(found),
         readings=tuple(values),
         no_medications_sentence=_first(_NO_MEDICATIONS, sentences),
@@ -165,6 +173,7 @@ def read_note(text: str) -> NoteFacts:
         histologies=rules.note_histologies(text, cancer),
         prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
+        sequences=tuple(sequences),
     )
 
 
