@@ -322,6 +322,7 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "endocarditis": ("infection", ("endocarditis",)),
     "cellulitis": ("infection", ("cellulitis", "abscess")),
     "sepsis": ("infection", ("sepsis", "septic", "septic shock", "bacteremia")),
+    "cmv-infection": ("infection", ("cytomegalovirus", "cmv")),
     "influenza": ("infection", ("influenza", "flu")),
     "malaria": ("infection", ("malaria",)),
     "pharyngitis": ("infection", ("pharyngitis", "tonsillitis", "strep throat", "peritonsillar abscess")),
@@ -409,3 +410,199 @@ SEVERITY_WORDS = frozenset(
         "requiring",
     }
 )
+
+# Medicines by class (standard pharmacological classes): class key -> (parent class or "", phrases naming
+# the class, generic names of its members). Each member becomes a concept of its own whose parent is the
+# class, so "metoprolol" in a note answers "beta blockers" in a criterion, and not the other way round.
+MEDICATION_CLASSES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "antihypertensive": (
+        "",
+        ("antihypertensive", "antihypertensive medication", "blood pressure medication"),
+        (),
+    ),
+    "beta-blocker": (
+        "antihypertensive",
+        ("beta blocker", "beta adrenergic blocker", "beta blocking agent"),
+        (
+            "propranolol",
+            "metoprolol",
+            "atenolol",
+            "carvedilol",
+            "bisoprolol",
+            "labetalol",
+            "nebivolol",
+            "nadolol",
+        ),
+    ),
+    "calcium-channel-blocker": (
+        "antihypertensive",
+        ("calcium channel blocker", "calcium antagonist"),
+        ("diltiazem", "verapamil", "amlodipine", "nifedipine", "felodipine"),
+    ),
+    "ace-inhibitor": (
+        "antihypertensive",
+        ("ace inhibitor", "angiotensin converting enzyme inhibitor", "acei"),
+        ("lisinopril", "enalapril", "ramipril", "captopril", "benazepril", "perindopril", "quinapril"),
+    ),
+    "arb": (
+        "antihypertensive",
+        ("angiotensin receptor blocker", "angiotensin ii receptor blocker", "arb"),
+        ("losartan", "valsartan", "irbesartan", "candesartan", "telmisartan", "olmesartan"),
+    ),
+    "diuretic": (
+        "antihypertensive",
+        ("diuretic", "thiazide", "loop diuretic", "water pill"),
+        ("hydrochlorothiazide", "chlorthalidone", "furosemide", "bumetanide", "torsemide", "spironolactone"),
+    ),
+    "nitrate": (
+        "",
+        ("nitrate",),
+        ("nitroglycerin", "isosorbide dinitrate", "isosorbide mononitrate", "isosorbide"),
+    ),
+    "statin": (
+        "",
+        ("statin", "hmg coa reductase inhibitor", "lipid lowering"),
+        ("atorvastatin", "simvastatin", "rosuvastatin", "pravastatin", "lovastatin"),
+    ),
+    "antiplatelet": ("", ("antiplatelet",), ("aspirin", "clopidogrel", "ticagrelor", "prasugrel")),
+    "antidiabetic": (
+        "",
+        ("antidiabetic", "oral hypoglycemic", "hypoglycemic agent", "glucose lowering"),
+        (
+            "metformin",
+            "insulin",
+            "glibenclamide",
+            "glyburide",
+            "glipizide",
+            "glimepiride",
+            "sitagliptin",
+            "pioglitazone",
+            "empagliflozin",
+            "liraglutide",
+        ),
+    ),
+    "thyroid-hormone": ("", ("thyroid hormone replacement",), ("levothyroxine", "thyroxine", "synthroid")),
+    "antithyroid": ("", ("antithyroid",), ("methimazole", "propylthiouracil", "carbimazole")),
+    "antidepressant": (
+        "",
+        ("antidepressant", "ssri", "selective serotonin reuptake inhibitor", "snri"),
+        (
+            "fluoxetine",
+            "sertraline",
+            "citalopram",
+            "escitalopram",
+            "paroxetine",
+            "venlafaxine",
+            "duloxetine",
+            "bupropion",
+            "mirtazapine",
+            "amitriptyline",
+            "nortriptyline",
+        ),
+    ),
+    "antipsychotic": (
+        "",
+        ("antipsychotic", "neuroleptic"),
+        ("haloperidol", "risperidone", "olanzapine", "quetiapine", "aripiprazole", "clozapine"),
+    ),
+    "mood-stabilizer": ("", ("mood stabilizer",), ("lithium",)),
+    "antiepileptic": (
+        "",
+        ("antiepileptic", "anticonvulsant", "antiseizure"),
+        ("phenytoin", "carbamazepine", "levetiracetam", "valproate", "valproic acid", "lamotrigine"),
+    ),
+    "bronchodilator": (
+        "",
+        ("bronchodilator", "inhaler", "nebulizer"),
+        ("albuterol", "salbutamol", "tiotropium", "ipratropium", "salmeterol", "formoterol"),
+    ),
+    "opioid": (
+        "",
+        ("opioid", "opiate", "narcotic"),
+        ("morphine", "oxycodone", "hydromorphone", "fentanyl", "methadone"),
+    ),
+    "nsaid": (
+        "",
+        ("nsaid", "non steroidal anti inflammatory", "nonsteroidal anti inflammatory"),
+        ("ibuprofen", "naproxen", "diclofenac", "indomethacin", "celecoxib"),
+    ),
+    "immunosuppressant-drug": (
+        "immunodeficiency",
+        (),
+        (
+            "tacrolimus",
+            "cyclosporine",
+            "mycophenolate",
+            "azathioprine",
+            "sirolimus",
+            "methotrexate",
+            "cyclophosphamide",
+        ),
+    ),
+    "antiretroviral": (
+        "",
+        ("antiretroviral", "haart", "art regimen"),
+        ("tenofovir", "efavirenz", "zidovudine"),
+    ),
+    "anti-parkinson": ("", (), ("levodopa", "carbidopa")),
+    "cholinesterase-inhibitor": ("", (), ("donepezil", "rivastigmine", "galantamine")),
+    "urate-lowering": ("", (), ("allopurinol", "febuxostat")),
+    "beta-lactam": (
+        "antibiotics",
+        ("penicillin", "cephalosporin"),
+        ("amoxicillin", "ampicillin", "ceftriaxone", "cefazolin", "cephalexin"),
+    ),
+    "macrolide": ("antibiotics", ("macrolide",), ("azithromycin", "clarithromycin", "erythromycin")),
+    "other-antibiotic": (
+        "antibiotics",
+        (),
+        (
+            "doxycycline",
+            "vancomycin",
+            "ciprofloxacin",
+            "levofloxacin",
+            "metronidazole",
+            "clindamycin",
+            "trimethoprim",
+        ),
+    ),
+    "oral-anticoagulant": ("anticoagulation", (), ("apixaban", "rivaroxaban", "dabigatran", "enoxaparin")),
+}
+
+# What taking a medicine says about the patient: the condition it is given for, when that is (nearly)
+# its only indication. A note saying "takes metformin" says the patient has diabetes.
+IMPLIED_BY_MEDICATION: dict[str, str] = {
+    "antidiabetic": "diabetes",
+    "thyroid-hormone": "hypothyroidism",
+    "antithyroid": "hyperthyroidism",
+    "antidepressant": "depression",
+    "antipsychotic": "psychosis",
+    "mood-stabilizer": "bipolar-disorder",
+    "antiepileptic": "epilepsy",
+    "bronchodilator": "lung-disease",
+    "tiotropium": "copd",
+    "ipratropium": "copd",
+    "nitroglycerin": "angina",
+    "isosorbide-dinitrate": "angina",
+    "isosorbide-mononitrate": "angina",
+    "isosorbide": "angina",
+    "statin": "hyperlipidemia",
+    "arb": "hypertension",
+    "hydrochlorothiazide": "hypertension",
+    "chlorthalidone": "hypertension",
+    "amlodipine": "hypertension",
+    "antiretroviral": "hiv",
+    "anti-parkinson": "parkinson-disease",
+    "cholinesterase-inhibitor": "dementia",
+    "urate-lowering": "gout",
+}
+
+
+def _add_medications() -> None:
+    for key, (parent, phrases, members) in MEDICATION_CLASSES.items():
+        CONCEPTS[key] = (parent, phrases or (key.replace("-", " "),))
+        for member in members:
+            CONCEPTS.setdefault(member.replace(" ", "-"), (key, (member,)))
+
+
+_add_medications()

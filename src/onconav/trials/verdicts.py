@@ -18,6 +18,7 @@ from onconav.i18n import N_
 from onconav.knowledge.understanding import explain
 from onconav.trials import verdict_rules as rules
 from onconav.trials.verdict_criterion import note_prior_lines, read_criterion
+from onconav.trials.verdict_implied import implied_depression, implied_in_sentence, taken_medications
 from onconav.trials.verdict_measures import Reading, note_age, readings
 from onconav.trials.verdict_text import Mention, mentions, split_sentences, tokenize
 
@@ -142,8 +143,13 @@ def read_note(text: str) -> NoteFacts:
         tokens = tokenize(sentence)
         words.append(frozenset(t.word for t in tokens))
         sequences.append(tuple(t.word for t in tokens))
-        found.extend(mentions(tokens, i))
+        named = taken_medications(tokens, sentence, mentions(tokens, i))
+        found.extend(named)
+        found.extend(implied_in_sentence(sentence, i, named))
         values.extend(readings(sentence, i))
+    depression = implied_depression(sentences)
+    if depression is not None:
+        found.append(depression)
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     sex, sex_sentence = _sex(sentences)
     explanation = explain(text)

@@ -1,0 +1,83 @@
+"""Diagnoses a note implies without naming them: medicines taken, pathognomonic signs, DSM-5 symptoms."""
+
+from __future__ import annotations
+
+from onconav.trials.verdicts import NoteFacts, judge, read_note
+
+CONSENT = "The patient will provide informed consent, and will comply with the trial protocol."
+
+
+def note(*sentences: str) -> NoteFacts:
+    return read_note("\n".join(f"{i}. {s}" for i, s in enumerate([*sentences, CONSENT])))
+
+
+def label(facts: NoteFacts, criterion: str, kind: str = "inclusion") -> str:
+    assert kind in ("inclusion", "exclusion")
+    return judge(facts, criterion, kind).label  # type: ignore[arg-type]
+
+
+def test_a_medicine_taken_implies_the_condition_it_treats() -> None:
+    on_metformin = note(
+        "A 64-year-old man presents with a foot ulcer.", "He takes metformin 500 mg twice daily."
+    )
+    assert label(on_metformin, "Diabetes mellitus") == "included"
+    assert label(on_metformin, "Diabetes mellitus", "exclusion") == "excluded"
+    evidence = judge(on_metformin, "Diabetes mellitus", "inclusion").evidence
+    assert evidence is not None and "metformin" in evidence
+    on_levothyroxine = note("A 50-year-old woman with fatigue.", "Her medications include levothyroxine.")
+    assert label(on_levothyroxine, "Hypothyroidism", "exclusion") == "excluded"
+    assert label(on_levothyroxine, "Diabetes mellitus", "exclusion") == "not excluded"
+    on_sertraline = note("A 30-year-old woman with headaches.", "She is on sertraline.")
+    assert label(on_sertraline, "Major depressive disorder") == "included"
+
+
+def test_a_medicine_names_its_class_but_not_the_reverse() -> None:
+    facts = note("A 72-year-old man with calf pain.", "He is currently taking propranolol and aspirin.")
+    assert label(facts, "Current use of beta blockers", "exclusion") == "excluded"
+    assert label(facts, "Patients on calcium channel blockers", "exclusion") == "not excluded"
+    # A beta blocker does not imply hypertension: it is given for angina and arrhythmia as well.
+    assert label(facts, "Hypertension", "exclusion") == "not excluded"
+    generic = note("A 60-year-old man.", "He takes a beta blocker.")
+    assert label(generic, "Treatment with metoprolol", "exclusion") == "not excluded"
+
+
+def test_an_allergy_or_a_denial_is_not_taking_the_medicine() -> None:
+    allergic = note("A 40-year-old woman with sore throat.", "She is allergic to penicillin.")
+    assert label(allergic, "Treatment with antibiotics within 14 days", "exclusion") == "not excluded"
+    denies = note("A 40-year-old woman.", "She is not on insulin.")
+    assert label(denies, "Diabetes mellitus", "exclusion") == "not excluded"
+
+
+def test_pathognomonic_signs() -> None:
+    smoker = note("A 63-year-old man with cough.", "On examination he has a barrel shaped chest.")
+    assert label(smoker, "COPD") == "included"
+    walker = note("A 72-year-old man complains of increasing calf pain when walking uphill.")
+    assert label(walker, "Claudication") == "included"
+    assert label(note("A 72-year-old man with calf pain after a fall."), "Claudication") == (
+        "not enough information"
+    )
+    lupus = note("A 21-year-old woman with arthralgia.", "Her lab shows a positive ANA and anti-dsDNA.")
+    assert label(lupus, "Patients with systemic lupus erythematosus") == "included"
+    cmv = note("A 62-year-old man with cough.", "Lavage shows owl's eye inclusion bodies.")
+    assert label(cmv, "CMV infection") == "included"
+
+
+def test_depression_needs_five_dsm_symptoms_with_mood_or_interest() -> None:
+    depressed = note(
+        "A 20-year-old woman presents with fatigue.",
+        "She reports increased sleep and appetite and difficulty concentrating.",
+        "She no longer enjoys time with friends and feels guilty.",
+    )
+    assert label(depressed, "Major depressive disorder") == "included"
+    tired = note(
+        "A 20-year-old woman presents with fatigue.",
+        "She reports increased sleep and appetite and difficulty concentrating.",
+        "She feels guilty about missing work.",
+    )
+    assert label(tired, "Major depressive disorder") == "not enough information"
+    denies = note(
+        "A 20-year-old woman presents with fatigue and poor appetite.",
+        "She denies loss of interest, guilt or suicidal thoughts.",
+        "She reports difficulty concentrating.",
+    )
+    assert label(denies, "Major depressive disorder") == "not enough information"
