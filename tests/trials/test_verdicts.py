@@ -311,3 +311,26 @@ def test_a_refusal_is_not_consent() -> None:
     refusing = read_note("0. A 70-year-old man with dementia.\n1. He is unable to give informed consent.")
     assert refusing.consent_sentence is None
     assert label(refusing, "Signed informed consent") == "not enough information"
+
+
+# ------------------------------------------------------------------------------ "one or more of" lists
+def test_one_alternative_of_an_any_of_list_is_enough() -> None:
+    criterion = (
+        "Clinical diagnosis of one or more risk factors, such as diabetes, smoking habit, obesity (BMI>25), "
+        "chronic heart failure (NYHA II-III)"
+    )
+    assert label(WOMAN_58, criterion) == "included"  # obesity
+    # Without "one or more", the same list is a conjunction with a threshold the note does not give.
+    assert label(WOMAN_58, "Diabetes, smoking habit, obesity (BMI>25)") == "not enough information"
+    lean = note("A 58-year-old woman with chest pain.", "She denies smoking or diabetes.")
+    assert label(lean, criterion) != "included"
+
+
+# ------------------------------------------------------------------------------------------ onset age
+def test_what_begins_after_an_age_not_reached_has_not_happened() -> None:
+    child = note("A 4 year old boy presents with wheezing.")
+    criterion = "History of episodic wheezing after age of 6 years consistent with asthma"
+    assert label(child, criterion) == "not included"
+    assert label(child, "Asthma diagnosed after the age of 6", "exclusion") == "not excluded"
+    teen = note("A 15 year old boy presents with wheezing.")
+    assert label(teen, criterion) != "not included"

@@ -326,6 +326,22 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     return None
 
 
+_AFTER_AGE = re.compile(r"\b(?:after|beyond|from|since|starting at) (?:the )?age (?:of )?(\d{1,2})\b", re.I)
+
+
+def onset_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Wheezing after age 6", "diabetes diagnosed after the age of 40": what begins after an age the
+    patient has not reached cannot have happened."""
+    m = _AFTER_AGE.search(criterion.text)
+    if m is None or note.age is None or note.age >= float(m.group(1)):
+        return None
+    return (
+        _negative(kind),
+        note.age_sentence,
+        (N_("The patient is younger than %(age)s years."), {"age": m.group(1)}),
+    )
+
+
 _KPS_TO_ECOG = {100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4}
 
 
@@ -395,6 +411,8 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
         if len(known) == len(results):
             return "not excluded", known[0][1][1], N_("The note's values do not reach the limits.")
     if kind == "inclusion":
+        if _ANY_OF.search(criterion.text) and _criterion_concepts(criterion):
+            return None  # "one or more of: diabetes, obesity (BMI > 25), ...": a condition named may do
         return NEI, note.normal_labs_sentence, N_("The note does not give these values.")
     if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
         return NEI, None, N_("The note does not give the patient's weight or BMI.")
@@ -625,6 +643,9 @@ def _weigh_concepts(
         if kind == "inclusion":
             if inverted:
                 return "not included", sentence, (N_("The note names %(concept)s."), _named(mention))
+            if _any_of(note, criterion, affirmed):
+                mention, sentence = _any_of(note, criterion, affirmed) or affirmed[0]
+                return "included", sentence, (N_("The note names %(concept)s."), _named(mention))
             if _unsupported(note, criterion, mention) > _allowance(criterion, mention) or _has_numbers(
                 criterion
             ):
@@ -644,6 +665,22 @@ def _weigh_concepts(
         if kind == "inclusion":
             return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
         return "not excluded", sentence, N_("The note rules this out.")
+    return None
+
+
+_ANY_OF = re.compile(r"\b(?:one or more|at least one|any of|any one of)\b", re.I)
+
+
+def _any_of(
+    note: NoteFacts, criterion: CriterionFacts, affirmed: list[tuple[Mention, int]]
+) -> tuple[Mention, int] | None:
+    """In "one or more of: A, B, C" one alternative the note states fully is enough, whatever the others ask
+    (numbers included)."""
+    if not _ANY_OF.search(criterion.text):
+        return None
+    for mention, sentence in affirmed:
+        if _unsupported(note, criterion, mention) <= _allowance(criterion, mention):
+            return mention, sentence
     return None
 
 
@@ -732,6 +769,7 @@ RULES: tuple[Rule, ...] = (
     pregnancy,
     sex_subject,
     demographics,
+    onset_age,
     performance,
     organ_function,
     cancer,
