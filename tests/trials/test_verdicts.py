@@ -334,3 +334,25 @@ def test_what_begins_after_an_age_not_reached_has_not_happened() -> None:
     assert label(child, "Asthma diagnosed after the age of 6", "exclusion") == "not excluded"
     teen = note("A 15 year old boy presents with wheezing.")
     assert label(teen, criterion) != "not included"
+
+
+# ----------------------------------------------------------------------- what a note cannot tell
+def test_screening_results_birth_history_and_complications_of_procedures_not_had() -> None:
+    adult = note("A 21-year-old woman with arthralgia.", "Her lab shows anemia.")
+    screening = "Positive result on screening for hepatitis B surface antigen or HIV antibodies."
+    assert label(adult, screening, "exclusion") == "not enough information"
+    assert label(adult, "Failure to pass MRI metal screening", "exclusion") == "not enough information"
+    # A time anchored to screening is not a screening test.
+    assert (
+        label(adult, "Myocardial infarction within 3 months prior to screening", "exclusion")
+        == "not excluded"
+    )
+    known = note("A 40-year-old man with HIV presents with fever.")
+    assert label(known, screening, "exclusion") == "excluded"
+    infant = note("A 6-month-old male infant has low urine output after surgery.")
+    assert label(infant, "Premature birth (<36 weeks gestation)", "exclusion") == "not enough information"
+    term = note("A 6-month-old male infant born at term has low urine output after surgery.")
+    assert label(term, "Premature birth (<36 weeks gestation)", "exclusion") != "not enough information"
+    assert label(adult, "Active acute GVHD grades II-IV", "exclusion") == "not applicable"
+    grafted = note("A 40-year-old man had a stem cell transplant in May.")
+    assert label(grafted, "Active acute GVHD grades II-IV", "exclusion") == "not excluded"

@@ -469,6 +469,55 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return None
 
 
+_SCREENING = re.compile(
+    r"\b(?:on|at|during|upon|by) (?:the )?screening\b|"
+    r"\bscreening (?:tests?|results?|visit|laborator\w*|assessments?)|"
+    r"\bpass\w* (?:the )?(?:[\w-]+ ){0,2}screening\b|\bpositive (?:result )?(?:on|at|in) (?:the )?screening",
+    re.I,
+)
+_BIRTH_HISTORY = re.compile(
+    r"\b(?:premature(?:ly)? (?:birth|born|delivery)|born prematurely|prematurity|"
+    r"preterm (?:birth|born|infant)|"
+    r"born preterm|birth ?weight)\b",
+    re.I,
+)
+_NOTE_BIRTH = re.compile(r"\b(?:born|birth|term|preterm|prematur\w*|gestation\w*|delivered)\b", re.I)
+# Conditions that only exist after a procedure: without the procedure the criterion does not apply.
+PRESUPPOSES = {"graft-versus-host-disease": "transplant"}
+
+
+def unknowable(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """What a clinical note cannot tell: the results of the trial's own screening tests and a patient's
+    birth history (prematurity, birth weight) when the note does not speak of the birth; and complications
+    of a procedure the patient never had (graft-versus-host disease without a transplant)."""
+    named = _criterion_concepts(criterion)
+    said = [m for m in named if (state := _concept_state(note, (m.concept,))) and state[0] == "affirmed"]
+    screening = bool(_SCREENING.search(criterion.text)) and not re.search(
+        r"\b(?:prior to|before) screening", criterion.text, re.I
+    )
+    if said:
+        if screening and kind == "exclusion" and not _qualified(criterion, said[0]):
+            # A screening test for a disease the patient is known to have will be positive.
+            state = _concept_state(note, (said[0].concept,))
+            evidence = state[1] if state else None
+            return "excluded", evidence, (N_("The note names %(concept)s."), _named(said[0]))
+        return None
+    if kind == "exclusion" and named:
+        for m in named:
+            needed = PRESUPPOSES.get(m.concept)
+            if needed is not None and _concept_state(note, (needed,)) is None:
+                return (
+                    NA,
+                    None,
+                    N_("The criterion is about a complication of a procedure the patient has not had."),
+                )
+    if screening:
+        return NEI, None, N_("The results of the trial's screening tests are not in the note.")
+    if _BIRTH_HISTORY.search(criterion.text) and not _NOTE_BIRTH.search(note.text):
+        return NEI, None, N_("The note does not describe the patient's birth.")
+    return None
+
+
 _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
 
 
@@ -773,6 +822,7 @@ RULES: tuple[Rule, ...] = (
     performance,
     organ_function,
     cancer,
+    unknowable,
     conditions,
     overlap,
 )
