@@ -81,3 +81,20 @@ def test_depression_needs_five_dsm_symptoms_with_mood_or_interest() -> None:
         "She reports difficulty concentrating.",
     )
     assert label(denies, "Major depressive disorder") == "not enough information"
+
+
+def test_measurements_that_are_diagnoses() -> None:
+    pregnant = note("A 27-year-old woman at 11 weeks gestation is pregnant.", "Her Hb is 10.5 g/dL.")
+    assert label(pregnant, "Anemia", "exclusion") == "excluded"
+    woman = note("A 27-year-old woman.", "Her Hb is 11.5 g/dL and platelets 108 x 10^9/L.")
+    assert label(woman, "Anemia", "exclusion") == "excluded"
+    assert label(woman, "Thrombocytopenia", "exclusion") == "excluded"
+    pregnant_115 = note("A 27-year-old pregnant woman.", "Her Hb is 11.5 g/dL.")
+    assert label(pregnant_115, "Anemia", "exclusion") == "not excluded"  # WHO limit in pregnancy is 11
+    man = note("A 50-year-old man.", "Hemoglobin 12.5 g/dL, platelets 250,000, ANC 800.")
+    assert label(man, "Anemia", "exclusion") == "excluded"
+    assert label(man, "Neutropenia", "exclusion") == "excluded"
+    assert label(man, "Thrombocytopenia", "exclusion") == "not excluded"
+    febrile = note("A 5-year-old boy.", "His temperature is 101.5 F.")
+    assert label(febrile, "Fever") == "included"
+    assert label(note("A 5-year-old boy.", "His temperature is 37.2 C."), "Fever") == "not enough information"

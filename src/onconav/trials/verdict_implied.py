@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from onconav.trials.verdict_lexicon import IMPLIED_BY_MEDICATION, MEDICATION_CLASSES
+from onconav.trials.verdict_measures import Reading
 from onconav.trials.verdict_text import Mention, Token, ancestors
 
 # A medicine counts as taken when the sentence speaks of taking it, not of an allergy to it or a plan.
@@ -121,3 +122,35 @@ def implied_depression(sentences: tuple[str, ...]) -> Mention | None:
     if len(seen) < DSM_MINIMUM or not {"mood", "interest"} & set(seen):
         return None
     return Mention("depression", seen.get("mood", seen.get("interest", 0)), 0, 0, "affirmed")
+
+
+# Values below (or above) which a measurement is itself a diagnosis, by the usual definitions: anaemia
+# (WHO: haemoglobin under 13 g/dL in men, 12 in women, 11 in pregnancy), thrombocytopenia (platelets under
+# 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L) and fever (38.0 °C or more).
+ANEMIA_HB = {"male": 13.0, "female": 12.0, "pregnant": 11.0}
+THROMBOCYTOPENIA_PLT = 150.0
+NEUTROPENIA_ANC = 1.5
+FEVER_C = 38.0
+
+
+def implied_by_readings(readings: tuple[Reading, ...], sex: str | None, pregnant: bool) -> list[Mention]:
+    """Conditions the note's own measurements establish."""
+    out: list[Mention] = []
+    for r in readings:
+        condition: str | None = None
+        if r.measure == "hemoglobin":
+            grams_per_dl = r.value if r.value < 30 else r.value / 10
+            limit = ANEMIA_HB["pregnant" if pregnant else (sex or "female")]
+            condition = "anemia" if 2 < grams_per_dl < limit else None
+        elif r.measure == "platelets":
+            thousands = r.value if r.value < 1000 else r.value / 1000
+            condition = "thrombocytopenia" if 0 < thousands < THROMBOCYTOPENIA_PLT else None
+        elif r.measure == "neutrophils":
+            billions = r.value if r.value < 100 else r.value / 1000
+            condition = "neutropenia" if 0 < billions < NEUTROPENIA_ANC else None
+        elif r.measure == "temperature":
+            celsius = r.value if r.value < 50 else (r.value - 32) * 5 / 9
+            condition = "fever" if celsius >= FEVER_C else None
+        if condition is not None:
+            out.append(Mention(condition, r.sentence, 0, 0, "affirmed"))
+    return out

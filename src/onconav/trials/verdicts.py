@@ -18,7 +18,12 @@ from onconav.i18n import N_
 from onconav.knowledge.understanding import explain
 from onconav.trials import verdict_rules as rules
 from onconav.trials.verdict_criterion import note_prior_lines, read_criterion
-from onconav.trials.verdict_implied import implied_depression, implied_in_sentence, taken_medications
+from onconav.trials.verdict_implied import (
+    implied_by_readings,
+    implied_depression,
+    implied_in_sentence,
+    taken_medications,
+)
 from onconav.trials.verdict_measures import Reading, note_age, readings
 from onconav.trials.verdict_text import Mention, mentions, split_sentences, tokenize
 
@@ -150,8 +155,10 @@ def read_note(text: str) -> NoteFacts:
     depression = implied_depression(sentences)
     if depression is not None:
         found.append(depression)
-    age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     sex, sex_sentence = _sex(sentences)
+    pregnant = any(m.concept == "pregnancy" and m.polarity == "affirmed" for m in found)
+    found.extend(implied_by_readings(tuple(values), sex, pregnant))
+    age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     explanation = explain(text)
     cancer = explanation.condition.code if explanation.condition else None
     return NoteFacts(
