@@ -98,3 +98,13 @@ def test_measurements_that_are_diagnoses() -> None:
     febrile = note("A 5-year-old boy.", "His temperature is 101.5 F.")
     assert label(febrile, "Fever") == "included"
     assert label(note("A 5-year-old boy.", "His temperature is 37.2 C."), "Fever") == "not enough information"
+
+
+def test_a_systolic_pressure_under_90_is_hypotension() -> None:
+    shocked = note("A 40-year-old woman presents with arm pain.", "Her blood pressure is 80/60.")
+    assert label(shocked, "Patients were included if they were diagnosed with shock") == "included"
+    steady = note("A 40-year-old woman presents with arm pain.", "Her blood pressure is 120/80.")
+    assert (
+        label(steady, "Patients were included if they were diagnosed with shock") == "not enough information"
+    )
+    assert label(steady, "Hypotension", "exclusion") == "not excluded"

@@ -126,11 +126,13 @@ def implied_depression(sentences: tuple[str, ...]) -> Mention | None:
 
 # Values below (or above) which a measurement is itself a diagnosis, by the usual definitions: anaemia
 # (WHO: haemoglobin under 13 g/dL in men, 12 in women, 11 in pregnancy), thrombocytopenia (platelets under
-# 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L) and fever (38.0 °C or more).
+# 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L), fever (38.0 °C or more) and hypotension
+# (systolic pressure under 90 mmHg).
 ANEMIA_HB = {"male": 13.0, "female": 12.0, "pregnant": 11.0}
 THROMBOCYTOPENIA_PLT = 150.0
 NEUTROPENIA_ANC = 1.5
 FEVER_C = 38.0
+HYPOTENSION_SYSTOLIC = 90.0
 
 
 def implied_by_readings(readings: tuple[Reading, ...], sex: str | None, pregnant: bool) -> list[Mention]:
@@ -151,6 +153,8 @@ def implied_by_readings(readings: tuple[Reading, ...], sex: str | None, pregnant
         elif r.measure == "temperature":
             celsius = r.value if r.value < 50 else (r.value - 32) * 5 / 9
             condition = "fever" if celsius >= FEVER_C else None
+        elif r.measure == "systolic-bp":
+            condition = "hypotension" if 30 <= r.value < HYPOTENSION_SYSTOLIC else None
         if condition is not None:
             out.append(Mention(condition, r.sentence, 0, 0, "affirmed"))
     return out

@@ -741,7 +741,7 @@ eg i ie etc must should will can may least more less one two three four five use
 defined according following study trial current currently known new prior previous previously day
 week month year hour time within after before during including include suspicion suspected suspect
 state condition disorder disease syndrome sign signs symptom symptoms documented confirmed test
-screening all every
+screening all every included eligible enrolled
 """
 _STOP = frozenset(_STOP_WORDS.split())
 
