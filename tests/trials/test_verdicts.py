@@ -356,3 +356,15 @@ def test_screening_results_birth_history_and_complications_of_procedures_not_had
     assert label(adult, "Active acute GVHD grades II-IV", "exclusion") == "not applicable"
     grafted = note("A 40-year-old man had a stem cell transplant in May.")
     assert label(grafted, "Active acute GVHD grades II-IV", "exclusion") == "not excluded"
+
+
+# ------------------------------------------------------------------- exclusion slack like inclusion
+def test_exclusion_forgives_one_word_as_inclusion_does_but_not_beside_a_test_result() -> None:
+    lesions = note("A 43-year-old woman visits her dermatologist for lesions on her neck.")
+    criterion = "Subjects with visible skin disease, tattoos, skin condition, or abnormal skin color"
+    assert label(lesions, criterion) == "included"
+    assert label(lesions, criterion, "exclusion") == "excluded"
+    # Two words the note does not support are a different thing.
+    assert label(lesions, "Ulcerating fungal skin disease", "exclusion") == "not excluded"
+    cmv = note("A 62-year-old man has cytomegalovirus pneumonia.")
+    assert label(cmv, "CMV seronegative", "exclusion") == "not excluded"

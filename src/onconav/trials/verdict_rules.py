@@ -704,7 +704,13 @@ def _weigh_concepts(
                     (N_("The note names %(concept)s but not all this criterion asks."), _named(mention)),
                 )
             return "included", sentence, (N_("The note names %(concept)s."), _named(mention))
-        if inverted or _qualified(criterion, mention) or _unsupported(note, criterion, mention) > 0:
+        # The same one-word slack as for inclusion, except beside a test result ("CMV seronegative").
+        slack = (
+            0
+            if _TEST.search(criterion.text) or _TEST_RESULT.search(criterion.text)
+            else _allowance(criterion, mention)
+        )
+        if inverted or _qualified(criterion, mention) or _unsupported(note, criterion, mention) > slack:
             return None
         return "excluded", sentence, (N_("The note names %(concept)s."), _named(mention))
     if uncertain:
