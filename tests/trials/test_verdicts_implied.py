@@ -108,3 +108,22 @@ def test_a_systolic_pressure_under_90_is_hypotension() -> None:
         label(steady, "Patients were included if they were diagnosed with shock") == "not enough information"
     )
     assert label(steady, "Hypotension", "exclusion") == "not excluded"
+
+
+def test_adult_heart_rate_over_100_is_tachycardia_but_not_a_child_s() -> None:
+    adult = note("A 40-year-old woman presents with arm pain.", "HR 120/min, BP 130/80.")
+    assert label(adult, "Tachycardia", "exclusion") == "excluded"
+    child = note("A 4 year old boy presents with wheezing.", "HR 120/min.")
+    assert label(child, "Tachycardia", "exclusion") == "not excluded"
+
+
+def test_general_medicine_conditions_are_recognised() -> None:
+    facts = note(
+        "A 33-year-old man presented after blunt trauma to the abdomen.",
+        "He has hypokalemia and acute kidney injury.",
+    )
+    assert label(facts, "Hypokalemia", "exclusion") == "excluded"
+    assert label(facts, "Electrolyte imbalance", "exclusion") == "excluded"
+    assert label(facts, "Renal failure", "exclusion") == "excluded"
+    assert label(facts, "Patients admitted after trauma") == "included"
+    assert label(facts, "Hyponatremia", "exclusion") == "not excluded"

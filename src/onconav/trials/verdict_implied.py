@@ -127,17 +127,25 @@ def implied_depression(sentences: tuple[str, ...]) -> Mention | None:
 # Values below (or above) which a measurement is itself a diagnosis, by the usual definitions: anaemia
 # (WHO: haemoglobin under 13 g/dL in men, 12 in women, 11 in pregnancy), thrombocytopenia (platelets under
 # 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L), fever (38.0 °C or more) and hypotension
-# (systolic pressure under 90 mmHg).
+# (systolic pressure under 90 mmHg); in adults tachycardia (heart rate over 100/min) and hypoxaemia (oxygen
+# saturation under 90 %).
 ANEMIA_HB = {"male": 13.0, "female": 12.0, "pregnant": 11.0}
 THROMBOCYTOPENIA_PLT = 150.0
 NEUTROPENIA_ANC = 1.5
 FEVER_C = 38.0
 HYPOTENSION_SYSTOLIC = 90.0
+TACHYCARDIA_RATE = 100.0
+HYPOXIA_SATURATION = 90.0
+ADULT = 18.0
 
 
-def implied_by_readings(readings: tuple[Reading, ...], sex: str | None, pregnant: bool) -> list[Mention]:
-    """Conditions the note's own measurements establish."""
+def implied_by_readings(
+    readings: tuple[Reading, ...], sex: str | None, pregnant: bool, age: float | None = None
+) -> list[Mention]:
+    """Conditions the note's own measurements establish (heart rate and saturation only in adults, whose
+    normal ranges are fixed)."""
     out: list[Mention] = []
+    adult = age is not None and age >= ADULT
     for r in readings:
         condition: str | None = None
         if r.measure == "hemoglobin":
@@ -155,6 +163,10 @@ def implied_by_readings(readings: tuple[Reading, ...], sex: str | None, pregnant
             condition = "fever" if celsius >= FEVER_C else None
         elif r.measure == "systolic-bp":
             condition = "hypotension" if 30 <= r.value < HYPOTENSION_SYSTOLIC else None
+        elif r.measure == "heart-rate" and adult:
+            condition = "tachycardia" if TACHYCARDIA_RATE < r.value < 300 else None
+        elif r.measure == "oxygen-saturation" and adult:
+            condition = "hypoxia" if 40 <= r.value < HYPOXIA_SATURATION else None
         if condition is not None:
             out.append(Mention(condition, r.sentence, 0, 0, "affirmed"))
     return out

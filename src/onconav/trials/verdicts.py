@@ -157,14 +157,15 @@ def read_note(text: str) -> NoteFacts:
         found.append(depression)
     sex, sex_sentence = _sex(sentences)
     pregnant = any(m.concept == "pregnancy" and m.polarity == "affirmed" for m in found)
-    found.extend(implied_by_readings(tuple(values), sex, pregnant))
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
+    age = note_age(sentences[age_sentence]) if age_sentence is not None else None
+    found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
     explanation = explain(text)
     cancer = explanation.condition.code if explanation.condition else None
     return NoteFacts(
         text=text,
         sentences=sentences,
-        age=note_age(sentences[age_sentence]) if age_sentence is not None else None,
+        age=age,
         age_sentence=age_sentence,
         sex=sex,
         sex_sentence=sex_sentence,
