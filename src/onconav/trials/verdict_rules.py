@@ -490,11 +490,14 @@ def unknowable(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """What a clinical note cannot tell: the results of the trial's own screening tests and a patient's
     birth history (prematurity, birth weight) when the note does not speak of the birth; and complications
     of a procedure the patient never had (graft-versus-host disease without a transplant)."""
-    named = _criterion_concepts(criterion)
-    said = [m for m in named if (state := _concept_state(note, (m.concept,))) and state[0] == "affirmed"]
     screening = bool(_SCREENING.search(criterion.text)) and not re.search(
         r"\b(?:prior to|before) screening", criterion.text, re.I
     )
+    birth = bool(_BIRTH_HISTORY.search(criterion.text))
+    if not (screening or birth or criterion.concepts & PRESUPPOSES.keys()):
+        return None
+    named = _criterion_concepts(criterion)
+    said = [m for m in named if (state := _concept_state(note, (m.concept,))) and state[0] == "affirmed"]
     if said:
         if screening and kind == "exclusion" and not _qualified(criterion, said[0]):
             # A screening test for a disease the patient is known to have will be positive.
@@ -513,7 +516,7 @@ def unknowable(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 )
     if screening:
         return NEI, None, N_("The results of the trial's screening tests are not in the note.")
-    if _BIRTH_HISTORY.search(criterion.text) and not _NOTE_BIRTH.search(note.text):
+    if birth and not _NOTE_BIRTH.search(note.text):
         return NEI, None, N_("The note does not describe the patient's birth.")
     return None
 
