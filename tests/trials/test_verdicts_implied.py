@@ -127,3 +127,22 @@ def test_general_medicine_conditions_are_recognised() -> None:
     assert label(facts, "Renal failure", "exclusion") == "excluded"
     assert label(facts, "Patients admitted after trauma") == "included"
     assert label(facts, "Hyponatremia", "exclusion") == "not excluded"
+
+
+def test_a_current_treatment_falls_within_any_time_window() -> None:
+    on_prednisone = note(
+        "A 62-year-old man with cough.", "He is on immunosuppressive medications, including prednisone."
+    )
+    window = "Systemic corticosteroids within 30 days prior to the first dose of study medication"
+    assert label(on_prednisone, window, "exclusion") == "excluded"
+    # A dose limit is a requirement the note does not settle.
+    assert label(on_prednisone, "Corticosteroids > 15 mg/day within 30 days", "exclusion") == "not excluded"
+    past = note("A 62-year-old man with cough.", "He was treated with prednisone for asthma in 2010.")
+    assert label(past, window, "exclusion") == "not excluded"
+    on_metformin = note("A 62-year-old man.", "He takes metformin.")
+    assert label(on_metformin, "Treatment with antidiabetic drugs within the past 3 months", "exclusion") == (
+        "excluded"
+    )
+    assert label(on_metformin, "Treatment with beta blockers within the past 3 months", "exclusion") == (
+        "not excluded"
+    )

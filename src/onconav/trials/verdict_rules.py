@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from onconav.i18n import N_
 from onconav.knowledge.catalogue import catalogue
 from onconav.trials.verdict_criterion import CriterionFacts, histologies, read_criterion
+from onconav.trials.verdict_implied import is_medication
 from onconav.trials.verdict_lexicon import CONCEPTS, SEVERITY_WORDS
 from onconav.trials.verdict_measures import Threshold, compare
 from onconav.trials.verdict_text import Mention, ancestors
@@ -713,6 +714,12 @@ def _weigh_concepts(
             if _TEST.search(criterion.text) or _TEST_RESULT.search(criterion.text)
             else _allowance(criterion, mention)
         )
+        if not inverted and _current_treatment(note, criterion, mention, sentence):
+            return (
+                "excluded",
+                sentence,
+                (N_("The patient currently takes %(concept)s, within any time window."), _named(mention)),
+            )
         if inverted or _qualified(criterion, mention) or _unsupported(note, criterion, mention) > slack:
             return None
         return "excluded", sentence, (N_("The note names %(concept)s."), _named(mention))
@@ -724,6 +731,44 @@ def _weigh_concepts(
             return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
         return "not excluded", sentence, N_("The note rules this out.")
     return None
+
+
+_TIME_WINDOW = re.compile(
+    r"\b(?:(?:within|in|during|over|for)\s+)?(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*"
+    r"(?:\d+|one|two|three|four|six|twelve)\s*(?:days?|weeks?|months?|years?|wks?|mos?)\b",
+    re.I,
+)
+_CURRENTLY = re.compile(
+    r"\b(?:is|are|was) (?:currently )?on\b|\bcurrently\b|\btak(?:es|ing)\b|\breceiv(?:es|ing)\b|"
+    r"\bmedications? (?:include|are|is)\b|\bmaintained on\b",
+    re.I,
+)
+_TREATMENTS = frozenset(
+    {"corticosteroids", "anticoagulation", "antibiotics", "immunodeficiency", "chemotherapy", "immunotherapy"}
+)
+_WINDOW_FILLER_WORDS = """
+treatment treated therapy use used dose dosing first study medication drug administration administered
+entry enrollment enrolment randomization randomisation baseline start starting receipt received receiving
+prior before systemic oral intravenous
+"""
+_WINDOW_FILLER = frozenset(_WINDOW_FILLER_WORDS.split())
+
+
+def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Mention, sentence: int) -> bool:
+    """ "Corticosteroids within 3 months before the first dose" for a patient who takes them now: a
+    current treatment falls within any window that ends today."""
+    lineage = ancestors(mention.concept)
+    if not (_TREATMENTS & set(lineage) or any(is_medication(c) for c in lineage)):
+        return False
+    if not _TIME_WINDOW.search(criterion.text) or re.search(r"\d", _TIME_WINDOW.sub(" ", criterion.text)):
+        return False  # a dose or another number is a requirement the note may not meet
+    before = criterion.words[max(0, mention.first - 3) : mention.first]
+    if any(w in SEVERITY_WORDS for w in before) or not _CURRENTLY.search(note.sentences[sentence]):
+        return False
+    concept_words = set(criterion.words[mention.first : mention.last])
+    note_stems = set().union(*(_stems(w) for w in note.words)) if note.words else set()
+    wanted = _stems(tuple(w for w in criterion.words if w not in concept_words and w not in _WINDOW_FILLER))
+    return len(wanted - note_stems - _stems(tuple(concept_words))) <= _allowance(criterion, mention)
 
 
 _ANY_OF = re.compile(r"\b(?:one or more|at least one|any of|any one of)\b", re.I)
