@@ -1,7 +1,9 @@
 """The rule families `verdicts.judge` tries in order (`RULES`), each answering only the criteria it
 understands: conditional criteria, investigator's judgement and plans, consent, language, adult life,
-pregnancy, sex and age, performance status, organ function, the cancer (histology, stage, lines of
-therapy, biomarkers, brain metastases), conditions and treatments named, and a word-overlap fallback.
+pregnancy, sex and age, onset age, performance status, organ function, the cancer (histology, stage, lines
+of therapy, biomarkers, brain metastases), what a note cannot tell (screening-test results, birth history,
+complications of a procedure not had), conditions and treatments named (with "one or more of" lists and
+current treatments inside time windows), and a word-overlap fallback.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ it: `read_note` reads a note once, `judge` weighs one criterion against it in we
 Labels are those of the TrialGPT criterion annotations. The rules follow how clinicians read criteria:
 what a note does not mention about a disease or a treatment counts as absent for an exclusion criterion,
 while a measurement the note does not give stays unknown; pregnancy criteria do not apply to men and
-children; a note's statement that the patient will consent and comply settles consent criteria.
+children; a note's statement that the patient will consent and comply settles consent criteria. Diagnoses
+the note implies without naming them (a medicine's indication, pathognomonic signs, values that are
+diagnoses, DSM-5 symptoms) count as said (`verdict_implied`).
 """
 
 from __future__ import annotations
