@@ -1,0 +1,353 @@
+"""What can be checked structurally in one eligibility criterion: age, sex, performance status, organ
+function thresholds, the cancer named (histology, stage, biomarkers, brain metastases), prior lines of
+therapy, the concepts it names and the topic it belongs to (consent, pregnancy, contraception...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from onconav.knowledge.understanding import explain
+from onconav.trials.verdict_measures import (
+    AgeRange,
+    Comparator,
+    Threshold,
+    age_range,
+    comparator_of,
+    thresholds,
+)
+from onconav.trials.verdict_text import Mention, mentions, tokenize
+
+_BOTH_SEXES = re.compile(
+    r"\b(male and female|female and male|men and women|women and men|both sex(?:es)?|both genders?|"
+    r"either sex|"
+    r"all sex(?:es)?|all genders?|males? or females?|females? or males?|any gender|any sex)\b",
+    re.IGNORECASE,
+)
+_FEMALE = re.compile(r"\b(females?|wom[ae]n|girls?|ladies)\b", re.IGNORECASE)
+_MALE = re.compile(r"\b(males?|m[ae]n|boys?)\b", re.IGNORECASE)
+_ECOG = re.compile(
+    r"(?:ecog|zubrod|who)(?:[\s/]*(?:performance|ps|status|score|grade|scale|of|\(|\)|:)+)*\s*"
+    r"((?:[≤<>≥]=?|of|less than(?: or equal to)?|greater than|up to|at least)?\s*"
+    r"[0-4](?:\s*(?:-|–|to|,|or|and)\s*[0-4])*)",
+    re.IGNORECASE,
+)
+_LINES = re.compile(
+    r"(at least|no more than|not more than|up to|maximum of|≤|<=|≥|>=|more than|fewer than|less than|>|<)?\s*"
+    r"(\d|one|two|three|four|five)\s*(?:or more\s*)?(?:prior|previous|lines?|regimens?)\b"
+    r"(?:\s+(?:lines?|regimens?))?"
+    r"(?:\s+of)?(?:\s+(?:systemic|chemotherapy|prior|therapy|treatment))*",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NAIVE = re.compile(
+    r"\b(treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|no prior (?:systemic )?"
+    r"(?:therapy|treatment|chemotherapy)|not (?:been )?(?:previously )?treated|untreated)\b",
+    re.IGNORECASE,
+)
+
+TOPICS: dict[str, re.Pattern[str]] = {
+    "consent": re.compile(
+        r"informed consent|consent form|\bconsent\b|\bsign(?:ed|s)?\b.*\b(?:form|consent)|\bvoluntar",
+        re.IGNORECASE,
+    ),
+    "compliance": re.compile(
+        r"\bcomply\b|\bcompliance\b|complian|adhere|adherence|follow[- ]?up|"
+        r"study (?:visits|procedures|requirements)|"
+        r"protocol (?:requirements|procedures|visits)|"
+        r"willing|willingness|able to (?:understand|attend|complete|return|participate)|"
+        r"ability to (?:understand|attend|complete|comply|participate)|geographical|monitoring|"
+        r"\brefus",
+        re.IGNORECASE,
+    ),
+    "pregnancy": re.compile(
+        r"pregnan|breast[- ]?feeding|lactat|\bnursing\b|childbearing|child[- ]bearing|"
+        r"contracept|birth[- ]control|menarche|fertile|egg donation",
+        re.IGNORECASE,
+    ),
+    "contraception": re.compile(
+        r"contracept|birth[- ]control|barrier method|abstinen|sterili[sz]", re.IGNORECASE
+    ),
+    "trial-participation": re.compile(
+        r"(?:other|another|any|previous|concurrent|simultaneous)\s+(?:\w+\s+){0,3}"
+        r"(?:clinical )?(?:trial|study|studies)|"
+        r"investigational (?:drug|agent|product|medication|therapy|device)|previous enrollment|"
+        r"participat\w+ in (?:a|an|any|another)",
+        re.IGNORECASE,
+    ),
+    "investigator-judgement": re.compile(
+        r"investigator'?s? (?:opinion|judgement|judgment|discretion)|in the opinion of|"
+        r"judged by the investigator|"
+        r"(?:would|may|could) (?:interfere|confound|compromise|put the patient at risk)",
+        re.IGNORECASE,
+    ),
+    "language": re.compile(
+        r"\bspeak|\bspeaking|\blanguage\b|english|finnish|swedish|spanish|french|german|translat",
+        re.IGNORECASE,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PerformanceRange:
+    """Scores a performance-status criterion admits."""
+
+    scale: str  # "ecog" or "karnofsky"
+    allowed: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PriorLines:
+    """How many prior lines of therapy a criterion asks for."""
+
+    op: Comparator
+    count: int
+
+
+@dataclass(frozen=True)
+class CriterionFacts:
+    """Everything read from one criterion's text, once; judged against many notes."""
+
+    text: str
+    words: tuple[str, ...]
+    age: AgeRange | None
+    sexes: frozenset[str] | None  # {"female"}, {"male"}, {"female", "male"} or None when not said
+    performance: PerformanceRange | None
+    thresholds: tuple[Threshold, ...]
+    topics: frozenset[str]
+    mentions: tuple[Mention, ...]
+    cancer: str | None  # knowledge catalogue code of the cancer named
+    stage: str | None  # stage group named
+    metastatic_sites: frozenset[str]
+    biomarkers: tuple[tuple[str, str], ...]  # (name, positive|negative|unknown)
+    prior_lines: PriorLines | None
+    treatment_naive: bool
+    negated_subject: bool  # "patients without X", "never received X", "no X"
+    histologies: frozenset[str] = frozenset()  # "adenocarcinoma", "squamous", "small-cell", "epithelioid"...
+    stages: frozenset[str] = frozenset()  # every stage group named ("stage IIIB-IV": III and IV)
+    segments: tuple[int, ...] = ()  # for each word, which alternative of a list ("A, B or C") it is in
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """Concepts the criterion names, negated or not."""
+        return frozenset(m.concept for m in self.mentions)
+
+
+def _sexes(text: str) -> frozenset[str] | None:
+    if _BOTH_SEXES.search(text):
+        return frozenset({"female", "male"})
+    female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
+    if female and male:
+        return frozenset({"female", "male"})
+    if female:
+        return frozenset({"female"})
+    if male:
+        return frozenset({"male"})
+    return None
+
+
+def _ecog_allowed(spec: str) -> frozenset[int] | None:
+    spec = spec.strip().lower()
+    digits = [int(d) for d in re.findall(r"[0-4]", spec)]
+    if not digits:
+        return None
+    head = re.match(r"(≤|<=|<|≥|>=|>|less than or equal to|less than|greater than|up to|at least|of)?", spec)
+    op = head.group(1) if head else None
+    if op and op != "of":
+        value = digits[0]
+        comparator = (
+            comparator_of(op)
+            if op not in ("≤", "<=", "<", "≥", ">=", ">")
+            else {"≤": "<=", "<=": "<=", "<": "<", "≥": ">=", ">=": ">=", ">": ">"}[op]
+        )
+        return frozenset(
+            s
+            for s in range(5)
+            if {"<": s < value, "<=": s <= value, ">": s > value, ">=": s >= value}.get(
+                comparator, s == value
+            )
+        )
+    if len(digits) == 2 and re.search(r"-|–|to", spec):
+        return frozenset(range(digits[0], digits[1] + 1))
+    return frozenset(digits)
+
+
+def _performance(text: str, found: list[Threshold]) -> PerformanceRange | None:
+    m = _ECOG.search(text)
+    if m and re.search(r"ecog|zubrod|who (?:performance|ps)", text, re.IGNORECASE):
+        allowed = _ecog_allowed(m.group(1))
+        if allowed:
+            return PerformanceRange("ecog", allowed)
+    for t in found:
+        if t.measure == "karnofsky":
+            return PerformanceRange(
+                "karnofsky",
+                frozenset(s for s in range(0, 101, 10) if _holds(s, t.op, t.value)),
+            )
+    return None
+
+
+def _holds(value: float, op: Comparator, bound: float) -> bool:
+    return {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}.get(
+        op, value == bound
+    )
+
+
+def _prior_lines(text: str) -> PriorLines | None:
+    if not re.search(r"\b(?:lines?|regimens?)\b", text, re.IGNORECASE):
+        return None
+    m = _LINES.search(text)
+    if m is None:
+        return None
+    raw = m.group(2).lower()
+    count = _WORD_NUMBERS.get(raw) or int(raw)
+    op_words = (m.group(1) or "").lower()
+    if "or more" in m.group(0).lower():
+        return PriorLines(">=", count)
+    op: Comparator = comparator_of(op_words) if op_words else "="
+    return PriorLines(op, count)
+
+
+_NEGATED_SUBJECT = re.compile(
+    r"^\W*(?:patients?|subjects?|participants?|those|people|individuals?)?\s*(?:who\s+(?:have|has)\s+)?"
+    r"(?:without|never|no|not)\b(?!\s+(?:more|less|greater|fewer|longer)\b)",
+    re.IGNORECASE,
+)
+
+
+# Histologic types named in oncology criteria, with the words that name them.
+HISTOLOGIES: dict[str, re.Pattern[str]] = {
+    name: re.compile(rx, re.IGNORECASE)
+    for name, rx in {
+        "non-small-cell": r"non[- ]?small[- ]?cell|\bnsclc\b",
+        "small-cell": r"(?<!non )(?<!non-)\bsmall[- ]?cell\b|\bsclc\b",
+        "adenocarcinoma": r"adenocarcinoma",
+        "non-squamous": r"\bnon[- ]?squamous",
+        "squamous": r"(?<!non-)(?<!non )(?<!non)squamous",
+        "large-cell": r"large[- ]?cell",
+        "epithelioid": r"epithelioid",
+        "sarcomatoid": r"sarcomatoid",
+        "biphasic": r"biphasic|mixed[- ]type mesothelioma",
+        "ductal": r"ductal",
+        "lobular": r"lobular",
+        "clear-cell": r"clear[- ]?cell",
+        "urothelial": r"urothelial|transitional[- ]cell",
+        "neuroendocrine": r"neuroendocrine|carcinoid",
+        "melanoma": r"melanoma",
+        "sarcoma": r"(?<!carcino)sarcoma\b",
+        "lymphoma": r"lymphoma",
+    }.items()
+}
+
+
+def histologies(text: str) -> frozenset[str]:
+    """The histologic types a criterion names."""
+    found = {name for name, rx in HISTOLOGIES.items() if rx.search(text)}
+    if "non-small-cell" in found and not re.search(r"(?<!non[- ])\bsmall[- ]?cell", text, re.I):
+        found.discard("small-cell")
+    return frozenset(found)
+
+
+_ROMAN = r"(?:iv|v|i{1,3})[a-c]?\d?"
+_STAGES = re.compile(
+    rf"\bstages?\s+({_ROMAN}(?:\s*(?:,|or|and|-|–|to|/|through)\s*(?:stage\s+)?{_ROMAN})*)\b", re.I
+)
+_GROUPS = ("I", "II", "III", "IV")
+
+
+def stage_groups(text: str) -> frozenset[str]:
+    """Stage groups a criterion names: "stage IIIB or IV" gives III and IV; ranges are filled in."""
+    found: set[str] = set()
+    for m in _STAGES.finditer(text):
+        spec = m.group(1)
+        numerals = (re.sub(r"[a-c]?\d?$", "", g, flags=re.I).upper() for g in re.findall(_ROMAN, spec, re.I))
+        groups = [g for g in numerals if g in _GROUPS]
+        if len(groups) == 2 and re.search(r"-|–|to|through", spec, re.I):
+            a, b = sorted((_GROUPS.index(groups[0]), _GROUPS.index(groups[1])))
+            groups = list(_GROUPS[a : b + 1])
+        found.update(groups)
+    return frozenset(found)
+
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_NOTE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[- ]line\b", re.I)
+_NOTE_COUNT = re.compile(
+    r"\b(\d|one|two|three|four|five) (?:prior|previous) (?:lines?|regimens?|therapies|treatments)", re.I
+)
+_NOTE_NAIVE = re.compile(
+    r"treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|newly diagnosed|"
+    r"no prior (?:systemic )?(?:therapy|treatment|chemotherapy)|has not (?:yet )?(?:been treated|received)",
+    re.I,
+)
+_NOTE_PROGRESSED = re.compile(r"progress\w* (?:after|on|following|despite)|refractory to|failed\b", re.I)
+
+
+def note_prior_lines(text: str) -> int | None:
+    """How many lines of systemic therapy a note says the patient has had, when it says."""
+    counts = [_WORD_NUMBERS.get(m.group(1).lower()) or int(m.group(1)) for m in _NOTE_COUNT.finditer(text)]
+    if counts:
+        return max(counts)
+    lines = []
+    for m in _NOTE_LINE.finditer(text):
+        before = text[max(0, m.start() - 60) : m.start()]
+        ordinal = _ORDINALS[m.group(1).lower()]
+        lines.append(ordinal if _NOTE_PROGRESSED.search(before) else ordinal - 1)
+    if lines:
+        return max(lines)
+    if _NOTE_NAIVE.search(text):
+        return 0
+    if _NOTE_PROGRESSED.search(text):
+        return 1
+    return None
+
+
+_NON_SQUAMOUS = re.compile(r"\bnon[- ]squamous", re.IGNORECASE)
+_ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|[-•*§·])\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65_536)
+def read_criterion(text: str) -> CriterionFacts:
+    """Read one criterion (cached: the same criterion is judged for every patient)."""
+    text = _ENUMERATION.sub("", text)
+    tokens = tokenize(text)
+    found = thresholds(text)
+    # The knowledge reader would take "non-squamous" for squamous cell carcinoma.
+    explanation = explain(_NON_SQUAMOUS.sub("nonsquamous", text)) if len(text) < 2000 else None
+    topics = frozenset(name for name, rx in TOPICS.items() if rx.search(text))
+    return CriterionFacts(
+        text=text,
+        words=tuple(t.word for t in tokens),
+        age=age_range(text),
+        sexes=_sexes(text),
+        performance=_performance(text, found),
+        thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
+        topics=topics,
+        mentions=tuple(mentions(tokens, 0)),
+        cancer=explanation.condition.code if explanation and explanation.condition else None,
+        stage=explanation.stage.group if explanation and explanation.stage else None,
+        metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
+        if explanation
+        else frozenset(),
+        biomarkers=tuple((b.name, b.status) for b in explanation.biomarkers) if explanation else (),
+        prior_lines=_prior_lines(text),
+        treatment_naive=bool(_NAIVE.search(text)),
+        negated_subject=bool(_NEGATED_SUBJECT.search(text)),
+        histologies=histologies(text),
+        stages=stage_groups(text),
+        segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
+    )
+
+
+def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:
+    """Number the alternatives of a list: a comma, semicolon, "or" or "and/or" starts a new one."""
+    segment = 0
+    out = []
+    previous_end = 0
+    for start, word in zip(starts, words, strict=True):
+        if re.search(r"[,;/]", text[previous_end:start]) or word in ("or", ";"):
+            segment += 1
+        out.append(segment)
+        previous_end = start + len(word)
+    return tuple(out)

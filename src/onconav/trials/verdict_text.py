@@ -1,0 +1,253 @@
+"""Words, sentences and concept mentions for the verdict engine: a tokenizer that keeps each word's place
+and case, the concept phrase matcher, and the negation, family and uncertainty context of a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from onconav.text import fold
+from onconav.trials.verdict_lexicon import CONCEPTS
+
+Polarity = Literal["affirmed", "negated", "family", "uncertain"]
+
+_WORD = re.compile(r"[^\W\d_][\w']*|\d+(?:[.,]\d+)?|[;:()]")
+_NUMBERED = re.compile(r"^\s*\d+\.\s+", re.MULTILINE)
+# Abbreviations this short only count when written in capitals ("MI", "PE"), never as ordinary words.
+_SHORT = 3
+
+NEGATION_BEFORE: tuple[tuple[str, ...], ...] = tuple(
+    tuple(cue.split())
+    for cue in (
+        "no",
+        "not",
+        "negative",
+        "denies",
+        "denied",
+        "deny",
+        "without",
+        "negative for",
+        "free of",
+        "absence of",
+        "never",
+        "nor",
+        "no history of",
+        "no evidence of",
+        "no sign of",
+        "no signs of",
+        "ruled out",
+        "rules out",
+        "none",
+        "unremarkable for",
+        "no known",
+        "neither",
+    )
+)
+NEGATION_AFTER = frozenset({"negative", "absent", "excluded", "unremarkable", "normal", "denied"})
+UNCERTAIN_BEFORE: tuple[tuple[str, ...], ...] = tuple(
+    tuple(cue.split())
+    for cue in (
+        "suspected",
+        "possible",
+        "probable",
+        "rule out",
+        "concern for",
+        "differential diagnosis",
+        "differential",
+        "vs",
+        "versus",
+        "may",
+        "might",
+        "query",
+        "questionable",
+        "suspect",
+        "suspicion",
+        "likely",
+        "risk of",
+        "to exclude",
+        "worried",
+        "if",
+    )
+)
+FAMILY_BEFORE: tuple[tuple[str, ...], ...] = tuple(
+    tuple(cue.split())
+    for cue in ("family history of", "family history", "mother", "father", "sister", "brother", "parent")
+)
+# Words that end the reach of a cue before them.
+SCOPE_END = frozenset(
+    {
+        "but",
+        "however",
+        "although",
+        "though",
+        "except",
+        "which",
+        "who",
+        "presents",
+        "presented",
+        "reports",
+        "shows",
+        "showed",
+        "reveals",
+        "revealed",
+        "because",
+        "since",
+        "after",
+        "while",
+        ";",
+        ":",
+        "(",
+        ")",
+        "with",
+        "has",
+        "had",
+        "is",
+        "was",
+    }
+)
+NEGATION_WINDOW = 8
+POST_WINDOW = 14
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word as written (`raw`) and folded (`word`), with its character offset."""
+
+    raw: str
+    word: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A concept found in a sentence: where, how, and whether it is the patient's."""
+
+    concept: str
+    sentence: int
+    first: int  # token index of the first word
+    last: int  # token index after the last word
+    polarity: Polarity
+
+
+def singular(word: str) -> str:
+    """Fold a plural to its singular the crude way: enough for "metastases"/"seizures"/"diseases"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and numbers of `text`, folded and singularised, each with its place."""
+    tokens = []
+    for m in _WORD.finditer(text):
+        raw = m.group()
+        tokens.append(Token(raw=raw, word=singular(fold(raw)) or raw, start=m.start()))
+    return tokens
+
+
+def split_sentences(note: str) -> list[str]:
+    """The note's sentences: its numbered lines when it has them, else sentence ends."""
+    lines = [line.strip() for line in note.splitlines() if line.strip()]
+    if len(lines) > 1 and all(_NUMBERED.match(line) for line in lines):
+        return [_NUMBERED.sub("", line, count=1) for line in lines]
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", note.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+@cache
+def _phrase_table() -> dict[tuple[str, ...], str]:
+    table: dict[tuple[str, ...], str] = {}
+    for key, (_parent, phrases) in CONCEPTS.items():
+        for phrase in phrases:
+            words = tuple(t.word for t in tokenize(phrase))
+            table[words] = key
+    return table
+
+
+@cache
+def _longest_phrase() -> int:
+    return max(len(words) for words in _phrase_table())
+
+
+@cache
+def ancestors(concept: str) -> tuple[str, ...]:
+    """The concept and every broader concept it implies."""
+    chain = [concept]
+    parent = CONCEPTS[concept][0]
+    while parent:
+        chain.append(parent)
+        parent = CONCEPTS[parent][0]
+    return tuple(chain)
+
+
+def find_concepts(tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """(first, last, concept) for the longest concept phrase at each place, left to right."""
+    table = _phrase_table()
+    found = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_longest_phrase(), len(tokens) - i), 0, -1):
+            words = tuple(t.word for t in tokens[i : i + size])
+            key = table.get(words)
+            if key is None:
+                continue
+            if size == 1 and len(words[0]) <= _SHORT and not tokens[i].raw.isupper():
+                continue
+            found.append((i, i + size, key))
+            i += size - 1
+            break
+        i += 1
+    return found
+
+
+def _cue_before(
+    words: list[str], first: int, cues: tuple[tuple[str, ...], ...], window: int = NEGATION_WINDOW
+) -> bool:
+    start = first
+    steps = 0
+    while start > 0 and steps < window:
+        start -= 1
+        steps += 1
+        if words[start] in SCOPE_END:
+            return False
+        for cue in cues:
+            if tuple(words[start : start + len(cue)]) == cue:
+                return True
+    return False
+
+
+def _negated_after(words: list[str], last: int) -> bool:
+    """ "pregnancy test with a cut-off of 25 mIU/ml is negative": a verdict word closing the clause."""
+    for i in range(last, min(len(words), last + POST_WINDOW)):
+        if words[i] in {"but", "however", ";", "and", "which"} and i > last:
+            return False
+        if words[i] in {"is", "was", "were", "are", "came", "returned"} and i + 1 < len(words):
+            return any(w in NEGATION_AFTER for w in words[i + 1 : i + 3])
+    return False
+
+
+def polarity(words: list[str], first: int, last: int) -> Polarity:
+    """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
+    if _cue_before(words, first, FAMILY_BEFORE, window=6):
+        return "family"
+    if _cue_before(words, first, NEGATION_BEFORE):
+        return "negated"
+    if _negated_after(words, last):
+        return "negated"
+    if _cue_before(words, first, UNCERTAIN_BEFORE):
+        return "uncertain"
+    return "affirmed"
+
+
+def mentions(tokens: list[Token], sentence: int) -> list[Mention]:
+    """Every concept named in one sentence's tokens with its context."""
+    words = [t.word for t in tokens]
+    return [
+        Mention(concept=key, sentence=sentence, first=a, last=b, polarity=polarity(words, a, b))
+        for a, b, key in find_concepts(tokens)
+    ]
