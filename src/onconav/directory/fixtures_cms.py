@@ -74,10 +74,11 @@ def volume_rows(
     rng = random.Random(seed)
     descriptions = _descriptions()
     mapped_codes = sorted(descriptions)
-    bad_every = rows // bad_rows if bad_rows else 0
+    bad_every = rows // (bad_rows + 1) if bad_rows else 0
     npi_list = sorted(npis) if npis else None
     written = 0
     index = 0
+    bad_due = broken = 0
     while written < rows:
         npi = npi_list[index % len(npi_list)] if npi_list else make_npi(1_000_000 + index)
         if npi_list and index >= len(npi_list):
@@ -130,12 +131,12 @@ def volume_rows(
                     "Avg_Mdcr_Stdzd_Amt": f"{allowed * 0.78:.8f}".rstrip("0").rstrip("."),
                 }
                 written += 1
-                if bad_every and written % bad_every == 0:
-                    row = (
-                        {**row, "Tot_Srvcs": "n/a"}
-                        if written % (2 * bad_every)
-                        else {**row, "Rndrng_NPI": "12AB"}
-                    )
+                if bad_every and written % bad_every == 0 and written // bad_every <= bad_rows:
+                    bad_due += 1
+                if bad_due and code in descriptions:  # break counted rows, which importers must read
+                    bad_due -= 1
+                    broken += 1
+                    row = {**row, "Tot_Srvcs": "n/a"} if broken % 2 else {**row, "Rndrng_NPI": "12AB"}
                 yield row
 
 
