@@ -328,3 +328,35 @@ def test_taxonomy_mapping_names_catalogue_specialties() -> None:
     assert taxonomy.organization_kind(["261QX0200X", "282N00000X"]) == "hospital"
     specialties = taxonomy.specialties_of(["208800000X", "207RX0202X", "207RH0003X"])
     assert specialties == ["urology", "medical-oncology"]
+
+
+def test_csv_records_resume_at_an_offset_with_multiline_values(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_bytes(b'id,name\r\n1,"one"\r\n2,"two\r\nlines"\r\n3,three\r\n')
+    rows = list(framework.csv_records(path, start_row=0, start_offset=0))
+    assert [r.data["name"] for r in rows] == ["one", "two\r\nlines", "three"]
+    assert [r.row for r in rows] == [1, 2, 3]
+    rest = list(framework.csv_records(path, start_row=rows[0].row, start_offset=rows[0].end_offset))
+    assert [(r.row, r.data["id"]) for r in rest] == [(2, "2"), (3, "3")]
+    assert rows[-1].end_offset == path.stat().st_size
+
+
+def test_import_command_prints_the_summary(
+    nppes_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from onconav.cli import app
+    from onconav.config import get_settings
+
+    monkeypatch.setenv("ONCONAV_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["import", "nppes", str(nppes_file)])
+        assert result.exit_code == 0, result.output
+        assert "inserted" in result.output and "rejected" in result.output
+        assert list((tmp_path / "imports").glob("nppes-run1-rejected.csv"))
+        unknown = CliRunner().invoke(app, ["import", "nope", str(nppes_file)])
+        assert unknown.exit_code == 2
+    finally:
+        get_settings.cache_clear()

@@ -142,6 +142,40 @@ class ImportSource(ABC):
         return path.stat().st_size
 
 
+def csv_records(
+    path: Path, *, start_row: int, start_offset: int, encoding: str = "utf-8-sig", delimiter: str = ","
+) -> Iterator[RawRecord]:
+    """A CSV file's data rows as dicts keyed by the header, with row numbers and byte offsets for
+    resuming (quoted values with line breaks are read whole). For sources whose files are small or whose
+    every row matters (CMS, HIFLD); NPPES has its own pre-filtering reader.
+    """
+    with path.open("rb") as handle:
+        header_line = handle.readline()
+        header = next(csv.reader([header_line.decode(encoding)], delimiter=delimiter), [])
+        offset = len(header_line)
+        if start_offset > offset:
+            handle.seek(start_offset)
+            offset = start_offset
+        row = start_row
+        text_encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        for line in handle:
+            offset += len(line)
+            while line.count(b'"') % 2 == 1:
+                more = handle.readline()
+                if not more:
+                    break
+                offset += len(more)
+                line += more
+            row += 1
+            text = line.decode(text_encoding, errors="replace").rstrip("\r\n")
+            if not text:
+                continue
+            values = next(csv.reader([text], delimiter=delimiter), [])
+            data: dict[str, Any] = dict(zip(header, values, strict=False))
+            data["__columns__"] = len(values)
+            yield RawRecord(row, offset, data)
+
+
 def retire_entities(connection: Connection, items: list[tuple[str, int]]) -> None:
     """Mark entities inactive and flag them; their search entries go (they stay readable by id)."""
     from onconav.directory.bulk import delete_search_entries
