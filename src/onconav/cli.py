@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from onconav import migrate
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.directory.imports.cli import import_command
 from onconav.errors import OnconavError
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.command("import")(import_command)
 console = Console()
 errors = Console(stderr=True)
 
@@ -197,7 +199,7 @@ def _print_results(response: object) -> None:
             f"{result.distance_km:,.0f} km ({result.distance_miles:,.0f} mi)",
             highlight=False,
         )
-        if result.kind == "practitioner":
+        if result.kind == "practitioner" and result.organization:
             console.print(f"             {result.organization}", style="dim", highlight=False)
         for reason in result.why:
             console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)

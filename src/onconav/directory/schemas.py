@@ -58,8 +58,10 @@ class SearchResultRead(BaseModel):
     score: float
     within_radius: bool
     why: list[ReasonRead]
-    organization: str = Field(description="The organization itself, or where the practitioner works.")
-    organization_id: int
+    organization: str | None = Field(
+        description="The organization itself, or where the practitioner works (null: practises on their own)."
+    )
+    organization_id: int | None
     specialty: str | None
     designations: list[str]
     languages: list[str]
@@ -154,8 +156,9 @@ class LocationRead(BaseModel):
     postal_code: str | None
     country: str
     country_code: str
-    lat: float
-    lon: float
+    lat: float | None  # None: the address could not be placed (see quality_flags)
+    lon: float | None
+    quality_flags: list[str] = []
 
 
 class OfferedServiceRead(BaseModel):
@@ -199,11 +202,11 @@ class OrganizationRead(BaseModel):
 class RoleRead(BaseModel):
     """Where a practitioner works, in which specialty, doing what."""
 
-    organization_id: int
-    organization: str
+    organization_id: int | None  # None: practises on their own at `location`
+    organization: str | None
     specialty: str
     location: LocationRead | None
-    accepting_new_patients: bool
+    accepting_new_patients: bool | None  # None: the source does not say
     services: list[OfferedServiceRead]
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
-from onconav.directory.models import Location, Organization, Practitioner, PractitionerRole, display_name
+from onconav.directory.models import (
+    PRACTICE_KIND,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    display_name,
+)
 from onconav.directory.scoring import (
     ScoredEntry,
     SearchFilters,
@@ -46,9 +53,9 @@ class ProviderHit:
     country_code: str
     lat: float
     lon: float
-    organization_id: int
-    organization_name: str
-    organization_kind: str
+    organization_id: int | None  # None: a practitioner practising on their own
+    organization_name: str | None
+    organization_kind: str  # an organization kind, or "practice"
     specialty: str | None = None
     designations: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
@@ -87,7 +94,7 @@ def _hydrate(
     radius_km: float,
 ) -> list[ProviderHit]:
     """Turn scored rows into result cards with names, places and reasons."""
-    org_ids = {row.entry.organization_id for row in rows}
+    org_ids = {row.entry.organization_id for row in rows if row.entry.organization_id is not None}
     practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
     location_ids = {row.entry.location_id for row in rows}
     # Plain column rows, not ORM objects: hydration runs on every search.
@@ -126,7 +133,7 @@ def _hydrate(
     hits = []
     for row in rows:
         entry = row.entry
-        org = orgs[entry.organization_id]
+        org = orgs[entry.organization_id] if entry.organization_id is not None else None
         location = locations[entry.location_id]
         topic_kind, topic_code = entry.topic.split(":", 1)
         requested_as = topics[entry.topic]
@@ -156,7 +163,9 @@ def _hydrate(
                 id=entry.entity_id,
                 name=display_name(person.prefix, person.given_name, person.family_name, person.credentials)
                 if person
-                else org.name,
+                else org.name
+                if org
+                else "",
                 score=round(row.score, 2),
                 distance_km=round(row.distance_km, 1),
                 within_radius=within,
@@ -168,16 +177,16 @@ def _hydrate(
                 country_code=location.country_code,
                 lat=location.lat,
                 lon=location.lon,
-                organization_id=org.id,
-                organization_name=org.name,
-                organization_kind=org.kind,
-                specialty=specialties.get((person.id, org.id)) if person else None,
+                organization_id=org.id if org else None,
+                organization_name=org.name if org else None,
+                organization_kind=org.kind if org else PRACTICE_KIND,
+                specialty=specialties.get((person.id, org.id if org else None)) if person else None,
                 designations=ranking.designation_codes(entry.designations),
-                languages=list(person.languages if person else org.languages),
-                accepts_international=org.accepts_international,
-                tumor_board=org.tumor_board,
-                clinical_trials=org.clinical_trials,
-                is_demo=person.is_demo if person else org.is_demo,
+                languages=list(person.languages if person else org.languages if org else []),
+                accepts_international=bool(org and org.accepts_international),
+                tumor_board=bool(org and org.tumor_board),
+                clinical_trials=bool(org and org.clinical_trials),
+                is_demo=person.is_demo if person else bool(org and org.is_demo),
             )
         )
     return hits

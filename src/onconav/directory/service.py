@@ -115,6 +115,7 @@ def _location_read(location: Location) -> LocationRead:
         country_code=location.country_code,
         lat=location.lat,
         lon=location.lon,
+        quality_flags=list(location.quality_flags or []),
     )
 
 
@@ -194,7 +195,7 @@ def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> Prac
         roles=[
             RoleRead(
                 organization_id=role.organization_id,
-                organization=role.organization.name,
+                organization=role.organization.name if role.organization else None,
                 specialty=role.specialty,
                 location=_location_read(role.location) if role.location else None,
                 accepting_new_patients=role.accepting_new_patients,
