@@ -203,6 +203,8 @@ class PractitionerRoleService(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("practitioner_role.id", ondelete="CASCADE"))
     service_code: Mapped[str] = mapped_column(String(60))
     annual_volume: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Where the volume comes from, as `why` names it: "CMS Medicare 2023" (None: given by the provider).
+    volume_source: Mapped[str | None] = mapped_column(String(60), default=None)
 
     role: Mapped[PractitionerRole] = relationship(back_populates="services")
 

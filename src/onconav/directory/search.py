@@ -16,6 +16,7 @@ from onconav.directory.models import (
     Organization,
     Practitioner,
     PractitionerRole,
+    PractitionerRoleService,
     display_name,
 )
 from onconav.directory.scoring import (
@@ -110,6 +111,7 @@ def _hydrate(
             o.tumor_board,
             o.clinical_trials,
             o.is_demo,
+            o.cms_star_rating,
         ),
         org_ids,
     )
@@ -129,6 +131,7 @@ def _hydrate(
             )
         )
     }
+    volume_sources = _volume_sources(session, rows)
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
     hits = []
     for row in rows:
@@ -155,6 +158,12 @@ def _hydrate(
             place_name=place.place.name,
             within_radius=within,
             radius_km=radius_km,
+            volume_source=volume_sources.get((entry.entity_id, topic_code))
+            if entry.entity_kind == "practitioner"
+            else None,
+            star_rating=org.cms_star_rating
+            if org is not None and entry.entity_kind == "organization"
+            else None,
         )
         person = practitioners.get(entry.entity_id) if entry.entity_kind == "practitioner" else None
         hits.append(
@@ -190,6 +199,34 @@ def _hydrate(
             )
         )
     return hits
+
+
+def _volume_sources(session: Session, rows: list[ScoredEntry]) -> dict[tuple[int, str], str]:
+    """(practitioner id, service code) -> where the volume a winner shows comes from ("CMS Medicare 2023")."""
+    wanted = {
+        (row.entry.entity_id, row.entry.topic.split(":", 1)[1])
+        for row in rows
+        if row.entry.entity_kind == "practitioner"
+        and row.entry.topic.startswith("service:")
+        and row.entry.annual_volume
+    }
+    if not wanted:
+        return {}
+    r, rs = PractitionerRole, PractitionerRoleService
+    query = (
+        select(r.practitioner_id, rs.service_code, rs.volume_source)
+        .join(rs, rs.role_id == r.id)
+        .where(
+            r.practitioner_id.in_({person for person, _code in wanted}),
+            rs.service_code.in_({code for _person, code in wanted}),
+            rs.volume_source.is_not(None),
+        )
+    )
+    return {
+        (person, code): source
+        for person, code, source in session.execute(query)
+        if source and (person, code) in wanted
+    }
 
 
 def run_search(

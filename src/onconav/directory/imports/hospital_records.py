@@ -12,6 +12,7 @@ _ZIP5 = re.compile(r"^\d{5}$")
 _ZIP_PLUS4 = re.compile(r"^(\d{5})-?\d{4}$")
 _DIGITS = re.compile(r"\d")
 KEEP_UPPER = {"VA", "UCLA", "USC", "UC", "UCSF", "MD", "LLC", "II", "III", "IV", "LAC", "NYU", "UT", "UNC"}
+SMALL_WORDS = {"and", "of", "the", "at", "for", "in", "on"}
 NOT_AVAILABLE = {"", "NOT AVAILABLE", "NOT AVAILABLE.", "N/A", "NA", "NULL"}
 
 # Quality flags set by the hospital parsers (beside the directory's own flags, e.g. zip_centroid).
@@ -108,9 +109,11 @@ def title_case(text: str) -> str:
     """ "SOUTHEAST HEALTH MEDICAL CENTER" -> "Southeast Health Medical Center" for display (both files
     are upper-case); short words and initials keep a readable form.
     """
-    words = []
+    words: list[str] = []
     for word in text.split(" "):
-        if word in KEEP_UPPER:
+        if words and word.lower() in SMALL_WORDS:
+            words.append(word.lower())
+        elif word in KEEP_UPPER:
             words.append(word)
         elif word.isupper() or word.islower():
             words.append("-".join(part.capitalize() for part in word.split("-")))

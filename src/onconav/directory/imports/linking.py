@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
+from sqlalchemy import Connection, bindparam, func, select, update
 
+from onconav.directory.models import Location, Organization
 from onconav.geo.service import haversine_km
 
 # Words that say nothing about which hospital it is, dropped before comparing names.
@@ -223,3 +226,122 @@ def _block_keys(prepared: _Prepared, *, probe: bool) -> list[tuple[str, str]]:
     if prepared.phone:
         keys.append((state, "phone:" + prepared.phone))
     return keys
+
+
+# Which source's row is canonical when several describe one hospital: CMS first (it carries the CCN and
+# the star rating), then HIFLD (coordinates, beds), then NPPES and FHIR organizations.
+SOURCE_PRIORITY = ("cms-hospitals", "hifld-hospitals", "nppes", "fhir")
+LINKED_PRECISION = "linked_source"  # coordinates taken from a linked duplicate that the source placed
+
+
+def link_hospitals(connection: Connection) -> dict[str, int]:
+    """Recompute the duplicate links of every imported hospital; returns how many link per rule.
+
+    Each source in SOURCE_PRIORITY is linked to the canonical organizations found so far (one to one);
+    what does not link becomes canonical in turn. A canonical hospital placed only at its ZIP centroid
+    takes the coordinates of a linked duplicate that its source placed (HIFLD), and is re-indexed.
+    """
+    o, loc = Organization, Location
+    first_location = (
+        select(func.min(loc.id)).where(loc.organization_id == o.id).correlate(o).scalar_subquery()
+    )
+    rows = connection.execute(
+        select(
+            o.id,
+            o.name,
+            o.source,
+            o.phone,
+            o.duplicate_of_id,
+            o.duplicate_rule,
+            loc.id.label("location_id"),
+            loc.city,
+            loc.region_code,
+            loc.postal_code,
+            loc.lat,
+            loc.lon,
+            loc.geocode_precision,
+        )
+        .join(loc, loc.id == first_location)
+        .where(
+            o.kind == "hospital",
+            o.is_demo.is_(False),
+            o.active.is_(True),
+            o.source.in_(SOURCE_PRIORITY),
+        )
+    ).all()
+    by_id = {row.id: row for row in rows}
+
+    def candidate(row: Any) -> LinkCandidate:
+        placed = row.geocode_precision == "source"
+        return LinkCandidate(
+            str(row.id),
+            row.name,
+            (row.region_code or "").upper(),
+            row.city,
+            (row.postal_code or "")[:5] or None,
+            row.phone,
+            row.lat if placed else None,
+            row.lon if placed else None,
+        )
+
+    canonical: list[LinkCandidate] = []
+    wanted: dict[int, tuple[int | None, str | None]] = {}
+    for source in SOURCE_PRIORITY:
+        tier = [candidate(row) for row in rows if row.source == source]
+        links = link(canonical, tier) if canonical else []
+        linked = {item.duplicate: item for item in links}
+        for item in tier:
+            found = linked.get(item.key)
+            wanted[int(item.key)] = (int(found.canonical), found.rule) if found else (None, None)
+        canonical += [item for item in tier if item.key not in linked]
+    counts: dict[str, int] = {}
+    changed = []
+    for org_id, (target, rule) in wanted.items():
+        if rule:
+            counts[rule] = counts.get(rule, 0) + 1
+        row = by_id[org_id]
+        if (row.duplicate_of_id, row.duplicate_rule) != (target, rule):
+            changed.append({"org_id": org_id, "target": target, "rule": rule})
+    if changed:
+        connection.execute(
+            update(Organization)
+            .where(Organization.id == bindparam("org_id"))
+            .values(duplicate_of_id=bindparam("target"), duplicate_rule=bindparam("rule")),
+            changed,
+        )
+    _borrow_coordinates(connection, by_id, wanted)
+    return counts
+
+
+def _borrow_coordinates(
+    connection: Connection, by_id: dict[int, Any], wanted: dict[int, tuple[int | None, str | None]]
+) -> None:
+    """Canonical hospitals placed at a ZIP centroid take the source coordinates of a linked duplicate."""
+    from onconav.directory.bulk import reindex_organizations
+    from onconav.directory.models import FLAG_ZIP_CENTROID
+
+    moves = []
+    for org_id, (target, _rule) in wanted.items():
+        duplicate = by_id[org_id]
+        if target is None or duplicate.geocode_precision != "source":
+            continue
+        canonical = by_id[target]
+        if canonical.geocode_precision not in ("zip_centroid", LINKED_PRECISION):
+            continue
+        if (canonical.lat, canonical.lon) == (duplicate.lat, duplicate.lon):
+            continue
+        moves.append((target, canonical.location_id, duplicate.lat, duplicate.lon))
+    for _target, location_id, lat, lon in moves:
+        flags = connection.execute(select(Location.quality_flags).where(Location.id == location_id)).scalar()
+        connection.execute(
+            update(Location)
+            .where(Location.id == location_id)
+            .values(
+                lat=lat,
+                lon=lon,
+                geocode_precision=LINKED_PRECISION,
+                quality_flags=[flag for flag in flags or [] if flag != FLAG_ZIP_CENTROID],
+            )
+        )
+    if moves:
+        reindex_organizations(connection, [target for target, _l, _a, _o in moves])

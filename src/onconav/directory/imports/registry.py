@@ -13,6 +13,10 @@ from onconav.errors import InvalidInput
 
 SOURCES: dict[str, str] = {
     "nppes": "onconav.directory.imports.nppes:NppesSource",
+    "cms-hospitals": "onconav.directory.imports.hospital_source:CmsHospitalsSource",
+    "hifld-hospitals": "onconav.directory.imports.hospital_source:HifldHospitalsSource",
+    "cms-volumes": "onconav.directory.imports.cms_volumes_source:CmsVolumesSource",
+    "fhir": "onconav.directory.imports.fhir_source:FhirSource",
 }
 
 

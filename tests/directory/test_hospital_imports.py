@@ -1,0 +1,148 @@
+"""`onconav import cms-hospitals` and `hifld-hospitals` on the real files, on both databases: every row
+accounted for, duplicates linked by the documented rule, idempotent re-runs, resume after an interruption,
+and hospitals found by the directory search with their CMS facts in `why`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from onconav import migrate
+from onconav.db import make_session_factory, unit_of_work
+from onconav.directory import service as directory
+from onconav.directory.imports import framework, registry
+from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization, SearchEntry
+from onconav.directory.scoring import SearchFilters
+
+CMS = "cms_hospital_general_information/Hospital_General_Information.csv"
+HIFLD = "hifld_hospitals/Hospitals.csv"
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Iterator[Engine]:
+    migrate.upgrade(empty_engine)
+    yield empty_engine
+
+
+def _run(engine: Engine, source: str, path: Path, report: Path, **kwargs: object) -> framework.ImportSummary:
+    return framework.run_import(engine, registry.get_source(source), path, report_path=report, **kwargs)  # type: ignore[arg-type]
+
+
+def _org(engine: Engine, **where: str) -> tuple[int, int | None, str | None, float, float, str | None]:
+    o, loc = Organization, Location
+    query = select(o.id, o.duplicate_of_id, o.duplicate_rule, loc.lat, loc.lon, loc.geocode_precision).join(
+        loc, loc.organization_id == o.id
+    )
+    for column, value in where.items():
+        query = query.where(getattr(o, column) == value)
+    with engine.connect() as connection:
+        row = connection.execute(query).one()
+    return row.id, row.duplicate_of_id, row.duplicate_rule, row.lat, row.lon, row.geocode_precision
+
+
+def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path, tmp_path: Path) -> None:
+    cms = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "cms.csv")
+    assert cms.counts == {
+        "read": 5381,
+        "inserted": 5381,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "retired": 0,
+    }
+    mgh_cms = _org(engine, cms_ccn="220071")
+    assert mgh_cms[5] == "zip_centroid"  # CMS has no coordinates: placed at its ZIP centroid for now
+    hifld = _run(engine, "hifld-hospitals", shared_data / HIFLD, tmp_path / "hifld.csv")
+    assert (hifld.counts["inserted"], hifld.counts["rejected"], hifld.counts["read"]) == (7634, 379, 8013)
+    with (tmp_path / "hifld.csv").open(newline="") as handle:
+        report = list(csv.DictReader(handle))
+    assert len(report) == 379 and all(row["reason"].startswith("closed:") for row in report)
+    assert {row["source_id"] for row in report} >= {"38492673"}  # a closed hospital, by its HIFLD id
+
+    with engine.connect() as connection:
+        rules = Counter(
+            dict(
+                connection.execute(
+                    select(Organization.duplicate_rule, func.count())
+                    .where(Organization.duplicate_of_id.is_not(None))
+                    .group_by(Organization.duplicate_rule)
+                ).all()
+            )
+        )
+        linked_to_cms = connection.execute(
+            select(func.count())
+            .select_from(Organization)
+            .where(
+                Organization.source == "hifld-hospitals",
+                Organization.duplicate_of_id.in_(
+                    select(Organization.id).where(Organization.source == "cms-hospitals")
+                ),
+            )
+        ).scalar_one()
+        mgh_flags = connection.execute(
+            select(Location.quality_flags).where(Location.organization_id == mgh_cms[0])
+        ).scalar_one()
+    assert rules == {"phone": 3488, "zip": 1318, "city": 64} and linked_to_cms == 4870
+    mgh_hifld = _org(engine, hifld_id="7702114")
+    assert mgh_hifld[1] == mgh_cms[0] and mgh_hifld[2] == "phone"
+    # The CMS row is canonical; it now stands at the HIFLD coordinates of its linked duplicate.
+    mgh_cms = _org(engine, cms_ccn="220071")
+    assert mgh_cms[1] is None and mgh_cms[5] == "linked_source"
+    assert (mgh_cms[3], mgh_cms[4]) == (mgh_hifld[3], mgh_hifld[4])
+    assert FLAG_ZIP_CENTROID not in mgh_flags
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        outcome = directory.search_providers(
+            session, query="emergency room", near="02114", limit=5, filters=SearchFilters(kind="hospital")
+        )
+    first = outcome.hits[0]
+    assert first.name == "Massachusetts General Hospital" and first.organization_kind == "hospital"
+    assert [f.factor for f in first.factors] == ["match", "volume", "cms_star_rating", "distance"]
+    assert first.factors[2].params == {"stars": 5} and first.factors[2].points == 0.0
+    for hit in outcome.hits:
+        assert round(sum(f.points for f in hit.factors), 2) == pytest.approx(hit.score, abs=0.011)
+    with engine.connect() as connection:
+        entries = connection.execute(select(func.count()).select_from(SearchEntry)).scalar_one()
+    assert entries == 4462  # one per CMS hospital with emergency services; HIFLD rows add no topic
+
+    again = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "cms2.csv")
+    assert again.counts["unchanged"] == 5381 and again.counts["inserted"] == 0
+    again = _run(engine, "hifld-hospitals", shared_data / HIFLD, tmp_path / "hifld2.csv")
+    assert again.counts["unchanged"] == 7634 and again.counts["rejected"] == 379
+    assert _org(engine, cms_ccn="220071") == mgh_cms
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Organization)).scalar_one() == 5381 + 7634
+
+
+def test_hospital_import_resumes_after_interruption(
+    engine: Engine, shared_data: Path, tmp_path: Path
+) -> None:
+    def stop(position: int, counts: dict[str, int]) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(
+            engine,
+            "cms-hospitals",
+            shared_data / CMS,
+            tmp_path / "r.csv",
+            batch_records=2000,
+            on_progress=stop,
+        )
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Organization)).scalar_one() == 2000
+    resumed = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "r.csv")
+    assert resumed.resumed_from_row == 2000
+    assert resumed.counts["read"] == 5381 and resumed.counts["inserted"] == 5381
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count(func.distinct(Organization.cms_ccn)))).scalar_one()
+        total = connection.execute(select(func.count()).select_from(Organization)).scalar_one()
+    assert count == total == 5381
