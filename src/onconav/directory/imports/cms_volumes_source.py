@@ -89,19 +89,36 @@ class CmsVolumesSource(ImportSource):
             start_offset=start_offset,
         )
         group: list[dict[str, str]] = []
+        broken: list[dict[str, str]] = []  # rows without a valid NPI: reported after the group around them
         npi: str | None = None
         last = (start_row, start_offset)
         for row, offset, values in rows:
             key = (values.get("Rndrng_NPI") or "").strip()
-            if group and key != npi:
-                yield RawRecord(last[0], last[1], (npi, group))
-                group = []
-            npi = key
             values["_row"] = str(row)
+            if not (len(key) == 10 and key.isdigit()):
+                broken.append(values)
+                last = (row, offset)
+                continue
+            if group and key != npi:
+                yield from self._group_records(npi, group, broken, last)
+                group, broken = [], []
+            npi = key
             group.append(values)
             last = (row, offset)
+        if group or broken:
+            yield from self._group_records(npi, group, broken, last)
+
+    def _group_records(
+        self,
+        npi: str | None,
+        group: list[dict[str, str]],
+        broken: list[dict[str, str]],
+        last: tuple[int, int],
+    ) -> Iterator[RawRecord]:
         if group:
             yield RawRecord(last[0], last[1], (npi, group))
+        for values in broken:
+            yield RawRecord(last[0], last[1], ((values.get("Rndrng_NPI") or "").strip(), [values]))
 
     def prepare(self, record: RawRecord) -> Outcome:
         npi, rows = record.data
