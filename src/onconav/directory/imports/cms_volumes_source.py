@@ -78,7 +78,7 @@ class CmsVolumesSource(ImportSource):
             self.year = cms_volumes.data_year_from_name(path)
         if self.year is None:
             raise InvalidInput(
-                "The data year of %(file)s is unknown: name the file as CMS does (…_D23_…) or give --year.",
+                "The data year of %(file)s is unknown: keep the year in its name, as CMS does (…_D23_…).",
                 file=path.name,
             )
         rows = csv_rows(
