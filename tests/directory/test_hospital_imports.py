@@ -90,6 +90,9 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
         mgh_flags = connection.execute(
             select(Location.quality_flags).where(Location.organization_id == mgh_cms[0])
         ).scalar_one()
+        mgh_org_flags = connection.execute(
+            select(Organization.quality_flags).where(Organization.id == mgh_cms[0])
+        ).scalar_one()
     assert rules == {"phone": 3488, "zip": 1318, "city": 64} and linked_to_cms == 4870
     mgh_hifld = _org(engine, hifld_id="7702114")
     assert mgh_hifld[1] == mgh_cms[0] and mgh_hifld[2] == "phone"
@@ -97,7 +100,7 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     mgh_cms = _org(engine, cms_ccn="220071")
     assert mgh_cms[1] is None and mgh_cms[5] == "linked_source"
     assert (mgh_cms[3], mgh_cms[4]) == (mgh_hifld[3], mgh_hifld[4])
-    assert FLAG_ZIP_CENTROID not in mgh_flags
+    assert FLAG_ZIP_CENTROID not in mgh_flags and FLAG_ZIP_CENTROID not in mgh_org_flags
 
     with unit_of_work(make_session_factory(engine)) as session:
         outcome = directory.search_providers(

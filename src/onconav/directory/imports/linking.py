@@ -331,17 +331,57 @@ def _borrow_coordinates(
         if (canonical.lat, canonical.lon) == (duplicate.lat, duplicate.lon):
             continue
         moves.append((target, canonical.location_id, duplicate.lat, duplicate.lon))
-    for _target, location_id, lat, lon in moves:
-        flags = connection.execute(select(Location.quality_flags).where(Location.id == location_id)).scalar()
+    location_ids = [location_id for _target, location_id, _lat, _lon in moves]
+    flags: dict[int, list[str]] = {}
+    for start in range(0, len(location_ids), 900):
+        chunk = location_ids[start : start + 900]
+        rows = connection.execute(select(Location.id, Location.quality_flags).where(Location.id.in_(chunk)))
+        flags.update({key: value for key, value in rows})
+    if moves:
         connection.execute(
             update(Location)
-            .where(Location.id == location_id)
+            .where(Location.id == bindparam("key"))
             .values(
-                lat=lat,
-                lon=lon,
+                lat=bindparam("lat"),
+                lon=bindparam("lon"),
                 geocode_precision=LINKED_PRECISION,
-                quality_flags=[flag for flag in flags or [] if flag != FLAG_ZIP_CENTROID],
-            )
+                quality_flags=bindparam("flags"),
+            ),
+            [
+                {
+                    "key": location_id,
+                    "lat": lat,
+                    "lon": lon,
+                    "flags": [flag for flag in flags.get(location_id) or [] if flag != FLAG_ZIP_CENTROID],
+                }
+                for _target, location_id, lat, lon in moves
+            ],
         )
     if moves:
         reindex_organizations(connection, [target for target, _l, _a, _o in moves])
+    # A hospital standing at a linked duplicate's coordinates is no longer placed at its ZIP centroid.
+    moved = {move[0] for move in moves}
+    linked = [
+        (org_id, row.location_id)
+        for org_id, row in by_id.items()
+        if row.geocode_precision == LINKED_PRECISION or org_id in moved
+    ]
+    for model, keys in (
+        (Organization, [org_id for org_id, _ in linked]),
+        (Location, [location_id for _, location_id in linked]),
+    ):
+        stale = []
+        for start in range(0, len(keys), 900):
+            rows = connection.execute(
+                select(model.id, model.quality_flags).where(model.id.in_(keys[start : start + 900]))
+            )
+            stale += [
+                {"key": key, "flags": [flag for flag in flags if flag != FLAG_ZIP_CENTROID]}
+                for key, flags in rows
+                if flags and FLAG_ZIP_CENTROID in flags
+            ]
+        if stale:
+            connection.execute(
+                update(model).where(model.id == bindparam("key")).values(quality_flags=bindparam("flags")),
+                stale,
+            )
