@@ -98,3 +98,43 @@ def print_summary(summary: object) -> None:
         console.print(f"Rejected rows and reasons: {summary.report_path}")
         for rejection in summary.rejections[:5]:
             console.print(f"  row {rejection.row:,} ({rejection.source_id or '?'}): {rejection.reason}")
+
+
+sync_app = typer.Typer(
+    help="Fetch fresh records from live public APIs (needs internet).", no_args_is_help=True
+)
+
+
+@sync_app.command("nppes")
+def sync_nppes(
+    taxonomy: Annotated[
+        str, typer.Option(help="A NUCC code (207RX0202X) or taxonomy description words ('Medical Oncology').")
+    ],
+    state: Annotated[str, typer.Option(help="Two-letter US state of the practice address, e.g. NY.")],
+    city: Annotated[str | None, typer.Option(help="City of the practice address.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1200, help="At most this many results (the API serves 1,200).")
+    ] = None,
+) -> None:
+    """Fetch providers from the NPPES NPI Registry API v2.1 and import them like rows of the NPPES file."""
+    from onconav import migrate
+    from onconav.db import create_db_engine
+    from onconav.directory.imports import framework
+    from onconav.directory.imports.nppes_api import NppesApiSource, SyncQuery
+
+    query = SyncQuery(taxonomy=taxonomy, state=state, city=city, limit=limit)
+    source = NppesApiSource(query)
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    try:
+        with console.status(f"NPI Registry: {query.label()}"):
+            summary = framework.run_import(
+                engine, source, Path(query.label()), restart=True, identity=query.label()
+            )
+    except OnconavError as error:
+        errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    print_summary(summary)
+    console.print(f"{source.requests} request(s) to the NPI Registry.")

@@ -252,10 +252,15 @@ class RunState:
 
 
 def _start_run(
-    engine: Engine, source: ImportSource, path: Path, report_path: Path | None, restart: bool
+    engine: Engine,
+    source: ImportSource,
+    path: Path,
+    report_path: Path | None,
+    restart: bool,
+    identity: str | None = None,
 ) -> tuple[RunState, bool]:
     """The run to continue (same source and file content, not finished) or a new one."""
-    print_ = fingerprint(path)
+    print_ = hashlib.sha256(identity.encode()).hexdigest() if identity is not None else fingerprint(path)
     r = ImportRun
     columns = (r.id, r.status, r.rows_committed, r.offset_committed, r.counts, r.report_path)
     with engine.begin() as connection:
@@ -352,6 +357,9 @@ def _write_batch(
         for outcome in outcomes:
             if outcome.source_id in latest:
                 earlier = latest[outcome.source_id]
+                same = isinstance(earlier, Prepared) and isinstance(outcome, Prepared)
+                if same and earlier.row_hash == outcome.row_hash:  # type: ignore[union-attr]
+                    continue  # the same record twice (API pages that overlap): counted as skipped
                 rejections.append(
                     Rejected(
                         outcome.source_id,
@@ -442,12 +450,15 @@ def run_import(
     checkpoint_rows: int = CHECKPOINT_ROWS,
     outcomes: Callable[[Iterable[RawRecord]], Iterator[tuple[RawRecord, Outcome]]] | None = None,
     on_progress: ProgressCallback | None = None,
+    identity: str | None = None,
 ) -> ImportSummary:
     """Import `path` with `source` into the database of `engine`, continuing an interrupted run of the
     same file unless `restart`. `outcomes` may prepare records elsewhere (e.g. worker processes), in order.
+    `identity` replaces the file fingerprint for sources that are not files (an API query); `path` is then
+    only a label.
     """
     started = time.perf_counter()
-    run, resumed = _start_run(engine, source, path, report_path, restart)
+    run, resumed = _start_run(engine, source, path, report_path, restart, identity)
     counts = {key: int(run.counts.get(key, 0)) for key in COUNT_KEYS}
     report = _Report(Path(run.report_path))
     first_rejections: list[Rejected] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,12 @@ class NppesSource(ImportSource):
         def get(name: str) -> str:
             return fields[i[name]].strip() if name in i else ""
 
+        return self.build(get, self._taxonomy_codes(fields))
+
+    def build(self, get: Callable[[str], str], codes: list[str]) -> Outcome:
+        """The outcome of one NPPES record, read through `get` (NPPES column name -> value) with its
+        taxonomy codes (primary first). Shared by the file importer and the NPI Registry API sync, so both
+        keep the same fields and hash a record the same way."""
         npi = get(NPI)
         if not npi_check_digit_ok(npi):
             return Rejected(npi or None, "not a valid NPI (10 digits with the Luhn check digit)")
@@ -193,12 +199,13 @@ class NppesSource(ImportSource):
             if get(DEACTIVATION_DATE) and not get(REACTIVATION_DATE):
                 return Retire(npi)
             return Rejected(npi, "no entity type code and no deactivation date")
-        codes = self._taxonomy_codes(fields)
         kept = [code for code in codes if code in self.imported]
         if not kept:
             return None  # matched the pre-filter by chance (e.g. a phone number)
         location = self._location(get)
         if entity == "1":
+            if not any((entry := taxonomy.get(code)) is not None and entry.specialty for code in kept):
+                return None  # an individual listed only under organization codes (e.g. a hospital's)
             family = name_case(get(LAST_NAME))
             given = name_case(get(FIRST_NAME))
             if not family:
