@@ -237,7 +237,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_batch(
     partial = _count(engine, SourceRecord)
     assert 0 < partial < len(kept)
 
-    resumed = _import(engine, nppes_file, report)
+    resumed = _import(engine, nppes_file, report, parallel=True)  # the rest read by a worker process
     assert resumed.resumed_from_row == run.rows_committed
     assert resumed.status == "done"
     assert resumed.counts["read"] == ROWS
@@ -360,3 +360,46 @@ def test_import_command_prints_the_summary(
         assert unknown.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None:
+    from onconav.directory.fixtures import npi_with_check_digit, nppes_lines
+    from onconav.directory.imports import nppes_layout as layout
+    from onconav.directory.imports.nppes import npi_check_digit_ok
+
+    assert len(layout.COLUMNS) == 330 == len(set(layout.COLUMNS))
+    assert layout.COLUMNS[:6] == (
+        "NPI",
+        "Entity Type Code",
+        "Replacement NPI",
+        "Employer Identification Number (EIN)",
+        "Provider Organization Name (Legal Business Name)",
+        "Provider Last Name (Legal Name)",
+    )
+    assert layout.COLUMNS[47] == "Healthcare Provider Taxonomy Code_1"
+    assert layout.COLUMNS[50] == "Healthcare Provider Primary Taxonomy Switch_1"
+    assert layout.COLUMNS[107] == "Other Provider Identifier_1"
+    assert layout.COLUMNS[307] == "Is Sole Proprietor"
+    assert layout.COLUMNS[-1] == "Certification Date"
+    assert npi_check_digit_ok("1234567893")  # the CMS example NPI
+    assert not npi_check_digit_ok("1234567890")
+    assert npi_with_check_digit(123456789) == "1234567893"
+
+    first = write_nppes_file(tmp_path / "a.csv", 3_000, seed=5)
+    second = write_nppes_file(tmp_path / "b.csv", 3_000, seed=5)
+    assert first.read_bytes() == second.read_bytes()  # same seed, same bytes
+    with first.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == layout.COLUMNS
+    data = rows[1:]
+    assert len(data) == 3_000 and all(len(row) == 330 for row in data)
+    assert len({row[0] for row in data}) == 3_000 and all(npi_check_digit_ok(row[0]) for row in data)
+    kinds = [row[1] for row in data]
+    assert kinds.count("1") > kinds.count("2") > kinds.count("") > 0  # individuals, orgs, deactivated
+    deactivated = [row for row in data if not row[1]]
+    assert all(row[layout.COLUMNS.index(layout.DEACTIVATION_DATE)] for row in deactivated)
+    assert all(not any(row[2:39]) for row in deactivated)
+    codes = [row[47] for row in data if row[1]]
+    assert any(code in taxonomy.imported_codes() for code in codes)
+    assert sum(code in taxonomy.imported_codes() for code in codes) < len(codes) / 5  # mostly not cancer care
+    assert next(iter(nppes_lines(1))).endswith("\r\n")

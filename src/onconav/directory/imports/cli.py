@@ -36,6 +36,9 @@ def import_command(
     restart: Annotated[
         bool, typer.Option(help="Start from the first row even if a run of this file was interrupted.")
     ] = False,
+    parallel: Annotated[
+        bool, typer.Option(help="Read and parse in a second process while this one writes (2+ idle cores).")
+    ] = False,
 ) -> None:
     """Import a real data file into the directory: streaming, idempotent, resumable."""
     from onconav import migrate
@@ -68,7 +71,13 @@ def import_command(
                 progress.update(task, completed=position, description=description)
 
             summary = framework.run_import(
-                engine, importer, path, report_path=report, restart=restart, on_progress=on_progress
+                engine,
+                importer,
+                path,
+                report_path=report,
+                restart=restart,
+                parallel=parallel,
+                on_progress=on_progress,
             )
     except OnconavError as error:
         errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
