@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.engine import Engine
 
 from onconav.config import get_settings
@@ -38,6 +38,7 @@ COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped",
 BATCH_RECORDS = 5_000  # prepared records per write transaction
 CHECKPOINT_ROWS = 250_000  # commit a checkpoint at least this often, even when nothing is kept
 LOOKUP_CHUNK = 900  # ids per IN (...) lookup
+ANALYZE_AFTER_ROWS = 50_000  # PostgreSQL: refresh planner statistics after writing this many records
 TABLES_RUN = Base.metadata.tables["import_run"]
 RETIRED_HASH = "retired"
 
@@ -562,6 +563,17 @@ def run_import(
                 commit()
         commit()
         status = "done"
+        written = counts["inserted"] + counts["updated"] + counts["retired"]
+        if written >= ANALYZE_AFTER_ROWS and engine.dialect.name == "postgresql":
+            with engine.begin() as connection:  # fresh planner statistics after a large load
+                for table in (
+                    "organization",
+                    "location",
+                    "practitioner",
+                    "practitioner_role",
+                    "search_entry",
+                ):
+                    connection.execute(text(f"ANALYZE {table}"))
     except KeyboardInterrupt:
         status = "interrupted"
         raise
