@@ -403,3 +403,54 @@ def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None
     assert any(code in taxonomy.imported_codes() for code in codes)
     assert sum(code in taxonomy.imported_codes() for code in codes) < len(codes) / 5  # mostly not cancer care
     assert next(iter(nppes_lines(1))).endswith("\r\n")
+
+
+def test_imported_providers_read_and_validate_as_fhir(
+    engine: Engine, nppes_file: Path, tmp_path: Path
+) -> None:
+    """Practitioners on their own and unplaced addresses through the FHIR API: valid R4 resources, found
+    by NPI and name, and left out of `near` searches."""
+    from fastapi.testclient import TestClient
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.location import Location as FhirLocation
+    from fhir.resources.R4B.practitioner import Practitioner as FhirPractitioner
+    from fhir.resources.R4B.practitionerrole import PractitionerRole as FhirPractitionerRole
+
+    from onconav.app import create_app
+
+    kept: dict[str, framework.Prepared] = _expected(nppes_file)["kept"]  # type: ignore[assignment]
+    _import(engine, nppes_file, tmp_path / "r.csv")
+    unplaced = next(
+        item
+        for item in kept.values()
+        if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is None
+    )
+    with TestClient(create_app(engine)) as client:
+        found = client.get(f"/fhir/R4/Practitioner?identifier={unplaced.source_id}").json()
+        Bundle.model_validate(found)
+        assert len(found["entry"]) == 1
+        person = found["entry"][0]["resource"]
+        FhirPractitioner.model_validate(person)
+        family = unplaced.payload["practitioner"]["family_name"]
+        by_name = client.get(f"/fhir/R4/Practitioner?name={family}&_count=100").json()
+        assert person["id"] in {e["resource"]["id"] for e in by_name["entry"]}
+        roles = client.get(f"/fhir/R4/PractitionerRole?practitioner={person['id']}").json()
+        assert roles["entry"]
+        for entry in roles["entry"]:
+            role = entry["resource"]
+            FhirPractitionerRole.model_validate(role)
+            assert "organization" not in role and "availabilityExceptions" not in role
+            location_id = role["location"][0]["reference"].split("/")[1]
+            location = client.get(f"/fhir/R4/Location/{location_id}").json()
+            FhirLocation.model_validate(location)
+            assert "position" not in location and "managingOrganization" not in location
+        placed = next(
+            item
+            for item in kept.values()
+            if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is not None
+        )
+        lat, lon = placed.payload["location"]["lat"], placed.payload["location"]["lon"]
+        near = client.get(f"/fhir/R4/Location?near={lat}|{lon}|1|km&_count=100").json()
+        Bundle.model_validate(near)
+        assert near["entry"]
+        assert all("position" in e["resource"] for e in near["entry"])
