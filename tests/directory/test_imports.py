@@ -172,8 +172,32 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     from onconav.directory.imports import nppes_layout as layout
 
     last_name = layout.COLUMNS.index(layout.LAST_NAME)
+    org_name = layout.COLUMNS.index(layout.ORGANIZATION_NAME)
+    clinic = next(
+        npi
+        for npi, item in sorted(kept.items())
+        if item.entity_kind == "organization"
+        and item.payload["location"]["lat"] is not None
+        and taxonomy.specialties_of(item.payload["organization"]["taxonomy_codes"])
+    )
+    with engine.connect() as connection:
+        org_id = connection.execute(select(Organization.id).where(Organization.npi == clinic)).scalar_one()
+        org_entries = (
+            connection.execute(
+                select(SearchEntry.topic).where(
+                    SearchEntry.entity_kind == "organization", SearchEntry.entity_id == org_id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert org_entries  # an oncology clinic is listed under its specialty
     changed = tmp_path / "changed.csv"
-    _rewrite(nppes_file, changed, {renamed: (last_name, "ZUBIZARRETA")})
+    _rewrite(
+        nppes_file,
+        changed,
+        {renamed: (last_name, "ZUBIZARRETA"), clinic: (org_name, "LAKESIDE ONCOLOGY CLINIC")},
+    )
     # A deactivated NPI: only the NPI and the deactivation date remain.
     lines = changed.read_bytes().decode("utf-8").split("\r\n")
     blank = ['""'] * len(layout.COLUMNS)
@@ -183,10 +207,21 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     changed.write_bytes("\r\n".join(lines).encode("utf-8"))
 
     summary = _import(engine, changed, tmp_path / "r2.csv")
-    assert summary.counts["updated"] == 1
+    assert summary.counts["updated"] == 2
     assert summary.counts["retired"] == 1
     assert summary.counts["inserted"] == 0
-    assert summary.counts["unchanged"] == len(kept) - 2
+    assert summary.counts["unchanged"] == len(kept) - 3
+    with engine.connect() as connection:
+        assert connection.execute(
+            select(Organization.name).where(Organization.id == org_id)
+        ).scalar_one() == ("Lakeside Oncology Clinic")
+        assert sorted(org_entries) == sorted(
+            connection.execute(
+                select(SearchEntry.topic).where(
+                    SearchEntry.entity_kind == "organization", SearchEntry.entity_id == org_id
+                )
+            ).scalars()
+        )
     with engine.connect() as connection:
         person = connection.execute(select(Practitioner).where(Practitioner.npi == renamed)).one()
         assert person.family_name == "Zubizarreta"
