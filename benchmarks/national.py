@@ -57,6 +57,7 @@ SPECIALTY_QUERIES = (
 )
 CONDITION_QUERIES = ("lung cancer", "breast cancer", "prostate cancer", "melanoma", "pancreatic cancer")
 CONDITION_SHARE = 0.1
+SQL_ONLY: dict[str, dict[int, float]] = {}  # backend -> search index -> ms of the scoring query alone
 
 
 def summary(timings: list[float]) -> tuple[float, float, float]:
@@ -156,6 +157,46 @@ def run_searches(engine: Engine, searches: list[tuple[str, str]]) -> list[float]
     return timings
 
 
+def scoring_sql_only(engine: Engine, searches: list[tuple[str, str]]) -> dict[int, float]:
+    """onconav's scoring query alone (topic and place resolved beforehand, one pass within the radius, no
+    hydration): the part comparable with a PostGIS KNN query. Single-topic searches, by index."""
+    from onconav.directory.scoring import SearchFilters, ranked_rows
+    from onconav.geo import service as geo
+    from onconav.knowledge import service as knowledge
+
+    prepared = []
+    for index, (query, near) in enumerate(searches):
+        topics = dict(knowledge.interpret_query(query).topics)
+        if len(topics) == 1:
+            place = geo.resolve_place(near).place
+            prepared.append((index, topics, place.lat, place.lon))
+    timings: dict[int, float] = {}
+    with Session(engine) as session:
+        for _, topics, lat, lon in prepared[:30]:
+            ranked_rows(
+                session,
+                topics=topics,
+                lat=lat,
+                lon=lon,
+                radius_km=RADIUS_KM,
+                limit=LIMIT,
+                filters=SearchFilters(),
+            )
+        for index, topics, lat, lon in prepared:
+            start = time.perf_counter()
+            ranked_rows(
+                session,
+                topics=topics,
+                lat=lat,
+                lon=lon,
+                radius_km=RADIUS_KM,
+                limit=LIMIT,
+                filters=SearchFilters(),
+            )
+            timings[index] = (time.perf_counter() - start) * 1000
+    return timings
+
+
 def postgis_knn(engine: Engine, searches: list[tuple[str, str]]) -> tuple[list[float], list[int], float]:
     """The same (specialty, place) searches as PostGIS KNN over the same search rows: build the table
     and GiST index, then time `ORDER BY geom <-> point LIMIT 20` per search (place resolved beforehand)."""
@@ -218,24 +259,25 @@ def ensure_postgis() -> None:
 
 
 @contextmanager
-def postgres_cluster(root: Path) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster (default settings) under `root`; yields the URL of a new database."""
+def postgres_cluster(root: Path, reuse: bool = False) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (default settings but a 256 MB buffer cache) under `root`; yields
+    the URL of a new database (`reuse`: the cluster and database a kept run left)."""
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))[-1].parent
     data = root / "pgdata"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        shutil.chown(data, "postgres", "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
+    run_as: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if not reuse:
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(root, "postgres", "postgres")
+            shutil.chown(data, "postgres", "postgres")
+        subprocess.run(
+            [*run_as, str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+            check=True,
+            capture_output=True,
+            cwd="/",
+        )
     port = 56000 + os.getpid() % 3000
-    subprocess.run(
-        [*run_as, str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-        cwd="/",
-    )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c shared_buffers=256MB -c max_wal_size=4GB"
     subprocess.run(
         [
@@ -298,19 +340,7 @@ def report_search(label: str, timings: list[float], searches: list[tuple[str, st
     print("    slowest: " + "; ".join(f"{q} near {n} ({t:.0f} ms)" for t, (q, n) in slowest))
 
 
-def backend_run(
-    name: str,
-    url: str,
-    path: Path,
-    searches: list[tuple[str, str]],
-    parallel: bool,
-    sqlite_path: Path | None,
-    after: Callable[[Engine, list[float]], None] | None = None,
-) -> list[float]:
-    from onconav.db import create_db_engine
-
-    print(f"\n{name}: importing (load before: {load_average()})")
-    outcome = import_in_child(url, path, parallel)
+def report_import(outcome: dict[str, Any], parallel: bool) -> None:
     counts = outcome["counts"]
     print(
         f"  import: {counts['read']:,} rows in {outcome['seconds']:,.1f} s = "
@@ -320,6 +350,26 @@ def backend_run(
         + f"; load after {load_average()}"
     )
     print("  rows: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()))
+
+
+def backend_run(
+    name: str,
+    url: str,
+    path: Path,
+    searches: list[tuple[str, str]],
+    parallel: bool,
+    sqlite_path: Path | None,
+    after: Callable[[Engine, list[float]], None] | None = None,
+    reuse: bool = False,
+) -> list[float]:
+    from onconav.db import create_db_engine
+
+    if reuse:
+        print(f"\n{name}: reusing the imported database")
+    else:
+        print(f"\n{name}: importing (load before: {load_average()})")
+        outcome = import_in_child(url, path, parallel)
+        report_import(outcome, parallel)
     engine = create_db_engine(url)
     if sqlite_path is None:
         with engine.begin() as connection:
@@ -327,8 +377,16 @@ def backend_run(
     with engine.connect() as connection:
         entries = connection.execute(text("SELECT count(*) FROM search_entry")).scalar_one()
     print(f"  database: {database_size(engine, sqlite_path):.2f} GB, {entries:,} search entries")
+    print(f"  load before searching: {load_average()}")
     timings = run_searches(engine, searches)
     report_search("onconav search (end to end)", timings, searches)
+    sql_only = scoring_sql_only(engine, searches)
+    sm, sp, sw = summary(list(sql_only.values()))
+    print(
+        f"  onconav scoring SQL only (single-topic searches, one pass within {RADIUS_KM:g} km): "
+        f"{len(sql_only)} searches, median {sm:.2f} ms, p95 {sp:.2f} ms, max {sw:.2f} ms"
+    )
+    SQL_ONLY[name] = sql_only
     if after is not None:
         after(engine, timings)
     engine.dispose()
@@ -346,6 +404,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--parallel", action="store_true", help="import with the preparing worker process")
     parser.add_argument("--keep", action="store_true", help="keep the generated file and databases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="search the databases a --keep run left (no import)"
+    )
     args = parser.parse_args()
 
     workdir = args.workdir.resolve()
@@ -360,14 +421,15 @@ def main() -> None:
     try:
         if "sqlite" in backends:
             database = workdir / "national.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            if not args.reuse:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{database}{suffix}").unlink(missing_ok=True)
             sqlite_timings = backend_run(
-                "SQLite", f"sqlite:///{database}", path, searches, args.parallel, database
+                "SQLite", f"sqlite:///{database}", path, searches, args.parallel, database, reuse=args.reuse
             )
         if "postgresql" in backends:
             ensure_postgis()
-            with postgres_cluster(workdir / "pg") as url:
+            with postgres_cluster(workdir / "pg", reuse=args.reuse) as url:
 
                 def compare(engine: Engine, timings: list[float]) -> None:
                     knn, indexes, build = postgis_knn(engine, searches)
@@ -385,8 +447,14 @@ def main() -> None:
                         sm, sp, _ = summary([sqlite_timings[i] for i in indexes])
                         print(f"  onconav on SQLite, same searches: median {sm:.2f} ms, p95 {sp:.2f} ms")
                         print(f"  ratio onconav SQLite/PostGIS: median {sm / km:.2f}x, p95 {sp / kp:.2f}x")
+                    for backend, sql in SQL_ONLY.items():
+                        qm, qp, _ = summary([sql[i] for i in indexes])
+                        print(
+                            f"  scoring SQL only on {backend}, same searches: median {qm:.2f} ms, "
+                            f"p95 {qp:.2f} ms; ratio to PostGIS: median {qm / km:.2f}x, p95 {qp / kp:.2f}x"
+                        )
 
-                backend_run("PostgreSQL", url, path, searches, args.parallel, None, compare)
+                backend_run("PostgreSQL", url, path, searches, args.parallel, None, compare, reuse=args.reuse)
     finally:
         if not args.keep:
             shutil.rmtree(workdir / "pg", ignore_errors=True)
