@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from onconav import migrate
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
-from onconav.directory.imports.cli import import_command
+from onconav.directory.imports.cli import import_command, sync_app
 from onconav.errors import OnconavError
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.command("import")(import_command)
+app.add_typer(sync_app, name="sync")
 console = Console()
 errors = Console(stderr=True)
 

@@ -172,8 +172,32 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     from onconav.directory.imports import nppes_layout as layout
 
     last_name = layout.COLUMNS.index(layout.LAST_NAME)
+    org_name = layout.COLUMNS.index(layout.ORGANIZATION_NAME)
+    clinic = next(
+        npi
+        for npi, item in sorted(kept.items())
+        if item.entity_kind == "organization"
+        and item.payload["location"]["lat"] is not None
+        and taxonomy.specialties_of(item.payload["organization"]["taxonomy_codes"])
+    )
+    with engine.connect() as connection:
+        org_id = connection.execute(select(Organization.id).where(Organization.npi == clinic)).scalar_one()
+        org_entries = (
+            connection.execute(
+                select(SearchEntry.topic).where(
+                    SearchEntry.entity_kind == "organization", SearchEntry.entity_id == org_id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert org_entries  # an oncology clinic is listed under its specialty
     changed = tmp_path / "changed.csv"
-    _rewrite(nppes_file, changed, {renamed: (last_name, "ZUBIZARRETA")})
+    _rewrite(
+        nppes_file,
+        changed,
+        {renamed: (last_name, "ZUBIZARRETA"), clinic: (org_name, "LAKESIDE ONCOLOGY CLINIC")},
+    )
     # A deactivated NPI: only the NPI and the deactivation date remain.
     lines = changed.read_bytes().decode("utf-8").split("\r\n")
     blank = ['""'] * len(layout.COLUMNS)
@@ -183,10 +207,21 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     changed.write_bytes("\r\n".join(lines).encode("utf-8"))
 
     summary = _import(engine, changed, tmp_path / "r2.csv")
-    assert summary.counts["updated"] == 1
+    assert summary.counts["updated"] == 2
     assert summary.counts["retired"] == 1
     assert summary.counts["inserted"] == 0
-    assert summary.counts["unchanged"] == len(kept) - 2
+    assert summary.counts["unchanged"] == len(kept) - 3
+    with engine.connect() as connection:
+        assert connection.execute(
+            select(Organization.name).where(Organization.id == org_id)
+        ).scalar_one() == ("Lakeside Oncology Clinic")
+        assert sorted(org_entries) == sorted(
+            connection.execute(
+                select(SearchEntry.topic).where(
+                    SearchEntry.entity_kind == "organization", SearchEntry.entity_id == org_id
+                )
+            ).scalars()
+        )
     with engine.connect() as connection:
         person = connection.execute(select(Practitioner).where(Practitioner.npi == renamed)).one()
         assert person.family_name == "Zubizarreta"
@@ -237,7 +272,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_batch(
     partial = _count(engine, SourceRecord)
     assert 0 < partial < len(kept)
 
-    resumed = _import(engine, nppes_file, report)
+    resumed = _import(engine, nppes_file, report, parallel=True)  # the rest read by a worker process
     assert resumed.resumed_from_row == run.rows_committed
     assert resumed.status == "done"
     assert resumed.counts["read"] == ROWS
@@ -360,3 +395,97 @@ def test_import_command_prints_the_summary(
         assert unknown.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None:
+    from onconav.directory.fixtures import npi_with_check_digit, nppes_lines
+    from onconav.directory.imports import nppes_layout as layout
+    from onconav.directory.imports.nppes import npi_check_digit_ok
+
+    assert len(layout.COLUMNS) == 330 == len(set(layout.COLUMNS))
+    assert layout.COLUMNS[:6] == (
+        "NPI",
+        "Entity Type Code",
+        "Replacement NPI",
+        "Employer Identification Number (EIN)",
+        "Provider Organization Name (Legal Business Name)",
+        "Provider Last Name (Legal Name)",
+    )
+    assert layout.COLUMNS[47] == "Healthcare Provider Taxonomy Code_1"
+    assert layout.COLUMNS[50] == "Healthcare Provider Primary Taxonomy Switch_1"
+    assert layout.COLUMNS[107] == "Other Provider Identifier_1"
+    assert layout.COLUMNS[307] == "Is Sole Proprietor"
+    assert layout.COLUMNS[-1] == "Certification Date"
+    assert npi_check_digit_ok("1234567893")  # the CMS example NPI
+    assert not npi_check_digit_ok("1234567890")
+    assert npi_with_check_digit(123456789) == "1234567893"
+
+    first = write_nppes_file(tmp_path / "a.csv", 3_000, seed=5)
+    second = write_nppes_file(tmp_path / "b.csv", 3_000, seed=5)
+    assert first.read_bytes() == second.read_bytes()  # same seed, same bytes
+    with first.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == layout.COLUMNS
+    data = rows[1:]
+    assert len(data) == 3_000 and all(len(row) == 330 for row in data)
+    assert len({row[0] for row in data}) == 3_000 and all(npi_check_digit_ok(row[0]) for row in data)
+    kinds = [row[1] for row in data]
+    assert kinds.count("1") > kinds.count("2") > kinds.count("") > 0  # individuals, orgs, deactivated
+    deactivated = [row for row in data if not row[1]]
+    assert all(row[layout.COLUMNS.index(layout.DEACTIVATION_DATE)] for row in deactivated)
+    assert all(not any(row[2:39]) for row in deactivated)
+    codes = [row[47] for row in data if row[1]]
+    assert any(code in taxonomy.imported_codes() for code in codes)
+    assert sum(code in taxonomy.imported_codes() for code in codes) < len(codes) / 5  # mostly not cancer care
+    assert next(iter(nppes_lines(1))).endswith("\r\n")
+
+
+def test_imported_providers_read_and_validate_as_fhir(
+    engine: Engine, nppes_file: Path, tmp_path: Path
+) -> None:
+    """Practitioners on their own and unplaced addresses through the FHIR API: valid R4 resources, found
+    by NPI and name, and left out of `near` searches."""
+    from fastapi.testclient import TestClient
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.location import Location as FhirLocation
+    from fhir.resources.R4B.practitioner import Practitioner as FhirPractitioner
+    from fhir.resources.R4B.practitionerrole import PractitionerRole as FhirPractitionerRole
+
+    from onconav.app import create_app
+
+    kept: dict[str, framework.Prepared] = _expected(nppes_file)["kept"]  # type: ignore[assignment]
+    _import(engine, nppes_file, tmp_path / "r.csv")
+    unplaced = next(
+        item
+        for item in kept.values()
+        if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is None
+    )
+    with TestClient(create_app(engine)) as client:
+        found = client.get(f"/fhir/R4/Practitioner?identifier={unplaced.source_id}").json()
+        Bundle.model_validate(found)
+        assert len(found["entry"]) == 1
+        person = found["entry"][0]["resource"]
+        FhirPractitioner.model_validate(person)
+        family = unplaced.payload["practitioner"]["family_name"]
+        by_name = client.get(f"/fhir/R4/Practitioner?name={family}&_count=100").json()
+        assert person["id"] in {e["resource"]["id"] for e in by_name["entry"]}
+        roles = client.get(f"/fhir/R4/PractitionerRole?practitioner={person['id']}").json()
+        assert roles["entry"]
+        for entry in roles["entry"]:
+            role = entry["resource"]
+            FhirPractitionerRole.model_validate(role)
+            assert "organization" not in role and "availabilityExceptions" not in role
+            location_id = role["location"][0]["reference"].split("/")[1]
+            location = client.get(f"/fhir/R4/Location/{location_id}").json()
+            FhirLocation.model_validate(location)
+            assert "position" not in location and "managingOrganization" not in location
+        placed = next(
+            item
+            for item in kept.values()
+            if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is not None
+        )
+        lat, lon = placed.payload["location"]["lat"], placed.payload["location"]["lon"]
+        near = client.get(f"/fhir/R4/Location?near={lat}|{lon}|1|km&_count=100").json()
+        Bundle.model_validate(near)
+        assert near["entry"]
+        assert all("position" in e["resource"] for e in near["entry"])

@@ -36,6 +36,9 @@ def import_command(
     restart: Annotated[
         bool, typer.Option(help="Start from the first row even if a run of this file was interrupted.")
     ] = False,
+    parallel: Annotated[
+        bool, typer.Option(help="Read and parse in a second process while this one writes (2+ idle cores).")
+    ] = False,
 ) -> None:
     """Import a real data file into the directory: streaming, idempotent, resumable."""
     from onconav import migrate
@@ -68,7 +71,13 @@ def import_command(
                 progress.update(task, completed=position, description=description)
 
             summary = framework.run_import(
-                engine, importer, path, report_path=report, restart=restart, on_progress=on_progress
+                engine,
+                importer,
+                path,
+                report_path=report,
+                restart=restart,
+                parallel=parallel,
+                on_progress=on_progress,
             )
     except OnconavError as error:
         errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
@@ -98,3 +107,43 @@ def print_summary(summary: object) -> None:
         console.print(f"Rejected rows and reasons: {summary.report_path}")
         for rejection in summary.rejections[:5]:
             console.print(f"  row {rejection.row:,} ({rejection.source_id or '?'}): {rejection.reason}")
+
+
+sync_app = typer.Typer(
+    help="Fetch fresh records from live public APIs (needs internet).", no_args_is_help=True
+)
+
+
+@sync_app.command("nppes")
+def sync_nppes(
+    taxonomy: Annotated[
+        str, typer.Option(help="A NUCC code (207RX0202X) or taxonomy description words ('Medical Oncology').")
+    ],
+    state: Annotated[str, typer.Option(help="Two-letter US state of the practice address, e.g. NY.")],
+    city: Annotated[str | None, typer.Option(help="City of the practice address.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1200, help="At most this many results (the API serves 1,200).")
+    ] = None,
+) -> None:
+    """Fetch providers from the NPPES NPI Registry API v2.1 and import them like rows of the NPPES file."""
+    from onconav import migrate
+    from onconav.db import create_db_engine
+    from onconav.directory.imports import framework
+    from onconav.directory.imports.nppes_api import NppesApiSource, SyncQuery
+
+    query = SyncQuery(taxonomy=taxonomy, state=state, city=city, limit=limit)
+    source = NppesApiSource(query)
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    try:
+        with console.status(f"NPI Registry: {query.label()}"):
+            summary = framework.run_import(
+                engine, source, Path(query.label()), restart=True, identity=query.label()
+            )
+    except OnconavError as error:
+        errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    print_summary(summary)
+    console.print(f"{source.requests} request(s) to the NPI Registry.")

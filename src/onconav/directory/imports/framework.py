@@ -20,13 +20,13 @@ import csv
 import hashlib
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.engine import Engine
 
 from onconav.config import get_settings
@@ -38,6 +38,7 @@ COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped",
 BATCH_RECORDS = 5_000  # prepared records per write transaction
 CHECKPOINT_ROWS = 250_000  # commit a checkpoint at least this often, even when nothing is kept
 LOOKUP_CHUNK = 900  # ids per IN (...) lookup
+ANALYZE_AFTER_ROWS = 50_000  # PostgreSQL: refresh planner statistics after writing this many records
 TABLES_RUN = Base.metadata.tables["import_run"]
 RETIRED_HASH = "retired"
 
@@ -141,6 +142,10 @@ class ImportSource(ABC):
         """Progress total, in the unit of `RawRecord.end_offset` (bytes by default)."""
         return path.stat().st_size
 
+    def warm_up(self) -> None:
+        """Load what `prepare` needs once, before any worker process is forked (shared, not rebuilt)."""
+        return None
+
 
 def csv_records(
     path: Path, *, start_row: int, start_offset: int, encoding: str = "utf-8-sig", delimiter: str = ","
@@ -214,6 +219,64 @@ class ImportSummary:
 ProgressCallback = Callable[[int, dict[str, int]], None]  # (position in total_size units, counts so far)
 
 
+WORKER_CHUNK = 2_000  # outcomes per message from the preparing process
+WORKER_QUEUE = 8  # messages in flight at most: memory stays bounded
+
+
+class _WorkerFailure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _prepare_worker(source: ImportSource, path: Path, start_row: int, start_offset: int, queue: Any) -> None:
+    """In the worker process: read and prepare every record, send outcomes in chunks, then None."""
+    try:
+        chunk: list[tuple[int, int, Outcome]] = []
+        for record in source.records(path, start_row=start_row, start_offset=start_offset):
+            chunk.append((record.row, record.end_offset, source.prepare(record)))
+            if len(chunk) >= WORKER_CHUNK:
+                queue.put(chunk)
+                chunk = []
+        queue.put(chunk)
+        queue.put(None)
+    except BaseException as error:  # sent to the parent, which raises it
+        queue.put(_WorkerFailure(error))
+
+
+def prepared_in_worker(
+    source: ImportSource, path: Path, start_row: int, start_offset: int
+) -> Iterator[tuple[RawRecord, Outcome]]:
+    """Read and prepare in a second process while this one writes: parsing and database work overlap
+    on two cores. Outcomes arrive in file order through a bounded queue."""
+    import multiprocessing
+    import queue as queues
+
+    context = multiprocessing.get_context("fork")
+    channel: Any = context.Queue(maxsize=WORKER_QUEUE)
+    process = context.Process(
+        target=_prepare_worker, args=(source, path, start_row, start_offset, channel), daemon=True
+    )
+    process.start()
+    try:
+        while True:
+            try:
+                message = channel.get(timeout=1.0)
+            except queues.Empty:
+                if not process.is_alive():
+                    raise RuntimeError("the preparing process stopped unexpectedly") from None
+                continue
+            if message is None:
+                break
+            if isinstance(message, _WorkerFailure):
+                raise message.error
+            for row, offset, outcome in message:
+                yield RawRecord(row, offset, None), outcome
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
 def fingerprint(path: Path) -> str:
     """Identity of a file's content for resuming: size and a hash of its first and last 64 KiB."""
     size = path.stat().st_size
@@ -252,10 +315,15 @@ class RunState:
 
 
 def _start_run(
-    engine: Engine, source: ImportSource, path: Path, report_path: Path | None, restart: bool
+    engine: Engine,
+    source: ImportSource,
+    path: Path,
+    report_path: Path | None,
+    restart: bool,
+    identity: str | None = None,
 ) -> tuple[RunState, bool]:
     """The run to continue (same source and file content, not finished) or a new one."""
-    print_ = fingerprint(path)
+    print_ = hashlib.sha256(identity.encode()).hexdigest() if identity is not None else fingerprint(path)
     r = ImportRun
     columns = (r.id, r.status, r.rows_committed, r.offset_committed, r.counts, r.report_path)
     with engine.begin() as connection:
@@ -352,6 +420,9 @@ def _write_batch(
         for outcome in outcomes:
             if outcome.source_id in latest:
                 earlier = latest[outcome.source_id]
+                same = isinstance(earlier, Prepared) and isinstance(outcome, Prepared)
+                if same and earlier.row_hash == outcome.row_hash:  # type: ignore[union-attr]
+                    continue  # the same record twice (API pages that overlap): counted as skipped
                 rejections.append(
                     Rejected(
                         outcome.source_id,
@@ -440,14 +511,17 @@ def run_import(
     restart: bool = False,
     batch_records: int = BATCH_RECORDS,
     checkpoint_rows: int = CHECKPOINT_ROWS,
-    outcomes: Callable[[Iterable[RawRecord]], Iterator[tuple[RawRecord, Outcome]]] | None = None,
+    parallel: bool = False,
     on_progress: ProgressCallback | None = None,
+    identity: str | None = None,
 ) -> ImportSummary:
     """Import `path` with `source` into the database of `engine`, continuing an interrupted run of the
-    same file unless `restart`. `outcomes` may prepare records elsewhere (e.g. worker processes), in order.
+    same file unless `restart`. `parallel`: read and prepare in a second process (`prepared_in_worker`).
+    `identity` replaces the file fingerprint for sources that are not files (an API query); `path` is then
+    only a label.
     """
     started = time.perf_counter()
-    run, resumed = _start_run(engine, source, path, report_path, restart)
+    run, resumed = _start_run(engine, source, path, report_path, restart, identity)
     counts = {key: int(run.counts.get(key, 0)) for key in COUNT_KEYS}
     report = _Report(Path(run.report_path))
     first_rejections: list[Rejected] = []
@@ -469,8 +543,12 @@ def run_import(
             on_progress(position[1], dict(counts))
 
     try:
-        records = source.records(path, start_row=run.rows_committed, start_offset=run.offset_committed)
-        prepared = outcomes(records) if outcomes else ((record, source.prepare(record)) for record in records)
+        source.warm_up()
+        if parallel:
+            prepared = prepared_in_worker(source, path, run.rows_committed, run.offset_committed)
+        else:
+            records = source.records(path, start_row=run.rows_committed, start_offset=run.offset_committed)
+            prepared = ((record, source.prepare(record)) for record in records)
         for record, outcome in prepared:
             rows_since_commit += record.row - position[0]
             counts["read"] += record.row - position[0]
@@ -485,6 +563,17 @@ def run_import(
                 commit()
         commit()
         status = "done"
+        written = counts["inserted"] + counts["updated"] + counts["retired"]
+        if written >= ANALYZE_AFTER_ROWS and engine.dialect.name == "postgresql":
+            with engine.begin() as connection:  # fresh planner statistics after a large load
+                for table in (
+                    "organization",
+                    "location",
+                    "practitioner",
+                    "practitioner_role",
+                    "search_entry",
+                ):
+                    connection.execute(text(f"ANALYZE {table}"))
     except KeyboardInterrupt:
         status = "interrupted"
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ SKIP_MARK_ROWS = 20_000  # a progress mark at least this often through skipped r
 # A taxonomy code inside quotes: only lines holding an imported code are parsed (cheap pre-filter).
 _QUOTED_CODE = re.compile(rb'"(2[0-9A-Z]{8}X)"')
 _NPI_DIGITS = re.compile(r"^\d{10}$")
+_MC = re.compile(r"\bMc([a-z])")
 GENDERS = {"M": "male", "F": "female", "X": "other", "U": "unknown"}
 
 
@@ -96,8 +97,10 @@ def name_case(text: str) -> str:
     text = " ".join(text.split())
     if not text or not text.isupper():
         return text
-    words = text.title().split(" ")
-    return " ".join(re.sub(r"\bMc([a-z])", lambda m: "Mc" + m.group(1).upper(), word) for word in words)
+    text = text.title()
+    if "Mc" in text:
+        text = _MC.sub(lambda m: "Mc" + m.group(1).upper(), text)
+    return text
 
 
 def format_phone(digits: str) -> str | None:
@@ -125,6 +128,9 @@ class NppesSource(ImportSource):
         self.width = 0
         self.imported = taxonomy.imported_codes()
 
+    def warm_up(self) -> None:
+        geo.zip_centroid("10001")  # builds the ZIP index once, before a worker is forked
+
     # Reading ---------------------------------------------------------------------------------------
 
     def read_header(self, handle: Any) -> int:
@@ -150,8 +156,10 @@ class NppesSource(ImportSource):
                 offset = start_offset
             row = start_row
             last_mark = row
-            search = _QUOTED_CODE.finditer
-            imported = self.imported
+            codes_in = _QUOTED_CODE.findall
+            imported = frozenset(code.encode() for code in self.imported)
+            deactivation = self.index[DEACTIVATION_DATE]
+            reactivation = self.index[REACTIVATION_DATE]
             for line in handle:
                 offset += len(line)
                 while line.count(b'"') % 2 == 1:  # a quoted value with a line break: read on
@@ -161,8 +169,23 @@ class NppesSource(ImportSource):
                     offset += len(more)
                     line += more
                 row += 1
-                if line[13:15] == b'""' or any(m.group(1).decode() in imported for m in search(line)):
-                    yield RawRecord(row, offset, line)  # a deactivated NPI (no entity type), or relevant
+                if line[13:15] == b'""':
+                    # No entity type: a deactivated NPI, whose row holds only the NPI and dates (no commas
+                    # inside values), so splitting on commas is exact; anything else is parsed in full.
+                    parts = line.rstrip(b"\r\n").split(b",")
+                    if (
+                        len(parts) == self.width
+                        and parts[deactivation] != b'""'
+                        and parts[reactivation] == b'""'
+                    ):
+                        yield RawRecord(
+                            row, offset, ("retire", parts[0].strip(b'"').decode("ascii", "replace"))
+                        )
+                    else:
+                        yield RawRecord(row, offset, line)
+                    last_mark = row
+                elif not imported.isdisjoint(codes_in(line)):
+                    yield RawRecord(row, offset, line)
                     last_mark = row
                 elif row - last_mark >= SKIP_MARK_ROWS:
                     yield RawRecord(row, offset, None)
@@ -175,6 +198,11 @@ class NppesSource(ImportSource):
     def prepare(self, record: RawRecord) -> Outcome:
         if record.data is None:
             return None
+        if isinstance(record.data, tuple):  # ("retire", npi) from the reader's fast path
+            npi = record.data[1]
+            if not npi_check_digit_ok(npi):
+                return Rejected(npi or None, "not a valid NPI (10 digits with the Luhn check digit)")
+            return Retire(npi)
         text = record.data.decode("utf-8", errors="replace").rstrip("\r\n")
         fields = next(csv.reader([text]), [])
         if len(fields) != self.width:
@@ -185,6 +213,12 @@ class NppesSource(ImportSource):
         def get(name: str) -> str:
             return fields[i[name]].strip() if name in i else ""
 
+        return self.build(get, self._taxonomy_codes(fields))
+
+    def build(self, get: Callable[[str], str], codes: list[str]) -> Outcome:
+        """The outcome of one NPPES record, read through `get` (NPPES column name -> value) with its
+        taxonomy codes (primary first). Shared by the file importer and the NPI Registry API sync, so both
+        keep the same fields and hash a record the same way."""
         npi = get(NPI)
         if not npi_check_digit_ok(npi):
             return Rejected(npi or None, "not a valid NPI (10 digits with the Luhn check digit)")
@@ -193,12 +227,13 @@ class NppesSource(ImportSource):
             if get(DEACTIVATION_DATE) and not get(REACTIVATION_DATE):
                 return Retire(npi)
             return Rejected(npi, "no entity type code and no deactivation date")
-        codes = self._taxonomy_codes(fields)
         kept = [code for code in codes if code in self.imported]
         if not kept:
             return None  # matched the pre-filter by chance (e.g. a phone number)
         location = self._location(get)
         if entity == "1":
+            if not any((entry := taxonomy.get(code)) is not None and entry.specialty for code in kept):
+                return None  # an individual listed only under organization codes (e.g. a hospital's)
             family = name_case(get(LAST_NAME))
             given = name_case(get(FIRST_NAME))
             if not family:
