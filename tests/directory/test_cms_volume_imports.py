@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from onconav import migrate
+from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import ranking
 from onconav.directory import service as directory
@@ -125,6 +127,15 @@ def test_volumes_rank_and_explain(engine: Engine, tmp_path: Path) -> None:
     # Volume counts: the surgeon now ranks above colleagues at the same ZIP without reported volume.
     same_place = [h for h in outcome.hits if h.distance_km == hit.distance_km]
     assert same_place[0].id == surgeon_id
+
+    with TestClient(create_app(engine)) as client:
+        profile = client.get(f"/api/v1/practitioners/{surgeon_id}").json()
+        page = client.get(f"/practitioners/{surgeon_id}").text
+    offered = [service for role in profile["roles"] for service in role["services"]]
+    assert {"code": "lobectomy", "annual_volume": 48, "volume_source": "CMS Medicare 2023"}.items() <= next(
+        service for service in offered if service["code"] == "lobectomy"
+    ).items()
+    assert "(CMS Medicare 2023)" in page
 
     again = framework.run_import(
         engine, registry.get_source("cms-volumes"), path, report_path=tmp_path / "r2.csv"

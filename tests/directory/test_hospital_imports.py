@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from onconav import migrate
+from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
 from onconav.directory.imports import framework, registry
@@ -115,6 +117,25 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     with engine.connect() as connection:
         entries = connection.execute(select(func.count()).select_from(SearchEntry)).scalar_one()
     assert entries == 4462  # one per CMS hospital with emergency services; HIFLD rows add no topic
+
+    # The page and the API show the registry facts and the linked rows of the other source.
+    with TestClient(create_app(engine)) as client:
+        facts = client.get(f"/api/v1/organizations/{mgh_cms[0]}").json()["hospital"]
+        page = client.get(f"/organizations/{mgh_cms[0]}").text
+        spanish = client.get(f"/organizations/{mgh_cms[0]}?lang=es").text
+    assert (
+        facts["cms_ccn"] == "220071" and facts["cms_star_rating"] == 5 and facts["emergency_services"] is True
+    )
+    assert facts["same_as"] == [
+        {
+            "id": mgh_hifld[0],
+            "name": "Massachusetts General Hospital",
+            "source": "hifld-hospitals",
+            "rule": "phone",
+        }
+    ]
+    assert "5 of 5 stars" in page and f'href="/organizations/{mgh_hifld[0]}"' in page
+    assert "5 de 5 estrellas" in spanish
 
     again = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "cms2.csv")
     assert again.counts["unchanged"] == 5381 and again.counts["inserted"] == 0

@@ -168,6 +168,7 @@ class OfferedServiceRead(BaseModel):
     name: str
     category: str
     annual_volume: int | None
+    volume_source: str | None = None  # "CMS Medicare 2023" when the volume comes from public data
 
 
 class StaffMemberRead(BaseModel):
@@ -176,6 +177,29 @@ class StaffMemberRead(BaseModel):
     id: int
     name: str
     specialty: str
+
+
+class LinkedOrganizationRead(BaseModel):
+    """The same organization as described by another source (docs/data-sources.md, duplicates)."""
+
+    id: int
+    name: str
+    source: str
+    rule: str | None  # phone | near | zip | city: the evidence that linked them
+
+
+class HospitalFactsRead(BaseModel):
+    """What public hospital registries (CMS, HIFLD) say about an organization."""
+
+    source: str
+    cms_ccn: str | None
+    hospital_type: str | None
+    ownership: str | None
+    emergency_services: bool | None
+    cms_star_rating: int | None  # 1-5; None: not available
+    beds: int | None
+    duplicate_of: LinkedOrganizationRead | None  # the canonical row, when this one is a duplicate
+    same_as: list[LinkedOrganizationRead]  # rows of other sources linked to this one
 
 
 class OrganizationRead(BaseModel):
@@ -197,6 +221,7 @@ class OrganizationRead(BaseModel):
     services: list[OfferedServiceRead]
     staff: list[StaffMemberRead]
     staff_total: int
+    hospital: HospitalFactsRead | None = None  # imported hospitals only
 
 
 class RoleRead(BaseModel):
