@@ -166,3 +166,68 @@ def test_generated_file_at_scale_imports_idempotently(engine: Engine, tmp_path: 
     )
     assert second.counts["inserted"] == second.counts["updated"] == 0
     assert second.counts["unchanged"] == first.counts["inserted"] + first.counts["updated"]
+
+
+def _stored_volumes(engine: Engine) -> dict[str, dict[str, int]]:
+    p, r, rs = Practitioner, PractitionerRole, PractitionerRoleService
+    stored: dict[str, dict[str, int]] = {}
+    with engine.connect() as connection:
+        for npi, code, volume in connection.execute(
+            select(p.npi, rs.service_code, rs.annual_volume)
+            .join(r, r.practitioner_id == p.id)
+            .join(rs, rs.role_id == r.id)
+            .where(rs.volume_source == "CMS Medicare 2023")
+        ):
+            stored.setdefault(str(npi), {})[code] = volume
+    return stored
+
+
+def test_interrupted_import_resumes_to_the_same_volumes(engine: Engine, tmp_path: Path) -> None:
+    with engine.connect() as connection:
+        npis = [
+            str(n) for n in connection.scalars(select(Practitioner.npi).where(Practitioner.npi.is_not(None)))
+        ]
+    path = write_volume_file(tmp_path / "volumes_2023.csv", rows=3_000, seed=9, npis=npis[:300], bad_rows=3)
+    source = registry.get_source("cms-volumes")
+    expected = {
+        outcome.source_id: outcome.payload["services"]
+        for outcome in (
+            source.prepare(record) for record in source.records(path, start_row=0, start_offset=0)
+        )
+        if isinstance(outcome, framework.Prepared)
+    }
+    commits = 0
+
+    def stop_after_two(position: int, counts: dict[str, int]) -> None:
+        nonlocal commits
+        commits += 1
+        if commits == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        framework.run_import(
+            engine,
+            registry.get_source("cms-volumes"),
+            path,
+            report_path=tmp_path / "r.csv",
+            batch_records=60,
+            on_progress=stop_after_two,
+        )
+    partial = _stored_volumes(engine)
+    resumed = framework.run_import(
+        engine, registry.get_source("cms-volumes"), path, report_path=tmp_path / "r.csv"
+    )
+    assert resumed.resumed_from_row > 0 and resumed.counts["read"] == 3_000
+    assert resumed.counts["rejected"] == 3
+    stored = _stored_volumes(engine)
+    assert 0 < len(partial) < len(stored)
+    assert all(stored[npi] == expected[npi] for npi in stored)
+    with engine.connect() as connection:
+        with_roles = set(
+            connection.scalars(
+                select(Practitioner.npi)
+                .join(PractitionerRole, PractitionerRole.practitioner_id == Practitioner.id)
+                .where(Practitioner.npi.in_(list(expected)))
+            )
+        )
+    assert set(stored) == with_roles
