@@ -19,7 +19,9 @@ from onconav import migrate
 from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
+from onconav.directory.bulk import TABLES, full_row
 from onconav.directory.imports import framework, registry
+from onconav.directory.imports.linking import link_hospitals
 from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization, SearchEntry
 from onconav.directory.scoring import SearchFilters
 
@@ -118,7 +120,55 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
         entries = connection.execute(select(func.count()).select_from(SearchEntry)).scalar_one()
     assert entries == 4462  # one per CMS hospital with emergency services; HIFLD rows add no topic
 
-    # The page and the API show the registry facts and the linked rows of the other source.
+    # NPPES organizations (a third source) link to the canonical CMS row too, when the rule says so.
+    with engine.begin() as connection:
+        phone = connection.execute(
+            select(Organization.phone).where(Organization.id == mgh_cms[0])
+        ).scalar_one()
+        first_id = connection.execute(select(func.max(Organization.id))).scalar_one() + 1
+        for offset, name in enumerate(("MASSACHUSETTS GENERAL HOSPITAL", "The General Hospital Corporation")):
+            npi = f"156846760{offset}"
+            connection.execute(
+                TABLES["organization"].insert(),
+                [
+                    full_row(
+                        "organization",
+                        id=first_id + offset,
+                        name=name,
+                        kind="hospital",
+                        npi=npi,
+                        source="nppes",
+                        source_id=npi,
+                        phone=phone,
+                        designations=[],
+                        languages=[],
+                    )
+                ],
+            )
+            connection.execute(
+                TABLES["location"].insert(),
+                [
+                    full_row(
+                        "location",
+                        organization_id=first_id + offset,
+                        name="55 Fruit St",
+                        city="Boston",
+                        region_code="MA",
+                        postal_code="02114-2696",
+                        country_code="US",
+                        country="United States",
+                        lat=42.3626,
+                        lon=-71.0692,
+                        geocode_precision="zip_centroid",
+                    )
+                ],
+            )
+        counts = link_hospitals(connection)
+    assert counts == {"phone": 3489, "zip": 1318, "city": 64}
+    assert _org(engine, npi="1568467600")[1:3] == (mgh_cms[0], "phone")
+    assert _org(engine, npi="1568467601")[1] is None  # the legal name shares too little with the CMS name
+
+    # The page and the API show the registry facts and the rows of the other sources linked to it.
     with TestClient(create_app(engine)) as client:
         facts = client.get(f"/api/v1/organizations/{mgh_cms[0]}").json()["hospital"]
         page = client.get(f"/organizations/{mgh_cms[0]}").text
@@ -132,7 +182,8 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
             "name": "Massachusetts General Hospital",
             "source": "hifld-hospitals",
             "rule": "phone",
-        }
+        },
+        {"id": first_id, "name": "MASSACHUSETTS GENERAL HOSPITAL", "source": "nppes", "rule": "phone"},
     ]
     assert "5 of 5 stars" in page and f'href="/organizations/{mgh_hifld[0]}"' in page
     assert "5 de 5 estrellas" in spanish
@@ -143,7 +194,8 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     assert again.counts["unchanged"] == 7634 and again.counts["rejected"] == 379
     assert _org(engine, cms_ccn="220071") == mgh_cms
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Organization)).scalar_one() == 5381 + 7634
+        organizations = connection.execute(select(func.count()).select_from(Organization)).scalar_one()
+    assert organizations == 5381 + 7634 + 2  # the two NPPES rows added above
 
 
 def test_hospital_import_resumes_after_interruption(
