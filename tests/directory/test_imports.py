@@ -489,3 +489,17 @@ def test_imported_providers_read_and_validate_as_fhir(
         Bundle.model_validate(near)
         assert near["entry"]
         assert all("position" in e["resource"] for e in near["entry"])
+        # The pages and the JSON API show them too.
+        page = client.get(f"/practitioners/{person['id']}")
+        assert page.status_code == 200 and family in page.text
+        api = client.get(f"/api/v1/practitioners/{person['id']}").json()
+        assert api["roles"][0]["organization_id"] is None and api["roles"][0]["location"]["lat"] is None
+        assert "address_not_placed" in api["roles"][0]["location"]["quality_flags"]
+        zip_code = placed.payload["location"]["postal_code"][:5]
+        specialty = placed.payload["specialties"][0]
+        results = client.get(
+            f"/search?q={specialty.replace('-', ' ')}&near={zip_code}", follow_redirects=True
+        )
+        assert results.status_code == 200
+        found = client.get(f"/api/v1/search?q={specialty.replace('-', ' ')}&near={zip_code}&limit=50").json()
+        assert any(r["organization_id"] is None for r in found["results"] if r["kind"] == "practitioner")
