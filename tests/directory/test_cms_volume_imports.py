@@ -86,13 +86,14 @@ def test_volumes_rank_and_explain(engine: Engine, tmp_path: Path) -> None:
                 "Rndrng_Prvdr_Zip5": "02115",
             },
             {**_row(make_npi(77_000_002), "32480", 15), "Tot_Srvcs": "n/a"},
+            {**_row(make_npi(77_000_003), "32480", 30), "Rndrng_Prvdr_Ent_Cd": "O"},  # an organization's NPI
         ],
     )
     summary = framework.run_import(
         engine, registry.get_source("cms-volumes"), path, report_path=tmp_path / "r.csv"
     )
     assert (summary.counts["updated"], summary.counts["inserted"], summary.counts["rejected"]) == (1, 1, 1)
-    assert summary.counts["read"] == 5
+    assert summary.counts["read"] == 6
     assert "invalid_count" in (tmp_path / "r.csv").read_text()
     with engine.connect() as connection:
         volumes = connection.execute(
@@ -111,6 +112,11 @@ def test_volumes_rank_and_explain(engine: Engine, tmp_path: Path) -> None:
         ).one()
     assert [tuple(v) for v in volumes] == [("lobectomy", 48, "CMS Medicare 2023")]
     assert (added.source, added.specialty) == ("cms-volumes", "radiation-oncology")
+    with engine.connect() as connection:
+        organization_npi = make_npi(77_000_003)
+        assert not connection.execute(
+            select(Practitioner.id).where(Practitioner.npi == organization_npi)
+        ).all()
 
     with unit_of_work(make_session_factory(engine)) as session:
         outcome = directory.search_providers(

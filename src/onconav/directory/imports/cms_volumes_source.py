@@ -132,6 +132,8 @@ class CmsVolumesSource(ImportSource):
                 counted.append(parsed)
         if not counted:
             return None  # no procedure onconav counts
+        if (rows[0].get("Rndrng_Prvdr_Ent_Cd") or "").strip().upper() == "O":
+            return None  # an organization's NPI: the volume signal is per practitioner
         volumes = next(cms_volumes.group_by_npi(counted))
         first = rows[0]
         payload = {
