@@ -190,3 +190,36 @@ def test_plannet_bundle_imports_with_reported_rejects(target: Engine, tmp_path: 
     assert (again.counts["updated"], again.counts["inserted"], again.counts["unchanged"]) == (1, 0, 4)
     with target.connect() as c:
         assert c.execute(select(Organization.name)).scalars().all() == ["Lakeside Sample Medical Center"]
+
+
+def test_ndjson_streams_and_resumes(target: Engine, tmp_path: Path) -> None:
+    bundle = json.loads(PLANNET.read_text())
+    order = ["Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole", "Patient"]
+    resources = sorted((e["resource"] for e in bundle["entry"]), key=lambda r: order.index(r["resourceType"]))
+    path = tmp_path / "directory.ndjson"
+    path.write_text("".join(json.dumps(resource) + "\n" for resource in resources))
+
+    def stop(position: int, counts: dict[str, int]) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        framework.run_import(
+            target,
+            registry.get_source("fhir"),
+            path,
+            report_path=tmp_path / "r.csv",
+            batch_records=2,
+            on_progress=stop,
+        )
+    with target.connect() as c:
+        assert c.execute(select(func.count()).select_from(SourceRecord)).scalar_one() == 2
+    # A fresh importer (a new process) continues after the checkpoint and still resolves references to the
+    # resources imported before it.
+    resumed = framework.run_import(target, registry.get_source("fhir"), path, report_path=tmp_path / "r.csv")
+    assert resumed.resumed_from_row > 0
+    assert (resumed.counts["inserted"], resumed.counts["rejected"], resumed.counts["read"]) == (5, 4, 9)
+    with target.connect() as c:
+        role = c.execute(select(PractitionerRole.specialty, PractitionerRole.organization_id)).one()
+        assert role.specialty == "thoracic-surgery"
+        services = c.execute(select(PractitionerRoleService.service_code)).scalars().all()
+    assert services == ["lobectomy"]
