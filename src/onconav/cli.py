@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from onconav import migrate
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.directory.imports.cli import import_command, sync_app
 from onconav.errors import OnconavError
 from onconav.trials.cli import trials_app
 
@@ -34,6 +35,8 @@ demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(trials_app, name="trials")
+app.command("import")(import_command)
+app.add_typer(sync_app, name="sync")
 console = Console()
 errors = Console(stderr=True)
 
@@ -199,7 +202,7 @@ def _print_results(response: object) -> None:
             f"{result.distance_km:,.0f} km ({result.distance_miles:,.0f} mi)",
             highlight=False,
         )
-        if result.kind == "practitioner":
+        if result.kind == "practitioner" and result.organization:
             console.print(f"             {result.organization}", style="dim", highlight=False)
         for reason in result.why:
             console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)

@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, select, text
 
 from onconav.db import Base
-from onconav.directory.indexing import OrganizationBundle, search_entries
+from onconav.directory.indexing import (
+    OrganizationBundle,
+    PractitionerBundle,
+    practitioner_search_entries,
+    search_entries,
+)
 from onconav.directory.models import (
     HealthcareService,
     Location,
@@ -32,8 +37,33 @@ INSERT_ORDER = (
     "practitioner_role",
     "practitioner_role_service",
     "search_entry",
+    "source_record",
 )
 TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in INSERT_ORDER}
+
+
+def full_row(table: str, **values: Any) -> dict[str, Any]:
+    """A row of `table` with every column: `values`, and the model default of the others.
+
+    Batched inserts need the same keys in every row; importers build their rows with this.
+    """
+    row: dict[str, Any] = {}
+    for column in TABLES[table].columns:
+        default: Any = column.default
+        if column.key in values:
+            row[column.key] = values[column.key]
+        elif default is not None and default.is_scalar:
+            row[column.key] = default.arg
+        elif default is not None and default.is_callable:
+            row[column.key] = default.arg(None)
+        elif column.primary_key:
+            continue
+        else:
+            row[column.key] = None
+    unknown = set(values) - set(row)
+    if unknown:
+        raise ValueError(f"{table} has no column {sorted(unknown)}")
+    return row
 
 
 def next_ids(connection: Connection) -> dict[str, int]:
@@ -62,6 +92,25 @@ class BulkWriter:
         self.buffers["practitioner_role"].extend(bundle.roles)
         self.buffers["practitioner_role_service"].extend(bundle.role_services)
         self.buffers["search_entry"].extend(search_entries(bundle))
+        self._flush_when_full()
+
+    def add_practitioner_bundle(self, bundle: PractitionerBundle, *, with_practitioner: bool = True) -> None:
+        """Queue a practitioner practising on their own, with location, roles and search entries
+        (`with_practitioner` False: the practitioner row exists already, the rest is rewritten)."""
+        self.buffers["location"].append(bundle.location)
+        if with_practitioner:
+            self.buffers["practitioner"].append(bundle.practitioner)
+        self.buffers["practitioner_role"].extend(bundle.roles)
+        self.buffers["practitioner_role_service"].extend(bundle.role_services)
+        self.buffers["search_entry"].extend(practitioner_search_entries(bundle))
+        self._flush_when_full()
+
+    def add_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Queue plain rows of one of the bulk tables (INSERT_ORDER)."""
+        self.buffers[table].extend(rows)
+        self._flush_when_full()
+
+    def _flush_when_full(self) -> None:
         if max(len(rows) for rows in self.buffers.values()) >= BATCH_ROWS:
             self.flush()
 
@@ -122,3 +171,85 @@ def delete_demo_rows(connection: Connection) -> None:
     connection.execute(delete(HealthcareService).where(HealthcareService.organization_id.in_(demo_orgs)))
     connection.execute(delete(Location).where(Location.organization_id.in_(demo_orgs)))
     connection.execute(delete(Organization).where(Organization.is_demo.is_(True)))
+
+
+def delete_search_entries(connection: Connection, entity_kind: str, entity_ids: list[int]) -> None:
+    """Remove the search entries of some organizations or practitioners (before re-deriving them)."""
+    if entity_ids:
+        connection.execute(
+            delete(SearchEntry).where(
+                SearchEntry.entity_kind == entity_kind, SearchEntry.entity_id.in_(entity_ids)
+            )
+        )
+
+
+def reindex_organizations(connection: Connection, organization_ids: list[int]) -> None:
+    """Re-derive the search entries of organizations and of the staff of their roles from the rows now
+    in the database (after an import changed an organization, its services or its staff).
+    """
+    if not organization_ids:
+        return
+    o, loc, hs, p, r, rs = (
+        TABLES["organization"],
+        TABLES["location"],
+        TABLES["healthcare_service"],
+        TABLES["practitioner"],
+        TABLES["practitioner_role"],
+        TABLES["practitioner_role_service"],
+    )
+    connection.execute(delete(SearchEntry).where(SearchEntry.organization_id.in_(organization_ids)))
+    orgs = {
+        row.id: dict(row._mapping)
+        for row in connection.execute(select(o).where(o.c.id.in_(organization_ids)))
+    }
+    first_location: dict[int, dict[str, Any]] = {}
+    for row in connection.execute(
+        select(loc).where(loc.c.organization_id.in_(organization_ids)).order_by(loc.c.id)
+    ):
+        first_location.setdefault(row.organization_id, dict(row._mapping))
+    services: dict[int, list[dict[str, Any]]] = {}
+    for row in connection.execute(select(hs).where(hs.c.organization_id.in_(organization_ids))):
+        services.setdefault(row.organization_id, []).append(dict(row._mapping))
+    roles: dict[int, list[dict[str, Any]]] = {}
+    for row in connection.execute(select(r).where(r.c.organization_id.in_(organization_ids))):
+        roles.setdefault(row.organization_id, []).append(dict(row._mapping))
+    role_ids = [role["id"] for org_roles in roles.values() for role in org_roles]
+    practitioner_ids = sorted({role["practitioner_id"] for org_roles in roles.values() for role in org_roles})
+    people = {}
+    for start in range(0, len(practitioner_ids), 900):
+        chunk = practitioner_ids[start : start + 900]
+        people.update(
+            {row.id: dict(row._mapping) for row in connection.execute(select(p).where(p.c.id.in_(chunk)))}
+        )
+    role_services: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(role_ids), 900):
+        chunk = role_ids[start : start + 900]
+        for row in connection.execute(select(rs).where(rs.c.role_id.in_(chunk))):
+            role_services.setdefault(row.role_id, []).append(dict(row._mapping))
+    entries: list[dict[str, Any]] = []
+    for org_id, org in orgs.items():
+        location = first_location.get(org_id)
+        if location is None:
+            continue
+        org_roles = [
+            role for role in roles.get(org_id, []) if people[role["practitioner_id"]].get("active", True)
+        ]
+        bundle = OrganizationBundle(
+            organization=org,
+            location=location,
+            services=services.get(org_id, []),
+            practitioners=[people[pid] for pid in {role["practitioner_id"] for role in org_roles}],
+            roles=org_roles,
+            role_services=[s for role in org_roles for s in role_services.get(role["id"], [])],
+            specialties=organization_specialties(org),
+        )
+        entries.extend(search_entries(bundle))
+    for start in range(0, len(entries), BATCH_ROWS):
+        connection.execute(TABLES["search_entry"].insert(), entries[start : start + BATCH_ROWS])
+
+
+def organization_specialties(org: dict[str, Any]) -> list[str]:
+    """Specialties an organization is listed under by itself: those of its NUCC taxonomy codes."""
+    from onconav.directory import taxonomy
+
+    return taxonomy.specialties_of(list(org.get("taxonomy_codes") or []))

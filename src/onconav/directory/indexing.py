@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onconav.directory import ranking
+from onconav.directory.models import PRACTICE_KIND
 
 
 @dataclass
@@ -21,6 +22,27 @@ class OrganizationBundle:
     practitioners: list[dict[str, Any]] = field(default_factory=list)
     roles: list[dict[str, Any]] = field(default_factory=list)
     role_services: list[dict[str, Any]] = field(default_factory=list)
+    # Specialties the organization itself is listed under without naming its staff (an NPPES oncology
+    # clinic, a FHIR HealthcareService): searchable as the organization.
+    specialties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PractitionerBundle:
+    """A practitioner who practises on their own (no organization): the practice location and roles.
+
+    Roles have `organization_id` None and `location_id` the practice location's id.
+    """
+
+    practitioner: dict[str, Any]
+    location: dict[str, Any]
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    role_services: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _placed(location: dict[str, Any]) -> bool:
+    """Only placed locations are searched by distance; unplaced ones stay findable by name and NPI."""
+    return location.get("lat") is not None and location.get("lon") is not None
 
 
 def _language_key(languages: list[str]) -> str:
@@ -28,9 +50,11 @@ def _language_key(languages: list[str]) -> str:
 
 
 def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
-    """The search rows of an organization and of every practitioner in it."""
+    """The search rows of an organization and of every practitioner in it (none when not placed)."""
     org = bundle.organization
     location = bundle.location
+    if not _placed(location) or not org.get("active", True):
+        return []
     designations = ranking.designation_bits(org["designations"])
     shared = {
         "organization_id": org["id"],
@@ -68,7 +92,7 @@ def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
         entry(f"service:{s['service_code']}", "organization", org["id"], s["annual_volume"], org["languages"])
         for s in bundle.services
     ]
-    for specialty in sorted({role["specialty"] for role in bundle.roles}):
+    for specialty in sorted({role["specialty"] for role in bundle.roles} | set(bundle.specialties)):
         rows.append(entry(f"specialty:{specialty}", "organization", org["id"], None, org["languages"]))
     practitioners = {p["id"]: p for p in bundle.practitioners}
     services_by_role: dict[int, list[dict[str, Any]]] = {}
@@ -90,4 +114,42 @@ def search_entries(bundle: OrganizationBundle) -> list[dict[str, Any]]:
                     languages,
                 )
             )
+    return rows
+
+
+def practitioner_search_entries(bundle: PractitionerBundle) -> list[dict[str, Any]]:
+    """The search rows of a practitioner practising on their own (none when not placed or inactive)."""
+    practitioner = bundle.practitioner
+    location = bundle.location
+    if not _placed(location) or not practitioner.get("active", True):
+        return []
+    languages = _language_key(practitioner["languages"])
+    shared = {
+        "entity_kind": "practitioner",
+        "entity_id": practitioner["id"],
+        "organization_id": None,
+        "org_kind": PRACTICE_KIND,
+        "location_id": location["id"],
+        "lat": location["lat"],
+        "lon": location["lon"],
+        "lat_band": ranking.lat_band(location["lat"]),
+        "country_code": location["country_code"],
+        "designations": 0,
+        "tumor_board": False,
+        "clinical_trials": False,
+        "accepts_international": False,
+        "languages": languages,
+    }
+
+    def entry(topic: str, volume: int | None) -> dict[str, Any]:
+        quality = ranking.quality_points(
+            annual_volume=volume, designations=0, tumor_board=False, clinical_trials=False
+        )
+        return {**shared, "topic": topic, "annual_volume": volume, "quality_points": quality}
+
+    rows = [
+        entry(f"specialty:{specialty}", None) for specialty in sorted({r["specialty"] for r in bundle.roles})
+    ]
+    for role_service in bundle.role_services:
+        rows.append(entry(f"service:{role_service['service_code']}", role_service["annual_volume"]))
     return rows

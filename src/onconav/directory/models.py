@@ -1,17 +1,29 @@
 """Directory tables, named after the FHIR R4 resources they map to.
 
 `SearchEntry` is derived: one row per (provider, topic) that search reads; services rebuild it.
+Provenance of imported rows: `source`/`source_id`/`last_seen_at` on each entity, `SourceRecord` (one row per
+source record, the natural key of idempotent imports) and `ImportRun` (checkpoints); see
+docs/decisions/0003-real-directory-data.md.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onconav.db import Base
 
 # Designation bits, stored on search entries so filters stay in the index scan.
 DESIGNATION_BITS: dict[str, int] = {"nci": 1, "coc": 2, "jci": 4}
+
+# Data-quality flags (stored in `quality_flags` lists).
+FLAG_ADDRESS_NOT_PLACED = "address_not_placed"  # no coordinates: kept, findable by name/NPI, not by distance
+FLAG_ZIP_CENTROID = "zip_centroid"  # placed at the centroid of its ZIP code, not at the street address
+FLAG_DEACTIVATED = "deactivated"  # the source (NPPES) deactivated the identifier: hidden from search
+# The organization kind written on search entries of practitioners who practise on their own.
+PRACTICE_KIND = "practice"
 
 
 def display_name(prefix: str | None, given_name: str, family_name: str, credentials: str | None) -> str:
@@ -40,6 +52,26 @@ class Organization(Base):
     accepts_international: Mapped[bool] = mapped_column(Boolean, default=False)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 639-1 codes
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Provenance and data quality (imports).
+    source: Mapped[str] = mapped_column(String(30), default="demo")  # demo | nppes | cms-hospitals | ...
+    source_id: Mapped[str | None] = mapped_column(String(60), default=None)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    taxonomy_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # NUCC codes, primary first
+    # Hospital facts (CMS Hospital General Information, HIFLD).
+    cms_ccn: Mapped[str | None] = mapped_column(String(10), index=True, default=None)
+    hospital_type: Mapped[str | None] = mapped_column(String(80), default=None)
+    ownership: Mapped[str | None] = mapped_column(String(120), default=None)
+    emergency_services: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    cms_star_rating: Mapped[int | None] = mapped_column(Integer, default=None)  # 1-5, None: not available
+    hifld_id: Mapped[str | None] = mapped_column(String(20), index=True, default=None)
+    beds: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Cross-source duplicates: the canonical organization this row is the same place as (None: canonical).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True, default=None
+    )
+    duplicate_rule: Mapped[str | None] = mapped_column(String(60), default=None)  # which rule linked it
 
     locations: Mapped[list[Location]] = relationship(back_populates="organization", order_by="Location.id")
     services: Mapped[list[HealthcareService]] = relationship(
@@ -48,13 +80,17 @@ class Organization(Base):
 
 
 class Location(Base):
-    """Where care is given (FHIR Location): an address with coordinates."""
+    """Where care is given (FHIR Location): an address with coordinates.
+
+    A location without an organization is the practice address of a practitioner who practises on their
+    own (NPPES individuals). Coordinates are None when the address could not be placed (flagged).
+    """
 
     __tablename__ = "location"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True, default=None
     )
     name: Mapped[str] = mapped_column(String(300))
     line: Mapped[str | None] = mapped_column(String(300), default=None)
@@ -64,10 +100,14 @@ class Location(Base):
     postal_code: Mapped[str | None] = mapped_column(String(20), default=None)
     country_code: Mapped[str] = mapped_column(String(2))
     country: Mapped[str] = mapped_column(String(120))
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float, default=None)
+    lon: Mapped[float | None] = mapped_column(Float, default=None)
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    # How the coordinates were found: source (given by the source) | zip_centroid | None (not placed).
+    geocode_precision: Mapped[str | None] = mapped_column(String(20), default="source")
+    quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    organization: Mapped[Organization] = relationship(back_populates="locations")
+    organization: Mapped[Organization | None] = relationship(back_populates="locations")
 
 
 class HealthcareService(Base):
@@ -103,6 +143,12 @@ class Practitioner(Base):
     npi: Mapped[str | None] = mapped_column(String(10), unique=True, default=None)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(30), default="demo")
+    source_id: Mapped[str | None] = mapped_column(String(60), default=None)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    taxonomy_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # NUCC codes, primary first
 
     roles: Mapped[list[PractitionerRole]] = relationship(
         back_populates="practitioner", order_by="PractitionerRole.id"
@@ -126,18 +172,19 @@ class PractitionerRole(Base):
     practitioner_id: Mapped[int] = mapped_column(
         ForeignKey("practitioner.id", ondelete="CASCADE"), index=True
     )
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    # None: the practitioner practises on their own, at `location` (NPPES individuals).
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True, default=None
     )
     location_id: Mapped[int | None] = mapped_column(
-        ForeignKey("location.id", ondelete="SET NULL"), default=None
+        ForeignKey("location.id", ondelete="SET NULL"), index=True, default=None
     )
     specialty: Mapped[str] = mapped_column(String(60))  # a knowledge specialty code
     is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
-    accepting_new_patients: Mapped[bool] = mapped_column(Boolean, default=True)
+    accepting_new_patients: Mapped[bool | None] = mapped_column(Boolean, default=True)  # None: unknown
 
     practitioner: Mapped[Practitioner] = relationship(back_populates="roles")
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization | None] = relationship()
     location: Mapped[Location | None] = relationship()
     services: Mapped[list[PractitionerRoleService]] = relationship(
         back_populates="role", order_by="PractitionerRoleService.id"
@@ -156,6 +203,8 @@ class PractitionerRoleService(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("practitioner_role.id", ondelete="CASCADE"))
     service_code: Mapped[str] = mapped_column(String(60))
     annual_volume: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Where the volume comes from, as `why` names it: "CMS Medicare 2023" (None: given by the provider).
+    volume_source: Mapped[str | None] = mapped_column(String(60), default=None)
 
     role: Mapped[PractitionerRole] = relationship(back_populates="services")
 
@@ -196,8 +245,9 @@ class SearchEntry(Base):
     topic: Mapped[str] = mapped_column(String(80))
     entity_kind: Mapped[str] = mapped_column(String(20))  # organization | practitioner
     entity_id: Mapped[int] = mapped_column(Integer)
-    organization_id: Mapped[int] = mapped_column(Integer)  # the entity itself, or the practitioner's org
-    org_kind: Mapped[str] = mapped_column(String(30))
+    # The entity itself, or the practitioner's org (None for a practitioner practising on their own).
+    organization_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    org_kind: Mapped[str] = mapped_column(String(30))  # an organization kind, or PRACTICE_KIND
     location_id: Mapped[int] = mapped_column(Integer)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -210,3 +260,44 @@ class SearchEntry(Base):
     accepts_international: Mapped[bool] = mapped_column(Boolean, default=False)
     languages: Mapped[str] = mapped_column(String(120), default=",")  # ",en,es,"
     quality_points: Mapped[float] = mapped_column(Float)  # ranking.quality_points of this row
+
+
+class SourceRecord(Base):
+    """One record of an external source, and the directory row it became: the natural key of imports.
+
+    Re-importing a record finds it here by (source, source_id): same `row_hash`, unchanged; another hash,
+    the entity is updated in place. Several sources may point at the same entity.
+    """
+
+    __tablename__ = "source_record"
+    __table_args__ = (Index("ix_source_record_source_id", "source", "source_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))  # nppes | cms-hospitals | hifld-hospitals | ...
+    source_id: Mapped[str] = mapped_column(String(60))  # NPI, CCN, HIFLD id, FHIR resource id ...
+    entity_kind: Mapped[str] = mapped_column(String(20))  # organization | practitioner
+    entity_id: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(32))  # of the fields the importer keeps
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_run_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class ImportRun(Base):
+    """One run of `onconav import SOURCE PATH`: its checkpoint (rows and bytes committed) and summary."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (Index("ix_import_run_source_fingerprint", "source", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))
+    path: Mapped[str] = mapped_column(String(1000))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # size + hash of the head of the file
+    status: Mapped[str] = mapped_column(String(20))  # running | done | failed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    rows_committed: Mapped[int] = mapped_column(BigInteger, default=0)  # data rows read and committed
+    offset_committed: Mapped[int] = mapped_column(BigInteger, default=0)  # byte offset after them
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # read, inserted, updated, ...
+    report_path: Mapped[str | None] = mapped_column(String(1000), default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -115,8 +115,14 @@ def explain(
     place_name: str,
     within_radius: bool,
     radius_km: float,
+    volume_source: str | None = None,
+    star_rating: int | None = None,
 ) -> list[RankingFactor]:
-    """Every factor of the score with its contribution; the points add up to the score."""
+    """Every factor of the score with its contribution; the points add up to the score.
+
+    `volume_source` names where a reported volume comes from ("CMS Medicare 2023"); `star_rating` is the
+    CMS overall hospital rating, shown as a zero-point fact (docs/ranking.md says why it is not scored).
+    """
     factors = [
         RankingFactor(
             "match",
@@ -142,11 +148,17 @@ def explain(
             RankingFactor(
                 "volume",
                 round(volume_points(annual_volume), 2),
-                {"volume": annual_volume, "name": topic_name},
+                {
+                    "volume": annual_volume,
+                    "name": topic_name,
+                    "source": volume_source if annual_volume else None,
+                },
             )
         )
     for code in designation_codes(designations):
         factors.append(RankingFactor("designation", DESIGNATION_POINTS[code], {"designation": code}))
+    if star_rating is not None:
+        factors.append(RankingFactor("cms_star_rating", 0.0, {"stars": star_rating}))
     if tumor_board:
         factors.append(RankingFactor("tumor_board", TUMOR_BOARD_POINTS))
     if clinical_trials:

