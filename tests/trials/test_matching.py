@@ -173,14 +173,11 @@ def test_exact_retrieval_agrees_on_small_data(trials_engine: Engine) -> None:
     assert set(_ids(fast)) <= set(_ids(exact))
 
 
-@pytest.mark.recheck
 def test_real_verdicts_on_clear_cut_criteria() -> None:
-    """Clear-cut cases for the criteria branch's `verdicts.judge` (the placeholder here cannot pass)."""
+    """Clear-cut cases of the verdicts matching relies on."""
     from onconav.trials import verdicts
 
     note = verdicts.read_note("A 62-year-old woman with stage IV non-small cell lung cancer. ECOG 1.")
-    if verdicts.judge(note, "Age 18 years or older", "inclusion").reason == "placeholder":
-        pytest.xfail("verdicts.py is still the placeholder; the criteria branch brings the engine")
     assert verdicts.judge(note, "Age 18 years or older", "inclusion").label == "included"
     assert verdicts.judge(note, "Male patients only", "inclusion").label == "not included"
     assert verdicts.judge(note, "ECOG performance status 3 or 4", "exclusion").label == "not excluded"

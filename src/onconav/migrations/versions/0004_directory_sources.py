@@ -2,7 +2,7 @@
 cross-source duplicate links, and the import bookkeeping tables (docs/decisions/0003-real-directory-data.md).
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-23 14:54:23.271785
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
