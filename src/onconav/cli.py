@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from onconav import migrate
+from onconav.accounts.cli import audit_app, keys_app, users_app
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.errors import OnconavError
@@ -32,6 +33,9 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 
