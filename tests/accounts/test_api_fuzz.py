@@ -51,7 +51,7 @@ def accounts_settings(fuzz_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     crypto.forget_cached_keys()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fuzz_engine(sqlite_demo_engine: Engine, fuzz_dir: Path) -> Iterator[Engine]:
     """A private copy of the demo directory database (the shared one must stay unchanged)."""
     source = sqlite_demo_engine.url.database
@@ -64,16 +64,7 @@ def fuzz_engine(sqlite_demo_engine: Engine, fuzz_dir: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def sqlite_demo_engine(request: pytest.FixtureRequest, demo_dir: Path) -> Engine:
-    """The suite's small SQLite demo directory (module scope, for the copy above)."""
-    from conftest import demo_engine_for  # type: ignore[import-not-found]
-
-    engine: Engine = demo_engine_for("sqlite", request, demo_dir)
-    return engine
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fuzz_app(fuzz_engine: Engine) -> FastAPI:
     return create_app(fuzz_engine)
 
