@@ -211,6 +211,7 @@ EVENT_TYPES = {
 SUBTYPES = {
     "auth.login": ("110122", "Login"),
     "auth.login_failed": ("110122", "Login"),
+    "auth.second_factor": ("110122", "Login"),
     "auth.logout": ("110123", "Logout"),
 }
 
