@@ -234,6 +234,10 @@ def create_consent(session: SessionDep, principal: CurrentPrincipal, body: Conse
     grant = service.grant_caregiver(
         session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
     )
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _consent_read(grant)
 
 
@@ -250,6 +254,10 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
         raise NotFound("Not found.")
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return Response(status_code=204)
 
 

@@ -15,7 +15,6 @@ from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
 from onconav.accounts.models import MAX_SEQUENCE, Role, User, WebSession
 from onconav.accounts.pages import form_error, page, pending_user, set_session_cookie
-from onconav.accounts.principal import Principal
 from onconav.app import get_session
 from onconav.errors import NotFound, OnconavError
 
@@ -176,7 +175,9 @@ def grant_consent(
         session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
     )
     try:
-        service.grant_caregiver(session, principal=principal, caregiver_email=caregiver_email, scope=scope)
+        grant = service.grant_caregiver(
+            session, principal=principal, caregiver_email=caregiver_email, scope=scope
+        )
     except OnconavError as error:
         grants = service.list_grants(session, principal=principal)
         people = _names(session, {g.caregiver_id for g in grants})
@@ -187,25 +188,11 @@ def grant_consent(
             {**context, "form": {"caregiver_email": caregiver_email}},
             error,
         )
-    _notify_consent(session, principal, caregiver_email)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _done("/account/consents", "granted")
-
-
-def _notify_consent(session: Session, principal: Principal, caregiver_email: str) -> None:
-    patient = service.get_user_or_raise(session, user_id=principal.user_id)
-    caregiver = service.get_user_by_email(session, email=caregiver_email)
-    messages = [
-        notify.Notification(
-            "consent_changed", patient.email, patient.locale, notify.link("/account/consents")
-        )
-    ]
-    if caregiver is not None:
-        messages.append(
-            notify.Notification(
-                "consent_received", caregiver.email, caregiver.locale, notify.link("/account/consents")
-            )
-        )
-    notify.queue(session, messages)
 
 
 @router.post("/account/consents/{consent_id}/revoke", response_model=None)
@@ -216,11 +203,10 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
         raise NotFound("Not found.")
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
-    caregiver = service.get_user_or_raise(session, user_id=grant.caregiver_id)
-    patient = service.get_user_or_raise(session, user_id=grant.patient_id)
-    patient_principal = principal if principal.is_self(patient.id) else None
-    if patient_principal is not None:
-        _notify_consent(session, patient_principal, caregiver.email)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _done("/account/consents", "revoked")
 
 
