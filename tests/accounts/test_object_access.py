@@ -95,6 +95,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/password-reset/confirm"): PUBLIC_FORM,
     ("POST", "/password-reset/confirm"): PUBLIC_FORM,
     ("POST", "/sign-out"): OwnAccount(),
+    ("DELETE", "/api/v1/auth/token"): OwnAccount(),
     ("GET", "/sign-in/second-factor"): OwnAccount(pending=True),
     ("POST", "/sign-in/second-factor"): OwnAccount(pending=True),
     ("GET", "/api/v1/account"): OwnAccount(),

@@ -85,6 +85,15 @@ def create_token(
     return TokenResponse(access_token=credential.secret, expires_in=credential.expires_in)
 
 
+@api_router.delete(
+    "/auth/token", status_code=204, summary="Sign out: revoke the token used", responses=UNAUTHENTICATED
+)
+def revoke_current_token(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The bearer token sent with this request stops working at once."""
+    service.end_token(session, principal=principal)
+    return Response(status_code=204)
+
+
 @api_router.get(
     "/account", response_model=AccountRead, summary="The signed-in account", responses=UNAUTHENTICATED
 )

@@ -466,6 +466,7 @@ def principal_for(
     second_factor: bool,
     token_scopes: frozenset[str] | None = None,
     session_id: str | None = None,
+    token_id: str | None = None,
     source_ip: str | None = None,
 ) -> Principal:
     """The Principal of `user` with its current caregiver consents."""
@@ -480,6 +481,7 @@ def principal_for(
         token_scopes=token_scopes,
         second_factor=second_factor,
         session_id=session_id,
+        token_id=token_id,
         source_ip=source_ip,
     )
 
@@ -634,7 +636,9 @@ def token_principal(session: Session, *, secret: str, source_ip: str | None = No
         row.last_used_at = now
     second = "second_factor" in row.scopes
     scopes = None if row.kind == "access" else frozenset(s for s in row.scopes if s != "second_factor")
-    return principal_for(session, user, second_factor=second, token_scopes=scopes, source_ip=source_ip)
+    return principal_for(
+        session, user, second_factor=second, token_scopes=scopes, token_id=row.id, source_ip=source_ip
+    )
 
 
 def list_tokens(session: Session, *, principal: Principal) -> list[ApiToken]:
@@ -758,3 +762,20 @@ def revoke_token(session: Session, *, principal: Principal, token: ApiToken) -> 
     """Revoke one of the principal's tokens (authorized by the caller)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+
+
+def end_token(session: Session, *, principal: Principal) -> None:
+    """Sign out a script: the bearer token used for this request stops working."""
+    token = session.get(ApiToken, principal.token_id) if principal.token_id else None
+    if token is None:
+        raise InvalidInput("Send the token to revoke as Authorization: Bearer <token>.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            event_type="auth.logout",
+            action="E",
+            principal=principal,
+            entity_type="api_token",
+            entity_id=token.id,
+        )
