@@ -35,7 +35,7 @@ from onconav.accounts.schemas import (
 )
 from onconav.app import get_session
 from onconav.errors import NotFound
-from onconav.i18n import get_translations
+from onconav.i18n import N_, get_translations
 
 api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -309,7 +309,7 @@ def _gettext(request: Request) -> Any:
     return get_translations(getattr(request.state, "locale", "en")).gettext
 
 
-CHECK_MAIL = "If this address can be used, we sent a message to it. Follow the link in it."
+CHECK_MAIL = N_("If this address can be used, we sent a message to it. Follow the link in it.")
 THROTTLED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many requests; see Retry-After."}}
 
 

@@ -732,10 +732,12 @@ def grant_caregiver(
 def list_grants(session: Session, *, principal: Principal) -> list[CaregiverGrant]:
     """The live consents the principal gave (patient) or received (caregiver)."""
     column = CaregiverGrant.patient_id if principal.is_patient else CaregiverGrant.caregiver_id
+    now = utcnow()
+    live = (CaregiverGrant.expires_at.is_(None)) | (CaregiverGrant.expires_at > now)
     return list(
         session.scalars(
             select(CaregiverGrant)
-            .where(column == principal.user_id, CaregiverGrant.revoked_at.is_(None))
+            .where(column == principal.user_id, CaregiverGrant.revoked_at.is_(None), live)
             .order_by(CaregiverGrant.created_at)
         )
     )
