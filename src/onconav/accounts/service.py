@@ -197,7 +197,9 @@ def list_users(session: Session, *, limit: int = 1000) -> list[User]:
     )
 
 
-def disable_user(session: Session, *, email: str, by: Principal | None = None) -> User:
+def disable_user(
+    session: Session, *, email: str, by: Principal | None = None, source_ip: str | None = None
+) -> User:
     """Stop an account from signing in and end its sessions and tokens."""
     user = get_user_by_email(session, email=email)
     if user is None or user.deleted_at is not None:
@@ -210,6 +212,7 @@ def disable_user(session: Session, *, email: str, by: Principal | None = None) -
         event_type="account.disable",
         action="U",
         principal=by,
+        source_ip=source_ip,
         entity_type="user",
         entity_id=user.id,
         patient_id=user.id if user.role == Role.patient else None,
