@@ -81,6 +81,7 @@ ACCOUNT_PAGES = [
     "/account/password",
     "/account/second-factor",
     "/account/sessions",
+    "/account/tokens",
     "/account/consents",
     "/account/access-log",
     "/account/delete",

@@ -115,6 +115,9 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/account/second-factor"): OwnAccount(pending=True),
     ("POST", "/account/second-factor"): OwnAccount(pending=True),
     ("GET", "/account/sessions"): OwnAccount(),
+    ("POST", "/account/sessions/revoke-others"): OwnAccount(),
+    ("GET", "/account/tokens"): OwnAccount(),
+    ("POST", "/account/tokens"): OwnAccount(),
     ("GET", "/account/consents"): OwnAccount(),
     ("POST", "/account/consents"): OwnAccount(),
     ("GET", "/account/access-log"): OwnAccount(),
@@ -125,6 +128,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("DELETE", "/api/v1/account/consents/{consent_id}"): ObjectRoute("consent"),
     ("POST", "/account/sessions/{session_id}/revoke"): ObjectRoute("session", page=True, success=303),
     ("POST", "/account/consents/{consent_id}/revoke"): ObjectRoute("consent", page=True, success=303),
+    ("POST", "/account/tokens/{token_id}/revoke"): ObjectRoute("token", page=True, success=303),
 }
 
 
