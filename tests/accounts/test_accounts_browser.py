@@ -4,12 +4,10 @@ and signs in again with a code."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +22,6 @@ from onconav.config import get_settings
 from onconav.db import unit_of_work
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 
 
 @pytest.fixture
@@ -50,25 +46,9 @@ def server_url(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def chromium_browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true requires the browser tests, but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def browser_page(chromium_browser: Any) -> Iterator[Any]:
+def browser_page(chromium: Any) -> Iterator[Any]:
     """A fresh context with JavaScript off."""
-    context = chromium_browser.new_context(locale="en-US", java_script_enabled=False)
+    context = chromium.new_context(locale="en-US", java_script_enabled=False)
     try:
         yield context.new_page()
     finally:
@@ -92,7 +72,7 @@ ACCOUNT_PAGES = [
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_account_pages_have_no_serious_accessibility_problems(
     server_url: str,
-    chromium_browser: Any,
+    chromium: Any,
     make_account: Callable[..., Account],
     factory: sessionmaker[Session],
     locale: str,
@@ -103,7 +83,7 @@ def test_account_pages_have_no_serious_accessibility_problems(
     with unit_of_work(factory) as session:
         user = service.get_user_or_raise(session, user_id=patient.id)
         cookie = service.start_session(session, user=user, second_factor_done=False).secret
-    context = chromium_browser.new_context(locale=locale)
+    context = chromium.new_context(locale=locale)
     try:
         page = context.new_page()
         problems: list[str] = []
