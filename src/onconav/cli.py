@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from onconav import migrate
+from onconav.accounts.cli import audit_app, keys_app, users_app
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.directory.imports.cli import import_command, sync_app
@@ -37,6 +38,9 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(trials_app, name="trials")
 app.command("import")(import_command)
 app.add_typer(sync_app, name="sync")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onconav.errors import OnconavError
@@ -22,10 +23,12 @@ log = logging.getLogger("onconav")
 
 CODES = {
     400: "bad_request",
+    401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     422: "invalid_input",
+    429: "too_many_requests",
 }
 
 
@@ -72,8 +75,54 @@ def _validation_message(request: Request, exc: RequestValidationError) -> tuple[
     return _("Some input could not be used: %(problems)s") % {"problems": summary}, problems
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+def document_error_responses(app: FastAPI) -> None:
+    """Describe the one error shape in the OpenAPI schema: every error status of every operation (and a
+    `default` response for the others, e.g. 401, 404, 429) has the body {"error": {...}}."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for code, response in responses.items():
+                    if code.isdigit() and int(code) >= 400:
+                        response["content"] = content
+                responses["default"] = {
+                    "description": "An error, in the one error shape.",
+                    "content": content,
+                }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translations from exceptions to responses."""
+    document_error_responses(app)
 
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, exc: FhirError) -> Response:
@@ -81,8 +130,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OnconavError)
     async def domain_error(request: Request, exc: OnconavError) -> Response:
+        if exc.status_code == 401 and not wants_json(request):
+            # Pages that need a signed-in user send the reader to sign in, then back.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/sign-in?" + urlencode({"next": target}), status_code=303)
         translations = get_translations(getattr(request.state, "locale", "en"))
-        return error_response(request, exc.status_code, exc.localized(translations.gettext), exc.details)
+        response = error_response(request, exc.status_code, exc.localized(translations.gettext), exc.details)
+        response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After, WWW-Authenticate
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -1,0 +1,148 @@
+"""Browser sessions: sign-in form with CSRF, cookie flags, idle and absolute timeouts, sign-out,
+second factor step, HSTS over TLS; public pages stay public."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from accounts.conftest import Account, csrf_of, sign_in
+from onconav.accounts.models import WebSession, utcnow
+from onconav.app import create_app
+from onconav.db import unit_of_work
+
+
+def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
+    patient = make_account("patient")
+    assert client.get("/account", follow_redirects=False).headers["location"] == "/sign-in?next=%2Faccount"
+    token = csrf_of(client)
+    response = client.post(
+        "/sign-in",
+        data={"email": patient.email, "password": patient.password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"]
+    assert "onconav_session=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=43200" in cookie
+    page = client.get("/account")
+    assert patient.email in page.text
+    # The session works for the API too (reads need no CSRF token).
+    assert client.get("/api/v1/account").json()["id"] == patient.id
+    client.post("/sign-out", data={"csrf_token": csrf_of(client, "/account")})
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_csrf_required(client: TestClient, make_account: Callable[..., Account]) -> None:
+    patient = make_account("patient")
+    csrf_of(client)
+    no_token = client.post("/sign-in", data={"email": patient.email, "password": patient.password})
+    assert no_token.status_code == 403
+    bad = client.post(
+        "/sign-in", data={"email": patient.email, "password": patient.password, "csrf_token": "0" * 64}
+    )
+    assert bad.status_code == 403
+    # A fresh client without the cookie is refused too, even with a token copied from elsewhere.
+    other = TestClient(client.app)
+    assert other.post("/sign-in", data={"csrf_token": csrf_of(client)}).status_code == 403
+    # With a session cookie, API changes need the token in a header.
+    sign_in(client, patient)
+    tokens = "/api/v1/account/tokens"
+    assert client.post(tokens, json={"name": "x", "scopes": ["read"]}).status_code == 403
+    created = client.post(
+        tokens, json={"name": "x", "scopes": ["read"]}, headers={"X-CSRF-Token": csrf_of(client, "/account")}
+    )
+    assert created.status_code == 201
+
+
+def test_timeouts(
+    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+) -> None:
+    patient = make_account("patient")
+    sign_in(client, patient)
+    assert client.get("/account").status_code == 200
+    with unit_of_work(factory) as session:
+        session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    sign_in(client, patient)
+    with unit_of_work(factory) as session:
+        session.execute(
+            update(WebSession).values(last_seen_at=utcnow(), expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_second_factor_step(client: TestClient, make_account: Callable[..., Account]) -> None:
+    specialist = make_account("coordinator")
+    response = client.post(
+        "/sign-in",
+        data={"email": specialist.email, "password": specialist.password, "csrf_token": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"].startswith("/sign-in/second-factor")
+    # Half signed in: nothing protected is reachable yet.
+    assert client.get("/api/v1/account").status_code == 401
+    wrong = client.post(
+        "/sign-in/second-factor",
+        data={"code": "000000", "csrf_token": csrf_of(client, "/sign-in/second-factor")},
+    )
+    assert wrong.status_code == 401
+    sign_in(client, specialist)
+    assert client.get("/api/v1/account").json()["role"] == "coordinator"
+
+
+def test_hsts_over_tls_only(engine: Engine) -> None:
+    app = create_app(engine)
+    with TestClient(app, base_url="https://onconav.example") as tls:
+        response = tls.get("/sign-in")
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        assert "Secure" in response.headers["set-cookie"]
+    with TestClient(app) as plain:
+        assert "strict-transport-security" not in plain.get("/sign-in").headers
+
+
+def test_tokens_page_and_signing_out_other_browsers(
+    client: TestClient, engine: Engine, make_account: Callable[..., Account]
+) -> None:
+    patient = make_account("patient")
+    other_browser = TestClient(create_app(engine))
+    sign_in(other_browser, patient)
+    sign_in(client, patient)
+    page = client.get("/account/tokens")
+    assert page.status_code == 200
+    created = client.post(
+        "/account/tokens",
+        data={"name": "my sync", "scope": "read", "days": "30", "csrf_token": csrf_of(client, "/account")},
+    )
+    secret = re.search(r"onc_[A-Za-z0-9_-]+", created.text)
+    assert secret, created.text
+    assert (
+        client.get("/api/v1/account", headers={"Authorization": f"Bearer {secret.group(0)}"}).status_code
+        == 200
+    )
+    assert "onc_" not in client.get("/account/tokens").text  # shown once only
+    token_id = client.get("/api/v1/account/tokens").json()[0]["id"]
+    revoked = client.post(
+        f"/account/tokens/{token_id}/revoke",
+        data={"csrf_token": csrf_of(client, "/account")},
+        follow_redirects=False,
+    )
+    assert revoked.headers["location"] == "/account/tokens?done=revoked"
+    assert (
+        client.get("/api/v1/account", headers={"Authorization": f"Bearer {secret.group(0)}"}).status_code
+        == 401
+    )
+    assert other_browser.get("/account").status_code == 200
+    done = client.post(
+        "/account/sessions/revoke-others",
+        data={"csrf_token": csrf_of(client, "/account")},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == "/account/sessions?done=revoked"
+    assert other_browser.get("/account", follow_redirects=False).status_code == 303
+    assert client.get("/account").status_code == 200
