@@ -277,8 +277,27 @@ def serve(
         load_demo_with_progress(settings.demo_size, 0)
     host = host or settings.host
     port = port or settings.port
+    application = create_app(engine)
+    warm_up_reference_data()
     console.print(f"Serving onconav on http://{host}:{port}  (database: {engine.url.render_as_string()})")
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def warm_up_reference_data() -> None:
+    """Build the place, knowledge and text-understanding tables now, then exempt them from garbage
+    collection: otherwise a full collection walks their ~0.5 M objects in the middle of a request
+    (about 280 ms, measured by benchmarks/trials.py)."""
+    import gc
+
+    from onconav.geo import service as geo
+    from onconav.knowledge import service as knowledge
+    from onconav.knowledge.understanding import explain
+
+    geo.resolve_place("Boston, MA")
+    knowledge.list_conditions()
+    explain("stage 4 lung adenocarcinoma with brain metastases, EGFR positive")
+    gc.collect()
+    gc.freeze()
 
 
 if __name__ == "__main__":
