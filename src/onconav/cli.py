@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from onconav import migrate
+from onconav.cases import cli as cases_cli
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.errors import OnconavError
@@ -32,6 +33,9 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(cases_cli.app, name="cases")
+app.command("backup")(cases_cli.backup)
+app.command("restore")(cases_cli.restore)
 console = Console()
 errors = Console(stderr=True)
 

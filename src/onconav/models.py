@@ -5,4 +5,5 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     """Register every table on the shared metadata."""
+    import onconav.cases.models
     import onconav.directory.models  # noqa: F401
