@@ -75,8 +75,8 @@ def test_fhir_bundle_becomes_a_case_summary(tmp_path: Path, shared_data: Path) -
         (make_jpeg() + b"<script>alert(1)</script>", "scan.jpg", "refused"),
         (dicom_file("CT_small.dcm")[:20000], "image.dcm", "incomplete"),
         (dicom_file("CT_small.dcm")[:1000], "image.dcm", "incomplete"),
-        (b"{\"resourceType\": \"Patient\"}", "export.json", "not a FHIR Bundle"),
-        (b"{\"resourceType\": \"Bundle\", \"entry\": [", "export.json", "not valid JSON"),
+        (b'{"resourceType": "Patient"}', "export.json", "not a FHIR Bundle"),
+        (b'{"resourceType": "Bundle", "entry": [', "export.json", "not valid JSON"),
         (b"", "empty.pdf", "not accepted"),
     ],
     ids=[
@@ -110,7 +110,9 @@ def test_declared_type_must_match_content(tmp_path: Path) -> None:
     with pytest.raises(RejectedFile, match="sent as image/png"):
         inspect_file(write(tmp_path, make_pdf()), filename="x", declared_type="image/png")
     # A generic declared type and an unknown name say nothing, so the content decides.
-    assert inspect_file(write(tmp_path, make_pdf()), filename="x.bin", declared_type="application/octet-stream")
+    assert inspect_file(
+        write(tmp_path, make_pdf()), filename="x.bin", declared_type="application/octet-stream"
+    )
 
 
 def test_pdf_with_a_zip_appended_is_a_polyglot(tmp_path: Path) -> None:
@@ -167,7 +169,9 @@ def test_zip_with_unsafe_or_foreign_entries_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RejectedFile, match="unsafe"):
         inspect_file(write(tmp_path, zip_of({"../../etc/x.dcm": dicom_file()})), filename="s.zip")
     with pytest.raises(RejectedFile, match="not a DICOM file"):
-        inspect_file(write(tmp_path, zip_of({"a.dcm": dicom_file(), "notes.pdf": make_pdf()})), filename="s.zip")
+        inspect_file(
+            write(tmp_path, zip_of({"a.dcm": dicom_file(), "notes.pdf": make_pdf()})), filename="s.zip"
+        )
     with pytest.raises(RejectedFile, match="damaged"):
         inspect_file(write(tmp_path, make_dicom_zip()[:-60]), filename="s.zip")
 

@@ -1,0 +1,155 @@
+"""Cases and documents through the service, on SQLite and PostgreSQL: drafts understood by the knowledge
+base, timestamped state history, the coordinator queue by due date, and uploads that are stored whole or
+not at all."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from case_samples import dicom_file, make_pdf, make_png
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from onconav.cases import service
+from onconav.cases.formats import RejectedFile
+from onconav.cases.models import CaseDocument, CaseEvent
+from onconav.cases.schemas import CaseCreate
+from onconav.cases.states import CaseRole, CaseState, InvalidTransition, Urgency
+from onconav.cases.storage import DocumentStore
+
+OWNER = "patient-1"
+
+
+def new_case(session: Session, urgency: Urgency = Urgency.routine, title: str = "My case") -> object:
+    return service.create(
+        session,
+        owner_id=OWNER,
+        case_in=CaseCreate(
+            title=title,
+            diagnosis="Stage IV epithelioid pleural mesothelioma",
+            treatment_plan="Carboplatin and pemetrexed",
+            questions=["Am I a candidate for surgery?"],
+            urgency=urgency,
+        ),
+    )
+
+
+def test_create_understands_the_diagnosis_and_records_history(session: Session) -> None:
+    case = new_case(session)
+    session.commit()
+    assert len(case.id) == 32 and case.state == "draft"
+    assert case.condition == "pleural-mesothelioma" and case.stage == "IV"
+    service.perform(session, case=case, action="submit", actor_id=OWNER, role=CaseRole.patient)
+    service.perform(
+        session, case=case, action="triage", actor_id="coord", role=CaseRole.coordinator, note="ok"
+    )
+    session.commit()
+    read = service.to_read(session, service.get_or_raise(session, case_id=case.id))
+    assert [e.to_state for e in read.events] == [CaseState.draft, CaseState.submitted, CaseState.triaged]
+    assert read.events[2].from_state == CaseState.submitted and read.events[2].note == "ok"
+    assert read.submitted_at is not None and read.opinion_due_at is not None
+    assert [c.id for c in service.list_for_user(session, user_id=OWNER)] == [case.id]
+    assert service.list_for_user(session, user_id="someone-else") == []
+
+
+def test_illegal_transition_changes_nothing(session: Session) -> None:
+    case = new_case(session)
+    session.commit()
+    with pytest.raises(InvalidTransition):
+        service.perform(session, case=case, action="accept", actor_id="dr", role=CaseRole.specialist)
+    session.rollback()
+    with pytest.raises(InvalidTransition, match="A coordinator cannot"):
+        service.change_state(
+            session, case=case, target=CaseState.submitted, actor_id="x", role=CaseRole.coordinator
+        )
+    session.rollback()
+    assert service.get_or_raise(session, case_id=case.id).state == "draft"
+    assert session.scalar(select(func.count()).select_from(CaseEvent)) == 1
+
+
+def test_queue_orders_by_due_date(session: Session) -> None:
+    routine = new_case(session, Urgency.routine, "routine")
+    urgent = new_case(session, Urgency.urgent, "urgent")
+    draft = new_case(session, Urgency.urgent, "still a draft")
+    for case in (routine, urgent):
+        service.perform(session, case=case, action="submit", actor_id=OWNER, role=CaseRole.patient)
+    session.commit()
+    items = service.queue(session)
+    assert [i.title for i in items] == ["urgent", "routine"]
+    assert draft.id not in {i.id for i in items}
+    later = service.queue(session, now=datetime.now(UTC) + timedelta(days=2))
+    assert [i.overdue for i in later] == [True, False]
+
+
+def upload(session: Session, store: DocumentStore, case: object, data: bytes, name: str) -> CaseDocument:
+    return service.add_document(
+        session, store=store, case=case, uploaded_by=OWNER, source=io.BytesIO(data), filename=name
+    )
+
+
+def test_document_is_stored_whole_with_its_hash(session: Session, store: DocumentStore) -> None:
+    import hashlib
+
+    case = new_case(session)
+    pdf = make_pdf()
+    document = upload(session, store, case, pdf, "../../etc/Path report.pdf")
+    session.commit()
+    assert document.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert document.filename == "Path report.pdf"
+    assert service.document_bytes(store, document) == pdf
+    assert "mesothelioma" in document.text
+    image = upload(session, store, case, dicom_file(), "IM1")
+    session.commit()
+    read = service.document_to_read(image, include_identifying=False)
+    assert read.identifying is None and read.details["modalities"] == ["CT"]
+    assert service.document_to_read(image, include_identifying=True).identifying
+    assert service.verify_documents(session, store=store) == []
+    assert list(store.staging.iterdir()) == []
+
+
+def test_refused_or_rolled_back_uploads_leave_nothing(session: Session, store: DocumentStore) -> None:
+    case = new_case(session)
+    session.commit()
+    with pytest.raises(RejectedFile):
+        upload(session, store, case, make_png()[:-20], "scan.png")
+    session.rollback()
+    upload(session, store, case, make_pdf(), "report.pdf")
+    assert len(store.object_ids()) == 1
+    session.rollback()  # the request failed after the file was in place: the file goes too
+    assert store.object_ids() == set()
+    assert list(store.staging.iterdir()) == []
+    assert session.scalar(select(func.count()).select_from(CaseDocument)) == 0
+
+
+def test_damaged_storage_is_detected(session: Session, store: DocumentStore) -> None:
+    case = new_case(session)
+    document = upload(session, store, case, make_pdf(), "report.pdf")
+    session.commit()
+    path = store.object_path(document.id)
+    path.write_bytes(path.read_bytes()[:-1] + b"X")
+    assert service.verify_documents(session, store=store) == [document.id]
+    with pytest.raises(service.DocumentDamaged):
+        service.document_bytes(store, document)
+
+
+def test_sweep_removes_only_leftovers(session: Session, store: DocumentStore, tmp_path: Path) -> None:
+    case = new_case(session)
+    kept = upload(session, store, case, make_pdf(), "report.pdf")
+    session.commit()
+    (store.staging / "crash.part").write_bytes(b"half")
+    orphan = store.object_path("ab" + "0" * 30)
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"no row")
+    assert service.sweep_storage(session, store=store) == 2
+    assert store.object_ids() == {kept.id}
+
+
+def test_records_closed_after_delivery(session: Session, store: DocumentStore) -> None:
+    case = new_case(session)
+    service.perform(session, case=case, action="withdraw", actor_id=OWNER, role=CaseRole.patient)
+    session.commit()
+    with pytest.raises(InvalidTransition, match="can no longer be added"):
+        upload(session, store, case, make_pdf(), "late.pdf")
