@@ -34,7 +34,7 @@ def fill(engine: Engine, store: DocumentStore) -> dict[str, str]:
     hashes = {}
     with unit_of_work(make_session_factory(engine)) as session:
         case = service.create(
-            session, owner_id="p", case_in=CaseCreate(title="Backup me", diagnosis="colon cancer")
+            session, patient_id="p", case_in=CaseCreate(title="Backup me", diagnosis="colon cancer")
         )
         for data, name in ((make_pdf(), "report.pdf"), (dicom_file(), "ct.dcm")):
             document = service.add_document(
@@ -53,7 +53,7 @@ def test_round_trip(configured: Engine, store: DocumentStore, tmp_path: Path) ->
 
     # Lose everything after the backup: a new case, a document file, and a row.
     with unit_of_work(make_session_factory(configured)) as session:
-        service.create(session, owner_id="p", case_in=CaseCreate(title="after backup", diagnosis="x"))
+        service.create(session, patient_id="p", case_in=CaseCreate(title="after backup", diagnosis="x"))
         session.execute(CaseDocument.__table__.delete().where(CaseDocument.id == next(iter(hashes))))
     for document_id in hashes:
         store.object_path(document_id).unlink(missing_ok=True)

@@ -39,7 +39,7 @@ def content(
 
 def case_in_review(session: Session) -> Case:
     case = service.create(
-        session, owner_id="p", case_in=CaseCreate(title="Mesothelioma", diagnosis="pleural mesothelioma")
+        session, patient_id="p", case_in=CaseCreate(title="Mesothelioma", diagnosis="pleural mesothelioma")
     )
     for action, role in (
         ("submit", CaseRole.patient),

@@ -26,7 +26,7 @@ OWNER = "patient-1"
 def new_case(session: Session, urgency: Urgency = Urgency.routine, title: str = "My case") -> object:
     return service.create(
         session,
-        owner_id=OWNER,
+        patient_id=OWNER,
         case_in=CaseCreate(
             title=title,
             diagnosis="Stage IV epithelioid pleural mesothelioma",

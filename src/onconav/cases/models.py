@@ -32,7 +32,8 @@ class Case(Base):
     __tablename__ = "case"
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
-    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)  # whose case it is
+    created_by: Mapped[str] = mapped_column(String(64))  # the patient, or a caregiver acting for them
     title: Mapped[str] = mapped_column(String(200))
     diagnosis_text: Mapped[str] = mapped_column(Text)
     condition: Mapped[str | None] = mapped_column(String(80), default=None)  # knowledge slug

@@ -65,13 +65,23 @@ def understand_diagnosis(text: str) -> tuple[str | None, str | None]:
     return (explained.condition.id if explained.condition else None), explained.stage
 
 
-def create(session: Session, *, owner_id: str, case_in: CaseCreate, now: datetime | None = None) -> Case:
-    """A new draft case owned by `owner_id`, with the diagnosis understood by the knowledge base."""
+def create(
+    session: Session,
+    *,
+    patient_id: str,
+    case_in: CaseCreate,
+    created_by: str | None = None,
+    actor_role: CaseRole = CaseRole.patient,
+    now: datetime | None = None,
+) -> Case:
+    """A new draft case of `patient_id` (created by them or a caregiver), its diagnosis understood by the
+    knowledge base."""
     now = now or utcnow()
     condition, stage = understand_diagnosis(case_in.diagnosis)
     case = Case(
         id=new_id(),
-        owner_id=owner_id,
+        patient_id=patient_id,
+        created_by=created_by or patient_id,
         title=case_in.title.strip(),
         diagnosis_text=case_in.diagnosis.strip(),
         condition=condition,
@@ -92,8 +102,8 @@ def create(session: Session, *, owner_id: str, case_in: CaseCreate, now: datetim
             sequence=1,
             from_state=None,
             to_state=CaseState.draft.value,
-            actor_id=owner_id,
-            actor_role=CaseRole.patient.value,
+            actor_id=created_by or patient_id,
+            actor_role=actor_role.value,
             at=now,
         )
     )
@@ -117,7 +127,7 @@ def get_or_raise(session: Session, *, case_id: str) -> Case:
 def list_for_user(session: Session, *, user_id: str) -> list[Case]:
     """Cases `user_id` owns or is a member of, newest first."""
     member_of = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    query = select(Case).where((Case.owner_id == user_id) | Case.id.in_(member_of))
+    query = select(Case).where((Case.patient_id == user_id) | Case.id.in_(member_of))
     return list(session.scalars(query.order_by(Case.created_at.desc(), Case.id)))
 
 

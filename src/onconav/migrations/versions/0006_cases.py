@@ -21,7 +21,8 @@ def upgrade() -> None:
     op.create_table(
         "case",
         sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("owner_id", sa.String(length=64), nullable=False),
+        sa.Column("patient_id", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("diagnosis_text", sa.Text(), nullable=False),
         sa.Column("condition", sa.String(length=80), nullable=True),
@@ -40,7 +41,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case")),
     )
     with op.batch_alter_table("case", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_case_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_case_patient_id"), ["patient_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_state"), ["state"], unique=False)
         batch_op.create_index("ix_case_state_opinion_due_at", ["state", "opinion_due_at"], unique=False)
 
@@ -206,7 +207,7 @@ def downgrade() -> None:
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_index("ix_case_state_opinion_due_at")
         batch_op.drop_index(batch_op.f("ix_case_state"))
-        batch_op.drop_index(batch_op.f("ix_case_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_case_patient_id"))
 
     op.drop_table("case")
     # ### end Alembic commands ###
