@@ -266,6 +266,7 @@ def serve(
     engine = create_db_engine()
     migrate.upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:
+        cases_cli.sweep_leftovers(session)  # uploads cut short by a crash: nothing points at them
         empty = directory.count_providers(session)["organizations"] == 0
     if empty:
         console.print(f"First run: loading the {settings.demo_size} demo directory...")

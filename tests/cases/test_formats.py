@@ -204,3 +204,18 @@ def test_shared_copies_lose_identifying_metadata() -> None:
     archive = zipfile.ZipFile(io.BytesIO(sharing.shared_copy(DocumentKind.dicom_zip, make_dicom_zip())))
     for name in archive.namelist():
         assert "PatientName" not in pydicom.dcmread(io.BytesIO(archive.read(name)))
+
+
+def test_shared_fhir_bundle_loses_the_patient_identity(shared_data: Path) -> None:
+    import json
+
+    path = synthea_bundle(shared_data, "Darin_Skiles")
+    original = path.read_bytes()
+    shared = json.loads(sharing.shared_copy(DocumentKind.fhir_bundle, original))
+    patients = [e["resource"] for e in shared["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert patients
+    assert all("name" not in p and "address" not in p and "identifier" not in p for p in patients)
+    assert patients[0]["birthDate"] == "1967"
+    assert "Darin" not in json.dumps(shared)
+    conditions = [e for e in shared["entry"] if e["resource"]["resourceType"] == "Condition"]
+    assert len(conditions) == original.decode().count('"resourceType": "Condition"')

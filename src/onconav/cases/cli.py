@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
@@ -59,6 +60,13 @@ def restore(
     finally:
         engine.dispose()
     console.print(f"Restored {manifest['documents']} document(s) and the database from {file}.")
+
+
+def sweep_leftovers(session: Session) -> int:
+    """Remove staged uploads and files without rows; only while no upload is in flight (start-up)."""
+    from onconav.cases import service
+
+    return service.sweep_storage(session, store=service.document_store())
 
 
 @app.command("verify")

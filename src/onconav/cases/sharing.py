@@ -1,5 +1,6 @@
 """Copies of documents for people beyond the reviewing team: image metadata (EXIF, text chunks) removed,
-DICOM patient-identifying tags and private tags removed, the DICOM preamble cleared.
+DICOM patient-identifying tags and private tags removed (preamble cleared), PDF document information
+removed, FHIR Patient resources reduced to gender and birth year.
 
 The original stays untouched for the owner; copies are made on demand and never stored.
 """
@@ -79,6 +80,30 @@ def strip_pdf(data: bytes) -> bytes:
     return output.getvalue()
 
 
+PATIENT_KEEP = ("resourceType", "id", "gender", "deceasedBoolean", "meta")
+
+
+def deidentify_bundle(data: bytes) -> bytes:
+    """The FHIR bundle with each Patient reduced to gender and birth year, and narratives removed
+    (Synthea and portals write the patient's name into them)."""
+    import json
+
+    bundle = json.loads(data.decode("utf-8-sig"))
+    for entry in bundle.get("entry") or []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
+        resource.pop("text", None)
+        if resource.get("resourceType") == "Patient":
+            birth = str(resource.get("birthDate") or "")[:4]
+            for key in list(resource):
+                if key not in PATIENT_KEEP:
+                    del resource[key]
+            if birth:
+                resource["birthDate"] = birth
+    return json.dumps(bundle, ensure_ascii=False).encode("utf-8")
+
+
 def shared_copy(kind: DocumentKind, data: bytes) -> bytes:
     """The copy of a document that may leave the reviewing team."""
     if kind in (DocumentKind.png, DocumentKind.jpeg):
@@ -89,4 +114,4 @@ def shared_copy(kind: DocumentKind, data: bytes) -> bytes:
         return deidentify_zip(data)
     if kind == DocumentKind.pdf:
         return strip_pdf(data)
-    return data
+    return deidentify_bundle(data)
