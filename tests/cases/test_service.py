@@ -19,6 +19,7 @@ from onconav.cases.models import CaseDocument, CaseEvent
 from onconav.cases.schemas import CaseCreate
 from onconav.cases.states import CaseRole, CaseState, InvalidTransition, Urgency
 from onconav.cases.storage import DocumentStore
+from onconav.errors import InvalidInput
 
 OWNER = "patient-1"
 
@@ -153,3 +154,67 @@ def test_records_closed_after_delivery(session: Session, store: DocumentStore) -
     session.commit()
     with pytest.raises(InvalidTransition, match="can no longer be added"):
         upload(session, store, case, make_pdf(), "late.pdf")
+
+
+def test_members_messages_and_review_inputs(session: Session, store: DocumentStore) -> None:
+    case = new_case(session)
+    for action, role in (("submit", CaseRole.patient), ("triage", CaseRole.coordinator)):
+        service.perform(session, case=case, action=action, actor_id="x", role=role)
+    service.add_member(session, case=case, user_id="dr-a", role=CaseRole.specialist, added_by="coord")
+    again = service.add_member(session, case=case, user_id="dr-a", role=CaseRole.specialist, added_by="coord")
+    service.add_member(session, case=case, user_id="dr-b", role=CaseRole.colleague, added_by="dr-a")
+    with pytest.raises(InvalidInput):
+        service.add_member(session, case=case, user_id=OWNER, role=CaseRole.specialist, added_by="coord")
+    session.commit()
+    assert [m.user_id for m in service.members(session, case_id=case.id)] == ["dr-a", "dr-b"]
+    assert again.role == "specialist"
+    assert [c.id for c in service.assigned_cases(session, user_id="dr-b")] == [case.id]
+    assert service.assigned_cases(session, user_id="dr-c") == []
+
+    message = service.post_message(
+        session, case=case, author_id="dr-a", author_role=CaseRole.specialist, body=" Any PET? "
+    )
+    service.add_document(
+        session,
+        store=store,
+        case=case,
+        uploaded_by=OWNER,
+        source=io.BytesIO(make_pdf()),
+        filename="pet.pdf",
+        message_id=message.id,
+    )
+    session.commit()
+    assert [m.body for m in service.list_messages(session, case_id=case.id)] == ["Any PET?"]
+    assert [d.filename for d in service.attachments_of(session, message_ids=[message.id])[message.id]] == [
+        "pet.pdf"
+    ]
+    with pytest.raises(InvalidInput):
+        service.post_message(session, case=case, author_id=OWNER, author_role=CaseRole.patient, body="   ")
+
+    with pytest.raises(InvalidTransition, match="in review"):
+        service.add_review_input(
+            session,
+            case=case,
+            author_id="dr-b",
+            author_name="Dr B",
+            specialty="",
+            position="agree",
+            body="ok",
+        )
+    service.perform(session, case=case, action="accept", actor_id="dr-a", role=CaseRole.specialist)
+    service.add_review_input(
+        session,
+        case=case,
+        author_id="dr-b",
+        author_name="Dr B",
+        specialty="Radiation oncology",
+        position="partly_agree",
+        body="Consider SBRT for the nodule.",
+    )
+    session.commit()
+    with pytest.raises(InvalidInput, match="position"):
+        service.add_review_input(
+            session, case=case, author_id="dr-b", author_name="Dr B", specialty="", position="maybe", body="x"
+        )
+    session.rollback()
+    assert [r.position for r in service.list_review_inputs(session, case_id=case.id)] == ["partly_agree"]

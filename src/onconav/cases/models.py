@@ -115,6 +115,8 @@ class CaseDocument(Base):
     identifying: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # owner only
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    case: Mapped[Case] = relationship()
+
 
 class CaseMessage(Base):
     """A message on a case between the patient's side and the team."""
@@ -128,6 +130,8 @@ class CaseMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    case: Mapped[Case] = relationship()
+
 
 class ReviewInput(Base):
     """One team member's input to a multidisciplinary review (tumor-board style)."""
@@ -139,9 +143,11 @@ class ReviewInput(Base):
     author_id: Mapped[str] = mapped_column(String(64))
     author_name: Mapped[str] = mapped_column(String(200))
     specialty: Mapped[str] = mapped_column(String(120), default="")
-    position: Mapped[str] = mapped_column(String(20))  # agree | partly | disagree | abstain
+    position: Mapped[str] = mapped_column(String(20))  # agree | partly_agree | disagree | abstain
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship()
 
 
 class Opinion(Base):
@@ -161,5 +167,7 @@ class Opinion(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    case: Mapped[Case] = relationship()
 
     __table_args__ = (UniqueConstraint("case_id", "version"),)

@@ -15,10 +15,20 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from onconav.cases import formats, sharing
-from onconav.cases.models import Case, CaseDocument, CaseEvent, CaseMember, new_id, utcnow
+from onconav.cases.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseMember,
+    CaseMessage,
+    ReviewInput,
+    new_id,
+    utcnow,
+)
 from onconav.cases.schemas import CaseCreate, CaseEventRead, CaseRead, DocumentRead, QueueItem
 from onconav.cases.states import (
     OPEN_FOR_RECORDS,
+    TERMINAL_STATES,
     CaseRole,
     CaseState,
     InvalidTransition,
@@ -29,7 +39,7 @@ from onconav.cases.states import (
 )
 from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
-from onconav.errors import NotFound, OnconavError
+from onconav.errors import InvalidInput, NotFound, OnconavError
 
 QUEUE_STATES = (
     CaseState.submitted,
@@ -380,3 +390,136 @@ def sweep_storage(session: Session, *, store: DocumentStore) -> int:
     """At start-up (no upload in flight): remove staged leftovers and files no document row points at."""
     known = set(session.scalars(select(CaseDocument.id)))
     return store.sweep(known)
+
+
+# Members, messages, review inputs ------------------------------------------------------------------------
+
+
+def add_member(session: Session, *, case: Case, user_id: str, role: CaseRole, added_by: str) -> CaseMember:
+    """Assign a specialist (by a coordinator) or invite a colleague (by the specialist); idempotent."""
+    if role not in (CaseRole.specialist, CaseRole.colleague):
+        raise InvalidInput("Only specialists and colleagues are added to a case.")
+    if user_id == case.patient_id:
+        raise InvalidInput("The patient cannot review their own case.")
+    if CaseState(case.state) in TERMINAL_STATES:
+        raise InvalidTransition("Nobody can join a case that is %(state)s.", state=case.state)
+    existing = session.scalars(
+        select(CaseMember).where(
+            CaseMember.case_id == case.id, CaseMember.user_id == user_id, CaseMember.role == role.value
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    member = CaseMember(
+        id=new_id(), case_id=case.id, user_id=user_id, role=role.value, added_by=added_by, created_at=utcnow()
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def members(session: Session, *, case_id: str, role: CaseRole | None = None) -> list[CaseMember]:
+    """The case's members (optionally of one role), in the order they joined."""
+    query = select(CaseMember).where(CaseMember.case_id == case_id)
+    if role is not None:
+        query = query.where(CaseMember.role == role.value)
+    return list(session.scalars(query.order_by(CaseMember.created_at, CaseMember.id)))
+
+
+def assigned_cases(session: Session, *, user_id: str) -> list[Case]:
+    """Cases a specialist is assigned to or invited to, most urgent due date first."""
+    member_of = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
+    cases = list(session.scalars(select(Case).where(Case.id.in_(member_of))))
+    return sorted(
+        cases, key=lambda c: (c.opinion_due_at is None, c.opinion_due_at and _aware(c.opinion_due_at))
+    )
+
+
+def post_message(
+    session: Session, *, case: Case, author_id: str, author_role: CaseRole, body: str
+) -> CaseMessage:
+    """A message on the case (attachments are added with `add_document(message_id=...)`)."""
+    text = body.strip()
+    if not text:
+        raise InvalidInput("A message cannot be empty.")
+    if len(text) > 10_000:
+        raise InvalidInput("A message can be at most %(limit)s characters.", limit=10_000)
+    if CaseState(case.state) in TERMINAL_STATES:
+        raise InvalidTransition(
+            "Messages can no longer be sent on a case that is %(state)s.", state=case.state
+        )
+    message = CaseMessage(
+        id=new_id(),
+        case_id=case.id,
+        author_id=author_id,
+        author_role=author_role.value,
+        body=text,
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, *, case_id: str) -> list[CaseMessage]:
+    """The case's messages, oldest first."""
+    query = select(CaseMessage).where(CaseMessage.case_id == case_id)
+    return list(session.scalars(query.order_by(CaseMessage.created_at, CaseMessage.id)))
+
+
+def attachments_of(session: Session, *, message_ids: list[str]) -> dict[str, list[CaseDocument]]:
+    """Documents attached to each message."""
+    found: dict[str, list[CaseDocument]] = {}
+    if not message_ids:
+        return found
+    query = (
+        select(CaseDocument).where(CaseDocument.message_id.in_(message_ids)).order_by(CaseDocument.created_at)
+    )
+    for document in session.scalars(query):
+        found.setdefault(str(document.message_id), []).append(document)
+    return found
+
+
+def add_review_input(
+    session: Session,
+    *,
+    case: Case,
+    author_id: str,
+    author_name: str,
+    specialty: str,
+    position: str,
+    body: str,
+) -> ReviewInput:
+    """One member's input to the multidisciplinary review (recorded, never edited)."""
+    if CaseState(case.state) not in (CaseState.accepted, CaseState.in_review, CaseState.more_info_requested):
+        raise InvalidTransition(
+            "Review input is taken while the case is in review, not when it is %(state)s.", state=case.state
+        )
+    if position not in REVIEW_POSITIONS:
+        raise InvalidInput(
+            "The position must be one of: %(positions)s.", positions=", ".join(REVIEW_POSITIONS)
+        )
+    if not body.strip():
+        raise InvalidInput("Review input cannot be empty.")
+    review = ReviewInput(
+        id=new_id(),
+        case_id=case.id,
+        author_id=author_id,
+        author_name=author_name.strip()[:200] or "Reviewer",
+        specialty=specialty.strip()[:120],
+        position=position,
+        body=body.strip()[:10_000],
+        created_at=utcnow(),
+    )
+    session.add(review)
+    session.flush()
+    return review
+
+
+REVIEW_POSITIONS = ("agree", "partly_agree", "disagree", "abstain")
+
+
+def list_review_inputs(session: Session, *, case_id: str) -> list[ReviewInput]:
+    """Every member's input to the review, oldest first."""
+    query = select(ReviewInput).where(ReviewInput.case_id == case_id)
+    return list(session.scalars(query.order_by(ReviewInput.created_at, ReviewInput.id)))

@@ -31,7 +31,8 @@ class CaseRole(StrEnum):
     patient = "patient"
     caregiver = "caregiver"
     coordinator = "coordinator"
-    specialist = "specialist"
+    specialist = "specialist"  # assigned to review the case
+    colleague = "colleague"  # invited by the specialist to the multidisciplinary review
 
 
 class Urgency(StrEnum):
