@@ -134,10 +134,11 @@ def get_or_raise(session: Session, *, case_id: str) -> Case:
     return case
 
 
-def list_for_user(session: Session, *, user_id: str) -> list[Case]:
-    """Cases `user_id` owns or is a member of, newest first."""
+def list_for_user(session: Session, *, user_id: str, patient_ids: list[str] | None = None) -> list[Case]:
+    """Cases of `user_id` (or of the patients they care for) and cases they are a member of, newest first."""
     member_of = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    query = select(Case).where((Case.patient_id == user_id) | Case.id.in_(member_of))
+    patients = [user_id, *(patient_ids or [])]
+    query = select(Case).where(Case.patient_id.in_(patients) | Case.id.in_(member_of))
     return list(session.scalars(query.order_by(Case.created_at.desc(), Case.id)))
 
 
@@ -200,21 +201,7 @@ def queue(session: Session, *, now: datetime | None = None, limit: int = 200) ->
     cases = session.scalars(
         select(Case).where(Case.state.in_([s.value for s in QUEUE_STATES])).limit(limit * 4)
     )
-    items = []
-    for case in cases:
-        due = case.triage_due_at if case.state == CaseState.submitted else case.opinion_due_at
-        items.append(
-            QueueItem(
-                id=case.id,
-                title=case.title,
-                condition=case.condition,
-                urgency=Urgency(case.urgency),
-                state=CaseState(case.state),
-                submitted_at=case.submitted_at,
-                due_at=due,
-                overdue=bool(due and _aware(due) < now),
-            )
-        )
+    items = [queue_item(case, now=now) for case in cases]
     items.sort(key=lambda item: (item.due_at is None, item.due_at and _aware(item.due_at), item.id))
     return items[:limit]
 
@@ -523,3 +510,40 @@ def list_review_inputs(session: Session, *, case_id: str) -> list[ReviewInput]:
     """Every member's input to the review, oldest first."""
     query = select(ReviewInput).where(ReviewInput.case_id == case_id)
     return list(session.scalars(query.order_by(ReviewInput.created_at, ReviewInput.id)))
+
+
+def open_cases(session: Session, *, limit: int = 500) -> list[Case]:
+    """Submitted cases not yet closed (what coordinators work on)."""
+    query = select(Case).where(
+        Case.state.in_([s.value for s in (*QUEUE_STATES, CaseState.opinion_delivered)])
+    )
+    return list(session.scalars(query.order_by(Case.submitted_at.desc(), Case.id).limit(limit)))
+
+
+def queue_item(case: Case, *, now: datetime | None = None) -> QueueItem:
+    """A case as a line of a queue, with the due date that applies in its state."""
+    now = now or utcnow()
+    due = case.triage_due_at if case.state == CaseState.submitted else case.opinion_due_at
+    if CaseState(case.state) not in QUEUE_STATES:
+        due = None
+    return QueueItem(
+        id=case.id,
+        title=case.title,
+        condition=case.condition,
+        urgency=Urgency(case.urgency),
+        state=CaseState(case.state),
+        submitted_at=case.submitted_at,
+        due_at=due,
+        overdue=bool(due and _aware(due) < now),
+    )
+
+
+def condition_query(case: Case) -> str:
+    """What to search the directory for: the understood condition's name, else the diagnosis words."""
+    from onconav.knowledge import service as knowledge
+
+    if case.condition:
+        condition = knowledge.get_condition(case.condition)
+        if condition is not None:
+            return condition.name
+    return case.diagnosis_text[:200]
