@@ -42,6 +42,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     """The onconav web application (pages, JSON API) over `engine` (default: the configured database)."""
     from importlib import resources
 
+    from onconav.accounts.csrf import CSRFMiddleware
+    from onconav.accounts.pages import router as account_pages
+    from onconav.accounts.routes import api_router as accounts_api
     from onconav.directory.routes import api_router as directory_api
     from onconav.directory.routes import page_router as directory_pages
     from onconav.fhir.routes import router as fhir_router
@@ -60,6 +63,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine or create_db_engine()
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.add_middleware(CSRFMiddleware)  # inside the middleware below, so its pages are translated
 
     @app.middleware("http")
     async def choose_locale(
@@ -73,6 +77,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
 
     static_dir = resources.files("onconav").joinpath("web", "static")
@@ -82,6 +88,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(knowledge_api)
     app.include_router(knowledge_pages)
     app.include_router(fhir_router)
+    app.include_router(accounts_api)
+    app.include_router(account_pages)
     app.include_router(site_pages)
     install_error_handlers(app)
     return app

@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from onconav import migrate
+from onconav.accounts.cli import audit_app, keys_app, users_app
 from onconav.cases import cli as cases_cli
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
@@ -36,6 +37,9 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(cases_cli.app, name="cases")
 app.command("backup")(cases_cli.backup)
 app.command("restore")(cases_cli.restore)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 

@@ -27,6 +27,30 @@ class Settings(BaseSettings):
     port: int = 8000
     demo_size: str = Field(default="small", description="Demo data set loaded on first run.")
     default_locale: str = "en"
+    # Accounts and the protection of patient data (onconav.accounts; see docs/security.md).
+    key_file: Path | None = Field(
+        default=None,
+        description="The keyring (master keys that wrap the data keys); kept outside the database and the "
+        "repository. Default: <data_dir>/keys/keyring.json, created on first use with a warning.",
+    )
+    session_idle_minutes: int = Field(default=30, description="Idle timeout of web sessions.")
+    session_absolute_hours: int = Field(default=12, description="Absolute timeout of sessions.")
+    access_token_minutes: int = Field(default=60, description="Lifetime of sign-in tokens.")
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Secure flag on cookies; default: on, except plain http to localhost (development).",
+    )
+    argon2_memory_kib: int = Field(default=65536, description="Argon2id memory cost of password hashes.")
+    argon2_time_cost: int = Field(default=3, description="Argon2id iterations of password hashes.")
+    login_max_failures: int = Field(default=5, description="Failures per account per window.")
+    login_window_minutes: int = Field(default=15, description="Window of the sign-in throttle.")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL used in e-mails.")
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: mail is logged.")
+    smtp_port: int = 25
+    smtp_tls: str = Field(default="none", description="none, starttls or tls (implicit TLS).")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "onconav <no-reply@localhost>"
     documents_dir: Path | None = Field(
         default=None, description="Where uploaded case documents live. Default: <data_dir>/documents."
     )
@@ -37,6 +61,11 @@ class Settings(BaseSettings):
     # Test-only: URL of a PostgreSQL server for the suite; CI=true makes PostgreSQL tests mandatory.
     test_postgres_url: str | None = None
     ci: bool = Field(default=False, validation_alias="CI")
+
+    @property
+    def effective_key_file(self) -> Path:
+        """The keyring file actually used."""
+        return self.key_file or self.data_dir / "keys" / "keyring.json"
 
     @property
     def effective_documents_dir(self) -> Path:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onconav.errors import OnconavError
@@ -22,10 +23,12 @@ log = logging.getLogger("onconav")
 
 CODES = {
     400: "bad_request",
+    401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     422: "invalid_input",
+    429: "too_many_requests",
 }
 
 
@@ -81,8 +84,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OnconavError)
     async def domain_error(request: Request, exc: OnconavError) -> Response:
+        if exc.status_code == 401 and not wants_json(request):
+            # Pages that need a signed-in user send the reader to sign in, then back.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/sign-in?" + urlencode({"next": target}), status_code=303)
         translations = get_translations(getattr(request.state, "locale", "en"))
-        return error_response(request, exc.status_code, exc.localized(translations.gettext), exc.details)
+        response = error_response(request, exc.status_code, exc.localized(translations.gettext), exc.details)
+        response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After, WWW-Authenticate
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

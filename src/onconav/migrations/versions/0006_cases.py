@@ -1,7 +1,7 @@
 """Cases: second-opinion cases, members, state history, documents, messages, review inputs, opinions.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 14:57:07.151868
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

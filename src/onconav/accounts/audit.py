@@ -1,0 +1,270 @@
+"""The audit log: append-only, tamper-evident (an HMAC-SHA256 hash chain), shaped like FHIR AuditEvent.
+
+`record(session, ...)` adds an event in the caller's transaction, so an access and its event commit
+together or not at all. Each event's hash covers its fields and the previous event's hash, keyed by a
+secret derived from the keyring (outside the database), so an edit, a deletion, an insertion or a
+reordering breaks the chain and cannot be re-sealed without the keyring. `verify(session)` walks the
+chain (`onconav audit verify`). Events never carry medical content: only ids, types and outcomes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from onconav.accounts.crypto import derive_secret
+from onconav.accounts.models import AuditEvent, AuditHead, new_id, utcnow
+
+if TYPE_CHECKING:
+    from onconav.accounts.principal import Principal
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+Outcome = Literal["success", "denied", "failure"]
+# FHIR AuditEvent.action codes.
+ACTION_CODES = frozenset("CRUDE")
+POLICY_ACTIONS = {
+    "read": "R",
+    "list": "R",
+    "count": "R",
+    "export": "R",
+    "create": "C",
+    "update": "U",
+    "delete": "D",
+}
+OUTCOME_CODES = {"success": "0", "denied": "4", "failure": "8"}
+
+
+def action_code(action: str) -> str:
+    """The FHIR action code (C R U D E) of a policy action name (read, list, update ...)."""
+    return POLICY_ACTIONS.get(action, "E")
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    fields = {
+        "sequence": event.sequence,
+        "id": event.id,
+        "recorded_at": event.recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "event_type": event.event_type,
+        "action": event.action,
+        "outcome": event.outcome,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "patient_id": event.patient_id,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "source_ip": event.source_ip,
+        "detail": event.detail,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def seal(key: bytes, previous_hash: str, event: AuditEvent) -> str:
+    """The chained hash of `event` after `previous_hash`."""
+    return hmac.new(key, previous_hash.encode() + b"\n" + _canonical(event), hashlib.sha256).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    event_type: str,
+    action: str = "E",
+    outcome: Outcome = "success",
+    principal: Principal | None = None,
+    actor_id: str | None = None,
+    actor_role: str | None = None,
+    patient_id: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    source_ip: str | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Append an event in the session's transaction (who, what, when, from where, outcome, whose data).
+
+    `action` is a FHIR code (C R U D E) or a policy action name; `detail` must never hold medical content.
+    """
+    if action not in ACTION_CODES:
+        action = action_code(action)
+    if principal is not None:
+        actor_id = actor_id or principal.user_id
+        actor_role = actor_role or principal.role.value
+        source_ip = source_ip or principal.source_ip
+    # Taking the head row first (an UPDATE) serialises writers on both backends: PostgreSQL locks the
+    # row until commit, SQLite takes its write lock, so no two events get the same place in the chain.
+    moved = session.execute(
+        update(AuditHead).where(AuditHead.id == HEAD_ID).values(sequence=AuditHead.sequence + 1)
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(AuditHead(id=HEAD_ID, sequence=1, hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
+    ).scalar_one()
+    event = AuditEvent(
+        sequence=head.sequence,
+        id=new_id(),
+        recorded_at=utcnow(),
+        event_type=event_type[:60],
+        action=action,
+        outcome=outcome,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        patient_id=patient_id,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id)[:64],
+        source_ip=(source_ip or None) and source_ip[:64],
+        detail=(detail or None) and detail[:500],
+        previous_hash=head.hash,
+        hash="",
+    )
+    event.hash = seal(derive_secret("audit"), head.hash, event)
+    head.hash = event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass
+class VerifyReport:
+    """What `verify` found: the number of events checked and each break in the chain."""
+
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session, *, batch: int = 1000) -> VerifyReport:
+    """Walk the whole chain in order and report every event that does not follow from the one before."""
+    key = derive_secret("audit")
+    report = VerifyReport()
+    expected_sequence = 1
+    previous_hash = GENESIS_HASH
+    rows = session.execute(
+        select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=batch)
+    ).scalars()
+    for event in rows:
+        report.events += 1
+        if event.sequence != expected_sequence:
+            report.problems.append(
+                f"event {expected_sequence} is missing (the next one is {event.sequence})"
+                if event.sequence > expected_sequence
+                else f"event {event.sequence} is out of order"
+            )
+        if event.previous_hash != previous_hash:
+            report.problems.append(f"event {event.sequence} does not follow the event before it")
+        if not hmac.compare_digest(seal(key, event.previous_hash, event), event.hash):
+            report.problems.append(f"event {event.sequence} was changed after it was recorded")
+        previous_hash = event.hash
+        expected_sequence = event.sequence + 1
+    head = session.get(AuditHead, HEAD_ID)
+    head_sequence = head.sequence if head else 0
+    head_hash = head.hash if head else GENESIS_HASH
+    if head_sequence != expected_sequence - 1 or head_hash != previous_hash:
+        report.problems.append(
+            f"the chain ends at event {expected_sequence - 1} but its head says {head_sequence}: "
+            "events were removed or added outside onconav"
+        )
+    return report
+
+
+def events_for_patient(
+    session: Session, *, patient_id: str, limit: int = 100, before_sequence: int | None = None
+) -> list[AuditEvent]:
+    """The newest events about one patient's data (for the patient's "who accessed my data" page)."""
+    query = select(AuditEvent).where(AuditEvent.patient_id == patient_id)
+    if before_sequence is not None:
+        query = query.where(AuditEvent.sequence < before_sequence)
+    return list(session.scalars(query.order_by(AuditEvent.sequence.desc()).limit(limit)))
+
+
+EVENT_TYPES = {
+    "auth": ("110114", "User Authentication"),
+    "account": ("110137", "User Security Attributes Changed"),
+    "audit": ("110101", "Audit Log Used"),
+}
+SUBTYPES = {
+    "auth.login": ("110122", "Login"),
+    "auth.login_failed": ("110122", "Login"),
+    "auth.logout": ("110123", "Logout"),
+}
+
+
+def to_fhir(event: AuditEvent) -> dict[str, Any]:
+    """The event as a FHIR R4 AuditEvent resource (JSON)."""
+    prefix = event.event_type.split(".", 1)[0]
+    code, display = EVENT_TYPES.get(prefix, ("110110", "Patient Record"))
+    resource: dict[str, Any] = {
+        "resourceType": "AuditEvent",
+        "id": event.id,
+        "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display},
+        "action": event.action,
+        "recorded": event.recorded_at.astimezone(UTC).isoformat(),
+        "outcome": OUTCOME_CODES.get(event.outcome, "8"),
+        "outcomeDesc": event.outcome,
+        "agent": [
+            {
+                "who": {"identifier": {"system": "urn:onconav:user", "value": event.actor_id or "anonymous"}},
+                "requestor": True,
+                **({"role": [{"text": event.actor_role}]} if event.actor_role else {}),
+                **({"network": {"address": event.source_ip, "type": "2"}} if event.source_ip else {}),
+            }
+        ],
+        "source": {"observer": {"display": "onconav"}},
+    }
+    if event.event_type in SUBTYPES:
+        sub_code, sub_display = SUBTYPES[event.event_type]
+        resource["subtype"] = [
+            {
+                "system": "http://dicom.nema.org/resources/ontology/DCM",
+                "code": sub_code,
+                "display": sub_display,
+            }
+        ]
+    entities: list[dict[str, Any]] = []
+    if event.patient_id:
+        entities.append(
+            {
+                "what": {"identifier": {"system": "urn:onconav:user", "value": event.patient_id}},
+                "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"},
+                "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"},
+            }
+        )
+    if event.entity_type:
+        entities.append(
+            {
+                "what": {
+                    "identifier": {
+                        "system": f"urn:onconav:{event.entity_type}",
+                        "value": event.entity_id or "",
+                    }
+                },
+                "name": event.event_type,
+                **({"description": event.detail} if event.detail else {}),
+            }
+        )
+    if entities:
+        resource["entity"] = entities
+    return resource
+
+
+def iter_all(session: Session) -> Iterator[AuditEvent]:
+    """Every event in chain order (exports)."""
+    yield from session.execute(
+        select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=1000)
+    ).scalars()
+
+
+def now() -> datetime:
+    """The audit clock (UTC)."""
+    return utcnow()

@@ -1,0 +1,181 @@
+"""Operator commands: `onconav users create|list|disable`, `audit verify|export`, `keys rotate`.
+
+Passwords are read from standard input, never from the command line (it would stay in shell history).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from onconav import migrate
+from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.errors import OnconavError
+
+users_app = typer.Typer(help="Accounts: create, list, disable.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys (envelope encryption).", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = create_db_engine()
+    migrate.upgrade(engine)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _fail(error: OnconavError) -> None:
+    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The e-mail address the user signs in with.")],
+    role: Annotated[
+        str, typer.Option(help="patient, caregiver, coordinator, specialist, center_staff, admin")
+    ],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    practitioner_id: Annotated[int | None, typer.Option(help="Directory practitioner (specialists).")] = None,
+    organization_id: Annotated[
+        int | None, typer.Option(help="Directory organization (center staff).")
+    ] = None,
+) -> None:
+    """Create a verified account; the password is read from standard input (first line)."""
+    from onconav.accounts import service
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with _session() as session:
+            user = service.create_user(
+                session,
+                email=email,
+                password=password,
+                role=role,
+                display_name=name,
+                practitioner_id=practitioner_id,
+                organization_id=organization_id,
+                verified=True,
+                source_ip="cli",
+            )
+            user_id, address = user.id, user.email
+    except OnconavError as error:
+        _fail(error)
+        return
+    console.print(f"Created {role} account {address} (id {user_id}).", highlight=False)
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
+    """Every account: e-mail, role, state."""
+    from onconav.accounts import service
+
+    with _session() as session:
+        users = service.list_users(session)
+        rows = [
+            {
+                "id": user.id,
+                "email": user.email,
+                "role": user.role,
+                "verified": user.email_verified_at is not None,
+                "second_factor": user.totp_enabled_at is not None,
+                "disabled": user.disabled_at is not None,
+                "created_at": user.created_at.isoformat(),
+            }
+            for user in users
+        ]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table("e-mail", "role", "verified", "2FA", "state", "created", title=f"{len(rows)} accounts")
+    for row in rows:
+        table.add_row(
+            str(row["email"]),
+            str(row["role"]),
+            "yes" if row["verified"] else "no",
+            "yes" if row["second_factor"] else "no",
+            "disabled" if row["disabled"] else "active",
+            str(row["created_at"])[:16],
+        )
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Argument(help="The account's e-mail address.")]) -> None:
+    """Stop an account from signing in and end its sessions and tokens."""
+    from onconav.accounts import service
+
+    try:
+        with _session() as session:
+            service.disable_user(session, email=email)
+    except OnconavError as error:
+        _fail(error)
+        return
+    console.print(f"Disabled {email}.", highlight=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole audit chain; exit status 0 only when it is intact (1 when it is broken)."""
+    from onconav.accounts import audit
+
+    with _session() as session:
+        report = audit.verify(session)
+    if report.intact:
+        console.print(f"Audit log intact: {report.events:,} events verified.")
+        return
+    for problem in report.problems[:50]:
+        errors.print(f"[red]{problem}[/]", highlight=False)
+    errors.print(f"Audit log BROKEN: {len(report.problems)} problem(s) in {report.events:,} events.")
+    raise typer.Exit(code=1)
+
+
+@audit_app.command("export")
+def audit_export() -> None:
+    """Print every event as a FHIR R4 AuditEvent, one JSON object per line."""
+    from onconav.accounts import audit
+
+    with _session() as session:
+        for event in audit.iter_all(session):
+            sys.stdout.write(json.dumps(audit.to_fhir(event)) + "\n")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """New master key: re-wrap every data key with it, start a new data key, drop unused master keys."""
+    from onconav.accounts import crypto
+
+    try:
+        with _session() as session:
+            report = crypto.rotate_master_key(session)
+        with _session() as session:
+            removed = crypto.prune_master_keys(session)
+    except OnconavError as error:
+        _fail(error)
+        return
+    console.print(
+        f"Master key {report.new_master_key_id} is current; "
+        f"{report.rewrapped_data_keys} data key(s) re-wrapped; "
+        f"new data key {report.new_data_key_id}; {len(removed)} old master key(s) removed.",
+        highlight=False,
+    )

@@ -1,0 +1,276 @@
+"""Accounts JSON API (/api/v1/auth, /api/v1/account/...): sign-in for scripts, the account, sessions,
+integration tokens, caregiver consent and the patient's access log. Every object route asks the policy.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from onconav.accounts import audit, policy, service
+from onconav.accounts.deps import CurrentPrincipal, client_address
+from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
+from onconav.accounts.schemas import (
+    AccessLogEntry,
+    AccountRead,
+    ConsentCreate,
+    ConsentRead,
+    IntegrationTokenCreate,
+    IntegrationTokenCreated,
+    IntegrationTokenRead,
+    SessionRead,
+    TokenRequest,
+    TokenResponse,
+)
+from onconav.app import get_session
+from onconav.errors import NotFound
+
+api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
+SessionDep = Annotated[Session, Depends(get_session)]
+UNAUTHENTICATED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in, or the token is not valid."}
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such object, or not one the caller may know of."}
+}
+
+
+def _account(user: User) -> AccountRead:
+    return AccountRead(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        practitioner_id=user.practitioner_id,
+        organization_id=user.organization_id,
+        second_factor_enabled=user.totp_enabled_at is not None,
+        created_at=user.created_at,
+    )
+
+
+@api_router.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    summary="Sign in and get a bearer token",
+    responses={
+        401: {"description": "Wrong credentials, or a TOTP code is needed."},
+        429: {"description": "Throttled."},
+    },
+)
+def create_token(
+    request: Request, session: SessionDep, body: TokenRequest, response: Response
+) -> TokenResponse:
+    """Exchange e-mail and password (plus `totp` where the account has a second factor) for a token."""
+    user, second = service.authenticate(
+        session,
+        email=body.email,
+        password=body.password,
+        totp_code=body.totp,
+        source_ip=client_address(request),
+    )
+    credential = service.issue_access_token(session, user=user, second_factor_done=second)
+    response.headers["Cache-Control"] = "no-store"
+    return TokenResponse(access_token=credential.secret, expires_in=credential.expires_in)
+
+
+@api_router.get(
+    "/account", response_model=AccountRead, summary="The signed-in account", responses=UNAUTHENTICATED
+)
+def read_account(session: SessionDep, principal: CurrentPrincipal) -> AccountRead:
+    """Who the token or session belongs to."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "read", user, audit_success=False)
+    return _account(user)
+
+
+@api_router.get(
+    "/account/sessions",
+    response_model=list[SessionRead],
+    summary="Signed-in browsers",
+    responses=UNAUTHENTICATED,
+)
+def list_sessions(session: SessionDep, principal: CurrentPrincipal) -> list[SessionRead]:
+    """The account's live web sessions."""
+    rows = [
+        row
+        for row in service.list_sessions(session, principal=principal)
+        if policy.permits(session, principal, "read", row)
+    ]
+    return [
+        SessionRead(
+            id=row.id,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            expires_at=row.expires_at,
+            ip_address=row.ip_address,
+            user_agent=row.user_agent,
+            current=row.id == principal.session_id,
+        )
+        for row in rows
+    ]
+
+
+@api_router.delete(
+    "/account/sessions/{session_id}",
+    status_code=204,
+    summary="Sign a browser out",
+    responses={**UNAUTHENTICATED, **NOT_FOUND},
+)
+def revoke_session(session_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """End one of the account's sessions."""
+    row = session.get(WebSession, session_id)
+    if row is None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", row)
+    service.revoke_session(session, principal=principal, web_session=row)
+    return Response(status_code=204)
+
+
+def _token_read(row: ApiToken) -> IntegrationTokenRead:
+    return IntegrationTokenRead(
+        id=row.id,
+        name=row.name,
+        scopes=[scope for scope in row.scopes if scope != "second_factor"],
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+    )
+
+
+@api_router.get(
+    "/account/tokens",
+    response_model=list[IntegrationTokenRead],
+    summary="Integration tokens",
+    responses=UNAUTHENTICATED,
+)
+def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[IntegrationTokenRead]:
+    """The account's live integration tokens (never their secrets)."""
+    rows = service.list_tokens(session, principal=principal)
+    return [_token_read(row) for row in rows if policy.permits(session, principal, "read", row)]
+
+
+@api_router.post(
+    "/account/tokens",
+    response_model=IntegrationTokenCreated,
+    status_code=201,
+    summary="Create a scoped integration token",
+    responses=UNAUTHENTICATED,
+)
+def create_integration_token(
+    session: SessionDep, principal: CurrentPrincipal, body: IntegrationTokenCreate
+) -> IntegrationTokenCreated:
+    """A named token limited to `read` and/or `write`; its secret is shown only in this response."""
+    credential = service.create_integration_token(
+        session, principal=principal, name=body.name, scopes=list(body.scopes), days=body.days
+    )
+    row = session.get(ApiToken, credential.id)
+    assert row is not None
+    return IntegrationTokenCreated(**_token_read(row).model_dump(), token=credential.secret)
+
+
+@api_router.delete(
+    "/account/tokens/{token_id}",
+    status_code=204,
+    summary="Revoke an integration token",
+    responses={**UNAUTHENTICATED, **NOT_FOUND},
+)
+def revoke_integration_token(token_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The token stops working at once."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", row)
+    service.revoke_token(session, principal=principal, token=row)
+    return Response(status_code=204)
+
+
+def _consent_read(grant: CaregiverGrant) -> ConsentRead:
+    return ConsentRead(
+        id=grant.id,
+        patient_id=grant.patient_id,
+        caregiver_id=grant.caregiver_id,
+        scope=grant.scope,
+        created_at=grant.created_at,
+        expires_at=grant.expires_at,
+    )
+
+
+@api_router.get(
+    "/account/consents",
+    response_model=list[ConsentRead],
+    summary="Caregiver consents",
+    responses=UNAUTHENTICATED,
+)
+def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[ConsentRead]:
+    """Consents the patient gave, or the caregiver received."""
+    grants = service.list_grants(session, principal=principal)
+    return [_consent_read(grant) for grant in grants if policy.permits(session, principal, "read", grant)]
+
+
+@api_router.post(
+    "/account/consents",
+    response_model=ConsentRead,
+    status_code=201,
+    summary="Let a caregiver act for me",
+    responses=UNAUTHENTICATED,
+)
+def create_consent(session: SessionDep, principal: CurrentPrincipal, body: ConsentCreate) -> ConsentRead:
+    """The patient's consent that a caregiver reads (`read`) or also acts on (`write`) their data."""
+    policy.authorize(
+        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
+    )
+    grant = service.grant_caregiver(
+        session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
+    )
+    return _consent_read(grant)
+
+
+@api_router.delete(
+    "/account/consents/{consent_id}",
+    status_code=204,
+    summary="Revoke a caregiver consent",
+    responses={**UNAUTHENTICATED, **NOT_FOUND},
+)
+def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The caregiver stops acting for the patient at once."""
+    grant = service.get_grant(session, grant_id=consent_id)
+    if grant is None or grant.revoked_at is not None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", grant)
+    service.revoke_grant(session, principal=principal, grant=grant)
+    return Response(status_code=204)
+
+
+@api_router.get(
+    "/account/access-log",
+    response_model=list[AccessLogEntry],
+    summary="Who accessed my data",
+    responses=UNAUTHENTICATED,
+)
+def access_log(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    before: Annotated[int | None, Query(ge=1, description="Only events before this sequence number.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AccessLogEntry]:
+    """Every recorded access to the signed-in patient's data, newest first."""
+    policy.authorize(session, principal, "read_access_log", policy.PatientData(principal.user_id))
+    events = audit.events_for_patient(
+        session, patient_id=principal.user_id, limit=limit, before_sequence=before
+    )
+    return [
+        AccessLogEntry(
+            id=event.id,
+            recorded_at=event.recorded_at,
+            event_type=event.event_type,
+            action=event.action,
+            outcome=event.outcome,
+            actor_id=event.actor_id,
+            actor_role=event.actor_role,
+            source_ip=event.source_ip,
+        )
+        for event in events
+        if policy.permits(session, principal, "read", event)
+    ]

@@ -1,0 +1,140 @@
+"""Browser sessions: sign-in form with CSRF, cookie flags, idle and absolute timeouts, sign-out,
+second factor step, HSTS over TLS; public pages stay public."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from tests.accounts.conftest import Account
+
+from onconav.accounts.models import WebSession, utcnow
+from onconav.app import create_app
+from onconav.db import unit_of_work
+
+
+def csrf_of(client: TestClient, path: str = "/sign-in") -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def sign_in(client: TestClient, account: Account) -> None:
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": account.email,
+            "password": account.password,
+            "next": "/account",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    if account.totp_secret:
+        assert response.headers["location"].startswith("/sign-in/second-factor")
+        response = client.post(
+            "/sign-in/second-factor",
+            data={
+                "code": account.code(),
+                "next": "/account",
+                "csrf_token": csrf_of(client, response.headers["location"]),
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/account"
+
+
+def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
+    patient = make_account("patient")
+    assert client.get("/account", follow_redirects=False).headers["location"] == "/sign-in?next=%2Faccount"
+    token = csrf_of(client)
+    response = client.post(
+        "/sign-in",
+        data={"email": patient.email, "password": patient.password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"]
+    assert "onconav_session=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=43200" in cookie
+    page = client.get("/account")
+    assert patient.email in page.text
+    # The session works for the API too (reads need no CSRF token).
+    assert client.get("/api/v1/account").json()["id"] == patient.id
+    client.post("/sign-out", data={"csrf_token": csrf_of(client, "/account")})
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_csrf_required(client: TestClient, make_account: Callable[..., Account]) -> None:
+    patient = make_account("patient")
+    csrf_of(client)
+    no_token = client.post("/sign-in", data={"email": patient.email, "password": patient.password})
+    assert no_token.status_code == 403
+    bad = client.post(
+        "/sign-in", data={"email": patient.email, "password": patient.password, "csrf_token": "0" * 64}
+    )
+    assert bad.status_code == 403
+    # A fresh client without the cookie is refused too, even with a token copied from elsewhere.
+    other = TestClient(client.app)
+    assert other.post("/sign-in", data={"csrf_token": csrf_of(client)}).status_code == 403
+    # With a session cookie, API changes need the token in a header.
+    sign_in(client, patient)
+    tokens = "/api/v1/account/tokens"
+    assert client.post(tokens, json={"name": "x", "scopes": ["read"]}).status_code == 403
+    created = client.post(
+        tokens, json={"name": "x", "scopes": ["read"]}, headers={"X-CSRF-Token": csrf_of(client, "/account")}
+    )
+    assert created.status_code == 201
+
+
+def test_timeouts(
+    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+) -> None:
+    patient = make_account("patient")
+    sign_in(client, patient)
+    assert client.get("/account").status_code == 200
+    with unit_of_work(factory) as session:
+        session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    sign_in(client, patient)
+    with unit_of_work(factory) as session:
+        session.execute(
+            update(WebSession).values(last_seen_at=utcnow(), expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_second_factor_step(client: TestClient, make_account: Callable[..., Account]) -> None:
+    specialist = make_account("coordinator")
+    response = client.post(
+        "/sign-in",
+        data={"email": specialist.email, "password": specialist.password, "csrf_token": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"].startswith("/sign-in/second-factor")
+    # Half signed in: nothing protected is reachable yet.
+    assert client.get("/api/v1/account").status_code == 401
+    wrong = client.post(
+        "/sign-in/second-factor",
+        data={"code": "000000", "csrf_token": csrf_of(client, "/sign-in/second-factor")},
+    )
+    assert wrong.status_code == 401
+    sign_in(client, specialist)
+    assert client.get("/api/v1/account").json()["role"] == "coordinator"
+
+
+def test_hsts_over_tls_only(engine: Engine) -> None:
+    app = create_app(engine)
+    with TestClient(app, base_url="https://onconav.example") as tls:
+        response = tls.get("/sign-in")
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        assert "Secure" in response.headers["set-cookie"]
+    with TestClient(app) as plain:
+        assert "strict-transport-security" not in plain.get("/sign-in").headers
