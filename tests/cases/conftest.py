@@ -12,20 +12,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from onconav import migrate
+from onconav.accounts import crypto
 from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
 from onconav.db import make_session_factory
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def documents_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh documents folder, configured through the environment like in production."""
+    """A fresh documents folder and keyring, configured through the environment like in production,
+    and cheap password hashing for the accounts the API tests create."""
     folder = tmp_path / "documents"
     monkeypatch.setenv("ONCONAV_DOCUMENTS_DIR", str(folder))
     monkeypatch.setenv("ONCONAV_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+    monkeypatch.setenv("ONCONAV_KEY_FILE", str(tmp_path / "keys" / "keyring.json"))
+    monkeypatch.setenv("ONCONAV_ARGON2_MEMORY_KIB", "1024")
+    monkeypatch.setenv("ONCONAV_ARGON2_TIME_COST", "1")
     get_settings.cache_clear()
+    crypto.forget_cached_keys()
     yield folder
     get_settings.cache_clear()
+    crypto.forget_cached_keys()
 
 
 @pytest.fixture

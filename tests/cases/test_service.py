@@ -99,14 +99,16 @@ def test_document_is_stored_whole_with_its_hash(session: Session, store: Documen
     document = upload(session, store, case, pdf, "../../etc/Path report.pdf")
     session.commit()
     assert document.sha256 == hashlib.sha256(pdf).hexdigest()
-    assert document.filename == "Path report.pdf"
-    assert service.document_bytes(store, document) == pdf
-    assert "mesothelioma" in document.text
+    assert service.document_to_read(session, document, include_identifying=True).filename == "Path report.pdf"
+    assert pdf not in store.object_path(document.id).read_bytes()  # encrypted at rest
+    assert b"mesothelioma" not in document.sealed.encode()
+    assert service.document_bytes(session, store, document) == pdf
+    assert "mesothelioma" in service.document_text(session, document)
     image = upload(session, store, case, dicom_file(), "IM1")
     session.commit()
-    read = service.document_to_read(image, include_identifying=False)
+    read = service.document_to_read(session, image, include_identifying=False)
     assert read.identifying is None and read.details["modalities"] == ["CT"]
-    assert service.document_to_read(image, include_identifying=True).identifying
+    assert service.document_to_read(session, image, include_identifying=True).identifying
     assert service.verify_documents(session, store=store) == []
     assert list(store.staging.iterdir()) == []
 
@@ -133,7 +135,7 @@ def test_damaged_storage_is_detected(session: Session, store: DocumentStore) -> 
     path.write_bytes(path.read_bytes()[:-1] + b"X")
     assert service.verify_documents(session, store=store) == [document.id]
     with pytest.raises(service.DocumentDamaged):
-        service.document_bytes(store, document)
+        service.document_bytes(session, store, document)
 
 
 def test_sweep_removes_only_leftovers(session: Session, store: DocumentStore, tmp_path: Path) -> None:
@@ -185,9 +187,9 @@ def test_members_messages_and_review_inputs(session: Session, store: DocumentSto
     )
     session.commit()
     assert [m.body for m in service.list_messages(session, case_id=case.id)] == ["Any PET?"]
-    assert [d.filename for d in service.attachments_of(session, message_ids=[message.id])[message.id]] == [
-        "pet.pdf"
-    ]
+    attached = service.attachments_of(session, message_ids=[message.id])[message.id]
+    names = [service.document_to_read(session, d, include_identifying=False).filename for d in attached]
+    assert names == ["pet.pdf"]
     with pytest.raises(InvalidInput):
         service.post_message(session, case=case, author_id=OWNER, author_role=CaseRole.patient, body="   ")
 

@@ -95,7 +95,8 @@ class CaseEvent(Base):
 
 
 class CaseDocument(Base):
-    """An uploaded record: its kind (decided by content), hash, extracted text and details."""
+    """An uploaded record: its kind (decided by content), size and SHA-256 of the plaintext. The file is
+    encrypted at rest; so is `sealed`, the JSON of its name, extracted text, details and identifying tags."""
 
     __tablename__ = "case_document"
 
@@ -105,14 +106,11 @@ class CaseDocument(Base):
         ForeignKey("case_message.id", ondelete="CASCADE"), default=None, index=True
     )
     uploaded_by: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(20))
     media_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    identifying: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # owner only
+    sealed: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship()

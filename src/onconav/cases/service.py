@@ -5,11 +5,13 @@ request: the face commits, so a change and its audit event land together or not 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -260,6 +262,10 @@ def clean_filename(filename: str | None) -> str:
     return name[:200] or "document"
 
 
+def _context(document_id: str) -> str:
+    return f"case_document:{document_id}"
+
+
 def add_document(
     session: Session,
     *,
@@ -272,8 +278,11 @@ def add_document(
     message_id: str | None = None,
 ) -> CaseDocument:
     """Take in an upload: streamed to a staged file with its SHA-256, its kind decided and checked by
-    content, made durable and renamed into place, then its row added. If the transaction rolls back,
-    the stored file is removed; if the process dies first, nothing points at it and start-up sweeps it."""
+    content, encrypted chunk by chunk into a durable staged file that is renamed into place, then its row
+    added. If the transaction rolls back the stored file is removed; if the process dies first, nothing
+    points at it and start-up sweeps it."""
+    from onconav.accounts import crypto
+
     if CaseState(case.state) not in OPEN_FOR_RECORDS:
         raise InvalidTransition(
             "Records can no longer be added to a case that is %(state)s.", state=case.state
@@ -287,21 +296,28 @@ def add_document(
             declared_type=declared_type,
             max_expanded_bytes=settings.max_archive_expanded_bytes,
         )
-        store.commit(staged.path, document_id)
+        with open(staged.path, "rb") as plaintext:
+            sealed_path = store.stage_stream(
+                lambda sink: crypto.encrypt_stream(session, plaintext, sink, context=_context(document_id))
+            )
+        store.commit(sealed_path, document_id)
     event.listen(session, "after_rollback", lambda _session: store.discard(document_id), once=True)
+    private = {
+        "filename": clean_filename(filename),
+        "text": inspection.text,
+        "details": inspection.details,
+        "identifying": inspection.identifying,
+    }
     document = CaseDocument(
         id=document_id,
         case_id=case.id,
         message_id=message_id,
         uploaded_by=uploaded_by,
-        filename=clean_filename(filename),
         kind=inspection.kind.value,
         media_type=inspection.media_type,
         size=staged.size,
         sha256=staged.sha256,
-        text=inspection.text,
-        details=inspection.details,
-        identifying=inspection.identifying,
+        sealed=crypto.encrypt_field(session, json.dumps(private), context=_context(document_id)),
         created_at=utcnow(),
     )
     session.add(document)
@@ -323,49 +339,78 @@ def list_documents(session: Session, *, case_id: str) -> list[CaseDocument]:
     return list(session.scalars(query.order_by(CaseDocument.created_at, CaseDocument.id)))
 
 
-def document_to_read(document: CaseDocument, *, include_identifying: bool) -> DocumentRead:
-    """The API shape of a document; identifying tags only when the reader is the owner."""
+def document_private(session: Session, document: CaseDocument) -> dict[str, Any]:
+    """The decrypted name, text, details and identifying tags of a document."""
+    from onconav.accounts import crypto
+
+    data: dict[str, Any] = json.loads(
+        crypto.decrypt_field(session, document.sealed, context=_context(document.id))
+    )
+    return data
+
+
+def document_text(session: Session, document: CaseDocument) -> str:
+    """Text extracted from a PDF, or the readable summary of a FHIR bundle ('' for images)."""
+    return str(document_private(session, document)["text"])
+
+
+def document_to_read(session: Session, document: CaseDocument, *, include_identifying: bool) -> DocumentRead:
+    """The API shape of a document; identifying tags only when the reader is the owner's side."""
+    private = document_private(session, document)
     return DocumentRead(
         id=document.id,
         case_id=document.case_id,
-        filename=document.filename,
+        filename=private["filename"],
         kind=document.kind,
         media_type=document.media_type,
         size=document.size,
         sha256=document.sha256,
-        details=document.details,
-        identifying=document.identifying if include_identifying else None,
-        has_text=bool(document.text),
+        details=private["details"],
+        identifying=private["identifying"] if include_identifying else None,
+        has_text=bool(private["text"]),
         created_at=document.created_at,
     )
 
 
-def document_chunks(store: DocumentStore, document: CaseDocument) -> Iterator[bytes]:
-    """The original bytes of a document, in chunks."""
-    return store.read_chunks(document.id)
+def document_chunks(session: Session, store: DocumentStore, document: CaseDocument) -> Iterator[bytes]:
+    """The decrypted bytes of a document, in chunks (authenticated chunk by chunk)."""
+    from onconav.accounts import crypto
+
+    with store.open(document.id) as sealed:
+        yield from crypto.decrypt_stream(session, sealed, context=_context(document.id))
 
 
-def document_bytes(store: DocumentStore, document: CaseDocument, *, shared: bool = False) -> bytes:
+def document_bytes(
+    session: Session, store: DocumentStore, document: CaseDocument, *, shared: bool = False
+) -> bytes:
     """The document's bytes, checked against the recorded hash; `shared` gives the de-identified copy."""
-    import hashlib
+    from onconav.accounts.crypto import DecryptionError
 
-    data = store.read(document.id)
-    if hashlib.sha256(data).hexdigest() != document.sha256:
+    digest = hashlib.sha256()
+    parts = []
+    try:
+        for chunk in document_chunks(session, store, document):
+            digest.update(chunk)
+            parts.append(chunk)
+    except (DecryptionError, FileNotFoundError) as error:
+        raise DocumentDamaged("This document is damaged in storage; the operators have been told.") from error
+    if digest.hexdigest() != document.sha256:
         raise DocumentDamaged("This document is damaged in storage; the operators have been told.")
+    data = b"".join(parts)
     return sharing.shared_copy(formats.DocumentKind(document.kind), data) if shared else data
 
 
 def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:
-    """Ids of documents whose stored bytes are missing or do not match their hash."""
-    import hashlib
+    """Ids of documents whose stored bytes are missing, fail decryption or do not match their hash."""
+    from onconav.accounts.crypto import DecryptionError
 
     damaged = []
     for document in session.scalars(select(CaseDocument).order_by(CaseDocument.id)):
         digest = hashlib.sha256()
         try:
-            for chunk in store.read_chunks(document.id):
+            for chunk in document_chunks(session, store, document):
                 digest.update(chunk)
-        except FileNotFoundError:
+        except (DecryptionError, FileNotFoundError):
             damaged.append(document.id)
             continue
         if digest.hexdigest() != document.sha256:

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -90,6 +90,25 @@ class DocumentStore:
             yield StagedFile(path=path, size=size, sha256=digest.hexdigest())
         finally:
             path.unlink(missing_ok=True)
+
+    def stage_stream(self, write: Callable[[BinaryIO], object]) -> Path:
+        """A durable staged file filled by `write(sink)` (e.g. an encrypted copy); removed if it fails."""
+        self.ensure()
+        path = self.staging / f"{secrets.token_hex(16)}.sealed"
+        try:
+            with open(path, "xb") as sink:
+                os.chmod(path, 0o600)
+                write(sink)
+                sink.flush()
+                os.fsync(sink.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+    def open(self, document_id: str) -> BinaryIO:
+        """The stored (encrypted) object for reading."""
+        return open(self.object_path(document_id), "rb")
 
     def stage_bytes(self, data: bytes) -> Path:
         """Write derived content (an encrypted or de-identified copy) to a durable staged file."""

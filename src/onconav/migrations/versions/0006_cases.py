@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0002
-Create Date: 2026-11-23 14:57:07.151868
+Create Date: 2026-11-23 15:06:22.823136
 """
 
 from __future__ import annotations
@@ -149,14 +149,11 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=32), nullable=False),
         sa.Column("message_id", sa.String(length=32), nullable=True),
         sa.Column("uploaded_by", sa.String(length=64), nullable=False),
-        sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("media_type", sa.String(length=60), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("identifying", sa.JSON(), nullable=False),
+        sa.Column("sealed", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["case.id"], name=op.f("fk_case_document_case_id_case"), ondelete="CASCADE"
