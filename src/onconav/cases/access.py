@@ -23,7 +23,7 @@ from onconav.cases.states import CaseRole, CaseState
 SPECIALIST_ACTIONS = frozenset({"update", "message", "upload", "invite", "review", "write_opinion"})
 COORDINATOR_ACTIONS = frozenset({"update", "assign", "message", "upload"})
 COLLEAGUE_ACTIONS = frozenset({"review"})
-PATIENT_ACTIONS = frozenset({"update", "message", "upload"})
+PATIENT_ACTIONS = frozenset({"create", "update", "message", "upload"})
 
 
 @dataclass(frozen=True)
