@@ -45,6 +45,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from onconav.accounts.csrf import CSRFMiddleware
     from onconav.accounts.pages import router as account_pages
     from onconav.accounts.routes import api_router as accounts_api
+    from onconav.accounts.settings_pages import router as account_settings_pages
     from onconav.cases.pages import router as case_pages
     from onconav.cases.routes import router as cases_api
     from onconav.directory.routes import api_router as directory_api
@@ -92,6 +93,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(fhir_router)
     app.include_router(accounts_api)
     app.include_router(account_pages)
+    app.include_router(account_settings_pages)
     app.include_router(cases_api)
     app.include_router(case_pages)
     app.include_router(site_pages)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onconav.accounts import service
+from onconav.accounts import notify, registration, service
 from onconav.accounts.csrf import cookie_is_secure
-from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
+from onconav.accounts.deps import SESSION_COOKIE, client_address
 from onconav.accounts.models import SECOND_FACTOR_ROLES, Role, User
 from onconav.app import get_session
 from onconav.errors import OnconavError
@@ -63,7 +63,7 @@ ROLE_LABELS = {
 }
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     gettext = get_translations(getattr(request.state, "locale", "en")).gettext
     context = {"role_label": lambda role: gettext(ROLE_LABELS.get(role) or role), **context}
     response = render(request, template, context, status_code)
@@ -72,9 +72,10 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
-    """The sign-in form."""
-    return _page(request, "accounts/sign_in.html", {"next": safe_next(next), "email": "", "error": None})
+def sign_in_page(request: Request, next: str | None = None, done: str | None = None) -> HTMLResponse:
+    """The sign-in form (with a note after a confirmation or a password reset)."""
+    context = {"next": safe_next(next), "email": "", "error": None, "done": done}
+    return page(request, "accounts/sign_in.html", context)
 
 
 @router.post("/sign-in", response_model=None)
@@ -96,7 +97,7 @@ def sign_in(
             require_second_factor_now=False,
         )
     except OnconavError as error:
-        response = _page(
+        response = page(
             request,
             "accounts/sign_in.html",
             {"next": target, "email": email, "error": _message(request, error)},
@@ -125,7 +126,7 @@ def sign_in(
     return redirect
 
 
-def _pending_user(request: Request, session: Session) -> User:
+def pending_user(request: Request, session: Session) -> User:
     secret = request.cookies.get(SESSION_COOKIE)
     row = service.web_session_for(session, secret=secret) if secret else None
     if row is None:
@@ -136,8 +137,8 @@ def _pending_user(request: Request, session: Session) -> User:
 @router.get("/sign-in/second-factor", response_class=HTMLResponse)
 def second_factor_page(request: Request, session: SessionDep, next: str | None = None) -> HTMLResponse:
     """The TOTP code form, after the password."""
-    _pending_user(request, session)
-    return _page(request, "accounts/second_factor.html", {"next": safe_next(next), "error": None})
+    pending_user(request, session)
+    return page(request, "accounts/second_factor.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/sign-in/second-factor", response_model=None)
@@ -148,7 +149,7 @@ def second_factor(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the code; the session becomes a full one (a new cookie value, so the old one is useless)."""
-    user = _pending_user(request, session)
+    user = pending_user(request, session)
     target = safe_next(next)
     try:
         service.check_throttle(session, email=user.email, source_ip=client_address(request))
@@ -156,7 +157,7 @@ def second_factor(
             service.fail_second_factor(session, user=user, source_ip=client_address(request))
             raise service.Unauthenticated("The code from your authenticator app is not right.") from None
     except OnconavError as error:
-        response = _page(
+        response = page(
             request,
             "accounts/second_factor.html",
             {"next": target, "error": _message(request, error)},
@@ -189,8 +190,110 @@ def sign_out(request: Request, session: SessionDep) -> Response:
     return response
 
 
-@router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
-    """The signed-in account."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    return _page(request, "accounts/account.html", {"user": user, "principal": principal})
+# ---- Sign-up, e-mail verification, password reset (public) -----------------------------------------
+
+
+def form_error(request: Request, template: str, context: dict[str, Any], error: OnconavError) -> HTMLResponse:
+    response = page(request, template, {**context, "error": _message(request, error)}, error.status_code)
+    response.headers.update(getattr(error, "headers", None) or {})
+    return response
+
+
+@router.get("/sign-up", response_class=HTMLResponse)
+def sign_up_page(request: Request) -> HTMLResponse:
+    """The sign-up form (patients and caregivers)."""
+    return page(request, "accounts/sign_up.html", {"form": {"role": "patient"}, "error": None})
+
+
+@router.post("/sign-up", response_model=None)
+def sign_up(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=20)] = "patient",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Create the account and mail the confirmation link; the same answer when the address is taken."""
+    form = {"email": email, "display_name": display_name, "role": role}
+    try:
+        outcome = registration.sign_up(
+            session,
+            email=email,
+            password=password,
+            role=role,
+            display_name=display_name,
+            locale=getattr(request.state, "locale", "en"),
+            source_ip=client_address(request),
+        )
+    except OnconavError as error:
+        return form_error(request, "accounts/sign_up.html", {"form": form}, error)
+    notify.queue(session, outcome.notifications)
+    return page(request, "accounts/check_mail.html", {})
+
+
+@router.get("/verify-email", response_class=HTMLResponse)
+def verify_email_page(request: Request, token: str = "") -> HTMLResponse:
+    """A button that confirms the address (a GET never changes anything: link checkers open links)."""
+    return page(request, "accounts/verify_email.html", {"token": token[:200], "error": None})
+
+
+@router.post("/verify-email", response_model=None)
+def verify_email(
+    request: Request, session: SessionDep, token: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """Confirm the address, then sign in."""
+    try:
+        registration.verify_email(session, token=token, source_ip=client_address(request))
+    except OnconavError as error:
+        return form_error(request, "accounts/verify_email.html", {"token": token}, error)
+    return RedirectResponse("/sign-in?done=verified", status_code=303)
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def password_reset_page(request: Request) -> HTMLResponse:
+    """Ask for a reset link."""
+    return page(request, "accounts/password_reset.html", {"email": "", "error": None})
+
+
+@router.post("/password-reset", response_model=None)
+def password_reset(
+    request: Request, session: SessionDep, email: Annotated[str, Form(max_length=320)] = ""
+) -> Response:
+    """Mail a link when the address has an account; the same answer either way."""
+    try:
+        outcome = registration.request_password_reset(session, email=email, source_ip=client_address(request))
+    except OnconavError as error:
+        return form_error(request, "accounts/password_reset.html", {"email": email}, error)
+    notify.queue(session, outcome.notifications)
+    return page(request, "accounts/check_mail.html", {})
+
+
+@router.get("/password-reset/confirm", response_class=HTMLResponse)
+def password_reset_confirm_page(request: Request, token: str = "") -> HTMLResponse:
+    """The new-password form of a reset link."""
+    return page(request, "accounts/password_reset_confirm.html", {"token": token[:200], "error": None})
+
+
+@router.post("/password-reset/confirm", response_model=None)
+def password_reset_confirm(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Set the new password; every session ends; sign in again."""
+    try:
+        outcome = registration.reset_password(
+            session, token=token, password=password, source_ip=client_address(request)
+        )
+    except OnconavError as error:
+        return form_error(request, "accounts/password_reset_confirm.html", {"token": token}, error)
+    notify.queue(session, outcome.notifications)
+    return RedirectResponse("/sign-in?done=password", status_code=303)
+
+
+@router.get("/about/privacy", response_class=HTMLResponse)
+def privacy_page(request: Request) -> HTMLResponse:
+    """What onconav keeps, for how long, and why (also after an account is deleted)."""
+    return page(request, "accounts/privacy.html", {})

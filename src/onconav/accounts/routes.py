@@ -9,23 +9,33 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit, policy, service
+from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import CurrentPrincipal, client_address
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.accounts.schemas import (
+    Accepted,
     AccessLogEntry,
+    AccountDeletion,
     AccountRead,
     ConsentCreate,
     ConsentRead,
+    EmailTokenRequest,
     IntegrationTokenCreate,
     IntegrationTokenCreated,
     IntegrationTokenRead,
+    PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RegistrationRequest,
+    SecondFactorCode,
+    SecondFactorEnrolment,
     SessionRead,
     TokenRequest,
     TokenResponse,
 )
 from onconav.app import get_session
 from onconav.errors import NotFound
+from onconav.i18n import get_translations
 
 api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -274,3 +284,131 @@ def access_log(
         for event in events
         if policy.permits(session, principal, "read", event)
     ]
+
+
+def _gettext(request: Request) -> Any:
+    return get_translations(getattr(request.state, "locale", "en")).gettext
+
+
+CHECK_MAIL = "If this address can be used, we sent a message to it. Follow the link in it."
+THROTTLED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many requests; see Retry-After."}}
+
+
+@api_router.post(
+    "/auth/register", response_model=Accepted, status_code=202, summary="Sign up", responses=THROTTLED
+)
+def register(request: Request, session: SessionDep, body: RegistrationRequest) -> Accepted:
+    """Create a patient or caregiver account; it works once the e-mail address is confirmed.
+
+    The answer is the same whether or not the address already has an account.
+    """
+    outcome = registration.sign_up(
+        session,
+        email=body.email,
+        password=body.password,
+        role=body.role,
+        display_name=body.display_name,
+        locale=getattr(request.state, "locale", "en"),
+        source_ip=client_address(request),
+    )
+    notify.queue(session, outcome.notifications)
+    # Translators: the answer to a sign-up or password-reset request, whatever the address.
+    return Accepted(message=_gettext(request)(CHECK_MAIL))
+
+
+@api_router.post("/auth/verify-email", response_model=AccountRead, summary="Confirm an e-mail address")
+def verify_email(request: Request, session: SessionDep, body: EmailTokenRequest) -> AccountRead:
+    """The token from the confirmation link."""
+    user = registration.verify_email(session, token=body.token, source_ip=client_address(request))
+    return _account(user)
+
+
+@api_router.post(
+    "/auth/password-reset",
+    response_model=Accepted,
+    status_code=202,
+    summary="Ask for a password-reset link",
+    responses=THROTTLED,
+)
+def password_reset(request: Request, session: SessionDep, body: PasswordResetRequest) -> Accepted:
+    """Mails a link when the address has an account; the answer is the same either way."""
+    outcome = registration.request_password_reset(
+        session, email=body.email, source_ip=client_address(request)
+    )
+    notify.queue(session, outcome.notifications)
+    return Accepted(message=_gettext(request)(CHECK_MAIL))
+
+
+@api_router.post(
+    "/auth/password-reset/confirm", status_code=204, summary="Set a new password from a reset link"
+)
+def password_reset_confirm(request: Request, session: SessionDep, body: PasswordResetConfirm) -> Response:
+    """Every session and token of the account ends."""
+    outcome = registration.reset_password(
+        session, token=body.token, password=body.password, source_ip=client_address(request)
+    )
+    notify.queue(session, outcome.notifications)
+    return Response(status_code=204)
+
+
+@api_router.put("/account/password", status_code=204, summary="Change my password", responses=UNAUTHENTICATED)
+def change_password(session: SessionDep, principal: CurrentPrincipal, body: PasswordChange) -> Response:
+    """Other sessions and tokens end."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "update", user, audit_success=False)
+    outcome = registration.change_password(
+        session, principal=principal, current=body.current_password, new=body.new_password
+    )
+    notify.queue(session, outcome.notifications)
+    return Response(status_code=204)
+
+
+@api_router.post("/account/delete", status_code=204, summary="Delete my account", responses=UNAUTHENTICATED)
+def delete_account(session: SessionDep, principal: CurrentPrincipal, body: AccountDeletion) -> Response:
+    """Personal details are erased; what the law requires is kept (see docs/security.md)."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "delete", user, audit_success=False)
+    outcome = registration.delete_account(session, principal=principal, password=body.password)
+    notify.queue(session, outcome.notifications)
+    return Response(status_code=204)
+
+
+@api_router.post(
+    "/account/second-factor",
+    response_model=SecondFactorEnrolment,
+    summary="Start setting up an authenticator app",
+    responses=UNAUTHENTICATED,
+)
+def begin_second_factor(
+    session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> SecondFactorEnrolment:
+    """A new TOTP secret; it becomes active when a code is confirmed."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "update", user, audit_success=False)
+    secret = service.begin_totp_enrolment(session, user=user)
+    response.headers["Cache-Control"] = "no-store"
+    return SecondFactorEnrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user.email))
+
+
+@api_router.post(
+    "/account/second-factor/confirm",
+    status_code=204,
+    summary="Turn the authenticator app on",
+    responses=UNAUTHENTICATED,
+)
+def confirm_second_factor(
+    session: SessionDep, principal: CurrentPrincipal, body: SecondFactorCode
+) -> Response:
+    """Confirm with a code from the app; from then on signing in needs a code."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "update", user, audit_success=False)
+    service.confirm_totp_enrolment(session, user=user, code=body.code, source_ip=principal.source_ip)
+    notify.queue(
+        session,
+        [
+            notify.Notification(
+                "second_factor_enabled", user.email, user.locale, notify.link("/password-reset")
+            )
+        ],
+    )
+    return Response(status_code=204)

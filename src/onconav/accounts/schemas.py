@@ -112,3 +112,77 @@ class AccessLogEntry(BaseModel):
     actor_id: str | None
     actor_role: str | None
     source_ip: str | None
+
+
+class RegistrationRequest(BaseModel):
+    """Sign-up of a patient or caregiver; the account is active once the e-mail address is confirmed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+    role: Literal["patient", "caregiver"] = "patient"
+    display_name: str = Field(default="", max_length=200)
+
+
+class EmailTokenRequest(BaseModel):
+    """The token from a link sent by e-mail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+class PasswordResetRequest(BaseModel):
+    """Ask for a password-reset link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+
+
+class PasswordResetConfirm(BaseModel):
+    """A new password, with the token from the reset link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    """A new password, knowing the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class AccountDeletion(BaseModel):
+    """Deleting the account needs its password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SecondFactorEnrolment(BaseModel):
+    """A TOTP secret to enter in an authenticator app (not active until confirmed)."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class SecondFactorCode(BaseModel):
+    """A code from the authenticator app."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=6, max_length=12)
+
+
+class Accepted(BaseModel):
+    """A request taken in; the same answer whatever the address (no account enumeration)."""
+
+    message: str

@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import delete, func, select
@@ -63,6 +63,13 @@ class SecondFactorRequired(OnconavError):
     """The password was right; the account also needs a TOTP code."""
 
     status_code = 401
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A timestamp from an aggregate (SQLite returns text, PostgreSQL a datetime) as aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def token_digest(token: str) -> str:
@@ -197,7 +204,7 @@ def disable_user(session: Session, *, email: str, by: Principal | None = None) -
         raise NotFound("No account has the e-mail address %(email)s.", email=email)
     now = utcnow()
     user.disabled_at = user.disabled_at or now
-    _end_all_credentials(session, user.id, now)
+    end_all_credentials(session, user.id, now)
     audit.record(
         session,
         event_type="account.disable",
@@ -210,7 +217,7 @@ def disable_user(session: Session, *, email: str, by: Principal | None = None) -
     return user
 
 
-def _end_all_credentials(
+def end_all_credentials(
     session: Session, user_id: str, now: datetime, keep_session: str | None = None
 ) -> None:
     for web_session in session.scalars(
@@ -250,11 +257,7 @@ def check_throttle(session: Session, *, email: str, source_ip: str | None) -> No
             )
         ).one()
         if count >= limit:
-            oldest_at = oldest if isinstance(oldest, datetime) else utcnow()
-            if oldest_at.tzinfo is None:
-                from datetime import UTC
-
-                oldest_at = oldest_at.replace(tzinfo=UTC)
+            oldest_at = as_utc(oldest) if oldest is not None else utcnow()
             retry_after = max(1, int((oldest_at + window - utcnow()).total_seconds()) + 1)
             raise TooManyAttempts(retry_after)
 

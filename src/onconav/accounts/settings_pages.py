@@ -1,0 +1,264 @@
+"""Account settings pages for a signed-in user (no JavaScript needed): overview, password, second factor,
+sessions, caregiver consent, the patient's access log, account deletion. Every form posts a CSRF token,
+every object is checked by the policy.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from onconav.accounts import audit, notify, policy, registration, service, totp
+from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
+from onconav.accounts.models import Role, User, WebSession
+from onconav.accounts.pages import form_error, page, pending_user, set_session_cookie
+from onconav.accounts.principal import Principal
+from onconav.app import get_session
+from onconav.errors import NotFound, OnconavError
+
+router = APIRouter(include_in_schema=False)
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _done(target: str, what: str) -> RedirectResponse:
+    return RedirectResponse(f"{target}?done={what}", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, done: str | None = None
+) -> HTMLResponse:
+    """The signed-in account and links to its settings."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "read", user, audit_success=False)
+    return page(request, "accounts/account.html", {"user": user, "principal": principal, "done": done})
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_page(request: Request, principal: CurrentPrincipal) -> HTMLResponse:
+    """Change the password."""
+    return page(request, "accounts/password.html", {"error": None})
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Other sessions end; this one stays."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "update", user, audit_success=False)
+    try:
+        outcome = registration.change_password(
+            session, principal=principal, current=current_password, new=new_password
+        )
+    except OnconavError as error:
+        return form_error(request, "accounts/password.html", {}, error)
+    notify.queue(session, outcome.notifications)
+    return _done("/account", "password")
+
+
+@router.get("/account/second-factor", response_class=HTMLResponse)
+def second_factor_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Set up an authenticator app: the secret as text and as an otpauth:// link, then a code."""
+    user = pending_user(request, session)
+    if user.totp_enabled_at is not None:
+        return page(request, "accounts/second_factor_setup.html", {"enabled": True, "error": None})
+    secret = service.pending_totp_secret(session, user=user) or service.begin_totp_enrolment(
+        session, user=user
+    )
+    context = {
+        "enabled": False,
+        "secret": secret,
+        "uri": totp.provisioning_uri(secret, user.email),
+        "error": None,
+    }
+    return page(request, "accounts/second_factor_setup.html", context)
+
+
+@router.post("/account/second-factor", response_model=None)
+def confirm_second_factor(
+    request: Request, session: SessionDep, code: Annotated[str, Form(max_length=12)] = ""
+) -> Response:
+    """Turn the second factor on; the browser gets a new, complete session."""
+    user = pending_user(request, session)
+    try:
+        service.confirm_totp_enrolment(session, user=user, code=code, source_ip=client_address(request))
+    except OnconavError as error:
+        secret = service.pending_totp_secret(session, user=user) or ""
+        context = {"enabled": False, "secret": secret, "uri": totp.provisioning_uri(secret, user.email)}
+        return form_error(request, "accounts/second_factor_setup.html", context, error)
+    notify.queue(
+        session,
+        [
+            notify.Notification(
+                "second_factor_enabled", user.email, user.locale, notify.link("/password-reset")
+            )
+        ],
+    )
+    service.end_session(session, secret=request.cookies.get(SESSION_COOKIE, ""))
+    credential = service.start_session(
+        session,
+        user=user,
+        second_factor_done=True,
+        source_ip=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    redirect = _done("/account", "second_factor")
+    set_session_cookie(request, redirect, credential.secret, credential.expires_in)
+    return redirect
+
+
+@router.get("/account/sessions", response_class=HTMLResponse)
+def sessions_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    """Where the account is signed in."""
+    rows = [
+        r
+        for r in service.list_sessions(session, principal=principal)
+        if policy.permits(session, principal, "read", r)
+    ]
+    return page(request, "accounts/sessions.html", {"sessions": rows, "current": principal.session_id})
+
+
+@router.post("/account/sessions/{session_id}/revoke", response_model=None)
+def revoke_session(session_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Sign that browser out."""
+    row = session.get(WebSession, session_id)
+    if row is None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", row)
+    service.revoke_session(session, principal=principal, web_session=row)
+    return _done("/account/sessions", "revoked")
+
+
+def _names(session: Session, user_ids: set[str]) -> dict[str, User]:
+    return {user_id: user for user_id in user_ids if (user := session.get(User, user_id)) is not None}
+
+
+@router.get("/account/consents", response_class=HTMLResponse)
+def consents_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, done: str | None = None
+) -> HTMLResponse:
+    """Patients: the caregivers who may act for them, and a form to add one. Caregivers: whom they help."""
+    grants = [
+        g
+        for g in service.list_grants(session, principal=principal)
+        if policy.permits(session, principal, "read", g)
+    ]
+    people = _names(session, {g.caregiver_id for g in grants} | {g.patient_id for g in grants})
+    context = {
+        "grants": grants,
+        "people": people,
+        "principal": principal,
+        "done": done,
+        "error": None,
+        "form": {},
+    }
+    return page(request, "accounts/consents.html", context)
+
+
+@router.post("/account/consents", response_model=None)
+def grant_consent(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    caregiver_email: Annotated[str, Form(max_length=320)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "read",
+) -> Response:
+    """Record the patient's consent."""
+    policy.authorize(
+        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
+    )
+    try:
+        service.grant_caregiver(session, principal=principal, caregiver_email=caregiver_email, scope=scope)
+    except OnconavError as error:
+        grants = service.list_grants(session, principal=principal)
+        people = _names(session, {g.caregiver_id for g in grants})
+        context = {"grants": grants, "people": people, "principal": principal, "done": None}
+        return form_error(
+            request,
+            "accounts/consents.html",
+            {**context, "form": {"caregiver_email": caregiver_email}},
+            error,
+        )
+    _notify_consent(session, principal, caregiver_email)
+    return _done("/account/consents", "granted")
+
+
+def _notify_consent(session: Session, principal: Principal, caregiver_email: str) -> None:
+    patient = service.get_user_or_raise(session, user_id=principal.user_id)
+    caregiver = service.get_user_by_email(session, email=caregiver_email)
+    messages = [
+        notify.Notification(
+            "consent_changed", patient.email, patient.locale, notify.link("/account/consents")
+        )
+    ]
+    if caregiver is not None:
+        messages.append(
+            notify.Notification(
+                "consent_received", caregiver.email, caregiver.locale, notify.link("/account/consents")
+            )
+        )
+    notify.queue(session, messages)
+
+
+@router.post("/account/consents/{consent_id}/revoke", response_model=None)
+def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """End a consent (the patient, or the caregiver stepping back)."""
+    grant = service.get_grant(session, grant_id=consent_id)
+    if grant is None or grant.revoked_at is not None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", grant)
+    service.revoke_grant(session, principal=principal, grant=grant)
+    caregiver = service.get_user_or_raise(session, user_id=grant.caregiver_id)
+    patient = service.get_user_or_raise(session, user_id=grant.patient_id)
+    patient_principal = principal if principal.is_self(patient.id) else None
+    if patient_principal is not None:
+        _notify_consent(session, patient_principal, caregiver.email)
+    return _done("/account/consents", "revoked")
+
+
+@router.get("/account/access-log", response_class=HTMLResponse)
+def access_log_page(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, before: int | None = None
+) -> HTMLResponse:
+    """Who accessed the patient's data, when, from where, and whether it was allowed."""
+    policy.authorize(session, principal, "read_access_log", policy.PatientData(principal.user_id))
+    events = audit.events_for_patient(session, patient_id=principal.user_id, limit=50, before_sequence=before)
+    events = [event for event in events if policy.permits(session, principal, "read", event)]
+    actors = _names(session, {event.actor_id for event in events if event.actor_id})
+    context = {"events": events, "actors": actors, "principal": principal}
+    context["older"] = events[-1].sequence if len(events) == 50 else None
+    return page(request, "accounts/access_log.html", context)
+
+
+@router.get("/account/delete", response_class=HTMLResponse)
+def delete_page(request: Request, principal: CurrentPrincipal) -> HTMLResponse:
+    """What deleting the account erases and what it keeps, and the confirmation form."""
+    return page(request, "accounts/delete.html", {"error": None, "patient": principal.role is Role.patient})
+
+
+@router.post("/account/delete", response_model=None)
+def delete_account(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Delete the account, sign out, and go to the privacy page."""
+    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    policy.authorize(session, principal, "delete", user, audit_success=False)
+    try:
+        outcome = registration.delete_account(session, principal=principal, password=password)
+    except OnconavError as error:
+        return form_error(request, "accounts/delete.html", {"patient": principal.role is Role.patient}, error)
+    notify.queue(session, outcome.notifications)
+    redirect = RedirectResponse("/about/privacy?done=deleted", status_code=303)
+    redirect.delete_cookie(SESSION_COOKIE, path="/")
+    return redirect
