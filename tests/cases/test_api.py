@@ -224,3 +224,36 @@ def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Pe
     assert api.get(f"/api/v1/cases/{case['id']}", headers=caregiver.headers).status_code == 200
     assert [c["id"] for c in api.get("/api/v1/cases", headers=caregiver.headers).json()] == [case["id"]]
     act(api, caregiver, case["id"], "submit", 403)  # read consent does not let them act
+
+
+def test_notifications_say_nothing_medical(
+    api: TestClient, person: Callable[..., Person], inbox: object
+) -> None:
+    from conftest import Inbox
+
+    assert isinstance(inbox, Inbox)
+    patient, coordinator, specialist = person("patient"), person("coordinator"), person("specialist")
+    case = api.post(
+        "/api/v1/cases",
+        headers=patient.headers,
+        json={"title": "Secret title", "diagnosis": "pancreatic cancer"},
+    ).json()
+    act(api, patient, case["id"], "submit")
+    act(api, coordinator, case["id"], "triage")
+    api.post(
+        f"/api/v1/cases/{case['id']}/members",
+        headers=coordinator.headers,
+        json={"email": specialist.email, "role": "specialist"},
+    )
+    api.post(
+        f"/api/v1/cases/{case['id']}/messages", headers=specialist.headers, data={"body": "Your CA 19-9?"}
+    )
+    to_patient = inbox.wait_for(patient.email, count=2)
+    to_specialist = inbox.wait_for(specialist.email, count=1)
+    assert len(to_patient) == 2 and len(to_specialist) == 1
+    for message in to_patient + to_specialist:
+        text = str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+        assert f"http://testserver/cases/{case['id']}" in text
+        for secret in ("pancreatic", "Secret title", "CA 19-9"):
+            assert secret not in text and secret not in str(message["Subject"])
+    assert inbox.to(coordinator.email) == []  # nobody is told about their own change
