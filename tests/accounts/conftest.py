@@ -188,3 +188,16 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def directory_links(factory: sessionmaker[Session]) -> dict[str, int]:
+    """One organization and one practitioner in the directory, for staff and specialist accounts."""
+    from onconav.directory.models import Organization, Practitioner
+
+    with unit_of_work(factory) as session:
+        organization = Organization(name="Test Cancer Center", kind="cancer_center")
+        practitioner = Practitioner(given_name="Rosa", family_name="Test")
+        session.add_all([organization, practitioner])
+        session.flush()
+        return {"organization_id": organization.id, "practitioner_id": practitioner.id}
