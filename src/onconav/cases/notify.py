@@ -15,29 +15,26 @@ from onconav.i18n import N_
 
 CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "case_changed": (
-        N_("An update on a second-opinion case on onconav"),
+        N_("An update on your onconav case"),
         N_(
-            "Hello,\n\nThere is an update on a second-opinion case you are part of. "
+            "Hello,\n\nThere is an update on a case you are part of on onconav. "
             "Sign in to see it:\n\n%(link)s\n"
         ),
     ),
     "case_message": (
-        N_("A new message on a second-opinion case on onconav"),
-        N_(
-            "Hello,\n\nThere is a new message on a second-opinion case you are part of. "
-            "Sign in to read it:\n\n%(link)s\n"
-        ),
+        N_("A new message on onconav"),
+        N_("Hello,\n\nThere is a new message on a case you are part of. Sign in to read it:\n\n%(link)s\n"),
     ),
     "case_member": (
-        N_("You were added to a second-opinion case on onconav"),
+        N_("You were added to a review team on onconav"),
         N_(
-            "Hello,\n\nYou were added to the review team of a second-opinion case. "
+            "Hello,\n\nYou were added to the review team of a case on onconav. "
             "Sign in to see it:\n\n%(link)s\n"
         ),
     ),
     "opinion_delivered": (
-        N_("Your second opinion is ready on onconav"),
-        N_("Hello,\n\nThe written second opinion you asked for is ready. Sign in to read it:\n\n%(link)s\n"),
+        N_("A written answer is ready on onconav"),
+        N_("Hello,\n\nThe written answer to your request is ready. Sign in to read it:\n\n%(link)s\n"),
     ),
 }
 mail.MESSAGES.update(CASE_MESSAGES)
