@@ -12,12 +12,13 @@ from typing import Any
 
 from onconav.cases.models import Case, Opinion
 from onconav.cases.schemas import OpinionContent
+from onconav.i18n import N_
 
 AGREEMENT_LABELS = {
-    "agree": "The reviewers agree with the diagnosis.",
-    "partly_agree": "The reviewers partly agree with the diagnosis.",
-    "disagree": "The reviewers do not agree with the diagnosis.",
-    "cannot_assess": "The reviewers could not assess the diagnosis from the records provided.",
+    "agree": N_("The reviewers agree with the diagnosis."),
+    "partly_agree": N_("The reviewers partly agree with the diagnosis."),
+    "disagree": N_("The reviewers do not agree with the diagnosis."),
+    "cannot_assess": N_("The reviewers could not assess the diagnosis from the records provided."),
 }
 DISCLAIMER = (
     "This second opinion is based on the records shared with the reviewing team. It does not replace "
