@@ -5,8 +5,10 @@ Argon2 parameters (the real ones are checked in test_passwords), users of every 
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -17,7 +19,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from onconav import migrate
@@ -25,7 +28,8 @@ from onconav.accounts import crypto, service, totp
 from onconav.accounts.models import User
 from onconav.app import create_app
 from onconav.config import get_settings
-from onconav.db import make_session_factory, unit_of_work
+from onconav.db import Base, create_db_engine, make_session_factory, unit_of_work
+from onconav.models import import_all_models
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -44,11 +48,61 @@ def accounts_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     crypto.forget_cached_keys()
 
 
+_TEMPLATES: dict[str, str] = {}
+
+
+def _migrated_template(backend: str, request: pytest.FixtureRequest, tmp_root: Path) -> str:
+    """A database migrated once per run and backend; each test gets a copy (far faster than migrating)."""
+    if backend not in _TEMPLATES:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_root / 'accounts-template.sqlite3'}"
+        else:
+            server = make_url(str(request.getfixturevalue("postgres_server")))
+            name = f"onconav_accounts_template_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            url = server.set(database=name).render_as_string(hide_password=False)
+        template_engine = create_db_engine(url)
+        migrate.upgrade(template_engine)
+        template_engine.dispose()
+        _TEMPLATES[backend] = url
+    return _TEMPLATES[backend]
+
+
+_POSTGRES_ENGINES: dict[str, Engine] = {}
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    """Every table emptied (PostgreSQL: one TRUNCATE) and the audit chain back at its start."""
+    import_all_models()
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text("INSERT INTO audit_head (id, sequence, hash) VALUES (1, 0, :zero)"), {"zero": "0" * 64}
+        )
+
+
 @pytest.fixture
-def engine(empty_engine: Engine) -> Engine:
-    """A new, migrated database on each backend."""
-    migrate.upgrade(empty_engine)
-    return empty_engine
+def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path, demo_dir: Path) -> Iterator[Engine]:
+    """A migrated database with no rows, on each backend: a copy of a migrated SQLite file, or one
+    PostgreSQL database per run emptied before each test (creating databases costs seconds on disk)."""
+    template = make_url(_migrated_template(backend, request, demo_dir))
+    if backend == "sqlite":
+        assert template.database
+        target = tmp_path / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(template.database, target)
+        migrated = create_db_engine(f"sqlite:///{target}")
+        yield migrated
+        migrated.dispose()
+        return
+    if backend not in _POSTGRES_ENGINES:
+        _POSTGRES_ENGINES[backend] = create_db_engine(template.render_as_string(hide_password=False))
+    shared = _POSTGRES_ENGINES[backend]
+    _empty_all_tables(shared)
+    yield shared
 
 
 @pytest.fixture
@@ -201,3 +255,37 @@ def directory_links(factory: sessionmaker[Session]) -> dict[str, int]:
         session.add_all([organization, practitioner])
         session.flush()
         return {"organization_id": organization.id, "practitioner_id": practitioner.id}
+
+
+def csrf_of(client: TestClient, path: str = "/sign-in") -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def sign_in(client: TestClient, account: Account) -> None:
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": account.email,
+            "password": account.password,
+            "next": "/account",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    if account.totp_secret:
+        assert response.headers["location"].startswith("/sign-in/second-factor")
+        response = client.post(
+            "/sign-in/second-factor",
+            data={
+                "code": account.code(),
+                "next": "/account",
+                "csrf_token": csrf_of(client, response.headers["location"]),
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/account"

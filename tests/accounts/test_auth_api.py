@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account, bearer
 
+from accounts.conftest import Account, bearer
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent
 

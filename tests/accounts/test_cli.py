@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from tests.accounts.conftest import PASSWORD
 from typer.testing import CliRunner
 
+from accounts.conftest import PASSWORD
 from onconav.accounts import crypto
 from onconav.cli import app
 from onconav.config import get_settings

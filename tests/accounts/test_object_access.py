@@ -20,8 +20,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account
 
+from accounts.conftest import Account
 from onconav.accounts import deps, service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work

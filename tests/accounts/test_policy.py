@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account, bearer
 
+from accounts.conftest import Account, bearer
 from onconav.accounts import audit, policy, service
 from onconav.accounts.models import AuditEvent, Role
 from onconav.accounts.principal import Principal

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlparse
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import PASSWORD, Account, Mailbox, bearer
-from tests.accounts.test_sessions_pages import csrf_of, sign_in
 
+from accounts.conftest import PASSWORD, Account, Mailbox, bearer, csrf_of, sign_in
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent, User
 

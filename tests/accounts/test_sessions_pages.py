@@ -3,7 +3,6 @@ second factor step, HSTS over TLS; public pages stay public."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -11,45 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account
 
+from accounts.conftest import Account, csrf_of, sign_in
 from onconav.accounts.models import WebSession, utcnow
 from onconav.app import create_app
 from onconav.db import unit_of_work
-
-
-def csrf_of(client: TestClient, path: str = "/sign-in") -> str:
-    page = client.get(path)
-    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
-
-
-def sign_in(client: TestClient, account: Account) -> None:
-    response = client.post(
-        "/sign-in",
-        data={
-            "email": account.email,
-            "password": account.password,
-            "next": "/account",
-            "csrf_token": csrf_of(client),
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    if account.totp_secret:
-        assert response.headers["location"].startswith("/sign-in/second-factor")
-        response = client.post(
-            "/sign-in/second-factor",
-            data={
-                "code": account.code(),
-                "next": "/account",
-                "csrf_token": csrf_of(client, response.headers["location"]),
-            },
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/account"
 
 
 def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:

@@ -14,7 +14,7 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select, update
@@ -99,17 +99,32 @@ def record(
         source_ip = source_ip or principal.source_ip
     # Taking the head row first (an UPDATE) serialises writers on both backends: PostgreSQL locks the
     # row until commit, SQLite takes its write lock, so no two events get the same place in the chain.
-    moved = session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ID).values(sequence=AuditHead.sequence + 1)
-    )
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(AuditHead(id=HEAD_ID, sequence=1, hash=GENESIS_HASH))
-        session.flush()
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
-    ).scalar_one()
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(sequence=AuditHead.sequence + 1)
+        .returning(AuditHead.sequence, AuditHead.hash)
+    ).first()
+    if head is None:  # a database made without the migration's first row
+        session.add(AuditHead(id=HEAD_ID, sequence=0, hash=GENESIS_HASH))
+        session.flush()
+        return record(
+            session,
+            event_type=event_type,
+            action=action,
+            outcome=outcome,
+            principal=principal,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            patient_id=patient_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            source_ip=source_ip,
+            detail=detail,
+        )
+    sequence, previous_hash = head
     event = AuditEvent(
-        sequence=head.sequence,
+        sequence=sequence,
         id=new_id(),
         recorded_at=utcnow(),
         event_type=event_type[:60],
@@ -122,13 +137,13 @@ def record(
         entity_id=None if entity_id is None else str(entity_id)[:64],
         source_ip=(source_ip or None) and source_ip[:64],
         detail=(detail or None) and detail[:500],
-        previous_hash=head.hash,
+        previous_hash=previous_hash,
         hash="",
     )
-    event.hash = seal(derive_secret("audit"), head.hash, event)
-    head.hash = event.hash
+    event.hash = seal(derive_secret("audit"), previous_hash, event)
     session.add(event)
     session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
     return event
 
 
@@ -196,6 +211,7 @@ EVENT_TYPES = {
 SUBTYPES = {
     "auth.login": ("110122", "Login"),
     "auth.login_failed": ("110122", "Login"),
+    "auth.second_factor": ("110122", "Login"),
     "auth.logout": ("110123", "Logout"),
 }
 
@@ -263,8 +279,3 @@ def iter_all(session: Session) -> Iterator[AuditEvent]:
     yield from session.execute(
         select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=1000)
     ).scalars()
-
-
-def now() -> datetime:
-    """The audit clock (UTC)."""
-    return utcnow()

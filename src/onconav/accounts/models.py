@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from onconav.db import Base
 
 ID_LENGTH = 32
+MAX_SEQUENCE = 2**63 - 1  # audit sequence numbers are BIGINT
 
 
 def new_id() -> str:
@@ -191,7 +192,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_patient", "patient_id", "sequence"),)
 
-    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True, default=new_id)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     event_type: Mapped[str] = mapped_column(String(60))
@@ -214,5 +215,5 @@ class AuditHead(Base):
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onconav.accounts import notify, registration, service
+from onconav.accounts import audit, notify, registration, service
 from onconav.accounts.csrf import cookie_is_secure
 from onconav.accounts.deps import SESSION_COOKIE, client_address
 from onconav.accounts.models import SECOND_FACTOR_ROLES, Role, User
@@ -165,8 +165,15 @@ def second_factor(
         )
         response.headers.update(getattr(error, "headers", None) or {})
         return response
-    old = request.cookies.get(SESSION_COOKIE, "")
-    service.end_session(session, secret=old)
+    audit.record(
+        session,
+        event_type="auth.second_factor",
+        action="E",
+        actor_id=user.id,
+        actor_role=user.role,
+        source_ip=client_address(request),
+    )
+    service.end_session(session, secret=request.cookies.get(SESSION_COOKIE, ""))
     credential = service.start_session(
         session,
         user=user,

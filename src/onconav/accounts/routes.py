@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import CurrentPrincipal, client_address
-from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
+from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User, WebSession
 from onconav.accounts.schemas import (
     Accepted,
     AccessLogEntry,
@@ -262,7 +262,9 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
 def access_log(
     session: SessionDep,
     principal: CurrentPrincipal,
-    before: Annotated[int | None, Query(ge=1, description="Only events before this sequence number.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQUENCE, description="Only events before this sequence number.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AccessLogEntry]:
     """Every recorded access to the signed-in patient's data, newest first."""

@@ -322,6 +322,7 @@ def authenticate(
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     second_factor_done = False
+    pending = user.totp_enabled_at is not None or Role(user.role) in SECOND_FACTOR_ROLES
     if user.totp_enabled_at is not None:
         if totp_code:
             if not verify_totp(session, user=user, code=totp_code):
@@ -342,7 +343,7 @@ def authenticate(
         actor_id=user.id,
         actor_role=user.role,
         source_ip=source_ip,
-        detail="second factor" if second_factor_done else None,
+        detail="second factor" if second_factor_done else ("second factor pending" if pending else None),
     )
     return user, second_factor_done
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
-from onconav.accounts.models import Role, User, WebSession
+from onconav.accounts.models import MAX_SEQUENCE, Role, User, WebSession
 from onconav.accounts.pages import form_error, page, pending_user, set_session_cookie
 from onconav.accounts.principal import Principal
 from onconav.app import get_session
@@ -226,7 +226,10 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
 
 @router.get("/account/access-log", response_class=HTMLResponse)
 def access_log_page(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, before: int | None = None
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQUENCE)] = None,
 ) -> HTMLResponse:
     """Who accessed the patient's data, when, from where, and whether it was allowed."""
     policy.authorize(session, principal, "read_access_log", policy.PatientData(principal.user_id))

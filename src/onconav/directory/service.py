@@ -128,8 +128,13 @@ def _offered(code: str, volume: int | None) -> OfferedServiceRead:
     )
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+
+
 def get_organization_or_raise(session: Session, *, organization_id: int) -> OrganizationRead:
     """An organization's profile; NotFound when there is none with this id."""
+    if not 0 < organization_id <= MAX_ID:  # beyond the column's range: no such row, not a server error
+        raise NotFound("There is no organization %(id)s.", id=organization_id)
     org = session.scalars(
         select(Organization)
         .where(Organization.id == organization_id)
@@ -171,6 +176,8 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
 
 def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> PractitionerRead:
     """A practitioner's profile; NotFound when there is none with this id."""
+    if not 0 < practitioner_id <= MAX_ID:
+        raise NotFound("There is no practitioner %(id)s.", id=practitioner_id)
     person = session.scalars(
         select(Practitioner)
         .where(Practitioner.id == practitioner_id)

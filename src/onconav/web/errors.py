@@ -75,8 +75,54 @@ def _validation_message(request: Request, exc: RequestValidationError) -> tuple[
     return _("Some input could not be used: %(problems)s") % {"problems": summary}, problems
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+def document_error_responses(app: FastAPI) -> None:
+    """Describe the one error shape in the OpenAPI schema: every error status of every operation (and a
+    `default` response for the others, e.g. 401, 404, 429) has the body {"error": {...}}."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for code, response in responses.items():
+                    if code.isdigit() and int(code) >= 400:
+                        response["content"] = content
+                responses["default"] = {
+                    "description": "An error, in the one error shape.",
+                    "content": content,
+                }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translations from exceptions to responses."""
+    document_error_responses(app)
 
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, exc: FhirError) -> Response:

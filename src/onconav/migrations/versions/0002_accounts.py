@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "audit_event",
-        sa.Column("sequence", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("sequence", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event_type", sa.String(length=60), nullable=False),
@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
@@ -174,7 +174,7 @@ def upgrade() -> None:
         sa.table(
             "audit_head",
             sa.column("id", sa.Integer),
-            sa.column("sequence", sa.Integer),
+            sa.column("sequence", sa.BigInteger),
             sa.column("hash", sa.String),
         ),
         [{"id": 1, "sequence": 0, "hash": "0" * 64}],

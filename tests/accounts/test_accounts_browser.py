@@ -1,0 +1,123 @@
+"""A real browser (Debian Chromium via Playwright, JavaScript off: the pages need none) signs up, reads the
+confirmation e-mail from a real SMTP server, confirms, signs in, turns on the authenticator app, signs out
+and signs in again with a code."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from accounts.conftest import PASSWORD, Mailbox
+from onconav.accounts import totp
+from onconav.app import create_app
+from onconav.config import get_settings
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture
+def server_url(engine: Engine) -> Iterator[str]:
+    """The app over this test's database, served by uvicorn on a free port of 127.0.0.1."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true requires the browser tests, but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", java_script_enabled=False)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sign_up_verify_sign_in_enrol(
+    server_url: str, browser_page: Any, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("ONCONAV_PUBLIC_URL", server_url)
+    get_settings.cache_clear()
+    page = browser_page
+    email = "browser.patient@example.org"
+
+    page.goto(server_url + "/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Your name (optional)").fill("Marta")
+    page.get_by_label("a patient", exact=True).check()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create the account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+
+    (message,) = mailbox.wait_for(email)
+    page.goto(mailbox.link(message))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_role("status")).to_contain_text("Your e-mail address is confirmed")
+
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.locator("dd").first).to_have_text(email)
+
+    page.get_by_role("link", name="Set up an authenticator app").click()
+    secret = page.locator("#totp-secret").inner_text().strip()
+    step = totp.current_step()
+    page.get_by_label("Six-digit code").fill(totp.code_at(secret, step))
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.locator("dd").nth(2)).to_have_text("On")
+    assert (
+        mailbox.wait_for(email, count=2)[-1]["Subject"]
+        == "A second factor was turned on for your onconav account"
+    )
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(server_url + "/account")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter the code from your authenticator app")).to_be_visible()
+    page.get_by_label("Six-digit code").fill(totp.code_at(secret, step + 1))  # a code is accepted once
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert cookies["onconav_session"]["httpOnly"] and cookies["onconav_session"]["sameSite"] == "Lax"
