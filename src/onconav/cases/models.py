@@ -9,9 +9,10 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onconav.accounts.models import UtcDateTime  # timestamps read back timezone-aware on SQLite too
 from onconav.db import Base
 
 ID_LENGTH = 32
@@ -44,11 +45,11 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(10))
     requested_providers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(30), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    triage_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    opinion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    triage_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    opinion_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     members: Mapped[list[CaseMember]] = relationship(back_populates="case", order_by="CaseMember.created_at")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.sequence")
@@ -66,7 +67,7 @@ class CaseMember(Base):
     user_id: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(20))  # caregiver | coordinator | specialist | colleague
     added_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="members")
 
@@ -86,7 +87,7 @@ class CaseEvent(Base):
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")
 
@@ -111,7 +112,7 @@ class CaseDocument(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     sealed: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
 
@@ -126,7 +127,7 @@ class CaseMessage(Base):
     author_id: Mapped[str] = mapped_column(String(64))
     author_role: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
 
@@ -143,7 +144,7 @@ class ReviewInput(Base):
     specialty: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[str] = mapped_column(String(20))  # agree | partly_agree | disagree | abstain
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
 
@@ -163,8 +164,8 @@ class Opinion(Base):
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("opinion.id"), default=None)
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     case: Mapped[Case] = relationship()
 
