@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -250,3 +251,37 @@ def live_server(sqlite_demo_engine: Engine) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+# One Chromium per test run (per xdist worker), shared by every browser test: Playwright's sync API cannot
+# run a second instance in a thread where one is already running. Debian's /usr/bin/chromium, never
+# Playwright's own downloads; without it browser tests skip, except with CI=true, where they fail.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium, shared by the browser tests of a run."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(f"CI=true requires the browser tests to run, but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

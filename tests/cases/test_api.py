@@ -9,12 +9,12 @@ import io
 from collections.abc import Callable
 
 import pydicom
-from case_samples import dicom_file, make_pdf, make_png
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
+from tests.cases.conftest import Inbox, Person
 
-from conftest import Person
 from onconav.accounts.models import AuditEvent
 from onconav.cases.models import CaseDocument
 from onconav.db import make_session_factory, unit_of_work
@@ -227,11 +227,8 @@ def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Pe
 
 
 def test_notifications_say_nothing_medical(
-    api: TestClient, person: Callable[..., Person], inbox: object
+    api: TestClient, person: Callable[..., Person], inbox: Inbox
 ) -> None:
-    from conftest import Inbox
-
-    assert isinstance(inbox, Inbox)
     patient, coordinator, specialist = person("patient"), person("coordinator"), person("specialist")
     case = api.post(
         "/api/v1/cases",

@@ -9,9 +9,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from case_samples import dicom_file, make_pdf
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from tests.cases.case_samples import dicom_file, make_pdf
 from typer.testing import CliRunner
 
 from onconav.cases import service

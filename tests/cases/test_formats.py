@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
+from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
 
 from onconav.cases import sharing
 from onconav.cases.formats import DocumentKind, RejectedFile, inspect_file

@@ -4,23 +4,20 @@ with an accessibility check, and the team's pages through forms with the CSRF to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from case_samples import dicom_file, make_pdf
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from tests.cases.case_samples import dicom_file, make_pdf
+from tests.cases.conftest import PASSWORD, Person
 
-from conftest import PASSWORD, Person
 from onconav import migrate
 from onconav.accounts import deps
 from onconav.accounts import service as accounts
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 
 
 def browser_session(api: TestClient, engine: Engine, person: Person) -> tuple[TestClient, str]:
@@ -114,20 +111,6 @@ def test_team_pages_through_forms(
     assert "Chemotherapy then reassessment." in shown and "Dr. Ana Ruiz" in shown and "NCT00000002" in shown
     spanish = browser.get(f"/opinions/{opinion_id}?lang=es").text
     assert "Segunda opinión" in spanish and "Los revisores están de acuerdo con el diagnóstico." in spanish
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from case_samples import dicom_file, make_pdf, make_png
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
 
 from onconav.cases import service
 from onconav.cases.formats import RejectedFile
@@ -132,7 +132,8 @@ def test_damaged_storage_is_detected(session: Session, store: DocumentStore) -> 
     document = upload(session, store, case, make_pdf(), "report.pdf")
     session.commit()
     path = store.object_path(document.id)
-    path.write_bytes(path.read_bytes()[:-1] + b"X")
+    stored = path.read_bytes()
+    path.write_bytes(stored[:-1] + bytes([stored[-1] ^ 1]))  # one bit flipped
     assert service.verify_documents(session, store=store) == [document.id]
     with pytest.raises(service.DocumentDamaged):
         service.document_bytes(session, store, document)
