@@ -7,17 +7,19 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import PASSWORD, Mailbox
-from onconav.accounts import totp
+from accounts.conftest import PASSWORD, Account, Mailbox
+from onconav.accounts import service, totp
 from onconav.app import create_app
 from onconav.config import get_settings
+from onconav.db import unit_of_work
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +46,65 @@ def server_url(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    """A page with JavaScript off, in the run's shared Chromium (tests/conftest.py)."""
-    context = chromium.new_context(locale="en-US", java_script_enabled=False)
+def chromium_browser(chromium: Any) -> Any:
+    """The run's shared Chromium (tests/conftest.py): a second sync Playwright in one worker fails."""
+    return chromium
+
+
+@pytest.fixture
+def browser_page(chromium_browser: Any) -> Iterator[Any]:
+    """A fresh context with JavaScript off."""
+    context = chromium_browser.new_context(locale="en-US", java_script_enabled=False)
     try:
         yield context.new_page()
+    finally:
+        context.close()
+
+
+PUBLIC_PAGES = ["/sign-in", "/sign-up", "/password-reset", "/about/privacy", "/verify-email?token=x"]
+ACCOUNT_PAGES = [
+    "/account",
+    "/account/password",
+    "/account/second-factor",
+    "/account/sessions",
+    "/account/tokens",
+    "/account/consents",
+    "/account/access-log",
+    "/account/delete",
+]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_account_pages_have_no_serious_accessibility_problems(
+    server_url: str,
+    chromium_browser: Any,
+    make_account: Callable[..., Account],
+    factory: sessionmaker[Session],
+    locale: str,
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    patient = make_account("patient")
+    with unit_of_work(factory) as session:
+        user = service.get_user_or_raise(session, user_id=patient.id)
+        cookie = service.start_session(session, user=user, second_factor_done=False).secret
+    context = chromium_browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        for path in PUBLIC_PAGES + ACCOUNT_PAGES:
+            if path == ACCOUNT_PAGES[0]:
+                context.add_cookies([{"name": "onconav_session", "value": cookie, "url": server_url}])
+            page.goto(f"{server_url}{path}{'&' if '?' in path else '?'}lang={locale}")
+            assert page.url.split("?")[0] == server_url + path.split("?")[0], page.url  # not sent to sign in
+            violations = Axe().run(page).response["violations"]
+            problems += [
+                f"{path}: {v['id']} ({v['impact']}): {v['help']}"
+                for v in violations
+                if v.get("impact") in ("serious", "critical")
+            ]
+        assert not problems, "\n".join(problems)
     finally:
         context.close()
 

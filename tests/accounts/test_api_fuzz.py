@@ -70,8 +70,7 @@ def fuzz_app(fuzz_engine: Engine) -> FastAPI:
     return create_app(fuzz_engine)
 
 
-@pytest.fixture
-def patient_token(fuzz_engine: Engine, accounts_settings: Path) -> str:
+def _patient_token(fuzz_engine: Engine) -> str:
     """A bearer token of a patient of the fuzzed database."""
     with unit_of_work(make_session_factory(fuzz_engine)) as session:
         user = service.get_user_by_email(session, email="fuzz.patient@example.org")
@@ -87,22 +86,28 @@ def _operations(app: FastAPI) -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_api_conforms_and_never_fails(fuzz_app: FastAPI, patient_token: str) -> None:
+def _fuzzer(operation: Any, token: str) -> Any:
+    """The Hypothesis test of one operation, signed in with `token`."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    def exercise(case: Any) -> None:
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        assert response.status_code < 500
+
+    return exercise
+
+
+def test_api_conforms_and_never_fails(
+    fuzz_app: FastAPI, fuzz_engine: Engine, accounts_settings: Path
+) -> None:
     operations = _operations(fuzz_app)
     assert len(operations) >= 20
     failures: list[str] = []
     for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
-        )
-        def exercise(case: Any) -> None:
-            response = case.call_and_validate(
-                headers={"Authorization": f"Bearer {patient_token}"}, checks=CHECKS
-            )
-            assert response.status_code < 500
-
+        # A fresh sign-in per operation: fuzzing "sign out" must not sign the next operations out.
+        exercise = _fuzzer(operation, _patient_token(fuzz_engine))
         try:
             exercise()
         except (Exception, BaseExceptionGroup) as error:  # every operation's failure, then report them all

@@ -135,3 +135,11 @@ def test_integration_token_scopes_and_revocation(
     assert "token" not in listed[0]
     assert client.delete(f"/api/v1/account/tokens/{listed[0]['id']}", headers=headers).status_code == 204
     assert client.get("/api/v1/account", headers=token).status_code == 401
+
+
+def test_api_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
+    patient = make_account("patient")
+    headers = bearer(client, patient)
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/account", headers=headers).status_code == 401
+    assert client.delete("/api/v1/auth/token").status_code == 401

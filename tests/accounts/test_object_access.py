@@ -184,6 +184,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/password-reset/confirm"): PUBLIC_FORM,
     ("POST", "/password-reset/confirm"): PUBLIC_FORM,
     ("POST", "/sign-out"): OwnAccount(),
+    ("DELETE", "/api/v1/auth/token"): OwnAccount(),
     ("GET", "/sign-in/second-factor"): OwnAccount(pending=True),
     ("POST", "/sign-in/second-factor"): OwnAccount(pending=True),
     ("GET", "/api/v1/account"): OwnAccount(),
@@ -203,6 +204,9 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/account/second-factor"): OwnAccount(pending=True),
     ("POST", "/account/second-factor"): OwnAccount(pending=True),
     ("GET", "/account/sessions"): OwnAccount(),
+    ("POST", "/account/sessions/revoke-others"): OwnAccount(),
+    ("GET", "/account/tokens"): OwnAccount(),
+    ("POST", "/account/tokens"): OwnAccount(),
     ("GET", "/account/consents"): OwnAccount(),
     ("POST", "/account/consents"): OwnAccount(),
     ("GET", "/account/access-log"): OwnAccount(),
@@ -213,6 +217,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("DELETE", "/api/v1/account/consents/{consent_id}"): ObjectRoute("consent"),
     ("POST", "/account/sessions/{session_id}/revoke"): ObjectRoute("session", page=True, success=303),
     ("POST", "/account/consents/{consent_id}/revoke"): ObjectRoute("consent", page=True, success=303),
+    ("POST", "/account/tokens/{token_id}/revoke"): ObjectRoute("token", page=True, success=303),
     **CASE_ROUTES,
 }
 

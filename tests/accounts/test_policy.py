@@ -117,3 +117,31 @@ def test_other_patients_objects_are_not_found(
     missing = client.delete("/api/v1/account/tokens/" + "0" * 32, headers=second_headers)
     assert missing.status_code == 404
     assert response.json()["error"]["message"] == missing.json()["error"]["message"]
+
+
+def test_expired_consent_counts_for_nothing(
+    make_account: Callable[..., Account], factory: sessionmaker[Session]
+) -> None:
+    from datetime import timedelta
+
+    from onconav.accounts.models import CaregiverGrant, utcnow
+
+    patient, caregiver = make_account("patient"), make_account("caregiver")
+    with unit_of_work(factory) as session:
+        owner = service.principal_for(
+            session, service.get_user_or_raise(session, user_id=patient.id), second_factor=False
+        )
+        grant = service.grant_caregiver(
+            session, principal=owner, caregiver_email=caregiver.email, scope="write", days=1
+        )
+        grant_id = grant.id
+    with unit_of_work(factory) as session:
+        row = session.get(CaregiverGrant, grant_id)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+    with factory() as session:
+        acting = service.principal_for(
+            session, service.get_user_or_raise(session, user_id=caregiver.id), second_factor=False
+        )
+        assert not policy.permits(session, acting, "read", policy.PatientData(patient.id))
+        assert service.list_grants(session, principal=acting) == []

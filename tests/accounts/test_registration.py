@@ -209,3 +209,17 @@ def test_mails_never_carry_medical_words(mailbox: Mailbox) -> None:
             text = notify.compose(notify.Notification(kind, "x@example.org", locale, "http://l/")).as_string()
             for word in ("diagnos", "cancer", "cáncer", "tumor", "patholog", "scan", "opinion"):
                 assert word not in text.lower(), (kind, locale, word)
+
+
+def test_consent_changes_are_mailed_to_both(
+    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
+) -> None:
+    patient, caregiver = make_account("patient"), make_account("caregiver")
+    headers = bearer(client, patient)
+    body = {"caregiver_email": caregiver.email, "scope": "write"}
+    grant = client.post("/api/v1/account/consents", headers=headers, json=body).json()
+    assert mailbox.wait_for(patient.email)[0]["Subject"] == "Who may act for you on onconav has changed"
+    assert "changed" in mailbox.wait_for(caregiver.email)[0]["Subject"]
+    assert client.delete(f"/api/v1/account/consents/{grant['id']}", headers=headers).status_code == 204
+    mailbox.wait_for(patient.email, count=2)
+    mailbox.wait_for(caregiver.email, count=2)

@@ -3,6 +3,7 @@ second factor step, HSTS over TLS; public pages stay public."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -103,3 +104,45 @@ def test_hsts_over_tls_only(engine: Engine) -> None:
         assert "Secure" in response.headers["set-cookie"]
     with TestClient(app) as plain:
         assert "strict-transport-security" not in plain.get("/sign-in").headers
+
+
+def test_tokens_page_and_signing_out_other_browsers(
+    client: TestClient, engine: Engine, make_account: Callable[..., Account]
+) -> None:
+    patient = make_account("patient")
+    other_browser = TestClient(create_app(engine))
+    sign_in(other_browser, patient)
+    sign_in(client, patient)
+    page = client.get("/account/tokens")
+    assert page.status_code == 200
+    created = client.post(
+        "/account/tokens",
+        data={"name": "my sync", "scope": "read", "days": "30", "csrf_token": csrf_of(client, "/account")},
+    )
+    secret = re.search(r"onc_[A-Za-z0-9_-]+", created.text)
+    assert secret, created.text
+    assert (
+        client.get("/api/v1/account", headers={"Authorization": f"Bearer {secret.group(0)}"}).status_code
+        == 200
+    )
+    assert "onc_" not in client.get("/account/tokens").text  # shown once only
+    token_id = client.get("/api/v1/account/tokens").json()[0]["id"]
+    revoked = client.post(
+        f"/account/tokens/{token_id}/revoke",
+        data={"csrf_token": csrf_of(client, "/account")},
+        follow_redirects=False,
+    )
+    assert revoked.headers["location"] == "/account/tokens?done=revoked"
+    assert (
+        client.get("/api/v1/account", headers={"Authorization": f"Bearer {secret.group(0)}"}).status_code
+        == 401
+    )
+    assert other_browser.get("/account").status_code == 200
+    done = client.post(
+        "/account/sessions/revoke-others",
+        data={"csrf_token": csrf_of(client, "/account")},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == "/account/sessions?done=revoked"
+    assert other_browser.get("/account", follow_redirects=False).status_code == 303
+    assert client.get("/account").status_code == 200

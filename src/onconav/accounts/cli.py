@@ -127,7 +127,7 @@ def users_disable(email: Annotated[str, typer.Argument(help="The account's e-mai
 
     try:
         with _session() as session:
-            service.disable_user(session, email=email)
+            service.disable_user(session, email=email, source_ip="cli")
     except OnconavError as error:
         _fail(error)
         return

@@ -17,7 +17,8 @@ class Principal:
 
     `acting_for` maps each patient id that consented to this user as caregiver to the granted scopes
     (`read`, `write`); `token_scopes` is None for a browser session or sign-in token, else the scopes of
-    the integration token used. `source_ip` is where the request came from (for the audit log).
+    the integration token used. `session_id` / `token_id` name the credential used; `source_ip` is where
+    the request came from (for the audit log).
     """
 
     user_id: str
@@ -28,6 +29,7 @@ class Principal:
     token_scopes: frozenset[str] | None = None
     second_factor: bool = False
     session_id: str | None = None
+    token_id: str | None = None
     source_ip: str | None = None
 
     @property

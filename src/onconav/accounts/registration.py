@@ -234,3 +234,16 @@ def delete_account(session: Session, *, principal: Principal, password: str) -> 
         entity_id=user.id,
     )
     return Outcome((Notification("account_deleted", address, locale, link("/about/privacy")),))
+
+
+def consent_notifications(session: Session, *, patient_id: str, caregiver_id: str) -> Outcome:
+    """Tell the patient and the caregiver that a consent between them changed (no details in the mail)."""
+    people = [session.get(User, patient_id), session.get(User, caregiver_id)]
+    kinds = ("consent_changed", "consent_received")
+    return Outcome(
+        tuple(
+            Notification(kind, person.email, person.locale, link("/account/consents"))
+            for kind, person in zip(kinds, people, strict=True)
+            if person is not None and person.deleted_at is None
+        )
+    )

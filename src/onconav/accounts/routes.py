@@ -35,7 +35,7 @@ from onconav.accounts.schemas import (
 )
 from onconav.app import get_session
 from onconav.errors import NotFound
-from onconav.i18n import get_translations
+from onconav.i18n import N_, get_translations
 
 api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -83,6 +83,15 @@ def create_token(
     credential = service.issue_access_token(session, user=user, second_factor_done=second)
     response.headers["Cache-Control"] = "no-store"
     return TokenResponse(access_token=credential.secret, expires_in=credential.expires_in)
+
+
+@api_router.delete(
+    "/auth/token", status_code=204, summary="Sign out: revoke the token used", responses=UNAUTHENTICATED
+)
+def revoke_current_token(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The bearer token sent with this request stops working at once."""
+    service.end_token(session, principal=principal)
+    return Response(status_code=204)
 
 
 @api_router.get(
@@ -234,6 +243,10 @@ def create_consent(session: SessionDep, principal: CurrentPrincipal, body: Conse
     grant = service.grant_caregiver(
         session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
     )
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _consent_read(grant)
 
 
@@ -250,6 +263,10 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
         raise NotFound("Not found.")
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return Response(status_code=204)
 
 
@@ -292,7 +309,7 @@ def _gettext(request: Request) -> Any:
     return get_translations(getattr(request.state, "locale", "en")).gettext
 
 
-CHECK_MAIL = "If this address can be used, we sent a message to it. Follow the link in it."
+CHECK_MAIL = N_("If this address can be used, we sent a message to it. Follow the link in it.")
 THROTTLED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many requests; see Retry-After."}}
 
 

@@ -197,7 +197,9 @@ def list_users(session: Session, *, limit: int = 1000) -> list[User]:
     )
 
 
-def disable_user(session: Session, *, email: str, by: Principal | None = None) -> User:
+def disable_user(
+    session: Session, *, email: str, by: Principal | None = None, source_ip: str | None = None
+) -> User:
     """Stop an account from signing in and end its sessions and tokens."""
     user = get_user_by_email(session, email=email)
     if user is None or user.deleted_at is not None:
@@ -210,6 +212,7 @@ def disable_user(session: Session, *, email: str, by: Principal | None = None) -
         event_type="account.disable",
         action="U",
         principal=by,
+        source_ip=source_ip,
         entity_type="user",
         entity_id=user.id,
         patient_id=user.id if user.role == Role.patient else None,
@@ -466,6 +469,7 @@ def principal_for(
     second_factor: bool,
     token_scopes: frozenset[str] | None = None,
     session_id: str | None = None,
+    token_id: str | None = None,
     source_ip: str | None = None,
 ) -> Principal:
     """The Principal of `user` with its current caregiver consents."""
@@ -480,6 +484,7 @@ def principal_for(
         token_scopes=token_scopes,
         second_factor=second_factor,
         session_id=session_id,
+        token_id=token_id,
         source_ip=source_ip,
     )
 
@@ -634,7 +639,9 @@ def token_principal(session: Session, *, secret: str, source_ip: str | None = No
         row.last_used_at = now
     second = "second_factor" in row.scopes
     scopes = None if row.kind == "access" else frozenset(s for s in row.scopes if s != "second_factor")
-    return principal_for(session, user, second_factor=second, token_scopes=scopes, source_ip=source_ip)
+    return principal_for(
+        session, user, second_factor=second, token_scopes=scopes, token_id=row.id, source_ip=source_ip
+    )
 
 
 def list_tokens(session: Session, *, principal: Principal) -> list[ApiToken]:
@@ -728,10 +735,12 @@ def grant_caregiver(
 def list_grants(session: Session, *, principal: Principal) -> list[CaregiverGrant]:
     """The live consents the principal gave (patient) or received (caregiver)."""
     column = CaregiverGrant.patient_id if principal.is_patient else CaregiverGrant.caregiver_id
+    now = utcnow()
+    live = (CaregiverGrant.expires_at.is_(None)) | (CaregiverGrant.expires_at > now)
     return list(
         session.scalars(
             select(CaregiverGrant)
-            .where(column == principal.user_id, CaregiverGrant.revoked_at.is_(None))
+            .where(column == principal.user_id, CaregiverGrant.revoked_at.is_(None), live)
             .order_by(CaregiverGrant.created_at)
         )
     )
@@ -758,3 +767,20 @@ def revoke_token(session: Session, *, principal: Principal, token: ApiToken) -> 
     """Revoke one of the principal's tokens (authorized by the caller)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+
+
+def end_token(session: Session, *, principal: Principal) -> None:
+    """Sign out a script: the bearer token used for this request stops working."""
+    token = session.get(ApiToken, principal.token_id) if principal.token_id else None
+    if token is None:
+        raise InvalidInput("Send the token to revoke as Authorization: Bearer <token>.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            event_type="auth.logout",
+            action="E",
+            principal=principal,
+            entity_type="api_token",
+            entity_id=token.id,
+        )

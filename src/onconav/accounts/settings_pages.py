@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
-from onconav.accounts.models import MAX_SEQUENCE, Role, User, WebSession
+from onconav.accounts.models import MAX_SEQUENCE, ApiToken, Role, User, WebSession
 from onconav.accounts.pages import form_error, page, pending_user, set_session_cookie
-from onconav.accounts.principal import Principal
 from onconav.app import get_session
 from onconav.errors import NotFound, OnconavError
 
@@ -137,6 +136,62 @@ def revoke_session(session_id: str, session: SessionDep, principal: CurrentPrinc
     return _done("/account/sessions", "revoked")
 
 
+@router.post("/account/sessions/revoke-others", response_model=None)
+def revoke_other_sessions(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Sign out every other browser of the account."""
+    for row in service.list_sessions(session, principal=principal):
+        if row.id != principal.session_id:
+            policy.authorize(session, principal, "delete", row)
+            service.revoke_session(session, principal=principal, web_session=row)
+    return _done("/account/sessions", "revoked")
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    """Integration tokens: the live ones, and a form for a new one."""
+    rows = [
+        r
+        for r in service.list_tokens(session, principal=principal)
+        if policy.permits(session, principal, "read", r)
+    ]
+    return page(request, "accounts/tokens.html", {"tokens": rows, "created": None, "error": None})
+
+
+@router.post("/account/tokens", response_model=None)
+def create_token(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    name: Annotated[str, Form(max_length=100)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "read",
+    days: Annotated[int, Form(ge=1, le=366)] = 90,
+) -> Response:
+    """Create a token and show its secret, once."""
+    scopes = ["read", "write"] if scope == "write" else ["read"]
+    try:
+        credential = service.create_integration_token(
+            session, principal=principal, name=name, scopes=scopes, days=days
+        )
+    except OnconavError as error:
+        rows = service.list_tokens(session, principal=principal)
+        return form_error(request, "accounts/tokens.html", {"tokens": rows, "created": None}, error)
+    rows = service.list_tokens(session, principal=principal)
+    return page(
+        request, "accounts/tokens.html", {"tokens": rows, "created": credential.secret, "error": None}
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke", response_model=None)
+def revoke_token(token_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The token stops working at once."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", row)
+    service.revoke_token(session, principal=principal, token=row)
+    return _done("/account/tokens", "revoked")
+
+
 def _names(session: Session, user_ids: set[str]) -> dict[str, User]:
     return {user_id: user for user_id in user_ids if (user := session.get(User, user_id)) is not None}
 
@@ -176,7 +231,9 @@ def grant_consent(
         session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
     )
     try:
-        service.grant_caregiver(session, principal=principal, caregiver_email=caregiver_email, scope=scope)
+        grant = service.grant_caregiver(
+            session, principal=principal, caregiver_email=caregiver_email, scope=scope
+        )
     except OnconavError as error:
         grants = service.list_grants(session, principal=principal)
         people = _names(session, {g.caregiver_id for g in grants})
@@ -187,25 +244,11 @@ def grant_consent(
             {**context, "form": {"caregiver_email": caregiver_email}},
             error,
         )
-    _notify_consent(session, principal, caregiver_email)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _done("/account/consents", "granted")
-
-
-def _notify_consent(session: Session, principal: Principal, caregiver_email: str) -> None:
-    patient = service.get_user_or_raise(session, user_id=principal.user_id)
-    caregiver = service.get_user_by_email(session, email=caregiver_email)
-    messages = [
-        notify.Notification(
-            "consent_changed", patient.email, patient.locale, notify.link("/account/consents")
-        )
-    ]
-    if caregiver is not None:
-        messages.append(
-            notify.Notification(
-                "consent_received", caregiver.email, caregiver.locale, notify.link("/account/consents")
-            )
-        )
-    notify.queue(session, messages)
 
 
 @router.post("/account/consents/{consent_id}/revoke", response_model=None)
@@ -216,11 +259,10 @@ def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrinc
         raise NotFound("Not found.")
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
-    caregiver = service.get_user_or_raise(session, user_id=grant.caregiver_id)
-    patient = service.get_user_or_raise(session, user_id=grant.patient_id)
-    patient_principal = principal if principal.is_self(patient.id) else None
-    if patient_principal is not None:
-        _notify_consent(session, patient_principal, caregiver.email)
+    outcome = registration.consent_notifications(
+        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
+    )
+    notify.queue(session, outcome.notifications)
     return _done("/account/consents", "revoked")
 
 
