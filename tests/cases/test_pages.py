@@ -134,7 +134,7 @@ def test_patient_journey_in_a_browser_without_javascript(chromium: Any, tmp_path
         page.get_by_label("E-mail address").fill("pat@example.org")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.goto(server.url + "/cases")
+        page.wait_for_url(server.url + "/cases")  # the sign-in goes on to `next`
         page.get_by_label("A short name for the case").fill("Second look at my scan")
         page.get_by_label("Your diagnosis, in your words").fill("epithelioid pleural mesothelioma, stage III")
         page.get_by_label("Your questions (one per line)").fill("Is surgery possible?\nWhich trials fit me?")
