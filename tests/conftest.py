@@ -253,9 +253,11 @@ def live_server(sqlite_demo_engine: Engine) -> Iterator[LiveServer]:
         server.stop()
 
 
-# One Chromium per test run (per xdist worker), shared by every browser test: Playwright's sync API cannot
-# run a second instance in a thread where one is already running. Debian's /usr/bin/chromium, never
-# Playwright's own downloads; without it browser tests skip, except with CI=true, where they fail.
+# ---- Debian's Chromium driven by Playwright (one instance per test process) -------------------------
+# Chromium is /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser downloads are never
+# used. Without it the browser tests skip, except with CI=true, where they fail. The fixture lives here so
+# that every test folder shares it: a second sync Playwright in the same process cannot start.
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

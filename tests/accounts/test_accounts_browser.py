@@ -46,15 +46,9 @@ def server_url(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def chromium_browser(chromium: Any) -> Any:
-    """The run's shared Chromium (tests/conftest.py): a second sync Playwright in one worker fails."""
-    return chromium
-
-
-@pytest.fixture
-def browser_page(chromium_browser: Any) -> Iterator[Any]:
+def browser_page(chromium: Any) -> Iterator[Any]:
     """A fresh context with JavaScript off."""
-    context = chromium_browser.new_context(locale="en-US", java_script_enabled=False)
+    context = chromium.new_context(locale="en-US", java_script_enabled=False)
     try:
         yield context.new_page()
     finally:
@@ -78,7 +72,7 @@ ACCOUNT_PAGES = [
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_account_pages_have_no_serious_accessibility_problems(
     server_url: str,
-    chromium_browser: Any,
+    chromium: Any,
     make_account: Callable[..., Account],
     factory: sessionmaker[Session],
     locale: str,
@@ -89,7 +83,7 @@ def test_account_pages_have_no_serious_accessibility_problems(
     with unit_of_work(factory) as session:
         user = service.get_user_or_raise(session, user_id=patient.id)
         cookie = service.start_session(session, user=user, second_factor_done=False).secret
-    context = chromium_browser.new_context(locale=locale)
+    context = chromium.new_context(locale=locale)
     try:
         page = context.new_page()
         problems: list[str] = []

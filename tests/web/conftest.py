@@ -1,3 +1,3 @@
-"""Fixtures for the web tests: the app served for real (`live_server`, tests/conftest.py) and Debian's
-Chromium driven by Playwright (`chromium`, tests/conftest.py, shared by every browser test of a run).
+"""Fixtures for the web tests: `live_server` and `chromium` are in tests/conftest.py (one Playwright per
+test process, shared by every test folder).
 """
