@@ -46,6 +46,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from onconav.accounts.pages import router as account_pages
     from onconav.accounts.routes import api_router as accounts_api
     from onconav.accounts.settings_pages import router as account_settings_pages
+    from onconav.cases.pages import router as case_pages
+    from onconav.cases.routes import router as cases_api
     from onconav.directory.routes import api_router as directory_api
     from onconav.directory.routes import page_router as directory_pages
     from onconav.fhir.routes import router as fhir_router
@@ -96,6 +98,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(accounts_api)
     app.include_router(account_pages)
     app.include_router(account_settings_pages)
+    app.include_router(cases_api)
+    app.include_router(case_pages)
     app.include_router(site_pages)
     install_error_handlers(app)
     return app

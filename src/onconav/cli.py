@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from onconav import migrate
 from onconav.accounts.cli import audit_app, keys_app, users_app
+from onconav.cases import cli as cases_cli
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.directory.imports.cli import import_command, sync_app
@@ -38,6 +39,9 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(trials_app, name="trials")
 app.command("import")(import_command)
 app.add_typer(sync_app, name="sync")
+app.add_typer(cases_cli.app, name="cases")
+app.command("backup")(cases_cli.backup)
+app.command("restore")(cases_cli.restore)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
@@ -271,6 +275,7 @@ def serve(
     engine = create_db_engine()
     migrate.upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:
+        cases_cli.sweep_leftovers(session)  # uploads cut short by a crash: nothing points at them
         empty = directory.count_providers(session)["organizations"] == 0
     if empty:
         console.print(f"First run: loading the {settings.demo_size} demo directory...")

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "onconav <no-reply@localhost>"
+    documents_dir: Path | None = Field(
+        default=None, description="Where uploaded case documents live. Default: <data_dir>/documents."
+    )
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, description="Largest accepted upload.")
+    max_archive_expanded_bytes: int = Field(
+        default=1024 * 1024 * 1024, description="Largest total size of a ZIP of DICOM files once expanded."
+    )
     # Test-only: URL of a PostgreSQL server for the suite; CI=true makes PostgreSQL tests mandatory.
     test_postgres_url: str | None = None
     ci: bool = Field(default=False, validation_alias="CI")
@@ -59,6 +66,11 @@ class Settings(BaseSettings):
     def effective_key_file(self) -> Path:
         """The keyring file actually used."""
         return self.key_file or self.data_dir / "keys" / "keyring.json"
+
+    @property
+    def effective_documents_dir(self) -> Path:
+        """The folder of stored case documents."""
+        return (self.documents_dir or self.data_dir / "documents").resolve()
 
     @property
     def effective_database_url(self) -> str:

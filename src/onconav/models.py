@@ -6,5 +6,6 @@ from __future__ import annotations
 def import_all_models() -> None:
     """Register every table on the shared metadata."""
     import onconav.accounts.models
+    import onconav.cases.models
     import onconav.directory.models
     import onconav.trials.models  # noqa: F401

@@ -43,6 +43,7 @@ def accounts_settings(fuzz_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """One keyring for the whole module: the fuzzed database outlives each test."""
     key_file = fuzz_dir / "keyring.json"
     monkeypatch.setenv("ONCONAV_KEY_FILE", str(key_file))
+    monkeypatch.setenv("ONCONAV_DOCUMENTS_DIR", str(fuzz_dir / "documents"))
     monkeypatch.setenv("ONCONAV_ARGON2_MEMORY_KIB", "1024")
     monkeypatch.setenv("ONCONAV_ARGON2_TIME_COST", "1")
     get_settings.cache_clear()

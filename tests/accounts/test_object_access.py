@@ -47,12 +47,101 @@ class OwnAccount:
 
 @dataclass(frozen=True)
 class ObjectRoute:
-    """Takes the id of an object of kind `kind` in its path."""
+    """Takes the id of an object of kind `kind` in its path.
+
+    `body` is a valid request body (JSON for the API, form fields for pages; a "file" entry is uploaded),
+    so refusals come from the policy, not from input validation. `success` is the owner's expected status;
+    None when the owner's success depends on the workflow state (tested in tests/cases). `changes`: the
+    owner's call changes the object (False for reads).
+    """
 
     kind: str
     page: bool = False  # a page form (cookie session and CSRF token) rather than the JSON API
-    success: int = 204  # the owner's expected status
+    success: int | None = 204
+    body: tuple[tuple[str, Any], ...] = ()
+    changes: bool = True
 
+
+def _body(**fields: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(fields.items())
+
+
+PDF_UPLOAD = ("report.pdf", b"%PDF-1.4 not parsed: the policy refuses first", "application/pdf")
+OPINION_BODY = {
+    "content": {
+        "diagnosis_agreement": "agree",
+        "recommended_plan": "Plan",
+        "reviewers": [{"user_id": "someone", "name": "Dr. X", "credentials": "MD"}],
+    }
+}
+READ = {"success": 200, "changes": False}
+PAGE_READ = {"success": 200, "changes": False, "page": True}
+WORKFLOW = {"success": None}  # the owner's success depends on the case's state: see tests/cases
+PAGE_WORKFLOW = {"success": None, "page": True}
+CASE_ROUTES: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/cases"): OwnAccount(),
+    ("POST", "/api/v1/cases"): OwnAccount(),
+    ("GET", "/api/v1/queue"): OwnAccount(),
+    ("GET", "/api/v1/workspace"): OwnAccount(),
+    ("GET", "/cases"): OwnAccount(),
+    ("POST", "/cases"): OwnAccount(),
+    ("GET", "/cases/queue"): OwnAccount(),
+    ("GET", "/cases/workspace"): OwnAccount(),
+    ("GET", "/api/v1/cases/{case_id}"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/suggestions"): ObjectRoute(
+        "case", body=_body(near="Boston, MA"), **READ
+    ),
+    ("GET", "/api/v1/cases/{case_id}/documents"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/members"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/messages"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/reviews"): ObjectRoute("case", success=None, changes=False),
+    ("GET", "/api/v1/cases/{case_id}/opinions"): ObjectRoute("case", **READ),
+    ("POST", "/api/v1/cases/{case_id}/transitions"): ObjectRoute(
+        "case", body=_body(action="withdraw"), **WORKFLOW
+    ),
+    ("POST", "/api/v1/cases/{case_id}/documents"): ObjectRoute(
+        "case", body=_body(file=PDF_UPLOAD), **WORKFLOW
+    ),
+    ("POST", "/api/v1/cases/{case_id}/members"): ObjectRoute(
+        "case", body=_body(email="someone@example.org", role="colleague"), **WORKFLOW
+    ),
+    ("POST", "/api/v1/cases/{case_id}/messages"): ObjectRoute("case", body=_body(body="Hello"), **WORKFLOW),
+    ("POST", "/api/v1/cases/{case_id}/reviews"): ObjectRoute(
+        "case", body=_body(position="agree", body="Agree"), **WORKFLOW
+    ),
+    ("PUT", "/api/v1/cases/{case_id}/opinion"): ObjectRoute("case", body=_body(**OPINION_BODY), **WORKFLOW),
+    ("GET", "/api/v1/documents/{document_id}"): ObjectRoute("document", **READ),
+    ("GET", "/api/v1/documents/{document_id}/text"): ObjectRoute("document", **READ),
+    ("GET", "/api/v1/documents/{document_id}/content"): ObjectRoute("document", **READ),
+    ("GET", "/api/v1/opinions/{opinion_id}"): ObjectRoute("opinion", **READ),
+    ("GET", "/api/v1/opinions/{opinion_id}/pdf"): ObjectRoute("opinion", **READ),
+    ("GET", "/api/v1/opinions/{opinion_id}/fhir"): ObjectRoute("opinion", **READ),
+    ("POST", "/api/v1/opinions/{opinion_id}/sign"): ObjectRoute("opinion", **WORKFLOW),
+    ("POST", "/api/v1/opinions/{opinion_id}/deliver"): ObjectRoute("opinion", **WORKFLOW),
+    ("GET", "/cases/{case_id}"): ObjectRoute("case", **PAGE_READ),
+    ("POST", "/cases/{case_id}/transitions"): ObjectRoute(
+        "case", body=_body(action="withdraw"), **PAGE_WORKFLOW
+    ),
+    ("POST", "/cases/{case_id}/documents"): ObjectRoute("case", body=_body(file=PDF_UPLOAD), **PAGE_WORKFLOW),
+    ("POST", "/cases/{case_id}/messages"): ObjectRoute("case", body=_body(body="Hello"), **PAGE_WORKFLOW),
+    ("POST", "/cases/{case_id}/members"): ObjectRoute(
+        "case", body=_body(email="someone@example.org", role="colleague"), **PAGE_WORKFLOW
+    ),
+    ("POST", "/cases/{case_id}/reviews"): ObjectRoute(
+        "case", body=_body(position="agree", body="Agree"), **PAGE_WORKFLOW
+    ),
+    ("POST", "/cases/{case_id}/opinion"): ObjectRoute(
+        "case",
+        body=_body(
+            diagnosis_agreement="agree", recommended_plan="Plan", reviewers="someone@example.org | MD"
+        ),
+        **PAGE_WORKFLOW,
+    ),
+    ("GET", "/documents/{document_id}"): ObjectRoute("document", **PAGE_READ),
+    ("GET", "/opinions/{opinion_id}"): ObjectRoute("opinion", **PAGE_READ),
+    ("POST", "/opinions/{opinion_id}/sign"): ObjectRoute("opinion", **PAGE_WORKFLOW),
+    ("POST", "/opinions/{opinion_id}/deliver"): ObjectRoute("opinion", **PAGE_WORKFLOW),
+}
 
 PUBLIC_DIRECTORY = Public("directory of organizations and practitioners: public information")
 PUBLIC_KNOWLEDGE = Public("knowledge base: public information")
@@ -135,6 +224,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("POST", "/account/sessions/{session_id}/revoke"): ObjectRoute("session", page=True, success=303),
     ("POST", "/account/consents/{consent_id}/revoke"): ObjectRoute("consent", page=True, success=303),
     ("POST", "/account/tokens/{token_id}/revoke"): ObjectRoute("token", page=True, success=303),
+    **CASE_ROUTES,
 }
 
 
@@ -237,19 +327,181 @@ def consent_intact(session: Session, object_id: str) -> bool:
     return row is not None and row.revoked_at is None
 
 
+# Cases: the first patient's case is submitted, assigned to the specialist, reviewed and answered (so the
+# coordinator, the specialist and the caregiver with read consent are linked to it); the second patient's
+# stays a draft that nobody else may know about.
+_BASELINES: dict[str, tuple[Any, ...]] = {}
+
+
+def case_fingerprint(session: Session, case_id: str) -> tuple[Any, ...]:
+    from sqlalchemy import func, select
+
+    from onconav.cases.models import (
+        Case,
+        CaseDocument,
+        CaseEvent,
+        CaseMember,
+        CaseMessage,
+        Opinion,
+        ReviewInput,
+    )
+
+    session.flush()
+    case = session.get(Case, case_id)
+    if case is None:
+        return ()
+    counts = tuple(
+        session.scalar(select(func.count()).select_from(model).where(model.case_id == case_id))
+        for model in (CaseEvent, CaseMember, CaseMessage, CaseDocument, ReviewInput, Opinion)
+    )
+    opinions = tuple(
+        (o.status, len(o.signatures), o.content_sha256)
+        for o in session.scalars(select(Opinion).where(Opinion.case_id == case_id).order_by(Opinion.version))
+    )
+    return (case.state, *counts, opinions)
+
+
+def _case_of(world: World, owner: str) -> str | None:
+    ids = world.objects[owner].get("case", [])
+    return ids[0] if ids else None
+
+
+def _principal_of(session: Session, world: World, name: str) -> Any:
+    return _principal(session, world.accounts[name])
+
+
+def make_case(session: Session, world: World, owner: str) -> str | None:
+    from onconav.cases import service as cases
+    from onconav.cases.schemas import CaseCreate
+    from onconav.cases.states import CaseRole
+
+    if world.accounts[owner].role != "patient":
+        return None
+    case = cases.create(
+        session,
+        patient_id=world.accounts[owner].id,
+        case_in=CaseCreate(title=f"Case of {owner}", diagnosis="pleural mesothelioma"),
+    )
+    if owner == "patient":
+        world.related.setdefault("case", set()).update(
+            {("coordinator", owner), ("specialist", owner), ("caregiver", owner)}
+        )
+        cases.perform(
+            session, case=case, action="submit", actor_id=world.accounts[owner].id, role=CaseRole.patient
+        )
+        cases.perform(session, case=case, action="triage", actor_id="c", role=CaseRole.coordinator)
+        specialist = world.accounts["specialist"].id
+        cases.add_member(session, case=case, user_id=specialist, role=CaseRole.specialist, added_by="c")
+        for action in ("accept", "start_review"):
+            cases.perform(session, case=case, action=action, actor_id=specialist, role=CaseRole.specialist)
+        cases.post_message(
+            session, case=case, author_id=specialist, author_role=CaseRole.specialist, body="Hi"
+        )
+    else:
+        world.related.setdefault("case", set()).add(("caregiver", owner))
+    _BASELINES[case.id] = case_fingerprint(session, case.id)
+    return case.id
+
+
+def make_document(session: Session, world: World, owner: str) -> str | None:
+    import io
+
+    from fpdf import FPDF
+
+    from onconav.cases import service as cases
+
+    case_id = _case_of(world, owner)
+    if case_id is None:
+        return None
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, "Pathology report")
+    document = cases.add_document(
+        session,
+        store=cases.document_store(),
+        case=cases.get_or_raise(session, case_id=case_id),
+        uploaded_by=world.accounts[owner].id,
+        source=io.BytesIO(bytes(pdf.output())),
+        filename="pathology.pdf",
+    )
+    world.related.setdefault("document", set()).update(world.related["case"])
+    _BASELINES[case_id] = case_fingerprint(session, case_id)
+    return document.id
+
+
+def make_opinion(session: Session, world: World, owner: str) -> str | None:
+    from onconav.cases import opinions
+    from onconav.cases import service as cases
+    from onconav.cases.schemas import OpinionContent, Reviewer
+    from onconav.cases.states import CaseRole
+
+    case_id = _case_of(world, owner)
+    if case_id is None or owner != "patient":
+        return None
+    case = cases.get_or_raise(session, case_id=case_id)
+    specialist = world.accounts["specialist"].id
+    content = OpinionContent(
+        diagnosis_agreement="agree",
+        recommended_plan="Systemic therapy.",
+        reviewers=[Reviewer(user_id=specialist, name="Dr. Rosa Test", credentials="MD")],
+    )
+    opinion = opinions.save_draft(session, case=case, content=content, author_id=specialist)
+    opinions.sign(session, opinion=opinion, reviewer_id=specialist)
+    opinions.deliver(session, case=case, opinion=opinion, actor_id=specialist, role=CaseRole.specialist)
+    world.related.setdefault("opinion", set()).update(world.related["case"])
+    _BASELINES[case_id] = case_fingerprint(session, case_id)
+    _BASELINES[opinion.id] = case_fingerprint(session, case_id)
+    return opinion.id
+
+
+def case_intact(session: Session, object_id: str) -> bool:
+    return case_fingerprint(session, object_id) == _BASELINES[object_id]
+
+
+def document_intact(session: Session, object_id: str) -> bool:
+    from onconav.cases import service as cases
+    from onconav.cases.models import CaseDocument
+
+    document = session.get(CaseDocument, object_id)
+    return (
+        document is not None
+        and case_intact(session, document.case_id)
+        and cases.verify_documents(session, store=cases.document_store()) == []
+    )
+
+
+def opinion_intact(session: Session, object_id: str) -> bool:
+    from onconav.cases.models import Opinion
+
+    opinion = session.get(Opinion, object_id)
+    return opinion is not None and case_fingerprint(session, opinion.case_id) == _BASELINES[object_id]
+
+
 ObjectMaker = Callable[[Session, World, str], str | None]
 OBJECT_KINDS: dict[str, tuple[ObjectMaker, Callable[[Session, str], bool]]] = {
     "session": (make_session, session_intact),
     "token": (make_token, token_intact),
     "consent": (make_consent, consent_intact),
+    "case": (make_case, case_intact),
+    "document": (make_document, document_intact),
+    "opinion": (make_opinion, opinion_intact),
 }
 ROLES = ("patient", "patient2", "caregiver", "coordinator", "specialist", "center_staff", "admin")
 
 
 @pytest.fixture
 def world(
-    factory: sessionmaker[Session], make_account: Callable[..., Account], directory_links: dict[str, int]
+    factory: sessionmaker[Session],
+    make_account: Callable[..., Account],
+    directory_links: dict[str, int],
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> World:
+    from onconav.config import get_settings
+
+    monkeypatch.setenv("ONCONAV_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    get_settings.cache_clear()
     accounts: dict[str, Account] = {}
     for name in ROLES:
         role = "patient" if name == "patient2" else name
@@ -299,13 +551,20 @@ def _callers(client: TestClient, world: World) -> dict[str, Caller]:
     return callers
 
 
-def _call(client: TestClient, caller: Caller, method: str, path: str, page: bool) -> int:
-    if page:
+def _call(client: TestClient, caller: Caller, method: str, path: str, route: ObjectRoute) -> int:
+    fields = dict(route.body)
+    upload = fields.pop("file", None)
+    files = {"file": upload} if upload else None
+    if route.page:
         response = caller.browser.request(
-            method, path, data={"csrf_token": caller.csrf}, follow_redirects=False
+            method, path, data={"csrf_token": caller.csrf, **fields}, files=files, follow_redirects=False
         )
+    elif method == "GET":
+        response = client.request(method, path, headers=caller.api, params=fields)
+    elif files or (fields and path.endswith("/messages")):
+        response = client.request(method, path, headers=caller.api, data=fields, files=files)
     else:
-        response = client.request(method, path, headers=caller.api)
+        response = client.request(method, path, headers=caller.api, json=fields or None)
     return response.status_code
 
 
@@ -323,7 +582,7 @@ def test_no_access_to_other_users_objects(client: TestClient, world: World) -> N
                 for name, caller in callers.items():
                     if name == owner or (name, owner) in world.related.get(route.kind, set()):
                         continue
-                    status = _call(client, caller, method, _fill(path, object_id), route.page)
+                    status = _call(client, caller, method, _fill(path, object_id), route)
                     attempts += 1
                     assert status in (403, 404), (method, path, route.kind, owner, name, status)
                     if not route.page:
@@ -338,15 +597,18 @@ def test_no_access_to_other_users_objects(client: TestClient, world: World) -> N
     # The owner can: the routes work, so the refusals above mean something.
     done: set[tuple[str, str]] = set()
     for (method, path), route in object_routes:
+        if route.success is None:
+            continue
         for owner in ("patient", "specialist"):
             ids = [i for i in world.objects[owner].get(route.kind, []) if (route.kind, i) not in done]
             if not ids:
                 continue
-            status = _call(client, callers[owner], method, _fill(path, ids[0]), route.page)
+            status = _call(client, callers[owner], method, _fill(path, ids[0]), route)
             assert status == route.success, (method, path, owner, status)
-            done.add((route.kind, ids[0]))
+            if route.changes:
+                done.add((route.kind, ids[0]))
             with world.factory() as session:
-                assert not OBJECT_KINDS[route.kind][1](session, ids[0])
+                assert OBJECT_KINDS[route.kind][1](session, ids[0]) is not route.changes
 
 
 def test_listings_show_only_own_objects(client: TestClient, world: World) -> None:
@@ -368,13 +630,15 @@ def test_listings_show_only_own_objects(client: TestClient, world: World) -> Non
                 if owner == name:
                     continue
                 linked = any((name, owner) in pairs for pairs in world.related.values())
-                foreign = [i for ids in world.objects[owner].values() for i in ids]
+                # Linked (by a consent, or through a case): the objects of that link, each other's id and
+                # address; nothing else.
+                foreign = [
+                    i
+                    for kind, ids in world.objects[owner].items()
+                    if (name, owner) not in world.related.get(kind, set())
+                    for i in ids
+                ]
                 if not linked:
                     foreign += [world.accounts[owner].id, emails[owner]]
-                else:
-                    # Linked by a consent: its id and each other's id and address, nothing else.
-                    foreign = [
-                        i for kind, ids in world.objects[owner].items() if kind != "consent" for i in ids
-                    ]
                 leaked = [value for value in foreign if value in text]
                 assert not leaked, (path, name, owner, leaked)

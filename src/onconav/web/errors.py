@@ -27,6 +27,8 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
     422: "invalid_input",
     429: "too_many_requests",
 }

@@ -1,0 +1,4 @@
+"""Second opinions: cases, their documents (intake by content), workflow states and written opinions.
+
+Other domains call `onconav.cases.service`; the rest of the package is the domain's own business.
+"""

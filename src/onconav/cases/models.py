@@ -1,0 +1,172 @@
+"""Case tables: the case, its members, state history, documents, messages and versioned opinions.
+
+Ids are random (`new_id`), never sequential, so an id says nothing about other cases. Times are UTC.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onconav.accounts.models import UtcDateTime  # timestamps read back timezone-aware on SQLite too
+from onconav.db import Base
+
+ID_LENGTH = 32
+
+
+def new_id() -> str:
+    """A random, URL-safe id with 128 bits of entropy."""
+    return secrets.token_hex(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Case(Base):
+    """A request for a second opinion, owned by a patient (or a caregiver acting for them)."""
+
+    __tablename__ = "case"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)  # whose case it is
+    created_by: Mapped[str] = mapped_column(String(64))  # the patient, or a caregiver acting for them
+    title: Mapped[str] = mapped_column(String(200))
+    diagnosis_text: Mapped[str] = mapped_column(Text)
+    condition: Mapped[str | None] = mapped_column(String(80), default=None)  # knowledge slug
+    stage: Mapped[str | None] = mapped_column(String(40), default=None)
+    treatment_plan: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urgency: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(10))
+    requested_providers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    triage_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    opinion_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    members: Mapped[list[CaseMember]] = relationship(back_populates="case", order_by="CaseMember.created_at")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.sequence")
+
+    __table_args__ = (Index("ix_case_state_opinion_due_at", "state", "opinion_due_at"),)
+
+
+class CaseMember(Base):
+    """A person's part on one case: caregiver, coordinator, assigned specialist or invited colleague."""
+
+    __tablename__ = "case_member"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # caregiver | coordinator | specialist | colleague
+    added_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="members")
+
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "role"),)
+
+
+class CaseEvent(Base):
+    """One state change of a case: from, to, who, in which part, when."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str | None] = mapped_column(String(30), default=None)
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    # Two concurrent changes of one case cannot both write the same next sequence number.
+    __table_args__ = (UniqueConstraint("case_id", "sequence"),)
+
+
+class CaseDocument(Base):
+    """An uploaded record: its kind (decided by content), size and SHA-256 of the plaintext. The file is
+    encrypted at rest; so is `sealed`, the JSON of its name, extracted text, details and identifying tags."""
+
+    __tablename__ = "case_document"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str | None] = mapped_column(
+        ForeignKey("case_message.id", ondelete="CASCADE"), default=None, index=True
+    )
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class CaseMessage(Base):
+    """A message on a case between the patient's side and the team."""
+
+    __tablename__ = "case_message"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[str] = mapped_column(String(64))
+    author_role: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class ReviewInput(Base):
+    """One team member's input to a multidisciplinary review (tumor-board style)."""
+
+    __tablename__ = "review_input"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[str] = mapped_column(String(20))  # agree | partly_agree | disagree | abstain
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class Opinion(Base):
+    """One version of the written opinion; delivered versions are immutable (amendments add a version)."""
+
+    __tablename__ = "opinion"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # draft | delivered
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signatures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("opinion.id"), default=None)
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    case: Mapped[Case] = relationship()
+
+    __table_args__ = (UniqueConstraint("case_id", "version"),)

@@ -1,0 +1,171 @@
+"""The case pages: a patient's journey in a real browser (Debian Chromium via Playwright, JavaScript off),
+with an accessibility check, and the team's pages through forms with the CSRF token, on both backends."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from tests.cases.case_samples import dicom_file, make_pdf
+from tests.cases.conftest import PASSWORD, Person
+
+from onconav import migrate
+from onconav.accounts import deps
+from onconav.accounts import service as accounts
+from onconav.db import create_db_engine, make_session_factory, unit_of_work
+
+
+def browser_session(api: TestClient, engine: Engine, person: Person) -> tuple[TestClient, str]:
+    """A signed-in browser for `person` (session cookie) and its CSRF form token."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        user = accounts.get_user_or_raise(session, user_id=person.id)
+        cookie = accounts.start_session(session, user=user, second_factor_done=True).secret
+    browser = TestClient(api.app)
+    browser.cookies.set(deps.SESSION_COOKIE, cookie)
+    assert browser.get("/cases").status_code == 200
+    page = browser.get("/account")
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert match, page.text
+    return browser, match.group(1)
+
+
+def test_team_pages_through_forms(
+    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+) -> None:
+    patient, coordinator, specialist = (
+        person("patient"),
+        person("coordinator"),
+        person("specialist", "Dr. Ana Ruiz"),
+    )
+    browser, csrf = browser_session(api, cases_engine, patient)
+    created = browser.post(
+        "/cases",
+        data={
+            "csrf_token": csrf,
+            "title": "My lungs",
+            "diagnosis": "stage IV pleural mesothelioma",
+            "urgency": "soon",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    case_path = created.headers["location"]
+    uploaded = browser.post(
+        f"{case_path}/documents",
+        data={"csrf_token": csrf},
+        files={"file": ("ct.dcm", dicom_file(), "application/dicom")},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303
+    without_token = browser.post(
+        f"{case_path}/transitions", data={"action": "submit"}, follow_redirects=False
+    )
+    assert without_token.status_code == 403  # CSRF
+    browser.post(f"{case_path}/transitions", data={"csrf_token": csrf, "action": "submit"})
+    page = browser.get(case_path).text
+    assert "submitted" in page and "ct.dcm" in page
+
+    desk, desk_csrf = browser_session(api, cases_engine, coordinator)
+    queue = desk.get("/cases/queue").text
+    assert "My lungs" in queue
+    desk.post(f"{case_path}/transitions", data={"csrf_token": desk_csrf, "action": "triage"})
+    desk.post(
+        f"{case_path}/members",
+        data={"csrf_token": desk_csrf, "email": specialist.email, "role": "specialist"},
+    )
+
+    work, work_csrf = browser_session(api, cases_engine, specialist)
+    assert "My lungs" in work.get("/cases/workspace").text
+    for action in ("accept", "start_review"):
+        work.post(f"{case_path}/transitions", data={"csrf_token": work_csrf, "action": action})
+    document_link = re.search(r'href="(/documents/\w+)"', work.get(case_path).text)
+    assert document_link
+    record = work.get(document_link.group(1)).text
+    assert "CT" in record and "Studies and series" in record
+    assert "CompressedSamples" not in record  # identifying tags: the patient's side only
+    assert "CompressedSamples" in browser.get(document_link.group(1)).text
+    saved = work.post(
+        f"{case_path}/opinion",
+        data={
+            "csrf_token": work_csrf,
+            "diagnosis_agreement": "agree",
+            "recommended_plan": "Chemotherapy then reassessment.",
+            "alternatives": "Immunotherapy\nClinical trial",
+            "trials": "NCT00000002 | A trial | fits",
+            "reviewers": f"{specialist.email} | MD, thoracic oncology",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    opinion_link = re.search(r'href="(/opinions/\w+)"', work.get(case_path).text)
+    assert opinion_link
+    opinion_id = opinion_link.group(1).rsplit("/", 1)[1]
+    work.post(f"/opinions/{opinion_id}/sign", data={"csrf_token": work_csrf})
+    work.post(f"/opinions/{opinion_id}/deliver", data={"csrf_token": work_csrf})
+    shown = browser.get(f"/opinions/{opinion_id}").text
+    assert "Chemotherapy then reassessment." in shown and "Dr. Ana Ruiz" in shown and "NCT00000002" in shown
+    spanish = browser.get(f"/opinions/{opinion_id}?lang=es").text
+    assert "Segunda opinión" in spanish and "Los revisores están de acuerdo con el diagnóstico." in spanish
+
+
+@pytest.mark.browser
+def test_patient_journey_in_a_browser_without_javascript(chromium: Any, tmp_path: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+    from tests.conftest import LiveServer
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
+    migrate.upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        accounts.create_user(
+            session, email="pat@example.org", password=PASSWORD, role="patient", verified=True
+        )
+    server = LiveServer(engine)
+    server.start()
+    context = chromium.new_context(locale="en-US", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/sign-in?next=/cases")
+        page.get_by_label("E-mail address").fill("pat@example.org")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(server.url + "/cases")  # the sign-in goes on to `next`
+        page.get_by_label("A short name for the case").fill("Second look at my scan")
+        page.get_by_label("Your diagnosis, in your words").fill("epithelioid pleural mesothelioma, stage III")
+        page.get_by_label("Your questions (one per line)").fill("Is surgery possible?\nWhich trials fit me?")
+        page.get_by_role("button", name="Start the case").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Second look at my scan")
+        page.get_by_label(re.compile("Add a record")).set_input_files(
+            files=[{"name": "pathology.pdf", "mimeType": "application/pdf", "buffer": make_pdf()}]
+        )
+        page.get_by_role("button", name="Upload").click()
+        page.get_by_role("link", name="pathology.pdf").click()
+        expect(page.locator("pre")).to_contain_text("epithelioid pleural mesothelioma")
+        page.get_by_role("link", name="Back to the case").click()
+        page.get_by_role("button", name="submit").click()
+        expect(page.get_by_text("submitted", exact=True)).to_be_visible()
+        case_url = page.url
+        # axe-core runs as a script: check the same pages in a context with JavaScript, same session.
+        checker = chromium.new_context(locale="en-US")
+        checker.add_cookies(context.cookies())
+        try:
+            axe_page = checker.new_page()
+            for url in (case_url, server.url + "/cases"):
+                axe_page.goto(url)
+                violations = [
+                    v
+                    for v in Axe().run(axe_page).response["violations"]
+                    if v.get("impact") in ("serious", "critical")
+                ]
+                assert not violations, (url, [v["id"] for v in violations])
+        finally:
+            checker.close()
+    finally:
+        context.close()
+        server.stop()
+        engine.dispose()
