@@ -327,12 +327,13 @@ def postgres_cluster(root: Path, reuse: bool = False) -> Iterator[str]:
         cwd="/",
     )
     try:
-        admin = create_engine(
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as connection:
-            connection.execute(text("CREATE DATABASE national"))
-        admin.dispose()
+        if not reuse:
+            admin = create_engine(
+                f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
+            )
+            with admin.connect() as connection:
+                connection.execute(text("CREATE DATABASE national"))
+            admin.dispose()
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/national"
     finally:
         subprocess.run(
