@@ -358,6 +358,8 @@ def test_taxonomy_mapping_names_catalogue_specialties() -> None:
         "207RH0002X": "palliative-medicine",
     }.items():
         assert taxonomy.get(code) is not None and taxonomy.get(code).specialty == specialty  # type: ignore[union-attr]
+    # The NPPES reader's pre-filter looks for quoted codes "2........X".
+    assert all(code.startswith("2") for code in taxonomy.imported_codes())
     for code in ("2080P0207X", "207ZP0102X", "2085R0202X"):
         assert code in codes  # pediatric hem-onc, pathology, radiology are known
     assert taxonomy.organization_kind(["261QX0200X", "282N00000X"]) == "hospital"

@@ -90,7 +90,9 @@ ORGANIZATION_CODES: dict[str, float] = {
     "207RX0202X": 1.5,  # an oncology group practice
     "2085R0001X": 0.6,
 }
-CREDENTIALS = ("MD", "M.D.", "DO", "D.O.", "MD, PHD", "RN", "NP", "PA-C", "PHD", "DDS", "PHARMD", "")
+# Credentials follow the taxonomy: physicians (codes 207.../208...) and everyone else.
+PHYSICIAN_CREDENTIALS = ("MD", "M.D.", "MD", "DO", "D.O.", "MD, PHD", "MD, FACS", "")
+OTHER_CREDENTIALS = ("RN", "NP", "APRN", "PA-C", "PHD", "DDS", "PHARMD", "LCSW", "PT, DPT", "")
 ORG_SUFFIXES = (
     "LLC",
     "PC",
@@ -208,10 +210,12 @@ def nppes_lines(rows: int, *, seed: int = 0, mix: NppesFixtureMix | None = None)
                 fields[position[layout.MIDDLE_NAME]] = _q(rng.choice(given))
             if rng.random() < 0.15:
                 fields[position[layout.PREFIX]] = _q(rng.choice(("DR.", "DR.", "MRS.", "MR.", "MS.")))
-            fields[position[layout.CREDENTIAL]] = _q(rng.choice(CREDENTIALS))
             fields[position[layout.GENDER]] = _q(rng.choice(("M", "F")))
             fields[position["Is Sole Proprietor"]] = _q(rng.choice(("N", "N", "Y", "X")))
             codes = [individual_codes.pick(rng) for _ in range(rng.choice((1, 1, 1, 2, 3)))]
+            physician = codes[0][:3] in ("207", "208")
+            credentials = PHYSICIAN_CREDENTIALS if physician else OTHER_CREDENTIALS
+            fields[position[layout.CREDENTIAL]] = _q(rng.choice(credentials))
         primary = rng.randrange(len(codes))
         for slot, code in enumerate(codes, 1):
             fields[position[f"Healthcare Provider Taxonomy Code_{slot}"]] = _q(code)

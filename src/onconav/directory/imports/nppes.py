@@ -70,6 +70,7 @@ SOURCE = "nppes"
 MAPPING_VERSION = "1"  # part of every row hash: bump when what is kept from a row changes
 NEEDED = (NPI, ENTITY_TYPE, ORGANIZATION_NAME, LAST_NAME, FIRST_NAME, LINE1, CITY, STATE, POSTAL_CODE)
 SKIP_MARK_ROWS = 20_000  # a progress mark at least this often through skipped rows
+CLOSED = (b'"\r\n', b'"\n')  # how a whole record's line ends
 # A taxonomy code inside quotes: only lines holding an imported code are parsed (cheap pre-filter).
 _QUOTED_CODE = re.compile(rb'"(2[0-9A-Z]{8}X)"')
 _NPI_DIGITS = re.compile(r"^\d{10}$")
@@ -162,7 +163,9 @@ class NppesSource(ImportSource):
             reactivation = self.index[REACTIVATION_DATE]
             for line in handle:
                 offset += len(line)
-                while line.count(b'"') % 2 == 1:  # a quoted value with a line break: read on
+                # Every value is quoted, so a whole record ends with a quote; otherwise a quoted value holds
+                # a line break: read on until the quotes balance.
+                while not line.endswith(CLOSED) and line.count(b'"') % 2 == 1:
                     more = handle.readline()
                     if not more:
                         break
@@ -252,7 +255,7 @@ class NppesSource(ImportSource):
                 "location": location,
                 "specialties": specialties,
             }
-            return Prepared(npi, "practitioner", row_hash(MAPPING_VERSION, *_flatten(payload)), payload)
+            return Prepared(npi, "practitioner", row_hash(MAPPING_VERSION, repr(payload)), payload)
         if entity == "2":
             name = name_case(get(ORGANIZATION_NAME))
             if not name:
@@ -267,7 +270,7 @@ class NppesSource(ImportSource):
                 },
                 "location": {**location, "name": name[:300]},
             }
-            return Prepared(npi, "organization", row_hash(MAPPING_VERSION, *_flatten(payload)), payload)
+            return Prepared(npi, "organization", row_hash(MAPPING_VERSION, repr(payload)), payload)
         return Rejected(npi, f"unknown entity type code {entity!r}")
 
     def _taxonomy_codes(self, fields: list[str]) -> list[str]:
@@ -501,14 +504,3 @@ class NppesSource(ImportSource):
 
 def _initial(middle_name: str) -> str:
     return f"{middle_name[0].upper()}." if middle_name[:1].isalpha() else ""
-
-
-def _flatten(payload: dict[str, Any]) -> list[object]:
-    parts: list[object] = []
-    for key in sorted(payload):
-        value = payload[key]
-        if isinstance(value, dict):
-            parts.extend(f"{k}={value[k]}" for k in sorted(value))
-        else:
-            parts.append(f"{key}={value}")
-    return parts
