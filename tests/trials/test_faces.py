@@ -5,6 +5,7 @@ URLs), links from condition pages and search results, and `onconav trials match`
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,10 @@ def test_page_form_and_results(trials_client: TestClient) -> None:
     form = trials_client.get("/trials")
     assert form.status_code == 200
     assert 'method="post"' in form.text and "Clinical note" in form.text
-    page = trials_client.post("/trials", data={"note": NOTE, "near": "Paris, France", "max_travel_km": "100"})
+    page = trials_client.post(
+        "/trials",
+        data={"note": NOTE, "near": "Paris, France", "max_travel_km": "100", "csrf_token": _csrf(form.text)},
+    )
     assert page.status_code == 200
     assert "NCT02679963" in page.text
     assert "Villejuif" in page.text
@@ -73,9 +77,12 @@ def test_page_from_a_link_and_in_spanish(trials_client: TestClient) -> None:
 
 
 def test_page_errors_are_shown_in_the_form(trials_client: TestClient) -> None:
-    missing = trials_client.post("/trials", data={"age": "40"})
+    token = _csrf(trials_client.get("/trials").text)
+    refused = trials_client.post("/trials", data={"note": NOTE})
+    assert refused.status_code == 403  # a form posted from elsewhere
+    missing = trials_client.post("/trials", data={"age": "40", "csrf_token": token})
     assert missing.status_code == 422 and 'role="alert"' in missing.text
-    place = trials_client.post("/trials", data={"note": NOTE, "near": "Qwxzy Plkm"})
+    place = trials_client.post("/trials", data={"note": NOTE, "near": "Qwxzy Plkm", "csrf_token": token})
     assert place.status_code == 422 and "No place matches" in place.text
 
 
@@ -106,3 +113,10 @@ def test_cli_match(sqlite_trials_engine: Engine, tmp_path: Path, monkeypatch: py
         assert both.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def _csrf(page_text: str) -> str:
+    """The form's anti-forgery token (every state-changing form carries one)."""
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page_text)
+    assert match, "the trials form carries no CSRF token"
+    return match.group(1)
