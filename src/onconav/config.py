@@ -5,6 +5,7 @@ This is the only module that reads the environment; everything else asks `get_se
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,3 +85,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests clear the cache when they change the environment)."""
     return Settings()
+
+
+def child_process_environment(**extra: str) -> dict[str, str]:
+    """The environment for a tool onconav runs (pg_dump, pg_restore): this process's, plus `extra`
+    (e.g. PGPASSWORD, which must not appear on a command line)."""
+    return {**os.environ, **extra}

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine, make_url
 
 from onconav import __version__
+from onconav.config import child_process_environment
 from onconav.errors import InvalidInput, OnconavError
 
 FORMAT = "onconav-backup"
@@ -57,11 +58,11 @@ def _pg_tool(name: str) -> str:
 def _pg_target(engine: Engine) -> tuple[str, dict[str, str]]:
     """A libpq URL without the password, and the environment that carries the password."""
     url = engine.url.set(drivername="postgresql")
-    env = dict(os.environ)
+    extra = {}
     if url.password:
-        env["PGPASSWORD"] = str(url.password)
+        extra["PGPASSWORD"] = str(url.password)
         url = url.set(password=None)
-    return url.render_as_string(hide_password=False), env
+    return url.render_as_string(hide_password=False), child_process_environment(**extra)
 
 
 def _dump_database(engine: Engine, folder: Path) -> tuple[str, str]:
