@@ -14,13 +14,13 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit, service
+from onconav.accounts import audit, policy, service
 from onconav.accounts.models import CaregiverGrant, EmailToken, LoginFailure, Role, User, utcnow
 from onconav.accounts.notify import Notification, link
 from onconav.accounts.passwords import check_password_policy, hash_password, verify_password
 from onconav.accounts.principal import Principal
 from onconav.config import get_settings
-from onconav.errors import InvalidInput
+from onconav.errors import InvalidInput, NotFound
 
 SELF_SERVICE_ROLES = (Role.patient, Role.caregiver)
 VERIFY_HOURS = 48
@@ -247,3 +247,26 @@ def consent_notifications(session: Session, *, patient_id: str, caregiver_id: st
             if person is not None and person.deleted_at is None
         )
     )
+
+
+def give_consent(
+    session: Session, *, principal: Principal, caregiver_email: str, scope: str, days: int | None = None
+) -> tuple[CaregiverGrant, Outcome]:
+    """The patient lets a caregiver act for them; both are told by e-mail."""
+    policy.authorize(
+        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
+    )
+    grant = service.grant_caregiver(
+        session, principal=principal, caregiver_email=caregiver_email, scope=scope, days=days
+    )
+    return grant, consent_notifications(session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id)
+
+
+def withdraw_consent(session: Session, *, principal: Principal, consent_id: str) -> Outcome:
+    """End a consent at once (the patient, or the caregiver stepping back); both are told by e-mail."""
+    grant = service.get_grant(session, grant_id=consent_id)
+    if grant is None or grant.revoked_at is not None:
+        raise NotFound("Not found.")
+    policy.authorize(session, principal, "delete", grant)
+    service.revoke_grant(session, principal=principal, grant=grant)
+    return consent_notifications(session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id)

@@ -237,14 +237,8 @@ def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[Cons
 )
 def create_consent(session: SessionDep, principal: CurrentPrincipal, body: ConsentCreate) -> ConsentRead:
     """The patient's consent that a caregiver reads (`read`) or also acts on (`write`) their data."""
-    policy.authorize(
-        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
-    )
-    grant = service.grant_caregiver(
+    grant, outcome = registration.give_consent(
         session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
-    )
-    outcome = registration.consent_notifications(
-        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
     )
     notify.queue(session, outcome.notifications)
     return _consent_read(grant)
@@ -258,14 +252,7 @@ def create_consent(session: SessionDep, principal: CurrentPrincipal, body: Conse
 )
 def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The caregiver stops acting for the patient at once."""
-    grant = service.get_grant(session, grant_id=consent_id)
-    if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
-    policy.authorize(session, principal, "delete", grant)
-    service.revoke_grant(session, principal=principal, grant=grant)
-    outcome = registration.consent_notifications(
-        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
-    )
+    outcome = registration.withdraw_consent(session, principal=principal, consent_id=consent_id)
     notify.queue(session, outcome.notifications)
     return Response(status_code=204)
 

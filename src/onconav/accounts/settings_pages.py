@@ -227,11 +227,8 @@ def grant_consent(
     scope: Annotated[str, Form(max_length=10)] = "read",
 ) -> Response:
     """Record the patient's consent."""
-    policy.authorize(
-        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
-    )
     try:
-        grant = service.grant_caregiver(
+        _grant, outcome = registration.give_consent(
             session, principal=principal, caregiver_email=caregiver_email, scope=scope
         )
     except OnconavError as error:
@@ -244,9 +241,6 @@ def grant_consent(
             {**context, "form": {"caregiver_email": caregiver_email}},
             error,
         )
-    outcome = registration.consent_notifications(
-        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
-    )
     notify.queue(session, outcome.notifications)
     return _done("/account/consents", "granted")
 
@@ -254,14 +248,7 @@ def grant_consent(
 @router.post("/account/consents/{consent_id}/revoke", response_model=None)
 def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """End a consent (the patient, or the caregiver stepping back)."""
-    grant = service.get_grant(session, grant_id=consent_id)
-    if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
-    policy.authorize(session, principal, "delete", grant)
-    service.revoke_grant(session, principal=principal, grant=grant)
-    outcome = registration.consent_notifications(
-        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
-    )
+    outcome = registration.withdraw_consent(session, principal=principal, consent_id=consent_id)
     notify.queue(session, outcome.notifications)
     return _done("/account/consents", "revoked")
 
