@@ -36,6 +36,20 @@ def safe_next(target: str | None, default: str = "/account") -> str:
     return target
 
 
+def start_verified_session(session: Session, request: Request, response: Response, user: User) -> None:
+    """After the second factor: the half-signed-in browser session ends and a full one starts (a new
+    secret, so a session id seen before the second factor is worth nothing)."""
+    service.end_session(session, secret=request.cookies.get(SESSION_COOKIE, ""))
+    credential = service.start_session(
+        session,
+        user=user,
+        second_factor_done=True,
+        source_ip=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    set_session_cookie(request, response, credential.secret, credential.expires_in)
+
+
 def set_session_cookie(request: Request, response: Response, secret: str, max_age: int) -> None:
     """The session cookie: Secure, HttpOnly, SameSite=Lax, whole site."""
     response.set_cookie(
@@ -173,16 +187,8 @@ def second_factor(
         actor_role=user.role,
         source_ip=client_address(request),
     )
-    service.end_session(session, secret=request.cookies.get(SESSION_COOKIE, ""))
-    credential = service.start_session(
-        session,
-        user=user,
-        second_factor_done=True,
-        source_ip=client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
     redirect = RedirectResponse(target, status_code=303)
-    set_session_cookie(request, redirect, credential.secret, credential.expires_in)
+    start_verified_session(session, request, redirect, user)
     return redirect
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from onconav.accounts import audit, notify, policy, registration, service, totp
 from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
 from onconav.accounts.models import MAX_SEQUENCE, ApiToken, Role, User, WebSession
-from onconav.accounts.pages import form_error, page, pending_user, set_session_cookie
+from onconav.accounts.pages import form_error, page, pending_user, start_verified_session
 from onconav.app import get_session
 from onconav.errors import NotFound, OnconavError
 
@@ -101,16 +101,8 @@ def confirm_second_factor(
             )
         ],
     )
-    service.end_session(session, secret=request.cookies.get(SESSION_COOKIE, ""))
-    credential = service.start_session(
-        session,
-        user=user,
-        second_factor_done=True,
-        source_ip=client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
     redirect = _done("/account", "second_factor")
-    set_session_cookie(request, redirect, credential.secret, credential.expires_in)
+    start_verified_session(session, request, redirect, user)
     return redirect
 
 
