@@ -106,7 +106,7 @@ def planned_count(size: DemoSize) -> int:
 
 
 def _conditions() -> list[Condition]:
-    return [c for c in knowledge.list_conditions() if knowledge.stages_of(c)]
+    return [c for c in knowledge.list_conditions() if any(s.group != "0" for s in knowledge.stages_of(c))]
 
 
 def _biomarkers(condition: Condition) -> list[str]:
@@ -226,7 +226,7 @@ def _sites(rng: random.Random, cities: list[Place], weights: list[float]) -> lis
 def _trial(
     number: int, rng: random.Random, condition: Condition, cities: list[Place], weights: list[float]
 ) -> TrialRecord:
-    stages = knowledge.stages_of(condition)
+    stages = [s for s in knowledge.stages_of(condition) if s.group != "0"]  # no drug trials in situ
     late = [s for s in stages if s.group in ("III", "IV", "extensive")] or stages
     stage = rng.choice(late if rng.random() < 0.8 else stages)
     markers = _biomarkers(condition)
