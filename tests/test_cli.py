@@ -63,13 +63,34 @@ def test_reloading_the_demo_replaces_it(data_dir: Path) -> None:
         assert result.exit_code == 0, result.output
     from onconav.db import create_db_engine, make_session_factory, unit_of_work
     from onconav.directory import service as directory
+    from onconav.trials import service as trials
 
+    assert "trial" in result.output
     engine = create_db_engine()
     with unit_of_work(make_session_factory(engine)) as session:
         counts = directory.count_providers(session)
+        stored_trials = trials.count_trials(session)
     engine.dispose()
     organizations, practitioners = directory.planned_demo_size("tiny")
     assert counts["organizations"] == organizations and counts["practitioners"] == practitioners
+    assert stored_trials == trials.planned_demo_trials("tiny") > 0
+
+
+def test_demo_trials_match_from_the_command_line(data_dir: Path) -> None:
+    assert runner.invoke(app, ["demo", "load", "--size", "tiny"]).exit_code == 0
+    note = "58-year-old man with stage IV pleural mesothelioma, ECOG 1"
+    result = runner.invoke(app, ["trials", "match", "--note", note, "--near", "Ukiah, CA"])
+    assert result.exit_code == 0, result.output
+    assert "DEMO" in result.output and "(demo data)" in result.output
+    assert "nearest site:" in result.output and "km)" in result.output
+
+
+def test_trials_match_without_trials_says_what_to_do(data_dir: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["trials", "match", "--note", "stage 4 lung cancer", "--near", "Boston, MA"])
+    assert result.exit_code == 0, result.output
+    assert "No trials are stored here yet" in result.output
+    assert "onconav demo load" in result.output and "onconav trials import" in result.output
 
 
 def test_help_lists_the_commands() -> None:
@@ -77,3 +98,8 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("serve", "find", "demo", "db"):
         assert command in result.output
+
+
+def test_demo_load_help_mentions_trials() -> None:
+    result = runner.invoke(app, ["demo", "load", "--help"])
+    assert result.exit_code == 0 and "trials" in result.output

@@ -106,8 +106,10 @@ def db_current() -> None:
 
 
 def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
-    """Load the demo into the configured database with a progress bar; returns rows per table."""
+    """Load the demo (directory, then trials) into the configured database with a progress bar;
+    returns rows per table. Real imported trials stay: only the demo trials are replaced."""
     from onconav.directory import service as directory
+    from onconav.trials import service as trials
 
     engine = create_db_engine()
     migrate.upgrade(engine)
@@ -123,18 +125,35 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
                 on_bundle=lambda bundle: progress.advance(task, len(bundle.practitioners)),
             )
             progress.update(task, description="Demo: committing")
+        trial_task = progress.add_task(
+            f"Demo ({size}): trials",
+            total=trials.planned_demo_trials(size),  # type: ignore[arg-type]
+        )
+        with unit_of_work(make_session_factory(engine)) as session:
+            summary = trials.load_demo(
+                session,
+                size=size,  # type: ignore[arg-type]
+                seed=seed,
+                on_item=lambda _item: progress.advance(trial_task),
+            )
+            progress.update(trial_task, description="Demo trials: committing")
     engine.dispose()
-    return counts
+    return {**counts, "trial": summary.inserted, "trial_site": summary.sites}
 
 
 @demo_app.command("load")
 def demo_load(
     size: Annotated[
-        DemoSize, typer.Option(help="small: ~2,000 practitioners; large: 1,000,000.")
+        DemoSize,
+        typer.Option(
+            help="tiny: ~300 practitioners, ~80 trials; small: ~2,000 practitioners, ~320 trials; "
+            "large: 1,000,000 practitioners, ~1,080 trials."
+        ),
     ] = DemoSize.small,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 0,
 ) -> None:
-    """Replace the demo data (fictional centers and doctors at real cities) in the database."""
+    """Replace the demo data (fictional centers, doctors and clinical trials at real cities) in the
+    database; real imported trials are kept."""
     counts = load_demo_with_progress(size.value, seed)
     table = Table("table", "rows written", title="Demo data loaded")
     for name, count in counts.items():
@@ -278,7 +297,7 @@ def serve(
         cases_cli.sweep_leftovers(session)  # uploads cut short by a crash: nothing points at them
         empty = directory.count_providers(session)["organizations"] == 0
     if empty:
-        console.print(f"First run: loading the {settings.demo_size} demo directory...")
+        console.print(f"First run: loading the {settings.demo_size} demo directory and trials...")
         load_demo_with_progress(settings.demo_size, 0)
     host = host or settings.host
     port = port or settings.port

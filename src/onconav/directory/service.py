@@ -36,7 +36,7 @@ from onconav.directory.scoring import RESULT_KINDS, SearchFilters
 from onconav.directory.search import MAX_RADIUS_KM, SearchOutcome, run_search
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
-from onconav.geo.schemas import PlaceResolution
+from onconav.geo.schemas import Place, PlaceResolution
 from onconav.knowledge import service as knowledge
 
 DEFAULT_RADIUS_KM = 100.0
@@ -283,6 +283,11 @@ def load_demo(
 def planned_demo_size(size: Literal["tiny", "small", "large"], seed: int = 0) -> tuple[int, int]:
     """(organizations, practitioners) that `load_demo` would write."""
     return demo.count_planned(size, seed)
+
+
+def demo_cities(size: Literal["tiny", "small", "large"]) -> list[Place]:
+    """The real cities the demo of this size places its organizations in (the trials demo uses them too)."""
+    return demo.demo_cities(size)
 
 
 def resolve_place(near: str) -> PlaceResolution:

@@ -165,6 +165,7 @@ def match_command(
         with _session() as session:
             outcome = service.match(session, patient=profile, near=near, limit=limit)
             response = service.to_response(outcome, translations=get_translations(locale), locale=locale)
+            stored = service.count_trials(session)
     except OnconavError as error:
         _fail(error)
         return
@@ -182,10 +183,14 @@ def match_command(
     if response.place:
         console.print(f"[bold]Near:[/] {response.place.name}", highlight=False)
     console.print(f"{response.screened:,} open trials fit by condition, age and sex.")
+    if stored == 0:
+        console.print(get_translations(locale).gettext(service.NO_TRIALS_STORED), highlight=False)
     marks = {"met": "[green]✓[/]", "unmet": "[red]✗[/]", "unknown": "?", "not-applicable": "-"}
     for number, result in enumerate(response.results, 1):
         console.print(
-            f"\n[bold]{number:>2}. {result.score:5.1f}[/]  {result.nct_id}  {result.title}", highlight=False
+            f"\n[bold]{number:>2}. {result.score:5.1f}[/]  {result.nct_id}  {result.title}"
+            + (" [dim](demo data)[/]" if result.demo else ""),
+            highlight=False,
         )
         for reason in result.why:
             console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)

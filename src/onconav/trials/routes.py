@@ -81,6 +81,7 @@ def _page(request: Request, session: Session, form: dict[str, str], *, run: bool
         context["error"] = error.localized(translations.gettext)
         return render(request, "trials/match.html", context, error.status_code)
     context["response"] = service.to_response(outcome, translations=translations, locale=locale)
+    context["trials_stored"] = service.count_trials(session) if not outcome.matches else None
     return render(request, "trials/match.html", context)
 
 

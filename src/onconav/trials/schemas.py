@@ -84,7 +84,8 @@ class TrialMatchRead(BaseModel):
     phases: list[str]
     conditions: list[str]
     sponsor: str | None
-    url: str
+    url: str | None = Field(description="ClinicalTrials.gov page; None for a fictional demo trial")
+    demo: bool = Field(default=False, description="Fictional demo data, not a real trial")
     score: float
     why: list[ReasonRead]
     criteria: list[CriterionRead]

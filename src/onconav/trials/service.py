@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
 from onconav.i18n import N_
-from onconav.trials import matching, profile, verdicts
+from onconav.trials import demo, matching, profile, verdicts
 from onconav.trials.geocoding import SiteGeocoder
 from onconav.trials.models import Trial
 from onconav.trials.reasons import describe, label_text
@@ -31,12 +31,18 @@ from onconav.trials.schemas import (
     TrialMatchRead,
 )
 from onconav.trials.sources import SourceItem
-from onconav.trials.store import refresh_term_stats, write_records
+from onconav.trials.store import delete_trials, refresh_term_stats, write_records
 
 BATCH = 200
 NOTICE = N_(
     "Information only: eligibility is decided by each trial's team. Talk with your care team before "
     "contacting a trial."
+)
+
+NO_TRIALS_STORED = N_(
+    "No trials are stored here yet. An operator can load the fictional demo trials with "
+    "`onconav demo load`, or import real ones from ClinicalTrials.gov with `onconav trials import` "
+    "(downloaded files) or `onconav trials sync` (needs internet)."
 )
 
 
@@ -94,6 +100,31 @@ def import_records(
     flush()
     refresh_term_stats(session)
     return summary
+
+
+def load_demo(
+    session: Session,
+    *,
+    size: demo.DemoSize,
+    seed: int = 0,
+    on_item: Callable[[SourceItem], None] | None = None,
+) -> ImportSummary:
+    """Replace the demo trials with a freshly generated set, through the same path as an import; real
+    (imported) trials are left alone."""
+    if size not in demo.TRIALS_PER_CONDITION:
+        raise InvalidInput(
+            "Unknown demo size %(value)s; use one of %(choices)s.",
+            value=size,
+            choices=", ".join(demo.TRIALS_PER_CONDITION),
+        )
+    delete_trials(session, id_prefix=demo.DEMO_PREFIX)
+    items = (SourceItem(source=f"demo:{r.nct_id}", record=r) for r in demo.generate(size, seed=seed))
+    return import_records(session, items, on_item=on_item)
+
+
+def planned_demo_trials(size: demo.DemoSize) -> int:
+    """How many trials `load_demo` writes for this size."""
+    return demo.planned_count(size)
 
 
 def count_trials(session: Session) -> int:
@@ -189,7 +220,10 @@ def to_response(
                 phases=list(trial.phases),
                 conditions=list(trial.conditions),
                 sponsor=trial.sponsor,
-                url=f"https://clinicaltrials.gov/study/{trial.nct_id}",
+                url=None
+                if demo.is_demo_id(trial.nct_id)
+                else f"https://clinicaltrials.gov/study/{trial.nct_id}",
+                demo=demo.is_demo_id(trial.nct_id),
                 score=found.score,
                 why=[
                     ReasonRead(factor=r.factor, points=r.points, detail=describe(r, translations, locale))
@@ -227,6 +261,8 @@ __all__ = [
     "get_trial_or_raise",
     "import_records",
     "label_text",
+    "load_demo",
     "match",
+    "planned_demo_trials",
     "to_response",
 ]

@@ -190,3 +190,13 @@ def refresh_term_stats(session: Session) -> int:
     total = session.scalar(select(func.count()).select_from(Trial)) or 0
     session.execute(insert(TrialTermStat).values(term="", trials=total))
     return session.scalar(select(func.count()).select_from(TrialTermStat)) or 0
+
+
+def delete_trials(session: Session, *, id_prefix: str) -> int:
+    """Delete the trials whose id starts with `id_prefix`, with their sites and index terms; returns
+    how many. The caller refreshes the term statistics."""
+    ids = select(Trial.id).where(Trial.nct_id.startswith(id_prefix, autoescape=True)).scalar_subquery()
+    session.execute(delete(TrialTerm).where(TrialTerm.trial_id.in_(ids)))
+    session.execute(delete(TrialSite).where(TrialSite.trial_id.in_(ids)))
+    result = session.execute(delete(Trial).where(Trial.nct_id.startswith(id_prefix, autoescape=True)))
+    return int(getattr(result, "rowcount", 0) or 0)
