@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onconav.accounts.models import DataKey, utcnow
+from onconav.accounts.models import DataKey, new_id, utcnow
 from onconav.config import get_settings
 from onconav.errors import OnconavError
 
@@ -164,15 +164,28 @@ def current_data_key(session: Session) -> tuple[str, bytes]:
     ).first()
     if row is not None:
         return row.id, _data_key(session, row.id)
+    for pending in session.new:  # made earlier in this flush (fields are sealed from `before_flush`)
+        if isinstance(pending, DataKey) and pending.retired_at is None and pending.id in _KEY_CACHE:
+            return pending.id, _KEY_CACHE[pending.id]
     keyring = load_keyring()
     key = AESGCM.generate_key(256)
-    row = DataKey(master_key_id=keyring.current, wrapped_key="")
+    key_id = new_id()
+    row = DataKey(
+        id=key_id,
+        master_key_id=keyring.current,
+        wrapped_key=_wrap(keyring.master_keys[keyring.current], key_id, key),
+        created_at=utcnow(),
+    )
     session.add(row)
-    session.flush()
-    row.wrapped_key = _wrap(keyring.master_keys[keyring.current], row.id, key)
-    session.flush()
-    _KEY_CACHE[row.id] = key
-    return row.id, key
+    _KEY_CACHE[key_id] = key
+    if not _flushing(session):
+        session.flush()
+    return key_id, key
+
+
+def _flushing(session: Session) -> bool:
+    """Whether `session` is in the middle of a flush (a row added now is written by that flush)."""
+    return bool(getattr(session, "_flushing", False))
 
 
 def _field_aad(context: str, data_key_id: str) -> bytes:
