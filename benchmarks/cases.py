@@ -2,8 +2,13 @@
 whole upload path (stream and hash, decide the kind by a real parse, encrypt in chunks, fsync, rename,
 insert the row, commit) against only streaming the same bytes to disk with their SHA-256 and fsync.
 
-Usage: python benchmarks/cases.py [--rounds 5]   (a temporary SQLite database, keyring and documents
-folder; nothing else is touched). Prints figures; asserts nothing about time.
+Then the cost of encrypting a case's free-text fields at rest: creating and reading back 1,000 cases
+(title, diagnosis, treatment plan, three questions; each read decrypts every field and the history notes)
+through the service, with field encryption and, as the baseline in the same run, with `encrypt_field` and
+`decrypt_field` replaced by identity functions (everything else identical).
+
+Usage: python benchmarks/cases.py [--rounds 5] [--cases 1000]   (a temporary SQLite database, keyring and
+documents folder; nothing else is touched). Prints figures; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from onconav import migrate
 from onconav.cases import service
@@ -66,6 +73,7 @@ def best_of(rounds: int, action: Callable[[], None]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cases", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="onconav-bench-cases-") as scratch:
         root = Path(scratch)
@@ -110,7 +118,65 @@ def main() -> None:
                 f"{label:<26}{megabytes:>7.1f}{megabytes / base:>15.0f}{megabytes / full:>13.1f}"
                 f"{full * 1000:>9.0f}{full / base:>8.1f}"
             )
+        field_encryption(factory, args.cases, args.rounds)
         engine.dispose()
+
+
+def field_encryption(factory: sessionmaker[Session], count: int, rounds: int) -> None:
+    """Create then read `count` cases with field encryption and with identity functions in its place."""
+    from onconav.accounts import crypto
+
+    real = (crypto.encrypt_field, crypto.decrypt_field)
+
+    def identity_encrypt(session: Session, value: str | bytes, *, context: str) -> str:
+        return value.decode() if isinstance(value, bytes) else value
+
+    def identity_decrypt(session: Session, token: str, *, context: str) -> bytes:
+        return token.encode()
+
+    case_in = CaseCreate(
+        title="Pleural mesothelioma second opinion",
+        diagnosis="Epithelioid pleural mesothelioma, stage IB, diagnosed on a CT-guided biopsy in October",
+        treatment_plan="Four cycles of cisplatin and pemetrexed, then extended pleurectomy/decortication",
+        questions=["Is surgery worth it?", "Would immunotherapy first be better?", "Is there a trial?"],
+    )
+
+    def create() -> list[str]:
+        ids = []
+        for start in range(0, count, 100):
+            with unit_of_work(factory) as session:
+                for _ in range(start, min(count, start + 100)):
+                    ids.append(service.create(session, patient_id="bench", case_in=case_in).id)
+        return ids
+
+    def read(ids: list[str]) -> None:
+        crypto.forget_cached_keys()
+        with factory() as session:
+            for case_id in ids:
+                read_back = service.to_read(session, service.get_or_raise(session, case_id=case_id))
+                assert read_back.title == case_in.title
+
+    modes = {"identity (baseline)": (identity_encrypt, identity_decrypt), "AES-GCM": real}
+    read(create()[:50])  # warm up: knowledge base loaded, data key made, statements compiled
+    results: dict[str, tuple[float, float]] = {}
+    for label, functions in modes.items():
+        crypto.encrypt_field, crypto.decrypt_field = functions  # type: ignore[assignment]
+        created: list[list[str]] = []
+
+        def create_round(into: list[list[str]] = created) -> None:
+            into.append(create())
+
+        def read_round(made: list[list[str]] = created) -> None:
+            read(made[-1])
+
+        results[label] = (best_of(rounds, create_round), best_of(rounds, read_round))
+    crypto.encrypt_field, crypto.decrypt_field = real  # type: ignore[assignment]
+    (base_create, base_read), (full_create, full_read) = results.values()
+    print(f"\n{count} cases, best of {rounds}: create (commit per 100) and read back (every field decrypted)")
+    print(f"{'fields':<22}{'create ms/case':>16}{'read ms/case':>14}")
+    for label, (create_time, read_time) in results.items():
+        print(f"{label:<22}{create_time * 1000 / count:>16.3f}{read_time * 1000 / count:>14.3f}")
+    print(f"{'ratio':<22}{full_create / base_create:>16.2f}{full_read / base_read:>14.2f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ decryption; and every field still reads after `onconav keys rotate`."""
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,16 +15,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from tests.cases.case_samples import make_pdf
 from tests.cases.conftest import Person
 from typer.testing import CliRunner
 
 from onconav.accounts import crypto
 from onconav.accounts.models import DataKey
 from onconav.cases import opinions, service
-from onconav.cases.models import Case, CaseEvent, CaseMessage, Opinion, ReviewInput
+from onconav.cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Opinion, ReviewInput
 from onconav.cases.schemas import CaseCreate, OpinionContent, Reviewer
 from onconav.cases.sealing import CaseDataDamaged
 from onconav.cases.states import CaseRole
+from onconav.cases.storage import DocumentStore
 from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
@@ -197,6 +200,24 @@ def test_changed_ciphertext_is_refused_clearly(
     crypto.forget_cached_keys()
     with Session(cases_engine) as fresh, pytest.raises(CaseDataDamaged, match="integrity check") as raised:
         read(fresh, row_id)
+    assert raised.value.status_code == 409
+
+
+def test_changed_document_fields_are_refused_clearly(
+    session: Session, cases_engine: Engine, store: DocumentStore
+) -> None:
+    case = service.create(session, patient_id="p", case_in=CaseCreate(title="Docs", diagnosis="a"))
+    document = service.add_document(
+        session, store=store, case=case, uploaded_by="p", source=io.BytesIO(make_pdf()), filename="Quokka.pdf"
+    )
+    session.commit()
+    table = CaseDocument.__table__
+    with cases_engine.begin() as connection:
+        token = connection.execute(select(table.c.sealed).where(table.c.id == document.id)).scalar_one()
+        assert "Quokka" not in token
+        connection.execute(table.update().where(table.c.id == document.id).values(sealed=_tamper(token)))
+    with Session(cases_engine) as fresh, pytest.raises(CaseDataDamaged) as raised:
+        service.document_private(fresh, service.get_document_or_raise(fresh, document_id=document.id))
     assert raised.value.status_code == 409
 
 

@@ -158,7 +158,23 @@ def _data_key(session: Session, data_key_id: str) -> bytes:
 
 
 def current_data_key(session: Session) -> tuple[str, bytes]:
-    """The id and value of the data key for new encryptions (created on first use)."""
+    """The id and value of the data key for new encryptions (created on first use); looked up once per
+    transaction, so sealing many fields in one unit of work costs one query."""
+    transaction = session.get_transaction()
+    remembered = session.info.get(_CURRENT_KEY_INFO)
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        key = _KEY_CACHE.get(remembered[1])
+        if key is not None:
+            return remembered[1], key
+    key_id, key = _find_or_make_data_key(session)
+    session.info[_CURRENT_KEY_INFO] = (session.get_transaction(), key_id)
+    return key_id, key
+
+
+_CURRENT_KEY_INFO = "onconav_current_data_key"
+
+
+def _find_or_make_data_key(session: Session) -> tuple[str, bytes]:
     row = session.scalars(
         select(DataKey).where(DataKey.retired_at.is_(None)).order_by(DataKey.created_at.desc()).limit(1)
     ).first()
@@ -316,6 +332,7 @@ def rotate_master_key(session: Session) -> RotationReport:
         if row.retired_at is None:
             row.retired_at = utcnow()
     session.flush()
+    session.info.pop(_CURRENT_KEY_INFO, None)
     new_key_id, _key = current_data_key(session)
     return RotationReport(new_id, len(rows), new_key_id)
 
