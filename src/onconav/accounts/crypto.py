@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onconav.accounts.models import DataKey, utcnow
+from onconav.accounts.models import DataKey, new_id, utcnow
 from onconav.config import get_settings
 from onconav.errors import OnconavError
 
@@ -158,21 +158,50 @@ def _data_key(session: Session, data_key_id: str) -> bytes:
 
 
 def current_data_key(session: Session) -> tuple[str, bytes]:
-    """The id and value of the data key for new encryptions (created on first use)."""
+    """The id and value of the data key for new encryptions (created on first use); looked up once per
+    transaction, so sealing many fields in one unit of work costs one query."""
+    transaction = session.get_transaction()
+    remembered = session.info.get(_CURRENT_KEY_INFO)
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        key = _KEY_CACHE.get(remembered[1])
+        if key is not None:
+            return remembered[1], key
+    key_id, key = _find_or_make_data_key(session)
+    session.info[_CURRENT_KEY_INFO] = (session.get_transaction(), key_id)
+    return key_id, key
+
+
+_CURRENT_KEY_INFO = "onconav_current_data_key"
+
+
+def _find_or_make_data_key(session: Session) -> tuple[str, bytes]:
     row = session.scalars(
         select(DataKey).where(DataKey.retired_at.is_(None)).order_by(DataKey.created_at.desc()).limit(1)
     ).first()
     if row is not None:
         return row.id, _data_key(session, row.id)
+    for pending in session.new:  # made earlier in this flush (fields are sealed from `before_flush`)
+        if isinstance(pending, DataKey) and pending.retired_at is None and pending.id in _KEY_CACHE:
+            return pending.id, _KEY_CACHE[pending.id]
     keyring = load_keyring()
     key = AESGCM.generate_key(256)
-    row = DataKey(master_key_id=keyring.current, wrapped_key="")
+    key_id = new_id()
+    row = DataKey(
+        id=key_id,
+        master_key_id=keyring.current,
+        wrapped_key=_wrap(keyring.master_keys[keyring.current], key_id, key),
+        created_at=utcnow(),
+    )
     session.add(row)
-    session.flush()
-    row.wrapped_key = _wrap(keyring.master_keys[keyring.current], row.id, key)
-    session.flush()
-    _KEY_CACHE[row.id] = key
-    return row.id, key
+    _KEY_CACHE[key_id] = key
+    if not _flushing(session):
+        session.flush()
+    return key_id, key
+
+
+def _flushing(session: Session) -> bool:
+    """Whether `session` is in the middle of a flush (a row added now is written by that flush)."""
+    return bool(getattr(session, "_flushing", False))
 
 
 def _field_aad(context: str, data_key_id: str) -> bytes:
@@ -303,6 +332,7 @@ def rotate_master_key(session: Session) -> RotationReport:
         if row.retired_at is None:
             row.retired_at = utcnow()
     session.flush()
+    session.info.pop(_CURRENT_KEY_INFO, None)
     new_key_id, _key = current_data_key(session)
     return RotationReport(new_id, len(rows), new_key_id)
 

@@ -1,6 +1,12 @@
 """Case tables: the case, its members, state history, documents, messages and versioned opinions.
 
 Ids are random (`new_id`), never sequential, so an id says nothing about other cases. Times are UTC.
+
+Free text written by people (PHI) is encrypted at rest: each such attribute (`Sealed`, see
+`onconav.cases.sealing`) reads and writes plaintext in Python while its `*_sealed` column holds only the
+ciphertext, bound to the row. Ids, states, codes (urgency, language, condition, stage, kinds, positions),
+sizes, hashes and timestamps stay in clear: queries, ordering and suggestions need them and they are not
+free text.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onconav.accounts.models import UtcDateTime  # timestamps read back timezone-aware on SQLite too
+from onconav.cases.sealing import Sealed, remember_bind
 from onconav.db import Base
 
 ID_LENGTH = 32
@@ -35,12 +42,16 @@ class Case(Base):
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
     patient_id: Mapped[str] = mapped_column(String(64), index=True)  # whose case it is
     created_by: Mapped[str] = mapped_column(String(64))  # the patient, or a caregiver acting for them
-    title: Mapped[str] = mapped_column(String(200))
-    diagnosis_text: Mapped[str] = mapped_column(Text)
+    title_sealed: Mapped[str] = mapped_column("title", Text)
+    title = Sealed[str]("title_sealed", default=str)
+    diagnosis_sealed: Mapped[str] = mapped_column("diagnosis_text", Text)
+    diagnosis_text = Sealed[str]("diagnosis_sealed", default=str)
     condition: Mapped[str | None] = mapped_column(String(80), default=None)  # knowledge slug
     stage: Mapped[str | None] = mapped_column(String(40), default=None)
-    treatment_plan: Mapped[str] = mapped_column(Text, default="")
-    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    treatment_plan_sealed: Mapped[str] = mapped_column("treatment_plan", Text)
+    treatment_plan = Sealed[str]("treatment_plan_sealed", default=str)
+    questions_sealed: Mapped[str] = mapped_column("questions", Text)
+    questions = Sealed[list[str]]("questions_sealed", default=list, as_json=True)
     urgency: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(10))
     requested_providers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -86,7 +97,8 @@ class CaseEvent(Base):
     to_state: Mapped[str] = mapped_column(String(30))
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note_sealed: Mapped[str] = mapped_column("note", Text)
+    note = Sealed[str]("note_sealed", default=str)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")
@@ -126,7 +138,8 @@ class CaseMessage(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[str] = mapped_column(String(64))
     author_role: Mapped[str] = mapped_column(String(20))
-    body: Mapped[str] = mapped_column(Text)
+    body_sealed: Mapped[str] = mapped_column("body", Text)
+    body = Sealed[str]("body_sealed", default=str)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
@@ -143,7 +156,8 @@ class ReviewInput(Base):
     author_name: Mapped[str] = mapped_column(String(200))
     specialty: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[str] = mapped_column(String(20))  # agree | partly_agree | disagree | abstain
-    body: Mapped[str] = mapped_column(Text)
+    body_sealed: Mapped[str] = mapped_column("body", Text)
+    body = Sealed[str]("body_sealed", default=str)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
@@ -158,11 +172,13 @@ class Opinion(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))  # draft | delivered
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_sealed: Mapped[str] = mapped_column("content", Text)
+    content = Sealed[dict[str, Any]]("content_sealed", default=dict, as_json=True)
     content_sha256: Mapped[str] = mapped_column(String(64))
     signatures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("opinion.id"), default=None)
-    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    amendment_reason_sealed: Mapped[str] = mapped_column("amendment_reason", Text)
+    amendment_reason = Sealed[str]("amendment_reason_sealed", default=str)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
@@ -170,3 +186,7 @@ class Opinion(Base):
     case: Mapped[Case] = relationship()
 
     __table_args__ = (UniqueConstraint("case_id", "version"),)
+
+
+for _model in (Case, CaseEvent, CaseMessage, ReviewInput, Opinion):
+    remember_bind(_model)

@@ -342,10 +342,17 @@ def list_documents(session: Session, *, case_id: str) -> list[CaseDocument]:
 def document_private(session: Session, document: CaseDocument) -> dict[str, Any]:
     """The decrypted name, text, details and identifying tags of a document."""
     from onconav.accounts import crypto
+    from onconav.cases.sealing import CaseDataDamaged
 
-    data: dict[str, Any] = json.loads(
-        crypto.decrypt_field(session, document.sealed, context=_context(document.id))
-    )
+    try:
+        data: dict[str, Any] = json.loads(
+            crypto.decrypt_field(session, document.sealed, context=_context(document.id))
+        )
+    except crypto.DecryptionError as error:
+        raise CaseDataDamaged(
+            "This case's stored data failed its integrity check and cannot be shown; "
+            "the operators have been told."
+        ) from error
     return data
 
 

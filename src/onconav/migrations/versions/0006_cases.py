@@ -1,5 +1,9 @@
 """Cases: second-opinion cases, members, state history, documents, messages, review inputs, opinions.
 
+Free-text PHI columns (case title, diagnosis, treatment plan, questions; event notes; message and review
+input bodies; opinion content and amendment reason) are Text holding AES-GCM ciphertext (see
+`onconav.cases.sealing`), never plaintext.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-23 15:06:22.823136
@@ -23,12 +27,12 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("patient_id", sa.String(length=64), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
         sa.Column("diagnosis_text", sa.Text(), nullable=False),
         sa.Column("condition", sa.String(length=80), nullable=True),
         sa.Column("stage", sa.String(length=40), nullable=True),
         sa.Column("treatment_plan", sa.Text(), nullable=False),
-        sa.Column("questions", sa.JSON(), nullable=False),
+        sa.Column("questions", sa.Text(), nullable=False),
         sa.Column("urgency", sa.String(length=20), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=False),
         sa.Column("requested_providers", sa.JSON(), nullable=False),
@@ -105,7 +109,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(length=32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("signatures", sa.JSON(), nullable=False),
         sa.Column("supersedes_id", sa.String(length=32), nullable=True),
