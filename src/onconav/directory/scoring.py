@@ -225,17 +225,22 @@ def condition_rows(
     e = SearchEntry
     bands, lon_clause = _area(lat, lon, radius_km)
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
+    # One part per topic (SQLite: its IN over the bands is a seek per band) or, on PostgreSQL, per topic
+    # and band: there `lat_band = ANY(...)` may be left as a filter after the index, which then reads the
+    # topic's rows above the quality floor across the whole country; an equality keeps each part one range.
+    per_band = session.get_bind().dialect.name == "postgresql"
     parts = [
         select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points)
         .with_hint(e, "INDEXED BY ix_search_entry_quality", "sqlite")
         .where(
             e.topic == topic,
-            e.lat_band.in_(bands),
+            e.lat_band == band_group[0] if per_band else e.lat_band.in_(band_group),
             e.quality_points >= bound - points - ranking.BREADTH_POINTS_MAX,
             lon_clause,
             *_filter_clauses(filters),
         )
         for topic, points in match.items()
+        for band_group in ([[band] for band in bands] if per_band else [bands])
     ]
     best: dict[tuple[str, int], tuple[float, str, int, float]] = {}
     for row in session.execute(union_all(*parts)):
@@ -276,18 +281,19 @@ def _topics_within(
     """How many of the topics each provider matches within the radius (for the breadth points)."""
     e = SearchEntry
     counts: dict[tuple[str, int], int] = {}
+    # The topics are checked here rather than in SQL: with `topic IN (...)` in the query PostgreSQL may
+    # prefer scanning every entry of the topics in the quality index to the few entries of each entity.
+    wanted = set(topics)
     for kind in ("organization", "practitioner"):
         ids = [entity_id for entity_kind, entity_id in keys if entity_kind == kind]
         for start in range(0, len(ids), 500):
             rows = session.execute(
-                select(e.entity_id, e.lat, e.lon).where(
-                    e.entity_kind == kind,
-                    e.entity_id.in_(ids[start : start + 500]),
-                    e.topic.in_(list(topics)),
+                select(e.entity_id, e.topic, e.lat, e.lon).where(
+                    e.entity_kind == kind, e.entity_id.in_(ids[start : start + 500])
                 )
             )
-            for entity_id, row_lat, row_lon in rows:
-                if geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
+            for entity_id, topic, row_lat, row_lon in rows:
+                if topic in wanted and geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
                     counts[(kind, entity_id)] = counts.get((kind, entity_id), 0) + 1
     return counts
 
