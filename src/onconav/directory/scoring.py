@@ -341,15 +341,16 @@ def _topics_within(
     """How many of the topics each provider matches within the radius (for the breadth points)."""
     e = SearchEntry
     counts: dict[tuple[str, int], int] = {}
-    # The topics are checked here rather than in SQL: with `topic IN (...)` in the query PostgreSQL may
-    # prefer scanning every entry of the topics in the quality index to the few entries of each entity.
+    # On PostgreSQL the topics are checked here rather than in SQL: with `topic IN (...)` in the query it
+    # may prefer scanning every entry of the topics in the quality index to the few entries of each entity.
     wanted = set(topics)
+    in_sql = [] if session.get_bind().dialect.name == "postgresql" else [e.topic.in_(list(topics))]
     for kind in ("organization", "practitioner"):
         ids = [entity_id for entity_kind, entity_id in keys if entity_kind == kind]
         for start in range(0, len(ids), 500):
             rows = session.execute(
                 select(e.entity_id, e.topic, e.lat, e.lon).where(
-                    e.entity_kind == kind, e.entity_id.in_(ids[start : start + 500])
+                    e.entity_kind == kind, e.entity_id.in_(ids[start : start + 500]), *in_sql
                 )
             )
             for entity_id, topic, row_lat, row_lon in rows:
