@@ -201,7 +201,7 @@ def ranked_rows(
     if not winners:
         return []
     if by_place:
-        entries = _entries_by_place(session, winners)
+        entries = _entries_by_place(session, winners, filters)
     else:
         by_row_id = _winner_entries(session, [w.id for w in winners])
         entries = [by_row_id[w.id] for w in winners]
@@ -211,10 +211,10 @@ def ranked_rows(
     ]
 
 
-def _entries_by_place(session: Session, winners: Sequence[Any]) -> list[Any]:
+def _entries_by_place(session: Session, winners: Sequence[Any], filters: SearchFilters) -> list[Any]:
     """The entries of winning rows given as (entity_kind, entity_id, topic, lat, lon), in order, in one
-    query through the entity index. Rows alike in all of these (one provider listed twice at one place
-    under one topic) score alike and are given out in id order."""
+    query through the entity index (with the search's filters). Rows alike in all of these (one provider
+    listed twice at one place under one topic) score alike and are given out in id order."""
     e = SearchEntry
     columns = _WINNER_COLUMNS
     kinds = sorted({w.entity_kind for w in winners})
@@ -230,7 +230,8 @@ def _entries_by_place(session: Session, winners: Sequence[Any]) -> list[Any]:
                     )
                     for kind in kinds
                 )
-            )
+            ),
+            *_filter_clauses(filters),
         )
         .order_by(e.id)
     )
