@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from onconav import migrate
@@ -505,3 +505,20 @@ def test_imported_providers_read_and_validate_as_fhir(
         assert results.status_code == 200
         found = client.get(f"/api/v1/search?q={specialty.replace('-', ' ')}&near={zip_code}&limit=50").json()
         assert any(r["organization_id"] is None for r in found["results"] if r["kind"] == "practitioner")
+
+
+def test_a_large_load_leaves_fresh_statistics_and_a_visibility_map(
+    engine: Engine, nppes_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a load above ANALYZE_AFTER_ROWS, PostgreSQL tables are vacuumed and analysed (outside the
+    import's transactions), so the scoring scans can be index-only at once; SQLite needs neither."""
+    monkeypatch.setattr(framework, "ANALYZE_AFTER_ROWS", 1)
+    summary = _import(engine, nppes_file, tmp_path / "r.csv")
+    assert summary.status == "done" and summary.counts["inserted"] > 0
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        pages, visible = connection.execute(
+            text("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'search_entry'")
+        ).one()
+    assert pages > 0 and visible == pages  # every page all-visible: vacuumed, and analysed with it

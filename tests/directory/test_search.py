@@ -227,3 +227,37 @@ def test_pruned_condition_search_equals_the_full_scan(
     assert {(r.entry.entity_kind, r.entry.entity_id) for r in pruned} == {
         (r.entry.entity_kind, r.entry.entity_id) for r in full
     }
+
+
+@pytest.mark.parametrize("filters", [SearchFilters(), SearchFilters(kind="practitioner")])
+def test_pruned_condition_search_reads_every_band_of_the_area(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters
+) -> None:
+    """The pruned read is one range per topic and latitude band on PostgreSQL (one per topic on SQLite):
+    over an area spanning many bands, with or without a filter, it keeps exactly the full scan's answer,
+    breadth (topics matched) included."""
+    from onconav.directory import scoring
+
+    monkeypatch.setattr(scoring, "PROBE_RADIUS_KM", 120.0)
+    topics = dict(knowledge.interpret_query("lung cancer").topics)
+    place = geo.resolve_place("Boston, MA").place
+    radius_km = 900.0
+    bands = scoring._area(place.lat, place.lon, radius_km)[0]
+    assert len(bands) > 10
+    arguments = {
+        "topics": topics,
+        "lat": place.lat,
+        "lon": place.lon,
+        "radius_km": radius_km,
+        "limit": 6,
+        "filters": filters,
+    }
+    with Session(demo_engine) as session:
+        probe = scoring.ranked_rows(session, **{**arguments, "radius_km": 120.0})  # type: ignore[arg-type]
+        assert len(probe) == 6, "the probe must fill the limit for the pruned path to run"
+        pruned = scoring.condition_rows(session, **arguments)  # type: ignore[arg-type]
+        full = scoring.ranked_rows(session, **arguments)  # type: ignore[arg-type]
+    assert [(r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in pruned] == [
+        (r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in full
+    ]
+    assert [r.score for r in pruned] == pytest.approx([r.score for r in full], abs=1e-6)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select, text
@@ -149,15 +150,22 @@ class BulkWriter:
             self.connection.execute(table.insert(), rows)
             return
         processors = [table.c[key].type.bind_processor(dialect) for key in keys]
-        plan = list(zip(keys, processors, strict=True))
         statement = f"INSERT INTO {name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
-        self.connection.exec_driver_sql(
-            statement,
-            [
-                tuple(row[key] if process is None else process(row[key]) for key, process in plan)
-                for row in rows
-            ],
+        # One C call per row for the tuple of values; the columns with a converter are then fixed in place.
+        values: Callable[[dict[str, Any]], Any] = (
+            itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
         )
+        converted = [(index, process) for index, process in enumerate(processors) if process is not None]
+        if converted:
+            parameters: list[Any] = []
+            for row in rows:
+                tuple_row = list(values(row))
+                for index, process in converted:
+                    tuple_row[index] = process(tuple_row[index])
+                parameters.append(tuple(tuple_row))
+        else:
+            parameters = [values(row) for row in rows]
+        self.connection.exec_driver_sql(statement, parameters)
 
     def finish(self) -> dict[str, int]:
         """Flush, fix PostgreSQL sequences, and return the rows written per table."""

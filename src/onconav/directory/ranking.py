@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from onconav.directory.models import DESIGNATION_BITS
@@ -71,6 +72,7 @@ def designation_bits(codes: list[str]) -> int:
     return sum(DESIGNATION_BITS[c] for c in set(codes) if c in DESIGNATION_BITS)
 
 
+@lru_cache(maxsize=4096)  # called for every search entry an import writes; few distinct inputs
 def quality_points(
     *, annual_volume: int | None, designations: int, tumor_board: bool, clinical_trials: bool
 ) -> float:

@@ -4,11 +4,11 @@ pruned path for searches that span many topics (conditions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
@@ -87,22 +87,25 @@ def _area(lat: float, lon: float, radius_km: float) -> tuple[list[int], Any]:
     return bands, or_(*(SearchEntry.lon.between(low, high) for low, high in box.lon_ranges))
 
 
+_WINNER_COLUMNS = (
+    SearchEntry.id,
+    SearchEntry.topic,
+    SearchEntry.entity_kind,
+    SearchEntry.entity_id,
+    SearchEntry.organization_id,
+    SearchEntry.location_id,
+    SearchEntry.annual_volume,
+    SearchEntry.designations,
+    SearchEntry.tumor_board,
+    SearchEntry.clinical_trials,
+    SearchEntry.lat,
+    SearchEntry.lon,
+)
+
+
 def _winner_entries(session: Session, ids: list[int]) -> dict[int, Any]:
     """What result cards need of the winning search entries, by id."""
-    e = SearchEntry
-    columns = (
-        e.id,
-        e.topic,
-        e.entity_kind,
-        e.entity_id,
-        e.organization_id,
-        e.location_id,
-        e.annual_volume,
-        e.designations,
-        e.tumor_board,
-        e.clinical_trials,
-    )
-    return by_id(session, columns, ids)
+    return by_id(session, _WINNER_COLUMNS, ids)
 
 
 def ranked_rows(
@@ -128,9 +131,14 @@ def ranked_rows(
         *((e.topic == topic, ranking.MATCH_POINTS[match_kind(topic, how)]) for topic, how in topics.items()),
         else_=0.0,
     )
+    # On PostgreSQL an index does not hold the row id, so reading it would visit the table for every
+    # candidate: there the scan keeps to the index columns and the winners are found by what identifies
+    # them in it (entity, topic, place). SQLite indexes carry the rowid.
+    by_place = session.get_bind().dialect.name == "postgresql"
+    identity = (e.lat, e.lon) if by_place else (e.id,)
     inner = (
         select(
-            e.id,
+            *identity,
             e.entity_kind,
             e.entity_id,
             e.topic,
@@ -151,7 +159,15 @@ def ranked_rows(
         conditions.append(inner.c.distance_km > min_distance_km)
     if len(topics) == 1:
         query = (
-            select(inner.c.id, inner.c.distance_km, score, literal(1).label("topics_matched"))
+            select(
+                *(inner.c[column.key] for column in identity),
+                inner.c.entity_kind,
+                inner.c.entity_id,
+                inner.c.topic,
+                inner.c.distance_km,
+                score,
+                literal(1).label("topics_matched"),
+            )
             .where(*conditions)
             .order_by(score.desc(), inner.c.entity_kind, inner.c.entity_id)
             .limit(limit)
@@ -168,7 +184,15 @@ def ranked_rows(
         breadth = case((extra > ranking.BREADTH_POINTS_MAX, ranking.BREADTH_POINTS_MAX), else_=extra)
         total = (ranked.c.score + breadth).label("score")
         query = (
-            select(ranked.c.id, ranked.c.distance_km, total, ranked.c.topics_matched)
+            select(
+                *(ranked.c[column.key] for column in identity),
+                ranked.c.entity_kind,
+                ranked.c.entity_id,
+                ranked.c.topic,
+                ranked.c.distance_km,
+                total,
+                ranked.c.topics_matched,
+            )
             .where(ranked.c.rank_in_entity == 1)
             .order_by(total.desc(), ranked.c.entity_kind, ranked.c.entity_id)
             .limit(limit)
@@ -176,13 +200,50 @@ def ranked_rows(
     winners = session.execute(query).all()
     if not winners:
         return []
-    entries = _winner_entries(session, [w.id for w in winners])
+    if by_place:
+        entries = _entries_by_place(session, winners, filters)
+    else:
+        by_row_id = _winner_entries(session, [w.id for w in winners])
+        entries = [by_row_id[w.id] for w in winners]
     return [
-        ScoredEntry(
-            entry=entries[w.id], distance_km=w.distance_km, score=w.score, topics_matched=w.topics_matched
-        )
-        for w in winners
+        ScoredEntry(entry=entry, distance_km=w.distance_km, score=w.score, topics_matched=w.topics_matched)
+        for entry, w in zip(entries, winners, strict=True)
     ]
+
+
+def _entries_by_place(session: Session, winners: Sequence[Any], filters: SearchFilters) -> list[Any]:
+    """The entries of winning rows given as (entity_kind, entity_id, topic, lat, lon), in order, in one
+    query through the entity index (with the search's filters). Rows alike in all of these (one provider
+    listed twice at one place under one topic) score alike and are given out in id order."""
+    e = SearchEntry
+    columns = _WINNER_COLUMNS
+    kinds = sorted({w.entity_kind for w in winners})
+    found: dict[tuple[str, int, str, float, float], list[Any]] = {}
+    query = (
+        select(*columns)
+        .where(
+            or_(
+                *(
+                    and_(
+                        e.entity_kind == kind,
+                        e.entity_id.in_(sorted({w.entity_id for w in winners if w.entity_kind == kind})),
+                    )
+                    for kind in kinds
+                )
+            ),
+            *_filter_clauses(filters),
+        )
+        .order_by(e.id)
+    )
+    for row in session.execute(query):
+        found.setdefault((row.entity_kind, row.entity_id, row.topic, row.lat, row.lon), []).append(row)
+    taken: dict[tuple[str, int, str, float, float], int] = {}
+    entries = []
+    for w in winners:
+        key = (w.entity_kind, w.entity_id, w.topic, w.lat, w.lon)
+        entries.append(found[key][taken.get(key, 0)])
+        taken[key] = taken.get(key, 0) + 1
+    return entries
 
 
 def by_id(session: Session, columns: tuple[Any, ...], ids: Iterable[int]) -> dict[int, Any]:
@@ -225,17 +286,22 @@ def condition_rows(
     e = SearchEntry
     bands, lon_clause = _area(lat, lon, radius_km)
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
+    # One part per topic (SQLite: its IN over the bands is a seek per band) or, on PostgreSQL, per topic
+    # and band: there `lat_band = ANY(...)` may be left as a filter after the index, which then reads the
+    # topic's rows above the quality floor across the whole country; an equality keeps each part one range.
+    per_band = session.get_bind().dialect.name == "postgresql"
     parts = [
         select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points)
         .with_hint(e, "INDEXED BY ix_search_entry_quality", "sqlite")
         .where(
             e.topic == topic,
-            e.lat_band.in_(bands),
+            e.lat_band == band_group[0] if per_band else e.lat_band.in_(band_group),
             e.quality_points >= bound - points - ranking.BREADTH_POINTS_MAX,
             lon_clause,
             *_filter_clauses(filters),
         )
         for topic, points in match.items()
+        for band_group in ([[band] for band in bands] if per_band else [bands])
     ]
     best: dict[tuple[str, int], tuple[float, str, int, float]] = {}
     for row in session.execute(union_all(*parts)):
@@ -276,18 +342,20 @@ def _topics_within(
     """How many of the topics each provider matches within the radius (for the breadth points)."""
     e = SearchEntry
     counts: dict[tuple[str, int], int] = {}
+    # On PostgreSQL the topics are checked here rather than in SQL: with `topic IN (...)` in the query it
+    # may prefer scanning every entry of the topics in the quality index to the few entries of each entity.
+    wanted = set(topics)
+    in_sql = [] if session.get_bind().dialect.name == "postgresql" else [e.topic.in_(list(topics))]
     for kind in ("organization", "practitioner"):
         ids = [entity_id for entity_kind, entity_id in keys if entity_kind == kind]
         for start in range(0, len(ids), 500):
             rows = session.execute(
-                select(e.entity_id, e.lat, e.lon).where(
-                    e.entity_kind == kind,
-                    e.entity_id.in_(ids[start : start + 500]),
-                    e.topic.in_(list(topics)),
+                select(e.entity_id, e.topic, e.lat, e.lon).where(
+                    e.entity_kind == kind, e.entity_id.in_(ids[start : start + 500]), *in_sql
                 )
             )
-            for entity_id, row_lat, row_lon in rows:
-                if geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
+            for entity_id, topic, row_lat, row_lon in rows:
+                if topic in wanted and geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
                     counts[(kind, entity_id)] = counts.get((kind, entity_id), 0) + 1
     return counts
 

@@ -565,7 +565,9 @@ def run_import(
         status = "done"
         written = counts["inserted"] + counts["updated"] + counts["retired"]
         if written >= ANALYZE_AFTER_ROWS and engine.dialect.name == "postgresql":
-            with engine.begin() as connection:  # fresh planner statistics after a large load
+            # Fresh planner statistics after a large load, and (VACUUM) the visibility map, without which
+            # the scoring scans cannot be index-only until autovacuum comes round.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 for table in (
                     "organization",
                     "location",
@@ -573,7 +575,7 @@ def run_import(
                     "practitioner_role",
                     "search_entry",
                 ):
-                    connection.execute(text(f"ANALYZE {table}"))
+                    connection.execute(text(f"VACUUM (ANALYZE) {table}"))
     except KeyboardInterrupt:
         status = "interrupted"
         raise
