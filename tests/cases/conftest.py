@@ -4,21 +4,16 @@ folder, and real files of every accepted kind, made by the formats' own librarie
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from email import message_from_bytes
-from email import policy as email_policy
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from accounts.conftest import Mailbox, mailbox  # noqa: F401  (the accounts' real SMTP server, shared)
 from onconav import migrate
 from onconav.accounts import crypto, totp
 from onconav.accounts import service as accounts
@@ -119,49 +114,3 @@ def person(api: TestClient, cases_engine: Engine) -> Callable[..., Person]:
         return Person(user_id, email, role, {"Authorization": f"Bearer {response.json()['access_token']}"})
 
     return make
-
-
-class Inbox:
-    """What a real local SMTP server (aiosmtpd) received."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self._arrived = threading.Condition()
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=email_policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._arrived:
-            self.messages.append(message)
-            self._arrived.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, to: str, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
-        """The messages to `to`, once at least `count` have arrived."""
-        with self._arrived:
-            self._arrived.wait_for(lambda: len(self.to(to)) >= count, timeout=timeout)
-        return self.to(to)
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 that onconav sends through."""
-    from aiosmtpd.controller import Controller
-
-    box = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("ONCONAV_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("ONCONAV_SMTP_PORT", str(port))
-    monkeypatch.setenv("ONCONAV_PUBLIC_URL", "http://testserver")
-    get_settings.cache_clear()
-    try:
-        yield box
-    finally:
-        controller.stop()

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from tests.cases.case_samples import dicom_file, make_pdf, make_png
-from tests.cases.conftest import Inbox, Person
+from tests.cases.conftest import Person
 
+from accounts.conftest import Mailbox
 from onconav.accounts.models import AuditEvent
 from onconav.cases.models import CaseDocument
 from onconav.db import make_session_factory, unit_of_work
@@ -227,7 +228,7 @@ def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Pe
 
 
 def test_notifications_say_nothing_medical(
-    api: TestClient, person: Callable[..., Person], inbox: Inbox
+    api: TestClient, person: Callable[..., Person], mailbox: Mailbox
 ) -> None:
     patient, coordinator, specialist = person("patient"), person("coordinator"), person("specialist")
     case = api.post(
@@ -245,12 +246,12 @@ def test_notifications_say_nothing_medical(
     api.post(
         f"/api/v1/cases/{case['id']}/messages", headers=specialist.headers, data={"body": "Your CA 19-9?"}
     )
-    to_patient = inbox.wait_for(patient.email, count=2)
-    to_specialist = inbox.wait_for(specialist.email, count=1)
+    to_patient = mailbox.wait_for(patient.email, count=2)
+    to_specialist = mailbox.wait_for(specialist.email, count=1)
     assert len(to_patient) == 2 and len(to_specialist) == 1
     for message in to_patient + to_specialist:
         text = str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
         assert f"http://testserver/cases/{case['id']}" in text
         for secret in ("pancreatic", "Secret title", "CA 19-9"):
             assert secret not in text and secret not in str(message["Subject"])
-    assert inbox.to(coordinator.email) == []  # nobody is told about their own change
+    assert mailbox.to(coordinator.email) == []  # nobody is told about their own change
