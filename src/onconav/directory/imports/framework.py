@@ -146,6 +146,11 @@ class ImportSource(ABC):
         """Load what `prepare` needs once, before any worker process is forked (shared, not rebuilt)."""
         return None
 
+    def finish(self, connection: Connection) -> None:
+        """Once per run, after its last batch committed, in a transaction of its own: work over the whole
+        source rather than one batch (e.g. duplicate links across sources). Default: nothing."""
+        return None
+
 
 def csv_records(
     path: Path, *, start_row: int, start_offset: int, encoding: str = "utf-8-sig", delimiter: str = ","
@@ -562,6 +567,8 @@ def run_import(
             if len(pending) >= batch_records or rows_since_commit >= checkpoint_rows:
                 commit()
         commit()
+        with engine.begin() as connection:
+            source.finish(connection)
         status = "done"
         written = counts["inserted"] + counts["updated"] + counts["retired"]
         if written >= ANALYZE_AFTER_ROWS and engine.dialect.name == "postgresql":

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Connection
 
 from onconav.directory.bulk import TABLES, full_row, reindex_organizations
 from onconav.directory.imports import cms_hospitals, hifld_hospitals
@@ -185,9 +186,6 @@ class HospitalFileSource(ImportSource):
             )
             ids.append(organization_id)
         batch.writer.flush()
-        from onconav.directory.imports.linking import link_hospitals
-
-        link_hospitals(batch.connection)
         return ids
 
     def update(self, batch: WriteBatch, items: list[tuple[int, Prepared]]) -> None:
@@ -254,10 +252,13 @@ class HospitalFileSource(ImportSource):
                 ],
             )
         batch.writer.flush()
+        reindex_organizations(connection, [entity_id for entity_id, _ in items])
+
+    def finish(self, connection: Connection) -> None:
+        """Link duplicates across sources once the whole file is in (the rule reads every hospital)."""
         from onconav.directory.imports.linking import link_hospitals
 
         link_hospitals(connection)
-        reindex_organizations(connection, [entity_id for entity_id, _ in items])
 
 
 class CmsHospitalsSource(HospitalFileSource):
