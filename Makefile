@@ -35,6 +35,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports  # the layering of docs/architecture.md (contracts in pyproject.toml)
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -23,9 +23,9 @@ from sqlalchemy import insert
 
 from onconav import migrate
 from onconav.accounts import audit, crypto, passwords
-from onconav.accounts.models import AuditEvent, new_id, utcnow
+from onconav.accounts.models import AuditEvent
 from onconav.config import get_settings
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.db import create_db_engine, make_session_factory, new_id, unit_of_work, utcnow
 
 
 def timed(label: str, seconds: float, count: int, unit: str) -> float:

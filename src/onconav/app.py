@@ -1,62 +1,63 @@
-"""FastAPI application factory: database, locale negotiation, routers, static files, error handlers.
+"""FastAPI application factory: database, locale negotiation, security headers, routers, static files,
+error handlers.
 
-`create_app()` is what `onconav serve` runs; tests pass their own engine.
+`create_app()` is what `onconav serve` runs; tests pass their own engine. Nothing but this factory's
+callers (the CLI entry and tests) imports this module: faces get their dependencies from
+`onconav.web.dependencies`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
+from importlib import resources
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from onconav import __version__
+from onconav.accounts.pages import router as account_pages
+from onconav.accounts.routes import api_router as accounts_api
+from onconav.accounts.settings_pages import router as account_settings_pages
+from onconav.cases.pages import router as case_pages
+from onconav.cases.routes import router as cases_api
 from onconav.db import create_db_engine, make_session_factory
-from onconav.i18n import negotiate_locale
+from onconav.directory.routes import api_router as directory_api
+from onconav.directory.routes import page_router as directory_pages
+from onconav.fhir.routes import router as fhir_router
+from onconav.i18n import LOCALE_COOKIE, negotiate_locale
+from onconav.knowledge.routes import api_router as knowledge_api
+from onconav.knowledge.routes import page_router as knowledge_pages
+from onconav.trials.routes import api_router as trials_api
+from onconav.trials.routes import page_router as trials_pages
+from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import install_error_handlers
+from onconav.web.pages import router as site_pages
 
-LOCALE_COOKIE = "onconav_lang"
 # No inline script or style anywhere: scripts and styles come from /static only.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the route returns, rolled back when it raises."""
-    session: Session = request.app.state.session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+ROUTERS = (
+    directory_api,
+    directory_pages,
+    knowledge_api,
+    knowledge_pages,
+    fhir_router,
+    trials_api,
+    trials_pages,
+    accounts_api,
+    account_pages,
+    account_settings_pages,
+    cases_api,
+    case_pages,
+    site_pages,
+)
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The onconav web application (pages, JSON API) over `engine` (default: the configured database)."""
-    from importlib import resources
-
-    from onconav.accounts.csrf import CSRFMiddleware
-    from onconav.accounts.pages import router as account_pages
-    from onconav.accounts.routes import api_router as accounts_api
-    from onconav.accounts.settings_pages import router as account_settings_pages
-    from onconav.cases.pages import router as case_pages
-    from onconav.cases.routes import router as cases_api
-    from onconav.directory.routes import api_router as directory_api
-    from onconav.directory.routes import page_router as directory_pages
-    from onconav.fhir.routes import router as fhir_router
-    from onconav.knowledge.routes import api_router as knowledge_api
-    from onconav.knowledge.routes import page_router as knowledge_pages
-    from onconav.trials.routes import api_router as trials_api
-    from onconav.trials.routes import page_router as trials_pages
-    from onconav.web.pages import router as site_pages
-
     app = FastAPI(
         title="onconav",
         version=__version__,
@@ -88,18 +89,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     static_dir = resources.files("onconav").joinpath("web", "static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
-    app.include_router(directory_api)
-    app.include_router(directory_pages)
-    app.include_router(knowledge_api)
-    app.include_router(knowledge_pages)
-    app.include_router(fhir_router)
-    app.include_router(trials_api)
-    app.include_router(trials_pages)
-    app.include_router(accounts_api)
-    app.include_router(account_pages)
-    app.include_router(account_settings_pages)
-    app.include_router(cases_api)
-    app.include_router(case_pages)
-    app.include_router(site_pages)
+    for router in ROUTERS:
+        app.include_router(router)
     install_error_handlers(app)
     return app

@@ -1,24 +1,31 @@
-"""Database engine, sessions and the declarative base.
+"""Database engine, sessions, the declarative base and the basics every table shares.
 
 SQLite (default) gets WAL, foreign keys and math functions on every connection; PostgreSQL is used as is.
+`new_id` (random 128-bit ids), `utcnow` and `UtcDateTime` (timestamps read back timezone-aware on SQLite
+too) are used by the tables of every domain.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
 
 from onconav.config import get_settings
+from onconav.errors import NotSaved, SaveConflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -29,10 +36,56 @@ NAMING_CONVENTION = {
 }
 
 
+ID_LENGTH = 32  # characters of a `new_id`
+# Ids per `IN (...)` lookup: below the 999 bound parameters of SQLite builds before 3.32, and a size
+# PostgreSQL plans well.
+IN_LIST_CHUNK = 900
+
+
 class Base(DeclarativeBase):
     """Base class of every ORM model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+T = TypeVar("T")
+
+
+def in_list_chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of at most `size`, one per `IN (...)` lookup."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def new_id() -> str:
+    """A random identifier with 128 bits of entropy: 32 hex digits (URL-safe, also a valid FHIR id)."""
+    return secrets.token_hex(16)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _sqlite_math_fallbacks(dbapi_connection: sqlite3.Connection) -> None:
@@ -92,20 +145,48 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to `engine`; sessions never expire objects on commit."""
+def make_session_factory(engine: Engine | Connection) -> sessionmaker[Session]:
+    """A session factory bound to `engine` (or one connection); sessions never expire objects on commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commits when the block succeeds, rolls back when it raises."""
+    """One transaction: commits when the block succeeds, rolls back when it raises.
+
+    A commit that fails raises `NotSaved` (503, the database failed) or `SaveConflict` (409, a constraint
+    broken by a change made at the same time), so callers report it instead of claiming success.
+    """
     session = factory()
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        commit(session)
     finally:
         session.close()
+
+
+def commit(session: Session) -> None:
+    """Commit `session`; a failure rolls it back and raises NotSaved or SaveConflict (the cause chained)."""
+    try:
+        session.commit()
+    except IntegrityError as error:
+        _rollback_quietly(session)
+        raise SaveConflict(
+            "This change conflicts with another one made at the same time, so nothing was saved. "
+            "Reload and try again."
+        ) from error
+    except SQLAlchemyError as error:
+        _rollback_quietly(session)
+        raise NotSaved(
+            "Your change could not be saved, and nothing of it was kept. Please try again in a moment."
+        ) from error
+
+
+def _rollback_quietly(session: Session) -> None:
+    """Roll back after a failed commit; a lost connection may fail this too, which changes nothing."""
+    with contextlib.suppress(SQLAlchemyError):
+        session.rollback()

@@ -46,3 +46,22 @@ class Forbidden(OnconavError):
     """The current user may not do this."""
 
     status_code = 403
+
+
+RETRY_AFTER_SECONDS = 5  # how long a client told "try again" should wait
+
+
+class NotSaved(OnconavError):
+    """The unit of work could not be committed (the database failed): nothing of it was kept."""
+
+    status_code = 503
+
+    def __init__(self, template: str, **details: Any) -> None:
+        super().__init__(template, **details)
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+class SaveConflict(OnconavError):
+    """The unit of work broke a constraint at commit (a change made at the same time): nothing was kept."""
+
+    status_code = 409

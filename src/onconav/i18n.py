@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from onconav.config import get_settings
 
 SUPPORTED_LOCALES = ("en", "es")
+LOCALE_COOKIE = "onconav_lang"  # the language a reader chose with the switcher
 DOMAIN = "messages"
 
 # Which fields of the knowledge files readers see, per list: these names are translated when shown.

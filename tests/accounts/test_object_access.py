@@ -22,9 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.conftest import Account
-from onconav.accounts import deps, service
+from onconav.accounts import service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work
+from onconav.web.dependencies import SESSION_COOKIE, current_principal
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def test_every_route_is_classified(client: TestClient) -> None:
         if key == ("POST", "/sign-out"):
             continue  # ends whatever session the cookie names; nothing else
         # Every route for signed-in users asks who is calling before anything else.
-        assert _depends_on(found[key].dependant, deps.current_principal), key
+        assert _depends_on(found[key].dependant, current_principal), key
         if isinstance(kind, ObjectRoute):
             assert re.search(r"\{\w+\}", key[1]), key
             assert kind.kind in OBJECT_KINDS, f"add {kind.kind!r} to OBJECT_KINDS"
@@ -542,7 +543,7 @@ def _callers(client: TestClient, world: World) -> dict[str, Caller]:
             secrets[name] = (token, cookie)
     for name, (token, cookie) in secrets.items():
         browser = TestClient(client.app)
-        browser.cookies.set(deps.SESSION_COOKIE, cookie)
+        browser.cookies.set(SESSION_COOKIE, cookie)
         page = browser.get("/account")
         assert page.status_code == 200, (name, page.status_code)
         match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)

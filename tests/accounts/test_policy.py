@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.conftest import Account, bearer
 from onconav.accounts import audit, policy, service
-from onconav.accounts.models import AuditEvent, Role
+from onconav.accounts.models import AuditEvent
 from onconav.accounts.principal import Principal
+from onconav.accounts.roles import Role
 from onconav.db import unit_of_work
 from onconav.errors import Forbidden, NotFound
 
@@ -124,7 +125,8 @@ def test_expired_consent_counts_for_nothing(
 ) -> None:
     from datetime import timedelta
 
-    from onconav.accounts.models import CaregiverGrant, utcnow
+    from onconav.accounts.models import CaregiverGrant
+    from onconav.db import utcnow
 
     patient, caregiver = make_account("patient"), make_account("caregiver")
     with unit_of_work(factory) as session:

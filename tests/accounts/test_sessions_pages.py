@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.conftest import Account, csrf_of, sign_in
-from onconav.accounts.models import WebSession, utcnow
+from onconav.accounts.models import WebSession
 from onconav.app import create_app
-from onconav.db import unit_of_work
+from onconav.db import unit_of_work, utcnow
 
 
 def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:

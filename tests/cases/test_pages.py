@@ -15,9 +15,9 @@ from tests.cases.case_samples import dicom_file, make_pdf
 from tests.cases.conftest import PASSWORD, Person
 
 from onconav import migrate
-from onconav.accounts import deps
 from onconav.accounts import service as accounts
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.web.dependencies import SESSION_COOKIE
 
 
 def browser_session(api: TestClient, engine: Engine, person: Person) -> tuple[TestClient, str]:
@@ -26,7 +26,7 @@ def browser_session(api: TestClient, engine: Engine, person: Person) -> tuple[Te
         user = accounts.get_user_or_raise(session, user_id=person.id)
         cookie = accounts.start_session(session, user=user, second_factor_done=True).secret
     browser = TestClient(api.app)
-    browser.cookies.set(deps.SESSION_COOKIE, cookie)
+    browser.cookies.set(SESSION_COOKIE, cookie)
     assert browser.get("/cases").status_code == 200
     page = browser.get("/account")
     match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)

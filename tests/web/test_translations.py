@@ -20,9 +20,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from onconav.app import LOCALE_COOKIE
 from onconav.directory.reasons import DESIGNATION_LABELS
-from onconav.i18n import extract_knowledge_yaml, extract_python_literals, get_translations
+from onconav.i18n import LOCALE_COOKIE, extract_knowledge_yaml, extract_python_literals, get_translations
 from onconav.knowledge import service as knowledge
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,9 @@
 """The audit log: append-only, tamper-evident (an HMAC-SHA256 hash chain), shaped like FHIR AuditEvent.
 
 `record(session, ...)` adds an event in the caller's transaction, so an access and its event commit
-together or not at all. Each event's hash covers its fields and the previous event's hash, keyed by a
+together or not at all. `record_in_own_transaction(session, ...)` is for what must stay on record although
+the request fails (a denied access, a failed sign-in): it drops the request's work and commits the event
+alone. Each event's hash covers its fields and the previous event's hash, keyed by a
 secret derived from the keyring (outside the database), so an edit, a deletion, an insertion or a
 reordering breaks the chain and cannot be re-sealed without the keyring. `verify(session)` walks the
 chain (`onconav audit verify`). Events never carry medical content: only ids, types and outcomes.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +23,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from onconav.accounts.crypto import derive_secret
-from onconav.accounts.models import AuditEvent, AuditHead, new_id, utcnow
+from onconav.accounts.models import AuditEvent, AuditHead
+from onconav.db import Base, make_session_factory, new_id, unit_of_work, utcnow
 
 if TYPE_CHECKING:
     from onconav.accounts.principal import Principal
@@ -65,6 +68,19 @@ def _canonical(event: AuditEvent) -> bytes:
         "detail": event.detail,
     }
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def record_in_own_transaction(session: Session, *, extra_rows: Iterable[Base] = (), **event: Any) -> None:
+    """Record an event that must survive the request's rollback (a denial, a failed sign-in).
+
+    The request's unit of work, which is failing, is rolled back first (so nothing of it is kept and it
+    holds no lock), then the event and `extra_rows` (e.g. sign-in throttle rows) are written and committed
+    in a short transaction of their own. The caller raises afterwards.
+    """
+    session.rollback()
+    with unit_of_work(make_session_factory(session.get_bind())) as own:
+        own.add_all(list(extra_rows))
+        record(own, **event)
 
 
 def seal(key: bytes, previous_hash: str, event: AuditEvent) -> str:

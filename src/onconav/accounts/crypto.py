@@ -34,8 +34,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onconav.accounts.models import DataKey, new_id, utcnow
+from onconav.accounts.models import DataKey
 from onconav.config import get_settings
+from onconav.db import new_id, utcnow
 from onconav.errors import OnconavError
 
 log = logging.getLogger("onconav")

@@ -6,73 +6,14 @@ Every object exposed by id has a random 128-bit id (`new_id`), never a sequence 
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from onconav.db import Base
+from onconav.db import ID_LENGTH, Base, UtcDateTime, new_id, utcnow
 
-ID_LENGTH = 32
 MAX_SEQUENCE = 2**63 - 1  # audit sequence numbers are BIGINT
-
-
-def new_id() -> str:
-    """A random identifier with 128 bits of entropy: 32 hex digits (also a valid FHIR id)."""
-    return secrets.token_hex(16)
-
-
-def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Role(StrEnum):
-    """What a user is to onconav; the policy module decides what each may do."""
-
-    patient = "patient"
-    caregiver = "caregiver"
-    coordinator = "coordinator"
-    specialist = "specialist"
-    center_staff = "center_staff"
-    admin = "admin"
-
-
-# Roles that must sign in with a second factor (TOTP).
-SECOND_FACTOR_ROLES = frozenset({Role.coordinator, Role.specialist, Role.center_staff, Role.admin})
-
-
-class ConsentScope(StrEnum):
-    """What a caregiver may do for a patient: `read` sees the patient's data, `write` also acts for them."""
-
-    read = "read"
-    write = "write"
 
 
 class User(Base):

@@ -9,21 +9,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, notify, registration, service
-from onconav.accounts.csrf import cookie_is_secure
-from onconav.accounts.deps import SESSION_COOKIE, client_address
-from onconav.accounts.models import SECOND_FACTOR_ROLES, Role, User
-from onconav.app import get_session
+from onconav.accounts.models import User
+from onconav.accounts.roles import SECOND_FACTOR_ROLES, Role
 from onconav.errors import OnconavError
 from onconav.i18n import N_, get_translations
+from onconav.web.csrf import cookie_is_secure
+from onconav.web.dependencies import SESSION_COOKIE, SessionDep, client_address
 from onconav.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def safe_next(target: str | None, default: str = "/account") -> str:

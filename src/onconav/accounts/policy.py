@@ -177,8 +177,7 @@ def authorize(
     # Forbidden only to whoever may read the object anyway; everyone else must not learn it exists.
     may_know = action not in READ_ACTIONS and _rules_allow(session, principal, "read", resource)
     # Nothing of the request is kept; the denied attempt is, in a transaction of its own.
-    session.rollback()
-    audit.record(
+    audit.record_in_own_transaction(
         session,
         event_type=f"{entity_type}.{action}",
         action=action,
@@ -188,7 +187,6 @@ def authorize(
         entity_type=entity_type,
         entity_id=entity_id,
     )
-    session.commit()
     if may_know:
         raise Forbidden("You may not do this.")
     raise NotFound("Not found.")

@@ -1,4 +1,4 @@
-"""Who is asking: the small immutable Principal every route receives from `onconav.accounts.deps`."""
+"""Who is asking: the small immutable Principal every route receives from `onconav.web.dependencies`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from onconav.accounts.models import ConsentScope, Role
+from onconav.accounts.roles import ConsentScope, Role
 
 READ_ACTIONS = frozenset({"read", "list", "count", "export"})
 

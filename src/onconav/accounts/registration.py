@@ -15,11 +15,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, policy, service
-from onconav.accounts.models import CaregiverGrant, EmailToken, LoginFailure, Role, User, utcnow
+from onconav.accounts.models import CaregiverGrant, EmailToken, LoginFailure, User
 from onconav.accounts.notify import Notification, link
 from onconav.accounts.passwords import check_password_policy, hash_password, verify_password
 from onconav.accounts.principal import Principal
+from onconav.accounts.roles import Role
 from onconav.config import get_settings
+from onconav.db import utcnow
 from onconav.errors import InvalidInput, NotFound
 
 SELF_SERVICE_ROLES = (Role.patient, Role.caregiver)

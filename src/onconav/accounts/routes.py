@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Request, Response
 
 from onconav.accounts import audit, notify, policy, registration, service, totp
-from onconav.accounts.deps import CurrentPrincipal, client_address
 from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User, WebSession
 from onconav.accounts.schemas import (
     Accepted,
@@ -33,12 +31,11 @@ from onconav.accounts.schemas import (
     TokenRequest,
     TokenResponse,
 )
-from onconav.app import get_session
 from onconav.errors import NotFound
 from onconav.i18n import N_, get_translations
+from onconav.web.dependencies import CurrentPrincipal, SessionDep, client_address
 
 api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
-SessionDep = Annotated[Session, Depends(get_session)]
 UNAUTHENTICATED: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in, or the token is not valid."}
 }

@@ -1,7 +1,7 @@
 """Accounts operations: users, sign-in with throttling and second factor, sessions, API tokens, consent.
 
-Functions take a session and never commit, except where a failure must stay on record while the
-request fails (failed sign-ins, throttling): those roll back the request's work, record, commit, raise.
+Functions take a session and never commit. A failure that must stay on record while the request fails
+(failed sign-ins, throttling) goes through `audit.record_in_own_transaction`, then raises.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -16,21 +17,13 @@ from typing import ClassVar
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit, crypto, totp
-from onconav.accounts.models import (
-    SECOND_FACTOR_ROLES,
-    ApiToken,
-    CaregiverGrant,
-    ConsentScope,
-    LoginFailure,
-    Role,
-    User,
-    WebSession,
-    utcnow,
-)
+from onconav.accounts import audit, crypto, notify, totp
+from onconav.accounts.models import ApiToken, CaregiverGrant, LoginFailure, User, WebSession
 from onconav.accounts.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from onconav.accounts.principal import Principal, freeze_grants
+from onconav.accounts.roles import SECOND_FACTOR_ROLES, ConsentScope, Role
 from onconav.config import get_settings
+from onconav.db import utcnow
 from onconav.errors import InvalidInput, NotFound, OnconavError
 from onconav.i18n import N_
 
@@ -268,15 +261,12 @@ def check_throttle(session: Session, *, email: str, source_ip: str | None) -> No
 def _fail_sign_in(
     session: Session, *, email: str, source_ip: str | None, user: User | None, reason: str
 ) -> None:
-    """Forget the request's work, record the failure (throttle and audit), commit it."""
-    session.rollback()
+    """Forget the request's work; record the failure (throttle and audit) in a transaction of its own."""
     account_key, address_key = _throttle_keys(email, source_ip)
     now = utcnow()
-    session.add(LoginFailure(key=account_key, at=now))
-    if address_key:
-        session.add(LoginFailure(key=address_key, at=now))
-    audit.record(
+    audit.record_in_own_transaction(
         session,
+        extra_rows=[LoginFailure(key=key, at=now) for key in (account_key, address_key) if key],
         event_type="auth.login_failed",
         action="E",
         outcome="failure",
@@ -285,7 +275,6 @@ def _fail_sign_in(
         source_ip=source_ip,
         detail=reason,
     )
-    session.commit()
 
 
 def fail_second_factor(session: Session, *, user: User, source_ip: str | None) -> None:
@@ -784,3 +773,27 @@ def end_token(session: Session, *, principal: Principal) -> None:
             entity_type="api_token",
             entity_id=token.id,
         )
+
+
+# ---- E-mail to users, for other domains --------------------------------------------------------------
+
+
+def add_mail_messages(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Register e-mail kinds of another domain: kind -> (subject, body with %(link)s), English msgids."""
+    notify.MESSAGES.update(messages)
+
+
+def mail_users(session: Session, *, user_ids: Iterable[str], kind: str, path: str) -> None:
+    """E-mail each active user of `user_ids` the message `kind`, in their language, linking to `path` on
+    onconav; sent once the request's transaction commits, never when it rolls back."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return
+    users = session.scalars(
+        select(User).where(User.id.in_(wanted), User.disabled_at.is_(None), User.deleted_at.is_(None))
+    )
+    link = notify.link(path)
+    notify.queue(
+        session,
+        [notify.Notification(kind=kind, to=user.email, locale=user.locale, link=link) for user in users],
+    )

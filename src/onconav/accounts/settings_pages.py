@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from onconav.accounts import audit, notify, policy, registration, service, totp
-from onconav.accounts.deps import SESSION_COOKIE, CurrentPrincipal, client_address
-from onconav.accounts.models import MAX_SEQUENCE, ApiToken, Role, User, WebSession
+from onconav.accounts.models import MAX_SEQUENCE, ApiToken, User, WebSession
 from onconav.accounts.pages import form_error, page, pending_user, start_verified_session
-from onconav.app import get_session
+from onconav.accounts.roles import Role
 from onconav.errors import NotFound, OnconavError
+from onconav.web.dependencies import SESSION_COOKIE, CurrentPrincipal, SessionDep, client_address
 
 router = APIRouter(include_in_schema=False)
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def _done(target: str, what: str) -> RedirectResponse:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onconav.accounts import policy
-from onconav.accounts.models import Role
 from onconav.accounts.principal import READ_ACTIONS, Principal
+from onconav.accounts.roles import Role
 from onconav.cases.models import Case, CaseDocument, CaseMember, CaseMessage, Opinion, ReviewInput
 from onconav.cases.states import CaseRole, CaseState
 

@@ -11,27 +11,14 @@ free text.
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onconav.accounts.models import UtcDateTime  # timestamps read back timezone-aware on SQLite too
 from onconav.cases.sealing import Sealed, remember_bind
-from onconav.db import Base
-
-ID_LENGTH = 32
-
-
-def new_id() -> str:
-    """A random, URL-safe id with 128 bits of entropy."""
-    return secrets.token_hex(16)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from onconav.db import ID_LENGTH, Base, UtcDateTime, new_id, utcnow
 
 
 class Case(Base):

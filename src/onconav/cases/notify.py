@@ -8,8 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onconav.accounts import notify as mail
-from onconav.accounts.models import User
+from onconav.accounts import service as accounts
 from onconav.cases.models import Case, CaseEvent, CaseMember
 from onconav.i18n import N_
 
@@ -37,22 +36,11 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         N_("Hello,\n\nThe written answer to your request is ready. Sign in to read it:\n\n%(link)s\n"),
     ),
 }
-mail.MESSAGES.update(CASE_MESSAGES)
+accounts.add_mail_messages(CASE_MESSAGES)
 
 
 def _queue(session: Session, user_ids: set[str], kind: str, case: Case) -> None:
-    if not user_ids:
-        return
-    users = session.scalars(select(User).where(User.id.in_(sorted(user_ids))))
-    link = mail.link(f"/cases/{case.id}")
-    mail.queue(
-        session,
-        [
-            mail.Notification(kind=kind, to=user.email, locale=user.locale, link=link)
-            for user in users
-            if user.disabled_at is None and user.deleted_at is None
-        ],
-    )
+    accounts.mail_users(session, user_ids=user_ids, kind=kind, path=f"/cases/{case.id}")
 
 
 def _team(session: Session, case: Case) -> set[str]:

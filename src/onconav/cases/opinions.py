@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from onconav.cases.models import Case, Opinion, new_id, utcnow
+from onconav.cases.models import Case, Opinion
 from onconav.cases.schemas import OpinionContent, OpinionRead, Signature
 from onconav.cases.states import CaseRole, CaseState
+from onconav.db import new_id, utcnow
 from onconav.errors import Forbidden, InvalidInput, NotFound, OnconavError
 
 

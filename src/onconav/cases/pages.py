@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from onconav.accounts import policy
 from onconav.accounts import service as accounts
-from onconav.accounts.deps import CurrentPrincipal
-from onconav.accounts.models import Role
 from onconav.accounts.principal import Principal
-from onconav.app import get_session
+from onconav.accounts.roles import Role
 from onconav.cases import access, notify, opinions, service
 from onconav.cases.models import Case
 from onconav.cases.rendering import AGREEMENT_LABELS
@@ -25,10 +23,10 @@ from onconav.cases.routes import acting_role, load_case, load_document, load_opi
 from onconav.cases.schemas import OpinionContent, Reviewer, TrialSuggestion
 from onconav.cases.states import CaseRole, Urgency
 from onconav.errors import InvalidInput
+from onconav.web.dependencies import CurrentPrincipal, SessionDep
 from onconav.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def page(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
@@ -56,7 +54,6 @@ def cases_page(request: Request, principal: CurrentPrincipal, session: SessionDe
             policy.authorize(session, principal, "list", case)
             visible.append(service.queue_item(case))
     may_create = principal.role in (Role.patient, Role.caregiver)
-    session.commit()
     return page(
         request,
         "cases/list.html",
@@ -103,7 +100,6 @@ def queue_page(request: Request, principal: CurrentPrincipal, session: SessionDe
     """Coordinators: open cases by due date."""
     policy.authorize(session, principal, "list", access.CaseQueue())
     items = service.queue(session)
-    session.commit()
     return page(request, "cases/queue.html", {"items": items, "title": "Case queue"})
 
 
@@ -112,7 +108,6 @@ def workspace_page(request: Request, principal: CurrentPrincipal, session: Sessi
     """Specialists: only the cases assigned to them or that they were invited to."""
     policy.authorize(session, principal, "list", access.Workspace(principal.user_id))
     items = [service.queue_item(c) for c in service.assigned_cases(session, user_id=principal.user_id)]
-    session.commit()
     return page(request, "cases/queue.html", {"items": items, "title": "My workspace"})
 
 
@@ -158,7 +153,6 @@ def case_page(
     case = load_case(session, case_id)
     policy.authorize(session, principal, "read", case)
     context = _case_context(session, principal, case)
-    session.commit()
     return page(request, "cases/case.html", context)
 
 
@@ -179,7 +173,6 @@ def transition_form(
         session, case=case, action=action, actor_id=principal.user_id, role=role, note=note
     )
     notify.case_changed(session, case=case, change=change)
-    session.commit()
     return back_to(case_id)
 
 
@@ -198,7 +191,6 @@ def upload_form(
         filename=file.filename,
         declared_type=file.content_type,
     )
-    session.commit()
     return back_to(case_id, "#records")
 
 
@@ -298,7 +290,6 @@ def opinion_form(
     opinions.save_draft(
         session, case=case, content=content, author_id=principal.user_id, amendment_reason=amendment_reason
     )
-    session.commit()
     return back_to(case_id, "#opinion")
 
 
@@ -332,7 +323,6 @@ def opinion_page(
         "may_sign": policy.permits(session, principal, "sign", opinion) and opinion.status == "draft",
         "may_deliver": policy.permits(session, principal, "deliver", opinion) and opinion.status == "draft",
     }
-    session.commit()
     return page(request, "cases/opinion.html", context)
 
 
@@ -348,7 +338,6 @@ def document_page(
         session, document, include_identifying=access.sees_identifying_tags(roles)
     )
     text = service.document_text(session, document)
-    session.commit()
     return page(
         request,
         "cases/document.html",

@@ -1,25 +1,24 @@
 """The cases JSON API under /api/v1: cases, workflow transitions, documents, members, messages, review
 inputs, opinions, the coordinator queue and the specialist workspace.
 
-Every route asks the accounts policy first (`policy.authorize`, which audits the access) and commits its
-one unit of work before answering, so an acknowledged write is durable.
+Every route asks the accounts policy first (`policy.authorize`, which audits the access); the request's
+one unit of work commits before the answer is sent (`onconav.web.dependencies`), so an acknowledged write
+is durable.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from onconav.accounts import policy
 from onconav.accounts import service as accounts
-from onconav.accounts.deps import CurrentPrincipal
-from onconav.accounts.models import Role
 from onconav.accounts.principal import Principal
-from onconav.app import get_session
+from onconav.accounts.roles import Role
 from onconav.cases import access, notify, opinions, rendering, service
 from onconav.cases.models import Case, CaseDocument, CaseMessage, Opinion, ReviewInput
 from onconav.cases.schemas import (
@@ -33,9 +32,9 @@ from onconav.cases.schemas import (
 )
 from onconav.cases.states import CaseRole, CaseState, InvalidTransition, allowed_targets, target_of_action
 from onconav.errors import InvalidInput, NotFound
+from onconav.web.dependencies import CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-SessionDep = Annotated[Session, Depends(get_session)]
 NOT_FOUND = "Not found."
 
 
@@ -169,7 +168,6 @@ def create_case(body: CaseCreateFor, principal: CurrentPrincipal, session: Sessi
     )
     policy.authorize(session, principal, "create", case)
     detail = case_detail(session, principal, case)
-    session.commit()
     return detail
 
 
@@ -186,7 +184,6 @@ def list_cases(principal: CurrentPrincipal, session: SessionDep) -> list[CaseRea
         if policy.permits(session, principal, "list", case):
             policy.authorize(session, principal, "list", case)
             visible.append(service.to_read(session, case))
-    session.commit()
     return visible
 
 
@@ -196,7 +193,6 @@ def get_case(case_id: str, principal: CurrentPrincipal, session: SessionDep) -> 
     case = load_case(session, case_id)
     policy.authorize(session, principal, "read", case)
     detail = case_detail(session, principal, case)
-    session.commit()
     return detail
 
 
@@ -216,7 +212,6 @@ def transition(
     )
     notify.case_changed(session, case=case, change=change)
     detail = case_detail(session, principal, case)
-    session.commit()
     return detail
 
 
@@ -242,7 +237,6 @@ def suggest_specialists(
     response = SearchResponse.from_outcome(
         outcome, query=query, translations=get_translations(locale), locale=locale
     )
-    session.commit()
     return response
 
 
@@ -269,7 +263,6 @@ def upload_document(
         declared_type=file.content_type,
     )
     read = document_read(session, principal, document)
-    session.commit()
     return read
 
 
@@ -281,7 +274,6 @@ def list_documents(case_id: str, principal: CurrentPrincipal, session: SessionDe
     documents = [
         document_read(session, principal, d) for d in service.list_documents(session, case_id=case.id)
     ]
-    session.commit()
     return documents
 
 
@@ -291,7 +283,6 @@ def get_document(document_id: str, principal: CurrentPrincipal, session: Session
     document = load_document(session, document_id)
     policy.authorize(session, principal, "read", document)
     read = document_read(session, principal, document)
-    session.commit()
     return read
 
 
@@ -301,7 +292,6 @@ def get_document_text(document_id: str, principal: CurrentPrincipal, session: Se
     document = load_document(session, document_id)
     policy.authorize(session, principal, "read", document, detail="text")
     text = service.document_text(session, document)
-    session.commit()
     return {"id": document.id, "text": text}
 
 
@@ -320,7 +310,6 @@ def get_document_content(
     roles = access.member_roles(session, principal, document.case)
     shared = shared or not access.sees_originals(roles)
     data = service.document_bytes(session, service.document_store(), document, shared=shared)
-    session.commit()
     return Response(
         data,
         media_type=document.media_type,
@@ -340,7 +329,6 @@ def coordinator_queue(principal: CurrentPrincipal, session: SessionDep) -> list[
     """Open cases by due date (service-level target per urgency), for coordinators."""
     policy.authorize(session, principal, "list", access.CaseQueue())
     items = service.queue(session)
-    session.commit()
     return items
 
 
@@ -349,7 +337,6 @@ def specialist_workspace(principal: CurrentPrincipal, session: SessionDep) -> li
     """The cases assigned to the calling specialist (and those they were invited to), by due date."""
     policy.authorize(session, principal, "list", access.Workspace(principal.user_id))
     items = [service.queue_item(case) for case in service.assigned_cases(session, user_id=principal.user_id)]
-    session.commit()
     return items
 
 
@@ -361,7 +348,6 @@ def list_members(case_id: str, principal: CurrentPrincipal, session: SessionDep)
         MemberRead(user_id=m.user_id, role=m.role, created_at=m.created_at)
         for m in service.members(session, case_id=case.id)
     ]
-    session.commit()
     return members
 
 
@@ -381,7 +367,6 @@ def add_member(
     )
     notify.member_added(session, case=case, user_id=user.id)
     read = MemberRead(user_id=member.user_id, role=member.role, created_at=member.created_at)
-    session.commit()
     return read
 
 
@@ -408,7 +393,6 @@ def list_messages(case_id: str, principal: CurrentPrincipal, session: SessionDep
     messages = service.list_messages(session, case_id=case.id)
     attached = service.attachments_of(session, message_ids=[m.id for m in messages])
     read = [message_read(session, principal, m, attached.get(m.id, [])) for m in messages]
-    session.commit()
     return read
 
 
@@ -449,7 +433,6 @@ def post_message(
     ]
     notify.message_posted(session, case=case, author_id=principal.user_id)
     read = message_read(session, principal, message, attachments)
-    session.commit()
     return read
 
 
@@ -463,7 +446,6 @@ def list_reviews(case_id: str, principal: CurrentPrincipal, session: SessionDep)
         ReviewRead.model_validate(r, from_attributes=True)
         for r in service.list_review_inputs(session, case_id=case.id)
     ]
-    session.commit()
     return reviews
 
 
@@ -484,7 +466,6 @@ def add_review(
         body=body.body,
     )
     read = ReviewRead.model_validate(review, from_attributes=True)
-    session.commit()
     return read
 
 
@@ -501,7 +482,6 @@ def list_opinions(case_id: str, principal: CurrentPrincipal, session: SessionDep
         for o in opinions.versions(session, case_id=case.id)
         if policy.permits(session, principal, "read", o)
     ]
-    session.commit()
     return visible
 
 
@@ -520,7 +500,6 @@ def save_opinion(
         amendment_reason=body.amendment_reason,
     )
     read = opinions.to_read(opinion)
-    session.commit()
     return read
 
 
@@ -529,7 +508,6 @@ def get_opinion(opinion_id: str, principal: CurrentPrincipal, session: SessionDe
     opinion = load_opinion(session, opinion_id)
     policy.authorize(session, principal, "read", opinion)
     read = opinions.to_read(opinion)
-    session.commit()
     return read
 
 
@@ -540,7 +518,6 @@ def sign_opinion(opinion_id: str, principal: CurrentPrincipal, session: SessionD
     policy.authorize(session, principal, "sign", opinion)
     opinions.sign(session, opinion=opinion, reviewer_id=principal.user_id)
     read = opinions.to_read(opinion)
-    session.commit()
     return read
 
 
@@ -555,7 +532,6 @@ def deliver_opinion(opinion_id: str, principal: CurrentPrincipal, session: Sessi
     )
     notify.opinion_delivered(session, case=case)
     read = opinions.to_read(opinion)
-    session.commit()
     return read
 
 
@@ -564,7 +540,6 @@ def opinion_pdf(opinion_id: str, principal: CurrentPrincipal, session: SessionDe
     opinion = load_opinion(session, opinion_id)
     policy.authorize(session, principal, "export", opinion, detail="pdf")
     pdf = rendering.opinion_pdf(opinion.case, opinion)
-    session.commit()
     return Response(
         pdf,
         media_type="application/pdf",
@@ -587,7 +562,6 @@ def opinion_fhir(
     resource = rendering.opinion_composition(
         opinion.case, opinion, base_url=str(request.base_url).rstrip("/")
     )
-    session.commit()
     return Response(
         json.dumps(resource), media_type="application/fhir+json", headers={"Cache-Control": "no-store"}
     )

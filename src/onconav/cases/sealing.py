@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, object_session
 
+from onconav.db import new_id
 from onconav.errors import OnconavError
 
 log = logging.getLogger("onconav")
@@ -158,8 +159,6 @@ def sealed_fields(cls: type) -> tuple[Sealed[Any], ...]:
 @event.listens_for(Session, "before_flush")
 def _seal_before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Encrypt what was set since the last flush, so no plaintext ever reaches the database."""
-    from onconav.cases.models import new_id
-
     for instance in [*session.new, *session.dirty]:
         fields = sealed_fields(type(instance))
         if not fields:

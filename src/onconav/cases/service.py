@@ -17,16 +17,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from onconav.cases import formats, sharing
-from onconav.cases.models import (
-    Case,
-    CaseDocument,
-    CaseEvent,
-    CaseMember,
-    CaseMessage,
-    ReviewInput,
-    new_id,
-    utcnow,
-)
+from onconav.cases.models import Case, CaseDocument, CaseEvent, CaseMember, CaseMessage, ReviewInput
 from onconav.cases.schemas import CaseCreate, CaseEventRead, CaseRead, DocumentRead, QueueItem
 from onconav.cases.states import (
     OPEN_FOR_RECORDS,
@@ -41,6 +32,7 @@ from onconav.cases.states import (
 )
 from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
+from onconav.db import new_id, utcnow
 from onconav.errors import InvalidInput, NotFound, OnconavError
 
 QUEUE_STATES = (

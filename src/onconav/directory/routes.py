@@ -8,22 +8,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onconav.app import get_session
 from onconav.directory import service
 from onconav.directory.schemas import OrganizationRead, PractitionerRead, SearchResponse
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.i18n import get_translations
+from onconav.web.dependencies import SessionDep
 from onconav.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["directory"])
 page_router = APIRouter(include_in_schema=False)
 
-SessionDep = Annotated[Session, Depends(get_session)]
 TOPIC_PATHS = {"procedures": "service", "specialties": "specialty", "conditions": "condition"}
 
 

@@ -247,3 +247,16 @@ class PractitionerRead(BaseModel):
     languages: list[str]
     demo: bool
     roles: list[RoleRead]
+
+
+class RankingWeights(BaseModel):
+    """Every weight of the one ranking function, as shown on /about/ranking (docs/ranking.md)."""
+
+    match_points: dict[str, float]
+    breadth_points_per_topic: float
+    breadth_points_max: float
+    volume_points_max: float
+    designation_points: dict[str, float]
+    tumor_board_points: float
+    clinical_trials_points: float
+    distance_penalty_max_points: float

@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo
+from onconav.directory import bulk, demo, ranking
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -22,6 +22,8 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.reasons import describe_factor as describe_factor  # for the web face
+from onconav.directory.reasons import designation_label as designation_label  # for the web face
 from onconav.directory.schemas import (
     HospitalFactsRead,
     LinkedOrganizationRead,
@@ -29,6 +31,7 @@ from onconav.directory.schemas import (
     OfferedServiceRead,
     OrganizationRead,
     PractitionerRead,
+    RankingWeights,
     RoleRead,
     StaffMemberRead,
 )
@@ -301,3 +304,17 @@ def slug_of(near: str) -> str | None:
         return geo.resolve_place(near).place.slug
     except InvalidInput:
         return None
+
+
+def ranking_weights() -> RankingWeights:
+    """The weights of the ranking function, for the page that explains it."""
+    return RankingWeights(
+        match_points=dict(ranking.MATCH_POINTS),
+        breadth_points_per_topic=ranking.BREADTH_POINTS_PER_TOPIC,
+        breadth_points_max=ranking.BREADTH_POINTS_MAX,
+        volume_points_max=ranking.VOLUME_POINTS_MAX,
+        designation_points=dict(ranking.DESIGNATION_POINTS),
+        tumor_board_points=ranking.TUMOR_BOARD_POINTS,
+        clinical_trials_points=ranking.CLINICAL_TRIALS_POINTS,
+        distance_penalty_max_points=ranking.DISTANCE_PENALTY_MAX_POINTS,
+    )

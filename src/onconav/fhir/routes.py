@@ -5,20 +5,18 @@ Every answer is `application/fhir+json`; errors become OperationOutcome resource
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from onconav import __version__
-from onconav.app import get_session
 from onconav.fhir import service
 from onconav.fhir.outcome import FHIR_JSON
+from onconav.web.dependencies import SessionDep
 
 router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
-SessionDep = Annotated[Session, Depends(get_session)]
 PAGING_PARAMS = ("_offset", "_getpagesoffset", "_count")
 
 

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge.catalogue import Term, catalogue
+from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.schemas import (
     Condition,
     ExplainedCondition,
@@ -29,6 +30,16 @@ from onconav.text import fold
 
 FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
+
+
+def modality_label(code: str) -> str:
+    """The reader-facing name of a treatment modality code (an English msgid: translate it to show it)."""
+    return str(MODALITY_LABELS.get(code, code))
+
+
+def intent_label(code: str) -> str:
+    """The reader-facing name of a treatment intent code (an English msgid: translate it to show it)."""
+    return str(INTENT_LABELS.get(code, code))
 
 
 def list_services() -> list[Service]:

@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from onconav.app import get_session
 from onconav.errors import OnconavError
 from onconav.i18n import get_translations
 from onconav.trials import service
 from onconav.trials.reasons import KIND_LABELS, label_text, status_text
 from onconav.trials.schemas import MatchRequest, MatchResponse, PatientProfile
+from onconav.web.dependencies import SessionDep
 from onconav.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["trials"])
 page_router = APIRouter(include_in_schema=False)
 
-SessionDep = Annotated[Session, Depends(get_session)]
 FORM_FIELDS = ("note", "condition", "stage", "age", "sex", "ecog", "biomarkers", "near", "max_travel_km")
 PAGE_LIMIT = 10
 

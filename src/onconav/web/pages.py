@@ -7,10 +7,9 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from onconav.app import LOCALE_COOKIE
-from onconav.directory import ranking
+from onconav.directory import service as directory
 from onconav.errors import InvalidInput
-from onconav.i18n import SUPPORTED_LOCALES
+from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from onconav.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +24,7 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/about/ranking", response_class=HTMLResponse)
 def about_ranking(request: Request) -> HTMLResponse:
     """The ranking function, with every weight, in plain words."""
-    return render(request, "about_ranking.html", {"ranking": ranking})
+    return render(request, "about_ranking.html", {"weights": directory.ranking_weights()})
 
 
 @router.get("/language/{code}")

@@ -15,10 +15,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from onconav import __version__
-from onconav.directory.reasons import describe_factor, designation_label
+from onconav.directory import service as directory
 from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, language_name
 from onconav.knowledge import service as knowledge
-from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 
 
 @cache
@@ -39,13 +38,13 @@ def environment(locale: str) -> Environment:
         version=__version__,
         language_name=lambda code: language_name(code, locale),
         country_name=lambda code: country_name(code, locale),
-        designation_label=lambda code: designation_label(code, translations),
-        describe_factor=lambda factor: describe_factor(factor, translations, locale),
+        designation_label=lambda code: directory.designation_label(code, translations),
+        describe_factor=lambda factor: directory.describe_factor(factor, translations, locale),
         number=lambda value: format_decimal(value, format="#,##0.##", locale=locale),
         signed=lambda value: format_decimal(value, format="+#,##0.0;-#,##0.0", locale=locale),
         service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
-        modality_label=lambda code: translations.gettext(str(MODALITY_LABELS.get(code, code))),
-        intent_label=lambda code: translations.gettext(str(INTENT_LABELS.get(code, code))),
+        modality_label=lambda code: translations.gettext(knowledge.modality_label(code)),
+        intent_label=lambda code: translations.gettext(knowledge.intent_label(code)),
         specialty_name=lambda code: translations.gettext(knowledge.entry_name("specialty", code)),
         services=knowledge.list_services(),
         # htmx is optional (installed from npm by `make install`); pages work without it.

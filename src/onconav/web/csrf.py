@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onconav.accounts.crypto import derive_secret
+from onconav.web.dependencies import SESSION_COOKIE
 
 CSRF_COOKIE = "onconav_csrf"
 CSRF_FIELD = "csrf_token"
@@ -84,8 +85,6 @@ class CSRFMiddleware:
     def _needs_token(request: Request) -> bool:
         path = request.url.path
         if path.startswith(("/api/", "/fhir/")):
-            from onconav.accounts.deps import SESSION_COOKIE
-
             return "authorization" not in request.headers and SESSION_COOKIE in request.cookies
         return True
 
