@@ -97,6 +97,19 @@ def _start_postgres(tmp_root: Path) -> tuple[str, callable]:  # type: ignore[val
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every PostgreSQL run `postgres` and every Chromium test `browser`, whatever fixture brought them,
+    so that `-m "not postgres"` and `-m "not browser"` mean what they say."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        if on_postgres or "postgres_server" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """URL of a PostgreSQL server's maintenance database."""
