@@ -1,4 +1,5 @@
-"""The command line over a real SQLite file: db upgrade, demo load, find (table and JSON), errors."""
+"""The command line over a real SQLite file: db upgrade, demo load, find (table and JSON), errors, and no
+silent migration."""
 
 from __future__ import annotations
 
@@ -91,6 +92,28 @@ def test_trials_match_without_trials_says_what_to_do(data_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "No trials are stored here yet" in result.output
     assert "onconav demo load" in result.output and "onconav trials import" in result.output
+
+
+def test_commands_never_migrate_silently_and_say_to_run_db_upgrade(data_dir: Path) -> None:
+    from onconav import migrate
+    from onconav.db import create_db_engine
+
+    def said(output: str) -> str:
+        return " ".join(output.split())  # Rich wraps long messages at the terminal width
+
+    for command in (["users", "list"], ["find", "lobectomy", "--near", "10065"], ["cases", "verify"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert "has no schema yet. Run `onconav db upgrade` first." in said(result.output)
+    engine = create_db_engine()
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    behind = runner.invoke(app, ["audit", "verify"])
+    assert behind.exit_code == 2
+    assert "is at schema revision 0001" in said(behind.output) and "onconav db upgrade" in said(behind.output)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["users", "list"]).exit_code == 0
 
 
 def test_help_lists_the_commands() -> None:

@@ -1,31 +1,26 @@
-"""The `onconav` command line: serve the site, manage the database, load demo data, search.
+"""The `onconav` command line: the Typer app, composed of each domain's commands (its `cli.py`), and the
+commands without a domain: `serve`, `db` (schema migrations) and `demo load`.
 
-Each command is a thin face over a service function; errors print their message and exit with 2.
+Each command is a thin face over a service function; errors print their message and exit with 2
+(`onconav.cli_support`).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from onconav import migrate
 from onconav.accounts.cli import audit_app, keys_app, users_app
 from onconav.cases import cli as cases_cli
+from onconav.cli_support import configured_engine, console, progress_bars
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
-from onconav.directory.imports.cli import import_command, sync_app
-from onconav.errors import OnconavError
+from onconav.directory import cli as directory_cli
+from onconav.knowledge import cli as knowledge_cli
 from onconav.trials.cli import trials_app
 
 app = typer.Typer(
@@ -34,19 +29,20 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 demo_app = typer.Typer(help="Fictional demo data at real city coordinates.", no_args_is_help=True)
+# Registration order is the order of `onconav --help`: commands first, then the groups.
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(trials_app, name="trials")
-app.command("import")(import_command)
-app.add_typer(sync_app, name="sync")
+app.command("import")(directory_cli.import_command)
+app.add_typer(directory_cli.sync_app, name="sync")
 app.add_typer(cases_cli.app, name="cases")
 app.command("backup")(cases_cli.backup)
 app.command("restore")(cases_cli.restore)
+app.command("find")(directory_cli.find)
+app.command("explain")(knowledge_cli.explain)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
-console = Console()
-errors = Console(stderr=True)
 
 
 class DemoSize(StrEnum):
@@ -55,54 +51,29 @@ class DemoSize(StrEnum):
     large = "large"
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = create_db_engine()
-    try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _print_json(model: BaseModel) -> None:
-    sys.stdout.write(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
-
-
-def _fail(error: OnconavError) -> None:
-    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
-    suggestions = error.details.get("suggestions")
-    if suggestions:
-        errors.print("Did you mean: " + "; ".join(suggestions), highlight=False)
-    raise typer.Exit(code=2)
-
-
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create or update the schema to the newest revision (or REVISION)."""
-    engine = create_db_engine()
-    migrate.upgrade(engine, revision)
-    console.print(
-        f"Database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string()})"
-    )
-    engine.dispose()
+    with configured_engine() as engine:
+        migrate.upgrade(engine, revision)
+        console.print(
+            f"Database at revision {migrate.current_revision(engine)} ({engine.url.render_as_string()})"
+        )
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or 'base'.")]) -> None:
     """Take the schema back to REVISION ('base' drops every table)."""
-    engine = create_db_engine()
-    migrate.downgrade(engine, revision)
-    console.print(f"Database at revision {migrate.current_revision(engine)}")
-    engine.dispose()
+    with configured_engine() as engine:
+        migrate.downgrade(engine, revision)
+        console.print(f"Database at revision {migrate.current_revision(engine)}")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and the newest one available."""
-    engine = create_db_engine()
-    console.print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(engine)}")
-    engine.dispose()
+    with configured_engine() as engine:
+        console.print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(engine)}")
 
 
 def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
@@ -111,11 +82,9 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
     from onconav.directory import service as directory
     from onconav.trials import service as trials
 
-    engine = create_db_engine()
-    migrate.upgrade(engine)
     _organizations, practitioners = directory.planned_demo_size(size, seed)  # type: ignore[arg-type]
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=not sys.stdout.isatty()) as progress:
+    with configured_engine() as engine, progress_bars() as progress:
+        migrate.upgrade(engine)  # the demo may be the first thing a new installation loads
         task = progress.add_task(f"Demo ({size}): practitioners", total=practitioners)
         with unit_of_work(make_session_factory(engine)) as session:
             counts = directory.load_demo(
@@ -137,7 +106,6 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
                 on_item=lambda _item: progress.advance(trial_task),
             )
             progress.update(trial_task, description="Demo trials: committing")
-    engine.dispose()
     return {**counts, "trial": summary.inserted, "trial_site": summary.sites}
 
 
@@ -159,124 +127,6 @@ def demo_load(
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
-
-
-@app.command()
-def find(
-    query: Annotated[str, typer.Argument(help="A procedure, condition or specialty, e.g. 'metastasectomy'.")],
-    near: Annotated[str, typer.Option("--near", help="ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")],
-    radius_km: Annotated[float, typer.Option("--radius-km", help="Search radius in km.")] = 100.0,
-    limit: Annotated[int, typer.Option(help="Number of results (1-100).")] = 20,
-    kind: Annotated[
-        str | None, typer.Option(help="organization, practitioner, hospital, cancer_center, clinic")
-    ] = None,
-    language: Annotated[str | None, typer.Option(help="Spoken language (ISO 639-1, e.g. es).")] = None,
-    international: Annotated[
-        bool, typer.Option(help="Only providers accepting international patients.")
-    ] = False,
-    designation: Annotated[str | None, typer.Option(help="nci, coc or jci")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
-    ] = False,
-) -> None:
-    """Rank specialists and centers for QUERY near a place, with the reasons for each rank."""
-    from onconav.directory import service as directory
-    from onconav.directory.schemas import SearchResponse
-    from onconav.directory.scoring import SearchFilters
-    from onconav.i18n import get_translations
-
-    locale = get_settings().default_locale
-    filters = SearchFilters(
-        kind=kind, language=language, international=international or None, designation=designation
-    )
-    try:
-        with _session() as session:
-            outcome = directory.search_providers(
-                session, query=query, near=near, radius_km=radius_km, limit=limit, filters=filters
-            )
-            response = SearchResponse.from_outcome(
-                outcome, query=query, translations=get_translations(locale), locale=locale
-            )
-    except OnconavError as error:
-        _fail(error)
-        return
-    if as_json:
-        _print_json(response)
-        return
-    _print_results(response)
-
-
-def _print_results(response: object) -> None:
-    from onconav.directory.schemas import SearchResponse
-
-    assert isinstance(response, SearchResponse)
-    place = response.place
-    console.print(f"[bold]{response.query}[/] near [bold]{place.name}[/] ({place.lat:.4f}, {place.lon:.4f})")
-    if not place.exact:
-        console.print(f"  (you typed {place.query!r})")
-    if place.alternatives:
-        console.print("  other places it could mean: " + "; ".join(place.alternatives))
-    if response.expanded_radius_km:
-        console.print(
-            f"[yellow]Only {response.within_radius_count} result(s) within {response.radius_km:g} km; "
-            f"showing the nearest beyond it, up to {response.expanded_radius_km:g} km.[/]"
-        )
-    for number, result in enumerate(response.results, 1):
-        name = result.name + (" [dim](demo data)[/]" if result.demo else "")
-        where = f"{result.city}, {result.region or result.country}"
-        console.print(
-            f"\n[bold]{number:>2}. {result.score:5.1f}[/]  {name}  ·  {where}  ·  "
-            f"{result.distance_km:,.0f} km ({result.distance_miles:,.0f} mi)",
-            highlight=False,
-        )
-        if result.kind == "practitioner" and result.organization:
-            console.print(f"             {result.organization}", style="dim", highlight=False)
-        for reason in result.why:
-            console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
-
-
-@app.command()
-def explain(
-    text: Annotated[str, typer.Argument(help="A phrase ('stage 4 mesothelioma') or a whole clinical note.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """What TEXT says: condition (OncoTree, ICD-10-CM), stage, spread, biomarkers, and the options."""
-    from onconav.knowledge import service as knowledge
-
-    try:
-        result = knowledge.explain_text(text)
-    except OnconavError as error:
-        _fail(error)
-        return
-    if as_json:
-        _print_json(result)
-        return
-    if result.condition is None:
-        console.print("No cancer is named in this text.")
-    else:
-        c = result.condition
-        codes = ", ".join(
-            filter(
-                None,
-                [
-                    f"OncoTree {', '.join(c.oncotree)}" if c.oncotree else "",
-                    f"ICD-10-CM {', '.join(c.icd10)}" if c.icd10 else "",
-                ],
-            )
-        )
-        console.print(f"[bold]Condition:[/] {c.name} ({codes}) from {c.matched_text!r}", highlight=False)
-    console.print(f"[bold]Stage:[/] {result.stage or 'not stated'}", highlight=False)
-    if result.metastatic_sites:
-        console.print(f"[bold]Spread to:[/] {', '.join(result.metastatic_sites)}", highlight=False)
-    for marker in result.biomarkers:
-        value = f" {marker['value']}" if marker.get("value") else ""
-        console.print(f"[bold]Biomarker:[/] {marker['name']} {marker['status']}{value}", highlight=False)
-    for negated in result.negated:
-        console.print(f"[dim]Not the patient's: {negated['text']!r} ({negated['cue']})[/]", highlight=False)
-    for option in result.options:
-        console.print(f"- {option.modality} ({option.intent}): {option.summary}", highlight=False)
-    if result.condition is not None:
-        console.print("Information only: talk with your care team about your options.")
 
 
 @app.command()

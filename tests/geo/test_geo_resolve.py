@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from onconav.errors import InvalidInput
 from onconav.geo import PlaceNotFound, PlaceResolution, haversine_km, resolve_place
-from onconav.geo import places as places_module
+from onconav.geo import index as index_module
 
 UKIAH = (39.150, -123.207)
 
@@ -393,11 +393,11 @@ def test_cached_results_cannot_be_corrupted() -> None:
 
 
 def test_index_is_built_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(places_module, "_index", None)
-    seen: list[places_module.PlaceIndex] = []
+    monkeypatch.setattr(index_module, "_index", None)
+    seen: list[index_module.PlaceIndex] = []
 
     def build() -> None:
-        seen.append(places_module.get_index())
+        seen.append(index_module.get_index())
 
     threads = [threading.Thread(target=build) for _ in range(4)]
     for thread in threads:

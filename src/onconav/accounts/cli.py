@@ -7,40 +7,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from onconav import migrate
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.cli_support import console, database_session, errors, fail
 from onconav.errors import OnconavError
 
 users_app = typer.Typer(help="Accounts: create, list, disable.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys (envelope encryption).", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = create_db_engine()
-    migrate.upgrade(engine)
-    try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _fail(error: OnconavError) -> None:
-    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 @users_app.command("create")
@@ -63,7 +40,7 @@ def users_create(
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        with _session() as session:
+        with database_session() as session:
             user = service.create_user(
                 session,
                 email=email,
@@ -77,8 +54,7 @@ def users_create(
             )
             user_id, address = user.id, user.email
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     console.print(f"Created {role} account {address} (id {user_id}).", highlight=False)
 
 
@@ -89,7 +65,7 @@ def users_list(
     """Every account: e-mail, role, state."""
     from onconav.accounts import service
 
-    with _session() as session:
+    with database_session() as session:
         users = service.list_users(session)
         rows = [
             {
@@ -126,11 +102,10 @@ def users_disable(email: Annotated[str, typer.Argument(help="The account's e-mai
     from onconav.accounts import service
 
     try:
-        with _session() as session:
+        with database_session() as session:
             service.disable_user(session, email=email, source_ip="cli")
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     console.print(f"Disabled {email}.", highlight=False)
 
 
@@ -139,7 +114,7 @@ def audit_verify() -> None:
     """Check the whole audit chain; exit status 0 only when it is intact (1 when it is broken)."""
     from onconav.accounts import audit
 
-    with _session() as session:
+    with database_session() as session:
         report = audit.verify(session)
     if report.intact:
         console.print(f"Audit log intact: {report.events:,} events verified.")
@@ -155,7 +130,7 @@ def audit_export() -> None:
     """Print every event as a FHIR R4 AuditEvent, one JSON object per line."""
     from onconav.accounts import audit
 
-    with _session() as session:
+    with database_session() as session:
         for event in audit.iter_all(session):
             sys.stdout.write(json.dumps(audit.to_fhir(event)) + "\n")
 
@@ -166,13 +141,12 @@ def keys_rotate() -> None:
     from onconav.accounts import crypto
 
     try:
-        with _session() as session:
+        with database_session() as session:
             report = crypto.rotate_master_key(session)
-        with _session() as session:
+        with database_session() as session:
             removed = crypto.prune_master_keys(session)
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     console.print(
         f"Master key {report.new_master_key_id} is current; "
         f"{report.rewrapped_data_keys} data key(s) re-wrapped; "

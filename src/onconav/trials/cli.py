@@ -7,67 +7,51 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from onconav.cli_support import configured_engine, console, database_session, fail, print_json, progress_bars
 from onconav.errors import InvalidInput, OnconavError
 from onconav.trials import evaluation
 from onconav.trials.sources import SourceItem
 
+if TYPE_CHECKING:
+    from onconav.trials.service import ImportSummary
+
 trials_app = typer.Typer(help="Clinical trials: import, sync from ClinicalTrials.gov, match a patient.")
-console = Console()
-errors = Console(stderr=True)
 REJECTS_SHOWN = 20
-
-
-def _fail(error: OnconavError) -> None:
-    errors.print(f"[bold red]Error:[/] {error.message}", highlight=False)
-    suggestions = error.details.get("suggestions")
-    if suggestions:
-        errors.print("Did you mean: " + "; ".join(suggestions), highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _run_import(
     items: Iterable[SourceItem], total: int | None, description: str, rejects: Path | None
 ) -> None:
     from onconav import migrate
-    from onconav.db import create_db_engine, make_session_factory
+    from onconav.db import commit, make_session_factory, unit_of_work
     from onconav.trials import service
 
-    engine = create_db_engine()
-    migrate.upgrade(engine)
-    session = make_session_factory(engine)()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    try:
-        with Progress(*columns, console=console, transient=not sys.stdout.isatty()) as progress:
+    with configured_engine() as engine:
+        migrate.upgrade(engine)  # an import may be the first thing a new installation does
+        with progress_bars() as progress, unit_of_work(make_session_factory(engine)) as session:
             task = progress.add_task(description, total=total)
-
-            def advance(item: SourceItem) -> None:
-                progress.advance(task)
-
-            # Each batch commits: an interrupted import keeps what it wrote, and a re-run skips it.
+            # Each batch commits: an interrupted import keeps what it wrote, and a re-run skips it. The unit
+            # of work commits the last, partial batch, or rolls back only the batch in progress.
             summary = service.import_records(
                 session,
                 items,
-                on_item=advance,
-                on_batch=session.commit,
+                on_item=lambda _item: progress.advance(task),
+                on_batch=partial(commit, session),
             )
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        engine.dispose()
+    _print_import_summary(summary, rejects)
+
+
+def _print_import_summary(summary: ImportSummary, rejects: Path | None) -> None:
+    """The counts of an import run, the first rejected records, and every rejection in `rejects` (CSV)."""
     table = Table("records", "count", title="Trials import")
     for name, value in (
         ("read", summary.read),
@@ -106,7 +90,7 @@ def import_command(
     from onconav.trials.sources import count_files, iter_source
 
     if not path.exists():
-        _fail(InvalidInput("No file or folder at %(path)s.", path=str(path)))
+        fail(InvalidInput("No file or folder at %(path)s.", path=str(path)))
     _run_import(iter_source(path), count_files(path), f"Importing {path.name}", rejects)
 
 
@@ -123,14 +107,13 @@ def sync_command(
     try:
         code = check_status(status)
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     client = StudiesClient()
     try:
         items = client.studies(condition=condition, status=code, max_pages=max_pages)
         _run_import(items, None, f"Syncing {condition}", rejects)
     except OnconavError as error:
-        _fail(error)
+        fail(error)
     finally:
         client.close()
 
@@ -144,33 +127,30 @@ def match_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Trials a patient may be eligible for, criterion by criterion, with the nearest site."""
-    from onconav.cli import _session
     from onconav.config import get_settings
     from onconav.i18n import get_translations
     from onconav.trials import service
     from onconav.trials.schemas import PatientProfile
 
     if (patient is None) == (note is None):
-        _fail(InvalidInput("Give either --patient FILE.json or --note TEXT."))
+        fail(InvalidInput("Give either --patient FILE.json or --note TEXT."))
     try:
         if patient is not None:
             profile = PatientProfile.model_validate(json.loads(patient.read_text(encoding="utf-8")))
         else:
             profile = PatientProfile(note=note)
     except (OSError, ValueError, ValidationError) as error:
-        _fail(InvalidInput("The patient profile cannot be used: %(error)s", error=str(error)))
-        return
+        fail(InvalidInput("The patient profile cannot be used: %(error)s", error=str(error)))
     locale = get_settings().default_locale
     try:
-        with _session() as session:
+        with database_session() as session:
             outcome = service.match(session, patient=profile, near=near, limit=limit)
             response = service.to_response(outcome, translations=get_translations(locale), locale=locale)
             stored = service.count_trials(session)
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     if as_json:
-        sys.stdout.write(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        print_json(response)
         return
     understood = response.patient
     console.print(
