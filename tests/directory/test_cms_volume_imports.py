@@ -22,7 +22,7 @@ from onconav.directory import service as directory
 from onconav.directory.fixtures import NppesFixtureMix, write_nppes_file
 from onconav.directory.fixtures_cms import make_npi, volume_rows, write_volume_file
 from onconav.directory.imports import framework, registry
-from onconav.directory.imports.cms_volumes import COLUMNS
+from onconav.directory.imports.formats.cms_volumes import COLUMNS
 from onconav.directory.models import Location, Practitioner, PractitionerRole, PractitionerRoleService
 from onconav.directory.reasons import describe_factor
 from onconav.directory.scoring import SearchFilters

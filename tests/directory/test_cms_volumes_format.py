@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from onconav.directory.fixtures_cms import make_npi, npi_check_digit, volume_rows, write_volume_file
-from onconav.directory.imports import cms_volumes
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats import cms_volumes
+from onconav.directory.imports.formats.hospital_records import RowRejected
 from onconav.knowledge import service as knowledge
 
 

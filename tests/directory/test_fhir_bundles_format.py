@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from onconav.directory.imports.fhir_bundles import FhirRecord, read_resources, reference_key, to_record
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.fhir_bundles import (
+    FhirRecord,
+    read_resources,
+    reference_key,
+    to_record,
+)
+from onconav.directory.imports.formats.hospital_records import RowRejected
 
 PLANNET = Path(__file__).parent / "data" / "plannet_bundle.json"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from onconav.directory.imports import cms_hospitals, hifld_hospitals
-from onconav.directory.imports.hospital_records import (
+from onconav.directory.imports.formats import cms_hospitals, hifld_hospitals
+from onconav.directory.imports.formats.hospital_records import (
     FLAG_BEDS_UNKNOWN,
     FLAG_ZIP_REPAIRED,
     HospitalRecord,

@@ -19,7 +19,7 @@ from onconav.directory import service as directory
 from onconav.directory import taxonomy
 from onconav.directory.fixtures import NppesFixtureMix, write_nppes_file
 from onconav.directory.imports import framework, registry
-from onconav.directory.imports.nppes import NppesSource
+from onconav.directory.imports.sources.nppes import NppesSource
 from onconav.directory.models import (
     FLAG_ADDRESS_NOT_PLACED,
     FLAG_DEACTIVATED,
@@ -169,7 +169,7 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     _import(engine, nppes_file, tmp_path / "r1.csv")
     people = sorted(npi for npi, item in kept.items() if item.entity_kind == "practitioner")
     renamed, deactivated = people[0], people[1]
-    from onconav.directory.imports import nppes_layout as layout
+    from onconav.directory.imports.formats import nppes_layout as layout
 
     last_name = layout.COLUMNS.index(layout.LAST_NAME)
     org_name = layout.COLUMNS.index(layout.ORGANIZATION_NAME)
@@ -401,8 +401,8 @@ def test_import_command_prints_the_summary(
 
 def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None:
     from onconav.directory.fixtures import npi_with_check_digit, nppes_lines
-    from onconav.directory.imports import nppes_layout as layout
-    from onconav.directory.imports.nppes import npi_check_digit_ok
+    from onconav.directory.imports.formats import nppes_layout as layout
+    from onconav.directory.imports.sources.nppes import npi_check_digit_ok
 
     assert len(layout.COLUMNS) == 330 == len(set(layout.COLUMNS))
     assert layout.COLUMNS[:6] == (

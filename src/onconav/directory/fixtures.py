@@ -19,7 +19,7 @@ from pathlib import Path
 import zipcodes
 
 from onconav.directory.demo_names import FAMILY_NAMES, GIVEN_NAMES, ORGANIZATION_WORDS, STREET_WORDS
-from onconav.directory.imports import nppes_layout as layout
+from onconav.directory.imports.formats import nppes_layout as layout
 
 # Individual taxonomy codes with rough weights (NPPES counts, per mille); oncology-relevant codes included.
 INDIVIDUAL_CODES: dict[str, float] = {

@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from onconav.directory.imports.cms_volumes import COLUMNS, hcpcs_mapping
+from onconav.directory.imports.formats.cms_volumes import COLUMNS, hcpcs_mapping
 from onconav.knowledge import service as knowledge
 
 # Codes CMS files are full of that onconav does not count (office visits), so imports skip most rows.

@@ -12,11 +12,11 @@ from onconav.directory.imports.framework import ImportSource
 from onconav.errors import InvalidInput
 
 SOURCES: dict[str, str] = {
-    "nppes": "onconav.directory.imports.nppes:NppesSource",
-    "cms-hospitals": "onconav.directory.imports.hospital_source:CmsHospitalsSource",
-    "hifld-hospitals": "onconav.directory.imports.hospital_source:HifldHospitalsSource",
-    "cms-volumes": "onconav.directory.imports.cms_volumes_source:CmsVolumesSource",
-    "fhir": "onconav.directory.imports.fhir_source:FhirSource",
+    "nppes": "onconav.directory.imports.sources.nppes:NppesSource",
+    "cms-hospitals": "onconav.directory.imports.sources.hospitals:CmsHospitalsSource",
+    "hifld-hospitals": "onconav.directory.imports.sources.hospitals:HifldHospitalsSource",
+    "cms-volumes": "onconav.directory.imports.sources.cms_volumes:CmsVolumesSource",
+    "fhir": "onconav.directory.imports.sources.fhir_bundles:FhirSource",
 }
 
 

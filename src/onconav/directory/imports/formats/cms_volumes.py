@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.hospital_records import RowRejected
 from onconav.knowledge import service as knowledge
 
 SOURCE = "cms-volumes"

@@ -16,8 +16,15 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from onconav.directory.bulk import TABLES, full_row, reindex_organizations
-from onconav.directory.imports import cms_hospitals, hifld_hospitals
-from onconav.directory.imports.csv_stream import csv_rows
+from onconav.directory.imports.formats import cms_hospitals, hifld_hospitals
+from onconav.directory.imports.formats.csv_file import csv_rows
+from onconav.directory.imports.formats.hospital_records import (
+    FLAG_COORDINATES_FAR_FROM_ZIP,
+    FLAG_ZIP_UNKNOWN,
+    HospitalRecord,
+    RowRejected,
+    title_case,
+)
 from onconav.directory.imports.framework import (
     ImportSource,
     Outcome,
@@ -26,13 +33,6 @@ from onconav.directory.imports.framework import (
     Rejected,
     WriteBatch,
     row_hash,
-)
-from onconav.directory.imports.hospital_records import (
-    FLAG_COORDINATES_FAR_FROM_ZIP,
-    FLAG_ZIP_UNKNOWN,
-    HospitalRecord,
-    RowRejected,
-    title_case,
 )
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import FLAG_ADDRESS_NOT_PLACED, FLAG_ZIP_CENTROID, HealthcareService, Location

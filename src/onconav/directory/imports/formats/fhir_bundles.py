@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from onconav.directory.imports.cms_volumes import hcpcs_mapping
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.cms_volumes import hcpcs_mapping
+from onconav.directory.imports.formats.hospital_records import RowRejected
 from onconav.knowledge import service as knowledge
 
 SOURCE = "fhir"

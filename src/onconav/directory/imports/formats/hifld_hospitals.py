@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from onconav.directory.imports.hospital_records import (
+from onconav.directory.imports.formats.hospital_records import (
     FLAG_BEDS_UNKNOWN,
     FLAG_ZIP_REPAIRED,
     HospitalRecord,

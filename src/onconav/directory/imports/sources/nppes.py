@@ -19,17 +19,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from onconav.directory import taxonomy
 from onconav.directory.bulk import TABLES, full_row, reindex_organizations
-from onconav.directory.imports.framework import (
-    ImportSource,
-    Outcome,
-    Prepared,
-    RawRecord,
-    Rejected,
-    Retire,
-    WriteBatch,
-    row_hash,
-)
-from onconav.directory.imports.nppes_layout import (
+from onconav.directory.imports.formats.nppes_layout import (
     ALIASES,
     CITY,
     COUNTRY,
@@ -52,6 +42,16 @@ from onconav.directory.imports.nppes_layout import (
     STATE,
     SUFFIX,
     TAXONOMY_CODES,
+)
+from onconav.directory.imports.framework import (
+    ImportSource,
+    Outcome,
+    Prepared,
+    RawRecord,
+    Rejected,
+    Retire,
+    WriteBatch,
+    row_hash,
 )
 from onconav.directory.indexing import OrganizationBundle, PractitionerBundle
 from onconav.directory.models import (

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from onconav.directory.bulk import full_row, reindex_organizations
-from onconav.directory.imports.fhir_bundles import (
+from onconav.directory.imports.formats.fhir_bundles import (
     SOURCE,
     SUPPORTED,
     FhirRecord,
@@ -25,6 +25,7 @@ from onconav.directory.imports.fhir_bundles import (
     read_resources,
     to_record,
 )
+from onconav.directory.imports.formats.hospital_records import RowRejected
 from onconav.directory.imports.framework import (
     ImportSource,
     Outcome,
@@ -34,7 +35,6 @@ from onconav.directory.imports.framework import (
     WriteBatch,
     row_hash,
 )
-from onconav.directory.imports.hospital_records import RowRejected
 from onconav.directory.models import (
     FLAG_ADDRESS_NOT_PLACED,
     FLAG_ZIP_CENTROID,

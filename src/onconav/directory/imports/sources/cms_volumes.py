@@ -18,8 +18,9 @@ import yaml
 from sqlalchemy import Connection, delete, select, update
 
 from onconav.directory.bulk import TABLES, full_row, reindex_organizations
-from onconav.directory.imports import cms_volumes
-from onconav.directory.imports.csv_stream import csv_rows
+from onconav.directory.imports.formats import cms_volumes
+from onconav.directory.imports.formats.csv_file import csv_rows
+from onconav.directory.imports.formats.hospital_records import RowRejected, normalise_phone
 from onconav.directory.imports.framework import (
     ImportSource,
     Outcome,
@@ -29,7 +30,6 @@ from onconav.directory.imports.framework import (
     WriteBatch,
     row_hash,
 )
-from onconav.directory.imports.hospital_records import RowRejected, normalise_phone
 from onconav.directory.indexing import PractitionerBundle, practitioner_search_entries
 from onconav.directory.models import (
     FLAG_ADDRESS_NOT_PLACED,

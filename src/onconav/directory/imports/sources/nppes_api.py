@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from onconav.directory import taxonomy
-from onconav.directory.imports import nppes_layout as layout
+from onconav.directory.imports.formats import nppes_layout as layout
 from onconav.directory.imports.framework import Outcome, RawRecord
-from onconav.directory.imports.nppes import NppesSource
+from onconav.directory.imports.sources.nppes import NppesSource
 from onconav.errors import InvalidInput, OnconavError
 
 API_URL = "https://npiregistry.cms.hhs.gov/api/"
