@@ -196,7 +196,7 @@ def test_interrupted_import_resumes_to_the_same_volumes(engine: Engine, tmp_path
     path = write_volume_file(tmp_path / "volumes_2023.csv", rows=3_000, seed=9, npis=npis[:300], bad_rows=3)
     source = registry.get_source("cms-volumes")
     expected = {
-        outcome.source_id: outcome.payload["services"]
+        outcome.source_id: outcome.payload.services
         for outcome in (
             source.prepare(record) for record in source.records(path, start_row=0, start_offset=0)
         )

@@ -13,11 +13,11 @@ from onconav.directory.imports.formats.hospital_records import (
     FLAG_BEDS_UNKNOWN,
     FLAG_ZIP_REPAIRED,
     HospitalRecord,
-    RowRejected,
     normalise_phone,
     normalise_zip,
     title_case,
 )
+from onconav.directory.imports.formats.rejection import RowRejected
 
 CMS_FILE = Path("cms_hospital_general_information/Hospital_General_Information.csv")
 HIFLD_FILE = Path("hifld_hospitals/Hospitals.csv")

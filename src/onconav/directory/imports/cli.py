@@ -129,7 +129,8 @@ def sync_nppes(
     from onconav import migrate
     from onconav.db import create_db_engine
     from onconav.directory.imports import framework
-    from onconav.directory.imports.sources.nppes_api import NppesApiSource, SyncQuery
+    from onconav.directory.imports.formats.nppes_api import SyncQuery
+    from onconav.directory.imports.sources.nppes_api import NppesApiSource
 
     query = SyncQuery(taxonomy=taxonomy, state=state, city=city, limit=limit)
     source = NppesApiSource(query)
