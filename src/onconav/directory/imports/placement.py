@@ -15,7 +15,7 @@ replaces coordinates a source measured, while coordinates of the same rank (or b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from onconav.directory.models import FLAG_ADDRESS_NOT_PLACED, FLAG_ZIP_CENTROID
 from onconav.geo import service as geo
@@ -54,8 +54,7 @@ def keeps_current_coordinates(current: str | None, new: str | None) -> bool:
     return precision_rank(current) > precision_rank(new)
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Coordinates of an address, their precision, and the quality flags of the address."""
 
     lat: float | None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from onconav.directory.imports.formats.csv_file import (
     READ_BUFFER_BYTES,
@@ -68,10 +68,10 @@ class NppesRetirement:
 NppesLine = bytes | NppesRetirement | None
 
 
-@dataclass(frozen=True)
-class NppesRecord:
+class NppesRecord(NamedTuple):
     """One provider as an NPPES row (or an NPI Registry result) gives it: the columns the importer reads,
-    trimmed ("" when blank or absent), and the taxonomy codes, primary first."""
+    trimmed ("" when blank or absent), and the taxonomy codes, primary first. A NamedTuple: one is made
+    for every kept row of a national file, so it should cost little."""
 
     npi: str
     entity_type: str

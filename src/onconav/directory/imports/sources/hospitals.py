@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,7 +31,7 @@ from onconav.directory.imports.framework import (
     row_hash,
 )
 from onconav.directory.imports.placement import keeps_current_coordinates, place
-from onconav.directory.imports.sources.location_values import LocationValues
+from onconav.directory.imports.sources.row_values import LocationValues, RowValues
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import HealthcareService, Location
 from onconav.geo import service as geo
@@ -49,8 +49,8 @@ COUNTRY_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class HospitalFields:
+@dataclass(frozen=True, slots=True)
+class HospitalFields(RowValues):
     """The organization columns a hospital source owns (written on insert and update)."""
 
     name: str
@@ -65,7 +65,7 @@ class HospitalFields:
     beds: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HospitalPayload:
     """A hospital: its organization columns, its one location, and the services it is searchable for."""
 
@@ -116,7 +116,7 @@ def payload_of(record: HospitalRecord) -> HospitalPayload:
 
 
 def _hash(payload: HospitalPayload) -> str:
-    organization = asdict(payload.organization)
+    organization = payload.organization.row()
     location = payload.location.row()
     return row_hash(
         MAPPING_VERSION,
@@ -177,7 +177,7 @@ class HospitalFileSource(ImportSource[dict[str, str], HospitalPayload]):
                 last_seen_at=batch.now,
                 quality_flags=list(location["quality_flags"]),
                 active=True,
-                **asdict(item.payload.organization),
+                **item.payload.organization.row(),
             )
             services = _service_rows(organization_id, location_id, item.payload.services)
             batch.writer.add_bundle(
@@ -193,7 +193,7 @@ class HospitalFileSource(ImportSource[dict[str, str], HospitalPayload]):
         rows = [
             {
                 "entity_id": entity_id,
-                **asdict(item.payload.organization),
+                **item.payload.organization.row(),
                 "quality_flags": item.payload.location.quality_flags,
             }
             for entity_id, item in items

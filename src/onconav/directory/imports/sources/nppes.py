@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from abc import ABC
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,7 +36,7 @@ from onconav.directory.imports.framework import (
     row_hash,
 )
 from onconav.directory.imports.placement import keeps_current_coordinates, place
-from onconav.directory.imports.sources.location_values import LocationValues
+from onconav.directory.imports.sources.row_values import LocationValues, RowValues
 from onconav.directory.indexing import OrganizationBundle, PractitionerBundle
 from onconav.directory.models import Location, Organization, Practitioner, PractitionerRole, SearchEntry
 from onconav.geo import service as geo
@@ -53,8 +53,8 @@ GENDERS = {"M": "male", "F": "female", "X": "other", "U": "unknown"}
 DataT = TypeVar("DataT")
 
 
-@dataclass(frozen=True)
-class PractitionerFields:
+@dataclass(frozen=True, slots=True)
+class PractitionerFields(RowValues):
     """The practitioner row values NPPES keeps of an individual."""
 
     npi: str
@@ -66,7 +66,7 @@ class PractitionerFields:
     taxonomy_codes: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PractitionerPayload:
     """An individual: the practitioner, their practice location and the specialties of their codes."""
 
@@ -75,8 +75,8 @@ class PractitionerPayload:
     specialties: list[str]
 
 
-@dataclass(frozen=True)
-class OrganizationFields:
+@dataclass(frozen=True, slots=True)
+class OrganizationFields(RowValues):
     """The organization row values NPPES keeps of an organization."""
 
     npi: str
@@ -86,7 +86,7 @@ class OrganizationFields:
     taxonomy_codes: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrganizationPayload:
     """An organization and its practice location."""
 
@@ -169,7 +169,7 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
                     phone=location.phone,
                     taxonomy_codes=codes,
                 ),
-                replace(location, name=fit("location", "name", name)),
+                location._replace(name=fit("location", "name", name)),
             )
             return Prepared(npi, "organization", _hash(organization), organization)
         return Rejected(npi, f"unknown entity type code {entity!r}")
@@ -268,7 +268,7 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
             last_seen_at=batch.now,
             quality_flags=list(location["quality_flags"]),
             active=True,
-            **asdict(payload.practitioner),
+            **payload.practitioner.row(),
         )
         roles = [
             full_row(
@@ -302,7 +302,7 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
             last_seen_at=batch.now,
             quality_flags=list(location["quality_flags"]),
             active=True,
-            **asdict(payload.organization),
+            **payload.organization.row(),
         )
         return OrganizationBundle(
             organization=organization,
@@ -334,7 +334,7 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
         rows = [
             {
                 "entity_id": entity_id,
-                **asdict(payload.practitioner),
+                **payload.practitioner.row(),
                 "quality_flags": payload.location.quality_flags,
             }
             for entity_id, _source_id, payload in people
@@ -374,7 +374,7 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
         self, batch: WriteBatch, organizations: list[tuple[int, OrganizationPayload]]
     ) -> None:
         rows = [
-            {"entity_id": entity_id, **asdict(payload.organization)} for entity_id, payload in organizations
+            {"entity_id": entity_id, **payload.organization.row()} for entity_id, payload in organizations
         ]
         _update_rows(batch, "organization", rows)
         for entity_id, payload in organizations:
@@ -404,8 +404,16 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
 
 
 def _hash(payload: NppesPayload) -> str:
-    """The row hash of what is kept of a record (the repr of its fields as a dict, as since version 1)."""
-    return row_hash(MAPPING_VERSION, repr(asdict(payload)))
+    """The row hash of what is kept of a record: the repr of its fields as a dict (as since version 1)."""
+    if isinstance(payload, PractitionerPayload):
+        kept: dict[str, object] = {
+            "practitioner": payload.practitioner.row(),
+            "location": payload.location.row(),
+            "specialties": payload.specialties,
+        }
+    else:
+        kept = {"organization": payload.organization.row(), "location": payload.location.row()}
+    return row_hash(MAPPING_VERSION, repr(kept))
 
 
 def _update_rows(batch: WriteBatch, table_name: str, rows: list[dict[str, object]]) -> None:

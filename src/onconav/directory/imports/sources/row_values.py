@@ -1,19 +1,31 @@
-"""`LocationValues`: the location row an importer writes for an address it placed, typed.
+"""Typed values of the rows importers write: `RowValues`, the base of their frozen dataclasses, and
+`LocationValues`, the location of an address they placed (shared by the NPPES and hospital sources).
 
-Shared by the NPPES and hospital sources; the field order is the column order their row hashes were made in.
+Field order is column order: the row hashes of those sources were made from the values in this order.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from onconav.directory.imports.placement import Placement
 
 
-@dataclass(frozen=True)
-class LocationValues:
-    """The values of a `location` row, but its ids."""
+class RowValues:
+    """Base of the frozen, slotted dataclasses that hold the values of one row an importer writes (slots:
+    one is made for every kept record of a national file, and they should weigh little)."""
+
+    __slots__ = ()
+
+    def row(self) -> dict[str, Any]:
+        """The values as column -> value, in field order. Shallow (lists are shared, not copied): unlike
+        `dataclasses.asdict`, cheap enough for every record of a national file."""
+        fields: tuple[str, ...] = self.__slots__  # a slotted dataclass's fields, in order
+        return {name: getattr(self, name) for name in fields}
+
+
+class LocationValues(NamedTuple):
+    """The values of a `location` row, but its ids (a NamedTuple: one is made for every kept record)."""
 
     name: str
     line: str | None
@@ -42,7 +54,7 @@ class LocationValues:
 
     def row(self) -> dict[str, Any]:
         """The values as column -> value, in field order."""
-        return asdict(self)
+        return self._asdict()
 
     def without_coordinates(self) -> dict[str, Any]:
         """The values but the coordinates and their precision (to refresh an address and keep its place)."""
