@@ -22,7 +22,7 @@ from onconav.directory import service as directory
 from onconav.directory.fixtures import NppesFixtureMix, write_nppes_file
 from onconav.directory.fixtures_cms import make_npi, volume_rows, write_volume_file
 from onconav.directory.imports import framework, registry
-from onconav.directory.imports.cms_volumes import COLUMNS
+from onconav.directory.imports.formats.cms_volumes import COLUMNS
 from onconav.directory.models import Location, Practitioner, PractitionerRole, PractitionerRoleService
 from onconav.directory.reasons import describe_factor
 from onconav.directory.scoring import SearchFilters
@@ -196,7 +196,7 @@ def test_interrupted_import_resumes_to_the_same_volumes(engine: Engine, tmp_path
     path = write_volume_file(tmp_path / "volumes_2023.csv", rows=3_000, seed=9, npis=npis[:300], bad_rows=3)
     source = registry.get_source("cms-volumes")
     expected = {
-        outcome.source_id: outcome.payload["services"]
+        outcome.source_id: outcome.payload.services
         for outcome in (
             source.prepare(record) for record in source.records(path, start_row=0, start_offset=0)
         )

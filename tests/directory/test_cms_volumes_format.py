@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from onconav.directory.fixtures_cms import make_npi, npi_check_digit, volume_rows, write_volume_file
-from onconav.directory.imports import cms_volumes
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.fixtures_cms import make_npi, volume_rows, write_volume_file
+from onconav.directory.imports.formats import cms_volumes
+from onconav.directory.imports.formats.npi import npi_check_digit
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.knowledge import service as knowledge
 
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from onconav.directory.imports.fhir_bundles import FhirRecord, read_resources, reference_key, to_record
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.fhir_bundles import (
+    FhirRecord,
+    read_resources,
+    reference_key,
+    to_record,
+)
+from onconav.directory.imports.formats.rejection import RowRejected
 
 PLANNET = Path(__file__).parent / "data" / "plannet_bundle.json"
 
@@ -30,17 +35,17 @@ def test_plannet_bundle() -> None:
     reasons = [o.reason for o in outcomes if isinstance(o, RowRejected)]
     assert reasons == ["unknown_specialty", "invalid_resource", "unsupported_type"]
     hospital = records["Organization/lakeside-hospital"].fields
-    assert hospital["kind"] == "hospital" and hospital["npi"] == "1234567893"
+    assert hospital.kind == "hospital" and hospital.npi == "1234567893"
     location = records["Location/lakeside-main"]
-    assert location.fields["postal_code"] == "55455" and location.fields["lat"] == 44.9727
+    assert location.fields.postal_code == "55455" and location.fields.lat == 44.9727
     assert location.references == {"organization": ["Organization/lakeside-hospital"]}
     person = records["Practitioner/dr-vega"].fields
-    assert (person["given_name"], person["family_name"], person["credentials"]) == ("Lucia", "Vega", "MD")
-    assert person["languages"] == ["es", "en"]
+    assert (person.given_name, person.family_name, person.credentials) == ("Lucia", "Vega", "MD")
+    assert person.languages == ["es", "en"]
     role = records["PractitionerRole/dr-vega-lakeside"]
-    assert role.fields["specialty"] == "thoracic-surgery"  # NUCC 208G00000X
+    assert role.fields.specialty == "thoracic-surgery"  # NUCC 208G00000X
     assert role.references["healthcareService"] == ["HealthcareService/lakeside-lobectomy"]
-    assert records["HealthcareService/lakeside-lobectomy"].fields["service_code"] == "lobectomy"  # CPT 32663
+    assert records["HealthcareService/lakeside-lobectomy"].fields.service_code == "lobectomy"  # CPT 32663
 
 
 def test_ndjson_and_broken_input(tmp_path: Path) -> None:

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from onconav.directory.imports import cms_hospitals, hifld_hospitals
-from onconav.directory.imports.hospital_records import (
+from onconav.directory.imports.formats import cms_hospitals, hifld_hospitals
+from onconav.directory.imports.formats.hospital_records import (
     FLAG_BEDS_UNKNOWN,
     FLAG_ZIP_REPAIRED,
     HospitalRecord,
-    RowRejected,
     normalise_phone,
     normalise_zip,
     title_case,
 )
+from onconav.directory.imports.formats.rejection import RowRejected
 
 CMS_FILE = Path("cms_hospital_general_information/Hospital_General_Information.csv")
 HIFLD_FILE = Path("hifld_hospitals/Hospitals.csv")

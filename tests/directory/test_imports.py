@@ -19,7 +19,8 @@ from onconav.directory import service as directory
 from onconav.directory import taxonomy
 from onconav.directory.fixtures import NppesFixtureMix, write_nppes_file
 from onconav.directory.imports import framework, registry
-from onconav.directory.imports.nppes import NppesSource
+from onconav.directory.imports.formats.csv_file import csv_rows
+from onconav.directory.imports.sources.nppes import NppesSource
 from onconav.directory.models import (
     FLAG_ADDRESS_NOT_PLACED,
     FLAG_DEACTIVATED,
@@ -104,7 +105,7 @@ def test_import_is_idempotent_reports_rejections_and_flags_unplaced(
     assert "columns" in reasons or "NPI" in reasons or "last name" in reasons
 
     # Unplaced addresses: kept, flagged, without coordinates, and out of the distance search.
-    unplaced = [item for item in people if item.payload["location"]["lat"] is None]
+    unplaced = [item for item in people if item.payload.location.lat is None]
     assert unplaced
     with engine.connect() as connection:
         rows = connection.execute(
@@ -169,7 +170,7 @@ def test_changed_records_update_in_place_and_deactivations_retire(
     _import(engine, nppes_file, tmp_path / "r1.csv")
     people = sorted(npi for npi, item in kept.items() if item.entity_kind == "practitioner")
     renamed, deactivated = people[0], people[1]
-    from onconav.directory.imports import nppes_layout as layout
+    from onconav.directory.imports.formats import nppes_layout as layout
 
     last_name = layout.COLUMNS.index(layout.LAST_NAME)
     org_name = layout.COLUMNS.index(layout.ORGANIZATION_NAME)
@@ -177,8 +178,8 @@ def test_changed_records_update_in_place_and_deactivations_retire(
         npi
         for npi, item in sorted(kept.items())
         if item.entity_kind == "organization"
-        and item.payload["location"]["lat"] is not None
-        and taxonomy.specialties_of(item.payload["organization"]["taxonomy_codes"])
+        and item.payload.location.lat is not None
+        and taxonomy.specialties_of(item.payload.organization.taxonomy_codes)
     )
     with engine.connect() as connection:
         org_id = connection.execute(select(Organization.id).where(Organization.npi == clinic)).scalar_one()
@@ -297,10 +298,10 @@ def test_imported_specialists_are_found_by_the_directory_search_with_reasons(
         item
         for item in kept.values()
         if item.entity_kind == "practitioner"
-        and "medical-oncology" in item.payload["specialties"]
-        and item.payload["location"]["lat"] is not None
+        and "medical-oncology" in item.payload.specialties
+        and item.payload.location.lat is not None
     )
-    zip_code = oncologist.payload["location"]["postal_code"][:5]
+    zip_code = oncologist.payload.location.postal_code[:5]
     with engine.connect() as connection:
         person_id = connection.execute(
             select(Practitioner.id).where(Practitioner.npi == oncologist.source_id)
@@ -311,7 +312,7 @@ def test_imported_specialists_are_found_by_the_directory_search_with_reasons(
         )
     hits = [hit for hit in outcome.hits if hit.kind == "practitioner"]
     found = next(hit for hit in hits if hit.id == person_id)
-    assert oncologist.payload["practitioner"]["family_name"] in found.name
+    assert oncologist.payload.practitioner.family_name in found.name
     assert found.organization_id is None and found.organization_kind == "practice"
     assert found.specialty == "medical-oncology"
     assert found.distance_km < 1.0  # placed at the centroid of the ZIP searched
@@ -367,14 +368,22 @@ def test_taxonomy_mapping_names_catalogue_specialties() -> None:
     assert specialties == ["urology", "medical-oncology"]
 
 
-def test_csv_records_resume_at_an_offset_with_multiline_values(tmp_path: Path) -> None:
+def test_csv_rows_resume_at_an_offset_with_multiline_values(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_bytes(b'id,name\r\n1,"one"\r\n2,"two\r\nlines"\r\n3,three\r\n')
-    rows = list(framework.csv_records(path, start_row=0, start_offset=0))
-    assert [r.data["name"] for r in rows] == ["one", "two\r\nlines", "three"]
+    rows = list(csv_rows(path, required=("id", "name"), title="plain CSV", start_row=0, start_offset=0))
+    assert [r.values["name"] for r in rows] == ["one", "two\r\nlines", "three"]
     assert [r.row for r in rows] == [1, 2, 3]
-    rest = list(framework.csv_records(path, start_row=rows[0].row, start_offset=rows[0].end_offset))
-    assert [(r.row, r.data["id"]) for r in rest] == [(2, "2"), (3, "3")]
+    rest = list(
+        csv_rows(
+            path,
+            required=("id", "name"),
+            title="plain CSV",
+            start_row=rows[0].row,
+            start_offset=rows[0].end_offset,
+        )
+    )
+    assert [(r.row, r.values["id"]) for r in rest] == [(2, "2"), (3, "3")]
     assert rows[-1].end_offset == path.stat().st_size
 
 
@@ -401,8 +410,8 @@ def test_import_command_prints_the_summary(
 
 def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None:
     from onconav.directory.fixtures import npi_with_check_digit, nppes_lines
-    from onconav.directory.imports import nppes_layout as layout
-    from onconav.directory.imports.nppes import npi_check_digit_ok
+    from onconav.directory.imports.formats import nppes_layout as layout
+    from onconav.directory.imports.formats.npi import is_valid_npi
 
     assert len(layout.COLUMNS) == 330 == len(set(layout.COLUMNS))
     assert layout.COLUMNS[:6] == (
@@ -418,8 +427,8 @@ def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None
     assert layout.COLUMNS[107] == "Other Provider Identifier_1"
     assert layout.COLUMNS[307] == "Is Sole Proprietor"
     assert layout.COLUMNS[-1] == "Certification Date"
-    assert npi_check_digit_ok("1234567893")  # the CMS example NPI
-    assert not npi_check_digit_ok("1234567890")
+    assert is_valid_npi("1234567893")  # the CMS example NPI
+    assert not is_valid_npi("1234567890")
     assert npi_with_check_digit(123456789) == "1234567893"
 
     first = write_nppes_file(tmp_path / "a.csv", 3_000, seed=5)
@@ -430,7 +439,7 @@ def test_fixture_files_follow_the_published_nppes_layout(tmp_path: Path) -> None
     assert tuple(rows[0]) == layout.COLUMNS
     data = rows[1:]
     assert len(data) == 3_000 and all(len(row) == 330 for row in data)
-    assert len({row[0] for row in data}) == 3_000 and all(npi_check_digit_ok(row[0]) for row in data)
+    assert len({row[0] for row in data}) == 3_000 and all(is_valid_npi(row[0]) for row in data)
     kinds = [row[1] for row in data]
     assert kinds.count("1") > kinds.count("2") > kinds.count("") > 0  # individuals, orgs, deactivated
     deactivated = [row for row in data if not row[1]]
@@ -460,7 +469,7 @@ def test_imported_providers_read_and_validate_as_fhir(
     unplaced = next(
         item
         for item in kept.values()
-        if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is None
+        if item.entity_kind == "practitioner" and item.payload.location.lat is None
     )
     with TestClient(create_app(engine)) as client:
         found = client.get(f"/fhir/R4/Practitioner?identifier={unplaced.source_id}").json()
@@ -468,7 +477,7 @@ def test_imported_providers_read_and_validate_as_fhir(
         assert len(found["entry"]) == 1
         person = found["entry"][0]["resource"]
         FhirPractitioner.model_validate(person)
-        family = unplaced.payload["practitioner"]["family_name"]
+        family = unplaced.payload.practitioner.family_name
         by_name = client.get(f"/fhir/R4/Practitioner?name={family}&_count=100").json()
         assert person["id"] in {e["resource"]["id"] for e in by_name["entry"]}
         roles = client.get(f"/fhir/R4/PractitionerRole?practitioner={person['id']}").json()
@@ -484,9 +493,9 @@ def test_imported_providers_read_and_validate_as_fhir(
         placed = next(
             item
             for item in kept.values()
-            if item.entity_kind == "practitioner" and item.payload["location"]["lat"] is not None
+            if item.entity_kind == "practitioner" and item.payload.location.lat is not None
         )
-        lat, lon = placed.payload["location"]["lat"], placed.payload["location"]["lon"]
+        lat, lon = placed.payload.location.lat, placed.payload.location.lon
         near = client.get(f"/fhir/R4/Location?near={lat}|{lon}|1|km&_count=100").json()
         Bundle.model_validate(near)
         assert near["entry"]
@@ -497,8 +506,8 @@ def test_imported_providers_read_and_validate_as_fhir(
         api = client.get(f"/api/v1/practitioners/{person['id']}").json()
         assert api["roles"][0]["organization_id"] is None and api["roles"][0]["location"]["lat"] is None
         assert "address_not_placed" in api["roles"][0]["location"]["quality_flags"]
-        zip_code = placed.payload["location"]["postal_code"][:5]
-        specialty = placed.payload["specialties"][0]
+        zip_code = placed.payload.location.postal_code[:5]
+        specialty = placed.payload.specialties[0]
         results = client.get(
             f"/search?q={specialty.replace('-', ' ')}&near={zip_code}", follow_redirects=True
         )

@@ -7,8 +7,9 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from onconav.directory.imports import cms_hospitals, hifld_hospitals
-from onconav.directory.imports.hospital_records import HospitalRecord, RowRejected
+from onconav.directory.imports.formats import cms_hospitals, hifld_hospitals
+from onconav.directory.imports.formats.hospital_records import HospitalRecord
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.directory.imports.linking import Link, LinkCandidate, link, normalise_name
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from onconav import migrate
 from onconav.directory.imports import framework
-from onconav.directory.imports.nppes_api import API_URL, NppesApiSource, SyncQuery, fields_of
+from onconav.directory.imports.formats.nppes_api import API_URL, SyncQuery, fields_of
+from onconav.directory.imports.sources.nppes_api import NppesApiSource
 from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Practitioner, PractitionerRole, SearchEntry
 from onconav.errors import InvalidInput
 

@@ -1,4 +1,5 @@
-"""The directory: organizations, practitioners, their roles, locations and services; ranking; demo data.
+"""The directory: organizations, practitioners, their roles, locations and services; ranking; demo data;
+importers of real data (`imports`, internal).
 
-Other domains use it only through `onconav.directory.service`.
+Other domains and faces use it only through `onconav.directory.service` (and `schemas`).
 """

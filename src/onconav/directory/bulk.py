@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select, text
 
-from onconav.db import Base
+from onconav.db import Base, in_list_chunks
 from onconav.directory.indexing import (
     OrganizationBundle,
     PractitionerBundle,
@@ -75,6 +75,17 @@ def full_row(table: str, **values: Any) -> dict[str, Any]:
     if not keys.issuperset(values):
         raise ValueError(f"{table} has no column {sorted(set(values) - keys)}")
     return row
+
+
+@cache
+def _column_length(table: str, column: str) -> int:
+    length: int = TABLES[table].columns[column].type.length  # type: ignore[attr-defined]
+    return length
+
+
+def fit(table: str, column: str, text: str) -> str:
+    """`text` cut to the length of a text column of `table` (longer values would not fit PostgreSQL's)."""
+    return text[: _column_length(table, column)]
 
 
 def next_ids(connection: Connection) -> dict[str, int]:
@@ -260,14 +271,12 @@ def reindex_organizations(connection: Connection, organization_ids: list[int]) -
     role_ids = [role["id"] for org_roles in roles.values() for role in org_roles]
     practitioner_ids = sorted({role["practitioner_id"] for org_roles in roles.values() for role in org_roles})
     people = {}
-    for start in range(0, len(practitioner_ids), 900):
-        chunk = practitioner_ids[start : start + 900]
+    for chunk in in_list_chunks(practitioner_ids):
         people.update(
             {row.id: dict(row._mapping) for row in connection.execute(select(p).where(p.c.id.in_(chunk)))}
         )
     role_services: dict[int, list[dict[str, Any]]] = {}
-    for start in range(0, len(role_ids), 900):
-        chunk = role_ids[start : start + 900]
+    for chunk in in_list_chunks(role_ids):
         for row in connection.execute(select(rs).where(rs.c.role_id.in_(chunk))):
             role_services.setdefault(row.role_id, []).append(dict(row._mapping))
     entries: list[dict[str, Any]] = []

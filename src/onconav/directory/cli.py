@@ -198,7 +198,8 @@ def sync_nppes(
     """Fetch providers from the NPPES NPI Registry API v2.1 and import them like rows of the NPPES file."""
     from onconav import migrate
     from onconav.directory.imports import framework
-    from onconav.directory.imports.nppes_api import NppesApiSource, SyncQuery
+    from onconav.directory.imports.formats.nppes_api import SyncQuery
+    from onconav.directory.imports.sources.nppes_api import NppesApiSource
 
     query = SyncQuery(taxonomy=taxonomy, state=state, city=city, limit=limit)
     source = NppesApiSource(query)

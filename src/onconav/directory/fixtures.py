@@ -19,7 +19,8 @@ from pathlib import Path
 import zipcodes
 
 from onconav.directory.demo_names import FAMILY_NAMES, GIVEN_NAMES, ORGANIZATION_WORDS, STREET_WORDS
-from onconav.directory.imports import nppes_layout as layout
+from onconav.directory.imports.formats import nppes_layout as layout
+from onconav.directory.imports.formats.npi import npi_check_digit
 
 # Individual taxonomy codes with rough weights (NPPES counts, per mille); oncology-relevant codes included.
 INDIVIDUAL_CODES: dict[str, float] = {
@@ -134,15 +135,8 @@ def _zip_rows() -> tuple[tuple[str, str, str], ...]:
 
 def npi_with_check_digit(base9: int) -> str:
     """A 10-digit NPI from 9 digits, with the Luhn check digit over the 80840 prefix."""
-    digits = [int(c) for c in f"80840{base9:09d}"]
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return f"{base9:09d}{(10 - total % 10) % 10}"
+    first_nine = f"{base9:09d}"
+    return first_nine + npi_check_digit(first_nine)
 
 
 def _q(value: str) -> str:

@@ -11,7 +11,8 @@ import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from onconav.directory.imports.cms_volumes import COLUMNS, hcpcs_mapping
+from onconav.directory.imports.formats.cms_volumes import COLUMNS, hcpcs_mapping
+from onconav.directory.imports.formats.npi import npi_check_digit
 from onconav.knowledge import service as knowledge
 
 # Codes CMS files are full of that onconav does not count (office visits), so imports skip most rows.
@@ -38,19 +39,6 @@ PLACES = (
     ("Houston", "TX", "48", "77030"),
     ("Rochester", "MN", "27", "55905"),
 )
-
-
-def npi_check_digit(first_nine: str) -> str:
-    """The Luhn check digit of an NPI, computed with the 80840 prefix (ISO 7812)."""
-    total = 24  # the constant contribution of the prefix 80840
-    for index, char in enumerate(reversed(first_nine)):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return str((10 - total % 10) % 10)
 
 
 def make_npi(number: int) -> str:

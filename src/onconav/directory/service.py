@@ -1,18 +1,19 @@
-"""The directory's public operations: search, provider profiles, demo data.
+"""The directory's front door: search, provider profiles, resource reads for the FHIR face, demo data.
 
-Functions take a session and never commit: the face that calls them owns the transaction.
+Other domains and faces import only this module and `schemas`; functions take a session and never commit:
+the face that calls them owns the transaction. Imports (`directory.imports`) are internal to the domain.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, ranking
+from onconav.directory import bulk, demo, ranking, resource_queries
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -22,8 +23,31 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
-from onconav.directory.reasons import describe_factor as describe_factor  # for the web face
-from onconav.directory.reasons import designation_label as designation_label  # for the web face
+from onconav.directory.reasons import describe_factor, designation_label
+from onconav.directory.resource_records import (
+    RESOURCE_KINDS,
+    AddressMatches,
+    AddressRecord,
+    CodesIn,
+    Criterion,
+    EntityLink,
+    HealthcareServiceRecord,
+    IdsIn,
+    LocationRecord,
+    NameMatches,
+    Near,
+    OrganizationRecord,
+    PerformsServicesOf,
+    PersonNameMatches,
+    PractitionerRecord,
+    PractitionerRoleRecord,
+    ResourceKind,
+    ResourcePage,
+    ResourceRecord,
+    ResourceSearch,
+    RoleServiceRecord,
+    TextMatch,
+)
 from onconav.directory.schemas import (
     HospitalFactsRead,
     LinkedOrganizationRead,
@@ -42,11 +66,58 @@ from onconav.geo import service as geo
 from onconav.geo.schemas import Place, PlaceResolution
 from onconav.knowledge import service as knowledge
 
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_RADIUS_KM",
+    "MAX_ID",
+    "MAX_LIMIT",
+    "RESOURCE_KINDS",
+    "AddressMatches",
+    "AddressRecord",
+    "CodesIn",
+    "Criterion",
+    "EntityLink",
+    "HealthcareServiceRecord",
+    "IdsIn",
+    "LocationRecord",
+    "NameMatches",
+    "Near",
+    "OrganizationRecord",
+    "PerformsServicesOf",
+    "PersonNameMatches",
+    "PractitionerRecord",
+    "PractitionerRoleRecord",
+    "ResourceKind",
+    "ResourcePage",
+    "ResourceRecord",
+    "ResourceSearch",
+    "RoleServiceRecord",
+    "SearchFilters",
+    "SearchOutcome",
+    "TextMatch",
+    "count_providers",
+    "demo_cities",
+    "describe_factor",
+    "designation_label",
+    "get_organization_or_raise",
+    "get_practitioner_or_raise",
+    "list_resources",
+    "load_demo",
+    "planned_demo_size",
+    "ranking_weights",
+    "resolve_place",
+    "search_providers",
+    "search_resources",
+    "slug_of",
+    "validate_search",
+]
+
 DEFAULT_RADIUS_KM = 100.0
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 STAFF_LISTED = 500
 REGISTRY_SOURCES = ("cms-hospitals", "hifld-hospitals")  # sources of hospital facts (HospitalFactsRead)
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL): larger ones name no row
 
 
 def validate_search(*, radius_km: float, limit: int, filters: SearchFilters) -> None:
@@ -167,9 +238,6 @@ def _hospital_facts(session: Session, org: Organization) -> HospitalFactsRead | 
         duplicate_of=canonical,
         same_as=same_as,
     )
-
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
 
 
 def get_organization_or_raise(session: Session, *, organization_id: int) -> OrganizationRead:
@@ -318,3 +386,14 @@ def ranking_weights() -> RankingWeights:
         clinical_trials_points=ranking.CLINICAL_TRIALS_POINTS,
         distance_penalty_max_points=ranking.DISTANCE_PENALTY_MAX_POINTS,
     )
+
+
+def search_resources(session: Session, *, search: ResourceSearch) -> ResourcePage:
+    """Organizations, locations, practitioners, roles or services meeting every criterion of `search`:
+    how many in all, and one page of typed records in id order."""
+    return resource_queries.search_resources(session, search)
+
+
+def list_resources(session: Session, *, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
+    """The records of `kind` with these ids (those that exist), in id order."""
+    return resource_queries.list_resources(session, kind, ids)

@@ -1,18 +1,20 @@
-"""Directory rows as FHIR R4 resources (plain JSON dicts), and the code systems they use.
+"""Directory records as FHIR R4 resources (plain JSON dicts), and the code systems they use.
 
-Pure functions: callers load the relationships a resource needs (see `service`), nothing is queried here.
+Pure functions over the typed records of `directory.service` (`OrganizationRecord`, ...): nothing is queried
+here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from onconav.directory.models import (
-    HealthcareService,
-    Location,
-    Organization,
-    Practitioner,
-    PractitionerRole,
+from onconav.directory.service import (
+    AddressRecord,
+    HealthcareServiceRecord,
+    LocationRecord,
+    OrganizationRecord,
+    PractitionerRecord,
+    PractitionerRoleRecord,
 )
 from onconav.knowledge import service as knowledge
 
@@ -60,18 +62,18 @@ def reference(resource_type: str, resource_id: int, display: str | None = None) 
     return ref
 
 
-def address(location: Location) -> dict[str, Any]:
-    """A FHIR Address of a location (state is the region code when known)."""
+def address(place: AddressRecord) -> dict[str, Any]:
+    """A FHIR Address (state is the region code when known)."""
     result: dict[str, Any] = {"use": "work", "type": "physical"}
-    if location.line:
-        result["line"] = [location.line]
-    result["city"] = location.city
-    state = location.region_code or location.region
+    if place.line:
+        result["line"] = [place.line]
+    result["city"] = place.city
+    state = place.region_code or place.region
     if state:
         result["state"] = state
-    if location.postal_code:
-        result["postalCode"] = location.postal_code
-    result["country"] = location.country_code
+    if place.postal_code:
+        result["postalCode"] = place.postal_code
+    result["country"] = place.country_code
     return result
 
 
@@ -92,7 +94,7 @@ def service_name(code: str) -> str:
     return service.name if service else code
 
 
-def organization(org: Organization) -> Resource:
+def organization(org: OrganizationRecord) -> Resource:
     """An Organization; its address is the one of its first location."""
     resource = _start("Organization", org.id, org.is_demo)
     identifiers = _npi(org.npi)
@@ -113,19 +115,19 @@ def organization(org: Organization) -> Resource:
         telecom.append({"system": "url", "value": org.website, "use": "work"})
     if telecom:
         resource["telecom"] = telecom
-    if org.locations:
-        resource["address"] = [address(org.locations[0])]
+    if org.address is not None:
+        resource["address"] = [address(org.address)]
     return resource
 
 
-def location(loc: Location) -> Resource:
+def location(loc: LocationRecord) -> Resource:
     """A Location with its address, coordinates and managing organization."""
     org = loc.organization
-    resource = _start("Location", loc.id, org.is_demo if org is not None else False)
+    resource = _start("Location", loc.id, loc.is_demo)
     resource["status"] = "active"
     resource["name"] = loc.name
     resource["mode"] = "instance"
-    resource["address"] = address(loc)
+    resource["address"] = address(loc.address)
     if loc.lat is not None and loc.lon is not None:  # unplaced addresses have no position
         resource["position"] = {"longitude": loc.lon, "latitude": loc.lat}
     if org is not None:  # a practice location of a practitioner on their own has no organization
@@ -133,7 +135,7 @@ def location(loc: Location) -> Resource:
     return resource
 
 
-def practitioner(person: Practitioner) -> Resource:
+def practitioner(person: PractitionerRecord) -> Resource:
     """A Practitioner: NPI, structured name with credentials as suffixes, languages spoken."""
     resource = _start("Practitioner", person.id, person.is_demo)
     identifiers = _npi(person.npi)
@@ -160,24 +162,20 @@ def practitioner(person: Practitioner) -> Resource:
     return resource
 
 
-def practitioner_role(role: PractitionerRole, service_ids: dict[tuple[int, str], int]) -> Resource:
-    """A PractitionerRole; `service_ids` maps (organization id, service code) to HealthcareService ids."""
-    person = role.practitioner
-    resource = _start("PractitionerRole", role.id, person.is_demo)
+def practitioner_role(role: PractitionerRoleRecord) -> Resource:
+    """A PractitionerRole, with the HealthcareServices of its organization that it performs."""
+    resource = _start("PractitionerRole", role.id, role.is_demo)
     resource["active"] = True
-    resource["practitioner"] = reference("Practitioner", person.id, person.display_name)
+    resource["practitioner"] = reference("Practitioner", role.practitioner.id, role.practitioner.name)
     if role.organization is not None:
         resource["organization"] = reference("Organization", role.organization.id, role.organization.name)
     if role.location is not None:
         resource["location"] = [reference("Location", role.location.id, role.location.name)]
     resource["specialty"] = [specialty_concept(role.specialty)]
-    services = []
-    for offered in role.services:
-        if role.organization_id is None:
-            break
-        service_id = service_ids.get((role.organization_id, offered.service_code))
-        if service_id is not None:
-            services.append(reference("HealthcareService", service_id, service_name(offered.service_code)))
+    services = [
+        reference("HealthcareService", performed.healthcare_service_id, service_name(performed.service_code))
+        for performed in role.services
+    ]
     if services:
         resource["healthcareService"] = services
     if role.accepting_new_patients is not None:  # None: the source (NPPES) does not say
@@ -187,10 +185,10 @@ def practitioner_role(role: PractitionerRole, service_ids: dict[tuple[int, str],
     return resource
 
 
-def healthcare_service(offered: HealthcareService) -> Resource:
+def healthcare_service(offered: HealthcareServiceRecord) -> Resource:
     """A HealthcareService: who provides it, where, what it is (onconav and CPT codes) and its volume."""
     org = offered.organization
-    resource = _start("HealthcareService", offered.id, org.is_demo)
+    resource = _start("HealthcareService", offered.id, offered.is_demo)
     if offered.annual_volume is not None:
         resource["extension"] = [{"url": ANNUAL_VOLUME_URL, "valueInteger": offered.annual_volume}]
     resource["active"] = True
@@ -207,9 +205,8 @@ def healthcare_service(offered: HealthcareService) -> Resource:
     resource["type"] = [{"coding": type_coding, "text": name}]
     if known is not None and known.specialties:
         resource["specialty"] = [specialty_concept(code) for code in known.specialties]
-    if offered.location_id is not None:
-        loc = next((loc for loc in org.locations if loc.id == offered.location_id), None)
-        resource["location"] = [reference("Location", offered.location_id, loc.name if loc else None)]
+    if offered.location is not None:
+        resource["location"] = [reference("Location", offered.location.id, offered.location.name)]
     resource["name"] = name
     if known is not None:
         resource["comment"] = known.summary

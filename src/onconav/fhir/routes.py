@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from onconav import __version__
-from onconav.fhir import service
+from onconav.fhir import search_parameters, service
 from onconav.fhir.outcome import FHIR_JSON
 from onconav.web.dependencies import SessionDep
 
@@ -32,7 +32,7 @@ def base_url(request: Request) -> str:
 def capability_statement(base: str) -> dict[str, Any]:
     """What this server can do: read and search-type of each directory resource, with their parameters."""
     resources = []
-    for resource_type, params in service.SEARCH_PARAMS.items():
+    for resource_type, params in search_parameters.SEARCH_PARAMS.items():
         entry: dict[str, Any] = {
             "type": resource_type,
             "interaction": [{"code": "read"}, {"code": "search-type"}],
@@ -44,7 +44,7 @@ def capability_statement(base: str) -> dict[str, Any]:
                 for name, (param_type, doc) in params.items()
             ],
         }
-        includes = list(service.INCLUDES.get(resource_type, {}))
+        includes = list(search_parameters.INCLUDES.get(resource_type, {}))
         if includes:
             entry["searchInclude"] = includes
         resources.append(entry)
@@ -63,7 +63,8 @@ def capability_statement(base: str) -> dict[str, Any]:
                 "mode": "server",
                 "documentation": "Read-only directory of cancer-care organizations, locations, "
                 "practitioners, their roles and services. "
-                "Paging: _count (default 20, at most 100) and _offset.",
+                f"Paging: _count (default {search_parameters.DEFAULT_COUNT}, "
+                f"at most {search_parameters.MAX_COUNT}) and _offset.",
                 "resource": resources,
             }
         ],

@@ -14,7 +14,10 @@ from typing import Any
 from rapidfuzz import fuzz
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from onconav.directory.models import Location, Organization
+from onconav.db import in_list_chunks
+from onconav.directory.bulk import reindex_organizations
+from onconav.directory.imports import placement
+from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization
 from onconav.geo.service import haversine_km
 
 # Words that say nothing about which hospital it is, dropped before comparing names.
@@ -231,7 +234,6 @@ def _block_keys(prepared: _Prepared, *, probe: bool) -> list[tuple[str, str]]:
 # Which source's row is canonical when several describe one hospital: CMS first (it carries the CCN and
 # the star rating), then HIFLD (coordinates, beds), then NPPES and FHIR organizations.
 SOURCE_PRIORITY = ("cms-hospitals", "hifld-hospitals", "nppes", "fhir")
-LINKED_PRECISION = "linked_source"  # coordinates taken from a linked duplicate that the source placed
 
 
 def link_hospitals(connection: Connection) -> dict[str, int]:
@@ -272,7 +274,7 @@ def link_hospitals(connection: Connection) -> dict[str, int]:
     by_id = {row.id: row for row in rows}
 
     def candidate(row: Any) -> LinkCandidate:
-        placed = row.geocode_precision == "source"
+        placed = row.geocode_precision == placement.SOURCE
         return LinkCandidate(
             str(row.id),
             row.name,
@@ -317,24 +319,20 @@ def _borrow_coordinates(
     connection: Connection, by_id: dict[int, Any], wanted: dict[int, tuple[int | None, str | None]]
 ) -> None:
     """Canonical hospitals placed at a ZIP centroid take the source coordinates of a linked duplicate."""
-    from onconav.directory.bulk import reindex_organizations
-    from onconav.directory.models import FLAG_ZIP_CENTROID
-
     moves = []
     for org_id, (target, _rule) in wanted.items():
         duplicate = by_id[org_id]
-        if target is None or duplicate.geocode_precision != "source":
+        if target is None or duplicate.geocode_precision != placement.SOURCE:
             continue
         canonical = by_id[target]
-        if canonical.geocode_precision not in ("zip_centroid", LINKED_PRECISION):
+        if canonical.geocode_precision not in (placement.ZIP_CENTROID, placement.LINKED_SOURCE):
             continue
         if (canonical.lat, canonical.lon) == (duplicate.lat, duplicate.lon):
             continue
         moves.append((target, canonical.location_id, duplicate.lat, duplicate.lon))
     location_ids = [location_id for _target, location_id, _lat, _lon in moves]
     flags: dict[int, list[str]] = {}
-    for start in range(0, len(location_ids), 900):
-        chunk = location_ids[start : start + 900]
+    for chunk in in_list_chunks(location_ids):
         rows = connection.execute(select(Location.id, Location.quality_flags).where(Location.id.in_(chunk)))
         flags.update({key: value for key, value in rows})
     if moves:
@@ -344,7 +342,7 @@ def _borrow_coordinates(
             .values(
                 lat=bindparam("lat"),
                 lon=bindparam("lon"),
-                geocode_precision=LINKED_PRECISION,
+                geocode_precision=placement.LINKED_SOURCE,
                 quality_flags=bindparam("flags"),
             ),
             [
@@ -364,17 +362,15 @@ def _borrow_coordinates(
     linked = [
         (org_id, row.location_id)
         for org_id, row in by_id.items()
-        if row.geocode_precision == LINKED_PRECISION or org_id in moved
+        if row.geocode_precision == placement.LINKED_SOURCE or org_id in moved
     ]
     for model, keys in (
         (Organization, [org_id for org_id, _ in linked]),
         (Location, [location_id for _, location_id in linked]),
     ):
         stale = []
-        for start in range(0, len(keys), 900):
-            rows = connection.execute(
-                select(model.id, model.quality_flags).where(model.id.in_(keys[start : start + 900]))
-            )
+        for chunk in in_list_chunks(keys):
+            rows = connection.execute(select(model.id, model.quality_flags).where(model.id.in_(chunk)))
             stale += [
                 {"key": key, "flags": [flag for flag in flags if flag != FLAG_ZIP_CENTROID]}
                 for key, flags in rows

@@ -1,22 +1,24 @@
 """The importable sources, by the name `onconav import SOURCE PATH` takes.
 
-Adding a source: write `onconav/directory/imports/<module>.py` with a subclass of
-`framework.ImportSource`, and add one line below ("name": "module:ClassName"). Modules load only when used.
+Adding a source: write `onconav/directory/imports/sources/<module>.py` with a subclass of
+`framework.ImportSource` (its file layout in `formats/<module>.py`), and add one line below
+("name": "module:ClassName"). Modules load only when used.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from onconav.directory.imports.framework import ImportSource
 from onconav.errors import InvalidInput
 
 SOURCES: dict[str, str] = {
-    "nppes": "onconav.directory.imports.nppes:NppesSource",
-    "cms-hospitals": "onconav.directory.imports.hospital_source:CmsHospitalsSource",
-    "hifld-hospitals": "onconav.directory.imports.hospital_source:HifldHospitalsSource",
-    "cms-volumes": "onconav.directory.imports.cms_volumes_source:CmsVolumesSource",
-    "fhir": "onconav.directory.imports.fhir_source:FhirSource",
+    "nppes": "onconav.directory.imports.sources.nppes:NppesSource",
+    "cms-hospitals": "onconav.directory.imports.sources.hospitals:CmsHospitalsSource",
+    "hifld-hospitals": "onconav.directory.imports.sources.hospitals:HifldHospitalsSource",
+    "cms-volumes": "onconav.directory.imports.sources.cms_volumes:CmsVolumesSource",
+    "fhir": "onconav.directory.imports.sources.fhir_bundles:FhirSource",
 }
 
 
@@ -25,7 +27,7 @@ def names() -> list[str]:
     return sorted(SOURCES)
 
 
-def get_source(name: str) -> ImportSource:
+def get_source(name: str) -> ImportSource[Any, Any]:
     """A fresh importer of the source called `name`; InvalidInput for an unknown name."""
     target = SOURCES.get(name)
     if target is None:
@@ -34,5 +36,5 @@ def get_source(name: str) -> ImportSource:
         )
     module_name, class_name = target.split(":")
     source_class = getattr(import_module(module_name), class_name)
-    source: ImportSource = source_class()
+    source: ImportSource[Any, Any] = source_class()
     return source

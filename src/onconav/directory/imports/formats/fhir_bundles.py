@@ -1,21 +1,22 @@
-"""FHIR R4 directory resources (Da Vinci PDex Plan-Net style) read into plain directory records.
+"""FHIR R4 directory resources (Da Vinci PDex Plan-Net style) read into typed directory records.
 
-Reads a Bundle (JSON) or FHIR NDJSON (one resource per line, streamed); validates each resource with the
-fhir.resources R4B models; resolves references inside the input; rejects what cannot be used, with why.
+Reads a Bundle (JSON) or FHIR NDJSON (one resource per line, streamed with byte offsets); validates each
+resource with the fhir.resources R4B models; rejects what cannot be used, with why. References are kept as
+keys ("Organization/12"); the importer (`sources.fhir_bundles`) resolves them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from onconav.directory.imports.cms_volumes import hcpcs_mapping
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.cms_volumes import hcpcs_mapping
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.knowledge import service as knowledge
 
 SOURCE = "fhir"
@@ -30,33 +31,126 @@ SUPPORTED = ("Organization", "Location", "Practitioner", "HealthcareService", "P
 # Organization kinds from a type's text (onconav's own export) or from Plan-Net organization type codes.
 KIND_BY_TEXT = {"hospital": "hospital", "cancer center": "cancer_center", "clinic": "clinic"}
 KIND_BY_PLANNET_CODE = {"fac": "hospital", "prvgrp": "clinic", "atyprv": "clinic"}
+ZIP_DIGITS = 5  # a US postal code is kept as its 5-digit ZIP
+COUNTRY_CODE_LENGTH = 2  # ISO 3166 alpha-2
+LANGUAGE_CODE_LENGTH = 2  # ISO 639-1: the language part of a BCP 47 tag ("es" of "es-MX")
 
 
-@dataclass
+@dataclass(frozen=True)
+class AddressFields:
+    """A FHIR Address as the directory keeps it."""
+
+    line: str | None
+    city: str | None
+    region_code: str | None
+    postal_code: str | None
+    country_code: str
+
+
+@dataclass(frozen=True)
+class OrganizationFields:
+    """What the directory keeps of an Organization."""
+
+    name: str
+    kind: str
+    npi: str | None
+    phone: str | None
+    website: str | None
+    address: AddressFields | None  # its first address, used as its location when no Location names it
+
+
+@dataclass(frozen=True)
+class LocationFields:
+    """What the directory keeps of a Location (its address fields flat, as they are hashed)."""
+
+    name: str
+    line: str | None
+    city: str | None
+    region_code: str | None
+    postal_code: str | None
+    country_code: str
+    lat: float | None
+    lon: float | None
+    phone: str | None
+
+    def address(self) -> AddressFields:
+        return AddressFields(self.line, self.city, self.region_code, self.postal_code, self.country_code)
+
+
+@dataclass(frozen=True)
+class PractitionerFields:
+    """What the directory keeps of a Practitioner."""
+
+    npi: str | None
+    family_name: str
+    given_name: str
+    prefix: str | None
+    credentials: str | None
+    gender: str | None
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class RoleFields:
+    """What the directory keeps of a PractitionerRole."""
+
+    specialty: str
+    accepting_new_patients: bool
+
+
+@dataclass(frozen=True)
+class ServiceFields:
+    """What the directory keeps of a HealthcareService."""
+
+    service_code: str
+    annual_volume: int | None
+
+
+ResourceFields = OrganizationFields | LocationFields | PractitionerFields | RoleFields | ServiceFields
+
+
+@dataclass(frozen=True)
 class FhirRecord:
     """One usable resource: its key in the input, its type, and the fields the directory keeps."""
 
     key: str  # "Organization/12" (or the absolute fullUrl), the source id of the imported row
     resource_type: str
-    fields: dict[str, Any]
+    fields: ResourceFields
     references: dict[str, list[str]] = field(default_factory=dict)  # role -> keys of referenced resources
 
 
+@dataclass(frozen=True)
+class NdjsonLine:
+    """One non-blank line of an NDJSON file: its number among them, the byte offset after it, its resource."""
+
+    row: int
+    end_offset: int
+    resource: dict[str, Any] | RowRejected
+
+
+def ndjson_lines(path: Path) -> Iterator[NdjsonLine]:
+    """Every non-blank line of a FHIR NDJSON file, streamed; a line that is no JSON object is rejected."""
+    offset = 0
+    row = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            offset += len(line)
+            if not line.strip():
+                continue
+            row += 1
+            yield NdjsonLine(row, offset, _load_line(line))
+
+
 def read_resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowRejected]]:
-    """(position, resource) for every entry of a Bundle, or every line of an NDJSON file.
+    """(position, resource) for every entry of a Bundle, or every non-blank line of an NDJSON file.
 
     A Bundle is one JSON document and is read whole (servers page bundles); NDJSON streams line by line.
     """
+    if path.suffix.lower() == ".ndjson":
+        for line in ndjson_lines(path):
+            yield line.row, line.resource
+        return
     with path.open(encoding="utf-8") as handle:
-        first = handle.read(1)
-        while first and first.isspace():
-            first = handle.read(1)
-        handle.seek(0)
-        if path.suffix.lower() == ".ndjson":
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield number, _load_line(line)
-            return
         try:
             document = json.load(handle)
         except json.JSONDecodeError as error:
@@ -75,7 +169,7 @@ def read_resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowReject
         yield number, resource
 
 
-def _load_line(line: str) -> dict[str, Any] | RowRejected:
+def _load_line(line: bytes) -> dict[str, Any] | RowRejected:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as error:
@@ -163,18 +257,19 @@ def _npi(resource: dict[str, Any]) -> str | None:
     return None
 
 
-def _address(address: dict[str, Any] | None) -> dict[str, Any]:
+def _address(address: dict[str, Any] | None) -> AddressFields:
     address = address or {}
     lines = address.get("line") or []
     postal = (address.get("postalCode") or "").strip()
     country = (address.get("country") or "US").strip().upper()
-    return {
-        "line": ", ".join(lines) or None,
-        "city": address.get("city"),
-        "region_code": address.get("state"),
-        "postal_code": postal[:5] if country in ("US", "USA") and len(postal) >= 5 else postal or None,
-        "country_code": "US" if country in ("USA", "UNITED STATES") else country[:2],
-    }
+    in_us = country in ("US", "USA")
+    return AddressFields(
+        line=", ".join(lines) or None,
+        city=address.get("city"),
+        region_code=address.get("state"),
+        postal_code=postal[:ZIP_DIGITS] if in_us and len(postal) >= ZIP_DIGITS else postal or None,
+        country_code="US" if country in ("USA", "UNITED STATES") else country[:COUNTRY_CODE_LENGTH],
+    )
 
 
 def _telecom(resource: dict[str, Any], system: str) -> str | None:
@@ -205,14 +300,14 @@ def _organization(key: str, resource: dict[str, Any]) -> FhirRecord:
     return FhirRecord(
         key,
         "Organization",
-        {
-            "name": name,
-            "kind": kind,
-            "npi": _npi(resource),
-            "phone": _telecom(resource, "phone"),
-            "website": _telecom(resource, "url"),
-            "address": _address(addresses[0]) if addresses else None,
-        },
+        OrganizationFields(
+            name=name,
+            kind=kind,
+            npi=_npi(resource),
+            phone=_telecom(resource, "phone"),
+            website=_telecom(resource, "url"),
+            address=_address(addresses[0]) if addresses else None,
+        ),
     )
 
 
@@ -221,14 +316,14 @@ def _location(key: str, resource: dict[str, Any]) -> FhirRecord:
     if org is None:
         raise RowRejected("missing_reference", "Location has no managingOrganization")
     position = resource.get("position") or {}
-    fields = {
-        "name": resource.get("name") or "",
-        **_address(resource.get("address")),
-        "lat": position.get("latitude"),
-        "lon": position.get("longitude"),
-        "phone": _telecom(resource, "phone"),
-    }
-    if not fields["city"] and fields["lat"] is None:
+    fields = LocationFields(
+        name=resource.get("name") or "",
+        **asdict(_address(resource.get("address"))),
+        lat=position.get("latitude"),
+        lon=position.get("longitude"),
+        phone=_telecom(resource, "phone"),
+    )
+    if not fields.city and fields.lat is None:
         raise RowRejected("missing_address", "Location has neither a city nor a position")
     return FhirRecord(key, "Location", fields, {"organization": [org]})
 
@@ -243,21 +338,21 @@ def _practitioner(key: str, resource: dict[str, Any]) -> FhirRecord:
     languages = []
     for concept in resource.get("communication") or []:
         for coding in concept.get("coding") or []:
-            code = str(coding.get("code") or "")[:2].lower()
-            if code.isalpha() and len(code) == 2 and code not in languages:
+            code = str(coding.get("code") or "")[:LANGUAGE_CODE_LENGTH].lower()
+            if code.isalpha() and len(code) == LANGUAGE_CODE_LENGTH and code not in languages:
                 languages.append(code)
     return FhirRecord(
         key,
         "Practitioner",
-        {
-            "npi": _npi(resource),
-            "family_name": family,
-            "given_name": given,
-            "prefix": " ".join(name.get("prefix") or []) or None,
-            "credentials": ", ".join(name.get("suffix") or []) or None,
-            "gender": resource.get("gender"),
-            "languages": languages,
-        },
+        PractitionerFields(
+            npi=_npi(resource),
+            family_name=family,
+            given_name=given,
+            prefix=" ".join(name.get("prefix") or []) or None,
+            credentials=", ".join(name.get("suffix") or []) or None,
+            gender=resource.get("gender"),
+            languages=languages,
+        ),
     )
 
 
@@ -301,10 +396,10 @@ def _role(key: str, resource: dict[str, Any]) -> FhirRecord:
     return FhirRecord(
         key,
         "PractitionerRole",
-        {
-            "specialty": specialties[0],
-            "accepting_new_patients": not (accepting and "not accepting" in str(accepting).lower()),
-        },
+        RoleFields(
+            specialty=specialties[0],
+            accepting_new_patients=not (accepting and "not accepting" in str(accepting).lower()),
+        ),
         {
             "practitioner": [practitioner],
             "organization": [organization],
@@ -334,7 +429,7 @@ def _service(key: str, resource: dict[str, Any]) -> FhirRecord:
     return FhirRecord(
         key,
         "HealthcareService",
-        {"service_code": code, "annual_volume": volume},
+        ServiceFields(service_code=code, annual_volume=volume),
         {
             "organization": [organization],
             "location": [k for k in (reference_key(r) for r in resource.get("location") or []) if k],

@@ -1,10 +1,9 @@
-"""`onconav sync nppes`: fresh NPPES records through the NPI Registry API v2.1, for users with internet.
+"""The NPPES NPI Registry API v2.1 read into the records of the NPPES file: queries, paging, transport.
 
 https://npiregistry.cms.hhs.gov/api/?version=2.1 answers `{"result_count": N, "results": [...]}` (at most
 200 results a page: `limit`, paged with `skip`, which the API caps at 1,000) or `{"Errors": [...]}`. Each
-result becomes the same record as a row of the NPPES file (same fields kept, same hash, same natural key:
-source "nppes", the NPI), so a sync and a file import update each other instead of duplicating.
-The HTTP transport is injectable: tests replay recorded responses, never the network.
+result reads as the columns of a row of the NPPES file, so it is kept and hashed like one. The HTTP transport
+is injectable: tests replay recorded responses, never the network.
 """
 
 from __future__ import annotations
@@ -15,13 +14,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from onconav.directory import taxonomy
-from onconav.directory.imports import nppes_layout as layout
-from onconav.directory.imports.framework import Outcome, RawRecord
-from onconav.directory.imports.nppes import NppesSource
+from onconav.directory.imports.formats import nppes_layout as layout
+from onconav.directory.imports.formats.nppes import NppesRecord
 from onconav.errors import InvalidInput, OnconavError
 
 API_URL = "https://npiregistry.cms.hhs.gov/api/"
@@ -30,6 +27,7 @@ PAGE_SIZE = 200  # the API's largest `limit`
 MAX_SKIP = 1_000  # the API's largest `skip`
 MIN_INTERVAL_S = 1.0  # polite: at most one request a second
 TIMEOUT_S = 30.0
+ENTITY_TYPES = {"NPI-1": "1", "NPI-2": "2"}  # API enumeration type -> the file's Entity Type Code
 
 Transport = Callable[[str, dict[str, str]], dict[str, Any]]  # (url, query parameters) -> decoded JSON
 
@@ -89,10 +87,52 @@ class SyncQuery:
         return f"{API_URL}?{urllib.parse.urlencode(self.params())}"
 
 
+class RegistryClient:
+    """Pages of NPI Registry results, politely spaced; counts its requests."""
+
+    def __init__(
+        self,
+        transport: Transport = urllib_transport,
+        *,
+        min_interval_s: float = MIN_INTERVAL_S,
+        sleep: Callable[[float], None] = time.sleep,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.transport = transport
+        self.min_interval_s = min_interval_s
+        self.sleep = sleep
+        self.page_size = min(PAGE_SIZE, page_size)
+        self.requests = 0
+
+    def pages(self, query: SyncQuery) -> Iterator[list[dict[str, Any]]]:
+        """Every page of results of `query`; raises InvalidInput for an API error answer."""
+        wanted = query.limit
+        skip = 0
+        last = 0.0
+        while skip <= MAX_SKIP:
+            size = self.page_size if wanted is None else min(self.page_size, wanted - skip)
+            if size <= 0:
+                return
+            wait = self.min_interval_s - (time.monotonic() - last)
+            if self.requests and wait > 0:
+                self.sleep(wait)
+            last = time.monotonic()
+            answer = self.transport(API_URL, {**query.params(), "limit": str(size), "skip": str(skip)})
+            self.requests += 1
+            if "Errors" in answer:
+                descriptions = "; ".join(str(e.get("description", "")) for e in answer["Errors"])
+                raise InvalidInput("The NPI Registry refused the query: %(errors)s", errors=descriptions)
+            results = list(answer.get("results") or [])
+            yield results
+            if len(results) < size:
+                return
+            skip += len(results)
+
+
 def fields_of(result: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     """An API result as NPPES file columns (name -> value) and its taxonomy codes, primary first."""
     basic = result.get("basic") or {}
-    kind = {"NPI-1": "1", "NPI-2": "2"}.get(str(result.get("enumeration_type", "")), "")
+    kind = ENTITY_TYPES.get(str(result.get("enumeration_type", "")), "")
     location: dict[str, Any] = next(
         (a for a in result.get("addresses") or [] if str(a.get("address_purpose", "")).upper() == "LOCATION"),
         {},
@@ -129,65 +169,7 @@ def fields_of(result: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     return fields, codes
 
 
-class NppesApiSource(NppesSource):
-    """NPPES records from the NPI Registry API; same natural keys as the file (source "nppes")."""
-
-    title = "NPPES NPI Registry API v2.1"
-
-    def __init__(
-        self,
-        query: SyncQuery,
-        *,
-        transport: Transport = urllib_transport,
-        min_interval_s: float = MIN_INTERVAL_S,
-        sleep: Callable[[float], None] = time.sleep,
-        page_size: int = PAGE_SIZE,
-    ) -> None:
-        super().__init__()
-        self.query = query
-        self.transport = transport
-        self.min_interval_s = min_interval_s
-        self.sleep = sleep
-        self.page_size = min(PAGE_SIZE, page_size)
-        self.requests = 0
-
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        """Every page of results, politely spaced; raises InvalidInput for an API error answer."""
-        wanted = self.query.limit
-        skip = 0
-        last = 0.0
-        while skip <= MAX_SKIP:
-            size = self.page_size if wanted is None else min(self.page_size, wanted - skip)
-            if size <= 0:
-                return
-            wait = self.min_interval_s - (time.monotonic() - last)
-            if self.requests and wait > 0:
-                self.sleep(wait)
-            last = time.monotonic()
-            answer = self.transport(API_URL, {**self.query.params(), "limit": str(size), "skip": str(skip)})
-            self.requests += 1
-            if "Errors" in answer:
-                descriptions = "; ".join(str(e.get("description", "")) for e in answer["Errors"])
-                raise InvalidInput("The NPI Registry refused the query: %(errors)s", errors=descriptions)
-            results = list(answer.get("results") or [])
-            yield results
-            if len(results) < size:
-                return
-            skip += len(results)
-
-    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord]:
-        row = 0
-        for page in self.pages():
-            for result in page:
-                row += 1
-                yield RawRecord(row, row, result)
-
-    def prepare(self, record: RawRecord) -> Outcome:
-        fields, codes = fields_of(record.data)
-        wanted = self.query.wanted_code()
-        if wanted is not None and wanted not in codes:
-            return None  # the description matched a neighbouring code
-        return self.build(lambda name: fields.get(name, "").strip(), codes)
-
-    def total_size(self, path: Path) -> int:
-        return self.query.limit or (MAX_SKIP + PAGE_SIZE)
+def record_of(result: dict[str, Any]) -> NppesRecord:
+    """An API result as the record of an NPPES file row."""
+    fields, codes = fields_of(result)
+    return NppesRecord.from_columns(lambda name: fields.get(name, "").strip(), codes)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 
-from onconav.directory.imports.hospital_records import (
+from onconav.directory.imports.formats.hospital_records import (
     FLAG_BEDS_UNKNOWN,
     FLAG_ZIP_REPAIRED,
     HospitalRecord,
-    RowRejected,
     clean,
     normalise_phone,
     normalise_zip,
     required,
 )
+from onconav.directory.imports.formats.rejection import RowRejected
 
 SOURCE = "hifld-hospitals"
 REQUIRED_COLUMNS = (

@@ -9,6 +9,7 @@ identity columns, at their ZIP centroid, under the specialty their CMS provider 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,9 +18,12 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, delete, select, update
 
-from onconav.directory.bulk import TABLES, full_row, reindex_organizations
-from onconav.directory.imports import cms_volumes
-from onconav.directory.imports.csv_stream import csv_rows
+from onconav.db import in_list_chunks
+from onconav.directory.bulk import TABLES, fit, full_row, reindex_organizations
+from onconav.directory.imports.formats import cms_volumes
+from onconav.directory.imports.formats.cms_volumes import NpiRows, ProviderIdentity
+from onconav.directory.imports.formats.hospital_records import normalise_phone
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.directory.imports.framework import (
     ImportSource,
     Outcome,
@@ -29,23 +33,25 @@ from onconav.directory.imports.framework import (
     WriteBatch,
     row_hash,
 )
-from onconav.directory.imports.hospital_records import RowRejected, normalise_phone
+from onconav.directory.imports.placement import place
 from onconav.directory.indexing import PractitionerBundle, practitioner_search_entries
-from onconav.directory.models import (
-    FLAG_ADDRESS_NOT_PLACED,
-    FLAG_ZIP_CENTROID,
-    Practitioner,
-    PractitionerRole,
-    PractitionerRoleService,
-    SearchEntry,
-)
+from onconav.directory.models import Practitioner, PractitionerRole, PractitionerRoleService, SearchEntry
 from onconav.errors import InvalidInput
 from onconav.geo import service as geo
 from onconav.knowledge import service as knowledge
 
 MAPPING_VERSION = "1"
 SOURCE_PREFIX = "CMS Medicare"
-GENDERS = {"M": "male", "F": "female"}
+
+
+@dataclass(frozen=True)
+class VolumePayload:
+    """One NPI's yearly services and beneficiaries per knowledge service, and who the NPI is."""
+
+    year: int
+    services: dict[str, int]
+    beneficiaries: dict[str, int]
+    identity: ProviderIdentity
 
 
 @lru_cache(maxsize=1)
@@ -59,12 +65,7 @@ def provider_type_specialties() -> dict[str, str]:
     return mapping
 
 
-def _name_case(text: str) -> str:
-    text = " ".join(text.split())
-    return text.title() if text.isupper() or text.islower() else text
-
-
-class CmsVolumesSource(ImportSource):
+class CmsVolumesSource(ImportSource[NpiRows, VolumePayload]):
     """The CMS "Medicare Physician & Other Practitioners - by Provider and Service" CSV."""
 
     name = cms_volumes.SOURCE
@@ -73,7 +74,7 @@ class CmsVolumesSource(ImportSource):
     def __init__(self, year: int | None = None) -> None:
         self.year = year
 
-    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord]:
+    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord[NpiRows]]:
         if self.year is None:
             self.year = cms_volumes.data_year_from_name(path)
         if self.year is None:
@@ -81,116 +82,64 @@ class CmsVolumesSource(ImportSource):
                 "The data year of %(file)s is unknown: keep the year in its name, as CMS does (…_D23_…).",
                 file=path.name,
             )
-        rows = csv_rows(
-            path,
-            required=cms_volumes.REQUIRED_COLUMNS,
-            title=self.title,
-            start_row=start_row,
-            start_offset=start_offset,
-        )
-        group: list[dict[str, str]] = []
-        broken: list[dict[str, str]] = []  # rows without a valid NPI: reported after the group around them
-        npi: str | None = None
-        last = (start_row, start_offset)
-        for row, offset, values in rows:
-            key = (values.get("Rndrng_NPI") or "").strip()
-            values["_row"] = str(row)
-            if not (len(key) == 10 and key.isdigit()):
-                broken.append(values)
-                last = (row, offset)
-                continue
-            if group and key != npi:
-                yield from self._group_records(npi, group, broken, last)
-                group, broken = [], []
-            npi = key
-            group.append(values)
-            last = (row, offset)
-        if group or broken:
-            yield from self._group_records(npi, group, broken, last)
+        for group in cms_volumes.read_npi_groups(
+            path, title=self.title, start_row=start_row, start_offset=start_offset
+        ):
+            yield RawRecord(group.row, group.end_offset, group)
 
-    def _group_records(
-        self,
-        npi: str | None,
-        group: list[dict[str, str]],
-        broken: list[dict[str, str]],
-        last: tuple[int, int],
-    ) -> Iterator[RawRecord]:
-        if group:
-            yield RawRecord(last[0], last[1], (npi, group))
-        for values in broken:
-            yield RawRecord(last[0], last[1], ((values.get("Rndrng_NPI") or "").strip(), [values]))
-
-    def prepare(self, record: RawRecord) -> Outcome:
-        npi, rows = record.data
+    def prepare(self, record: RawRecord[NpiRows]) -> Outcome[VolumePayload]:
+        group = record.data
         counted = []
-        for values in rows:
+        for row in group.rows:
             try:
-                parsed = cms_volumes.parse_row(values)
+                parsed = cms_volumes.parse_row(row.values)
             except RowRejected as error:
-                return Rejected(npi or None, f"{error.reason}: row {values['_row']}: {error.message}")
+                return Rejected(group.npi or None, f"{error.reason}: row {row.row}: {error.message}")
             if parsed is not None:
                 counted.append(parsed)
         if not counted:
             return None  # no procedure onconav counts
-        if (rows[0].get("Rndrng_Prvdr_Ent_Cd") or "").strip().upper() == "O":
+        identity = cms_volumes.identity_of(group.rows[0].values)
+        if identity.entity == cms_volumes.ORGANIZATION_ENTITY:
             return None  # an organization's NPI: the volume signal is per practitioner
         volumes = next(cms_volumes.group_by_npi(counted))
-        first = rows[0]
-        payload = {
-            "year": self.year,
-            "services": volumes.services,
-            "beneficiaries": volumes.beneficiaries,
-            "identity": {
-                "family_name": _name_case(first.get("Rndrng_Prvdr_Last_Org_Name", "")),
-                "given_name": _name_case(first.get("Rndrng_Prvdr_First_Name", "")),
-                "credentials": (first.get("Rndrng_Prvdr_Crdntls") or "").strip()[:60] or None,
-                "gender": GENDERS.get((first.get("Rndrng_Prvdr_Gndr") or "").strip().upper()),
-                "entity": (first.get("Rndrng_Prvdr_Ent_Cd") or "").strip().upper(),
-                "line": ", ".join(
-                    filter(
-                        None, (_name_case(first.get(k, "")) for k in ("Rndrng_Prvdr_St1", "Rndrng_Prvdr_St2"))
-                    )
-                ),
-                "city": _name_case(first.get("Rndrng_Prvdr_City", "")),
-                "state": (first.get("Rndrng_Prvdr_State_Abrvtn") or "").strip().upper(),
-                "postal_code": (first.get("Rndrng_Prvdr_Zip5") or "").strip()[:5],
-                "country_code": (first.get("Rndrng_Prvdr_Cntry") or "US").strip().upper()[:2],
-                "provider_type": (first.get("Rndrng_Prvdr_Type") or "").strip(),
-            },
-        }
+        assert self.year is not None  # set by `records`
+        payload = VolumePayload(self.year, volumes.services, volumes.beneficiaries, identity)
         digest = row_hash(
             MAPPING_VERSION, self.year, *sorted(f"{k}={v}" for k, v in volumes.services.items())
         )
-        return Prepared(npi, "practitioner", digest, payload)
+        return Prepared(group.npi, "practitioner", digest, payload)
 
-    def match_existing(self, connection: Connection, items: list[Prepared]) -> dict[str, int]:
+    def match_existing(self, connection: Connection, items: list[Prepared[VolumePayload]]) -> dict[str, int]:
         """Practitioners (not demo) with these NPIs: they get the volumes."""
         found: dict[str, int] = {}
         npis = [item.source_id for item in items]
-        for start in range(0, len(npis), 900):
+        for chunk in in_list_chunks(npis):
             rows = connection.execute(
                 select(Practitioner.npi, Practitioner.id).where(
-                    Practitioner.npi.in_(npis[start : start + 900]), Practitioner.is_demo.is_(False)
+                    Practitioner.npi.in_(chunk), Practitioner.is_demo.is_(False)
                 )
             )
             found.update({npi: entity_id for npi, entity_id in rows if npi})
         return found
 
-    def insert(self, batch: WriteBatch, items: list[Prepared]) -> list[int]:
+    def insert(self, batch: WriteBatch, items: list[Prepared[VolumePayload]]) -> list[int]:
         """NPIs the directory does not know: a practitioner from the file's identity columns."""
         ids = []
         for item in items:
             practitioner_id = batch.new_id("practitioner")
-            identity = item.payload["identity"]
+            identity = item.payload.identity
             location = self._location(batch, identity)
             practitioner = full_row(
                 "practitioner",
                 id=practitioner_id,
                 npi=item.source_id,
-                given_name=identity["given_name"][:120] or "-",
-                family_name=identity["family_name"][:120] or "-",
-                credentials=identity["credentials"],
-                gender=identity["gender"],
+                given_name=fit("practitioner", "given_name", identity.given_name) or "-",
+                family_name=fit("practitioner", "family_name", identity.family_name) or "-",
+                credentials=fit("practitioner", "credentials", identity.credentials)
+                if identity.credentials
+                else None,
+                gender=identity.gender,
                 languages=[],
                 is_demo=False,
                 source=self.name,
@@ -224,39 +173,39 @@ class CmsVolumesSource(ImportSource):
             ids.append(practitioner_id)
         return ids
 
-    def _location(self, batch: WriteBatch, identity: dict[str, Any]) -> dict[str, Any]:
-        centroid = geo.zip_centroid(identity["postal_code"]) if identity["country_code"] == "US" else None
-        flags = [FLAG_ZIP_CENTROID] if centroid else [FLAG_ADDRESS_NOT_PLACED]
+    def _location(self, batch: WriteBatch, identity: ProviderIdentity) -> dict[str, Any]:
+        in_us = identity.country_code == "US"
+        placement = place(zip_code=identity.postal_code if in_us else None)
         return full_row(
             "location",
             id=batch.new_id("location"),
             organization_id=None,
-            name=identity["line"][:300] or identity["city"] or "Practice address",
-            line=identity["line"][:300] or None,
-            city=identity["city"][:120],
-            region=geo.us_state_name(identity["state"]) or identity["state"] or None,
-            region_code=identity["state"] or None,
-            postal_code=identity["postal_code"] or None,
-            country_code=identity["country_code"] or "US",
-            country="United States" if identity["country_code"] == "US" else identity["country_code"],
-            lat=centroid[0] if centroid else None,
-            lon=centroid[1] if centroid else None,
+            name=fit("location", "name", identity.line) or identity.city or "Practice address",
+            line=fit("location", "line", identity.line) or None,
+            city=fit("location", "city", identity.city),
+            region=geo.us_state_name(identity.state) or identity.state or None,
+            region_code=identity.state or None,
+            postal_code=identity.postal_code or None,
+            country_code=identity.country_code or "US",
+            country="United States" if in_us else identity.country_code,
+            lat=placement.lat,
+            lon=placement.lon,
             phone=normalise_phone(None),
-            geocode_precision="zip_centroid" if centroid else None,
-            quality_flags=flags,
+            geocode_precision=placement.precision,
+            quality_flags=placement.quality_flags,
         )
 
-    def _specialty(self, payload: dict[str, Any]) -> str | None:
+    def _specialty(self, payload: VolumePayload) -> str | None:
         """The CMS provider type's specialty, else the only specialty of the most performed service."""
-        mapped = provider_type_specialties().get(payload["identity"]["provider_type"])
+        mapped = provider_type_specialties().get(payload.identity.provider_type)
         if mapped:
             return mapped
-        top = max(payload["services"].items(), key=lambda item: (item[1], item[0]))[0]
+        top = max(payload.services.items(), key=lambda item: (item[1], item[0]))[0]
         service = knowledge.get_service(top)
         return service.specialties[0] if service and len(service.specialties) == 1 else None
 
-    def _role_services(self, role_id: int, payload: dict[str, Any]) -> list[dict[str, Any]]:
-        label = cms_volumes.source_label(payload["year"])
+    def _role_services(self, role_id: int, payload: VolumePayload) -> list[dict[str, Any]]:
+        label = cms_volumes.source_label(payload.year)
         return [
             full_row(
                 "practitioner_role_service",
@@ -265,15 +214,15 @@ class CmsVolumesSource(ImportSource):
                 annual_volume=count,
                 volume_source=label,
             )
-            for code, count in sorted(payload["services"].items())
+            for code, count in sorted(payload.services.items())
         ]
 
-    def update(self, batch: WriteBatch, items: list[tuple[int, Prepared]]) -> None:
+    def update(self, batch: WriteBatch, items: list[tuple[int, Prepared[VolumePayload]]]) -> None:
         """Known practitioners: replace their CMS volumes, on the role that fits each service best."""
         connection = batch.connection
         ids = [entity_id for entity_id, _ in items]
         roles: dict[int, list[Any]] = {}
-        for start in range(0, len(ids), 900):
+        for chunk in in_list_chunks(ids):
             for role in connection.execute(
                 select(
                     PractitionerRole.id,
@@ -282,13 +231,12 @@ class CmsVolumesSource(ImportSource):
                     PractitionerRole.specialty,
                     PractitionerRole.is_primary,
                 )
-                .where(PractitionerRole.practitioner_id.in_(ids[start : start + 900]))
+                .where(PractitionerRole.practitioner_id.in_(chunk))
                 .order_by(PractitionerRole.id)
             ):
                 roles.setdefault(role.practitioner_id, []).append(role)
         role_ids = [role.id for person_roles in roles.values() for role in person_roles]
-        for start in range(0, len(role_ids), 900):
-            chunk = role_ids[start : start + 900]
+        for chunk in in_list_chunks(role_ids):
             connection.execute(
                 update(PractitionerRoleService)
                 .where(
@@ -299,13 +247,13 @@ class CmsVolumesSource(ImportSource):
             )
         existing = {
             (row.role_id, row.service_code): row.id
-            for start in range(0, len(role_ids), 900)
+            for chunk in in_list_chunks(role_ids)
             for row in connection.execute(
                 select(
                     PractitionerRoleService.id,
                     PractitionerRoleService.role_id,
                     PractitionerRoleService.service_code,
-                ).where(PractitionerRoleService.role_id.in_(role_ids[start : start + 900]))
+                ).where(PractitionerRoleService.role_id.in_(chunk))
             )
         }
         new_rows = []
@@ -313,8 +261,8 @@ class CmsVolumesSource(ImportSource):
             person_roles = roles.get(entity_id, [])
             if not person_roles:
                 continue  # a practitioner without any role: nothing to attach the volumes to
-            label = cms_volumes.source_label(item.payload["year"])
-            for code, count in sorted(item.payload["services"].items()):
+            label = cms_volumes.source_label(item.payload.year)
+            for code, count in sorted(item.payload.services.items()):
                 role = _best_role(person_roles, code)
                 held = existing.get((role.id, code))
                 if held is not None:
@@ -359,8 +307,7 @@ def reindex_practices(connection: Connection, practitioner_ids: list[int]) -> No
         TABLES["practitioner_role"],
         TABLES["practitioner_role_service"],
     )
-    for start in range(0, len(practitioner_ids), 900):
-        chunk = practitioner_ids[start : start + 900]
+    for chunk in in_list_chunks(practitioner_ids):
         connection.execute(
             delete(SearchEntry).where(
                 SearchEntry.entity_kind == "practitioner",

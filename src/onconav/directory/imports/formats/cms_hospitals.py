@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-from onconav.directory.imports.hospital_records import (
+from onconav.directory.imports.formats.hospital_records import (
     FLAG_ZIP_REPAIRED,
     HospitalRecord,
-    RowRejected,
     clean,
     normalise_phone,
     normalise_zip,
     required,
 )
+from onconav.directory.imports.formats.rejection import RowRejected
 
 SOURCE = "cms-hospitals"
 # The columns the importer reads (the file has 38; the measure-group counts are not used).

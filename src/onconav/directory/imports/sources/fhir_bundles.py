@@ -4,27 +4,37 @@ Bundles are read whole and ordered so that referenced resources come first (Orga
 Practitioner, HealthcareService, PractitionerRole); NDJSON streams and must list them in that order.
 Each resource is keyed by "Type/id"; references resolve within the input or to resources a previous
 FHIR import wrote. Organizations and practitioners with an NPI the directory knows are updated, not doubled.
+Reading and validating: `formats.fhir_bundles`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from onconav.directory.bulk import full_row, reindex_organizations
-from onconav.directory.imports.fhir_bundles import (
+from onconav.directory.bulk import fit, full_row, reindex_organizations
+from onconav.directory.imports.formats.fhir_bundles import (
     SOURCE,
     SUPPORTED,
+    AddressFields,
     FhirRecord,
+    LocationFields,
+    OrganizationFields,
+    PractitionerFields,
+    RoleFields,
+    ServiceFields,
     key_of,
+    ndjson_lines,
     read_resources,
     to_record,
 )
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.directory.imports.framework import (
     ImportSource,
     Outcome,
@@ -34,10 +44,8 @@ from onconav.directory.imports.framework import (
     WriteBatch,
     row_hash,
 )
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.placement import place
 from onconav.directory.models import (
-    FLAG_ADDRESS_NOT_PLACED,
-    FLAG_ZIP_CENTROID,
     HealthcareService,
     Location,
     Organization,
@@ -58,9 +66,13 @@ ENTITY_KIND = {
     "PractitionerRole": "practitioner_role",
 }
 REQUIRED_REFERENCES = {"organization", "practitioner"}
+ZIP_DIGITS = 5
+
+Resource = dict[str, Any] | RowRejected  # a resource as read, or why it could not be read
+Writer = Callable[[WriteBatch, int | None, FhirRecord, set[int]], int]
 
 
-class FhirSource(ImportSource):
+class FhirSource(ImportSource[Resource, FhirRecord]):
     """FHIR R4 directory resources (Da Vinci PDex Plan-Net style)."""
 
     name = SOURCE
@@ -70,55 +82,46 @@ class FhirSource(ImportSource):
         self.known: set[str] = set()  # keys of usable resources met so far in the input
         self.ids: dict[str, int] = {}  # key -> directory row id, for resources written in this run
         self.service_codes: dict[str, str] = {}  # HealthcareService key -> service code
-        self.addresses: dict[int, dict[str, Any] | None] = {}  # organization id -> its own address
+        self.addresses: dict[int, AddressFields | None] = {}  # organization id -> its own address
+        self.writers: dict[str, Writer] = {
+            "Organization": self._write_organization,
+            "Location": self._write_location,
+            "Practitioner": self._write_practitioner,
+            "HealthcareService": self._write_healthcare_service,
+            "PractitionerRole": self._write_practitioner_role,
+        }
 
     # Reading ---------------------------------------------------------------------------------------
 
-    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord]:
+    def records(self, path: Path, *, start_row: int, start_offset: int) -> Iterator[RawRecord[Resource]]:
         if path.suffix.lower() == ".ndjson":
-            yield from self._ndjson(path, start_row, start_offset)
+            for line in ndjson_lines(path):
+                if line.row <= start_row:
+                    self._remember(line.resource)  # resuming: references to resources already imported
+                    continue
+                yield RawRecord(line.row, line.end_offset, line.resource)
             return
         entries = list(read_resources(path))
         entries.sort(key=lambda item: TYPE_ORDER.get(_type(item[1]), len(TYPE_ORDER)))
         for index, (_position, resource) in enumerate(entries, start=1):
             if index <= start_row:
-                self._remember(resource)  # resuming: references to resources already imported
+                self._remember(resource)
                 continue
             yield RawRecord(index, index, resource)
-
-    def _ndjson(self, path: Path, start_row: int, start_offset: int) -> Iterator[RawRecord]:
-        offset = 0
-        row = 0
-        with path.open("rb") as handle:
-            for line in handle:
-                offset += len(line)
-                if not line.strip():
-                    continue
-                row += 1
-                try:
-                    resource: Any = json.loads(line)
-                except json.JSONDecodeError as error:
-                    resource = RowRejected("invalid_json", f"not JSON: {error.msg}")
-                if not isinstance(resource, dict | RowRejected):
-                    resource = RowRejected("invalid_json", "the line is not a JSON object")
-                if row <= start_row:
-                    self._remember(resource)
-                    continue
-                yield RawRecord(row, offset, resource)
 
     def total_size(self, path: Path) -> int:
         if path.suffix.lower() == ".ndjson":
             return path.stat().st_size
         return sum(1 for _ in read_resources(path))
 
-    def _remember(self, resource: dict[str, Any] | RowRejected) -> None:
+    def _remember(self, resource: Resource) -> None:
         if isinstance(resource, dict) and resource.get("resourceType") in SUPPORTED:
             with contextlib.suppress(RowRejected):
                 self.known.add(key_of(resource))
 
     # Preparing -------------------------------------------------------------------------------------
 
-    def prepare(self, record: RawRecord) -> Outcome:
+    def prepare(self, record: RawRecord[Resource]) -> Outcome[FhirRecord]:
         resource = record.data
         if isinstance(resource, RowRejected):
             return Rejected(None, f"{resource.reason}: {resource.message}")
@@ -128,36 +131,43 @@ class FhirSource(ImportSource):
             parsed = to_record(resource)
         except RowRejected as error:
             return Rejected(key, f"{error.reason}: {error.message}")
-        for role, keys in list(parsed.references.items()):
+        resolved: dict[str, list[str]] = {}
+        for role, keys in parsed.references.items():
             missing = [k for k in keys if k not in self.known]
             if missing and role in REQUIRED_REFERENCES:
                 return Rejected(key, f"unresolved_reference: {role} {missing[0]} is not in the input")
-            parsed.references[role] = [k for k in keys if k in self.known]
+            resolved[role] = [k for k in keys if k in self.known]
+        parsed = replace(parsed, references=resolved)
         self.known.add(parsed.key)
-        if parsed.resource_type == "HealthcareService":
-            self.service_codes[parsed.key] = parsed.fields["service_code"]
+        if isinstance(parsed.fields, ServiceFields):
+            self.service_codes[parsed.key] = parsed.fields.service_code
         digest = row_hash(
             MAPPING_VERSION,
-            json.dumps(parsed.fields, sort_keys=True, default=str),
+            json.dumps(asdict(parsed.fields), sort_keys=True, default=str),
             json.dumps(parsed.references, sort_keys=True),
         )
         return Prepared(parsed.key, ENTITY_KIND[parsed.resource_type], digest, parsed)
 
     # Writing ---------------------------------------------------------------------------------------
 
-    def match_existing(self, connection: Connection, items: list[Prepared]) -> dict[str, int]:
+    def match_existing(self, connection: Connection, items: list[Prepared[FhirRecord]]) -> dict[str, int]:
         """Organizations and practitioners (not demo) with the same NPI, written by another source."""
         found: dict[str, int] = {}
         for kind, model in (("organization", Organization), ("practitioner", Practitioner)):
-            by_npi = {
-                item.payload.fields.get("npi"): item.source_id for item in items if item.entity_kind == kind
-            }
-            by_npi.pop(None, None)
+            by_npi: dict[str, str] = {}
+            for item in items:
+                fields = item.payload.fields
+                if (
+                    item.entity_kind == kind
+                    and isinstance(fields, OrganizationFields | PractitionerFields)
+                    and fields.npi is not None
+                ):
+                    by_npi[fields.npi] = item.source_id
             if by_npi:
                 rows = connection.execute(
                     select(model.npi, model.id).where(model.npi.in_(list(by_npi)), model.is_demo.is_(False))
                 )
-                found.update({by_npi[npi]: entity_id for npi, entity_id in rows})
+                found.update({by_npi[npi]: entity_id for npi, entity_id in rows if npi is not None})
         return found
 
     def _resolve(self, connection: Connection, keys: list[str]) -> dict[str, int]:
@@ -175,13 +185,13 @@ class FhirSource(ImportSource):
                 self.ids[key] = entity_id
         return result
 
-    def insert(self, batch: WriteBatch, items: list[Prepared]) -> list[int]:
+    def insert(self, batch: WriteBatch, items: list[Prepared[FhirRecord]]) -> list[int]:
         return self._write(batch, [(None, item) for item in items])
 
-    def update(self, batch: WriteBatch, items: list[tuple[int, Prepared]]) -> None:
+    def update(self, batch: WriteBatch, items: list[tuple[int, Prepared[FhirRecord]]]) -> None:
         self._write(batch, [(entity_id, item) for entity_id, item in items])
 
-    def _write(self, batch: WriteBatch, items: list[tuple[int | None, Prepared]]) -> list[int]:
+    def _write(self, batch: WriteBatch, items: list[tuple[int | None, Prepared[FhirRecord]]]) -> list[int]:
         """Write records in type order (parents first); returns the id of each, in the given order."""
         connection = batch.connection
         touched: set[int] = set()  # organizations whose search entries must follow
@@ -189,9 +199,8 @@ class FhirSource(ImportSource):
         order = sorted(range(len(items)), key=lambda i: TYPE_ORDER[items[i][1].payload.resource_type])
         for index in order:
             entity_id, item = items[index]
-            record: FhirRecord = item.payload
-            write = getattr(self, f"_write_{record.resource_type.lower()}")
-            ids[index] = write(batch, entity_id, record, touched)
+            record = item.payload
+            ids[index] = self.writers[record.resource_type](batch, entity_id, record, touched)
             self.ids[record.key] = ids[index]
             batch.writer.flush()  # children below look their parents up in the database
         self._place_organizations(batch, touched)
@@ -203,12 +212,13 @@ class FhirSource(ImportSource):
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
         fields = record.fields
+        assert isinstance(fields, OrganizationFields)
         values = {
-            "name": fields["name"][:300],
-            "kind": fields["kind"],
-            "npi": fields["npi"],
-            "phone": fields["phone"],
-            "website": fields["website"],
+            "name": fit("organization", "name", fields.name),
+            "kind": fields.kind,
+            "npi": fields.npi,
+            "phone": fields.phone,
+            "website": fields.website,
         }
         if entity_id is None:
             entity_id = batch.new_id("organization")
@@ -235,58 +245,45 @@ class FhirSource(ImportSource):
                 .where(Organization.id == entity_id)
                 .values(**values, last_seen_at=batch.now)
             )
-        self.addresses[entity_id] = fields["address"]
+        self.addresses[entity_id] = fields.address
         touched.add(entity_id)
         return entity_id
 
-    def _place(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """lat, lon, precision and flags of an address: its position, else its ZIP centroid."""
-        lat, lon = fields.get("lat"), fields.get("lon")
-        if lat is not None and lon is not None:
-            return {"lat": lat, "lon": lon, "geocode_precision": "source", "quality_flags": []}
-        postal = fields.get("postal_code") or ""
-        centroid = (
-            geo.zip_centroid(postal) if fields.get("country_code") == "US" and len(postal) >= 5 else None
-        )
-        if centroid is not None:
-            return {
-                "lat": centroid[0],
-                "lon": centroid[1],
-                "geocode_precision": "zip_centroid",
-                "quality_flags": [FLAG_ZIP_CENTROID],
-            }
+    def _location_values(
+        self, name: str, address: AddressFields, lat: float | None = None, lon: float | None = None
+    ) -> dict[str, Any]:
+        """A location row's values: the address, placed at its position, else its ZIP centroid."""
+        country = address.country_code or "US"
+        state = address.region_code
+        postal = address.postal_code or ""
+        in_us = address.country_code == "US"
+        placement = place(lat=lat, lon=lon, zip_code=postal if in_us and len(postal) >= ZIP_DIGITS else None)
         return {
-            "lat": None,
-            "lon": None,
-            "geocode_precision": None,
-            "quality_flags": [FLAG_ADDRESS_NOT_PLACED],
-        }
-
-    def _location_values(self, fields: dict[str, Any], name: str) -> dict[str, Any]:
-        country = fields.get("country_code") or "US"
-        state = fields.get("region_code")
-        return {
-            "name": (name or fields.get("line") or fields.get("city") or "Location")[:300],
-            "line": (fields.get("line") or None) and fields["line"][:300],
-            "city": (fields.get("city") or "")[:120],
+            "name": fit("location", "name", name or address.line or address.city or "Location"),
+            "line": (address.line or None) and fit("location", "line", address.line),
+            "city": fit("location", "city", address.city or ""),
             "region": (geo.us_state_name(state) or state) if country == "US" and state else state,
             "region_code": state,
-            "postal_code": fields.get("postal_code"),
-            "country_code": country[:2],
+            "postal_code": address.postal_code,
+            "country_code": fit("location", "country_code", country),
             "country": "United States" if country == "US" else country,
-            **self._place(fields),
+            "lat": placement.lat,
+            "lon": placement.lon,
+            "geocode_precision": placement.precision,
+            "quality_flags": placement.quality_flags,
         }
 
     def _write_location(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
-        organization_id = self._resolve(batch.connection, record.references["organization"])[
-            record.references["organization"][0]
-        ]
+        fields = record.fields
+        assert isinstance(fields, LocationFields)
+        organization_key = record.references["organization"][0]
+        organization_id = self._resolve(batch.connection, record.references["organization"])[organization_key]
         values = {
-            **self._location_values(record.fields, record.fields["name"]),
+            **self._location_values(fields.name, fields.address(), fields.lat, fields.lon),
             "organization_id": organization_id,
-            "phone": record.fields.get("phone"),
+            "phone": fields.phone,
         }
         if entity_id is None:
             entity_id = batch.new_id("location")
@@ -300,14 +297,16 @@ class FhirSource(ImportSource):
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
         fields = record.fields
+        assert isinstance(fields, PractitionerFields)
         values = {
-            "npi": fields["npi"],
-            "given_name": fields["given_name"][:120],
-            "family_name": fields["family_name"][:120],
-            "prefix": (fields["prefix"] or None) and fields["prefix"][:20],
-            "credentials": (fields["credentials"] or None) and fields["credentials"][:60],
-            "gender": fields["gender"],
-            "languages": fields["languages"],
+            "npi": fields.npi,
+            "given_name": fit("practitioner", "given_name", fields.given_name),
+            "family_name": fit("practitioner", "family_name", fields.family_name),
+            "prefix": (fields.prefix or None) and fit("practitioner", "prefix", fields.prefix),
+            "credentials": (fields.credentials or None)
+            and fit("practitioner", "credentials", fields.credentials),
+            "gender": fields.gender,
+            "languages": fields.languages,
         }
         if entity_id is None:
             entity_id = batch.new_id("practitioner")
@@ -340,22 +339,18 @@ class FhirSource(ImportSource):
             )
         return entity_id
 
-    def _write_healthcareservice(
+    def _write_healthcare_service(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
+        fields = record.fields
+        assert isinstance(fields, ServiceFields)
         connection = batch.connection
-        organization_id = self._resolve(connection, record.references["organization"])[
-            record.references["organization"][0]
-        ]
+        organization_key = record.references["organization"][0]
+        organization_id = self._resolve(connection, record.references["organization"])[organization_key]
         locations = self._resolve(connection, record.references.get("location", []))
         location_id = next(iter(locations.values()), None)
-        code = record.fields["service_code"]
-        volume = record.fields["annual_volume"]
-        existing = connection.execute(
-            select(HealthcareService.id).where(
-                HealthcareService.organization_id == organization_id, HealthcareService.service_code == code
-            )
-        ).scalar()
+        code = fields.service_code
+        existing = self._service_id(connection, organization_id, code)
         if entity_id is None and existing is None:
             batch.writer.add_rows(
                 "healthcare_service",
@@ -365,17 +360,13 @@ class FhirSource(ImportSource):
                         organization_id=organization_id,
                         location_id=location_id,
                         service_code=code,
-                        annual_volume=volume,
+                        annual_volume=fields.annual_volume,
                     )
                 ],
             )
             batch.writer.flush()
-            existing = connection.execute(
-                select(HealthcareService.id).where(
-                    HealthcareService.organization_id == organization_id,
-                    HealthcareService.service_code == code,
-                )
-            ).scalar_one()
+            existing = self._service_id(connection, organization_id, code)
+            assert existing is not None
         else:  # one row per organization and service: a second resource for it updates the first
             target = existing if existing is not None else entity_id
             connection.execute(
@@ -385,7 +376,7 @@ class FhirSource(ImportSource):
                     organization_id=organization_id,
                     location_id=location_id,
                     service_code=code,
-                    annual_volume=volume,
+                    annual_volume=fields.annual_volume,
                 )
             )
             existing = target
@@ -393,9 +384,20 @@ class FhirSource(ImportSource):
         assert existing is not None
         return int(existing)
 
-    def _write_practitionerrole(
+    @staticmethod
+    def _service_id(connection: Connection, organization_id: int, code: str) -> int | None:
+        service_id: int | None = connection.execute(
+            select(HealthcareService.id).where(
+                HealthcareService.organization_id == organization_id, HealthcareService.service_code == code
+            )
+        ).scalar()
+        return service_id
+
+    def _write_practitioner_role(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
+        fields = record.fields
+        assert isinstance(fields, RoleFields)
         connection = batch.connection
         refs = record.references
         resolved = self._resolve(
@@ -403,13 +405,12 @@ class FhirSource(ImportSource):
         )
         practitioner_id = resolved[refs["practitioner"][0]]
         organization_id = resolved[refs["organization"][0]]
-        location_id = next((resolved[k] for k in refs.get("location", []) if k in resolved), None)
         values = {
             "practitioner_id": practitioner_id,
             "organization_id": organization_id,
-            "location_id": location_id,
-            "specialty": record.fields["specialty"],
-            "accepting_new_patients": record.fields["accepting_new_patients"],
+            "location_id": next((resolved[k] for k in refs.get("location", []) if k in resolved), None),
+            "specialty": fields.specialty,
+            "accepting_new_patients": fields.accepting_new_patients,
         }
         if entity_id is None:
             entity_id = batch.new_id("practitioner_role")
@@ -458,7 +459,7 @@ class FhirSource(ImportSource):
         rows = []
         for organization_id in sorted(organization_ids - placed):
             address = self.addresses.get(organization_id)
-            if not address or not address.get("city"):
+            if not address or not address.city:
                 continue
             name = (
                 batch.connection.scalar(select(Organization.name).where(Organization.id == organization_id))
@@ -469,7 +470,7 @@ class FhirSource(ImportSource):
                     "location",
                     id=batch.new_id("location"),
                     organization_id=organization_id,
-                    **self._location_values(address, name),
+                    **self._location_values(name, address),
                 )
             )
         batch.writer.add_rows("location", rows)
@@ -483,5 +484,5 @@ class FhirSource(ImportSource):
             )
 
 
-def _type(resource: dict[str, Any] | RowRejected) -> str:
+def _type(resource: Resource) -> str:
     return str(resource.get("resourceType")) if isinstance(resource, dict) else ""

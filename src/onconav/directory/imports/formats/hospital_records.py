@@ -1,12 +1,14 @@
 """One normalised hospital record shared by the CMS and HIFLD hospital files, and the normalisers both use.
 
-Parsers turn a raw CSV row into a `HospitalRecord` or raise `RowRejected` with a reason code and a sentence.
+Parsers turn a raw CSV row into a `HospitalRecord` or raise `RowRejected` (formats.rejection).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from onconav.directory.imports.formats.rejection import RowRejected
 
 _ZIP5 = re.compile(r"^\d{5}$")
 _ZIP_PLUS4 = re.compile(r"^(\d{5})-?\d{4}$")
@@ -15,20 +17,9 @@ KEEP_UPPER = {"VA", "UCLA", "USC", "UC", "UCSF", "MD", "LLC", "II", "III", "IV",
 SMALL_WORDS = {"and", "of", "the", "at", "for", "in", "on"}
 NOT_AVAILABLE = {"", "NOT AVAILABLE", "NOT AVAILABLE.", "N/A", "NA", "NULL"}
 
-# Quality flags set by the hospital parsers (beside the directory's own flags, e.g. zip_centroid).
+# Quality flags set by the hospital parsers (placing adds its own: placement.FLAG_*).
 FLAG_ZIP_REPAIRED = "zip_leading_zeros_restored"  # the source dropped a ZIP's leading zeros
-FLAG_ZIP_UNKNOWN = "zip_unknown"  # the ZIP is not in the offline ZIP table (retired or wrong)
-FLAG_COORDINATES_FAR_FROM_ZIP = "coordinates_far_from_zip"  # source point > 100 km from its ZIP centroid
 FLAG_BEDS_UNKNOWN = "beds_unknown"  # -999 sentinel
-
-
-class RowRejected(Exception):
-    """A source row that cannot become a directory record; `reason` is a stable code for the report."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        self.reason = reason
-        self.message = message
-        super().__init__(f"{reason}: {message}")
 
 
 @dataclass

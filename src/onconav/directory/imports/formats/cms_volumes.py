@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from onconav.directory.imports.hospital_records import RowRejected
+from onconav.directory.imports.formats.csv_file import CsvRow, csv_rows
+from onconav.directory.imports.formats.npi import NPI_DIGITS, NPI_SHAPE
+from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.knowledge import service as knowledge
 
 SOURCE = "cms-volumes"
@@ -53,7 +55,10 @@ COLUMNS = (
     "Avg_Mdcr_Stdzd_Amt",
 )
 REQUIRED_COLUMNS = ("Rndrng_NPI", "HCPCS_Cd", "Tot_Srvcs", "Tot_Benes")
-_NPI = re.compile(r"^\d{10}$")
+ORGANIZATION_ENTITY = "O"  # Rndrng_Prvdr_Ent_Cd of an organization's NPI (I: an individual)
+GENDERS = {"M": "male", "F": "female"}
+ZIP_DIGITS = 5  # Rndrng_Prvdr_Zip5
+COUNTRY_CODE_LENGTH = 2  # ISO 3166 alpha-2
 # CMS names its files MUP_PHY_R25_P05_V20_D23_Prov_Svc.csv: D23 is the data year 2023.
 _DATA_YEAR = re.compile(r"_D(\d{2})_", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -122,7 +127,7 @@ class VolumeRow:
 def parse_row(row: dict[str, str]) -> VolumeRow | None:
     """The counted row, None for a code onconav does not map (not an error), or RowRejected."""
     npi = (row.get("Rndrng_NPI") or "").strip()
-    if not _NPI.match(npi):
+    if not NPI_SHAPE.match(npi):
         raise RowRejected("invalid_npi", f"Rndrng_NPI {npi!r} is not a 10-digit NPI")
     code = (row.get("HCPCS_Cd") or "").strip().upper()
     if not code:
@@ -171,3 +176,93 @@ def group_by_npi(rows: Iterable[VolumeRow]) -> Iterator[NpiVolumes]:
         current.beneficiaries[row.service] = current.beneficiaries.get(row.service, 0) + row.beneficiaries
     if current is not None:
         yield current
+
+
+@dataclass(frozen=True)
+class NpiRows:
+    """The consecutive rows of one NPI (or one row without a valid NPI), with where reading stands after
+    the group: the row number and byte offset to resume from."""
+
+    npi: str
+    rows: list[CsvRow] = field(default_factory=list)
+    row: int = 0
+    end_offset: int = 0
+
+
+def read_npi_groups(path: Path, *, title: str, start_row: int, start_offset: int) -> Iterator[NpiRows]:
+    """The rows of a CMS volume file grouped by consecutive NPI; each row without a 10-digit NPI comes
+    alone, after the group around it."""
+    group: list[CsvRow] = []
+    broken: list[CsvRow] = []  # rows without a valid NPI: reported after the group around them
+    npi = ""
+    last = (start_row, start_offset)
+    for row in csv_rows(
+        path, required=REQUIRED_COLUMNS, title=title, start_row=start_row, start_offset=start_offset
+    ):
+        key = _npi_of(row)
+        if not (len(key) == NPI_DIGITS and key.isdigit()):
+            broken.append(row)
+            last = (row.row, row.end_offset)
+            continue
+        if group and key != npi:
+            yield from _groups(npi, group, broken, last)
+            group, broken = [], []
+        npi = key
+        group.append(row)
+        last = (row.row, row.end_offset)
+    if group or broken:
+        yield from _groups(npi, group, broken, last)
+
+
+def _npi_of(row: CsvRow) -> str:
+    return (row.values.get("Rndrng_NPI") or "").strip()
+
+
+def _groups(npi: str, group: list[CsvRow], broken: list[CsvRow], last: tuple[int, int]) -> Iterator[NpiRows]:
+    if group:
+        yield NpiRows(npi, group, *last)
+    for row in broken:
+        yield NpiRows(_npi_of(row), [row], *last)
+
+
+@dataclass(frozen=True)
+class ProviderIdentity:
+    """Who an NPI is, from the identity columns of its first row (for NPIs the directory does not know)."""
+
+    family_name: str
+    given_name: str
+    credentials: str | None
+    gender: str | None
+    entity: str  # I (individual) | O (organization)
+    line: str
+    city: str
+    state: str
+    postal_code: str
+    country_code: str
+    provider_type: str
+
+
+def identity_of(row: dict[str, str]) -> ProviderIdentity:
+    """The identity columns of a row, trimmed and in display case."""
+    return ProviderIdentity(
+        family_name=_name_case(row.get("Rndrng_Prvdr_Last_Org_Name", "")),
+        given_name=_name_case(row.get("Rndrng_Prvdr_First_Name", "")),
+        credentials=(row.get("Rndrng_Prvdr_Crdntls") or "").strip() or None,
+        gender=GENDERS.get((row.get("Rndrng_Prvdr_Gndr") or "").strip().upper()),
+        entity=(row.get("Rndrng_Prvdr_Ent_Cd") or "").strip().upper(),
+        line=", ".join(
+            filter(
+                None, (_name_case(row.get(column, "")) for column in ("Rndrng_Prvdr_St1", "Rndrng_Prvdr_St2"))
+            )
+        ),
+        city=_name_case(row.get("Rndrng_Prvdr_City", "")),
+        state=(row.get("Rndrng_Prvdr_State_Abrvtn") or "").strip().upper(),
+        postal_code=(row.get("Rndrng_Prvdr_Zip5") or "").strip()[:ZIP_DIGITS],
+        country_code=(row.get("Rndrng_Prvdr_Cntry") or "US").strip().upper()[:COUNTRY_CODE_LENGTH],
+        provider_type=(row.get("Rndrng_Prvdr_Type") or "").strip(),
+    )
+
+
+def _name_case(text: str) -> str:
+    text = " ".join(text.split())
+    return text.title() if text.isupper() or text.islower() else text

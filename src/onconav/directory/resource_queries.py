@@ -1,0 +1,344 @@
+"""Resource searches and reads over the directory tables: criteria become SQL, rows become typed records.
+
+Read-only; paging is by id order, so pages are stable. The records and criteria: `resource_records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from onconav.directory.models import (
+    HealthcareService,
+    Location,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+)
+from onconav.directory.resource_records import (
+    AddressMatches,
+    AddressRecord,
+    CodesIn,
+    Criterion,
+    EntityLink,
+    HealthcareServiceRecord,
+    IdsIn,
+    LocationRecord,
+    NameMatches,
+    Near,
+    OrganizationRecord,
+    PerformsServicesOf,
+    PersonNameMatches,
+    PractitionerRecord,
+    PractitionerRoleRecord,
+    ResourceKind,
+    ResourcePage,
+    ResourceRecord,
+    ResourceSearch,
+    RoleServiceRecord,
+    TextMatch,
+)
+from onconav.geo import service as geo
+
+Model = (
+    type[Organization]
+    | type[Location]
+    | type[Practitioner]
+    | type[PractitionerRole]
+    | type[HealthcareService]
+)
+MODELS: dict[ResourceKind, Model] = {
+    "Organization": Organization,
+    "Location": Location,
+    "Practitioner": Practitioner,
+    "PractitionerRole": PractitionerRole,
+    "HealthcareService": HealthcareService,
+}
+# The relationships each kind's records read, loaded with the rows.
+LOADS: dict[ResourceKind, list[LoaderOption]] = {
+    "Organization": [selectinload(Organization.locations)],
+    "Location": [selectinload(Location.organization)],
+    "Practitioner": [],
+    "PractitionerRole": [
+        selectinload(PractitionerRole.practitioner),
+        selectinload(PractitionerRole.organization),
+        selectinload(PractitionerRole.location),
+        selectinload(PractitionerRole.services),
+    ],
+    "HealthcareService": [selectinload(HealthcareService.organization).selectinload(Organization.locations)],
+}
+# The column of the entity a record belongs to (IdsIn), per kind.
+OWNER_COLUMNS: dict[tuple[ResourceKind, str], Any] = {
+    ("Location", "organization"): Location.organization_id,
+    ("PractitionerRole", "organization"): PractitionerRole.organization_id,
+    ("PractitionerRole", "location"): PractitionerRole.location_id,
+    ("PractitionerRole", "practitioner"): PractitionerRole.practitioner_id,
+    ("HealthcareService", "organization"): HealthcareService.organization_id,
+    ("HealthcareService", "location"): HealthcareService.location_id,
+}
+CODE_COLUMNS: dict[tuple[ResourceKind, str], Any] = {
+    ("Organization", "npi"): Organization.npi,
+    ("Practitioner", "npi"): Practitioner.npi,
+    ("PractitionerRole", "specialty"): PractitionerRole.specialty,
+    ("HealthcareService", "service_code"): HealthcareService.service_code,
+}
+NAME_COLUMNS: dict[tuple[ResourceKind, str], Any] = {
+    ("Organization", "name"): Organization.name,
+    ("Location", "name"): Location.name,
+    ("Practitioner", "family"): Practitioner.family_name,
+    ("Practitioner", "given"): Practitioner.given_name,
+}
+
+
+def search_resources(session: Session, search: ResourceSearch) -> ResourcePage:
+    """The records of `search.kind` meeting every criterion: the total and one page, in id order."""
+    model = MODELS[search.kind]
+    conditions = [_condition(session, search.kind, criterion) for criterion in search.criteria]
+    total = session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+    page: Select[Any] = (
+        select(model.id).where(*conditions).order_by(model.id).offset(search.offset).limit(search.count)
+    )
+    # Past the last match there is nothing to read (and PostgreSQL refuses offsets beyond 64 bits).
+    ids = list(session.scalars(page).all()) if search.offset < total and search.count else []
+    return ResourcePage(total=total, records=list_resources(session, search.kind, ids))
+
+
+def list_resources(session: Session, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
+    """The records of `kind` with these ids that exist, in id order."""
+    if not ids:
+        return []
+    model = MODELS[kind]
+    query = select(model).where(model.id.in_(ids)).order_by(model.id).options(*LOADS[kind])
+    rows = session.scalars(query).all()
+    if kind == "PractitionerRole":
+        return list(_role_records(session, [row for row in rows if isinstance(row, PractitionerRole)]))
+    converters: dict[ResourceKind, Callable[[Any], ResourceRecord]] = {
+        "Organization": _organization_record,
+        "Location": _location_record,
+        "Practitioner": _practitioner_record,
+        "HealthcareService": _service_record,
+    }
+    return [converters[kind](row) for row in rows]
+
+
+# --- criteria as SQL --------------------------------------------------------------------------------------
+
+
+def _text(column: Any, value: str, match: TextMatch) -> ColumnElement[bool]:
+    lowered = func.lower(column)
+    if match == "exact":
+        return column == value
+    if match == "starts":
+        return lowered.startswith(value.lower(), autoescape=True)
+    return lowered.contains(value.lower(), autoescape=True)
+
+
+def _any_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """Any of the conditions; none at all restricts nothing."""
+    return or_(*conditions) if conditions else true()
+
+
+def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> ColumnElement[bool]:
+    """The SQL condition of one criterion on the records of `kind`."""
+    model = MODELS[kind]
+    if isinstance(criterion, IdsIn):
+        column = model.id if criterion.field == "id" else OWNER_COLUMNS[(kind, criterion.field)]
+        return column.in_(criterion.ids) if criterion.ids else false()
+    if isinstance(criterion, CodesIn):
+        column = CODE_COLUMNS[(kind, criterion.field)]
+        return column.in_(criterion.codes) if criterion.codes else false()
+    if isinstance(criterion, NameMatches):
+        column = NAME_COLUMNS[(kind, criterion.field)]
+        return _any_of([_text(column, value, criterion.match) for value in criterion.values])
+    if isinstance(criterion, PersonNameMatches):
+        return _any_of([_person_name(value, criterion.exact) for value in criterion.values])
+    if isinstance(criterion, AddressMatches):
+        condition = _address(criterion)
+        if kind == "Organization":
+            return Organization.locations.any(condition)
+        if kind == "PractitionerRole":
+            return PractitionerRole.location.has(condition)
+        return condition
+    if isinstance(criterion, Near):
+        return _near(session, criterion)
+    return _performs_services_of(criterion)
+
+
+def _person_name(value: str, exact: bool) -> ColumnElement[bool]:
+    words = value.split()
+    match: TextMatch = "exact" if exact else "contains"
+    if exact or len(words) < 2:
+        return or_(
+            _text(Practitioner.given_name, value, match), _text(Practitioner.family_name, value, match)
+        )
+    # "Ana Ruiz": every word in the given or the family name.
+    return and_(
+        *(
+            or_(
+                _text(Practitioner.given_name, word, "contains"),
+                _text(Practitioner.family_name, word, "contains"),
+            )
+            for word in words
+        )
+    )
+
+
+def _address(criterion: AddressMatches) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    for value in criterion.values:
+        if criterion.part == "city":
+            conditions.append(_text(Location.city, value, criterion.match))
+        elif criterion.part == "state":
+            conditions.append(
+                or_(
+                    _text(Location.region_code, value, criterion.match),
+                    _text(Location.region, value, criterion.match),
+                )
+            )
+        else:
+            conditions.append(_text(Location.postal_code, value, criterion.match))
+    return or_(*conditions) if conditions else false()
+
+
+def _near(session: Session, near: Near) -> ColumnElement[bool]:
+    """Locations within the distance: candidates from a bounding box, checked with haversine."""
+    box = geo.bounding_box(near.lat, near.lon, near.distance_km)
+    lon_ok = or_(*(Location.lon.between(low, high) for low, high in box.lon_ranges))
+    candidates = session.execute(
+        select(Location.id, Location.lat, Location.lon).where(
+            Location.lat.between(box.min_lat, box.max_lat), lon_ok
+        )
+    )
+    ids = [
+        row_id
+        for row_id, row_lat, row_lon in candidates
+        if row_lat is not None
+        and row_lon is not None
+        and geo.haversine_km(near.lat, near.lon, row_lat, row_lon) <= near.distance_km
+    ]
+    return Location.id.in_(ids) if ids else false()
+
+
+def _performs_services_of(criterion: PerformsServicesOf) -> ColumnElement[bool]:
+    """Roles that perform the service of a HealthcareService (same organization, same service code)."""
+    if not criterion.healthcare_service_ids:
+        return false()
+    codes = select(HealthcareService.service_code).where(
+        HealthcareService.id.in_(criterion.healthcare_service_ids),
+        HealthcareService.organization_id == PractitionerRole.organization_id,
+    )
+    return PractitionerRole.services.any(PractitionerRoleService.service_code.in_(codes.scalar_subquery()))
+
+
+# --- rows as records --------------------------------------------------------------------------------------
+
+
+def _address_record(location: Location) -> AddressRecord:
+    return AddressRecord(
+        line=location.line,
+        city=location.city,
+        region=location.region,
+        region_code=location.region_code,
+        postal_code=location.postal_code,
+        country_code=location.country_code,
+    )
+
+
+def _organization_record(org: Organization) -> OrganizationRecord:
+    return OrganizationRecord(
+        id=org.id,
+        is_demo=org.is_demo,
+        npi=org.npi,
+        kind=org.kind,
+        name=org.name,
+        phone=org.phone,
+        website=org.website,
+        address=_address_record(org.locations[0]) if org.locations else None,
+    )
+
+
+def _location_record(location: Location) -> LocationRecord:
+    org = location.organization
+    return LocationRecord(
+        id=location.id,
+        is_demo=org.is_demo if org is not None else False,
+        name=location.name,
+        address=_address_record(location),
+        lat=location.lat,
+        lon=location.lon,
+        organization=EntityLink(org.id, org.name) if org is not None else None,
+    )
+
+
+def _practitioner_record(person: Practitioner) -> PractitionerRecord:
+    return PractitionerRecord(
+        id=person.id,
+        is_demo=person.is_demo,
+        npi=person.npi,
+        display_name=person.display_name,
+        family_name=person.family_name,
+        given_name=person.given_name,
+        prefix=person.prefix,
+        credentials=person.credentials,
+        gender=person.gender,
+        languages=tuple(person.languages or ()),
+    )
+
+
+def _role_records(session: Session, roles: list[PractitionerRole]) -> list[PractitionerRoleRecord]:
+    """Roles, with the ids of their organizations' services that they perform."""
+    org_ids = {role.organization_id for role in roles}
+    service_ids: dict[tuple[int, str], int] = {}
+    if org_ids:
+        query = select(
+            HealthcareService.organization_id, HealthcareService.service_code, HealthcareService.id
+        )
+        for org_id, code, service_id in session.execute(
+            query.where(HealthcareService.organization_id.in_(org_ids))
+        ):
+            service_ids[(org_id, code)] = service_id
+    records = []
+    for role in roles:
+        person = role.practitioner
+        services: list[RoleServiceRecord] = []
+        if role.organization_id is not None:
+            for performed in role.services:
+                offered = service_ids.get((role.organization_id, performed.service_code))
+                if offered is not None:
+                    services.append(RoleServiceRecord(offered, performed.service_code))
+        records.append(
+            PractitionerRoleRecord(
+                id=role.id,
+                is_demo=person.is_demo,
+                practitioner=EntityLink(person.id, person.display_name),
+                organization=EntityLink(role.organization.id, role.organization.name)
+                if role.organization
+                else None,
+                location=EntityLink(role.location.id, role.location.name) if role.location else None,
+                specialty=role.specialty,
+                services=tuple(services),
+                accepting_new_patients=role.accepting_new_patients,
+            )
+        )
+    return records
+
+
+def _service_record(offered: HealthcareService) -> HealthcareServiceRecord:
+    org = offered.organization
+    location = None
+    if offered.location_id is not None:
+        own = next((loc for loc in org.locations if loc.id == offered.location_id), None)
+        location = EntityLink(offered.location_id, own.name if own else None)
+    return HealthcareServiceRecord(
+        id=offered.id,
+        is_demo=org.is_demo,
+        organization=EntityLink(org.id, org.name),
+        service_code=offered.service_code,
+        annual_volume=offered.annual_volume,
+        location=location,
+    )

@@ -1,0 +1,228 @@
+"""The directory read as resources: typed records of organizations, locations, practitioners, their roles and
+services, and the criteria a resource search takes (what the FHIR face asks for, in the directory's terms).
+
+Reached through `directory.service` (`search_resources`, `list_resources`); built by `resource_queries`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# The kinds of resource, named as the tables' models and the FHIR resources they map to.
+ResourceKind = Literal["Organization", "Location", "Practitioner", "PractitionerRole", "HealthcareService"]
+RESOURCE_KINDS: tuple[ResourceKind, ...] = (
+    "Organization",
+    "Location",
+    "Practitioner",
+    "PractitionerRole",
+    "HealthcareService",
+)
+
+
+# --- records ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntityLink:
+    """Another directory entity a record points at: its id and its name (None when it has none to show)."""
+
+    id: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class AddressRecord:
+    """The address of a location."""
+
+    line: str | None
+    city: str
+    region: str | None
+    region_code: str | None
+    postal_code: str | None
+    country_code: str
+
+
+@dataclass(frozen=True)
+class OrganizationRecord:
+    """An organization, with the address of its first location (None: it has no location)."""
+
+    id: int
+    is_demo: bool
+    npi: str | None
+    kind: str
+    name: str
+    phone: str | None
+    website: str | None
+    address: AddressRecord | None
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    """A location: address, coordinates (None: not placed), and its organization (None: a practitioner's
+    own practice address). `is_demo` is its organization's."""
+
+    id: int
+    is_demo: bool
+    name: str
+    address: AddressRecord
+    lat: float | None
+    lon: float | None
+    organization: EntityLink | None
+
+
+@dataclass(frozen=True)
+class PractitionerRecord:
+    """A practitioner."""
+
+    id: int
+    is_demo: bool
+    npi: str | None
+    display_name: str
+    family_name: str
+    given_name: str
+    prefix: str | None
+    credentials: str | None
+    gender: str | None
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoleServiceRecord:
+    """A service a role performs that its organization offers: the organization's service row and code."""
+
+    healthcare_service_id: int
+    service_code: str
+
+
+@dataclass(frozen=True)
+class PractitionerRoleRecord:
+    """Who works where in which specialty; `services` are those of the role that the organization offers,
+    in the role's order. `is_demo` is the practitioner's."""
+
+    id: int
+    is_demo: bool
+    practitioner: EntityLink
+    organization: EntityLink | None
+    location: EntityLink | None
+    specialty: str
+    services: tuple[RoleServiceRecord, ...]
+    accepting_new_patients: bool | None  # None: the source does not say
+
+
+@dataclass(frozen=True)
+class HealthcareServiceRecord:
+    """A service an organization offers, where (its location is named when it is one of the organization's),
+    and its yearly volume. `is_demo` is the organization's."""
+
+    id: int
+    is_demo: bool
+    organization: EntityLink
+    service_code: str
+    annual_volume: int | None
+    location: EntityLink | None
+
+
+ResourceRecord = (
+    OrganizationRecord
+    | LocationRecord
+    | PractitionerRecord
+    | PractitionerRoleRecord
+    | HealthcareServiceRecord
+)
+
+
+# --- criteria --------------------------------------------------------------------------------------------
+
+TextMatch = Literal[
+    "contains", "exact", "starts"
+]  # case-insensitive contains / starts-with; exact as written
+
+
+@dataclass(frozen=True)
+class IdsIn:
+    """The record's id (`id`), or the id of the entity it belongs to, is one of `ids`; no ids: no match.
+
+    `organization` on Location, PractitionerRole and HealthcareService; `location` on PractitionerRole and
+    HealthcareService; `practitioner` on PractitionerRole."""
+
+    field: Literal["id", "organization", "location", "practitioner"]
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CodesIn:
+    """A code of the record is one of `codes`; no codes: no match.
+
+    `npi` on Organization and Practitioner, `specialty` on PractitionerRole, `service_code` on
+    HealthcareService."""
+
+    field: Literal["npi", "specialty", "service_code"]
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NameMatches:
+    """A name matches any of `values`; no values: no condition.
+
+    `name` on Organization and Location, `family` and `given` on Practitioner."""
+
+    field: Literal["name", "family", "given"]
+    values: tuple[str, ...]
+    match: TextMatch
+
+
+@dataclass(frozen=True)
+class PersonNameMatches:
+    """A practitioner's given or family name holds any of `values`; a value of several words needs every
+    word in one of them, unless `exact` (then a whole name equals the value). No values: no condition."""
+
+    values: tuple[str, ...]
+    exact: bool
+
+
+@dataclass(frozen=True)
+class AddressMatches:
+    """The address (of a Location, of any location of an Organization, of a PractitionerRole's location)
+    matches any of `values` in one part; `state` is the region code or name. No values: no match."""
+
+    part: Literal["city", "state", "postal_code"]
+    values: tuple[str, ...]
+    match: TextMatch
+
+
+@dataclass(frozen=True)
+class Near:
+    """Locations within `distance_km` (great-circle) of a point."""
+
+    lat: float
+    lon: float
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class PerformsServicesOf:
+    """Roles performing the service of one of these HealthcareServices at its organization; none: no match."""
+
+    healthcare_service_ids: tuple[int, ...]
+
+
+Criterion = IdsIn | CodesIn | NameMatches | PersonNameMatches | AddressMatches | Near | PerformsServicesOf
+
+
+@dataclass(frozen=True)
+class ResourceSearch:
+    """Records of one kind meeting every criterion, in id order: `count` of them after the first `offset`."""
+
+    kind: ResourceKind
+    criteria: tuple[Criterion, ...]
+    offset: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    """One page of a resource search: how many records match in all, and the page's records."""
+
+    total: int
+    records: list[ResourceRecord]
