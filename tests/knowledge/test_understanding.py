@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from onconav.knowledge.understanding import tables
 from onconav.knowledge.catalogue import catalogue
 from onconav.knowledge.explanation import Explanation
-from onconav.knowledge.understanding import explain
+from onconav.knowledge.understanding import explain, tables
 
 CASES_FILE = Path(__file__).with_name("understanding_cases.yaml")
 # While the condition files are still being written, ONCONAV_PARTIAL_CATALOGUE=1 skips what needs a

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 
 from onconav.knowledge import service as knowledge
-from onconav.knowledge.understanding import explain
 from onconav.trials.indexing import tokens
 from onconav.trials.schemas import PatientProfile, Sex
 
@@ -113,10 +112,12 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
     """Read the profile: the note (given, or written from the fields) through the knowledge base."""
     written = note_from_fields(profile) if profile.condition else ""
     note = "\n".join(t for t in ((profile.note or "").strip(), written) if t)
-    found = explain(note)
+    found = knowledge.explain(note)
     if profile.condition:
         # What the fields say wins over what a long note mentions in passing.
-        from_fields = explain(f"{profile.condition} {('stage ' + profile.stage) if profile.stage else ''}")
+        from_fields = knowledge.explain(
+            f"{profile.condition} {('stage ' + profile.stage) if profile.stage else ''}"
+        )
         condition = from_fields.condition or found.condition
         stage_finding = from_fields.stage or found.stage
     else:

@@ -10,6 +10,14 @@ from typing import Literal
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
 
+# Notes write values in different units; the size of a value tells which. Haemoglobin of 30 or more is in
+# g/L (else g/dL), platelets of 1000 or more and neutrophils of 100 or more are per µL (else thousands or
+# billions per litre), a temperature of 50 or more is in °F.
+HEMOGLOBIN_G_PER_L_FROM = 30
+PLATELETS_PER_UL_FROM = 1000
+NEUTROPHILS_PER_UL_FROM = 100
+FAHRENHEIT_FROM = 50
+
 # Measure name: regex of its names. Order matters: longer names first ("creatinine clearance" before
 # "creatinine").
 MEASURES: dict[str, str] = {
