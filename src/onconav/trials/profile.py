@@ -27,6 +27,9 @@ GENERIC = frozenset(
 _AGE = re.compile(
     r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\bage[d:]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y/o)\b", re.I
 )
+OLDEST_AGE = 120
+# The patient's sex is read from the note's opening ("A 62-year-old woman..."), not from relatives later.
+SEX_FROM_FIRST_CHARACTERS = 400
 _FEMALE = re.compile(r"\b(woman|female|lady|girl|she|her|mrs|ms)\b", re.I)
 _MALE = re.compile(r"\b(man|male|gentleman|boy|he|his|him|mr)\b", re.I)
 
@@ -72,11 +75,11 @@ def _age_from_note(text: str) -> int | None:
     if match is None:
         return None
     age = int(next(g for g in match.groups() if g))
-    return age if age <= 120 else None
+    return age if age <= OLDEST_AGE else None
 
 
 def _sex_from_note(text: str) -> Sex | None:
-    head = text[:400]
+    head = text[:SEX_FROM_FIRST_CHARACTERS]
     female, male = _FEMALE.search(head), _MALE.search(head)
     if female and (not male or female.start() < male.start()):
         return "female"

@@ -90,6 +90,10 @@ TOPICS: dict[str, re.Pattern[str]] = {
 }
 
 
+ECOG_SCORES = range(5)  # 0 (fully active) to 4 (completely disabled); 5 is death
+KARNOFSKY_SCORES = range(0, 101, 10)
+
+
 @dataclass(frozen=True)
 class PerformanceRange:
     """Scores a performance-status criterion admits."""
@@ -164,7 +168,7 @@ def _ecog_allowed(spec: str) -> frozenset[int] | None:
         )
         return frozenset(
             s
-            for s in range(5)
+            for s in ECOG_SCORES
             if {"<": s < value, "<=": s <= value, ">": s > value, ">=": s >= value}.get(
                 comparator, s == value
             )
@@ -184,7 +188,7 @@ def _performance(text: str, found: list[Threshold]) -> PerformanceRange | None:
         if t.measure == "karnofsky":
             return PerformanceRange(
                 "karnofsky",
-                frozenset(s for s in range(0, 101, 10) if _holds(s, t.op, t.value)),
+                frozenset(s for s in KARNOFSKY_SCORES if _holds(s, t.op, t.value)),
             )
     return None
 
