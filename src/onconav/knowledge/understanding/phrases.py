@@ -44,6 +44,7 @@ class Phrases(Generic[P]):
         self._seen: set[Words] = set()
 
     def add(self, words: Words, payload: P) -> None:
+        """Adds a phrase with its payload, unless the phrase is already in the table."""
         # The first payload given for a phrase wins: callers add the most trusted source first.
         if not words or words in self._seen:
             return
@@ -53,9 +54,11 @@ class Phrases(Generic[P]):
         entries.sort(key=lambda entry: -len(entry[0]))
 
     def vocabulary(self) -> set[str]:
+        """Every word of every phrase."""
         return {word for phrase in self._seen for word in phrase}
 
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, P] | None:
+        """The end and payload of the longest phrase starting at word i, if any."""
         for phrase, payload in self._by_first.get(words[i], ()):
             n = len(phrase)
             if n == 1 or tuple(words[i : i + n]) == phrase:
@@ -63,6 +66,7 @@ class Phrases(Generic[P]):
         return None
 
     def ending_at(self, words: Sequence[str], end: int, longest: int = 4) -> tuple[int, P] | None:
+        """The start and payload of the longest phrase (up to `longest` words) ending at `end`, if any."""
         for n in range(min(longest, end), 0, -1):
             hit = self.match_at(words, end - n)
             if hit is not None and hit[0] == end:

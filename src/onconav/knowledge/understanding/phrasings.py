@@ -19,17 +19,23 @@ class _Spec(BaseModel):
 
 
 class OrganSpec(_Spec):
+    """An organ: the condition its cancer is (if we cover one) and the words that name it."""
+
     code: str | None = None
     words: list[str]
 
 
 class HeadSpec(_Spec):
+    """A head noun ("carcinoma", "adenocarcinoma") and the condition it names in each organ."""
+
     words: list[str]
     generic: bool = False
     organs: dict[str, str | None] = {}
 
 
 class RefinementSpec(_Spec):
+    """Words that make a condition a subtype when they stand in its sentence ("adenocarcinoma")."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     sources: list[str] = Field(alias="from")
@@ -38,6 +44,8 @@ class RefinementSpec(_Spec):
 
 
 class StageSpec(_Spec):
+    """Words of stage and spread: other diseases' staging, spread, sites only, qualifiers."""
+
     non_cancer_contexts: list[str]
     metastatic_words: list[str]
     site_only_words: list[str]
@@ -47,6 +55,8 @@ class StageSpec(_Spec):
 
 
 class BiomarkerSpec(_Spec):
+    """A biomarker: its names, the status its name alone implies, and how strictly it must be written."""
+
     name: str
     aliases: list[str]
     implied: Literal["positive", "negative"] | None = None
@@ -55,6 +65,8 @@ class BiomarkerSpec(_Spec):
 
 
 class StatusSpec(_Spec):
+    """Words of a biomarker's status, before and after its name, and words of a drug class."""
+
     positive: list[str]
     positive_nouns: list[str]
     negative: list[str]
@@ -65,6 +77,8 @@ class StatusSpec(_Spec):
 
 
 class NegationSpec(_Spec):
+    """Cues of negation: before and after a mention, pseudo-negations, short reaches, terminators."""
+
     before: list[str]
     after: list[str]
     pseudo: list[str]
@@ -74,10 +88,14 @@ class NegationSpec(_Spec):
 
 
 class CueSpec(_Spec):
+    """Cues before a mention (hypothetical: "risk of"; uncertain: "rule out")."""
+
     before: list[str]
 
 
 class FamilySpec(_Spec):
+    """Cues of a relative's history, of a caregiver's words, and what breaks their reach."""
+
     history_cues: list[str]
     relatives: list[str]
     not_history: list[str]
@@ -88,6 +106,8 @@ class FamilySpec(_Spec):
 
 
 class SalienceSpec(_Spec):
+    """Cues that a condition is diagnosed now, or lies in a remote past."""
+
     diagnostic: list[str]
     remote: list[str]
 

@@ -250,6 +250,7 @@ class AgeRange:
     max_inclusive: bool = True
 
     def admits(self, age: float) -> bool:
+        """Whether the criterion admits a patient of this age."""
         if self.minimum is not None and (
             age < self.minimum or (age == self.minimum and not self.min_inclusive)
         ):
