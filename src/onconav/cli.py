@@ -165,7 +165,7 @@ def warm_up_reference_data() -> None:
 
     from onconav.geo import service as geo
     from onconav.knowledge import service as knowledge
-    from onconav.knowledge.understanding import explain
+    from onconav.knowledge.service import explain
 
     geo.resolve_place("Boston, MA")
     knowledge.list_conditions()

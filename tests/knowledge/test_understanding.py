@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from onconav.knowledge import understanding
 from onconav.knowledge.catalogue import catalogue
 from onconav.knowledge.explanation import Explanation
-from onconav.knowledge.understanding import explain
+from onconav.knowledge.understanding import explain, tables
 
 CASES_FILE = Path(__file__).with_name("understanding_cases.yaml")
 # While the condition files are still being written, ONCONAV_PARTIAL_CATALOGUE=1 skips what needs a
@@ -387,10 +386,10 @@ def test_codes_missing_from_the_catalogue_are_skipped_and_the_cache_follows_the_
 ) -> None:
     real = catalogue()
     only_meso = dataclasses.replace(real, conditions={"mesothelioma": real.conditions["mesothelioma"]})
-    monkeypatch.setattr(understanding, "catalogue", lambda: only_meso)
+    monkeypatch.setattr(tables, "catalogue", lambda: only_meso)
     assert _code(explain("pleural mesothelioma")) == "mesothelioma"
     assert explain("metastatic NSCLC EGFR+").condition is None
-    monkeypatch.setattr(understanding, "catalogue", lambda: real)
+    monkeypatch.setattr(tables, "catalogue", lambda: real)
     _require("pleural-mesothelioma")
     assert _code(explain("pleural mesothelioma")) == "pleural-mesothelioma"
 

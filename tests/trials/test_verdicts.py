@@ -266,7 +266,7 @@ def test_oncology_profile(criterion: str, kind: str, expected: str) -> None:
 
 
 def test_lines_of_therapy_read_from_notes() -> None:
-    from onconav.trials.verdict_criterion import note_prior_lines
+    from onconav.trials.verdicts.note import note_prior_lines
 
     assert note_prior_lines("Newly diagnosed, treatment-naive lung adenocarcinoma.") == 0
     assert note_prior_lines("Progressed on second-line docetaxel.") == 2

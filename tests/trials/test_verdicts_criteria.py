@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from onconav.trials.verdict_criterion import read_criterion
-from onconav.trials.verdict_measures import AgeRange, Threshold, note_age, readings
+from onconav.trials.verdicts.criterion import read_criterion
+from onconav.trials.verdicts.measures import AgeRange, Threshold, note_age, readings
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ A file that breaks its schema stops the application at start-up with the file an
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
@@ -178,6 +180,81 @@ class ServicesFile(StrictModel):
     def _sources_exist(self) -> ServicesFile:
         _check_cited("service", self.services, self.sources)
         return self
+
+
+class ClinicalConcept(StrictModel):
+    """A condition, treatment, medicine, test or finding named in notes and trial criteria: the broader
+    concept it implies and the phrases that name it (the first is its name for readers).
+    """
+
+    parent: str | None = None
+    phrases: tuple[str, ...] = Field(min_length=1)
+
+
+class MedicationClass(StrictModel):
+    """A pharmacological class: the concept it belongs to, the phrases naming it (none: its code is its name)
+    and the generic names of its members.
+    """
+
+    parent: str | None = None
+    phrases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+
+
+def medicine_code(name: str) -> str:
+    """The concept code of a medicine's generic name ("isosorbide dinitrate" -> "isosorbide-dinitrate")."""
+    return name.replace(" ", "-")
+
+
+class ClinicalLexiconFile(StrictModel):
+    """data/clinical-lexicon.yaml: clinical concepts, severity words, medicines by class, what they imply."""
+
+    concepts: dict[str, ClinicalConcept]
+    severity_words: tuple[str, ...]
+    medication_classes: dict[str, MedicationClass]
+    implied_by_medication: dict[str, str]
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> ClinicalLexiconFile:
+        codes = list(self.concepts) + list(self.medication_classes)
+        codes += [medicine_code(m) for c in self.medication_classes.values() for m in c.members]
+        bad = sorted(c for c in codes if not re.fullmatch(CODE_PATTERN, c))
+        if bad:
+            raise ValueError(f"concept codes {bad} are not lower-case words joined by hyphens")
+        twice = sorted(code for code, count in Counter(codes).items() if count > 1)
+        if twice:
+            raise ValueError(f"concepts {twice} are defined twice")
+        parents: dict[str, str | None] = {code: c.parent for code, c in self.concepts.items()}
+        for code, medication in self.medication_classes.items():
+            parents[code] = medication.parent
+            parents.update((medicine_code(m), code) for m in medication.members)
+        unknown = sorted({p for p in parents.values() if p is not None and p not in codes})
+        if unknown:
+            raise ValueError(f"unknown parent concepts {unknown}")
+        for code in parents:
+            seen = [code]
+            while (parent := parents.get(seen[-1])) is not None:
+                if parent in seen:
+                    raise ValueError(f"concept {code!r} is its own ancestor")
+                seen.append(parent)
+        medicines = set(codes) - set(self.concepts)
+        wrong = sorted(
+            k for k, v in self.implied_by_medication.items() if k not in medicines or v not in codes
+        )
+        if wrong:
+            raise ValueError(f"implied_by_medication names unknown medicines or concepts for {wrong}")
+        return self
+
+
+class ClinicalLexicon(BaseModel):
+    """The clinical lexicon ready for reading: each medicine class and generic name is a concept too."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concepts: dict[str, ClinicalConcept]  # in file order: a phrase two concepts share names the later one
+    medicines: frozenset[str]  # the concepts that are medicines or classes of medicines
+    severity_words: frozenset[str]  # before a concept in a criterion, they make it a narrower thing
+    implied_by_medication: dict[str, str]  # medicine -> the condition taking it implies
 
 
 class TermMatch(BaseModel):

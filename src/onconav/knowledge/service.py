@@ -1,5 +1,8 @@
-"""The knowledge domain's public operations: the catalogue of services, specialties and conditions,
-and `interpret_query`, which turns a patient's words into directory topics.
+"""The knowledge domain's public operations (its front door): the catalogue of services, specialties and
+conditions, `interpret_query`, which turns a patient's words into directory topics, `explain`, which reads
+a phrase or a note, and the clinical lexicon the trial verdicts read notes and criteria with.
+
+Other domains import from here (or `knowledge.schemas`), never from `catalogue`, `understanding` or `lexicon`.
 """
 
 from __future__ import annotations
@@ -9,9 +12,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from onconav.errors import InvalidInput, NotFound
+from onconav.knowledge import understanding
 from onconav.knowledge.catalogue import Term, catalogue
+from onconav.knowledge.explanation import Explanation
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
+from onconav.knowledge.lexicon import load_clinical_lexicon
 from onconav.knowledge.schemas import (
+    ClinicalLexicon,
     Condition,
     ExplainedCondition,
     ExplainedOption,
@@ -28,8 +35,36 @@ from onconav.knowledge.schemas import (
 )
 from onconav.text import fold
 
+__all__ = [
+    "clinical_lexicon",
+    "condition_lineage",
+    "entry_name",
+    "explain",
+    "explain_text",
+    "get_condition",
+    "get_service",
+    "get_service_or_raise",
+    "get_specialty",
+    "guidance_of",
+    "intent_label",
+    "interpret_query",
+    "list_conditions",
+    "list_services",
+    "list_specialties",
+    "modality_label",
+    "options_of",
+    "questions_of",
+    "service_source",
+    "sources_of",
+    "stage_for",
+    "stages_of",
+    "suggest_terms",
+]
+
 FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
+# Shorter names and runs of words are too short to be typos of a catalogue term.
+FUZZY_MIN_LENGTH = 4
 
 
 def modality_label(code: str) -> str:
@@ -78,6 +113,12 @@ def get_condition(code: str) -> Condition | None:
 def list_conditions() -> list[Condition]:
     """Every condition, by name."""
     return sorted(catalogue().conditions.values(), key=lambda c: c.name)
+
+
+def condition_lineage(*, code: str) -> tuple[str, ...]:
+    """The condition's code and its ancestors' codes, nearest first (empty for an unknown code)."""
+    condition = get_condition(code)
+    return tuple(c.code for c in _lineage(condition)) if condition is not None else ()
 
 
 def _lineage(condition: Condition) -> list[Condition]:
@@ -163,12 +204,12 @@ def _exact_matches(words: str) -> list[TermMatch]:
 def _fuzzy_match(words: str) -> TermMatch | None:
     """The best catalogue term close to any run of up to MAX_NGRAM words of the query."""
     tokens = words.split()
-    choices = {t.folded: t for t in catalogue().terms if len(t.folded) >= 4}
+    choices = {t.folded: t for t in catalogue().terms if len(t.folded) >= FUZZY_MIN_LENGTH}
     best: tuple[float, Term, str] | None = None
     for size in range(min(MAX_NGRAM, len(tokens)), 0, -1):
         for start in range(len(tokens) - size + 1):
             gram = " ".join(tokens[start : start + size])
-            if len(gram) < 4:
+            if len(gram) < FUZZY_MIN_LENGTH:
                 continue
             hit = process.extractOne(gram, choices.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             if hit is not None and (best is None or hit[1] > best[0]):
@@ -256,8 +297,6 @@ def interpret_query(text: str) -> QueryInterpretation:
 
 def _understand_condition(text: str) -> tuple[TermMatch, tuple[str, Stage] | None] | None:
     """The condition the text names for the patient, and the catalogue stage it names, if any."""
-    from onconav.knowledge.understanding import explain
-
     found = explain(text)
     if found.condition is None:
         return None
@@ -292,12 +331,20 @@ def stage_for(condition: Condition, *, group: str | None, substage: str | None) 
     return None
 
 
+def explain(text: str) -> Explanation:
+    """What a phrase or a note says of a patient's cancer: condition, stage, spread, biomarkers, negations."""
+    return understanding.explain(text)
+
+
+def clinical_lexicon() -> ClinicalLexicon:
+    """The clinical concepts, medicines and severity words trial verdicts read notes and criteria with."""
+    return load_clinical_lexicon()
+
+
 def explain_text(text: str) -> ExplainResponse:
     """Condition (OncoTree and ICD-10-CM codes), stage, metastatic sites and biomarkers named in a phrase or a
     note, with the treatment options for that condition and stage and their sources.
     """
-    from onconav.knowledge.understanding import explain
-
     if not text.strip():
         raise InvalidInput('Type a phrase or paste a note, for example "stage 4 mesothelioma".')
     found = explain(text)

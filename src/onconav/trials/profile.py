@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 
 from onconav.knowledge import service as knowledge
-from onconav.knowledge.understanding import explain
 from onconav.trials.indexing import tokens
 from onconav.trials.schemas import PatientProfile, Sex
 
@@ -28,6 +27,9 @@ GENERIC = frozenset(
 _AGE = re.compile(
     r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b|\bage[d:]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y/o)\b", re.I
 )
+OLDEST_AGE = 120
+# The patient's sex is read from the note's opening ("A 62-year-old woman..."), not from relatives later.
+SEX_FROM_FIRST_CHARACTERS = 400
 _FEMALE = re.compile(r"\b(woman|female|lady|girl|she|her|mrs|ms)\b", re.I)
 _MALE = re.compile(r"\b(man|male|gentleman|boy|he|his|him|mr)\b", re.I)
 
@@ -73,11 +75,11 @@ def _age_from_note(text: str) -> int | None:
     if match is None:
         return None
     age = int(next(g for g in match.groups() if g))
-    return age if age <= 120 else None
+    return age if age <= OLDEST_AGE else None
 
 
 def _sex_from_note(text: str) -> Sex | None:
-    head = text[:400]
+    head = text[:SEX_FROM_FIRST_CHARACTERS]
     female, male = _FEMALE.search(head), _MALE.search(head)
     if female and (not male or female.start() < male.start()):
         return "female"
@@ -113,10 +115,12 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
     """Read the profile: the note (given, or written from the fields) through the knowledge base."""
     written = note_from_fields(profile) if profile.condition else ""
     note = "\n".join(t for t in ((profile.note or "").strip(), written) if t)
-    found = explain(note)
+    found = knowledge.explain(note)
     if profile.condition:
         # What the fields say wins over what a long note mentions in passing.
-        from_fields = explain(f"{profile.condition} {('stage ' + profile.stage) if profile.stage else ''}")
+        from_fields = knowledge.explain(
+            f"{profile.condition} {('stage ' + profile.stage) if profile.stage else ''}"
+        )
         condition = from_fields.condition or found.condition
         stage_finding = from_fields.stage or found.stage
     else:

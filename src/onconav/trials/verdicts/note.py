@@ -1,37 +1,23 @@
-"""A verdict for each eligibility criterion against a patient note, with the note sentence that supports
-it: `read_note` reads a note once, `judge` weighs one criterion against it in well under a millisecond.
-
-Labels are those of the TrialGPT criterion annotations. The rules follow how clinicians read criteria:
-what a note does not mention about a disease or a treatment counts as absent for an exclusion criterion,
-while a measurement the note does not give stays unknown; pregnancy criteria do not apply to men and
-children; a note's statement that the patient will consent and comply settles consent criteria. Diagnoses
-the note implies without naming them (a medicine's indication, pathognomonic signs, values that are
-diagnoses, DSM-5 symptoms) count as said (`verdict_implied`).
+"""A patient note read once for the verdicts (`read_note`): sentences, age and sex, consent, concepts
+with their context (and those the note implies), measurements, and the cancer with its stage, spread,
+biomarkers, histology and lines of therapy.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-from onconav.i18n import N_
-from onconav.knowledge.understanding import explain
-from onconav.trials import verdict_rules as rules
-from onconav.trials.verdict_criterion import note_prior_lines, read_criterion
-from onconav.trials.verdict_implied import (
+from onconav.knowledge import service as knowledge
+from onconav.trials.verdicts.criterion import WORD_NUMBERS, histologies
+from onconav.trials.verdicts.implied import (
     implied_by_readings,
     implied_depression,
     implied_in_sentence,
     taken_medications,
 )
-from onconav.trials.verdict_measures import Reading, note_age, readings
-from onconav.trials.verdict_text import Mention, mentions, split_sentences, tokenize
-
-Kind = Literal["inclusion", "exclusion"]
-INCLUSION_LABELS = ("included", "not included", "not enough information", "not applicable")
-EXCLUSION_LABELS = ("excluded", "not excluded", "not enough information", "not applicable")
+from onconav.trials.verdicts.measures import Reading, note_age, readings
+from onconav.trials.verdicts.text import Mention, mentions, split_sentences, tokenize
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
 _MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
@@ -57,39 +43,6 @@ _POSTMENOPAUSAL = re.compile(r"post-?menopaus|menopaus", re.I)
 _NOT_SEXUALLY_ACTIVE = re.compile(
     r"no sexual partners?|not sexually active|never (?:been )?sexually active|virgin", re.I
 )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """How one criterion stands for one patient, the note sentence behind it, and why in a few words.
-
-    `reason` is English; pages show `localized_reason(gettext)`, built from the extracted template.
-    """
-
-    label: str
-    evidence: str | None
-    reason: str
-    reason_template: str = ""
-    reason_details: tuple[tuple[str, str], ...] = ()
-
-    def localized_reason(self, gettext: Callable[[str], str]) -> str:
-        """The reason in the reader's language (English when no translation fits)."""
-        template = self.reason_template or self.reason
-        try:
-            return gettext(template) % dict(self.reason_details) if self.reason_details else gettext(template)
-        except (KeyError, TypeError, ValueError):
-            return self.reason
-
-
-def _verdict(label: str, evidence: str | None, reason: rules.Reason) -> Verdict:
-    template, details = (reason, {}) if isinstance(reason, str) else reason
-    return Verdict(
-        label=label,
-        evidence=evidence,
-        reason=template % details if details else template,
-        reason_template=template,
-        reason_details=tuple(sorted(details.items())),
-    )
 
 
 @dataclass(frozen=True)
@@ -162,7 +115,7 @@ def read_note(text: str) -> NoteFacts:
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
-    explanation = explain(text)
+    explanation = knowledge.explain(text)
     cancer = explanation.condition.code if explanation.condition else None
     return NoteFacts(
         text=text,
@@ -182,46 +135,64 @@ def read_note(text: str) -> NoteFacts:
         postmenopausal=bool(_POSTMENOPAUSAL.search(text)),
         not_sexually_active_sentence=_first(_NOT_SEXUALLY_ACTIVE, sentences),
         cancer=cancer,
-        cancer_family=rules.cancer_family(cancer),
+        cancer_family=cancer_family(cancer),
         stage=explanation.stage.group if explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites),
         biomarkers={b.name: b.status for b in explanation.biomarkers},
-        histologies=rules.note_histologies(text, cancer),
+        histologies=note_histologies(text, cancer),
         prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
         sequences=tuple(sequences),
     )
 
 
-def judge(note: NoteFacts, criterion_text: str, kind: Kind) -> Verdict:
-    """The verdict of one inclusion or exclusion criterion for the patient of `note`."""
-    criterion = read_criterion(criterion_text.strip())
-    for rule in rules.RULES:
-        found = rule(note, criterion, kind)
-        if found is not None:
-            label, sentence, reason = found
-            return _verdict(label, note.sentence(sentence), reason)
-    if kind == "inclusion":
-        return _verdict(
-            "not enough information", None, N_("The note does not say whether this criterion is met.")
-        )
-    return _verdict(
-        "not excluded",
-        note.sentence(_silence_evidence(note, criterion_text)),
-        N_("The note mentions nothing that this criterion excludes."),
-    )
+def cancer_family(code: str | None) -> tuple[str, ...]:
+    """A catalogue condition code and its parents' codes, nearest first."""
+    return knowledge.condition_lineage(code=code) if code is not None else ()
 
 
-_TREATMENT_WORDS = re.compile(
-    r"\b(?:treat\w*|therap\w*|medication\w*|drugs?|taking|use of|received|receiving)\b", re.I
+_NSCLC_TYPES = frozenset({"adenocarcinoma", "squamous", "large-cell"})
+
+
+def note_histologies(text: str, cancer: str | None) -> frozenset[str]:
+    """Histologic types a note names; a lung adenocarcinoma, squamous or large-cell is also non-small-cell."""
+    found = set(histologies(text)) if cancer is not None else set()
+    if found & _NSCLC_TYPES and "lung" in (cancer or "") and "small-cell" not in found:
+        found.add("non-small-cell")
+        if "squamous" not in found:
+            found.add("non-squamous")
+    return frozenset(found)
+
+
+# "progressed on first-line therapy": the words of progression this many characters before the line.
+PROGRESSION_LOOK_BACK = 60
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_NOTE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[- ]line\b", re.I)
+_NOTE_COUNT = re.compile(
+    r"\b(\d|one|two|three|four|five) (?:prior|previous) (?:lines?|regimens?|therapies|treatments)", re.I
 )
-_HISTORY_WORDS = re.compile(r"\b(?:history|known|diagnos\w*|disease|disorder|chronic)\b", re.I)
+_NOTE_NAIVE = re.compile(
+    r"treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|newly diagnosed|"
+    r"no prior (?:systemic )?(?:therapy|treatment|chemotherapy)|has not (?:yet )?(?:been treated|received)",
+    re.I,
+)
+_NOTE_PROGRESSED = re.compile(r"progress\w* (?:after|on|following|despite)|refractory to|failed\b", re.I)
 
 
-def _silence_evidence(note: NoteFacts, criterion_text: str) -> int | None:
-    """The sentence that makes a note's silence meaningful: "takes no medications", "no medical history"."""
-    if note.no_medications_sentence is not None and _TREATMENT_WORDS.search(criterion_text):
-        return note.no_medications_sentence
-    if note.no_history_sentence is not None and _HISTORY_WORDS.search(criterion_text):
-        return note.no_history_sentence
+def note_prior_lines(text: str) -> int | None:
+    """How many lines of systemic therapy a note says the patient has had, when it says."""
+    counts = [WORD_NUMBERS.get(m.group(1).lower()) or int(m.group(1)) for m in _NOTE_COUNT.finditer(text)]
+    if counts:
+        return max(counts)
+    lines = []
+    for m in _NOTE_LINE.finditer(text):
+        before = text[max(0, m.start() - PROGRESSION_LOOK_BACK) : m.start()]
+        ordinal = _ORDINALS[m.group(1).lower()]
+        lines.append(ordinal if _NOTE_PROGRESSED.search(before) else ordinal - 1)
+    if lines:
+        return max(lines)
+    if _NOTE_NAIVE.search(text):
+        return 0
+    if _NOTE_PROGRESSED.search(text):
+        return 1
     return None

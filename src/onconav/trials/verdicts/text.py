@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from onconav.knowledge import service as knowledge
 from onconav.text import fold
-from onconav.trials.verdict_lexicon import CONCEPTS
 
 Polarity = Literal["affirmed", "negated", "family", "uncertain"]
 
@@ -109,6 +109,7 @@ SCOPE_END = frozenset(
     }
 )
 NEGATION_WINDOW = 8
+FAMILY_WINDOW = 6  # "mother" reaches fewer words than "no"
 POST_WINDOW = 14
 
 
@@ -161,9 +162,10 @@ def split_sentences(note: str) -> list[str]:
 
 @cache
 def _phrase_table() -> dict[tuple[str, ...], str]:
+    """Each concept phrase's words -> the concept (a phrase two concepts share names the later one)."""
     table: dict[tuple[str, ...], str] = {}
-    for key, (_parent, phrases) in CONCEPTS.items():
-        for phrase in phrases:
+    for key, concept in knowledge.clinical_lexicon().concepts.items():
+        for phrase in concept.phrases:
             words = tuple(t.word for t in tokenize(phrase))
             table[words] = key
     return table
@@ -177,11 +179,12 @@ def _longest_phrase() -> int:
 @cache
 def ancestors(concept: str) -> tuple[str, ...]:
     """The concept and every broader concept it implies."""
+    concepts = knowledge.clinical_lexicon().concepts
     chain = [concept]
-    parent = CONCEPTS[concept][0]
-    while parent:
+    parent = concepts[concept].parent
+    while parent is not None:
         chain.append(parent)
-        parent = CONCEPTS[parent][0]
+        parent = concepts[parent].parent
     return tuple(chain)
 
 
@@ -233,7 +236,7 @@ def _negated_after(words: list[str], last: int) -> bool:
 
 def polarity(words: list[str], first: int, last: int) -> Polarity:
     """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
-    if _cue_before(words, first, FAMILY_BEFORE, window=6):
+    if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW):
         return "family"
     if _cue_before(words, first, NEGATION_BEFORE):
         return "negated"

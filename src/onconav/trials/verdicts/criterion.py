@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from onconav.knowledge.understanding import explain
-from onconav.trials.verdict_measures import (
+from onconav.knowledge import service as knowledge
+from onconav.trials.verdicts.measures import (
     AgeRange,
     Comparator,
     Threshold,
@@ -18,7 +18,7 @@ from onconav.trials.verdict_measures import (
     comparator_of,
     thresholds,
 )
-from onconav.trials.verdict_text import Mention, mentions, tokenize
+from onconav.trials.verdicts.text import Mention, mentions, tokenize
 
 _BOTH_SEXES = re.compile(
     r"\b(male and female|female and male|men and women|women and men|both sex(?:es)?|both genders?|"
@@ -41,7 +41,7 @@ _LINES = re.compile(
     r"(?:\s+of)?(?:\s+(?:systemic|chemotherapy|prior|therapy|treatment))*",
     re.IGNORECASE,
 )
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NAIVE = re.compile(
     r"\b(treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|no prior (?:systemic )?"
     r"(?:therapy|treatment|chemotherapy)|not (?:been )?(?:previously )?treated|untreated)\b",
@@ -88,6 +88,10 @@ TOPICS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+
+
+ECOG_SCORES = range(5)  # 0 (fully active) to 4 (completely disabled); 5 is death
+KARNOFSKY_SCORES = range(0, 101, 10)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _ecog_allowed(spec: str) -> frozenset[int] | None:
         )
         return frozenset(
             s
-            for s in range(5)
+            for s in ECOG_SCORES
             if {"<": s < value, "<=": s <= value, ">": s > value, ">=": s >= value}.get(
                 comparator, s == value
             )
@@ -184,7 +188,7 @@ def _performance(text: str, found: list[Threshold]) -> PerformanceRange | None:
         if t.measure == "karnofsky":
             return PerformanceRange(
                 "karnofsky",
-                frozenset(s for s in range(0, 101, 10) if _holds(s, t.op, t.value)),
+                frozenset(s for s in KARNOFSKY_SCORES if _holds(s, t.op, t.value)),
             )
     return None
 
@@ -202,7 +206,7 @@ def _prior_lines(text: str) -> PriorLines | None:
     if m is None:
         return None
     raw = m.group(2).lower()
-    count = _WORD_NUMBERS.get(raw) or int(raw)
+    count = WORD_NUMBERS.get(raw) or int(raw)
     op_words = (m.group(1) or "").lower()
     if "or more" in m.group(0).lower():
         return PriorLines(">=", count)
@@ -271,40 +275,13 @@ def stage_groups(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_NOTE_LINE = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[- ]line\b", re.I)
-_NOTE_COUNT = re.compile(
-    r"\b(\d|one|two|three|four|five) (?:prior|previous) (?:lines?|regimens?|therapies|treatments)", re.I
-)
-_NOTE_NAIVE = re.compile(
-    r"treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|newly diagnosed|"
-    r"no prior (?:systemic )?(?:therapy|treatment|chemotherapy)|has not (?:yet )?(?:been treated|received)",
-    re.I,
-)
-_NOTE_PROGRESSED = re.compile(r"progress\w* (?:after|on|following|despite)|refractory to|failed\b", re.I)
-
-
-def note_prior_lines(text: str) -> int | None:
-    """How many lines of systemic therapy a note says the patient has had, when it says."""
-    counts = [_WORD_NUMBERS.get(m.group(1).lower()) or int(m.group(1)) for m in _NOTE_COUNT.finditer(text)]
-    if counts:
-        return max(counts)
-    lines = []
-    for m in _NOTE_LINE.finditer(text):
-        before = text[max(0, m.start() - 60) : m.start()]
-        ordinal = _ORDINALS[m.group(1).lower()]
-        lines.append(ordinal if _NOTE_PROGRESSED.search(before) else ordinal - 1)
-    if lines:
-        return max(lines)
-    if _NOTE_NAIVE.search(text):
-        return 0
-    if _NOTE_PROGRESSED.search(text):
-        return 1
-    return None
-
-
 _NON_SQUAMOUS = re.compile(r"\bnon[- ]squamous", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[ivx]{1,4}[.)]|[-•*§·])\s+", re.IGNORECASE)
+
+
+# "Criteria" of this many characters or more are whole sections pasted as one: the knowledge reader is
+# not asked.
+EXPLAINED_LENGTH_LIMIT = 2000
 
 
 @lru_cache(maxsize=65_536)
@@ -314,7 +291,11 @@ def read_criterion(text: str) -> CriterionFacts:
     tokens = tokenize(text)
     found = thresholds(text)
     # The knowledge reader would take "non-squamous" for squamous cell carcinoma.
-    explanation = explain(_NON_SQUAMOUS.sub("nonsquamous", text)) if len(text) < 2000 else None
+    explanation = (
+        knowledge.explain(_NON_SQUAMOUS.sub("nonsquamous", text))
+        if len(text) < EXPLAINED_LENGTH_LIMIT
+        else None
+    )
     topics = frozenset(name for name, rx in TOPICS.items() if rx.search(text))
     return CriterionFacts(
         text=text,

@@ -10,11 +10,16 @@ the condition, signs that are (nearly) pathognomonic, and five of the nine DSM-5
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from onconav.trials.verdict_lexicon import IMPLIED_BY_MEDICATION, MEDICATION_CLASSES
-from onconav.trials.verdict_measures import Reading
-from onconav.trials.verdict_text import Mention, Token, ancestors
+from onconav.knowledge import service as knowledge
+from onconav.trials.verdicts.measures import (
+    FAHRENHEIT_FROM,
+    HEMOGLOBIN_G_PER_L_FROM,
+    NEUTROPHILS_PER_UL_FROM,
+    PLATELETS_PER_UL_FROM,
+    Reading,
+)
+from onconav.trials.verdicts.text import Mention, Token, ancestors
 
 # A medicine counts as taken when the sentence speaks of taking it, not of an allergy to it or a plan.
 _TAKING = re.compile(
@@ -63,17 +68,9 @@ DEPRESSION_SYMPTOMS: dict[str, re.Pattern[str]] = {
 DSM_MINIMUM = 5
 
 
-@cache
-def _medication_concepts() -> frozenset[str]:
-    keys = set(MEDICATION_CLASSES)
-    for key in MEDICATION_CLASSES:
-        keys.update(m.replace(" ", "-") for m in MEDICATION_CLASSES[key][2])
-    return frozenset(keys)
-
-
 def is_medication(concept: str) -> bool:
     """Whether a concept is a medicine or a class of medicines."""
-    return concept in _medication_concepts()
+    return concept in knowledge.clinical_lexicon().medicines
 
 
 def taken_medications(tokens: list[Token], sentence_text: str, found: list[Mention]) -> list[Mention]:
@@ -90,9 +87,11 @@ def taken_medications(tokens: list[Token], sentence_text: str, found: list[Menti
 
 
 def _medication_condition(concept: str) -> str | None:
+    """The condition taking this medicine (or a medicine of its class) implies, if any."""
+    implied = knowledge.clinical_lexicon().implied_by_medication
     for key in ancestors(concept):
-        if key in IMPLIED_BY_MEDICATION:
-            return IMPLIED_BY_MEDICATION[key]
+        if key in implied:
+            return implied[key]
     return None
 
 
@@ -144,22 +143,23 @@ def implied_by_readings(
 ) -> list[Mention]:
     """Conditions the note's own measurements establish (heart rate and saturation only in adults, whose
     normal ranges are fixed)."""
+    # Bounds beside the limits leave out values that cannot be real (misread numbers).
     out: list[Mention] = []
     adult = age is not None and age >= ADULT
     for r in readings:
         condition: str | None = None
         if r.measure == "hemoglobin":
-            grams_per_dl = r.value if r.value < 30 else r.value / 10
+            grams_per_dl = r.value if r.value < HEMOGLOBIN_G_PER_L_FROM else r.value / 10
             limit = ANEMIA_HB["pregnant" if pregnant else (sex or "female")]
             condition = "anemia" if 2 < grams_per_dl < limit else None
         elif r.measure == "platelets":
-            thousands = r.value if r.value < 1000 else r.value / 1000
+            thousands = r.value if r.value < PLATELETS_PER_UL_FROM else r.value / 1000
             condition = "thrombocytopenia" if 0 < thousands < THROMBOCYTOPENIA_PLT else None
         elif r.measure == "neutrophils":
-            billions = r.value if r.value < 100 else r.value / 1000
+            billions = r.value if r.value < NEUTROPHILS_PER_UL_FROM else r.value / 1000
             condition = "neutropenia" if 0 < billions < NEUTROPENIA_ANC else None
         elif r.measure == "temperature":
-            celsius = r.value if r.value < 50 else (r.value - 32) * 5 / 9
+            celsius = r.value if r.value < FAHRENHEIT_FROM else (r.value - 32) * 5 / 9
             condition = "fever" if celsius >= FEVER_C else None
         elif r.measure == "systolic-bp":
             condition = "hypotension" if 30 <= r.value < HYPOTENSION_SYSTOLIC else None

@@ -10,6 +10,23 @@ from typing import Literal
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
 
+# Notes write values in different units; the size of a value tells which. Haemoglobin of 30 or more is in
+# g/L (else g/dL), platelets of 1000 or more and neutrophils of 100 or more are per µL (else thousands or
+# billions per litre), a temperature of 50 or more is in °F.
+HEMOGLOBIN_G_PER_L_FROM = 30
+PLATELETS_PER_UL_FROM = 1000
+NEUTROPHILS_PER_UL_FROM = 100
+FAHRENHEIT_FROM = 50
+# How far, in characters, a criterion's measure may stand before its comparison ("creatinine clearance of
+# at least 60") and a note's number after its measure ("ECOG performance status of 1").
+MEASURE_LOOK_BACK = 60
+READING_REACH = 45
+# Ages: oldest plausible, and where adulthood begins ("adults", "minors"); the words of age this many
+# characters around a comparison make it an age.
+OLDEST_AGE = 120
+ADULT_AGE = 18
+AGE_WORDS_REACH = 25
+
 # Measure name: regex of its names. Order matters: longer names first ("creatinine clearance" before
 # "creatinine").
 MEASURES: dict[str, str] = {
@@ -123,7 +140,7 @@ def thresholds(text: str) -> list[Threshold]:
     """Every `measure comparator number [unit]` in a criterion, the measure within a few words before."""
     found = []
     for m in _COMPARISON.finditer(text):
-        before = text[max(0, m.start() - 60) : m.start()]
+        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
         measure = _last_measure(before)
         if measure is None:
             continue
@@ -159,7 +176,7 @@ def readings(sentence: str, index: int) -> list[Reading]:
     found = []
     for name, rx in _MEASURE_RES.items():
         for m in rx.finditer(sentence):
-            after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + 45])
+            after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + READING_REACH])
             num = re.match(
                 r"\s*(?:of|was|is|=|:|at|score|status|performance status|ps)?\s*(?:of\s+)?" + _NUMBER,
                 after,
@@ -233,6 +250,7 @@ class AgeRange:
     max_inclusive: bool = True
 
     def admits(self, age: float) -> bool:
+        """Whether the criterion admits a patient of this age."""
         if self.minimum is not None and (
             age < self.minimum or (age == self.minimum and not self.min_inclusive)
         ):
@@ -255,7 +273,7 @@ def age_range(text: str) -> AgeRange | None:
     lowered = text.lower()
     if m := _AGE_RANGE.search(text):
         low, high = _years(m.group(1), m.group(2) or m.group(4)), _years(m.group(3), m.group(4))
-        if 0 <= low < high <= 120 and (re.search(r"\bages?d?\b|years|yrs|old", lowered)):
+        if 0 <= low < high <= OLDEST_AGE and (re.search(r"\bages?d?\b|years|yrs|old", lowered)):
             upper_strict = bool(
                 re.search(r"(?:less than|<)\s*" + re.escape(m.group(3)), text[m.start() : m.end()])
             )
@@ -268,10 +286,10 @@ def age_range(text: str) -> AgeRange | None:
         if m.group(3) or m.group(4):
             continue
         value = parse_number(m.group(2))
-        context = text[max(0, m.start() - 25) : m.end() + 25].lower()
+        context = text[max(0, m.start() - AGE_WORDS_REACH) : m.end() + AGE_WORDS_REACH].lower()
         if re.match(r"\s*(?:%|mg|g/|ml|mm|kg|cm|/)", text[m.end() :]):
             continue
-        if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > 120:
+        if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > OLDEST_AGE:
             continue
         op = comparator_of(m.group(1))
         if op in (">", ">="):
@@ -279,9 +297,9 @@ def age_range(text: str) -> AgeRange | None:
         if op in ("<", "<="):
             return AgeRange(None, value, max_inclusive=op == "<=")
     if re.search(r"\bminors?\b|\bchild(?:ren)?\b|\bpediatric\b", lowered):
-        return AgeRange(None, 18, max_inclusive=False)
+        return AgeRange(None, ADULT_AGE, max_inclusive=False)
     if re.search(r"\badults?\b", lowered):
-        return AgeRange(18, None)
+        return AgeRange(ADULT_AGE, None)
     return None
 
 

@@ -1,0 +1,109 @@
+"""The cancer rule family: brain metastases, the cancer named and its histologic type, stage, prior lines
+of therapy and biomarkers, against the cancer the note describes.
+"""
+
+from __future__ import annotations
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.measures import compare
+from onconav.trials.verdicts.note import NoteFacts, cancer_family
+
+# Criteria name stage groups I-IV; limited-stage small cell lung cancer counts as III, extensive as IV.
+_GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
+
+
+def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """The cancer named (histology), stage, biomarkers and brain metastases, when the note has a cancer."""
+    if note.cancer is None:
+        return None
+    if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
+        if "brain" in note.metastatic_sites:
+            return (
+                positive_label(kind),
+                _sentence_naming(note, ("brain",)),
+                N_("The note reports brain metastases."),
+            )
+        if kind == "exclusion" and concept_state(note, ("brain-metastases",)) is not None:
+            state = concept_state(note, ("brain-metastases",))
+            assert state is not None
+            return "not excluded", state[1], N_("The note says there are no brain metastases.")
+        return NEI, None, N_("The note does not say whether the cancer has reached the brain.")
+    if kind == "inclusion":
+        found = _cancer_type(note, criterion)
+        if found is not None:
+            return found
+    if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
+        inside = _GROUP_OF_STAGE[note.stage] in criterion.stages
+        return (
+            (positive_label(kind) if inside else negative_label(kind)),
+            _cancer_sentence(note),
+            N_("The note gives the stage."),
+        )
+    found = _therapy_lines(note, criterion, kind)
+    if found is not None:
+        return found
+    for name, status in criterion.biomarkers:
+        if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
+            same = note.biomarkers[name] == status
+            return (
+                (positive_label(kind) if same else negative_label(kind)),
+                None,
+                (N_("The note gives the %(biomarker)s status."), {"biomarker": name}),
+            )
+    return None
+
+
+def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
+    """Inclusion by the cancer named, its histologic type and its stage."""
+    if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
+        return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
+    if criterion.cancer is None:
+        if criterion.histologies & note.histologies and not criterion.stages:
+            return "included", _cancer_sentence(note), N_("The note gives this histologic type.")
+        return None
+    family = note.cancer_family
+    if criterion.cancer in family:
+        stage = _GROUP_OF_STAGE.get(note.stage or "")
+        if criterion.stages and stage is not None and stage not in criterion.stages:
+            return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
+        return "included", _cancer_sentence(note), N_("The note names this cancer.")
+    if not set(cancer_family(criterion.cancer)) & set(family):
+        return "not included", _cancer_sentence(note), N_("The note names a different cancer.")
+    return None
+
+
+def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Prior lines of systemic therapy, and treatment-naive criteria, against what the note says."""
+    if note.prior_lines is None:
+        return None
+    if criterion.prior_lines is not None:
+        met = compare(note.prior_lines, criterion.prior_lines.op, criterion.prior_lines.count)
+        return (
+            (positive_label(kind) if met else negative_label(kind)),
+            None,
+            N_("The note says how many lines were given."),
+        )
+    if criterion.treatment_naive and not criterion.negated_subject:
+        naive = note.prior_lines == 0
+        return (
+            (positive_label(kind) if naive else negative_label(kind)),
+            None,
+            N_("The note says whether treatment was given."),
+        )
+    return None
+
+
+def _cancer_sentence(note: NoteFacts) -> int | None:
+    return next(
+        (m.sentence for m in note.mentions if m.concept == "cancer" and m.polarity == "affirmed"), None
+    )
+
+
+def _sentence_naming(note: NoteFacts, words: tuple[str, ...]) -> int | None:
+    for i, sentence_words in enumerate(note.words):
+        if words and all(w in sentence_words for w in words):
+            return i
+    return None

@@ -1,0 +1,252 @@
+"""Conditions and treatments a criterion names, looked up in the note with their context (affirmed,
+negated, a relative's, only considered): "one or more of" lists, exceptions ("other than SLE"), severity
+and other requirements the note does not support, and current treatments inside time windows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.knowledge import service as knowledge
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.implied import is_medication
+from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, stems
+from onconav.trials.verdicts.text import Mention, ancestors
+
+# Words before a concept where a severity word ("severe", "uncontrolled") makes it a narrower thing.
+SEVERITY_REACH = 3
+# "No history of X" inclusion criteria longer than this ask more than the absence of X.
+MIRROR_WORDS = 12
+
+
+def concept_state(note: NoteFacts, concepts: tuple[str, ...]) -> tuple[str, int] | None:
+    """Whether the note affirms or negates a concept (or a narrower one); affirmations win."""
+    negated: int | None = None
+    uncertain: int | None = None
+    for m in note.mentions:
+        lineage = ancestors(m.concept)
+        for concept in concepts:
+            if concept in lineage and m.polarity == "affirmed":
+                return "affirmed", m.sentence
+            if m.polarity == "negated" and (concept in lineage or m.concept in ancestors(concept)):
+                negated = m.sentence if negated is None else negated
+            if m.polarity == "uncertain" and concept in lineage:
+                uncertain = m.sentence if uncertain is None else uncertain
+    if negated is not None:
+        return "negated", negated
+    return ("uncertain", uncertain) if uncertain is not None else None
+
+
+# Broad concepts that only count when the criterion names nothing more specific ("HIV infection").
+GENERIC = frozenset({"infection", "cancer", "heart-disease", "lung-disease", "surgery", "allergy", "imaging"})
+_EXCEPTION = re.compile(r"\b(?:other than|except(?: for)?|excluding|apart from|besides|aside from)\b", re.I)
+
+
+def criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
+    """The criterion's concepts, without those named as exceptions ("other than SLE")."""
+    cut = _EXCEPTION.search(criterion.text)
+    named = [
+        m
+        for m in criterion.mentions
+        if not any(
+            o is not m
+            and o.concept != m.concept
+            and (m.concept in ancestors(o.concept) or m.concept in GENERIC)
+            for o in criterion.mentions
+        )
+    ]
+    if cut is None:
+        return named
+    words_before = len(
+        [
+            w
+            for w in re.findall(
+                r"[A-Za-z][A-Za-z0-9']*|\d+(?:[.,]\d+)?|[;:()]", criterion.text[: cut.start()]
+            )
+        ]
+    )
+    return [m for m in named if m.first < words_before]
+
+
+def qualified(criterion: CriterionFacts, mention: Mention) -> bool:
+    """Whether the criterion asks more of the concept than its name: a severity word, a threshold, numbers."""
+    before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
+    severity = knowledge.clinical_lexicon().severity_words
+    return (
+        any(w in severity for w in before)
+        or bool(criterion.thresholds)
+        or bool(re.search(r"\d", criterion.text))
+    )
+
+
+def _has_numbers(criterion: CriterionFacts) -> bool:
+    text = criterion.text
+    if criterion.age is not None:
+        text = re.sub(r"\d+\s*(?:years?|yrs?|months?)", " ", text)
+    return bool(re.search(r"\d", text))
+
+
+def _allowance(criterion: CriterionFacts, mention: Mention) -> int:
+    """One unsupported word ("typical chest pain") is forgiven beside a specific concept, none beside a
+    broad one ("cardiac surgery")."""
+    return 0 if mention.concept in GENERIC else 1
+
+
+def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
+    """How many content words of the criterion neither the concept matched nor the note accounts for."""
+    concept_words = set(criterion.words[mention.first : mention.last])
+    note_stems = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    segment = criterion.segments[mention.first] if criterion.segments else 0
+    own = [
+        w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
+    ]
+    wanted = stems(tuple(w for w in own if w not in concept_words))
+    return len(wanted - note_stems - stems(tuple(concept_words)))
+
+
+def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Conditions and treatments the criterion names, looked up in the note with their context."""
+    named = criterion_concepts(criterion)
+    if not named:
+        return None
+    inverted = criterion.negated_subject or all(m.polarity == "negated" for m in named)
+    if inverted and kind == "inclusion":
+        # "No history of X" as an inclusion criterion is "X" as an exclusion criterion, mirrored.
+        mirrored = _mirror(_weigh_concepts(note, criterion, named, "exclusion", inverted=False))
+        if mirrored is not None:
+            return mirrored
+        if ";" in criterion.text or len(criterion.words) > MIRROR_WORDS or TEST.search(criterion.text):
+            return None
+        return "included", None, N_("The note mentions nothing this criterion rules out.")
+    return _weigh_concepts(note, criterion, named, kind, inverted=inverted)
+
+
+def _weigh_concepts(
+    note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind, *, inverted: bool
+) -> Found:
+    affirmed: list[tuple[Mention, int]] = []
+    negated: list[tuple[Mention, int]] = []
+    uncertain: list[tuple[Mention, int]] = []
+    for mention in named:
+        state = concept_state(note, (mention.concept,))
+        if state is None:
+            continue
+        {"affirmed": affirmed, "negated": negated, "uncertain": uncertain}[state[0]].append(
+            (mention, state[1])
+        )
+    if affirmed:
+        mention, sentence = affirmed[0]
+        if kind == "inclusion":
+            if inverted:
+                return "not included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
+            if _any_of(note, criterion, affirmed):
+                mention, sentence = _any_of(note, criterion, affirmed) or affirmed[0]
+                return "included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
+            if _unsupported(note, criterion, mention) > _allowance(criterion, mention) or _has_numbers(
+                criterion
+            ):
+                return (
+                    NEI,
+                    sentence,
+                    (
+                        N_("The note names %(concept)s but not all this criterion asks."),
+                        concept_named(mention),
+                    ),
+                )
+            return "included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
+        # The same one-word slack as for inclusion, except beside a test result ("CMV seronegative").
+        slack = (
+            0
+            if TEST.search(criterion.text) or TEST_RESULT.search(criterion.text)
+            else _allowance(criterion, mention)
+        )
+        if not inverted and _current_treatment(note, criterion, mention, sentence):
+            return (
+                "excluded",
+                sentence,
+                (
+                    N_("The patient currently takes %(concept)s, within any time window."),
+                    concept_named(mention),
+                ),
+            )
+        if inverted or qualified(criterion, mention) or _unsupported(note, criterion, mention) > slack:
+            return None
+        return "excluded", sentence, (N_("The note names %(concept)s."), concept_named(mention))
+    if uncertain:
+        return (
+            NEI,
+            uncertain[0][1],
+            (N_("The note only considers %(concept)s."), concept_named(uncertain[0][0])),
+        )
+    if negated and len(negated) == len(named):
+        sentence = negated[0][1]
+        if kind == "inclusion":
+            return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
+        return "not excluded", sentence, N_("The note rules this out.")
+    return None
+
+
+_TIME_WINDOW = re.compile(
+    r"\b(?:(?:within|in|during|over|for)\s+)?(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*"
+    r"(?:\d+|one|two|three|four|six|twelve)\s*(?:days?|weeks?|months?|years?|wks?|mos?)\b",
+    re.I,
+)
+_CURRENTLY = re.compile(
+    r"\b(?:is|are|was) (?:currently )?on\b|\bcurrently\b|\btak(?:es|ing)\b|\breceiv(?:es|ing)\b|"
+    r"\bmedications? (?:include|are|is)\b|\bmaintained on\b",
+    re.I,
+)
+_TREATMENTS = frozenset(
+    {"corticosteroids", "anticoagulation", "antibiotics", "immunodeficiency", "chemotherapy", "immunotherapy"}
+)
+_WINDOW_FILLER_WORDS = """
+treatment treated therapy use used dose dosing first study medication drug administration administered
+entry enrollment enrolment randomization randomisation baseline start starting receipt received receiving
+prior before systemic oral intravenous
+"""
+_WINDOW_FILLER = frozenset(_WINDOW_FILLER_WORDS.split())
+
+
+def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Mention, sentence: int) -> bool:
+    """ "Corticosteroids within 3 months before the first dose" for a patient who takes them now: a
+    current treatment falls within any window that ends today."""
+    lineage = ancestors(mention.concept)
+    if not (_TREATMENTS & set(lineage) or any(is_medication(c) for c in lineage)):
+        return False
+    if not _TIME_WINDOW.search(criterion.text) or re.search(r"\d", _TIME_WINDOW.sub(" ", criterion.text)):
+        return False  # a dose or another number is a requirement the note may not meet
+    before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
+    severity = knowledge.clinical_lexicon().severity_words
+    if any(w in severity for w in before) or not _CURRENTLY.search(note.sentences[sentence]):
+        return False
+    concept_words = set(criterion.words[mention.first : mention.last])
+    note_stems = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    wanted = stems(tuple(w for w in criterion.words if w not in concept_words and w not in _WINDOW_FILLER))
+    return len(wanted - note_stems - stems(tuple(concept_words))) <= _allowance(criterion, mention)
+
+
+ANY_OF = re.compile(r"\b(?:one or more|at least one|any of|any one of)\b", re.I)
+
+
+def _any_of(
+    note: NoteFacts, criterion: CriterionFacts, affirmed: list[tuple[Mention, int]]
+) -> tuple[Mention, int] | None:
+    """In "one or more of: A, B, C" one alternative the note states fully is enough, whatever the others ask
+    (numbers included)."""
+    if not ANY_OF.search(criterion.text):
+        return None
+    for mention, sentence in affirmed:
+        if _unsupported(note, criterion, mention) <= _allowance(criterion, mention):
+            return mention, sentence
+    return None
+
+
+def _mirror(found: Found) -> Found:
+    """An exclusion's answer as the answer of the inclusion "No X" it mirrors."""
+    if found is None:
+        return None
+    label, sentence, reason = found
+    return {"excluded": "not included", "not excluded": "included"}.get(label, label), sentence, reason

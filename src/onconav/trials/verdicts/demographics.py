@@ -1,0 +1,180 @@
+"""Who the patient is: pregnancy, breast-feeding and contraception, adult life (alcohol, smoking, work),
+one-sex subjects, age and sex criteria, and what begins after an age the patient has not reached.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NA, NEI, Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.overlap import stems
+
+CHILDBEARING_AGES = (10.0, 60.0)  # below menarche or past menopause, pregnancy criteria do not apply
+# Words that leave an age or sex criterion about age or sex only ("Patients of both sexes aged 18+").
+_FILLER_WORDS = """
+patient subject participant people person individual healthy volunteer both sex gender male female
+men man women woman boy girl and or of the a an age aged year old yr with who are is be must at
+least than older younger over under between to from inclusive time adult child minor month any
+either all
+"""
+_RESIDUAL_FILLER = frozenset(_FILLER_WORDS.split())
+# Other words an age or sex criterion may hold and still ask only the age or the sex.
+AGE_ONLY_INCLUSION_WORDS = 4
+AGE_ONLY_EXCLUSION_WORDS = 2
+SEX_ONLY_OTHER_WORDS = 1
+_AGE_SEX_WORDS = re.compile(r"[\d.,<>≤≥=+–();:-]+")
+
+
+def _residual_words(criterion: CriterionFacts) -> list[str]:
+    """The criterion's words other than those of age and sex."""
+    return [w for w in criterion.words if w not in _RESIDUAL_FILLER and not _AGE_SEX_WORDS.fullmatch(w)]
+
+
+def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Pregnancy, breast-feeding and contraception: not for men and children, unknown for other women."""
+    if "pregnancy" not in criterion.topics:
+        return None
+    if note.sex == "male":
+        return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
+    if note.age is not None and note.age < CHILDBEARING_AGES[0]:
+        return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
+    if note.sex is None:
+        return NEI, None, N_("The note does not say the patient's sex.")
+    if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
+        return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is past menopause.")
+    state = concept_state(note, ("pregnancy",))
+    about_pregnancy = len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
+    wants_pregnancy = re.search(r"\bpregnan", criterion.text, re.I) and not re.search(
+        r"non-?pregnan|not pregnan", criterion.text, re.I
+    )
+    if (
+        kind == "inclusion"
+        and state
+        and state[0] == "affirmed"
+        and wants_pregnancy
+        and about_pregnancy
+        and not criterion.negated_subject
+    ):
+        return "included", state[1], N_("The note says the patient is pregnant.")
+    contraception_only = "contraception" in criterion.topics and not re.search(
+        r"pregnan|lactat|breast", criterion.text, re.I
+    )
+    if note.not_sexually_active_sentence is not None:
+        if contraception_only:
+            return NA, note.not_sexually_active_sentence, N_("The patient is not sexually active.")
+        if kind == "exclusion":
+            return (
+                "not excluded",
+                note.not_sexually_active_sentence,
+                N_("The patient is not sexually active."),
+            )
+    if state is not None and state[0] == "affirmed" and kind == "exclusion" and not about_pregnancy:
+        return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
+    if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
+        polarity, sentence = state
+        if polarity == "affirmed":
+            return "excluded", sentence, N_("The note says the patient is pregnant.")
+        if polarity == "negated":
+            return "not excluded", sentence, N_("The note says a pregnancy test was negative.")
+    return (
+        NEI,
+        None,
+        N_("The note does not say whether the patient is pregnant, nursing or using contraception."),
+    )
+
+
+_ADULT_ONLY = re.compile(
+    r"alcohol|drunk|drinking|drug abuse|substance|smok|tobacco|army|military|recruit|prisoner|employ|"
+    r"shift work|college|universit|driv(?:e|ing) |menopaus|sexual|erectile|lactat|breast[- ]?feed",
+    re.I,
+)
+CHILD_AGE = 12.0
+PREGNANCY_WORDS = 2  # other content words beyond which a pregnancy criterion is about something else too
+_PREGNANCY_STEMS = frozenset(
+    {"pregn", "lacta", "breas", "feedi", "nursi", "women", "woman", "femal", "plann"}
+)
+
+
+def childhood(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Criteria about adult life (alcohol, smoking, work, military service) do not apply to a child."""
+    if note.age is None or note.age >= CHILD_AGE or not _ADULT_ONLY.search(criterion.text):
+        return None
+    return NA, note.age_sentence, N_("The criterion is about adult life; the patient is a child.")
+
+
+_SEX_SUBJECT = re.compile(
+    r"^\W*(?:(?:adult|postmenopausal|premenopausal|pregnant|healthy|non-?pregnant)\s+)?"
+    r"(women|woman|females?|girls?|men|man|males?|boys?)\b",
+    re.I,
+)
+
+
+def sex_subject(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion criterion whose subject is one sex ("Women aged 40-75 with ...")."""
+    m = _SEX_SUBJECT.search(criterion.text)
+    if kind != "inclusion" or m is None or note.sex is None or criterion.sexes == {"female", "male"}:
+        return None
+    wanted = "female" if re.match(r"wom|fem|girl", m.group(1), re.I) else "male"
+    if wanted != note.sex:
+        return (
+            "not included",
+            note.sex_sentence,
+            (
+                N_("The criterion is for female patients.")
+                if wanted == "female"
+                else N_("The criterion is for male patients.")
+            ),
+        )
+    return None
+
+
+def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Age and sex criteria, when age or sex is all the criterion asks."""
+    if criterion.age is None and criterion.sexes is None:
+        return None
+    residual = _residual_words(criterion)
+    age_only = criterion.age is not None and len(residual) <= (
+        AGE_ONLY_INCLUSION_WORDS if kind == "inclusion" else AGE_ONLY_EXCLUSION_WORDS
+    )
+    sex_only = (
+        criterion.sexes is not None and len(residual) <= SEX_ONLY_OTHER_WORDS and not criterion.mentions
+    )
+    if (
+        criterion.age is not None
+        and note.age is not None
+        and (age_only or not criterion.age.admits(note.age))
+    ):
+        if not criterion.age.admits(note.age):
+            if kind == "inclusion":
+                return "not included", note.age_sentence, N_("The patient's age is outside the range.")
+            return "not excluded", note.age_sentence, N_("The patient's age is not the excluded age.")
+        if criterion.sexes is not None and note.sex is not None and note.sex not in criterion.sexes:
+            return negative_label(kind), note.sex_sentence, N_("The patient's sex is not the one named.")
+        if age_only:
+            return positive_label(kind), note.age_sentence, N_("The patient's age is within the range.")
+    if sex_only and note.sex is not None:
+        assert criterion.sexes is not None
+        if note.sex in criterion.sexes:
+            return positive_label(kind), note.sex_sentence, N_("The patient's sex is the one named.")
+        return negative_label(kind), note.sex_sentence, N_("The patient's sex is not the one named.")
+    return None
+
+
+_AFTER_AGE = re.compile(r"\b(?:after|beyond|from|since|starting at) (?:the )?age (?:of )?(\d{1,2})\b", re.I)
+
+
+def onset_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Wheezing after age 6", "diabetes diagnosed after the age of 40": what begins after an age the
+    patient has not reached cannot have happened."""
+    m = _AFTER_AGE.search(criterion.text)
+    if m is None or note.age is None or note.age >= float(m.group(1)):
+        return None
+    return (
+        negative_label(kind),
+        note.age_sentence,
+        (N_("The patient is younger than %(age)s years."), {"age": m.group(1)}),
+    )

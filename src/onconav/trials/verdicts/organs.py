@@ -1,0 +1,134 @@
+"""Performance status (ECOG and Karnofsky, converted when needed) and organ function: lab, vital-sign and
+body-measure thresholds, compared when the note gives the value, else judged by the organ's named disease.
+"""
+
+from __future__ import annotations
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_concepts
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.measures import (
+    HEMOGLOBIN_G_PER_L_FROM,
+    PLATELETS_PER_UL_FROM,
+    Threshold,
+    compare,
+)
+from onconav.trials.verdicts.note import NoteFacts
+
+# Measures that a note's silence does not make normal: they must be measured ("BMI > 40", "weight > 110 kg").
+BODY_MEASURES = frozenset({"bmi", "weight"})
+# Measured at every visit: an abnormal value would be in the note.
+VITAL_SIGNS = frozenset({"systolic-bp", "diastolic-bp", "heart-rate", "respiratory-rate", "temperature"})
+# Organs whose named disease makes a threshold on their function uncertain rather than met.
+ORGAN_OF_MEASURE = {
+    "creatinine": "kidney-disease",
+    "creatinine-clearance": "kidney-disease",
+    "bilirubin": "liver-disease",
+    "transaminases": "liver-disease",
+    "albumin": "liver-disease",
+    "inr": "liver-disease",
+    "hemoglobin": "anemia",
+    "hematocrit": "anemia",
+    "platelets": "thrombocytopenia",
+    "neutrophils": "neutropenia",
+    "leukocytes": "neutropenia",
+    "lvef": "heart-failure",
+    "qtc": "arrhythmia",
+}
+
+
+def _measure_name(measure: str) -> str:
+    """A measure's code as words for a reason ("creatinine-clearance" -> "creatinine clearance")."""
+    return measure.replace("-", " ")
+
+
+_KPS_TO_ECOG = {100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4}
+
+
+def performance(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ECOG and Karnofsky performance status, converting between the scales when needed."""
+    wanted = criterion.performance
+    if wanted is None:
+        return None
+    score: int | None = None
+    sentence: int | None = None
+    for reading in note.readings:
+        if reading.measure == wanted.scale:
+            score, sentence = int(reading.value), reading.sentence
+        elif reading.measure == "karnofsky" and wanted.scale == "ecog" and score is None:
+            score, sentence = _KPS_TO_ECOG.get(int(round(reading.value, -1))), reading.sentence
+    if score is None:
+        return NEI, None, N_("The note gives no performance status.")
+    if score in wanted.allowed:
+        return positive_label(kind), sentence, N_("The performance status is in the range.")
+    return negative_label(kind), sentence, N_("The performance status is outside the range.")
+
+
+def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | None:
+    """Whether the note's value meets the threshold, and its sentence; None when the note gives none."""
+    for reading in note.readings:
+        if reading.measure != threshold.measure or threshold.times_uln:
+            continue
+        value = reading.value
+        if (
+            threshold.measure == "platelets"
+            and threshold.value > PLATELETS_PER_UL_FROM
+            and value < PLATELETS_PER_UL_FROM
+        ):
+            value *= 1000  # "150 x 10^3/uL" against "100,000"
+        if threshold.measure == "hemoglobin" and threshold.unit == "g/l" and value < HEMOGLOBIN_G_PER_L_FROM:
+            value *= 10
+        return compare(value, threshold.op, threshold.value), reading.sentence
+    return None
+
+
+def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
+    if not criterion.thresholds:
+        return None
+    results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
+    known = [(t, r) for t, r in results if r is not None]
+    if known:
+        if kind == "inclusion":
+            failed = [(t, r) for t, r in known if not r[0]]
+            if failed:
+                return (
+                    "not included",
+                    failed[0][1][1],
+                    (
+                        N_("The note's %(measure)s is outside the limit."),
+                        {"measure": _measure_name(failed[0][0].measure)},
+                    ),
+                )
+            if len(known) == len(results):
+                return "included", known[0][1][1], N_("The note's values are within the limits.")
+            return None
+        met = [(t, r) for t, r in known if r[0]]
+        if met:
+            return (
+                "excluded",
+                met[0][1][1],
+                (
+                    N_("The note's %(measure)s is beyond the limit."),
+                    {"measure": _measure_name(met[0][0].measure)},
+                ),
+            )
+        if len(known) == len(results):
+            return "not excluded", known[0][1][1], N_("The note's values do not reach the limits.")
+    if kind == "inclusion":
+        if ANY_OF.search(criterion.text) and criterion_concepts(criterion):
+            return None  # "one or more of: diabetes, obesity (BMI > 25), ...": a condition named may do
+        return NEI, note.normal_labs_sentence, N_("The note does not give these values.")
+    if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
+        return NEI, None, N_("The note does not give the patient's weight or BMI.")
+    vital = all(t.measure in VITAL_SIGNS for t in criterion.thresholds)
+    named = [m for m in criterion_concepts(criterion) if m.polarity != "negated"]
+    if not named and note.normal_labs_sentence is None and not vital:
+        return NEI, None, N_("The note does not give these values.")
+    for t in criterion.thresholds:
+        organ = ORGAN_OF_MEASURE.get(t.measure)
+        state = concept_state(note, (organ,)) if organ else None
+        if state is not None and state[0] == "affirmed":
+            return NEI, state[1], N_("The note names a disease of this organ but not the value.")
+    return "not excluded", note.normal_labs_sentence, N_("Nothing in the note suggests these values.")

@@ -1,0 +1,110 @@
+"""Criteria about the study rather than the patient's body: empty fragments, conditional criteria ("If
+female, ..."), the investigator's judgement and the patient's plans, consent and compliance, languages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
+from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
+from onconav.trials.verdicts.note import NoteFacts
+
+# A criterion of this many words or fewer that ends in "no" or "none" is a fragment ("This study has no").
+FRAGMENT_WORDS = 4
+
+
+def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A fragment with no content ("This study has no") applies to nobody."""
+    if (
+        len(criterion.words) <= FRAGMENT_WORDS
+        and not criterion.mentions
+        and criterion.age is None
+        and criterion.sexes is None
+    ) and re.search(r"\b(?:no|none|not applicable|n/a)\W*$", criterion.text, re.I):
+        return NA, None, N_("The criterion has no content.")
+    return None
+
+
+def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Consent and compliance: the note's statement that the patient will consent and comply settles them."""
+    topics = criterion.topics
+    if not topics & {"consent", "compliance"} or "pregnancy" in topics or criterion.thresholds:
+        return None
+    if criterion.mentions and "consent" not in topics:
+        return None  # "unable to comply because of dementia": the condition decides
+    if kind == "inclusion":
+        if note.consent_sentence is not None and (
+            "consent" in topics or re.search(r"compl|willing|adhere", criterion.text, re.I)
+        ):
+            return "included", note.consent_sentence, N_("The note says the patient will consent and comply.")
+        return None
+    return "not excluded", note.consent_sentence, N_("The note says the patient will consent and comply.")
+
+
+def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """The languages a patient speaks are not in clinical notes."""
+    if "language" in criterion.topics and not criterion.mentions:
+        return NEI, None, N_("The note does not say which languages the patient speaks.")
+    return None
+
+
+_FUTURE = re.compile(
+    r"\b(?:planning|plans? to|intends?|intention|likely to|will not survive|estimates?|anticipated)\b", re.I
+)
+
+
+_PLANNED_PREGNANCY = re.compile(
+    r"(?:planning|plans?|intends?) to (?:become|get) pregnant|planned pregnancy", re.I
+)
+
+
+def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Exclusions left to the investigator's judgement, or about the patient's plans and prognosis to come,
+    cannot be settled from a note."""
+    if kind == "exclusion" and "investigator-judgement" in criterion.topics:
+        return NEI, None, N_("The criterion is left to the investigator's judgement.")
+    if (
+        kind == "exclusion"
+        and _FUTURE.search(criterion.text)
+        and not _PLANNED_PREGNANCY.search(criterion.text)
+    ):
+        return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
+    return None
+
+
+_CONDITIONAL = re.compile(
+    r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
+    r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
+    r"(?:patients|subjects|recipients|participants|those) who (?:have|had) (?:had |received |undergone )?)"
+    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+then\b)",
+    re.I,
+)
+
+
+def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "If X, ..." or "Patients who have had X must ...": not applicable when the note rules X out or
+    never mentions it among the patient's conditions and treatments."""
+    m = _CONDITIONAL.search(criterion.text)
+    if m is None:
+        return None
+    condition = read_criterion(m.group("condition"))
+    if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
+        if note.sex not in condition.sexes:
+            return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
+        return None
+    concepts = [c.concept for c in condition.mentions]
+    if not concepts:
+        return None
+    state = concept_state(note, tuple(concepts))
+    if state is None or state[0] == "negated":
+        # An inclusion requirement for others does not apply; an exclusion for others does not exclude.
+        verdict = NA if kind == "inclusion" else "not excluded"
+        return (
+            verdict,
+            state[1] if state else None,
+            N_("The condition this criterion depends on does not apply."),
+        )
+    return None
