@@ -26,7 +26,7 @@ def _fail(error: OnconavError) -> None:
 
 def backup(file: Annotated[Path, typer.Argument(help="Where to write the backup (a tar file).")]) -> None:
     """Back up the database and the documents into FILE."""
-    from onconav.cases import backup as backups
+    from onconav import backup as backups
 
     engine = create_db_engine()
     try:
@@ -47,7 +47,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Replace the current data without asking.")] = False,
 ) -> None:
     """Replace the database and the documents with those in FILE (stop the server first)."""
-    from onconav.cases import backup as backups
+    from onconav import backup as backups
 
     if not yes and not typer.confirm("This replaces the current database and documents. Continue?"):
         raise typer.Exit(code=1)

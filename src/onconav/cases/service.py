@@ -5,17 +5,16 @@ request: the face commits, so a change and its audit event land together or not 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from onconav import storage
 from onconav.cases import formats, sharing
 from onconav.cases.models import Case, CaseDocument, CaseEvent, CaseMember, CaseMessage, ReviewInput
 from onconav.cases.schemas import CaseCreate, CaseEventRead, CaseRead, DocumentRead, QueueItem
@@ -30,10 +29,11 @@ from onconav.cases.states import (
     due_dates,
     target_of_action,
 )
-from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
 from onconav.db import new_id, utcnow
 from onconav.errors import InvalidInput, NotFound, OnconavError
+from onconav.storage import DocumentStore
+from onconav.storage import document_store as document_store  # callers of add_document need one
 
 QUEUE_STATES = (
     CaseState.submitted,
@@ -42,17 +42,6 @@ QUEUE_STATES = (
     CaseState.in_review,
     CaseState.more_info_requested,
 )
-
-
-class DocumentDamaged(OnconavError):
-    """A stored document whose bytes no longer match the hash recorded at upload."""
-
-    status_code = 500
-
-
-def document_store() -> DocumentStore:
-    """The configured document store."""
-    return DocumentStore(get_settings().effective_documents_dir)
 
 
 # Cases ---------------------------------------------------------------------------------------------------
@@ -288,12 +277,9 @@ def add_document(
             declared_type=declared_type,
             max_expanded_bytes=settings.max_archive_expanded_bytes,
         )
-        with open(staged.path, "rb") as plaintext:
-            sealed_path = store.stage_stream(
-                lambda sink: crypto.encrypt_stream(session, plaintext, sink, context=_context(document_id))
-            )
-        store.commit(sealed_path, document_id)
-    event.listen(session, "after_rollback", lambda _session: store.discard(document_id), once=True)
+        storage.put_encrypted(
+            session, store, staged.path, document_id=document_id, context=_context(document_id)
+        )
     private = {
         "filename": clean_filename(filename),
         "text": inspection.text,
@@ -371,50 +357,25 @@ def document_to_read(session: Session, document: CaseDocument, *, include_identi
     )
 
 
-def document_chunks(session: Session, store: DocumentStore, document: CaseDocument) -> Iterator[bytes]:
-    """The decrypted bytes of a document, in chunks (authenticated chunk by chunk)."""
-    from onconav.accounts import crypto
-
-    with store.open(document.id) as sealed:
-        yield from crypto.decrypt_stream(session, sealed, context=_context(document.id))
-
-
 def document_bytes(
     session: Session, store: DocumentStore, document: CaseDocument, *, shared: bool = False
 ) -> bytes:
     """The document's bytes, checked against the recorded hash; `shared` gives the de-identified copy."""
-    from onconav.accounts.crypto import DecryptionError
-
-    digest = hashlib.sha256()
-    parts = []
-    try:
-        for chunk in document_chunks(session, store, document):
-            digest.update(chunk)
-            parts.append(chunk)
-    except (DecryptionError, FileNotFoundError) as error:
-        raise DocumentDamaged("This document is damaged in storage; the operators have been told.") from error
-    if digest.hexdigest() != document.sha256:
-        raise DocumentDamaged("This document is damaged in storage; the operators have been told.")
-    data = b"".join(parts)
+    data = storage.read_verified(
+        session, store, document.id, context=_context(document.id), sha256=document.sha256
+    )
     return sharing.shared_copy(formats.DocumentKind(document.kind), data) if shared else data
 
 
 def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:
     """Ids of documents whose stored bytes are missing, fail decryption or do not match their hash."""
-    from onconav.accounts.crypto import DecryptionError
-
-    damaged = []
-    for document in session.scalars(select(CaseDocument).order_by(CaseDocument.id)):
-        digest = hashlib.sha256()
-        try:
-            for chunk in document_chunks(session, store, document):
-                digest.update(chunk)
-        except (DecryptionError, FileNotFoundError):
-            damaged.append(document.id)
-            continue
-        if digest.hexdigest() != document.sha256:
-            damaged.append(document.id)
-    return damaged
+    return [
+        document.id
+        for document in session.scalars(select(CaseDocument).order_by(CaseDocument.id))
+        if not storage.is_intact(
+            session, store, document.id, context=_context(document.id), sha256=document.sha256
+        )
+    ]
 
 
 def sweep_storage(session: Session, *, store: DocumentStore) -> int:
