@@ -23,7 +23,7 @@ from onconav.cases.documents import (
 )
 from onconav.cases.messages import list_messages, post_message
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
-from onconav.cases.team import add_member, members
+from onconav.cases.team import add_member, members, reviewers_by_email
 from onconav.cases.workflow import (
     QUEUE_STATES,
     assigned_cases,
@@ -73,6 +73,7 @@ __all__ = [
     "post_message",
     "queue",
     "queue_item",
+    "reviewers_by_email",
     "sweep_storage",
     "to_read",
     "understand_diagnosis",

@@ -1,12 +1,14 @@
-"""A case's review team: the specialist a coordinator assigns and the colleagues that specialist invites to
-the multidisciplinary review."""
+"""A case's review team: the specialist a coordinator assigns, the colleagues that specialist invites to
+the multidisciplinary review, and the reviewers an opinion names among them."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onconav.accounts import service as accounts
 from onconav.cases.models import Case, CaseMember
+from onconav.cases.schemas import Reviewer, ReviewerLine
 from onconav.cases.states import TERMINAL_STATES, CaseRole, CaseState, InvalidTransition
 from onconav.db import new_id, utcnow
 from onconav.errors import InvalidInput
@@ -41,3 +43,19 @@ def members(session: Session, *, case_id: str, role: CaseRole | None = None) -> 
     if role is not None:
         query = query.where(CaseMember.role == role.value)
     return list(session.scalars(query.order_by(CaseMember.created_at, CaseMember.id)))
+
+
+def reviewers_by_email(session: Session, *, case: Case, lines: list[ReviewerLine]) -> list[Reviewer]:
+    """The reviewers an opinion names by e-mail, each a member of the case (credentials default to MD)."""
+    on_case = {m.user_id for m in members(session, case_id=case.id)}
+    reviewers = []
+    for line in lines:
+        user = accounts.get_user_by_email(session, email=line.email)
+        if user is None or user.id not in on_case:
+            raise InvalidInput("%(email)s is not a reviewer on this case.", email=line.email[:100])
+        reviewers.append(
+            Reviewer(
+                user_id=user.id, name=user.display_name or user.email, credentials=line.credentials or "MD"
+            )
+        )
+    return reviewers
