@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from onconav import migrate
 from onconav.cases import service
 from onconav.cases.schemas import CaseCreate
-from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.storage import DocumentStore
 
 
 def sample_files() -> dict[str, tuple[str, bytes]]:

@@ -18,10 +18,10 @@ from onconav import migrate
 from onconav.accounts import crypto, totp
 from onconav.accounts import service as accounts
 from onconav.app import create_app
-from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory.models import Practitioner
+from onconav.storage import DocumentStore
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from onconav.cases import service
 from onconav.cases.models import Case, CaseDocument
 from onconav.cases.schemas import CaseCreate
-from onconav.cases.storage import DocumentStore
 from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
+from onconav.storage import DocumentStore
 
 
 @pytest.fixture

@@ -29,10 +29,10 @@ from onconav.accounts import crypto
 from onconav.accounts import service as accounts
 from onconav.cases import service as cases
 from onconav.cases.models import CaseDocument
-from onconav.cases.storage import DocumentStore
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory.models import Organization
+from onconav.storage import DocumentStore
 
 PASSWORD = "correct horse battery staple 42"
 WORKERS = 4

@@ -12,7 +12,7 @@ from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make
 
 from onconav.cases import sharing
 from onconav.cases.formats import DocumentKind, RejectedFile, inspect_file
-from onconav.cases.storage import DocumentStore, TooLarge
+from onconav.storage import DocumentStore, TooLarge
 
 
 def write(tmp_path: Path, data: bytes, name: str = "upload.bin") -> Path:

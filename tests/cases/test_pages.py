@@ -113,6 +113,30 @@ def test_team_pages_through_forms(
     assert "Segunda opinión" in spanish and "Los revisores están de acuerdo con el diagnóstico." in spanish
 
 
+def test_coordinator_sees_open_cases_in_the_page_list_as_in_the_api(
+    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+) -> None:
+    patient, coordinator = person("patient"), person("coordinator")
+    case_ids = {}
+    for title in ("Submitted lungs", "Still a draft"):
+        created = api.post("/api/v1/cases", headers=patient.headers, json={"title": title, "diagnosis": "x"})
+        assert created.status_code == 201, created.text
+        case_ids[title] = created.json()["id"]
+    submitted = api.post(
+        f"/api/v1/cases/{case_ids['Submitted lungs']}/transitions",
+        headers=patient.headers,
+        json={"action": "submit"},
+    )
+    assert submitted.status_code == 200, submitted.text
+
+    desk, _ = browser_session(api, cases_engine, coordinator)
+    listing = desk.get("/cases").text
+    assert f'href="/cases/{case_ids["Submitted lungs"]}"' in listing and "Submitted lungs" in listing
+    assert "Still a draft" not in listing  # coordinators see a case once it is submitted
+    api_listing = api.get("/api/v1/cases", headers=coordinator.headers).json()
+    assert [c["id"] for c in api_listing] == [case_ids["Submitted lungs"]]
+
+
 @pytest.mark.browser
 def test_patient_journey_in_a_browser_without_javascript(chromium: Any, tmp_path: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe

@@ -26,10 +26,10 @@ from onconav.cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Opi
 from onconav.cases.schemas import CaseCreate, OpinionContent, Reviewer
 from onconav.cases.sealing import CaseDataDamaged
 from onconav.cases.states import CaseRole
-from onconav.cases.storage import DocumentStore
 from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
+from onconav.storage import DocumentStore
 
 # Every secret below is a distinct word that cannot appear by chance in ciphertext, ids or codes.
 SECRETS = {

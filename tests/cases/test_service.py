@@ -18,8 +18,8 @@ from onconav.cases.formats import RejectedFile
 from onconav.cases.models import CaseDocument, CaseEvent
 from onconav.cases.schemas import CaseCreate
 from onconav.cases.states import CaseRole, CaseState, InvalidTransition, Urgency
-from onconav.cases.storage import DocumentStore
 from onconav.errors import InvalidInput
+from onconav.storage import DocumentDamaged, DocumentStore
 
 OWNER = "patient-1"
 
@@ -135,7 +135,7 @@ def test_damaged_storage_is_detected(session: Session, store: DocumentStore) -> 
     stored = path.read_bytes()
     path.write_bytes(stored[:-1] + bytes([stored[-1] ^ 1]))  # one bit flipped
     assert service.verify_documents(session, store=store) == [document.id]
-    with pytest.raises(service.DocumentDamaged):
+    with pytest.raises(DocumentDamaged):
         service.document_bytes(session, store, document)
 
 

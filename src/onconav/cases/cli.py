@@ -18,7 +18,7 @@ app = typer.Typer(help="Second-opinion cases: document checks and clean-up.", no
 
 def backup(file: Annotated[Path, typer.Argument(help="Where to write the backup (a tar file).")]) -> None:
     """Back up the database and the documents into FILE."""
-    from onconav.cases import backup as backups
+    from onconav import backup as backups
 
     with configured_engine() as engine:
         try:
@@ -36,7 +36,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Replace the current data without asking.")] = False,
 ) -> None:
     """Replace the database and the documents with those in FILE (stop the server first)."""
-    from onconav.cases import backup as backups
+    from onconav import backup as backups
 
     if not yes and not typer.confirm("This replaces the current database and documents. Continue?"):
         raise typer.Exit(code=1)

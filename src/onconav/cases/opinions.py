@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from onconav.cases.models import Case, Opinion
 from onconav.cases.schemas import OpinionContent, OpinionRead, Signature
 from onconav.cases.states import CaseRole, CaseState
+from onconav.cases.workflow import change_state
 from onconav.db import new_id, utcnow
 from onconav.errors import Forbidden, InvalidInput, NotFound, OnconavError
 
@@ -50,8 +51,14 @@ def versions(session: Session, *, case_id: str) -> list[Opinion]:
     return list(session.scalars(select(Opinion).where(Opinion.case_id == case_id).order_by(Opinion.version)))
 
 
+def get(session: Session, *, opinion_id: str) -> Opinion | None:
+    """The opinion version with this id, or None."""
+    return session.get(Opinion, opinion_id)
+
+
 def get_or_raise(session: Session, *, opinion_id: str) -> Opinion:
-    opinion = session.get(Opinion, opinion_id)
+    """The opinion version with this id; NotFound otherwise."""
+    opinion = get(session, opinion_id=opinion_id)
     if opinion is None:
         raise NotFound("There is no opinion with this id, or you may not see it.")
     return opinion
@@ -137,8 +144,6 @@ def deliver(
     now: datetime | None = None,
 ) -> Opinion:
     """Deliver a fully signed draft; the first delivery moves the case to opinion_delivered."""
-    from onconav.cases import service
-
     if opinion.status != "draft":
         raise OpinionLocked("This opinion was already delivered.")
     if opinion.case_id != case.id:
@@ -150,7 +155,7 @@ def deliver(
         )
     now = now or utcnow()
     if CaseState(case.state) == CaseState.in_review:
-        service.change_state(
+        change_state(
             session, case=case, target=CaseState.opinion_delivered, actor_id=actor_id, role=role, now=now
         )
     elif CaseState(case.state) not in (CaseState.opinion_delivered, CaseState.closed):

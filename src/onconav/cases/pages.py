@@ -1,7 +1,8 @@
 """Case pages (no JavaScript needed): the patient's case list and case page, the coordinator's queue, the
 specialist's workspace, records read in the browser, messages, the review and the opinion.
 
-Pages call the same policy and services as the API; every POST form carries the CSRF token.
+Each page parses its form, calls one function of `cases.actions` (the same ones as the API) and renders;
+every POST form carries the CSRF token.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 
-from onconav.accounts import policy
-from onconav.accounts import service as accounts
-from onconav.accounts.principal import Principal
-from onconav.accounts.roles import Role
-from onconav.cases import access, notify, opinions, service
-from onconav.cases.models import Case
+from onconav.cases import actions
 from onconav.cases.rendering import AGREEMENT_LABELS
-from onconav.cases.routes import acting_role, load_case, load_document, load_opinion, next_actions
-from onconav.cases.schemas import OpinionContent, Reviewer, TrialSuggestion
+from onconav.cases.schemas import (
+    CaseCreateFor,
+    MemberCreate,
+    OpinionForm,
+    ReviewCreate,
+    ReviewerLine,
+    TransitionRequest,
+    TrialLine,
+    Upload,
+)
 from onconav.cases.states import CaseRole, Urgency
 from onconav.errors import InvalidInput
 from onconav.web.dependencies import CurrentPrincipal, SessionDep
@@ -43,26 +46,38 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def trial_lines(text: str) -> list[TrialLine]:
+    """'NCT number | title | why' lines (a line without '|' is a title alone)."""
+    trials = []
+    for line in lines(text):
+        parts = [p.strip() for p in line.split("|")]
+        identifier, title, why = [*parts, "", "", ""][:3] if len(parts) > 1 else ("", parts[0], "")
+        trials.append(TrialLine(identifier=identifier[:40], title=title or identifier, why=why))
+    return trials
+
+
+def reviewer_lines(text: str) -> list[ReviewerLine]:
+    """'e-mail | credentials' lines."""
+    reviewers = []
+    for line in lines(text):
+        email, _, credentials = line.partition("|")
+        reviewers.append(ReviewerLine(email=email.strip(), credentials=credentials.strip()))
+    return reviewers
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, principal: CurrentPrincipal, session: SessionDep) -> HTMLResponse:
     """The caller's cases and, for patients and caregivers, the form to ask for a second opinion."""
-    patients = [p for p in principal.acting_for if principal.may_act_for(p, "list")]
-    cases = service.list_for_user(session, user_id=principal.user_id, patient_ids=patients)
-    visible = []
-    for case in cases:
-        if policy.permits(session, principal, "list", case):
-            policy.authorize(session, principal, "list", case)
-            visible.append(service.queue_item(case))
-    may_create = principal.role in (Role.patient, Role.caregiver)
+    listing = actions.case_list(session, principal)
     return page(
         request,
         "cases/list.html",
         {
-            "cases": visible,
-            "may_create": may_create,
+            "cases": listing.cases,
+            "may_create": listing.may_create,
             "principal": principal,
             "urgencies": list(Urgency),
-            "patients": patients,
+            "patients": listing.patients,
         },
     )
 
@@ -80,9 +95,7 @@ def create_case_form(
     language: Annotated[str, Form(max_length=2)] = "en",
     patient_id: Annotated[str, Form(max_length=64)] = "",
 ) -> RedirectResponse:
-    from onconav.cases.routes import CaseCreateFor, create_case
-
-    body = CaseCreateFor(
+    case_in = CaseCreateFor(
         title=title,
         diagnosis=diagnosis,
         treatment_plan=treatment_plan,
@@ -91,69 +104,30 @@ def create_case_form(
         language=language,
         patient_id=patient_id or None,
     )
-    detail = create_case(body, principal, session)
+    detail = actions.create_case(session, principal, case_in=case_in)
     return back_to(detail.id)
 
 
 @router.get("/cases/queue", response_class=HTMLResponse)
 def queue_page(request: Request, principal: CurrentPrincipal, session: SessionDep) -> HTMLResponse:
     """Coordinators: open cases by due date."""
-    policy.authorize(session, principal, "list", access.CaseQueue())
-    items = service.queue(session)
+    items = actions.coordinator_queue(session, principal)
     return page(request, "cases/queue.html", {"items": items, "title": "Case queue"})
 
 
 @router.get("/cases/workspace", response_class=HTMLResponse)
 def workspace_page(request: Request, principal: CurrentPrincipal, session: SessionDep) -> HTMLResponse:
     """Specialists: only the cases assigned to them or that they were invited to."""
-    policy.authorize(session, principal, "list", access.Workspace(principal.user_id))
-    items = [service.queue_item(c) for c in service.assigned_cases(session, user_id=principal.user_id)]
+    items = actions.specialist_workspace(session, principal)
     return page(request, "cases/queue.html", {"items": items, "title": "My workspace"})
-
-
-def _case_context(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
-    roles = access.member_roles(session, principal, case)
-    team = bool(roles & {CaseRole.coordinator, CaseRole.specialist, CaseRole.colleague})
-    documents = [
-        service.document_to_read(session, d, include_identifying=access.sees_identifying_tags(roles))
-        for d in service.list_documents(session, case_id=case.id)
-    ]
-    may_message = policy.permits(session, principal, "message", case)
-    messages = service.list_messages(session, case_id=case.id) if may_message else []
-    attached = service.attachments_of(session, message_ids=[m.id for m in messages])
-    versions = [
-        o
-        for o in opinions.versions(session, case_id=case.id)
-        if policy.permits(session, principal, "read", o)
-    ]
-    return {
-        "case": service.to_read(session, case),
-        "roles": sorted(roles),
-        "actions": next_actions(case, roles),
-        "documents": documents,
-        "messages": [(m, attached.get(m.id, [])) for m in messages],
-        "may_message": may_message,
-        "may_upload": policy.permits(session, principal, "upload", case),
-        "may_assign": policy.permits(session, principal, "assign", case),
-        "may_invite": policy.permits(session, principal, "invite", case),
-        "may_review": policy.permits(session, principal, "review", case),
-        "may_write_opinion": policy.permits(session, principal, "write_opinion", case),
-        "members": service.members(session, case_id=case.id) if team else [],
-        "reviews": service.list_review_inputs(session, case_id=case.id) if team else [],
-        "opinions": versions,
-        "agreement_labels": AGREEMENT_LABELS,
-        "positions": service.REVIEW_POSITIONS,
-    }
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request, case_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> HTMLResponse:
-    case = load_case(session, case_id)
-    policy.authorize(session, principal, "read", case)
-    context = _case_context(session, principal, case)
-    return page(request, "cases/case.html", context)
+    overview = actions.case_overview(session, principal, case_id=case_id)
+    return page(request, "cases/case.html", {**vars(overview), "agreement_labels": AGREEMENT_LABELS})
 
 
 @router.post("/cases/{case_id}/transitions", response_model=None)
@@ -164,15 +138,13 @@ def transition_form(
     action: Annotated[str, Form(max_length=40)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
-    case = load_case(session, case_id)
-    policy.authorize(session, principal, "update", case, detail=f"transition:{action[:40]}")
-    if action == "deliver_opinion":
-        raise InvalidInput("An opinion is delivered from the opinion itself.")
-    role = acting_role(session, principal, case, action)
-    change = service.perform(
-        session, case=case, action=action, actor_id=principal.user_id, role=role, note=note
+    actions.transition_case(
+        session,
+        principal,
+        case_id=case_id,
+        transition=TransitionRequest(action=action, note=note),
+        delivery_elsewhere=InvalidInput("An opinion is delivered from the opinion itself."),
     )
-    notify.case_changed(session, case=case, change=change)
     return back_to(case_id)
 
 
@@ -180,17 +152,8 @@ def transition_form(
 def upload_form(
     case_id: str, principal: CurrentPrincipal, session: SessionDep, file: Annotated[UploadFile, File()]
 ) -> RedirectResponse:
-    case = load_case(session, case_id)
-    policy.authorize(session, principal, "upload", case)
-    service.add_document(
-        session,
-        store=service.document_store(),
-        case=case,
-        uploaded_by=principal.user_id,
-        source=file.file,
-        filename=file.filename,
-        declared_type=file.content_type,
-    )
+    upload = Upload(source=file.file, filename=file.filename, declared_type=file.content_type)
+    actions.upload_document(session, principal, case_id=case_id, upload=upload)
     return back_to(case_id, "#records")
 
 
@@ -202,10 +165,12 @@ def message_form(
     body: Annotated[str, Form(min_length=1, max_length=10_000)],
     file: Annotated[UploadFile | None, File()] = None,
 ) -> RedirectResponse:
-    from onconav.cases.routes import post_message
-
-    files = [file] if file is not None and file.filename else None
-    post_message(case_id, principal, session, body, files)
+    uploads = (
+        [Upload(source=file.file, filename=file.filename, declared_type=file.content_type)]
+        if file is not None and file.filename
+        else []
+    )
+    actions.post_message(session, principal, case_id=case_id, body=body, uploads=uploads)
     return back_to(case_id, "#messages")
 
 
@@ -217,9 +182,7 @@ def member_form(
     email: Annotated[str, Form(max_length=320)],
     role: Annotated[CaseRole, Form()],
 ) -> RedirectResponse:
-    from onconav.cases.routes import MemberCreate, add_member
-
-    add_member(case_id, MemberCreate(email=email, role=role), principal, session)
+    actions.add_member(session, principal, case_id=case_id, member=MemberCreate(email=email, role=role))
     return back_to(case_id, "#team")
 
 
@@ -232,27 +195,9 @@ def review_form(
     body: Annotated[str, Form(min_length=1, max_length=10_000)],
     specialty: Annotated[str, Form(max_length=120)] = "",
 ) -> RedirectResponse:
-    from onconav.cases.routes import ReviewCreate, add_review
-
-    add_review(case_id, ReviewCreate(position=position, specialty=specialty, body=body), principal, session)
+    review = ReviewCreate(position=position, specialty=specialty, body=body)
+    actions.add_review(session, principal, case_id=case_id, review=review)
     return back_to(case_id, "#review")
-
-
-def reviewers_from(session: Session, case: Case, text: str) -> list[Reviewer]:
-    """'email | credentials' lines -> reviewers, each a specialist on the case."""
-    on_case = {m.user_id for m in service.members(session, case_id=case.id)}
-    reviewers = []
-    for line in lines(text):
-        email, _, credentials = line.partition("|")
-        user = accounts.get_user_by_email(session, email=email.strip())
-        if user is None or user.id not in on_case:
-            raise InvalidInput("%(email)s is not a reviewer on this case.", email=email.strip()[:100])
-        reviewers.append(
-            Reviewer(
-                user_id=user.id, name=user.display_name or user.email, credentials=credentials.strip() or "MD"
-            )
-        )
-    return reviewers
 
 
 @router.post("/cases/{case_id}/opinion", response_model=None)
@@ -270,42 +215,30 @@ def opinion_form(
     questions_for_team: Annotated[str, Form(max_length=8000)] = "",
     amendment_reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
-    case = load_case(session, case_id)
-    policy.authorize(session, principal, "write_opinion", case)
-    trial_list = []
-    for line in lines(trials):
-        parts = [p.strip() for p in line.split("|")]
-        identifier, title, why = [*parts, "", "", ""][:3] if len(parts) > 1 else ("", parts[0], "")
-        trial_list.append(TrialSuggestion(identifier=identifier[:40], title=title or identifier, why=why))
-    content = OpinionContent(
+    form = OpinionForm(
         diagnosis_agreement=diagnosis_agreement,
         diagnosis_comment=diagnosis_comment,
         staging=staging,
         recommended_plan=recommended_plan,
         alternatives=lines(alternatives),
-        trials=trial_list,
+        trials=trial_lines(trials),
         questions_for_team=lines(questions_for_team),
-        reviewers=reviewers_from(session, case, reviewers),
+        reviewers=reviewer_lines(reviewers),
+        amendment_reason=amendment_reason,
     )
-    opinions.save_draft(
-        session, case=case, content=content, author_id=principal.user_id, amendment_reason=amendment_reason
-    )
+    actions.save_opinion_from_form(session, principal, case_id=case_id, form=form)
     return back_to(case_id, "#opinion")
 
 
 @router.post("/opinions/{opinion_id}/sign", response_model=None)
 def sign_form(opinion_id: str, principal: CurrentPrincipal, session: SessionDep) -> RedirectResponse:
-    from onconav.cases.routes import sign_opinion
-
-    read = sign_opinion(opinion_id, principal, session)
+    read = actions.sign_opinion(session, principal, opinion_id=opinion_id)
     return back_to(read.case_id, "#opinion")
 
 
 @router.post("/opinions/{opinion_id}/deliver", response_model=None)
 def deliver_form(opinion_id: str, principal: CurrentPrincipal, session: SessionDep) -> RedirectResponse:
-    from onconav.cases.routes import deliver_opinion
-
-    read = deliver_opinion(opinion_id, principal, session)
+    read = actions.deliver_opinion(session, principal, opinion_id=opinion_id)
     return back_to(read.case_id, "#opinion")
 
 
@@ -313,17 +246,8 @@ def deliver_form(opinion_id: str, principal: CurrentPrincipal, session: SessionD
 def opinion_page(
     request: Request, opinion_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> HTMLResponse:
-    opinion = load_opinion(session, opinion_id)
-    policy.authorize(session, principal, "read", opinion)
-    context = {
-        "opinion": opinions.to_read(opinion),
-        "case": opinion.case,
-        "agreement_labels": AGREEMENT_LABELS,
-        "unsigned": opinions.unsigned_reviewers(opinion),
-        "may_sign": policy.permits(session, principal, "sign", opinion) and opinion.status == "draft",
-        "may_deliver": policy.permits(session, principal, "deliver", opinion) and opinion.status == "draft",
-    }
-    return page(request, "cases/opinion.html", context)
+    overview = actions.opinion_overview(session, principal, opinion_id=opinion_id)
+    return page(request, "cases/opinion.html", {**vars(overview), "agreement_labels": AGREEMENT_LABELS})
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
@@ -331,15 +255,5 @@ def document_page(
     request: Request, document_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> HTMLResponse:
     """A record read in the browser: PDF text, the image, DICOM studies and series, or the FHIR summary."""
-    document = load_document(session, document_id)
-    policy.authorize(session, principal, "read", document, detail="view")
-    roles = access.member_roles(session, principal, document.case)
-    read = service.document_to_read(
-        session, document, include_identifying=access.sees_identifying_tags(roles)
-    )
-    text = service.document_text(session, document)
-    return page(
-        request,
-        "cases/document.html",
-        {"document": read, "text": text, "shared": not access.sees_originals(roles)},
-    )
+    view = actions.document_view(session, principal, document_id=document_id)
+    return page(request, "cases/document.html", vars(view))

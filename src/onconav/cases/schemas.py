@@ -1,13 +1,16 @@
-"""Case input and output shapes (Pydantic): what the API accepts and returns, and the structured opinion."""
+"""Case input and output shapes: what the API accepts and returns (Pydantic), the structured opinion, and
+what the pages and file answers get from the actions (dataclasses: they carry streams, bytes and views).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from onconav.cases.states import CaseState, Urgency
+from onconav.cases.states import CaseRole, CaseState, Urgency
 
 Text2k = Field(max_length=2000)
 
@@ -34,6 +37,12 @@ class CaseCreate(BaseModel):
     urgency: Urgency = Urgency.routine
     language: str = Field(default="en", pattern=r"^[a-z]{2}$", description="Preferred language (ISO 639-1).")
     requested_providers: list[RequestedProvider] = Field(default_factory=list, max_length=10)
+
+
+class CaseCreateFor(CaseCreate):
+    """A case; a caregiver names the patient they act for (with that patient's consent to write)."""
+
+    patient_id: str | None = Field(default=None, max_length=64)
 
 
 class CaseEventRead(BaseModel):
@@ -65,6 +74,11 @@ class CaseRead(BaseModel):
     events: list[CaseEventRead] = []
 
 
+class CaseDetail(CaseRead):
+    my_roles: list[CaseRole]
+    next_actions: list[str]
+
+
 class DocumentRead(BaseModel):
     """An uploaded record (identifying DICOM tags only for the owner)."""
 
@@ -86,6 +100,40 @@ class TransitionRequest(BaseModel):
 
     action: str = Field(max_length=40, description="submit, triage, accept, decline, start_review ...")
     note: str = Field(default="", max_length=2000)
+
+
+class MemberCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    role: CaseRole = Field(description="specialist (assigned by a coordinator) or colleague (invited).")
+
+
+class MemberRead(BaseModel):
+    user_id: str
+    role: str
+    created_at: Any
+
+
+class MessageRead(BaseModel):
+    id: str
+    author_role: str
+    body: str
+    created_at: Any
+    attachments: list[DocumentRead]
+
+
+class ReviewCreate(BaseModel):
+    position: str = Field(description="agree, partly_agree, disagree or abstain")
+    specialty: str = Field(default="", max_length=120)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class ReviewRead(BaseModel):
+    id: str
+    author_name: str
+    specialty: str
+    position: str
+    body: str
+    created_at: Any
 
 
 class Reviewer(BaseModel):
@@ -117,6 +165,11 @@ class OpinionContent(BaseModel):
     trials: list[TrialSuggestion] = Field(default_factory=list, max_length=20)
     questions_for_team: list[str] = Field(default_factory=list, max_length=30)
     reviewers: list[Reviewer] = Field(min_length=1, max_length=20)
+
+
+class OpinionDraft(BaseModel):
+    content: OpinionContent
+    amendment_reason: str = Field(default="", max_length=2000)
 
 
 class Signature(BaseModel):
@@ -152,3 +205,115 @@ class QueueItem(BaseModel):
     submitted_at: datetime | None
     due_at: datetime | None
     overdue: bool
+
+
+# What the actions hand to the pages and to the file answers ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the client sent it: its stream, and the name and media type it claims."""
+
+    source: BinaryIO
+    filename: str | None
+    declared_type: str | None
+
+
+@dataclass(frozen=True)
+class TrialLine:
+    """A trial as typed on the opinion form (`NCT number | title | why`), before it is checked."""
+
+    identifier: str
+    title: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ReviewerLine:
+    """A reviewer as typed on the opinion form (`e-mail | credentials`), before it is looked up."""
+
+    email: str
+    credentials: str
+
+
+@dataclass(frozen=True)
+class OpinionForm:
+    """The opinion form's fields, split into lines but not yet checked (the action checks them after
+    asking the policy, like any other input)."""
+
+    diagnosis_agreement: str
+    diagnosis_comment: str
+    staging: str
+    recommended_plan: str
+    alternatives: list[str]
+    trials: list[TrialLine]
+    questions_for_team: list[str]
+    reviewers: list[ReviewerLine]
+    amendment_reason: str
+
+
+@dataclass(frozen=True)
+class DocumentContent:
+    """A document's bytes as answered: the original or the shared copy (then without the original's hash)."""
+
+    id: str
+    data: bytes
+    media_type: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class OpinionPdf:
+    data: bytes
+    version: int
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """The case list page: the caller's cases, and whether and for whom they may start one."""
+
+    cases: list[QueueItem]
+    may_create: bool
+    patients: list[str]
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    """The case page: the case and, as far as the caller may see them, its records, messages, team, review
+    and opinions, with what the caller may do."""
+
+    case: CaseRead
+    roles: list[CaseRole]
+    actions: list[str]
+    documents: list[DocumentRead]
+    messages: list[MessageRead]
+    may_message: bool
+    may_upload: bool
+    may_assign: bool
+    may_invite: bool
+    may_review: bool
+    may_write_opinion: bool
+    members: list[MemberRead]
+    reviews: list[ReviewRead]
+    opinions: list[OpinionRead]
+    positions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpinionOverview:
+    """The opinion page: one version, its case, who has yet to sign, and what the caller may do."""
+
+    opinion: OpinionRead
+    case: CaseRead
+    unsigned: list[str]
+    may_sign: bool
+    may_deliver: bool
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A record read in the browser: its details, its text, and whether the reader gets the shared copy."""
+
+    document: DocumentRead
+    text: str
+    shared: bool

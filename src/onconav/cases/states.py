@@ -106,6 +106,20 @@ def allowed_targets(source: CaseState, role: CaseRole) -> list[CaseState]:
     return [t.target for t in TRANSITIONS if t.source == source and role in t.roles]
 
 
+def next_actions(source: CaseState, roles: set[CaseRole]) -> list[str]:
+    """Workflow actions someone playing `roles` may take on a case in `source`, in workflow order, each once
+    (delivering the opinion is left out: it goes through the opinion, never a bare transition)."""
+    actions: list[str] = []
+    for transition in TRANSITIONS:
+        if (
+            transition.source == source
+            and roles & transition.roles
+            and transition.action not in ("deliver_opinion", *actions)
+        ):
+            actions.append(transition.action)
+    return actions
+
+
 def check_transition(source: CaseState, target: CaseState, role: CaseRole) -> Transition:
     """The transition from `source` to `target` if `role` may make it; raises InvalidTransition otherwise."""
     transition = _BY_PAIR.get((source, target))

@@ -2,7 +2,8 @@
 custom format for PostgreSQL) and the documents folder, in one tar file with a manifest of SHA-256 hashes.
 
 The database is copied first and the documents after: every document row in the copy has its file,
-because files are made durable before their rows commit. Files without rows are swept at restore.
+because files are made durable before their rows commit. Files without rows are swept at the next start-up.
+The documents are copied as stored (encrypted); only the folder layout of `onconav.storage` is known here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 from onconav import __version__
 from onconav.config import child_process_environment
 from onconav.errors import InvalidInput, OnconavError
+from onconav.storage import DocumentStore
 
 FORMAT = "onconav-backup"
 FORMAT_VERSION = 1
@@ -109,8 +111,7 @@ def backup(engine: Engine, documents_dir: Path, target: Path) -> dict[str, Any]:
         folder = Path(scratch)
         backend, database_name = _dump_database(engine, folder)
         files: dict[str, str] = {database_name: _sha256(folder / database_name)}
-        objects = documents_dir / "objects"
-        document_paths = sorted(p for p in objects.glob("*/*") if p.is_file()) if objects.is_dir() else []
+        document_paths = DocumentStore(documents_dir).object_paths()
         for path in document_paths:
             files[f"documents/{path.relative_to(documents_dir).as_posix()}"] = _sha256(path)
         manifest = {
@@ -195,7 +196,7 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> dict[str, Any]
         engine.dispose()
         _load_database(engine, folder / manifest["database"], backend)
         fresh = folder / "documents"
-        (fresh / "objects").mkdir(parents=True, exist_ok=True)
+        DocumentStore(fresh).objects.mkdir(parents=True, exist_ok=True)
         previous = documents_dir.with_name(documents_dir.name + ".before-restore")
         shutil.rmtree(previous, ignore_errors=True)
         if documents_dir.exists():

@@ -1,8 +1,11 @@
-"""Document storage on disk: uploads are staged in a private folder, then made durable and renamed into
-place (fsync, rename, fsync of the folder) before the database row that points at them is committed.
+"""Encrypted document storage on disk, for every domain that keeps people's files (cases today; treatment
+requests and care plans later): uploads are staged in a private folder, encrypted chunk by chunk, made
+durable and renamed into place (fsync, rename, fsync of the folder) before the database row that points at
+them is committed; reading decrypts and checks the bytes against the hash recorded at upload.
 
 A crash leaves at most a staged file or an object without a row: neither is ever visible, and
-`sweep()` removes both. Objects are addressed by the document's random id, never by a user's file name.
+`DocumentStore.sweep()` removes both. Objects are addressed by the document's random id, never by a user's
+file name; the caller names the encryption context, which binds each object to its row.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from onconav.errors import InvalidInput
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from onconav.accounts import crypto
+from onconav.config import get_settings
+from onconav.errors import InvalidInput, OnconavError
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -25,6 +33,12 @@ class TooLarge(InvalidInput):
     """An upload over the size limit."""
 
     status_code = 413
+
+
+class DocumentDamaged(OnconavError):
+    """A stored document whose bytes no longer match the hash recorded at upload."""
+
+    status_code = 500
 
 
 @dataclass
@@ -144,11 +158,15 @@ class DocumentStore:
         """The stored bytes of a document."""
         return self.object_path(document_id).read_bytes()
 
+    def object_paths(self) -> list[Path]:
+        """Every committed object on disk, in a stable order."""
+        if not self.objects.is_dir():
+            return []
+        return sorted(path for path in self.objects.glob("*/*") if path.is_file())
+
     def object_ids(self) -> set[str]:
         """Ids of every committed object on disk."""
-        if not self.objects.is_dir():
-            return set()
-        return {path.name for path in self.objects.glob("*/*") if path.is_file()}
+        return {path.name for path in self.object_paths()}
 
     def sweep(self, known_ids: set[str]) -> int:
         """Remove staged leftovers and objects no row points at (after a crash); returns files removed."""
@@ -161,3 +179,58 @@ class DocumentStore:
             self.object_path(orphan).unlink(missing_ok=True)
             removed += 1
         return removed
+
+
+def document_store() -> DocumentStore:
+    """The store under the configured documents folder (`ONCONAV_DOCUMENTS_DIR`)."""
+    return DocumentStore(get_settings().effective_documents_dir)
+
+
+def put_encrypted(
+    session: Session, store: DocumentStore, plaintext: Path, *, document_id: str, context: str
+) -> None:
+    """Encrypt the staged file `plaintext` into a durable staged file and rename it into place as
+    `document_id`; the object is removed again if `session` rolls back (its row will never exist)."""
+    with open(plaintext, "rb") as source:
+        sealed_path = store.stage_stream(
+            lambda sink: crypto.encrypt_stream(session, source, sink, context=context)
+        )
+    store.commit(sealed_path, document_id)
+    event.listen(session, "after_rollback", lambda _session: store.discard(document_id), once=True)
+
+
+def decrypted_chunks(
+    session: Session, store: DocumentStore, document_id: str, *, context: str
+) -> Iterator[bytes]:
+    """The decrypted bytes of a stored object, in chunks (authenticated chunk by chunk)."""
+    with store.open(document_id) as sealed:
+        yield from crypto.decrypt_stream(session, sealed, context=context)
+
+
+def read_verified(
+    session: Session, store: DocumentStore, document_id: str, *, context: str, sha256: str
+) -> bytes:
+    """The decrypted bytes of a stored object; DocumentDamaged when they are missing, fail decryption or
+    do not match `sha256`."""
+    digest = hashlib.sha256()
+    parts = []
+    try:
+        for chunk in decrypted_chunks(session, store, document_id, context=context):
+            digest.update(chunk)
+            parts.append(chunk)
+    except (crypto.DecryptionError, FileNotFoundError) as error:
+        raise DocumentDamaged("This document is damaged in storage; the operators have been told.") from error
+    if digest.hexdigest() != sha256:
+        raise DocumentDamaged("This document is damaged in storage; the operators have been told.")
+    return b"".join(parts)
+
+
+def is_intact(session: Session, store: DocumentStore, document_id: str, *, context: str, sha256: str) -> bool:
+    """Whether a stored object is there, decrypts and matches `sha256` (read in chunks, never whole)."""
+    digest = hashlib.sha256()
+    try:
+        for chunk in decrypted_chunks(session, store, document_id, context=context):
+            digest.update(chunk)
+    except (crypto.DecryptionError, FileNotFoundError):
+        return False
+    return digest.hexdigest() == sha256

@@ -1,0 +1,192 @@
+"""A case's documents (records and message attachments): taken in by content, stored encrypted through
+`onconav.storage`, read back checked against their hash, or as the de-identified copy colleagues get.
+
+Each document's file and its sealed private part (name, extracted text, details, identifying tags) are
+encrypted under the context `case_document:<id>`, which binds them to their row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onconav import storage
+from onconav.accounts import crypto
+from onconav.cases import formats, sharing
+from onconav.cases.models import Case, CaseDocument
+from onconav.cases.schemas import DocumentRead
+from onconav.cases.sealing import CaseDataDamaged
+from onconav.cases.states import OPEN_FOR_RECORDS, CaseState, InvalidTransition
+from onconav.config import get_settings
+from onconav.db import new_id, utcnow
+from onconav.errors import NotFound
+from onconav.storage import DocumentStore
+
+_UNSAFE_NAME = re.compile(r"[^\w .()+,-]", re.UNICODE)
+
+
+def clean_filename(filename: str | None) -> str:
+    """A display name from what the client sent: last path part, no control or odd characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE_NAME.sub("_", name).strip(" .")
+    return name[:200] or "document"
+
+
+def _context(document_id: str) -> str:
+    return f"case_document:{document_id}"
+
+
+def add_document(
+    session: Session,
+    *,
+    store: DocumentStore,
+    case: Case,
+    uploaded_by: str,
+    source: BinaryIO,
+    filename: str | None,
+    declared_type: str | None = None,
+    message_id: str | None = None,
+) -> CaseDocument:
+    """Take in an upload: streamed to a staged file with its SHA-256, its kind decided and checked by
+    content, encrypted chunk by chunk into a durable staged file that is renamed into place, then its row
+    added. If the transaction rolls back the stored file is removed; if the process dies first, nothing
+    points at it and start-up sweeps it."""
+    if CaseState(case.state) not in OPEN_FOR_RECORDS:
+        raise InvalidTransition(
+            "Records can no longer be added to a case that is %(state)s.", state=case.state
+        )
+    settings = get_settings()
+    document_id = new_id()
+    with store.receive(source, max_bytes=settings.max_upload_bytes) as staged:
+        inspection = formats.inspect_file(
+            staged.path,
+            filename=filename,
+            declared_type=declared_type,
+            max_expanded_bytes=settings.max_archive_expanded_bytes,
+        )
+        storage.put_encrypted(
+            session, store, staged.path, document_id=document_id, context=_context(document_id)
+        )
+    private = {
+        "filename": clean_filename(filename),
+        "text": inspection.text,
+        "details": inspection.details,
+        "identifying": inspection.identifying,
+    }
+    document = CaseDocument(
+        id=document_id,
+        case_id=case.id,
+        message_id=message_id,
+        uploaded_by=uploaded_by,
+        kind=inspection.kind.value,
+        media_type=inspection.media_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        sealed=crypto.encrypt_field(session, json.dumps(private), context=_context(document_id)),
+        created_at=utcnow(),
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def get_document(session: Session, *, document_id: str) -> CaseDocument | None:
+    """The document with this id, or None."""
+    return session.get(CaseDocument, document_id)
+
+
+def get_document_or_raise(session: Session, *, document_id: str) -> CaseDocument:
+    """The document with this id; NotFound otherwise."""
+    document = get_document(session, document_id=document_id)
+    if document is None:
+        raise NotFound("There is no document with this id, or you may not see it.")
+    return document
+
+
+def list_documents(session: Session, *, case_id: str) -> list[CaseDocument]:
+    """The case's documents, oldest first."""
+    query = select(CaseDocument).where(CaseDocument.case_id == case_id)
+    return list(session.scalars(query.order_by(CaseDocument.created_at, CaseDocument.id)))
+
+
+def attachments_of(session: Session, *, message_ids: list[str]) -> dict[str, list[CaseDocument]]:
+    """Documents attached to each message."""
+    found: dict[str, list[CaseDocument]] = {}
+    if not message_ids:
+        return found
+    query = (
+        select(CaseDocument).where(CaseDocument.message_id.in_(message_ids)).order_by(CaseDocument.created_at)
+    )
+    for document in session.scalars(query):
+        found.setdefault(str(document.message_id), []).append(document)
+    return found
+
+
+def document_private(session: Session, document: CaseDocument) -> dict[str, Any]:
+    """The decrypted name, text, details and identifying tags of a document."""
+    try:
+        data: dict[str, Any] = json.loads(
+            crypto.decrypt_field(session, document.sealed, context=_context(document.id))
+        )
+    except crypto.DecryptionError as error:
+        raise CaseDataDamaged(
+            "This case's stored data failed its integrity check and cannot be shown; "
+            "the operators have been told."
+        ) from error
+    return data
+
+
+def document_text(session: Session, document: CaseDocument) -> str:
+    """Text extracted from a PDF, or the readable summary of a FHIR bundle ('' for images)."""
+    return str(document_private(session, document)["text"])
+
+
+def document_to_read(session: Session, document: CaseDocument, *, include_identifying: bool) -> DocumentRead:
+    """The API shape of a document; identifying tags only when the reader is the owner's side."""
+    private = document_private(session, document)
+    return DocumentRead(
+        id=document.id,
+        case_id=document.case_id,
+        filename=private["filename"],
+        kind=document.kind,
+        media_type=document.media_type,
+        size=document.size,
+        sha256=document.sha256,
+        details=private["details"],
+        identifying=private["identifying"] if include_identifying else None,
+        has_text=bool(private["text"]),
+        created_at=document.created_at,
+    )
+
+
+def document_bytes(
+    session: Session, store: DocumentStore, document: CaseDocument, *, shared: bool = False
+) -> bytes:
+    """The document's bytes, checked against the recorded hash; `shared` gives the de-identified copy."""
+    data = storage.read_verified(
+        session, store, document.id, context=_context(document.id), sha256=document.sha256
+    )
+    return sharing.shared_copy(formats.DocumentKind(document.kind), data) if shared else data
+
+
+def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:
+    """Ids of documents whose stored bytes are missing, fail decryption or do not match their hash."""
+    return [
+        document.id
+        for document in session.scalars(select(CaseDocument).order_by(CaseDocument.id))
+        if not storage.is_intact(
+            session, store, document.id, context=_context(document.id), sha256=document.sha256
+        )
+    ]
+
+
+def sweep_storage(session: Session, *, store: DocumentStore) -> int:
+    """At start-up (no upload in flight): remove staged leftovers and files no document row points at."""
+    known = set(session.scalars(select(CaseDocument.id)))
+    return store.sweep(known)
