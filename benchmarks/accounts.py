@@ -157,6 +157,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["ONCONAV_KEY_FILE"] = str(Path(folder) / "keyring.json")
         get_settings.cache_clear()
+        crypto.create_keyring()  # as `onconav keys init` does, so first use does not warn
         bench_passwords(arguments.password_rounds)
         bench_audit(Path(folder), arguments.events)
         bench_files(Path(folder), arguments.megabytes)

@@ -134,13 +134,28 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Serve the web site and API; creates the database and loads the demo data on first run."""
+    """Serve the web site and API; creates the keyring, the database and the demo data on first run."""
     import uvicorn
 
+    from onconav.accounts import crypto
     from onconav.app import create_app
     from onconav.directory import service as directory
 
     settings = get_settings()
+    try:
+        # Before anything encrypts or audits: created here once, atomically, never at a first request.
+        if crypto.ensure_keyring():
+            console.print(
+                f"No keyring at {settings.effective_key_file}: created one. In production, create it "
+                "ahead with `onconav keys init` (ONCONAV_KEY_FILE says where) and back it up apart from "
+                "the database.",
+                highlight=False,
+                soft_wrap=True,
+            )
+        crypto.load_keyring()
+    except OnconavError as error:
+        _fail(error)
+        return
     engine = create_db_engine()
     migrate.upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:

@@ -1,4 +1,4 @@
-"""Operator commands: `onconav users create|list|disable`, `audit verify|export`, `keys rotate`.
+"""Operator commands: `onconav users create|list|disable`, `audit verify|export`, `keys init|rotate`.
 
 Passwords are read from standard input, never from the command line (it would stay in shell history).
 """
@@ -152,4 +152,29 @@ def keys_rotate() -> None:
         f"{report.rewrapped_data_keys} data key(s) re-wrapped; "
         f"new data key {report.new_data_key_id}; {len(removed)} old master key(s) removed.",
         highlight=False,
+    )
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the keyring (ONCONAV_KEY_FILE) before the first start; refuses when one exists."""
+    from onconav.accounts import crypto
+    from onconav.config import get_settings
+
+    path = get_settings().effective_key_file
+    try:
+        crypto.create_keyring(path)
+    except crypto.KeyringExists:
+        errors.print(
+            f"[bold red]Error:[/] a keyring already exists at {path}; it was left as it is "
+            "(`onconav keys rotate` adds a new master key to it).",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=2) from None
+    console.print(
+        f"Created the keyring {path} (readable by its owner only). Back it up apart from the database: "
+        "without it, the encrypted data cannot be read.",
+        highlight=False,
+        soft_wrap=True,
     )

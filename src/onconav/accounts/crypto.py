@@ -2,8 +2,14 @@
 
 Data keys encrypt the data; they are stored in the database only wrapped (AES-GCM) by a master key that
 lives in the keyring file, outside the database and the repository (`ONCONAV_KEY_FILE`, default
-`<data_dir>/keys/keyring.json`, generated with a warning on first use for development). The keyring also
-holds a secret from which HMAC keys are derived (CSRF tokens, the audit chain).
+`<data_dir>/keys/keyring.json`). The keyring also holds a secret from which HMAC keys are derived (CSRF
+tokens, the audit chain).
+
+The keyring is created once, atomically (`create_keyring`: `onconav keys init`; `ensure_keyring`:
+`onconav serve` and, with a warning, the first use anywhere else): it is written complete under a
+temporary name, then hard-linked to its final name, which fails when a keyring is already there. So an
+existing keyring is never overwritten, nobody reads a half-written one, and of processes racing to create
+it exactly one wins while the others read the winner's.
 
 Public surface:
 - `encrypt_field(session, value, context=...)` / `decrypt_field(session, token, context=...)`: a string
@@ -12,6 +18,7 @@ Public surface:
   files in 64 KiB chunks (STREAM construction: a chunk counter and a last-chunk flag in each nonce, so
   chunks cannot be dropped, reordered or truncated without detection).
 - `rotate_master_key(session)` then `prune_master_keys(session)` after the commit (`onconav keys rotate`).
+- `create_keyring()` / `ensure_keyring()`: a new keyring, never over an existing one.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import logging
 import os
 import secrets
 import struct
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +84,14 @@ def _new_master_key_id() -> str:
     return "mk-" + secrets.token_hex(6)
 
 
-def _write_keyring(path: Path, current: str, master_keys: dict[str, bytes], secret: bytes) -> None:
-    """Write the keyring atomically, readable by its owner only."""
+class KeyringExists(FileExistsError):
+    """A keyring file is already there; it was left as it is. (Not an OnconavError: only operators see
+    it, through `onconav keys init`.)"""
+
+
+def _write_temporary(path: Path, current: str, master_keys: dict[str, bytes], secret: bytes) -> Path:
+    """The keyring written complete and flushed to disk under a unique temporary name beside `path`,
+    readable by its owner only (a fixed name would let two writers truncate each other's file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "format": "onconav-keyring-1",
@@ -85,29 +99,82 @@ def _write_keyring(path: Path, current: str, master_keys: dict[str, bytes], secr
         "master_keys": {key_id: _b64(key) for key_id, key in master_keys.items()},
         "secret": _b64(secret),
     }
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    # mkstemp creates the file with mode 0600 under a name no other writer uses.
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new name in `folder` survive a power cut (POSIX: fsync the directory)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_keyring(path: Path, current: str, master_keys: dict[str, bytes], secret: bytes) -> None:
+    """Replace the keyring atomically (rotation): readers see the old file or the new one, never a part."""
+    os.replace(_write_temporary(path, current, master_keys, secret), path)
+    _sync_folder(path.parent)
+
+
+def create_keyring(path: Path | None = None) -> Path:
+    """A new keyring (one master key, one HMAC secret) at `path` (default: the configured file), mode 0600.
+
+    It appears at once and complete: written under a temporary name, then hard-linked to `path`, which
+    fails with KeyringExists when a keyring is there (an existing one is never touched).
+    """
+    path = path or get_settings().effective_key_file
+    first = _new_master_key_id()
+    temporary = _write_temporary(path, first, {first: AESGCM.generate_key(256)}, secrets.token_bytes(32))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise KeyringExists(f"A keyring already exists at {path}.") from None
+    finally:
+        temporary.unlink()
+    _sync_folder(path.parent)
+    return path
+
+
+def ensure_keyring() -> bool:
+    """Create the configured keyring when there is none; True when this call created it. When another
+    process creates it at the same moment, one of the two wins and both use the winner's."""
+    path = get_settings().effective_key_file
+    if path.exists():
+        return False
+    try:
+        create_keyring(path)
+    except KeyringExists:
+        return False
+    return True
 
 
 _KEYRING_CACHE: dict[tuple[str, int, int], Keyring] = {}
 
 
 def load_keyring() -> Keyring:
-    """The keyring from the configured file; a development keyring is generated when none exists."""
+    """The keyring from the configured file; one is created (atomically, with a warning) when none exists,
+    for development: production creates it ahead with `onconav keys init`."""
     path = get_settings().effective_key_file
-    if not path.exists():
+    if ensure_keyring():
         log.warning(
-            "No keyring at %s: generating a development keyring. In production, provide ONCONAV_KEY_FILE "
-            "kept outside the database and its backups.",
+            "No keyring at %s: created one. In production, create it with `onconav keys init` and keep "
+            "ONCONAV_KEY_FILE outside the database and its backups.",
             path,
         )
-        first = _new_master_key_id()
-        _write_keyring(path, first, {first: AESGCM.generate_key(256)}, secrets.token_bytes(32))
     try:
         status = path.stat()
         cache_key = (str(path.resolve()), status.st_mtime_ns, status.st_size)

@@ -95,6 +95,13 @@ class Notification:
     link: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What an account operation did: the notifications to send once the transaction commits."""
+
+    notifications: tuple[Notification, ...] = ()
+
+
 def compose(notification: Notification) -> EmailMessage:
     """The e-mail for a notification, in the recipient's language."""
     settings = get_settings()

@@ -1,5 +1,6 @@
 """Accounts JSON API (/api/v1/auth, /api/v1/account/...): sign-in for scripts, the account, sessions,
-integration tokens, caregiver consent and the patient's access log. Every object route asks the policy.
+integration tokens, caregiver consent and the patient's access log. Every object route asks the policy
+(in `actions`, shared with the pages).
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from onconav.accounts import audit, notify, policy, registration, service, totp
-from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User, WebSession
+from onconav.accounts import actions
+from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User
 from onconav.accounts.schemas import (
     Accepted,
     AccessLogEntry,
@@ -31,7 +32,6 @@ from onconav.accounts.schemas import (
     TokenRequest,
     TokenResponse,
 )
-from onconav.errors import NotFound
 from onconav.i18n import N_, get_translations
 from onconav.web.dependencies import CurrentPrincipal, SessionDep, client_address
 
@@ -70,14 +70,13 @@ def create_token(
     request: Request, session: SessionDep, body: TokenRequest, response: Response
 ) -> TokenResponse:
     """Exchange e-mail and password (plus `totp` where the account has a second factor) for a token."""
-    user, second = service.authenticate(
+    credential = actions.sign_in_for_token(
         session,
         email=body.email,
         password=body.password,
         totp_code=body.totp,
         source_ip=client_address(request),
     )
-    credential = service.issue_access_token(session, user=user, second_factor_done=second)
     response.headers["Cache-Control"] = "no-store"
     return TokenResponse(access_token=credential.secret, expires_in=credential.expires_in)
 
@@ -87,7 +86,7 @@ def create_token(
 )
 def revoke_current_token(session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The bearer token sent with this request stops working at once."""
-    service.end_token(session, principal=principal)
+    actions.sign_out_token(session, principal=principal)
     return Response(status_code=204)
 
 
@@ -96,9 +95,7 @@ def revoke_current_token(session: SessionDep, principal: CurrentPrincipal) -> Re
 )
 def read_account(session: SessionDep, principal: CurrentPrincipal) -> AccountRead:
     """Who the token or session belongs to."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    policy.authorize(session, principal, "read", user, audit_success=False)
-    return _account(user)
+    return _account(actions.read_account(session, principal=principal))
 
 
 @api_router.get(
@@ -109,11 +106,6 @@ def read_account(session: SessionDep, principal: CurrentPrincipal) -> AccountRea
 )
 def list_sessions(session: SessionDep, principal: CurrentPrincipal) -> list[SessionRead]:
     """The account's live web sessions."""
-    rows = [
-        row
-        for row in service.list_sessions(session, principal=principal)
-        if policy.permits(session, principal, "read", row)
-    ]
     return [
         SessionRead(
             id=row.id,
@@ -124,7 +116,7 @@ def list_sessions(session: SessionDep, principal: CurrentPrincipal) -> list[Sess
             user_agent=row.user_agent,
             current=row.id == principal.session_id,
         )
-        for row in rows
+        for row in actions.list_sessions(session, principal=principal)
     ]
 
 
@@ -136,11 +128,7 @@ def list_sessions(session: SessionDep, principal: CurrentPrincipal) -> list[Sess
 )
 def revoke_session(session_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """End one of the account's sessions."""
-    row = session.get(WebSession, session_id)
-    if row is None:
-        raise NotFound("Not found.")
-    policy.authorize(session, principal, "delete", row)
-    service.revoke_session(session, principal=principal, web_session=row)
+    actions.revoke_session(session, principal=principal, session_id=session_id)
     return Response(status_code=204)
 
 
@@ -163,8 +151,7 @@ def _token_read(row: ApiToken) -> IntegrationTokenRead:
 )
 def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[IntegrationTokenRead]:
     """The account's live integration tokens (never their secrets)."""
-    rows = service.list_tokens(session, principal=principal)
-    return [_token_read(row) for row in rows if policy.permits(session, principal, "read", row)]
+    return [_token_read(row) for row in actions.list_tokens(session, principal=principal)]
 
 
 @api_router.post(
@@ -178,12 +165,10 @@ def create_integration_token(
     session: SessionDep, principal: CurrentPrincipal, body: IntegrationTokenCreate
 ) -> IntegrationTokenCreated:
     """A named token limited to `read` and/or `write`; its secret is shown only in this response."""
-    credential = service.create_integration_token(
+    issued = actions.create_token(
         session, principal=principal, name=body.name, scopes=list(body.scopes), days=body.days
     )
-    row = session.get(ApiToken, credential.id)
-    assert row is not None
-    return IntegrationTokenCreated(**_token_read(row).model_dump(), token=credential.secret)
+    return IntegrationTokenCreated(**_token_read(issued.token).model_dump(), token=issued.secret)
 
 
 @api_router.delete(
@@ -194,11 +179,7 @@ def create_integration_token(
 )
 def revoke_integration_token(token_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The token stops working at once."""
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound("Not found.")
-    policy.authorize(session, principal, "delete", row)
-    service.revoke_token(session, principal=principal, token=row)
+    actions.revoke_token(session, principal=principal, token_id=token_id)
     return Response(status_code=204)
 
 
@@ -221,8 +202,7 @@ def _consent_read(grant: CaregiverGrant) -> ConsentRead:
 )
 def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[ConsentRead]:
     """Consents the patient gave, or the caregiver received."""
-    grants = service.list_grants(session, principal=principal)
-    return [_consent_read(grant) for grant in grants if policy.permits(session, principal, "read", grant)]
+    return [_consent_read(grant) for grant in actions.list_consents(session, principal=principal)]
 
 
 @api_router.post(
@@ -234,10 +214,9 @@ def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[Cons
 )
 def create_consent(session: SessionDep, principal: CurrentPrincipal, body: ConsentCreate) -> ConsentRead:
     """The patient's consent that a caregiver reads (`read`) or also acts on (`write`) their data."""
-    grant, outcome = registration.give_consent(
+    grant = actions.give_consent(
         session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
     )
-    notify.queue(session, outcome.notifications)
     return _consent_read(grant)
 
 
@@ -249,8 +228,7 @@ def create_consent(session: SessionDep, principal: CurrentPrincipal, body: Conse
 )
 def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The caregiver stops acting for the patient at once."""
-    outcome = registration.withdraw_consent(session, principal=principal, consent_id=consent_id)
-    notify.queue(session, outcome.notifications)
+    actions.withdraw_consent(session, principal=principal, consent_id=consent_id)
     return Response(status_code=204)
 
 
@@ -269,10 +247,6 @@ def access_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AccessLogEntry]:
     """Every recorded access to the signed-in patient's data, newest first."""
-    policy.authorize(session, principal, "read_access_log", policy.PatientData(principal.user_id))
-    events = audit.events_for_patient(
-        session, patient_id=principal.user_id, limit=limit, before_sequence=before
-    )
     return [
         AccessLogEntry(
             id=event.id,
@@ -284,8 +258,7 @@ def access_log(
             actor_role=event.actor_role,
             source_ip=event.source_ip,
         )
-        for event in events
-        if policy.permits(session, principal, "read", event)
+        for event in actions.access_log(session, principal=principal, limit=limit, before=before)
     ]
 
 
@@ -305,7 +278,7 @@ def register(request: Request, session: SessionDep, body: RegistrationRequest) -
 
     The answer is the same whether or not the address already has an account.
     """
-    outcome = registration.sign_up(
+    actions.sign_up(
         session,
         email=body.email,
         password=body.password,
@@ -314,7 +287,6 @@ def register(request: Request, session: SessionDep, body: RegistrationRequest) -
         locale=getattr(request.state, "locale", "en"),
         source_ip=client_address(request),
     )
-    notify.queue(session, outcome.notifications)
     # Translators: the answer to a sign-up or password-reset request, whatever the address.
     return Accepted(message=_gettext(request)(CHECK_MAIL))
 
@@ -322,7 +294,7 @@ def register(request: Request, session: SessionDep, body: RegistrationRequest) -
 @api_router.post("/auth/verify-email", response_model=AccountRead, summary="Confirm an e-mail address")
 def verify_email(request: Request, session: SessionDep, body: EmailTokenRequest) -> AccountRead:
     """The token from the confirmation link."""
-    user = registration.verify_email(session, token=body.token, source_ip=client_address(request))
+    user = actions.verify_email(session, token=body.token, source_ip=client_address(request))
     return _account(user)
 
 
@@ -335,10 +307,7 @@ def verify_email(request: Request, session: SessionDep, body: EmailTokenRequest)
 )
 def password_reset(request: Request, session: SessionDep, body: PasswordResetRequest) -> Accepted:
     """Mails a link when the address has an account; the answer is the same either way."""
-    outcome = registration.request_password_reset(
-        session, email=body.email, source_ip=client_address(request)
-    )
-    notify.queue(session, outcome.notifications)
+    actions.request_password_reset(session, email=body.email, source_ip=client_address(request))
     return Accepted(message=_gettext(request)(CHECK_MAIL))
 
 
@@ -347,32 +316,25 @@ def password_reset(request: Request, session: SessionDep, body: PasswordResetReq
 )
 def password_reset_confirm(request: Request, session: SessionDep, body: PasswordResetConfirm) -> Response:
     """Every session and token of the account ends."""
-    outcome = registration.reset_password(
+    actions.reset_password(
         session, token=body.token, password=body.password, source_ip=client_address(request)
     )
-    notify.queue(session, outcome.notifications)
     return Response(status_code=204)
 
 
 @api_router.put("/account/password", status_code=204, summary="Change my password", responses=UNAUTHENTICATED)
 def change_password(session: SessionDep, principal: CurrentPrincipal, body: PasswordChange) -> Response:
     """Other sessions and tokens end."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    policy.authorize(session, principal, "update", user, audit_success=False)
-    outcome = registration.change_password(
+    actions.change_password(
         session, principal=principal, current=body.current_password, new=body.new_password
     )
-    notify.queue(session, outcome.notifications)
     return Response(status_code=204)
 
 
 @api_router.post("/account/delete", status_code=204, summary="Delete my account", responses=UNAUTHENTICATED)
 def delete_account(session: SessionDep, principal: CurrentPrincipal, body: AccountDeletion) -> Response:
     """Personal details are erased; what the law requires is kept (see docs/security.md)."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    policy.authorize(session, principal, "delete", user, audit_success=False)
-    outcome = registration.delete_account(session, principal=principal, password=body.password)
-    notify.queue(session, outcome.notifications)
+    actions.delete_account(session, principal=principal, password=body.password)
     return Response(status_code=204)
 
 
@@ -386,11 +348,9 @@ def begin_second_factor(
     session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> SecondFactorEnrolment:
     """A new TOTP secret; it becomes active when a code is confirmed."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    policy.authorize(session, principal, "update", user, audit_success=False)
-    secret = service.begin_totp_enrolment(session, user=user)
+    setup = actions.begin_second_factor(session, principal=principal)
     response.headers["Cache-Control"] = "no-store"
-    return SecondFactorEnrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user.email))
+    return SecondFactorEnrolment(secret=setup.secret, otpauth_uri=setup.uri)
 
 
 @api_router.post(
@@ -403,15 +363,5 @@ def confirm_second_factor(
     session: SessionDep, principal: CurrentPrincipal, body: SecondFactorCode
 ) -> Response:
     """Confirm with a code from the app; from then on signing in needs a code."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
-    policy.authorize(session, principal, "update", user, audit_success=False)
-    service.confirm_totp_enrolment(session, user=user, code=body.code, source_ip=principal.source_ip)
-    notify.queue(
-        session,
-        [
-            notify.Notification(
-                "second_factor_enabled", user.email, user.locale, notify.link("/password-reset")
-            )
-        ],
-    )
+    actions.confirm_second_factor(session, principal=principal, code=body.code)
     return Response(status_code=204)

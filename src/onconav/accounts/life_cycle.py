@@ -1,4 +1,5 @@
-"""The account life cycle: sign-up with e-mail verification, password reset and change, account deletion.
+"""The account life cycle: sign-up with e-mail verification, password reset and change, disabling and
+deleting an account.
 
 None of these tells whether an e-mail address has an account: sign-up and reset requests get the same
 answer either way, and the mail goes to the address's owner. Requests are rate-limited per address.
@@ -8,19 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit, policy, service
-from onconav.accounts.models import CaregiverGrant, EmailToken, LoginFailure, User
-from onconav.accounts.notify import Notification, link
+from onconav.accounts import audit
+from onconav.accounts.consent import end_all_grants
+from onconav.accounts.credentials import end_all_credentials, token_digest
+from onconav.accounts.models import EmailToken, User
+from onconav.accounts.notify import Notification, Outcome, link
 from onconav.accounts.passwords import check_password_policy, hash_password, verify_password
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import Role
-from onconav.config import get_settings
+from onconav.accounts.sign_in import TooManyAttempts, rate_limit
+from onconav.accounts.users import (
+    create_user,
+    get_user_by_email,
+    get_user_or_raise,
+    normalize_email,
+    parse_role,
+)
 from onconav.db import utcnow
 from onconav.errors import InvalidInput, NotFound
 
@@ -31,34 +40,12 @@ REQUESTS_PER_ADDRESS = 10
 RESETS_PER_ACCOUNT = 3
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a request did: the notifications to send once the transaction commits."""
-
-    notifications: tuple[Notification, ...] = ()
-
-
-def rate_limit(session: Session, *, key: str, limit: int) -> None:
-    """Count one request under `key`; TooManyAttempts (with Retry-After) past `limit` in the window."""
-    window = timedelta(minutes=get_settings().login_window_minutes)
-    now = utcnow()
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.key == key[:80], LoginFailure.at >= now - window
-        )
-    ).one()
-    if count >= limit:
-        oldest_at = service.as_utc(oldest) if oldest is not None else now
-        raise service.TooManyAttempts(max(1, int((oldest_at + window - now).total_seconds()) + 1))
-    session.add(LoginFailure(key=key[:80], at=now))
-
-
 def _new_email_token(session: Session, user: User, purpose: str, lifetime: timedelta) -> str:
     secret = secrets.token_urlsafe(32)
     session.execute(delete(EmailToken).where(EmailToken.user_id == user.id, EmailToken.purpose == purpose))
     session.add(
         EmailToken(
-            token_hash=service.token_digest(secret),
+            token_hash=token_digest(secret),
             user_id=user.id,
             purpose=purpose,
             expires_at=utcnow() + lifetime,
@@ -70,7 +57,7 @@ def _new_email_token(session: Session, user: User, purpose: str, lifetime: timed
 def _use_email_token(session: Session, secret: str, purpose: str) -> User:
     invalid = InvalidInput("This link is not valid any more: it expired or was used. Ask for a new one.")
     row = session.scalars(
-        select(EmailToken).where(EmailToken.token_hash == service.token_digest(secret.strip()))
+        select(EmailToken).where(EmailToken.token_hash == token_digest(secret.strip()))
     ).first()
     if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at <= utcnow():
         raise invalid
@@ -96,19 +83,19 @@ def sign_up(
     When the address already has an account, nothing is created and its owner is told instead; the
     caller answers the same in both cases.
     """
-    address = service.normalize_email(email)
-    parsed = service.parse_role(role)
+    address = normalize_email(email)
+    parsed = parse_role(role)
     if parsed not in SELF_SERVICE_ROLES:
         raise InvalidInput(
             "Sign up as a patient or a caregiver; other accounts are created by onconav staff."
         )
     check_password_policy(password, user_inputs=(address, display_name))
     rate_limit(session, key=f"signup:{source_ip or '-'}", limit=REQUESTS_PER_ADDRESS)
-    existing = service.get_user_by_email(session, email=address)
+    existing = get_user_by_email(session, email=address)
     if existing is not None:
         hash_password(password)  # the same work as a real sign-up, so timing does not tell either
         return Outcome((Notification("already_registered", address, existing.locale, link("/sign-in")),))
-    user = service.create_user(
+    user = create_user(
         session,
         email=address,
         password=password,
@@ -141,13 +128,13 @@ def verify_email(session: Session, *, token: str, source_ip: str | None = None) 
 def request_password_reset(session: Session, *, email: str, source_ip: str | None = None) -> Outcome:
     """Mail a reset link when the address has an active account; the caller answers the same anyway."""
     rate_limit(session, key=f"reset:{source_ip or '-'}", limit=REQUESTS_PER_ADDRESS)
-    user = service.get_user_by_email(session, email=email)
+    user = get_user_by_email(session, email=email)
     if user is None or user.deleted_at is not None or user.disabled_at is not None:
         return Outcome()
     account_key = "reset-account:" + hashlib.sha256(user.id.encode()).hexdigest()[:40]
     try:
         rate_limit(session, key=account_key, limit=RESETS_PER_ACCOUNT)
-    except service.TooManyAttempts:
+    except TooManyAttempts:
         return Outcome()  # quietly: a different answer would tell that the account exists
     secret = _new_email_token(session, user, "reset", timedelta(minutes=RESET_MINUTES))
     return Outcome(
@@ -160,7 +147,7 @@ def _set_password(session: Session, user: User, password: str, keep_session: str
     now = utcnow()
     user.password_hash = hash_password(password)
     user.password_changed_at = now
-    service.end_all_credentials(session, user.id, now, keep_session=keep_session)
+    end_all_credentials(session, user_id=user.id, now=now, keep_session=keep_session)
     return Outcome((Notification("password_changed", user.email, user.locale, link("/password-reset")),))
 
 
@@ -185,7 +172,7 @@ def reset_password(session: Session, *, token: str, password: str, source_ip: st
 
 def change_password(session: Session, *, principal: Principal, current: str, new: str) -> Outcome:
     """Change the password knowing the current one; other sessions and tokens end."""
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    user = get_user_or_raise(session, user_id=principal.user_id)
     if not verify_password(user.password_hash, current):
         raise InvalidInput("The current password is not right.")
     outcome = _set_password(session, user, new, keep_session=principal.session_id)
@@ -200,25 +187,43 @@ def change_password(session: Session, *, principal: Principal, current: str, new
     return outcome
 
 
+def disable_user(
+    session: Session, *, email: str, by: Principal | None = None, source_ip: str | None = None
+) -> User:
+    """Stop an account from signing in and end its sessions and tokens (operators: `onconav users
+    disable`)."""
+    user = get_user_by_email(session, email=email)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No account has the e-mail address %(email)s.", email=email)
+    now = utcnow()
+    user.disabled_at = user.disabled_at or now
+    end_all_credentials(session, user_id=user.id, now=now)
+    audit.record(
+        session,
+        event_type="account.disable",
+        action="U",
+        principal=by,
+        source_ip=source_ip,
+        entity_type="user",
+        entity_id=user.id,
+        patient_id=user.id if user.role == Role.patient else None,
+    )
+    return user
+
+
 def delete_account(session: Session, *, principal: Principal, password: str) -> Outcome:
     """Delete the account: personal details erased, credentials and consents ended.
 
     Kept, as the law requires: the audit log (who accessed which data, 6 years under HIPAA 164.316), and
     the account's id as a tombstone so that the log and any record of care still point somewhere.
     """
-    user = service.get_user_or_raise(session, user_id=principal.user_id)
+    user = get_user_or_raise(session, user_id=principal.user_id)
     if not verify_password(user.password_hash, password):
         raise InvalidInput("The password is not right.")
     now = utcnow()
     address, locale = user.email, user.locale
-    service.end_all_credentials(session, user.id, now)
-    for grant in session.scalars(
-        select(CaregiverGrant).where(
-            (CaregiverGrant.patient_id == user.id) | (CaregiverGrant.caregiver_id == user.id),
-            CaregiverGrant.revoked_at.is_(None),
-        )
-    ):
-        grant.revoked_at = now
+    end_all_credentials(session, user_id=user.id, now=now)
+    end_all_grants(session, user_id=user.id, now=now)
     session.execute(delete(EmailToken).where(EmailToken.user_id == user.id))
     user.email = f"deleted-{user.id}@invalid"
     user.display_name = ""
@@ -236,39 +241,3 @@ def delete_account(session: Session, *, principal: Principal, password: str) -> 
         entity_id=user.id,
     )
     return Outcome((Notification("account_deleted", address, locale, link("/about/privacy")),))
-
-
-def consent_notifications(session: Session, *, patient_id: str, caregiver_id: str) -> Outcome:
-    """Tell the patient and the caregiver that a consent between them changed (no details in the mail)."""
-    people = [session.get(User, patient_id), session.get(User, caregiver_id)]
-    kinds = ("consent_changed", "consent_received")
-    return Outcome(
-        tuple(
-            Notification(kind, person.email, person.locale, link("/account/consents"))
-            for kind, person in zip(kinds, people, strict=True)
-            if person is not None and person.deleted_at is None
-        )
-    )
-
-
-def give_consent(
-    session: Session, *, principal: Principal, caregiver_email: str, scope: str, days: int | None = None
-) -> tuple[CaregiverGrant, Outcome]:
-    """The patient lets a caregiver act for them; both are told by e-mail."""
-    policy.authorize(
-        session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
-    )
-    grant = service.grant_caregiver(
-        session, principal=principal, caregiver_email=caregiver_email, scope=scope, days=days
-    )
-    return grant, consent_notifications(session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id)
-
-
-def withdraw_consent(session: Session, *, principal: Principal, consent_id: str) -> Outcome:
-    """End a consent at once (the patient, or the caregiver stepping back); both are told by e-mail."""
-    grant = service.get_grant(session, grant_id=consent_id)
-    if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
-    policy.authorize(session, principal, "delete", grant)
-    service.revoke_grant(session, principal=principal, grant=grant)
-    return consent_notifications(session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id)

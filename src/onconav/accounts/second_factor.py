@@ -1,0 +1,68 @@
+"""The TOTP second factor: enrolment (a secret stored encrypted, turned on by a first right code) and the
+check of a code, each accepted once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from onconav.accounts import audit, crypto, totp
+from onconav.accounts.models import User
+from onconav.db import utcnow
+from onconav.errors import InvalidInput
+
+
+def _totp_context(user: User) -> str:
+    return f"user.totp_secret:{user.id}"
+
+
+def begin_totp_enrolment(session: Session, *, user: User) -> str:
+    """A new TOTP secret stored encrypted (not yet active); returns it for the authenticator app."""
+    if user.totp_enabled_at is not None:
+        raise InvalidInput("A second factor is already set up for this account.")
+    secret = totp.new_secret()
+    user.totp_secret = crypto.encrypt_field(session, secret, context=_totp_context(user))
+    return secret
+
+
+def pending_totp_secret(session: Session, *, user: User) -> str | None:
+    """The secret being enrolled (to show it again), or None."""
+    if user.totp_secret is None or user.totp_enabled_at is not None:
+        return None
+    return crypto.decrypt_field(session, user.totp_secret, context=_totp_context(user)).decode()
+
+
+def verify_totp(session: Session, *, user: User, code: str) -> bool:
+    """True when `code` is the user's current code; a code is accepted once."""
+    if user.totp_secret is None:
+        return False
+    secret = crypto.decrypt_field(session, user.totp_secret, context=_totp_context(user)).decode()
+    step = totp.matching_step(secret, code, after_step=user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def confirm_totp_enrolment(session: Session, *, user: User, code: str, source_ip: str | None = None) -> None:
+    """Activate the second factor once the user proves the app shows the right code."""
+    if user.totp_secret is None or user.totp_enabled_at is not None:
+        raise InvalidInput("Start setting up the second factor first.")
+    if not verify_totp(session, user=user, code=code):
+        raise InvalidInput("The code from your authenticator app is not right; try the next one.")
+    user.totp_enabled_at = utcnow()
+    audit.record(
+        session,
+        event_type="account.second_factor",
+        action="U",
+        actor_id=user.id,
+        actor_role=user.role,
+        entity_type="user",
+        entity_id=user.id,
+        source_ip=source_ip,
+    )
+
+
+def provisioning_uri(secret: str, *, user: User) -> str:
+    """The otpauth:// link an authenticator app reads (as text or QR code) for this user's secret."""
+    return totp.provisioning_uri(secret, user.email)
