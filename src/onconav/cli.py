@@ -16,10 +16,11 @@ from rich.table import Table
 from onconav import migrate
 from onconav.accounts.cli import audit_app, keys_app, users_app
 from onconav.cases import cli as cases_cli
-from onconav.cli_support import configured_engine, console, progress_bars
+from onconav.cli_support import configured_engine, console, fail, progress_bars
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.directory import cli as directory_cli
+from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
 from onconav.trials.cli import trials_app
 
@@ -154,8 +155,7 @@ def serve(
             )
         crypto.load_keyring()
     except OnconavError as error:
-        _fail(error)
-        return
+        fail(error)
     engine = create_db_engine()
     migrate.upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:
@@ -180,11 +180,11 @@ def warm_up_reference_data() -> None:
 
     from onconav.geo import service as geo
     from onconav.knowledge import service as knowledge
-    from onconav.knowledge.service import explain
 
     geo.resolve_place("Boston, MA")
     knowledge.list_conditions()
-    explain("stage 4 lung adenocarcinoma with brain metastases, EGFR positive")
+    knowledge.clinical_lexicon()
+    knowledge.explain("stage 4 lung adenocarcinoma with brain metastases, EGFR positive")
     gc.collect()
     gc.freeze()
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from onconav.db import make_session_factory, unit_of_work
 from onconav.errors import InvalidInput
-from onconav.geo.places import PlaceNotFound
+from onconav.geo.service import PlaceNotFound
 from onconav.i18n import get_translations
 from onconav.trials import service
 from onconav.trials.matching import match_trials
