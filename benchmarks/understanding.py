@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from onconav.knowledge.understanding import explain
+from onconav.knowledge.service import explain
 from onconav.text import slug_words
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "tests" / "knowledge" / "understanding_cases.yaml"

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     key_file: Path | None = Field(
         default=None,
         description="The keyring (master keys that wrap the data keys); kept outside the database and the "
-        "repository. Default: <data_dir>/keys/keyring.json, created on first use with a warning.",
+        "repository. Default: <data_dir>/keys/keyring.json; `onconav keys init` creates it ahead, else "
+        "`onconav serve` (or a first use, with a warning) creates a missing one, atomically.",
     )
     session_idle_minutes: int = Field(default=30, description="Idle timeout of web sessions.")
     session_absolute_hours: int = Field(default=12, description="Absolute timeout of sessions.")
