@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from onconav.accounts.crypto import derive_secret
-from onconav.accounts.models import AuditEvent, AuditHead
+from onconav.accounts.models import AuditEvent, AuditHead, User
 from onconav.db import Base, make_session_factory, new_id, unit_of_work, utcnow
 
 if TYPE_CHECKING:
@@ -68,6 +68,23 @@ def _canonical(event: AuditEvent) -> bytes:
         "detail": event.detail,
     }
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def record_own_account_change(
+    session: Session, *, user: User, event_type: str, source_ip: str | None
+) -> None:
+    """Record that a user changed their own account (verified the address, reset the password, turned on
+    the second factor) without a signed-in principal: the user is both the actor and the entity."""
+    record(
+        session,
+        event_type=event_type,
+        action="U",
+        actor_id=user.id,
+        actor_role=user.role,
+        entity_type="user",
+        entity_id=user.id,
+        source_ip=source_ip,
+    )
 
 
 def record_in_own_transaction(session: Session, *, extra_rows: Iterable[Base] = (), **event: Any) -> None:

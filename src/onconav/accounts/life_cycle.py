@@ -112,15 +112,8 @@ def verify_email(session: Session, *, token: str, source_ip: str | None = None) 
     """Confirm the address the link was sent to."""
     user = _use_email_token(session, token, "verify")
     user.email_verified_at = user.email_verified_at or utcnow()
-    audit.record(
-        session,
-        event_type="account.verify_email",
-        action="U",
-        actor_id=user.id,
-        actor_role=user.role,
-        entity_type="user",
-        entity_id=user.id,
-        source_ip=source_ip,
+    audit.record_own_account_change(
+        session, user=user, event_type="account.verify_email", source_ip=source_ip
     )
     return user
 
@@ -157,15 +150,8 @@ def reset_password(session: Session, *, token: str, password: str, source_ip: st
     outcome = _set_password(session, user, password)
     # Opening the link proves the address, as a verification link would.
     user.email_verified_at = user.email_verified_at or utcnow()
-    audit.record(
-        session,
-        event_type="account.password_reset",
-        action="U",
-        actor_id=user.id,
-        actor_role=user.role,
-        entity_type="user",
-        entity_id=user.id,
-        source_ip=source_ip,
+    audit.record_own_account_change(
+        session, user=user, event_type="account.password_reset", source_ip=source_ip
     )
     return outcome
 

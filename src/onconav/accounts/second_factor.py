@@ -51,15 +51,8 @@ def confirm_totp_enrolment(session: Session, *, user: User, code: str, source_ip
     if not verify_totp(session, user=user, code=code):
         raise InvalidInput("The code from your authenticator app is not right; try the next one.")
     user.totp_enabled_at = utcnow()
-    audit.record(
-        session,
-        event_type="account.second_factor",
-        action="U",
-        actor_id=user.id,
-        actor_role=user.role,
-        entity_type="user",
-        entity_id=user.id,
-        source_ip=source_ip,
+    audit.record_own_account_change(
+        session, user=user, event_type="account.second_factor", source_ip=source_ip
     )
 
 
