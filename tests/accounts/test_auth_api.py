@@ -8,9 +8,9 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, bearer
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent
+from tests.support.accounts import Account, bearer
 
 
 def test_token_then_bearer(client: TestClient, make_account: Callable[..., Account]) -> None:

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from accounts.conftest import PASSWORD
 from onconav.accounts import crypto
 from onconav.cli import app
 from onconav.config import get_settings
+from tests.support.accounts import PASSWORD
 
 
 @pytest.fixture

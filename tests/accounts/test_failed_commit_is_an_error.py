@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account, bearer, csrf_of, sign_in
 
 from onconav.accounts.models import ApiToken, AuditEvent
 from onconav.db import unit_of_work
+from tests.support.accounts import Account, bearer, csrf_of, sign_in
 
 
 class CommitSabotage:

@@ -21,11 +21,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account
 from onconav.accounts import service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work
 from onconav.web.dependencies import SESSION_COOKIE, current_principal
+from tests.support.accounts import Account
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, bearer
 from onconav.accounts import audit, policy, service
 from onconav.accounts.models import AuditEvent
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import Role
 from onconav.db import unit_of_work
 from onconav.errors import Forbidden, NotFound
+from tests.support.accounts import Account, bearer
 
 
 @dataclass

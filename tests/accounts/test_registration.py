@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import PASSWORD, Account, Mailbox, bearer, csrf_of, sign_in
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent, User
+from tests.support.accounts import PASSWORD, Account, bearer, csrf_of, sign_in
+from tests.support.mailbox import Mailbox
 
 
 def _token(link: str) -> str:

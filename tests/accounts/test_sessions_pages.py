@@ -12,10 +12,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, csrf_of, sign_in
 from onconav.accounts.models import WebSession
 from onconav.app import create_app
 from onconav.db import unit_of_work, utcnow
+from tests.support.accounts import Account, csrf_of, sign_in
 
 
 def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:

@@ -12,13 +12,13 @@ import pydicom
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from tests.cases.case_samples import dicom_file, make_pdf, make_png
-from tests.cases.conftest import Person
 
-from accounts.conftest import Mailbox
 from onconav.accounts.models import AuditEvent
 from onconav.cases.models import CaseDocument
 from onconav.db import make_session_factory, unit_of_work
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
+from tests.support.accounts import Account
+from tests.support.mailbox import Mailbox
 
 OPINION = {
     "diagnosis_agreement": "partly_agree",
@@ -31,7 +31,7 @@ OPINION = {
 }
 
 
-def upload(api: TestClient, who: Person, case_id: str, data: bytes, name: str, kind: str) -> dict:  # type: ignore[type-arg]
+def upload(api: TestClient, who: Account, case_id: str, data: bytes, name: str, kind: str) -> dict:  # type: ignore[type-arg]
     response = api.post(
         f"/api/v1/cases/{case_id}/documents",
         headers=who.headers,
@@ -41,15 +41,13 @@ def upload(api: TestClient, who: Person, case_id: str, data: bytes, name: str, k
     return response.json()  # type: ignore[no-any-return]
 
 
-def act(api: TestClient, who: Person, case_id: str, action: str, status: int = 200) -> dict:  # type: ignore[type-arg]
+def act(api: TestClient, who: Account, case_id: str, action: str, status: int = 200) -> dict:  # type: ignore[type-arg]
     response = api.post(f"/api/v1/cases/{case_id}/transitions", headers=who.headers, json={"action": action})
     assert response.status_code == status, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_second_opinion_workflow(
-    api: TestClient, person: Callable[..., Person], cases_engine: Engine
-) -> None:
+def test_second_opinion_workflow(api: TestClient, person: Callable[..., Account], engine: Engine) -> None:
     patient, other_patient = person("patient"), person("patient")
     coordinator = person("coordinator")
     specialist = person("specialist", "Dr. Ana Ruiz")
@@ -190,7 +188,7 @@ def test_second_opinion_workflow(
         f"/api/v1/opinions/{opinion_id}",
     ):
         assert api.get(path, headers=other_patient.headers).status_code == 404
-    with unit_of_work(make_session_factory(cases_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         denied = session.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -205,7 +203,7 @@ def test_second_opinion_workflow(
         assert session.scalar(select(func.count()).select_from(CaseDocument)) == 3
 
 
-def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Person]) -> None:
+def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Account]) -> None:
     patient, caregiver = person("patient"), person("caregiver")
     created = api.post(
         "/api/v1/cases",
@@ -228,7 +226,7 @@ def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Pe
 
 
 def test_notifications_say_nothing_medical(
-    api: TestClient, person: Callable[..., Person], mailbox: Mailbox
+    api: TestClient, person: Callable[..., Account], mailbox: Mailbox
 ) -> None:
     patient, coordinator, specialist = person("patient"), person("coordinator"), person("specialist")
     case = api.post(

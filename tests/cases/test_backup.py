@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from tests.cases.case_samples import dicom_file, make_pdf
 from typer.testing import CliRunner
 
 from onconav.cases import service
@@ -21,13 +20,14 @@ from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
 from onconav.storage import DocumentStore
+from tests.cases.case_samples import dicom_file, make_pdf
 
 
 @pytest.fixture
-def configured(cases_engine: Engine, documents_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("ONCONAV_DATABASE_URL", cases_engine.url.render_as_string(hide_password=False))
+def configured(engine: Engine, documents_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("ONCONAV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
-    return cases_engine
+    return engine
 
 
 def fill(engine: Engine, store: DocumentStore) -> dict[str, str]:

@@ -8,11 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
 
 from onconav.cases import sharing
 from onconav.cases.formats import DocumentKind, RejectedFile, inspect_file
 from onconav.storage import DocumentStore, TooLarge
+from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
 
 
 def write(tmp_path: Path, data: bytes, name: str = "upload.bin") -> Path:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.cases.case_samples import dicom_file, make_pdf, make_png
 
 from onconav.cases import service
 from onconav.cases.formats import RejectedFile
@@ -20,6 +19,7 @@ from onconav.cases.schemas import CaseCreate
 from onconav.cases.states import CaseRole, CaseState, InvalidTransition, Urgency
 from onconav.errors import InvalidInput
 from onconav.storage import DocumentDamaged, DocumentStore
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
 
 OWNER = "patient-1"
 

@@ -19,6 +19,12 @@ from onconav.config import get_settings
 NOTE = "A 62-year-old woman with stage IV non-small cell lung cancer, ECOG 1."
 
 
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """`client` reads the shared demo directory (condition pages and search results link to trials)."""
+    return demo_engine
+
+
 def test_api_match(trials_client: TestClient) -> None:
     response = trials_client.post(
         "/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Paris, France", "limit": 3}
