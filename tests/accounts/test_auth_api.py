@@ -13,8 +13,7 @@ from onconav.accounts.models import AuditEvent
 from tests.support.accounts import Account, bearer
 
 
-def test_token_then_bearer(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_token_then_bearer(client: TestClient, patient: Account) -> None:
     response = client.post(
         "/api/v1/auth/token", json={"email": patient.email.upper(), "password": patient.password}
     )
@@ -29,8 +28,7 @@ def test_token_then_bearer(client: TestClient, make_account: Callable[..., Accou
     assert me.json()["role"] == "patient"
 
 
-def test_without_or_with_bad_credentials(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_without_or_with_bad_credentials(client: TestClient, patient: Account) -> None:
     assert client.get("/api/v1/account").status_code == 401
     bad = client.get("/api/v1/account", headers={"Authorization": "Bearer onc_not-a-token"})
     assert bad.status_code == 401
@@ -48,9 +46,8 @@ def test_without_or_with_bad_credentials(client: TestClient, make_account: Calla
 
 
 def test_throttle_per_account_with_retry_after(
-    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+    client: TestClient, patient: Account, make_account: Callable[..., Account], factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     for _ in range(5):
         assert (
             client.post("/api/v1/auth/token", json={"email": patient.email, "password": "wrong"}).status_code
@@ -85,9 +82,8 @@ def test_throttle_per_address(client: TestClient, make_account: Callable[..., Ac
 
 
 def test_second_factor_required_for_specialist_roles(
-    client: TestClient, make_account: Callable[..., Account]
+    client: TestClient, coordinator: Account, make_account: Callable[..., Account]
 ) -> None:
-    coordinator = make_account("coordinator")
     without = client.post(
         "/api/v1/auth/token", json={"email": coordinator.email, "password": coordinator.password}
     )
@@ -108,10 +104,8 @@ def test_second_factor_required_for_specialist_roles(
 
 
 def test_integration_token_scopes_and_revocation(
-    client: TestClient, make_account: Callable[..., Account]
+    client: TestClient, patient: Account, caregiver: Account
 ) -> None:
-    patient = make_account("patient")
-    caregiver = make_account("caregiver")
     headers = bearer(client, patient)
     created = client.post(
         "/api/v1/account/tokens", headers=headers, json={"name": "my script", "scopes": ["read"]}
@@ -137,8 +131,7 @@ def test_integration_token_scopes_and_revocation(
     assert client.get("/api/v1/account", headers=token).status_code == 401
 
 
-def test_api_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_api_sign_out(client: TestClient, patient: Account) -> None:
     headers = bearer(client, patient)
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/account", headers=headers).status_code == 401

@@ -73,10 +73,7 @@ def test_sign_up_refuses_bad_input_clearly(client: TestClient) -> None:
     assert staff.status_code == 422
 
 
-def test_password_reset_ends_sessions(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
-) -> None:
-    patient = make_account("patient")
+def test_password_reset_ends_sessions(client: TestClient, mailbox: Mailbox, patient: Account) -> None:
     old_token = bearer(client, patient)
     assert client.post("/api/v1/auth/password-reset", json={"email": patient.email}).status_code == 202
     (message,) = mailbox.wait_for(patient.email)
@@ -122,9 +119,8 @@ def test_pages_sign_up_in_spanish(client: TestClient, mailbox: Mailbox) -> None:
 
 
 def test_settings_pages_change_password_and_delete(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account], factory: sessionmaker[Session]
+    client: TestClient, mailbox: Mailbox, patient: Account, factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     sign_in(client, patient)
     for path in (
         "/account",
@@ -213,9 +209,8 @@ def test_mails_never_carry_medical_words(mailbox: Mailbox) -> None:
 
 
 def test_consent_changes_are_mailed_to_both(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
+    client: TestClient, mailbox: Mailbox, patient: Account, caregiver: Account
 ) -> None:
-    patient, caregiver = make_account("patient"), make_account("caregiver")
     headers = bearer(client, patient)
     body = {"caregiver_email": caregiver.email, "scope": "write"}
     grant = client.post("/api/v1/account/consents", headers=headers, json=body).json()

@@ -4,7 +4,6 @@ second factor step, HSTS over TLS; public pages stay public."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -18,8 +17,7 @@ from onconav.db import unit_of_work, utcnow
 from tests.support.accounts import Account, csrf_of, sign_in
 
 
-def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_sign_in_sign_out(client: TestClient, patient: Account) -> None:
     assert client.get("/account", follow_redirects=False).headers["location"] == "/sign-in?next=%2Faccount"
     token = csrf_of(client)
     response = client.post(
@@ -38,8 +36,7 @@ def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Accoun
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_csrf_required(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_csrf_required(client: TestClient, patient: Account) -> None:
     csrf_of(client)
     no_token = client.post("/sign-in", data={"email": patient.email, "password": patient.password})
     assert no_token.status_code == 403
@@ -60,10 +57,7 @@ def test_csrf_required(client: TestClient, make_account: Callable[..., Account])
     assert created.status_code == 201
 
 
-def test_timeouts(
-    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
-) -> None:
-    patient = make_account("patient")
+def test_timeouts(client: TestClient, patient: Account, factory: sessionmaker[Session]) -> None:
     sign_in(client, patient)
     assert client.get("/account").status_code == 200
     with unit_of_work(factory) as session:
@@ -77,11 +71,10 @@ def test_timeouts(
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_second_factor_step(client: TestClient, make_account: Callable[..., Account]) -> None:
-    specialist = make_account("coordinator")
+def test_second_factor_step(client: TestClient, coordinator: Account) -> None:
     response = client.post(
         "/sign-in",
-        data={"email": specialist.email, "password": specialist.password, "csrf_token": csrf_of(client)},
+        data={"email": coordinator.email, "password": coordinator.password, "csrf_token": csrf_of(client)},
         follow_redirects=False,
     )
     assert response.headers["location"].startswith("/sign-in/second-factor")
@@ -92,7 +85,7 @@ def test_second_factor_step(client: TestClient, make_account: Callable[..., Acco
         data={"code": "000000", "csrf_token": csrf_of(client, "/sign-in/second-factor")},
     )
     assert wrong.status_code == 401
-    sign_in(client, specialist)
+    sign_in(client, coordinator)
     assert client.get("/api/v1/account").json()["role"] == "coordinator"
 
 
@@ -107,9 +100,8 @@ def test_hsts_over_tls_only(engine: Engine) -> None:
 
 
 def test_tokens_page_and_signing_out_other_browsers(
-    client: TestClient, engine: Engine, make_account: Callable[..., Account]
+    client: TestClient, engine: Engine, patient: Account
 ) -> None:
-    patient = make_account("patient")
     other_browser = TestClient(create_app(engine))
     sign_in(other_browser, patient)
     sign_in(client, patient)
