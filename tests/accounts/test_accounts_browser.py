@@ -61,7 +61,7 @@ def test_account_pages_have_no_serious_accessibility_problems(
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_sign_up_verify_sign_in_enrol(
+def test_a_browser_without_javascript_signs_up_confirms_signs_in_and_enrols_a_second_factor(
     server_url: str, page_without_js: Page, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from playwright.sync_api import expect

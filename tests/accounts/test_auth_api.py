@@ -13,7 +13,7 @@ from onconav.accounts.models import AuditEvent
 from tests.support.accounts import Account, bearer
 
 
-def test_token_then_bearer(client: TestClient, patient: Account) -> None:
+def test_a_password_gives_a_token_that_opens_the_api_as_bearer(client: TestClient, patient: Account) -> None:
     response = client.post(
         "/api/v1/auth/token", json={"email": patient.email.upper(), "password": patient.password}
     )
@@ -28,7 +28,9 @@ def test_token_then_bearer(client: TestClient, patient: Account) -> None:
     assert me.json()["role"] == "patient"
 
 
-def test_without_or_with_bad_credentials(client: TestClient, patient: Account) -> None:
+def test_missing_or_bad_credentials_are_401_and_never_tell_if_the_account_exists(
+    client: TestClient, patient: Account
+) -> None:
     assert client.get("/api/v1/account").status_code == 401
     bad = client.get("/api/v1/account", headers={"Authorization": "Bearer onc_not-a-token"})
     assert bad.status_code == 401
@@ -45,7 +47,7 @@ def test_without_or_with_bad_credentials(client: TestClient, patient: Account) -
     assert wrong_password.json()["error"]["message"] == unknown_user.json()["error"]["message"]
 
 
-def test_throttle_per_account_with_retry_after(
+def test_five_failures_block_the_account_with_retry_after_even_for_the_right_password(
     client: TestClient, patient: Account, make_account: Callable[..., Account], factory: sessionmaker[Session]
 ) -> None:
     for _ in range(5):
@@ -70,7 +72,9 @@ def test_throttle_per_account_with_retry_after(
         assert audit.verify(session).intact
 
 
-def test_throttle_per_address(client: TestClient, make_account: Callable[..., Account]) -> None:
+def test_failures_across_accounts_block_the_address(
+    client: TestClient, make_account: Callable[..., Account]
+) -> None:
     accounts = [make_account("patient") for _ in range(5)]
     for account in accounts:
         for _ in range(4):
@@ -103,7 +107,7 @@ def test_second_factor_required_for_specialist_roles(
     assert refused.status_code == 401
 
 
-def test_integration_token_scopes_and_revocation(
+def test_a_read_only_integration_token_changes_nothing_and_dies_when_revoked(
     client: TestClient, patient: Account, caregiver: Account
 ) -> None:
     headers = bearer(client, patient)
@@ -131,7 +135,7 @@ def test_integration_token_scopes_and_revocation(
     assert client.get("/api/v1/account", headers=token).status_code == 401
 
 
-def test_api_sign_out(client: TestClient, patient: Account) -> None:
+def test_api_sign_out_revokes_the_bearer_token(client: TestClient, patient: Account) -> None:
     headers = bearer(client, patient)
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/account", headers=headers).status_code == 401

@@ -34,7 +34,7 @@ def test_default_deny(factory: sessionmaker[Session]) -> None:
         assert not policy.permits(session, None, "read", policy.PatientData("p"))
 
 
-def test_caregiver_within_consent(
+def test_a_caregiver_reads_only_within_consent_until_it_is_revoked(
     client: TestClient, patient: Account, caregiver: Account, factory: sessionmaker[Session]
 ) -> None:
     headers = bearer(client, patient)

@@ -20,7 +20,9 @@ def _token(link: str) -> str:
     return parse_qs(urlparse(link).query)["token"][0]
 
 
-def test_api_sign_up_verify_sign_in(client: TestClient, mailbox: Mailbox) -> None:
+def test_an_api_sign_up_signs_in_only_after_its_mailed_link_is_used_once(
+    client: TestClient, mailbox: Mailbox
+) -> None:
     body = {"email": "new.patient@example.org", "password": PASSWORD, "display_name": "Ana"}
     response = client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 202
@@ -91,7 +93,9 @@ def test_password_reset_ends_sessions(client: TestClient, mailbox: Mailbox, pati
     assert "password" in changed["Subject"].lower()
 
 
-def test_pages_sign_up_in_spanish(client: TestClient, mailbox: Mailbox) -> None:
+def test_sign_up_pages_and_mails_speak_spanish_through_confirmation(
+    client: TestClient, mailbox: Mailbox
+) -> None:
     client.cookies.set("onconav_lang", "es")
     page = client.get("/sign-up")
     assert "Crear una cuenta" in page.text
@@ -118,7 +122,7 @@ def test_pages_sign_up_in_spanish(client: TestClient, mailbox: Mailbox) -> None:
     assert verified.headers["location"] == "/sign-in?done=verified"
 
 
-def test_settings_pages_change_password_and_delete(
+def test_settings_pages_change_the_password_and_delete_the_account_keeping_the_audit_trail(
     client: TestClient, mailbox: Mailbox, patient: Account, factory: sessionmaker[Session]
 ) -> None:
     sign_in(client, patient)
@@ -171,7 +175,7 @@ def test_settings_pages_change_password_and_delete(
     assert again.status_code == 202
 
 
-def test_second_factor_enrolment_page(
+def test_an_unenrolled_coordinator_must_enrol_an_authenticator_before_the_account_opens(
     client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
 ) -> None:
     from onconav.accounts import totp

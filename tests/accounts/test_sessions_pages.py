@@ -17,7 +17,9 @@ from onconav.db import unit_of_work, utcnow
 from tests.support.accounts import Account, csrf_of, sign_in
 
 
-def test_sign_in_sign_out(client: TestClient, patient: Account) -> None:
+def test_the_sign_in_cookie_is_strict_and_serves_pages_and_api_until_sign_out(
+    client: TestClient, patient: Account
+) -> None:
     assert client.get("/account", follow_redirects=False).headers["location"] == "/sign-in?next=%2Faccount"
     token = csrf_of(client)
     response = client.post(
@@ -57,7 +59,9 @@ def test_csrf_required(client: TestClient, patient: Account) -> None:
     assert created.status_code == 201
 
 
-def test_timeouts(client: TestClient, patient: Account, factory: sessionmaker[Session]) -> None:
+def test_sessions_end_after_30_idle_minutes_and_at_their_expiry(
+    client: TestClient, patient: Account, factory: sessionmaker[Session]
+) -> None:
     sign_in(client, patient)
     assert client.get("/account").status_code == 200
     with unit_of_work(factory) as session:
@@ -71,7 +75,9 @@ def test_timeouts(client: TestClient, patient: Account, factory: sessionmaker[Se
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_second_factor_step(client: TestClient, coordinator: Account) -> None:
+def test_nothing_protected_opens_before_the_second_factor_code(
+    client: TestClient, coordinator: Account
+) -> None:
     response = client.post(
         "/sign-in",
         data={"email": coordinator.email, "password": coordinator.password, "csrf_token": csrf_of(client)},
@@ -99,7 +105,7 @@ def test_hsts_over_tls_only(engine: Engine) -> None:
         assert "strict-transport-security" not in plain.get("/sign-in").headers
 
 
-def test_tokens_page_and_signing_out_other_browsers(
+def test_a_token_made_on_its_page_is_shown_once_and_other_browsers_can_be_signed_out(
     client: TestClient, engine: Engine, patient: Account
 ) -> None:
     other_browser = TestClient(create_app(engine))
