@@ -47,7 +47,9 @@ def act(api: TestClient, who: Account, case_id: str, action: str, status: int = 
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_second_opinion_workflow(api: TestClient, person: Callable[..., Account], engine: Engine) -> None:
+def test_a_second_opinion_goes_from_draft_to_delivery_and_each_party_sees_only_its_share(
+    api: TestClient, person: Callable[..., Account], engine: Engine
+) -> None:
     patient, other_patient = person("patient"), person("patient")
     coordinator = person("coordinator")
     specialist = person("specialist", "Dr. Ana Ruiz")
@@ -203,7 +205,9 @@ def test_second_opinion_workflow(api: TestClient, person: Callable[..., Account]
         assert session.scalar(select(func.count()).select_from(CaseDocument)) == 3
 
 
-def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Account]) -> None:
+def test_a_caregiver_with_read_consent_sees_the_case_but_cannot_act_on_it(
+    api: TestClient, person: Callable[..., Account]
+) -> None:
     patient, caregiver = person("patient"), person("caregiver")
     created = api.post(
         "/api/v1/cases",

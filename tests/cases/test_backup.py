@@ -44,7 +44,9 @@ def fill(engine: Engine, store: DocumentStore) -> dict[str, str]:
     return hashes
 
 
-def test_round_trip(configured: Engine, store: DocumentStore, tmp_path: Path) -> None:
+def test_restore_brings_back_the_database_and_every_document_as_backed_up(
+    configured: Engine, store: DocumentStore, tmp_path: Path
+) -> None:
     hashes = fill(configured, store)
     target = tmp_path / "backups" / "onconav.tar"
     result = CliRunner().invoke(app, ["backup", str(target)])
@@ -68,7 +70,9 @@ def test_round_trip(configured: Engine, store: DocumentStore, tmp_path: Path) ->
         assert service.verify_documents(session, store=store) == []
 
 
-def test_damaged_backup_is_refused(configured: Engine, store: DocumentStore, tmp_path: Path) -> None:
+def test_a_damaged_or_foreign_backup_is_refused_and_changes_nothing(
+    configured: Engine, store: DocumentStore, tmp_path: Path
+) -> None:
     fill(configured, store)
     target = tmp_path / "b.tar"
     assert CliRunner().invoke(app, ["backup", str(target)]).exit_code == 0

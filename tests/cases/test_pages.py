@@ -25,7 +25,9 @@ def browser_session(api: TestClient, engine: Engine, person: Account) -> tuple[T
     return browser, csrf
 
 
-def test_team_pages_through_forms(api: TestClient, person: Callable[..., Account], engine: Engine) -> None:
+def test_the_team_takes_a_case_to_a_delivered_opinion_through_page_forms(
+    api: TestClient, person: Callable[..., Account], engine: Engine
+) -> None:
     patient, coordinator, specialist = (
         person("patient"),
         person("coordinator"),
@@ -128,7 +130,9 @@ def test_coordinator_sees_open_cases_in_the_page_list_as_in_the_api(
 
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_patient_journey_in_a_browser_without_javascript(open_page: OpenPage, engine: Engine) -> None:
+def test_a_patient_starts_and_submits_a_case_on_accessible_pages_without_javascript(
+    open_page: OpenPage, engine: Engine
+) -> None:
     from playwright.sync_api import expect
 
     with unit_of_work(make_session_factory(engine)) as session:
