@@ -95,7 +95,7 @@ def test_a_hard_error_stops_with_a_message(recorded: list[dict[str, object]]) ->
         list(_client(replay, FakeTime()).studies(condition="x"))
 
 
-def test_status_filter_is_checked() -> None:
+def test_status_filters_read_as_api_codes_and_unknown_ones_are_refused() -> None:
     assert check_status("recruiting") == "RECRUITING"
     assert check_status("Active, not recruiting") == "ACTIVE_NOT_RECRUITING"
     assert check_status(None) is None
