@@ -56,11 +56,13 @@ def _search_journey(page: Page, server: LiveServer) -> None:
     expect(page.locator("h1")).to_have_text(name)
 
 
-def test_search_journey(page: Page, live_server: LiveServer) -> None:
+def test_a_visitor_searches_reads_why_a_result_ranks_and_opens_its_profile(
+    page: Page, live_server: LiveServer
+) -> None:
     _search_journey(page, live_server)
 
 
-def test_search_journey_without_javascript(page_without_js: Page, live_server: LiveServer) -> None:
+def test_the_search_journey_works_without_javascript(page_without_js: Page, live_server: LiveServer) -> None:
     _search_journey(page_without_js, live_server)
 
 
@@ -106,7 +108,9 @@ def _profile_url(page: Page, server: LiveServer, prefix: str) -> str:
         "not-found",
     ],
 )
-def test_no_serious_accessibility_violations(page: Page, live_server: LiveServer, target: str) -> None:
+def test_every_kind_of_page_has_no_serious_accessibility_violations(
+    page: Page, live_server: LiveServer, target: str
+) -> None:
     urls = {
         "home": lambda: live_server.url + "/",
         "results": lambda: live_server.url + RESULTS_PATH,

@@ -56,7 +56,9 @@ def trials_url(
         patch.undo()
 
 
-def test_form_to_ranked_trials_without_javascript(page_without_js: Page, trials_url: str) -> None:
+def test_the_trials_form_gives_ranked_trials_with_marked_criteria_without_javascript(
+    page_without_js: Page, trials_url: str
+) -> None:
     page = page_without_js
     page.goto(trials_url + "/trials")
     page.get_by_label("Clinical note (optional)").fill(NOTE)
