@@ -69,7 +69,9 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_volumes_rank_and_explain(engine: Engine, tmp_path: Path) -> None:
+def test_cms_volumes_are_summed_per_procedure_rank_surgeons_and_are_explained(
+    engine: Engine, tmp_path: Path
+) -> None:
     surgeon_id, npi, zip_code = _thoracic_surgeon(engine)
     unknown = make_npi(77_000_001)
     path = _write(

@@ -128,7 +128,7 @@ def _summary(engine: Engine, organization_ids: list[int]) -> dict[str, Any]:
     return result
 
 
-def test_fhir_api_output_round_trips(
+def test_the_fhir_api_output_imports_back_into_the_same_directory(
     client: TestClient, demo_engine: Engine, target: Engine, tmp_path: Path
 ) -> None:
     bundle = _export(client, organizations=3)
