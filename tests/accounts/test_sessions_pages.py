@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -95,8 +96,7 @@ def test_nothing_protected_opens_before_the_second_factor_code(
     assert client.get("/api/v1/account").json()["role"] == "coordinator"
 
 
-def test_hsts_over_tls_only(engine: Engine) -> None:
-    app = create_app(engine)
+def test_hsts_over_tls_only(app: FastAPI) -> None:
     with TestClient(app, base_url="https://onconav.example") as tls:
         response = tls.get("/sign-in")
         assert response.headers["strict-transport-security"].startswith("max-age=")
