@@ -4,22 +4,19 @@ and signs in again with a code."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-import uvicorn
+from playwright.sync_api import Page
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import PASSWORD, Account, Mailbox
-from onconav.accounts import service, totp
-from onconav.app import create_app
+from onconav.accounts import totp
 from onconav.config import get_settings
-from onconav.db import unit_of_work
+from tests.support.accounts import PASSWORD, Account, session_cookie
+from tests.support.browser import OpenPage, blocking_accessibility_violations
+from tests.support.mailbox import Mailbox
+from tests.support.web import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -27,32 +24,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server_url(engine: Engine) -> Iterator[str]:
     """The app over this test's database, served by uvicorn on a free port of 127.0.0.1."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
-
-
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    """A fresh context with JavaScript off."""
-    context = chromium.new_context(locale="en-US", java_script_enabled=False)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with LiveServer(engine) as server:
+        yield server.url
 
 
 PUBLIC_PAGES = ["/sign-in", "/sign-up", "/password-reset", "/about/privacy", "/verify-email?token=x"]
@@ -71,47 +44,31 @@ ACCOUNT_PAGES = [
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_account_pages_have_no_serious_accessibility_problems(
-    server_url: str,
-    chromium: Any,
-    make_account: Callable[..., Account],
-    factory: sessionmaker[Session],
-    locale: str,
+    server_url: str, open_page: OpenPage, patient: Account, factory: sessionmaker[Session], locale: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    patient = make_account("patient")
-    with unit_of_work(factory) as session:
-        user = service.get_user_or_raise(session, user_id=patient.id)
-        cookie = service.start_session(session, user=user, second_factor_done=False).secret
-    context = chromium.new_context(locale=locale)
-    try:
-        page = context.new_page()
-        problems: list[str] = []
-        for path in PUBLIC_PAGES + ACCOUNT_PAGES:
-            if path == ACCOUNT_PAGES[0]:
-                context.add_cookies([{"name": "onconav_session", "value": cookie, "url": server_url}])
-            page.goto(f"{server_url}{path}{'&' if '?' in path else '?'}lang={locale}")
-            assert page.url.split("?")[0] == server_url + path.split("?")[0], page.url  # not sent to sign in
-            violations = Axe().run(page).response["violations"]
-            problems += [
-                f"{path}: {v['id']} ({v['impact']}): {v['help']}"
-                for v in violations
-                if v.get("impact") in ("serious", "critical")
-            ]
-        assert not problems, "\n".join(problems)
-    finally:
-        context.close()
+    cookie = session_cookie(factory, patient, second_factor_done=False)
+    page = open_page(locale=locale)
+    problems: list[str] = []
+    for path in PUBLIC_PAGES + ACCOUNT_PAGES:
+        if path == ACCOUNT_PAGES[0]:
+            page.context.add_cookies([{"name": "onconav_session", "value": cookie, "url": server_url}])
+        page.goto(f"{server_url}{path}{'&' if '?' in path else '?'}lang={locale}")
+        assert page.url.split("?")[0] == server_url + path.split("?")[0], page.url  # not sent to sign in
+        problems += [
+            f"{path}: {v['id']} ({v['impact']}): {v['help']}" for v in blocking_accessibility_violations(page)
+        ]
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_sign_up_verify_sign_in_enrol(
-    server_url: str, browser_page: Any, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+def test_a_browser_without_javascript_signs_up_confirms_signs_in_and_enrols_a_second_factor(
+    server_url: str, page_without_js: Page, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from playwright.sync_api import expect
 
     monkeypatch.setenv("ONCONAV_PUBLIC_URL", server_url)
     get_settings.cache_clear()
-    page = browser_page
+    page = page_without_js
     email = "browser.patient@example.org"
 
     page.goto(server_url + "/")

@@ -99,7 +99,7 @@ def _fuzzer(operation: Any, token: str) -> Any:
     return exercise
 
 
-def test_api_conforms_and_never_fails(
+def test_every_api_operation_conforms_to_its_schema_and_never_answers_500(
     fuzz_app: FastAPI, fuzz_engine: Engine, accounts_settings: Path
 ) -> None:
     operations = _operations(fuzz_app)

@@ -36,7 +36,7 @@ def _verify(factory: sessionmaker[Session]) -> audit.VerifyReport:
         return audit.verify(session)
 
 
-def test_intact_chain(factory: sessionmaker[Session]) -> None:
+def test_the_chain_is_intact_empty_and_after_recorded_events(factory: sessionmaker[Session]) -> None:
     assert _verify(factory).intact and _verify(factory).events == 0
     _record_five(factory)
     report = _verify(factory)
@@ -68,7 +68,9 @@ def test_rolled_back_events_leave_no_gap(factory: sessionmaker[Session]) -> None
         "UPDATE audit_event SET sequence = 3 WHERE sequence = 100",
     ],
 )
-def test_tampering_detected(factory: sessionmaker[Session], engine: Engine, tamper: str) -> None:
+def test_any_edit_deletion_insertion_or_reordering_breaks_the_chain(
+    factory: sessionmaker[Session], engine: Engine, tamper: str
+) -> None:
     _record_five(factory)
     with engine.begin() as connection:
         for statement in tamper.split("; "):
@@ -78,7 +80,7 @@ def test_tampering_detected(factory: sessionmaker[Session], engine: Engine, tamp
     assert report.problems
 
 
-def test_cli_verify_exit_status(
+def test_audit_verify_exits_0_when_intact_and_1_naming_a_changed_event(
     factory: sessionmaker[Session], engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ONCONAV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -95,7 +97,7 @@ def test_cli_verify_exit_status(
     assert "event 4 was changed" in result.output
 
 
-def test_fhir_audit_event(factory: sessionmaker[Session]) -> None:
+def test_events_map_to_valid_fhir_audit_events(factory: sessionmaker[Session]) -> None:
     from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
 
     with unit_of_work(factory) as session:

@@ -8,13 +8,12 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, bearer
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent
+from tests.support.accounts import Account, bearer
 
 
-def test_token_then_bearer(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_a_password_gives_a_token_that_opens_the_api_as_bearer(client: TestClient, patient: Account) -> None:
     response = client.post(
         "/api/v1/auth/token", json={"email": patient.email.upper(), "password": patient.password}
     )
@@ -29,8 +28,9 @@ def test_token_then_bearer(client: TestClient, make_account: Callable[..., Accou
     assert me.json()["role"] == "patient"
 
 
-def test_without_or_with_bad_credentials(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_missing_or_bad_credentials_are_401_and_never_tell_if_the_account_exists(
+    client: TestClient, patient: Account
+) -> None:
     assert client.get("/api/v1/account").status_code == 401
     bad = client.get("/api/v1/account", headers={"Authorization": "Bearer onc_not-a-token"})
     assert bad.status_code == 401
@@ -47,10 +47,9 @@ def test_without_or_with_bad_credentials(client: TestClient, make_account: Calla
     assert wrong_password.json()["error"]["message"] == unknown_user.json()["error"]["message"]
 
 
-def test_throttle_per_account_with_retry_after(
-    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+def test_five_failures_block_the_account_with_retry_after_even_for_the_right_password(
+    client: TestClient, patient: Account, make_account: Callable[..., Account], factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     for _ in range(5):
         assert (
             client.post("/api/v1/auth/token", json={"email": patient.email, "password": "wrong"}).status_code
@@ -73,7 +72,9 @@ def test_throttle_per_account_with_retry_after(
         assert audit.verify(session).intact
 
 
-def test_throttle_per_address(client: TestClient, make_account: Callable[..., Account]) -> None:
+def test_failures_across_accounts_block_the_address(
+    client: TestClient, make_account: Callable[..., Account]
+) -> None:
     accounts = [make_account("patient") for _ in range(5)]
     for account in accounts:
         for _ in range(4):
@@ -85,9 +86,8 @@ def test_throttle_per_address(client: TestClient, make_account: Callable[..., Ac
 
 
 def test_second_factor_required_for_specialist_roles(
-    client: TestClient, make_account: Callable[..., Account]
+    client: TestClient, coordinator: Account, make_account: Callable[..., Account]
 ) -> None:
-    coordinator = make_account("coordinator")
     without = client.post(
         "/api/v1/auth/token", json={"email": coordinator.email, "password": coordinator.password}
     )
@@ -107,11 +107,9 @@ def test_second_factor_required_for_specialist_roles(
     assert refused.status_code == 401
 
 
-def test_integration_token_scopes_and_revocation(
-    client: TestClient, make_account: Callable[..., Account]
+def test_a_read_only_integration_token_changes_nothing_and_dies_when_revoked(
+    client: TestClient, patient: Account, caregiver: Account
 ) -> None:
-    patient = make_account("patient")
-    caregiver = make_account("caregiver")
     headers = bearer(client, patient)
     created = client.post(
         "/api/v1/account/tokens", headers=headers, json={"name": "my script", "scopes": ["read"]}
@@ -137,8 +135,7 @@ def test_integration_token_scopes_and_revocation(
     assert client.get("/api/v1/account", headers=token).status_code == 401
 
 
-def test_api_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_api_sign_out_revokes_the_bearer_token(client: TestClient, patient: Account) -> None:
     headers = bearer(client, patient)
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/account", headers=headers).status_code == 401

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from accounts.conftest import PASSWORD
 from onconav.accounts import crypto
 from onconav.cli import app
 from onconav.config import get_settings
+from tests.support.accounts import PASSWORD
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def runner(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunne
     yield CliRunner()
 
 
-def test_users_create_list_disable(runner: CliRunner, client: TestClient) -> None:
+def test_users_create_list_and_disable_and_a_disabled_user_loses_access(
+    runner: CliRunner, client: TestClient
+) -> None:
     created = runner.invoke(
         app, ["users", "create", "--email", "Ops@Example.org", "--role", "patient"], input=PASSWORD + "\n"
     )
@@ -64,7 +66,9 @@ def test_users_create_list_disable(runner: CliRunner, client: TestClient) -> Non
     assert "disabled" in table.output
 
 
-def test_keys_rotate_and_audit_export(runner: CliRunner, client: TestClient, accounts_settings: Path) -> None:
+def test_key_rotation_keeps_secrets_readable_and_audit_export_is_fhir(
+    runner: CliRunner, client: TestClient, accounts_settings: Path
+) -> None:
     runner.invoke(
         app, ["users", "create", "--email", "k@example.org", "--role", "admin"], input=PASSWORD + "\n"
     )

@@ -18,7 +18,9 @@ from onconav.accounts.models import DataKey
 from onconav.db import unit_of_work
 
 
-def test_field_round_trip_and_binding(factory: sessionmaker[Session], accounts_settings: Path) -> None:
+def test_a_field_decrypts_only_unchanged_in_its_context_and_keys_stay_outside_the_db(
+    factory: sessionmaker[Session], accounts_settings: Path
+) -> None:
     with unit_of_work(factory) as session:
         token = crypto.encrypt_field(session, "JBSWY3DPEHPK3PXP", context="user.totp_secret:abc")
         assert "JBSWY3DPEHPK3PXP" not in token
@@ -59,7 +61,7 @@ def _chunks(blob: bytes) -> tuple[bytes, list[bytes]]:
 
 
 @pytest.mark.parametrize("size", [0, 999, 1000, 4321])
-def test_stream_round_trip(factory: sessionmaker[Session], size: int) -> None:
+def test_streams_of_any_size_decrypt_to_the_same_bytes(factory: sessionmaker[Session], size: int) -> None:
     data = os.urandom(size)
     with unit_of_work(factory) as session:
         blob = _encrypt(session, data)

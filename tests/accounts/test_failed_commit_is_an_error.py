@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from tests.accounts.conftest import Account, bearer, csrf_of, sign_in
 
 from onconav.accounts.models import ApiToken, AuditEvent
 from onconav.db import unit_of_work
+from tests.support.accounts import Account, bearer, csrf_of, sign_in
 
 
 class CommitSabotage:
@@ -58,11 +58,10 @@ def _tokens(factory: sessionmaker[Session], user_id: str) -> int:
 
 def test_api_write_whose_commit_fails_answers_503_and_keeps_nothing(
     client: TestClient,
-    make_account: Callable[..., Account],
+    patient: Account,
     factory: sessionmaker[Session],
     sabotage: CommitSabotage,
 ) -> None:
-    patient = make_account("patient")
     headers = bearer(client, patient)
     before = _tokens(factory, patient.id)
 
@@ -87,11 +86,10 @@ def test_api_write_whose_commit_fails_answers_503_and_keeps_nothing(
 
 def test_page_form_whose_commit_fails_shows_an_error_page_not_the_result(
     client: TestClient,
-    make_account: Callable[..., Account],
+    patient: Account,
     factory: sessionmaker[Session],
     sabotage: CommitSabotage,
 ) -> None:
-    patient = make_account("patient")
     sign_in(client, patient)
     csrf = csrf_of(client, "/account/tokens")
     before = _tokens(factory, patient.id)

@@ -21,11 +21,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account
 from onconav.accounts import service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work
-from onconav.web.dependencies import SESSION_COOKIE, current_principal
+from onconav.web.dependencies import current_principal
+from tests.support.accounts import Account, signed_in_browser
 
 
 @dataclass(frozen=True)
@@ -534,21 +534,12 @@ class Caller:
 
 def _callers(client: TestClient, world: World) -> dict[str, Caller]:
     callers: dict[str, Caller] = {}
-    with unit_of_work(world.factory) as session:
-        secrets: dict[str, tuple[str, str]] = {}
-        for name, account in world.accounts.items():
+    for name, account in world.accounts.items():
+        with unit_of_work(world.factory) as session:
             user = service.get_user_or_raise(session, user_id=account.id)
             token = service.issue_access_token(session, user=user, second_factor_done=True).secret
-            cookie = service.start_session(session, user=user, second_factor_done=True).secret
-            secrets[name] = (token, cookie)
-    for name, (token, cookie) in secrets.items():
-        browser = TestClient(client.app)
-        browser.cookies.set(SESSION_COOKIE, cookie)
-        page = browser.get("/account")
-        assert page.status_code == 200, (name, page.status_code)
-        match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-        assert match
-        callers[name] = Caller(name, {"Authorization": f"Bearer {token}"}, browser, match.group(1))
+        browser, csrf = signed_in_browser(client, world.factory, account)
+        callers[name] = Caller(name, {"Authorization": f"Bearer {token}"}, browser, csrf)
     return callers
 
 

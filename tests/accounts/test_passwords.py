@@ -37,16 +37,16 @@ def test_missing_hash_never_verifies() -> None:
         "x" * 129,
     ],
 )
-def test_refused(password: str) -> None:
+def test_short_common_keyboard_repeated_or_overlong_passwords_are_refused(password: str) -> None:
     with pytest.raises(InvalidInput):
         passwords.check_password_policy(password)
 
 
-def test_personal_information_refused() -> None:
+def test_a_password_made_of_the_users_email_is_refused() -> None:
     with pytest.raises(InvalidInput):
         passwords.check_password_policy("maria.gonzalez1987", user_inputs=("maria.gonzalez1987@example.org",))
 
 
 @pytest.mark.parametrize("password", ["correct horse battery staple 42", "Vk8#pQ2!zr9Lm4"])
-def test_accepted(password: str) -> None:
+def test_long_passphrases_and_random_passwords_are_accepted(password: str) -> None:
     passwords.check_password_policy(password)

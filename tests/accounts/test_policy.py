@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, bearer
 from onconav.accounts import audit, policy, service
 from onconav.accounts.models import AuditEvent
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import Role
 from onconav.db import unit_of_work
 from onconav.errors import Forbidden, NotFound
+from tests.support.accounts import Account, bearer
 
 
 @dataclass
@@ -34,11 +34,9 @@ def test_default_deny(factory: sessionmaker[Session]) -> None:
         assert not policy.permits(session, None, "read", policy.PatientData("p"))
 
 
-def test_caregiver_within_consent(
-    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+def test_a_caregiver_reads_only_within_consent_until_it_is_revoked(
+    client: TestClient, patient: Account, caregiver: Account, factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
-    caregiver = make_account("caregiver")
     headers = bearer(client, patient)
     created = client.post(
         "/api/v1/account/consents",
@@ -67,9 +65,8 @@ def test_caregiver_within_consent(
 
 
 def test_denial_is_audited_though_the_request_fails(
-    make_account: Callable[..., Account], factory: sessionmaker[Session]
+    patient: Account, make_account: Callable[..., Account], factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     other = make_account("patient")
     with factory() as session:
         user = service.get_user_or_raise(session, user_id=other.id)
@@ -85,10 +82,8 @@ def test_denial_is_audited_though_the_request_fails(
 
 
 def test_forbidden_when_the_object_is_visible(
-    make_account: Callable[..., Account], factory: sessionmaker[Session]
+    patient: Account, caregiver: Account, factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
-    caregiver = make_account("caregiver")
     with unit_of_work(factory) as session:
         owner = service.principal_for(
             session, service.get_user_or_raise(session, user_id=patient.id), second_factor=False

@@ -10,16 +10,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import PASSWORD, Account, Mailbox, bearer, csrf_of, sign_in
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent, User
+from tests.support.accounts import PASSWORD, Account, bearer, csrf_of, sign_in
+from tests.support.mailbox import Mailbox
 
 
 def _token(link: str) -> str:
     return parse_qs(urlparse(link).query)["token"][0]
 
 
-def test_api_sign_up_verify_sign_in(client: TestClient, mailbox: Mailbox) -> None:
+def test_an_api_sign_up_signs_in_only_after_its_mailed_link_is_used_once(
+    client: TestClient, mailbox: Mailbox
+) -> None:
     body = {"email": "new.patient@example.org", "password": PASSWORD, "display_name": "Ana"}
     response = client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 202
@@ -72,10 +75,7 @@ def test_sign_up_refuses_bad_input_clearly(client: TestClient) -> None:
     assert staff.status_code == 422
 
 
-def test_password_reset_ends_sessions(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
-) -> None:
-    patient = make_account("patient")
+def test_password_reset_ends_sessions(client: TestClient, mailbox: Mailbox, patient: Account) -> None:
     old_token = bearer(client, patient)
     assert client.post("/api/v1/auth/password-reset", json={"email": patient.email}).status_code == 202
     (message,) = mailbox.wait_for(patient.email)
@@ -93,7 +93,9 @@ def test_password_reset_ends_sessions(
     assert "password" in changed["Subject"].lower()
 
 
-def test_pages_sign_up_in_spanish(client: TestClient, mailbox: Mailbox) -> None:
+def test_sign_up_pages_and_mails_speak_spanish_through_confirmation(
+    client: TestClient, mailbox: Mailbox
+) -> None:
     client.cookies.set("onconav_lang", "es")
     page = client.get("/sign-up")
     assert "Crear una cuenta" in page.text
@@ -120,10 +122,9 @@ def test_pages_sign_up_in_spanish(client: TestClient, mailbox: Mailbox) -> None:
     assert verified.headers["location"] == "/sign-in?done=verified"
 
 
-def test_settings_pages_change_password_and_delete(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account], factory: sessionmaker[Session]
+def test_settings_pages_change_the_password_and_delete_the_account_keeping_the_audit_trail(
+    client: TestClient, mailbox: Mailbox, patient: Account, factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     sign_in(client, patient)
     for path in (
         "/account",
@@ -174,7 +175,7 @@ def test_settings_pages_change_password_and_delete(
     assert again.status_code == 202
 
 
-def test_second_factor_enrolment_page(
+def test_an_unenrolled_coordinator_must_enrol_an_authenticator_before_the_account_opens(
     client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
 ) -> None:
     from onconav.accounts import totp
@@ -212,9 +213,8 @@ def test_mails_never_carry_medical_words(mailbox: Mailbox) -> None:
 
 
 def test_consent_changes_are_mailed_to_both(
-    client: TestClient, mailbox: Mailbox, make_account: Callable[..., Account]
+    client: TestClient, mailbox: Mailbox, patient: Account, caregiver: Account
 ) -> None:
-    patient, caregiver = make_account("patient"), make_account("caregiver")
     headers = bearer(client, patient)
     body = {"caregiver_email": caregiver.email, "scope": "write"}
     grant = client.post("/api/v1/account/consents", headers=headers, json=body).json()

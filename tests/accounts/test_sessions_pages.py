@@ -4,22 +4,23 @@ second factor step, HSTS over TLS; public pages stay public."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounts.conftest import Account, csrf_of, sign_in
 from onconav.accounts.models import WebSession
 from onconav.app import create_app
 from onconav.db import unit_of_work, utcnow
+from tests.support.accounts import Account, csrf_of, sign_in
 
 
-def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_the_sign_in_cookie_is_strict_and_serves_pages_and_api_until_sign_out(
+    client: TestClient, patient: Account
+) -> None:
     assert client.get("/account", follow_redirects=False).headers["location"] == "/sign-in?next=%2Faccount"
     token = csrf_of(client)
     response = client.post(
@@ -38,8 +39,7 @@ def test_sign_in_sign_out(client: TestClient, make_account: Callable[..., Accoun
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_csrf_required(client: TestClient, make_account: Callable[..., Account]) -> None:
-    patient = make_account("patient")
+def test_csrf_required(client: TestClient, patient: Account) -> None:
     csrf_of(client)
     no_token = client.post("/sign-in", data={"email": patient.email, "password": patient.password})
     assert no_token.status_code == 403
@@ -60,10 +60,9 @@ def test_csrf_required(client: TestClient, make_account: Callable[..., Account])
     assert created.status_code == 201
 
 
-def test_timeouts(
-    client: TestClient, make_account: Callable[..., Account], factory: sessionmaker[Session]
+def test_sessions_end_after_30_idle_minutes_and_at_their_expiry(
+    client: TestClient, patient: Account, factory: sessionmaker[Session]
 ) -> None:
-    patient = make_account("patient")
     sign_in(client, patient)
     assert client.get("/account").status_code == 200
     with unit_of_work(factory) as session:
@@ -77,11 +76,12 @@ def test_timeouts(
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_second_factor_step(client: TestClient, make_account: Callable[..., Account]) -> None:
-    specialist = make_account("coordinator")
+def test_nothing_protected_opens_before_the_second_factor_code(
+    client: TestClient, coordinator: Account
+) -> None:
     response = client.post(
         "/sign-in",
-        data={"email": specialist.email, "password": specialist.password, "csrf_token": csrf_of(client)},
+        data={"email": coordinator.email, "password": coordinator.password, "csrf_token": csrf_of(client)},
         follow_redirects=False,
     )
     assert response.headers["location"].startswith("/sign-in/second-factor")
@@ -92,12 +92,11 @@ def test_second_factor_step(client: TestClient, make_account: Callable[..., Acco
         data={"code": "000000", "csrf_token": csrf_of(client, "/sign-in/second-factor")},
     )
     assert wrong.status_code == 401
-    sign_in(client, specialist)
+    sign_in(client, coordinator)
     assert client.get("/api/v1/account").json()["role"] == "coordinator"
 
 
-def test_hsts_over_tls_only(engine: Engine) -> None:
-    app = create_app(engine)
+def test_hsts_over_tls_only(app: FastAPI) -> None:
     with TestClient(app, base_url="https://onconav.example") as tls:
         response = tls.get("/sign-in")
         assert response.headers["strict-transport-security"].startswith("max-age=")
@@ -106,10 +105,9 @@ def test_hsts_over_tls_only(engine: Engine) -> None:
         assert "strict-transport-security" not in plain.get("/sign-in").headers
 
 
-def test_tokens_page_and_signing_out_other_browsers(
-    client: TestClient, engine: Engine, make_account: Callable[..., Account]
+def test_a_token_made_on_its_page_is_shown_once_and_other_browsers_can_be_signed_out(
+    client: TestClient, engine: Engine, patient: Account
 ) -> None:
-    patient = make_account("patient")
     other_browser = TestClient(create_app(engine))
     sign_in(other_browser, patient)
     sign_in(client, patient)

@@ -21,11 +21,11 @@ RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
         (2000000000, "279037"),
     ],
 )
-def test_rfc_6238_vectors(unix_time: int, code: str) -> None:
+def test_codes_match_the_rfc_6238_test_vectors(unix_time: int, code: str) -> None:
     assert totp.code_at(RFC_SECRET, totp.current_step(unix_time)) == code
 
 
-def test_drift_and_single_use() -> None:
+def test_a_code_is_accepted_once_and_up_to_one_step_late() -> None:
     now = 1234567890.0
     step = totp.current_step(now)
     assert totp.matching_step(RFC_SECRET, "005924", after_step=None, now=now) == step
@@ -39,7 +39,7 @@ def test_drift_and_single_use() -> None:
     assert totp.matching_step(RFC_SECRET, "abcdef", after_step=None, now=now) is None
 
 
-def test_provisioning_uri() -> None:
+def test_provisioning_uri_names_onconav_and_the_account() -> None:
     uri = totp.provisioning_uri(RFC_SECRET, "ana@example.org")
     assert uri.startswith("otpauth://totp/onconav%3Aana%40example.org?secret=")
     assert len(totp.new_secret()) == 32

@@ -12,13 +12,13 @@ import pydicom
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from tests.cases.case_samples import dicom_file, make_pdf, make_png
-from tests.cases.conftest import Person
 
-from accounts.conftest import Mailbox
 from onconav.accounts.models import AuditEvent
 from onconav.cases.models import CaseDocument
 from onconav.db import make_session_factory, unit_of_work
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
+from tests.support.accounts import Account
+from tests.support.mailbox import Mailbox
 
 OPINION = {
     "diagnosis_agreement": "partly_agree",
@@ -31,7 +31,7 @@ OPINION = {
 }
 
 
-def upload(api: TestClient, who: Person, case_id: str, data: bytes, name: str, kind: str) -> dict:  # type: ignore[type-arg]
+def upload(api: TestClient, who: Account, case_id: str, data: bytes, name: str, kind: str) -> dict:  # type: ignore[type-arg]
     response = api.post(
         f"/api/v1/cases/{case_id}/documents",
         headers=who.headers,
@@ -41,14 +41,14 @@ def upload(api: TestClient, who: Person, case_id: str, data: bytes, name: str, k
     return response.json()  # type: ignore[no-any-return]
 
 
-def act(api: TestClient, who: Person, case_id: str, action: str, status: int = 200) -> dict:  # type: ignore[type-arg]
+def act(api: TestClient, who: Account, case_id: str, action: str, status: int = 200) -> dict:  # type: ignore[type-arg]
     response = api.post(f"/api/v1/cases/{case_id}/transitions", headers=who.headers, json={"action": action})
     assert response.status_code == status, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_second_opinion_workflow(
-    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+def test_a_second_opinion_goes_from_draft_to_delivery_and_each_party_sees_only_its_share(
+    api: TestClient, person: Callable[..., Account], engine: Engine
 ) -> None:
     patient, other_patient = person("patient"), person("patient")
     coordinator = person("coordinator")
@@ -190,7 +190,7 @@ def test_second_opinion_workflow(
         f"/api/v1/opinions/{opinion_id}",
     ):
         assert api.get(path, headers=other_patient.headers).status_code == 404
-    with unit_of_work(make_session_factory(cases_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         denied = session.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -205,7 +205,9 @@ def test_second_opinion_workflow(
         assert session.scalar(select(func.count()).select_from(CaseDocument)) == 3
 
 
-def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Person]) -> None:
+def test_a_caregiver_with_read_consent_sees_the_case_but_cannot_act_on_it(
+    api: TestClient, person: Callable[..., Account]
+) -> None:
     patient, caregiver = person("patient"), person("caregiver")
     created = api.post(
         "/api/v1/cases",
@@ -228,7 +230,7 @@ def test_caregiver_acts_within_consent(api: TestClient, person: Callable[..., Pe
 
 
 def test_notifications_say_nothing_medical(
-    api: TestClient, person: Callable[..., Person], mailbox: Mailbox
+    api: TestClient, person: Callable[..., Account], mailbox: Mailbox
 ) -> None:
     patient, coordinator, specialist = person("patient"), person("coordinator"), person("specialist")
     case = api.post(

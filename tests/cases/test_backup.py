@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from tests.cases.case_samples import dicom_file, make_pdf
 from typer.testing import CliRunner
 
 from onconav.cases import service
@@ -21,13 +20,14 @@ from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
 from onconav.storage import DocumentStore
+from tests.cases.case_samples import dicom_file, make_pdf
 
 
 @pytest.fixture
-def configured(cases_engine: Engine, documents_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("ONCONAV_DATABASE_URL", cases_engine.url.render_as_string(hide_password=False))
+def configured(engine: Engine, documents_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("ONCONAV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
-    return cases_engine
+    return engine
 
 
 def fill(engine: Engine, store: DocumentStore) -> dict[str, str]:
@@ -44,7 +44,9 @@ def fill(engine: Engine, store: DocumentStore) -> dict[str, str]:
     return hashes
 
 
-def test_round_trip(configured: Engine, store: DocumentStore, tmp_path: Path) -> None:
+def test_restore_brings_back_the_database_and_every_document_as_backed_up(
+    configured: Engine, store: DocumentStore, tmp_path: Path
+) -> None:
     hashes = fill(configured, store)
     target = tmp_path / "backups" / "onconav.tar"
     result = CliRunner().invoke(app, ["backup", str(target)])
@@ -68,7 +70,9 @@ def test_round_trip(configured: Engine, store: DocumentStore, tmp_path: Path) ->
         assert service.verify_documents(session, store=store) == []
 
 
-def test_damaged_backup_is_refused(configured: Engine, store: DocumentStore, tmp_path: Path) -> None:
+def test_a_damaged_or_foreign_backup_is_refused_and_changes_nothing(
+    configured: Engine, store: DocumentStore, tmp_path: Path
+) -> None:
     fill(configured, store)
     target = tmp_path / "b.tar"
     assert CliRunner().invoke(app, ["backup", str(target)]).exit_code == 0

@@ -24,7 +24,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.accounts import crypto
 from onconav.accounts import service as accounts
 from onconav.cases import service as cases
@@ -97,10 +96,10 @@ class Server:
 
 
 @pytest.fixture
-def server(empty_engine: Engine, tmp_path: Path, documents_dir: Path) -> Iterator[Server]:
+def server(engine: Engine, tmp_path: Path, documents_dir: Path) -> Iterator[Server]:
     env = {
         **os.environ,
-        "ONCONAV_DATABASE_URL": empty_engine.url.render_as_string(hide_password=False),
+        "ONCONAV_DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "ONCONAV_DATA_DIR": str(tmp_path / "var"),
         "ONCONAV_DOCUMENTS_DIR": str(documents_dir),
         "ONCONAV_KEY_FILE": os.environ["ONCONAV_KEY_FILE"],
@@ -109,8 +108,7 @@ def server(empty_engine: Engine, tmp_path: Path, documents_dir: Path) -> Iterato
         "ONCONAV_MAX_UPLOAD_BYTES": str(5 * 1024 * 1024),
     }
     crypto.load_keyring()  # one keyring for the test and the server
-    migrate.upgrade(empty_engine)
-    with unit_of_work(make_session_factory(empty_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         session.add(Organization(name="Not empty: no demo load", kind="clinic"))  # serve skips the demo
     running = Server(env, tmp_path / "server.log")
     yield running
@@ -125,11 +123,9 @@ def sign_in(url: str, engine: Engine, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_acknowledged_writes_survive_sigkill(
-    server: Server, empty_engine: Engine, documents_dir: Path
-) -> None:
+def test_acknowledged_writes_survive_sigkill(server: Server, engine: Engine, documents_dir: Path) -> None:
     server.start()
-    headers = [sign_in(server.url, empty_engine, f"patient{n}@example.org") for n in range(WORKERS)]
+    headers = [sign_in(server.url, engine, f"patient{n}@example.org") for n in range(WORKERS)]
     acked_cases: dict[str, tuple[int, str]] = {}  # case id -> (worker, acknowledged state)
     acked_documents: dict[str, tuple[str, str]] = {}  # document id -> (case id, sha256)
     lock = threading.Lock()
@@ -193,7 +189,7 @@ def test_acknowledged_writes_survive_sigkill(
 
     store = DocumentStore(documents_dir)
     get_settings.cache_clear()
-    with unit_of_work(make_session_factory(empty_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         rows = set(session.scalars(select(CaseDocument.id)))
         assert set(acked_documents) <= rows
         assert cases.verify_documents(session, store=store) == []  # every row's file, whole and authentic

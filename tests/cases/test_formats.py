@@ -8,11 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
 
 from onconav.cases import sharing
 from onconav.cases.formats import DocumentKind, RejectedFile, inspect_file
 from onconav.storage import DocumentStore, TooLarge
+from tests.cases.case_samples import dicom_file, make_dicom_zip, make_jpeg, make_pdf, make_png, synthea_bundle
 
 
 def write(tmp_path: Path, data: bytes, name: str = "upload.bin") -> Path:
@@ -28,14 +28,14 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     assert result.details["pages"] == 1
 
 
-def test_images_are_decoded(tmp_path: Path) -> None:
+def test_jpeg_and_png_images_are_decoded_with_their_size_and_metadata(tmp_path: Path) -> None:
     jpeg = inspect_file(write(tmp_path, make_jpeg()), filename="scan.jpg")
     assert jpeg.kind == DocumentKind.jpeg and jpeg.details["width"] == 64 and jpeg.details["has_metadata"]
     png = inspect_file(write(tmp_path, make_png()), filename="scan.PNG")
     assert png.kind == DocumentKind.png and png.details["height"] == 30
 
 
-def test_dicom_study_series_and_identifying_tags_apart(tmp_path: Path) -> None:
+def test_dicom_studies_and_series_are_listed_with_identifying_tags_kept_apart(tmp_path: Path) -> None:
     result = inspect_file(write(tmp_path, dicom_file("CT_small.dcm")), filename="IM0001")
     assert result.kind == DocumentKind.dicom
     study = result.details["studies"][0]

@@ -51,7 +51,9 @@ def case_in_review(session: Session) -> Case:
     return case
 
 
-def test_sign_deliver_then_locked_then_amend(session: Session) -> None:
+def test_a_delivered_opinion_needs_every_signature_then_is_locked_and_amended_as_a_new_version(
+    session: Session,
+) -> None:
     case = case_in_review(session)
     draft = opinions.save_draft(session, case=case, content=content(), author_id="dr-a")
     with pytest.raises(InvalidInput, match=r"Dr\. Ben Okafor"):
@@ -99,7 +101,7 @@ def test_editing_a_draft_clears_signatures(session: Session) -> None:
     assert opinions.unsigned_reviewers(draft) == ["Dr. Ana Ruiz", "Dr. Ben Okafor"]
 
 
-def test_pdf_and_fhir_composition(session: Session) -> None:
+def test_a_delivered_opinion_renders_as_a_pdf_and_a_valid_fhir_composition(session: Session) -> None:
     from fhir.resources.R4B.composition import Composition
     from pypdf import PdfReader
 

@@ -5,44 +5,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from tests.cases.case_samples import dicom_file, make_pdf
-from tests.cases.conftest import PASSWORD, Person
 
-from onconav import migrate
 from onconav.accounts import service as accounts
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
-from onconav.web.dependencies import SESSION_COOKIE
+from onconav.db import make_session_factory, unit_of_work
+from tests.cases.case_samples import dicom_file, make_pdf
+from tests.support.accounts import PASSWORD, Account, signed_in_browser
+from tests.support.browser import OpenPage, blocking_accessibility_violations
+from tests.support.web import LiveServer
 
 
-def browser_session(api: TestClient, engine: Engine, person: Person) -> tuple[TestClient, str]:
+def browser_session(api: TestClient, engine: Engine, person: Account) -> tuple[TestClient, str]:
     """A signed-in browser for `person` (session cookie) and its CSRF form token."""
-    with unit_of_work(make_session_factory(engine)) as session:
-        user = accounts.get_user_or_raise(session, user_id=person.id)
-        cookie = accounts.start_session(session, user=user, second_factor_done=True).secret
-    browser = TestClient(api.app)
-    browser.cookies.set(SESSION_COOKIE, cookie)
+    browser, csrf = signed_in_browser(api, make_session_factory(engine), person)
     assert browser.get("/cases").status_code == 200
-    page = browser.get("/account")
-    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-    assert match, page.text
-    return browser, match.group(1)
+    return browser, csrf
 
 
-def test_team_pages_through_forms(
-    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+def test_the_team_takes_a_case_to_a_delivered_opinion_through_page_forms(
+    api: TestClient, person: Callable[..., Account], engine: Engine
 ) -> None:
     patient, coordinator, specialist = (
         person("patient"),
         person("coordinator"),
         person("specialist", "Dr. Ana Ruiz"),
     )
-    browser, csrf = browser_session(api, cases_engine, patient)
+    browser, csrf = browser_session(api, engine, patient)
     created = browser.post(
         "/cases",
         data={
@@ -70,7 +61,7 @@ def test_team_pages_through_forms(
     page = browser.get(case_path).text
     assert "submitted" in page and "ct.dcm" in page
 
-    desk, desk_csrf = browser_session(api, cases_engine, coordinator)
+    desk, desk_csrf = browser_session(api, engine, coordinator)
     queue = desk.get("/cases/queue").text
     assert "My lungs" in queue
     desk.post(f"{case_path}/transitions", data={"csrf_token": desk_csrf, "action": "triage"})
@@ -79,7 +70,7 @@ def test_team_pages_through_forms(
         data={"csrf_token": desk_csrf, "email": specialist.email, "role": "specialist"},
     )
 
-    work, work_csrf = browser_session(api, cases_engine, specialist)
+    work, work_csrf = browser_session(api, engine, specialist)
     assert "My lungs" in work.get("/cases/workspace").text
     for action in ("accept", "start_review"):
         work.post(f"{case_path}/transitions", data={"csrf_token": work_csrf, "action": action})
@@ -114,7 +105,7 @@ def test_team_pages_through_forms(
 
 
 def test_coordinator_sees_open_cases_in_the_page_list_as_in_the_api(
-    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+    api: TestClient, person: Callable[..., Account], engine: Engine
 ) -> None:
     patient, coordinator = person("patient"), person("coordinator")
     case_ids = {}
@@ -129,7 +120,7 @@ def test_coordinator_sees_open_cases_in_the_page_list_as_in_the_api(
     )
     assert submitted.status_code == 200, submitted.text
 
-    desk, _ = browser_session(api, cases_engine, coordinator)
+    desk, _ = browser_session(api, engine, coordinator)
     listing = desk.get("/cases").text
     assert f'href="/cases/{case_ids["Submitted lungs"]}"' in listing and "Submitted lungs" in listing
     assert "Still a draft" not in listing  # coordinators see a case once it is submitted
@@ -138,22 +129,18 @@ def test_coordinator_sees_open_cases_in_the_page_list_as_in_the_api(
 
 
 @pytest.mark.browser
-def test_patient_journey_in_a_browser_without_javascript(chromium: Any, tmp_path: Path) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_patient_starts_and_submits_a_case_on_accessible_pages_without_javascript(
+    open_page: OpenPage, engine: Engine
+) -> None:
     from playwright.sync_api import expect
-    from tests.conftest import LiveServer
 
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
-    migrate.upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:
         accounts.create_user(
             session, email="pat@example.org", password=PASSWORD, role="patient", verified=True
         )
-    server = LiveServer(engine)
-    server.start()
-    context = chromium.new_context(locale="en-US", java_script_enabled=False)
-    try:
-        page = context.new_page()
+    with LiveServer(engine) as server:
+        page = open_page(javascript=False)
         page.goto(server.url + "/sign-in?next=/cases")
         page.get_by_label("E-mail address").fill("pat@example.org")
         page.get_by_label("Password").fill(PASSWORD)
@@ -175,21 +162,9 @@ def test_patient_journey_in_a_browser_without_javascript(chromium: Any, tmp_path
         expect(page.get_by_text("submitted", exact=True)).to_be_visible()
         case_url = page.url
         # axe-core runs as a script: check the same pages in a context with JavaScript, same session.
-        checker = chromium.new_context(locale="en-US")
-        checker.add_cookies(context.cookies())
-        try:
-            axe_page = checker.new_page()
-            for url in (case_url, server.url + "/cases"):
-                axe_page.goto(url)
-                violations = [
-                    v
-                    for v in Axe().run(axe_page).response["violations"]
-                    if v.get("impact") in ("serious", "critical")
-                ]
-                assert not violations, (url, [v["id"] for v in violations])
-        finally:
-            checker.close()
-    finally:
-        context.close()
-        server.stop()
-        engine.dispose()
+        axe_page = open_page()
+        axe_page.context.add_cookies(page.context.cookies())
+        for url in (case_url, server.url + "/cases"):
+            axe_page.goto(url)
+            violations = blocking_accessibility_violations(axe_page)
+            assert not violations, (url, [v["id"] for v in violations])

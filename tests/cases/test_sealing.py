@@ -15,8 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from tests.cases.case_samples import make_pdf
-from tests.cases.conftest import Person
 from typer.testing import CliRunner
 
 from onconav.accounts import crypto
@@ -30,6 +28,8 @@ from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
 from onconav.storage import DocumentStore
+from tests.cases.case_samples import make_pdf
+from tests.support.accounts import Account
 
 # Every secret below is a distinct word that cannot appear by chance in ciphertext, ids or codes.
 SECRETS = {
@@ -147,9 +147,9 @@ def assert_case_reads(session: Session, case_id: str) -> None:
         assert {s["content_sha256"] for s in version.signatures} == {digest}
 
 
-def test_raw_rows_hold_no_phi_and_everything_reads_back(session: Session, cases_engine: Engine) -> None:
+def test_raw_rows_hold_no_phi_and_everything_reads_back(session: Session, engine: Engine) -> None:
     case = full_case(session)
-    rows = raw_rows(cases_engine)
+    rows = raw_rows(engine)
     assert [len(rows[table]) for table in TABLES] == [1, 6, 1, 1, 2]  # created, 4 actions, delivered
     dump = repr(rows)
     for marker in MARKERS:
@@ -164,9 +164,9 @@ def test_raw_rows_hold_no_phi_and_everything_reads_back(session: Session, cases_
     assert case.condition is not None and stored["condition"] == case.condition
     assert stored["stage"] == case.stage and stored["state"] == "opinion_delivered"
 
-    with Session(cases_engine) as fresh:
+    with Session(engine) as fresh:
         assert_case_reads(fresh, case.id)
-    with Session(cases_engine) as loader:
+    with Session(engine) as loader:
         detached = loader.get(Case, case.id)
     assert detached is not None and detached.title == SECRETS["title"]  # decrypted after the session closed
 
@@ -190,21 +190,21 @@ def _tamper(token: str) -> str:
     ],
 )
 def test_changed_ciphertext_is_refused_clearly(
-    session: Session, cases_engine: Engine, model: type, column: str, read: Callable[[Session, str], object]
+    session: Session, engine: Engine, model: type, column: str, read: Callable[[Session, str], object]
 ) -> None:
     full_case(session)
     table = model.__table__  # type: ignore[attr-defined]
-    with cases_engine.begin() as connection:
+    with engine.begin() as connection:
         row_id, token = connection.execute(select(table.c.id, table.c[column]).limit(1)).one()
         connection.execute(table.update().where(table.c.id == row_id).values({column: _tamper(token)}))
     crypto.forget_cached_keys()
-    with Session(cases_engine) as fresh, pytest.raises(CaseDataDamaged, match="integrity check") as raised:
+    with Session(engine) as fresh, pytest.raises(CaseDataDamaged, match="integrity check") as raised:
         read(fresh, row_id)
     assert raised.value.status_code == 409
 
 
 def test_changed_document_fields_are_refused_clearly(
-    session: Session, cases_engine: Engine, store: DocumentStore
+    session: Session, engine: Engine, store: DocumentStore
 ) -> None:
     case = service.create(session, patient_id="p", case_in=CaseCreate(title="Docs", diagnosis="a"))
     document = service.add_document(
@@ -212,25 +212,25 @@ def test_changed_document_fields_are_refused_clearly(
     )
     session.commit()
     table = CaseDocument.__table__
-    with cases_engine.begin() as connection:
+    with engine.begin() as connection:
         token = connection.execute(select(table.c.sealed).where(table.c.id == document.id)).scalar_one()
         assert "Quokka" not in token
         connection.execute(table.update().where(table.c.id == document.id).values(sealed=_tamper(token)))
-    with Session(cases_engine) as fresh, pytest.raises(CaseDataDamaged) as raised:
+    with Session(engine) as fresh, pytest.raises(CaseDataDamaged) as raised:
         service.document_private(fresh, service.get_document_or_raise(fresh, document_id=document.id))
     assert raised.value.status_code == 409
 
 
-def test_ciphertext_moved_to_another_row_or_field_is_refused(session: Session, cases_engine: Engine) -> None:
+def test_ciphertext_moved_to_another_row_or_field_is_refused(session: Session, engine: Engine) -> None:
     first = service.create(session, patient_id="p", case_in=CaseCreate(title="First", diagnosis="a"))
     second = service.create(session, patient_id="p", case_in=CaseCreate(title="Second", diagnosis="b"))
     session.commit()
     table = Case.__table__
-    with cases_engine.begin() as connection:
+    with engine.begin() as connection:
         title = connection.execute(select(table.c.title).where(table.c.id == first.id)).scalar_one()
         connection.execute(table.update().where(table.c.id == second.id).values(title=title))
         connection.execute(table.update().where(table.c.id == first.id).values(diagnosis_text=title))
-    with Session(cases_engine) as fresh:
+    with Session(engine) as fresh:
         with pytest.raises(CaseDataDamaged):
             _ = fresh.get(Case, second.id).title  # type: ignore[union-attr]
         with pytest.raises(CaseDataDamaged):
@@ -239,7 +239,7 @@ def test_ciphertext_moved_to_another_row_or_field_is_refused(session: Session, c
 
 
 def test_damaged_case_is_a_409_not_a_500(
-    api: TestClient, person: Callable[..., Person], cases_engine: Engine
+    api: TestClient, person: Callable[..., Account], engine: Engine
 ) -> None:
     patient = person("patient")
     created = api.post(
@@ -251,7 +251,7 @@ def test_damaged_case_is_a_409_not_a_500(
     case_id = created.json()["id"]
     assert api.get(f"/api/v1/cases/{case_id}", headers=patient.headers).json()["title"] == SECRETS["title"]
     table = Case.__table__
-    with cases_engine.begin() as connection:
+    with engine.begin() as connection:
         token = connection.execute(select(table.c.diagnosis_text).where(table.c.id == case_id)).scalar_one()
         assert "Wombatdiagnosis" not in token
         connection.execute(table.update().where(table.c.id == case_id).values(diagnosis_text=_tamper(token)))
@@ -265,9 +265,9 @@ def test_damaged_case_is_a_409_not_a_500(
 
 
 def test_fields_read_after_key_rotation(
-    session: Session, cases_engine: Engine, monkeypatch: pytest.MonkeyPatch, documents_dir: Path
+    session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch, documents_dir: Path
 ) -> None:
-    monkeypatch.setenv("ONCONAV_DATABASE_URL", cases_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("ONCONAV_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     case = full_case(session)
     before = {row.id: row.master_key_id for row in session.scalars(select(DataKey))}
@@ -281,12 +281,12 @@ def test_fields_read_after_key_rotation(
     assert not old_master & set(crypto.load_keyring().master_keys)  # the old master key is gone
 
     crypto.forget_cached_keys()
-    with unit_of_work(make_session_factory(cases_engine)) as fresh:
+    with unit_of_work(make_session_factory(engine)) as fresh:
         assert_case_reads(fresh, case.id)
         case_again = service.get_or_raise(fresh, case_id=case.id)
         case_again.treatment_plan = "Revised after rotation"
     new_key = crypto.load_keyring().current
-    with Session(cases_engine) as fresh:
+    with Session(engine) as fresh:
         keys = {row.id: row.master_key_id for row in fresh.scalars(select(DataKey))}
         assert set(keys.values()) == {new_key} and len(keys) == len(before) + 1
         token = fresh.scalars(select(Case.treatment_plan_sealed)).one()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.cases.case_samples import dicom_file, make_pdf, make_png
 
 from onconav.cases import service
 from onconav.cases.formats import RejectedFile
@@ -20,6 +19,7 @@ from onconav.cases.schemas import CaseCreate
 from onconav.cases.states import CaseRole, CaseState, InvalidTransition, Urgency
 from onconav.errors import InvalidInput
 from onconav.storage import DocumentDamaged, DocumentStore
+from tests.cases.case_samples import dicom_file, make_pdf, make_png
 
 OWNER = "patient-1"
 
@@ -71,7 +71,7 @@ def test_illegal_transition_changes_nothing(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(CaseEvent)) == 1
 
 
-def test_queue_orders_by_due_date(session: Session) -> None:
+def test_the_queue_lists_submitted_cases_by_due_date_and_flags_the_overdue(session: Session) -> None:
     routine = new_case(session, Urgency.routine, "routine")
     urgent = new_case(session, Urgency.urgent, "urgent")
     draft = new_case(session, Urgency.urgent, "still a draft")
@@ -91,7 +91,9 @@ def upload(session: Session, store: DocumentStore, case: object, data: bytes, na
     )
 
 
-def test_document_is_stored_whole_with_its_hash(session: Session, store: DocumentStore) -> None:
+def test_a_document_is_stored_whole_encrypted_and_with_its_hash(
+    session: Session, store: DocumentStore
+) -> None:
     import hashlib
 
     case = new_case(session)
@@ -151,7 +153,7 @@ def test_sweep_removes_only_leftovers(session: Session, store: DocumentStore, tm
     assert store.object_ids() == {kept.id}
 
 
-def test_records_closed_after_delivery(session: Session, store: DocumentStore) -> None:
+def test_no_record_can_be_added_to_a_withdrawn_case(session: Session, store: DocumentStore) -> None:
     case = new_case(session)
     service.perform(session, case=case, action="withdraw", actor_id=OWNER, role=CaseRole.patient)
     session.commit()
@@ -159,7 +161,9 @@ def test_records_closed_after_delivery(session: Session, store: DocumentStore) -
         upload(session, store, case, make_pdf(), "late.pdf")
 
 
-def test_members_messages_and_review_inputs(session: Session, store: DocumentStore) -> None:
+def test_members_join_once_messages_carry_attachments_and_reviews_wait_for_the_review(
+    session: Session, store: DocumentStore
+) -> None:
     case = new_case(session)
     for action, role in (("submit", CaseRole.patient), ("triage", CaseRole.coordinator)):
         service.perform(session, case=case, action=action, actor_id="x", role=role)

@@ -22,7 +22,7 @@ from onconav.cases.states import (
 )
 
 
-def test_happy_path_by_the_right_roles() -> None:
+def test_each_role_moves_a_case_along_the_happy_path() -> None:
     path = [
         (CaseState.draft, CaseState.submitted, CaseRole.patient),
         (CaseState.submitted, CaseState.triaged, CaseRole.coordinator),
@@ -70,7 +70,9 @@ def test_every_state_is_reachable_from_draft() -> None:
 
 
 @given(st.sampled_from(list(CaseState)), st.sampled_from(list(CaseState)), st.sampled_from(list(CaseRole)))
-def test_check_agrees_with_the_table(source: CaseState, target: CaseState, role: CaseRole) -> None:
+def test_a_transition_is_allowed_exactly_when_the_table_lists_it_for_the_role(
+    source: CaseState, target: CaseState, role: CaseRole
+) -> None:
     allowed = any(t.source == source and t.target == target and role in t.roles for t in TRANSITIONS)
     if allowed:
         assert check_transition(source, target, role).target == target

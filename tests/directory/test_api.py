@@ -8,6 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """These tests read the shared demo directory, on each backend."""
+    return demo_engine
 
 
 def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> None:

@@ -6,7 +6,6 @@ unknown NPIs are added from the file; broken rows are reported; re-runs change n
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import ranking
@@ -30,11 +28,11 @@ from onconav.i18n import get_translations
 
 
 @pytest.fixture
-def engine(empty_engine: Engine, tmp_path: Path) -> Iterator[Engine]:
-    migrate.upgrade(empty_engine)
+def engine(migrated_engine: Engine, tmp_path: Path) -> Engine:
+    """A migrated database with 3,000 generated NPPES practitioners imported, on each backend."""
     nppes = write_nppes_file(tmp_path / "npidata.csv", 3_000, seed=11, mix=NppesFixtureMix(deactivated=0.0))
-    framework.run_import(empty_engine, registry.get_source("nppes"), nppes, report_path=tmp_path / "n.csv")
-    yield empty_engine
+    framework.run_import(migrated_engine, registry.get_source("nppes"), nppes, report_path=tmp_path / "n.csv")
+    return migrated_engine
 
 
 def _thoracic_surgeon(engine: Engine) -> tuple[int, str, str]:
@@ -71,7 +69,9 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_volumes_rank_and_explain(engine: Engine, tmp_path: Path) -> None:
+def test_cms_volumes_are_summed_per_procedure_rank_surgeons_and_are_explained(
+    engine: Engine, tmp_path: Path
+) -> None:
     surgeon_id, npi, zip_code = _thoracic_surgeon(engine)
     unknown = make_npi(77_000_001)
     path = _write(

@@ -43,7 +43,7 @@ def test_mapping_reuses_the_knowledge_codes_and_adds_the_data_file() -> None:
     assert "99213" not in mapping
 
 
-def test_npi_check_digits() -> None:
+def test_npi_check_digits_follow_the_cms_example() -> None:
     assert npi_check_digit("123456789") == "3"  # 1234567893, the CMS worked example
     assert npi_check_digit("124531959") == "9"
     assert make_npi(7)[-1] == npi_check_digit(make_npi(7)[:9])

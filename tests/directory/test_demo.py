@@ -24,7 +24,7 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     assert _snapshot("small", 0, 40) != _snapshot("small", 1, 40)
 
 
-def test_small_demo_size_and_spread() -> None:
+def test_the_small_demo_has_about_two_thousand_demo_practitioners_across_countries_and_kinds() -> None:
     bundles = list(demo.generate("small"))
     practitioners = sum(len(b.practitioners) for b in bundles)
     assert 1_800 <= practitioners <= 2_300

@@ -29,7 +29,7 @@ def _outcomes(path: Path) -> list[FhirRecord | RowRejected]:
     return results
 
 
-def test_plannet_bundle() -> None:
+def test_a_plannet_bundle_gives_every_directory_record_and_rejects_with_reasons() -> None:
     outcomes = _outcomes(PLANNET)
     records = {o.key: o for o in outcomes if isinstance(o, FhirRecord)}
     reasons = [o.reason for o in outcomes if isinstance(o, RowRejected)]
@@ -48,7 +48,7 @@ def test_plannet_bundle() -> None:
     assert records["HealthcareService/lakeside-lobectomy"].fields.service_code == "lobectomy"  # CPT 32663
 
 
-def test_ndjson_and_broken_input(tmp_path: Path) -> None:
+def test_ndjson_reads_line_by_line_and_broken_input_is_rejected_with_a_reason(tmp_path: Path) -> None:
     bundle = json.loads(PLANNET.read_text())
     lines = [json.dumps(entry["resource"]) for entry in bundle["entry"][:3]] + ["{not json", "[1]"]
     ndjson = tmp_path / "directory.ndjson"
@@ -63,7 +63,7 @@ def test_ndjson_and_broken_input(tmp_path: Path) -> None:
     assert [o.reason for o in _outcomes(garbage) if isinstance(o, RowRejected)] == ["invalid_json"]
 
 
-def test_reference_keys() -> None:
+def test_references_reduce_to_type_and_id_keys() -> None:
     assert reference_key({"reference": "Organization/12"}) == "Organization/12"
     assert reference_key({"reference": "http://x.org/fhir/Organization/12/_history/3"}) == "Organization/12"
     assert reference_key({"reference": "urn:uuid:abc"}) == "urn:uuid:abc"

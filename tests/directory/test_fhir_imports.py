@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
 from onconav.directory.imports import framework, registry
@@ -35,9 +33,15 @@ PLANNET = Path(__file__).parent / "data" / "plannet_bundle.json"
 
 
 @pytest.fixture
-def target(empty_engine: Engine) -> Iterator[Engine]:
-    migrate.upgrade(empty_engine)
-    yield empty_engine
+def engine(demo_engine: Engine) -> Engine:
+    """`client` reads the shared demo directory, whose FHIR output is imported into `target`."""
+    return demo_engine
+
+
+@pytest.fixture
+def target(migrated_engine: Engine) -> Engine:
+    """An empty directory to import into, on each backend."""
+    return migrated_engine
 
 
 def _search(client: TestClient, url: str) -> list[dict[str, Any]]:
@@ -124,7 +128,7 @@ def _summary(engine: Engine, organization_ids: list[int]) -> dict[str, Any]:
     return result
 
 
-def test_fhir_api_output_round_trips(
+def test_the_fhir_api_output_imports_back_into_the_same_directory(
     client: TestClient, demo_engine: Engine, target: Engine, tmp_path: Path
 ) -> None:
     bundle = _export(client, organizations=3)

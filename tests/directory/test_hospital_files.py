@@ -105,7 +105,7 @@ def test_hifld_rows_rejected_with_reason(changes: dict[str, str], reason: str) -
     assert caught.value.reason == reason
 
 
-def test_hifld_row_sentinels() -> None:
+def test_hifld_sentinels_read_as_unknown_and_short_zips_are_padded() -> None:
     record = hifld_hospitals.parse_row(_hifld_row(BEDS="-999", ZIP="681", COUNTRY="PRI", STATE="PR"))
     assert record.beds is None and FLAG_BEDS_UNKNOWN in record.quality_flags
     assert record.postal_code == "00681" and record.country_code == "PR" and record.website is None
@@ -132,7 +132,7 @@ def test_cms_rows_rejected_with_reason() -> None:
         assert caught.value.reason == reason
 
 
-def test_normalisers() -> None:
+def test_zips_phones_and_names_are_normalised() -> None:
     assert normalise_zip("02114-1234") == ("02114", False)
     assert normalise_zip("2114") == ("02114", True)
     assert normalise_zip("NOT AVAILABLE") == (None, False)

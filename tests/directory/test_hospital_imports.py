@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
@@ -27,12 +25,6 @@ from onconav.directory.scoring import SearchFilters
 
 CMS = "cms_hospital_general_information/Hospital_General_Information.csv"
 HIFLD = "hifld_hospitals/Hospitals.csv"
-
-
-@pytest.fixture
-def engine(empty_engine: Engine) -> Iterator[Engine]:
-    migrate.upgrade(empty_engine)
-    yield empty_engine
 
 
 def _run(engine: Engine, source: str, path: Path, report: Path, **kwargs: object) -> framework.ImportSummary:

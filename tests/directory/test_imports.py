@@ -6,14 +6,12 @@ addresses kept and flagged, and imported providers found by the directory search
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
 from onconav.directory import taxonomy
@@ -42,12 +40,6 @@ def nppes_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Plenty of special rows so that a small file has every case.
     mix = NppesFixtureMix(deactivated=0.03, unknown_zip=0.05, foreign_address=0.03, malformed=0.01)
     return write_nppes_file(tmp_path_factory.mktemp("nppes") / "npidata_pfile.csv", ROWS, seed=7, mix=mix)
-
-
-@pytest.fixture
-def engine(empty_engine: Engine) -> Iterator[Engine]:
-    migrate.upgrade(empty_engine)
-    yield empty_engine
 
 
 def _expected(path: Path) -> dict[str, object]:

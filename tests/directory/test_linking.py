@@ -57,7 +57,7 @@ def test_cms_and_hifld_link_on_the_real_files(shared_data: Path) -> None:
     assert "196784576" not in {item.duplicate for item in links}  # ANDERSON REHABILITATION INSTITUTE
 
 
-def test_rule_evidence() -> None:
+def test_hospitals_link_one_to_one_on_phone_zip_or_proximity_within_a_state() -> None:
     a = LinkCandidate("a", "St. Mary's Med Ctr", "MN", "DULUTH", "55805", "(218) 786-4000")
     same_phone = LinkCandidate(
         "b", "Essentia Health St Mary's Medical Center", "MN", "DULUTH", "55806", "218-786-4000"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from onconav.directory import ranking
 
 
-def test_distance_penalty_anchor_points() -> None:
+def test_distance_penalty_is_10_at_50_km_15_at_100_km_and_capped() -> None:
     assert ranking.distance_penalty(0) == 0
     assert ranking.distance_penalty(50) == pytest.approx(10.0)
     assert ranking.distance_penalty(100) == pytest.approx(15.0)
@@ -32,7 +32,7 @@ def test_volume_points_are_logarithmic_and_capped() -> None:
     assert ranking.volume_points(10_000) == ranking.VOLUME_POINTS_MAX
 
 
-def test_designation_bits_round_trip() -> None:
+def test_designations_round_trip_through_bits_without_unknown_ones() -> None:
     bits = ranking.designation_bits(["nci", "jci", "unknown"])
     assert ranking.designation_codes(bits) == ["nci", "jci"]
     assert ranking.designation_points(bits) == 16.0

@@ -50,7 +50,9 @@ def _brute_force(
     return {key: value + ranking.breadth_points(matched[key]) for key, value in best.items()}
 
 
-def test_metastasectomy_near_ukia_ca(demo_engine: Engine) -> None:
+def test_metastasectomy_near_ukia_ca_reads_ukiah_and_looks_past_100_km_for_enough_providers(
+    demo_engine: Engine,
+) -> None:
     outcome = _search(demo_engine, query="metastasectomy", near="Ukia, CA")
     place = outcome.place.place
     assert place.city == "Ukiah" and place.region_code == "CA" and not outcome.place.exact

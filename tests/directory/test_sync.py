@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.directory.imports import framework
 from onconav.directory.imports.formats.nppes_api import API_URL, SyncQuery, fields_of
 from onconav.directory.imports.sources.nppes_api import NppesApiSource
@@ -35,12 +34,6 @@ class Replay:
 @pytest.fixture
 def samples(shared_data: Path) -> Path:
     return shared_data / "nppes_npi_registry_api_samples"
-
-
-@pytest.fixture
-def engine(empty_engine: Engine) -> Engine:
-    migrate.upgrade(empty_engine)
-    return empty_engine
 
 
 def _sync(engine: Engine, source: NppesApiSource, tmp_path: Path) -> framework.ImportSummary:

@@ -1,18 +1,17 @@
-"""Fixtures for the FHIR tests: a tiny hand-made directory (NPIs, postal codes) on both backends, and the
-app served for real by uvicorn in a thread, for a real FHIR client library.
+"""FHIR tests: the API is read-only, so `engine` (hence `client`) is the shared demo directory; a tiny
+hand-made directory (NPIs, postal codes) on both backends; and the base URL of the live server, for a real
+FHIR client library.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.app import create_app
 from onconav.db import make_session_factory, unit_of_work
 from onconav.directory.models import (
@@ -23,6 +22,7 @@ from onconav.directory.models import (
     PractitionerRole,
     PractitionerRoleService,
 )
+from tests.support.web import LiveServer
 
 ORG_NPI = "1234567893"
 OTHER_ORG_NPI = "1245319599"
@@ -43,10 +43,15 @@ class TinyIds:
 
 
 @pytest.fixture
-def tiny(empty_engine: Engine) -> tuple[Engine, TinyIds]:
+def engine(demo_engine: Engine) -> Engine:
+    """The shared demo directory, on each backend (the FHIR API never writes)."""
+    return demo_engine
+
+
+@pytest.fixture
+def tiny(migrated_engine: Engine) -> tuple[Engine, TinyIds]:
     """Two real-looking (non-demo) organizations with NPIs and postal codes, on each backend."""
-    migrate.upgrade(empty_engine)
-    with unit_of_work(make_session_factory(empty_engine)) as session:
+    with unit_of_work(make_session_factory(migrated_engine)) as session:
         org = Organization(
             name="Lakeside Oncology Clinic",
             kind="clinic",
@@ -116,7 +121,7 @@ def tiny(empty_engine: Engine) -> tuple[Engine, TinyIds]:
         session.flush()
         session.add(PractitionerRoleService(role_id=role.id, service_code="lobectomy", annual_volume=40))
         ids = TinyIds(org.id, other.id, loc.id, other_loc.id, person.id, role.id, service.id)
-    return empty_engine, ids
+    return migrated_engine, ids
 
 
 @pytest.fixture
@@ -126,13 +131,7 @@ def tiny_client(tiny: tuple[Engine, TinyIds]) -> Iterator[TestClient]:
         yield test_client
 
 
-class ServedApp(Protocol):
-    """The `live_server` fixture (tests/conftest.py): the app on a real socket."""
-
-    url: str
-
-
 @pytest.fixture
-def fhir_server(live_server: ServedApp) -> str:
+def fhir_server(live_server: LiveServer) -> str:
     """Base URL of the FHIR API of the app over the small SQLite demo directory, served live."""
     return live_server.url + "/fhir/R4"

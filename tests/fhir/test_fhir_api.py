@@ -121,7 +121,9 @@ def test_every_type_reads_and_validates(client: TestClient, resource_type: str) 
         ].items()
 
 
-def test_mapped_fields(client: TestClient, session: Session) -> None:
+def test_roles_and_locations_map_references_specialty_codes_and_position(
+    client: TestClient, session: Session
+) -> None:
     role = session.scalars(select(PractitionerRole).order_by(PractitionerRole.id)).first()
     assert role is not None and role.location is not None
     body = _get(client, f"{BASE}/PractitionerRole/{role.id}")
@@ -216,7 +218,9 @@ def test_count_is_capped_and_previous_goes_back(client: TestClient) -> None:
 # --- search parameters ---------------------------------------------------------------------------------
 
 
-def test_id_and_name(client: TestClient, session: Session) -> None:
+def test_id_and_name_searches_find_exactly_the_matching_resources(
+    client: TestClient, session: Session
+) -> None:
     orgs = session.scalars(select(Organization).order_by(Organization.id)).all()
     assert _ids(client, f"{BASE}/Organization?_id={orgs[0].id},{orgs[3].id},nope") == {orgs[0].id, orgs[3].id}
     word = orgs[0].name.split()[0]
@@ -239,7 +243,9 @@ def test_id_and_name(client: TestClient, session: Session) -> None:
             assert all(w.lower() in words for w in full.split())
 
 
-def test_address_filters(client: TestClient, session: Session) -> None:
+def test_address_city_and_state_searches_find_exactly_the_matching_resources(
+    client: TestClient, session: Session
+) -> None:
     locations = session.scalars(select(Location)).all()
     city = locations[0].city
     expected_locations = {loc.id for loc in locations if loc.city.lower().startswith(city.lower())}
@@ -256,7 +262,9 @@ def test_address_filters(client: TestClient, session: Session) -> None:
     }
 
 
-def test_reference_filters(client: TestClient, session: Session) -> None:
+def test_reference_searches_take_typed_or_bare_ids_and_find_exactly_the_matches(
+    client: TestClient, session: Session
+) -> None:
     role = session.scalars(select(PractitionerRole).order_by(PractitionerRole.id)).first()
     assert role is not None
     roles = session.scalars(select(PractitionerRole)).all()
@@ -283,7 +291,9 @@ def test_reference_filters(client: TestClient, session: Session) -> None:
     }
 
 
-def test_specialty_by_nucc_and_onconav_code(client: TestClient, session: Session) -> None:
+def test_specialty_searches_take_nucc_and_onconav_codes_but_not_crossed_systems(
+    client: TestClient, session: Session
+) -> None:
     roles = session.scalars(select(PractitionerRole)).all()
     thoracic = {r.id for r in roles if r.specialty == "thoracic-surgery"}
     assert thoracic
@@ -304,7 +314,9 @@ def test_specialty_by_nucc_and_onconav_code(client: TestClient, session: Session
     }
 
 
-def test_healthcare_service_name_and_type(client: TestClient, session: Session) -> None:
+def test_healthcare_services_are_found_by_service_type_cpt_code_and_name(
+    client: TestClient, session: Session
+) -> None:
     services = session.scalars(select(HealthcareService)).all()
     lobectomies = {s.id for s in services if s.service_code == "lobectomy"}
     assert lobectomies
@@ -354,7 +366,9 @@ def test_include_adds_referenced_resources(client: TestClient) -> None:
 # --- the tiny hand-made directory: NPIs, postal codes, non-demo records ---------------------------------
 
 
-def test_identifier_and_postal_code(tiny_client: TestClient, tiny: tuple[Engine, Any]) -> None:
+def test_identifier_postal_code_state_and_name_searches_find_the_tiny_records(
+    tiny_client: TestClient, tiny: tuple[Engine, Any]
+) -> None:
     ids = tiny[1]
     npi = "http://hl7.org/fhir/sid/us-npi"
     for query in ("1234567893", f"{npi}|1234567893", "|1234567893", "1234567893,0000000000"):

@@ -18,7 +18,9 @@ def big_cities() -> list[Place]:
     return list_cities(country_codes=ROUND_TRIP_COUNTRIES, min_population=50_000)
 
 
-def test_list_cities_filters_and_orders(big_cities: list[Place]) -> None:
+def test_list_cities_keeps_big_cities_of_the_countries_by_descending_population(
+    big_cities: list[Place],
+) -> None:
     assert len(big_cities) > 1_000
     assert {p.country_code for p in big_cities} == set(ROUND_TRIP_COUNTRIES)
     assert all((p.population or 0) >= 50_000 for p in big_cities)
@@ -28,7 +30,7 @@ def test_list_cities_filters_and_orders(big_cities: list[Place]) -> None:
     assert big_cities[0].city == "Istanbul"
 
 
-def test_list_cities_fills_us_states(big_cities: list[Place]) -> None:
+def test_listed_us_cities_carry_their_state_and_others_none(big_cities: list[Place]) -> None:
     us = [p for p in big_cities if p.country_code == "US"]
     assert us and all(p.region_code and p.region for p in us)
     houston = next(p for p in us if p.city == "Houston")
@@ -51,7 +53,7 @@ def test_list_cities_rejects_unknown_countries_and_negative_population() -> None
         list_cities(country_codes=["US"], min_population=-1)
 
 
-def test_slug_round_trip_over_listed_cities(big_cities: list[Place]) -> None:
+def test_every_listed_citys_slug_resolves_back_to_it_or_a_bigger_namesake(big_cities: list[Place]) -> None:
     mismatches = []
     for place in big_cities:
         slug = place_slug(place)
@@ -85,7 +87,7 @@ def test_slug_round_trip_over_listed_cities(big_cities: list[Place]) -> None:
         ("39.15, -123.21", "39.1500n-123.2100w"),
     ],
 )
-def test_place_slug(text: str, slug: str) -> None:
+def test_place_slugs_are_ascii_readable_and_resolve_back(text: str, slug: str) -> None:
     place = resolve_place(text).place
     assert place_slug(place) == slug
     assert resolve_place(slug).place == place

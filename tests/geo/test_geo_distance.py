@@ -66,7 +66,7 @@ def test_haversine_triangle_inequality(
     assert direct <= via + 1e-6
 
 
-def test_haversine_known_distances() -> None:
+def test_haversine_gives_known_distances() -> None:
     assert 160.0 <= haversine_km(*SAN_FRANCISCO, *UKIAH) <= 185.0
     # A quarter of a meridian and the antimeridian crossing come out right.
     assert haversine_km(0.0, 0.0, 90.0, 0.0) == pytest.approx(math.pi / 2 * EARTH_RADIUS_KM)
@@ -106,7 +106,7 @@ def test_bounding_box_across_the_antimeridian(lon: float, bearing: float, fracti
     assert box.contains(*destination(10.0, lon, bearing, 300.0 * fraction))
 
 
-def test_bounding_box_shapes() -> None:
+def test_bounding_boxes_split_at_the_antimeridian_and_span_all_longitudes_near_a_pole() -> None:
     ordinary = bounding_box(*UKIAH, 100.0)
     assert len(ordinary.lon_ranges) == 1
     assert ordinary.max_lat - ordinary.min_lat == pytest.approx(2 * 100.0 / 111.195, rel=1e-3)

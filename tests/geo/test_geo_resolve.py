@@ -59,7 +59,7 @@ def test_puerto_rico_zip_belongs_to_puerto_rico() -> None:
 @pytest.mark.parametrize(
     "text", ["39.15,-123.21", "39.15, -123.21", "39.15 -123.21", "39.15N 123.21W", "39.1500n-123.2100w"]
 )
-def test_coordinates_parse(text: str) -> None:
+def test_coordinates_in_any_notation_resolve_with_the_nearest_country_and_state(text: str) -> None:
     result = resolve_place(text)
     place = result.place
     assert place.kind == "coordinates"
@@ -72,7 +72,7 @@ def test_coordinates_parse(text: str) -> None:
     assert result.exact is True
 
 
-def test_southern_and_eastern_coordinates() -> None:
+def test_southern_and_eastern_coordinates_keep_their_signs_and_slug() -> None:
     place = resolve_place("-33.87, 151.21").place
     assert (place.lat, place.lon) == (-33.87, 151.21)
     assert place.country_code == "AU"
@@ -140,7 +140,7 @@ def test_blank_text_is_invalid(text: str) -> None:
         ("Richmond, CA", "Richmond", "CA"),
     ],
 )
-def test_us_city_and_state(text: str, city: str, state: str) -> None:
+def test_a_us_city_and_state_in_any_form_resolve_exactly(text: str, city: str, state: str) -> None:
     result = resolve_place(text)
     place = result.place
     assert (place.city, place.region_code, place.country_code) == (city, state, "US")
@@ -157,7 +157,7 @@ def test_ukiah_prefers_the_geonames_city_centre() -> None:
     assert km_from(result, *UKIAH) < 1.0
 
 
-def test_small_town_known_only_from_zip_data() -> None:
+def test_a_small_town_known_only_from_zip_data_is_placed_at_its_zip() -> None:
     # Hopland (pop. ~800) is below the geonames cut-off; its position comes from its ZIP centroid.
     result = resolve_place("Hopland, CA")
     assert result.place.city == "Hopland"
@@ -188,13 +188,15 @@ def test_small_town_known_only_from_zip_data() -> None:
         ("Houston, United States of America", "Houston", "US", True),
     ],
 )
-def test_city_and_country(text: str, city: str, country_code: str, exact: bool) -> None:
+def test_a_city_and_country_resolve_in_that_country(
+    text: str, city: str, country_code: str, exact: bool
+) -> None:
     result = resolve_place(text)
     assert (result.place.city, result.place.country_code) == (city, country_code)
     assert result.exact is exact
 
 
-def test_country_display_name_and_region() -> None:
+def test_places_outside_the_us_show_the_countrys_own_name_and_no_region() -> None:
     place = resolve_place("Istanbul, Turkey").place
     assert place.name == "Istanbul, Türkiye"
     assert place.country == "Türkiye"

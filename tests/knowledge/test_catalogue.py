@@ -17,7 +17,7 @@ def _core_services() -> dict[str, object]:
     return read_yaml(next(f for f in data_files("services") if f.name == "core.yaml"))  # type: ignore[return-value]
 
 
-def test_catalogue_loads_with_sources_and_review_dates() -> None:
+def test_every_service_cites_an_https_source_and_known_specialties() -> None:
     catalogue = knowledge.catalogue()
     assert {"metastasectomy", "lobectomy", "pleurectomy-decortication", "sbrt"} <= set(catalogue.services)
     for service in catalogue.services.values():
@@ -78,7 +78,9 @@ def test_an_unknown_field_is_refused() -> None:
         ("stage 4 mesothelioma", "condition", "mesothelioma", True),
     ],
 )
-def test_interpret_query(text: str, kind: str, code: str, exact: bool) -> None:
+def test_patients_words_and_typos_map_to_the_right_service_specialty_or_condition(
+    text: str, kind: str, code: str, exact: bool
+) -> None:
     interpretation = knowledge.interpret_query(text)
     first = interpretation.matches[0]
     assert (first.kind, first.code, first.exact) == (kind, code, exact)

@@ -54,7 +54,7 @@ def test_text_without_cancer_has_no_condition_and_no_options(sqlite_client: Test
     assert sqlite_client.get("/api/v1/explain", params={"q": ""}).status_code == 422
 
 
-def test_cli_explain_as_json() -> None:
+def test_cli_explain_prints_the_condition_and_stage_as_json_or_text() -> None:
     result = CliRunner().invoke(app, ["explain", "limited stage small cell lung cancer", "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)

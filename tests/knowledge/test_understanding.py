@@ -168,7 +168,7 @@ def test_a_relatives_cancer_is_family_history(text: str) -> None:
     assert found.negated and {n.reason for n in found.negated} == {"family-history"}
 
 
-def test_the_patient_after_the_family_history() -> None:
+def test_the_patients_own_cancer_after_a_relatives_is_read_with_its_stage() -> None:
     _require("breast-cancer")
     found = explain("Her sister has ovarian cancer; the patient has stage II breast cancer.")
     assert (_code(found), _group(found)) == ("breast-cancer", "II")
@@ -218,7 +218,9 @@ def test_a_caregiver_writing_about_a_relative_names_the_condition(
         ("metastatic small cell lung cancer", "extensive", None),
     ],
 )
-def test_stage_forms(text: str, group: str, substage: str | None) -> None:
+def test_every_way_of_writing_a_stage_gives_its_group_and_substage(
+    text: str, group: str, substage: str | None
+) -> None:
     found = explain(text)
     assert found.stage is not None
     assert (found.stage.group, found.stage.substage) == (group, substage)
@@ -272,7 +274,7 @@ def test_a_relatives_stage_is_not_the_patients() -> None:
         ("Bone marrow biopsy was positive for involvement.", ["bone marrow"]),
     ],
 )
-def test_metastatic_sites(text: str, sites: list[str]) -> None:
+def test_metastatic_sites_are_listed_in_the_order_written(text: str, sites: list[str]) -> None:
     assert [s.site for s in explain(text).metastatic_sites] == sites
 
 
@@ -301,7 +303,9 @@ def test_metastatic_sites(text: str, sites: list[str]) -> None:
         ("ALK rearrangement", "ALK", "positive", None),
     ],
 )
-def test_biomarkers(text: str, name: str, status: str, value: str | None) -> None:
+def test_a_biomarker_is_read_with_its_status_and_variant(
+    text: str, name: str, status: str, value: str | None
+) -> None:
     found = [(b.name, b.status, b.value) for b in explain(text).biomarkers]
     assert found == [(name, status, value)]
 

@@ -105,13 +105,15 @@ def test_every_real_record_splits_without_losing_words(records: dict[str, str]) 
         ("NCT00002475", 51, 0),  # the old PDQ layout: DISEASE CHARACTERISTICS, no exclusion heading
     ],
 )
-def test_real_records_counts(records: dict[str, str], nct_id: str, inclusion: int, exclusion: int) -> None:
+def test_real_records_split_into_their_numbers_of_inclusion_and_exclusion_criteria(
+    records: dict[str, str], nct_id: str, inclusion: int, exclusion: int
+) -> None:
     criteria = parse_criteria(records[nct_id])
     assert sum(c.kind == "inclusion" for c in criteria) == inclusion
     assert sum(c.kind == "exclusion" for c in criteria) == exclusion
 
 
-def test_nested_items_and_wrapped_lines(records: dict[str, str]) -> None:
+def test_nested_items_keep_their_level_and_wrapped_lines_are_joined(records: dict[str, str]) -> None:
     criteria = parse_criteria(records["NCT02679963"])
     organ = next(i for i, c in enumerate(criteria) if c.text.startswith("Patients must have normal organ"))
     assert criteria[organ].level == 0
@@ -146,7 +148,7 @@ def test_no_heading_means_inclusion() -> None:
     indent=st.integers(0, 4),
     blank_lines=st.booleans(),
 )
-def test_generated_texts_split_back(
+def test_generated_criteria_texts_split_back_into_their_items(
     inclusion: list[str],
     exclusion: list[str],
     include_heading: str,
@@ -176,7 +178,9 @@ def test_generated_texts_split_back(
     parents=st.lists(st.tuples(ITEM, st.lists(ITEM, max_size=3)), min_size=1, max_size=4),
     child_indent=st.integers(2, 6),
 )
-def test_generated_nested_lists(parents: list[tuple[str, list[str]]], child_indent: int) -> None:
+def test_generated_nested_lists_keep_their_parents_and_children(
+    parents: list[tuple[str, list[str]]], child_indent: int
+) -> None:
     lines = ["Exclusion Criteria:", ""]
     for parent, children in parents:
         lines.append(f"* {parent}")

@@ -11,20 +11,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from tests.trials.conftest import new_database_url
 
-from onconav import migrate
 from onconav.app import create_app
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.db import make_session_factory, unit_of_work
 from onconav.trials import demo, service
 from onconav.trials.criteria import parse_criteria
 from onconav.trials.models import Trial, TrialSite, TrialTerm, TrialTermStat
 from onconav.trials.records import NCT_ID, TrialRecord
 from onconav.trials.schemas import PatientProfile
 from onconav.trials.sources import iter_source
+from tests.support.databases import PreparedEngines
 
 NOTE = "62-year-old woman with stage IV lung adenocarcinoma, EGFR exon 19 deletion, ECOG 1, near Boston"
-_ENGINES: dict[str, Engine] = {}
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +32,20 @@ def tiny() -> list[TrialRecord]:
 
 @pytest.fixture
 def demo_trials_engine(
-    backend: str, request: pytest.FixtureRequest, trials_dir: Path, samples: Path
+    backend: str, request: pytest.FixtureRequest, prepared_engines: PreparedEngines, samples: Path
 ) -> Engine:
     """Real samples imported, then the small demo loaded with seed 1 and reloaded with seed 0."""
-    if backend not in _ENGINES:
-        engine = create_db_engine(new_database_url(backend, request, trials_dir))
-        migrate.upgrade(engine)
+
+    def load(engine: Engine) -> None:
         factory = make_session_factory(engine)
         with unit_of_work(factory) as session:
             service.import_records(session, iter_source(samples))
         for seed in (1, 0):
             with unit_of_work(factory) as session:
                 service.load_demo(session, size="small", seed=seed)
-        _ENGINES[backend] = engine
-    return _ENGINES[backend]
+
+    contents = "every ClinicalTrials.gov sample, then the small demo trials (seed 1, reloaded with seed 0)"
+    return prepared_engines.get(request, backend, contents, load)
 
 
 def test_same_seed_same_trials_other_seed_other_trials(tiny: list[TrialRecord]) -> None:
@@ -127,18 +125,13 @@ def test_reload_replaces_demo_trials_and_keeps_real_ones(demo_trials_engine: Eng
         )
 
 
-def test_reloading_a_smaller_demo_leaves_no_extra_trials(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    engine = create_db_engine(new_database_url(backend, request, tmp_path))
-    migrate.upgrade(engine)
+def test_reloading_a_smaller_demo_leaves_no_extra_trials(engine: Engine) -> None:
     factory = make_session_factory(engine)
     for size in ("small", "tiny", "tiny"):
         with unit_of_work(factory) as session:
             service.load_demo(session, size=size, seed=0)  # type: ignore[arg-type]
     with unit_of_work(factory) as session:
         assert service.count_trials(session) == demo.planned_count("tiny")
-    engine.dispose()
 
 
 def test_note_near_boston_gets_demo_trials_with_verdicts(demo_trials_engine: Engine) -> None:
@@ -163,15 +156,14 @@ def test_note_near_boston_gets_demo_trials_with_verdicts(demo_trials_engine: Eng
 
 
 def test_trials_page_shows_demo_trials_and_empty_store_advice(
-    demo_trials_engine: Engine, empty_engine: Engine
+    demo_trials_engine: Engine, engine: Engine
 ) -> None:
     with TestClient(create_app(demo_trials_engine)) as client:
         page = client.get("/trials", params={"condition": "pleural mesothelioma", "near": "Ukiah, CA"})
         assert page.status_code == 200
         assert "Demo data" in page.text and "DEMO" in page.text
         assert "No trials are stored here yet" not in page.text
-    migrate.upgrade(empty_engine)
-    with TestClient(create_app(empty_engine)) as client:
+    with TestClient(create_app(engine)) as client:
         page = client.get("/trials", params={"condition": "lung cancer"})
         assert page.status_code == 200
         assert "No trials are stored here yet" in page.text and "onconav demo load" in page.text

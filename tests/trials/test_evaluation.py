@@ -101,7 +101,7 @@ def test_predictions_never_read_gold_or_gpt4_fields(shared_data: Path) -> None:
     assert evaluate(swapped).predictions == expected
 
 
-def test_accuracy_overall_and_per_label() -> None:
+def test_accuracy_counts_each_wrong_verdict_overall_and_per_label() -> None:
     report = evaluate(RECORDS)
     assert report.n == 4 and report.correct == 3
     assert report.accuracy == pytest.approx(0.75)
@@ -135,7 +135,7 @@ def test_bad_records_are_refused() -> None:
         evaluate([{"note": NOTE, "criterion_type": "inclusion", "criterion_text": "x"}])
 
 
-def test_cli_json(app: typer.Typer, tmp_path: Path) -> None:
+def test_eval_criteria_prints_the_accuracy_as_json(app: typer.Typer, tmp_path: Path) -> None:
     path = tmp_path / "records.json"
     path.write_text(json.dumps(RECORDS), encoding="utf-8")
     result = runner.invoke(app, ["eval-criteria", str(path), "--json"])
@@ -145,7 +145,7 @@ def test_cli_json(app: typer.Typer, tmp_path: Path) -> None:
     assert payload["n"] == 4 and payload["accuracy"] == 0.75
 
 
-def test_cli_table(app: typer.Typer, tmp_path: Path) -> None:
+def test_eval_criteria_prints_a_table_of_accuracy_per_label(app: typer.Typer, tmp_path: Path) -> None:
     path = tmp_path / "records.json"
     path.write_text(json.dumps(RECORDS), encoding="utf-8")
     result = runner.invoke(app, ["eval-criteria", str(path)])
@@ -153,7 +153,9 @@ def test_cli_table(app: typer.Typer, tmp_path: Path) -> None:
     assert "75.0%" in result.output and "not excluded" in result.output
 
 
-def test_cli_bad_file(app: typer.Typer, tmp_path: Path) -> None:
+def test_eval_criteria_refuses_unreadable_or_non_list_files_with_exit_2(
+    app: typer.Typer, tmp_path: Path
+) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")
     result = runner.invoke(app, ["eval-criteria", str(path), "--json"])
@@ -164,7 +166,7 @@ def test_cli_bad_file(app: typer.Typer, tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
-def test_cli_on_the_dev_file(app: typer.Typer, shared_data: Path) -> None:
+def test_eval_criteria_on_the_dev_file_meets_the_target(app: typer.Typer, shared_data: Path) -> None:
     result = runner.invoke(app, ["eval-criteria", str(shared_data / DEV_FILE), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)

@@ -19,7 +19,15 @@ from onconav.config import get_settings
 NOTE = "A 62-year-old woman with stage IV non-small cell lung cancer, ECOG 1."
 
 
-def test_api_match(trials_client: TestClient) -> None:
+@pytest.fixture
+def engine(demo_engine: Engine) -> Engine:
+    """`client` reads the shared demo directory (condition pages and search results link to trials)."""
+    return demo_engine
+
+
+def test_api_match_ranks_the_nearest_open_trial_first_with_criteria_and_reasons(
+    trials_client: TestClient,
+) -> None:
     response = trials_client.post(
         "/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Paris, France", "limit": 3}
     )
@@ -38,7 +46,9 @@ def test_api_match(trials_client: TestClient) -> None:
     assert "care team" in body["notice"]
 
 
-def test_api_match_errors(trials_client: TestClient) -> None:
+def test_api_match_refuses_an_empty_patient_an_unknown_place_and_a_huge_limit(
+    trials_client: TestClient,
+) -> None:
     empty = trials_client.post("/api/v1/trials/match", json={"patient": {"age": 40}})
     assert empty.status_code == 422
     place = trials_client.post("/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Qwxzy Plkm"})
@@ -48,7 +58,9 @@ def test_api_match_errors(trials_client: TestClient) -> None:
     assert limit.status_code == 422
 
 
-def test_page_form_and_results(trials_client: TestClient) -> None:
+def test_the_trials_form_lists_trials_with_their_site_criteria_and_contacts(
+    trials_client: TestClient,
+) -> None:
     form = trials_client.get("/trials")
     assert form.status_code == 200
     assert 'method="post"' in form.text and "Clinical note" in form.text
@@ -64,7 +76,9 @@ def test_page_form_and_results(trials_client: TestClient) -> None:
     assert "Why ranked here" in page.text
 
 
-def test_page_from_a_link_and_in_spanish(trials_client: TestClient) -> None:
+def test_a_trials_link_answers_in_spanish_and_never_takes_a_note_from_the_url(
+    trials_client: TestClient,
+) -> None:
     page = trials_client.get(
         "/trials", params={"condition": "Non-small cell lung cancer", "near": "Paris, France", "lang": "es"}
     )
@@ -86,7 +100,7 @@ def test_page_errors_are_shown_in_the_form(trials_client: TestClient) -> None:
     assert place.status_code == 422 and "No place matches" in place.text
 
 
-def test_links_from_condition_pages_and_search_results(client: TestClient) -> None:
+def test_condition_pages_and_search_results_link_to_their_trials(client: TestClient) -> None:
     condition = client.get("/conditions/pleural-mesothelioma")
     assert "/trials?condition=Pleural%20mesothelioma" in condition.text
     results = client.get("/search", params={"q": "mesothelioma", "near": "Boston, MA"})
@@ -94,7 +108,9 @@ def test_links_from_condition_pages_and_search_results(client: TestClient) -> No
     assert "/trials?condition=" in results.text and "Clinical trials for" in results.text
 
 
-def test_cli_match(sqlite_trials_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_trials_match_prints_json_or_a_table_and_needs_a_patient(
+    sqlite_trials_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ONCONAV_DATABASE_URL", sqlite_trials_engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     patient = tmp_path / "patient.json"

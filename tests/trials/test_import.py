@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from onconav import migrate
 from onconav.cli import app
 from onconav.config import get_settings
 from onconav.db import make_session_factory, unit_of_work
@@ -45,13 +44,10 @@ def test_samples_imported_with_sites_geocoded(trials_engine: Engine) -> None:
         assert service.get_trial(session, nct_id="NCT99999999") is None
 
 
-def test_reimport_skips_unchanged_and_updates_changed(
-    empty_engine: Engine, samples: Path, tmp_path: Path
-) -> None:
-    migrate.upgrade(empty_engine)
+def test_reimport_skips_unchanged_and_updates_changed(engine: Engine, samples: Path, tmp_path: Path) -> None:
     folder = tmp_path / "records"
     shutil.copytree(samples / "legacy_xml", folder)
-    factory = make_session_factory(empty_engine)
+    factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
         first = service.import_records(session, iter_source(folder), geocode=False)
     assert (first.inserted, first.updated, first.unchanged) == (63, 0, 0)

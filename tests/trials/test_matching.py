@@ -99,7 +99,9 @@ def test_distance_to_the_nearest_recruiting_site(trials_engine: Engine) -> None:
     assert near_paris.matches[0].trial.nct_id == "NCT02679963"
 
 
-def test_eligibility_verdicts_move_trials(trials_engine: Engine) -> None:
+def test_a_trial_whose_criteria_exclude_the_patient_sinks_with_the_criterion_crossed(
+    trials_engine: Engine,
+) -> None:
     """A judge that finds the patient excluded by one trial's criteria sinks that trial."""
 
     def judge(note: NoteFacts, text: str, kind: Literal["inclusion", "exclusion"]) -> Verdict:
@@ -127,7 +129,7 @@ def test_eligibility_verdicts_move_trials(trials_engine: Engine) -> None:
     assert sum(w.points for w in olaparib.why) == pytest.approx(olaparib.score, abs=0.15)
 
 
-def test_understanding_a_structured_profile() -> None:
+def test_a_structured_profile_or_a_note_gives_condition_age_sex_and_search_terms() -> None:
     profile = PatientProfile(
         condition="pleural mesothelioma",
         stage="IV",
@@ -149,7 +151,9 @@ def test_understanding_a_structured_profile() -> None:
     assert from_note.terms.get("egfr") and from_note.terms["lung"] > 0
 
 
-def test_bad_requests(trials_engine: Engine) -> None:
+def test_a_zero_limit_an_unknown_place_or_a_profile_without_condition_or_note_is_refused(
+    trials_engine: Engine,
+) -> None:
     with unit_of_work(make_session_factory(trials_engine)) as session:
         with pytest.raises(InvalidInput):
             service.match(session, patient=PatientProfile(note="x"), near=None, limit=0)
@@ -159,7 +163,7 @@ def test_bad_requests(trials_engine: Engine) -> None:
         PatientProfile(age=40)
 
 
-def test_exact_retrieval_agrees_on_small_data(trials_engine: Engine) -> None:
+def test_indexed_retrieval_finds_the_same_best_trials_as_reading_every_posting(trials_engine: Engine) -> None:
     """With every term and posting read (the baseline), the best trials are the same; the indexed path
     only drops trials that match nothing but a common word ("cancer").
     """
@@ -173,7 +177,7 @@ def test_exact_retrieval_agrees_on_small_data(trials_engine: Engine) -> None:
     assert set(_ids(fast)) <= set(_ids(exact))
 
 
-def test_real_verdicts_on_clear_cut_criteria() -> None:
+def test_the_real_judge_decides_clear_cut_age_sex_and_ecog_criteria() -> None:
     """Clear-cut cases of the verdicts matching relies on."""
     from onconav.trials import verdicts
 

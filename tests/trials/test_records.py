@@ -33,7 +33,7 @@ def test_every_sample_is_read_except_the_retired_classic_format(samples: Path) -
         assert len(record.sites) == int(row["n_locations"])
 
 
-def test_legacy_xml_fields(samples: Path) -> None:
+def test_a_legacy_xml_record_keeps_status_ages_sponsor_interventions_and_sites(samples: Path) -> None:
     [item] = iter_source(samples / "legacy_xml" / "NCT02679963.xml")
     record = item.record
     assert record is not None
@@ -58,7 +58,7 @@ def test_legacy_xml_fields(samples: Path) -> None:
     assert record.criteria_text is not None and record.criteria_text.startswith("For inclusion in the study")
 
 
-def test_api_v2_fields(samples: Path) -> None:
+def test_an_api_v2_record_keeps_status_enrollment_age_and_geocoded_sites(samples: Path) -> None:
     [item] = iter_source(samples / "api_v2_json" / "NCT02552212.json")
     record = item.record
     assert record is not None
@@ -71,7 +71,7 @@ def test_api_v2_fields(samples: Path) -> None:
     assert record.criteria_text is not None and "Inclusion Criteria" in record.criteria_text
 
 
-def test_pages_lists_zips_and_streaming(
+def test_api_pages_json_lists_and_zip_archives_stream_every_study_in_order(
     samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     studies = [json.loads(p.read_text()) for p in sorted((samples / "api_v2_json").glob("*.json"))]
@@ -125,11 +125,13 @@ def test_broken_inputs_are_rejected_with_reasons(tmp_path: Path) -> None:
         ("2 Weeks", pytest.approx(0.0383, 0.01)),
     ],
 )
-def test_ages(text: str | None, years: float | None) -> None:
+def test_ages_in_years_months_and_weeks_convert_to_years_and_n_a_to_none(
+    text: str | None, years: float | None
+) -> None:
     assert parse_age(text) == years
 
 
-def test_dates_statuses_phases() -> None:
+def test_dates_statuses_and_phases_normalise_to_the_api_v2_forms() -> None:
     assert parse_date("January 2016") == "2016-01"
     assert parse_date("March 5, 2019") == "2019-03-05"
     assert parse_date("2019-03") == "2019-03"

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
 from onconav.db import make_session_factory, unit_of_work
 from onconav.errors import InvalidInput
 from onconav.trials import service
@@ -96,7 +95,7 @@ def test_a_hard_error_stops_with_a_message(recorded: list[dict[str, object]]) ->
         list(_client(replay, FakeTime()).studies(condition="x"))
 
 
-def test_status_filter_is_checked() -> None:
+def test_status_filters_read_as_api_codes_and_unknown_ones_are_refused() -> None:
     assert check_status("recruiting") == "RECRUITING"
     assert check_status("Active, not recruiting") == "ACTIVE_NOT_RECRUITING"
     assert check_status(None) is None
@@ -104,13 +103,12 @@ def test_status_filter_is_checked() -> None:
         check_status("open")
 
 
-def test_synced_studies_are_imported(empty_engine: Engine, recorded: list[dict[str, object]]) -> None:
-    migrate.upgrade(empty_engine)
+def test_synced_studies_are_imported(engine: Engine, recorded: list[dict[str, object]]) -> None:
     replay, time = Replay(recorded), FakeTime()
-    with unit_of_work(make_session_factory(empty_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         summary = service.import_records(session, _client(replay, time).studies(condition="x"), geocode=False)
     assert summary.inserted == len(recorded) == 10
-    with unit_of_work(make_session_factory(empty_engine)) as session:
+    with unit_of_work(make_session_factory(engine)) as session:
         assert service.count_trials(session) == 10
         trial = service.get_trial_or_raise(session, nct_id="NCT02552212")
         assert trial.sites[0].lat is not None  # API v2 records carry coordinates

@@ -41,11 +41,11 @@ def label(facts: NoteFacts, criterion: str, kind: str = "inclusion") -> str:
         ("Women aged 40 or older with chest pain", "included"),
     ],
 )
-def test_age_and_sex_inclusion(criterion: str, expected: str) -> None:
+def test_age_and_sex_criteria_include_only_a_patient_who_fits_them(criterion: str, expected: str) -> None:
     assert label(WOMAN_58, criterion) == expected
 
 
-def test_ages_in_months_and_exclusion_ages() -> None:
+def test_ages_in_months_and_age_exclusions_are_judged_and_a_percentage_is_no_age() -> None:
     infant = note("A 6-month-old male infant is admitted after surgery.")
     assert infant.age == pytest.approx(0.5)
     assert label(infant, "Age 6 months to less than 13 years of age (<13)") == "included"
@@ -110,7 +110,7 @@ def test_affirmed_conditions_include_and_exclude() -> None:
     assert label(cvid, "Common Variable Immunodeficiency (CVID)") == "included"
 
 
-def test_abbreviations_only_in_capitals() -> None:
+def test_an_abbreviation_counts_only_when_written_in_capitals() -> None:
     mi = note("A 70-year-old man had an MI two years ago.")
     assert label(mi, "History of myocardial infarction", "exclusion") == "excluded"
     lower = note("A 70-year-old man says mi casa es su casa.")
@@ -130,14 +130,14 @@ def test_no_x_inclusion_mirrors_the_exclusion() -> None:
     assert label(mi, "No history of myocardial infarction") == "not included"
 
 
-def test_children_and_adult_life() -> None:
+def test_adult_life_criteria_do_not_apply_to_children() -> None:
     boy = note("A 5-year-old boy presents with drooling and fever.")
     assert label(boy, "alcoholism (drunk at least once a week)", "exclusion") == "not applicable"
     assert label(boy, "army recruit", "exclusion") == "not applicable"
     assert label(WOMAN_58, "alcoholism (drunk at least once a week)", "exclusion") == "not excluded"
 
 
-def test_investigator_judgement_and_languages() -> None:
+def test_investigator_judgement_and_spoken_languages_stay_open() -> None:
     criterion = "Any illness which in the investigator's judgment will interfere with the protocol"
     assert label(WOMAN_58, criterion, "exclusion") == "not enough information"
     assert label(WOMAN_58, "Patient speaks and understands Finnish or Swedish") == "not enough information"
@@ -154,7 +154,7 @@ def test_lab_thresholds_compare_values_with_units() -> None:
     assert label(wbc, "WBC > 15000.", "exclusion") == "excluded"
 
 
-def test_missing_values() -> None:
+def test_a_missing_value_leaves_the_question_open_unless_labs_are_normal_or_a_disease_is_named() -> None:
     # Inclusion needs the value; a bare lab exclusion too; a named organ disease is judged as a disease.
     assert label(WOMAN_58, "Absolute neutrophil count ≥ 1500/mm3") == "not enough information"
     assert label(WOMAN_58, "WBC < 4000.", "exclusion") == "not enough information"
@@ -169,7 +169,7 @@ def test_missing_values() -> None:
     assert label(normal, "Hematocrit < 25", "exclusion") == "not excluded"
 
 
-def test_vital_signs_and_words_for_them() -> None:
+def test_vital_sign_criteria_read_values_and_words_like_tachycardic() -> None:
     facts = note("A 40-year-old woman presents with arm pain.", "She is tachypneic and tachycardic.")
     assert label(facts, "Heart rate of at least 90/min;") == "included"
     assert label(facts, "A respiratory rate of at least 20/min") == "included"
@@ -179,7 +179,7 @@ def test_vital_signs_and_words_for_them() -> None:
 
 
 # ------------------------------------------------------------------------------- performance and cancer
-def test_performance_status() -> None:
+def test_performance_status_criteria_compare_the_notes_ecog_or_karnofsky_score() -> None:
     ecog1 = note("A 64-year-old man with stage IV lung adenocarcinoma, ECOG 1.")
     assert label(ecog1, "ECOG performance status 0-1") == "included"
     assert label(ecog1, "ECOG performance status of 0") == "not included"
@@ -190,7 +190,7 @@ def test_performance_status() -> None:
     assert label(WOMAN_58, "ECOG 0-2") == "not enough information"
 
 
-def test_cancer_histology_stage_and_brain_metastases() -> None:
+def test_cancer_type_and_brain_metastases_include_or_exclude_as_the_note_says() -> None:
     luad = note("A 64-year-old man with stage IV lung adenocarcinoma with metastases to the brain and liver.")
     assert label(luad, "Histologically confirmed non-small cell lung cancer") == "included"
     assert label(luad, "Histologically confirmed breast cancer") == "not included"
@@ -218,7 +218,7 @@ def test_any_note_can_be_read(text: str) -> None:
     assert judge(facts, "Age 18 or older", "inclusion").label in INCLUSION_LABELS
 
 
-def test_conditional_criteria() -> None:
+def test_conditional_criteria_apply_only_when_their_condition_holds() -> None:
     transplant = (
         "Recipients who have had a stem cell transplant must be at least 21 days after stem cell infusion"
     )
@@ -230,7 +230,7 @@ def test_conditional_criteria() -> None:
     assert label(WOMAN_58, depression, "exclusion") == "not excluded"
 
 
-def test_histology() -> None:
+def test_histology_criteria_follow_the_histology_of_the_note() -> None:
     luad = note("A 64-year-old man with stage IV lung adenocarcinoma.")
     assert luad.histologies == {"adenocarcinoma", "non-small-cell", "non-squamous"}
     assert label(luad, "Squamous cell carcinoma of the lung") == "not included"
@@ -261,7 +261,9 @@ MESO = note(
         ("Current smoker", "exclusion", "not excluded"),
     ],
 )
-def test_oncology_profile(criterion: str, kind: str, expected: str) -> None:
+def test_a_mesothelioma_note_is_judged_on_histology_stage_prior_lines_pd_l1_and_smoking(
+    criterion: str, kind: str, expected: str
+) -> None:
     assert label(MESO, criterion, kind) == expected
 
 
@@ -299,7 +301,7 @@ def test_reasons_are_translated() -> None:
     assert age.localized_reason(lambda text: text) == age.reason
 
 
-def test_silence_has_its_evidence() -> None:
+def test_a_verdict_from_what_the_note_rules_out_cites_that_sentence() -> None:
     verdict = judge(WOMAN_58, "On calcium channel blockers treatment", "exclusion")
     assert verdict.label == "not excluded"
     assert verdict.evidence == "She currently takes no medications."

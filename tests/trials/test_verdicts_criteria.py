@@ -23,7 +23,9 @@ from onconav.trials.verdicts.measures import AgeRange, Threshold, note_age, read
         ("FEV1 > 80 % of predicted for age and height", None),
     ],
 )
-def test_age_ranges(text: str, expected: AgeRange | None) -> None:
+def test_age_criteria_read_as_ranges_with_their_bounds_and_inclusivity(
+    text: str, expected: AgeRange | None
+) -> None:
     assert read_criterion(text).age == expected
 
 
@@ -37,7 +39,7 @@ def test_age_ranges(text: str, expected: AgeRange | None) -> None:
         ("Histologically confirmed mesothelioma", None),
     ],
 )
-def test_sexes(text: str, expected: set[str] | None) -> None:
+def test_sex_criteria_read_as_the_sexes_they_admit(text: str, expected: set[str] | None) -> None:
     sexes = read_criterion(text).sexes
     assert (set(sexes) if sexes is not None else None) == expected
 
@@ -52,13 +54,15 @@ def test_sexes(text: str, expected: set[str] | None) -> None:
         ("Karnofsky performance status ≥ 70%", "karnofsky", {70, 80, 90, 100}),
     ],
 )
-def test_performance_status(text: str, scale: str, allowed: set[int]) -> None:
+def test_performance_status_criteria_read_as_the_allowed_ecog_or_karnofsky_scores(
+    text: str, scale: str, allowed: set[int]
+) -> None:
     performance = read_criterion(text).performance
     assert performance is not None
     assert performance.scale == scale and set(performance.allowed) == allowed
 
 
-def test_organ_function_thresholds_with_units_and_uln() -> None:
+def test_organ_function_thresholds_are_read_with_units_and_uln_multiples() -> None:
     found = read_criterion(
         "Standard parameters: Neutrophils ≥ 1500/mm3, Platelets ≥ 100,000, Total bilirubin ≤ 1.5 x ULN, "
         "AST/ALT ≤ 2.5 x upper limit of normal, creatinine ≤ 1.5 mg/dl"
@@ -71,7 +75,7 @@ def test_organ_function_thresholds_with_units_and_uln() -> None:
     assert read_criterion("Hb ≥ 100 g/L").thresholds == (Threshold("hemoglobin", ">=", 100.0, False, "g/l"),)
 
 
-def test_cancer_stage_biomarkers_and_brain_metastases() -> None:
+def test_cancer_stage_biomarkers_and_brain_metastases_are_read_from_a_criterion() -> None:
     facts = read_criterion("Stage IV non-small cell lung cancer with an EGFR mutation")
     assert facts.cancer == "non-small-cell-lung-cancer"
     assert facts.stage == "IV"
@@ -88,18 +92,18 @@ def test_cancer_stage_biomarkers_and_brain_metastases() -> None:
         ("2 or more prior lines of chemotherapy", ">=", 2),
     ],
 )
-def test_prior_lines(text: str, op: str, count: int) -> None:
+def test_prior_line_criteria_read_as_a_comparison_and_a_count(text: str, op: str, count: int) -> None:
     lines = read_criterion(text).prior_lines
     assert lines is not None and (lines.op, lines.count) == (op, count)
 
 
-def test_treatment_naive_and_negated_subjects() -> None:
+def test_treatment_naive_and_negated_subjects_are_recognised() -> None:
     assert read_criterion("Previously untreated advanced melanoma").treatment_naive
     assert read_criterion("Patients without systemic lupus erythematosus").negated_subject
     assert not read_criterion("No more than 2 prior regimens").negated_subject
 
 
-def test_topics() -> None:
+def test_consent_pregnancy_contraception_and_investigator_topics_are_recognised() -> None:
     assert "consent" in read_criterion("Signed informed consent").topics
     assert "pregnancy" in read_criterion("Breast-feeding women").topics
     assert "contraception" in read_criterion("Unwilling to use birth control").topics
@@ -109,7 +113,7 @@ def test_topics() -> None:
     )
 
 
-def test_note_ages_and_readings() -> None:
+def test_ages_and_vital_and_lab_readings_are_read_from_notes() -> None:
     assert note_age("A 5-year-old boy") == 5
     assert note_age("A 20 yo female") == 20
     assert note_age("A 6-month-old male infant") == pytest.approx(0.5)
@@ -125,7 +129,7 @@ def test_note_ages_and_readings() -> None:
     } <= values
 
 
-def test_histologies() -> None:
+def test_histology_words_read_as_histology_codes() -> None:
     assert read_criterion("Non-small cell lung cancer, squamous or non-squamous").histologies == {
         "non-small-cell",
         "squamous",
@@ -139,7 +143,7 @@ def test_histologies() -> None:
     }
 
 
-def test_stage_groups() -> None:
+def test_stage_criteria_read_as_stage_groups() -> None:
     assert read_criterion("Stage IIIB or IV NSCLC").stages == {"III", "IV"}
     assert read_criterion("AJCC stage I-III breast cancer").stages == {"I", "II", "III"}
     assert read_criterion("Stage IIIA/IIIB").stages == {"III"}

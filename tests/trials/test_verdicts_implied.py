@@ -48,7 +48,7 @@ def test_an_allergy_or_a_denial_is_not_taking_the_medicine() -> None:
     assert label(denies, "Diabetes mellitus", "exclusion") == "not excluded"
 
 
-def test_pathognomonic_signs() -> None:
+def test_pathognomonic_signs_imply_their_diagnosis() -> None:
     smoker = note("A 63-year-old man with cough.", "On examination he has a barrel shaped chest.")
     assert label(smoker, "COPD") == "included"
     walker = note("A 72-year-old man complains of increasing calf pain when walking uphill.")
@@ -83,7 +83,7 @@ def test_depression_needs_five_dsm_symptoms_with_mood_or_interest() -> None:
     assert label(denies, "Major depressive disorder") == "not enough information"
 
 
-def test_measurements_that_are_diagnoses() -> None:
+def test_measurements_past_their_limits_are_diagnoses_like_anemia_and_fever() -> None:
     pregnant = note("A 27-year-old woman at 11 weeks gestation is pregnant.", "Her Hb is 10.5 g/dL.")
     assert label(pregnant, "Anemia", "exclusion") == "excluded"
     woman = note("A 27-year-old woman.", "Her Hb is 11.5 g/dL and platelets 108 x 10^9/L.")

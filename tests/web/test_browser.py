@@ -1,51 +1,24 @@
 """The patient's journey in a real browser (Debian Chromium via Playwright), with and without JavaScript,
 on a phone-size screen, and axe-core accessibility checks of every kind of page, in English and Spanish.
 
-Run alone with `pytest -m browser`; see tests/web/conftest.py for the server and browser fixtures.
+Run alone with `pytest -m browser`; the server and browser fixtures are in tests/support (web, browser).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
+
+from tests.support.browser import PHONE, OpenPage, blocking_accessibility_violations
+from tests.support.web import LiveServer
 
 pytestmark = pytest.mark.browser
 
 RESULTS_PATH = "/procedures/metastasectomy/near/ukiah-ca"
-BLOCKING_IMPACTS = ("serious", "critical")
-PHONE = {"width": 390, "height": 844}
-
-
-class LiveServer(Protocol):
-    """The `live_server` fixture (tests/web/conftest.py): the app served over HTTP."""
-
-    url: str
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    """A fresh browser context (no cookies) with JavaScript on, in English."""
-    context = chromium.new_context(locale="en-US")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def page_without_js(chromium: Browser) -> Iterator[Page]:
-    """A fresh browser context with JavaScript disabled: the pages must work without it."""
-    context = chromium.new_context(locale="en-US", java_script_enabled=False)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def _search_journey(page: Page, server: LiveServer) -> None:
@@ -83,35 +56,26 @@ def _search_journey(page: Page, server: LiveServer) -> None:
     expect(page.locator("h1")).to_have_text(name)
 
 
-def test_search_journey(page: Page, live_server: LiveServer) -> None:
+def test_a_visitor_searches_reads_why_a_result_ranks_and_opens_its_profile(
+    page: Page, live_server: LiveServer
+) -> None:
     _search_journey(page, live_server)
 
 
-def test_search_journey_without_javascript(page_without_js: Page, live_server: LiveServer) -> None:
+def test_the_search_journey_works_without_javascript(page_without_js: Page, live_server: LiveServer) -> None:
     _search_journey(page_without_js, live_server)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_results_fit_a_phone_screen(chromium: Browser, live_server: LiveServer, lang: str) -> None:
-    context = chromium.new_context(viewport=PHONE, locale="en-US")
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}{RESULTS_PATH}?lang={lang}")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("ol.results > li").first).to_be_visible()
-        # With the ranking reasons open too: their table is the widest thing on the page.
-        page.locator("details.why").first.evaluate("details => { details.open = true; }")
-        widths = page.evaluate(
-            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-        )
-        assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways on a phone: {widths}"
-    finally:
-        context.close()
-
-
-def _blocking_violations(page: Page) -> list[dict[str, Any]]:
-    violations: list[dict[str, Any]] = Axe().run(page).response["violations"]
-    return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+def test_results_fit_a_phone_screen(open_page: OpenPage, live_server: LiveServer, lang: str) -> None:
+    page = open_page(viewport=PHONE)
+    page.goto(f"{live_server.url}{RESULTS_PATH}?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("ol.results > li").first).to_be_visible()
+    # With the ranking reasons open too: their table is the widest thing on the page.
+    page.locator("details.why").first.evaluate("details => { details.open = true; }")
+    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+    assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways on a phone: {widths}"
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:
@@ -144,7 +108,9 @@ def _profile_url(page: Page, server: LiveServer, prefix: str) -> str:
         "not-found",
     ],
 )
-def test_no_serious_accessibility_violations(page: Page, live_server: LiveServer, target: str) -> None:
+def test_every_kind_of_page_has_no_serious_accessibility_violations(
+    page: Page, live_server: LiveServer, target: str
+) -> None:
     urls = {
         "home": lambda: live_server.url + "/",
         "results": lambda: live_server.url + RESULTS_PATH,
@@ -164,7 +130,7 @@ def test_no_serious_accessibility_violations(page: Page, live_server: LiveServer
     if target.startswith("results"):
         # Check the ranking reasons too, as a reader who opened them sees them.
         page.locator("details.why").first.evaluate("details => { details.open = true; }")
-    violations = _blocking_violations(page)
+    violations = blocking_accessibility_violations(page)
     assert not violations, f"axe found serious problems on {page.url}:\n{_describe(violations)}"
 
 

@@ -134,7 +134,7 @@ def test_no_compiled_catalogue_is_committed() -> None:
 
 
 @pytest.mark.parametrize("msgid", [m.id for m in _read_catalog(SPANISH_PO) if m.id], ids=repr)
-def test_placeholders_match(msgid: MessageId) -> None:
+def test_spanish_placeholders_match_the_source_and_format(msgid: MessageId) -> None:
     entry = spanish()[_key(msgid)]
     sources = (msgid,) if isinstance(msgid, str) else tuple(msgid)
     forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
@@ -175,7 +175,7 @@ def _unmarked_words(source: str) -> set[str]:
     return {w for text in finder.found for w in re.findall(r"[^\W\d_]{2,}", text)} - UNTRANSLATED_WORDS
 
 
-def test_unmarked_text_is_found() -> None:
+def test_the_template_check_finds_unmarked_text_and_attributes() -> None:
     sample = '<p>Hello {{ _("Marked") }}</p><input placeholder="Type here" value="{{ v }}"> onconav · 5 km'
     assert _unmarked_words(sample) == {"Hello", "Type", "here"}
 
@@ -210,7 +210,7 @@ def test_english_by_default(sqlite_client: TestClient) -> None:
     assert ENGLISH_HOME in response.text
 
 
-def test_lang_query_parameter(sqlite_client: TestClient) -> None:
+def test_the_lang_parameter_picks_spanish_over_the_header(sqlite_client: TestClient) -> None:
     response = sqlite_client.get("/?lang=es", headers=ENGLISH)
     assert '<html lang="es">' in response.text
     assert SPANISH_HOME in response.text
@@ -265,7 +265,9 @@ def test_language_switch_keeps_the_search(sqlite_client: TestClient) -> None:
     assert response.headers["location"] == "/procedures/metastasectomy/near/ukiah-ca?radius_km=150"
 
 
-def test_spanish_results_page(sqlite_client: TestClient) -> None:
+def test_the_spanish_results_page_names_the_procedure_and_reasons_in_spanish(
+    sqlite_client: TestClient,
+) -> None:
     page = sqlite_client.get("/procedures/metastasectomy/near/ukiah-ca?lang=es").text
     assert "Metastasectomía cerca de Ukiah" in page  # the catalogue name, in Spanish
     assert "Por qué aparece en este lugar" in page

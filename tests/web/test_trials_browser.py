@@ -5,28 +5,24 @@ Spanish. The app runs over the real ClinicalTrials.gov samples, served by uvicor
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
-import uvicorn
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 
-from onconav import migrate
-from onconav.app import create_app
-from onconav.db import create_db_engine, make_session_factory, unit_of_work
+from onconav.db import make_session_factory, unit_of_work
 from onconav.trials import service
 from onconav.trials.sources import iter_source
 from onconav.trials.verdicts import NoteFacts, Verdict
+from tests.support.browser import OpenPage, blocking_accessibility_violations
+from tests.support.data import TRIAL_SAMPLES
+from tests.support.databases import PreparedEngines
+from tests.support.web import LiveServer
 
 pytestmark = pytest.mark.browser
-BLOCKING_IMPACTS = ("serious", "critical")
 NOTE = "A 62-year-old woman with stage IV non-small cell lung cancer, ECOG 1."
 
 
@@ -41,52 +37,28 @@ def _judge(note: NoteFacts, text: str, kind: Literal["inclusion", "exclusion"]) 
 
 
 @pytest.fixture(scope="module")
-def trials_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app over the imported samples, served for real."""
-    folder = tmp_path_factory.mktemp("trials-browser")
-    engine: Engine = create_db_engine(f"sqlite:///{folder / 'trials.sqlite3'}")
-    migrate.upgrade(engine)
-    with unit_of_work(make_session_factory(engine)) as session:
-        service.import_records(
-            session, iter_source(shared_data / "clinicaltrials_gov_samples" / "legacy_xml")
-        )
+def trials_url(
+    request: pytest.FixtureRequest, prepared_engines: PreparedEngines, shared_data: Path
+) -> Iterator[str]:
+    """The app over the imported legacy XML samples (SQLite), served for real."""
+
+    def load(engine: Engine) -> None:
+        with unit_of_work(make_session_factory(engine)) as session:
+            service.import_records(session, iter_source(shared_data / TRIAL_SAMPLES / "legacy_xml"))
+
+    engine = prepared_engines.get(request, "sqlite", "the legacy XML ClinicalTrials.gov samples", load)
     patch = pytest.MonkeyPatch()
     patch.setattr("onconav.trials.verdicts.judge", _judge)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(engine), log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with LiveServer(engine) as server:
+            yield server.url
     finally:
-        server.should_exit = True
-        thread.join(30)
-        listener.close()
         patch.undo()
-        engine.dispose()
 
 
-@pytest.fixture
-def page_without_js(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(locale="en-US", java_script_enabled=False)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def _blocking(page: Page) -> list[dict[str, Any]]:
-    violations: list[dict[str, Any]] = Axe().run(page).response["violations"]
-    return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
-
-
-def test_form_to_ranked_trials_without_javascript(page_without_js: Page, trials_url: str) -> None:
+def test_the_trials_form_gives_ranked_trials_with_marked_criteria_without_javascript(
+    page_without_js: Page, trials_url: str
+) -> None:
     page = page_without_js
     page.goto(trials_url + "/trials")
     page.get_by_label("Clinical note (optional)").fill(NOTE)
@@ -114,20 +86,14 @@ def test_form_to_ranked_trials_without_javascript(page_without_js: Page, trials_
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_trials_pages_are_accessible(chromium: Browser, trials_url: str, lang: str) -> None:
-    context = chromium.new_context(locale="es-ES" if lang == "es" else "en-US")
-    try:
-        page = context.new_page()
-        page.goto(f"{trials_url}/trials?lang={lang}")
-        assert not _blocking(page)
-        page.goto(
-            f"{trials_url}/trials?condition=non-small+cell+lung+cancer&near=Paris%2C+France&lang={lang}"
-        )
-        expect(page.locator("ol.trials > li").first).to_be_visible()
-        page.locator("ol.trials > li").first.locator("details.criteria > summary").click()
-        violations = _blocking(page)
-        assert not violations, [(v["id"], v["help"]) for v in violations]
-        if lang == "es":
-            expect(page.locator("h1")).to_have_text("Ensayos clínicos para un paciente")
-    finally:
-        context.close()
+def test_trials_pages_are_accessible(open_page: OpenPage, trials_url: str, lang: str) -> None:
+    page = open_page(locale="es-ES" if lang == "es" else "en-US")
+    page.goto(f"{trials_url}/trials?lang={lang}")
+    assert not blocking_accessibility_violations(page)
+    page.goto(f"{trials_url}/trials?condition=non-small+cell+lung+cancer&near=Paris%2C+France&lang={lang}")
+    expect(page.locator("ol.trials > li").first).to_be_visible()
+    page.locator("ol.trials > li").first.locator("details.criteria > summary").click()
+    violations = blocking_accessibility_violations(page)
+    assert not violations, [(v["id"], v["help"]) for v in violations]
+    if lang == "es":
+        expect(page.locator("h1")).to_have_text("Ensayos clínicos para un paciente")
