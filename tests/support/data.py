@@ -4,10 +4,15 @@ always there), and the full files beside the repository (../shared/data) when th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from tests.support.databases import PreparedEngines
 
 REPOSITORY_SAMPLES = Path(__file__).resolve().parents[1] / "data" / "real"
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -35,3 +40,38 @@ def real_datasets() -> list[Any]:
 def is_full(root: Path) -> bool:
     """Whether `root` is the full files (../shared/data) rather than the repository's samples."""
     return root == SHARED_DATA
+
+
+CMS_SAMPLE = REPOSITORY_SAMPLES / "cms_hospital_general_information" / "Hospital_General_Information.csv"
+HIFLD_SAMPLE = REPOSITORY_SAMPLES / "hifld_hospitals" / "Hospitals.csv"
+NPPES_API_SAMPLES = REPOSITORY_SAMPLES / "nppes_npi_registry_api_samples"
+REAL_DIRECTORY = "the real CMS and HIFLD hospital samples, and the recorded NPI Registry oncologist"
+
+
+def _load_real_directory(engine: Engine, folder: Path) -> None:
+    """Import the repository's CMS and HIFLD samples (linked) and the NPI Registry API oncologist."""
+    from onconav.directory.imports import framework, registry
+    from onconav.directory.imports.formats.nppes_api import SyncQuery
+    from onconav.directory.imports.sources.nppes_api import NppesApiSource
+
+    for source, path in (("cms-hospitals", CMS_SAMPLE), ("hifld-hospitals", HIFLD_SAMPLE)):
+        framework.run_import(
+            engine, registry.get_source(source), path, report_path=folder / f"{source}-rejected.csv"
+        )
+    answer = json.loads((NPPES_API_SAMPLES / "api-f62abe.json").read_text(encoding="utf-8"))
+    sync = NppesApiSource(SyncQuery(taxonomy="207RX0202X", state="NY"), transport=lambda url, params: answer)
+    label = sync.query.label()
+    framework.run_import(
+        engine, sync, Path(label), identity=label, report_path=folder / "nppes-api-rejected.csv"
+    )
+
+
+@pytest.fixture
+def real_directory_engine(
+    backend: str, request: pytest.FixtureRequest, prepared_engines: PreparedEngines, tmp_path_factory: Any
+) -> Engine:
+    """The real samples imported into a fresh database, on each backend (shared: do not change it)."""
+    folder = tmp_path_factory.mktemp("real-directory")
+    return prepared_engines.get(
+        request, backend, REAL_DIRECTORY, lambda engine: _load_real_directory(engine, folder)
+    )

@@ -79,6 +79,8 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
             "miles": _n(p["miles"], locale),
             "place": p["place"],
         }
+    if factor.factor == "name":
+        return _("Name matches “%(typed)s”") % {"typed": p["typed"]}
     if factor.factor == "beyond_radius":
         return _("Outside your %(radius)s km radius") % {"radius": _n(p["radius_km"], locale)}
     return factor.factor

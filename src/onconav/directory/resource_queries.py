@@ -44,6 +44,7 @@ from onconav.directory.resource_records import (
     TextMatch,
 )
 from onconav.geo import service as geo
+from onconav.text import fold
 
 Model = (
     type[Organization]
@@ -154,6 +155,8 @@ def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> Co
         return column.in_(criterion.codes) if criterion.codes else false()
     if isinstance(criterion, NameMatches):
         column = NAME_COLUMNS[(kind, criterion.field)]
+        if criterion.field == "name" and criterion.match != "exact":
+            return _any_of([_name_words(column, value, criterion.match) for value in criterion.values])
         return _any_of([_text(column, value, criterion.match) for value in criterion.values])
     if isinstance(criterion, PersonNameMatches):
         return _any_of([_person_name(value, criterion.exact) for value in criterion.values])
@@ -167,6 +170,21 @@ def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> Co
     if isinstance(criterion, Near):
         return _near(session, criterion)
     return _performs_services_of(criterion)
+
+
+def _name_words(column: Any, value: str, match: TextMatch) -> ColumnElement[bool]:
+    """An organization or location name holding every word of `value` whatever the punctuation and spacing
+    between them ("Dana-Farber" finds "DANA - FARBER CANCER INSTITUTE", "md anderson" finds "M.D. Anderson");
+    with `starts`, the name starts with the first word."""
+    words = [word for word in fold(value).split() if word]
+    if not words:
+        return _text(column, value, match)
+    conditions = []
+    for index, word in enumerate(words):
+        forms = [word, ".".join(word) + "."] if 2 <= len(word) <= 3 and word.isalpha() else [word]
+        test: TextMatch = "starts" if match == "starts" and index == 0 else "contains"
+        conditions.append(or_(*(_text(column, form, test) for form in forms)))
+    return and_(*conditions)
 
 
 def _person_name(value: str, exact: bool) -> ColumnElement[bool]:

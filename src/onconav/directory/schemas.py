@@ -82,6 +82,10 @@ class SearchResponse(BaseModel):
         description="Set when too few results lay within the radius and the search looked further."
     )
     results: list[SearchResultRead]
+    found_by: Literal["topic", "name"] = Field(
+        default="topic",
+        description="'name' when the query named a hospital, center or doctor and results are found by name.",
+    )
 
     @classmethod
     def from_outcome(
@@ -108,6 +112,7 @@ class SearchResponse(BaseModel):
             within_radius_count=outcome.within_radius_count,
             expanded_radius_km=outcome.expanded_radius_km,
             results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
+            found_by="name" if outcome.found_by == "name" else "topic",
         )
 
 

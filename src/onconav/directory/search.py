@@ -78,6 +78,7 @@ class SearchOutcome:
     hits: list[ProviderHit]
     within_radius_count: int
     expanded_radius_km: float | None
+    found_by: str = "topic"  # topic | name (directory/name_search.py: the query named a provider)
 
     @property
     def too_few_within_radius(self) -> bool:

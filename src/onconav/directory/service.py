@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, ranking, resource_queries
+from onconav.directory import bulk, demo, name_search, ranking, resource_queries
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -173,11 +173,40 @@ def search_providers(
             designation=filters.designation,
         )
     validate_search(radius_km=radius_km, limit=limit, filters=filters)
-    interpretation = knowledge.interpret_query(query)
+    typed = name_search.read_typed_name(query)
+    if typed.doctor:  # "Dr. Lee": a person is meant, never a topic
+        return _search_by_name_or_raise(session, typed, near, radius_km, limit, filters)
+    try:
+        interpretation = knowledge.interpret_query(query)
+    except InvalidInput as not_a_topic:  # "Dana-Farber", "mass general": perhaps a name
+        place = geo.resolve_place(near)
+        by_name = name_search.search_by_name(
+            session, typed=typed, place=place, radius_km=radius_km, limit=limit, filters=filters
+        )
+        if by_name is None:
+            raise not_a_topic
+        return by_name
     place = geo.resolve_place(near)
     return run_search(
         session, interpretation=interpretation, place=place, radius_km=radius_km, limit=limit, filters=filters
     )
+
+
+def _search_by_name_or_raise(
+    session: Session,
+    typed: name_search.TypedName,
+    near: str,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+) -> SearchOutcome:
+    place = geo.resolve_place(near)
+    outcome = name_search.search_by_name(
+        session, typed=typed, place=place, radius_km=radius_km, limit=limit, filters=filters
+    )
+    if outcome is None:
+        raise InvalidInput('No doctor named "%(query)s" is in this directory.', query=typed.text)
+    return outcome
 
 
 def _location_read(location: Location) -> LocationRead:
