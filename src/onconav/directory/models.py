@@ -40,7 +40,9 @@ class Organization(Base):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))  # for display: "Dana-Farber Cancer Institute"
+    # The name as the source spells it ("DANA - FARBER CANCER INSTITUTE"); None: as `name`.
+    source_name: Mapped[str | None] = mapped_column(String(300), default=None)
     kind: Mapped[str] = mapped_column(String(30))  # hospital | cancer_center | clinic
     description: Mapped[str | None] = mapped_column(Text, default=None)
     phone: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from onconav.directory import duplicates
 from onconav.directory.models import (
     HealthcareService,
     Location,
@@ -100,6 +101,8 @@ def search_resources(session: Session, search: ResourceSearch) -> ResourcePage:
     """The records of `search.kind` meeting every criterion: the total and one page, in id order."""
     model = MODELS[search.kind]
     conditions = [_condition(session, search.kind, criterion) for criterion in search.criteria]
+    if search.kind == "Organization":
+        return _canonical_organizations(session, search, conditions)
     total = session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
     page: Select[Any] = (
         select(model.id).where(*conditions).order_by(model.id).offset(search.offset).limit(search.count)
@@ -107,6 +110,21 @@ def search_resources(session: Session, search: ResourceSearch) -> ResourcePage:
     # Past the last match there is nothing to read (and PostgreSQL refuses offsets beyond 64 bits).
     ids = list(session.scalars(page).all()) if search.offset < total and search.count else []
     return ResourcePage(total=total, records=list_resources(session, search.kind, ids))
+
+
+def _canonical_organizations(
+    session: Session, search: ResourceSearch, conditions: list[ColumnElement[bool]]
+) -> ResourcePage:
+    """Organizations meeting the criteria, each linked duplicate counted as its canonical organization once
+    (one hospital, one resource)."""
+    canonical = func.coalesce(Organization.duplicate_of_id, Organization.id).label("canonical")
+    matching = select(canonical).where(*conditions).distinct().subquery()
+    total = session.scalar(select(func.count()).select_from(matching)) or 0
+    page = (
+        select(matching.c.canonical).order_by(matching.c.canonical).offset(search.offset).limit(search.count)
+    )
+    ids = list(session.scalars(page).all()) if search.offset < total and search.count else []
+    return ResourcePage(total=total, records=list_resources(session, "Organization", ids))
 
 
 def list_resources(session: Session, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
@@ -118,8 +136,11 @@ def list_resources(session: Session, kind: ResourceKind, ids: Sequence[int]) -> 
     rows = session.scalars(query).all()
     if kind == "PractitionerRole":
         return list(_role_records(session, [row for row in rows if isinstance(row, PractitionerRole)]))
+    if kind == "Organization":
+        orgs = [row for row in rows if isinstance(row, Organization)]
+        facts = duplicates.merged_many(session, [org.id for org in orgs if org.duplicate_of_id is None])
+        return [_organization_record(org, facts.get(org.id)) for org in orgs]
     converters: dict[ResourceKind, Callable[[Any], ResourceRecord]] = {
-        "Organization": _organization_record,
         "Location": _location_record,
         "Practitioner": _practitioner_record,
         "HealthcareService": _service_record,
@@ -267,16 +288,33 @@ def _address_record(location: Location) -> AddressRecord:
     )
 
 
-def _organization_record(org: Organization) -> OrganizationRecord:
+def _organization_record(
+    org: Organization, merged: duplicates.MergedOrganization | None
+) -> OrganizationRecord:
+    facts = merged.facts if merged is not None else {}
+
+    def fact(name: str) -> Any:
+        value = getattr(org, name)
+        return value if value not in (None, "") else facts.get(name)
+
     return OrganizationRecord(
         id=org.id,
         is_demo=org.is_demo,
-        npi=org.npi,
+        npi=fact("npi"),
         kind=org.kind,
         name=org.name,
-        phone=org.phone,
-        website=org.website,
+        phone=fact("phone"),
+        website=fact("website"),
         address=_address_record(org.locations[0]) if org.locations else None,
+        cms_ccn=fact("cms_ccn"),
+        hifld_id=fact("hifld_id"),
+        hospital_type=fact("hospital_type"),
+        ownership=fact("ownership"),
+        emergency_services=org.emergency_services,
+        cms_star_rating=org.cms_star_rating,
+        beds=fact("beds"),
+        sources=tuple(merged.sources) if merged is not None else (org.source,),
+        duplicate_of=org.duplicate_of_id,
     )
 
 

@@ -55,6 +55,16 @@ class OrganizationRecord:
     phone: str | None
     website: str | None
     address: AddressRecord | None
+    # Hospital registry facts, merged from the rows of other sources linked to this one (duplicates.py).
+    cms_ccn: str | None = None
+    hifld_id: str | None = None
+    hospital_type: str | None = None
+    ownership: str | None = None
+    emergency_services: bool | None = None
+    cms_star_rating: int | None = None
+    beds: int | None = None
+    sources: tuple[str, ...] = ()
+    duplicate_of: int | None = None  # the canonical organization, when this row is a linked duplicate
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,10 @@ class HospitalFactsRead(BaseModel):
     """What public hospital registries (CMS, HIFLD) say about an organization."""
 
     source: str
+    sources: list[str] = []  # this row's source, then those of the rows linked to it (facts merged)
+    source_name: str | None = None  # the name as the source spells it
     cms_ccn: str | None
+    hifld_id: str | None = None
     hospital_type: str | None
     ownership: str | None
     emergency_services: bool | None

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, name_search, ranking, resource_queries
+from onconav.directory import bulk, demo, duplicates, name_search, ranking, resource_queries
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -187,9 +187,11 @@ def search_providers(
             raise not_a_topic
         return by_name
     place = geo.resolve_place(near)
-    return run_search(
+    outcome = run_search(
         session, interpretation=interpretation, place=place, radius_km=radius_km, limit=limit, filters=filters
     )
+    outcome.hits = duplicates.merge_hits(session, outcome.hits)  # one hospital, one result
+    return outcome
 
 
 def _search_by_name_or_raise(
@@ -256,14 +258,18 @@ def _hospital_facts(session: Session, org: Organization) -> HospitalFactsRead | 
     ]
     if org.source not in REGISTRY_SOURCES and canonical is None and not same_as:
         return None
+    facts = duplicates.merged(session, org.id).facts if canonical is None else {}
     return HospitalFactsRead(
         source=org.source,
-        cms_ccn=org.cms_ccn,
-        hospital_type=org.hospital_type,
-        ownership=org.ownership,
+        sources=[org.source, *dict.fromkeys(link.source for link in same_as if link.source != org.source)],
+        source_name=org.source_name,
+        cms_ccn=facts.get("cms_ccn") or org.cms_ccn,
+        hifld_id=facts.get("hifld_id") or org.hifld_id,
+        hospital_type=org.hospital_type or facts.get("hospital_type"),
+        ownership=org.ownership or facts.get("ownership"),
         emergency_services=org.emergency_services,
         cms_star_rating=org.cms_star_rating,
-        beds=org.beds,
+        beds=org.beds if org.beds is not None else facts.get("beds"),
         duplicate_of=canonical,
         same_as=same_as,
     )
@@ -292,13 +298,14 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
     )
     catalogue_order = {s.code: i for i, s in enumerate(knowledge.list_services())}
     services = sorted(org.services, key=lambda s: catalogue_order.get(s.service_code, len(catalogue_order)))
+    merged = duplicates.merged(session, org.id).facts if org.duplicate_of_id is None else {}
     return OrganizationRead(
         id=org.id,
         name=org.name,
         kind=org.kind,
         description=org.description,
-        phone=org.phone,
-        website=org.website,
+        phone=org.phone or merged.get("phone"),
+        website=org.website or merged.get("website"),
         designations=list(org.designations),
         tumor_board=org.tumor_board,
         clinical_trials=org.clinical_trials,

@@ -29,6 +29,10 @@ SERVICE_SYSTEM = "https://onconav.org/fhir/CodeSystem/service"
 SERVICE_CATEGORY_SYSTEM = "https://onconav.org/fhir/CodeSystem/service-category"
 DESIGNATION_SYSTEM = "https://onconav.org/fhir/CodeSystem/designation"
 ANNUAL_VOLUME_URL = "https://onconav.org/fhir/StructureDefinition/annual-volume"
+# Hospital registry facts (type, ownership, emergency services, CMS stars, beds, the sources merged).
+HOSPITAL_FACTS_URL = "https://onconav.org/fhir/StructureDefinition/hospital-facts"
+CCN_SYSTEM = "http://terminology.hl7.org/NamingSystem/CCN"  # CMS Certification Number (HL7 THO)
+HIFLD_SYSTEM = "https://onconav.org/fhir/sid/hifld-hospital-id"
 
 ORG_KIND_TEXT = {"hospital": "Hospital", "cancer_center": "Cancer center", "clinic": "Clinic"}
 FHIR_GENDERS = {"male", "female", "other", "unknown"}
@@ -94,10 +98,34 @@ def service_name(code: str) -> str:
     return service.name if service else code
 
 
+def _hospital_facts(org: OrganizationRecord) -> list[dict[str, Any]]:
+    """The registry facts of a hospital (CMS, HIFLD), as the parts of onconav's hospital-facts extension."""
+    parts: list[dict[str, Any]] = []
+    for name, key, value in (
+        ("hospitalType", "valueString", org.hospital_type),
+        ("ownership", "valueString", org.ownership),
+        ("emergencyServices", "valueBoolean", org.emergency_services),
+        ("cmsStarRating", "valueInteger", org.cms_star_rating),
+        ("beds", "valueInteger", org.beds),
+    ):
+        if value is not None:
+            parts.append({"url": name, key: value})
+    if parts or len(org.sources) > 1:
+        parts.extend({"url": "source", "valueString": source} for source in org.sources)
+    return parts
+
+
 def organization(org: OrganizationRecord) -> Resource:
     """An Organization; its address is the one of its first location."""
     resource = _start("Organization", org.id, org.is_demo)
     identifiers = _npi(org.npi)
+    if org.cms_ccn:
+        identifiers.append({"use": "secondary", "system": CCN_SYSTEM, "value": org.cms_ccn})
+    if org.hifld_id:
+        identifiers.append({"use": "secondary", "system": HIFLD_SYSTEM, "value": org.hifld_id})
+    facts = _hospital_facts(org)
+    if facts:
+        resource["extension"] = [{"url": HOSPITAL_FACTS_URL, "extension": facts}]
     if identifiers:
         resource["identifier"] = identifiers
     resource["active"] = True

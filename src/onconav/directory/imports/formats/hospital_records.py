@@ -9,12 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from onconav.directory.imports.formats.rejection import RowRejected
+from onconav.directory.names import display_name
 
 _ZIP5 = re.compile(r"^\d{5}$")
 _ZIP_PLUS4 = re.compile(r"^(\d{5})-?\d{4}$")
 _DIGITS = re.compile(r"\d")
-KEEP_UPPER = {"VA", "UCLA", "USC", "UC", "UCSF", "MD", "LLC", "II", "III", "IV", "LAC", "NYU", "UT", "UNC"}
-SMALL_WORDS = {"and", "of", "the", "at", "for", "in", "on"}
 NOT_AVAILABLE = {"", "NOT AVAILABLE", "NOT AVAILABLE.", "N/A", "NA", "NULL"}
 
 # Quality flags set by the hospital parsers (placing adds its own: placement.FLAG_*).
@@ -98,16 +97,7 @@ def normalise_phone(raw: str | None) -> str | None:
 
 def title_case(text: str) -> str:
     """ "SOUTHEAST HEALTH MEDICAL CENTER" -> "Southeast Health Medical Center" for display (both files
-    are upper-case); short words and initials keep a readable form.
+    are upper-case); short words and initials keep a readable form (`names.display_name`: "Dana-Farber",
+    "M.D. Anderson", "LLC").
     """
-    words: list[str] = []
-    for word in text.split(" "):
-        if words and word.lower() in SMALL_WORDS:
-            words.append(word.lower())
-        elif word in KEEP_UPPER:
-            words.append(word)
-        elif word.isupper() or word.islower():
-            words.append("-".join(part.capitalize() for part in word.split("-")))
-        else:
-            words.append(word)
-    return " ".join(words)
+    return display_name(text)

@@ -54,6 +54,7 @@ class HospitalFields(RowValues):
     """The organization columns a hospital source owns (written on insert and update)."""
 
     name: str
+    source_name: str  # as the file spells it
     phone: str | None
     website: str | None
     cms_ccn: str | None
@@ -101,6 +102,7 @@ def payload_of(record: HospitalRecord) -> HospitalPayload:
     """What the directory keeps of a hospital."""
     organization = HospitalFields(
         name=fit("organization", "name", title_case(record.name)),
+        source_name=fit("organization", "source_name", record.name),
         phone=record.phone,
         website=record.website,
         cms_ccn=record.source_id if record.source == cms_hospitals.SOURCE else None,

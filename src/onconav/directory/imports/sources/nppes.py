@@ -39,6 +39,7 @@ from onconav.directory.imports.placement import keeps_current_coordinates, place
 from onconav.directory.imports.sources.row_values import LocationValues, RowValues
 from onconav.directory.indexing import OrganizationBundle, PractitionerBundle
 from onconav.directory.models import Location, Organization, Practitioner, PractitionerRole, SearchEntry
+from onconav.directory.names import display_name
 from onconav.geo import service as geo
 
 SOURCE = "nppes"
@@ -81,6 +82,7 @@ class OrganizationFields(RowValues):
 
     npi: str
     name: str
+    source_name: str  # as NPPES spells it
     kind: str
     phone: str | None
     taxonomy_codes: list[str]
@@ -158,13 +160,16 @@ class NppesWriter(ImportSource[DataT, NppesPayload], ABC):
         if entity == "1":
             return self._individual(record, codes, kept, location)
         if entity == "2":
-            name = name_case(record.organization_name)
+            name = display_name(record.organization_name)
             if not name:
                 return Rejected(npi, "an organization without a name")
             organization = OrganizationPayload(
                 OrganizationFields(
                     npi=npi,
                     name=fit("organization", "name", name),
+                    source_name=fit(
+                        "organization", "source_name", " ".join(record.organization_name.split())
+                    ),
                     kind=taxonomy.organization_kind(kept),
                     phone=location.phone,
                     taxonomy_codes=codes,
