@@ -61,6 +61,8 @@ class Organization(Base):
     quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     taxonomy_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # NUCC codes, primary first
+    # Identifiers a source gives besides the NPI ({system, value}; a failed NPI is kept without system).
+    other_identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # Hospital facts (CMS Hospital General Information, HIFLD).
     cms_ccn: Mapped[str | None] = mapped_column(String(10), index=True, default=None)
     hospital_type: Mapped[str | None] = mapped_column(String(80), default=None)
@@ -151,6 +153,8 @@ class Practitioner(Base):
     quality_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     taxonomy_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # NUCC codes, primary first
+    # Identifiers a source gives besides the NPI ({system, value}; a failed NPI is kept without system).
+    other_identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
     roles: Mapped[list[PractitionerRole]] = relationship(
         back_populates="practitioner", order_by="PractitionerRole.id"

@@ -315,6 +315,7 @@ def _organization_record(
         beds=fact("beds"),
         sources=tuple(merged.sources) if merged is not None else (org.source,),
         duplicate_of=org.duplicate_of_id,
+        identifiers=_identifiers(org.other_identifiers),
     )
 
 
@@ -343,7 +344,12 @@ def _practitioner_record(person: Practitioner) -> PractitionerRecord:
         credentials=person.credentials,
         gender=person.gender,
         languages=tuple(person.languages or ()),
+        identifiers=_identifiers(person.other_identifiers),
     )
+
+
+def _identifiers(kept: list[dict[str, str]] | None) -> tuple[tuple[str | None, str], ...]:
+    return tuple((item.get("system"), item["value"]) for item in kept or [] if item.get("value"))
 
 
 def _role_records(session: Session, roles: list[PractitionerRole]) -> list[PractitionerRoleRecord]:

@@ -65,6 +65,7 @@ class OrganizationRecord:
     beds: int | None = None
     sources: tuple[str, ...] = ()
     duplicate_of: int | None = None  # the canonical organization, when this row is a linked duplicate
+    identifiers: tuple[tuple[str | None, str], ...] = ()  # (system or None, value) besides the NPI and CCN
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class PractitionerRecord:
     credentials: str | None
     gender: str | None
     languages: tuple[str, ...]
+    identifiers: tuple[tuple[str | None, str], ...] = ()  # (system or None, value) besides the NPI
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,13 @@ def service_name(code: str) -> str:
     return service.name if service else code
 
 
+def _others(identifiers: tuple[tuple[str | None, str], ...]) -> list[dict[str, Any]]:
+    """Identifiers a source gave besides the NPI; one without a system (a failed NPI) stays plain."""
+    return [
+        {"system": system, "value": value} if system else {"value": value} for system, value in identifiers
+    ]
+
+
 def _hospital_facts(org: OrganizationRecord) -> list[dict[str, Any]]:
     """The registry facts of a hospital (CMS, HIFLD), as the parts of onconav's hospital-facts extension."""
     parts: list[dict[str, Any]] = []
@@ -123,6 +130,7 @@ def organization(org: OrganizationRecord) -> Resource:
         identifiers.append({"use": "secondary", "system": CCN_SYSTEM, "value": org.cms_ccn})
     if org.hifld_id:
         identifiers.append({"use": "secondary", "system": HIFLD_SYSTEM, "value": org.hifld_id})
+    identifiers += _others(org.identifiers)
     facts = _hospital_facts(org)
     if facts:
         resource["extension"] = [{"url": HOSPITAL_FACTS_URL, "extension": facts}]
@@ -166,7 +174,7 @@ def location(loc: LocationRecord) -> Resource:
 def practitioner(person: PractitionerRecord) -> Resource:
     """A Practitioner: NPI, structured name with credentials as suffixes, languages spoken."""
     resource = _start("Practitioner", person.id, person.is_demo)
-    identifiers = _npi(person.npi)
+    identifiers = _npi(person.npi) + _others(person.identifiers)
     if identifiers:
         resource["identifier"] = identifiers
     resource["active"] = True

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +27,7 @@ class SourceItem:
     source: str
     record: TrialRecord | None = None
     error: str | None = None
+    note: str | None = None  # something to report about a record that was read (an alias file name)
 
 
 class _Stream:
@@ -157,9 +159,28 @@ def _items_from_xml(stream: IO[bytes], source: str) -> Iterator[SourceItem]:
 def _items_from_member(opener: Any, name: str, source: str) -> Iterator[SourceItem]:
     with opener() as raw:
         if name.lower().endswith(".xml"):
-            yield from _items_from_xml(raw, source)
+            items = _items_from_xml(raw, source)
         else:
-            yield from _items_from_json(io.TextIOWrapper(raw, encoding="utf-8-sig"), source)
+            items = _items_from_json(io.TextIOWrapper(raw, encoding="utf-8-sig"), source)
+        for item in items:
+            yield _noting_alias(item, name)
+
+
+_NCT_FILE = re.compile(r"(NCT\d{8})", re.IGNORECASE)
+
+
+def _noting_alias(item: SourceItem, name: str) -> SourceItem:
+    """A record filed under another NCT id (ClinicalTrials.gov keeps old ids as aliases: NCT00980226.xml
+    holds NCT00081588) is imported under its own id, with a note saying so, never dropped in silence."""
+    found = _NCT_FILE.search(Path(name).stem)
+    if item.record is None or found is None or found.group(1).upper() == item.record.nct_id:
+        return item
+    filed_as = found.group(1).upper()
+    return replace(
+        item,
+        note=f"{Path(name).name} holds {item.record.nct_id}: {filed_as} is an alias of it; "
+        f"imported as {item.record.nct_id}",
+    )
 
 
 def _items_from_zip(path: Path) -> Iterator[SourceItem]:

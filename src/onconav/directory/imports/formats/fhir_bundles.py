@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from onconav.directory.imports.formats.cms_volumes import hcpcs_mapping
+from onconav.directory.imports.formats.npi import is_valid_npi
 from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.knowledge import service as knowledge
 
@@ -26,13 +27,15 @@ CPT_SYSTEMS = {"http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.12
 SPECIALTY_SYSTEM = "https://onconav.org/fhir/CodeSystem/specialty"
 SERVICE_SYSTEM = "https://onconav.org/fhir/CodeSystem/service"
 ANNUAL_VOLUME_URL = "https://onconav.org/fhir/StructureDefinition/annual-volume"
+CCN_SYSTEM = "http://terminology.hl7.org/NamingSystem/CCN"  # CMS Certification Number
 PLANNET_ORG_TYPE_SYSTEM = "http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/OrgTypeCS"
 SUPPORTED = ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole")
 # Organization kinds from a type's text (onconav's own export) or from Plan-Net organization type codes.
 KIND_BY_TEXT = {"hospital": "hospital", "cancer center": "cancer_center", "clinic": "clinic"}
 KIND_BY_PLANNET_CODE = {"fac": "hospital", "prvgrp": "clinic", "atyprv": "clinic"}
-ZIP_DIGITS = 5  # a US postal code is kept as its 5-digit ZIP
+ZIP_DIGITS = 5  # a US postal code is placed by its 5-digit ZIP (ZIP+4 is kept as given)
 COUNTRY_CODE_LENGTH = 2  # ISO 3166 alpha-2
+MAX_IDENTIFIERS = 10  # identifiers kept per resource besides the NPI
 LANGUAGE_CODE_LENGTH = 2  # ISO 639-1: the language part of a BCP 47 tag ("es" of "es-MX")
 
 
@@ -57,6 +60,8 @@ class OrganizationFields:
     phone: str | None
     website: str | None
     address: AddressFields | None  # its first address, used as its location when no Location names it
+    identifiers: list[dict[str, str]] = field(default_factory=list)  # other than the NPI (other_identifiers)
+    cms_ccn: str | None = None  # its CMS Certification Number (onconav's own export gives it)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class PractitionerFields:
     credentials: str | None
     gender: str | None
     languages: list[str]
+    identifiers: list[dict[str, str]] = field(default_factory=list)  # other than the NPI (other_identifiers)
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,8 @@ def validate(resource: dict[str, Any]) -> None:
     """Raise RowRejected unless the resource is a valid FHIR R4 resource of a supported type."""
     resource_type = resource.get("resourceType")
     if resource_type not in SUPPORTED:
+        if isinstance(resource_type, str) and _is_fhir_type(resource_type):
+            raise NotDirectoryData(resource_type)
         raise RowRejected("unsupported_type", f"resourceType {resource_type!r} is not a directory resource")
     model = _models()[str(resource_type)]
     body = {k: v for k, v in resource.items() if k != "_fullUrl"}
@@ -194,6 +202,21 @@ def validate(resource: dict[str, Any]) -> None:
         raise RowRejected(
             "invalid_resource", f"{resource_type} is not valid FHIR R4: {where}: {first['msg']}"
         ) from None
+
+
+class NotDirectoryData(Exception):
+    """A valid kind of FHIR resource that holds no directory data (Patient, Encounter, Claim ...): skipped,
+    not rejected, so a patient's bundle (Synthea) imports its Organizations and Practitioners quietly."""
+
+
+def _is_fhir_type(resource_type: str) -> bool:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(resource_type)
+    except (ValueError, KeyError, AttributeError):
+        return False
+    return True
 
 
 def _models() -> dict[str, Any]:
@@ -251,10 +274,28 @@ def to_record(resource: dict[str, Any]) -> FhirRecord:
 
 
 def _npi(resource: dict[str, Any]) -> str | None:
+    """The resource's NPI, when it has one that passes the NPI check digit (Synthea's "460" does not)."""
     for identifier in resource.get("identifier") or []:
-        if identifier.get("system") == NPI_SYSTEM and str(identifier.get("value", "")).isdigit():
-            return str(identifier["value"])
+        value = str(identifier.get("value", ""))
+        if identifier.get("system") == NPI_SYSTEM and is_valid_npi(value):
+            return value
     return None
+
+
+def other_identifiers(resource: dict[str, Any]) -> list[dict[str, str]]:
+    """Identifiers other than a valid NPI, kept as given ({system, value}); a value given as an NPI that
+    fails the check digit is kept without the NPI system (a plain identifier, never served as `us-npi`)."""
+    kept = []
+    npi = _npi(resource)
+    for identifier in resource.get("identifier") or []:
+        value = str(identifier.get("value") or "").strip()
+        system = str(identifier.get("system") or "")
+        if not value or (system == NPI_SYSTEM and value == npi):
+            continue
+        kept.append(
+            {"value": value} if system == NPI_SYSTEM or not system else {"system": system, "value": value}
+        )
+    return kept[:MAX_IDENTIFIERS]
 
 
 def _address(address: dict[str, Any] | None) -> AddressFields:
@@ -262,12 +303,11 @@ def _address(address: dict[str, Any] | None) -> AddressFields:
     lines = address.get("line") or []
     postal = (address.get("postalCode") or "").strip()
     country = (address.get("country") or "US").strip().upper()
-    in_us = country in ("US", "USA")
     return AddressFields(
         line=", ".join(lines) or None,
         city=address.get("city"),
         region_code=address.get("state"),
-        postal_code=postal[:ZIP_DIGITS] if in_us and len(postal) >= ZIP_DIGITS else postal or None,
+        postal_code=postal or None,
         country_code="US" if country in ("USA", "UNITED STATES") else country[:COUNTRY_CODE_LENGTH],
     )
 
@@ -307,14 +347,16 @@ def _organization(key: str, resource: dict[str, Any]) -> FhirRecord:
             phone=_telecom(resource, "phone"),
             website=_telecom(resource, "url"),
             address=_address(addresses[0]) if addresses else None,
+            identifiers=[i for i in other_identifiers(resource) if i.get("system") != CCN_SYSTEM],
+            cms_ccn=next(
+                (i["value"] for i in other_identifiers(resource) if i.get("system") == CCN_SYSTEM), None
+            ),
         ),
     )
 
 
 def _location(key: str, resource: dict[str, Any]) -> FhirRecord:
-    org = reference_key(resource.get("managingOrganization"))
-    if org is None:
-        raise RowRejected("missing_reference", "Location has no managingOrganization")
+    org = reference_key(resource.get("managingOrganization"))  # None: a practitioner's own practice
     position = resource.get("position") or {}
     fields = LocationFields(
         name=resource.get("name") or "",
@@ -325,7 +367,7 @@ def _location(key: str, resource: dict[str, Any]) -> FhirRecord:
     )
     if not fields.city and fields.lat is None:
         raise RowRejected("missing_address", "Location has neither a city nor a position")
-    return FhirRecord(key, "Location", fields, {"organization": [org]})
+    return FhirRecord(key, "Location", fields, {"organization": [org] if org else []})
 
 
 def _practitioner(key: str, resource: dict[str, Any]) -> FhirRecord:
@@ -352,6 +394,7 @@ def _practitioner(key: str, resource: dict[str, Any]) -> FhirRecord:
             credentials=", ".join(name.get("suffix") or []) or None,
             gender=resource.get("gender"),
             languages=languages,
+            identifiers=other_identifiers(resource),
         ),
     )
 
@@ -384,9 +427,12 @@ def service_code(concepts: list[dict[str, Any]]) -> str | None:
 
 def _role(key: str, resource: dict[str, Any]) -> FhirRecord:
     practitioner = reference_key(resource.get("practitioner"))
-    organization = reference_key(resource.get("organization"))
-    if practitioner is None or organization is None:
-        raise RowRejected("missing_reference", "PractitionerRole needs a practitioner and an organization")
+    organization = reference_key(resource.get("organization"))  # None: practising on their own
+    locations = [k for k in (reference_key(r) for r in resource.get("location") or []) if k]
+    if practitioner is None or (organization is None and not locations):
+        raise RowRejected(
+            "missing_reference", "PractitionerRole needs a practitioner, and an organization or a location"
+        )
     specialties = [s for s in (specialty_code(c) for c in resource.get("specialty") or []) if s]
     if not specialties:
         raise RowRejected(
@@ -402,8 +448,8 @@ def _role(key: str, resource: dict[str, Any]) -> FhirRecord:
         ),
         {
             "practitioner": [practitioner],
-            "organization": [organization],
-            "location": [k for k in (reference_key(r) for r in resource.get("location") or []) if k],
+            "organization": [organization] if organization else [],
+            "location": locations,
             "healthcareService": [
                 k for k in (reference_key(r) for r in resource.get("healthcareService") or []) if k
             ],

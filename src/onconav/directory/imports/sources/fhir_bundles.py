@@ -19,12 +19,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from onconav.directory.bulk import fit, full_row, reindex_organizations
+from onconav.directory.imports.fhir_linking import link_fhir_organizations
 from onconav.directory.imports.formats.fhir_bundles import (
     SOURCE,
     SUPPORTED,
     AddressFields,
     FhirRecord,
     LocationFields,
+    NotDirectoryData,
     OrganizationFields,
     PractitionerFields,
     RoleFields,
@@ -119,6 +121,10 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             with contextlib.suppress(RowRejected):
                 self.known.add(key_of(resource))
 
+    def finish(self, connection: Connection) -> None:
+        """Link the imported organizations to their CMS (or HIFLD) counterparts (imports/fhir_linking.py)."""
+        link_fhir_organizations(connection)
+
     # Preparing -------------------------------------------------------------------------------------
 
     def prepare(self, record: RawRecord[Resource]) -> Outcome[FhirRecord]:
@@ -129,6 +135,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         try:
             key = key_of(resource)
             parsed = to_record(resource)
+        except NotDirectoryData:
+            return None  # skipped: not directory data (a Patient, an Encounter ...)
         except RowRejected as error:
             return Rejected(key, f"{error.reason}: {error.message}")
         resolved: dict[str, list[str]] = {}
@@ -219,6 +227,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             "npi": fields.npi,
             "phone": fields.phone,
             "website": fields.website,
+            "other_identifiers": fields.identifiers,
+            "cms_ccn": fields.cms_ccn,
         }
         if entity_id is None:
             entity_id = batch.new_id("organization")
@@ -257,7 +267,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         state = address.region_code
         postal = address.postal_code or ""
         in_us = address.country_code == "US"
-        placement = place(lat=lat, lon=lon, zip_code=postal if in_us and len(postal) >= ZIP_DIGITS else None)
+        zip5 = postal[:ZIP_DIGITS] if in_us and len(postal) >= ZIP_DIGITS else None  # ZIP+4 placed by its ZIP
+        placement = place(lat=lat, lon=lon, zip_code=zip5)
         return {
             "name": fit("location", "name", name or address.line or address.city or "Location"),
             "line": (address.line or None) and fit("location", "line", address.line),
@@ -278,8 +289,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
     ) -> int:
         fields = record.fields
         assert isinstance(fields, LocationFields)
-        organization_key = record.references["organization"][0]
-        organization_id = self._resolve(batch.connection, record.references["organization"])[organization_key]
+        keys = record.references["organization"]
+        organization_id = self._resolve(batch.connection, keys)[keys[0]] if keys else None  # None: a practice
         values = {
             **self._location_values(fields.name, fields.address(), fields.lat, fields.lon),
             "organization_id": organization_id,
@@ -290,7 +301,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             batch.writer.add_rows("location", [full_row("location", id=entity_id, **values)])
         else:
             batch.connection.execute(update(Location).where(Location.id == entity_id).values(**values))
-        touched.add(organization_id)
+        if organization_id is not None:
+            touched.add(organization_id)
         return entity_id
 
     def _write_practitioner(
@@ -307,6 +319,7 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             and fit("practitioner", "credentials", fields.credentials),
             "gender": fields.gender,
             "languages": fields.languages,
+            "other_identifiers": fields.identifiers,
         }
         if entity_id is None:
             entity_id = batch.new_id("practitioner")
@@ -404,7 +417,7 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             connection, [*refs["practitioner"], *refs["organization"], *refs.get("location", [])]
         )
         practitioner_id = resolved[refs["practitioner"][0]]
-        organization_id = resolved[refs["organization"][0]]
+        organization_id = resolved[refs["organization"][0]] if refs["organization"] else None
         values = {
             "practitioner_id": practitioner_id,
             "organization_id": organization_id,
@@ -444,7 +457,8 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             for code in sorted(codes - held)
         ]
         batch.writer.add_rows("practitioner_role_service", rows)
-        touched.add(organization_id)
+        if organization_id is not None:
+            touched.add(organization_id)
         return entity_id
 
     def _place_organizations(self, batch: WriteBatch, organization_ids: set[int]) -> None:
