@@ -7,6 +7,7 @@ from pathlib import Path
 
 from onconav.directory.imports.formats.fhir_bundles import (
     FhirRecord,
+    NotDirectoryData,
     read_resources,
     reference_key,
     to_record,
@@ -26,6 +27,8 @@ def _outcomes(path: Path) -> list[FhirRecord | RowRejected]:
             results.append(to_record(resource))
         except RowRejected as error:
             results.append(error)
+        except NotDirectoryData as skipped:
+            results.append(RowRejected("not_directory_data", str(skipped)))  # skipped by the importer
     return results
 
 
@@ -33,11 +36,11 @@ def test_a_plannet_bundle_gives_every_directory_record_and_rejects_with_reasons(
     outcomes = _outcomes(PLANNET)
     records = {o.key: o for o in outcomes if isinstance(o, FhirRecord)}
     reasons = [o.reason for o in outcomes if isinstance(o, RowRejected)]
-    assert reasons == ["unknown_specialty", "invalid_resource", "unsupported_type"]
+    assert reasons == ["unknown_specialty", "invalid_resource", "not_directory_data"]
     hospital = records["Organization/lakeside-hospital"].fields
     assert hospital.kind == "hospital" and hospital.npi == "1234567893"
     location = records["Location/lakeside-main"]
-    assert location.fields.postal_code == "55455" and location.fields.lat == 44.9727
+    assert location.fields.postal_code == "55455-0341" and location.fields.lat == 44.9727  # ZIP+4 kept
     assert location.references == {"organization": ["Organization/lakeside-hospital"]}
     person = records["Practitioner/dr-vega"].fields
     assert (person.given_name, person.family_name, person.credentials) == ("Lucia", "Vega", "MD")

@@ -168,10 +168,12 @@ def test_the_fhir_api_output_imports_back_into_the_same_directory(
 def test_plannet_bundle_imports_with_reported_rejects(target: Engine, tmp_path: Path) -> None:
     report = tmp_path / "rejected.csv"
     summary = framework.run_import(target, registry.get_source("fhir"), PLANNET, report_path=report)
-    assert (summary.counts["inserted"], summary.counts["rejected"]) == (5, 4)
+    # The Patient is not directory data: skipped, not rejected.
+    assert (summary.counts["inserted"], summary.counts["rejected"], summary.counts["skipped"]) == (5, 3, 1)
     text = report.read_text()
-    for reason in ("invalid_resource", "unknown_specialty", "unresolved_reference", "unsupported_type"):
+    for reason in ("invalid_resource", "unknown_specialty", "unresolved_reference"):
         assert reason in text
+    assert "Patient" not in text
     with unit_of_work(make_session_factory(target)) as session:
         outcome = directory.search_providers(session, query="lobectomy", near="55455", limit=5)
     names = {hit.name for hit in outcome.hits}
@@ -221,7 +223,8 @@ def test_ndjson_streams_and_resumes(target: Engine, tmp_path: Path) -> None:
     # resources imported before it.
     resumed = framework.run_import(target, registry.get_source("fhir"), path, report_path=tmp_path / "r.csv")
     assert resumed.resumed_from_row > 0
-    assert (resumed.counts["inserted"], resumed.counts["rejected"], resumed.counts["read"]) == (5, 4, 9)
+    assert (resumed.counts["inserted"], resumed.counts["rejected"], resumed.counts["read"]) == (5, 3, 9)
+    assert resumed.counts["skipped"] == 1  # the Patient
     with target.connect() as c:
         role = c.execute(select(PractitionerRole.specialty, PractitionerRole.organization_id)).one()
         assert role.specialty == "thoracic-surgery"
