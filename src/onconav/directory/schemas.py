@@ -10,7 +10,7 @@ from typing import Literal
 from babel.support import NullTranslations
 from pydantic import BaseModel, Field
 
-from onconav.directory.reasons import describe_factor
+from onconav.directory.reasons import describe_coverage, describe_factor, evidence_label
 from onconav.directory.search import ProviderHit, SearchOutcome
 
 
@@ -32,6 +32,21 @@ class ReasonRead(BaseModel):
     factor: str
     points: float
     detail: str
+    source: str | None = Field(
+        default=None,
+        description="Where the fact comes from (every factor but distance has one): "
+        '"ClinicalTrials.gov NCT01642004 (completed, last updated 2018-05-11)", "CMS Hospital General Information".',
+    )
+
+
+class CoverageRead(BaseModel):
+    """How many results a source lists as doing what was asked, how many are only likely to, and how many
+    are the nearest general hospitals whose services nobody lists; with a plain sentence saying so."""
+
+    known: int
+    likely: int
+    unknown: int
+    note: str
 
 
 class InterpretationRead(BaseModel):
@@ -57,6 +72,11 @@ class SearchResultRead(BaseModel):
     distance_miles: float
     score: float
     within_radius: bool
+    evidence: Literal["known", "likely", "unknown"] = Field(
+        description="known: a source lists it for this provider; likely: a public signal (trials, "
+        "designation, specialists) implies it; unknown: a general hospital whose services no source lists."
+    )
+    evidence_text: str
     why: list[ReasonRead]
     organization: str | None = Field(
         description="The organization itself, or where the practitioner works (null: practises on their own)."
@@ -79,8 +99,10 @@ class SearchResponse(BaseModel):
     radius_km: float
     within_radius_count: int
     expanded_radius_km: float | None = Field(
-        description="Set when too few results lay within the radius and the search looked further."
+        description="Set when too few results lay within the radius and the search looked further "
+        "(never beyond 500 km)."
     )
+    coverage: CoverageRead
     results: list[SearchResultRead]
 
     @classmethod
@@ -107,6 +129,12 @@ class SearchResponse(BaseModel):
             radius_km=outcome.radius_km,
             within_radius_count=outcome.within_radius_count,
             expanded_radius_km=outcome.expanded_radius_km,
+            coverage=CoverageRead(
+                known=outcome.coverage.known,
+                likely=outcome.coverage.likely,
+                unknown=outcome.coverage.unknown,
+                note=describe_coverage(outcome.coverage, translations),
+            ),
             results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
         )
 
@@ -130,8 +158,15 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
         distance_miles=round(hit.distance_km * 0.621371, 1),
         score=hit.score,
         within_radius=hit.within_radius,
+        evidence=hit.evidence,  # type: ignore[arg-type]
+        evidence_text=evidence_label(hit.evidence, translations),
         why=[
-            ReasonRead(factor=f.factor, points=f.points, detail=describe_factor(f, translations, locale))
+            ReasonRead(
+                factor=f.factor,
+                points=f.points,
+                detail=describe_factor(f, translations, locale),
+                source=f.params.get("source"),
+            )
             for f in hit.factors
         ],
         organization=hit.organization_name,

@@ -105,6 +105,7 @@ __all__ = [
     "load_demo",
     "planned_demo_size",
     "ranking_weights",
+    "refresh_trial_activity",
     "resolve_place",
     "search_providers",
     "search_resources",
@@ -386,6 +387,16 @@ def ranking_weights() -> RankingWeights:
         clinical_trials_points=ranking.CLINICAL_TRIALS_POINTS,
         distance_penalty_max_points=ranking.DISTANCE_PENALTY_MAX_POINTS,
     )
+
+
+def refresh_trial_activity(session: Session) -> int:
+    """Re-link the stored trial sites to directory hospitals (and refresh the other hospital signals);
+    returns how many hospitals are trial sites. `trials import` and `trials sync` call it."""
+    from onconav.directory import signals
+
+    counts = signals.refresh_hospital_signals(session.connection(), all_hospitals=False)
+    del counts
+    return signals.count_trial_hospitals(session.connection())
 
 
 def search_resources(session: Session, *, search: ResourceSearch) -> ResourcePage:
