@@ -22,6 +22,7 @@ from onconav.directory.imports import framework, registry
 from onconav.directory.imports.linking import link_hospitals
 from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization, SearchEntry
 from onconav.directory.scoring import SearchFilters
+from onconav.knowledge import service as knowledge
 
 CMS = "cms_hospital_general_information/Hospital_General_Information.csv"
 HIFLD = "hifld_hospitals/Hospitals.csv"
@@ -104,13 +105,38 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
         )
     first = outcome.hits[0]
     assert first.name == "Massachusetts General Hospital" and first.organization_kind == "hospital"
-    assert [f.factor for f in first.factors] == ["match", "volume", "cms_star_rating", "distance"]
-    assert first.factors[2].params == {"stars": 5} and first.factors[2].points == 0.0
+    # MGH is a member of the Dana-Farber/Harvard Cancer Center: the importer applied the reference file.
+    assert [f.factor for f in first.factors] == [
+        "match",
+        "volume",
+        "designation",
+        "cms_star_rating",
+        "distance",
+    ]
+    assert first.factors[2].params["source"].startswith("NCI Cancer Centers Program")
+    assert first.factors[3].params["stars"] == 5 and first.factors[3].points == 0.0
+    assert all(f.params.get("source") for f in first.factors if f.factor != "distance")
     for hit in outcome.hits:
         assert round(sum(f.points for f in hit.factors), 2) == pytest.approx(hit.score, abs=0.011)
     with engine.connect() as connection:
-        entries = connection.execute(select(func.count()).select_from(SearchEntry)).scalar_one()
-    assert entries == 4462  # one per CMS hospital with emergency services; HIFLD rows add no topic
+        entries = dict(
+            connection.execute(
+                select(SearchEntry.evidence, func.count()).group_by(SearchEntry.evidence)
+            ).all()
+        )
+        on_duplicates = connection.execute(
+            select(func.count())
+            .select_from(SearchEntry)
+            .join(Organization, Organization.id == SearchEntry.entity_id)
+            .where(SearchEntry.entity_kind == "organization", Organization.duplicate_of_id.is_not(None))
+        ).scalar_one()
+    # Known: one per CMS hospital with emergency services (HIFLD rows list no service). Unknown: one per
+    # canonical general hospital, found as "services unknown" when nobody is known to do what was asked.
+    # Likely: every catalogue condition at the hospitals of the NCI reference file (no trials imported).
+    assert entries["known"] == 4462
+    assert entries["unknown"] == 6100
+    assert entries["likely"] % len(knowledge.list_conditions()) == 0 and entries["likely"] > 0
+    assert on_duplicates == 0
 
     # NPPES organizations (a third source) link to the canonical CMS row too, when the rule says so.
     with engine.begin() as connection:
