@@ -167,7 +167,9 @@ def _signal_entries(
     rows = []
     for topic, topic_signals in sorted(by_topic.items()):
         listed = any(s["evidence"] == EVIDENCE_KNOWN for s in topic_signals)
-        volume = sum(s["count"] or 0 for s in topic_signals if s["kind"] == "inpatient") or None
+        # Medicare discharges are a volume only for a condition: a DRG names a family of procedures.
+        inpatient = [s["count"] or 0 for s in topic_signals if s["kind"] == "inpatient"]
+        volume = (sum(inpatient) or None) if topic.startswith("condition:") else None
         trials = sum(s["count"] or 0 for s in topic_signals if s["kind"] == "trials")
         rows.append(
             entry(

@@ -216,7 +216,7 @@ def explain(
                 "condition": condition_name,
                 "stage": condition_stage,
                 "evidence": evidence,
-                "source": sources.listing if evidence != "likely" else signal_source,
+                "source": signal_source if signals else sources.listing,
             },
         )
     ]

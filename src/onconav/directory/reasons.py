@@ -54,8 +54,8 @@ def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str
         ) % {"thing": thing, "cap": f"{coverage.expansion_cap_km:,.0f}"}
     if coverage.known == 0:
         return _(
-            "No provider in this directory is listed as offering %(thing)s. Those marked likely are hospitals "
-            "whose trials, designation or specialists suggest it: call to confirm."
+            "No provider in this directory is listed as offering %(thing)s. Those marked likely are "
+            "hospitals whose trials, designation or specialists suggest it: call to confirm."
         ) % {"thing": thing}
     note = _("%(known)s result(s) are listed by a source as offering %(thing)s.") % {
         "known": coverage.known,
@@ -121,7 +121,7 @@ def describe_factor(factor: RankingFactor, translations: NullTranslations, local
             "count": _n(p["volume"], locale),
         }
     if factor.factor == "breadth":
-        return _("Offers %(matched)s of the %(total)s kinds of care onconav lists for %(condition)s") % {
+        return _("Matches %(matched)s of the %(total)s kinds of care onconav lists for %(condition)s") % {
             "matched": p["matched"],
             "total": p["total"],
             "condition": _(p["condition"]) if p.get("condition") else "",

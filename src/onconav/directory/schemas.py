@@ -35,7 +35,8 @@ class ReasonRead(BaseModel):
     source: str | None = Field(
         default=None,
         description="Where the fact comes from (every factor but distance has one): "
-        '"ClinicalTrials.gov NCT01642004 (completed, last updated 2018-05-11)", "CMS Hospital General Information".',
+        '"ClinicalTrials.gov NCT01642004 (completed, last updated 2018-05-11)", '
+        '"CMS Hospital General Information".',
     )
 
 
@@ -103,6 +104,7 @@ class SearchResponse(BaseModel):
         "(never beyond 500 km)."
     )
     coverage: CoverageRead
+    filters_applied: bool = Field(default=False, description="True when the search was narrowed by filters.")
     results: list[SearchResultRead]
 
     @classmethod
@@ -129,6 +131,7 @@ class SearchResponse(BaseModel):
             radius_km=outcome.radius_km,
             within_radius_count=outcome.within_radius_count,
             expanded_radius_km=outcome.expanded_radius_km,
+            filters_applied=outcome.filters != type(outcome.filters)(),
             coverage=CoverageRead(
                 known=outcome.coverage.known,
                 likely=outcome.coverage.likely,
@@ -158,7 +161,7 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
         distance_miles=round(hit.distance_km * 0.621371, 1),
         score=hit.score,
         within_radius=hit.within_radius,
-        evidence=hit.evidence,  # type: ignore[arg-type]
+        evidence=hit.evidence,
         evidence_text=evidence_label(hit.evidence, translations),
         why=[
             ReasonRead(
@@ -295,3 +298,7 @@ class RankingWeights(BaseModel):
     tumor_board_points: float
     clinical_trials_points: float
     distance_penalty_max_points: float
+    likely_points: float
+    condition_trial_points: float
+    condition_trial_points_max: float
+    expansion_cap_km: float

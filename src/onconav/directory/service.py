@@ -60,7 +60,7 @@ from onconav.directory.schemas import (
     StaffMemberRead,
 )
 from onconav.directory.scoring import RESULT_KINDS, SearchFilters
-from onconav.directory.search import MAX_RADIUS_KM, SearchOutcome, run_search
+from onconav.directory.search import MAX_EXPANSION_KM, MAX_RADIUS_KM, SearchOutcome, run_search
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place, PlaceResolution
@@ -386,6 +386,10 @@ def ranking_weights() -> RankingWeights:
         tumor_board_points=ranking.TUMOR_BOARD_POINTS,
         clinical_trials_points=ranking.CLINICAL_TRIALS_POINTS,
         distance_penalty_max_points=ranking.DISTANCE_PENALTY_MAX_POINTS,
+        likely_points=ranking.LIKELY_POINTS,
+        condition_trial_points=ranking.CONDITION_TRIAL_POINTS,
+        condition_trial_points_max=ranking.CONDITION_TRIAL_POINTS_MAX,
+        expansion_cap_km=MAX_EXPANSION_KM,
     )
 
 

@@ -62,9 +62,9 @@ CHECKPOINT_ROWS = 250_000  # commit a checkpoint at least this often, even when 
 ANALYZE_AFTER_ROWS = 50_000  # PostgreSQL: refresh planner statistics after writing this many records
 FIRST_REJECTIONS_KEPT = 20  # rejections a summary carries for the console (all go to the report)
 RETIRED_HASH = "retired"
-# Tables whose statistics and visibility map a large PostgreSQL load refreshes.
 # Sources that bring practitioners: once one is in, specialists are linked to hospitals (signals.py).
 PRACTITIONER_SOURCES = frozenset({"nppes", "nppes-api", "fhir"})
+# Tables whose statistics and visibility map a large PostgreSQL load refreshes.
 VACUUMED_TABLES = ("organization", "location", "practitioner", "practitioner_role", "search_entry")
 
 DataT = TypeVar("DataT")

@@ -19,6 +19,7 @@ SOURCES: dict[str, str] = {
     "hifld-hospitals": "onconav.directory.imports.sources.hospitals:HifldHospitalsSource",
     "cms-volumes": "onconav.directory.imports.sources.cms_volumes:CmsVolumesSource",
     "fhir": "onconav.directory.imports.sources.fhir_bundles:FhirSource",
+    "cms-inpatient": "onconav.directory.imports.sources.cms_inpatient:CmsInpatientSource",
 }
 
 

@@ -63,7 +63,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("search_entry", schema=None) as batch_op:
         batch_op.add_column(sa.Column("condition_points", sa.Float(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("evidence", sa.String(length=10), nullable=False, server_default="known"))
+        batch_op.add_column(
+            sa.Column("evidence", sa.String(length=10), nullable=False, server_default="known")
+        )
     # Existing entries: the condition points are their quality (re-derived by the next reindex).
     op.execute("UPDATE search_entry SET condition_points = quality_points")
     with op.batch_alter_table("search_entry", schema=None) as batch_op:
