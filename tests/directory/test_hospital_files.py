@@ -18,6 +18,7 @@ from onconav.directory.imports.formats.hospital_records import (
     title_case,
 )
 from onconav.directory.imports.formats.rejection import RowRejected
+from tests.support.data import is_full, real_datasets
 
 CMS_FILE = Path("cms_hospital_general_information/Hospital_General_Information.csv")
 HIFLD_FILE = Path("hifld_hospitals/Hospitals.csv")
@@ -34,13 +35,17 @@ def _parse(module: object, path: Path) -> tuple[list[HospitalRecord], Counter[st
     return records, rejected
 
 
-def test_cms_file_every_hospital_parses(shared_data: Path) -> None:
-    records, rejected = _parse(cms_hospitals, shared_data / CMS_FILE)
-    assert len(records) == 5381 and not rejected
-    assert len({r.source_id for r in records}) == 5381
+@pytest.mark.parametrize("root", real_datasets())
+def test_cms_file_every_hospital_parses(root: Path) -> None:
+    records, rejected = _parse(cms_hospitals, root / CMS_FILE)
+    # The full file, then the repository's sample of it (tests/data/real, SOURCE.md says which rows).
+    full = is_full(root)
+    rows, not_rated, five, one, emergency = (5381, 2509, 290, 229, 4462) if full else (148, 58, 15, 6, 112)
+    assert len(records) == rows and not rejected
+    assert len({r.source_id for r in records}) == rows
     stars = Counter(r.star_rating for r in records)
-    assert stars[None] == 2509 and stars[5] == 290 and stars[1] == 229
-    assert Counter(r.emergency_services for r in records) == {True: 4462, False: 919}
+    assert stars[None] == not_rated and stars[5] == five and stars[1] == one
+    assert Counter(r.emergency_services for r in records) == {True: emergency, False: rows - emergency}
     first = next(r for r in records if r.source_id == "010001")
     assert (first.name, first.city, first.state, first.postal_code) == (
         "SOUTHEAST HEALTH MEDICAL CENTER",
@@ -52,19 +57,24 @@ def test_cms_file_every_hospital_parses(shared_data: Path) -> None:
     assert first.hospital_type == "Acute Care Hospitals" and first.lat is None
 
 
-def test_hifld_file_rejects_closed_hospitals_and_repairs_zips(shared_data: Path) -> None:
-    records, rejected = _parse(hifld_hospitals, shared_data / HIFLD_FILE)
-    assert rejected == {"closed": 379}
-    assert len(records) == 7634
+@pytest.mark.parametrize("root", real_datasets())
+def test_hifld_file_rejects_closed_hospitals_and_repairs_zips(root: Path) -> None:
+    records, rejected = _parse(hifld_hospitals, root / HIFLD_FILE)
+    closed, kept, repaired_range, puerto_rico, usa = (
+        (379, 7634, (400, 700), 50, 7000) if is_full(root) else (23, 253, (100, 200), 10, 200)
+    )
+    assert rejected == {"closed": closed}
+    assert len(records) == kept
     mgh = next(r for r in records if r.name == "MASSACHUSETTS GENERAL HOSPITAL")
     assert mgh.postal_code == "02114" and FLAG_ZIP_REPAIRED in mgh.quality_flags
     assert mgh.lat is not None and 42.3 < mgh.lat < 42.4 and mgh.lon is not None and -71.1 < mgh.lon < -71.0
     repaired = sum(FLAG_ZIP_REPAIRED in r.quality_flags for r in records)
-    assert 400 < repaired < 700  # New England, New Jersey and Puerto Rico ZIPs lost their leading zeros
+    # New England, New Jersey and Puerto Rico ZIPs lost their leading zeros
+    assert repaired_range[0] < repaired < repaired_range[1]
     assert all(r.postal_code and len(r.postal_code) == 5 for r in records)
     assert sum(FLAG_BEDS_UNKNOWN in r.quality_flags for r in records) == sum(r.beds is None for r in records)
     countries = Counter(r.country_code for r in records)
-    assert countries["PR"] > 50 and countries["US"] > 7000
+    assert countries["PR"] > puerto_rico and countries["US"] > usa
 
 
 def _hifld_row(**changes: str) -> dict[str, str]:

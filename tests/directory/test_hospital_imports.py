@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,12 +21,32 @@ from onconav.directory import service as directory
 from onconav.directory.bulk import TABLES, full_row
 from onconav.directory.imports import framework, registry
 from onconav.directory.imports.linking import link_hospitals
+from onconav.directory.indexing import GENERAL_HOSPITAL_TYPES
 from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization, SearchEntry
 from onconav.directory.scoring import SearchFilters
 from onconav.knowledge import service as knowledge
+from tests.support.data import is_full, real_datasets
 
 CMS = "cms_hospital_general_information/Hospital_General_Information.csv"
 HIFLD = "hifld_hospitals/Hospitals.csv"
+
+
+class Figures(NamedTuple):
+    """What an import of one copy of the real files gives (docs/data-sources.md reports the full files)."""
+
+    cms_rows: int
+    hifld_rows: int
+    closed: int
+    rules: dict[str, int]
+    emergency: int  # CMS hospitals with emergency services: one search entry each
+
+    @property
+    def hifld_open(self) -> int:
+        return self.hifld_rows - self.closed
+
+
+FULL = Figures(5381, 8013, 379, {"phone": 3488, "zip": 1318, "city": 64}, 4462)
+SAMPLE = Figures(148, 276, 23, {"phone": 78, "zip": 53, "city": 3}, 112)  # tests/data/real
 
 
 def _run(engine: Engine, source: str, path: Path, report: Path, **kwargs: object) -> framework.ImportSummary:
@@ -44,11 +65,13 @@ def _org(engine: Engine, **where: str) -> tuple[int, int | None, str | None, flo
     return row.id, row.duplicate_of_id, row.duplicate_rule, row.lat, row.lon, row.geocode_precision
 
 
-def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path, tmp_path: Path) -> None:
-    cms = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "cms.csv")
+@pytest.mark.parametrize("root", real_datasets())
+def test_hospital_files_import_link_and_search(engine: Engine, root: Path, tmp_path: Path) -> None:
+    figures = FULL if is_full(root) else SAMPLE
+    cms = _run(engine, "cms-hospitals", root / CMS, tmp_path / "cms.csv")
     assert cms.counts == {
-        "read": 5381,
-        "inserted": 5381,
+        "read": figures.cms_rows,
+        "inserted": figures.cms_rows,
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
@@ -57,11 +80,15 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     }
     mgh_cms = _org(engine, cms_ccn="220071")
     assert mgh_cms[5] == "zip_centroid"  # CMS has no coordinates: placed at its ZIP centroid for now
-    hifld = _run(engine, "hifld-hospitals", shared_data / HIFLD, tmp_path / "hifld.csv")
-    assert (hifld.counts["inserted"], hifld.counts["rejected"], hifld.counts["read"]) == (7634, 379, 8013)
+    hifld = _run(engine, "hifld-hospitals", root / HIFLD, tmp_path / "hifld.csv")
+    assert (hifld.counts["inserted"], hifld.counts["rejected"], hifld.counts["read"]) == (
+        figures.hifld_open,
+        figures.closed,
+        figures.hifld_rows,
+    )
     with (tmp_path / "hifld.csv").open(newline="") as handle:
         report = list(csv.DictReader(handle))
-    assert len(report) == 379 and all(row["reason"].startswith("closed:") for row in report)
+    assert len(report) == figures.closed and all(row["reason"].startswith("closed:") for row in report)
     assert {row["source_id"] for row in report} >= {"38492673"}  # a closed hospital, by its HIFLD id
 
     with engine.connect() as connection:
@@ -90,7 +117,7 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
         mgh_org_flags = connection.execute(
             select(Organization.quality_flags).where(Organization.id == mgh_cms[0])
         ).scalar_one()
-    assert rules == {"phone": 3488, "zip": 1318, "city": 64} and linked_to_cms == 4870
+    assert rules == figures.rules and linked_to_cms == sum(figures.rules.values())
     mgh_hifld = _org(engine, hifld_id="7702114")
     assert mgh_hifld[1] == mgh_cms[0] and mgh_hifld[2] == "phone"
     # The CMS row is canonical; it now stands at the HIFLD coordinates of its linked duplicate.
@@ -124,6 +151,14 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
                 select(SearchEntry.evidence, func.count()).group_by(SearchEntry.evidence)
             ).all()
         )
+        general = connection.execute(
+            select(func.count())
+            .select_from(Organization)
+            .where(
+                Organization.duplicate_of_id.is_(None),
+                func.lower(Organization.hospital_type).in_(sorted(GENERAL_HOSPITAL_TYPES)),
+            )
+        ).scalar_one()
         on_duplicates = connection.execute(
             select(func.count())
             .select_from(SearchEntry)
@@ -133,8 +168,8 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     # Known: one per CMS hospital with emergency services (HIFLD rows list no service). Unknown: one per
     # canonical general hospital, found as "services unknown" when nobody is known to do what was asked.
     # Likely: every catalogue condition at the hospitals of the NCI reference file (no trials imported).
-    assert entries["known"] == 4462
-    assert entries["unknown"] == 6100
+    assert entries["known"] == figures.emergency
+    assert entries["unknown"] == general and general > 0
     assert entries["likely"] % len(knowledge.list_conditions()) == 0 and entries["likely"] > 0
     assert on_duplicates == 0
 
@@ -182,7 +217,7 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
                 ],
             )
         counts = link_hospitals(connection)
-    assert counts == {"phone": 3489, "zip": 1318, "city": 64}
+    assert counts == {**figures.rules, "phone": figures.rules["phone"] + 1}
     assert _org(engine, npi="1568467600")[1:3] == (mgh_cms[0], "phone")
     assert _org(engine, npi="1568467601")[1] is None  # the legal name shares too little with the CMS name
 
@@ -206,19 +241,21 @@ def test_hospital_files_import_link_and_search(engine: Engine, shared_data: Path
     assert "5 of 5 stars" in page and f'href="/organizations/{mgh_hifld[0]}"' in page
     assert "5 de 5 estrellas" in spanish
 
-    again = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "cms2.csv")
-    assert again.counts["unchanged"] == 5381 and again.counts["inserted"] == 0
-    again = _run(engine, "hifld-hospitals", shared_data / HIFLD, tmp_path / "hifld2.csv")
-    assert again.counts["unchanged"] == 7634 and again.counts["rejected"] == 379
+    again = _run(engine, "cms-hospitals", root / CMS, tmp_path / "cms2.csv")
+    assert again.counts["unchanged"] == figures.cms_rows and again.counts["inserted"] == 0
+    again = _run(engine, "hifld-hospitals", root / HIFLD, tmp_path / "hifld2.csv")
+    assert again.counts["unchanged"] == figures.hifld_open and again.counts["rejected"] == figures.closed
     assert _org(engine, cms_ccn="220071") == mgh_cms
     with engine.connect() as connection:
         organizations = connection.execute(select(func.count()).select_from(Organization)).scalar_one()
-    assert organizations == 5381 + 7634 + 2  # the two NPPES rows added above
+    assert organizations == figures.cms_rows + figures.hifld_open + 2  # the two NPPES rows added above
 
 
-def test_hospital_import_resumes_after_interruption(
-    engine: Engine, shared_data: Path, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("root", real_datasets())
+def test_hospital_import_resumes_after_interruption(engine: Engine, root: Path, tmp_path: Path) -> None:
+    rows = (FULL if is_full(root) else SAMPLE).cms_rows
+    batch = 2000 if is_full(root) else 50
+
     def stop(position: int, counts: dict[str, int]) -> None:
         raise KeyboardInterrupt
 
@@ -226,17 +263,17 @@ def test_hospital_import_resumes_after_interruption(
         _run(
             engine,
             "cms-hospitals",
-            shared_data / CMS,
+            root / CMS,
             tmp_path / "r.csv",
-            batch_records=2000,
+            batch_records=batch,
             on_progress=stop,
         )
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Organization)).scalar_one() == 2000
-    resumed = _run(engine, "cms-hospitals", shared_data / CMS, tmp_path / "r.csv")
-    assert resumed.resumed_from_row == 2000
-    assert resumed.counts["read"] == 5381 and resumed.counts["inserted"] == 5381
+        assert connection.execute(select(func.count()).select_from(Organization)).scalar_one() == batch
+    resumed = _run(engine, "cms-hospitals", root / CMS, tmp_path / "r.csv")
+    assert resumed.resumed_from_row == batch
+    assert resumed.counts["read"] == rows and resumed.counts["inserted"] == rows
     with engine.connect() as connection:
         count = connection.execute(select(func.count(func.distinct(Organization.cms_ccn)))).scalar_one()
         total = connection.execute(select(func.count()).select_from(Organization)).scalar_one()
-    assert count == total == 5381
+    assert count == total == rows
