@@ -240,6 +240,19 @@ class HospitalFactsRead(BaseModel):
     same_as: list[LinkedOrganizationRead]  # rows of other sources linked to this one
 
 
+class SignalRead(BaseModel):
+    """A cancer signal of a hospital from a named public source (docs/ranking.md, "Evidence")."""
+
+    kind: Literal["trials", "designation", "specialists", "inpatient"]
+    topic: str | None = Field(
+        description='What it concerns ("condition:lung-cancer"); null: the hospital as a whole.'
+    )
+    topic_name: str | None
+    evidence: Literal["known", "likely"]
+    count: int | None = Field(description="Trials, specialists or Medicare discharges, as the kind says.")
+    source: str
+
+
 class OrganizationRead(BaseModel):
     """A hospital, cancer center or clinic with what it offers and who works there."""
 
@@ -260,6 +273,7 @@ class OrganizationRead(BaseModel):
     staff: list[StaffMemberRead]
     staff_total: int
     hospital: HospitalFactsRead | None = None  # imported hospitals only
+    signals: list[SignalRead] = []  # cancer signals from public sources (imported hospitals)
 
 
 class RoleRead(BaseModel):

@@ -57,6 +57,7 @@ from onconav.directory.schemas import (
     PractitionerRead,
     RankingWeights,
     RoleRead,
+    SignalRead,
     StaffMemberRead,
 )
 from onconav.directory.scoring import RESULT_KINDS, SearchFilters
@@ -282,7 +283,36 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
         staff=[StaffMemberRead(id=p.id, name=p.display_name, specialty=spec) for p, spec in staff_rows],
         staff_total=staff_total or 0,
         hospital=_hospital_facts(session, org),
+        signals=_signals_read(session, org.id),
     )
+
+
+def _signals_read(session: Session, organization_id: int) -> list[SignalRead]:
+    """The hospital's signals as its page lists them: one line per fact, not per topic it implies (a
+    designation's conditions, a specialty's procedures are left out)."""
+    from onconav.directory import signals
+
+    shown = []
+    for signal in signals.signals_of(session.connection(), [organization_id]).get(organization_id, []):
+        kind, _sep, code = (signal.topic or "").partition(":")
+        if signal.kind == "designation" and signal.topic is not None:
+            continue
+        if signal.kind == "specialists" and kind == "service":
+            continue
+        name = None
+        if signal.topic:
+            name = knowledge.entry_name("condition" if kind == "condition" else kind, code)  # type: ignore[arg-type]
+        shown.append(
+            SignalRead(
+                kind=signal.kind,
+                topic=signal.topic,
+                topic_name=name,
+                evidence=signal.evidence,
+                count=signal.count,
+                source=signal.source,
+            )
+        )
+    return shown
 
 
 def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> PractitionerRead:
