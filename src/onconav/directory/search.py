@@ -108,7 +108,15 @@ class SearchOutcome:
     hits: list[ProviderHit]
     within_radius_count: int
     expanded_radius_km: float | None
-    coverage: Coverage
+    # Set by run_search; an outcome built elsewhere (a search by name) counts its hits' evidence.
+    measured_coverage: Coverage | None = None
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many results are known, likely, or general hospitals of unknown services."""
+        if self.measured_coverage is not None:
+            return self.measured_coverage
+        return _coverage(self.hits, self.interpretation, hospitals_shown=False)
 
     @property
     def too_few_within_radius(self) -> bool:
@@ -371,7 +379,7 @@ def run_search(
         hits=hits,
         within_radius_count=within_count,
         expanded_radius_km=expanded,
-        coverage=_coverage(hits, interpretation, hospitals_shown=hospitals_shown),
+        measured_coverage=_coverage(hits, interpretation, hospitals_shown=hospitals_shown),
     )
 
 
