@@ -63,7 +63,7 @@ ANALYZE_AFTER_ROWS = 50_000  # PostgreSQL: refresh planner statistics after writ
 FIRST_REJECTIONS_KEPT = 20  # rejections a summary carries for the console (all go to the report)
 RETIRED_HASH = "retired"
 # Sources that bring practitioners: once one is in, specialists are linked to hospitals (signals.py).
-PRACTITIONER_SOURCES = frozenset({"nppes", "nppes-api", "fhir"})
+PRACTITIONER_SOURCES = frozenset({"nppes", "nppes-api", "nppes-api-saved", "fhir"})
 # Tables whose statistics and visibility map a large PostgreSQL load refreshes.
 VACUUMED_TABLES = ("organization", "location", "practitioner", "practitioner_role", "search_entry")
 
