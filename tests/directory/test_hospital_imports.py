@@ -21,8 +21,10 @@ from onconav.directory import service as directory
 from onconav.directory.bulk import TABLES, full_row
 from onconav.directory.imports import framework, registry
 from onconav.directory.imports.linking import link_hospitals
+from onconav.directory.indexing import GENERAL_HOSPITAL_TYPES
 from onconav.directory.models import FLAG_ZIP_CENTROID, Location, Organization, SearchEntry
 from onconav.directory.scoring import SearchFilters
+from onconav.knowledge import service as knowledge
 from tests.support.data import is_full, real_datasets
 
 CMS = "cms_hospital_general_information/Hospital_General_Information.csv"
@@ -130,14 +132,46 @@ def test_hospital_files_import_link_and_search(engine: Engine, root: Path, tmp_p
         )
     first = outcome.hits[0]
     assert first.name == "Massachusetts General Hospital" and first.organization_kind == "hospital"
-    assert [f.factor for f in first.factors] == ["match", "volume", "cms_star_rating", "distance"]
-    assert first.factors[2].params == {"stars": 5} and first.factors[2].points == 0.0
+    # MGH is a member of the Dana-Farber/Harvard Cancer Center: the importer applied the reference file.
+    assert [f.factor for f in first.factors] == [
+        "match",
+        "volume",
+        "designation",
+        "cms_star_rating",
+        "distance",
+    ]
+    assert first.factors[2].params["source"].startswith("NCI Cancer Centers Program")
+    assert first.factors[3].params["stars"] == 5 and first.factors[3].points == 0.0
+    assert all(f.params.get("source") for f in first.factors if f.factor != "distance")
     for hit in outcome.hits:
         assert round(sum(f.points for f in hit.factors), 2) == pytest.approx(hit.score, abs=0.011)
     with engine.connect() as connection:
-        entries = connection.execute(select(func.count()).select_from(SearchEntry)).scalar_one()
-    # One per CMS hospital with emergency services; HIFLD rows add no topic.
-    assert entries == figures.emergency
+        entries = dict(
+            connection.execute(
+                select(SearchEntry.evidence, func.count()).group_by(SearchEntry.evidence)
+            ).all()
+        )
+        general = connection.execute(
+            select(func.count())
+            .select_from(Organization)
+            .where(
+                Organization.duplicate_of_id.is_(None),
+                func.lower(Organization.hospital_type).in_(sorted(GENERAL_HOSPITAL_TYPES)),
+            )
+        ).scalar_one()
+        on_duplicates = connection.execute(
+            select(func.count())
+            .select_from(SearchEntry)
+            .join(Organization, Organization.id == SearchEntry.entity_id)
+            .where(SearchEntry.entity_kind == "organization", Organization.duplicate_of_id.is_not(None))
+        ).scalar_one()
+    # Known: one per CMS hospital with emergency services (HIFLD rows list no service). Unknown: one per
+    # canonical general hospital, found as "services unknown" when nobody is known to do what was asked.
+    # Likely: every catalogue condition at the hospitals of the NCI reference file (no trials imported).
+    assert entries["known"] == figures.emergency
+    assert entries["unknown"] == general and general > 0
+    assert entries["likely"] % len(knowledge.list_conditions()) == 0 and entries["likely"] > 0
+    assert on_duplicates == 0
 
     # NPPES organizations (a third source) link to the canonical CMS row too, when the rule says so.
     with engine.begin() as connection:

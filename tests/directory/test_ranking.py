@@ -35,7 +35,7 @@ def test_volume_points_are_logarithmic_and_capped() -> None:
 def test_designations_round_trip_through_bits_without_unknown_ones() -> None:
     bits = ranking.designation_bits(["nci", "jci", "unknown"])
     assert ranking.designation_codes(bits) == ["nci", "jci"]
-    assert ranking.designation_points(bits) == 16.0
+    assert ranking.designation_points(bits) == 12.0  # JCI is shown, not scored (docs/ranking.md)
 
 
 def test_lat_band_is_half_degrees() -> None:
@@ -51,8 +51,10 @@ def test_lat_band_is_half_degrees() -> None:
     trials=st.booleans(),
     distance=st.floats(0, 20_000),
     service_topic=st.booleans(),
+    likely=st.booleans(),
+    condition_trials=st.integers(0, 9),
 )
-def test_reasons_add_up_to_the_score(
+def test_reasons_add_up_to_the_score_and_name_their_sources(
     match_kind: ranking.MatchKind,
     volume: int | None,
     designations: int,
@@ -60,18 +62,48 @@ def test_reasons_add_up_to_the_score(
     trials: bool,
     distance: float,
     service_topic: bool,
+    likely: bool,
+    condition_trials: int,
 ) -> None:
-    if not service_topic:
+    condition_topic = match_kind == "condition"
+    if not service_topic and not condition_topic:
         volume = None
-    quality = ranking.quality_points(
-        annual_volume=volume, designations=designations, tumor_board=tumor_board, clinical_trials=trials
+    topic = (
+        "condition:lung-cancer"
+        if condition_topic
+        else "service:lobectomy"
+        if service_topic
+        else "specialty:x"
     )
-    score = ranking.score(match_kind=match_kind, quality=quality, distance_km=distance)
+    evidence = "likely" if likely else "known"
+    quality, condition_points = ranking.entry_points(
+        topic=topic,
+        annual_volume=volume,
+        designations=designations,
+        tumor_board=tumor_board,
+        clinical_trials=trials,
+        evidence=evidence,
+        condition_trials=condition_trials if condition_topic else 0,
+    )
+    condition_search = match_kind.startswith("condition")
+    score = ranking.score(
+        match_kind=match_kind, quality=condition_points if condition_search else quality, distance_km=distance
+    )
+    signals = (
+        (
+            ranking.SignalFact(
+                "trials", condition_trials, ("NCT01642004",), "ClinicalTrials.gov NCT01642004"
+            ),
+            ranking.SignalFact("inpatient", volume, ("180",), "CMS Medicare Inpatient 2022"),
+        )
+        if condition_topic
+        else ()
+    )
     factors = ranking.explain(
         match_kind=match_kind,
         topic_name="Lobectomy",
-        condition_name=None,
-        service_topic=service_topic,
+        condition_name="Lung cancer",
+        service_topic=service_topic and not condition_topic,
         annual_volume=volume,
         designations=designations,
         tumor_board=tumor_board,
@@ -80,6 +112,12 @@ def test_reasons_add_up_to_the_score(
         place_name="Ukiah",
         within_radius=True,
         radius_km=100,
+        sources=ranking.ReasonSources(listing="CMS Hospital General Information"),
+        evidence=evidence,
+        signals=signals,
+        condition_search=condition_search,
     )
     assert math.isclose(sum(f.points for f in factors), score, abs_tol=0.05)
+    assert all(f.params.get("source") for f in factors if f.factor != "distance")
+    assert ("evidence" in {f.factor for f in factors}) == likely
     assert {f.factor for f in factors} >= {"match", "distance"}

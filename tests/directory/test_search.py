@@ -30,7 +30,8 @@ def _search(engine: Engine, **kwargs: object) -> directory.SearchOutcome:
 def _brute_force(
     engine: Engine, query: str, lat: float, lon: float, radius_km: float
 ) -> dict[tuple[str, int], float]:
-    """Best score per provider within the radius, computed in Python over every entry of the topics."""
+    """Best score per provider within the radius, computed in Python over every entry of the topics (a
+    condition counts each entry's condition points: a procedure's volume is not experience with it)."""
     topics = knowledge.interpret_query(query).topics
     best: dict[tuple[str, int], float] = {}
     matched: dict[tuple[str, int], int] = {}
@@ -41,7 +42,9 @@ def _brute_force(
                 continue
             value = ranking.score(
                 match_kind=match_kind(entry.topic, topics[entry.topic]),
-                quality=entry.quality_points,
+                quality=entry.condition_points
+                if topics[entry.topic] == "condition"
+                else entry.quality_points,
                 distance_km=distance,
             )
             key = (entry.entity_kind, entry.entity_id)
@@ -126,7 +129,7 @@ def test_top_results_equal_a_brute_force_scan(
 )
 def test_filters_hold_for_every_result(demo_engine: Engine, filters: SearchFilters, check: object) -> None:
     outcome = _search(
-        demo_engine, query="systemic therapy", near="Los Angeles, CA", radius_km=400, filters=filters
+        demo_engine, query="systemic therapy", near="Los Angeles, CA", radius_km=2000, filters=filters
     )
     assert outcome.hits
     assert all(check(hit) for hit in outcome.hits)  # type: ignore[operator]
@@ -263,3 +266,38 @@ def test_pruned_condition_search_reads_every_band_of_the_area(
         (r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in full
     ]
     assert [r.score for r in pruned] == pytest.approx([r.score for r in full], abs=1e-6)
+
+
+def test_looking_beyond_the_radius_stops_at_the_documented_cap(demo_engine: Engine) -> None:
+    from onconav.directory.search import MAX_EXPANSION_KM
+
+    outcome = _search(demo_engine, query="metastasectomy", near="Anchorage, AK", radius_km=50)
+    assert outcome.expanded_radius_km is None or outcome.expanded_radius_km <= MAX_EXPANSION_KM
+    assert all(hit.distance_km <= MAX_EXPANSION_KM for hit in outcome.hits)
+    coverage = outcome.coverage
+    assert coverage.known == len([hit for hit in outcome.hits if hit.evidence == "known"])
+
+
+@pytest.mark.parametrize(
+    ("counts", "says", "never"),
+    [
+        ((3, 2, 0), "3 result(s) are listed by a source as offering Lobectomy. 2 more are likely", "radius"),
+        ((0, 4, 0), "No provider in this directory is listed as offering Lobectomy", "radius"),
+        ((0, 0, 5), "These are the nearest general hospitals, whose services no source lists", "radius"),
+        ((0, 0, 0), "no general hospital lies within 500 km. A larger radius would not help.", "Try"),
+    ],
+)
+def test_the_coverage_note_says_what_the_directory_knows_and_never_suggests_a_useless_radius(
+    counts: tuple[int, int, int], says: str, never: str
+) -> None:
+    from babel.support import NullTranslations
+
+    from onconav.directory.reasons import describe_coverage
+    from onconav.directory.search import Coverage
+
+    known, likely, unknown = counts
+    note = describe_coverage(
+        Coverage(known, likely, unknown, "Lobectomy", False, 500.0, hospitals_shown=bool(unknown)),
+        NullTranslations(),
+    )
+    assert says in note and never not in note

@@ -252,22 +252,23 @@ def reindex_organizations(connection: Connection, organization_ids: list[int]) -
         TABLES["practitioner_role"],
         TABLES["practitioner_role_service"],
     )
-    connection.execute(delete(SearchEntry).where(SearchEntry.organization_id.in_(organization_ids)))
+    for chunk in in_list_chunks(list(organization_ids)):
+        connection.execute(delete(SearchEntry).where(SearchEntry.organization_id.in_(chunk)))
     orgs = {
         row.id: dict(row._mapping)
-        for row in connection.execute(select(o).where(o.c.id.in_(organization_ids)))
+        for chunk in in_list_chunks(list(organization_ids))
+        for row in connection.execute(select(o).where(o.c.id.in_(chunk)))
     }
     first_location: dict[int, dict[str, Any]] = {}
-    for row in connection.execute(
-        select(loc).where(loc.c.organization_id.in_(organization_ids)).order_by(loc.c.id)
-    ):
-        first_location.setdefault(row.organization_id, dict(row._mapping))
     services: dict[int, list[dict[str, Any]]] = {}
-    for row in connection.execute(select(hs).where(hs.c.organization_id.in_(organization_ids))):
-        services.setdefault(row.organization_id, []).append(dict(row._mapping))
     roles: dict[int, list[dict[str, Any]]] = {}
-    for row in connection.execute(select(r).where(r.c.organization_id.in_(organization_ids))):
-        roles.setdefault(row.organization_id, []).append(dict(row._mapping))
+    for chunk in in_list_chunks(list(organization_ids)):
+        for row in connection.execute(select(loc).where(loc.c.organization_id.in_(chunk)).order_by(loc.c.id)):
+            first_location.setdefault(row.organization_id, dict(row._mapping))
+        for row in connection.execute(select(hs).where(hs.c.organization_id.in_(chunk))):
+            services.setdefault(row.organization_id, []).append(dict(row._mapping))
+        for row in connection.execute(select(r).where(r.c.organization_id.in_(chunk))):
+            roles.setdefault(row.organization_id, []).append(dict(row._mapping))
     role_ids = [role["id"] for org_roles in roles.values() for role in org_roles]
     practitioner_ids = sorted({role["practitioner_id"] for org_roles in roles.values() for role in org_roles})
     people = {}
@@ -275,6 +276,11 @@ def reindex_organizations(connection: Connection, organization_ids: list[int]) -
         people.update(
             {row.id: dict(row._mapping) for row in connection.execute(select(p).where(p.c.id.in_(chunk)))}
         )
+    signals: dict[int, list[dict[str, Any]]] = {}
+    signal_table = Base.metadata.tables["organization_signal"]
+    for chunk in in_list_chunks(list(organization_ids)):
+        for row in connection.execute(select(signal_table).where(signal_table.c.organization_id.in_(chunk))):
+            signals.setdefault(row.organization_id, []).append(dict(row._mapping))
     role_services: dict[int, list[dict[str, Any]]] = {}
     for chunk in in_list_chunks(role_ids):
         for row in connection.execute(select(rs).where(rs.c.role_id.in_(chunk))):
@@ -295,6 +301,7 @@ def reindex_organizations(connection: Connection, organization_ids: list[int]) -
             roles=org_roles,
             role_services=[s for role in org_roles for s in role_services.get(role["id"], [])],
             specialties=organization_specialties(org),
+            signals=signals.get(org_id, []),
         )
         entries.extend(search_entries(bundle))
     for start in range(0, len(entries), BATCH_ROWS):

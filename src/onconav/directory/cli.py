@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -79,6 +80,12 @@ def _print_results(response: SearchResponse) -> None:
         console.print(f"  (you typed {place.query!r})")
     if place.alternatives:
         console.print("  other places it could mean: " + "; ".join(place.alternatives))
+    coverage = response.coverage
+    console.print(
+        f"[bold]Coverage:[/] {coverage.known} known, {coverage.likely} likely, {coverage.unknown} unknown. "
+        f"{coverage.note}",
+        highlight=False,
+    )
     if response.expanded_radius_km:
         console.print(
             f"[yellow]Only {response.within_radius_count} result(s) within {response.radius_km:g} km; "
@@ -94,8 +101,10 @@ def _print_results(response: SearchResponse) -> None:
         )
         if result.kind == "practitioner" and result.organization:
             console.print(f"             {result.organization}", style="dim", highlight=False)
+        console.print(f"             {result.evidence_text}", style="italic", highlight=False)
         for reason in result.why:
-            console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
+            source = f"  [dim]({escape(reason.source)})[/]" if reason.source else ""
+            console.print(f"      {reason.points:+6.1f}  {reason.detail}{source}", highlight=False)
 
 
 def import_command(

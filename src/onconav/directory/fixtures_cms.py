@@ -138,3 +138,98 @@ def write_volume_file(
         for row in volume_rows(rows=rows, seed=seed, npis=npis, bad_rows=bad_rows):
             writer.writerow(row)
     return path
+
+
+# --- Medicare Inpatient Hospitals - by Provider and Service ---------------------------------------------
+
+UNMAPPED_DRGS = (
+    ("871", "SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITH MCC"),
+    ("470", "MAJOR HIP AND KNEE JOINT REPLACEMENT OR REATTACHMENT OF LOWER EXTREMITY WITHOUT MCC"),
+    ("291", "HEART FAILURE AND SHOCK WITH MCC"),
+)
+# (CCN, name, city, street, state FIPS, ZIP, state): real CMS Certification Numbers and addresses from the
+# CMS Hospital General Information file, so generated rows join to imported hospitals.
+INPATIENT_HOSPITALS = (
+    ("220071", "Massachusetts General Hospital", "Boston", "55 Fruit Street", "25", "02114", "MA"),
+    ("220110", "Brigham and Women's Hospital", "Boston", "75 Francis Street", "25", "02115", "MA"),
+    ("220086", "Beth Israel Deaconess Medical Center", "Boston", "330 Brookline Avenue", "25", "02215", "MA"),
+    ("050454", "UCSF Medical Center", "San Francisco", "505 Parnassus Ave", "06", "94143", "CA"),
+)
+
+
+def inpatient_rows(
+    *, rows: int, seed: int = 0, hospitals: Sequence[tuple[str, ...]] = INPATIENT_HOSPITALS, bad_rows: int = 0
+) -> Iterator[dict[str, str]]:
+    """`rows` rows of the CMS inpatient layout (mapped and unmapped MS-DRGs, sorted by CCN then DRG as
+    CMS sorts them), with `bad_rows` broken rows (a non-numeric discharge count, a CCN of 5 letters)."""
+    from onconav.directory.imports.formats.cms_inpatient import drg_mapping
+
+    rng = random.Random(seed)
+    drgs = sorted([*((code, m.title) for code, m in drg_mapping().items()), *UNMAPPED_DRGS])
+    bad_every = rows // (bad_rows + 1) if bad_rows else 0
+    written = broken = 0
+    index = 0
+    while written < rows:
+        if index < len(hospitals):
+            ccn, name, city, street, fips, zip5, state = hospitals[index]
+        else:
+            ccn, name, city, street, fips, zip5, state = (
+                f"{990000 + index:06d}",
+                f"Testname Hospital {index}",
+                "Springfield",
+                f"{index} Main Street",
+                "17",
+                "62701",
+                "IL",
+            )
+        index += 1
+        for code, title in drgs:
+            if written >= rows:
+                return
+            if rng.random() < 0.3:
+                continue  # CMS suppresses DRGs with fewer than 11 discharges: not every hospital has all
+            discharges = rng.randint(11, 400)
+            charge = round(rng.uniform(20_000, 250_000), 2)
+            total = round(charge * rng.uniform(0.15, 0.4), 2)
+            row = {
+                "Rndrng_Prvdr_CCN": ccn,
+                "Rndrng_Prvdr_Org_Name": name,
+                "Rndrng_Prvdr_City": city,
+                "Rndrng_Prvdr_St": street,
+                "Rndrng_Prvdr_State_FIPS": fips,
+                "Rndrng_Prvdr_Zip5": zip5,
+                "Rndrng_Prvdr_State_Abrvtn": state,
+                "Rndrng_Prvdr_RUCA": "1",
+                "Rndrng_Prvdr_RUCA_Desc": RUCA[0][1],
+                "DRG_Cd": code,
+                "DRG_Desc": title,
+                "Tot_Dschrgs": str(discharges),
+                "Avg_Submtd_Cvrd_Chrg": f"{charge:.2f}",
+                "Avg_Tot_Pymt_Amt": f"{total:.2f}",
+                "Avg_Mdcr_Pymt_Amt": f"{total * 0.85:.2f}",
+            }
+            written += 1
+            if bad_every and written % bad_every == 0 and broken < bad_rows:
+                broken += 1
+                row = {**row, "Tot_Dschrgs": "n/a"} if broken % 2 else {**row, "Rndrng_Prvdr_CCN": "ABCDE"}
+            yield row
+
+
+def write_inpatient_file(
+    path: Path,
+    *,
+    rows: int,
+    seed: int = 0,
+    hospitals: Sequence[tuple[str, ...]] = INPATIENT_HOSPITALS,
+    bad_rows: int = 0,
+) -> Path:
+    """Write a CMS inpatient-layout CSV (header + `rows` rows) to `path` (name it with the year, as CMS
+    does: MUP_INP_RY24_P03_V10_DY22_PrvSvc.csv) and return it."""
+    from onconav.directory.imports.formats.cms_inpatient import COLUMNS as INPATIENT_COLUMNS
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=INPATIENT_COLUMNS, quoting=csv.QUOTE_MINIMAL)
+        writer.writeheader()
+        for row in inpatient_rows(rows=rows, seed=seed, hospitals=hospitals, bad_rows=bad_rows):
+            writer.writerow(row)
+    return path

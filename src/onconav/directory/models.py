@@ -22,6 +22,12 @@ DESIGNATION_BITS: dict[str, int] = {"nci": 1, "coc": 2, "jci": 4}
 FLAG_ADDRESS_NOT_PLACED = "address_not_placed"  # no coordinates: kept, findable by name/NPI, not by distance
 FLAG_ZIP_CENTROID = "zip_centroid"  # placed at the centroid of its ZIP code, not at the street address
 FLAG_DEACTIVATED = "deactivated"  # the source (NPPES) deactivated the identifier: hidden from search
+# How we know a provider offers what a search entry says (docs/ranking.md, "Evidence").
+EVIDENCE_KNOWN = "known"  # a source lists this service, specialty or condition for this provider
+EVIDENCE_LIKELY = "likely"  # a condition-specific signal (trials, designation, specialists) implies it
+EVIDENCE_UNKNOWN = "unknown"  # a general hospital whose services no source lists
+# The topic of the entries that make every general hospital findable as "services unknown".
+HOSPITAL_TOPIC = "facility:hospital"
 # The organization kind written on search entries of practitioners who practise on their own.
 PRACTICE_KIND = "practice"
 
@@ -232,6 +238,7 @@ class SearchEntry(Base):
             "quality_points",
             "entity_kind",
             "entity_id",
+            "condition_points",
         ),
         # Condition searches read each topic and band from the best quality down (scoring.condition_rows).
         Index(
@@ -243,6 +250,7 @@ class SearchEntry(Base):
             "lat",
             "entity_kind",
             "entity_id",
+            "condition_points",
         ),
         Index("ix_search_entry_entity", "entity_kind", "entity_id"),
     )
@@ -266,6 +274,10 @@ class SearchEntry(Base):
     accepts_international: Mapped[bool] = mapped_column(Boolean, default=False)
     languages: Mapped[str] = mapped_column(String(120), default=",")  # ",en,es,"
     quality_points: Mapped[float] = mapped_column(Float)  # ranking.quality_points of this row
+    # What counts when the query names a condition: the quality without a procedure's volume, plus the
+    # condition's own experience (trials, inpatient volume) on `condition:` entries (ranking.py).
+    condition_points: Mapped[float] = mapped_column(Float, default=0.0)
+    evidence: Mapped[str] = mapped_column(String(10), default=EVIDENCE_KNOWN)  # EVIDENCE_*
 
 
 class SourceRecord(Base):
@@ -307,3 +319,46 @@ class ImportRun(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # read, inserted, updated, ...
     report_path: Mapped[str | None] = mapped_column(String(1000), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class OrganizationSignal(Base):
+    """A cancer signal of a hospital from a named public source: trial sites, a designation, specialists
+    practising at its address, Medicare inpatient discharges (directory/signals.py, docs/ranking.md).
+
+    `topic` is what it makes the hospital findable as ("condition:lung-cancer", "service:lobectomy",
+    "specialty:thoracic-surgery"; None for a fact that is not a topic, such as general trial activity).
+    """
+
+    __tablename__ = "organization_signal"
+    __table_args__ = (Index("ix_organization_signal_org_kind", "organization_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # trials | designation | specialists | inpatient
+    topic: Mapped[str | None] = mapped_column(String(80), default=None)
+    evidence: Mapped[str] = mapped_column(String(10), default=EVIDENCE_LIKELY)
+    count: Mapped[int | None] = mapped_column(Integer, default=None)  # trials, specialists, discharges
+    detail: Mapped[list[str]] = mapped_column(JSON, default=list)  # NCT ids, NPIs, DRG codes, names
+    source: Mapped[str] = mapped_column(String(300))  # as `why` names it
+    as_of: Mapped[str | None] = mapped_column(String(20), default=None)  # the source's date or year
+
+
+class InpatientVolume(Base):
+    """One row of CMS "Medicare Inpatient Hospitals - by Provider and Service": a hospital (CCN) and an
+    MS-DRG in one data year, with discharges and average charges and payments (kept for cost estimates).
+    """
+
+    __tablename__ = "inpatient_volume"
+    __table_args__ = (
+        Index("ix_inpatient_volume_ccn_drg_year", "cms_ccn", "drg_code", "data_year", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cms_ccn: Mapped[str] = mapped_column(String(10))
+    drg_code: Mapped[str] = mapped_column(String(3))
+    drg_description: Mapped[str] = mapped_column(String(200))
+    data_year: Mapped[int] = mapped_column(Integer)
+    discharges: Mapped[int] = mapped_column(Integer)
+    avg_submitted_charge: Mapped[float | None] = mapped_column(Float, default=None)
+    avg_total_payment: Mapped[float | None] = mapped_column(Float, default=None)
+    avg_medicare_payment: Mapped[float | None] = mapped_column(Float, default=None)

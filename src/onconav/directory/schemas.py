@@ -10,7 +10,7 @@ from typing import Literal
 from babel.support import NullTranslations
 from pydantic import BaseModel, Field
 
-from onconav.directory.reasons import describe_factor
+from onconav.directory.reasons import describe_coverage, describe_factor, evidence_label
 from onconav.directory.search import ProviderHit, SearchOutcome
 
 
@@ -32,6 +32,22 @@ class ReasonRead(BaseModel):
     factor: str
     points: float
     detail: str
+    source: str | None = Field(
+        default=None,
+        description="Where the fact comes from (every factor but distance has one): "
+        '"ClinicalTrials.gov NCT01642004 (completed, last updated 2018-05-11)", '
+        '"CMS Hospital General Information".',
+    )
+
+
+class CoverageRead(BaseModel):
+    """How many results a source lists as doing what was asked, how many are only likely to, and how many
+    are the nearest general hospitals whose services nobody lists; with a plain sentence saying so."""
+
+    known: int
+    likely: int
+    unknown: int
+    note: str
 
 
 class InterpretationRead(BaseModel):
@@ -57,6 +73,11 @@ class SearchResultRead(BaseModel):
     distance_miles: float
     score: float
     within_radius: bool
+    evidence: Literal["known", "likely", "unknown"] = Field(
+        description="known: a source lists it for this provider; likely: a public signal (trials, "
+        "designation, specialists) implies it; unknown: a general hospital whose services no source lists."
+    )
+    evidence_text: str
     why: list[ReasonRead]
     organization: str | None = Field(
         description="The organization itself, or where the practitioner works (null: practises on their own)."
@@ -79,8 +100,11 @@ class SearchResponse(BaseModel):
     radius_km: float
     within_radius_count: int
     expanded_radius_km: float | None = Field(
-        description="Set when too few results lay within the radius and the search looked further."
+        description="Set when too few results lay within the radius and the search looked further "
+        "(never beyond 500 km)."
     )
+    coverage: CoverageRead
+    filters_applied: bool = Field(default=False, description="True when the search was narrowed by filters.")
     results: list[SearchResultRead]
     found_by: Literal["topic", "name"] = Field(
         default="topic",
@@ -111,6 +135,13 @@ class SearchResponse(BaseModel):
             radius_km=outcome.radius_km,
             within_radius_count=outcome.within_radius_count,
             expanded_radius_km=outcome.expanded_radius_km,
+            filters_applied=outcome.filters != type(outcome.filters)(),
+            coverage=CoverageRead(
+                known=outcome.coverage.known,
+                likely=outcome.coverage.likely,
+                unknown=outcome.coverage.unknown,
+                note=describe_coverage(outcome.coverage, translations),
+            ),
             results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
             found_by="name" if outcome.found_by == "name" else "topic",
         )
@@ -135,8 +166,15 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
         distance_miles=round(hit.distance_km * 0.621371, 1),
         score=hit.score,
         within_radius=hit.within_radius,
+        evidence=hit.evidence,
+        evidence_text=evidence_label(hit.evidence, translations),
         why=[
-            ReasonRead(factor=f.factor, points=f.points, detail=describe_factor(f, translations, locale))
+            ReasonRead(
+                factor=f.factor,
+                points=f.points,
+                detail=describe_factor(f, translations, locale),
+                source=f.params.get("source"),
+            )
             for f in hit.factors
         ],
         organization=hit.organization_name,
@@ -210,6 +248,19 @@ class HospitalFactsRead(BaseModel):
     same_as: list[LinkedOrganizationRead]  # rows of other sources linked to this one
 
 
+class SignalRead(BaseModel):
+    """A cancer signal of a hospital from a named public source (docs/ranking.md, "Evidence")."""
+
+    kind: Literal["trials", "designation", "specialists", "inpatient"]
+    topic: str | None = Field(
+        description='What it concerns ("condition:lung-cancer"); null: the hospital as a whole.'
+    )
+    topic_name: str | None
+    evidence: Literal["known", "likely"]
+    count: int | None = Field(description="Trials, specialists or Medicare discharges, as the kind says.")
+    source: str
+
+
 class OrganizationRead(BaseModel):
     """A hospital, cancer center or clinic with what it offers and who works there."""
 
@@ -230,6 +281,7 @@ class OrganizationRead(BaseModel):
     staff: list[StaffMemberRead]
     staff_total: int
     hospital: HospitalFactsRead | None = None  # imported hospitals only
+    signals: list[SignalRead] = []  # cancer signals from public sources (imported hospitals)
 
 
 class RoleRead(BaseModel):
@@ -268,3 +320,7 @@ class RankingWeights(BaseModel):
     tumor_board_points: float
     clinical_trials_points: float
     distance_penalty_max_points: float
+    likely_points: float
+    condition_trial_points: float
+    condition_trial_points_max: float
+    expansion_cap_km: float

@@ -43,12 +43,32 @@ class ScoredEntry:
 
 def match_kind(topic: str, requested_as: str) -> ranking.MatchKind:
     kind, code = topic.split(":", 1)
+    if kind == "condition":
+        return "condition"
+    if kind == "facility":
+        return "hospital"
     if requested_as == "condition":
         if kind == "specialty":
             return "condition-specialty"
         service = knowledge.get_service(code)
         return "condition-procedure" if service and service.category == "procedure" else "condition-service"
     return "service" if kind == "service" else "specialty"
+
+
+def _expertise_sql(topics: dict[str, str]) -> Any:
+    """Match points plus the entry's quality: its condition points for topics a condition asked for
+    (volume counts for the condition searched, not for a procedure: ranking.entry_points)."""
+    e = SearchEntry
+    match_points = case(
+        *((e.topic == topic, ranking.MATCH_POINTS[match_kind(topic, how)]) for topic, how in topics.items()),
+        else_=0.0,
+    )
+    by_condition = [topic for topic, how in topics.items() if how == "condition"]
+    if not by_condition:
+        return match_points + e.quality_points
+    if len(by_condition) == len(topics):
+        return match_points + e.condition_points
+    return match_points + case((e.topic.in_(by_condition), e.condition_points), else_=e.quality_points)
 
 
 def _distance_sql(lat: float, lon: float) -> Any:
@@ -100,6 +120,7 @@ _WINNER_COLUMNS = (
     SearchEntry.clinical_trials,
     SearchEntry.lat,
     SearchEntry.lon,
+    SearchEntry.evidence,
 )
 
 
@@ -127,10 +148,6 @@ def ranked_rows(
     e = SearchEntry
     bands, lon_clause = _area(lat, lon, radius_km)
     distance = _distance_sql(lat, lon).label("distance_km")
-    match_points = case(
-        *((e.topic == topic, ranking.MATCH_POINTS[match_kind(topic, how)]) for topic, how in topics.items()),
-        else_=0.0,
-    )
     # On PostgreSQL an index does not hold the row id, so reading it would visit the table for every
     # candidate: there the scan keeps to the index columns and the winners are found by what identifies
     # them in it (entity, topic, place). SQLite indexes carry the rowid.
@@ -143,7 +160,7 @@ def ranked_rows(
             e.entity_id,
             e.topic,
             distance,
-            (match_points + e.quality_points).label("expertise"),
+            _expertise_sql(topics).label("expertise"),
         )
         .where(e.topic.in_(list(topics)), e.lat_band.in_(bands), lon_clause, *_filter_clauses(filters))
         .subquery()
@@ -286,12 +303,13 @@ def condition_rows(
     e = SearchEntry
     bands, lon_clause = _area(lat, lon, radius_km)
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
+    by_condition = {topic for topic, how in topics.items() if how == "condition"}
     # One part per topic (SQLite: its IN over the bands is a seek per band) or, on PostgreSQL, per topic
     # and band: there `lat_band = ANY(...)` may be left as a filter after the index, which then reads the
     # topic's rows above the quality floor across the whole country; an equality keeps each part one range.
     per_band = session.get_bind().dialect.name == "postgresql"
     parts = [
-        select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points)
+        select(e.id, e.entity_kind, e.entity_id, e.topic, e.lat, e.lon, e.quality_points, e.condition_points)
         .with_hint(e, "INDEXED BY ix_search_entry_quality", "sqlite")
         .where(
             e.topic == topic,
@@ -308,7 +326,8 @@ def condition_rows(
         distance = geo.haversine_km(lat, lon, row.lat, row.lon)
         if distance > radius_km:
             continue
-        value = match[row.topic] + row.quality_points - ranking.distance_penalty(distance)
+        quality = row.condition_points if row.topic in by_condition else row.quality_points
+        value = match[row.topic] + quality - ranking.distance_penalty(distance)
         key = (row.entity_kind, row.entity_id)
         held = best.get(key)
         if held is None or (value, held[1]) > (held[0], row.topic):

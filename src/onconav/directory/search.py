@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
 from onconav.directory.models import (
+    EVIDENCE_UNKNOWN,
+    HOSPITAL_TOPIC,
     PRACTICE_KIND,
     Location,
     Organization,
@@ -28,12 +30,26 @@ from onconav.directory.scoring import (
     match_kind,
     ranked_rows,
 )
+from onconav.directory.signals import SignalRow, designation_source, signals_of
 from onconav.geo.schemas import PlaceResolution
 from onconav.knowledge import service as knowledge
 from onconav.knowledge.schemas import QueryInterpretation
 
-MAX_RADIUS_KM = 20_040.0  # half the Earth's circumference: everywhere
+MAX_RADIUS_KM = 20_040.0  # half the Earth's circumference: the largest radius a search may ask for
 MIN_RESULTS_WITHIN = 5  # fewer than this (or than the limit) inside the radius: look beyond it
+# Looking beyond the radius stops here (docs/ranking.md): farther than this, a list of "nearest" providers
+# is no longer an answer about the place searched.
+MAX_EXPANSION_KM = 500.0
+# Where a provider's listing comes from, as `why` names it (organization.source / practitioner.source).
+SOURCE_LABELS = {
+    "demo": "onconav demo data (fictional)",
+    "nppes": "NPPES NPI Registry",
+    "cms-hospitals": "CMS Hospital General Information",
+    "hifld-hospitals": "HIFLD Hospitals",
+    "fhir": "FHIR directory import",
+    "cms-volumes": "CMS Medicare Physician & Other Practitioners",
+}
+STAR_RATING_SOURCE = "CMS Hospital General Information (overall hospital rating)"
 
 
 @dataclass
@@ -64,6 +80,20 @@ class ProviderHit:
     tumor_board: bool = False
     clinical_trials: bool = False
     is_demo: bool = False
+    evidence: str = "known"  # known | likely | unknown (models.EVIDENCE_*)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the answer rests on what sources list (docs/ranking.md, "Coverage")."""
+
+    known: int
+    likely: int
+    unknown: int
+    asked_for: str  # the name of what the query named ("Metastasectomy", "Lung cancer")
+    as_condition: bool  # the query named a condition
+    expansion_cap_km: float
+    hospitals_shown: bool  # nearest general hospitals were added as "services unknown"
 
 
 @dataclass
@@ -79,6 +109,15 @@ class SearchOutcome:
     within_radius_count: int
     expanded_radius_km: float | None
     found_by: str = "topic"  # topic | name (directory/name_search.py: the query named a provider)
+    # Set by run_search; an outcome built elsewhere (a search by name) counts its hits' evidence.
+    measured_coverage: Coverage | None = None
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many results are known, likely, or general hospitals of unknown services."""
+        if self.measured_coverage is not None:
+            return self.measured_coverage
+        return _coverage(self.hits, self.interpretation, hospitals_shown=False)
 
     @property
     def too_few_within_radius(self) -> bool:
@@ -113,6 +152,7 @@ def _hydrate(
             o.clinical_trials,
             o.is_demo,
             o.cms_star_rating,
+            o.source,
         ),
         org_ids,
     )
@@ -121,7 +161,7 @@ def _hydrate(
     )
     practitioners = by_id(
         session,
-        (p.id, p.prefix, p.given_name, p.family_name, p.credentials, p.languages, p.is_demo),
+        (p.id, p.prefix, p.given_name, p.family_name, p.credentials, p.languages, p.is_demo, p.source),
         practitioner_ids,
     )
     specialties = {
@@ -133,7 +173,11 @@ def _hydrate(
         )
     }
     volume_sources = _volume_sources(session, rows)
+    signals = signals_of(
+        session.connection(), {row.entry.entity_id for row in rows if row.entry.entity_kind == "organization"}
+    )
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
+    condition_search = any(how == "condition" for how in topics.values())
     hits = []
     for row in rows:
         entry = row.entry
@@ -141,12 +185,16 @@ def _hydrate(
         location = locations[entry.location_id]
         topic_kind, topic_code = entry.topic.split(":", 1)
         requested_as = topics[entry.topic]
-        topic_name = knowledge.entry_name("service" if topic_kind == "service" else "specialty", topic_code)
+        topic_name = _topic_name(topic_kind, topic_code, interpretation)
         within = row.distance_km <= radius_km
+        person = practitioners.get(entry.entity_id) if entry.entity_kind == "practitioner" else None
+        own = signals.get(entry.entity_id, []) if entry.entity_kind == "organization" else []
         factors = ranking.explain(
             match_kind=match_kind(entry.topic, requested_as),
             topic_name=topic_name,
-            condition_name=condition_name if requested_as == "condition" else None,
+            condition_name=condition_name
+            if requested_as == "condition" or topic_kind == "condition"
+            else None,
             condition_stage=interpretation.stage if requested_as == "condition" else None,
             topics_matched=row.topics_matched,
             topics_total=len(topics),
@@ -159,14 +207,22 @@ def _hydrate(
             place_name=place.place.name,
             within_radius=within,
             radius_km=radius_km,
-            volume_source=volume_sources.get((entry.entity_id, topic_code))
-            if entry.entity_kind == "practitioner"
-            else None,
+            sources=_reason_sources(
+                listing=person.source if person else org.source if org else "demo",
+                volume=volume_sources.get((entry.entity_id, topic_code))
+                if entry.entity_kind == "practitioner"
+                else None,
+                signals=own,
+            ),
+            evidence=entry.evidence,
+            signals=tuple(
+                ranking.SignalFact(s.kind, s.count, s.detail, s.source) for s in own if s.topic == entry.topic
+            ),
+            condition_search=condition_search,
             star_rating=org.cms_star_rating
             if org is not None and entry.entity_kind == "organization"
             else None,
         )
-        person = practitioners.get(entry.entity_id) if entry.entity_kind == "practitioner" else None
         hits.append(
             ProviderHit(
                 kind=entry.entity_kind,
@@ -197,9 +253,33 @@ def _hydrate(
                 tumor_board=bool(org and org.tumor_board),
                 clinical_trials=bool(org and org.clinical_trials),
                 is_demo=person.is_demo if person else bool(org and org.is_demo),
+                evidence=entry.evidence,
             )
         )
     return hits
+
+
+def _topic_name(topic_kind: str, topic_code: str, interpretation: QueryInterpretation) -> str:
+    if topic_kind == "condition":
+        return knowledge.entry_name("condition", topic_code)
+    if topic_kind == "facility":
+        return next((m.name for m in interpretation.matches), topic_code)
+    return knowledge.entry_name("service" if topic_kind == "service" else "specialty", topic_code)
+
+
+def _reason_sources(*, listing: str, volume: str | None, signals: list[SignalRow]) -> ranking.ReasonSources:
+    """Where each fact of a result comes from: its listing, and the signals on record for it."""
+    listed = SOURCE_LABELS.get(listing, listing)
+    trials = next((s.source for s in signals if s.kind == "trials" and s.topic is None), None)
+    designations = {"nci": designation_source()} if any(s.kind == "designation" for s in signals) else {}
+    return ranking.ReasonSources(
+        listing=listed,
+        designations=designations,
+        volume=volume,
+        star_rating=STAR_RATING_SOURCE,
+        tumor_board=listed,
+        clinical_trials=trials or listed,
+    )
 
 
 def _volume_sources(session: Session, rows: list[ScoredEntry]) -> dict[tuple[int, str], str]:
@@ -239,8 +319,15 @@ def run_search(
     limit: int,
     filters: SearchFilters,
 ) -> SearchOutcome:
-    """Rank providers for an understood query around a resolved place (inputs already validated)."""
+    """Rank providers for an understood query around a resolved place (inputs already validated).
+
+    Too few inside the radius: the best beyond it, doubling the reach up to MAX_EXPANSION_KM. Fewer than
+    that known or likely to do it: the nearest general hospitals, marked "services unknown" (coverage).
+    """
     topics: dict[str, str] = dict(interpretation.topics)
+    for match in interpretation.matches:
+        if match.kind == "condition":  # hospitals a public source ties to the condition itself
+            topics[f"condition:{match.code}"] = "condition"
     lat, lon = place.place.lat, place.place.lon
     first_pass = condition_rows if len(topics) > 1 else ranked_rows
     rows = first_pass(
@@ -249,10 +336,11 @@ def run_search(
     within_count = len(rows)
     expanded: float | None = None
     wanted = min(limit, MIN_RESULTS_WITHIN)
-    if within_count < wanted and radius_km < MAX_RADIUS_KM and anyone_offers(session, topics):
+    if within_count < wanted and radius_km < MAX_EXPANSION_KM and anyone_offers(session, topics):
         reach = radius_km
-        while reach < MAX_RADIUS_KM:
-            reach = min(reach * 2, MAX_RADIUS_KM)
+        beyond: list[ScoredEntry] = []
+        while reach < MAX_EXPANSION_KM:
+            reach = min(reach * 2, MAX_EXPANSION_KM)
             beyond = ranked_rows(
                 session,
                 topics=topics,
@@ -263,12 +351,25 @@ def run_search(
                 filters=filters,
                 min_distance_km=radius_km,
             )
-            if within_count + len(beyond) >= wanted or reach >= MAX_RADIUS_KM:
+            if within_count + len(beyond) >= wanted:
                 break
-        expanded = reach
-        rows = sorted([*rows, *beyond], key=lambda r: (-r.score, r.entry.entity_kind, r.entry.entity_id))
+        if beyond:
+            expanded = reach
+            rows = _by_score([*rows, *beyond])
+    topics_shown = dict(topics)
+    hospitals_shown = False
+    if len(rows) < wanted and filters.kind in (None, "organization", "hospital"):
+        nearest = _nearest_hospitals(
+            session, rows, place=place, radius_km=radius_km, wanted=wanted, filters=filters
+        )
+        if nearest:
+            hospitals_shown = True
+            topics_shown[HOSPITAL_TOPIC] = "hospital"
+            if any(row.distance_km > radius_km for row in nearest):
+                expanded = max(expanded or 0.0, max(row.distance_km for row in nearest))
+            rows = _by_score([*rows, *nearest])
     hits = _hydrate(
-        session, rows, topics=topics, interpretation=interpretation, place=place, radius_km=radius_km
+        session, rows, topics=topics_shown, interpretation=interpretation, place=place, radius_km=radius_km
     )
     return SearchOutcome(
         interpretation=interpretation,
@@ -279,4 +380,58 @@ def run_search(
         hits=hits,
         within_radius_count=within_count,
         expanded_radius_km=expanded,
+        measured_coverage=_coverage(hits, interpretation, hospitals_shown=hospitals_shown),
+    )
+
+
+def _by_score(rows: list[ScoredEntry]) -> list[ScoredEntry]:
+    return sorted(rows, key=lambda r: (-r.score, r.entry.entity_kind, r.entry.entity_id))
+
+
+def _nearest_hospitals(
+    session: Session,
+    rows: list[ScoredEntry],
+    *,
+    place: PlaceResolution,
+    radius_km: float,
+    wanted: int,
+    filters: SearchFilters,
+) -> list[ScoredEntry]:
+    """The nearest general hospitals not already listed, within the radius or else up to the cap."""
+    listed = {(row.entry.entity_kind, row.entry.entity_id) for row in rows}
+    lat, lon = place.place.lat, place.place.lon
+    needed = wanted - len(rows)
+    cap = max(radius_km, MAX_EXPANSION_KM)
+    reach = radius_km
+    while True:
+        found = ranked_rows(
+            session,
+            topics={HOSPITAL_TOPIC: "hospital"},
+            lat=lat,
+            lon=lon,
+            radius_km=reach,
+            limit=needed + len(listed),
+            filters=filters,
+        )
+        fresh = [row for row in found if (row.entry.entity_kind, row.entry.entity_id) not in listed]
+        if len(fresh) >= needed or reach >= cap:
+            return fresh[: max(0, needed)]
+        reach = min(reach * 2, cap)
+
+
+def _coverage(
+    hits: list[ProviderHit], interpretation: QueryInterpretation, *, hospitals_shown: bool
+) -> Coverage:
+    counts = {"known": 0, "likely": 0, EVIDENCE_UNKNOWN: 0}
+    for hit in hits:
+        counts[hit.evidence] = counts.get(hit.evidence, 0) + 1
+    first = interpretation.matches[0] if interpretation.matches else None
+    return Coverage(
+        known=counts["known"],
+        likely=counts["likely"],
+        unknown=counts[EVIDENCE_UNKNOWN],
+        asked_for=first.name if first else interpretation.text,
+        as_condition=bool(first and first.kind == "condition"),
+        expansion_cap_km=MAX_EXPANSION_KM,
+        hospitals_shown=hospitals_shown,
     )

@@ -57,10 +57,11 @@ from onconav.directory.schemas import (
     PractitionerRead,
     RankingWeights,
     RoleRead,
+    SignalRead,
     StaffMemberRead,
 )
 from onconav.directory.scoring import RESULT_KINDS, SearchFilters
-from onconav.directory.search import MAX_RADIUS_KM, SearchOutcome, run_search
+from onconav.directory.search import MAX_EXPANSION_KM, MAX_RADIUS_KM, SearchOutcome, run_search
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place, PlaceResolution
@@ -105,6 +106,7 @@ __all__ = [
     "load_demo",
     "planned_demo_size",
     "ranking_weights",
+    "refresh_trial_activity",
     "resolve_place",
     "search_providers",
     "search_resources",
@@ -317,7 +319,36 @@ def get_organization_or_raise(session: Session, *, organization_id: int) -> Orga
         staff=[StaffMemberRead(id=p.id, name=p.display_name, specialty=spec) for p, spec in staff_rows],
         staff_total=staff_total or 0,
         hospital=_hospital_facts(session, org),
+        signals=_signals_read(session, org.id),
     )
+
+
+def _signals_read(session: Session, organization_id: int) -> list[SignalRead]:
+    """The hospital's signals as its page lists them: one line per fact, not per topic it implies (a
+    designation's conditions, a specialty's procedures are left out)."""
+    from onconav.directory import signals
+
+    shown = []
+    for signal in signals.signals_of(session.connection(), [organization_id]).get(organization_id, []):
+        kind, _sep, code = (signal.topic or "").partition(":")
+        if signal.kind == "designation" and signal.topic is not None:
+            continue
+        if signal.kind == "specialists" and kind == "service":
+            continue
+        name = None
+        if signal.topic:
+            name = knowledge.entry_name("condition" if kind == "condition" else kind, code)  # type: ignore[arg-type]
+        shown.append(
+            SignalRead(
+                kind=signal.kind,
+                topic=signal.topic,
+                topic_name=name,
+                evidence=signal.evidence,
+                count=signal.count,
+                source=signal.source,
+            )
+        )
+    return shown
 
 
 def get_practitioner_or_raise(session: Session, *, practitioner_id: int) -> PractitionerRead:
@@ -421,7 +452,21 @@ def ranking_weights() -> RankingWeights:
         tumor_board_points=ranking.TUMOR_BOARD_POINTS,
         clinical_trials_points=ranking.CLINICAL_TRIALS_POINTS,
         distance_penalty_max_points=ranking.DISTANCE_PENALTY_MAX_POINTS,
+        likely_points=ranking.LIKELY_POINTS,
+        condition_trial_points=ranking.CONDITION_TRIAL_POINTS,
+        condition_trial_points_max=ranking.CONDITION_TRIAL_POINTS_MAX,
+        expansion_cap_km=MAX_EXPANSION_KM,
     )
+
+
+def refresh_trial_activity(session: Session) -> int:
+    """Re-link the stored trial sites to directory hospitals (and refresh the other hospital signals);
+    returns how many hospitals are trial sites. `trials import` and `trials sync` call it."""
+    from onconav.directory import signals
+
+    counts = signals.refresh_hospital_signals(session.connection(), all_hospitals=False)
+    del counts
+    return signals.count_trial_hospitals(session.connection())
 
 
 def search_resources(session: Session, *, search: ResourceSearch) -> ResourcePage:

@@ -47,7 +47,12 @@ def _run_import(
                 on_item=lambda _item: progress.advance(task),
                 on_batch=partial(commit, session),
             )
+            # Trial sites make hospitals findable for the trials' conditions (directory signals).
+            from onconav.directory import service as directory
+
+            linked = directory.refresh_trial_activity(session)
     _print_import_summary(summary, rejects)
+    console.print(f"Hospitals with trial activity (sites linked to the directory): {linked:,}")
 
 
 def _print_import_summary(summary: ImportSummary, rejects: Path | None) -> None:

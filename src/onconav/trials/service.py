@@ -132,6 +132,65 @@ def count_trials(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Trial)) or 0
 
 
+@dataclass(frozen=True)
+class TrialSiteFacts:
+    """One site of a stored trial with what linking it to a hospital needs (directory signals)."""
+
+    nct_id: str
+    conditions: tuple[str, ...]
+    title: str
+    status: str  # the trial's overall status (API v2 code: RECRUITING, COMPLETED ...)
+    last_update: str | None  # ISO date of the record's last update, or None
+    facility: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country_code: str | None
+    lat: float | None
+    lon: float | None
+
+
+def list_trial_sites(session: Session) -> list[TrialSiteFacts]:
+    """Every site of every stored trial, with its trial's conditions, status and last update."""
+    from onconav.trials.models import TrialSite
+
+    rows = session.execute(
+        select(
+            Trial.nct_id,
+            Trial.conditions,
+            Trial.brief_title,
+            Trial.status,
+            Trial.last_update,
+            TrialSite.facility,
+            TrialSite.city,
+            TrialSite.state,
+            TrialSite.postal_code,
+            TrialSite.country_code,
+            TrialSite.lat,
+            TrialSite.lon,
+        )
+        .join(TrialSite, TrialSite.trial_id == Trial.id)
+        .order_by(Trial.nct_id, TrialSite.id)
+    )
+    return [
+        TrialSiteFacts(
+            nct_id=row.nct_id,
+            conditions=tuple(row.conditions or ()),
+            title=row.brief_title,
+            status=row.status,
+            last_update=row.last_update,
+            facility=row.facility,
+            city=row.city,
+            state=row.state,
+            postal_code=row.postal_code,
+            country_code=row.country_code,
+            lat=row.lat,
+            lon=row.lon,
+        )
+        for row in rows
+    ]
+
+
 def get_trial(session: Session, *, nct_id: str) -> Trial | None:
     """The trial with this NCT id, with its sites, or None."""
     statement = select(Trial).where(Trial.nct_id == nct_id.strip().upper()).options(selectinload(Trial.sites))
@@ -256,11 +315,13 @@ def to_response(
 
 __all__ = [
     "ImportSummary",
+    "TrialSiteFacts",
     "count_trials",
     "get_trial",
     "get_trial_or_raise",
     "import_records",
     "label_text",
+    "list_trial_sites",
     "load_demo",
     "match",
     "planned_demo_trials",

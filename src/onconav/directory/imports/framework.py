@@ -62,6 +62,8 @@ CHECKPOINT_ROWS = 250_000  # commit a checkpoint at least this often, even when 
 ANALYZE_AFTER_ROWS = 50_000  # PostgreSQL: refresh planner statistics after writing this many records
 FIRST_REJECTIONS_KEPT = 20  # rejections a summary carries for the console (all go to the report)
 RETIRED_HASH = "retired"
+# Sources that bring practitioners: once one is in, specialists are linked to hospitals (signals.py).
+PRACTITIONER_SOURCES = frozenset({"nppes", "nppes-api", "nppes-api-saved", "fhir"})
 # Tables whose statistics and visibility map a large PostgreSQL load refreshes.
 VACUUMED_TABLES = ("organization", "location", "practitioner", "practitioner_role", "search_entry")
 
@@ -405,6 +407,10 @@ def run_import(
         commit()
         with engine.begin() as connection:
             source.finish(connection)
+            if source.name in PRACTITIONER_SOURCES:
+                from onconav.directory.signals import refresh_hospital_signals
+
+                refresh_hospital_signals(connection, all_hospitals=False)  # specialists at hospitals
         status = "done"
         written = counts["inserted"] + counts["updated"] + counts["retired"]
         if written >= ANALYZE_AFTER_ROWS and engine.dialect.name == "postgresql":

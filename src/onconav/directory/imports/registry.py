@@ -20,6 +20,7 @@ SOURCES: dict[str, str] = {
     "cms-volumes": "onconav.directory.imports.sources.cms_volumes:CmsVolumesSource",
     "fhir": "onconav.directory.imports.sources.fhir_bundles:FhirSource",
     "nppes-api-saved": "onconav.directory.imports.sources.nppes_api_saved:NppesApiSavedSource",
+    "cms-inpatient": "onconav.directory.imports.sources.cms_inpatient:CmsInpatientSource",
 }
 
 

@@ -248,10 +248,13 @@ class HospitalFileSource(ImportSource[dict[str, str], HospitalPayload]):
         return int(current.id)
 
     def finish(self, connection: Connection) -> None:
-        """Link duplicates across sources once the whole file is in (the rule reads every hospital)."""
+        """Link duplicates across sources once the whole file is in (the rule reads every hospital), then
+        apply the cancer signals (NCI designations, trial sites, specialists: directory/signals.py)."""
         from onconav.directory.imports.linking import link_hospitals
+        from onconav.directory.signals import refresh_hospital_signals
 
         link_hospitals(connection)
+        refresh_hospital_signals(connection)
 
 
 def _service_rows(organization_id: int, location_id: int, codes: list[str]) -> list[dict[str, object]]:
