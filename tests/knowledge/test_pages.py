@@ -17,14 +17,16 @@ def test_conditions_index_links_every_top_level_condition(sqlite_client: TestCli
         assert f'href="/conditions/{condition.code}"' in page.text
 
 
-def test_condition_page_shows_options_sources_and_review_date(sqlite_client: TestClient) -> None:
+def test_condition_page_shows_options_sources_and_review_state(sqlite_client: TestClient) -> None:
     condition = knowledge.get_condition("pleural-mesothelioma")
     assert condition is not None
     page = sqlite_client.get("/conditions/pleural-mesothelioma")
     assert page.status_code == 200
     text = page.text
     assert condition.name in text
-    assert condition.reviewed.isoformat() in text
+    assert condition.written.date.isoformat() in text
+    assert condition.reviewed is None and "Not yet reviewed by a clinician." in text
+    assert "last reviewed" not in text
     for ref in knowledge.sources_of(condition).values():
         assert str(ref.url) in text
     assert "Find specialists near you" in text and 'action="/search"' in text

@@ -50,6 +50,11 @@ def explain(
     for negated in result.negated:
         console.print(f"[dim]Not the patient's: {negated['text']!r} ({negated['cue']})[/]", highlight=False)
     for option in result.options:
-        console.print(f"- {option.modality} ({option.intent}): {option.summary}", highlight=False)
+        label = knowledge.modality_label(option.modality)
+        intent = knowledge.intent_label(option.intent)
+        few = " - only if the cancer has spread to a few places" if option.oligometastatic else ""
+        console.print(f"- {label} ({intent}{few}): {option.summary}", highlight=False)
+        for criterion in option.selection:
+            console.print(f"    if: {criterion}", highlight=False)
     if result.condition is not None:
         console.print("Information only: talk with your care team about your options.")
