@@ -88,6 +88,7 @@ STAFF_MIX: dict[str, dict[str, float]] = {
         "endocrinology": 1,
         "nuclear-medicine": 1,
         "orthopedic-oncology": 1,
+        "cardiology": 1,
     },
     "hospital": {
         "medical-oncology": 26,
@@ -109,6 +110,7 @@ STAFF_MIX: dict[str, dict[str, float]] = {
         "otolaryngology": 2,
         "dermatology": 2,
         "endocrinology": 1,
+        "cardiology": 2,
     },
     "clinic": {
         "medical-oncology": 45,
@@ -178,6 +180,7 @@ PERFORMS: dict[str, dict[str, tuple[float, int | None]]] = {
     "psycho-oncology": {"counseling": (1.0, None), "support-groups": (0.5, None), "telehealth": (0.6, None)},
     "oncology-social-work": {"counseling": (0.8, None), "support-groups": (0.8, None)},
     "oncology-nutrition": {"nutrition": (1.0, None), "telehealth": (0.4, None)},
+    "cardiology": {"pericardiocentesis": (0.8, 10)},
 }
 RARE_AT_CANCER_CENTERS = {
     "pleurectomy-decortication",
