@@ -67,3 +67,31 @@ def test_spanish_page_says_the_medical_content_is_in_english(sqlite_client: Test
     page = sqlite_client.get("/conditions/melanoma", headers={"Accept-Language": "es"})
     assert page.status_code == 200 and '<html lang="es">' in page.text
     assert 'lang="en"' in page.text
+
+
+def test_pages_say_no_clinician_has_reviewed_the_content_yet(sqlite_client: TestClient) -> None:
+    for condition in knowledge.list_conditions():
+        page = sqlite_client.get(f"/conditions/{condition.code}").text
+        assert "Not yet reviewed by a clinician." in page, condition.code
+        assert "last reviewed" not in page
+
+
+def test_stage_4_page_marks_local_treatment_of_metastases_with_its_criteria(
+    sqlite_client: TestClient,
+) -> None:
+    page = sqlite_client.get("/conditions/non-small-cell-lung-cancer/stages/iv").text
+    assert "Only for cancer that has spread to one or a few places." in page
+    assert "Who it may suit:" in page and "The tumor in the lung is controlled, or can be." in page
+    assert "Aims to cure" not in page
+
+
+def test_nsclc_page_names_the_9th_edition_and_how_8th_edition_stages_read(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/lung-adenocarcinoma").text
+    assert "AJCC TNM staging for lung cancer, 9th edition" in page
+    assert "N2a" in page and "M1c2" in page
+
+
+def test_umbrella_page_says_surgery_is_only_for_cancer_that_has_not_spread(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/mesothelioma").text
+    assert "Only when the cancer has not spread to distant parts of the body." in page
+    assert "Aims to remove all visible cancer" in page

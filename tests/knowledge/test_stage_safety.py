@@ -103,7 +103,12 @@ def test_a_distant_substage_counts_even_when_the_stage_is_mixed() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["stage 4 mesothelioma", "stage 4 lung cancer", "stage 4 peritoneal mesothelioma", "stage iv pleural mesothelioma"],
+    [
+        "stage 4 mesothelioma",
+        "stage 4 lung cancer",
+        "stage 4 peritoneal mesothelioma",
+        "stage iv pleural mesothelioma",
+    ],
 )
 def test_explain_shows_no_curative_surgery_for_stage_4(text: str) -> None:
     result = knowledge.explain_text(text)
@@ -161,4 +166,3 @@ def test_peritoneal_mesothelioma_surgery_lists_its_selection_with_the_pci() -> N
     assert surgery.selection is not None
     assert any("peritoneal cancer index" in c for c in surgery.selection.criteria)
     assert any("epithelioid" in c for c in surgery.selection.criteria)
-

@@ -135,7 +135,8 @@ class TreatmentOption(StrictModel):
     oligometastatic: bool = False
     selection: Selection | None = None
     substages: list[str] = Field(
-        default_factory=list, description="only these sub-stages of its stages ('IVA', 'IVB'), when it says so"
+        default_factory=list,
+        description="only these sub-stages of its stages ('IVA', 'IVB'), when it says so",
     )
 
     @property
@@ -244,18 +245,22 @@ class Condition(StrictModel):
         if len(stage_codes) != len(self.stages):
             raise ValueError(f"condition {self.code!r} repeats a stage code")
         if stage_codes & {ALL_STAGES, *EXTENTS}:
-            raise ValueError(f"condition {self.code!r}: a stage code may not be 'all', 'distant' or 'not-distant'")
+            raise ValueError(
+                f"condition {self.code!r}: a stage code may not be 'all', 'distant' or 'not-distant'"
+            )
         for option in self.options:
             bad = set(option.stages) - stage_codes - {ALL_STAGES, *EXTENTS}
             if bad:
                 raise ValueError(f"condition {self.code!r}: an option names unknown stages {sorted(bad)}")
             if option.oligometastatic and option.selection is None:
-                raise ValueError(f"condition {self.code!r}: an oligometastatic option must give its selection")
+                raise ValueError(
+                    f"condition {self.code!r}: an oligometastatic option must give its selection"
+                )
         unsafe = [o.summary[:60] for o in self.options if self._removes_distant_cancer_unmarked(o)]
         if unsafe:
             raise ValueError(
-                f"condition {self.code!r}: surgery or ablation aimed at the cancer is offered for distant spread "
-                f"without being marked oligometastatic with its selection criteria: {unsafe}"
+                f"condition {self.code!r}: surgery or ablation aimed at the cancer is offered for distant "
+                f"spread without being marked oligometastatic with its selection criteria: {unsafe}"
             )
         return self
 

@@ -7,7 +7,9 @@ Other domains import from here (or `knowledge.schemas`), never from `catalogue`,
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -17,6 +19,7 @@ from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.explanation import Explanation
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
+from onconav.knowledge.review import ReviewReport, record_review, review_report
 from onconav.knowledge.schemas import (
     ClinicalLexicon,
     Condition,
@@ -34,10 +37,6 @@ from onconav.knowledge.schemas import (
     TermMatch,
     TreatmentOption,
 )
-
-# Stage groups that mean distant spread when the condition has no stage of that name: stage IV, and
-# extensive-stage small cell lung cancer.
-DISTANT_GROUPS = ("IV", "extensive")
 from onconav.text import fold
 
 __all__ = [
@@ -45,8 +44,8 @@ __all__ = [
     "condition_lineage",
     "entry_name",
     "explain",
-    "extent_of",
     "explain_text",
+    "extent_of",
     "get_condition",
     "get_service",
     "get_service_or_raise",
@@ -60,6 +59,8 @@ __all__ = [
     "modality_label",
     "options_of",
     "questions_of",
+    "record_condition_review",
+    "review_state_report",
     "service_source",
     "sources_of",
     "stage_for",
@@ -68,6 +69,9 @@ __all__ = [
     "suggest_terms",
 ]
 
+# Stage groups that mean distant spread when the condition has no stage of that name: stage IV, and
+# extensive-stage small cell lung cancer.
+DISTANT_GROUPS = ("IV", "extensive")
 FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
 # Shorter names and runs of words are too short to be typos of a catalogue term.
@@ -367,6 +371,18 @@ def stage_for(condition: Condition, *, group: str | None, substage: str | None) 
     return None
 
 
+def record_condition_review(
+    *, code: str, reviewer: str, credentials: str, on: dt.date, folder: Path | None = None
+) -> Path:
+    """Record a clinician's review in a condition's file (asked for by a person, never automatic)."""
+    return record_review(code=code, reviewer=reviewer, credentials=credentials, on=on, folder=folder)
+
+
+def review_state_report(*, today: dt.date) -> ReviewReport:
+    """Conditions not reviewed, reviewed (or written) over a year ago, and sources without a date."""
+    return review_report(today=today)
+
+
 def explain(text: str) -> Explanation:
     """What a phrase or a note says of a patient's cancer: condition, stage, spread, biomarkers, negations."""
     return understanding.explain(text)
@@ -405,7 +421,9 @@ def explain_text(text: str) -> ExplainResponse:
         sources = sources_of(condition)
         options = [
             _explained_option(o, sources)
-            for o in options_of(condition, chosen.code if chosen else None, distant=distant, substage=substage)
+            for o in options_of(
+                condition, chosen.code if chosen else None, distant=distant, substage=substage
+            )
         ]
     return ExplainResponse(
         condition=explained,
