@@ -220,6 +220,9 @@ class Condition(StrictModel):
     rare: bool = False
     staging: StagingSystem | None = None
     stages: list[Stage] = []
+    # Sites whose spread stages this cancer otherwise than distant spread does (ovarian cancer on the lining
+    # of the abdomen is stage III): site (as `phrasings.yaml` names it) -> stage group. Subtypes inherit it.
+    spread_stages: dict[str, StageGroup] = Field(default_factory=dict)
     options: list[TreatmentOption] = []
     guidance: list[Guidance] = []
     questions: list[str] = Field(default_factory=list, description="what to ask the care team")
