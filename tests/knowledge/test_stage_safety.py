@@ -166,3 +166,13 @@ def test_peritoneal_mesothelioma_surgery_lists_its_selection_with_the_pci() -> N
     assert surgery.selection is not None
     assert any("peritoneal cancer index" in c for c in surgery.selection.criteria)
     assert any("epithelioid" in c for c in surgery.selection.criteria)
+
+
+def test_a_stage_group_the_condition_does_not_use_takes_the_options_of_its_extent() -> None:
+    advanced = knowledge.explain_text("stage 4 small cell lung cancer")
+    procedures = {p for o in advanced.options for p in o.procedures}
+    assert "lobectomy" not in procedures
+    assert any("tarlatamab" in o.summary for o in advanced.options)
+    early = knowledge.explain_text("stage 1 small cell lung cancer")
+    assert "lobectomy" in {p for o in early.options for p in o.procedures}
+    assert any("durvalumab" in o.summary for o in early.options)

@@ -291,7 +291,13 @@ class Condition(StrictModel):
         stage = next((s for s in self.stages if s.code == stage_code), None) if stage_code else None
         if stage_code is not None and stage is None:
             return [o for o in self.options if stage_code in o.stages or ALL_STAGES in o.stages]
-        chosen = [o for o in self.options if o.applies_to(stage, distant=distant, substage=substage)]
+        if stage is None and distant is not None and self.stages:
+            # A stage group the condition does not use ("stage 4" small cell lung cancer): its stages of
+            # the same extent stand for it.
+            alike = [s for s in self.stages if s.is_distant == distant]
+            chosen = [o for o in self.options if any(o.applies_to(s) for s in alike)]
+        else:
+            chosen = [o for o in self.options if o.applies_to(stage, distant=distant, substage=substage)]
         return sorted(chosen, key=lambda o: o.oligometastatic)
 
     def stage_by_group(self, group: str) -> Stage | None:
