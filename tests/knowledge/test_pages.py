@@ -95,3 +95,8 @@ def test_umbrella_page_says_surgery_is_only_for_cancer_that_has_not_spread(sqlit
     page = sqlite_client.get("/conditions/mesothelioma").text
     assert "Only when the cancer has not spread to distant parts of the body." in page
     assert "Aims to remove all visible cancer" in page
+
+
+def test_an_option_for_some_sub_stages_says_which(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/head-and-neck-cancer/stages/iv").text
+    assert "Only for stage IVA, IVB." in page

@@ -108,6 +108,7 @@ def explain(
         label = knowledge.modality_label(option.modality)
         intent = knowledge.intent_label(option.intent)
         few = " - only if the cancer has spread to a few places" if option.oligometastatic else ""
+        few += f" - stage {', '.join(option.substages)} only" if option.substages else ""
         console.print(f"- {label} ({intent}{few}): {option.summary}", highlight=False)
         for criterion in option.selection:
             console.print(f"    if: {criterion}", highlight=False)

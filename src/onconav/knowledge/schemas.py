@@ -35,7 +35,7 @@ Intent = Literal["curative", "complete-removal", "life-prolonging", "symptom-rel
 # has not spread to distant parts of the body) or "distant".
 ALL_STAGES = "all"
 EXTENTS = ("not-distant", "distant")
-# Intents of an option that removes or destroys the cancer itself, not its symptoms.
+# Modalities that remove or destroy the cancer itself.
 REMOVING_MODALITIES = ("surgery", "ablation")
 PUBLISHED_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 StageGroup = Literal["0", "I", "II", "III", "IV", "limited", "extensive"]
@@ -456,6 +456,7 @@ class ExplainedOption(BaseModel):
     sources: list[str]  # URLs
     oligometastatic: bool = False  # local treatment for cancer that has spread to only a few places
     selection: list[str] = []  # who it suits, as its source says
+    substages: list[str] = []  # only these sub-stages of the stage ("IVA", "IVB"), when the option says so
 
 
 class ExplainResponse(BaseModel):

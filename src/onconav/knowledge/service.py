@@ -451,6 +451,7 @@ def _explained_option(option: TreatmentOption, sources: dict[str, SourceRef]) ->
         sources=list(dict.fromkeys(str(sources[key].url) for key in cited if key in sources)),
         oligometastatic=option.oligometastatic,
         selection=list(option.selection.criteria) if option.selection else [],
+        substages=list(option.substages),
     )
 
 
