@@ -81,14 +81,17 @@ def test_icd10_codes_are_real_neoplasm_codes() -> None:
 
 
 @pytest.mark.parametrize("condition", knowledge.list_conditions(), ids=lambda c: c.code)
-def test_every_statement_has_a_source_and_a_review_date(condition: object) -> None:
+def test_every_statement_has_a_source_and_a_written_date(condition: object) -> None:
     from onconav.knowledge.schemas import Condition
 
     assert isinstance(condition, Condition)
-    assert condition.reviewed <= dt.date.today()
+    assert condition.written.date <= dt.date.today() and condition.written.by.strip()
+    assert condition.reviewed is None or condition.reviewed.date >= condition.written.date
     sources = knowledge.sources_of(condition)
     cited = [condition.source, *(s.source for s in condition.stages), *(o.source for o in condition.options)]
     cited += [g.source for g in condition.guidance]
+    cited += [k for o in condition.options for k in o.further_sources]
+    cited += [o.selection.source for o in condition.options if o.selection]
     for key in cited:
         assert key in sources and str(sources[key].url).startswith("https://")
     assert condition.summary.strip()

@@ -17,14 +17,16 @@ def test_conditions_index_links_every_top_level_condition(sqlite_client: TestCli
         assert f'href="/conditions/{condition.code}"' in page.text
 
 
-def test_condition_page_shows_options_sources_and_review_date(sqlite_client: TestClient) -> None:
+def test_condition_page_shows_options_sources_and_review_state(sqlite_client: TestClient) -> None:
     condition = knowledge.get_condition("pleural-mesothelioma")
     assert condition is not None
     page = sqlite_client.get("/conditions/pleural-mesothelioma")
     assert page.status_code == 200
     text = page.text
     assert condition.name in text
-    assert condition.reviewed.isoformat() in text
+    assert condition.written.date.isoformat() in text
+    assert condition.reviewed is None and "Not yet reviewed by a clinician." in text
+    assert "last reviewed" not in text
     for ref in knowledge.sources_of(condition).values():
         assert str(ref.url) in text
     assert "Find specialists near you" in text and 'action="/search"' in text
@@ -65,3 +67,36 @@ def test_spanish_page_says_the_medical_content_is_in_english(sqlite_client: Test
     page = sqlite_client.get("/conditions/melanoma", headers={"Accept-Language": "es"})
     assert page.status_code == 200 and '<html lang="es">' in page.text
     assert 'lang="en"' in page.text
+
+
+def test_pages_say_no_clinician_has_reviewed_the_content_yet(sqlite_client: TestClient) -> None:
+    for condition in knowledge.list_conditions():
+        page = sqlite_client.get(f"/conditions/{condition.code}").text
+        assert "Not yet reviewed by a clinician." in page, condition.code
+        assert "last reviewed" not in page
+
+
+def test_stage_4_page_marks_local_treatment_of_metastases_with_its_criteria(
+    sqlite_client: TestClient,
+) -> None:
+    page = sqlite_client.get("/conditions/non-small-cell-lung-cancer/stages/iv").text
+    assert "Only for cancer that has spread to one or a few places." in page
+    assert "Who it may suit:" in page and "The tumor in the lung is controlled, or can be." in page
+    assert "Aims to cure" not in page
+
+
+def test_nsclc_page_names_the_9th_edition_and_how_8th_edition_stages_read(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/lung-adenocarcinoma").text
+    assert "AJCC TNM staging for lung cancer, 9th edition" in page
+    assert "N2a" in page and "M1c2" in page
+
+
+def test_umbrella_page_says_surgery_is_only_for_cancer_that_has_not_spread(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/mesothelioma").text
+    assert "Only when the cancer has not spread to distant parts of the body." in page
+    assert "Aims to remove all visible cancer" in page
+
+
+def test_an_option_for_some_sub_stages_says_which(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/conditions/head-and-neck-cancer/stages/iv").text
+    assert "Only for stage IVA, IVB." in page

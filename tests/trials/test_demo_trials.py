@@ -85,6 +85,11 @@ def test_demo_covers_the_catalogue_with_mostly_recruiting_trials() -> None:
     assert all(r.sex == "FEMALE" for r in records if r.conditions[0] == "Ovarian cancer")
 
 
+def test_demo_breast_cancer_trials_are_open_to_men_too() -> None:
+    breast = [r for r in demo.generate("small") if r.conditions[0] == "Breast cancer"]
+    assert breast and all(r.sex == "ALL" for r in breast)
+
+
 def test_demo_criteria_split_into_inclusion_and_exclusion(tiny: list[TrialRecord]) -> None:
     for record in tiny:
         text = record.criteria_text or ""

@@ -87,7 +87,10 @@ STAFF_MIX: dict[str, dict[str, float]] = {
         "endocrine-surgery": 1,
         "endocrinology": 1,
         "nuclear-medicine": 1,
-        "orthopedic-oncology": 1,
+        # Cardiology last, with half of the weight the line above had: the draws of every other specialty
+        # stay as they were before it was added.
+        "orthopedic-oncology": 0.5,
+        "cardiology": 0.5,
     },
     "hospital": {
         "medical-oncology": 26,
@@ -178,7 +181,13 @@ PERFORMS: dict[str, dict[str, tuple[float, int | None]]] = {
     "psycho-oncology": {"counseling": (1.0, None), "support-groups": (0.5, None), "telehealth": (0.6, None)},
     "oncology-social-work": {"counseling": (0.8, None), "support-groups": (0.8, None)},
     "oncology-nutrition": {"nutrition": (1.0, None), "telehealth": (0.4, None)},
+    "cardiology": {"pericardiocentesis": (0.8, 10)},
 }
+# Services added to the catalogue after the demo's layout was settled (issue 14) draw from a stream of
+# their own, so that adding them does not reshuffle who performs everything else.
+LATER_SERVICES = frozenset(
+    {"pericardiectomy", "paracentesis", "radical-inguinal-orchiectomy", "pericardiocentesis"}
+)
 RARE_AT_CANCER_CENTERS = {
     "pleurectomy-decortication",
     "extrapleural-pneumonectomy",
@@ -326,6 +335,7 @@ def _add_staff(
     rng: random.Random,
     first_practitioner_id: int,
     first_role_id: int,
+    later: random.Random,
 ) -> None:
     kind = plan.kind
     country = plan.city.country_code
@@ -369,9 +379,10 @@ def _add_staff(
         for service_code, (probability, median) in performs(specialty).items():
             if service_code in RARE_AT_CANCER_CENTERS and kind != "cancer_center":
                 probability /= 3
-            if rng.random() >= probability:
+            draw = later if service_code in LATER_SERVICES else rng
+            if draw.random() >= probability:
                 continue
-            volume = _volume(rng, median, kind)
+            volume = _volume(draw, median, kind)
             record.role_services.append(
                 {"role_id": role_id, "service_code": service_code, "annual_volume": volume}
             )
@@ -416,6 +427,7 @@ def generate(
     for plan in _plan(size, seed):
         rng = random.Random(f"{seed}:org:{plan.index}")
         record = _organization_record(plan, rng, ids)
-        _add_staff(record, plan, rng, ids["practitioner"] + offset, ids["practitioner_role"] + offset)
+        later = random.Random(f"{seed}:org:{plan.index}:later")
+        _add_staff(record, plan, rng, ids["practitioner"] + offset, ids["practitioner_role"] + offset, later)
         offset += plan.size
         yield record

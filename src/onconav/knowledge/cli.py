@@ -1,14 +1,69 @@
-"""The knowledge base's command: `onconav explain TEXT`, what a phrase or a clinical note says (condition,
-stage, spread, biomarkers) and the treatment options, as text or JSON."""
+"""The knowledge base's commands: `onconav explain TEXT`, what a phrase or a clinical note says (condition,
+stage, spread, biomarkers) and the treatment options, as text or JSON; `onconav knowledge review` and
+`onconav knowledge report`, the clinician review of the content."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
 
 from onconav.cli_support import console, fail, print_json
 from onconav.errors import OnconavError
+
+app = typer.Typer(
+    help="The cancer content: clinician reviews and what still needs one.", no_args_is_help=True
+)
+
+
+@app.command("review")
+def review(
+    condition: Annotated[str, typer.Argument(help="The condition's code, e.g. pleural-mesothelioma.")],
+    reviewer: Annotated[str, typer.Option(help="The reviewing clinician's full name.")],
+    credentials: Annotated[str, typer.Option(help="Their credentials, e.g. 'MD, thoracic oncology'.")],
+    on: Annotated[str | None, typer.Option(help="Date of the review (YYYY-MM-DD); today by default.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Record that a clinician has read CONDITION's file against its sources (writes the YAML file)."""
+    from onconav.knowledge import service as knowledge
+
+    try:
+        date = dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        console.print(f"Not a date: {on!r} (use YYYY-MM-DD).")
+        raise typer.Exit(2) from None
+    if knowledge.get_condition(condition) is None:
+        console.print(f"Nothing called {condition!r} is in the catalogue.")
+        raise typer.Exit(2)
+    question = f"Record that {reviewer} ({credentials}) reviewed {condition} on {date.isoformat()}?"
+    if not yes and not typer.confirm(question):
+        console.print("Nothing recorded.")
+        raise typer.Exit(1)
+    try:
+        path = knowledge.record_condition_review(
+            code=condition, reviewer=reviewer, credentials=credentials, on=date
+        )
+    except OnconavError as error:
+        fail(error)
+    console.print(f"Recorded in {path}. Commit the file so that the review is kept.", highlight=False)
+
+
+@app.command("report")
+def report() -> None:
+    """What needs a clinician: unreviewed conditions, reviews over a year old, sources without a date."""
+    from onconav.knowledge import service as knowledge
+
+    result = knowledge.review_state_report(today=dt.date.today())
+    console.print(f"[bold]Not yet reviewed by a clinician ({len(result.unreviewed)}):[/]")
+    for code in result.unreviewed:
+        console.print(f"  {code}", highlight=False)
+    console.print(f"[bold]Last reviewed or written over a year ago ({len(result.out_of_date)}):[/]")
+    for code, date in result.out_of_date:
+        console.print(f"  {code} ({date.isoformat()})", highlight=False)
+    console.print(f"[bold]Sources without their own date ({len(result.undated_sources)}):[/]")
+    for source in result.undated_sources:
+        console.print(f"  {source.condition}: {source.key} - {source.title}", highlight=False)
 
 
 def explain(
@@ -50,6 +105,12 @@ def explain(
     for negated in result.negated:
         console.print(f"[dim]Not the patient's: {negated['text']!r} ({negated['cue']})[/]", highlight=False)
     for option in result.options:
-        console.print(f"- {option.modality} ({option.intent}): {option.summary}", highlight=False)
+        label = knowledge.modality_label(option.modality)
+        intent = knowledge.intent_label(option.intent)
+        few = " - only if the cancer has spread to a few places" if option.oligometastatic else ""
+        few += f" - stage {', '.join(option.substages)} only" if option.substages else ""
+        console.print(f"- {label} ({intent}{few}): {option.summary}", highlight=False)
+        for criterion in option.selection:
+            console.print(f"    if: {criterion}", highlight=False)
     if result.condition is not None:
         console.print("Information only: talk with your care team about your options.")

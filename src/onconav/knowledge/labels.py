@@ -22,7 +22,8 @@ MODALITY_LABELS: dict[str, str] = {
 }
 INTENT_LABELS: dict[str, str] = {
     "curative": N_("Aims to cure"),
+    "complete-removal": N_("Aims to remove all visible cancer"),
     "life-prolonging": N_("Aims to control the cancer and prolong life"),
     "symptom-relief": N_("Aims to relieve symptoms and improve comfort"),
 }
-INTENT_ORDER = ("curative", "life-prolonging", "symptom-relief")
+INTENT_ORDER = ("curative", "complete-removal", "life-prolonging", "symptom-relief")

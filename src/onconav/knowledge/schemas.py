@@ -27,7 +27,17 @@ Modality = Literal[
     "palliative-care",
     "clinical-trial",
 ]
-Intent = Literal["curative", "life-prolonging", "symptom-relief"]
+# "curative" only where the cited sources say the treatment aims to cure; "complete-removal" (all visible
+# cancer) where they say surgery aims to remove all of it without speaking of cure.
+Intent = Literal["curative", "complete-removal", "life-prolonging", "symptom-relief"]
+# Options apply to stage codes, or to every stage ("all"), or, where the condition has no stages of its own
+# (umbrella entries, cancers without a staging system), to the extent of the disease: "not-distant" (it
+# has not spread to distant parts of the body) or "distant".
+ALL_STAGES = "all"
+EXTENTS = ("not-distant", "distant")
+# Modalities that remove or destroy the cancer itself.
+REMOVING_MODALITIES = ("surgery", "ablation")
+PUBLISHED_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 StageGroup = Literal["0", "I", "II", "III", "IV", "limited", "extensive"]
 CODE_PATTERN = r"^[a-z][a-z0-9-]+$"
 
@@ -39,11 +49,15 @@ class StrictModel(BaseModel):
 
 
 class SourceRef(StrictModel):
-    """A published reference a statement rests on."""
+    """A published reference a statement rests on, with the source's own date when it gives one."""
 
     title: str
     publisher: str | None = None
     url: HttpUrl
+    # The date the source gives itself (publication, online publication or approval): "2024", "2024-09",
+    # "2024-09-17". Absent when we do not know it; `onconav knowledge report` lists those.
+    published: str | None = Field(default=None, pattern=PUBLISHED_PATTERN)
+    accessed: dt.date | None = None  # when someone read it for this file; only when truly known
 
 
 class Specialty(StrictModel):
@@ -79,18 +93,103 @@ class Stage(StrictModel):
     substages: list[str] = Field(default_factory=list, description="'IVA', 'IVB' when the stage splits")
     summary: str
     source: str
+    distant: bool | None = Field(
+        default=None, description="spread to distant parts of the body; by default stage group IV is"
+    )
+    distant_substages: list[str] = Field(
+        default_factory=list, description="when only some sub-stages mean distant spread ('IVC')"
+    )
+
+    @property
+    def is_distant(self) -> bool:
+        """Whether this stage (or some of its sub-stages) means distant spread (group IV unless told)."""
+        return self.distant if self.distant is not None else self.group == "IV"
+
+    def substage_is_distant(self, substage: str) -> bool:
+        """Whether one of this stage's sub-stages means distant spread."""
+        if self.distant_substages:
+            return substage.upper() in self.distant_substages
+        return self.is_distant
+
+
+class Selection(StrictModel):
+    """Who an option suits, as its source states it: the conditions a care team checks first."""
+
+    criteria: list[str] = Field(min_length=1)
+    source: str
 
 
 class TreatmentOption(StrictModel):
     """One kind of treatment used for some stages of a condition."""
 
-    stages: list[str] = Field(min_length=1, description="stage codes, or ['all']")
+    stages: list[str] = Field(min_length=1, description="stage codes, 'all', 'not-distant' or 'distant'")
     modality: Modality
     intent: Intent
     summary: str
     procedures: list[str] = Field(default_factory=list, description="service codes")
     specialties: list[str] = Field(min_length=1)
     source: str
+    further_sources: list[str] = Field(default_factory=list, description="trials and approvals it also cites")
+    # Local treatment of cancer that has spread to only a few places: allowed at a distant stage only when
+    # marked so, with the selection criteria its source gives.
+    oligometastatic: bool = False
+    selection: Selection | None = None
+    substages: list[str] = Field(
+        default_factory=list,
+        description="only these sub-stages of its stages ('IVA', 'IVB'), when it says so",
+    )
+
+    @property
+    def removes_cancer(self) -> bool:
+        """Surgery or ablation that aims to cure or to remove all visible cancer."""
+        return self.modality in REMOVING_MODALITIES and self.intent in ("curative", "complete-removal")
+
+    def applies_to(
+        self, stage: Stage | None, *, distant: bool | None = None, substage: str | None = None
+    ) -> bool:
+        """Whether the option is for this stage (and sub-stage, when one is named), or (without a stage)
+        for this extent of disease.
+        """
+        if substage and self.substages and substage.upper() not in self.substages:
+            return False
+        if ALL_STAGES in self.stages:
+            return True
+        if stage is not None:
+            return stage.code in self.stages or _extent(stage.is_distant) in self.stages
+        if distant is None:
+            return True
+        return _extent(distant) in self.stages
+
+
+def _extent(distant: bool) -> str:
+    return "distant" if distant else "not-distant"
+
+
+class StagingSystem(StrictModel):
+    """The staging system a condition's stages follow, and how stages written in its previous edition
+    read in this one (notes written before the change still use the old one).
+    """
+
+    name: str
+    effective: str = Field(pattern=PUBLISHED_PATTERN)
+    previous: str
+    changes: list[str] = Field(min_length=1)
+    source: str
+
+
+class Authorship(StrictModel):
+    """Who wrote a file's content, and when."""
+
+    date: dt.date
+    by: str
+
+
+class Review(StrictModel):
+    """A clinician's review of a file against its sources."""
+
+    date: dt.date
+    reviewer: str = Field(min_length=2)
+    credentials: str = Field(min_length=2)
 
 
 class Guidance(StrictModel):
@@ -119,35 +218,87 @@ class Condition(StrictModel):
     oncotree: list[OncoTreeRef] = []
     icd10: list[str] = []
     rare: bool = False
+    staging: StagingSystem | None = None
     stages: list[Stage] = []
+    # Sites whose spread stages this cancer otherwise than distant spread does (ovarian cancer on the lining
+    # of the abdomen is stage III): site (as `phrasings.yaml` names it) -> stage group. Subtypes inherit it.
+    spread_stages: dict[str, StageGroup] = Field(default_factory=dict)
     options: list[TreatmentOption] = []
     guidance: list[Guidance] = []
     questions: list[str] = Field(default_factory=list, description="what to ask the care team")
     source: str
     sources: dict[str, SourceRef]
-    reviewed: dt.date
+    written: Authorship
+    reviewed: Review | None = None  # absent until a clinician reviews the file (`onconav knowledge review`)
+    # False where stage words do not mean spread: adult brain tumors are graded, not staged ("stage 4
+    # glioblastoma" means grade 4), and rarely spread outside the brain and spinal cord.
+    stage_means_spread: bool = True
 
     @model_validator(mode="after")
     def _references_hold(self) -> Condition:
         cited = [self.source, *(s.source for s in self.stages), *(o.source for o in self.options)]
         cited += [g.source for g in self.guidance]
+        cited += [o.selection.source for o in self.options if o.selection is not None]
+        cited += [key for o in self.options for key in o.further_sources]
+        cited += [self.staging.source] if self.staging else []
         unknown = sorted(set(cited) - set(self.sources))
         if unknown:
             raise ValueError(f"condition {self.code!r} cites unknown sources {unknown}")
         stage_codes = {s.code for s in self.stages}
         if len(stage_codes) != len(self.stages):
             raise ValueError(f"condition {self.code!r} repeats a stage code")
+        if stage_codes & {ALL_STAGES, *EXTENTS}:
+            raise ValueError(
+                f"condition {self.code!r}: a stage code may not be 'all', 'distant' or 'not-distant'"
+            )
         for option in self.options:
-            bad = set(option.stages) - stage_codes - {"all"}
+            bad = set(option.stages) - stage_codes - {ALL_STAGES, *EXTENTS}
             if bad:
                 raise ValueError(f"condition {self.code!r}: an option names unknown stages {sorted(bad)}")
+            if option.oligometastatic and option.selection is None:
+                raise ValueError(
+                    f"condition {self.code!r}: an oligometastatic option must give its selection"
+                )
+        unsafe = [o.summary[:60] for o in self.options if self._removes_distant_cancer_unmarked(o)]
+        if unsafe:
+            raise ValueError(
+                f"condition {self.code!r}: surgery or ablation aimed at the cancer is offered for distant "
+                f"spread without being marked oligometastatic with its selection criteria: {unsafe}"
+            )
         return self
 
-    def options_for(self, stage_code: str | None) -> list[TreatmentOption]:
-        """The options for one stage (all of them when no stage is given)."""
-        if stage_code is None:
-            return list(self.options)
-        return [o for o in self.options if stage_code in o.stages or "all" in o.stages]
+    def _removes_distant_cancer_unmarked(self, option: TreatmentOption) -> bool:
+        """The dangerous error: an operation on the cancer shown for distant spread, without its criteria."""
+        if not option.removes_cancer or option.oligometastatic:
+            return False
+        if not self.stage_means_spread:
+            return False
+        if not self.stages:
+            return option.applies_to(None, distant=True)
+        for stage in (s for s in self.stages if s.is_distant and option.applies_to(s)):
+            if not stage.distant_substages or not option.substages:
+                return True  # the whole stage is distant, or the option is for all of it
+            if set(option.substages) & set(stage.distant_substages):
+                return True
+        return False
+
+    def options_for(
+        self, stage_code: str | None, *, distant: bool | None = None, substage: str | None = None
+    ) -> list[TreatmentOption]:
+        """The options for one stage (and sub-stage), or for an extent of disease when no stage of the
+        condition is named (all of them when neither is given). Options for a few metastases come last.
+        """
+        stage = next((s for s in self.stages if s.code == stage_code), None) if stage_code else None
+        if stage_code is not None and stage is None:
+            return [o for o in self.options if stage_code in o.stages or ALL_STAGES in o.stages]
+        if stage is None and distant is not None and self.stages:
+            # A stage group the condition does not use ("stage 4" small cell lung cancer): its stages of
+            # the same extent stand for it.
+            alike = [s for s in self.stages if s.is_distant == distant]
+            chosen = [o for o in self.options if any(o.applies_to(s) for s in alike)]
+        else:
+            chosen = [o for o in self.options if o.applies_to(stage, distant=distant, substage=substage)]
+        return sorted(chosen, key=lambda o: o.oligometastatic)
 
     def stage_by_group(self, group: str) -> Stage | None:
         """The first stage of a stage group ('IV' -> stage IV), or None."""
@@ -161,7 +312,8 @@ def _check_cited(kind: str, entries: list[Service] | list[Specialty], sources: d
 
 
 class SpecialtiesFile(StrictModel):
-    reviewed: dt.date
+    written: Authorship
+    reviewed: Review | None = None
     sources: dict[str, SourceRef]
     specialties: list[Specialty]
 
@@ -172,7 +324,8 @@ class SpecialtiesFile(StrictModel):
 
 
 class ServicesFile(StrictModel):
-    reviewed: dt.date
+    written: Authorship
+    reviewed: Review | None = None
     sources: dict[str, SourceRef]
     services: list[Service]
 
@@ -301,6 +454,9 @@ class ExplainedOption(BaseModel):
     procedures: list[str]
     specialties: list[str]
     sources: list[str]  # URLs
+    oligometastatic: bool = False  # local treatment for cancer that has spread to only a few places
+    selection: list[str] = []  # who it suits, as its source says
+    substages: list[str] = []  # only these sub-stages of the stage ("IVA", "IVB"), when the option says so
 
 
 class ExplainResponse(BaseModel):

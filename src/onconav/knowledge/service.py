@@ -7,7 +7,9 @@ Other domains import from here (or `knowledge.schemas`), never from `catalogue`,
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -17,6 +19,7 @@ from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.explanation import Explanation
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
+from onconav.knowledge.review import ReviewReport, record_review, review_report
 from onconav.knowledge.schemas import (
     ClinicalLexicon,
     Condition,
@@ -29,6 +32,7 @@ from onconav.knowledge.schemas import (
     SourceRef,
     Specialty,
     Stage,
+    StagingSystem,
     TermKind,
     TermMatch,
     TreatmentOption,
@@ -41,6 +45,7 @@ __all__ = [
     "entry_name",
     "explain",
     "explain_text",
+    "extent_of",
     "get_condition",
     "get_service",
     "get_service_or_raise",
@@ -54,13 +59,19 @@ __all__ = [
     "modality_label",
     "options_of",
     "questions_of",
+    "record_condition_review",
+    "review_state_report",
     "service_source",
     "sources_of",
     "stage_for",
     "stages_of",
+    "staging_of",
     "suggest_terms",
 ]
 
+# Stage groups that mean distant spread when the condition has no stage of that name: stage IV, and
+# extensive-stage small cell lung cancer.
+DISTANT_GROUPS = ("IV", "extensive")
 FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
 # Shorter names and runs of words are too short to be typos of a catalogue term.
@@ -141,9 +152,32 @@ def stages_of(condition: Condition) -> list[Stage]:
     return list(_owner_of(condition, "stages").stages)
 
 
-def options_of(condition: Condition, stage_code: str | None = None) -> list[TreatmentOption]:
-    """Treatment options for a stage (all stages when None), inherited like stages."""
-    return _owner_of(condition, "options").options_for(stage_code)
+def staging_of(condition: Condition) -> StagingSystem | None:
+    """The staging system the condition's stages follow (inherited with them), or None."""
+    return _owner_of(condition, "stages").staging
+
+
+def options_of(
+    condition: Condition,
+    stage_code: str | None = None,
+    *,
+    distant: bool | None = None,
+    substage: str | None = None,
+) -> list[TreatmentOption]:
+    """Treatment options for a stage (and sub-stage), or, when the condition has no such stage, for an
+    extent of disease (distant spread or not); all of them when neither is known. Inherited like stages.
+    """
+    return _owner_of(condition, "options").options_for(stage_code, distant=distant, substage=substage)
+
+
+def extent_of(condition: Condition, *, group: str | None, substage: str | None = None) -> bool | None:
+    """Whether a named stage group means distant spread for this condition (None when nothing says)."""
+    if group is None or not _owner_of(condition, "options").stage_means_spread:
+        return None
+    stage = stage_for(condition, group=group, substage=substage)
+    if stage is not None:
+        return stage.substage_is_distant(substage) if substage else stage.is_distant
+    return group in DISTANT_GROUPS
 
 
 def guidance_of(condition: Condition) -> list[Guidance]:
@@ -227,7 +261,9 @@ def _fuzzy_match(words: str) -> TermMatch | None:
     )
 
 
-def _topics_for(matches: list[TermMatch], stage_codes: dict[str, str]) -> dict[str, TermKind]:
+def _topics_for(
+    matches: list[TermMatch], stage_codes: dict[str, str], distant: bool | None = None
+) -> dict[str, TermKind]:
     """Directory topics for the matched entries; a condition contributes the procedures and specialties
     of its treatment options (for the named stage, when there is one).
     """
@@ -240,7 +276,7 @@ def _topics_for(matches: list[TermMatch], stage_codes: dict[str, str]) -> dict[s
             topics.setdefault(f"specialty:{match.code}", "specialty")
         else:
             condition = cat.conditions[match.code]
-            for option in options_of(condition, stage_codes.get(match.code)):
+            for option in options_of(condition, stage_codes.get(match.code), distant=distant):
                 for code in option.procedures:
                     topics.setdefault(f"service:{code}", "condition")
                 for code in option.specialties:
@@ -276,10 +312,10 @@ def interpret_query(text: str) -> QueryInterpretation:
     if understood is not None:
         # The understanding of the whole text knows better which condition and stage the patient has
         # ("colon cancer with liver mets" is stage IV colon cancer, "no history of melanoma" is not melanoma).
-        match, stage = understood
+        match, stage, distant = understood
         matches = [m for m in matches if m.kind != "condition"] + [match]
     else:
-        stage = None
+        stage, distant = None, None
     if not matches:
         raise InvalidInput(
             'We do not recognise "%(query)s" as a procedure, condition or specialty.',
@@ -290,13 +326,17 @@ def interpret_query(text: str) -> QueryInterpretation:
     return QueryInterpretation(
         text=text,
         matches=matches,
-        topics=_topics_for(matches, stage_codes),
+        topics=_topics_for(matches, stage_codes, distant if not stage_codes else None),
         stage=stage[1].name if stage else None,
     )
 
 
-def _understand_condition(text: str) -> tuple[TermMatch, tuple[str, Stage] | None] | None:
-    """The condition the text names for the patient, and the catalogue stage it names, if any."""
+def _understand_condition(
+    text: str,
+) -> tuple[TermMatch, tuple[str, Stage] | None, bool | None] | None:
+    """The condition the text names for the patient, the catalogue stage it names, if any, and whether the
+    text says the cancer has spread to distant parts of the body (None when it does not say).
+    """
     found = explain(text)
     if found.condition is None:
         return None
@@ -311,10 +351,10 @@ def _understand_condition(text: str) -> tuple[TermMatch, tuple[str, Stage] | Non
         exact=found.condition.exact,
         score=found.condition.score,
     )
-    stage = (
-        stage_for(condition, group=found.stage.group, substage=found.stage.substage) if found.stage else None
-    )
-    return match, ((condition.code, stage) if stage else None)
+    group, substage = (found.stage.group, found.stage.substage) if found.stage else (None, None)
+    stage = stage_for(condition, group=group, substage=substage) if found.stage else None
+    distant = extent_of(condition, group=group, substage=substage)
+    return match, ((condition.code, stage) if stage else None), distant
 
 
 def stage_for(condition: Condition, *, group: str | None, substage: str | None) -> Stage | None:
@@ -329,6 +369,18 @@ def stage_for(condition: Condition, *, group: str | None, substage: str | None) 
     if group:
         return next((s for s in stages if s.group == group), None)
     return None
+
+
+def record_condition_review(
+    *, code: str, reviewer: str, credentials: str, on: dt.date, folder: Path | None = None
+) -> Path:
+    """Record a clinician's review in a condition's file (asked for by a person, never automatic)."""
+    return record_review(code=code, reviewer=reviewer, credentials=credentials, on=on, folder=folder)
+
+
+def review_state_report(*, today: dt.date) -> ReviewReport:
+    """Conditions not reviewed, reviewed (or written) over a year ago, and sources without a date."""
+    return review_report(today=today)
 
 
 def explain(text: str) -> Explanation:
@@ -363,18 +415,15 @@ def explain_text(text: str) -> ExplainResponse:
             exact=found.condition.exact,
             url=f"/conditions/{condition.code}",
         )
-        chosen = stage_for(condition, group=stage.group, substage=stage.substage) if stage else None
+        group, substage = (stage.group, stage.substage) if stage else (None, None)
+        chosen = stage_for(condition, group=group, substage=substage) if stage else None
+        distant = extent_of(condition, group=group, substage=substage)
         sources = sources_of(condition)
         options = [
-            ExplainedOption(
-                modality=o.modality,
-                intent=o.intent,
-                summary=o.summary,
-                procedures=list(o.procedures),
-                specialties=list(o.specialties),
-                sources=[str(sources[o.source].url)] if o.source in sources else [],
+            _explained_option(o, sources)
+            for o in options_of(
+                condition, chosen.code if chosen else None, distant=distant, substage=substage
             )
-            for o in options_of(condition, chosen.code if chosen else None)
         ]
     return ExplainResponse(
         condition=explained,
@@ -387,6 +436,22 @@ def explain_text(text: str) -> ExplainResponse:
         ],
         matched=[m.model_dump() for m in found.matched],
         options=options,
+    )
+
+
+def _explained_option(option: TreatmentOption, sources: dict[str, SourceRef]) -> ExplainedOption:
+    """One option as the explain faces show it, with its selection criteria and source addresses."""
+    cited = [option.source] + ([option.selection.source] if option.selection else [])
+    return ExplainedOption(
+        modality=option.modality,
+        intent=option.intent,
+        summary=option.summary,
+        procedures=list(option.procedures),
+        specialties=list(option.specialties),
+        sources=list(dict.fromkeys(str(sources[key].url) for key in cited if key in sources)),
+        oligometastatic=option.oligometastatic,
+        selection=list(option.selection.criteria) if option.selection else [],
+        substages=list(option.substages),
     )
 
 

@@ -62,7 +62,8 @@ BIOMARKERS: list[tuple[str, list[str]]] = [
     ("esophageal", ["HER2-positive disease"]),
     ("thyroid", ["RET fusion"]),
 ]
-FEMALE_ONLY = ("breast", "ovarian", "cervical", "uterine")
+# Breast cancer is not here: men get it too, so demo breast cancer trials take everyone.
+FEMALE_ONLY = ("ovarian", "cervical", "uterine")
 MALE_ONLY = ("prostate", "tunica-vaginalis")
 AGENT_KINDS = (
     "antibody-drug conjugate",

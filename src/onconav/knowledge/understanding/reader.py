@@ -52,6 +52,7 @@ class Mention:
     stage_source: str = ""
     needs_sclc: bool = False
     regional: bool = False  # metastatic words naming lymph nodes only
+    sites: tuple[str, ...] = ()  # the sites metastatic words name
     doubtful: bool = False  # a biomarker name that counts only if a status is written for it
     status: BiomarkerStatus = "unknown"
     value: str | None = None

@@ -40,6 +40,7 @@ def spread_mentions(r: Reader, conditions: list[Mention]) -> tuple[list[Mention]
         mention = Mention("stage", "metastatic", s, e, start, end, exact=exact, stage_source="metastatic")
         mention.group = "IV"
         mention.regional = bool(named) and all(site == "lymph nodes" for _, _, site in named)
+        mention.sites = tuple(site for _, _, site in named)
         stages.append(mention)
     in_names = {i for c in conditions for i in range(c.s, c.e)}
     sites.extend(m for m in _involved_sites(r) if not in_names & set(range(m.s, m.e)))

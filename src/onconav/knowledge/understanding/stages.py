@@ -28,7 +28,7 @@ _GROUPS: dict[str, StageGroup] = {
 }
 _STAGE = re.compile(
     r"(?<![A-Za-z])(?:(?:stage|stg|stge|satge|stag)s?[\s:\-.]*(?:(?:is|was|of)\s+)?"
-    r"|staged\s+as\s+(?:clinical\s+|pathologic(?:al)?\s+)?)"
+    r"|(?:re-?)?staged\s+as\s+(?:clinical\s+|pathologic(?:al)?\s+)?)"
     r"(?:(?P<roman>iv|i{1,3}|0)|(?P<arabic>[0-4])|(?P<word>zero|one|two|three|four))"
     r"(?:-?(?P<letter>[abc])(?P<digit>[1-3])?)?(?![A-Za-z0-9])",
     re.IGNORECASE,
@@ -37,7 +37,8 @@ _ORDINAL_STAGE = re.compile(
     r"(?<![A-Za-z])(?P<ord>1st|2nd|3rd|4th|first|second|third|fourth)[\s\-]+stage\b", re.IGNORECASE
 )
 _TNM = re.compile(
-    r"(?<![A-Za-z0-9])[cpyra]{0,2}T(?:is|[0-4x][a-d]?)\s*N[0-3x][a-c]?\s*M(?P<m>[01x])[a-c]?(?![A-Za-z0-9])",
+    r"(?<![A-Za-z0-9])[cpyra]{0,2}T(?:is|[0-4x][a-d]?)\s*[cpyra]{0,2}N[0-3x][a-c]?\s*[cpyra]{0,2}M(?P<m>[01x])"
+    r"(?:[a-c][12]?)?(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 _LIMITED_EXTENSIVE = re.compile(
@@ -155,6 +156,8 @@ def choose_stage(
             continue
         if small_cell and stage.stage_source == "metastatic":
             group = "extensive"  # distant spread of small cell lung cancer is extensive stage
+        elif stage.stage_source == "metastatic" and chosen is not None:
+            group = _spread_group(r, chosen.label, stage) or group
         candidates.append((group, stage))
     if small_cell and any(g in ("limited", "extensive") for g, _ in candidates):
         candidates = [(g, m) for g, m in candidates if g in ("limited", "extensive")]
@@ -189,6 +192,21 @@ def choose_stage(
         tnm=_tnm_text(r, tnm),
         qualifiers=labels,
     )
+
+
+def _spread_group(r: Reader, code: str, stage: Mention) -> StageGroup | None:
+    """The stage group a cancer's own stages give spread to the sites named ("ovarian cancer spread to the
+    omentum" is stage III), or None when any named site means distant spread.
+    """
+    table: dict[str, StageGroup] = {}
+    for ancestor in reversed(r.t.ancestors(code)):
+        condition = r.t.catalogue.conditions.get(ancestor)
+        if condition is not None:
+            table.update(condition.spread_stages)
+    sites = [s for s in stage.sites if s != "lymph nodes"]
+    if not sites or not all(site in table for site in sites):
+        return None
+    return max((table[site] for site in sites), key=lambda g: _STAGE_RANK[g])
 
 
 def _about_cancer(r: Reader, stage: Mention) -> bool:
