@@ -19,6 +19,7 @@ from onconav.trials import verdicts
 from onconav.trials.indexing import bm25_weights, weighted_terms
 from onconav.trials.models import SEX_CODES, Trial, TrialSite, TrialTerm, TrialTermStat
 from onconav.trials.profile import UnderstoodProfile
+from onconav.trials.verdicts.lists import judge_items
 
 # Retrieval reads at most this many postings per query term, highest weights first (impact ordering):
 # the index range it reads stays the same size at 50k or 5M trials. benchmarks/trials.py measures
@@ -206,20 +207,27 @@ def nearest_site(trial: Trial, place: Place | None) -> NearestSite | None:
 def judge_criteria(
     trial: Trial, note: Any, judge: Judge, memo: dict[tuple[str, str], verdicts.Verdict] | None = None
 ) -> list[JudgedCriterion]:
-    """A verdict for every criterion of the trial; `memo` keeps verdicts of criteria seen in other trials
-    for the same note (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
+    """A verdict for every criterion of the trial, lists read as lists (a parent "must not have any of:"
+    governs its children); `memo` keeps verdicts of criteria seen in other trials for the same note
+    (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
     """
     memo = {} if memo is None else memo
-    judged = []
-    for item in trial.criteria:
-        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
-        text = str(item["text"])
-        level = int(item.get("level", 0))  # type: ignore[call-overload]
+
+    def remembered(facts: object, text: str, kind: Literal["inclusion", "exclusion"]) -> verdicts.Verdict:
         verdict = memo.get((kind, text))
         if verdict is None:
-            verdict = memo[(kind, text)] = judge(note, text, kind)
-        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict))
-    return judged
+            verdict = memo[(kind, text)] = judge(facts, text, kind)
+        return verdict
+
+    items: list[tuple[Literal["inclusion", "exclusion"], str, int]] = []
+    for item in trial.criteria:
+        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
+        items.append((kind, str(item["text"]), int(item.get("level", 0))))  # type: ignore[call-overload]
+    found = judge_items(note, items, remembered)
+    return [
+        JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict)
+        for (kind, text, level), verdict in zip(items, found, strict=True)
+    ]
 
 
 def _reasons(

@@ -10,6 +10,7 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
+from onconav.trials.verdicts.tumours import biomarkers, cancer_types, metastatic_sites
 
 # Criteria name stage groups I-IV; limited-stage small cell lung cancer counts as III, extensive as IV.
 _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
@@ -31,8 +32,14 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             assert state is not None
             return "not excluded", state[1], N_("The note says there are no brain metastases.")
         return NEI, None, N_("The note does not say whether the cancer has reached the brain.")
+    found = metastatic_sites(note, criterion, kind)
+    if found is not None:
+        return found
     if kind == "inclusion":
         found = _cancer_type(note, criterion)
+        if found is not None and found[0] == "included":
+            # The right cancer with the wrong receptors is not the cancer asked for (TNBC, HER2-positive).
+            return biomarkers(note, criterion, kind) or found
         if found is not None:
             return found
     if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
@@ -45,21 +52,16 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     found = _therapy_lines(note, criterion, kind)
     if found is not None:
         return found
-    for name, status in criterion.biomarkers:
-        if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
-            same = note.biomarkers[name] == status
-            return (
-                (positive_label(kind) if same else negative_label(kind)),
-                None,
-                (N_("The note gives the %(biomarker)s status."), {"biomarker": name}),
-            )
-    return None
+    return biomarkers(note, criterion, kind)
 
 
 def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     """Inclusion by the cancer named, its histologic type and its stage."""
     if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
+    by_type = cancer_types(note, criterion)
+    if by_type is not None and (by_type[0] != "included" or criterion.cancer is None):
+        return by_type
     if criterion.cancer is None:
         if criterion.histologies & note.histologies and not criterion.stages:
             return "included", _cancer_sentence(note), N_("The note gives this histologic type.")

@@ -40,6 +40,12 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if note.sex == "male":
         return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
+    if criterion.sexes == frozenset({"male"}) and note.sex == "female":
+        return (
+            NA,
+            note.sex_sentence,
+            N_("The criterion is about men's contraception; the patient is a woman."),
+        )
     if note.age is not None and note.age < CHILDBEARING_AGES[0]:
         return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
     if note.sex is None:
