@@ -24,6 +24,7 @@ ROOT = "TISSUE"
 SOLID = "SOLID"
 ANY_CANCER = "ANY_CANCER"
 BLOOD_TISSUES = frozenset({"MYELOID", "LYMPH"})
+UNKNOWN_PRIMARY = "CUP"
 # Words that name a cancer in general: "carcinoma" and "cancer" are the same word for matching.
 _CANCER_WORDS = frozenset(
     {
@@ -200,6 +201,8 @@ def _phrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
         tissue_level = len(lineage(code)) == 1
         # "Breast Neoplasm, NOS" is its parent unspecified; a tissue's own name ("Bone") is an organ.
         named = str(_tree()[code].parent) if re.search(r"\bNOS\b", name) else code
+        if named == UNKNOWN_PRIMARY and code != named:
+            continue  # "Adenocarcinoma, NOS" names a histology, not a cancer of unknown primary
         if not tissue_level:
             found.add((named, tuple(w for w in _words(name) if w not in _IGNORED)))
         if main and main not in seen_main and tissue_level:

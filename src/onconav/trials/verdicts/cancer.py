@@ -10,7 +10,7 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
-from onconav.trials.verdicts.tumours import biomarkers, cancer_types, metastatic_sites
+from onconav.trials.verdicts.tumours import OTHER_CANCER, biomarkers, cancer_types, metastatic_sites
 
 # Criteria name stage groups I-IV; limited-stage small cell lung cancer counts as III, extensive as IV.
 _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
@@ -55,12 +55,27 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return biomarkers(note, criterion, kind)
 
 
+_CANCER_HISTOLOGIES = frozenset({"lymphoma", "melanoma", "sarcoma"})
+
+
 def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     """Inclusion by the cancer named, its histologic type and its stage."""
-    if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
+    if OTHER_CANCER.search(criterion.text):
+        return None  # "no other prior malignancy except skin cancer": not the cancer asked for
+    # Lymphoma, melanoma and sarcoma are cancers of their own, which the OncoTree types compare.
+    histologies = criterion.histologies - (_CANCER_HISTOLOGIES if criterion.cancer_types else frozenset())
+    if histologies and note.histologies and histologies.isdisjoint(note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
     by_type = cancer_types(note, criterion)
-    if by_type is not None and (by_type[0] != "included" or criterion.cancer is None):
+    if by_type is not None:
+        stage = _GROUP_OF_STAGE.get(note.stage or "")
+        if (
+            by_type[0] == "included"
+            and criterion.stages
+            and stage is not None
+            and stage not in criterion.stages
+        ):
+            return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
         return by_type
     if criterion.cancer is None:
         if criterion.histologies & note.histologies and not criterion.stages:
@@ -72,7 +87,7 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
         if criterion.stages and stage is not None and stage not in criterion.stages:
             return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
         return "included", _cancer_sentence(note), N_("The note names this cancer.")
-    if not set(cancer_family(criterion.cancer)) & set(family):
+    if not set(cancer_family(criterion.cancer)) & set(family) and criterion.cancer_types:
         return "not included", _cancer_sentence(note), N_("The note names a different cancer.")
     return None
 

@@ -15,6 +15,7 @@ from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, stems
 from onconav.trials.verdicts.text import Mention, ancestors
+from onconav.trials.verdicts.tumours import OTHER_CANCER
 
 # Words before a concept where a severity word ("severe", "uncontrolled") makes it a narrower thing.
 SEVERITY_REACH = 3
@@ -110,6 +111,15 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
 def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Conditions and treatments the criterion names, looked up in the note with their context."""
     named = criterion_concepts(criterion)
+    if note.cancer is not None and OTHER_CANCER.search(criterion.text):
+        # The note's own cancer is not "another malignancy"; only a second one named would count.
+        named = [m for m in named if "cancer" not in ancestors(m.concept)]
+        if not named:
+            inverted = criterion.negated_subject or bool(
+                re.match(r"^\W*(?:note:\s*)?no\b", criterion.text, re.I)
+            )
+            label = ("included" if inverted else NEI) if kind == "inclusion" else "not excluded"
+            return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
     inverted = criterion.negated_subject or all(m.polarity == "negated" for m in named)

@@ -320,8 +320,22 @@ def read_criterion(text: str) -> CriterionFacts:
         histologies=histologies(text),
         stages=stage_groups(text),
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
-        cancer_types=oncotree.types_named(text) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
+        cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+# Clauses about other patients ("patients with glioblastoma must ...") and exceptions ("except for skin
+# cancer") name cancers that are not what the criterion asks of this patient.
+_CLAUSES_ABOUT_OTHERS = re.compile(
+    r"(?:(?:patients|subjects|participants|those) with [^;.]*?\b(?:must|are to|should|may|will|need|can)\b"
+    r"|\b(?:except|other than|excluding|apart from)\b)[^;]*",
+    re.I,
+)
+
+
+def _subject_text(text: str) -> str:
+    """The criterion without clauses about other patients and without its exceptions."""
+    return _CLAUSES_ABOUT_OTHERS.sub(" ", text)
 
 
 def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:

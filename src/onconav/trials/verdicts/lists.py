@@ -20,7 +20,11 @@ _NONE_OF = re.compile(
     r"\bineligible\b|\bnot (?:be )?eligible\b|\bwill be excluded\b|\bare excluded\b|^\W*(?:no|without)\b",
     re.I,
 )
-_ANY_OF = re.compile(r"\b(?:at least one|one or more|any (?:one )?of|either)\b", re.I)
+_ANY_OF = re.compile(r"\b(?:at least one|one or more|any (?:one )?of|either|one of the following)\b", re.I)
+# A parent with this many words before its list ("Patients must have a solid tumour and meet one of the
+# following:") asks something itself; a shorter one only introduces the list.
+OWN_CONTENT_WORDS = 6
+_LIST_INTRO = re.compile(r"\b(?:the following|following|as follows)\b|:\s*$", re.I)
 # Inclusion words for what an exclusion answer means, and back.
 _AS_INCLUSION = {"excluded": "not included", "not excluded": "included"}
 
@@ -71,6 +75,11 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
         kind, text, _level = items[i]
         labels = [v.label for j in children if (v := verdicts[j]) is not None]
         label = _combine(labels, kind, mode(text, kind))
+        own = verdicts[i]
+        intro = _LIST_INTRO.search(text)
+        own_words = len(re.findall(r"\w+", text[: intro.start()] if intro else text))
+        if own is not None and own_words >= OWN_CONTENT_WORDS and own.label in ("not included", "excluded"):
+            continue  # the parent's own requirement fails, whatever its list says
         deciding = next((j for j in children if (v := verdicts[j]) is not None and v.label == label), None)
         decided_by = items[deciding][1] if deciding is not None else ""
         child = verdicts[deciding] if deciding is not None else None

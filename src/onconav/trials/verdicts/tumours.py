@@ -118,10 +118,18 @@ def _words(alteration_kind: str) -> str:
     return "mutation status" if alteration_kind == "mutation" else "receptor status"
 
 
+# "Other", "prior" or "second" malignancies: the cancer the patient is being treated for is not one of them.
+OTHER_CANCER = re.compile(
+    r"\b(?:other|another|second|prior|previous|additional|concurrent|concomitant|synchronous)\s+"
+    r"(?:\w+\s+)?(?:malignan\w*|cancers?|neoplas\w*|primary|invasive malignan\w*)",
+    re.I,
+)
+
+
 def cancer_types(note: NoteFacts, criterion: CriterionFacts) -> Found:
     """Inclusion by the cancer types the criterion names, through the OncoTree hierarchy."""
     asked = criterion.cancer_types
-    if not asked or not note.cancer_types:
+    if not asked or not note.cancer_types or criterion.negated_subject or OTHER_CANCER.search(criterion.text):
         return None
     relations = [oncotree.best_relation(patient, asked) for patient in note.cancer_types]
     found = [r for r in relations if r is not None]
