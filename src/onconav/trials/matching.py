@@ -42,6 +42,7 @@ DISTANCE_POINTS = 20.0
 RECRUITING_POINTS = 5.0
 BEYOND_TRAVEL_POINTS = -15.0
 SITE_UNKNOWN_POINTS = -15.0
+CRITERIA_MET_MAX = 20.0
 # A status not verified (the record not updated) for longer than this earns no recruiting points.
 STALE_AFTER = timedelta(days=365)
 POINTS = {
@@ -287,8 +288,13 @@ def _reasons(
     tally: dict[tuple[str, str], int] = defaultdict(int)
     for criterion in match.criteria:
         tally[(criterion.kind, criterion.verdict.label)] += 1
+    # Criteria met add at most CRITERIA_MET_MAX points together, so a trial with 80 criteria does not
+    # outrank a closer match with 20; criteria failed count in full.
+    earned = sum(max(0.0, POINTS.get(key, 0.0)) * count for key, count in tally.items())
+    scale = min(1.0, CRITERIA_MET_MAX / earned) if earned else 1.0
     for (kind, label), count in sorted(tally.items()):
         points = POINTS.get((kind, label), 0.0) * count
+        points = points * scale if points > 0 else points
         reasons.append(Reason("criteria", round(points, 1), {"kind": kind, "label": label, "count": count}))
     if place is not None:
         if match.nearest is None:
