@@ -223,7 +223,7 @@ def to_response(
                     label=judged.verdict.label,
                     mark=mark,
                     evidence=judged.verdict.evidence,
-                    reason=judged.verdict.reason,
+                    reason=judged.verdict.localized_reason(translations.gettext),
                 )
             )
         nearest = found.nearest
