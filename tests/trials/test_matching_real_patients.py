@@ -162,3 +162,29 @@ def test_trials_match_json_carries_last_update_and_eligibility(
             assert date.fromisoformat(item["last_update"]) and item["eligibility"] in ELIGIBILITY
     finally:
         get_settings.cache_clear()
+
+
+def test_a_trial_without_a_known_site_ranks_below_trials_with_a_site_within_reach(
+    trials_engine: Engine,
+) -> None:
+    note = (
+        "A 62-year-old woman with stage IV non-small cell lung cancer. ECOG 1. She has no brain metastases."
+    )
+    with unit_of_work(make_session_factory(trials_engine)) as session:
+        outcome = service.match(
+            session, patient=PatientProfile(note=note, max_travel_km=100), near="Paris, France", limit=10
+        )
+        response = service.to_response(outcome, translations=get_translations("en"), locale="en")
+    unknown = [r for r in response.results if r.site_unknown]
+    reachable = [r for r in response.results if r.nearest_site and (r.nearest_site.distance_km or 0) <= 100]
+    assert unknown and reachable, [(r.nct_id, r.site_unknown, r.nearest_site) for r in response.results]
+    position = {r.nct_id: i for i, r in enumerate(response.results)}
+    for trial in unknown:
+        assert trial.nearest_site is None
+        assert any(w.factor == "site_unknown" and w.points < 0 for w in trial.why)
+        if trial.eligibility != "likely not eligible":
+            assert all(
+                position[r.nct_id] < position[trial.nct_id]
+                for r in reachable
+                if r.eligibility != "likely not eligible"
+            )

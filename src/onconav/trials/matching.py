@@ -252,7 +252,7 @@ def judge_criteria(
     ]
 
 
-def _reasons(
+def score_reasons(
     match: TrialMatch,
     ideal: float,
     place: Place | None,
@@ -323,7 +323,7 @@ def is_stale(last_update: str | None, today: date) -> bool:
     return today - updated > STALE_AFTER
 
 
-def _order(match: TrialMatch, place: Place | None, max_travel_km: float | None) -> tuple[Any, ...]:
+def rank_key(match: TrialMatch, place: Place | None, max_travel_km: float | None) -> tuple[Any, ...]:
     """Trials the patient can still join, then those with a site within reach, then by score."""
     out_of_reach = False
     if place is not None:
@@ -393,9 +393,9 @@ def match_trials(
             site_unknown=not any(s.lat is not None and s.lon is not None for s in trial.sites),
             stale=is_stale(trial.last_update, today),
         )
-        match.reasons = _reasons(match, ideal, place, max_travel_km, profile.condition_name)
+        match.reasons = score_reasons(match, ideal, place, max_travel_km, profile.condition_name)
         matches.append(match)
-    matches.sort(key=lambda m: _order(m, place, max_travel_km))
+    matches.sort(key=lambda m: rank_key(m, place, max_travel_km))
     return MatchOutcome(
         profile=profile,
         place=place,
