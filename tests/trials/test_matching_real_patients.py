@@ -188,3 +188,16 @@ def test_a_trial_without_a_known_site_ranks_below_trials_with_a_site_within_reac
                 for r in reachable
                 if r.eligibility != "likely not eligible"
             )
+
+
+def test_the_status_verified_date_is_imported_from_both_formats_and_shown(trials_engine: Engine) -> None:
+    with unit_of_work(make_session_factory(trials_engine)) as session:
+        legacy = service.get_trial_or_raise(session, nct_id="NCT02679963")  # <verification_date>July 2017
+        api_v2 = service.get_trial_or_raise(session, nct_id="NCT06171568")  # statusVerifiedDate 2023-12
+        assert (legacy.status_verified, api_v2.status_verified) == ("2017-07", "2023-12")
+        note = "A 62-year-old woman with stage IV non-small cell lung cancer."
+        outcome = service.match(session, patient=PatientProfile(note=note), near=None, limit=5)
+        response = service.to_response(outcome, translations=get_translations("en"), locale="en")
+    olaparib = next(r for r in response.results if r.nct_id == "NCT02679963")
+    assert olaparib.status_note == "Status last verified 2017-07"
+    assert olaparib.last_update is not None and olaparib.last_update.isoformat() == legacy.last_update

@@ -33,7 +33,9 @@ def _criterion(kind: str, label: str, text: str = "criterion") -> JudgedCriterio
 
 
 def _match(nct_id: str, criteria: list[JudgedCriterion], *, km: float | None, last_update: str) -> TrialMatch:
-    trial: Any = SimpleNamespace(nct_id=nct_id, status="RECRUITING", last_update=last_update)
+    trial: Any = SimpleNamespace(
+        nct_id=nct_id, status="RECRUITING", last_update=last_update, status_verified=None
+    )
     nearest = NearestSite(site=SimpleNamespace(), distance_km=km) if km is not None else None  # type: ignore[arg-type]
     found = TrialMatch(
         trial=trial,

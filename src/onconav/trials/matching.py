@@ -282,7 +282,8 @@ def score_reasons(
     if match.summary is not None and match.summary.deciding is not None:
         reasons.append(Reason("not_eligible", 0.0, {"criterion": match.summary.deciding.text[:300]}))
     if match.stale:
-        reasons.append(Reason("status_stale", 0.0, {"date": match.trial.last_update or ""}))
+        verified = match.trial.status_verified or match.trial.last_update
+        reasons.append(Reason("status_stale", 0.0, {"date": verified or ""}))
     elif match.trial.status == "RECRUITING":
         reasons.append(Reason("recruiting", RECRUITING_POINTS))
     tally: dict[tuple[str, str], int] = defaultdict(int)
@@ -391,7 +392,7 @@ def match_trials(
             condition=relevant[trial_id],
             summary=summary,
             site_unknown=not any(s.lat is not None and s.lon is not None for s in trial.sites),
-            stale=is_stale(trial.last_update, today),
+            stale=is_stale(trial.status_verified or trial.last_update, today),
         )
         match.reasons = score_reasons(match, ideal, place, max_travel_km, profile.condition_name)
         matches.append(match)

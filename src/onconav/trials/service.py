@@ -304,7 +304,11 @@ def _eligibility_fields(found: matching.TrialMatch, translations: NullTranslatio
         if condition
         else None,
         "site_unknown": found.site_unknown,
-        "status_note": status_note_text(found.trial.last_update or "", translations) if found.stale else None,
+        "status_note": status_note_text(
+            found.trial.status_verified or found.trial.last_update or "", translations
+        )
+        if found.stale
+        else None,
     }
 
 
