@@ -30,6 +30,7 @@ SOURCES = {
     "pregnancy": N_("a pregnancy test and the contraception plan"),
     "treatment": N_("the treatment history"),
     "heart": N_("an ECG or echocardiogram"),
+    "consent": N_("a conversation with the trial team"),
     "record": N_("the medical record"),
 }
 _INFECTION = ("hepatitis", "hbv", "hcv", "hiv", "hbsag", "hbcab", "hbc", "serolog")
@@ -66,6 +67,8 @@ def source_of(text: str) -> str:
     """Which record or test would settle a criterion (a key of SOURCES)."""
     facts = read_criterion(text)
     words = set(facts.words)
+    if facts.topics & {"consent", "compliance", "language", "trial-participation", "investigator-judgement"}:
+        return "consent"
     if facts.biomarkers:
         return "biomarker"
     if "brain" in facts.metastatic_sites or "brain" in words:
