@@ -161,3 +161,29 @@ def test_reasons_name_what_in_the_note_decided() -> None:
     found = verdict(HER2_POSITIVE, "Triple-negative breast cancer")
     assert "HER2" in found.reason or "ER" in found.reason
     assert found.label == "not included"
+
+
+# ------------------------------------------------------------- populations the patient is not part of
+ADULT_MAN = read_note(
+    "A 52-year-old man with community-acquired pneumonia. He has no other illnesses and takes no medicines."
+)
+OLDER_WOMAN = read_note("A 66-year-old woman is seen for tiredness and low mood over three weeks.")
+YOUNG_WOMAN = read_note("A 31-year-old woman is seen for recurrent headaches.")
+
+
+def test_requirements_for_children_or_a_treatment_not_taken_do_not_apply() -> None:
+    assert verdict(ADULT_MAN, "Children must be accompanied by a legal guardian").label == "not applicable"
+    assert verdict(ADULT_MAN, "In minors: history of febrile convulsions", "exclusion").label == (
+        "not applicable"
+    )
+    assert verdict(ADULT_MAN, "Patients taking warfarin must have a stable INR").label == "not applicable"
+    assert verdict(ADULT_MAN, "For asthmatic patients, FEV1 above 60% predicted").label == "not applicable"
+
+
+def test_menopausal_status_comes_from_the_note_or_an_age_that_settles_it() -> None:
+    assert verdict(OLDER_WOMAN, "Post-menopausal women").label == "included"
+    assert verdict(OLDER_WOMAN, "Premenopausal women").label == "not included"
+    assert verdict(YOUNG_WOMAN, "Premenopausal women").label == "included"
+    assert verdict(YOUNG_WOMAN, "Postmenopausal women").label == "not included"
+    middle = read_note("A 48-year-old woman with joint pain.")
+    assert verdict(middle, "Postmenopausal women").label == "not enough information"

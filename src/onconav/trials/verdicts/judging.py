@@ -18,6 +18,7 @@ from onconav.trials.verdicts.demographics import childhood, demographics, onset_
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
+from onconav.trials.verdicts.population import population
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
 from onconav.trials.verdicts.unknowable import unknowable
 
@@ -27,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     judgement,
     consent,
     language,
+    population,
     childhood,
     pregnancy,
     sex_subject,

@@ -80,9 +80,13 @@ _CONDITIONAL = re.compile(
     r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
     r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
     r"(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*(?:patients with\s+)?|"
+    r"for (?=\w+(?:\s\w+)?\s+(?:patients|subjects|participants)\b)|"
+    r"(?:patients|subjects|participants|those) (?:on|receiving|taking|treated with|using) (?=[^,;:]{3,80}?"
+    r"\s+(?:must|should|need)\b)|"
     r"(?:patients|subjects|recipients|participants|those) who (?:(?:have|has|had) "
     r"(?:had |received |undergone |been treated with )?|received |underwent ))"
-    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+then\b)",
+    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+need\b|\s+then\b|"
+    r"\s+(?:patients|subjects|participants)\s*[,:])",
     re.I,
 )
 
