@@ -187,3 +187,11 @@ def test_menopausal_status_comes_from_the_note_or_an_age_that_settles_it() -> No
     assert verdict(YOUNG_WOMAN, "Postmenopausal women").label == "not included"
     middle = read_note("A 48-year-old woman with joint pain.")
     assert verdict(middle, "Postmenopausal women").label == "not enough information"
+
+
+def test_taking_medicine_by_mouth_is_ruled_out_only_by_the_note() -> None:
+    assert verdict(ADULT_MAN, "Able to swallow oral medication").label == "not enough information"
+    vomiting = read_note("A 70-year-old woman admitted with persistent vomiting after chemotherapy.")
+    assert verdict(vomiting, "Ability to take and retain oral tablets").label == "not enough information"
+    ventilated = read_note("A 58-year-old man, intubated in the ICU after cardiac arrest.")
+    assert verdict(ventilated, "Able to swallow oral medication").label == "not included"

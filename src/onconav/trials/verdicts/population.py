@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import NA, Found, Kind
+from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 
@@ -27,13 +27,36 @@ _CHILD_REQUIREMENT = re.compile(
     re.I,
 )
 ADULT_AGE = 18.0
+_SWALLOW = re.compile(
+    r"\b(?:able|ability) to (?:swallow|take (?:and (?:retain|keep down) )?oral|take (?:\w+ )?(?:tablets|pills|"
+    r"capsules|medications?) by mouth)",
+    re.I,
+)
+_NOTHING_BY_MOUTH = re.compile(
+    r"\bnpo\b|nil by mouth|intubat|feeding tube|tube[- ]fed|unable to swallow", re.I
+)
 
 
 def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Menopausal status, and requirements for children."""
     if _CHILD_REQUIREMENT.search(criterion.text) and note.age is not None and note.age >= ADULT_AGE:
         return NA, note.age_sentence, N_("The criterion is for children; the patient is an adult.")
+    if kind == "inclusion" and _SWALLOW.search(criterion.text):
+        return _swallowing(note)
     return _menopause(note, criterion, kind)
+
+
+def _swallowing(note: NoteFacts) -> Found:
+    """Taking medicine by mouth: not possible for a patient who takes nothing by mouth; open otherwise."""
+    for m in note.mentions:
+        if m.polarity == "affirmed" and m.concept in ("dysphagia", "nausea"):
+            return NEI, m.sentence, N_("The note reports trouble swallowing or keeping food down.")
+    blocked = next((i for i, s in enumerate(note.sentences) if _NOTHING_BY_MOUTH.search(s)), None)
+    if blocked is not None:
+        return "not included", blocked, N_("The note says the patient takes nothing by mouth.")
+    # Experts leave "able to swallow tablets" open when the note is silent (the open development patients:
+    # three of four), so silence is not enough to say it is met.
+    return None
 
 
 def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
