@@ -28,8 +28,8 @@ _CHILD_REQUIREMENT = re.compile(
 )
 ADULT_AGE = 18.0
 _SWALLOW = re.compile(
-    r"\b(?:able|ability) to (?:swallow|take (?:and (?:retain|keep down) )?oral|take (?:\w+ )?(?:tablets|pills|"
-    r"capsules|medications?) by mouth)",
+    r"\b(?:able|ability) to (?:swallow|take (?:and (?:retain|keep down) )?oral|"
+    r"take (?:\w+ )?(?:tablets|pills|capsules|medications?) by mouth)",
     re.I,
 )
 _NOTHING_BY_MOUTH = re.compile(
