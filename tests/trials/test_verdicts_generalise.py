@@ -195,3 +195,16 @@ def test_taking_medicine_by_mouth_is_ruled_out_only_by_the_note() -> None:
     assert verdict(vomiting, "Ability to take and retain oral tablets").label == "not enough information"
     ventilated = read_note("A 58-year-old man, intubated in the ICU after cardiac arrest.")
     assert verdict(ventilated, "Able to swallow oral medication").label == "not included"
+
+
+def test_a_chronic_disease_getting_worse_is_an_acute_exacerbation() -> None:
+    worse = read_note(
+        "A 70-year-old woman with known COPD on tiotropium was admitted with three days of worsening "
+        "breathlessness and green sputum."
+    )
+    stable = read_note(
+        "A 70-year-old woman with known COPD, stable on tiotropium, seen for a routine review."
+    )
+    criterion = "Inpatients with an acute exacerbation of chronic obstructive pulmonary disease"
+    assert verdict(worse, criterion).label == "included"
+    assert verdict(stable, criterion).label == "not enough information"
