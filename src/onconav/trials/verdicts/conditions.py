@@ -101,7 +101,8 @@ def _allowance(criterion: CriterionFacts, mention: Mention) -> int:
 _WORSENING = re.compile(
     r"\b(?:worsen\w*|worse|exacerbat\w*|flare\w*|increas\w* (?:cough|dyspn\w*|shortness|sputum|wheez\w*)|"
     r"deteriorat\w*|purulent sputum|"
-    r"(?:began|started|onset)\b[^.]{0,40}\b(?:\d+|a|one|two|three|few|several) (?:days?|weeks?) (?:prior|ago|before))",
+    r"(?:began|started|onset)\b[^.]{0,40}\b(?:\d+|a|one|two|three|few|several) (?:days?|weeks?) "
+    r"(?:prior|ago|before))",
     re.I,
 )
 _ADMITTED = re.compile(
