@@ -208,3 +208,19 @@ def test_a_chronic_disease_getting_worse_is_an_acute_exacerbation() -> None:
     criterion = "Inpatients with an acute exacerbation of chronic obstructive pulmonary disease"
     assert verdict(worse, criterion).label == "included"
     assert verdict(stable, criterion).label == "not enough information"
+
+
+def test_a_pain_score_criterion_reads_the_score_or_the_words_for_the_pain() -> None:
+    criterion = "Pain of at least 4/10 on a numeric rating scale"
+    assert verdict(read_note("A 40-year-old man with acute low back pain rated 7/10."), criterion).label == (
+        "included"
+    )
+    assert verdict(read_note("A 40-year-old man with back pain, 2 out of 10."), criterion).label == (
+        "not included"
+    )
+    assert verdict(
+        read_note("A 35-year-old woman with severe abdominal pain since noon."), criterion
+    ).label == ("included")
+    assert verdict(read_note("A 35-year-old woman with a cough; no severe pain."), criterion).label == (
+        "not enough information"
+    )

@@ -20,6 +20,7 @@ from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
 
 RULES: tuple[Rule, ...] = (
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     demographics,
     onset_age,
     performance,
+    pain_score,
     organ_function,
     cancer,
     unknowable,
