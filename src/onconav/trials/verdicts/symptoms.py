@@ -13,7 +13,8 @@ from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts
 
 _CRITERION_PAIN = re.compile(
-    r"\bpain\b[^.;]{0,40}?(?P<op>≥|>=|>|greater than or equal to|greater than|at least|of at least|more than)\s*"
+    r"\bpain\b[^.;]{0,40}?"
+    r"(?P<op>≥|>=|>|greater than or equal to|greater than|at least|of at least|more than)\s*"
     r"(?P<value>\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10|on a (?:0-10|10-point) scale|cm)",
     re.I,
 )
