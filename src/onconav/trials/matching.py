@@ -367,14 +367,15 @@ def match_trials(
             select(Trial).where(Trial.id.in_(pool)).options(selectinload(Trial.sites))
         ).all()
     }
+    note = read_note(profile.note)
+    markers = dict(getattr(note, "biomarkers", {}) or {})
     relevant = {
         trial_id: found
         for trial_id in pool
-        if (found := condition_match(trials[trial_id], profile.cancer_types)) is not None
+        if (found := condition_match(trials[trial_id], profile.cancer_types, markers)) is not None
     }
     # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
     judged_pool = [trial_id for trial_id in pool if trial_id in relevant][: max(limit * 2, JUDGED)]
-    note = read_note(profile.note)
     memo: dict[tuple[str, str], verdicts.Verdict] = {}
     ideal = profile.ideal or (scores[pool[0]] if pool else 0.0)
     matches = []

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
 from onconav.trials.models import Trial
 
@@ -63,22 +64,47 @@ def condition_types(condition: str) -> tuple[str, ...]:
     return ()
 
 
-def condition_match(trial: Trial, patient_types: tuple[str, ...]) -> ConditionMatch | None:
+@lru_cache(maxsize=16_384)
+def condition_biomarkers(condition: str) -> tuple[tuple[str, str], ...]:
+    """The receptor or biomarker statuses a condition names ("Triple Negative Breast Cancer": ER, PR and
+    HER2 negative)."""
+    return tuple((b.name, b.status) for b in knowledge.explain(condition).biomarkers if b.status != "unknown")
+
+
+def _conflicts(condition: str, patient_biomarkers: dict[str, str]) -> bool:
+    """Whether the condition names a biomarker status the patient's tumour does not have."""
+    return any(
+        patient_biomarkers.get(name) not in (None, "unknown", status)
+        for name, status in condition_biomarkers(condition)
+    )
+
+
+def condition_match(
+    trial: Trial, patient_types: tuple[str, ...], patient_biomarkers: dict[str, str] | None = None
+) -> ConditionMatch | None:
     """The best relation of the trial's conditions (then title, then inclusion criteria) to the patient's
-    cancer, or None when the trial is for another disease."""
+    cancer, or None when the trial is for another disease. A condition that names receptors the patient's
+    tumour does not have ("triple-negative" for a HER2-positive one) does not match."""
     best: ConditionMatch | None = None
     order = ("same", "broader", "narrower", "basket", "any")
+    markers = patient_biomarkers or {}
+    conflicted = False
     for text in [*trial.conditions, trial.brief_title]:
+        if markers and _conflicts(text, markers):
+            conflicted = conflicted or any(_relation(patient_types, t) for t in condition_types(text))
+            continue
         for trial_type in condition_types(text):
             found = _relation(patient_types, trial_type)
             if found is not None and (best is None or order.index(found) < order.index(best.relation)):
                 best = ConditionMatch(found, text)
-    if best is not None and best.relation != "any":
-        return best
+    if (best is not None and best.relation != "any") or conflicted:
+        return best  # a trial for the patient's cancer with other receptors is not a basket for it
     for item in trial.criteria:
         if item.get("kind") == "exclusion":
             continue
         text = str(item.get("text", ""))
+        if markers and _conflicts(text, markers):
+            continue
         named = [t for t in oncotree.types_named(text) if t not in (oncotree.SOLID, oncotree.ANY_CANCER)]
         if any(oncotree.best_relation(p, named) in ("same", "broader") for p in patient_types):
             return ConditionMatch("basket", text)
