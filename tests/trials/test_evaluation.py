@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from onconav.errors import InvalidInput
-from onconav.trials.evaluation import INPUT_FIELDS, evaluate, register
+from onconav.trials.evaluation import INPUT_FIELDS, evaluate, evaluate_split, is_closed, register
 
 DEV_FILE = Path("sigir/trialgpt_criterion_annotations/criterion_annotations_dev.json")
 TARGET_ACCURACY = 0.80
@@ -109,6 +109,7 @@ def test_accuracy_counts_each_wrong_verdict_overall_and_per_label() -> None:
     assert report.per_label["included"].accuracy == 1.0
     assert report.as_json() == {
         "n": 4,
+        "skipped": 0,
         "accuracy": 0.75,
         "per_label": {
             "excluded": {"n": 1, "correct": 0, "accuracy": 0.0},
@@ -117,6 +118,63 @@ def test_accuracy_counts_each_wrong_verdict_overall_and_per_label() -> None:
             "not included": {"n": 1, "correct": 1, "accuracy": 1.0},
         },
     }
+
+
+def test_records_without_criterion_text_or_note_are_skipped_and_counted() -> None:
+    incomplete = [
+        RECORDS[0] | {"criterion_text": None},
+        RECORDS[1] | {"note": "   "},
+        {key: value for key, value in RECORDS[2].items() if key != "note"},
+    ]
+    report = evaluate([*RECORDS, *incomplete])
+    assert report.n == 4 and report.skipped == 3 and report.correct == 3
+
+
+def _patient_in(closed: bool) -> str:
+    return next(f"patient-{i}" for i in range(100) if is_closed({"patient_id": f"patient-{i}"}) == closed)
+
+
+def test_the_closed_quarter_is_a_fixed_quarter_of_patients_by_their_id() -> None:
+    patients = [f"sigir-{i}" for i in range(4000)]
+    closed = [p for p in patients if is_closed({"patient_id": p})]
+    assert 0.22 < len(closed) / len(patients) < 0.28
+    # The same patient is always on the same side, whatever else is in the file.
+    assert closed == [p for p in patients if is_closed({"patient_id": p, "note": "other"})]
+    assert not is_closed({"note": NOTE})  # no patient id: nothing to group by, open
+
+
+def test_split_report_scores_both_parts_but_lists_only_open_errors() -> None:
+    open_id, closed_id = _patient_in(False), _patient_in(True)
+    records = [r | {"patient_id": open_id} for r in RECORDS] + [
+        r | {"patient_id": closed_id} for r in RECORDS
+    ]
+    report = evaluate_split(records)
+    assert (report.open.n, report.open.correct) == (4, 3)
+    assert (report.closed.n, report.closed.correct) == (4, 3)
+    assert report.closed.predictions == []
+    errors = report.open_errors()
+    assert [e["patient_id"] for e in errors] == [open_id]
+    assert errors[0]["criterion_text"] == "Unstable angina"
+    assert set(report.as_json()) == {"open", "closed"}
+
+
+def test_eval_criteria_split_prints_open_and_closed_and_never_closed_errors(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    open_id, closed_id = _patient_in(False), _patient_in(True)
+    closed_only = RECORDS[3] | {"patient_id": closed_id, "criterion_text": "Closed secret criterion"}
+    records = [r | {"patient_id": open_id} for r in RECORDS] + [closed_only]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    result = runner.invoke(app, ["eval-criteria", str(path), "--split", "--errors"])
+    assert result.exit_code == 0, result.output
+    assert "Unstable angina" in result.output
+    assert "Closed secret criterion" not in result.output
+    assert "never listed" in result.output
+    result = runner.invoke(app, ["eval-criteria", str(path), "--split", "--errors", "--json"])
+    payload = json.loads(result.output)
+    assert payload["closed"]["n"] == 1 and payload["closed"]["accuracy"] == 0.0
+    assert [e["criterion_text"] for e in payload["open_errors"]] == ["Unstable angina"]
 
 
 def test_bad_records_are_refused() -> None:
@@ -141,7 +199,7 @@ def test_eval_criteria_prints_the_accuracy_as_json(app: typer.Typer, tmp_path: P
     result = runner.invoke(app, ["eval-criteria", str(path), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert set(payload) == {"n", "accuracy", "per_label"}
+    assert set(payload) == {"n", "skipped", "accuracy", "per_label"}
     assert payload["n"] == 4 and payload["accuracy"] == 0.75
 
 

@@ -46,7 +46,7 @@ def test_lung_cancer_finds_the_open_lung_trials(trials_engine: Engine) -> None:
     for found in outcome.matches:
         assert found.trial.status in ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
         assert found.score == pytest.approx(sum(r.points for r in found.reasons), abs=0.15)
-        assert found.reasons[0].factor == "relevance"
+        assert found.reasons[0].factor == "condition"
 
 
 def test_age_and_sex_screen_trials_out(trials_engine: Engine) -> None:

@@ -167,6 +167,8 @@ def match_command(
     )
     if response.place:
         console.print(f"[bold]Near:[/] {response.place.name}", highlight=False)
+    if response.message:
+        console.print(response.message, highlight=False)
     console.print(f"{response.screened:,} open trials fit by condition, age and sex.")
     if stored == 0:
         console.print(get_translations(locale).gettext(service.NO_TRIALS_STORED), highlight=False)
@@ -177,6 +179,14 @@ def match_command(
             + (" [dim](demo data)[/]" if result.demo else ""),
             highlight=False,
         )
+        console.print(
+            f"      {result.eligibility_summary} · last update {result.last_update or 'unknown'}"
+            + (f" · {result.status_note}" if result.status_note else "")
+            + (" · site unknown" if result.site_unknown else ""),
+            highlight=False,
+        )
+        if result.deciding_criterion:
+            console.print(f"      deciding criterion: {result.deciding_criterion[:160]}", highlight=False)
         for reason in result.why:
             console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
         site = result.nearest_site

@@ -1,5 +1,7 @@
 """Matching a patient to trials: retrieve by BM25 over the inverted index (screened by status, age and
-sex inside the index scan), judge every criterion of the best candidates, rank with visible points.
+sex inside the index scan), keep the trials for the patient's cancer (OncoTree), judge every criterion of
+the best candidates, rank with visible points: trials the patient can still join first, then trials with a
+site within reach, then by score.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select, true, union_all
@@ -16,9 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 from onconav.geo import service as geo
 from onconav.geo.schemas import Place
 from onconav.trials import verdicts
+from onconav.trials.eligibility import Summary, summarise
 from onconav.trials.indexing import bm25_weights, weighted_terms
 from onconav.trials.models import SEX_CODES, Trial, TrialSite, TrialTerm, TrialTermStat
 from onconav.trials.profile import UnderstoodProfile
+from onconav.trials.relevance import ConditionMatch, condition_match
+from onconav.trials.verdicts.lists import judge_items
 
 # Retrieval reads at most this many postings per query term, highest weights first (impact ordering):
 # the index range it reads stays the same size at 50k or 5M trials. benchmarks/trials.py measures
@@ -29,9 +35,16 @@ MIN_TERM_SHARE = 0.2
 MAX_TERMS = 10
 JUDGED = 20
 RELEVANCE_POINTS = 40.0
+# Of the relevance points, this many come from how the trial's cancer relates to the patient's (OncoTree),
+# the rest from the words it shares with the patient's condition (BM25).
+CONDITION_POINTS = 30.0
 DISTANCE_POINTS = 20.0
 RECRUITING_POINTS = 5.0
 BEYOND_TRAVEL_POINTS = -15.0
+SITE_UNKNOWN_POINTS = -15.0
+CRITERIA_MET_MAX = 20.0
+# A status not verified (the record not updated) for longer than this earns no recruiting points.
+STALE_AFTER = timedelta(days=365)
 POINTS = {
     ("inclusion", "included"): 3.0,
     ("inclusion", "not included"): -12.0,
@@ -87,6 +100,15 @@ class TrialMatch:
     criteria: list[JudgedCriterion]
     nearest: NearestSite | None
     reasons: list[Reason]
+    condition: ConditionMatch | None = None
+    summary: Summary | None = None
+    site_unknown: bool = False  # no site of the trial has a known place
+    stale: bool = False  # the record's status was last verified over a year ago
+
+    @property
+    def eligibility(self) -> str:
+        """Likely eligible, possibly eligible or likely not eligible."""
+        return self.summary.eligibility if self.summary else "possibly eligible"
 
     @property
     def score(self) -> float:
@@ -103,6 +125,7 @@ class MatchOutcome:
     max_travel_km: float | None
     screened: int
     matches: list[TrialMatch]
+    no_cancer: bool = False  # the patient's words name no cancer: no cancer trials are listed
 
 
 def idf_of(session: Session, terms: list[str]) -> dict[str, float]:
@@ -206,38 +229,77 @@ def nearest_site(trial: Trial, place: Place | None) -> NearestSite | None:
 def judge_criteria(
     trial: Trial, note: Any, judge: Judge, memo: dict[tuple[str, str], verdicts.Verdict] | None = None
 ) -> list[JudgedCriterion]:
-    """A verdict for every criterion of the trial; `memo` keeps verdicts of criteria seen in other trials
-    for the same note (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
+    """A verdict for every criterion of the trial, lists read as lists (a parent "must not have any of:"
+    governs its children); `memo` keeps verdicts of criteria seen in other trials for the same note
+    (boilerplate such as "Pregnant or breast-feeding women" recurs across trials).
     """
     memo = {} if memo is None else memo
-    judged = []
-    for item in trial.criteria:
-        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
-        text = str(item["text"])
-        level = int(item.get("level", 0))  # type: ignore[call-overload]
+
+    def remembered(facts: object, text: str, kind: Literal["inclusion", "exclusion"]) -> verdicts.Verdict:
         verdict = memo.get((kind, text))
         if verdict is None:
-            verdict = memo[(kind, text)] = judge(note, text, kind)
-        judged.append(JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict))
-    return judged
+            verdict = memo[(kind, text)] = judge(facts, text, kind)
+        return verdict
+
+    items: list[tuple[Literal["inclusion", "exclusion"], str, int]] = []
+    for item in trial.criteria:
+        kind: Literal["inclusion", "exclusion"] = "exclusion" if item["kind"] == "exclusion" else "inclusion"
+        items.append((kind, str(item["text"]), int(item.get("level", 0))))  # type: ignore[call-overload]
+    found = judge_items(note, items, remembered)
+    return [
+        JudgedCriterion(kind=kind, text=text, level=level, verdict=verdict)
+        for (kind, text, level), verdict in zip(items, found, strict=True)
+    ]
 
 
-def _reasons(
-    match: TrialMatch, ideal: float, place: Place | None, max_travel_km: float | None
+def score_reasons(
+    match: TrialMatch,
+    ideal: float,
+    place: Place | None,
+    max_travel_km: float | None,
+    patient_condition: str | None = None,
 ) -> list[Reason]:
     share = min(1.0, match.relevance / ideal) if ideal > 0 else 0.0
-    reasons = [Reason("relevance", round(RELEVANCE_POINTS * share, 1), {"terms": match.matched_terms[:8]})]
-    if match.trial.status == "RECRUITING":
+    reasons = []
+    if match.condition is not None:
+        words = RELEVANCE_POINTS - CONDITION_POINTS
+        points = CONDITION_POINTS * match.condition.share + words * share
+        reasons.append(
+            Reason(
+                "condition",
+                round(points, 1),
+                {
+                    "relation": match.condition.relation,
+                    "trial_condition": match.condition.trial_condition[:160],
+                    "patient_condition": patient_condition or "",
+                },
+            )
+        )
+    else:
+        reasons.append(
+            Reason("relevance", round(RELEVANCE_POINTS * share, 1), {"terms": match.matched_terms[:8]})
+        )
+    if match.summary is not None and match.summary.deciding is not None:
+        reasons.append(Reason("not_eligible", 0.0, {"criterion": match.summary.deciding.text[:300]}))
+    if match.stale:
+        verified = match.trial.status_verified or match.trial.last_update
+        reasons.append(Reason("status_stale", 0.0, {"date": verified or ""}))
+    elif match.trial.status == "RECRUITING":
         reasons.append(Reason("recruiting", RECRUITING_POINTS))
     tally: dict[tuple[str, str], int] = defaultdict(int)
     for criterion in match.criteria:
         tally[(criterion.kind, criterion.verdict.label)] += 1
+    # Criteria met add at most CRITERIA_MET_MAX points together, so a trial with 80 criteria does not
+    # outrank a closer match with 20; criteria failed count in full.
+    earned = sum(max(0.0, POINTS.get(key, 0.0)) * count for key, count in tally.items())
+    scale = min(1.0, CRITERIA_MET_MAX / earned) if earned else 1.0
     for (kind, label), count in sorted(tally.items()):
         points = POINTS.get((kind, label), 0.0) * count
+        points = points * scale if points > 0 else points
         reasons.append(Reason("criteria", round(points, 1), {"kind": kind, "label": label, "count": count}))
     if place is not None:
         if match.nearest is None:
-            reasons.append(Reason("no_site_location", 0.0))
+            reasons.append(Reason("site_unknown", SITE_UNKNOWN_POINTS))
         else:
             km = match.nearest.distance_km
             if max_travel_km is not None and km > max_travel_km:
@@ -251,6 +313,34 @@ def _reasons(
     return reasons
 
 
+def is_stale(last_update: str | None, today: date) -> bool:
+    """Whether a record's status was last verified more than a year before `today` (or never dated)."""
+    if not last_update:
+        return True
+    try:
+        updated = date.fromisoformat(last_update if len(last_update) == 10 else f"{last_update[:7]}-01")
+    except ValueError:
+        return True
+    return today - updated > STALE_AFTER
+
+
+def rank_key(match: TrialMatch, place: Place | None, max_travel_km: float | None) -> tuple[Any, ...]:
+    """Trials the patient can still join, then those with a site within reach, then by score."""
+    out_of_reach = False
+    if place is not None:
+        out_of_reach = match.nearest is None or (
+            max_travel_km is not None and match.nearest.distance_km > max_travel_km
+        )
+    return (match.eligibility == "likely not eligible", out_of_reach, -match.score, match.trial.nct_id)
+
+
+def _failed_first(criteria: list[JudgedCriterion], summary: Summary) -> list[JudgedCriterion]:
+    """The criteria with the deciding one first (when one decides)."""
+    if summary.deciding is None:
+        return criteria
+    return sorted(criteria, key=lambda c: c is not summary.deciding)
+
+
 def match_trials(
     session: Session,
     profile: UnderstoodProfile,
@@ -261,36 +351,53 @@ def match_trials(
     judge: Judge = verdicts.judge,
     read_note: Callable[[str], Any] = verdicts.read_note,
     per_term: int | None = POSTINGS_PER_TERM,
+    today: date | None = None,
 ) -> MatchOutcome:
-    """The `limit` best trials for the patient: retrieved, screened, judged criterion by criterion, ranked."""
+    """The `limit` best trials for the patient: retrieved, screened, kept when they are for the patient's
+    cancer, judged criterion by criterion, ranked."""
+    if not profile.cancer_types:
+        return MatchOutcome(profile, place, max_travel_km, screened=0, matches=[], no_cancer=True)
+    today = today or date.today()
     scores, matched = retrieve(session, profile, per_term=per_term)
     # Equal scores go to the trial stored last, the order in which the index hands out equal weights.
-    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], -trial_id))[: max(CANDIDATES, limit * 2)]
-    # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
-    judged_pool = pool[: max(limit * 2, JUDGED)]
+    pool = sorted(scores, key=lambda trial_id: (-scores[trial_id], -trial_id))[: max(CANDIDATES, limit * 3)]
     trials = {
         t.id: t
         for t in session.scalars(
-            select(Trial).where(Trial.id.in_(judged_pool)).options(selectinload(Trial.sites))
+            select(Trial).where(Trial.id.in_(pool)).options(selectinload(Trial.sites))
         ).all()
     }
     note = read_note(profile.note)
+    markers = dict(getattr(note, "biomarkers", {}) or {})
+    relevant = {
+        trial_id: found
+        for trial_id in pool
+        if (found := condition_match(trials[trial_id], profile.cancer_types, markers)) is not None
+    }
+    # Eligibility and distance can lift a trial past others, so more trials are judged than shown.
+    judged_pool = [trial_id for trial_id in pool if trial_id in relevant][: max(limit * 2, JUDGED)]
     memo: dict[tuple[str, str], verdicts.Verdict] = {}
     ideal = profile.ideal or (scores[pool[0]] if pool else 0.0)
     matches = []
     for trial_id in judged_pool:
         trial = trials[trial_id]
+        criteria = judge_criteria(trial, note, judge, memo)
+        summary = summarise(criteria)
         match = TrialMatch(
             trial=trial,
             relevance=scores[trial_id],
             matched_terms=matched[trial_id],
-            criteria=judge_criteria(trial, note, judge, memo),
+            criteria=_failed_first(criteria, summary),
             nearest=nearest_site(trial, place),
             reasons=[],
+            condition=relevant[trial_id],
+            summary=summary,
+            site_unknown=not any(s.lat is not None and s.lon is not None for s in trial.sites),
+            stale=is_stale(trial.status_verified or trial.last_update, today),
         )
-        match.reasons = _reasons(match, ideal, place, max_travel_km)
+        match.reasons = score_reasons(match, ideal, place, max_travel_km, profile.condition_name)
         matches.append(match)
-    matches.sort(key=lambda m: (-m.score, m.trial.nct_id))
+    matches.sort(key=lambda m: rank_key(m, place, max_travel_km))
     return MatchOutcome(
         profile=profile,
         place=place,

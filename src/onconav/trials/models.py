@@ -37,6 +37,8 @@ class Trial(Base):
     start_date: Mapped[str | None] = mapped_column(String(10), default=None)  # ISO, may be "2016-01"
     completion_date: Mapped[str | None] = mapped_column(String(10), default=None)
     last_update: Mapped[str | None] = mapped_column(String(10), default=None)
+    # When the sponsor last confirmed the status (ClinicalTrials.gov statusVerifiedDate), ISO, often a month.
+    status_verified: Mapped[str | None] = mapped_column(String(10), default=None)
     sponsor: Mapped[str | None] = mapped_column(String(300), default=None)
     min_age_years: Mapped[float | None] = mapped_column(Float, default=None)
     max_age_years: Mapped[float | None] = mapped_column(Float, default=None)

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 
 from onconav.knowledge import service as knowledge
+from onconav.trials import oncotree
 from onconav.trials.indexing import tokens
 from onconav.trials.schemas import PatientProfile, Sex
+from onconav.trials.verdicts.note import patient_cancer_types
 
 SYNONYM_WEIGHT = 0.7
 PARENT_WEIGHT = 0.5
@@ -22,6 +24,14 @@ GENERIC = frozenset(
         *("cancer", "cancers", "carcinoma", "carcinomas", "tumor", "tumors", "tumour", "tumours"),
         *("neoplasm", "neoplasms", "malignant", "malignancy", "malignancies", "solid", "advanced"),
         *("metastatic", "type", "mixed"),
+    }
+)
+# Words that say nothing of which cancer a trial is for: they never score ("cell" is in "squamous cell" and
+# "non-small cell" alike; "year" is in every note).
+NEVER_SCORED = frozenset(
+    {
+        *("cell", "cells", "non", "nos", "other", "type", "types", "stage", "grade", "primary", "disease"),
+        *("year", "years", "old", "patient", "patients", "the", "of", "and", "with", "in", "or", "a", "an"),
     }
 )
 _AGE = re.compile(
@@ -47,6 +57,7 @@ class UnderstoodProfile:
     sex: Sex | None
     terms: dict[str, float] = field(default_factory=dict)
     core_terms: list[str] = field(default_factory=list)  # the condition's own name, for "full match"
+    cancer_types: tuple[str, ...] = ()  # OncoTree types of the patient's cancer; empty: no cancer named
     ideal: float = 0.0  # set by retrieval: the score of a trial named exactly for the condition
 
 
@@ -93,13 +104,15 @@ def _condition_terms(code: str | None, fallback: str | None) -> dict[str, float]
     def add(texts: list[str], weight: float) -> None:
         for text in texts:
             for term in tokens(text):
+                if term in NEVER_SCORED:
+                    continue
                 weights[term] = max(
                     weights.get(term, 0.0), min(weight, GENERIC_WEIGHT) if term in GENERIC else weight
                 )
 
     condition = knowledge.get_condition(code) if code else None
     if condition is None:
-        add([fallback or ""], 1.0)
+        add([fallback or ""], 1.0)  # a cancer the catalogue does not know, named by OncoTree
         return weights
     if condition.parent and (parent := knowledge.get_condition(condition.parent)) is not None:
         add([parent.name, *parent.synonyms], PARENT_WEIGHT)
@@ -132,20 +145,22 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
         f"{b.name} {b.value or b.status}" for b in found.biomarkers if b.status != "unknown"
     ]
     positive = list(profile.biomarkers) or [b.name for b in found.biomarkers if b.status == "positive"]
-    terms = _condition_terms(condition.code if condition else None, profile.condition or profile.note)
+    code = condition.code if condition else None
+    cancer_types = patient_cancer_types(f"{profile.condition or ''}\n{note}", code)
+    named = None if condition or not cancer_types else oncotree.name_of(cancer_types[0])
+    terms = _condition_terms(code, named) if cancer_types else {}
     for marker in positive:
         for term in tokens(marker.split()[0] if marker.split() else marker):
             terms.setdefault(term, BIOMARKER_WEIGHT)
     return UnderstoodProfile(
         note=note,
         condition_code=condition.code if condition else None,
-        condition_name=condition.name if condition else profile.condition,
+        condition_name=condition.name if condition else named,
         stage=stage,
         biomarkers=biomarkers,
         age=profile.age if profile.age is not None else _age_from_note(note),
         sex=profile.sex or _sex_from_note(note),
         terms=terms,
-        core_terms=[
-            t for t in tokens(condition.name if condition else profile.condition or "") if t in terms
-        ],
+        core_terms=[t for t in tokens(condition.name if condition else named or "") if t in terms],
+        cancer_types=cancer_types,
     )

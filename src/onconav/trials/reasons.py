@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
 from onconav.i18n import N_
+from onconav.trials.eligibility import SOURCES
 from onconav.trials.matching import Reason
 
 LABELS = {
@@ -37,6 +38,46 @@ _COUNTED = {
     ("exclusion", "not enough information"): N_("%(count)s exclusion criteria need more information"),
     ("exclusion", "not applicable"): N_("%(count)s exclusion criteria do not apply"),
 }
+
+
+ELIGIBILITY = {
+    "likely eligible": N_("likely eligible"),
+    "likely not eligible": N_("likely not eligible"),
+}
+RELATIONS = {
+    "same": N_("Trial for the patient's cancer: %(condition)s"),
+    "broader": N_("Trial for a group that includes the patient's cancer: %(condition)s"),
+    "narrower": N_("Trial for a subtype of the patient's cancer: %(condition)s"),
+    "basket": N_("Trial whose eligibility admits the patient's cancer: %(condition)s"),
+    "any": N_("Trial open to several cancers: %(condition)s"),
+}
+
+
+def eligibility_text(eligibility: str, questions: int, translations: NullTranslations) -> str:
+    """ "likely eligible", "possibly eligible: 4 questions for your care team", "likely not eligible"."""
+    if eligibility == "possibly eligible":
+        return translations.ngettext(
+            "possibly eligible: %(count)s question for your care team",
+            "possibly eligible: %(count)s questions for your care team",
+            questions,
+        ) % {"count": questions}
+    return translations.gettext(ELIGIBILITY.get(eligibility, eligibility))
+
+
+def condition_text(relation: str, condition: str, translations: NullTranslations) -> str:
+    """How the trial's cancer relates to the patient's, in words."""
+    template = RELATIONS.get(relation, "%(condition)s")
+    return translations.gettext(template) % {"condition": condition}
+
+
+def question_source_text(source: str, translations: NullTranslations) -> str:
+    """The test or record that would settle an unknown criterion, in words."""
+    return translations.gettext(SOURCES.get(source, SOURCES["record"]))
+
+
+def status_note_text(last_update: str, translations: NullTranslations) -> str:
+    """ "Status last verified DATE" for a record not updated for over a year."""
+    return translations.gettext("Status last verified %(date)s") % {"date": last_update or "?"}
 
 
 def _n(value: float, locale: str) -> str:
@@ -77,4 +118,12 @@ def describe(reason: Reason, translations: NullTranslations, locale: str) -> str
         }
     if reason.factor == "no_site_location":
         return _("No site location is known")
+    if reason.factor == "site_unknown":
+        return _("Site unknown: no site of this trial has a known place")
+    if reason.factor == "condition":
+        return condition_text(p["relation"], p["trial_condition"], translations)
+    if reason.factor == "not_eligible":
+        return _("Likely not eligible: %(criterion)s") % {"criterion": p["criterion"]}
+    if reason.factor == "status_stale":
+        return _("Status last verified %(date)s: no points for recruiting") % {"date": p["date"] or "?"}
     return reason.factor

@@ -93,6 +93,7 @@ class TrialRecord:
     start_date: str | None = None
     completion_date: str | None = None
     last_update: str | None = None
+    status_verified: str | None = None
     sponsor: str | None = None
     min_age_years: float | None = None
     max_age_years: float | None = None
@@ -238,6 +239,7 @@ def from_api_v2(study: Any) -> TrialRecord:
         start_date=parse_date(_get(status, "startDateStruct", "date")),
         completion_date=parse_date(_get(status, "completionDateStruct", "date")),
         last_update=parse_date(_get(status, "lastUpdatePostDateStruct", "date")),
+        status_verified=parse_date(status.get("statusVerifiedDate")),
         sponsor=_get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name"),
         min_age_years=parse_age(eligibility.get("minimumAge")),
         max_age_years=parse_age(eligibility.get("maximumAge")),
@@ -356,6 +358,7 @@ def from_legacy_xml(root: ET.Element) -> TrialRecord:
         start_date=parse_date(_text(root, "start_date")),
         completion_date=parse_date(_text(root, "completion_date")),
         last_update=parse_date(_text(root, "last_update_posted") or _text(root, "lastchanged_date")),
+        status_verified=parse_date(_text(root, "verification_date")),
         sponsor=_text(root, "sponsors/lead_sponsor/agency"),
         min_age_years=parse_age(_text(eligibility, "minimum_age")),
         max_age_years=parse_age(_text(eligibility, "maximum_age")),

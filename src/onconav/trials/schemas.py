@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Sex = Literal["female", "male"]
 Mark = Literal["met", "unmet", "unknown", "not-applicable"]
+Eligibility = Literal["likely eligible", "possibly eligible", "likely not eligible"]
 
 
 class PatientProfile(BaseModel):
@@ -75,6 +77,21 @@ class SiteRead(BaseModel):
     contacts: list[dict[str, str]]
 
 
+class QuestionRead(BaseModel):
+    """An eligibility criterion the note leaves open, and the test or record that would settle it."""
+
+    criterion: str
+    settled_by: str
+
+
+class ConditionMatchRead(BaseModel):
+    """How the trial's cancer relates to the patient's (OncoTree): same, broader, narrower, basket, any."""
+
+    relation: str
+    trial_condition: str
+    detail: str
+
+
 class TrialMatchRead(BaseModel):
     """One ranked trial."""
 
@@ -92,6 +109,18 @@ class TrialMatchRead(BaseModel):
     counts: dict[str, int]
     nearest_site: SiteRead | None
     contacts: list[dict[str, str]]
+    last_update: date | None = Field(default=None, description="When the record was last updated")
+    eligibility: Eligibility = "possibly eligible"
+    eligibility_summary: str = ""
+    deciding_criterion: str | None = Field(
+        default=None, description="The criterion that makes the patient likely not eligible"
+    )
+    questions: list[QuestionRead] = Field(default_factory=list)
+    condition_match: ConditionMatchRead | None = None
+    site_unknown: bool = Field(default=False, description="No site of the trial has a known place")
+    status_note: str | None = Field(
+        default=None, description='"Status last verified DATE" when that is over a year ago'
+    )
 
 
 class ProfileRead(BaseModel):
@@ -123,3 +152,5 @@ class MatchResponse(BaseModel):
     screened: int
     results: list[TrialMatchRead]
     notice: str
+    no_cancer: bool = Field(default=False, description="The patient's words name no cancer: no trials listed")
+    message: str | None = None

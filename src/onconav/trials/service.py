@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from babel.support import NullTranslations
@@ -18,14 +19,23 @@ from onconav.i18n import N_
 from onconav.trials import demo, matching, profile, verdicts
 from onconav.trials.geocoding import SiteGeocoder
 from onconav.trials.models import Trial
-from onconav.trials.reasons import describe, label_text
+from onconav.trials.reasons import (
+    condition_text,
+    describe,
+    eligibility_text,
+    label_text,
+    question_source_text,
+    status_note_text,
+)
 from onconav.trials.records import TrialRecord
 from onconav.trials.schemas import (
+    ConditionMatchRead,
     CriterionRead,
     MatchResponse,
     PatientProfile,
     PlaceRead,
     ProfileRead,
+    QuestionRead,
     ReasonRead,
     SiteRead,
     TrialMatchRead,
@@ -37,6 +47,11 @@ BATCH = 200
 NOTICE = N_(
     "Information only: eligibility is decided by each trial's team. Talk with your care team before "
     "contacting a trial."
+)
+
+NO_CANCER = N_(
+    "The note names no cancer, so no cancer trials are listed. onconav matches cancer trials only: name the "
+    'cancer (for example "stage 2 breast cancer") to see trials for it.'
 )
 
 NO_TRIALS_STORED = N_(
@@ -222,7 +237,7 @@ def match(
     where = near or patient.location
     place = geo.resolve_place(where).place if where and where.strip() else None
     understood = profile.understand(patient)
-    if not understood.terms:
+    if understood.cancer_types and not understood.terms:
         raise InvalidInput('Name the patient\'s cancer, for example "stage 4 mesothelioma".')
     return matching.match_trials(
         session,
@@ -267,7 +282,7 @@ def to_response(
                     label=judged.verdict.label,
                     mark=mark,
                     evidence=judged.verdict.evidence,
-                    reason=judged.verdict.reason,
+                    reason=judged.verdict.localized_reason(translations.gettext),
                 )
             )
         nearest = found.nearest
@@ -292,6 +307,7 @@ def to_response(
                 counts=counts,
                 nearest_site=_site_read(nearest.site, nearest.distance_km) if nearest else None,
                 contacts=list(trial.contacts or []),
+                **_eligibility_fields(found, translations),
             )
         )
     place = outcome.place
@@ -310,7 +326,49 @@ def to_response(
         screened=outcome.screened,
         results=results,
         notice=translations.gettext(NOTICE),
+        no_cancer=outcome.no_cancer,
+        message=translations.gettext(NO_CANCER) if outcome.no_cancer else None,
     )
+
+
+def _iso_date(text: str | None) -> date | None:
+    """A record's date as a date ("2016-01", a month, is its first day)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text if len(text) == 10 else f"{text[:7]}-01")
+    except ValueError:
+        return None
+
+
+def _eligibility_fields(found: matching.TrialMatch, translations: NullTranslations) -> dict[str, Any]:
+    """What a result says of eligibility, condition match, freshness and site (issue 13)."""
+    summary = found.summary
+    questions = list(summary.questions) if summary else []
+    condition = found.condition
+    return {
+        "last_update": _iso_date(found.trial.last_update),
+        "eligibility": found.eligibility,
+        "eligibility_summary": eligibility_text(found.eligibility, len(questions), translations),
+        "deciding_criterion": summary.deciding.text if summary and summary.deciding else None,
+        "questions": [
+            QuestionRead(criterion=q.criterion, settled_by=question_source_text(q.source, translations))
+            for q in questions
+        ],
+        "condition_match": ConditionMatchRead(
+            relation=condition.relation,
+            trial_condition=condition.trial_condition,
+            detail=condition_text(condition.relation, condition.trial_condition, translations),
+        )
+        if condition
+        else None,
+        "site_unknown": found.site_unknown,
+        "status_note": status_note_text(
+            found.trial.status_verified or found.trial.last_update or "", translations
+        )
+        if found.stale
+        else None,
+    }
 
 
 __all__ = [

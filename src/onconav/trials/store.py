@@ -34,6 +34,7 @@ _TRIAL_FIELDS = [
     "start_date",
     "completion_date",
     "last_update",
+    "status_verified",
     "sponsor",
     "min_age_years",
     "max_age_years",

@@ -10,6 +10,7 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
+from onconav.trials.verdicts.tumours import OTHER_CANCER, biomarkers, cancer_types, metastatic_sites
 
 # Criteria name stage groups I-IV; limited-stage small cell lung cancer counts as III, extensive as IV.
 _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
@@ -31,8 +32,14 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             assert state is not None
             return "not excluded", state[1], N_("The note says there are no brain metastases.")
         return NEI, None, N_("The note does not say whether the cancer has reached the brain.")
+    found = metastatic_sites(note, criterion, kind)
+    if found is not None:
+        return found
     if kind == "inclusion":
         found = _cancer_type(note, criterion)
+        if found is not None and found[0] == "included":
+            # The right cancer with the wrong receptors is not the cancer asked for (TNBC, HER2-positive).
+            return biomarkers(note, criterion, kind) or found
         if found is not None:
             return found
     if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
@@ -45,21 +52,31 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     found = _therapy_lines(note, criterion, kind)
     if found is not None:
         return found
-    for name, status in criterion.biomarkers:
-        if name in note.biomarkers and status != "unknown" and note.biomarkers[name] != "unknown":
-            same = note.biomarkers[name] == status
-            return (
-                (positive_label(kind) if same else negative_label(kind)),
-                None,
-                (N_("The note gives the %(biomarker)s status."), {"biomarker": name}),
-            )
-    return None
+    return biomarkers(note, criterion, kind)
+
+
+_CANCER_HISTOLOGIES = frozenset({"lymphoma", "melanoma", "sarcoma"})
 
 
 def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     """Inclusion by the cancer named, its histologic type and its stage."""
-    if criterion.histologies and note.histologies and criterion.histologies.isdisjoint(note.histologies):
+    if OTHER_CANCER.search(criterion.text):
+        return None  # "no other prior malignancy except skin cancer": not the cancer asked for
+    # Lymphoma, melanoma and sarcoma are cancers of their own, which the OncoTree types compare.
+    histologies = criterion.histologies - (_CANCER_HISTOLOGIES if criterion.cancer_types else frozenset())
+    if histologies and note.histologies and histologies.isdisjoint(note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
+    by_type = cancer_types(note, criterion)
+    if by_type is not None:
+        stage = _GROUP_OF_STAGE.get(note.stage or "")
+        if (
+            by_type[0] == "included"
+            and criterion.stages
+            and stage is not None
+            and stage not in criterion.stages
+        ):
+            return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
+        return by_type
     if criterion.cancer is None:
         if criterion.histologies & note.histologies and not criterion.stages:
             return "included", _cancer_sentence(note), N_("The note gives this histologic type.")
@@ -70,7 +87,7 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
         if criterion.stages and stage is not None and stage not in criterion.stages:
             return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
         return "included", _cancer_sentence(note), N_("The note names this cancer.")
-    if not set(cancer_family(criterion.cancer)) & set(family):
+    if not set(cancer_family(criterion.cancer)) & set(family) and criterion.cancer_types:
         return "not included", _cancer_sentence(note), N_("The note names a different cancer.")
     return None
 

@@ -15,6 +15,7 @@ from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, stems
 from onconav.trials.verdicts.text import Mention, ancestors
+from onconav.trials.verdicts.tumours import OTHER_CANCER
 
 # Words before a concept where a severity word ("severe", "uncontrolled") makes it a narrower thing.
 SEVERITY_REACH = 3
@@ -95,10 +96,37 @@ def _allowance(criterion: CriterionFacts, mention: Mention) -> int:
     return 0 if mention.concept in GENERIC else 1
 
 
+# A chronic disease the note says is getting worse is in an acute exacerbation; a patient admitted is
+# hospitalised: the words a criterion uses for what the note describes in other words.
+_WORSENING = re.compile(
+    r"\b(?:worsen\w*|worse|exacerbat\w*|flare\w*|increas\w* (?:cough|dyspn\w*|shortness|sputum|wheez\w*)|"
+    r"deteriorat\w*|purulent sputum|"
+    r"(?:began|started|onset)\b[^.]{0,40}\b(?:\d+|a|one|two|three|few|several) (?:days?|weeks?) "
+    r"(?:prior|ago|before))",
+    re.I,
+)
+_ADMITTED = re.compile(
+    r"\b(?:admitted|admission|hospitali[sz]ed|inpatient|presents? to the (?:ed|emergency))", re.I
+)
+_IMPLIED_WORDS = (
+    (_WORSENING, ("acute", "exacerbation", "exacerbations", "worsening")),
+    (_ADMITTED, ("hospitalized", "hospitalised", "admitted", "inpatients")),
+)
+
+
+def _note_stems(note: NoteFacts) -> set[str]:
+    """The stems of the note's words, with those of what it describes in other words."""
+    found = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    for pattern, words in _IMPLIED_WORDS:
+        if pattern.search(note.text):
+            found |= stems(words)
+    return found
+
+
 def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
     """How many content words of the criterion neither the concept matched nor the note accounts for."""
     concept_words = set(criterion.words[mention.first : mention.last])
-    note_stems = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    note_stems = _note_stems(note)
     segment = criterion.segments[mention.first] if criterion.segments else 0
     own = [
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
@@ -110,6 +138,15 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
 def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Conditions and treatments the criterion names, looked up in the note with their context."""
     named = criterion_concepts(criterion)
+    if note.cancer is not None and OTHER_CANCER.search(criterion.text):
+        # The note's own cancer is not "another malignancy"; only a second one named would count.
+        named = [m for m in named if "cancer" not in ancestors(m.concept)]
+        if not named:
+            inverted = criterion.negated_subject or bool(
+                re.match(r"^\W*(?:note:\s*)?no\b", criterion.text, re.I)
+            )
+            label = ("included" if inverted else NEI) if kind == "inclusion" else "not excluded"
+            return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
     inverted = criterion.negated_subject or all(m.polarity == "negated" for m in named)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from onconav.knowledge import service as knowledge
+from onconav.trials import oncotree
 from onconav.trials.verdicts.measures import (
     AgeRange,
     Comparator,
@@ -68,7 +69,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "contraception": re.compile(
-        r"contracept|birth[- ]control|barrier method|abstinen|sterili[sz]", re.IGNORECASE
+        r"contracept|birth[- ]control|barrier method|condoms?\b|abstinen|sterili[sz]", re.IGNORECASE
     ),
     "trial-participation": re.compile(
         r"(?:other|another|any|previous|concurrent|simultaneous)\s+(?:\w+\s+){0,3}"
@@ -132,6 +133,7 @@ class CriterionFacts:
     histologies: frozenset[str] = frozenset()  # "adenocarcinoma", "squamous", "small-cell", "epithelioid"...
     stages: frozenset[str] = frozenset()  # every stage group named ("stage IIIB-IV": III and IV)
     segments: tuple[int, ...] = ()  # for each word, which alternative of a list ("A, B or C") it is in
+    cancer_types: tuple[str, ...] = ()  # OncoTree types named (and the pseudo-types "solid", "any cancer")
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -318,7 +320,22 @@ def read_criterion(text: str) -> CriterionFacts:
         histologies=histologies(text),
         stages=stage_groups(text),
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
+        cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+# Clauses about other patients ("patients with glioblastoma must ...") and exceptions ("except for skin
+# cancer") name cancers that are not what the criterion asks of this patient.
+_CLAUSES_ABOUT_OTHERS = re.compile(
+    r"(?:(?:patients|subjects|participants|those) with [^;.]*?\b(?:must|are to|should|may|will|need|can)\b"
+    r"|\b(?:except|other than|excluding|apart from)\b)[^;]*",
+    re.I,
+)
+
+
+def _subject_text(text: str) -> str:
+    """The criterion without clauses about other patients and without its exceptions."""
+    return _CLAUSES_ABOUT_OTHERS.sub(" ", text)
 
 
 def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:

@@ -40,6 +40,12 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if note.sex == "male":
         return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
+    if criterion.sexes == frozenset({"male"}) and note.sex == "female":
+        return (
+            NA,
+            note.sex_sentence,
+            N_("The criterion is about men's contraception; the patient is a woman."),
+        )
     if note.age is not None and note.age < CHILDBEARING_AGES[0]:
         return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
     if note.sex is None:
@@ -132,6 +138,9 @@ def sex_subject(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     return None
 
 
+_OTHERS_AGE = re.compile(r"family history|relatives?\b|siblings?|parents?\b|sudden death|children of", re.I)
+
+
 def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Age and sex criteria, when age or sex is all the criterion asks."""
     if criterion.age is None and criterion.sexes is None:
@@ -143,10 +152,12 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     sex_only = (
         criterion.sexes is not None and len(residual) <= SEX_ONLY_OTHER_WORDS and not criterion.mentions
     )
+    # "No ... sudden death under 40 years of age in the family": the age is not the patient's.
+    others_age = criterion.negated_subject or bool(_OTHERS_AGE.search(criterion.text))
     if (
         criterion.age is not None
         and note.age is not None
-        and (age_only or not criterion.age.admits(note.age))
+        and (age_only or (not criterion.age.admits(note.age) and not others_age))
     ):
         if not criterion.age.admits(note.age):
             if kind == "inclusion":

@@ -18,7 +18,9 @@ from onconav.trials.verdicts.demographics import childhood, demographics, onset_
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
+from onconav.trials.verdicts.population import population
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
 
 RULES: tuple[Rule, ...] = (
@@ -27,12 +29,14 @@ RULES: tuple[Rule, ...] = (
     judgement,
     consent,
     language,
+    population,
     childhood,
     pregnancy,
     sex_subject,
     demographics,
     onset_age,
     performance,
+    pain_score,
     organ_function,
     cancer,
     unknowable,

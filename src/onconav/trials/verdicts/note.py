@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from onconav.knowledge import service as knowledge
+from onconav.trials import oncotree
 from onconav.trials.verdicts.criterion import WORD_NUMBERS, histologies
 from onconav.trials.verdicts.implied import (
     implied_by_readings,
@@ -72,6 +73,7 @@ class NoteFacts:
     prior_lines: int | None  # lines of systemic therapy had, when the note says
     words: tuple[frozenset[str], ...]  # each sentence's folded words
     sequences: tuple[tuple[str, ...], ...] = ()  # the same words in order
+    cancer_types: tuple[str, ...] = ()  # OncoTree types of the patient's cancer, most specific known
 
     def sentence(self, index: int | None) -> str | None:
         """The text of sentence `index`, or None."""
@@ -143,7 +145,19 @@ def read_note(text: str) -> NoteFacts:
         prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
         sequences=tuple(sequences),
+        cancer_types=patient_cancer_types(text, cancer),
     )
+
+
+def patient_cancer_types(text: str, cancer: str | None) -> tuple[str, ...]:
+    """The OncoTree types of the note's cancer: the catalogue's reading, made more specific when the note
+    names a subtype of it ("papillary thyroid carcinoma"); without it, the types the note names."""
+    named = oncotree.types_named(text)
+    base = oncotree.of_catalogue(cancer)
+    if base is None:
+        return tuple(t for t in named if t not in (oncotree.SOLID, oncotree.ANY_CANCER))[:1]
+    specific = tuple(t for t in named if base in oncotree.lineage(t))
+    return specific or (base,)
 
 
 def cancer_family(code: str | None) -> tuple[str, ...]:

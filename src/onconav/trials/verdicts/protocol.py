@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
+from onconav.trials import oncotree
 from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
@@ -78,19 +79,45 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 _CONDITIONAL = re.compile(
     r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
     r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
-    r"(?:patients|subjects|recipients|participants|those) who (?:have|had) (?:had |received |undergone )?)"
-    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+then\b)",
+    r"(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*(?:patients with\s+)?|"
+    r"for (?=\w+(?:\s\w+)?\s+(?:patients|subjects|participants)\b)|"
+    r"(?:patients|subjects|participants|those) (?:on|receiving|taking|treated with|using) (?=[^,;:]{3,80}?"
+    r"\s+(?:must|should|need)\b)|"
+    r"(?:patients|subjects|recipients|participants|those) who (?:(?:have|has|had) "
+    r"(?:had |received |undergone |been treated with )?|received |underwent ))"
+    r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+need\b|\s+then\b|"
+    r"\s+(?:patients|subjects|participants)\s*[,:])",
+    re.I,
+)
+
+
+_SEX_REQUIREMENT = re.compile(
+    r"^\W*(?:(?P<male>men|males?|male (?:patients|participants|subjects))|"
+    r"(?P<female>women|females?|female (?:patients|participants|subjects)))\s+"
+    r"(?:must|should|need|are required|will be required|agree|have to)\b",
     re.I,
 )
 
 
 def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """ "If X, ..." or "Patients who have had X must ...": not applicable when the note rules X out or
-    never mentions it among the patient's conditions and treatments."""
+    """ "If X, ...", "Patients who have had X must ...", "Cohort B (NSCLC): ..." or "Men must ...": not
+    applicable when the note rules X out, never mentions it, or names another cancer or sex."""
+    required = _SEX_REQUIREMENT.search(criterion.text)
+    if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
+        return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
     m = _CONDITIONAL.search(criterion.text)
     if m is None:
         return None
     condition = read_criterion(m.group("condition"))
+    if condition.cancer_types and note.cancer_types:
+        related = any(oncotree.best_relation(p, condition.cancer_types) for p in note.cancer_types)
+        if not related:
+            return (
+                NA if kind == "inclusion" else "not excluded",
+                None,
+                N_("The criterion is for patients with another cancer."),
+            )
+        return None
     if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
         if note.sex not in condition.sexes:
             return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")

@@ -1,0 +1,92 @@
+"""Who a criterion is about, beyond age and sex: menopausal status (from the note, or from age when it
+settles it), and requirements addressed to another age group ("Children must be accompanied by a parent"
+does not apply to an adult).
+
+"Healthy volunteers" is not judged against a patient's diseases: the experts leave it open (measured on
+the open part of the development patients), so it stays "not enough information".
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.note import NoteFacts
+
+# Menopause comes between these ages for nearly every woman: before the first, premenopausal; from the second,
+# postmenopausal (unless the note says otherwise).
+PREMENOPAUSAL_BEFORE = 40.0
+POSTMENOPAUSAL_FROM = 55.0
+_POST = re.compile(r"\bpost-?menopaus", re.I)
+_PRE = re.compile(r"\bpre-?menopaus", re.I)
+_CHILD_REQUIREMENT = re.compile(
+    r"^\W*(?:(?:in|for)\s+)?(?:children|minors|infants|adolescents|paediatric patients|pediatric patients)"
+    r"(?:\s+under\s+\d+)?\s*(?:[,:]|\s+(?:must|should|need|are required|will|have to)\b)",
+    re.I,
+)
+ADULT_AGE = 18.0
+_SWALLOW = re.compile(
+    r"\b(?:able|ability) to (?:swallow|take (?:and (?:retain|keep down) )?oral|"
+    r"take (?:\w+ )?(?:tablets|pills|capsules|medications?) by mouth)",
+    re.I,
+)
+_NOTHING_BY_MOUTH = re.compile(
+    r"\bnpo\b|nil by mouth|intubat|feeding tube|tube[- ]fed|unable to swallow", re.I
+)
+
+
+def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Menopausal status, and requirements for children."""
+    if _CHILD_REQUIREMENT.search(criterion.text) and note.age is not None and note.age >= ADULT_AGE:
+        return NA, note.age_sentence, N_("The criterion is for children; the patient is an adult.")
+    if kind == "inclusion" and _SWALLOW.search(criterion.text):
+        return _swallowing(note)
+    return _menopause(note, criterion, kind)
+
+
+def _swallowing(note: NoteFacts) -> Found:
+    """Taking medicine by mouth: not possible for a patient who takes nothing by mouth; open otherwise."""
+    for m in note.mentions:
+        if m.polarity == "affirmed" and m.concept in ("dysphagia", "nausea"):
+            return NEI, m.sentence, N_("The note reports trouble swallowing or keeping food down.")
+    blocked = next((i for i, s in enumerate(note.sentences) if _NOTHING_BY_MOUTH.search(s)), None)
+    if blocked is not None:
+        return "not included", blocked, N_("The note says the patient takes nothing by mouth.")
+    # Experts leave "able to swallow tablets" open when the note is silent (the open development patients:
+    # three of four), so silence is not enough to say it is met.
+    return None
+
+
+def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Postmenopausal women" and "premenopausal women": from the note, or from an age that settles it."""
+    post, pre = bool(_POST.search(criterion.text)), bool(_PRE.search(criterion.text))
+    if post == pre or note.sex != "female" or "pregnancy" in criterion.topics:
+        return None
+    if note.postmenopausal:
+        status: str | None = "post"
+    elif note.age is not None and note.age >= POSTMENOPAUSAL_FROM:
+        status = "post"
+    elif note.age is not None and note.age < PREMENOPAUSAL_BEFORE:
+        status = "pre"
+    else:
+        status = None
+    if status is None:
+        return None
+    same = (status == "post") == post
+    label = (
+        ("included" if same else "not included")
+        if kind == "inclusion"
+        else ("excluded" if same else "not excluded")
+    )
+    if len(criterion.words) > 6:  # "Postmenopausal women with osteoporosis": the rest must be judged too
+        if same:
+            return None
+        return label, note.age_sentence, N_("The patient's menopausal status is not the one named.")
+    reason = (
+        N_("The patient's menopausal status is the one named.")
+        if same
+        else N_("The patient's menopausal status is not the one named.")
+    )
+    return label, note.age_sentence, reason
