@@ -217,6 +217,8 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/account/consents"): OwnAccount(),
     ("POST", "/account/consents"): OwnAccount(),
     ("GET", "/account/access-log"): OwnAccount(),
+    ("GET", "/account/confirm"): OwnAccount(pending=True),
+    ("POST", "/account/confirm"): OwnAccount(pending=True),
     ("GET", "/account/delete"): OwnAccount(),
     ("POST", "/account/delete"): OwnAccount(),
     ("DELETE", "/api/v1/account/sessions/{session_id}"): ObjectRoute("session"),
@@ -225,6 +227,12 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("POST", "/account/sessions/{session_id}/revoke"): ObjectRoute("session", page=True, success=303),
     ("POST", "/account/consents/{consent_id}/revoke"): ObjectRoute("consent", page=True, success=303),
     ("POST", "/account/tokens/{token_id}/revoke"): ObjectRoute("token", page=True, success=303),
+    ("POST", "/api/v1/account/consents/{consent_id}/keep"): ObjectRoute(
+        "consent", success=200, changes=False
+    ),
+    ("POST", "/account/consents/{consent_id}/keep"): ObjectRoute(
+        "consent", page=True, success=303, changes=False
+    ),
     **CASE_ROUTES,
 }
 

@@ -241,7 +241,8 @@ def _caregiver_grant(
     if principal.is_self(grant.patient_id):
         return True
     # The caregiver sees the grant and may end it, never widen it.
-    return principal.is_self(grant.caregiver_id) and action in {"read", "delete"}
+    mine = grant.caregiver_id is not None and principal.is_self(grant.caregiver_id)
+    return mine and action in {"read", "delete"}
 
 
 @rule(WebSession, entity_type="session", patient_of=lambda _session: None)
