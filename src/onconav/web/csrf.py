@@ -4,8 +4,8 @@ Every response sets a random `onconav_csrf` cookie when the browser has none; pa
 `request.state.csrf_token` (an HMAC, under a keyring-derived key, of that cookie AND of the browser's
 session cookie) in a hidden `csrf_token` field of every POST form, or scripts send it as `X-CSRF-Token`.
 Bound to the session, the token changes at every sign-in (a new session) and a pair of cookie and token
-learned with one session (say, the attacker's own) is worth nothing with another. POST, PUT, PATCH and DELETE to pages
-always need it; to /api/ and /fhir/ they need it only when a session cookie is sent without an
+learned with one session (say, the attacker's own) is worth nothing with another. POST, PUT, PATCH and
+DELETE to pages always need it; to /api/ and /fhir/ they need it only when a session cookie is sent without an
 Authorization header (a bearer token is not sent by browsers on their own, so it cannot be forged).
 """
 
