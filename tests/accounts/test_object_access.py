@@ -72,7 +72,7 @@ OPINION_BODY = {
     "content": {
         "diagnosis_agreement": "agree",
         "recommended_plan": "Plan",
-        "reviewers": [{"user_id": "someone", "name": "Dr. X", "credentials": "MD"}],
+        "reviewers": [{"user_id": "someone"}],
     }
 }
 READ = {"success": 200, "changes": False}
@@ -133,9 +133,7 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
     ),
     ("POST", "/cases/{case_id}/opinion"): ObjectRoute(
         "case",
-        body=_body(
-            diagnosis_agreement="agree", recommended_plan="Plan", reviewers="someone@example.org | MD"
-        ),
+        body=_body(diagnosis_agreement="agree", recommended_plan="Plan", reviewers="someone@example.org"),
         **PAGE_WORKFLOW,
     ),
     ("GET", "/documents/{document_id}"): ObjectRoute("document", **PAGE_READ),

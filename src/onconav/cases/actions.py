@@ -380,16 +380,16 @@ def list_reviews(session: Session, principal: Principal, *, case_id: str) -> lis
 
 
 def add_review(session: Session, principal: Principal, *, case_id: str, review: ReviewCreate) -> ReviewRead:
-    """The caller's input to the review, under their professional name."""
+    """The caller's input to the review, under their professional name and specialty (from their account)."""
     case = _case(session, case_id)
     policy.authorize(session, principal, "review", case)
-    user = accounts.get_user_or_raise(session, user_id=principal.user_id)
+    name, _credentials, specialty = service.professional_identity(session, user_id=principal.user_id)
     recorded = service.add_review_input(
         session,
         case=case,
         author_id=principal.user_id,
-        author_name=user.display_name or user.email,
-        specialty=review.specialty,
+        author_name=name,
+        specialty=specialty,
         position=review.position,
         body=review.body,
     )
@@ -407,13 +407,21 @@ def list_opinions(session: Session, principal: Principal, *, case_id: str) -> li
 
 
 def save_opinion(session: Session, principal: Principal, *, case_id: str, draft: OpinionDraft) -> OpinionRead:
-    """Write or rewrite the draft (clears signatures); after delivery, starts an amendment."""
+    """Write or rewrite the draft (clears signatures); after delivery, starts an amendment. The reviewers'
+    names, credentials and affiliations come from their accounts."""
     case = _case(session, case_id)
     policy.authorize(session, principal, "write_opinion", case)
+    written = draft.content
+    content = OpinionContent(
+        **written.model_dump(exclude={"reviewers"}),
+        reviewers=service.reviewers_by_id(
+            session, case=case, user_ids=[r.user_id for r in written.reviewers]
+        ),
+    )
     opinion = opinions.save_draft(
         session,
         case=case,
-        content=draft.content,
+        content=content,
         author_id=principal.user_id,
         amendment_reason=draft.amendment_reason,
     )
