@@ -16,7 +16,6 @@ from onconav.accounts import audit, notify, policy, service, step_up
 from onconav.accounts.models import ApiToken, AuditEvent, CaregiverGrant, User, WebSession
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import SECOND_FACTOR_ROLES, Role
-from onconav.errors import NotFound
 
 
 def _own_account(session: Session, principal: Principal, action: str) -> User:
@@ -288,7 +287,7 @@ def revoke_session(session: Session, *, principal: Principal, session_id: str) -
     step_up.require_fresh_proof(session, principal=principal)
     row = service.get_web_session(session, session_id=session_id)
     if row is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="session", entity_id=session_id)
     policy.authorize(session, principal, "delete", row)
     service.revoke_session(session, principal=principal, web_session=row)
 
@@ -334,7 +333,7 @@ def revoke_token(session: Session, *, principal: Principal, token_id: str) -> No
     step_up.require_fresh_proof(session, principal=principal)
     row = service.get_token(session, token_id=token_id)
     if row is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="api_token", entity_id=token_id)
     policy.authorize(session, principal, "delete", row)
     service.revoke_token(session, principal=principal, token=row)
 
@@ -369,7 +368,7 @@ def withdraw_consent(session: Session, *, principal: Principal, consent_id: str)
     step_up.require_fresh_proof(session, principal=principal)
     grant = service.get_grant(session, grant_id=consent_id)
     if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="consent", entity_id=consent_id)
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
     _tell_about_consent(session, grant)
@@ -381,7 +380,7 @@ def keep_consent(session: Session, *, principal: Principal, consent_id: str) -> 
     step_up.require_fresh_proof(session, principal=principal)
     grant = service.get_grant(session, grant_id=consent_id)
     if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="consent", entity_id=consent_id)
     policy.authorize(session, principal, "update", grant)
     service.keep_grant(session, principal=principal, grant=grant)
     return grant

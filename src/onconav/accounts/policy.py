@@ -192,6 +192,24 @@ def authorize(
     raise NotFound("Not found.")
 
 
+def missing(
+    session: Session, principal: Principal | None, *, entity_type: str, entity_id: str
+) -> NotFound:
+    """The answer to an id that names nothing: the same NotFound as for an object the caller may not know
+    of, and a "denied" audit event (committed on its own, like a denial), since a miss may be a guess."""
+    audit.record_in_own_transaction(
+        session,
+        event_type=f"{entity_type}.lookup",
+        action="R",
+        outcome="denied",
+        principal=principal,
+        entity_type=entity_type,
+        entity_id=entity_id[:64],
+        detail="unknown id",
+    )
+    return NotFound("Not found.")
+
+
 # ---- Building blocks for rules -------------------------------------------------------------------
 
 
