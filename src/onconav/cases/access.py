@@ -3,7 +3,8 @@ in the accounts policy module (listed in `policy.RULE_MODULES`). Default deny: n
 
 Parts on a case: the patient (or a caregiver with their consent), coordinators (every case that was
 submitted, whatever its state now: they triage and assign), the assigned specialist, and colleagues the
-specialist invited to the multidisciplinary review. Colleagues read records only as de-identified copies and never message the patient.
+specialist invited to the multidisciplinary review. Colleagues read records only as de-identified copies
+and never message the patient.
 """
 
 from __future__ import annotations
