@@ -192,9 +192,7 @@ def authorize(
     raise NotFound("Not found.")
 
 
-def missing(
-    session: Session, principal: Principal | None, *, entity_type: str, entity_id: str
-) -> NotFound:
+def missing(session: Session, principal: Principal | None, *, entity_type: str, entity_id: str) -> NotFound:
     """The answer to an id that names nothing: the same NotFound as for an object the caller may not know
     of, and a "denied" audit event (committed on its own, like a denial), since a miss may be a guess."""
     audit.record_in_own_transaction(
