@@ -125,3 +125,17 @@ def test_the_csrf_token_is_bound_to_the_session_and_renewed_at_sign_in(
         ).status_code
         == 303
     )
+
+
+def test_a_patient_cannot_make_onconav_mail_endless_invitations(client: TestClient, patient: Account) -> None:
+    headers = bearer(client, patient)
+    answers = [
+        client.post(
+            "/api/v1/account/consents",
+            headers=headers,
+            json={"caregiver_email": f"someone{number}@example.org", "scope": "read"},
+        )
+        for number in range(21)
+    ]
+    assert [answer.status_code for answer in answers[:20]] == [201] * 20
+    assert answers[20].status_code == 429 and int(answers[20].headers["retry-after"]) > 0

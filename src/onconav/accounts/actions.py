@@ -17,6 +17,8 @@ from onconav.accounts.models import ApiToken, AuditEvent, CaregiverGrant, User, 
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import SECOND_FACTOR_ROLES, Role
 
+CONSENTS_PER_WINDOW = 20  # consents a patient may give per throttle window (mails to typed addresses)
+
 
 def _own_account(session: Session, principal: Principal, action: str) -> User:
     """The principal's account, once the policy lets them `action` it (the specific event is audited)."""
@@ -356,6 +358,8 @@ def give_consent(
     policy.authorize(
         session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
     )
+    # Each consent mails an address the patient typed: a bound, the same for every address.
+    service.rate_limit(session, key=f"consent:{principal.user_id}", limit=CONSENTS_PER_WINDOW)
     grant = service.grant_caregiver(
         session, principal=principal, caregiver_email=caregiver_email, scope=scope, days=days
     )

@@ -63,6 +63,7 @@ from onconav.accounts.sign_in import (
     check_throttle,
     complete_second_factor,
     prune_login_failures,
+    rate_limit,
 )
 from onconav.accounts.step_up import (
     IntegrationTokenRefused,
@@ -128,6 +129,7 @@ __all__ = [
     "principal_for",
     "provisioning_uri",
     "prune_login_failures",
+    "rate_limit",
     "request_password_reset",
     "require_fresh_proof",
     "require_interactive",
