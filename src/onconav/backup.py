@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 from onconav import __version__
 from onconav.config import child_process_environment
 from onconav.errors import InvalidInput, OnconavError
+from onconav.private_paths import create_private_file, make_private, open_new_private, private_folder
 from onconav.storage import DocumentStore
 
 FORMAT = "onconav-backup"
@@ -106,7 +107,7 @@ def backup(engine: Engine, documents_dir: Path, target: Path) -> dict[str, Any]:
     from onconav import migrate
 
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     with tempfile.TemporaryDirectory(prefix="onconav-backup-", dir=target.parent) as scratch:
         folder = Path(scratch)
         backend, database_name = _dump_database(engine, folder)
@@ -132,6 +133,7 @@ def backup(engine: Engine, documents_dir: Path, target: Path) -> dict[str, Any]:
             archive.add(folder / database_name, arcname=database_name)
             for path in document_paths:
                 archive.add(path, arcname=f"documents/{path.relative_to(documents_dir).as_posix()}")
+        make_private(partial)  # holds the database and documents: its owner only, whatever the umask
         with open(partial, "rb+") as written:
             os.fsync(written.fileno())
         os.replace(partial, target)
@@ -178,7 +180,7 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> dict[str, Any]
         )
     files: dict[str, str] = manifest["files"]
     documents_dir = documents_dir.resolve()
-    documents_dir.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(documents_dir.parent)
     with tempfile.TemporaryDirectory(prefix="onconav-restore-", dir=documents_dir.parent) as scratch:
         folder = Path(scratch)
         with tarfile.open(source, "r") as archive:
@@ -186,8 +188,8 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> dict[str, Any]
                 handle = archive.extractfile(member)
                 assert handle is not None
                 destination = folder / member.name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with open(destination, "wb") as out:
+                private_folder(destination.parent)
+                with open_new_private(destination) as out:
                     shutil.copyfileobj(handle, out, 1024 * 1024)
         for name, expected in files.items():
             path = folder / name
@@ -196,7 +198,7 @@ def restore(engine: Engine, documents_dir: Path, source: Path) -> dict[str, Any]
         engine.dispose()
         _load_database(engine, folder / manifest["database"], backend)
         fresh = folder / "documents"
-        DocumentStore(fresh).objects.mkdir(parents=True, exist_ok=True)
+        private_folder(DocumentStore(fresh).objects)
         previous = documents_dir.with_name(documents_dir.name + ".before-restore")
         shutil.rmtree(previous, ignore_errors=True)
         if documents_dir.exists():
@@ -210,6 +212,7 @@ def _load_database(engine: Engine, dump: Path, backend: str) -> None:
     if backend == "sqlite":
         database = make_url(str(engine.url)).database
         assert database
+        create_private_file(Path(database))
         source = sqlite3.connect(dump)
         target = sqlite3.connect(database)
         try:

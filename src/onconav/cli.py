@@ -7,6 +7,7 @@ Each command is a thin face over a service function; errors print their message 
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from onconav.db import create_db_engine, make_session_factory, unit_of_work
 from onconav.directory import cli as directory_cli
 from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
+from onconav.private_paths import private_folder
 from onconav.trials.cli import trials_app
 
 app = typer.Typer(
@@ -137,6 +139,16 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the web site and API; creates the keyring, the database and the demo data on first run."""
+    # Everything the server writes (database, WAL, documents, keys, temporary files) is its owner's only,
+    # whatever umask it was started with.
+    previous_umask = os.umask(0o077)
+    try:
+        _serve(host, port)
+    finally:
+        os.umask(previous_umask)
+
+
+def _serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from onconav.accounts import crypto
@@ -144,6 +156,7 @@ def serve(
     from onconav.directory import service as directory
 
     settings = get_settings()
+    private_folder(settings.data_dir)
     try:
         # Before anything encrypts or audits: created here once, atomically, never at a first request.
         if crypto.ensure_keyring():

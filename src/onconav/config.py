@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=30, description="Idle timeout of web sessions.")
     session_absolute_hours: int = Field(default=12, description="Absolute timeout of sessions.")
     access_token_minutes: int = Field(default=60, description="Lifetime of sign-in tokens.")
+    step_up_minutes: int = Field(
+        default=10, description="How recent a proof of identity account-security changes need."
+    )
     cookie_secure: bool | None = Field(
         default=None,
         description="Secure flag on cookies; default: on, except plain http to localhost (development).",

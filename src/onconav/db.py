@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 from onconav.config import get_settings
 from onconav.errors import NotSaved, SaveConflict
+from onconav.private_paths import create_private_file
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -128,7 +129,9 @@ def create_db_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it: SQLite gives its WAL and shared-memory files the
+            # database file's mode, so they are private too, whatever the umask.
+            create_private_file(Path(database))
         kwargs["connect_args"] = {"check_same_thread": False}
         if not database or database == ":memory:":
             kwargs["poolclass"] = StaticPool

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from onconav.accounts import crypto
 from onconav.config import get_settings
 from onconav.errors import InvalidInput, OnconavError
+from onconav.private_paths import open_new_private, private_folder
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -69,7 +70,7 @@ class DocumentStore:
     def ensure(self) -> None:
         """Create the folders, readable by this user only."""
         for folder in (self.root, self.objects, self.staging):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_folder(folder)
 
     def object_path(self, document_id: str) -> Path:
         """Where the object of `document_id` lives (two-character fan-out keeps folders small)."""
@@ -86,8 +87,7 @@ class DocumentStore:
         digest = hashlib.sha256()
         size = 0
         try:
-            with open(path, "xb") as target:
-                os.chmod(path, 0o600)
+            with open_new_private(path) as target:
                 while chunk := source.read(CHUNK_BYTES):
                     size += len(chunk)
                     if size > max_bytes:
@@ -110,8 +110,7 @@ class DocumentStore:
         self.ensure()
         path = self.staging / f"{secrets.token_hex(16)}.sealed"
         try:
-            with open(path, "xb") as sink:
-                os.chmod(path, 0o600)
+            with open_new_private(path) as sink:
                 write(sink)
                 sink.flush()
                 os.fsync(sink.fileno())
@@ -128,8 +127,7 @@ class DocumentStore:
         """Write derived content (an encrypted or de-identified copy) to a durable staged file."""
         self.ensure()
         path = self.staging / f"{secrets.token_hex(16)}.part"
-        with open(path, "xb") as target:
-            os.chmod(path, 0o600)
+        with open_new_private(path) as target:
             target.write(data)
             target.flush()
             os.fsync(target.fileno())
@@ -138,7 +136,7 @@ class DocumentStore:
     def commit(self, staged: Path, document_id: str) -> Path:
         """Move a durable staged file to its final place, atomically; the rename is made durable too."""
         final = self.object_path(document_id)
-        final.parent.mkdir(mode=0o700, exist_ok=True)
+        private_folder(final.parent)
         os.replace(staged, final)
         _fsync_dir(final.parent)
         return final

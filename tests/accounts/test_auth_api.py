@@ -126,7 +126,7 @@ def test_a_read_only_integration_token_changes_nothing_and_dies_when_revoked(
         client.post(
             "/api/v1/account/tokens", headers=token, json={"name": "x", "scopes": ["read"]}
         ).status_code
-        == 422
+        == 403
     )
     listed = client.get("/api/v1/account/tokens", headers=headers).json()
     assert [t["name"] for t in listed] == ["my script"]

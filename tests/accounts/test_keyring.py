@@ -159,6 +159,20 @@ def test_serve_creates_a_missing_keyring_before_it_starts(
     assert stat.S_IMODE(accounts_settings.stat().st_mode) == 0o600
 
 
+def test_serve_makes_its_data_directory_private_whatever_the_umask(
+    serve_without_listening: list[Any], accounts_settings: Path, tmp_path: Path
+) -> None:
+    previous = os.umask(0)
+    try:
+        result = runner.invoke(app, ["serve"])
+        assert os.umask(0) == 0  # the server's own umask ends with it
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+    assert stat.S_IMODE(accounts_settings.parent.stat().st_mode) == 0o700
+
+
 def test_serve_keeps_an_existing_keyring(serve_without_listening: list[Any], accounts_settings: Path) -> None:
     crypto.create_keyring()
     before = accounts_settings.read_bytes()

@@ -72,7 +72,7 @@ OPINION_BODY = {
     "content": {
         "diagnosis_agreement": "agree",
         "recommended_plan": "Plan",
-        "reviewers": [{"user_id": "someone", "name": "Dr. X", "credentials": "MD"}],
+        "reviewers": [{"user_id": "someone"}],
     }
 }
 READ = {"success": 200, "changes": False}
@@ -133,9 +133,7 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
     ),
     ("POST", "/cases/{case_id}/opinion"): ObjectRoute(
         "case",
-        body=_body(
-            diagnosis_agreement="agree", recommended_plan="Plan", reviewers="someone@example.org | MD"
-        ),
+        body=_body(diagnosis_agreement="agree", recommended_plan="Plan", reviewers="someone@example.org"),
         **PAGE_WORKFLOW,
     ),
     ("GET", "/documents/{document_id}"): ObjectRoute("document", **PAGE_READ),
@@ -217,6 +215,8 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/account/consents"): OwnAccount(),
     ("POST", "/account/consents"): OwnAccount(),
     ("GET", "/account/access-log"): OwnAccount(),
+    ("GET", "/account/confirm"): OwnAccount(pending=True),
+    ("POST", "/account/confirm"): OwnAccount(pending=True),
     ("GET", "/account/delete"): OwnAccount(),
     ("POST", "/account/delete"): OwnAccount(),
     ("DELETE", "/api/v1/account/sessions/{session_id}"): ObjectRoute("session"),
@@ -225,6 +225,12 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("POST", "/account/sessions/{session_id}/revoke"): ObjectRoute("session", page=True, success=303),
     ("POST", "/account/consents/{consent_id}/revoke"): ObjectRoute("consent", page=True, success=303),
     ("POST", "/account/tokens/{token_id}/revoke"): ObjectRoute("token", page=True, success=303),
+    ("POST", "/api/v1/account/consents/{consent_id}/keep"): ObjectRoute(
+        "consent", success=200, changes=False
+    ),
+    ("POST", "/account/consents/{consent_id}/keep"): ObjectRoute(
+        "consent", page=True, success=303, changes=False
+    ),
     **CASE_ROUTES,
 }
 

@@ -12,11 +12,12 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit, notify, policy, service
+from onconav.accounts import audit, notify, policy, service, step_up
 from onconav.accounts.models import ApiToken, AuditEvent, CaregiverGrant, User, WebSession
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import SECOND_FACTOR_ROLES, Role
-from onconav.errors import NotFound
+
+CONSENTS_PER_WINDOW = 20  # consents a patient may give per throttle window (mails to typed addresses)
 
 
 def _own_account(session: Session, principal: Principal, action: str) -> User:
@@ -152,8 +153,10 @@ def sign_up(
 
 
 def verify_email(session: Session, *, token: str, source_ip: str | None) -> User:
-    """Confirm the address the link was sent to."""
-    return service.verify_email(session, token=token, source_ip=source_ip)
+    """Confirm the address the link was sent to (a caregiver's invitations to it start to count)."""
+    user = service.verify_email(session, token=token, source_ip=source_ip)
+    service.attach_invitations(session, user=user)
+    return user
 
 
 def request_password_reset(session: Session, *, email: str, source_ip: str | None) -> None:
@@ -173,6 +176,7 @@ def reset_password(session: Session, *, token: str, password: str, source_ip: st
 
 def change_password(session: Session, *, principal: Principal, current: str, new: str) -> None:
     """Change the password knowing the current one; other sessions and tokens end, this one stays."""
+    step_up.require_fresh_proof(session, principal=principal)
     _own_account(session, principal, "update")
     outcome = service.change_password(session, principal=principal, current=current, new=new)
     notify.queue(session, outcome.notifications)
@@ -180,6 +184,7 @@ def change_password(session: Session, *, principal: Principal, current: str, new
 
 def delete_account(session: Session, *, principal: Principal, password: str) -> None:
     """Delete the account (personal details erased, what the law requires kept; see docs/security.md)."""
+    step_up.require_interactive(principal)  # the password it asks for is the proof of identity
     _own_account(session, principal, "delete")
     outcome = service.delete_account(session, principal=principal, password=password)
     notify.queue(session, outcome.notifications)
@@ -199,6 +204,7 @@ def _setup(user: User, secret: str) -> SecondFactorSetup:
 
 def begin_second_factor(session: Session, *, principal: Principal) -> SecondFactorSetup:
     """A new TOTP secret for the signed-in account; it becomes active when a code is confirmed."""
+    step_up.require_fresh_proof(session, principal=principal)
     user = _own_account(session, principal, "update")
     return _setup(user, service.begin_totp_enrolment(session, user=user))
 
@@ -226,6 +232,7 @@ def _turn_on_second_factor(session: Session, *, user: User, code: str, source_ip
 
 def confirm_second_factor(session: Session, *, principal: Principal, code: str) -> None:
     """Turn the second factor on with a first right code (API); signing in needs a code from then on."""
+    step_up.require_fresh_proof(session, principal=principal)
     user = _own_account(session, principal, "update")
     _turn_on_second_factor(session, user=user, code=code, source_ip=principal.source_ip)
 
@@ -233,17 +240,39 @@ def confirm_second_factor(session: Session, *, principal: Principal, code: str) 
 def confirm_second_factor_in_browser(
     session: Session,
     *,
-    user: User,
+    web_session: WebSession,
     code: str,
     old_secret: str | None,
     source_ip: str | None,
     user_agent: str | None,
 ) -> service.NewCredential:
-    """Turn the second factor on from the set-up page; the browser gets a new, complete session."""
+    """Turn the second factor on from the set-up page (the browser proved who it is recently); the browser
+    gets a new, complete session."""
+    if not step_up.session_is_fresh(web_session):
+        raise step_up.StepUpRequired(step_up.CONFIRM_AGAIN)
+    user = service.get_user_or_raise(session, user_id=web_session.user_id)
     _turn_on_second_factor(session, user=user, code=code, source_ip=source_ip)
     return _restart_verified_session(
         session, user=user, old_secret=old_secret, source_ip=source_ip, user_agent=user_agent
     )
+
+
+def confirm_identity(
+    session: Session, *, secret: str | None, password: str, code: str | None, source_ip: str | None
+) -> None:
+    """The browser proves who it is again (step-up): account-security changes are open for a while."""
+    web_session = service.pending_session(session, secret=secret)
+    user = service.get_user_or_raise(session, user_id=web_session.user_id)
+    service.confirm_identity(
+        session, web_session=web_session, user=user, password=password, code=code, source_ip=source_ip
+    )
+
+
+def reset_second_factor(session: Session, *, email: str) -> None:
+    """An administrator turns off a locked-out owner's second factor (CLI); every session and token ends,
+    the owner is told by e-mail, the reset is audited."""
+    outcome = service.reset_second_factor(session, email=email, source_ip="cli")
+    notify.queue(session, outcome.notifications)
 
 
 # ---- Sessions and integration tokens ----------------------------------------------------------------
@@ -257,15 +286,17 @@ def list_sessions(session: Session, *, principal: Principal) -> list[WebSession]
 
 def revoke_session(session: Session, *, principal: Principal, session_id: str) -> None:
     """Sign one browser of the account out."""
+    step_up.require_fresh_proof(session, principal=principal)
     row = service.get_web_session(session, session_id=session_id)
     if row is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="session", entity_id=session_id)
     policy.authorize(session, principal, "delete", row)
     service.revoke_session(session, principal=principal, web_session=row)
 
 
 def revoke_other_sessions(session: Session, *, principal: Principal) -> None:
     """Sign every other browser of the account out."""
+    step_up.require_fresh_proof(session, principal=principal)
     for row in service.list_sessions(session, principal=principal):
         if row.id != principal.session_id:
             policy.authorize(session, principal, "delete", row)
@@ -290,6 +321,7 @@ def create_token(
     session: Session, *, principal: Principal, name: str, scopes: list[str], days: int | None
 ) -> IssuedToken:
     """A named token limited to `read` and/or `write` for a script or an app."""
+    step_up.require_fresh_proof(session, principal=principal)
     credential = service.create_integration_token(
         session, principal=principal, name=name, scopes=scopes, days=days
     )
@@ -300,9 +332,10 @@ def create_token(
 
 def revoke_token(session: Session, *, principal: Principal, token_id: str) -> None:
     """The integration token stops working at once."""
+    step_up.require_fresh_proof(session, principal=principal)
     row = service.get_token(session, token_id=token_id)
     if row is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="api_token", entity_id=token_id)
     policy.authorize(session, principal, "delete", row)
     service.revoke_token(session, principal=principal, token=row)
 
@@ -319,10 +352,14 @@ def list_consents(session: Session, *, principal: Principal) -> list[CaregiverGr
 def give_consent(
     session: Session, *, principal: Principal, caregiver_email: str, scope: str, days: int | None = None
 ) -> CaregiverGrant:
-    """The patient lets a caregiver act for them; both are told by e-mail."""
+    """The patient lets a caregiver act for them; both are told by e-mail (an address without a caregiver
+    account is invited instead: the answer is the same, so it tells nothing about the address)."""
+    step_up.require_fresh_proof(session, principal=principal)
     policy.authorize(
         session, principal, "manage_consent", policy.PatientData(principal.user_id), audit_success=False
     )
+    # Each consent mails an address the patient typed: a bound, the same for every address.
+    service.rate_limit(session, key=f"consent:{principal.user_id}", limit=CONSENTS_PER_WINDOW)
     grant = service.grant_caregiver(
         session, principal=principal, caregiver_email=caregiver_email, scope=scope, days=days
     )
@@ -332,19 +369,34 @@ def give_consent(
 
 def withdraw_consent(session: Session, *, principal: Principal, consent_id: str) -> None:
     """End a consent at once (the patient, or the caregiver stepping back); both are told by e-mail."""
+    step_up.require_fresh_proof(session, principal=principal)
     grant = service.get_grant(session, grant_id=consent_id)
     if grant is None or grant.revoked_at is not None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="consent", entity_id=consent_id)
     policy.authorize(session, principal, "delete", grant)
     service.revoke_grant(session, principal=principal, grant=grant)
     _tell_about_consent(session, grant)
 
 
+def keep_consent(session: Session, *, principal: Principal, consent_id: str) -> CaregiverGrant:
+    """The patient reviewed a consent marked for review (granted while integration tokens could) and
+    keeps it."""
+    step_up.require_fresh_proof(session, principal=principal)
+    grant = service.get_grant(session, grant_id=consent_id)
+    if grant is None or grant.revoked_at is not None:
+        raise policy.missing(session, principal, entity_type="consent", entity_id=consent_id)
+    policy.authorize(session, principal, "update", grant)
+    service.keep_grant(session, principal=principal, grant=grant)
+    return grant
+
+
+def consents_to_review(session: Session, *, principal: Principal) -> list[CaregiverGrant]:
+    """The live consents the patient should review (granted while integration tokens could)."""
+    return [grant for grant in list_consents(session, principal=principal) if grant.needs_review]
+
+
 def _tell_about_consent(session: Session, grant: CaregiverGrant) -> None:
-    outcome = service.consent_notifications(
-        session, patient_id=grant.patient_id, caregiver_id=grant.caregiver_id
-    )
-    notify.queue(session, outcome.notifications)
+    notify.queue(session, service.consent_notifications(session, grant=grant).notifications)
 
 
 def access_log(

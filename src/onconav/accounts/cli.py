@@ -1,4 +1,5 @@
-"""Operator commands: `onconav users create|list|disable`, `audit verify|export`, `keys init|rotate`.
+"""Operator commands: `onconav users create|list|disable|reset-second-factor`, `audit verify|export`,
+`keys init|rotate`.
 
 Passwords are read from standard input, never from the command line (it would stay in shell history).
 """
@@ -15,7 +16,7 @@ from rich.table import Table
 from onconav.cli_support import console, database_session, errors, fail
 from onconav.errors import OnconavError
 
-users_app = typer.Typer(help="Accounts: create, list, disable.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts: create, list, disable, reset a second factor.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys (envelope encryption).", no_args_is_help=True)
 
@@ -52,6 +53,7 @@ def users_create(
                 verified=True,
                 source_ip="cli",
             )
+            service.attach_invitations(session, user=user)  # consents waiting for this caregiver
             user_id, address = user.id, user.email
     except OnconavError as error:
         fail(error)
@@ -107,6 +109,25 @@ def users_disable(email: Annotated[str, typer.Argument(help="The account's e-mai
     except OnconavError as error:
         fail(error)
     console.print(f"Disabled {email}.", highlight=False)
+
+
+@users_app.command("reset-second-factor")
+def users_reset_second_factor(
+    email: Annotated[str, typer.Argument(help="The account's e-mail address.")],
+) -> None:
+    """Turn off the second factor of an owner locked out of their account (audited, the owner is told by
+    e-mail, every session and token ends). Check who is asking before you do it."""
+    from onconav.accounts import actions
+
+    try:
+        with database_session() as session:
+            actions.reset_second_factor(session, email=email)
+    except OnconavError as error:
+        fail(error)
+    console.print(
+        f"Reset the second factor of {email}; its sessions and tokens ended and its owner was told.",
+        highlight=False,
+    )
 
 
 @audit_app.command("verify")

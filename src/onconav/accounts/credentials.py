@@ -57,6 +57,7 @@ def principal_for(
     session_id: str | None = None,
     token_id: str | None = None,
     source_ip: str | None = None,
+    proved_at: datetime | None = None,
 ) -> Principal:
     """The Principal of `user` with its current caregiver consents."""
     role = Role(user.role)
@@ -72,6 +73,7 @@ def principal_for(
         session_id=session_id,
         token_id=token_id,
         source_ip=source_ip,
+        proved_at=proved_at,
     )
 
 
@@ -97,6 +99,7 @@ def start_session(
         last_seen_at=now,
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
         second_factor_done=second_factor_done,
+        proved_at=now,  # signing in is a proof of identity
         ip_address=source_ip,
         user_agent=(user_agent or "")[:300] or None,
     )
@@ -122,12 +125,17 @@ def web_session_for(session: Session, *, secret: str) -> WebSession | None:
     return row
 
 
-def pending_user(session: Session, *, secret: str | None) -> User:
-    """The user of a live browser session, signed in or still owing the second factor; Unauthenticated."""
+def pending_session(session: Session, *, secret: str | None) -> WebSession:
+    """The live browser session, signed in or still owing the second factor; Unauthenticated."""
     row = web_session_for(session, secret=secret) if secret else None
     if row is None:
         raise Unauthenticated("Sign in to continue.")
-    return get_user_or_raise(session, user_id=row.user_id)
+    return row
+
+
+def pending_user(session: Session, *, secret: str | None) -> User:
+    """The user of a live browser session, signed in or still owing the second factor; Unauthenticated."""
+    return get_user_or_raise(session, user_id=pending_session(session, secret=secret).user_id)
 
 
 def session_principal(session: Session, *, secret: str, source_ip: str | None = None) -> Principal | None:
@@ -142,7 +150,12 @@ def session_principal(session: Session, *, secret: str, source_ip: str | None = 
     ):
         return None
     return principal_for(
-        session, user, second_factor=row.second_factor_done, session_id=row.id, source_ip=source_ip
+        session,
+        user,
+        second_factor=row.second_factor_done,
+        session_id=row.id,
+        source_ip=source_ip,
+        proved_at=row.proved_at,
     )
 
 
@@ -283,7 +296,15 @@ def token_principal(session: Session, *, secret: str, source_ip: str | None = No
     second = "second_factor" in row.scopes
     scopes = None if row.kind == "access" else frozenset(s for s in row.scopes if s != "second_factor")
     return principal_for(
-        session, user, second_factor=second, token_scopes=scopes, token_id=row.id, source_ip=source_ip
+        session,
+        user,
+        second_factor=second,
+        token_scopes=scopes,
+        token_id=row.id,
+        source_ip=source_ip,
+        # A sign-in token was issued for the password (and code) just given; an integration token proves
+        # nothing about who holds it now.
+        proved_at=row.created_at if row.kind == "access" else None,
     )
 
 

@@ -46,6 +46,7 @@ from onconav.accounts.models import DataKey
 from onconav.config import get_settings
 from onconav.db import new_id, utcnow
 from onconav.errors import OnconavError
+from onconav.private_paths import private_folder
 
 log = logging.getLogger("onconav")
 
@@ -92,7 +93,7 @@ class KeyringExists(FileExistsError):
 def _write_temporary(path: Path, current: str, master_keys: dict[str, bytes], secret: bytes) -> Path:
     """The keyring written complete and flushed to disk under a unique temporary name beside `path`,
     readable by its owner only (a fixed name would let two writers truncate each other's file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     document = {
         "format": "onconav-keyring-1",
         "current": current,

@@ -197,6 +197,35 @@ def disable_user(
     return user
 
 
+def reset_second_factor(
+    session: Session, *, email: str, by: Principal | None = None, source_ip: str | None = None
+) -> Outcome:
+    """Turn off an account's second factor for its owner, locked out by a lost or changed authenticator
+    (operators: `onconav users reset-second-factor`): every session and token ends, the owner is told and
+    must set up an app again at the next sign-in where the role needs one."""
+    user = get_user_by_email(session, email=email)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No account has the e-mail address %(email)s.", email=email)
+    if user.totp_secret is None and user.totp_enabled_at is None:
+        raise InvalidInput("The account %(email)s has no second factor to reset.", email=user.email)
+    now = utcnow()
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    end_all_credentials(session, user_id=user.id, now=now)
+    audit.record(
+        session,
+        event_type="account.second_factor_reset",
+        action="U",
+        principal=by,
+        source_ip=source_ip,
+        entity_type="user",
+        entity_id=user.id,
+        patient_id=user.id if user.role == Role.patient else None,
+    )
+    return Outcome((Notification("second_factor_reset", user.email, user.locale, link("/sign-in")),))
+
+
 def delete_account(session: Session, *, principal: Principal, password: str) -> Outcome:
     """Delete the account: personal details erased, credentials and consents ended.
 

@@ -49,11 +49,17 @@ class CaregiverGrant(Base):
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
     patient_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), index=True)
-    caregiver_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"))
+    # None while the invited address has no caregiver account (see consent.attach_invitations).
+    caregiver_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    # The address the patient typed: what the patient sees, whether or not it has an account.
+    invited_email: Mapped[str | None] = mapped_column(String(320), index=True)
     scope: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Granted before account-security changes needed a fresh sign-in, while an integration token of the
+    # patient could write: it may not be the patient's own doing, so the patient is asked to review it.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class WebSession(Base):
@@ -68,6 +74,9 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     second_factor_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When this browser last proved who it is (password, and the code where enrolled): at sign-in and at
+    # each step-up (onconav.accounts.step_up); account-security changes need it recent.
+    proved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

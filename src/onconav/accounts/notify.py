@@ -75,6 +75,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "it: %(link)s\n"
         ),
     ),
+    "consent_invitation": (
+        N_("A patient invited you to help them on onconav"),
+        N_(
+            "Hello,\n\nA patient of onconav would like you to help them as a caregiver. To accept, sign up "
+            "as a caregiver with this address at %(link)s; their consent counts once your address is "
+            "confirmed. If you did not expect this, you need not do anything.\n"
+        ),
+    ),
+    "second_factor_reset": (
+        N_("The second factor of your onconav account was reset"),
+        N_(
+            "Hello,\n\nAn onconav administrator turned off the authenticator app of your account, as "
+            "asked, and every session was signed out. Sign in with your password and set up an "
+            "authenticator app again at %(link)s. If you did not ask for this, reset your password there "
+            "at once and tell your onconav administrator.\n"
+        ),
+    ),
     "account_deleted": (
         N_("Your onconav account was deleted"),
         N_(

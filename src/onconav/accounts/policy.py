@@ -192,6 +192,22 @@ def authorize(
     raise NotFound("Not found.")
 
 
+def missing(session: Session, principal: Principal | None, *, entity_type: str, entity_id: str) -> NotFound:
+    """The answer to an id that names nothing: the same NotFound as for an object the caller may not know
+    of, and a "denied" audit event (committed on its own, like a denial), since a miss may be a guess."""
+    audit.record_in_own_transaction(
+        session,
+        event_type=f"{entity_type}.lookup",
+        action="R",
+        outcome="denied",
+        principal=principal,
+        entity_type=entity_type,
+        entity_id=entity_id[:64],
+        detail="unknown id",
+    )
+    return NotFound("Not found.")
+
+
 # ---- Building blocks for rules -------------------------------------------------------------------
 
 
@@ -241,7 +257,8 @@ def _caregiver_grant(
     if principal.is_self(grant.patient_id):
         return True
     # The caregiver sees the grant and may end it, never widen it.
-    return principal.is_self(grant.caregiver_id) and action in {"read", "delete"}
+    mine = grant.caregiver_id is not None and principal.is_self(grant.caregiver_id)
+    return mine and action in {"read", "delete"}
 
 
 @rule(WebSession, entity_type="session", patient_of=lambda _session: None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
 from onconav.accounts.roles import ConsentScope, Role
 
-READ_ACTIONS = frozenset({"read", "list", "count", "export"})
+READ_ACTIONS = frozenset({"read", "list", "count", "export", "read_access_log"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,8 @@ class Principal:
     `acting_for` maps each patient id that consented to this user as caregiver to the granted scopes
     (`read`, `write`); `token_scopes` is None for a browser session or sign-in token, else the scopes of
     the integration token used. `session_id` / `token_id` name the credential used; `source_ip` is where
-    the request came from (for the audit log).
+    the request came from (for the audit log); `proved_at` is when the credential last proved who it is
+    interactively (a browser's sign-in or step-up, a sign-in token's issue; None for integration tokens).
     """
 
     user_id: str
@@ -31,6 +33,7 @@ class Principal:
     session_id: str | None = None
     token_id: str | None = None
     source_ip: str | None = None
+    proved_at: datetime | None = None
 
     @property
     def is_patient(self) -> bool:
@@ -48,6 +51,11 @@ class Principal:
         if action in READ_ACTIONS:
             return ConsentScope.read in scopes or ConsentScope.write in scopes
         return ConsentScope.write in scopes
+
+    @property
+    def is_integration(self) -> bool:
+        """True when the request came with an integration token (a script, never a person at a browser)."""
+        return self.token_scopes is not None
 
     def token_allows(self, action: str) -> bool:
         """True when the credential used (integration token scopes) covers `action`."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from onconav.accounts import actions
 from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User
+from onconav.accounts.principal import Principal
 from onconav.accounts.schemas import (
     Accepted,
     AccessLogEntry,
@@ -41,6 +42,12 @@ UNAUTHENTICATED: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such object, or not one the caller may know of."}
+}
+STEP_UP: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "An integration token, or a proof of identity older than the step-up window: sign in "
+        "again (POST /api/v1/auth/token) or confirm the password in a browser (/account/confirm)."
+    }
 }
 
 
@@ -124,7 +131,7 @@ def list_sessions(session: SessionDep, principal: CurrentPrincipal) -> list[Sess
     "/account/sessions/{session_id}",
     status_code=204,
     summary="Sign a browser out",
-    responses={**UNAUTHENTICATED, **NOT_FOUND},
+    responses={**STEP_UP, **UNAUTHENTICATED, **NOT_FOUND},
 )
 def revoke_session(session_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """End one of the account's sessions."""
@@ -159,7 +166,7 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> list[Integr
     response_model=IntegrationTokenCreated,
     status_code=201,
     summary="Create a scoped integration token",
-    responses=UNAUTHENTICATED,
+    responses={**UNAUTHENTICATED, **STEP_UP},
 )
 def create_integration_token(
     session: SessionDep, principal: CurrentPrincipal, body: IntegrationTokenCreate
@@ -175,7 +182,7 @@ def create_integration_token(
     "/account/tokens/{token_id}",
     status_code=204,
     summary="Revoke an integration token",
-    responses={**UNAUTHENTICATED, **NOT_FOUND},
+    responses={**STEP_UP, **UNAUTHENTICATED, **NOT_FOUND},
 )
 def revoke_integration_token(token_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The token stops working at once."""
@@ -183,14 +190,17 @@ def revoke_integration_token(token_id: str, session: SessionDep, principal: Curr
     return Response(status_code=204)
 
 
-def _consent_read(grant: CaregiverGrant) -> ConsentRead:
+def _consent_read(grant: CaregiverGrant, principal: Principal) -> ConsentRead:
+    patients_view = principal.is_self(grant.patient_id)
     return ConsentRead(
         id=grant.id,
         patient_id=grant.patient_id,
-        caregiver_id=grant.caregiver_id,
+        caregiver_id=None if patients_view else grant.caregiver_id,
+        caregiver_email=grant.invited_email if patients_view else None,
         scope=grant.scope,
         created_at=grant.created_at,
         expires_at=grant.expires_at,
+        needs_review=grant.needs_review,
     )
 
 
@@ -202,7 +212,7 @@ def _consent_read(grant: CaregiverGrant) -> ConsentRead:
 )
 def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[ConsentRead]:
     """Consents the patient gave, or the caregiver received."""
-    return [_consent_read(grant) for grant in actions.list_consents(session, principal=principal)]
+    return [_consent_read(grant, principal) for grant in actions.list_consents(session, principal=principal)]
 
 
 @api_router.post(
@@ -210,26 +220,42 @@ def list_consents(session: SessionDep, principal: CurrentPrincipal) -> list[Cons
     response_model=ConsentRead,
     status_code=201,
     summary="Let a caregiver act for me",
-    responses=UNAUTHENTICATED,
+    responses={**UNAUTHENTICATED, **STEP_UP},
 )
 def create_consent(session: SessionDep, principal: CurrentPrincipal, body: ConsentCreate) -> ConsentRead:
-    """The patient's consent that a caregiver reads (`read`) or also acts on (`write`) their data."""
+    """The patient's consent that a caregiver reads (`read`) or also acts on (`write`) their data.
+
+    The answer is the same whether or not the address has a caregiver account: one without is invited to
+    sign up, and the consent counts once it confirms its address. Needs a recent proof of identity (a
+    sign-in token from the last minutes, or a browser that confirmed its password), never an integration
+    token (403)."""
     grant = actions.give_consent(
         session, principal=principal, caregiver_email=body.caregiver_email, scope=body.scope, days=body.days
     )
-    return _consent_read(grant)
+    return _consent_read(grant, principal)
 
 
 @api_router.delete(
     "/account/consents/{consent_id}",
     status_code=204,
     summary="Revoke a caregiver consent",
-    responses={**UNAUTHENTICATED, **NOT_FOUND},
+    responses={**STEP_UP, **UNAUTHENTICATED, **NOT_FOUND},
 )
 def revoke_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The caregiver stops acting for the patient at once."""
     actions.withdraw_consent(session, principal=principal, consent_id=consent_id)
     return Response(status_code=204)
+
+
+@api_router.post(
+    "/account/consents/{consent_id}/keep",
+    response_model=ConsentRead,
+    summary="Keep a consent marked for review",
+    responses={**UNAUTHENTICATED, **NOT_FOUND, **STEP_UP},
+)
+def keep_consent(consent_id: str, session: SessionDep, principal: CurrentPrincipal) -> ConsentRead:
+    """The patient reviewed a consent granted while integration tokens could grant consent, and keeps it."""
+    return _consent_read(actions.keep_consent(session, principal=principal, consent_id=consent_id), principal)
 
 
 @api_router.get(
@@ -322,7 +348,12 @@ def password_reset_confirm(request: Request, session: SessionDep, body: Password
     return Response(status_code=204)
 
 
-@api_router.put("/account/password", status_code=204, summary="Change my password", responses=UNAUTHENTICATED)
+@api_router.put(
+    "/account/password",
+    status_code=204,
+    summary="Change my password",
+    responses={**UNAUTHENTICATED, **STEP_UP},
+)
 def change_password(session: SessionDep, principal: CurrentPrincipal, body: PasswordChange) -> Response:
     """Other sessions and tokens end."""
     actions.change_password(
@@ -331,7 +362,9 @@ def change_password(session: SessionDep, principal: CurrentPrincipal, body: Pass
     return Response(status_code=204)
 
 
-@api_router.post("/account/delete", status_code=204, summary="Delete my account", responses=UNAUTHENTICATED)
+@api_router.post(
+    "/account/delete", status_code=204, summary="Delete my account", responses={**UNAUTHENTICATED, **STEP_UP}
+)
 def delete_account(session: SessionDep, principal: CurrentPrincipal, body: AccountDeletion) -> Response:
     """Personal details are erased; what the law requires is kept (see docs/security.md)."""
     actions.delete_account(session, principal=principal, password=body.password)
@@ -342,7 +375,7 @@ def delete_account(session: SessionDep, principal: CurrentPrincipal, body: Accou
     "/account/second-factor",
     response_model=SecondFactorEnrolment,
     summary="Start setting up an authenticator app",
-    responses=UNAUTHENTICATED,
+    responses={**UNAUTHENTICATED, **STEP_UP},
 )
 def begin_second_factor(
     session: SessionDep, principal: CurrentPrincipal, response: Response
@@ -357,7 +390,7 @@ def begin_second_factor(
     "/account/second-factor/confirm",
     status_code=204,
     summary="Turn the authenticator app on",
-    responses=UNAUTHENTICATED,
+    responses={**UNAUTHENTICATED, **STEP_UP},
 )
 def confirm_second_factor(
     session: SessionDep, principal: CurrentPrincipal, body: SecondFactorCode

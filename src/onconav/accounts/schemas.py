@@ -95,10 +95,18 @@ class ConsentRead(BaseModel):
 
     id: str
     patient_id: str
-    caregiver_id: str
+    caregiver_id: str | None = Field(
+        description="The caregiver's account, shown to the caregiver only: the patient sees the address they "
+        "typed, so that consent tells nothing about who has an account."
+    )
+    caregiver_email: str | None = Field(description="The address the patient typed (the patient's view).")
     scope: str
     created_at: datetime
     expires_at: datetime | None
+    needs_review: bool = Field(
+        description="Granted while an integration token could grant consent: the patient should keep it "
+        "(POST .../keep) or revoke it."
+    )
 
 
 class AccessLogEntry(BaseModel):

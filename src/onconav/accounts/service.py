@@ -9,9 +9,11 @@ internals may change. Functions take a session and never commit.
 from __future__ import annotations
 
 from onconav.accounts.consent import (
+    attach_invitations,
     consent_notifications,
     get_grant,
     grant_caregiver,
+    keep_grant,
     list_grants,
     revoke_grant,
 )
@@ -26,6 +28,7 @@ from onconav.accounts.credentials import (
     issue_access_token,
     list_sessions,
     list_tokens,
+    pending_session,
     pending_user,
     principal_for,
     revoke_session,
@@ -42,6 +45,7 @@ from onconav.accounts.life_cycle import (
     disable_user,
     request_password_reset,
     reset_password,
+    reset_second_factor,
     sign_up,
     verify_email,
 )
@@ -59,6 +63,15 @@ from onconav.accounts.sign_in import (
     check_throttle,
     complete_second_factor,
     prune_login_failures,
+    rate_limit,
+)
+from onconav.accounts.step_up import (
+    IntegrationTokenRefused,
+    StepUpRequired,
+    confirm_identity,
+    require_fresh_proof,
+    require_interactive,
+    session_is_fresh,
 )
 from onconav.accounts.users import (
     add_mail_messages,
@@ -73,16 +86,20 @@ from onconav.accounts.users import (
 )
 
 __all__ = [
+    "IntegrationTokenRefused",
     "NewCredential",
     "SecondFactorRequired",
+    "StepUpRequired",
     "TooManyAttempts",
     "Unauthenticated",
     "add_mail_messages",
+    "attach_invitations",
     "authenticate",
     "begin_totp_enrolment",
     "change_password",
     "check_throttle",
     "complete_second_factor",
+    "confirm_identity",
     "confirm_totp_enrolment",
     "consent_notifications",
     "create_integration_token",
@@ -98,6 +115,7 @@ __all__ = [
     "get_web_session",
     "grant_caregiver",
     "issue_access_token",
+    "keep_grant",
     "list_grants",
     "list_sessions",
     "list_tokens",
@@ -105,16 +123,22 @@ __all__ = [
     "mail_users",
     "normalize_email",
     "parse_role",
+    "pending_session",
     "pending_totp_secret",
     "pending_user",
     "principal_for",
     "provisioning_uri",
     "prune_login_failures",
+    "rate_limit",
     "request_password_reset",
+    "require_fresh_proof",
+    "require_interactive",
     "reset_password",
+    "reset_second_factor",
     "revoke_grant",
     "revoke_session",
     "revoke_token",
+    "session_is_fresh",
     "session_principal",
     "sign_up",
     "start_session",

@@ -106,7 +106,7 @@ def prune_login_failures(session: Session) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _fail_sign_in(
+def fail_sign_in(
     session: Session, *, email: str, source_ip: str | None, user: User | None, reason: str
 ) -> None:
     """Forget the request's work; record the failure (throttle and audit) in a transaction of its own."""
@@ -148,7 +148,7 @@ def authenticate(
     password_ok = verify_password(user.password_hash if user else None, password)
     usable = user is not None and user.disabled_at is None and user.deleted_at is None
     if not password_ok or not usable or user is None:
-        _fail_sign_in(
+        fail_sign_in(
             session, email=email, source_ip=source_ip, user=user if usable else None, reason="password"
         )
         raise Unauthenticated(WRONG_CREDENTIALS)
@@ -161,7 +161,7 @@ def authenticate(
     if user.totp_enabled_at is not None:
         if totp_code:
             if not verify_totp(session, user=user, code=totp_code):
-                _fail_sign_in(session, email=email, source_ip=source_ip, user=user, reason="second factor")
+                fail_sign_in(session, email=email, source_ip=source_ip, user=user, reason="second factor")
                 raise Unauthenticated("The code from your authenticator app is not right.")
             second_factor_done = True
         elif require_second_factor_now:
@@ -188,7 +188,7 @@ def complete_second_factor(session: Session, *, user: User, code: str, source_ip
     code counts as a failed sign-in; Unauthenticated when it is not right."""
     check_throttle(session, email=user.email, source_ip=source_ip)
     if not verify_totp(session, user=user, code=code):
-        _fail_sign_in(session, email=user.email, source_ip=source_ip, user=user, reason="second factor")
+        fail_sign_in(session, email=user.email, source_ip=source_ip, user=user, reason="second factor")
         raise Unauthenticated("The code from your authenticator app is not right.")
     audit.record(
         session,

@@ -1,9 +1,10 @@
 """Who may do what on cases, documents, messages, review inputs and opinions: the cases domain's rules
 in the accounts policy module (listed in `policy.RULE_MODULES`). Default deny: no rule, no access.
 
-Parts on a case: the patient (or a caregiver with their consent), coordinators (every case once it is
-submitted: they triage and assign), the assigned specialist, and colleagues the specialist invited to the
-multidisciplinary review. Colleagues read records only as de-identified copies and never message the patient.
+Parts on a case: the patient (or a caregiver with their consent), coordinators (every case that was
+submitted, whatever its state now: they triage and assign), the assigned specialist, and colleagues the
+specialist invited to the multidisciplinary review. Colleagues read records only as de-identified copies
+and never message the patient.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from onconav.accounts import policy
 from onconav.accounts.principal import READ_ACTIONS, Principal
 from onconav.accounts.roles import Role
 from onconav.cases.models import Case, CaseDocument, CaseMember, CaseMessage, Opinion, ReviewInput
-from onconav.cases.states import CaseRole, CaseState
+from onconav.cases.states import CaseRole
+from onconav.cases.workflow import was_submitted
 
 # What each part may do on the case itself (besides reading it).
 SPECIALIST_ACTIONS = frozenset({"update", "message", "upload", "invite", "review", "write_opinion"})
@@ -45,7 +47,8 @@ def member_roles(session: Session, principal: Principal, case: Case) -> set[Case
         roles.add(CaseRole.patient)
     elif principal.may_act_for(case.patient_id, "read"):
         roles.add(CaseRole.caregiver)
-    if principal.role is Role.coordinator and case.state != CaseState.draft:
+    # Coordinators see what was submitted to them: a draft withdrawn before it was ever submitted never was.
+    if principal.role is Role.coordinator and was_submitted(case):
         roles.add(CaseRole.coordinator)
     if principal.role is Role.specialist:
         stored = session.scalars(

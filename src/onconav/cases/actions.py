@@ -51,30 +51,31 @@ from onconav.cases.states import (
 )
 from onconav.directory import service as directory
 from onconav.directory.schemas import SearchResponse
-from onconav.errors import InvalidInput, NotFound, OnconavError
+from onconav.errors import InvalidInput, OnconavError
 from onconav.i18n import get_translations
 
-# Loading by id: one answer for "missing" and "not yours", so an id tells nothing about other people's cases.
+# Loading by id: one answer for "missing" and "not yours", so an id tells nothing about other people's cases;
+# a miss is audited like a denial (someone may be guessing ids).
 
 
-def _case(session: Session, case_id: str) -> Case:
+def _case(session: Session, principal: Principal, case_id: str) -> Case:
     case = service.get(session, case_id=case_id)
     if case is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="case", entity_id=case_id)
     return case
 
 
-def _document(session: Session, document_id: str) -> CaseDocument:
+def _document(session: Session, principal: Principal, document_id: str) -> CaseDocument:
     document = service.get_document(session, document_id=document_id)
     if document is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="document", entity_id=document_id)
     return document
 
 
-def _opinion(session: Session, opinion_id: str) -> Opinion:
+def _opinion(session: Session, principal: Principal, opinion_id: str) -> Opinion:
     opinion = opinions.get(session, opinion_id=opinion_id)
     if opinion is None:
-        raise NotFound("Not found.")
+        raise policy.missing(session, principal, entity_type="opinion", entity_id=opinion_id)
     return opinion
 
 
@@ -134,14 +135,14 @@ def case_list(session: Session, principal: Principal) -> CaseList:
 
 def get_case(session: Session, principal: Principal, *, case_id: str) -> CaseDetail:
     """One case with its history, the caller's parts on it and the actions open to them."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "read", case)
     return read_models.case_detail(session, principal, case)
 
 
 def case_overview(session: Session, principal: Principal, *, case_id: str) -> CaseOverview:
     """Everything of one case the caller may see, with what they may do (the case page)."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "read", case)
     roles = access.member_roles(session, principal, case)
     team = bool(roles & {CaseRole.coordinator, CaseRole.specialist, CaseRole.colleague})
@@ -192,7 +193,7 @@ def transition_case(
 
     Delivering the opinion is no bare transition: it is refused with `delivery_elsewhere`, in which each
     face says where opinions are delivered."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "update", case, detail=f"transition:{transition.action[:40]}")
     if transition.action == "deliver_opinion":
         raise delivery_elsewhere
@@ -214,7 +215,7 @@ def suggest_specialists(
 ) -> SearchResponse:
     """Specialists and centers for the case's condition near a place, with why each ranks where it does
     (the reasons in `locale`)."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "read", case, detail="suggestions")
     query = service.condition_query(case)
     outcome = directory.search_providers(session, query=query, near=near, limit=limit)
@@ -243,7 +244,7 @@ def _take_in(
 
 def upload_document(session: Session, principal: Principal, *, case_id: str, upload: Upload) -> DocumentRead:
     """Add a record to the case; its kind is decided by content, its SHA-256 returned."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "upload", case)
     document = _take_in(session, principal, case, upload)
     return read_models.document_read(session, principal, document)
@@ -251,7 +252,7 @@ def upload_document(session: Session, principal: Principal, *, case_id: str, upl
 
 def list_documents(session: Session, principal: Principal, *, case_id: str) -> list[DocumentRead]:
     """The case's records."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "list", case, detail="documents")
     return [
         read_models.document_read(session, principal, d)
@@ -261,14 +262,14 @@ def list_documents(session: Session, principal: Principal, *, case_id: str) -> l
 
 def get_document(session: Session, principal: Principal, *, document_id: str) -> DocumentRead:
     """One record's kind, hash and details."""
-    document = _document(session, document_id)
+    document = _document(session, principal, document_id)
     policy.authorize(session, principal, "read", document)
     return read_models.document_read(session, principal, document)
 
 
 def get_document_text(session: Session, principal: Principal, *, document_id: str) -> str:
     """The text extracted from a PDF, or the readable summary of a FHIR bundle."""
-    document = _document(session, document_id)
+    document = _document(session, principal, document_id)
     policy.authorize(session, principal, "read", document, detail="text")
     return service.document_text(session, document)
 
@@ -277,7 +278,7 @@ def get_document_content(
     session: Session, principal: Principal, *, document_id: str, shared: bool
 ) -> DocumentContent:
     """The record's bytes, checked against its hash; invited colleagues always get the shared copy."""
-    document = _document(session, document_id)
+    document = _document(session, principal, document_id)
     policy.authorize(session, principal, "read", document, detail="content")
     roles = access.member_roles(session, principal, document.case)
     shared = shared or not access.sees_originals(roles)
@@ -292,7 +293,7 @@ def get_document_content(
 
 def document_view(session: Session, principal: Principal, *, document_id: str) -> DocumentView:
     """A record read in the browser: its details and text, and whether the reader gets the shared copy."""
-    document = _document(session, document_id)
+    document = _document(session, principal, document_id)
     policy.authorize(session, principal, "read", document, detail="view")
     roles = access.member_roles(session, principal, document.case)
     read = service.document_to_read(
@@ -319,14 +320,14 @@ def specialist_workspace(session: Session, principal: Principal) -> list[QueueIt
 
 def list_members(session: Session, principal: Principal, *, case_id: str) -> list[MemberRead]:
     """The case's review team."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "read", case, detail="members")
     return read_models.member_reads(session, case)
 
 
 def add_member(session: Session, principal: Principal, *, case_id: str, member: MemberCreate) -> MemberRead:
     """A coordinator assigns a specialist, the assigned specialist invites colleagues; the new one is told."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     action = "assign" if member.role == CaseRole.specialist else "invite"
     policy.authorize(session, principal, action, case)
     user = accounts.get_user_by_email(session, email=member.email)
@@ -344,7 +345,7 @@ def add_member(session: Session, principal: Principal, *, case_id: str, member: 
 
 def list_messages(session: Session, principal: Principal, *, case_id: str) -> list[MessageRead]:
     """The case's messages with their attachments."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "message", case, audit_success=False)
     policy.authorize(session, principal, "read", case, detail="messages")
     return read_models.message_reads(session, principal, case)
@@ -355,7 +356,7 @@ def post_message(
 ) -> MessageRead:
     """A message on the case, its attachments taken in through the same path as records; the others on the
     case are told."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "message", case)
     roles = access.member_roles(session, principal, case)
     role = next(
@@ -373,23 +374,23 @@ def post_message(
 
 def list_reviews(session: Session, principal: Principal, *, case_id: str) -> list[ReviewRead]:
     """The multidisciplinary review: each member's recorded input (team only)."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "review", case, audit_success=False)
     policy.authorize(session, principal, "read", case, detail="reviews")
     return read_models.review_reads(session, case)
 
 
 def add_review(session: Session, principal: Principal, *, case_id: str, review: ReviewCreate) -> ReviewRead:
-    """The caller's input to the review, under their professional name."""
-    case = _case(session, case_id)
+    """The caller's input to the review, under their professional name and specialty (from their account)."""
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "review", case)
-    user = accounts.get_user_or_raise(session, user_id=principal.user_id)
+    name, _credentials, specialty = service.professional_identity(session, user_id=principal.user_id)
     recorded = service.add_review_input(
         session,
         case=case,
         author_id=principal.user_id,
-        author_name=user.display_name or user.email,
-        specialty=review.specialty,
+        author_name=name,
+        specialty=specialty,
         position=review.position,
         body=review.body,
     )
@@ -401,19 +402,27 @@ def add_review(session: Session, principal: Principal, *, case_id: str, review: 
 
 def list_opinions(session: Session, principal: Principal, *, case_id: str) -> list[OpinionRead]:
     """Every opinion version the caller may read (the patient's side sees delivered ones only)."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "read", case, detail="opinions")
     return read_models.readable_opinions(session, principal, case)
 
 
 def save_opinion(session: Session, principal: Principal, *, case_id: str, draft: OpinionDraft) -> OpinionRead:
-    """Write or rewrite the draft (clears signatures); after delivery, starts an amendment."""
-    case = _case(session, case_id)
+    """Write or rewrite the draft (clears signatures); after delivery, starts an amendment. The reviewers'
+    names, credentials and affiliations come from their accounts."""
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "write_opinion", case)
+    written = draft.content
+    content = OpinionContent(
+        **written.model_dump(exclude={"reviewers"}),
+        reviewers=service.reviewers_by_id(
+            session, case=case, user_ids=[r.user_id for r in written.reviewers]
+        ),
+    )
     opinion = opinions.save_draft(
         session,
         case=case,
-        content=draft.content,
+        content=content,
         author_id=principal.user_id,
         amendment_reason=draft.amendment_reason,
     )
@@ -424,7 +433,7 @@ def save_opinion_from_form(
     session: Session, principal: Principal, *, case_id: str, form: OpinionForm
 ) -> OpinionRead:
     """Write the draft from the opinion form, whose reviewers are named by e-mail."""
-    case = _case(session, case_id)
+    case = _case(session, principal, case_id)
     policy.authorize(session, principal, "write_opinion", case)
     trials = [TrialSuggestion(identifier=t.identifier, title=t.title, why=t.why) for t in form.trials]
     content = OpinionContent(
@@ -449,14 +458,14 @@ def save_opinion_from_form(
 
 def get_opinion(session: Session, principal: Principal, *, opinion_id: str) -> OpinionRead:
     """One opinion version."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "read", opinion)
     return opinions.to_read(opinion)
 
 
 def opinion_overview(session: Session, principal: Principal, *, opinion_id: str) -> OpinionOverview:
     """One opinion version with its case, who has yet to sign, and whether the caller may sign or deliver."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "read", opinion)
     draft = opinion.status == "draft"
     return OpinionOverview(
@@ -470,7 +479,7 @@ def opinion_overview(session: Session, principal: Principal, *, opinion_id: str)
 
 def sign_opinion(session: Session, principal: Principal, *, opinion_id: str) -> OpinionRead:
     """The calling reviewer signs the draft's exact content."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "sign", opinion)
     opinions.sign(session, opinion=opinion, reviewer_id=principal.user_id)
     return opinions.to_read(opinion)
@@ -478,7 +487,7 @@ def sign_opinion(session: Session, principal: Principal, *, opinion_id: str) -> 
 
 def deliver_opinion(session: Session, principal: Principal, *, opinion_id: str) -> OpinionRead:
     """Deliver a draft every reviewer signed (it can never change afterwards); the patient is told."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "deliver", opinion)
     case = opinion.case
     opinions.deliver(
@@ -490,13 +499,13 @@ def deliver_opinion(session: Session, principal: Principal, *, opinion_id: str) 
 
 def opinion_pdf(session: Session, principal: Principal, *, opinion_id: str) -> OpinionPdf:
     """The opinion as a PDF."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "export", opinion, detail="pdf")
     return OpinionPdf(data=rendering.opinion_pdf(opinion.case, opinion), version=opinion.version)
 
 
 def opinion_fhir(session: Session, principal: Principal, *, opinion_id: str, base_url: str) -> dict[str, Any]:
     """The opinion as a FHIR R4 Composition."""
-    opinion = _opinion(session, opinion_id)
+    opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "export", opinion, detail="fhir")
     return rendering.opinion_composition(opinion.case, opinion, base_url=base_url)

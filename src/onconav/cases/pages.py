@@ -57,11 +57,15 @@ def trial_lines(text: str) -> list[TrialLine]:
 
 
 def reviewer_lines(text: str) -> list[ReviewerLine]:
-    """'e-mail | credentials' lines."""
+    """One e-mail address per line; names, credentials and affiliations come from the accounts."""
     reviewers = []
     for line in lines(text):
-        email, _, credentials = line.partition("|")
-        reviewers.append(ReviewerLine(email=email.strip(), credentials=credentials.strip()))
+        if "|" in line:
+            raise InvalidInput(
+                "Name each reviewer by e-mail only: names, credentials and affiliations come from their "
+                "accounts."
+            )
+        reviewers.append(ReviewerLine(email=line))
     return reviewers
 
 
@@ -193,9 +197,9 @@ def review_form(
     session: SessionDep,
     position: Annotated[str, Form(max_length=20)],
     body: Annotated[str, Form(min_length=1, max_length=10_000)],
-    specialty: Annotated[str, Form(max_length=120)] = "",
 ) -> RedirectResponse:
-    review = ReviewCreate(position=position, specialty=specialty, body=body)
+    """The caller's input, under the name and specialty of their account (nothing typed)."""
+    review = ReviewCreate(position=position, body=body)
     actions.add_review(session, principal, case_id=case_id, review=review)
     return back_to(case_id, "#review")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onconav.cases.states import CaseRole, CaseState, Urgency
 
@@ -122,9 +122,19 @@ class MessageRead(BaseModel):
 
 
 class ReviewCreate(BaseModel):
+    """A member's input to the review; their name and specialty come from their account."""
+
+    model_config = ConfigDict(extra="forbid")
+
     position: str = Field(description="agree, partly_agree, disagree or abstain")
-    specialty: str = Field(default="", max_length=120)
     body: str = Field(min_length=1, max_length=10_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_typed_specialty(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "specialty" in value:
+            raise ValueError("Your name and specialty come from your account; do not send them.")
+        return value
 
 
 class ReviewRead(BaseModel):
@@ -137,11 +147,39 @@ class ReviewRead(BaseModel):
 
 
 class Reviewer(BaseModel):
+    """A reviewer as the opinion names them: always filled in from their account and its directory record
+    (name, credentials, specialty, affiliation), never typed by whoever writes the opinion."""
+
     model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    credentials: str = Field(min_length=1, max_length=200, description="e.g. 'MD, thoracic surgery'")
+    credentials: str = Field(
+        min_length=1,
+        max_length=200,
+        description="From the reviewer's directory record: credentials, specialty and affiliation, "
+        "e.g. 'MD · Thoracic surgery · Test Cancer Center'.",
+    )
+
+
+AUTHORSHIP_FROM_ACCOUNTS = (
+    "Name each reviewer by user_id only: names, credentials and affiliations come from their accounts."
+)
+
+
+class ReviewerRef(BaseModel):
+    """A reviewer named on an opinion draft: a member of the case's team, by account id only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=64)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_the_account(cls, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) - {"user_id"}:
+            raise ValueError(AUTHORSHIP_FROM_ACCOUNTS)
+        return value
 
 
 class TrialSuggestion(BaseModel):
@@ -167,8 +205,24 @@ class OpinionContent(BaseModel):
     reviewers: list[Reviewer] = Field(min_length=1, max_length=20)
 
 
+class OpinionContentDraft(BaseModel):
+    """The opinion as its author writes it: reviewers are named by account id, and the opinion takes their
+    names, credentials and affiliations from their accounts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    diagnosis_agreement: Literal["agree", "partly_agree", "disagree", "cannot_assess"]
+    diagnosis_comment: str = Field(default="", max_length=4000)
+    staging: str = Field(default="", max_length=1000)
+    recommended_plan: str = Field(min_length=1, max_length=8000)
+    alternatives: list[str] = Field(default_factory=list, max_length=20)
+    trials: list[TrialSuggestion] = Field(default_factory=list, max_length=20)
+    questions_for_team: list[str] = Field(default_factory=list, max_length=30)
+    reviewers: list[ReviewerRef] = Field(min_length=1, max_length=20, description=AUTHORSHIP_FROM_ACCOUNTS)
+
+
 class OpinionDraft(BaseModel):
-    content: OpinionContent
+    content: OpinionContentDraft
     amendment_reason: str = Field(default="", max_length=2000)
 
 
@@ -230,10 +284,9 @@ class TrialLine:
 
 @dataclass(frozen=True)
 class ReviewerLine:
-    """A reviewer as typed on the opinion form (`e-mail | credentials`), before it is looked up."""
+    """A reviewer as typed on the opinion form (an e-mail address), before it is looked up."""
 
     email: str
-    credentials: str
 
 
 @dataclass(frozen=True)

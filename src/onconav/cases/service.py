@@ -23,7 +23,7 @@ from onconav.cases.documents import (
 )
 from onconav.cases.messages import list_messages, post_message
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
-from onconav.cases.team import add_member, members, reviewers_by_email
+from onconav.cases.team import add_member, members, professional_identity, reviewers_by_email, reviewers_by_id
 from onconav.cases.workflow import (
     QUEUE_STATES,
     assigned_cases,
@@ -71,9 +71,11 @@ __all__ = [
     "open_cases",
     "perform",
     "post_message",
+    "professional_identity",
     "queue",
     "queue_item",
     "reviewers_by_email",
+    "reviewers_by_id",
     "sweep_storage",
     "to_read",
     "understand_diagnosis",

@@ -206,6 +206,12 @@ def to_read(session: Session, case: Case) -> CaseRead:
     )
 
 
+def was_submitted(case: Case) -> bool:
+    """True once the patient's side submitted the case (it stays true after a withdrawal); a draft that
+    was withdrawn without ever being submitted never was."""
+    return case.submitted_at is not None
+
+
 def open_cases(session: Session, *, limit: int = 500) -> list[Case]:
     """Submitted cases not yet closed (what coordinators work on)."""
     query = select(Case).where(

@@ -1,9 +1,11 @@
 """CSRF protection for every state-changing request that carries cookies (signed double-submit token).
 
 Every response sets a random `onconav_csrf` cookie when the browser has none; pages put
-`request.state.csrf_token` (an HMAC of that cookie under a keyring-derived key) in a hidden `csrf_token`
-field of every POST form, or scripts send it as `X-CSRF-Token`. POST, PUT, PATCH and DELETE to pages
-always need it; to /api/ and /fhir/ they need it only when a session cookie is sent without an
+`request.state.csrf_token` (an HMAC, under a keyring-derived key, of that cookie AND of the browser's
+session cookie) in a hidden `csrf_token` field of every POST form, or scripts send it as `X-CSRF-Token`.
+Bound to the session, the token changes at every sign-in (a new session) and a pair of cookie and token
+learned with one session (say, the attacker's own) is worth nothing with another. POST, PUT, PATCH and
+DELETE to pages always need it; to /api/ and /fhir/ they need it only when a session cookie is sent without an
 Authorization header (a bearer token is not sent by browsers on their own, so it cannot be forged).
 """
 
@@ -29,9 +31,11 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SPOOL_BYTES = 1024 * 1024
 
 
-def token_for(cookie_value: str) -> str:
-    """The form token that matches a CSRF cookie."""
-    return hmac.new(derive_secret("csrf"), cookie_value.encode(), hashlib.sha256).hexdigest()
+def token_for(cookie_value: str, session_secret: str = "") -> str:
+    """The form token that matches a CSRF cookie within a browser session (none before signing in)."""
+    bound = hashlib.sha256(session_secret.encode()).hexdigest() if session_secret else "-"
+    message = f"{cookie_value}\n{bound}".encode()
+    return hmac.new(derive_secret("csrf"), message, hashlib.sha256).hexdigest()
 
 
 def cookie_is_secure(scope: Scope) -> bool:
@@ -62,7 +66,7 @@ class CSRFMiddleware:
         new_cookie = None
         if len(cookie) < 32 or len(cookie) > 64:
             cookie = new_cookie = secrets.token_urlsafe(32)
-        expected = token_for(cookie)
+        expected = token_for(cookie, request.cookies.get(SESSION_COOKIE, ""))
         scope.setdefault("state", {})["csrf_token"] = expected
         spool = None
         try:
