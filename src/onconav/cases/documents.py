@@ -7,9 +7,13 @@ encrypted under the context `case_document:<id>`, which binds them to their row.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -169,10 +173,40 @@ def document_bytes(
     session: Session, store: DocumentStore, document: CaseDocument, *, shared: bool = False
 ) -> bytes:
     """The document's bytes, checked against the recorded hash; `shared` gives the de-identified copy."""
+    kind = formats.DocumentKind(document.kind)
+    if shared and kind == formats.DocumentKind.dicom_zip:
+        # Archives are de-identified entry by entry from a verified plaintext file, never held whole.
+        with _verified_file(session, store, document) as plaintext:
+            return sharing.deidentify_zip(
+                plaintext, max_expanded_bytes=get_settings().max_archive_expanded_bytes
+            )
     data = storage.read_verified(
         session, store, document.id, context=_context(document.id), sha256=document.sha256
     )
-    return sharing.shared_copy(formats.DocumentKind(document.kind), data) if shared else data
+    return sharing.shared_copy(kind, data) if shared else data
+
+
+@contextmanager
+def _verified_file(session: Session, store: DocumentStore, document: CaseDocument) -> Iterator[BinaryIO]:
+    """The decrypted document in an unnamed temporary file of the store's staging folder (removed when
+    closed), checked against its hash."""
+    store.ensure()
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile(dir=store.staging) as plaintext:
+        try:
+            for chunk in storage.decrypted_chunks(session, store, document.id, context=_context(document.id)):
+                digest.update(chunk)
+                plaintext.write(chunk)
+        except (crypto.DecryptionError, FileNotFoundError) as error:
+            raise storage.DocumentDamaged(
+                "This document is damaged in storage; the operators have been told."
+            ) from error
+        if digest.hexdigest() != document.sha256:
+            raise storage.DocumentDamaged(
+                "This document is damaged in storage; the operators have been told."
+            )
+        plaintext.seek(0)
+        yield plaintext
 
 
 def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
-from onconav.cases.formats import IDENTIFYING_TAGS, DocumentKind
+from onconav.cases.formats import IDENTIFYING_TAGS, DocumentKind, archive_entries
 
 
 def strip_image(data: bytes, kind: DocumentKind) -> bytes:
@@ -45,22 +46,21 @@ def deidentify_dicom(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def deidentify_zip(data: bytes) -> bytes:
-    """The ZIP of DICOM files with every member de-identified (members renamed by position)."""
+def deidentify_zip(source: Any, *, max_expanded_bytes: int = 1024**3) -> bytes:
+    """The ZIP of DICOM files (a path, a binary file or bytes) with every image de-identified (renamed by
+    position) and the DICOMDIR left out (it repeats the patient's name). Entries are read one at a time
+    under the intake's limits (`formats.archive_entries`), so a hostile archive stored before them is
+    refused instead of expanded."""
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
     output = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         number = 0
-        for info in source.infolist():
-            if info.is_dir():
-                continue
-            member = source.read(info)
-            if len(member) < 132 or member[128:132] != b"DICM":
+        for entry in archive_entries(source, max_expanded_bytes=max_expanded_bytes):
+            if entry.is_dicomdir:
                 continue
             number += 1
-            target.writestr(f"image-{number:05d}.dcm", deidentify_dicom(member))
+            target.writestr(f"image-{number:05d}.dcm", deidentify_dicom(entry.data))
     return output.getvalue()
 
 
