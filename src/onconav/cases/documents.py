@@ -13,7 +13,8 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import date
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from onconav import storage
 from onconav.accounts import crypto
+from onconav.accounts import service as accounts
 from onconav.cases import formats, sharing
 from onconav.cases.models import Case, CaseDocument
 from onconav.cases.schemas import DocumentRead
@@ -149,6 +151,50 @@ def document_private(session: Session, document: CaseDocument) -> dict[str, Any]
 def document_text(session: Session, document: CaseDocument) -> str:
     """Text extracted from a PDF, or the readable summary of a FHIR bundle ('' for images)."""
     return str(document_private(session, document)["text"])
+
+
+# Text shared beyond the team: what could not be checked, said with it.
+UNCHECKED_TEXT = (
+    "Identifiers onconav knows for this patient (names, dates of birth, record numbers from the account "
+    "and the case's files), labelled identifiers, e-mail addresses and phone numbers were removed; other "
+    "people's names, addresses and identifiers written without a label could not be checked."
+)
+
+
+def known_identifiers(session: Session, *, case: Case) -> sharing.KnownIdentifiers:
+    """What identifies the case's patient: the account's name and every identifying tag of the case's
+    files (DICOM PatientName, PatientBirthDate, PatientID; a FHIR bundle's Patient)."""
+    names: set[str] = set()
+    births: set[date] = set()
+    numbers: set[str] = set()
+    user = accounts.users_by_id(session, user_ids=[case.patient_id]).get(case.patient_id)
+    if user is not None and user.display_name:
+        names.add(user.display_name)
+    for document in list_documents(session, case_id=case.id):
+        tags = document_private(session, document)["identifying"] or {}
+        names.update(str(tags[key]) for key in ("PatientName",) if tags.get(key))
+        numbers.update(part for part in str(tags.get("PatientID") or "").split(" / ") if part)
+        birth = re.sub(r"\D", "", str(tags.get("PatientBirthDate") or ""))
+        if len(birth) == 8:
+            with suppress(ValueError):
+                births.add(date(int(birth[:4]), int(birth[4:6]), int(birth[6:])))
+    return sharing.KnownIdentifiers(
+        names=tuple(sorted(names)), birth_dates=tuple(sorted(births)), record_numbers=tuple(sorted(numbers))
+    )
+
+
+def shareable_file(document: CaseDocument) -> bool:
+    """Whether the file itself may go beyond the team as a de-identified copy: not a PDF, whose pages
+    onconav cannot redact."""
+    return document.kind != formats.DocumentKind.pdf.value
+
+
+def shared_text(session: Session, document: CaseDocument) -> str:
+    """The document's text as people beyond the team get it: identifiers the case knows redacted."""
+    text = document_text(session, document)
+    if not text:
+        return text
+    return sharing.redact_text(text, known_identifiers(session, case=document.case)).text
 
 
 def document_to_read(session: Session, document: CaseDocument, *, include_identifying: bool) -> DocumentRead:

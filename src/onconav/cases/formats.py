@@ -576,4 +576,5 @@ def inspect_fhir_bundle(path: Path) -> Inspection:
         kind=DocumentKind.fhir_bundle,
         text=fhir_summary.summary_text(summary),
         details={"summary": summary},
+        identifying=fhir_summary.patient_identifiers(bundle),
     )
