@@ -446,10 +446,9 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
     or is encrypted or compressed in a way that is not accepted."""
     name = info.filename.replace("\\", "/")
     parts = name.split("/")
-    if name.startswith("/") or ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":") or "\x00" in name:
-        raise RejectedFile("This ZIP archive has an unsafe entry name and is refused.")
-    if info.flag_bits & 0x1:
-        raise RejectedFile("This ZIP archive has an encrypted entry and is refused.")
+    drive = len(parts[0]) == 2 and parts[0][1] == ":"
+    if name.startswith("/") or ".." in parts or drive or "\x00" in name or info.flag_bits & 0x1:
+        raise RejectedFile("This ZIP archive has an unsafe or encrypted entry and is refused.")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise RejectedFile("This ZIP archive uses a compression method that is not accepted.")
     return name
