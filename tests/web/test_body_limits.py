@@ -7,6 +7,8 @@ pulls them, so these tests never hold more than a chunk in memory, and prove how
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.client
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ from onconav.cases.models import CaseDocument
 from onconav.config import get_settings
 from onconav.db import create_db_engine, unit_of_work
 from tests.support.accounts import Account
+from tests.support.web import LiveServer
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -195,3 +198,28 @@ def test_a_route_gets_its_own_limit_from_the_settings(
     status, _, _ = call(limited, "/api/v1/cases", body, declared=False, headers=patient.headers)
     assert status == 413
     assert body.pulled <= len(body.head) + CHUNK  # cut off at the first chunk past 200 bytes
+
+
+def test_a_real_server_answers_413_to_a_300_mb_upload_before_the_body_is_sent(
+    tmp_path: Path,
+) -> None:
+    """Over a socket (uvicorn): the answer comes at once and the connection closes, the client cannot
+    make the server read the 300 MB it announced."""
+    sent = 0
+
+    def body() -> Iterator[bytes]:
+        nonlocal sent
+        while sent < 300 * MiB:
+            sent += CHUNK
+            yield bytes(CHUNK)
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Content-Length": str(300 * MiB)}
+    with LiveServer(create_db_engine(f"sqlite:///{tmp_path / 'unused.sqlite3'}")) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.request("POST", "/api/v1/cases/x/documents", body=body(), headers=headers)
+        response = connection.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"]["code"] == "too_large"
+    assert sent < 300 * MiB  # the server closed the connection long before the body was sent
+    connection.close()
