@@ -21,6 +21,7 @@ from onconav.accounts.routes import api_router as accounts_api
 from onconav.accounts.settings_pages import router as account_settings_pages
 from onconav.cases.pages import router as case_pages
 from onconav.cases.routes import router as cases_api
+from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory
 from onconav.directory.routes import api_router as directory_api
 from onconav.directory.routes import page_router as directory_pages
@@ -30,6 +31,7 @@ from onconav.knowledge.routes import api_router as knowledge_api
 from onconav.knowledge.routes import page_router as knowledge_pages
 from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
+from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import install_error_handlers
 from onconav.web.pages import router as site_pages
@@ -70,6 +72,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or create_db_engine()
     app.state.session_factory = make_session_factory(app.state.engine)
     app.add_middleware(CSRFMiddleware)  # inside the middleware below, so its pages are translated
+    # Outside the CSRF check (which reads form bodies) and everything after it; inside the locale only,
+    # which never reads the body, so that the 413 page is translated and carries the security headers.
+    settings = get_settings()
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_bytes=settings.max_request_bytes,
+        limits=limits_from_settings(settings),
+    )
 
     @app.middleware("http")
     async def choose_locale(

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from onconav import migrate
 from onconav.accounts.cli import audit_app, keys_app, users_app
@@ -184,6 +185,17 @@ def _serve(host: str | None, port: int | None) -> None:
     warm_up_reference_data()
     console.print(f"Serving onconav on http://{host}:{port}  (database: {engine.url.render_as_string()})")
     uvicorn.run(application, host=host, port=port, log_level="info")
+    _checkpoint_audit_head(engine)
+
+
+def _checkpoint_audit_head(engine: Engine) -> None:
+    """On shutdown: anchor the audit log's head outside the database (see `audit.checkpoint_head`)."""
+    from onconav.accounts import audit
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        point = audit.checkpoint_head(session)
+    if point is not None:
+        console.print(f"Audit log head checkpointed at event {point.sequence:,}.")
 
 
 def warm_up_reference_data() -> None:

@@ -63,6 +63,28 @@ class Settings(BaseSettings):
     max_archive_expanded_bytes: int = Field(
         default=1024 * 1024 * 1024, description="Largest total size of a ZIP of DICOM files once expanded."
     )
+    # Request bodies, limited on the stream before any parsing (onconav.web.body_limits).
+    max_request_bytes: int = Field(
+        default=1024 * 1024, description="Largest request body of any route without a limit of its own."
+    )
+    max_upload_request_bytes: int | None = Field(
+        default=None,
+        description="Largest request body of the upload routes (records, message attachments) from a "
+        "signed-in caller. Default: max_upload_bytes plus 1 MiB for the form around the file.",
+    )
+    body_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description='Other limits per path, as JSON: {"/api/v1/some/path": bytes}; each key is a regular '
+        "expression matched against the whole path, checked before the upload routes.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=100, description="Events between two signed checkpoints of the audit log's head."
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="The append-only file of signed audit checkpoints, outside the database. "
+        "Default: <data_dir>/audit-checkpoints.jsonl.",
+    )
     # Test-only: URL of a PostgreSQL server for the suite; CI=true makes PostgreSQL tests mandatory.
     test_postgres_url: str | None = None
     ci: bool = Field(default=False, validation_alias="CI")
@@ -71,6 +93,16 @@ class Settings(BaseSettings):
     def effective_key_file(self) -> Path:
         """The keyring file actually used."""
         return self.key_file or self.data_dir / "keys" / "keyring.json"
+
+    @property
+    def effective_max_upload_request_bytes(self) -> int:
+        """The body limit of the upload routes actually used."""
+        return self.max_upload_request_bytes or self.max_upload_bytes + 1024 * 1024
+
+    @property
+    def effective_audit_checkpoint_file(self) -> Path:
+        """The audit checkpoint file actually used."""
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def effective_documents_dir(self) -> Path:

@@ -6,7 +6,8 @@ verified account in this test's database, with an authenticator app enrolled for
 the API's Authorization header, `sign_in(client, account)` signs in through the pages (form, cookie, second
 factor), `signed_in_browser(client, factory, account)` gives another browser already signed in, and
 `session_cookie(factory, account)` the cookie for a real browser. `accounts_settings` puts a keyring in the
-test's own folder and makes password hashing cheap (the real cost is checked in tests/accounts).
+test's own folder and makes password hashing cheap (the real cost is checked in tests/accounts); every test
+gets its own audit checkpoint file (`audit_checkpoint_file`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ SECOND_FACTOR_ROLES = {"coordinator", "specialist", "center_staff", "admin"}
 # The directory record a role's account is linked to (see `directory_links`).
 ROLE_LINKS = {"specialist": "practitioner_id", "center_staff": "organization_id"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoint_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test anchors its audit log in a checkpoint file of its own (production: the data directory),
+    so that no test reads another's checkpoints."""
+    path = tmp_path / "audit-checkpoints.jsonl"
+    monkeypatch.setenv("ONCONAV_AUDIT_CHECKPOINT_FILE", str(path))
+    get_settings.cache_clear()
+    return path
 
 
 @pytest.fixture

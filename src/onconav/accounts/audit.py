@@ -14,11 +14,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from sqlalchemy import event as orm_events
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +32,8 @@ from onconav.db import Base, make_session_factory, new_id, unit_of_work, utcnow
 
 if TYPE_CHECKING:
     from onconav.accounts.principal import Principal
+
+log = logging.getLogger("onconav")
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -177,6 +183,7 @@ def record(
     session.add(event)
     session.flush()
     session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
+    _checkpoint_after_commit(session, event.sequence, event.hash)
     return event
 
 
@@ -186,6 +193,7 @@ class VerifyReport:
 
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    checkpoint: Checkpoint | None = None  # the newest signed checkpoint the log was compared with
 
     @property
     def intact(self) -> bool:
@@ -223,6 +231,7 @@ def verify(session: Session, *, batch: int = 1000) -> VerifyReport:
             f"the chain ends at event {expected_sequence - 1} but its head says {head_sequence}: "
             "events were removed or added outside onconav"
         )
+    _compare_with_checkpoint(session, report)
     return report
 
 
@@ -312,3 +321,126 @@ def iter_all(session: Session) -> Iterator[AuditEvent]:
     yield from session.execute(
         select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=1000)
     ).scalars()
+
+
+# Checkpoints: the head anchored outside the database ----------------------------------------------------
+# Deleting the newest events and moving the head back leaves a chain that is consistent in itself; only
+# something kept outside the database can tell. Every `audit_checkpoint_every` events, after the commit,
+# and when `onconav serve` stops, the head (sequence and hash) is appended to a file of the data directory
+# (mode 0600, opened for appending only), each line signed with an HMAC under a key derived from the
+# keyring. `verify` compares the log with the newest line whose signature holds.
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One signed line of the checkpoint file: the head of the log at a moment."""
+
+    sequence: int
+    hash: str
+    written_at: str
+
+
+def _checkpoint_mac(sequence: int, head_hash: str, written_at: str) -> str:
+    message = f"{sequence}\n{head_hash}\n{written_at}".encode()
+    return hmac.new(derive_secret("audit-checkpoint"), message, hashlib.sha256).hexdigest()
+
+
+def _checkpoint_file() -> Path:
+    from onconav.config import get_settings
+
+    return get_settings().effective_audit_checkpoint_file
+
+
+def write_checkpoint(sequence: int, head_hash: str) -> None:
+    """Append a signed checkpoint of the head (sequence, hash) to the checkpoint file, flushed to disk."""
+    path = _checkpoint_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written_at = utcnow().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    line = json.dumps(
+        {
+            "sequence": sequence,
+            "hash": head_hash,
+            "written_at": written_at,
+            "mac": _checkpoint_mac(sequence, head_hash, written_at),
+        },
+        sort_keys=True,
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.write(descriptor, (line + "\n").encode())
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def checkpoint_head(session: Session) -> Checkpoint | None:
+    """Write a checkpoint of the current head (at shutdown); None when the log is empty."""
+    head = session.get(AuditHead, HEAD_ID)
+    if head is None or head.sequence == 0:
+        return None
+    write_checkpoint(head.sequence, head.hash)
+    return latest_checkpoint()[0]
+
+
+def _checkpoint_after_commit(session: Session, sequence: int, head_hash: str) -> None:
+    from onconav.config import get_settings
+
+    every = get_settings().audit_checkpoint_every
+    if every <= 0 or sequence % every:
+        return
+    # Only a committed head is anchored: a rolled-back event would look like a deletion.
+    orm_events.listen(
+        session, "after_commit", lambda _session: _safe_checkpoint(sequence, head_hash), once=True
+    )
+
+
+def _safe_checkpoint(sequence: int, head_hash: str) -> None:
+    try:
+        write_checkpoint(sequence, head_hash)
+    except OSError as error:  # the request's work is committed; say so loudly, never fail it afterwards
+        log.error("Could not write the audit checkpoint of event %s: %s", sequence, type(error).__name__)
+
+
+def latest_checkpoint() -> tuple[Checkpoint | None, list[str]]:
+    """The newest checkpoint whose signature holds, and a problem for each line that does not."""
+    path = _checkpoint_file()
+    if not path.exists():
+        return None, []
+    newest: Checkpoint | None = None
+    problems: list[str] = []
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                fields = json.loads(line)
+                point = Checkpoint(int(fields["sequence"]), str(fields["hash"]), str(fields["written_at"]))
+                valid = hmac.compare_digest(
+                    _checkpoint_mac(point.sequence, point.hash, point.written_at), str(fields["mac"])
+                )
+            except (ValueError, KeyError, TypeError):
+                valid = False
+            if not valid:
+                problems.append(f"checkpoint line {number} is damaged or not signed with this keyring")
+                continue
+            if newest is None or point.sequence > newest.sequence:
+                newest = point
+    return newest, problems
+
+
+def _compare_with_checkpoint(session: Session, report: VerifyReport) -> None:
+    point, problems = latest_checkpoint()
+    report.problems.extend(problems)
+    report.checkpoint = point
+    if point is None:
+        return
+    anchored = session.scalar(select(AuditEvent.hash).where(AuditEvent.sequence == point.sequence))
+    head = session.get(AuditHead, HEAD_ID)
+    if anchored is None or (head is not None and head.sequence < point.sequence):
+        report.problems.append(
+            f"the checkpoint of {point.written_at} recorded {point.sequence} events but the log ends at "
+            f"event {head.sequence if head else 0}: the newest events were deleted (the log was truncated)"
+        )
+    elif not hmac.compare_digest(anchored, point.hash):
+        report.problems.append(
+            f"event {point.sequence} differs from the checkpoint of {point.written_at}: the log was rewritten"
+        )

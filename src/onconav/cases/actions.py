@@ -24,6 +24,7 @@ from onconav.cases.schemas import (
     CaseRead,
     DocumentContent,
     DocumentRead,
+    DocumentText,
     DocumentView,
     MemberCreate,
     MemberRead,
@@ -51,7 +52,7 @@ from onconav.cases.states import (
 )
 from onconav.directory import service as directory
 from onconav.directory.schemas import SearchResponse
-from onconav.errors import InvalidInput, OnconavError
+from onconav.errors import Forbidden, InvalidInput, NotFound, OnconavError
 from onconav.i18n import get_translations
 
 # Loading by id: one answer for "missing" and "not yours", so an id tells nothing about other people's cases;
@@ -70,6 +71,35 @@ def _document(session: Session, principal: Principal, document_id: str) -> CaseD
     if document is None:
         raise policy.missing(session, principal, entity_type="document", entity_id=document_id)
     return document
+
+
+def _readable_document(
+    session: Session, principal: Principal, document_id: str, detail: str | None
+) -> CaseDocument:
+    """A document the caller may read: on the case, and for a message's attachment, allowed to read that
+    message too (attachments follow their message: invited colleagues never see them)."""
+    document = _document(session, principal, document_id)
+    policy.authorize(session, principal, "read", document, detail=detail)
+    if document.message_id is not None:
+        message = service.get_message(session, message_id=document.message_id)
+        if message is None:
+            raise NotFound("Not found.")
+        policy.authorize(session, principal, "read", message, audit_success=False)
+    return document
+
+
+def _visible(session: Session, principal: Principal, documents: list[CaseDocument]) -> list[CaseDocument]:
+    """The documents of a listing the caller may see: attachments only of messages they may read."""
+    readable: dict[str, bool] = {}
+    visible = []
+    for document in documents:
+        message_id = document.message_id
+        if message_id is not None and message_id not in readable:
+            message = service.get_message(session, message_id=message_id)
+            readable[message_id] = message is not None and policy.permits(session, principal, "read", message)
+        if message_id is None or readable[message_id]:
+            visible.append(document)
+    return visible
 
 
 def _opinion(session: Session, principal: Principal, opinion_id: str) -> Opinion:
@@ -153,7 +183,7 @@ def case_overview(session: Session, principal: Principal, *, case_id: str) -> Ca
         actions=next_actions(CaseState(case.state), roles),
         documents=[
             service.document_to_read(session, d, include_identifying=access.sees_identifying_tags(roles))
-            for d in service.list_documents(session, case_id=case.id)
+            for d in _visible(session, principal, service.list_documents(session, case_id=case.id))
         ],
         messages=read_models.message_reads(session, principal, case) if may_message else [],
         may_message=may_message,
@@ -256,31 +286,42 @@ def list_documents(session: Session, principal: Principal, *, case_id: str) -> l
     policy.authorize(session, principal, "list", case, detail="documents")
     return [
         read_models.document_read(session, principal, d)
-        for d in service.list_documents(session, case_id=case.id)
+        for d in _visible(session, principal, service.list_documents(session, case_id=case.id))
     ]
 
 
 def get_document(session: Session, principal: Principal, *, document_id: str) -> DocumentRead:
     """One record's kind, hash and details."""
-    document = _document(session, principal, document_id)
-    policy.authorize(session, principal, "read", document)
+    document = _readable_document(session, principal, document_id, None)
     return read_models.document_read(session, principal, document)
 
 
-def get_document_text(session: Session, principal: Principal, *, document_id: str) -> str:
-    """The text extracted from a PDF, or the readable summary of a FHIR bundle."""
-    document = _document(session, principal, document_id)
-    policy.authorize(session, principal, "read", document, detail="text")
-    return service.document_text(session, document)
+def get_document_text(session: Session, principal: Principal, *, document_id: str) -> DocumentText:
+    """The text extracted from a PDF, or the readable summary of a FHIR bundle; beyond the reviewing team
+    with the identifiers the case knows redacted, saying what could not be checked."""
+    document = _readable_document(session, principal, document_id, "text")
+    if access.sees_originals(access.member_roles(session, principal, document.case)):
+        return DocumentText(id=document.id, text=service.document_text(session, document))
+    return DocumentText(
+        id=document.id,
+        text=service.shared_text(session, document),
+        redacted=True,
+        unchecked=service.UNCHECKED_TEXT,
+    )
 
 
 def get_document_content(
     session: Session, principal: Principal, *, document_id: str, shared: bool
 ) -> DocumentContent:
-    """The record's bytes, checked against its hash; invited colleagues always get the shared copy."""
-    document = _document(session, principal, document_id)
-    policy.authorize(session, principal, "read", document, detail="content")
+    """The record's bytes, checked against its hash; invited colleagues always get the shared copy, and
+    no PDF pages (onconav cannot de-identify them: colleagues read the redacted text)."""
+    document = _readable_document(session, principal, document_id, "content")
     roles = access.member_roles(session, principal, document.case)
+    if not access.sees_originals(roles) and not service.shareable_file(document):
+        raise Forbidden(
+            "The pages of this PDF may show who the patient is and are not shared beyond the care team: "
+            "read its text, with the identifiers onconav knows removed."
+        )
     shared = shared or not access.sees_originals(roles)
     data = service.document_bytes(session, service.document_store(), document, shared=shared)
     return DocumentContent(
@@ -293,14 +334,20 @@ def get_document_content(
 
 def document_view(session: Session, principal: Principal, *, document_id: str) -> DocumentView:
     """A record read in the browser: its details and text, and whether the reader gets the shared copy."""
-    document = _document(session, principal, document_id)
-    policy.authorize(session, principal, "read", document, detail="view")
+    document = _readable_document(session, principal, document_id, "view")
     roles = access.member_roles(session, principal, document.case)
     read = service.document_to_read(
         session, document, include_identifying=access.sees_identifying_tags(roles)
     )
-    text = service.document_text(session, document)
-    return DocumentView(document=read, text=text, shared=not access.sees_originals(roles))
+    if access.sees_originals(roles):
+        return DocumentView(document=read, text=service.document_text(session, document), shared=False)
+    return DocumentView(
+        document=read,
+        text=service.shared_text(session, document),
+        shared=True,
+        unchecked=service.UNCHECKED_TEXT,
+        may_download=service.shareable_file(document),
+    )
 
 
 # Team: queue, workspace, members -------------------------------------------------------------------------

@@ -7,9 +7,14 @@ encrypted under the context `case_document:<id>`, which binds them to their row.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -17,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from onconav import storage
 from onconav.accounts import crypto
+from onconav.accounts import service as accounts
 from onconav.cases import formats, sharing
 from onconav.cases.models import Case, CaseDocument
 from onconav.cases.schemas import DocumentRead
@@ -147,6 +153,50 @@ def document_text(session: Session, document: CaseDocument) -> str:
     return str(document_private(session, document)["text"])
 
 
+# Text shared beyond the team: what could not be checked, said with it.
+UNCHECKED_TEXT = (
+    "Identifiers onconav knows for this patient (names, dates of birth, record numbers from the account "
+    "and the case's files), labelled identifiers, e-mail addresses and phone numbers were removed; other "
+    "people's names, addresses and identifiers written without a label could not be checked."
+)
+
+
+def known_identifiers(session: Session, *, case: Case) -> sharing.KnownIdentifiers:
+    """What identifies the case's patient: the account's name and every identifying tag of the case's
+    files (DICOM PatientName, PatientBirthDate, PatientID; a FHIR bundle's Patient)."""
+    names: set[str] = set()
+    births: set[date] = set()
+    numbers: set[str] = set()
+    user = accounts.users_by_id(session, user_ids=[case.patient_id]).get(case.patient_id)
+    if user is not None and user.display_name:
+        names.add(user.display_name)
+    for document in list_documents(session, case_id=case.id):
+        tags = document_private(session, document)["identifying"] or {}
+        names.update(str(tags[key]) for key in ("PatientName",) if tags.get(key))
+        numbers.update(part for part in str(tags.get("PatientID") or "").split(" / ") if part)
+        birth = re.sub(r"\D", "", str(tags.get("PatientBirthDate") or ""))
+        if len(birth) == 8:
+            with suppress(ValueError):
+                births.add(date(int(birth[:4]), int(birth[4:6]), int(birth[6:])))
+    return sharing.KnownIdentifiers(
+        names=tuple(sorted(names)), birth_dates=tuple(sorted(births)), record_numbers=tuple(sorted(numbers))
+    )
+
+
+def shareable_file(document: CaseDocument) -> bool:
+    """Whether the file itself may go beyond the team as a de-identified copy: not a PDF, whose pages
+    onconav cannot redact."""
+    return document.kind != formats.DocumentKind.pdf.value
+
+
+def shared_text(session: Session, document: CaseDocument) -> str:
+    """The document's text as people beyond the team get it: identifiers the case knows redacted."""
+    text = document_text(session, document)
+    if not text:
+        return text
+    return sharing.redact_text(text, known_identifiers(session, case=document.case)).text
+
+
 def document_to_read(session: Session, document: CaseDocument, *, include_identifying: bool) -> DocumentRead:
     """The API shape of a document; identifying tags only when the reader is the owner's side."""
     private = document_private(session, document)
@@ -169,10 +219,40 @@ def document_bytes(
     session: Session, store: DocumentStore, document: CaseDocument, *, shared: bool = False
 ) -> bytes:
     """The document's bytes, checked against the recorded hash; `shared` gives the de-identified copy."""
+    kind = formats.DocumentKind(document.kind)
+    if shared and kind == formats.DocumentKind.dicom_zip:
+        # Archives are de-identified entry by entry from a verified plaintext file, never held whole.
+        with _verified_file(session, store, document) as plaintext:
+            return sharing.deidentify_zip(
+                plaintext, max_expanded_bytes=get_settings().max_archive_expanded_bytes
+            )
     data = storage.read_verified(
         session, store, document.id, context=_context(document.id), sha256=document.sha256
     )
-    return sharing.shared_copy(formats.DocumentKind(document.kind), data) if shared else data
+    return sharing.shared_copy(kind, data) if shared else data
+
+
+@contextmanager
+def _verified_file(session: Session, store: DocumentStore, document: CaseDocument) -> Iterator[BinaryIO]:
+    """The decrypted document in an unnamed temporary file of the store's staging folder (removed when
+    closed), checked against its hash."""
+    store.ensure()
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile(dir=store.staging) as plaintext:
+        try:
+            for chunk in storage.decrypted_chunks(session, store, document.id, context=_context(document.id)):
+                digest.update(chunk)
+                plaintext.write(chunk)
+        except (crypto.DecryptionError, FileNotFoundError) as error:
+            raise storage.DocumentDamaged(
+                "This document is damaged in storage; the operators have been told."
+            ) from error
+        if digest.hexdigest() != document.sha256:
+            raise storage.DocumentDamaged(
+                "This document is damaged in storage; the operators have been told."
+            )
+        plaintext.seek(0)
+        yield plaintext
 
 
 def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:

@@ -194,3 +194,30 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines.append("Recent observations:")
         lines += [f"- {o['date'] or ''} {o['name']}: {o['value']}" for o in summary["observations"][:30]]
     return "\n".join(lines)
+
+
+def patient_identifiers(bundle: Any) -> dict[str, str]:
+    """The identifying details of the bundle's first Patient (names, birth date, identifiers), kept apart
+    like a DICOM file's identifying tags: shown to the owner, redacted from text shared beyond the team."""
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+            continue
+        names = []
+        for name in resource.get("name") or []:
+            if isinstance(name, dict):
+                parts = [*(name.get("given") or []), name.get("family") or "", name.get("text") or ""]
+                names.append(" ".join(str(part) for part in parts if part))
+        numbers = [
+            str(identifier.get("value"))
+            for identifier in resource.get("identifier") or []
+            if isinstance(identifier, dict) and identifier.get("value")
+        ]
+        found = {
+            "PatientName": " / ".join(n for n in names if n)[:500],
+            "PatientBirthDate": str(resource.get("birthDate") or "")[:10],
+            "PatientID": " / ".join(numbers)[:500],
+        }
+        return {key: value for key, value in found.items() if value}
+    return {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -424,60 +425,125 @@ def inspect_dicom(path: Path) -> Inspection:
     )
 
 
-def inspect_dicom_zip(path: Path, *, max_expanded_bytes: int) -> Inspection:
-    """A ZIP of DICOM images: bounded members, sizes and compression ratio (archive bombs), safe names,
-    every member a complete DICOM image, read from a bounded stream (declared sizes are not trusted)."""
-    import io
+DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"  # Media Storage Directory: the index of a DICOM CD
+MAX_ARCHIVE_ENTRY_BYTES = 256 * 1024 * 1024
 
+
+@dataclass
+class ArchiveEntry:
+    """One checked entry of a ZIP of DICOM files: its name and bytes (at most MAX_ARCHIVE_ENTRY_BYTES)."""
+
+    name: str
+    data: bytes
+
+    @property
+    def is_dicomdir(self) -> bool:
+        return self.name.rsplit("/", 1)[-1].upper() == "DICOMDIR"
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name with backslashes read as folder separators; refused when it could leave the folder
+    or is encrypted or compressed in a way that is not accepted."""
+    name = info.filename.replace("\\", "/")
+    parts = name.split("/")
+    drive = len(parts[0]) == 2 and parts[0][1] == ":"
+    if name.startswith("/") or ".." in parts or drive or "\x00" in name or info.flag_bits & 0x1:
+        raise RejectedFile("This ZIP archive has an unsafe or encrypted entry and is refused.")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise RejectedFile("This ZIP archive uses a compression method that is not accepted.")
+    return name
+
+
+def _check_archive_directory(
+    infos: list[zipfile.ZipInfo], archive_size: int, max_expanded_bytes: int
+) -> None:
+    if not infos:
+        raise RejectedFile("This ZIP archive is empty.")
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        raise RejectedFile("This ZIP archive has more than %(limit)s files.", limit=MAX_ARCHIVE_MEMBERS)
+    declared = sum(info.file_size for info in infos)
+    if declared > max_expanded_bytes:
+        raise RejectedFile(
+            "This ZIP archive would expand beyond %(limit)s MB and is refused.",
+            limit=max_expanded_bytes // 2**20,
+        )
+    if declared > max(archive_size, 1) * MAX_COMPRESSION_RATIO:
+        raise RejectedFile("This ZIP archive expands too much (a possible archive bomb) and is refused.")
+    if len({info.header_offset for info in infos}) != len(infos):
+        raise RejectedFile(
+            "This ZIP archive has entries that share their data (an archive bomb) and is refused."
+        )
+
+
+def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    data = bytearray()
     try:
-        archive = zipfile.ZipFile(path)
+        with archive.open(info) as member:
+            while chunk := member.read(1024 * 1024):
+                data.extend(chunk)
+                if len(data) > limit:
+                    raise RejectedFile(
+                        "This ZIP archive expands too much (a possible archive bomb) and is refused."
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise RejectedFile("This ZIP archive is damaged and cannot be read.") from error
+    return bytes(data)
+
+
+def archive_entries(source: Any, *, max_expanded_bytes: int) -> Iterator[ArchiveEntry]:
+    """Every entry of a ZIP of DICOM files (a path or a binary file), one at a time: all of them count for
+    the number, size and compression-ratio limits (declared sizes are not trusted: each is read from a
+    bounded stream), none is skipped, and each must be a DICOM file (hidden names and DICOMDIR included;
+    backslashes are folder separators). Folders must be empty. Raises RejectedFile on the first problem."""
+    try:
+        archive = zipfile.ZipFile(source)
+        archive_size = archive.fp.seek(0, 2) if archive.fp is not None else 0
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise RejectedFile("This ZIP archive is damaged and cannot be read.") from error
     with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if not members:
-            raise RejectedFile("This ZIP archive is empty.")
-        if len(members) > MAX_ARCHIVE_MEMBERS:
-            raise RejectedFile("This ZIP archive has more than %(limit)s files.", limit=MAX_ARCHIVE_MEMBERS)
-        declared = sum(info.file_size for info in members)
-        if declared > max_expanded_bytes:
-            raise RejectedFile(
-                "This ZIP archive would expand beyond %(limit)s MB and is refused.",
-                limit=max_expanded_bytes // 2**20,
-            )
-        instances: list[dict[str, Any]] = []
-        identifying: dict[str, Any] = {}
+        infos = archive.infolist()
+        _check_archive_directory(infos, archive_size, max_expanded_bytes)
+        budget = min(max_expanded_bytes, max(archive_size, 1) * MAX_COMPRESSION_RATIO)
         expanded = 0
-        for info in members:
-            name = info.filename
-            if name.startswith(("/", "\\")) or ".." in Path(name).parts or info.flag_bits & 0x1:
-                raise RejectedFile("This ZIP archive has an unsafe or encrypted entry and is refused.")
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise RejectedFile("This ZIP archive uses a compression method that is not accepted.")
-            if Path(name).name.startswith(".") or Path(name).name.upper() == "DICOMDIR":
+        for info in infos:
+            name = _entry_name(info)
+            if name.endswith("/"):
+                if info.file_size or info.compress_size > 2:
+                    raise RejectedFile("This ZIP archive has a folder entry with content and is refused.")
                 continue
-            limit = min(max_expanded_bytes - expanded, max(info.compress_size, 1) * MAX_COMPRESSION_RATIO)
-            data = bytearray()
-            try:
-                with archive.open(info) as member:
-                    while chunk := member.read(1024 * 1024):
-                        data.extend(chunk)
-                        if len(data) > limit:
-                            raise RejectedFile(
-                                "This ZIP archive expands too much (a possible archive bomb) and is refused."
-                            )
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
-                raise RejectedFile("This ZIP archive is damaged and cannot be read.") from error
+            limit = min(
+                budget - expanded,
+                MAX_ARCHIVE_ENTRY_BYTES,
+                max(info.compress_size, 1) * MAX_COMPRESSION_RATIO,
+            )
+            data = _bounded_read(archive, info, limit)
             expanded += len(data)
             if len(data) < 132 or data[128:132] != b"DICM":
                 raise RejectedFile(
                     "The archive entry %(name)s is not a DICOM file: a ZIP may hold DICOM files only.",
-                    name=Path(name).name[:80],
+                    name=name.rsplit("/", 1)[-1][:80],
                 )
-            dataset = _read_dicom(io.BytesIO(bytes(data)))
-            _dicom_image_complete(dataset)
-            instances.append(dicom_instance(dataset))
-            identifying = identifying or dicom_identifying(dataset)
+            yield ArchiveEntry(name=name, data=data)
+
+
+def inspect_dicom_zip(path: Path, *, max_expanded_bytes: int) -> Inspection:
+    """A ZIP of DICOM images (see `archive_entries`): every entry a complete DICOM image, except a
+    DICOMDIR (the index of a CD), which must be a valid DICOM directory and is never shared."""
+    import io
+
+    instances: list[dict[str, Any]] = []
+    identifying: dict[str, Any] = {}
+    expanded = 0
+    for entry in archive_entries(path, max_expanded_bytes=max_expanded_bytes):
+        expanded += len(entry.data)
+        dataset = _read_dicom(io.BytesIO(entry.data))
+        if entry.is_dicomdir:
+            if str(dataset.file_meta.get("MediaStorageSOPClassUID", "")) != DICOMDIR_SOP_CLASS:
+                raise RejectedFile("The archive entry DICOMDIR is not a DICOM directory and is refused.")
+            continue
+        _dicom_image_complete(dataset)
+        instances.append(dicom_instance(dataset))
+        identifying = identifying or dicom_identifying(dataset)
     if not instances:
         raise RejectedFile("This ZIP archive holds no DICOM images.")
     return Inspection(
@@ -509,4 +575,5 @@ def inspect_fhir_bundle(path: Path) -> Inspection:
         kind=DocumentKind.fhir_bundle,
         text=fhir_summary.summary_text(summary),
         details={"summary": summary},
+        identifying=fhir_summary.patient_identifiers(bundle),
     )

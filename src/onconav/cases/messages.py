@@ -40,6 +40,11 @@ def post_message(
     return message
 
 
+def get_message(session: Session, *, message_id: str) -> CaseMessage | None:
+    """The message with this id, or None."""
+    return session.get(CaseMessage, message_id)
+
+
 def list_messages(session: Session, *, case_id: str) -> list[CaseMessage]:
     """The case's messages, oldest first."""
     query = select(CaseMessage).where(CaseMessage.case_id == case_id)

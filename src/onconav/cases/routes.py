@@ -20,6 +20,7 @@ from onconav.cases.schemas import (
     CaseDetail,
     CaseRead,
     DocumentRead,
+    DocumentText,
     MemberCreate,
     MemberRead,
     MessageRead,
@@ -119,11 +120,11 @@ def get_document(document_id: str, principal: CurrentPrincipal, session: Session
     return actions.get_document(session, principal, document_id=document_id)
 
 
-@router.get("/documents/{document_id}/text")
-def get_document_text(document_id: str, principal: CurrentPrincipal, session: SessionDep) -> dict[str, str]:
-    """The text extracted from a PDF, or the readable summary of a FHIR bundle."""
-    text = actions.get_document_text(session, principal, document_id=document_id)
-    return {"id": document_id, "text": text}
+@router.get("/documents/{document_id}/text", response_model=DocumentText)
+def get_document_text(document_id: str, principal: CurrentPrincipal, session: SessionDep) -> DocumentText:
+    """The text extracted from a PDF, or the readable summary of a FHIR bundle (beyond the reviewing team:
+    identifiers the case knows redacted, and `unchecked` says what could not be checked)."""
+    return actions.get_document_text(session, principal, document_id=document_id)
 
 
 @router.get("/documents/{document_id}/content")

@@ -95,6 +95,16 @@ class DocumentRead(BaseModel):
     created_at: datetime
 
 
+class DocumentText(BaseModel):
+    """The text extracted from a record; beyond the reviewing team, with the identifiers the case knows
+    redacted and what could not be checked said in `unchecked`."""
+
+    id: str
+    text: str
+    redacted: bool = False
+    unchecked: str | None = None
+
+
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -365,8 +375,11 @@ class OpinionOverview:
 
 @dataclass(frozen=True)
 class DocumentView:
-    """A record read in the browser: its details, its text, and whether the reader gets the shared copy."""
+    """A record read in the browser: its details, its text, and whether the reader gets the shared copy
+    (then the text is redacted and `unchecked` says what could not be checked)."""
 
     document: DocumentRead
     text: str
     shared: bool
+    unchecked: str | None = None
+    may_download: bool = True

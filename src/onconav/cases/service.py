@@ -8,6 +8,7 @@ internals may change. Functions take a session and never commit.
 from __future__ import annotations
 
 from onconav.cases.documents import (
+    UNCHECKED_TEXT,
     add_document,
     attachments_of,
     clean_filename,
@@ -17,11 +18,14 @@ from onconav.cases.documents import (
     document_to_read,
     get_document,
     get_document_or_raise,
+    known_identifiers,
     list_documents,
+    shareable_file,
+    shared_text,
     sweep_storage,
     verify_documents,
 )
-from onconav.cases.messages import list_messages, post_message
+from onconav.cases.messages import get_message, list_messages, post_message
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
 from onconav.cases.team import add_member, members, professional_identity, reviewers_by_email, reviewers_by_id
 from onconav.cases.workflow import (
@@ -45,6 +49,7 @@ from onconav.storage import document_store
 __all__ = [
     "QUEUE_STATES",
     "REVIEW_POSITIONS",
+    "UNCHECKED_TEXT",
     "add_document",
     "add_member",
     "add_review_input",
@@ -62,7 +67,9 @@ __all__ = [
     "get",
     "get_document",
     "get_document_or_raise",
+    "get_message",
     "get_or_raise",
+    "known_identifiers",
     "list_documents",
     "list_for_user",
     "list_messages",
@@ -76,6 +83,8 @@ __all__ = [
     "queue_item",
     "reviewers_by_email",
     "reviewers_by_id",
+    "shareable_file",
+    "shared_text",
     "sweep_storage",
     "to_read",
     "understand_diagnosis",

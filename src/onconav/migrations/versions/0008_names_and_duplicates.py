@@ -3,7 +3,7 @@ name shown ("DANA - FARBER CANCER INSTITUTE" is shown "Dana-Farber Cancer Instit
 practitioners keep the identifiers a source gives besides the NPI (`other_identifiers`).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 10:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

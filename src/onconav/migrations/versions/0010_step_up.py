@@ -9,7 +9,7 @@ keep or revoke each of them (consents granted when no such token was live are le
 of a caregiver confirms that address, so granting consent tells nothing about who has an account.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
