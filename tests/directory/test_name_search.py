@@ -100,6 +100,7 @@ def test_the_api_and_the_pages_find_by_name(client: TestClient) -> None:
         "factor": "name",
         "points": first["why"][0]["points"],
         "detail": "Name matches “Dana-Farber”",
+        "source": "HIFLD Hospitals",
     }
     page = client.get("/search", params={"q": "Dana-Farber", "near": BOSTON})
     assert page.status_code == 200 and "Found by name: “Dana-Farber”." in page.text

@@ -26,7 +26,7 @@ from onconav.directory.models import (
 )
 from onconav.directory.names import TypedName, match_score, read_typed_name
 from onconav.directory.scoring import ORG_KINDS, SearchFilters
-from onconav.directory.search import ProviderHit, SearchOutcome
+from onconav.directory.search import SOURCE_LABELS, ProviderHit, SearchOutcome
 from onconav.geo import service as geo
 from onconav.geo.schemas import PlaceResolution
 from onconav.knowledge.schemas import QueryInterpretation
@@ -70,6 +70,7 @@ ORG_COLUMNS = (
     Organization.clinical_trials,
     Organization.designations,
     Organization.is_demo,
+    Organization.source,
 )
 LOCATION_COLUMNS = (
     Location.id.label("location_id"),
@@ -113,6 +114,7 @@ def _practitioners(
             p.credentials,
             p.languages.label("practitioner_languages"),
             p.is_demo.label("practitioner_demo"),
+            p.source.label("practitioner_source"),
             r.specialty,
             r.organization_id,
             *LOCATION_COLUMNS,
@@ -210,7 +212,11 @@ def name_factors(
     """The reasons of a name result: the name match, the distance (and beyond the radius, when it is)."""
     distance = candidate.distance_km
     factors = [
-        ranking.RankingFactor("name", round(NAME_POINTS * candidate.match, 2), {"typed": typed}),
+        ranking.RankingFactor(
+            "name",
+            round(NAME_POINTS * candidate.match, 2),
+            {"typed": typed, "source": _listing_source(candidate)},
+        ),
         ranking.RankingFactor(
             "distance",
             -round(ranking.distance_penalty(distance), 2),
@@ -220,6 +226,16 @@ def name_factors(
     if distance > radius_km:
         factors.append(ranking.RankingFactor("beyond_radius", 0.0, {"radius_km": radius_km}))
     return factors
+
+
+def _listing_source(candidate: NameCandidate) -> str:
+    """The directory source that lists the name that matched (SOURCE_LABELS of search.py)."""
+    code = (
+        candidate.practitioner.practitioner_source
+        if candidate.practitioner is not None
+        else candidate.organization.source
+    )
+    return str(SOURCE_LABELS.get(code, code))
 
 
 def _hit(

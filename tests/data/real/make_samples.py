@@ -26,6 +26,7 @@ WHOLE_FILES = [
     "oncotree/oncotree_2025_10_03.json",
     "sigir/trialgpt_criterion_annotations/criterion_annotations_dev.json",
     "synthea_fhir_r4_cancer/bundles/Darin_Skiles_31c343e9-5d7f-444e-9be4-56b1a6ec6146.json",
+    "trec_2021/official/topics2021.xml",
 ]
 
 
@@ -91,6 +92,7 @@ HOW_TRIMMED = {
         " accuracy is measured on every record, so it is not cut)."
     ),
     "synthea_fhir_r4_cancer": "Only the bundle of Darin Skiles (non-small cell lung cancer), whole.",
+    "trec_2021": "Only `official/topics2021.xml`, whole (65 KB: the 75 patient descriptions the matching tests read).",
 }
 
 
