@@ -83,6 +83,7 @@ def test_cli_import_prints_summary_and_writes_rejects(
         assert result.exit_code == 0, result.output
         assert "Trials import" in result.output
         assert "Rejected records" in result.output
+        assert "Note: NCT00980226.xml holds NCT00081588" in " ".join(result.output.split())
         rows = list(csv.DictReader(rejects.open(encoding="utf-8")))
         assert len(rows) == 1 and rows[0]["source"].endswith("NCT00023673.json")
         assert "classic API" in rows[0]["reason"]

@@ -7,6 +7,7 @@ pulls them, so these tests never hold more than a chunk in memory, and prove how
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import http.client
 import json
@@ -98,7 +99,9 @@ def call(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(asyncio.wait_for(app(scope, body.receive, send), timeout=60))
+    # In a thread of its own: a browser test of the same worker may have left an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, asyncio.wait_for(app(scope, body.receive, send), timeout=60)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

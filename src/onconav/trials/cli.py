@@ -69,6 +69,8 @@ def _print_import_summary(summary: ImportSummary, rejects: Path | None) -> None:
     ):
         table.add_row(name, f"{value:,}")
     console.print(table)
+    for note in summary.notes:
+        console.print(f"Note: {note}")
     if summary.rejected:
         shown = Table("source", "why rejected", title="Rejected records")
         for source, reason in summary.rejected[:REJECTS_SHOWN]:

@@ -72,6 +72,7 @@ class ImportSummary:
     sites: int = 0
     sites_geocoded: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # records read with something to report (an alias file)
 
 
 def import_records(
@@ -104,6 +105,8 @@ def import_records(
 
     for item in items:
         summary.read += 1
+        if item.note:
+            summary.notes.append(item.note)
         if item.record is not None:
             batch.append(item.record)
         else:

@@ -92,7 +92,7 @@ HOW_TRIMMED = {
         " accuracy is measured on every record, so it is not cut)."
     ),
     "synthea_fhir_r4_cancer": "Only the bundle of Darin Skiles (non-small cell lung cancer), whole.",
-    "trec_2021": "Only `official/topics2021.xml`, whole (65 KB: the 75 patient descriptions the matching tests read).",
+    "trec_2021": "Only `official/topics2021.xml`, whole (65 KB: the 75 patient descriptions the tests read).",
 }
 
 
