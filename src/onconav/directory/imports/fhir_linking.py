@@ -12,8 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from onconav.directory.imports import placement
-from onconav.directory.imports.linking import LinkCandidate, link
+from onconav.directory.imports.linking import link, link_candidate
 from onconav.directory.models import Location, Organization
 
 REGISTRY_SOURCES = ("cms-hospitals", "hifld-hospitals")
@@ -46,20 +45,6 @@ def _rows(connection: Connection, *conditions: Any) -> list[Any]:
     )
 
 
-def _candidate(row: Any) -> LinkCandidate:
-    placed = row.geocode_precision == placement.SOURCE
-    return LinkCandidate(
-        str(row.id),
-        row.name,
-        (row.region_code or "").upper(),
-        row.city,
-        (row.postal_code or "")[:5] or None,
-        row.phone,
-        row.lat if placed else None,
-        row.lon if placed else None,
-    )
-
-
 def link_fhir_organizations(connection: Connection) -> dict[str, int]:
     """Link unlinked FHIR organizations to the registry hospital they are; returns how many per rule."""
     fhir = _rows(connection, Organization.source == "fhir")
@@ -77,8 +62,8 @@ def link_fhir_organizations(connection: Connection) -> dict[str, int]:
         if row.cms_ccn and row.cms_ccn in by_ccn:
             wanted[row.id] = (by_ccn[row.cms_ccn], CCN_RULE)
     taken = {target for target, _rule in wanted.values()}
-    rest = [_candidate(row) for row in fhir if row.id not in wanted]
-    targets = [_candidate(row) for row in registry if row.id not in taken]
+    rest = [link_candidate(row) for row in fhir if row.id not in wanted]
+    targets = [link_candidate(row) for row in registry if row.id not in taken]
     for item in link(targets, rest):
         wanted[int(item.duplicate)] = (int(item.canonical), item.rule)
     if wanted:

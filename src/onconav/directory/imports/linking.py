@@ -236,6 +236,22 @@ def _block_keys(prepared: _Prepared, *, probe: bool) -> list[tuple[str, str]]:
 SOURCE_PRIORITY = ("cms-hospitals", "hifld-hospitals", "nppes", "fhir")
 
 
+def link_candidate(row: Any) -> LinkCandidate:
+    """A directory row (organization with its first location's columns) as the linking rule reads it;
+    coordinates only when the source itself placed the row."""
+    placed = row.geocode_precision == placement.SOURCE
+    return LinkCandidate(
+        str(row.id),
+        row.name,
+        (row.region_code or "").upper(),
+        row.city,
+        (row.postal_code or "")[:5] or None,
+        row.phone,
+        row.lat if placed else None,
+        row.lon if placed else None,
+    )
+
+
 def link_hospitals(connection: Connection) -> dict[str, int]:
     """Recompute the duplicate links of every imported hospital; returns how many link per rule.
 
@@ -273,23 +289,10 @@ def link_hospitals(connection: Connection) -> dict[str, int]:
     ).all()
     by_id = {row.id: row for row in rows}
 
-    def candidate(row: Any) -> LinkCandidate:
-        placed = row.geocode_precision == placement.SOURCE
-        return LinkCandidate(
-            str(row.id),
-            row.name,
-            (row.region_code or "").upper(),
-            row.city,
-            (row.postal_code or "")[:5] or None,
-            row.phone,
-            row.lat if placed else None,
-            row.lon if placed else None,
-        )
-
     canonical: list[LinkCandidate] = []
     wanted: dict[int, tuple[int | None, str | None]] = {}
     for source in SOURCE_PRIORITY:
-        tier = [candidate(row) for row in rows if row.source == source]
+        tier = [link_candidate(row) for row in rows if row.source == source]
         links = link(canonical, tier) if canonical else []
         linked = {item.duplicate: item for item in links}
         for item in tier:
