@@ -102,6 +102,9 @@ def test_the_api_and_the_pages_find_by_name(client: TestClient) -> None:
         "detail": "Name matches “Dana-Farber”",
         "source": "HIFLD Hospitals",
     }
+    # A name says who a provider is, never that they treat anything: the coverage note claims no service.
+    assert body["coverage"]["note"].startswith("Found by name: these providers' names match “Dana-Farber”.")
+    assert "offering" not in body["coverage"]["note"]
     page = client.get("/search", params={"q": "Dana-Farber", "near": BOSTON})
     assert page.status_code == 200 and "Found by name: “Dana-Farber”." in page.text
     assert "Farber Cancer Institute" in page.text

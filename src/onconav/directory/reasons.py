@@ -40,6 +40,11 @@ def evidence_label(evidence: str, translations: NullTranslations) -> str:
 def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str:
     """The coverage note: what the directory knows about who does what was asked, in one sentence."""
     _ = translations.gettext
+    if coverage.by_name:
+        return _(
+            "Found by name: these providers' names match “%(typed)s”. This says who they are, not what they "
+            "treat: their profiles list what sources say they offer."
+        ) % {"typed": coverage.asked_for}
     name = _(coverage.asked_for)
     thing = _("care for %(name)s") % {"name": name} if coverage.as_condition else name
     if coverage.known == 0 and coverage.likely == 0:

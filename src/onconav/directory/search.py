@@ -94,6 +94,7 @@ class Coverage:
     as_condition: bool  # the query named a condition
     expansion_cap_km: float
     hospitals_shown: bool  # nearest general hospitals were added as "services unknown"
+    by_name: bool = False  # the query named a provider: the answer says who they are, not what they treat
 
 
 @dataclass
@@ -117,7 +118,9 @@ class SearchOutcome:
         """How many results are known, likely, or general hospitals of unknown services."""
         if self.measured_coverage is not None:
             return self.measured_coverage
-        return _coverage(self.hits, self.interpretation, hospitals_shown=False)
+        return _coverage(
+            self.hits, self.interpretation, hospitals_shown=False, by_name=self.found_by == "name"
+        )
 
     @property
     def too_few_within_radius(self) -> bool:
@@ -420,7 +423,11 @@ def _nearest_hospitals(
 
 
 def _coverage(
-    hits: list[ProviderHit], interpretation: QueryInterpretation, *, hospitals_shown: bool
+    hits: list[ProviderHit],
+    interpretation: QueryInterpretation,
+    *,
+    hospitals_shown: bool,
+    by_name: bool = False,
 ) -> Coverage:
     counts = {"known": 0, "likely": 0, EVIDENCE_UNKNOWN: 0}
     for hit in hits:
@@ -434,4 +441,5 @@ def _coverage(
         as_condition=bool(first and first.kind == "condition"),
         expansion_cap_km=MAX_EXPANSION_KM,
         hospitals_shown=hospitals_shown,
+        by_name=by_name,
     )
