@@ -272,3 +272,15 @@ def test_a_past_treatment_asked_of_a_patient_never_treated_is_not_met() -> None:
     assert verdict(NEW_SYMPTOMS, criterion).label == "not included"
     treated = read_note("A 70-year-old woman with osteoporosis takes calcium and vitamin D daily.")
     assert verdict(treated, criterion).label == "not enough information"
+
+
+def test_ties_to_the_study_staff_are_not_in_a_note() -> None:
+    criterion = "Spouses or dependants of employees of the sponsor"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+
+
+def test_a_finding_on_an_examination_the_note_does_not_report_is_not_known() -> None:
+    criterion = "Abdominal ultrasound showing gallstones or a dilated bile duct"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+    examined = read_note("A 45-year-old woman; abdominal ultrasound was normal. No other findings.")
+    assert verdict(examined, criterion, "exclusion").label == "not excluded"

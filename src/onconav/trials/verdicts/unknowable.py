@@ -57,6 +57,20 @@ _NOTE_DATES_DIAGNOSIS = re.compile(
     r"\bsince (?:\d{4}|childhood|birth|infancy)\b",
     re.I,
 )
+# Ties to the people running the study (employees, the investigators' relatives) are never in a note.
+_STUDY_STAFF = re.compile(
+    r"\b(?:employees?|staff|relatives?|family members?|children|spouses?)\b[^.;]{0,60}\b(?:of|at|for)\s+"
+    r"(?:the\s+)?(?:investigators?|sponsor|study (?:site|staff|team)|sub-?investigators?)\b|"
+    r"\b(?:investigators?|sponsor|study site)\b[^.;]{0,40}\b(?:employees?|staff)\b",
+    re.I,
+)
+# A finding on an examination the criterion names ("chest CT shows ...") when the note reports no such
+# examination.
+_EXAM_FINDING = re.compile(
+    r"\b(?P<exam>ct|mri|x-?ray|radiograph\w*|ultrasound|echocardiogra\w*|ecg|ekg|scan|biopsy|endoscopy)\s+"
+    r"(?:\w+\s+)?(?:shows?|showing|reveals?|revealing|demonstrat\w*|with evidence of)\b",
+    re.I,
+)
 # Conditions that only exist after a procedure: without the procedure the criterion does not apply.
 PRESUPPOSES = {"graft-versus-host-disease": "transplant"}
 
@@ -67,6 +81,15 @@ def unknowable(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     of a procedure the patient never had (graft-versus-host disease without a transplant)."""
     if kind == "exclusion" and _procedure_not_had(note, criterion):
         return NA, None, N_("The criterion is about a situation after a procedure the patient has not had.")
+    if _STUDY_STAFF.search(criterion.text):
+        return NEI, None, N_("The note does not say whether the patient is tied to the study's staff.")
+    exam = _EXAM_FINDING.search(criterion.text)
+    if (
+        exam
+        and not re.search(rf"\b{re.escape(exam.group('exam'))}", note.text, re.I)
+        and not _affirmed(note, criterion)
+    ):
+        return NEI, None, N_("The note reports no such examination.")
     if _SINCE_DIAGNOSIS.search(criterion.text) and not _NOTE_DATES_DIAGNOSIS.search(note.text):
         return NEI, None, N_("The note does not say how long ago the disease was diagnosed.")
     assessed = _unreported_score(note, criterion)
@@ -129,3 +152,11 @@ def _procedure_not_had(note: NoteFacts, criterion: CriterionFacts) -> bool:
     if procedure.mentions and concept_state(note, tuple(c.concept for c in procedure.mentions)) is not None:
         return False
     return not any(re.search(rf"\b{re.escape(w)}", note.text, re.I) for w in words)
+
+
+def _affirmed(note: NoteFacts, criterion: CriterionFacts) -> bool:
+    """Whether the note affirms a concept the criterion names."""
+    return any(
+        (state := concept_state(note, (m.concept,))) is not None and state[0] == "affirmed"
+        for m in criterion.mentions
+    )
