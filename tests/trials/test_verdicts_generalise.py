@@ -284,3 +284,18 @@ def test_a_finding_on_an_examination_the_note_does_not_report_is_not_known() -> 
     assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
     examined = read_note("A 45-year-old woman; abdominal ultrasound was normal. No other findings.")
     assert verdict(examined, criterion, "exclusion").label == "not excluded"
+
+
+def test_an_examination_reported_under_another_name_is_not_unknown() -> None:
+    criterion = "Chest radiograph showing a lobar consolidation"
+    clear = read_note("A 30-year-old man with a sore throat; his chest x-ray was clear.")
+    assert verdict(clear, criterion, "exclusion").label == "not excluded"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+
+
+def test_a_score_reported_without_the_word_score_is_reported() -> None:
+    criterion = "Mini-mental MMSE score below 20"
+    unreported = read_note("A 74-year-old woman with memory complaints for a year.")
+    assert verdict(unreported, criterion, "exclusion").label == "not enough information"
+    reported = read_note("A 74-year-old woman with memory complaints; MMSE 27/30.")
+    assert verdict(reported, criterion, "exclusion").label == "not excluded"

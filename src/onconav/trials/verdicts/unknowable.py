@@ -71,6 +71,24 @@ _EXAM_FINDING = re.compile(
     r"(?:\w+\s+)?(?:shows?|showing|reveals?|revealing|demonstrat\w*|with evidence of)\b",
     re.I,
 )
+# Names of one examination that notes use interchangeably.
+_EXAMINATION_NAMES = (
+    r"\b(?:ecg|ekg|electrocardiogra\w*)",
+    r"\b(?:x-?rays?|radiograph\w*|cxr)",
+    r"\b(?:ct|computed tomography|cat scan)\b",
+    r"\b(?:mri|magnetic resonance)",
+    r"\b(?:ultrasound|sonograph\w*|echograph\w*|us)\b",
+)
+
+
+def _same_examination(exam: str) -> str:
+    """A pattern for the examination named and its other names."""
+    for names in _EXAMINATION_NAMES:
+        if re.match(names, exam, re.I):
+            return names
+    return rf"\b{re.escape(exam)}"
+
+
 # Conditions that only exist after a procedure: without the procedure the criterion does not apply.
 PRESUPPOSES = {"graft-versus-host-disease": "transplant"}
 
@@ -86,7 +104,7 @@ def unknowable(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     exam = _EXAM_FINDING.search(criterion.text)
     if (
         exam
-        and not re.search(rf"\b{re.escape(exam.group('exam'))}", note.text, re.I)
+        and not re.search(_same_examination(exam.group("exam")), note.text, re.I)
         and not _affirmed(note, criterion)
     ):
         return NEI, None, N_("The note reports no such examination.")
@@ -135,7 +153,7 @@ def _unreported_score(note: NoteFacts, criterion: CriterionFacts) -> Found:
     score = _SCORE.search(criterion.text)
     if score and not named and not criterion.cancer_types:
         name = score.group("name").lower()
-        if not re.search(rf"\b{re.escape(name)}\b[^.]{{0,20}}\bscore\b", note.text, re.I):
+        if not re.search(rf"\b{re.escape(name)}\b[^.]{{0,20}}(?:\bscore\b|\d)", note.text, re.I):
             return NEI, None, N_("The note does not report this score.")
     return None
 
