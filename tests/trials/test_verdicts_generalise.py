@@ -224,3 +224,78 @@ def test_a_pain_score_criterion_reads_the_score_or_the_words_for_the_pain() -> N
     assert verdict(read_note("A 35-year-old woman with a cough; no severe pain."), criterion).label == (
         "not enough information"
     )
+
+
+# ------------------------------------------------------------------ prognosis, scores, dates, procedures
+NEW_SYMPTOMS = read_note(
+    "A 52-year-old man comes to clinic with three weeks of a dry cough and night sweats. He has no known "
+    "illnesses. The patient will provide informed consent, and will comply with the trial protocol."
+)
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["Patient judged to be in a moribund state", "Any comorbidity expected to shorten overall survival"],
+)
+def test_a_prognosis_exclusion_is_not_known_from_a_note(criterion: str) -> None:
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+
+
+def test_a_clinical_score_the_note_does_not_report_is_not_known() -> None:
+    criterion = "Charlson comorbidity score greater than 5"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+    scored = read_note("A 52-year-old man with a cough. His Charlson comorbidity score is 2.")
+    assert verdict(scored, criterion, "exclusion").label != "not enough information"
+
+
+def test_time_since_diagnosis_needs_a_dated_diagnosis() -> None:
+    criterion = "Disease diagnosed within the past 6 months"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+    dated = read_note("A 52-year-old man with asthma, diagnosed 10 years ago, now with a cough.")
+    assert verdict(dated, criterion, "exclusion").label != "not enough information"
+
+
+def test_failing_to_give_a_study_sample_is_a_step_not_yet_reached() -> None:
+    criterion = "Refusal to provide a saliva sample for the study"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not applicable"
+
+
+def test_a_situation_after_a_procedure_the_patient_never_had_does_not_apply() -> None:
+    criterion = "Restenosis within 3 months after coronary stenting"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not applicable"
+    stented = read_note("A 66-year-old man who had coronary stenting in March now has chest pain on effort.")
+    assert verdict(stented, criterion, "exclusion").label != "not applicable"
+
+
+def test_a_past_treatment_asked_of_a_patient_never_treated_is_not_met() -> None:
+    criterion = "Patients who have previously received bisphosphonates"
+    assert verdict(NEW_SYMPTOMS, criterion).label == "not included"
+    treated = read_note("A 70-year-old woman with osteoporosis takes calcium and vitamin D daily.")
+    assert verdict(treated, criterion).label == "not enough information"
+
+
+def test_ties_to_the_study_staff_are_not_in_a_note() -> None:
+    criterion = "Spouses or dependants of employees of the sponsor"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+
+
+def test_a_finding_on_an_examination_the_note_does_not_report_is_not_known() -> None:
+    criterion = "Abdominal ultrasound showing gallstones or a dilated bile duct"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+    examined = read_note("A 45-year-old woman; abdominal ultrasound was normal. No other findings.")
+    assert verdict(examined, criterion, "exclusion").label == "not excluded"
+
+
+def test_an_examination_reported_under_another_name_is_not_unknown() -> None:
+    criterion = "Chest radiograph showing a lobar consolidation"
+    clear = read_note("A 30-year-old man with a sore throat; his chest x-ray was clear.")
+    assert verdict(clear, criterion, "exclusion").label == "not excluded"
+    assert verdict(NEW_SYMPTOMS, criterion, "exclusion").label == "not enough information"
+
+
+def test_a_score_reported_without_the_word_score_is_reported() -> None:
+    criterion = "Mini-mental MMSE score below 20"
+    unreported = read_note("A 74-year-old woman with memory complaints for a year.")
+    assert verdict(unreported, criterion, "exclusion").label == "not enough information"
+    reported = read_note("A 74-year-old woman with memory complaints; MMSE 27/30.")
+    assert verdict(reported, criterion, "exclusion").label == "not excluded"

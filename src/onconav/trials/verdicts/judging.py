@@ -18,7 +18,7 @@ from onconav.trials.verdicts.demographics import childhood, demographics, onset_
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
-from onconav.trials.verdicts.population import population
+from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
@@ -40,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     organ_function,
     cancer,
     unknowable,
+    previously_treated,
     conditions,
     overlap,
 )

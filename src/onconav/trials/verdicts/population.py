@@ -12,6 +12,7 @@ import re
 
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
+from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 
@@ -90,3 +91,29 @@ def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         else N_("The patient's menopausal status is not the one named.")
     )
     return label, note.age_sentence, reason
+
+
+# "Patients who have been treated with X", "previously received X": the criterion asks for past treatment.
+_PREVIOUSLY_TREATED = re.compile(
+    r"\b(?:(?:have|has|had)\s+(?:been\s+)?(?:previously\s+)?(?:treated|managed)\s+(?:with|by)|"
+    r"(?:have|has|had)\s+(?:previously\s+)?(?:received|undergone)|previously\s+(?:treated|received))\b",
+    re.I,
+)
+# Any sign in a note that the patient has been treated for anything.
+_ANY_TREATMENT = re.compile(
+    r"\b(?:treat\w*|therap\w*|medicat\w*|received|receiving|takes|taking|underwent|undergone|surgery|"
+    r"operat\w*|resect\w*|\w+ectomy|prescri\w*|s/p|status post|mg|chemo\w*|radiat\w*)\b",
+    re.I,
+)
+
+
+def previously_treated(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion asking for a past treatment, for a patient whose note reports no treatment of any kind
+    (symptoms just presented): not included."""
+    if kind != "inclusion" or not _PREVIOUSLY_TREATED.search(criterion.text):
+        return None
+    if criterion.mentions and concept_state(note, tuple(m.concept for m in criterion.mentions)) is not None:
+        return None
+    if _ANY_TREATMENT.search(note.text):
+        return None
+    return "not included", None, N_("The note reports no treatment; the criterion asks for a past one.")

@@ -29,8 +29,18 @@ def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     return None
 
 
+_FAILS_TO_PROVIDE = re.compile(
+    r"\b(?:inability|unable|failure|fails?|failed|refus\w*)\s+(?:to\s+)?(?:provide|give|obtain|submit)\s+"
+    r"(?:\w+\s+){0,3}?(?:samples?|specimens?|tissue|biops(?:y|ies)|diar(?:y|ies)|questionnaires?)\b",
+    re.I,
+)
+
+
 def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Consent and compliance: the note's statement that the patient will consent and comply settles them."""
+    if kind == "exclusion" and _FAILS_TO_PROVIDE.search(criterion.text) and not criterion.mentions:
+        # Failing to give the study a sample or a diary is a step the patient has not reached.
+        return NA, None, N_("The criterion is about a study step the patient has not reached.")
     topics = criterion.topics
     if not topics & {"consent", "compliance"} or "pregnancy" in topics or criterion.thresholds:
         return None
@@ -55,6 +65,10 @@ def language(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 _FUTURE = re.compile(
     r"\b(?:planning|plans? to|intends?|intention|likely to|will not survive|estimates?|anticipated)\b", re.I
 )
+# Prognosis: how long the patient will live is a clinician's forecast, not something a note reports.
+_PROGNOSIS = re.compile(
+    r"\bmoribund\b|\b(?:affect|limit|shorten|compromise|reduce)s?\b[^.;]{0,30}\bsurvival\b", re.I
+)
 
 
 _PLANNED_PREGNANCY = re.compile(
@@ -72,6 +86,8 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and _FUTURE.search(criterion.text)
         and not _PLANNED_PREGNANCY.search(criterion.text)
     ):
+        return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
+    if kind == "exclusion" and _PROGNOSIS.search(criterion.text):
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
     return None
 
