@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from onconav.db import in_list_chunks, utcnow
 from onconav.directory.bulk import TABLES, BulkWriter, delete_search_entries, next_ids
+from onconav.directory.imports.formats.csv_file import csv_rows
 from onconav.directory.imports.runs import (
     COUNT_KEYS,
     ImportSummary,
@@ -79,6 +80,14 @@ class RawRecord(Generic[DataT]):
     row: int
     end_offset: int
     data: DataT
+
+
+def csv_records(
+    path: Path, *, required: tuple[str, ...], title: str, start_row: int, start_offset: int
+) -> Iterator[RawRecord[dict[str, str]]]:
+    """The data rows of a CSV file with a header as records, from `start_row` (byte `start_offset`) on."""
+    for row in csv_rows(path, required=required, title=title, start_row=start_row, start_offset=start_offset):
+        yield RawRecord(row.row, row.end_offset, row.values)
 
 
 @dataclass

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 from onconav.directory.bulk import reindex_organizations
 from onconav.directory.imports.formats import cms_inpatient
 from onconav.directory.imports.formats.cms_inpatient import InpatientRow, drg_mapping
-from onconav.directory.imports.formats.csv_file import csv_rows
 from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.directory.imports.framework import (
     ImportSource,
@@ -27,6 +26,7 @@ from onconav.directory.imports.framework import (
     RawRecord,
     Rejected,
     WriteBatch,
+    csv_records,
     row_hash,
 )
 from onconav.directory.models import (
@@ -68,14 +68,13 @@ class CmsInpatientSource(ImportSource[dict[str, str], InpatientPayload]):
                 "MUP_INP_RY24_P03_V10_DY22_PrvSvc.csv: DY22 is 2022). Rename it with the year.",
                 name=path.name,
             )
-        for row in csv_rows(
+        yield from csv_records(
             path,
             required=cms_inpatient.REQUIRED_COLUMNS,
             title=self.title,
             start_row=start_row,
             start_offset=start_offset,
-        ):
-            yield RawRecord(row.row, row.end_offset, row.values)
+        )
 
     def prepare(self, record: RawRecord[dict[str, str]]) -> Outcome[InpatientPayload]:
         try:

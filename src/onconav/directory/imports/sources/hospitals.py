@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 
 from onconav.directory.bulk import TABLES, fit, full_row, reindex_organizations
 from onconav.directory.imports.formats import cms_hospitals, hifld_hospitals
-from onconav.directory.imports.formats.csv_file import csv_rows
 from onconav.directory.imports.formats.hospital_records import HospitalRecord, title_case
 from onconav.directory.imports.formats.rejection import RowRejected
 from onconav.directory.imports.framework import (
@@ -28,6 +27,7 @@ from onconav.directory.imports.framework import (
     RawRecord,
     Rejected,
     WriteBatch,
+    csv_records,
     row_hash,
 )
 from onconav.directory.imports.placement import keeps_current_coordinates, place
@@ -141,14 +141,13 @@ class HospitalFileSource(ImportSource[dict[str, str], HospitalPayload]):
     def records(
         self, path: Path, *, start_row: int, start_offset: int
     ) -> Iterator[RawRecord[dict[str, str]]]:
-        for row in csv_rows(
+        yield from csv_records(
             path,
             required=self.required_columns,
             title=self.title,
             start_row=start_row,
             start_offset=start_offset,
-        ):
-            yield RawRecord(row.row, row.end_offset, row.values)
+        )
 
     def prepare(self, record: RawRecord[dict[str, str]]) -> Outcome[HospitalPayload]:
         try:
