@@ -173,14 +173,20 @@ def change_password(session: Session, *, principal: Principal, current: str, new
     return outcome
 
 
+def _existing_account(session: Session, email: str) -> User:
+    """The account with this e-mail address, for an operator's command (NotFound when none, or deleted)."""
+    user = get_user_by_email(session, email=email)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No account has the e-mail address %(email)s.", email=email)
+    return user
+
+
 def disable_user(
     session: Session, *, email: str, by: Principal | None = None, source_ip: str | None = None
 ) -> User:
     """Stop an account from signing in and end its sessions and tokens (operators: `onconav users
     disable`)."""
-    user = get_user_by_email(session, email=email)
-    if user is None or user.deleted_at is not None:
-        raise NotFound("No account has the e-mail address %(email)s.", email=email)
+    user = _existing_account(session, email)
     now = utcnow()
     user.disabled_at = user.disabled_at or now
     end_all_credentials(session, user_id=user.id, now=now)
@@ -203,9 +209,7 @@ def reset_second_factor(
     """Turn off an account's second factor for its owner, locked out by a lost or changed authenticator
     (operators: `onconav users reset-second-factor`): every session and token ends, the owner is told and
     must set up an app again at the next sign-in where the role needs one."""
-    user = get_user_by_email(session, email=email)
-    if user is None or user.deleted_at is not None:
-        raise NotFound("No account has the e-mail address %(email)s.", email=email)
+    user = _existing_account(session, email)
     if user.totp_secret is None and user.totp_enabled_at is None:
         raise InvalidInput("The account %(email)s has no second factor to reset.", email=user.email)
     now = utcnow()
