@@ -24,11 +24,39 @@ ROLE_LABELS = {
     "admin": N_("Administrator"),
 }
 
+# Where each role starts after signing in (and what /account links to as "your work"); the others
+# (center staff, administrators) start on the account page.
+ROLE_HOMES = {
+    "patient": "/cases",
+    "caregiver": "/cases",
+    "coordinator": "/cases/queue",
+    "specialist": "/cases/workspace",
+}
+HOME_LABELS = {
+    "patient": N_("Your second-opinion requests"),
+    "caregiver": N_("Second-opinion requests you help with"),
+    "coordinator": N_("The case queue"),
+    "specialist": N_("Your review workspace"),
+}
+ACCOUNT_PAGE = "/account"
+# After a sign-in without a `next`, the browser asks here and is sent on to its role's home.
+ROLE_HOME_PAGE = "/account/home"
+
+
+def role_home(role: str) -> str:
+    """The page a user of `role` starts from."""
+    return ROLE_HOMES.get(role, ACCOUNT_PAGE)
+
 
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """An account page in the reader's language, never cached (it shows personal details or secrets)."""
     gettext = get_translations(getattr(request.state, "locale", "en")).gettext
-    context = {"role_label": lambda role: gettext(ROLE_LABELS.get(role) or role), **context}
+    context = {
+        "role_label": lambda role: gettext(ROLE_LABELS.get(role) or role),
+        "role_home": role_home,
+        "home_label": lambda role: gettext(HOME_LABELS[role]) if role in HOME_LABELS else "",
+        **context,
+    }
     response = render(request, template, context, status_code)
     response.headers["Cache-Control"] = "no-store"
     return response

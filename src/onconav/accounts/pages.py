@@ -8,14 +8,14 @@ development), HttpOnly and SameSite=Lax, and a new session is started at every s
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onconav.accounts import actions, service
 from onconav.accounts.actions import NextStep
-from onconav.accounts.page_rendering import form_error, page, set_session_cookie
+from onconav.accounts.page_rendering import ROLE_HOME_PAGE, form_error, page, set_session_cookie
 from onconav.errors import OnconavError
 from onconav.web.csrf import cookie_is_secure
 from onconav.web.dependencies import SESSION_COOKIE, SessionDep, client_address
@@ -23,7 +23,7 @@ from onconav.web.dependencies import SESSION_COOKIE, SessionDep, client_address
 router = APIRouter(include_in_schema=False)
 
 
-def safe_next(target: str | None, default: str = "/account") -> str:
+def safe_next(target: str | None, default: str = ROLE_HOME_PAGE) -> str:
     """Only a local path: an open redirect would send readers anywhere under our name."""
     if not target:
         return default
@@ -62,7 +62,7 @@ def sign_in(
     except OnconavError as error:
         return form_error(request, "accounts/sign_in.html", {"next": target, "email": email}, error)
     destination = {
-        NextStep.second_factor: "/sign-in/second-factor?next=" + target,
+        NextStep.second_factor: "/sign-in/second-factor?" + urlencode({"next": target}),
         NextStep.set_up_second_factor: "/account/second-factor",
         NextStep.done: target,
     }[signed_in.next_step]

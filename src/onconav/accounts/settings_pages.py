@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from onconav.accounts import actions, service
 from onconav.accounts.models import MAX_SEQUENCE
-from onconav.accounts.page_rendering import form_error, page, set_session_cookie
+from onconav.accounts.page_rendering import ROLE_HOME_PAGE, form_error, page, role_home, set_session_cookie
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import Role
 from onconav.accounts.step_up import CONFIRM_PAGE, StepUpRequired, is_fresh
@@ -72,6 +72,12 @@ def confirm(
         context = {"next": target, "needs_code": user.totp_enabled_at is not None}
         return form_error(request, "accounts/confirm.html", context, error)
     return RedirectResponse(target, status_code=303)
+
+
+@router.get(ROLE_HOME_PAGE)
+def role_home_page(principal: CurrentPrincipal) -> RedirectResponse:
+    """Where a sign-in without a `next` lands: the signed-in user's role home (cases, queue, workspace)."""
+    return RedirectResponse(role_home(principal.role), status_code=303)
 
 
 @router.get("/account", response_class=HTMLResponse)

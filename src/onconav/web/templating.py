@@ -20,6 +20,34 @@ from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, lang
 from onconav.knowledge import service as knowledge
 
 
+# The header's sections, by the first segment of a page's path (a directory search counts as finding care).
+NAV_SECTIONS = {
+    "": "find",
+    "search": "find",
+    "procedures": "find",
+    "specialties": "find",
+    "organizations": "find",
+    "practitioners": "find",
+    "conditions": "conditions",
+    "trials": "trials",
+    "cases": "cases",
+    "opinions": "cases",
+    "documents": "cases",
+    "account": "account",
+    "sign-in": "account",
+    "sign-up": "account",
+    "password-reset": "account",
+    "verify-email": "account",
+}
+
+
+def nav_section(path: str) -> str:
+    """The header section a page belongs to ("" for none), so the header can mark it as current."""
+    if path.startswith("/conditions/") and "/near/" in path:
+        return "find"  # /conditions/<code>/near/<place> is a directory search, not a cancer-type page
+    return NAV_SECTIONS.get(path.split("/")[1] if path.startswith("/") else "", "")
+
+
 @cache
 def environment(locale: str) -> Environment:
     """The template environment for one locale."""
@@ -36,6 +64,7 @@ def environment(locale: str) -> Environment:
         locale=locale,
         supported_locales=SUPPORTED_LOCALES,
         version=__version__,
+        nav_section=nav_section,
         language_name=lambda code: language_name(code, locale),
         country_name=lambda code: country_name(code, locale),
         designation_label=lambda code: directory.designation_label(code, translations),
