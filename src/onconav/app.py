@@ -26,7 +26,7 @@ from onconav.db import create_db_engine, make_session_factory
 from onconav.directory.routes import api_router as directory_api
 from onconav.directory.routes import page_router as directory_pages
 from onconav.fhir.routes import router as fhir_router
-from onconav.i18n import LOCALE_COOKIE, negotiate_locale
+from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, negotiate_locale
 from onconav.knowledge.routes import api_router as knowledge_api
 from onconav.knowledge.routes import page_router as knowledge_pages
 from onconav.trials.routes import api_router as trials_api
@@ -34,6 +34,7 @@ from onconav.trials.routes import page_router as trials_pages
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import install_error_handlers
+from onconav.web.pages import remember_locale
 from onconav.web.pages import router as site_pages
 
 # No inline script or style anywhere: scripts and styles come from /static only.
@@ -85,9 +86,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     async def choose_locale(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        requested = request.query_params.get("lang") or request.cookies.get(LOCALE_COOKIE)
+        # A valid ?lang= is a choice like the switcher's: remembered, so that forms and links keep it.
+        chosen = request.query_params.get("lang")
+        chosen = chosen if chosen in SUPPORTED_LOCALES else None
+        requested = chosen or request.cookies.get(LOCALE_COOKIE)
         request.state.locale = negotiate_locale(request.headers.get("accept-language"), requested)
         response = await call_next(request)
+        if chosen is not None and request.cookies.get(LOCALE_COOKIE) != chosen:
+            remember_locale(response, chosen)
         response.headers.setdefault("Content-Language", request.state.locale)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

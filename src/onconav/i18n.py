@@ -25,6 +25,7 @@ from onconav.config import get_settings
 
 SUPPORTED_LOCALES = ("en", "es")
 LOCALE_COOKIE = "onconav_lang"  # the language a reader chose with the switcher
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
 DOMAIN = "messages"
 
 # Which fields of the knowledge files readers see, per list: these names are translated when shown.

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from onconav.accounts import audit
 from onconav.accounts.models import AuditEvent, User
+from onconav.config import get_settings
 from tests.support.accounts import PASSWORD, Account, bearer, csrf_of, sign_in
 from tests.support.mailbox import Mailbox
 
@@ -223,3 +225,52 @@ def test_consent_changes_are_mailed_to_both(
     assert client.delete(f"/api/v1/account/consents/{grant['id']}", headers=headers).status_code == 204
     mailbox.wait_for(patient.email, count=2)
     mailbox.wait_for(caregiver.email, count=2)
+
+
+def _without_mail_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ONCONAV_SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+
+
+def test_without_a_mail_server_sign_up_and_reset_never_claim_to_have_sent_mail(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, patient: Account
+) -> None:
+    _without_mail_server(monkeypatch)
+    before = client.get("/sign-up").text
+    assert "cannot send e-mail" in before
+    form = {
+        "email": "no.mail@example.org",
+        "role": "patient",
+        "password": PASSWORD,
+        "csrf_token": csrf_of(client, "/sign-up"),
+    }
+    signed_up = client.post("/sign-up", data=form)
+    assert signed_up.status_code == 200
+    assert "we sent a message" not in signed_up.text
+    assert "No e-mail was sent" in signed_up.text
+    assert "ONCONAV_SMTP_HOST" in signed_up.text  # what the operator sets
+    assert "create your account for you" in signed_up.text  # what the person can do
+    reset_page = client.get("/password-reset").text
+    assert "We will send a link" not in reset_page
+    reset = client.post(
+        "/password-reset", data={"email": patient.email, "csrf_token": csrf_of(client, "/password-reset")}
+    )
+    assert "we sent a message" not in reset.text
+    assert "ONCONAV_SMTP_HOST" in reset.text
+    assert "reset link again" in reset.text
+
+
+def test_with_a_mail_server_sign_up_says_to_check_the_mail_it_sent(
+    client: TestClient, mailbox: Mailbox
+) -> None:
+    assert "cannot send e-mail" not in client.get("/sign-up").text
+    form = {
+        "email": "with.mail@example.org",
+        "role": "patient",
+        "password": PASSWORD,
+        "csrf_token": csrf_of(client, "/sign-up"),
+    }
+    signed_up = client.post("/sign-up", data=form)
+    assert "we sent a message" in signed_up.text
+    assert "ONCONAV_SMTP_HOST" not in signed_up.text
+    mailbox.wait_for("with.mail@example.org")

@@ -4,7 +4,11 @@ second factor step, HSTS over TLS; public pages stay public."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from onconav.accounts.models import WebSession
 from onconav.app import create_app
 from onconav.db import unit_of_work, utcnow
-from tests.support.accounts import Account, csrf_of, sign_in
+from tests.support.accounts import Account, csrf_of, links_for, sign_in
 
 
 def test_the_sign_in_cookie_is_strict_and_serves_pages_and_api_until_sign_out(
@@ -144,3 +148,93 @@ def test_a_token_made_on_its_page_is_shown_once_and_other_browsers_can_be_signed
     assert done.headers["location"] == "/account/sessions?done=revoked"
     assert other_browser.get("/account", follow_redirects=False).status_code == 303
     assert client.get("/account").status_code == 200
+
+
+def _sign_in_without_next(client: TestClient, account: Account, next_path: str = "") -> str:
+    """Sign in through the form (and the code) as a person who clicked "Sign in"; where the browser lands."""
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": account.email,
+            "password": account.password,
+            "next": next_path,
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    if account.totp_secret:
+        step = response.headers["location"]
+        assert step.startswith("/sign-in/second-factor?")
+        response = client.post(
+            "/sign-in/second-factor",
+            data={
+                "code": account.code(),
+                "next": parse_qs(urlparse(step).query)["next"][0],
+                "csrf_token": csrf_of(client, step),
+            },
+            follow_redirects=False,
+        )
+    landed = client.get(response.headers["location"], follow_redirects=False)
+    return landed.headers["location"] if landed.status_code == 303 else response.headers["location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("patient", "/cases"),
+        ("caregiver", "/cases"),
+        ("coordinator", "/cases/queue"),
+        ("specialist", "/cases/workspace"),
+        ("admin", "/account"),
+    ],
+)
+def test_each_role_lands_on_its_home_after_sign_in_and_its_account_page_links_there(
+    client: TestClient,
+    make_account: Callable[..., Account],
+    directory_links: dict[str, int],
+    role: str,
+    home: str,
+) -> None:
+    account = make_account(role, **links_for(role, directory_links))
+    assert _sign_in_without_next(client, account) == home
+    assert client.get(home).status_code == 200
+    if home != "/account":
+        assert f'href="{home}"' in client.get("/account").text
+
+
+def test_a_safe_next_wins_over_the_role_home_and_keeps_its_whole_query(
+    client: TestClient, coordinator: Account, patient: Account
+) -> None:
+    target = "/cases?condition=pleural-mesothelioma&stage=iv"
+    assert _sign_in_without_next(client, patient, target) == target
+    other = TestClient(client.app)
+    # Through the second-factor step too: the query is not cut at its first "&".
+    assert (
+        _sign_in_without_next(other, coordinator, "/trials?condition=x&stage=IV")
+        == "/trials?condition=x&stage=IV"
+    )
+    # Never elsewhere.
+    third = TestClient(client.app)
+    assert _sign_in_without_next(third, patient, "https://evil.example/") == "/cases"
+
+
+def test_a_page_that_needs_sign_in_sends_the_reader_there_and_back_with_the_query(client: TestClient) -> None:
+    asked = client.get("/cases?condition=pleural-mesothelioma&stage=iv", follow_redirects=False)
+    assert asked.status_code == 303
+    location = asked.headers["location"]
+    assert parse_qs(urlparse(location).query)["next"] == ["/cases?condition=pleural-mesothelioma&stage=iv"]
+    assert 'value="/cases?condition=pleural-mesothelioma&amp;stage=iv"' in client.get(location).text
+
+
+def test_the_header_shows_every_journey_and_marks_the_current_one(
+    client: TestClient, patient: Account
+) -> None:
+    page = client.get("/conditions").text
+    header = page[page.index('<nav aria-label="Main"') : page.index("</nav>")]
+    for href in ('href="/"', 'href="/conditions"', 'href="/trials"', 'href="/cases"', 'href="/sign-in"'):
+        assert href in header
+    assert re.search(r'href="/conditions" aria-current="true"', header)
+    assert header.count("aria-current") == 1
+    sign_in(client, patient)
+    header = client.get("/account").text
+    assert re.search(r'href="/account" aria-current="true">Your account<', header)

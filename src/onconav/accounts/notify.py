@@ -139,6 +139,12 @@ def link(path: str) -> str:
     return get_settings().public_url.rstrip("/") + path
 
 
+def mail_is_configured() -> bool:
+    """Whether this instance can send e-mail at all (an SMTP host is set); pages must not claim to have
+    sent a message otherwise."""
+    return bool(get_settings().smtp_host)
+
+
 def send(notification: Notification) -> bool:
     """Send one notification; True when the SMTP server accepted it. Failures are logged, not raised."""
     settings = get_settings()

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from onconav.accounts import notify
 from onconav.errors import OnconavError
 from onconav.i18n import N_, get_translations
 from onconav.web.csrf import cookie_is_secure
@@ -55,6 +56,7 @@ def page(request: Request, template: str, context: dict[str, Any], status_code: 
         "role_label": lambda role: gettext(ROLE_LABELS.get(role) or role),
         "role_home": role_home,
         "home_label": lambda role: gettext(HOME_LABELS[role]) if role in HOME_LABELS else "",
+        "mail_configured": notify.mail_is_configured(),
         **context,
     }
     response = render(request, template, context, status_code)

@@ -146,7 +146,13 @@ def sign_up(
         )
     except OnconavError as error:
         return form_error(request, "accounts/sign_up.html", {"form": form}, error)
-    return page(request, "accounts/check_mail.html", {})
+    return _check_mail(request, purpose="sign_up")
+
+
+def _check_mail(request: Request, *, purpose: str) -> HTMLResponse:
+    """After sign-up or a reset request: "check your e-mail", or, where no mail server is configured, the
+    truth (nothing was sent) with what the reader and the operator can do."""
+    return page(request, "accounts/check_mail.html", {"purpose": purpose})
 
 
 @router.get("/verify-email", response_class=HTMLResponse)
@@ -182,7 +188,7 @@ def password_reset(
         actions.request_password_reset(session, email=email, source_ip=client_address(request))
     except OnconavError as error:
         return form_error(request, "accounts/password_reset.html", {"email": email}, error)
-    return page(request, "accounts/check_mail.html", {})
+    return _check_mail(request, purpose="reset")
 
 
 @router.get("/password-reset/confirm", response_class=HTMLResponse)

@@ -5,14 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onconav.directory import service as directory
 from onconav.errors import InvalidInput
-from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
+from onconav.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, SUPPORTED_LOCALES
 from onconav.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+def remember_locale(response: Response, code: str) -> None:
+    """Keep the reader's language choice (the switcher or a `?lang=` link) for the pages that follow."""
+    response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_MAX_AGE, samesite="lax", httponly=True)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -40,5 +45,5 @@ def choose_language(code: str, next: str = "/") -> RedirectResponse:
     # Only local paths: an open redirect would let others send readers anywhere under our name.
     safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
     response = RedirectResponse(safe_next, status_code=303)
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    remember_locale(response, code)
     return response

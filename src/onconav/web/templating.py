@@ -19,7 +19,6 @@ from onconav.directory import service as directory
 from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, language_name
 from onconav.knowledge import service as knowledge
 
-
 # The header's sections, by the first segment of a page's path (a directory search counts as finding care).
 NAV_SECTIONS = {
     "": "find",
