@@ -97,9 +97,11 @@ def test_a_named_procedure_is_one_topic() -> None:
     assert knowledge.interpret_query("lobectomy").topics == {"service:lobectomy": "service"}
 
 
-@pytest.mark.parametrize("text", ["", "   ", "qwertyuiop zzz"])
-def test_nonsense_is_refused_with_suggestions(text: str) -> None:
+@pytest.mark.parametrize("text", ["", "   ", "qwertyuiop zzz", "asdfgh", "<script>", "cancer"])
+def test_nonsense_is_refused_with_examples_and_no_suggestions(text: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         knowledge.interpret_query(text)
     if text.strip():
-        assert raised.value.details["suggestions"]
+        assert raised.value.details["suggestions"] == []
+        assert raised.value.message.startswith("We did not recognise that")
+        assert "Lung cancer" in raised.value.details["example_terms"]

@@ -20,6 +20,7 @@ from onconav.knowledge.explanation import Explanation
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
 from onconav.knowledge.review import ReviewReport, record_review, review_report
+from onconav.knowledge.suggestions import EXAMPLES, resembling_entries
 from onconav.knowledge.schemas import (
     ClinicalLexicon,
     Condition,
@@ -40,9 +41,11 @@ from onconav.knowledge.schemas import (
 from onconav.text import fold
 
 __all__ = [
+    "MAX_QUERY_CHARACTERS",
     "clinical_lexicon",
     "condition_lineage",
     "entry_name",
+    "example_terms",
     "explain",
     "explain_text",
     "extent_of",
@@ -76,6 +79,9 @@ FUZZY_CUTOFF = 86.0
 MAX_NGRAM = 5
 # Shorter names and runs of words are too short to be typos of a catalogue term.
 FUZZY_MIN_LENGTH = 4
+# What the search box takes (its maxlength), and how much of a query an error message repeats.
+MAX_QUERY_CHARACTERS = 200
+ECHO_CHARACTERS = 80
 
 
 def modality_label(code: str) -> str:
@@ -285,12 +291,33 @@ def _topics_for(
 
 
 def suggest_terms(text: str, *, limit: int = 5) -> list[str]:
-    """Catalogue names closest to `text`, for "did you mean" messages."""
-    cat = catalogue()
-    names = [s.name for s in cat.services.values()] + [s.name for s in cat.specialties.values()]
-    names += [c.name for c in cat.conditions.values()]
-    hits = process.extract(fold(text), {n: fold(n) for n in names}, scorer=fuzz.WRatio, limit=limit)
-    return [name for _folded, _score, name in hits]
+    """Catalogue names with a word that really resembles a word of `text`, for "did you mean" messages;
+    none for text that resembles nothing (see `suggestions.RESEMBLANCE`)."""
+    return [entry_name(kind, code) for kind, code in resembling_entries(text, limit=limit)]
+
+
+def example_terms() -> list[str]:
+    """What a reader can type: a cancer type, a procedure and a specialty of the catalogue."""
+    return [entry_name(kind, code) for kind, code in EXAMPLES]
+
+
+def _not_recognised(text: str) -> InvalidInput:
+    """The error for text that names nothing: near misses when some word resembles a known one, else
+    examples (never a list of cancers for nonsense)."""
+    suggestions = suggest_terms(text)
+    if suggestions:
+        return InvalidInput(
+            'We do not recognise "%(query)s" as a procedure, condition or specialty.',
+            query=text if len(text) <= ECHO_CHARACTERS else text[: ECHO_CHARACTERS - 1].rstrip() + "…",
+            suggestions=suggestions,
+        )
+    examples = example_terms()
+    return InvalidInput(
+        "We did not recognise that: try a cancer type, a procedure or a specialty, for example %(examples)s.",
+        examples=", ".join(f"“{name}”" for name in examples),
+        suggestions=[],
+        example_terms=examples,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -299,6 +326,12 @@ def interpret_query(text: str) -> QueryInterpretation:
 
     Raises InvalidInput when nothing in the text is recognised.
     """
+    if len(text) > MAX_QUERY_CHARACTERS:
+        raise InvalidInput(
+            "Keep the search to %(limit)s characters or fewer: the name of a procedure, a condition or a "
+            "specialty is enough.",
+            limit=MAX_QUERY_CHARACTERS,
+        )
     words = fold(text)
     if not words:
         raise InvalidInput('Type a procedure, a condition or a specialty, for example "metastasectomy".')
@@ -317,11 +350,7 @@ def interpret_query(text: str) -> QueryInterpretation:
     else:
         stage, distant = None, None
     if not matches:
-        raise InvalidInput(
-            'We do not recognise "%(query)s" as a procedure, condition or specialty.',
-            query=text,
-            suggestions=suggest_terms(text),
-        )
+        raise _not_recognised(text)
     stage_codes = {stage[0]: stage[1].code} if stage else {}
     return QueryInterpretation(
         text=text,

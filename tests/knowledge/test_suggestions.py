@@ -1,0 +1,55 @@
+"""'Did you mean' needs real resemblance: typos of catalogue words get their entries, random letters and
+markup get none (so nonsense never gets a list of cancers), and a long query is refused with its limit."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onconav.errors import InvalidInput
+from onconav.knowledge import service as knowledge
+
+# Real misspellings that are not in the catalogue's own misspelling lists.
+TYPOS = {
+    "mesotheleoma": "Mesothelioma",
+    "lobectmy": "Lobectomy",
+    "pancreatc": "Pancreatic cancer",
+    "thorasic": "Thoracic surgery",
+    "metastasectmy": "Metastasectomy",
+}
+letters_only = st.text(alphabet=string.ascii_letters, min_size=1, max_size=14)
+
+
+@pytest.mark.parametrize(("typo", "meant"), sorted(TYPOS.items()))
+def test_a_real_misspelling_is_suggested_its_term(typo: str, meant: str) -> None:
+    assert meant in knowledge.suggest_terms(typo)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(letters_only, min_size=1, max_size=3).map(" ".join))
+def test_random_letters_never_bring_cancer_suggestions(text: str) -> None:
+    conditions = {c.name for c in knowledge.list_conditions()}
+    assert not conditions & set(knowledge.suggest_terms(text))
+
+
+@pytest.mark.parametrize("text", ["asdfgh", "<script>alert(1)</script>", "zzz", "hello world", "canser"])
+def test_nothing_resembling_a_term_gets_examples_instead_of_suggestions(text: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        knowledge.interpret_query(text)
+    assert raised.value.details["suggestions"] == []
+    assert "try a cancer type, a procedure or a specialty" in raised.value.message
+
+
+def test_a_query_longer_than_the_search_box_takes_is_refused_with_the_limit() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        knowledge.interpret_query("mesothelioma " * 400)
+    assert raised.value.details["limit"] == knowledge.MAX_QUERY_CHARACTERS
+
+
+def test_an_unrecognised_query_is_echoed_short() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        knowledge.interpret_query("pancreatc " + "q" * 150)
+    assert len(raised.value.details["query"]) <= 80
