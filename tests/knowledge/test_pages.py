@@ -4,6 +4,8 @@ find specialists, and clear 404s.
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
@@ -100,3 +102,47 @@ def test_umbrella_page_says_surgery_is_only_for_cancer_that_has_not_spread(sqlit
 def test_an_option_for_some_sub_stages_says_which(sqlite_client: TestClient) -> None:
     page = sqlite_client.get("/conditions/head-and-neck-cancer/stages/iv").text
     assert "Only for stage IVA, IVB." in page
+
+
+# Words that make a question about an operation (a content check over every condition file).
+SURGERY_WORDS = re.compile(r"\bsurg|\boperation|\bremoved\b|\bresect|ectomy\b|liver transplant", re.IGNORECASE)
+
+
+def test_the_stage_iv_page_asks_no_surgery_questions_where_surgery_is_no_option(
+    sqlite_client: TestClient,
+) -> None:
+    stage_iv = sqlite_client.get("/conditions/pleural-mesothelioma/stages/iv").text
+    questions = stage_iv[stage_iv.index('id="questions-title"') : stage_iv.index('id="about-title"')]
+    assert "surgery" not in questions.lower() and "operations" not in questions.lower()
+    assert "clinical trial for my stage" in questions  # the questions that fit stay
+    stage_i = sqlite_client.get("/conditions/pleural-mesothelioma/stages/i").text
+    assert "Is surgery an option for me at all" in stage_i
+    whole = sqlite_client.get("/conditions/pleural-mesothelioma").text
+    assert "Is surgery an option for me at all" in whole
+
+
+def test_no_stage_shows_a_surgery_question_without_a_surgery_option() -> None:
+    misplaced = []
+    for condition in knowledge.list_conditions():
+        for stage in knowledge.stages_of(condition):
+            offered = {o.modality for o in knowledge.options_of(condition, stage.code)}
+            if offered & {"surgery", "ablation"}:
+                continue
+            misplaced += [
+                (condition.code, stage.code, question)
+                for question in knowledge.questions_of(condition, stage.code)
+                if SURGERY_WORDS.search(question)
+            ]
+    assert misplaced == []
+
+
+def test_condition_and_stage_pages_link_to_trials_and_a_second_opinion_with_their_context(
+    sqlite_client: TestClient,
+) -> None:
+    stage = sqlite_client.get("/conditions/pleural-mesothelioma/stages/iv").text
+    assert 'href="/trials?condition=Pleural%20mesothelioma&amp;stage=IV"' in stage
+    assert 'href="/cases?condition=pleural-mesothelioma&amp;stage=iv#new-case"' in stage
+    assert "Ask for a second opinion on Pleural mesothelioma, Stage IV" in stage
+    condition = sqlite_client.get("/conditions/lung-cancer").text
+    assert 'href="/trials?condition=Lung%20cancer"' in condition
+    assert 'href="/cases?condition=lung-cancer#new-case"' in condition

@@ -47,7 +47,7 @@ def _page_context(condition: Condition, stage_code: str | None) -> dict[str, Any
         "staging": service.staging_of(condition),
         "options_by_intent": _by_intent(service.options_of(condition, stage_code)),
         "guidance": service.guidance_of(condition),
-        "questions": service.questions_of(condition),
+        "questions": service.questions_of(condition, stage_code),
         "sources": service.sources_of(condition),
     }
 

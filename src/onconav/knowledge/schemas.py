@@ -199,6 +199,14 @@ class Guidance(StrictModel):
     source: str
 
 
+class Question(StrictModel):
+    """A question for the care team that fits only where one of `modalities` is an option (a surgery
+    question has no place on a stage page where surgery is not offered)."""
+
+    text: str = Field(min_length=5)
+    modalities: list[Modality] = Field(min_length=1)
+
+
 class OncoTreeRef(StrictModel):
     """An OncoTree node, as named in the OncoTree release the file cites."""
 
@@ -225,7 +233,8 @@ class Condition(StrictModel):
     spread_stages: dict[str, StageGroup] = Field(default_factory=dict)
     options: list[TreatmentOption] = []
     guidance: list[Guidance] = []
-    questions: list[str] = Field(default_factory=list, description="what to ask the care team")
+    # What to ask the care team: plain text fits every stage; a Question only where its treatments are options.
+    questions: list[str | Question] = Field(default_factory=list, description="what to ask the care team")
     source: str
     sources: dict[str, SourceRef]
     written: Authorship

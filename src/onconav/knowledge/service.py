@@ -191,9 +191,16 @@ def guidance_of(condition: Condition) -> list[Guidance]:
     return list(_owner_of(condition, "guidance").guidance)
 
 
-def questions_of(condition: Condition) -> list[str]:
-    """Questions to ask the care team, inherited like stages."""
-    return list(_owner_of(condition, "questions").questions)
+def questions_of(condition: Condition, stage_code: str | None = None) -> list[str]:
+    """Questions to ask the care team, inherited like stages; for a stage, only those that fit it (a
+    question about surgery only where surgery is one of the stage's options)."""
+    questions = _owner_of(condition, "questions").questions
+    offered = {o.modality for o in options_of(condition, stage_code)} if stage_code else None
+    return [
+        question if isinstance(question, str) else question.text
+        for question in questions
+        if isinstance(question, str) or offered is None or offered & set(question.modalities)
+    ]
 
 
 def sources_of(condition: Condition) -> dict[str, SourceRef]:
