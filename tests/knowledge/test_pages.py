@@ -105,7 +105,9 @@ def test_an_option_for_some_sub_stages_says_which(sqlite_client: TestClient) -> 
 
 
 # Words that make a question about an operation (a content check over every condition file).
-SURGERY_WORDS = re.compile(r"\bsurg|\boperation|\bremoved\b|\bresect|ectomy\b|liver transplant", re.IGNORECASE)
+SURGERY_WORDS = re.compile(
+    r"\bsurg|\boperation|\bremoved\b|\bresect|ectomy\b|liver transplant", re.IGNORECASE
+)
 
 
 def test_the_stage_iv_page_asks_no_surgery_questions_where_surgery_is_no_option(

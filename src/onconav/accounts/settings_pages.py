@@ -10,15 +10,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from onconav.accounts import actions, service
+from onconav.accounts import actions, second_factor, service
 from onconav.accounts.models import MAX_SEQUENCE
 from onconav.accounts.page_rendering import ROLE_HOME_PAGE, form_error, page, role_home, set_session_cookie
 from onconav.accounts.principal import Principal
 from onconav.accounts.roles import Role
 from onconav.accounts.step_up import CONFIRM_PAGE, StepUpRequired, is_fresh
 from onconav.errors import OnconavError
+from onconav.i18n import get_translations
 from onconav.web.dependencies import SESSION_COOKIE, CurrentPrincipal, SessionDep, client_address
 
 router = APIRouter(include_in_schema=False)
@@ -128,8 +130,21 @@ def second_factor_page(request: Request, session: SessionDep) -> Response:
     setup = actions.second_factor_setup(session, user=user)
     if setup is None:
         return page(request, "accounts/second_factor_setup.html", {"enabled": True, "error": None})
-    context = {"enabled": False, "secret": setup.secret, "uri": setup.uri, "error": None}
+    context = {**_setup_context(request, setup), "error": None}
     return page(request, "accounts/second_factor_setup.html", context)
+
+
+def _setup_context(request: Request, setup: actions.SecondFactorSetup) -> dict[str, Any]:
+    """The key in groups of four and the QR code of its otpauth:// link, for the enrolment page."""
+    gettext = get_translations(getattr(request.state, "locale", "en")).gettext
+    title = gettext("QR code for your authenticator app: the same key and account as the text beside it")
+    return {
+        "enabled": False,
+        "secret": setup.secret,
+        "key_groups": second_factor.key_groups(setup.secret),
+        "uri": setup.uri,
+        "qr_svg": Markup(second_factor.provisioning_qr_svg(setup.uri, title=title)) if setup.secret else None,
+    }
 
 
 @router.post("/account/second-factor", response_model=None)
@@ -153,7 +168,7 @@ def confirm_second_factor(
         return _confirm_first("/account/second-factor")
     except OnconavError as error:
         setup = actions.pending_second_factor_setup(session, user=user)
-        context = {"enabled": False, "secret": setup.secret, "uri": setup.uri}
+        context = _setup_context(request, setup)
         return form_error(request, "accounts/second_factor_setup.html", context, error)
     redirect = _done("/account", "second_factor")
     set_session_cookie(request, redirect, credential.secret, credential.expires_in)

@@ -233,7 +233,7 @@ class Condition(StrictModel):
     spread_stages: dict[str, StageGroup] = Field(default_factory=dict)
     options: list[TreatmentOption] = []
     guidance: list[Guidance] = []
-    # What to ask the care team: plain text fits every stage; a Question only where its treatments are options.
+    # Plain text fits every stage; a Question only the stages where its treatments are options.
     questions: list[str | Question] = Field(default_factory=list, description="what to ask the care team")
     source: str
     sources: dict[str, SourceRef]

@@ -20,7 +20,6 @@ from onconav.knowledge.explanation import Explanation
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
 from onconav.knowledge.review import ReviewReport, record_review, review_report
-from onconav.knowledge.suggestions import EXAMPLES, resembling_entries
 from onconav.knowledge.schemas import (
     ClinicalLexicon,
     Condition,
@@ -38,6 +37,7 @@ from onconav.knowledge.schemas import (
     TermMatch,
     TreatmentOption,
 )
+from onconav.knowledge.suggestions import EXAMPLES, resembling_entries
 from onconav.text import fold
 
 __all__ = [
