@@ -1,6 +1,7 @@
 """Debian's Chromium driven by Playwright: one browser per test process (`chromium`), pages in fresh
-contexts with a locale, a viewport and JavaScript on or off (`open_page`, `page`, `page_without_js`), and
-the axe-core accessibility problems that block a reader (`blocking_accessibility_violations`).
+contexts with a locale, a viewport and JavaScript on or off (`open_page`, `page`, `page_without_js`),
+the axe-core accessibility problems that block a reader (`blocking_accessibility_violations`) and full-page
+screenshots of where a journey ended (`save_screenshot`, in test-artifacts/screenshots/).
 
 Chromium is /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser downloads are never
 used. Without it the browser tests skip, except with CI=true, where they fail. One browser serves every test
@@ -34,6 +35,10 @@ CHROMIUM_ARGS = [
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+# Where journeys leave a picture of where they ended, for people to look at (not compared by any test).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -105,3 +110,11 @@ def blocking_accessibility_violations(page: Page) -> list[dict[str, Any]]:
 
     violations: list[dict[str, Any]] = Axe().run(page).response["violations"]
     return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def save_screenshot(page: Page, journey: str, viewport: str) -> Path:
+    """A full-page PNG of the page a journey ended on: test-artifacts/screenshots/<journey>-<viewport>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{journey}-{viewport}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
