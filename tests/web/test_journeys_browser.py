@@ -169,6 +169,8 @@ def test_a_person_who_only_clicks_reaches_trials_for_stage_iv_pleural_mesothelio
     _to_stage_iv(page, server)
     questions = page.locator("section", has=page.locator("#questions-title"))
     expect(questions).not_to_contain_text("surgery")  # no operation is an option at stage IV
+    _assert_accessible(page)
+    save_screenshot(page, "stage-iv-page", viewport)
     page.get_by_role("link", name=re.compile("Clinical trials for Pleural mesothelioma, Stage IV")).click()
     page.wait_for_url(re.compile(r".*/trials\?.*"))
     expect(page.get_by_label("Condition", exact=True)).to_have_value("Pleural mesothelioma")
