@@ -89,6 +89,9 @@ def test_a_browser_without_javascript_signs_up_confirms_signs_in_and_enrols_a_se
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # A patient lands on their cases; the header leads to the account.
+    expect(page.get_by_role("heading", name="Second opinions")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your account").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     expect(page.locator("dd").first).to_have_text(email)
 

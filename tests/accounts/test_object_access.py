@@ -204,6 +204,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("POST", "/api/v1/account/second-factor"): OwnAccount(),
     ("POST", "/api/v1/account/second-factor/confirm"): OwnAccount(),
     ("GET", "/account"): OwnAccount(),
+    ("GET", "/account/home"): OwnAccount(),
     ("GET", "/account/password"): OwnAccount(),
     ("POST", "/account/password"): OwnAccount(),
     ("GET", "/account/second-factor"): OwnAccount(pending=True),

@@ -65,7 +65,7 @@ def test_profiles_of_the_results_open(client: TestClient) -> None:
         ({"q": "lobectomy", "near": "Ukiah, CA", "limit": "ten"}, "limit"),
         ({"q": "lobectomy", "near": "Ukiah, CA", "kind": "robot"}, "Unknown kind"),
         ({"q": "lobectomy"}, "near"),
-        ({"q": "qqqzzzxx", "near": "Ukiah, CA"}, "do not recognise"),
+        ({"q": "qqqzzzxx", "near": "Ukiah, CA"}, "did not recognise"),
         ({"q": "lobectomy", "near": "91, 200"}, "atitude"),
     ],
 )
