@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from onconav.accounts import actions
+from onconav.accounts import actions, notify
 from onconav.accounts.models import MAX_SEQUENCE, ApiToken, CaregiverGrant, User
 from onconav.accounts.principal import Principal
 from onconav.accounts.schemas import (
@@ -293,6 +293,17 @@ def _gettext(request: Request) -> Any:
 
 
 CHECK_MAIL = N_("If this address can be used, we sent a message to it. Follow the link in it.")
+NO_MAIL = N_(
+    "This onconav cannot send e-mail (no mail server is configured), so no message was sent. The people "
+    "who run it must set ONCONAV_SMTP_HOST, or create confirmed accounts with `onconav users create`."
+)
+
+
+def _mail_answer(request: Request) -> Accepted:
+    """What a sign-up or reset request is told: never that a message was sent when none could be."""
+    return Accepted(message=_gettext(request)(CHECK_MAIL if notify.mail_is_configured() else NO_MAIL))
+
+
 THROTTLED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many requests; see Retry-After."}}
 
 
@@ -314,7 +325,7 @@ def register(request: Request, session: SessionDep, body: RegistrationRequest) -
         source_ip=client_address(request),
     )
     # Translators: the answer to a sign-up or password-reset request, whatever the address.
-    return Accepted(message=_gettext(request)(CHECK_MAIL))
+    return _mail_answer(request)
 
 
 @api_router.post("/auth/verify-email", response_model=AccountRead, summary="Confirm an e-mail address")
@@ -334,7 +345,7 @@ def verify_email(request: Request, session: SessionDep, body: EmailTokenRequest)
 def password_reset(request: Request, session: SessionDep, body: PasswordResetRequest) -> Accepted:
     """Mails a link when the address has an account; the answer is the same either way."""
     actions.request_password_reset(session, email=body.email, source_ip=client_address(request))
-    return Accepted(message=_gettext(request)(CHECK_MAIL))
+    return _mail_answer(request)
 
 
 @api_router.post(

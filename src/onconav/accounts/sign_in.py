@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from onconav.accounts import audit
+from onconav.accounts import audit, notify
 from onconav.accounts.credentials import Unauthenticated
 from onconav.accounts.models import LoginFailure, User
 from onconav.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -153,7 +153,12 @@ def authenticate(
         )
         raise Unauthenticated(WRONG_CREDENTIALS)
     if user.email_verified_at is None:
-        raise Unauthenticated("Confirm your e-mail address first: open the link we sent you.")
+        if notify.mail_is_configured():
+            raise Unauthenticated("Confirm your e-mail address first: open the link we sent you.")
+        raise Unauthenticated(
+            "This address is not confirmed yet, and this onconav cannot send e-mail: ask the people who "
+            "run it to confirm your account."
+        )
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     second_factor_done = False
