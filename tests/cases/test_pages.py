@@ -57,9 +57,14 @@ def test_the_team_takes_a_case_to_a_delivered_opinion_through_page_forms(
         f"{case_path}/transitions", data={"action": "submit"}, follow_redirects=False
     )
     assert without_token.status_code == 403  # CSRF
-    browser.post(f"{case_path}/transitions", data={"csrf_token": csrf, "action": "submit"})
+    asked = browser.post(f"{case_path}/transitions", data={"csrf_token": csrf, "action": "submit"})
+    assert "Send this case to the review team?" in asked.text  # a step that cannot be undone: confirm
+    assert "Not sent yet" in browser.get(case_path).text
+    browser.post(
+        f"{case_path}/transitions", data={"csrf_token": csrf, "action": "submit", "confirmed": "yes"}
+    )
     page = browser.get(case_path).text
-    assert "submitted" in page and "ct.dcm" in page
+    assert "Sent, waiting for a coordinator" in page and "ct.dcm" in page
 
     desk, desk_csrf = browser_session(api, engine, coordinator)
     queue = desk.get("/cases/queue").text
@@ -158,8 +163,9 @@ def test_a_patient_starts_and_submits_a_case_on_accessible_pages_without_javascr
         page.get_by_role("link", name="pathology.pdf").click()
         expect(page.locator("pre")).to_contain_text("epithelioid pleural mesothelioma")
         page.get_by_role("link", name="Back to the case").click()
-        page.get_by_role("button", name="submit").click()
-        expect(page.get_by_text("submitted", exact=True)).to_be_visible()
+        page.get_by_role("button", name="Send to the review team").click()
+        page.get_by_role("button", name="Yes, send it").click()
+        expect(page.locator(".case-state-line")).to_contain_text("Sent, waiting for a coordinator")
         case_url = page.url
         # axe-core runs as a script: check the same pages in a context with JavaScript, same session.
         axe_page = open_page()
