@@ -144,12 +144,12 @@ def case_timeline(overview: CaseOverview) -> list[TimelineEntry]:
     this viewer (its documents, messages and opinions were filtered by the policy), so the timeline can
     never show more than the rest of the page."""
     case = overview.case
-    entries = [TimelineEntry(at=case.created_at, kind="created")]
+    entries = []
     for event in case.events:
         entries.append(
             TimelineEntry(
                 at=event.at,
-                kind="state",
+                kind="state" if event.from_state is not None else "created",
                 actor_role=event.actor_role,
                 state=event.to_state,
                 action=_action_between(event.from_state, event.to_state),
