@@ -107,7 +107,10 @@ def test_the_team_takes_a_case_to_a_delivered_opinion_through_page_forms(
     assert opinion_link
     opinion_id = opinion_link.group(1).rsplit("/", 1)[1]
     work.post(f"/opinions/{opinion_id}/sign", data={"csrf_token": work_csrf})
-    work.post(f"/opinions/{opinion_id}/deliver", data={"csrf_token": work_csrf})
+    asked = work.post(f"/opinions/{opinion_id}/deliver", data={"csrf_token": work_csrf})
+    assert "Deliver this opinion to the patient?" in asked.text  # asked first, not delivered yet
+    assert "No opinion yet." in browser.get(case_path).text  # the patient sees delivered opinions only
+    work.post(f"/opinions/{opinion_id}/deliver", data={"csrf_token": work_csrf, "confirmed": "yes"})
     shown = browser.get(f"/opinions/{opinion_id}").text
     assert "Chemotherapy then reassessment." in shown and "Dr. Ana Ruiz" in shown and "NCT00000002" in shown
     spanish = browser.get(f"/opinions/{opinion_id}?lang=es").text

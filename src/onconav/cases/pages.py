@@ -331,7 +331,19 @@ def sign_form(opinion_id: str, principal: CurrentPrincipal, session: SessionDep)
 
 
 @router.post("/opinions/{opinion_id}/deliver", response_model=None)
-def deliver_form(opinion_id: str, principal: CurrentPrincipal, session: SessionDep) -> RedirectResponse:
+def deliver_form(
+    request: Request,
+    opinion_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    confirmed: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Deliver the signed opinion to the patient: the first press asks to confirm (it cannot be taken
+    back; only an amendment can change it afterwards)."""
+    if confirmed != "yes":
+        overview = actions.opinion_overview(session, principal, opinion_id=opinion_id)
+        context = {**vars(overview), "agreement_labels": AGREEMENT_LABELS, "confirm_delivery": True}
+        return page(request, "cases/opinion.html", context)
     read = actions.deliver_opinion(session, principal, opinion_id=opinion_id)
     return back_to(read.case_id, "#opinion")
 
