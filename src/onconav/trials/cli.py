@@ -184,7 +184,8 @@ def match_command(
         console.print(f"[bold]Near:[/] {response.place.name}{source}", highlight=False)
     if response.message:
         console.print(response.message, highlight=False)
-    console.print(f"{response.screened:,} open trials fit by condition, age and sex.")
+    screened = response.screened
+    console.print(f"{screened:,} open trial{'' if screened == 1 else 's'} fit by condition, age and sex.")
     if stored == 0:
         console.print(get_translations(locale).gettext(service.NO_TRIALS_STORED), highlight=False)
     marks = {"met": "[green]✓[/]", "unmet": "[red]✗[/]", "unknown": "?", "not-applicable": "-"}
