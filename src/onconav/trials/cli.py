@@ -135,10 +135,11 @@ def match_command(
 ) -> None:
     """Trials a patient may be eligible for, criterion by criterion, with the nearest site."""
     from onconav.config import get_settings
+    from onconav.geo.service import km_to_miles
     from onconav.i18n import get_translations
     from onconav.trials import profile as profiles
     from onconav.trials import service
-    from onconav.trials.reasons import distance_text, site_place_text
+    from onconav.trials.reasons import site_place_text
     from onconav.trials.schemas import PatientProfile
 
     if (patient is None) == (note is None):
@@ -210,7 +211,8 @@ def match_command(
             town = site_place_text(site.city, site.state, site.country)
             place = ", ".join(filter(None, (site.facility, town)))
             km = site.distance_km
-            distance = f" · {distance_text(km, translations, locale)}" if km is not None else ""
+            # Miles first here (terminal readers are mostly US operators); the page gives km first.
+            distance = f" · {km_to_miles(km):,.0f} mi ({km:,.0f} km)" if km is not None else ""
             console.print(f"      nearest site: {place}{distance}", highlight=False)
         decided = [c for c in result.criteria if c.mark in ("met", "unmet")]
         for criterion in decided[:6]:
