@@ -274,6 +274,7 @@ def test_withdrawing_asks_first_and_only_the_confirming_button_withdraws(
         data={"csrf_token": csrf, "action": "withdraw", "confirmed": "yes", "note": "Changed my mind"},
     )
     assert "Withdrawn" in done.text and "Changed my mind" in done.text  # in the timeline
+    assert 'id="file"' not in done.text  # a withdrawn case takes no more records: no upload form
     assert api.get(f"/api/v1{case_path}", headers=patient.headers).json()["state"] == "withdrawn"
     again = browser.post(f"{case_path}/transitions", data={"csrf_token": csrf, "action": "withdraw"})
     assert again.status_code == 409  # a withdrawn case has nothing left to withdraw (no undo)

@@ -114,6 +114,7 @@ def test_a_case_is_started_from_the_prefilled_form_and_withdrawn_only_after_conf
     expect(page.locator(".case-state-line")).to_contain_text("Withdrawn")
     expect(page.locator("#timeline")).to_contain_text("I found a team closer to home.")
     expect(page.get_by_role("button", name="Withdraw the request")).to_have_count(0)
+    expect(page.get_by_role("button", name="Upload")).to_have_count(0)
     screenshot(page, "cases-withdrawn-desktop")
 
     axe_page = open_page(viewport=DESKTOP)  # axe-core is a script: same session, JavaScript on

@@ -26,7 +26,7 @@ from onconav.cases.schemas import (
     TrialLine,
     Upload,
 )
-from onconav.cases.states import CaseRole, InvalidTransition, Urgency
+from onconav.cases.states import OPEN_FOR_RECORDS, CaseRole, InvalidTransition, Urgency
 from onconav.errors import InvalidInput
 from onconav.i18n import N_, SUPPORTED_LOCALES, get_translations
 from onconav.knowledge import service as knowledge
@@ -178,6 +178,8 @@ def _case_context(session: Session, principal: Principal, case_id: str, **extra:
         "agreement_labels": AGREEMENT_LABELS,
         "timeline": read_models.case_timeline(overview),
         "condition_name": _condition_name(overview.case.condition),
+        # The upload form only while the workflow takes records (a closed or withdrawn case does not).
+        "open_for_records": overview.case.state in OPEN_FOR_RECORDS,
         "message_value": "",
         "problems": {},
         **extra,
