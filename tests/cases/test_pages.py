@@ -316,6 +316,7 @@ def test_fields_too_long_or_missing_show_a_message_on_the_page_with_the_text_kep
         ({"condition": "no-such-cancer", "stage": "iv"}, ""),
         ({"condition": "<script>alert(1)</script>", "stage": "iv"}, ""),
         ({"condition": 'pleural-mesothelioma"><b>x</b>', "stage": "iv"}, ""),
+        ({"condition": "pleural-mesothelioma" * 300, "stage": "iv" * 3000}, ""),
     ],
 )
 def test_the_new_case_form_is_prefilled_from_known_codes_only(

@@ -92,8 +92,8 @@ def cases_page(
     request: Request,
     principal: CurrentPrincipal,
     session: SessionDep,
-    condition: Annotated[str, Query(max_length=200)] = "",
-    stage: Annotated[str, Query(max_length=200)] = "",
+    condition: Annotated[str, Query()] = "",
+    stage: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
     """The caller's cases and, for patients and caregivers, the form to ask for a second opinion
     (prefilled from ?condition=&stage= when the codes name a condition and stage the site knows)."""
