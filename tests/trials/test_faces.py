@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 
 from onconav.cli import app
 from onconav.config import get_settings
+from onconav.i18n import get_translations
+from onconav.trials.profile import ecog_from_note, place_from_note, prior_treatments_from_note
+from onconav.trials.reasons import count_text, distance_text, evidence_phrase, site_place_text
 
 NOTE = "A 62-year-old woman with stage IV non-small cell lung cancer, ECOG 1."
 
@@ -129,6 +132,105 @@ def test_trials_match_prints_json_or_a_table_and_needs_a_patient(
         assert both.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("note", "place"),
+    [
+        ("A 70-year-old man with stage IV lung cancer who lives in Ukiah CA with his wife.", "Ukiah CA"),
+        ("She is from Salem, Oregon. Stage IV lung cancer.", "Salem, Oregon"),
+        ("Stage IV lung cancer. Lives in Madrid, Spain; ECOG 1.", "Madrid, Spain"),
+        ("The patient resides in 95482 and has lung cancer.", "95482"),
+        ("Originally from Portland Oregon, now retired.", "Portland Oregon"),
+    ],
+)
+def test_a_place_of_residence_in_a_note_is_read(note: str, place: str) -> None:
+    assert place_from_note(note) == place
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Referred from Salem Hospital for stage IV lung cancer.",  # where the referral came from
+        "Recovering from surgery in Boston.",  # treated there, not living there
+        "Metastasis from the lung to Bone.",
+        "He lives alone. Stage IV lung cancer.",
+        "She lives in a nursing home.",
+        "Transferred from Portland Oregon after a fall.",
+        "Lives in Qwxzy Plkm.",  # no such place
+        "",
+    ],
+)
+def test_places_that_are_not_where_the_patient_lives_are_not_read(note: str) -> None:
+    assert place_from_note(note) is None
+
+
+def test_ecog_and_prior_treatments_are_read_from_a_note() -> None:
+    note = "ECOG performance status of 2. She received carboplatin and pemetrexed, then pembrolizumab."
+    assert ecog_from_note(note) == 2
+    assert prior_treatments_from_note(note) == ["carboplatin", "pemetrexed", "pembrolizumab"]
+    assert prior_treatments_from_note("No prior treatment. ECOG 1.") == []
+    assert prior_treatments_from_note("Stage IV lung cancer.") is None
+    assert ecog_from_note("Stage IV lung cancer.") is None
+
+
+def test_evidence_is_the_deciding_sentence_never_the_whole_note() -> None:
+    note = (
+        "A 62-year-old woman with stage IV lung cancer. Her haemoglobin is 11 g/dL. "
+        "She has no brain metastases. ECOG 1."
+    )
+    assert evidence_phrase(note, "Haemoglobin ≥ 10.0 g/dL") == "Her haemoglobin is 11 g/dL."
+    assert evidence_phrase("A 62-year-old woman", "Age 18 or older") == "A 62-year-old woman"
+    long_sentence = "The patient reports " + "very " * 80 + "tired."
+    cut = evidence_phrase(long_sentence, "fatigue")
+    assert cut is not None and cut.endswith("…") and len(cut) <= 221 and "very very" in cut
+    assert evidence_phrase(None, "x") is None and evidence_phrase("  ", "x") is None
+
+
+def test_sites_show_state_country_km_and_miles_and_counts_use_plural_forms() -> None:
+    english = get_translations("en")
+    assert site_place_text("Salem", "OR", "United States") == "Salem, Oregon, United States"
+    assert site_place_text("Villejuif", None, "France") == "Villejuif, France"
+    assert distance_text(644.3, english, "en") == "644 km (400 mi)"
+    assert distance_text(3.24, english, "en") == "3.2 km (2 mi)"
+    assert count_text("inclusion", "not included", 1, english) == "1 inclusion criterion not met"
+    assert count_text("inclusion", "not included", 3, english) == "3 inclusion criteria not met"
+
+
+def test_the_place_in_the_note_is_used_when_near_is_empty_and_shown_as_understood(
+    trials_client: TestClient,
+) -> None:
+    note = "A 62-year-old woman with stage IV non-small cell lung cancer who lives in Paris, France. ECOG 1."
+    api = trials_client.post("/api/v1/trials/match", json={"patient": {"note": note}, "limit": 3})
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["place_from_note"] is True and body["place"]["name"] == "Paris, France"
+    assert body["patient"]["ecog"] == 1
+    assert body["results"][0]["nearest_site"]["distance_km"] < 15
+    given = trials_client.post(
+        "/api/v1/trials/match", json={"patient": {"note": note}, "near": "Boston, MA", "limit": 1}
+    ).json()
+    assert given["place_from_note"] is False and given["place"]["name"].startswith("Boston")
+
+    token = _csrf(trials_client.get("/trials").text)
+    page = trials_client.post("/trials", data={"note": note, "csrf_token": token})
+    assert page.status_code == 200
+    understood = page.text[page.text.index("Understood as") : page.text.index('class="notice"')]
+    assert "Paris, France" in understood and "where the note says the patient lives" in understood
+    assert "ECOG performance status" in understood
+    assert re.search(r"\d+(\.\d)? km \(\d+ mi\)", page.text)  # km and miles
+    assert note not in page.text.split("</textarea>", 1)[1]  # the note is never shown whole again
+
+
+def test_a_field_too_long_gets_a_message_on_the_page_not_a_json_error(trials_client: TestClient) -> None:
+    token = _csrf(trials_client.get("/trials").text)
+    page = trials_client.post(
+        "/trials", data={"note": NOTE, "near": "x" * 201, "csrf_token": token}, follow_redirects=False
+    )
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "The place is too long: 201 characters, at most 200." in page.text
+    assert 'id="near-problem"' in page.text and 'aria-invalid="true"' in page.text
 
 
 def _csrf(page_text: str) -> str:

@@ -5,14 +5,26 @@ they may read. Used by `cases.actions`; nothing here changes anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from onconav.accounts import policy
 from onconav.accounts.principal import Principal
 from onconav.cases import access, opinions, service
 from onconav.cases.models import Case, CaseDocument, CaseMessage
-from onconav.cases.schemas import CaseDetail, DocumentRead, MemberRead, MessageRead, OpinionRead, ReviewRead
-from onconav.cases.states import CaseState, next_actions
+from onconav.cases.schemas import (
+    CaseDetail,
+    CaseOverview,
+    DocumentRead,
+    MemberRead,
+    MessageRead,
+    OpinionRead,
+    QueueItem,
+    ReviewRead,
+)
+from onconav.cases.states import TRANSITIONS, CaseState, due_dates, next_actions
 
 
 def case_detail(session: Session, principal: Principal, case: Case) -> CaseDetail:
@@ -75,3 +87,96 @@ def readable_opinions(session: Session, principal: Principal, case: Case) -> lis
         for o in opinions.versions(session, case_id=case.id)
         if policy.permits(session, principal, "read", o)
     ]
+
+
+# For the pages: a case list line with both deadlines named apart, and the timeline of one case --------
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A line of a case list: "Opinion due" is always the date the written opinion is due; the triage
+    deadline (coordinators) has its own name and is set only while the case waits to be checked."""
+
+    item: QueueItem
+    opinion_due_at: datetime | None
+    triage_due_at: datetime | None
+
+
+def case_line(item: QueueItem) -> CaseLine:
+    """The list line of a queue item. Both deadlines are fixed at submission from the urgency
+    (`workflow.change_state` sets them with `due_dates`), so they follow from `submitted_at`."""
+    if item.submitted_at is None:
+        return CaseLine(item=item, opinion_due_at=None, triage_due_at=None)
+    triage_due, opinion_due = due_dates(item.urgency, item.submitted_at)
+    open_case = CaseState(item.state) not in (CaseState.closed, CaseState.withdrawn, CaseState.declined)
+    return CaseLine(
+        item=item,
+        opinion_due_at=opinion_due if open_case and item.state != CaseState.opinion_delivered else None,
+        triage_due_at=triage_due if item.state == CaseState.submitted else None,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened on a case. `kind` is state, record, message or opinion; `state` is the
+    state reached (kind state), `action` the workflow action that reached it, `detail` a name or note."""
+
+    at: datetime
+    kind: str
+    actor_role: str = ""
+    state: CaseState | None = None
+    action: str = ""
+    detail: str = ""
+    link: str = ""
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive UTC datetimes; make them comparable with PostgreSQL's."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _action_between(source: CaseState | None, target: CaseState) -> str:
+    return next((t.action for t in TRANSITIONS if t.source == source and t.target == target), "")
+
+
+def case_timeline(overview: CaseOverview) -> list[TimelineEntry]:
+    """What happened on the case, oldest first, built only from what the overview already holds for
+    this viewer (its documents, messages and opinions were filtered by the policy), so the timeline can
+    never show more than the rest of the page."""
+    case = overview.case
+    entries = []
+    for event in case.events:
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind="state" if event.from_state is not None else "created",
+                actor_role=event.actor_role,
+                state=event.to_state,
+                action=_action_between(event.from_state, event.to_state),
+                detail=event.note,
+            )
+        )
+    attached = {d.id for m in overview.messages for d in m.attachments}
+    for document in overview.documents:
+        if document.id not in attached:
+            entries.append(
+                TimelineEntry(
+                    at=document.created_at,
+                    kind="record",
+                    detail=document.filename,
+                    link=f"/documents/{document.id}",
+                )
+            )
+    for message in overview.messages:
+        entries.append(TimelineEntry(at=message.created_at, kind="message", actor_role=message.author_role))
+    for opinion in overview.opinions:
+        if opinion.delivered_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=opinion.delivered_at,
+                    kind="opinion",
+                    detail=str(opinion.version),
+                    link=f"/opinions/{opinion.id}",
+                )
+            )
+    return sorted(entries, key=lambda e: _aware(e.at))

@@ -135,8 +135,11 @@ def match_command(
 ) -> None:
     """Trials a patient may be eligible for, criterion by criterion, with the nearest site."""
     from onconav.config import get_settings
+    from onconav.geo.service import km_to_miles
     from onconav.i18n import get_translations
+    from onconav.trials import profile as profiles
     from onconav.trials import service
+    from onconav.trials.reasons import site_place_text
     from onconav.trials.schemas import PatientProfile
 
     if (patient is None) == (note is None):
@@ -149,10 +152,13 @@ def match_command(
     except (OSError, ValueError, ValidationError) as error:
         fail(InvalidInput("The patient profile cannot be used: %(error)s", error=str(error)))
     locale = get_settings().default_locale
+    translations = get_translations(locale)
+    where, from_note = profiles.where_to_measure_from(near, profile)
     try:
         with database_session() as session:
-            outcome = service.match(session, patient=profile, near=near, limit=limit)
-            response = service.to_response(outcome, translations=get_translations(locale), locale=locale)
+            outcome = service.match(session, patient=profile, near=where, limit=limit)
+            response = service.to_response(outcome, translations=translations, locale=locale)
+            response = profiles.complete_understood(response, profile, from_note=from_note)
             stored = service.count_trials(session)
     except OnconavError as error:
         fail(error)
@@ -164,14 +170,23 @@ def match_command(
         f"[bold]Patient:[/] {understood.condition or 'condition not recognised'}"
         + (f", stage {understood.stage}" if understood.stage else "")
         + (f", {understood.age} years" if understood.age is not None else "")
-        + (f", {understood.sex}" if understood.sex else ""),
+        + (f", {understood.sex}" if understood.sex else "")
+        + (f", ECOG {understood.ecog}" if understood.ecog is not None else "")
+        + (
+            f", prior treatments: {', '.join(understood.prior_treatments) or 'none'}"
+            if understood.prior_treatments is not None
+            else ""
+        )
+        + (f", biomarkers: {', '.join(understood.biomarkers)}" if understood.biomarkers else ""),
         highlight=False,
     )
     if response.place:
-        console.print(f"[bold]Near:[/] {response.place.name}", highlight=False)
+        source = " (where the note says the patient lives)" if response.place_from_note else ""
+        console.print(f"[bold]Near:[/] {response.place.name}{source}", highlight=False)
     if response.message:
         console.print(response.message, highlight=False)
-    console.print(f"{response.screened:,} open trials fit by condition, age and sex.")
+    screened = response.screened
+    console.print(f"{screened:,} open trial{'' if screened == 1 else 's'} fit by condition, age and sex.")
     if stored == 0:
         console.print(get_translations(locale).gettext(service.NO_TRIALS_STORED), highlight=False)
     marks = {"met": "[green]✓[/]", "unmet": "[red]✗[/]", "unknown": "?", "not-applicable": "-"}
@@ -193,8 +208,12 @@ def match_command(
             console.print(f"      {reason.points:+6.1f}  {reason.detail}", highlight=False)
         site = result.nearest_site
         if site is not None:
-            where = ", ".join(filter(None, (site.facility, site.city, site.country)))
-            console.print(f"      nearest site: {where} ({site.distance_km:,.0f} km)", highlight=False)
+            town = site_place_text(site.city, site.state, site.country)
+            place = ", ".join(filter(None, (site.facility, town)))
+            km = site.distance_km
+            # Miles first here (terminal readers are mostly US operators); the page gives km first.
+            distance = f" · {km_to_miles(km):,.0f} mi ({km:,.0f} km)" if km is not None else ""
+            console.print(f"      nearest site: {place}{distance}", highlight=False)
         decided = [c for c in result.criteria if c.mark in ("met", "unmet")]
         for criterion in decided[:6]:
             console.print(f"      {marks[criterion.mark]} {criterion.text[:100]}", highlight=False)

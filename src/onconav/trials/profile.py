@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
 from onconav.trials.indexing import tokens
-from onconav.trials.schemas import PatientProfile, Sex
+from onconav.trials.schemas import MatchResponse, PatientProfile, Sex
 from onconav.trials.verdicts.note import patient_cancer_types
 
 SYNONYM_WEIGHT = 0.7
@@ -163,4 +163,121 @@ def understand(profile: PatientProfile) -> UnderstoodProfile:
         terms=terms,
         core_terms=[t for t in tokens(condition.name if condition else named or "") if t in terms],
         cancer_types=cancer_types,
+    )
+
+
+# What the page and the API show as understood beyond the condition: where the patient lives, ECOG and
+# prior treatments (the verdicts read these themselves; this is for "Understood as").
+
+# A place of residence only: "lives in", "living in", "resides in", "resident of", "home is in", and "from"
+# after words that make it about the person ("is from", "originally from", "who comes from"). "Referred
+# from", "transferred from", "recovering from" never count.
+_RESIDENCE = re.compile(
+    r"\b(?:lives|living|resides|residing|resident|based|located|home is)\s+(?:in|of|near)\s+"
+    r"|\b(?:is|was|are|originally|comes|coming|hails)\s+from\s+",
+    re.I,
+)
+# The place: capitalised words (or a US ZIP), commas allowed between them ("Salem, Oregon", "Ukiah CA").
+_PLACE_WORDS = re.compile(r"((?:[A-Z][\w.'-]*|\d{5})(?:,?\s+(?:[A-Z][\w.'-]*|\d{5})){0,4})")
+PLACE_WORDS_TRIED = 5
+
+
+def place_from_note(note: str | None) -> str | None:
+    """The place the note says the patient lives in ("lives in Ukiah CA" -> "Ukiah CA"), when the words
+    after a residence phrase name a place the geo domain resolves exactly; None otherwise."""
+    from onconav.geo import service as geo
+
+    for cue in _RESIDENCE.finditer(note or ""):
+        found = _PLACE_WORDS.match(note or "", cue.end())
+        if found is None:
+            continue
+        words = found.group(1).replace(",", " , ").split()
+        # The longest leading run of words that is a place: "Ukiah CA" before "Ukiah".
+        for end in range(min(len(words), PLACE_WORDS_TRIED * 2), 0, -1):
+            candidate = " ".join(words[:end]).replace(" ,", ",").strip(", .")
+            if not candidate:
+                continue
+            try:
+                resolution = geo.resolve_place(candidate)
+            except geo.PlaceNotFound:
+                continue
+            if resolution.exact:
+                return candidate
+    return None
+
+
+_ECOG = re.compile(
+    r"\b(?:ECOG|Zubrod|WHO)(?:\s+performance)?(?:\s+status|\s+PS|\s+score)?(?:\s+(?:of|is|was))?\s*[:=]?\s*"
+    r"([0-4])\b",
+    re.I,
+)
+
+
+def ecog_from_note(note: str | None) -> int | None:
+    """The ECOG performance status a note states ("ECOG 1", "ECOG performance status of 2")."""
+    found = _ECOG.search(note or "")
+    return int(found.group(1)) if found else None
+
+
+_TREATMENT = re.compile(
+    r"\b(chemo(?:therapy)?|chemoradiation|radiotherapy|radiation(?: therapy)?|immunotherapy|"
+    r"targeted therapy|hormon(?:e|al) therapy|surgery|surgical resection|resection|lobectomy|"
+    r"pneumonectomy|mastectomy|lumpectomy|pleurectomy|transplant|[a-z]+(?:mab|nib|platin|taxel|rubicin|"
+    r"citabine|trexed|mustine|fosfamide))\b",
+    re.I,
+)
+_HAD = re.compile(
+    r"\b(received|had|has had|treated with|underwent|undergone|completed|prior|previous|previously|"
+    r"after|following|status post|s/p|progressed on|progression on)\b",
+    re.I,
+)
+_NONE = re.compile(
+    r"\b(?:no (?:prior|previous) (?:systemic )?(?:therapy|treatment|chemotherapy)|treatment[- ]na[iï]ve|"
+    r"has not (?:yet )?(?:been treated|received))",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def prior_treatments_from_note(note: str | None) -> list[str] | None:
+    """Treatments a note says the patient has had, in the note's words; [] when it says none; None when it
+    says nothing either way."""
+    text = note or ""
+    if _NONE.search(text):
+        return []
+    found: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if not _HAD.search(sentence):
+            continue
+        for match in _TREATMENT.finditer(sentence):
+            word = match.group(1).lower()
+            if word not in found:
+                found.append(word)
+    return found or None
+
+
+def where_to_measure_from(near: str | None, patient: PatientProfile) -> tuple[str | None, bool]:
+    """The place distances are measured from: `near`, else the profile's location, else where the note
+    says the patient lives; and whether it came from the note."""
+    given = (near or "").strip() or (patient.location or "").strip()
+    if given:
+        return given, False
+    from_note = place_from_note(patient.note)
+    return from_note, from_note is not None
+
+
+def complete_understood(
+    response: MatchResponse, patient: PatientProfile, *, from_note: bool
+) -> MatchResponse:
+    """The response with the rest of what was understood: ECOG and prior treatments (fields first, then
+    the note), and whether the place came from the note."""
+    prior = list(patient.prior_therapies) or prior_treatments_from_note(patient.note)
+    understood = response.patient.model_copy(
+        update={
+            "ecog": patient.ecog if patient.ecog is not None else ecog_from_note(patient.note),
+            "prior_treatments": prior,
+        }
+    )
+    return response.model_copy(
+        update={"patient": understood, "place_from_note": from_note and response.place is not None}
     )

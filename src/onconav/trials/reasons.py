@@ -5,9 +5,13 @@ Matching gives codes and numbers; this module is the only place that turns them 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
+from onconav.geo import service as geo
 from onconav.i18n import N_
 from onconav.trials.eligibility import SOURCES
 from onconav.trials.matching import Reason
@@ -28,16 +32,54 @@ STATUS_LABELS = {
     "ACTIVE_NOT_RECRUITING": N_("Active, not recruiting"),
     "COMPLETED": N_("Completed"),
 }
-_COUNTED = {
-    ("inclusion", "included"): N_("%(count)s inclusion criteria met"),
-    ("inclusion", "not included"): N_("%(count)s inclusion criteria not met"),
-    ("inclusion", "not enough information"): N_("%(count)s inclusion criteria need more information"),
-    ("inclusion", "not applicable"): N_("%(count)s inclusion criteria do not apply"),
-    ("exclusion", "excluded"): N_("%(count)s exclusion criteria exclude the patient"),
-    ("exclusion", "not excluded"): N_("%(count)s exclusion criteria do not exclude the patient"),
-    ("exclusion", "not enough information"): N_("%(count)s exclusion criteria need more information"),
-    ("exclusion", "not applicable"): N_("%(count)s exclusion criteria do not apply"),
+# Each count with its singular and plural (gettext plural forms: languages have more than two), written as
+# ngettext calls so that extraction sees both forms.
+_COUNTED: dict[tuple[str, str], Callable[[NullTranslations, int], str]] = {
+    ("inclusion", "included"): lambda t, n: t.ngettext(
+        "%(count)s inclusion criterion met",
+        "%(count)s inclusion criteria met",
+        n,
+    ),
+    ("inclusion", "not included"): lambda t, n: t.ngettext(
+        "%(count)s inclusion criterion not met",
+        "%(count)s inclusion criteria not met",
+        n,
+    ),
+    ("inclusion", "not enough information"): lambda t, n: t.ngettext(
+        "%(count)s inclusion criterion needs more information",
+        "%(count)s inclusion criteria need more information",
+        n,
+    ),
+    ("inclusion", "not applicable"): lambda t, n: t.ngettext(
+        "%(count)s inclusion criterion does not apply",
+        "%(count)s inclusion criteria do not apply",
+        n,
+    ),
+    ("exclusion", "excluded"): lambda t, n: t.ngettext(
+        "%(count)s exclusion criterion excludes the patient",
+        "%(count)s exclusion criteria exclude the patient",
+        n,
+    ),
+    ("exclusion", "not excluded"): lambda t, n: t.ngettext(
+        "%(count)s exclusion criterion does not exclude the patient",
+        "%(count)s exclusion criteria do not exclude the patient",
+        n,
+    ),
+    ("exclusion", "not enough information"): lambda t, n: t.ngettext(
+        "%(count)s exclusion criterion needs more information",
+        "%(count)s exclusion criteria need more information",
+        n,
+    ),
+    ("exclusion", "not applicable"): lambda t, n: t.ngettext(
+        "%(count)s exclusion criterion does not apply",
+        "%(count)s exclusion criteria do not apply",
+        n,
+    ),
 }
+# Evidence longer than this is cut at a word boundary (a criterion's evidence is one sentence or phrase).
+EVIDENCE_MAX_CHARACTERS = 220
+_SENTENCES = re.compile(r"(?<=[.;!?])\s+|\n+")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 ELIGIBILITY = {
@@ -107,14 +149,16 @@ def describe(reason: Reason, translations: NullTranslations, locale: str) -> str
     if reason.factor == "recruiting":
         return _("Recruiting now")
     if reason.factor == "criteria":
-        template = _COUNTED.get((p["kind"], p["label"]), "%(count)s")
-        return _(template) % {"count": p["count"]}
+        return count_text(p["kind"], p["label"], p["count"], translations)
     if reason.factor == "distance":
-        return _("Nearest site %(km)s km from %(place)s") % {"km": _n(p["km"], locale), "place": p["place"]}
+        return _("Nearest site %(distance)s from %(place)s") % {
+            "distance": distance_text(p["km"], translations, locale),
+            "place": p["place"],
+        }
     if reason.factor == "beyond_travel":
-        return _("Nearest site %(km)s km away, farther than %(max)s km") % {
-            "km": _n(p["km"], locale),
-            "max": _n(p["max_km"], locale),
+        return _("Nearest site %(distance)s away, farther than %(max)s") % {
+            "distance": distance_text(p["km"], translations, locale),
+            "max": distance_text(p["max_km"], translations, locale),
         }
     if reason.factor == "no_site_location":
         return _("No site location is known")
@@ -127,3 +171,44 @@ def describe(reason: Reason, translations: NullTranslations, locale: str) -> str
     if reason.factor == "status_stale":
         return _("Status last verified %(date)s: no points for recruiting") % {"date": p["date"] or "?"}
     return reason.factor
+
+
+def count_text(kind: str, label: str, count: int, translations: NullTranslations) -> str:
+    """ "1 inclusion criterion not met", "3 inclusion criteria not met" (the language's plural forms)."""
+    counted = _COUNTED.get((kind, label))
+    if counted is None:
+        return str(count)
+    return counted(translations, count) % {"count": count}
+
+
+def distance_text(km: float, translations: NullTranslations, locale: str) -> str:
+    """ "644 km (400 mi)"; below 10 km with one decimal ("3.2 km (2 mi)")."""
+    pattern = "#,##0" if km >= 10 else "#,##0.#"
+    return translations.gettext("%(km)s km (%(miles)s mi)") % {
+        "km": format_decimal(km, format=pattern, locale=locale),
+        "miles": format_decimal(geo.km_to_miles(km), format="#,##0", locale=locale),
+    }
+
+
+def site_place_text(city: str | None, state: str | None, country: str | None) -> str:
+    """ "Salem, Oregon, United States": a US state's code spelled out, empty parts left out."""
+    region = state
+    if state and len(state.strip()) == 2 and (country or "").strip() in ("United States", "US", "USA"):
+        region = geo.us_state_name(state) or state
+    return ", ".join(part.strip() for part in (city, region, country) if part and part.strip())
+
+
+def evidence_phrase(evidence: str | None, criterion: str) -> str | None:
+    """The sentence of `evidence` that decided the criterion: when the evidence holds several sentences
+    (a whole note), the one sharing most words with the criterion; cut at a word boundary when long."""
+    if not evidence or not evidence.strip():
+        return None
+    sentences = [s.strip() for s in _SENTENCES.split(evidence) if s.strip()]
+    if len(sentences) > 1:
+        wanted = set(_WORD.findall(criterion.lower()))
+        sentences.sort(key=lambda s: -len(wanted & set(_WORD.findall(s.lower()))))
+    chosen = sentences[0] if sentences else evidence.strip()
+    if len(chosen) <= EVIDENCE_MAX_CHARACTERS:
+        return chosen
+    cut = chosen[:EVIDENCE_MAX_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"

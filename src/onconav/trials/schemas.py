@@ -133,6 +133,10 @@ class ProfileRead(BaseModel):
     age: int | None
     sex: Sex | None
     terms: list[str]
+    ecog: int | None = Field(default=None, description="ECOG performance status, from the field or the note")
+    prior_treatments: list[str] | None = Field(
+        default=None, description="Treatments had, in the note's words; [] when none; None when not said"
+    )
 
 
 class PlaceRead(BaseModel):
@@ -148,6 +152,9 @@ class MatchResponse(BaseModel):
 
     patient: ProfileRead
     place: PlaceRead | None
+    place_from_note: bool = Field(
+        default=False, description="The place is where the note says the patient lives (no place given)"
+    )
     max_travel_km: float | None
     screened: int
     results: list[TrialMatchRead]
