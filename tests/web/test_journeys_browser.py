@@ -202,7 +202,6 @@ def test_asking_for_a_second_opinion_from_a_stage_page_signs_in_and_comes_back_w
     save_screenshot(page, "second-opinion-after-sign-in", viewport)
 
 
-@pytest.mark.xfail(reason="needs part C prefill", strict=False)
 def test_the_second_opinion_form_is_prefilled_with_the_condition_and_stage(
     open_page: OpenPage, server: LiveServer, person: Callable[[str], Account]
 ) -> None:
