@@ -46,9 +46,9 @@ def carries_credentials(scope: Scope) -> bool:
     return "authorization" in headers or f"{SESSION_COOKIE}=" in headers.get("cookie", "")
 
 
-def entity_tag(body: bytes) -> str:
-    """A strong ETag of a response body."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def entity_tag(language: str, body: bytes) -> str:
+    """A strong ETag of a response: its body and its language (the same bytes may be labelled two ways)."""
+    return '"' + hashlib.sha256(language.encode() + b"\n" + body).hexdigest()[:32] + '"'
 
 
 def matches_any(if_none_match: str, tag: str) -> bool:
@@ -94,7 +94,7 @@ class HttpCachingMiddleware:
 
     async def _send_public(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
         headers = MutableHeaders(scope=start)
-        tag = entity_tag(body)
+        tag = entity_tag(headers.get("content-language", ""), body)
         headers["etag"] = tag
         if scope["path"].startswith(("/api/", "/fhir/")) and "set-cookie" not in headers:
             headers.setdefault("cache-control", f"public, max-age={self.public_seconds}")
