@@ -8,6 +8,8 @@ Each command is a thin face over a service function; errors print their message 
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -184,16 +186,45 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> None:
 
         application = create_app(engine)
         warm_up_reference_data()
-        uvicorn.run(application, **options)  # type: ignore[arg-type]
+        _run_until_stopped(lambda: uvicorn.run(application, **options))  # type: ignore[arg-type]
     else:
         engine.dispose()  # each worker opens its own connections
         metrics_folder = prepare_multiprocess_directory(settings)
         try:
             # Workers are new interpreters (spawned): each imports the app and builds its reference data.
-            uvicorn.run("onconav.app:create_worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            _run_until_stopped(
+                lambda: uvicorn.run("onconav.app:create_worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            )
         finally:
             remove_multiprocess_directory(metrics_folder)
     _checkpoint_audit_head(engine)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class _StopSignal(Exception):
+    """SIGTERM or SIGINT arrived outside uvicorn's own handling of them."""
+
+
+def _raise_stop_signal(_signal: int, _frame: object) -> None:
+    raise _StopSignal
+
+
+def _run_until_stopped(run_server: Callable[[], None]) -> None:
+    """Run the server until a stop signal, then return, so that the shutdown work after it still runs.
+
+    Once it has shut down, uvicorn raises again the signal that stopped it, which by default would end this
+    process at once; here it ends `run_server` instead (as does a signal sent before uvicorn took over).
+    """
+    previous_handlers = {stop: signal.signal(stop, _raise_stop_signal) for stop in STOP_SIGNALS}
+    try:
+        run_server()
+    except _StopSignal:
+        pass
+    finally:
+        for stop, handler in previous_handlers.items():
+            signal.signal(stop, handler)
 
 
 def _prepare_first_run() -> Engine:

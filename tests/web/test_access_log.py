@@ -61,13 +61,18 @@ def test_route_templates_hide_ids_and_unknown_paths_share_one_label(
     assert unknown["route"] == "<unmatched>" and unknown["status"] == 404
 
 
-def test_a_request_id_is_kept_from_the_proxy_or_made(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_request_id_is_kept_from_the_proxy_or_made(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger=ACCESS_LOG.name):
         given = client.get("/conditions", headers={"X-Request-ID": "proxy-1234"})
         forged = client.get("/conditions", headers={"X-Request-ID": 'x" injected\n{"status":200}'})
     assert given.headers["X-Request-ID"] == "proxy-1234"
     assert forged.headers["X-Request-ID"] != 'x" injected\n{"status":200}'
-    assert [line["request_id"] for line in access_lines(caplog)] == ["proxy-1234", forged.headers["X-Request-ID"]]
+    assert [line["request_id"] for line in access_lines(caplog)] == [
+        "proxy-1234",
+        forged.headers["X-Request-ID"],
+    ]
 
 
 def test_serve_replaces_uvicorns_access_log(

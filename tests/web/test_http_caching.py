@@ -12,7 +12,12 @@ from fastapi.testclient import TestClient
 from tests.support.accounts import Account, bearer, sign_in
 
 SEARCH = "/api/v1/search?q=lobectomy&near=Chicago, IL"
-PUBLIC_READS = [SEARCH, "/search?q=lobectomy&near=Chicago, IL", "/conditions", "/fhir/R4/Organization?_count=2"]
+PUBLIC_READS = [
+    SEARCH,
+    "/search?q=lobectomy&near=Chicago, IL",
+    "/conditions",
+    "/fhir/R4/Organization?_count=2",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_READS)
@@ -45,11 +50,17 @@ def test_a_different_answer_has_a_different_etag(sqlite_client: TestClient) -> N
     assert in_spanish != lobectomy
 
 
-def test_signed_in_answers_are_never_stored(client: TestClient, patient: Account, accounts_settings: Path) -> None:
+def test_signed_in_answers_are_never_stored(
+    client: TestClient, patient: Account, accounts_settings: Path
+) -> None:
     headers = bearer(client, patient)
     case = client.post("/api/v1/cases", json={"title": "mine", "diagnosis": "colon cancer"}, headers=headers)
     assert case.status_code == 201, case.text
-    for path in ("/api/v1/cases", f"/api/v1/cases/{case.json()['id']}", "/api/v1/search?q=lobectomy&near=Boston"):
+    for path in (
+        "/api/v1/cases",
+        f"/api/v1/cases/{case.json()['id']}",
+        "/api/v1/search?q=lobectomy&near=Boston",
+    ):
         answer = client.get(path, headers=headers)
         assert answer.headers["Cache-Control"] == "no-store", path
         assert "ETag" not in answer.headers, path

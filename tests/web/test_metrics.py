@@ -31,7 +31,9 @@ def requests_counted(route: str, status: str) -> float:
 def test_requests_are_counted_and_timed_by_route_template(demo_app: FastAPI) -> None:
     route = "/api/v1/organizations/{organization_id}"
     before = requests_counted(route, "404")
-    searches_before = REGISTRY.get_sample_value("onconav_search_duration_seconds_count", {"kind": "directory"}) or 0
+    searches_before = (
+        REGISTRY.get_sample_value("onconav_search_duration_seconds_count", {"kind": "directory"}) or 0
+    )
     with TestClient(demo_app, client=LOOPBACK) as client:
         client.get("/api/v1/organizations/987654321")
         client.get("/api/v1/organizations/987654322")
@@ -42,7 +44,9 @@ def test_requests_are_counted_and_timed_by_route_template(demo_app: FastAPI) -> 
     assert searches == searches_before + 1
     assert exposition.status_code == 200 and exposition.headers["Cache-Control"] == "no-store"
     families = {family.name: family for family in text_string_to_metric_families(exposition.text)}
-    routes = {sample.labels.get("route") for sample in families["onconav_http_request_duration_seconds"].samples}
+    routes = {
+        sample.labels.get("route") for sample in families["onconav_http_request_duration_seconds"].samples
+    }
     assert route in routes and "/api/v1/search" in routes
     assert "987654321" not in exposition.text  # raw paths never become labels
 
@@ -61,7 +65,10 @@ def test_the_metrics_token_opens_metrics_from_anywhere(
     get_settings.cache_clear()
     try:
         with TestClient(create_app(sqlite_demo_engine), client=ELSEWHERE) as client:
-            assert client.get("/metrics", headers={"Authorization": "Bearer scrape-token-7c1d"}).status_code == 200
+            assert (
+                client.get("/metrics", headers={"Authorization": "Bearer scrape-token-7c1d"}).status_code
+                == 200
+            )
             assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     finally:
         get_settings.cache_clear()
