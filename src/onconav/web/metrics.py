@@ -117,7 +117,7 @@ def metrics(request: Request) -> Response:
     """The metrics in Prometheus' text format (of every worker process when there are several)."""
     settings = get_settings()
     if not may_read_metrics(request, settings):
-        raise Forbidden("Metrics are served to this machine only, or with the metrics token.")
+        raise Forbidden("You may not do this.")  # who may is in docs/serving.md
     registry = REGISTRY
     if settings.prometheus_multiproc_dir is not None:
         registry = CollectorRegistry()
