@@ -177,6 +177,9 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> None:
         "access_log": False,
         "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
     }
+    if workers > 1:
+        # uvicorn's default (5 s) replaces a worker still importing on a busy machine, again and again.
+        options["timeout_worker_healthcheck"] = settings.worker_start_seconds
     console.print(
         f"Serving onconav on http://{host}:{port} with {workers} worker process{'es' if workers > 1 else ''}"
         f"  (database: {engine.url.render_as_string()})"

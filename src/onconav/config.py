@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     database_connect_timeout_seconds: int = Field(
         default=3, description="How long opening a PostgreSQL connection may take before it counts as down."
     )
+    worker_start_seconds: int = Field(
+        default=120,
+        description="How long a worker process may take to answer its supervisor's health check (it "
+        "imports the app and builds its reference data first) before it is deemed hung and replaced.",
+    )
     graceful_shutdown_seconds: int = Field(
         default=60, description="On SIGTERM, how long requests in flight (uploads) may take to finish."
     )

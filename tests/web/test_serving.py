@@ -56,6 +56,13 @@ class ServeProcess:
             self.process = subprocess.Popen(
                 command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
             )
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.kill_group()  # no fixture teardown runs for a server that never started
+            raise
+
+    def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             assert self.process.poll() is None, self.output()[-3000:]
