@@ -1,19 +1,24 @@
-"""FastAPI application factory: database, locale negotiation, security headers, routers, static files,
-error handlers.
+"""FastAPI application factory: database, locale negotiation, security headers, access log, metrics, HTTP
+caching, routers, static files, error handlers.
 
-`create_app()` is what `onconav serve` runs; tests pass their own engine. Nothing but this factory's
-callers (the CLI entry and tests) imports this module: faces get their dependencies from
-`onconav.web.dependencies`.
+`create_app()` is what `onconav serve` runs with one process, and tests with their own engine;
+`create_worker_app()` is what each of several worker processes imports. Nothing but this factory's callers
+(the CLI entry and tests) imports this module: faces get their dependencies from `onconav.web.dependencies`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onconav import __version__
 from onconav.accounts.pages import router as account_pages
@@ -31,11 +36,16 @@ from onconav.knowledge.routes import api_router as knowledge_api
 from onconav.knowledge.routes import page_router as knowledge_pages
 from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
+from onconav.web.access_log import AccessLogMiddleware
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
-from onconav.web.errors import install_error_handlers
+from onconav.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from onconav.web.http_caching import HttpCachingMiddleware
+from onconav.web.metrics import MetricsMiddleware
+from onconav.web.metrics import router as metrics_router
 from onconav.web.pages import remember_locale
 from onconav.web.pages import router as site_pages
+from onconav.web.warm_up import warm_up_reference_data
 
 # No inline script or style anywhere: scripts and styles come from /static only.
 CONTENT_SECURITY_POLICY = (
@@ -56,12 +66,33 @@ ROUTERS = (
     cases_api,
     case_pages,
     site_pages,
+    metrics_router,
 )
+WORKER_HEADER = "X-Onconav-Worker"  # the serving process id, with the expose_worker_pid setting only
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    """The onconav web application (pages, JSON API) over `engine` (default: the configured database)."""
+def create_worker_app() -> FastAPI:
+    """The application of one of several worker processes (`onconav serve --workers N`): over the
+    configured database, with the reference data built before the worker takes a request."""
+    return create_app(warm_up=True)
+
+
+def create_app(engine: Engine | None = None, *, warm_up: bool = False) -> FastAPI:
+    """The onconav web application (pages, JSON API) over `engine` (default: the configured database);
+    `warm_up` builds the reference data at start-up (see `onconav.web.warm_up`)."""
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Request threads and database connections are sized together (docs/serving.md): one
+        # connection per thread, so a thread never waits for the pool unless the database is stuck.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        if warm_up:
+            warm_up_reference_data()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="onconav",
         version=__version__,
         description="Cancer-care navigation: find the specialists and centers that treat a condition, "
@@ -75,12 +106,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(CSRFMiddleware)  # inside the middleware below, so its pages are translated
     # Outside the CSRF check (which reads form bodies) and everything after it; inside the locale only,
     # which never reads the body, so that the 413 page is translated and carries the security headers.
-    settings = get_settings()
     app.add_middleware(
         BodyLimitMiddleware,
         default_bytes=settings.max_request_bytes,
         limits=limits_from_settings(settings),
     )
+    # Inside the locale, so a 500 is translated and carries the security headers; it answers every error
+    # that no handler took, so that the keep-alive connection survives it.
+    app.add_middleware(UnexpectedErrorMiddleware)
 
     @app.middleware("http")
     async def choose_locale(
@@ -103,9 +136,33 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
 
+    # Outside the locale (its headers are part of what is cached); then metrics and, outermost, the access
+    # log, which see every answer, 304s and 500s included.
+    app.add_middleware(HttpCachingMiddleware, public_seconds=settings.public_cache_seconds)
+    if settings.expose_worker_pid:
+        app.add_middleware(WorkerHeaderMiddleware)
+    app.add_middleware(MetricsMiddleware)
+    if settings.access_log:
+        app.add_middleware(AccessLogMiddleware)
+
     static_dir = resources.files("onconav").joinpath("web", "static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
     return app
+
+
+class WorkerHeaderMiddleware:
+    """Names the serving process in every response (tests check that several workers answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_worker(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[WORKER_HEADER] = str(os.getpid())
+            await send(message)
+
+        await self.app(scope, receive, send_with_worker)

@@ -8,6 +8,8 @@ Each command is a thin face over a service function; errors print their message 
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -26,6 +28,7 @@ from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
 from onconav.private_paths import private_folder
 from onconav.trials.cli import trials_app
+from onconav.web.warm_up import warm_up_reference_data
 
 app = typer.Typer(
     help="onconav: cancer-care navigation (directory of specialists, knowledge, trials).",
@@ -138,22 +141,99 @@ def demo_load(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: ONCONAV_WORKERS, else the number of cores)."),
+    ] = None,
 ) -> None:
     """Serve the web site and API; creates the keyring, the database and the demo data on first run."""
     # Everything the server writes (database, WAL, documents, keys, temporary files) is its owner's only,
     # whatever umask it was started with.
     previous_umask = os.umask(0o077)
     try:
-        _serve(host, port)
+        _serve(host, port, workers)
     finally:
         os.umask(previous_umask)
 
 
-def _serve(host: str | None, port: int | None) -> None:
+def _serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
+    from onconav.web.access_log import uvicorn_log_config
+    from onconav.web.metrics import prepare_multiprocess_directory, remove_multiprocess_directory
+
+    settings = get_settings()
+    engine = _prepare_first_run()  # once, in this process, before any worker starts
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.effective_workers
+    # uvicorn's own access log prints whole URLs, query strings (one-time link tokens) included: ours
+    # (onconav.web.access_log) logs route templates and paths only.
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "log_config": uvicorn_log_config(),
+        "access_log": False,
+        "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
+    }
+    if workers > 1:
+        # uvicorn's default (5 s) replaces a worker still importing on a busy machine, again and again.
+        options["timeout_worker_healthcheck"] = settings.worker_start_seconds
+    console.print(
+        f"Serving onconav on http://{host}:{port} with {workers} worker process{'es' if workers > 1 else ''}"
+        f"  (database: {engine.url.render_as_string()})"
+    )
+    if workers == 1:
+        from onconav.app import create_app
+
+        application = create_app(engine)
+        warm_up_reference_data()
+        _run_until_stopped(lambda: uvicorn.run(application, **options))  # type: ignore[arg-type]
+    else:
+        engine.dispose()  # each worker opens its own connections
+        metrics_folder = prepare_multiprocess_directory(settings)
+        try:
+            # Workers are new interpreters (spawned): each imports the app and builds its reference data.
+            _run_until_stopped(
+                lambda: uvicorn.run("onconav.app:create_worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            )
+        finally:
+            remove_multiprocess_directory(metrics_folder)
+    _checkpoint_audit_head(engine)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class _StopSignal(Exception):
+    """SIGTERM or SIGINT arrived outside uvicorn's own handling of them."""
+
+
+def _raise_stop_signal(_signal: int, _frame: object) -> None:
+    raise _StopSignal
+
+
+def _run_until_stopped(run_server: Callable[[], None]) -> None:
+    """Run the server until a stop signal, then return, so that the shutdown work after it still runs.
+
+    Once it has shut down, uvicorn raises again the signal that stopped it, which by default would end this
+    process at once; here it ends `run_server` instead (as does a signal sent before uvicorn took over).
+    """
+    previous_handlers = {stop: signal.signal(stop, _raise_stop_signal) for stop in STOP_SIGNALS}
+    try:
+        run_server()
+    except _StopSignal:
+        pass
+    finally:
+        for stop, handler in previous_handlers.items():
+            signal.signal(stop, handler)
+
+
+def _prepare_first_run() -> Engine:
+    """What must happen once per start, never in a worker: the keyring, the schema, the sweep of uploads
+    cut short and, on first run, the demo data. Returns the engine used."""
     from onconav.accounts import crypto
-    from onconav.app import create_app
     from onconav.directory import service as directory
 
     settings = get_settings()
@@ -179,13 +259,7 @@ def _serve(host: str | None, port: int | None) -> None:
     if empty:
         console.print(f"First run: loading the {settings.demo_size} demo directory and trials...")
         load_demo_with_progress(settings.demo_size, 0)
-    host = host or settings.host
-    port = port or settings.port
-    application = create_app(engine)
-    warm_up_reference_data()
-    console.print(f"Serving onconav on http://{host}:{port}  (database: {engine.url.render_as_string()})")
-    uvicorn.run(application, host=host, port=port, log_level="info")
-    _checkpoint_audit_head(engine)
+    return engine
 
 
 def _checkpoint_audit_head(engine: Engine) -> None:
@@ -196,23 +270,6 @@ def _checkpoint_audit_head(engine: Engine) -> None:
         point = audit.checkpoint_head(session)
     if point is not None:
         console.print(f"Audit log head checkpointed at event {point.sequence:,}.")
-
-
-def warm_up_reference_data() -> None:
-    """Build the place, knowledge and text-understanding tables now, then exempt them from garbage
-    collection: otherwise a full collection walks their ~0.5 M objects in the middle of a request
-    (about 280 ms, measured by benchmarks/trials.py)."""
-    import gc
-
-    from onconav.geo import service as geo
-    from onconav.knowledge import service as knowledge
-
-    geo.resolve_place("Boston, MA")
-    knowledge.list_conditions()
-    knowledge.clinical_lexicon()
-    knowledge.explain("stage 4 lung adenocarcinoma with brain metastases, EGFR positive")
-    gc.collect()
-    gc.freeze()
 
 
 if __name__ == "__main__":

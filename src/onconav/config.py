@@ -85,9 +85,74 @@ class Settings(BaseSettings):
         description="The append-only file of signed audit checkpoints, outside the database. "
         "Default: <data_dir>/audit-checkpoints.jsonl.",
     )
+    # Serving (onconav serve; see docs/serving.md for how these sizes fit together).
+    workers: int | None = Field(
+        default=None, description="Worker processes of `onconav serve`. Default: the number of cores."
+    )
+    worker_threads: int = Field(
+        default=32,
+        description="Threads per worker process that run request handlers (and so hold a "
+        "database connection each).",
+    )
+    database_pool_size: int | None = Field(
+        default=None,
+        description="Database connections kept per worker process. Default: worker_threads, "
+        "so that no request thread ever waits for a connection.",
+    )
+    database_pool_overflow: int = Field(
+        default=4, description="Connections a worker process may open beyond the pool in a burst."
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=2.0,
+        description="How long a request waits for a database connection before it is "
+        "answered 503 with Retry-After.",
+    )
+    database_connect_timeout_seconds: int = Field(
+        default=3, description="How long opening a PostgreSQL connection may take before it counts as down."
+    )
+    worker_start_seconds: int = Field(
+        default=120,
+        description="How long a worker process may take to answer its supervisor's health check (it "
+        "imports the app and builds its reference data first) before it is deemed hung and replaced.",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=60, description="On SIGTERM, how long requests in flight (uploads) may take to finish."
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token that may read /metrics from anywhere; without it, only "
+        "loopback clients not behind a proxy may.",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Prometheus multiprocess folder of a run with several workers, emptied "
+        "at start. Default: a new private temporary folder per run.",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="Set by `onconav serve` for its workers (prometheus-client's multiprocess mode).",
+    )
+    public_cache_seconds: int = Field(
+        default=300, description="How long clients and shared caches may reuse a public API or FHIR read."
+    )
+    access_log: bool = Field(default=True, description="One JSON line per request on the onconav.access log.")
+    expose_worker_pid: bool = Field(
+        default=False, description="Test and diagnosis only: an X-Onconav-Worker header with the process id."
+    )
     # Test-only: URL of a PostgreSQL server for the suite; CI=true makes PostgreSQL tests mandatory.
     test_postgres_url: str | None = None
     ci: bool = Field(default=False, validation_alias="CI")
+
+    @property
+    def effective_workers(self) -> int:
+        """Worker processes actually started by `onconav serve`."""
+        return max(1, self.workers or os.cpu_count() or 1)
+
+    @property
+    def effective_database_pool_size(self) -> int:
+        """Database connections kept per worker process."""
+        return self.database_pool_size or self.worker_threads
 
     @property
     def effective_key_file(self) -> Path:

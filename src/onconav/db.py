@@ -123,9 +123,18 @@ def create_db_engine(url: str | None = None) -> Engine:
     """An engine for `url` (default: the configured one), with SQLite tuned and its folder created."""
     from sqlalchemy import create_engine
 
-    url = url or get_settings().effective_database_url
+    settings = get_settings()
+    url = url or settings.effective_database_url
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"future": True}
+    # hide_parameters: errors and logs show the SQL, never the values bound to it (they may be PHI).
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
+    # One connection per request thread, and a short wait: a request that cannot get a connection within
+    # the pool timeout is answered 503 with Retry-After (onconav.web.errors) instead of stalling.
+    pool_options = {
+        "pool_size": settings.effective_database_pool_size,
+        "max_overflow": settings.database_pool_overflow,
+        "pool_timeout": settings.database_pool_timeout_seconds,
+    }
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -135,8 +144,12 @@ def create_db_engine(url: str | None = None) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
         if not database or database == ":memory:":
             kwargs["poolclass"] = StaticPool
+        else:
+            kwargs.update(pool_options)
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs.update(pool_options, pool_pre_ping=True)
+        # An unreachable server fails fast instead of waiting for the operating system's TCP timeout.
+        kwargs["connect_args"] = {"connect_timeout": settings.database_connect_timeout_seconds}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)

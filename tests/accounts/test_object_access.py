@@ -205,6 +205,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("POST", "/api/v1/account/second-factor/confirm"): OwnAccount(),
     ("GET", "/account"): OwnAccount(),
     ("GET", "/account/home"): OwnAccount(),
+    ("GET", "/metrics"): Public("traffic counts by route template; loopback or metrics token only"),
     ("GET", "/account/password"): OwnAccount(),
     ("POST", "/account/password"): OwnAccount(),
     ("GET", "/account/second-factor"): OwnAccount(pending=True),

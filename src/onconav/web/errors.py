@@ -1,6 +1,7 @@
 """The one place where errors become responses: JSON for /api, OperationOutcome for /fhir, pages elsewhere.
 
-Every error has one JSON shape: {"error": {"status", "code", "message", ...details}}.
+Every error has one JSON shape: {"error": {"status", "code", "message", ...details}}. Every error, even an
+unexpected one, is answered by a handler here, so the keep-alive connection stays usable.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import exc as database_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onconav.errors import OnconavError
+from onconav.errors import RETRY_AFTER_SECONDS, OnconavError
 from onconav.fhir.outcome import FhirError, outcome_response
 from onconav.i18n import get_translations
 from onconav.web.templating import render
@@ -31,7 +34,16 @@ CODES = {
     413: "too_large",
     422: "invalid_input",
     429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
 }
+# Errors that mean "the database cannot be reached or has no connection free", not "this request is
+# wrong": the pool timed out, the server refused or dropped the connection, or SQLite stayed locked.
+DATABASE_UNAVAILABLE_ERRORS = (
+    database_errors.TimeoutError,
+    database_errors.OperationalError,
+    database_errors.InterfaceError,
+)
 
 
 def is_fhir(request: Request) -> bool:
@@ -162,11 +174,77 @@ def install_error_handlers(app: FastAPI) -> None:
             message = _("The request could not be handled.")
         return error_response(request, exc.status_code, message)
 
+    @app.exception_handler(database_errors.DBAPIError)
+    async def database_error(request: Request, exc: database_errors.DBAPIError) -> Response:
+        if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS) or exc.connection_invalidated:
+            return database_unavailable_response(request, exc)
+        return unexpected_error_response(request, exc)
+
+    @app.exception_handler(database_errors.TimeoutError)
+    async def pool_exhausted(request: Request, exc: database_errors.TimeoutError) -> Response:
+        return database_unavailable_response(request, exc)
+
+    # Only errors raised outside UnexpectedErrorMiddleware (in the outer middleware) reach this one; its
+    # response closes the connection (Starlette re-raises to the server).
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
-        # The request path is logged, never its query string or body: they may carry personal data.
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        if is_fhir(request):
-            return outcome_response(500, "Unexpected server error.")
+        return unexpected_error_response(request, exc)
+
+
+def database_unavailable_response(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After: the database is unreachable or has no connection free right now."""
+    # The class says which failure it was; the message may quote SQL with personal data in its parameters.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    retry_after = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    response: Response
+    if is_fhir(request):
+        response = outcome_response(503, "The database is unavailable; try again later.", "transient")
+    else:
         _ = get_translations(getattr(request.state, "locale", "en")).gettext
-        return error_response(request, 500, _("Something went wrong on our side. Please try again."))
+        message = _("The service is busy or cannot reach its database. Please try again in a moment.")
+        response = error_response(request, 503, message)
+    response.headers.update(retry_after)
+    return response
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> Response:
+    """500, with the traceback logged: a bug. The path is logged, never the query string or the body."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_fhir(request):
+        return outcome_response(500, "Unexpected server error.")
+    _ = get_translations(getattr(request.state, "locale", "en")).gettext
+    return error_response(request, 500, _("Something went wrong on our side. Please try again."))
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception no handler took with a 500 from here, so the connection stays usable.
+
+    Starlette's own last resort (ServerErrorMiddleware) re-raises to the server, which then closes the
+    keep-alive connection and loses the requests already sent on it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if response_started:  # half an answer was sent: only closing the connection can say so
+                raise
+            request = Request(scope)
+            if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+                response = database_unavailable_response(request, exc)
+            else:
+                response = unexpected_error_response(request, exc)
+            await response(scope, receive, send)
