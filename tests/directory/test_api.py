@@ -17,7 +17,7 @@ def engine(demo_engine: Engine) -> Engine:
     return demo_engine
 
 
-def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> None:
+def test_search_answers_one_object_within_radius_first_and_explained(client: TestClient) -> None:
     response = client.get("/api/v1/search", params={"q": "metastasectomy", "near": "Ukia, CA"})
     assert response.status_code == 200
     body = response.json()
@@ -25,12 +25,22 @@ def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> N
     assert body["place"]["lat"] == pytest.approx(39.15, abs=0.05)
     assert body["place"]["lon"] == pytest.approx(-123.21, abs=0.05)
     results = body["results"]
-    assert results and [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    # Within the radius first, each part best first (docs/ranking.md, "Order").
+    inside = [r for r in results if r["within_radius"]]
+    beyond = [r for r in results if not r["within_radius"]]
+    assert results and results == inside + beyond and inside and beyond
+    for part in (inside, beyond):
+        assert [r["score"] for r in part] == sorted((r["score"] for r in part), reverse=True)
+    assert body["order"] == "best"
     for result in results:
         assert {"kind", "id", "name", "city", "country", "distance_km", "score", "why"} <= set(result)
         assert result["kind"] in ("organization", "practitioner")
         assert math.isclose(sum(w["points"] for w in result["why"]), result["score"], abs_tol=0.06)
         assert all(w["detail"] for w in result["why"])
+        # Zero-point rows never reach "why" ("Outside your 100 km radius +0.0"); facts not scored are notes.
+        assert all(w["points"] != 0 for w in result["why"])
+        assert all(n["points"] == 0 and n["factor"] != "beyond_radius" for n in result["notes"])
+        assert result["lat"] is not None and result["lon"] is not None
         assert result["demo"] is True
     assert body["expanded_radius_km"] and body["within_radius_count"] < 5
 
