@@ -5,6 +5,7 @@ Routes parse input, call one service function, and render what it returns.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -257,14 +258,13 @@ def page_topic_near(
 
 
 def _place_shown(place_slug: str, typed: str) -> str:
-    """What the Near box shows: the text the reader typed when it means this place, else the place's name
-    (never the slug: "Ukiah, CA", not "ukiah-ca")."""
-    if typed and len(typed) <= MAX_QUERY_LENGTH and service.slug_of(typed) == place_slug:
-        return typed
-    try:
-        return service.resolve_place(place_slug).place.name
-    except OnconavError:
-        return place_slug  # the search says what is wrong with it
+    """What the Near box shows and the search reads: the text the reader typed when it means this place,
+    else the place's name when that reads back as the same place ("Ukiah, California, United States", not
+    "ukiah-ca"), else the slug itself (a ZIP code is its own slug)."""
+    candidates = [typed] if typed and len(typed) <= MAX_QUERY_LENGTH else []
+    with contextlib.suppress(OnconavError):  # else the search says what is wrong with the slug
+        candidates.append(service.resolve_place(place_slug).place.name)
+    return next((text for text in candidates if service.slug_of(text) == place_slug), place_slug)
 
 
 @page_router.get("/organizations/{organization_id}", response_class=HTMLResponse)
