@@ -208,7 +208,7 @@ def test_doctors_are_grouped_under_their_center_and_the_map_numbers_the_groups(c
         assert len(re.findall(rf'<h3>[^\n]*href="/organizations/{center}"', html)) == 1
     markers = re.findall(r'<g class="map-marker" data-number="(\d+)"', html)
     assert sorted(markers, key=int) == groups
-    assert 'role="img" aria-labelledby="results-map-title results-map-desc"' in html
+    assert 'role="img" aria-labelledby="results-map-title" aria-describedby="results-map-desc"' in html
 
 
 def test_the_order_choice_puts_the_nearest_first(client: TestClient) -> None:
@@ -237,4 +237,4 @@ def test_a_profile_shows_the_phone_and_website_its_sources_list(real_directory_e
     if profile["website"]:
         assert "Website: <a href=" in html
     assert "How to get a referral:" in html
-    assert 'aria-labelledby="place-map-title place-map-desc"' in html
+    assert 'aria-labelledby="place-map-title" aria-describedby="place-map-desc"' in html

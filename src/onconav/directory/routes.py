@@ -180,7 +180,7 @@ def _results_page(
             [(group.name, group.first.lat, group.first.lon) for group in groups],
             tile_url=get_settings().map_tile_url,
         ),
-        order_urls={name: str(request.url.include_query_params(sort=name)) for name in ranking.RESULT_ORDERS},
+        order_urls={name: _same_page(request, sort=name) for name in ranking.RESULT_ORDERS},
     )
     return render(request, "directory/results.html", context_values)
 
@@ -199,6 +199,12 @@ def page_search(request: Request, session: SessionDep) -> Response:
         if readable:
             return RedirectResponse(readable, status_code=303)
     return _results_page(request, session, form)
+
+
+def _same_page(request: Request, **changes: str) -> str:
+    """This page's path and query with some parameters changed (a link that keeps everything else)."""
+    url = request.url.include_query_params(**changes)
+    return f"{url.path}?{url.query}"
 
 
 def _readable_url(form: dict[str, str]) -> str | None:
