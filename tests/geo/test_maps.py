@@ -100,3 +100,13 @@ def test_the_include_labels_the_map_and_escapes_labels() -> None:
 
 def test_the_include_draws_nothing_without_a_map() -> None:
     assert _render(None, "Map").strip() == ""
+
+
+@given(points, latitudes, longitudes)
+def test_the_place_searched_from_stays_in_view_and_apart_from_the_numbers(
+    places: list[tuple[str, float, float]], lat: float, lon: float
+) -> None:
+    drawn = geo.draw_map(places, origin=("Here", lat, lon))
+    assert drawn is not None and drawn.origin is not None
+    assert drawn.origin.number == 0 and len(drawn.markers) == len(places)
+    assert 0 <= drawn.origin.x <= drawn.width and 0 <= drawn.origin.y <= drawn.height

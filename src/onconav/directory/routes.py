@@ -178,6 +178,7 @@ def _results_page(
         map_title=_("Map of the results near %(place)s") % {"place": response.place.name},
         map=geo.draw_map(
             [(group.name, group.first.lat, group.first.lon) for group in groups],
+            origin=(response.place.name, response.place.lat, response.place.lon),
             tile_url=get_settings().map_tile_url,
         ),
         order_urls={name: _same_page(request, sort=name) for name in ranking.RESULT_ORDERS},

@@ -61,6 +61,7 @@ class DrawnMap:
     tiles: tuple[MapTile, ...]
     markers: tuple[MapMarker, ...]
     tile_origin: str | None  # the tile server's address, for the attribution link
+    origin: MapMarker | None = None  # the place searched from (number 0), drawn apart from the numbered ones
 
     @property
     def view_box(self) -> str:
@@ -194,6 +195,13 @@ def _land(projection: _Equirectangular, bounds: _Bounds) -> tuple[str, ...]:
     return tuple(paths)
 
 
+def _coordinates(point: MapPoint) -> tuple[float, float] | None:
+    """(latitude, longitude) of a point that can be placed, else None."""
+    if point.lat is None or point.lon is None or abs(point.lat) > 90 or abs(point.lon) > 180:
+        return None
+    return point.lat, point.lon
+
+
 def _point(entry: MapPoint | Sequence[Any]) -> MapPoint:
     if isinstance(entry, MapPoint):
         return entry
@@ -201,39 +209,54 @@ def _point(entry: MapPoint | Sequence[Any]) -> MapPoint:
     return MapPoint(str(label), None if lat is None else float(lat), None if lon is None else float(lon))
 
 
-def draw_map(points: Sequence[MapPoint | Sequence[Any]], *, tile_url: str | None = None) -> DrawnMap | None:
+def draw_map(
+    points: Sequence[MapPoint | Sequence[Any]],
+    *,
+    origin: MapPoint | Sequence[Any] | None = None,
+    tile_url: str | None = None,
+) -> DrawnMap | None:
     """A map of `points` ((label, latitude, longitude) each), numbered in list order from 1.
 
     Points without coordinates keep their number but get no marker; None when no point can be placed.
-    `tile_url` ("https://tiles.example/{z}/{x}/{y}.png") draws the operator's tiles instead of the basemap.
+    `origin` is the place searched from, kept in view and marked apart (number 0). `tile_url`
+    ("https://tiles.example/{z}/{x}/{y}.png") draws the operator's tiles instead of the basemap.
     """
-    placed: list[tuple[int, str, float, float]] = []
+    placed = []
     for number, entry in enumerate(points, start=1):
         point = _point(entry)
-        if point.lat is not None and point.lon is not None and abs(point.lat) <= 90 and abs(point.lon) <= 180:
-            placed.append((number, point.label, point.lat, point.lon))
+        where = _coordinates(point)
+        if where is not None:
+            placed.append((number, point.label, *where))
     if not placed:
         return None
-    bounds = _bounds([(lat, lon) for _number, _label, lat, lon in placed])
+    start = _point(origin) if origin is not None else None
+    start_at = _coordinates(start) if start is not None else None
+    corners = [(lat, lon) for _number, _label, lat, lon in placed] + ([start_at] if start_at else [])
+    bounds = _bounds(corners)
     projection: _Equirectangular | _TileView
     if tile_url:
         projection = _TileView(bounds)
         land: tuple[str, ...] = ()
         tiles = projection.tiles(tile_url)
         parts = urlsplit(tile_url)
-        origin: str | None = f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
+        tile_origin: str | None = f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
     else:
         projection = _Equirectangular(bounds)
-        land, tiles, origin = _land(projection, bounds), (), None
-    markers = []
-    for number, label, lat, lon in placed:
-        x, y = projection.project(lat, lon)
-        markers.append(MapMarker(number=number, label=label, x=round(x, 1), y=round(y, 1)))
+        land, tiles, tile_origin = _land(projection, bounds), (), None
+    markers = [_marker(projection, number, label, lat, lon) for number, label, lat, lon in placed]
     return DrawnMap(
         width=VIEW_WIDTH,
         height=VIEW_HEIGHT,
         land=land,
         tiles=tiles,
         markers=tuple(markers),
-        tile_origin=origin,
+        tile_origin=tile_origin,
+        origin=_marker(projection, 0, start.label, *start_at) if start and start_at else None,
     )
+
+
+def _marker(
+    projection: _Equirectangular | _TileView, number: int, label: str, lat: float, lon: float
+) -> MapMarker:
+    x, y = projection.project(lat, lon)
+    return MapMarker(number=number, label=label, x=round(x, 1), y=round(y, 1))
