@@ -84,13 +84,9 @@ def api_search(
         limit=limit,
         filters=_filters(kind, language, international, designation),
     )
-    outcome.hits = ranking.order_results(outcome.hits, sort)
     locale = request.state.locale
-    response = SearchResponse.from_outcome(
-        outcome, query=q, translations=get_translations(locale), locale=locale
-    )
-    response.order = sort
-    return response
+    translations = get_translations(locale)
+    return SearchResponse.from_outcome(outcome, query=q, translations=translations, locale=locale, order=sort)
 
 
 @api_router.get("/organizations/{organization_id}", response_model=OrganizationRead)
@@ -162,12 +158,9 @@ def _results_page(
     except OnconavError as error:
         context_values["error"] = {"message": error.localized(translations.gettext), "details": error.details}
         return render(request, "directory/results.html", context_values, error.status_code)
-    order = _order(form)
-    outcome.hits = ranking.order_results(outcome.hits, order)
     response = SearchResponse.from_outcome(
-        outcome, query=label or form["q"], translations=translations, locale=locale
+        outcome, query=label or form["q"], translations=translations, locale=locale, order=_order(form)
     )
-    response.order = order
     groups = group_results(response.results)
     context_values.update(
         outcome=outcome,

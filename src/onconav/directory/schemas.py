@@ -10,7 +10,7 @@ from typing import Literal
 from babel.support import NullTranslations
 from pydantic import BaseModel, Field
 
-from onconav.directory.ranking import RankingFactor
+from onconav.directory.ranking import RankingFactor, ResultOrder, order_results
 from onconav.directory.reasons import describe_coverage, describe_factor, evidence_label
 from onconav.directory.search import ProviderHit, SearchOutcome
 
@@ -128,9 +128,16 @@ class SearchResponse(BaseModel):
 
     @classmethod
     def from_outcome(
-        cls, outcome: SearchOutcome, *, query: str, translations: NullTranslations, locale: str
+        cls,
+        outcome: SearchOutcome,
+        *,
+        query: str,
+        translations: NullTranslations,
+        locale: str,
+        order: ResultOrder = "best",
     ) -> SearchResponse:
-        """The JSON form of a search outcome, with reasons in the reader's language."""
+        """The JSON form of a search outcome, with reasons in the reader's language, in the one order rule
+        (ranking.order_results: within the radius first, or nearest first)."""
         place = outcome.place
         return cls(
             query=query,
@@ -157,7 +164,10 @@ class SearchResponse(BaseModel):
                 unknown=outcome.coverage.unknown,
                 note=describe_coverage(outcome.coverage, translations),
             ),
-            results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
+            results=order_results(
+                [result_read(hit, translations=translations, locale=locale) for hit in outcome.hits], order
+            ),
+            order=order,
             found_by="name" if outcome.found_by == "name" else "topic",
         )
 
