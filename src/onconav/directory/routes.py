@@ -161,22 +161,32 @@ def _results_page(
     response = SearchResponse.from_outcome(
         outcome, query=label or form["q"], translations=translations, locale=locale, order=_order(form)
     )
-    groups = group_results(response.results)
     context_values.update(
-        outcome=outcome,
-        response=response,
-        groups=groups,
-        contacts=contacts_of(session, response.results),
-        search_context=context or context_from_text(form["q"]),
-        map_title=_("Map of the results near %(place)s") % {"place": response.place.name},
-        map=geo.draw_map(
-            [(group.name, group.first.lat, group.first.lon) for group in groups],
-            origin=(response.place.name, response.place.lat, response.place.lon),
-            tile_url=get_settings().map_tile_url,
-        ),
-        order_urls={name: _same_page(request, sort=name) for name in ranking.RESULT_ORDERS},
+        _actionable(request, session, response, context or context_from_text(form["q"])), outcome=outcome
     )
     return render(request, "directory/results.html", context_values)
+
+
+def _actionable(
+    request: Request, session: Session, response: SearchResponse, context: SearchContext
+) -> dict[str, Any]:
+    """What the results page adds to the answer: groups, contacts, the map, the order links, the context."""
+    _ = get_translations(request.state.locale).gettext
+    groups = group_results(response.results)
+    place = response.place
+    return {
+        "response": response,
+        "groups": groups,
+        "contacts": contacts_of(session, response.results),
+        "search_context": context,
+        "map_title": _("Map of the results near %(place)s") % {"place": place.name},
+        "map": geo.draw_map(
+            [(group.name, group.first.lat, group.first.lon) for group in groups],
+            origin=(place.name, place.lat, place.lon),
+            tile_url=get_settings().map_tile_url,
+        ),
+        "order_urls": {name: _same_page(request, sort=name) for name in ranking.RESULT_ORDERS},
+    }
 
 
 @page_router.get("/search", response_class=HTMLResponse)
