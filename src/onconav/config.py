@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     port: int = 8000
     demo_size: str = Field(default="small", description="Demo data set loaded on first run.")
     default_locale: str = "en"
+    map_tile_url: str | None = Field(
+        default=None,
+        description="A map tile server ('https://tiles.example.org/{z}/{x}/{y}.png') drawn under result maps "
+        "instead of the packaged basemap; its origin must be allowed by the pages' img-src (docs/maps.md).",
+    )
     # Accounts and the protection of patient data (onconav.accounts; see docs/security.md).
     key_file: Path | None = Field(
         default=None,

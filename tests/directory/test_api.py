@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
+
+from onconav.app import create_app
 
 
 @pytest.fixture
@@ -17,7 +21,7 @@ def engine(demo_engine: Engine) -> Engine:
     return demo_engine
 
 
-def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> None:
+def test_search_answers_one_object_within_radius_first_and_explained(client: TestClient) -> None:
     response = client.get("/api/v1/search", params={"q": "metastasectomy", "near": "Ukia, CA"})
     assert response.status_code == 200
     body = response.json()
@@ -25,12 +29,22 @@ def test_search_answers_one_object_sorted_and_explained(client: TestClient) -> N
     assert body["place"]["lat"] == pytest.approx(39.15, abs=0.05)
     assert body["place"]["lon"] == pytest.approx(-123.21, abs=0.05)
     results = body["results"]
-    assert results and [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    # Within the radius first, each part best first (docs/ranking.md, "Order").
+    inside = [r for r in results if r["within_radius"]]
+    beyond = [r for r in results if not r["within_radius"]]
+    assert results and results == inside + beyond and inside and beyond
+    for part in (inside, beyond):
+        assert [r["score"] for r in part] == sorted((r["score"] for r in part), reverse=True)
+    assert body["order"] == "best"
     for result in results:
         assert {"kind", "id", "name", "city", "country", "distance_km", "score", "why"} <= set(result)
         assert result["kind"] in ("organization", "practitioner")
         assert math.isclose(sum(w["points"] for w in result["why"]), result["score"], abs_tol=0.06)
         assert all(w["detail"] for w in result["why"])
+        # Zero-point rows never reach "why" ("Outside your 100 km radius +0.0"); facts not scored are notes.
+        assert all(w["points"] != 0 for w in result["why"])
+        assert all(n["points"] == 0 and n["factor"] != "beyond_radius" for n in result["notes"])
+        assert result["lat"] is not None and result["lon"] is not None
         assert result["demo"] is True
     assert body["expanded_radius_km"] and body["within_radius_count"] < 5
 
@@ -67,6 +81,8 @@ def test_profiles_of_the_results_open(client: TestClient) -> None:
         ({"q": "lobectomy"}, "near"),
         ({"q": "qqqzzzxx", "near": "Ukiah, CA"}, "did not recognise"),
         ({"q": "lobectomy", "near": "91, 200"}, "atitude"),
+        ({"q": "lung cancer " * 500, "near": "Ukiah, CA"}, "too long"),
+        ({"q": "lobectomy", "near": "Ukiah, CA", "sort": "random"}, "sort"),
     ],
 )
 def test_bad_input_is_a_clear_422(client: TestClient, params: dict[str, str], field_or_text: str) -> None:
@@ -118,3 +134,107 @@ def test_no_input_gives_a_server_error(
         "/search", params={"q": q, "near": near, "radius_km": radius}, follow_redirects=True
     )
     assert page.status_code in (200, 404, 422), page.text[:500]
+
+
+# --- the results page: context kept, order, groups, map ---------------------------------------------
+
+
+def test_a_stage_and_the_typed_place_travel_through_the_readable_url(client: TestClient) -> None:
+    moved = client.get(
+        "/search",
+        params={"q": "stage 4 pleural mesothelioma", "near": "Ukiah, CA", "lang": "es"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    target = urlsplit(moved.headers["location"])
+    assert target.path == "/conditions/pleural-mesothelioma/near/ukiah-ca"
+    assert parse_qs(target.query) == {"stage": ["IV"], "typed": ["Ukiah, CA"], "lang": ["es"]}
+    page = client.get(moved.headers["location"], headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="near" name="near" type="text" required value="Ukiah, CA"' in html
+    assert "ukiah-ca" not in _input_values(html)
+    assert "Mesotelioma pleural, estadio IV" in html or "Mesotelioma pleural, stage IV" in html
+    assert 'href="/conditions/pleural-mesothelioma/stages/iv"' in html
+    assert 'href="/trials?condition=Pleural+mesothelioma&amp;stage=IV&amp;near=Ukiah%2C+CA"' in html
+    assert 'href="/cases?condition=pleural-mesothelioma&amp;stage=iv#new-case"' in html
+
+
+def test_biomarkers_named_in_the_query_are_kept_and_shown(client: TestClient) -> None:
+    moved = client.get(
+        "/search",
+        params={"q": "HER2 positive stage IV breast cancer", "near": "95482"},
+        follow_redirects=False,
+    )
+    query = parse_qs(urlsplit(moved.headers["location"]).query)
+    assert query["stage"] == ["IV"] and query["biomarkers"] == ["HER2 positive"]
+    html = client.get(moved.headers["location"]).text
+    assert "Breast cancer, stage IV</strong>" in html and "HER2 positive" in html
+    assert "biomarkers=HER2+positive" in html  # carried to the trials link
+
+
+def test_a_readable_url_shows_the_place_name_never_the_slug(client: TestClient) -> None:
+    html = client.get("/procedures/lobectomy/near/ukiah-ca").text
+    assert 'name="near" type="text" required value="Ukiah, California' in html
+    # A "typed" text that means another place is not shown as if it had been searched.
+    html = client.get("/procedures/lobectomy/near/ukiah-ca", params={"typed": "Paris, France"}).text
+    assert 'value="Paris, France"' not in html
+
+
+def test_a_stage_parameter_that_is_not_a_stage_is_ignored(client: TestClient) -> None:
+    page = client.get("/conditions/pleural-mesothelioma/near/ukiah-ca", params={"stage": "<b>V</b>"})
+    assert page.status_code == 200
+    assert "stage &lt;b&gt;" not in page.text and "/stages/" not in page.text.split('id="results"')[1]
+
+
+def test_why_tables_on_the_page_have_no_zero_rows(client: TestClient) -> None:
+    html = client.get("/procedures/lobectomy/near/ukiah-ca").text
+    assert "Beyond your radius" in html  # the search looked beyond the radius ...
+    assert "Outside your" not in html  # ... and no reason row says so with +0.0
+    points = re.findall(r'<td class="num">([^<]*)</td>', html.split('id="results"')[1])
+    assert points and not [p for p in points if p.strip() in ("+0.0", "-0.0", "0.0")]
+
+
+def test_doctors_are_grouped_under_their_center_and_the_map_numbers_the_groups(client: TestClient) -> None:
+    answer = client.get("/api/v1/search", params={"q": "metastasectomy", "near": "Ukiah, CA"}).json()
+    centers = {r["organization_id"] for r in answer["results"] if r["organization_id"] is not None}
+    solo = [r for r in answer["results"] if r["organization_id"] is None]
+    html = client.get("/procedures/metastasectomy/near/ukiah-ca").text
+    groups = re.findall(r'<li class="result-card result-group" data-number="(\d+)"', html)
+    assert len(groups) == len(centers) + len(solo) < len(answer["results"])
+    assert groups == [str(n) for n in range(1, len(groups) + 1)]
+    for center in centers:  # each center once, as a group heading
+        assert html.count('<h3><span class="result-number" aria-hidden="true">') == len(groups)
+        assert len(re.findall(rf'<h3>[^\n]*href="/organizations/{center}"', html)) == 1
+    markers = re.findall(r'<g class="map-marker" data-number="(\d+)"', html)
+    assert sorted(markers, key=int) == groups
+    assert 'role="img" aria-labelledby="results-map-title" aria-describedby="results-map-desc"' in html
+
+
+def test_the_order_choice_puts_the_nearest_first(client: TestClient) -> None:
+    nearest = client.get(
+        "/api/v1/search", params={"q": "lobectomy", "near": "Ukiah, CA", "sort": "nearest"}
+    ).json()
+    distances = [r["distance_km"] for r in nearest["results"]]
+    assert nearest["order"] == "nearest" and distances == sorted(distances)
+    html = client.get("/procedures/lobectomy/near/ukiah-ca", params={"sort": "nearest"}).text
+    assert re.search(r'sort=nearest" aria-current="true">Nearest first', html)
+
+
+def _input_values(html: str) -> list[str]:
+    return re.findall(r'<input[^>]* value="([^"]*)"', html)
+
+
+def test_a_profile_shows_the_phone_and_website_its_sources_list(real_directory_engine: Engine) -> None:
+    with TestClient(create_app(real_directory_engine)) as real:
+        answer = real.get("/api/v1/search", params={"q": "Massachusetts General Hospital", "near": "02114"})
+        hospital = answer.json()["results"][0]
+        profile = real.get(f"/api/v1/organizations/{hospital['id']}").json()
+        assert profile["phone"]
+        html = real.get(f"/organizations/{hospital['id']}").text
+    assert "Contact and referral" in html and profile["phone"] in html
+    assert f'href="tel:{profile["phone"].replace(" ", "")}"' in html
+    if profile["website"]:
+        assert "Website: <a href=" in html
+    assert "How to get a referral:" in html
+    assert 'aria-labelledby="place-map-title" aria-describedby="place-map-desc"' in html

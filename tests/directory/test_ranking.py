@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -121,3 +122,52 @@ def test_reasons_add_up_to_the_score_and_name_their_sources(
     assert all(f.params.get("source") for f in factors if f.factor != "distance")
     assert ("evidence" in {f.factor for f in factors}) == likely
     assert {f.factor for f in factors} >= {"match", "distance"}
+
+
+# --- the order rule (docs/ranking.md, "Order") --------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Result:
+    kind: str
+    id: int
+    score: float
+    distance_km: float
+    within_radius: bool
+
+
+def test_a_center_beyond_the_radius_never_ranks_above_one_inside_it() -> None:
+    far_but_strong = _Result("organization", 1, score=70.0, distance_km=167.0, within_radius=False)
+    inside = _Result("organization", 2, score=40.0, distance_km=90.0, within_radius=True)
+    near = _Result("practitioner", 3, score=30.0, distance_km=10.0, within_radius=True)
+    assert ranking.order_results([far_but_strong, near, inside]) == [inside, near, far_but_strong]
+    assert ranking.order_results([far_but_strong, near, inside], "nearest") == [near, inside, far_but_strong]
+
+
+results = st.builds(
+    _Result,
+    kind=st.sampled_from(["organization", "practitioner"]),
+    id=st.integers(1, 50),
+    score=st.floats(-30, 120, allow_nan=False),
+    distance_km=st.floats(0, 500, allow_nan=False),
+    within_radius=st.booleans(),
+)
+
+
+@given(st.lists(results, max_size=20))
+def test_best_order_puts_every_result_inside_before_any_beyond_each_part_by_score(
+    found: list[_Result],
+) -> None:
+    ordered = ranking.order_results(found)
+    assert sorted(ordered, key=repr) == sorted(found, key=repr)
+    flags = [r.within_radius for r in ordered]
+    assert flags == sorted(flags, reverse=True)
+    for part in (True, False):
+        scores = [r.score for r in ordered if r.within_radius is part]
+        assert scores == sorted(scores, reverse=True)
+
+
+@given(st.lists(results, max_size=20))
+def test_nearest_order_is_by_distance(found: list[_Result]) -> None:
+    distances = [r.distance_km for r in ranking.order_results(found, "nearest")]
+    assert distances == sorted(distances)

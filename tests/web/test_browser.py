@@ -89,7 +89,7 @@ def _describe(violations: list[dict[str, Any]]) -> str:
 
 def _profile_url(page: Page, server: LiveServer, prefix: str) -> str:
     page.goto(server.url + RESULTS_PATH)
-    href = page.locator(f"ol.results h3 a[href^='{prefix}']").first.get_attribute("href")
+    href = page.locator(f"ol.results :is(h3, h4) a[href^='{prefix}']").first.get_attribute("href")
     assert href, f"no {prefix} result to open"
     return server.url + href
 

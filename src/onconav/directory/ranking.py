@@ -7,9 +7,10 @@ Every factor names its source; `evidence` says how we know (known, likely, unkno
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from onconav.directory.models import DESIGNATION_BITS
 
@@ -318,3 +319,38 @@ def explain(
     if not within_radius:
         factors.append(RankingFactor("beyond_radius", 0.0, {"radius_km": radius_km, "source": "onconav"}))
     return factors
+
+
+ResultOrder = Literal["best", "nearest"]
+RESULT_ORDERS: tuple[ResultOrder, ...] = ("best", "nearest")
+
+
+class Ranked(Protocol):
+    """What ordering needs of a result (a search hit or its JSON form)."""
+
+    @property
+    def score(self) -> float: ...
+    @property
+    def distance_km(self) -> float: ...
+    @property
+    def within_radius(self) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def id(self) -> int: ...
+
+
+R = TypeVar("R", bound=Ranked)
+
+
+def order_results(results: Sequence[R], order: ResultOrder = "best") -> list[R]:
+    """The one ordering rule of result lists (docs/ranking.md, "Order").
+
+    best (the default): every result within the radius before any beyond it, each part by score, best
+    first; so a center 167 km away never ranks above one 90 km away inside a 100 km radius. nearest: by
+    distance, nearest first, whatever the radius. Ties fall back to score, then kind and id, so that the
+    order never depends on the database.
+    """
+    if order == "nearest":
+        return sorted(results, key=lambda r: (r.distance_km, -r.score, r.kind, r.id))
+    return sorted(results, key=lambda r: (not r.within_radius, -r.score, r.distance_km, r.kind, r.id))

@@ -5,6 +5,7 @@ Routes parse input, call one service function, and render what it returns.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -12,10 +13,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onconav.directory import service
+from onconav.config import get_settings
+from onconav.directory import ranking, service
+from onconav.directory.result_pages import (
+    MAX_QUERY_LENGTH,
+    SearchContext,
+    check_query_length,
+    contacts_of,
+    context_from_parameters,
+    context_from_text,
+    group_results,
+    location_phones,
+    web_address,
+)
 from onconav.directory.schemas import OrganizationRead, PractitionerRead, SearchResponse
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
+from onconav.geo import service as geo
 from onconav.i18n import get_translations
 from onconav.web.dependencies import SessionDep
 from onconav.web.templating import render
@@ -53,8 +67,15 @@ def api_search(
         bool | None, Query(description="Only providers accepting international patients.")
     ] = None,
     designation: Annotated[str | None, Query(description="nci, coc or jci")] = None,
+    sort: Annotated[
+        ranking.ResultOrder,
+        Query(
+            description="best: within the radius first, each part by score (default); nearest: by distance."
+        ),
+    ] = "best",
 ) -> SearchResponse:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
+    check_query_length(q)
     outcome = service.search_providers(
         session,
         query=q,
@@ -64,7 +85,8 @@ def api_search(
         filters=_filters(kind, language, international, designation),
     )
     locale = request.state.locale
-    return SearchResponse.from_outcome(outcome, query=q, translations=get_translations(locale), locale=locale)
+    translations = get_translations(locale)
+    return SearchResponse.from_outcome(outcome, query=q, translations=translations, locale=locale, order=sort)
 
 
 @api_router.get("/organizations/{organization_id}", response_model=OrganizationRead)
@@ -79,33 +101,53 @@ def api_practitioner(practitioner_id: int, session: SessionDep) -> PractitionerR
     return service.get_practitioner_or_raise(session, practitioner_id=practitioner_id)
 
 
+FORM_KEYS = ("q", "near", "radius_km", "limit", "kind", "language", "international", "designation", "sort")
+
+
 def _form_state(request: Request) -> dict[str, str]:
-    keys = ("q", "near", "radius_km", "limit", "kind", "language", "international", "designation")
-    return {key: request.query_params.get(key, "") for key in keys}
+    return {key: request.query_params.get(key, "") for key in FORM_KEYS}
 
 
-def _results_page(request: Request, session: Session, form: dict[str, str]) -> HTMLResponse:
-    """Run the search from form values and render results, or the form with the error."""
+def _order(form: dict[str, str]) -> ranking.ResultOrder:
+    return "nearest" if form["sort"] == "nearest" else "best"
+
+
+def _results_page(
+    request: Request,
+    session: Session,
+    form: dict[str, str],
+    *,
+    context: SearchContext | None = None,
+    search_text: str | None = None,
+    label: str | None = None,
+) -> HTMLResponse:
+    """Run the search from form values and render results, or the form with the error.
+
+    `search_text` is what is searched when it differs from what the form shows (a readable URL searches
+    "Pleural mesothelioma stage IV"); `context` is what the links carry (else read from the query).
+    """
     locale = request.state.locale
     translations = get_translations(locale)
     _ = translations.gettext
-    context: dict[str, Any] = {"form": form, "outcome": None, "error": None, "response": None}
+    context_values: dict[str, Any] = {"form": form, "outcome": None, "error": None, "response": None}
     try:
         radius = float(form["radius_km"]) if form["radius_km"] else service.DEFAULT_RADIUS_KM
         limit = int(form["limit"]) if form["limit"] else service.DEFAULT_LIMIT
     except ValueError:
-        context["error"] = {
+        context_values["error"] = {
             "message": _("The radius and the number of results must be numbers."),
             "details": {},
         }
-        return render(request, "directory/results.html", context, 422)
+        return render(request, "directory/results.html", context_values, 422)
     if not form["q"].strip() or not form["near"].strip():
-        context["error"] = {"message": _("Type what you are looking for and a place."), "details": {}}
-        return render(request, "directory/results.html", context, 422 if form["q"] or form["near"] else 200)
+        context_values["error"] = {"message": _("Type what you are looking for and a place."), "details": {}}
+        status = 422 if form["q"] or form["near"] else 200
+        return render(request, "directory/results.html", context_values, status)
     try:
+        check_query_length(form["q"])
         outcome = service.search_providers(
             session,
-            query=form["q"],
+            query=search_text or form["q"],
             near=form["near"],
             radius_km=radius,
             limit=limit,
@@ -114,13 +156,37 @@ def _results_page(request: Request, session: Session, form: dict[str, str]) -> H
             ),
         )
     except OnconavError as error:
-        context["error"] = {"message": error.localized(translations.gettext), "details": error.details}
-        return render(request, "directory/results.html", context, error.status_code)
-    context["outcome"] = outcome
-    context["response"] = SearchResponse.from_outcome(
-        outcome, query=form["q"], translations=translations, locale=locale
+        context_values["error"] = {"message": error.localized(translations.gettext), "details": error.details}
+        return render(request, "directory/results.html", context_values, error.status_code)
+    response = SearchResponse.from_outcome(
+        outcome, query=label or form["q"], translations=translations, locale=locale, order=_order(form)
     )
-    return render(request, "directory/results.html", context)
+    context_values.update(
+        _actionable(request, session, response, context or context_from_text(form["q"])), outcome=outcome
+    )
+    return render(request, "directory/results.html", context_values)
+
+
+def _actionable(
+    request: Request, session: Session, response: SearchResponse, context: SearchContext
+) -> dict[str, Any]:
+    """What the results page adds to the answer: groups, contacts, the map, the order links, the context."""
+    _ = get_translations(request.state.locale).gettext
+    groups = group_results(response.results)
+    place = response.place
+    return {
+        "response": response,
+        "groups": groups,
+        "contacts": contacts_of(session, response.results),
+        "search_context": context,
+        "map_title": _("Map of the results near %(place)s") % {"place": place.name},
+        "map": geo.draw_map(
+            [(group.name, group.first.lat, group.first.lon) for group in groups],
+            origin=(place.name, place.lat, place.lon),
+            tile_url=get_settings().map_tile_url,
+        ),
+        "order_urls": {name: _same_page(request, sort=name) for name in ranking.RESULT_ORDERS},
+    }
 
 
 @page_router.get("/search", response_class=HTMLResponse)
@@ -139,10 +205,19 @@ def page_search(request: Request, session: SessionDep) -> Response:
     return _results_page(request, session, form)
 
 
+def _same_page(request: Request, **changes: str) -> str:
+    """This page's path and query with some parameters changed (a link that keeps everything else)."""
+    url = request.url.include_query_params(**changes)
+    return f"{url.path}?{url.query}"
+
+
 def _readable_url(form: dict[str, str]) -> str | None:
-    """/procedures/metastasectomy/near/ukiah-ca?radius_km=... for a query that names one thing exactly."""
+    """/conditions/pleural-mesothelioma/near/ukiah-ca?stage=IV&typed=Ukiah%2C+CA for a query that names one
+    thing exactly: the stage and biomarkers it names, the place as typed and the language travel with it."""
     from onconav.knowledge import service as knowledge
 
+    if len(form["q"]) > MAX_QUERY_LENGTH:
+        return None
     try:
         interpretation = knowledge.interpret_query(form["q"])
         place = service.resolve_place(form["near"])
@@ -154,10 +229,10 @@ def _readable_url(form: dict[str, str]) -> str | None:
     prefix = {v: k for k, v in TOPIC_PATHS.items()}[match.kind]
     slug = place.place.slug
     rest = {k: v for k, v in form.items() if v and k not in ("q", "near")}
-    if form.get("lang"):
-        rest["lang"] = form["lang"]
-    if not place.exact or place.alternatives:
-        # Keep what the reader typed, so the results page can say how it was understood.
+    if match.kind == "condition":
+        rest.update(context_from_text(form["q"]).url_parameters())
+    if form["near"].strip() != slug:
+        # Keep what the reader typed: the Near box shows it, and the page says how it was understood.
         rest["typed"] = form["near"]
     url = f"/{prefix}/{match.code}/near/{slug}"
     return f"{url}?{urlencode(rest)}" if rest else url
@@ -179,22 +254,68 @@ def page_topic_near(
         raise NotFound('Nothing called "%(code)s" is in the catalogue.', code=code) from missing
     form = _form_state(request)
     form["q"] = name
-    form["near"] = place_slug
-    typed = request.query_params.get("typed", "")
-    if typed and service.slug_of(typed) == place_slug:
-        form["near"] = typed
-    return _results_page(request, session, form)
+    form["near"] = _place_shown(place_slug, request.query_params.get("typed", ""))
+    context = context_from_parameters(
+        code if kind == "condition" else None,
+        request.query_params.get("stage", ""),
+        request.query_params.get("biomarkers", ""),
+    )
+    # The stage changes what is searched (the options for that stage), so it is searched with the name.
+    search_text = f"{name} stage {context.stage}" if context.stage else None
+    if search_text:
+        form["q"] = search_text
+    return _results_page(request, session, form, context=context, search_text=search_text, label=name)
+
+
+def _place_shown(place_slug: str, typed: str) -> str:
+    """What the Near box shows and the search reads: the text the reader typed when it means this place,
+    else the place's name when that reads back as the same place ("Ukiah, California, United States", not
+    "ukiah-ca"), else the slug itself (a ZIP code is its own slug)."""
+    candidates = [typed] if typed and len(typed) <= MAX_QUERY_LENGTH else []
+    with contextlib.suppress(OnconavError):  # else the search says what is wrong with the slug
+        candidates.append(service.resolve_place(place_slug).place.name)
+    return next((text for text in candidates if service.slug_of(text) == place_slug), place_slug)
 
 
 @page_router.get("/organizations/{organization_id}", response_class=HTMLResponse)
 def page_organization(request: Request, session: SessionDep, organization_id: int) -> HTMLResponse:
-    """An organization's profile page."""
+    """An organization's profile page: how to reach it and be referred, where it is, what it offers."""
     organization = service.get_organization_or_raise(session, organization_id=organization_id)
-    return render(request, "directory/organization.html", {"org": organization})
+    translations = get_translations(request.state.locale)
+    places = [
+        (location.name or organization.name, location.lat, location.lon)
+        for location in organization.locations
+    ]
+    return render(
+        request,
+        "directory/organization.html",
+        {
+            "org": organization,
+            "website": web_address(organization.website),
+            "map": geo.draw_map(places, tile_url=get_settings().map_tile_url),
+            "map_title": translations.gettext("Where %(name)s is") % {"name": organization.name},
+        },
+    )
 
 
 @page_router.get("/practitioners/{practitioner_id}", response_class=HTMLResponse)
 def page_practitioner(request: Request, session: SessionDep, practitioner_id: int) -> HTMLResponse:
-    """A practitioner's profile page."""
+    """A practitioner's profile page: where they work, how to reach them and be referred."""
     practitioner = service.get_practitioner_or_raise(session, practitioner_id=practitioner_id)
-    return render(request, "directory/practitioner.html", {"person": practitioner})
+    translations = get_translations(request.state.locale)
+    located = [role.location for role in practitioner.roles if role.location is not None]
+    places = [
+        (role.organization or practitioner.name, role.location.lat, role.location.lon)
+        for role in practitioner.roles
+        if role.location is not None
+    ]
+    return render(
+        request,
+        "directory/practitioner.html",
+        {
+            "person": practitioner,
+            "phones": location_phones(session, [location.id for location in located]),
+            "map": geo.draw_map(places, tile_url=get_settings().map_tile_url),
+            "map_title": translations.gettext("Where %(name)s works") % {"name": practitioner.name},
+        },
+    )

@@ -10,6 +10,7 @@ from typing import Literal
 from babel.support import NullTranslations
 from pydantic import BaseModel, Field
 
+from onconav.directory.ranking import RankingFactor, ResultOrder, order_results
 from onconav.directory.reasons import describe_coverage, describe_factor, evidence_label
 from onconav.directory.search import ProviderHit, SearchOutcome
 
@@ -78,7 +79,16 @@ class SearchResultRead(BaseModel):
         "designation, specialists) implies it; unknown: a general hospital whose services no source lists."
     )
     evidence_text: str
-    why: list[ReasonRead]
+    why: list[ReasonRead] = Field(
+        description="The factors that add or take away points; they add up to the score (none is zero)."
+    )
+    notes: list[ReasonRead] = Field(
+        default_factory=list,
+        description="Facts shown but not scored (a CMS star rating, a JCI accreditation, a procedure's "
+        "volume in a condition search): each with 0 points, kept out of `why`.",
+    )
+    lat: float | None = Field(default=None, description="Where the result is (the listed location).")
+    lon: float | None = None
     organization: str | None = Field(
         description="The organization itself, or where the practitioner works (null: practises on their own)."
     )
@@ -110,12 +120,24 @@ class SearchResponse(BaseModel):
         default="topic",
         description="'name' when the query named a hospital, center or doctor and results are found by name.",
     )
+    order: Literal["best", "nearest"] = Field(
+        default="best",
+        description="best: within the radius first, each part by score; nearest: by distance "
+        "(docs/ranking.md).",
+    )
 
     @classmethod
     def from_outcome(
-        cls, outcome: SearchOutcome, *, query: str, translations: NullTranslations, locale: str
+        cls,
+        outcome: SearchOutcome,
+        *,
+        query: str,
+        translations: NullTranslations,
+        locale: str,
+        order: ResultOrder = "best",
     ) -> SearchResponse:
-        """The JSON form of a search outcome, with reasons in the reader's language."""
+        """The JSON form of a search outcome, with reasons in the reader's language, in the one order rule
+        (ranking.order_results: within the radius first, or nearest first)."""
         place = outcome.place
         return cls(
             query=query,
@@ -142,7 +164,10 @@ class SearchResponse(BaseModel):
                 unknown=outcome.coverage.unknown,
                 note=describe_coverage(outcome.coverage, translations),
             ),
-            results=[result_read(hit, translations=translations, locale=locale) for hit in outcome.hits],
+            results=order_results(
+                [result_read(hit, translations=translations, locale=locale) for hit in outcome.hits], order
+            ),
+            order=order,
             found_by="name" if outcome.found_by == "name" else "topic",
         )
 
@@ -168,15 +193,14 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
         within_radius=hit.within_radius,
         evidence=hit.evidence,
         evidence_text=evidence_label(hit.evidence, translations),
-        why=[
-            ReasonRead(
-                factor=f.factor,
-                points=f.points,
-                detail=describe_factor(f, translations, locale),
-                source=f.params.get("source"),
-            )
+        why=[_reason_read(f, translations, locale) for f in hit.factors if f.points != 0],
+        notes=[
+            _reason_read(f, translations, locale)
             for f in hit.factors
+            if f.points == 0 and f.factor not in UNSHOWN_FACTORS
         ],
+        lat=hit.lat,
+        lon=hit.lon,
         organization=hit.organization_name,
         organization_id=hit.organization_id,
         specialty=hit.specialty,
@@ -185,6 +209,20 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
         accepts_international=hit.accepts_international,
         demo=hit.is_demo,
         url=provider_url(hit.kind, hit.id),
+    )
+
+
+# Zero-point factors that say nothing the card does not: "beyond your radius" is its badge, the distance
+# of a provider at the door is its distance.
+UNSHOWN_FACTORS = frozenset({"beyond_radius", "distance"})
+
+
+def _reason_read(factor: RankingFactor, translations: NullTranslations, locale: str) -> ReasonRead:
+    return ReasonRead(
+        factor=factor.factor,
+        points=factor.points,
+        detail=describe_factor(factor, translations, locale),
+        source=factor.params.get("source"),
     )
 
 

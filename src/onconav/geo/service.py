@@ -9,6 +9,7 @@ from __future__ import annotations
 from onconav.errors import InvalidInput
 from onconav.geo.distance import BoundingBox, bounding_box, haversine_km, km_to_miles
 from onconav.geo.index import get_index, resolve_normalised
+from onconav.geo.maps import DrawnMap, MapPoint, draw_map
 from onconav.geo.regions import known_us_states
 from onconav.geo.schemas import Place, PlaceResolution
 from onconav.geo.slugs import city_slug, coordinates_slug
@@ -16,8 +17,11 @@ from onconav.geo.zip_codes import zip_centroids
 
 __all__ = [
     "BoundingBox",
+    "DrawnMap",
+    "MapPoint",
     "PlaceNotFound",
     "bounding_box",
+    "draw_map",
     "haversine_km",
     "km_to_miles",
     "list_cities",
