@@ -77,6 +77,16 @@ def test_the_trials_form_lists_trials_with_their_site_criteria_and_contacts(
     assert "Haemoglobin ≥ 10.0 g/dL" in page.text  # criteria listed one by one
     assert "Valerie.mairot@gustaveroussy.fr" in page.text
     assert "Why ranked here" in page.text
+    # The nearest sites on a map, numbered like the list, with the searched place marked apart.
+    assert 'id="sites-map-title"' in page.text
+    assert "Map of the nearest site of each trial, near Paris" in page.text
+    assert page.text.count('class="map-marker"') >= 1
+    assert 'class="map-origin"' in page.text
+    api = trials_client.post(
+        "/api/v1/trials/match", json={"patient": {"note": NOTE}, "near": "Paris, France"}
+    ).json()
+    site = next(r["nearest_site"] for r in api["results"] if r["nct_id"] == "NCT02679963")
+    assert site["city"] == "Villejuif" and 48 < site["lat"] < 49 and 2 < site["lon"] < 3
 
 
 def test_a_trials_link_answers_in_spanish_and_never_takes_a_note_from_the_url(

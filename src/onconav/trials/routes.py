@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from onconav.config import get_settings
 from onconav.errors import OnconavError
+from onconav.geo import service as geo
 from onconav.i18n import N_, get_translations
 from onconav.trials import profile, service
 from onconav.trials.reasons import (
@@ -127,7 +129,32 @@ def _page(request: Request, session: Session, form: dict[str, str], *, run: bool
     response = service.to_response(outcome, translations=translations, locale=locale)
     context["response"] = profile.complete_understood(response, patient, from_note=from_note)
     context["trials_stored"] = service.count_trials(session) if not outcome.matches else None
+    context.update(_sites_map(context["response"], translations))
     return render(request, "trials/match.html", context)
+
+
+def _sites_map(response: MatchResponse, translations: NullTranslations) -> dict[str, Any]:
+    """The nearest site of each listed trial on a map, numbered like the list (docs/maps.md)."""
+    points = [
+        (t.nearest_site.facility or t.title, t.nearest_site.lat, t.nearest_site.lon)
+        if t.nearest_site
+        else (t.title, None, None)
+        for t in response.results
+    ]
+    place = response.place
+    return {
+        "map": geo.draw_map(
+            points,
+            origin=(place.name, place.lat, place.lon) if place else None,
+            tile_url=get_settings().map_tile_url,
+        ),
+        "map_title": (
+            translations.gettext("Map of the nearest site of each trial, near %(place)s")
+            % {"place": place.name}
+            if place
+            else translations.gettext("Map of the nearest site of each trial")
+        ),
+    }
 
 
 @page_router.get("/trials", response_class=HTMLResponse)

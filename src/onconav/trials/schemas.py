@@ -75,6 +75,8 @@ class SiteRead(BaseModel):
     status: str | None
     distance_km: float | None
     contacts: list[dict[str, str]]
+    lat: float | None = Field(default=None, description="Latitude of the site, when known")
+    lon: float | None = Field(default=None, description="Longitude of the site, when known")
 
 
 class QuestionRead(BaseModel):

@@ -261,6 +261,8 @@ def _site_read(site: Any, distance_km: float | None) -> SiteRead:
         status=site.status,
         distance_km=distance_km,
         contacts=list(site.contacts or []),
+        lat=site.lat,
+        lon=site.lon,
     )
 
 
