@@ -39,7 +39,12 @@ NO_CANCER = read_note("A 35-year-old man with asthma since childhood uses an alb
             "not enough information",
         ),
         ("Known brain metastases", "exclusion", "not excluded", "excluded"),
-        ("Progressive or symptomatic brain metastases", "exclusion", "not excluded", "not enough information"),
+        (
+            "Progressive or symptomatic brain metastases",
+            "exclusion",
+            "not excluded",
+            "not enough information",
+        ),
     ],
 )
 def test_brain_metastases_are_judged_by_what_the_criterion_asks_of_them(
