@@ -72,3 +72,25 @@ def test_the_reason_names_the_brain_finding_that_decided_it() -> None:
 def test_a_requirement_for_patients_with_a_condition_does_not_apply_without_it(criterion: str) -> None:
     assert judge(NO_CANCER, criterion, "inclusion").label == "not applicable"
     assert judge(NO_CANCER, criterion, "exclusion").label == "not excluded"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 52-year-old woman with low mood for a month. Her husband was recently diagnosed with lung cancer.",
+        "A 60-year-old man with cirrhosis. The liver biopsy was negative for hepatocellular carcinoma.",
+        "A 39-year-old man with back pain. No evidence of malignancy on the MRI.",
+    ],
+)
+def test_a_cancer_that_is_ruled_out_or_a_relatives_is_not_the_patients(text: str) -> None:
+    facts = read_note(text)
+    assert facts.cancer is None and facts.cancer_types == ()
+    assert judge(facts, "Histologically confirmed solid tumour", "inclusion").label != "included"
+
+
+def test_a_cancer_the_note_affirms_beside_a_relatives_is_the_patients() -> None:
+    facts = read_note(
+        "A 47-year-old woman with invasive ductal carcinoma of the breast. Her mother had ovarian cancer."
+    )
+    assert facts.cancer is not None and facts.cancer_types
+    assert judge(facts, "Histologically confirmed breast cancer", "inclusion").label == "included"

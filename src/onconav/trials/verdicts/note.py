@@ -18,7 +18,7 @@ from onconav.trials.verdicts.implied import (
     taken_medications,
 )
 from onconav.trials.verdicts.measures import Reading, note_age, readings
-from onconav.trials.verdicts.text import Mention, mentions, split_sentences, tokenize
+from onconav.trials.verdicts.text import Mention, ancestors, mentions, split_sentences, tokenize
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
 _MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
@@ -118,7 +118,8 @@ def read_note(text: str) -> NoteFacts:
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
     explanation = knowledge.explain(text)
-    cancer = explanation.condition.code if explanation.condition else None
+    patients = cancer_is_the_patients(sentences, found)
+    cancer = explanation.condition.code if explanation.condition and patients is not False else None
     return NoteFacts(
         text=text,
         sentences=sentences,
@@ -145,13 +146,41 @@ def read_note(text: str) -> NoteFacts:
         prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
         sequences=tuple(sequences),
-        cancer_types=patient_cancer_types(text, cancer),
+        cancer_types=patient_cancer_types(text, cancer, patients),
     )
 
 
-def patient_cancer_types(text: str, cancer: str | None) -> tuple[str, ...]:
+# A sentence about a relative's illness: "Her husband was recently diagnosed with colon cancer".
+_RELATIVE_SUBJECT = re.compile(
+    r"^\W*(?:(?:her|his|their|the patient's|patient's|a|an)\s+)?(?:husband|wife|spouse|partner|son|daughter|"
+    r"mother|father|sister|brother|sibling|aunt|uncle|grand\w+|cousin|niece|nephew|relatives?|"
+    r"family members?)\b",
+    re.I,
+)
+
+
+def cancer_is_the_patients(sentences: tuple[str, ...], found: list[Mention] | None = None) -> bool | None:
+    """Whether the note says the patient has a cancer: False when every cancer it names is ruled out
+    ("biopsy negative for hepatocellular carcinoma") or a relative's; None when it names none."""
+    if found is None:
+        found = [m for i, s in enumerate(sentences) for m in mentions(tokenize(s), i)]
+    named = [m for m in found if "cancer" in ancestors(m.concept)]
+    if not named:
+        return None
+    return any(
+        m.polarity in ("affirmed", "uncertain") and not _RELATIVE_SUBJECT.search(sentences[m.sentence])
+        for m in named
+    )
+
+
+def patient_cancer_types(text: str, cancer: str | None, patients: bool | None = None) -> tuple[str, ...]:
     """The OncoTree types of the note's cancer: the catalogue's reading, made more specific when the note
-    names a subtype of it ("papillary thyroid carcinoma"); without it, the types the note names."""
+    names a subtype of it ("papillary thyroid carcinoma"); without it, the types the note names. None when
+    every cancer the note names is ruled out or a relative's (`cancer_is_the_patients`)."""
+    if patients is None:
+        patients = cancer_is_the_patients(tuple(split_sentences(text)))
+    if patients is False:
+        return ()
     named = oncotree.types_named(text)
     base = oncotree.of_catalogue(cancer)
     if base is None:
