@@ -84,8 +84,19 @@ def _first(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
     return next((i for i, s in enumerate(sentences) if pattern.search(s)), None)
 
 
+# "54 y/o F", "62 yo M", "a G2P1": sex written short after the age, or an obstetric history.
+_FEMALE_SHORT = re.compile(
+    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*F\b|\bG\d+\s*P\d+|\b(?i:gravida|primigravid)"
+)
+_MALE_SHORT = re.compile(r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*M\b")
+
+
 def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
     for i, s in enumerate(sentences):
+        if _FEMALE_SHORT.search(s):
+            return "female", i
+        if _MALE_SHORT.search(s):
+            return "male", i
         female, male = _FEMALE.search(s), _MALE.search(s)
         if female and (not male or female.start() < male.start()):
             return "female", i
@@ -168,9 +179,20 @@ def cancer_is_the_patients(sentences: tuple[str, ...], found: list[Mention] | No
     if not named:
         return None
     return any(
-        m.polarity in ("affirmed", "uncertain") and not _RELATIVE_SUBJECT.search(sentences[m.sentence])
+        not _RELATIVE_SUBJECT.search(sentences[m.sentence])
+        and not (m.polarity == "negated" and _RULED_OUT.search(sentences[m.sentence]))
+        and m.polarity != "family"
         for m in named
     )
+
+
+# The words that rule a cancer out. A bare "no" or "never" nearby is not enough: in "never smoker, lung
+# adenocarcinoma" it negates the smoking.
+_RULED_OUT = re.compile(
+    r"\b(?:negative for|no (?:evidence|sign|signs|history|histologic evidence) of|free of|ruled out|"
+    r"rules out|without (?:evidence of|any)|denies|no (?:known |personal )?(?:cancer|malignan\w*|tumou?r))",
+    re.I,
+)
 
 
 def patient_cancer_types(text: str, cancer: str | None, patients: bool | None = None) -> tuple[str, ...]:

@@ -1,0 +1,66 @@
+"""Who the note describes, written the ways notes write it: ages in words or short months, sex after the
+age ("54 y/o F") or from an obstetric history, and a temperature threshold named as a fever. Phrasings are
+written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from onconav.trials.verdicts import judge, read_note
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("A thirty-eight-year-old man with knee pain.", 38.0),
+        ("Eighty-one-year-old woman found on the floor at home.", 81.0),
+        ("A nine-month-old boy with a barking cough.", 0.75),
+        ("An 18 mo girl with a rash on her cheeks.", 1.5),
+    ],
+)
+def test_ages_in_words_and_short_months_are_read(text: str, age: float) -> None:
+    facts = read_note(text)
+    assert facts.age == pytest.approx(age)
+    expected = "included" if age >= 18 else "not included"
+    assert judge(facts, "Adults aged 18 years or older", "inclusion").label == expected
+
+
+def test_months_written_short_are_not_an_age_when_they_measure_something_else() -> None:
+    assert read_note("He has had 3 mo of intermittent cough.").age is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("67 y/o F presenting with palpitations.", "female"),
+        ("29 yo M, brought in after a fall from a ladder.", "male"),
+        ("A 31-year-old G3P2 at 34 weeks with headache.", "female"),
+    ],
+)
+def test_sex_written_short_or_implied_by_an_obstetric_history_is_read(text: str, sex: str) -> None:
+    facts = read_note(text)
+    assert facts.sex == sex
+    other = "Men aged 18 to 80" if sex == "female" else "Women aged 18 to 80"
+    assert judge(facts, other, "inclusion").label == "not included"
+
+
+def test_a_temperature_in_fahrenheit_is_not_a_sex() -> None:
+    assert read_note("Temp 101F on arrival; the 45 yo was shivering.").sex is None
+
+
+@pytest.mark.parametrize(
+    ("criterion", "kind", "afebrile", "febrile"),
+    [
+        ("Fever > 38.3 °C at enrolment", "inclusion", "not included", "included"),
+        ("Fever above 38.5 C", "exclusion", "not excluded", "excluded"),
+        ("Fever for at least 5 days", "inclusion", "not enough information", "not enough information"),
+    ],
+)
+def test_a_fever_threshold_is_a_temperature_threshold(
+    criterion: str, kind: str, afebrile: str, febrile: str
+) -> None:
+    cool = read_note("A 40-year-old woman with a sore throat; she is afebrile.")
+    hot = read_note("A 40-year-old woman with a sore throat. Temperature 39.4 °C.")
+    assert judge(cool, criterion, kind).label == afebrile  # type: ignore[arg-type]
+    assert judge(hot, criterion, kind).label == febrile  # type: ignore[arg-type]
