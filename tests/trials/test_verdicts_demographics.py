@@ -64,3 +64,31 @@ def test_a_fever_threshold_is_a_temperature_threshold(
     hot = read_note("A 40-year-old woman with a sore throat. Temperature 39.4 °C.")
     assert judge(cool, criterion, kind).label == afebrile  # type: ignore[arg-type]
     assert judge(hot, criterion, kind).label == febrile  # type: ignore[arg-type]
+
+
+ADMITTED = read_note(
+    "A 71-year-old woman was admitted to the ward with 5 days of cough and fever. She had a total "
+    "abdominal hysterectomy at 45. She has type 2 diabetes on metformin."
+)
+CLINIC = read_note("A 33-year-old woman seen in clinic with 10 days of sinus pain. She is premenopausal.")
+
+
+@pytest.mark.parametrize(
+    ("criterion", "admitted", "clinic"),
+    [
+        ("Outpatients with acute bronchitis", "not included", "not enough information"),
+        ("Non-diabetic adults", "not included", "included"),
+        ("Symptoms for less than 7 days", "included_or_open", "not included"),
+        ("Cough lasting at least 14 days", "not included", "not enough information"),
+    ],
+)
+def test_inclusions_the_note_clearly_does_not_meet(criterion: str, admitted: str, clinic: str) -> None:
+    found = judge(ADMITTED, criterion, "inclusion").label
+    assert found == admitted or (admitted == "included_or_open" and found != "not included")
+    assert judge(CLINIC, criterion, "inclusion").label == clinic
+
+
+def test_pregnancy_does_not_apply_after_a_hysterectomy_and_premenopausal_is_not_menopausal() -> None:
+    assert judge(ADMITTED, "Pregnant or breast-feeding women", "exclusion").label == "not applicable"
+    assert CLINIC.postmenopausal is False
+    assert judge(CLINIC, "Pregnant or breast-feeding women", "exclusion").label == "not enough information"

@@ -13,7 +13,7 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 
-# "Patients with brain metastases must ...", "... are eligible if ...", "If brain metastases are present, ...":
+# "Patients with brain metastases must ...", "... are eligible if ...", "If brain metastases are present":
 # a requirement addressed to patients who have them, not a request for them.
 _FOR_THOSE_WITH = re.compile(
     r"^\W*(?:(?:patients|subjects|participants|those)\s+with\s+(?:\w+\s+){0,3}?|if\s+(?:\w+\s+){0,3}?)"

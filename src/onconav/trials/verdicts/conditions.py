@@ -134,7 +134,7 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
     own = [
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
     ]
-    filler = _TREATMENT_FILLER if _is_treatment(mention.concept) else frozenset()
+    filler = (_TREATMENT_FILLER if _is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
     wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
     return len(wanted - note_stems - stems(tuple(concept_words)))
 
@@ -142,13 +142,38 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
 # Words that only say a treatment is one ("an anti-VEGF agent", "platinum-based therapy"): a note naming
 # the medicine need not repeat them.
 _TREATMENT_FILLER = frozenset(
-    "agent agents antibody antibodies drug drugs therapy therapies treatment treated inhibitor inhibitors "
-    "medication medications based containing regimen regimens prior previous previously".split()
+    [
+        "agent",
+        "agents",
+        "antibody",
+        "antibodies",
+        "drug",
+        "drugs",
+        "therapy",
+        "therapies",
+        "treatment",
+        "treated",
+        "inhibitor",
+        "inhibitors",
+        "medication",
+        "medications",
+        "based",
+        "containing",
+        "regimen",
+        "regimens",
+        "prior",
+        "previous",
+        "previously",
+    ]
 )
 
 
+# The negation and the people a criterion addresses ("non-diabetic adults") are not requirements.
+_WHO_WORDS = frozenset({"non", "adult", "adults"})
+
+
 def _is_treatment(concept: str) -> bool:
-    """Whether a concept is a treatment or medicine (chemotherapy, a medication class or one of its members)."""
+    """Whether a concept is a treatment: chemotherapy, radiotherapy, a medicine or its class."""
     lineage = ancestors(concept)
     return bool(
         _TREATMENTS & set(lineage) or "radiotherapy" in lineage or any(is_medication(c) for c in lineage)

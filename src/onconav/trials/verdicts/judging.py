@@ -15,6 +15,7 @@ from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     cancer,
     unknowable,
     previously_treated,
+    illness_duration,
     conditions,
     overlap,
 )

@@ -321,7 +321,8 @@ _UNITS = "one two three four five six seven eight nine ten eleven twelve thirtee
 _UNITS += "seventeen eighteen nineteen"
 _UNIT_VALUES = {w: i + 1 for i, w in enumerate(_UNITS.split())}
 _TENS_VALUES = {
-    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+    w: 10 * (i + 2)
+    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
 }
 # "A forty-two-year-old woman": ages written in words.
 _NOTE_AGE_WORDS = re.compile(

@@ -40,7 +40,12 @@ _NORMAL_LABS = re.compile(
     r"(?:normal|unremarkable|within normal limits)",
     re.I,
 )
-_POSTMENOPAUSAL = re.compile(r"post-?menopaus|menopaus", re.I)
+# "menopausal" and "postmenopausal", not "premenopausal" or "perimenopausal".
+_POSTMENOPAUSAL = re.compile(r"post-?menopaus|(?<!pre)(?<!pre-)(?<!peri)(?<!peri-)\bmenopaus", re.I)
+# Operations after which a woman cannot become pregnant.
+_STERILE = re.compile(
+    r"\bhysterectomy|bilateral (?:salpingo-?)?oophorectomy|tubal ligation|surgically steril", re.I
+)
 _NOT_SEXUALLY_ACTIVE = re.compile(
     r"no sexual partners?|not sexually active|never (?:been )?sexually active|virgin", re.I
 )
@@ -64,6 +69,7 @@ class NoteFacts:
     normal_labs_sentence: int | None
     postmenopausal: bool
     not_sexually_active_sentence: int | None
+    sterile_sentence: int | None  # a hysterectomy, bilateral oophorectomy or tubal ligation
     cancer: str | None
     cancer_family: tuple[str, ...]  # the cancer's code and its parents' codes in the catalogue
     stage: str | None
@@ -147,6 +153,7 @@ def read_note(text: str) -> NoteFacts:
         no_history_sentence=_first(_NO_HISTORY, sentences),
         normal_labs_sentence=_first(_NORMAL_LABS, sentences),
         postmenopausal=bool(_POSTMENOPAUSAL.search(text)),
+        sterile_sentence=_first(_STERILE, sentences),
         not_sexually_active_sentence=_first(_NOT_SEXUALLY_ACTIVE, sentences),
         cancer=cancer,
         cancer_family=cancer_family(cancer),
