@@ -17,6 +17,9 @@ from onconav.trials.verdicts import judge, read_note
         ("Eighty-one-year-old woman found on the floor at home.", 81.0),
         ("A nine-month-old boy with a barking cough.", 0.75),
         ("An 18 mo girl with a rash on her cheeks.", 1.5),
+        ("Man aged 52, smoker, with haemoptysis.", 52.0),
+        ("Age: 29. Presents with wrist pain after a fall.", 29.0),
+        ("63 y.o. man with a swollen calf.", 63.0),
     ],
 )
 def test_ages_in_words_and_short_months_are_read(text: str, age: float) -> None:
@@ -36,6 +39,8 @@ def test_months_written_short_are_not_an_age_when_they_measure_something_else() 
         ("67 y/o F presenting with palpitations.", "female"),
         ("29 yo M, brought in after a fall from a ladder.", "male"),
         ("A 31-year-old G3P2 at 34 weeks with headache.", "female"),
+        ("Sex: F. Age: 70. Chief complaint: dizziness.", "female"),
+        ("Gender: male; 44 years; chest tightness on exertion.", "male"),
     ],
 )
 def test_sex_written_short_or_implied_by_an_obstetric_history_is_read(text: str, sex: str) -> None:
@@ -92,3 +97,29 @@ def test_pregnancy_does_not_apply_after_a_hysterectomy_and_premenopausal_is_not_
     assert judge(ADMITTED, "Pregnant or breast-feeding women", "exclusion").label == "not applicable"
     assert CLINIC.postmenopausal is False
     assert judge(CLINIC, "Pregnant or breast-feeding women", "exclusion").label == "not enough information"
+
+
+def test_a_newborn_is_a_child_and_an_onset_age_is_not_the_patients_age() -> None:
+    newborn = read_note("A newborn girl with jaundice on her second day of life.")
+    assert newborn.age is not None and newborn.age < 1
+    assert judge(newborn, "Pregnant women", "exclusion").label == "not applicable"
+    assert read_note("Eczema since he was diagnosed at age 4; he now has a cough.").age is None
+
+
+ADULT = read_note("A 36-year-old man with a sprained ankle. He will consent and comply with the protocol.")
+CHILD = read_note(
+    "A 9-year-old boy with asthma. His parents will consent and he will comply with the protocol."
+)
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["Written informed consent from a parent or guardian", "Assent of the child where appropriate"],
+)
+def test_consent_by_parents_or_a_childs_assent_does_not_apply_to_an_adult(criterion: str) -> None:
+    assert judge(ADULT, criterion, "inclusion").label == "not applicable"
+    assert judge(CHILD, criterion, "inclusion").label != "not applicable"
+    assert (
+        judge(ADULT, "Patient or legal guardian able to give informed consent", "inclusion").label
+        == "included"
+    )

@@ -306,9 +306,13 @@ def age_range(text: str) -> AgeRange | None:
 
 
 _NOTE_AGE = re.compile(
-    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.|years? of age|year|yr)\b)",
+    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
     re.IGNORECASE,
 )
+# "Woman aged 45", "Age: 45" (not "diagnosed at age 30", which dates an event).
+_NOTE_AGE_LABEL = re.compile(r"\baged\s+(\d{1,3})\b|\bage\s*:\s*(\d{1,3})\b", re.I)
+_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b", re.I)
+NEWBORN_AGE = 1 / 365
 
 
 # "an 8 mo boy": months written short, only before who the patient is (not "3 mo of cough").
@@ -355,6 +359,10 @@ def note_age(text: str) -> float | None:
     if m is None:
         if months := _NOTE_AGE_MONTHS.search(text):
             return float(months.group(1)) / 12
+        if labelled := _NOTE_AGE_LABEL.search(text):
+            return float(labelled.group(1) or labelled.group(2))
+        if _NEWBORN.search(text) and _age_in_words(text) is None:
+            return NEWBORN_AGE
         in_words = _age_in_words(text)
         if in_words is None:
             return None

@@ -92,9 +92,12 @@ def _first(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
 
 # "54 y/o F", "62 yo M", "a G2P1": sex written short after the age, or an obstetric history.
 _FEMALE_SHORT = re.compile(
-    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*F\b|\bG\d+\s*P\d+|\b(?i:gravida|primigravid)"
+    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*F\b|\bG\d+\s*P\d+|\b(?i:gravida|primigravid)|"
+    r"\b(?i:sex|gender)\s*:\s*(?:F\b|(?i:female))"
 )
-_MALE_SHORT = re.compile(r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*M\b")
+_MALE_SHORT = re.compile(
+    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*M\b|\b(?i:sex|gender)\s*:\s*(?:M\b|(?i:male))"
+)
 
 
 def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
