@@ -94,3 +94,26 @@ def test_a_cancer_the_note_affirms_beside_a_relatives_is_the_patients() -> None:
     )
     assert facts.cancer is not None and facts.cancer_types
     assert judge(facts, "Histologically confirmed breast cancer", "inclusion").label == "included"
+
+
+NOTHING_TAKEN = read_note(
+    "A 26-year-old woman with two days of burning on urination. She takes no medications and has no past "
+    "medical history."
+)
+ON_INSULIN = read_note("A 61-year-old man with type 1 diabetes on insulin, admitted with a foot ulcer.")
+
+
+@pytest.mark.parametrize(
+    ("criterion", "nothing_taken", "on_insulin"),
+    [
+        ("Patients currently receiving insulin", "not included", "included"),
+        ("On a stable dose of an antihypertensive for 3 months", "not included", "not enough information"),
+        ("Known history of diabetes mellitus", "not included", "included"),
+        ("Type 1 diabetes", "not enough information", "included"),
+    ],
+)
+def test_a_notes_blanket_statements_rule_out_medicines_and_past_diseases(
+    criterion: str, nothing_taken: str, on_insulin: str
+) -> None:
+    assert judge(NOTHING_TAKEN, criterion, "inclusion").label == nothing_taken
+    assert judge(ON_INSULIN, criterion, "inclusion").label == on_insulin

@@ -90,7 +90,8 @@ def _has_numbers(criterion: CriterionFacts) -> bool:
     text = criterion.text
     if criterion.age is not None:
         text = re.sub(r"\d+\s*(?:years?|yrs?|months?)", " ", text)
-    return bool(re.search(r"\d", text))
+    # Numbers inside a concept's name ("type 1 diabetes", "anti-PD-1") ask nothing more.
+    return bool(re.search(r"\d", text)) and _numbers_beside(criterion)
 
 
 def _allowance(criterion: CriterionFacts, mention: Mention) -> int:

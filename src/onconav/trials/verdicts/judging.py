@@ -21,6 +21,7 @@ from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
 
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     cancer,
     unknowable,
     previously_treated,
+    blanket_statements,
     illness_duration,
     conditions,
     overlap,
