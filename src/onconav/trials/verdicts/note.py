@@ -216,9 +216,28 @@ def patient_cancer_types(text: str, cancer: str | None, patients: bool | None = 
     named = oncotree.types_named(text)
     base = oncotree.of_catalogue(cancer)
     if base is None:
-        return tuple(t for t in named if t not in (oncotree.SOLID, oncotree.ANY_CANCER))[:1]
+        # A benign tumour ("pituitary adenoma") is not a cancer, nor is the "tumour" of the same organ.
+        benign = {
+            t
+            for t in named
+            if _BENIGN.search(oncotree.name_of(t)) and not _MALIGNANT.search(oncotree.name_of(t))
+        }
+        organs = {oncotree.lineage(t)[1] for t in benign if len(oncotree.lineage(t)) > 1}
+        if _MALIGNANT.search(text) or re.search(r"\bcancer", text, re.I):
+            organs = set()  # "carcinoma ex pleomorphic adenoma": the note names the malignant one
+        return tuple(
+            t
+            for t in named
+            if t not in (oncotree.SOLID, oncotree.ANY_CANCER)
+            and t not in benign
+            and not (len(oncotree.lineage(t)) > 1 and oncotree.lineage(t)[1] in organs)
+        )[:1]
     specific = tuple(t for t in named if base in oncotree.lineage(t))
     return specific or (base,)
+
+
+_BENIGN = re.compile(r"\badenoma\b|\bbenign\b|\bpapilloma\b|\blipoma\b|\bnevus\b", re.I)
+_MALIGNANT = re.compile(r"carcinoma|sarcoma|malignan", re.I)
 
 
 def cancer_family(code: str | None) -> tuple[str, ...]:
