@@ -107,6 +107,21 @@ def test_a_note_about_a_bone_disease_that_is_not_cancer_gets_no_cancer_trials(
     assert response.message is not None and "names no cancer" in response.message
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "husband was recently diagnosed with colon cancer",  # a relative's cancer
+        "negative for hepatocellular carcinoma|HCV",  # a cancer the biopsy ruled out
+        "Acromegaly|pituitary adenoma",  # a benign tumour
+    ],
+)
+def test_a_note_whose_cancer_is_ruled_out_a_relatives_or_benign_gets_no_cancer_trials(
+    sqlite_trials_engine: Engine, shared_data: Path, words: str
+) -> None:
+    response = _match(sqlite_trials_engine, _topic(shared_data, words))
+    assert response.no_cancer and response.results == []
+
+
 def test_every_result_carries_its_last_update_eligibility_and_questions(
     trials_client: TestClient, shared_data: Path
 ) -> None:

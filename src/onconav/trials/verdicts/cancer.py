@@ -5,8 +5,8 @@ of therapy and biomarkers, against the cancer the note describes.
 from __future__ import annotations
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
-from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.brain import brain_metastases
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
@@ -21,17 +21,7 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if note.cancer is None:
         return None
     if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
-        if "brain" in note.metastatic_sites:
-            return (
-                positive_label(kind),
-                _sentence_naming(note, ("brain",)),
-                N_("The note reports brain metastases."),
-            )
-        if kind == "exclusion" and concept_state(note, ("brain-metastases",)) is not None:
-            state = concept_state(note, ("brain-metastases",))
-            assert state is not None
-            return "not excluded", state[1], N_("The note says there are no brain metastases.")
-        return NEI, None, N_("The note does not say whether the cancer has reached the brain.")
+        return brain_metastases(note, criterion, kind)
     found = metastatic_sites(note, criterion, kind)
     if found is not None:
         return found
@@ -117,10 +107,3 @@ def _cancer_sentence(note: NoteFacts) -> int | None:
     return next(
         (m.sentence for m in note.mentions if m.concept == "cancer" and m.polarity == "affirmed"), None
     )
-
-
-def _sentence_naming(note: NoteFacts, words: tuple[str, ...]) -> int | None:
-    for i, sentence_words in enumerate(note.words):
-        if words and all(w in sentence_words for w in words):
-            return i
-    return None

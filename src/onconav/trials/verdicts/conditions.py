@@ -76,18 +76,22 @@ def qualified(criterion: CriterionFacts, mention: Mention) -> bool:
     """Whether the criterion asks more of the concept than its name: a severity word, a threshold, numbers."""
     before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
     severity = knowledge.clinical_lexicon().severity_words
-    return (
-        any(w in severity for w in before)
-        or bool(criterion.thresholds)
-        or bool(re.search(r"\d", criterion.text))
-    )
+    return any(w in severity for w in before) or bool(criterion.thresholds) or _numbers_beside(criterion)
+
+
+def _numbers_beside(criterion: CriterionFacts) -> bool:
+    """Whether the criterion has a number outside the concepts it names (a dose, a count, a time: not the
+    "1" of "anti-PD-1")."""
+    named = {i for m in criterion.mentions for i in range(m.first, m.last)}
+    return any(w[0].isdigit() for i, w in enumerate(criterion.words) if i not in named)
 
 
 def _has_numbers(criterion: CriterionFacts) -> bool:
     text = criterion.text
     if criterion.age is not None:
         text = re.sub(r"\d+\s*(?:years?|yrs?|months?)", " ", text)
-    return bool(re.search(r"\d", text))
+    # Numbers inside a concept's name ("type 1 diabetes", "anti-PD-1") ask nothing more.
+    return bool(re.search(r"\d", text)) and _numbers_beside(criterion)
 
 
 def _allowance(criterion: CriterionFacts, mention: Mention) -> int:
@@ -131,8 +135,50 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
     own = [
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
     ]
-    wanted = stems(tuple(w for w in own if w not in concept_words))
+    filler = (_TREATMENT_FILLER if _is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
+    wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
     return len(wanted - note_stems - stems(tuple(concept_words)))
+
+
+# Words that only say a treatment is one ("an anti-VEGF agent", "platinum-based therapy"): a note naming
+# the medicine need not repeat them.
+_TREATMENT_FILLER = frozenset(
+    [
+        "agent",
+        "agents",
+        "antibody",
+        "antibodies",
+        "drug",
+        "drugs",
+        "therapy",
+        "therapies",
+        "treatment",
+        "treated",
+        "inhibitor",
+        "inhibitors",
+        "medication",
+        "medications",
+        "based",
+        "containing",
+        "regimen",
+        "regimens",
+        "prior",
+        "previous",
+        "previously",
+    ]
+)
+
+
+# The negation and the people a criterion addresses ("non-diabetic adults") are not requirements.
+_WHO_WORDS = frozenset({"non", "adult", "adults"})
+
+
+def _is_treatment(concept: str) -> bool:
+    """Whether a concept is a treatment: chemotherapy, radiotherapy, a medicine or its class."""
+    lineage = ancestors(concept)
+    return bool(
+        _TREATMENTS & set(lineage) or "radiotherapy" in lineage or any(is_medication(c) for c in lineage)
+    )
 
 
 def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
@@ -149,7 +195,12 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
-    inverted = criterion.negated_subject or all(m.polarity == "negated" for m in named)
+    inverted = (
+        criterion.negated_subject
+        or all(m.polarity == "negated" for m in named)
+        # "Chemotherapy-naive", "previously untreated": the treatment named is what must be absent
+        or (criterion.treatment_naive and all(_is_treatment(m.concept) for m in named))
+    )
     if inverted and kind == "inclusion":
         # "No history of X" as an inclusion criterion is "X" as an exclusion criterion, mirrored.
         mirrored = _mirror(_weigh_concepts(note, criterion, named, "exclusion", inverted=False))

@@ -218,7 +218,10 @@ def _prior_lines(text: str) -> PriorLines | None:
 
 _NEGATED_SUBJECT = re.compile(
     r"^\W*(?:patients?|subjects?|participants?|those|people|individuals?)?\s*(?:who\s+(?:have|has)\s+)?"
-    r"(?:without|never|no|not)\b(?!\s+(?:more|less|greater|fewer|longer)\b)",
+    r"(?:(?:without|never|no|not)\b(?!\s+(?:more|less|greater|fewer|longer)\b)|"
+    # "Non-diabetic subjects", "non-smokers"; not the names "non-small cell", "non-Hodgkin", "non-squamous"
+    r"non-?(?!small|squamous|hodgkin|muscle|invasive|melanoma|english|native|heal|complian|adheren|respon|ambulat|"
+    r"union|fasting)(?=[a-z]))",
     re.IGNORECASE,
 )
 

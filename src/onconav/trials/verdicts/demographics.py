@@ -52,6 +52,12 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return NEI, None, N_("The note does not say the patient's sex.")
     if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
         return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is past menopause.")
+    if note.sterile_sentence is not None:
+        return (
+            NA,
+            note.sterile_sentence,
+            N_("The criterion is about pregnancy; the note reports an operation that makes it impossible."),
+        )
     state = concept_state(note, ("pregnancy",))
     about_pregnancy = len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
     wants_pregnancy = re.search(r"\bpregnan", criterion.text, re.I) and not re.search(
@@ -146,8 +152,11 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     if criterion.age is None and criterion.sexes is None:
         return None
     residual = _residual_words(criterion)
-    age_only = criterion.age is not None and len(residual) <= (
-        AGE_ONLY_INCLUSION_WORDS if kind == "inclusion" else AGE_ONLY_EXCLUSION_WORDS
+    # "Non-diabetic adults" asks more than an age: a condition it rules out is never a residual word.
+    age_only = (
+        criterion.age is not None
+        and len(residual) <= (AGE_ONLY_INCLUSION_WORDS if kind == "inclusion" else AGE_ONLY_EXCLUSION_WORDS)
+        and not (criterion.negated_subject and criterion.mentions)
     )
     sex_only = (
         criterion.sexes is not None and len(residual) <= SEX_ONLY_OTHER_WORDS and not criterion.mentions

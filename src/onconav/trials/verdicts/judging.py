@@ -15,11 +15,13 @@ from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
 
@@ -41,6 +43,8 @@ RULES: tuple[Rule, ...] = (
     cancer,
     unknowable,
     previously_treated,
+    blanket_statements,
+    illness_duration,
     conditions,
     overlap,
 )

@@ -52,7 +52,9 @@ MEASURES: dict[str, str] = {
     "ecog": r"ecog|zubrod|who performance status|who ps",
     "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?",
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
-    "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)",
+    # "fever > 38.5 °C" is a temperature threshold; "fever for 1 week" is not (a comparator must follow)
+    "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)|"
+    r"\bfever\b(?=\s*(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
 }
@@ -304,18 +306,70 @@ def age_range(text: str) -> AgeRange | None:
 
 
 _NOTE_AGE = re.compile(
-    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.|years? of age|year|yr)\b)",
+    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
     re.IGNORECASE,
 )
+# "Woman aged 45", "Age: 45" (not "diagnosed at age 30", which dates an event).
+_NOTE_AGE_LABEL = re.compile(r"\baged\s+(\d{1,3})\b|\bage\s*:\s*(\d{1,3})\b", re.I)
+_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b", re.I)
+NEWBORN_AGE = 1 / 365
+
+
+# "an 8 mo boy": months written short, only before who the patient is (not "3 mo of cough").
+_NOTE_AGE_MONTHS = re.compile(
+    r"\b(\d{1,2})[- ]?(?:mo|mos|m/o|months?)\b(?=[- ](?:old|boy|girl|male|female|infant|baby|child|"
+    r"toddler|man|woman)\b)",
+    re.I,
+)
+_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+_UNITS += "seventeen eighteen nineteen"
+_UNIT_VALUES = {w: i + 1 for i, w in enumerate(_UNITS.split())}
+_TENS_VALUES = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+}
+# "A forty-two-year-old woman": ages written in words.
+_NOTE_AGE_WORDS = re.compile(
+    r"\b(?:(?P<tens>"
+    + "|".join(_TENS_VALUES)
+    + r")(?:[- ](?P<unit>"
+    + "|".join(list(_UNIT_VALUES)[:9])
+    + r"))?|"
+    r"(?P<small>" + "|".join(sorted(_UNIT_VALUES, key=len, reverse=True)) + r"))"
+    r"[- ](?P<measure>year|month|week|day)s?[- ]old\b",
+    re.I,
+)
+
+
+def _age_in_words(text: str) -> tuple[float, str] | None:
+    """An age written in words ("seventy-two-year-old") as a number and its unit."""
+    m = _NOTE_AGE_WORDS.search(text)
+    if m is None:
+        return None
+    if m.group("tens"):
+        value = _TENS_VALUES[m.group("tens").lower()] + _UNIT_VALUES.get((m.group("unit") or "").lower(), 0)
+    else:
+        value = _UNIT_VALUES[m.group("small").lower()]
+    return float(value), m.group("measure").lower()
 
 
 def note_age(text: str) -> float | None:
     """The patient's age in years from the first age phrase of a note."""
     m = _NOTE_AGE.search(text)
     if m is None:
-        return None
-    unit = (m.group(2) or "year").lower()
-    value = float(m.group(1))
+        if months := _NOTE_AGE_MONTHS.search(text):
+            return float(months.group(1)) / 12
+        if labelled := _NOTE_AGE_LABEL.search(text):
+            return float(labelled.group(1) or labelled.group(2))
+        if _NEWBORN.search(text) and _age_in_words(text) is None:
+            return NEWBORN_AGE
+        in_words = _age_in_words(text)
+        if in_words is None:
+            return None
+        value, unit = in_words
+    else:
+        unit = (m.group(2) or "year").lower()
+        value = float(m.group(1))
     return (
         value / 12
         if unit == "month"

@@ -18,7 +18,7 @@ from onconav.trials.verdicts.implied import (
     taken_medications,
 )
 from onconav.trials.verdicts.measures import Reading, note_age, readings
-from onconav.trials.verdicts.text import Mention, mentions, split_sentences, tokenize
+from onconav.trials.verdicts.text import Mention, ancestors, mentions, split_sentences, tokenize
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
 _MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
@@ -40,7 +40,12 @@ _NORMAL_LABS = re.compile(
     r"(?:normal|unremarkable|within normal limits)",
     re.I,
 )
-_POSTMENOPAUSAL = re.compile(r"post-?menopaus|menopaus", re.I)
+# "menopausal" and "postmenopausal", not "premenopausal" or "perimenopausal".
+_POSTMENOPAUSAL = re.compile(r"post-?menopaus|(?<!pre)(?<!pre-)(?<!peri)(?<!peri-)\bmenopaus", re.I)
+# Operations after which a woman cannot become pregnant.
+_STERILE = re.compile(
+    r"\bhysterectomy|bilateral (?:salpingo-?)?oophorectomy|tubal ligation|surgically steril", re.I
+)
 _NOT_SEXUALLY_ACTIVE = re.compile(
     r"no sexual partners?|not sexually active|never (?:been )?sexually active|virgin", re.I
 )
@@ -64,6 +69,7 @@ class NoteFacts:
     normal_labs_sentence: int | None
     postmenopausal: bool
     not_sexually_active_sentence: int | None
+    sterile_sentence: int | None  # a hysterectomy, bilateral oophorectomy or tubal ligation
     cancer: str | None
     cancer_family: tuple[str, ...]  # the cancer's code and its parents' codes in the catalogue
     stage: str | None
@@ -84,8 +90,22 @@ def _first(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
     return next((i for i, s in enumerate(sentences) if pattern.search(s)), None)
 
 
+# "54 y/o F", "62 yo M", "a G2P1": sex written short after the age, or an obstetric history.
+_FEMALE_SHORT = re.compile(
+    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*F\b|\bG\d+\s*P\d+|\b(?i:gravida|primigravid)|"
+    r"\b(?i:sex|gender)\s*:\s*(?:F\b|(?i:female))"
+)
+_MALE_SHORT = re.compile(
+    r"\b\d{1,3}\s*(?:yo|y/o|y\.o\.|-?year-old)\s*M\b|\b(?i:sex|gender)\s*:\s*(?:M\b|(?i:male))"
+)
+
+
 def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
     for i, s in enumerate(sentences):
+        if _FEMALE_SHORT.search(s):
+            return "female", i
+        if _MALE_SHORT.search(s):
+            return "male", i
         female, male = _FEMALE.search(s), _MALE.search(s)
         if female and (not male or female.start() < male.start()):
             return "female", i
@@ -118,7 +138,8 @@ def read_note(text: str) -> NoteFacts:
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
     explanation = knowledge.explain(text)
-    cancer = explanation.condition.code if explanation.condition else None
+    patients = cancer_is_the_patients(sentences, found)
+    cancer = explanation.condition.code if explanation.condition and patients is not False else None
     return NoteFacts(
         text=text,
         sentences=sentences,
@@ -135,6 +156,7 @@ def read_note(text: str) -> NoteFacts:
         no_history_sentence=_first(_NO_HISTORY, sentences),
         normal_labs_sentence=_first(_NORMAL_LABS, sentences),
         postmenopausal=bool(_POSTMENOPAUSAL.search(text)),
+        sterile_sentence=_first(_STERILE, sentences),
         not_sexually_active_sentence=_first(_NOT_SEXUALLY_ACTIVE, sentences),
         cancer=cancer,
         cancer_family=cancer_family(cancer),
@@ -145,19 +167,77 @@ def read_note(text: str) -> NoteFacts:
         prior_lines=note_prior_lines(text) if cancer is not None else None,
         words=tuple(words),
         sequences=tuple(sequences),
-        cancer_types=patient_cancer_types(text, cancer),
+        cancer_types=patient_cancer_types(text, cancer, patients),
     )
 
 
-def patient_cancer_types(text: str, cancer: str | None) -> tuple[str, ...]:
+# A sentence about a relative's illness: "Her husband was recently diagnosed with colon cancer".
+_RELATIVE_SUBJECT = re.compile(
+    r"^\W*(?:(?:her|his|their|the patient's|patient's|a|an)\s+)?(?:husband|wife|spouse|partner|son|daughter|"
+    r"mother|father|sister|brother|sibling|aunt|uncle|grand\w+|cousin|niece|nephew|relatives?|"
+    r"family members?)\b",
+    re.I,
+)
+
+
+def cancer_is_the_patients(sentences: tuple[str, ...], found: list[Mention] | None = None) -> bool | None:
+    """Whether the note says the patient has a cancer: False when every cancer it names is ruled out
+    ("biopsy negative for hepatocellular carcinoma") or a relative's; None when it names none."""
+    if found is None:
+        found = [m for i, s in enumerate(sentences) for m in mentions(tokenize(s), i)]
+    named = [m for m in found if "cancer" in ancestors(m.concept)]
+    if not named:
+        return None
+    return any(
+        not _RELATIVE_SUBJECT.search(sentences[m.sentence])
+        and not (m.polarity == "negated" and _RULED_OUT.search(sentences[m.sentence]))
+        and m.polarity != "family"
+        for m in named
+    )
+
+
+# The words that rule a cancer out. A bare "no" or "never" nearby is not enough: in "never smoker, lung
+# adenocarcinoma" it negates the smoking.
+_RULED_OUT = re.compile(
+    r"\b(?:negative for|no (?:evidence|sign|signs|history|histologic evidence) of|free of|ruled out|"
+    r"rules out|without (?:evidence of|any)|denies|no (?:known |personal )?(?:cancer|malignan\w*|tumou?r))",
+    re.I,
+)
+
+
+def patient_cancer_types(text: str, cancer: str | None, patients: bool | None = None) -> tuple[str, ...]:
     """The OncoTree types of the note's cancer: the catalogue's reading, made more specific when the note
-    names a subtype of it ("papillary thyroid carcinoma"); without it, the types the note names."""
+    names a subtype of it ("papillary thyroid carcinoma"); without it, the types the note names. None when
+    every cancer the note names is ruled out or a relative's (`cancer_is_the_patients`)."""
+    if patients is None:
+        patients = cancer_is_the_patients(tuple(split_sentences(text)))
+    if patients is False:
+        return ()
     named = oncotree.types_named(text)
     base = oncotree.of_catalogue(cancer)
     if base is None:
-        return tuple(t for t in named if t not in (oncotree.SOLID, oncotree.ANY_CANCER))[:1]
+        # A benign tumour ("pituitary adenoma") is not a cancer, nor is the "tumour" of the same organ.
+        benign = {
+            t
+            for t in named
+            if _BENIGN.search(oncotree.name_of(t)) and not _MALIGNANT.search(oncotree.name_of(t))
+        }
+        organs = {oncotree.lineage(t)[1] for t in benign if len(oncotree.lineage(t)) > 1}
+        if _MALIGNANT.search(text) or re.search(r"\bcancer", text, re.I):
+            organs = set()  # "carcinoma ex pleomorphic adenoma": the note names the malignant one
+        return tuple(
+            t
+            for t in named
+            if t not in (oncotree.SOLID, oncotree.ANY_CANCER)
+            and t not in benign
+            and not (len(oncotree.lineage(t)) > 1 and oncotree.lineage(t)[1] in organs)
+        )[:1]
     specific = tuple(t for t in named if base in oncotree.lineage(t))
     return specific or (base,)
+
+
+_BENIGN = re.compile(r"\badenoma\b|\bbenign\b|\bpapilloma\b|\blipoma\b|\bnevus\b", re.I)
+_MALIGNANT = re.compile(r"carcinoma|sarcoma|malignan", re.I)
 
 
 def cancer_family(code: str | None) -> tuple[str, ...]:

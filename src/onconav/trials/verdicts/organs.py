@@ -58,11 +58,35 @@ def performance(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
             score, sentence = int(reading.value), reading.sentence
         elif reading.measure == "karnofsky" and wanted.scale == "ecog" and score is None:
             score, sentence = _KPS_TO_ECOG.get(int(round(reading.value, -1))), reading.sentence
+    if score is None and wanted.scale == "karnofsky":
+        return _karnofsky_from_ecog(note, wanted.allowed, kind)
     if score is None:
         return NEI, None, N_("The note gives no performance status.")
     if score in wanted.allowed:
         return positive_label(kind), sentence, N_("The performance status is in the range.")
     return negative_label(kind), sentence, N_("The performance status is outside the range.")
+
+
+# The Karnofsky scores each ECOG grade spans (Oken et al. 1982): ECOG 1 is Karnofsky 70 or 80.
+_ECOG_TO_KPS = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
+
+
+def _karnofsky_from_ecog(note: NoteFacts, allowed: frozenset[int], kind: Kind) -> Found:
+    """A Karnofsky range against the note's ECOG grade: decided when every score of the grade agrees."""
+    reading = next((r for r in note.readings if r.measure == "ecog"), None)
+    spanned = _ECOG_TO_KPS.get(int(reading.value)) if reading is not None else None
+    if reading is None or spanned is None:
+        return NEI, None, N_("The note gives no performance status.")
+    inside = [score in allowed for score in spanned]
+    if all(inside):
+        return positive_label(kind), reading.sentence, N_("The performance status is in the range.")
+    if not any(inside):
+        return negative_label(kind), reading.sentence, N_("The performance status is outside the range.")
+    return (
+        NEI,
+        reading.sentence,
+        N_("The note's ECOG grade spans Karnofsky scores on both sides of the limit."),
+    )
 
 
 def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | None:

@@ -38,10 +38,30 @@ _NOTHING_BY_MOUTH = re.compile(
 )
 
 
+# A trial for outpatients ("Outpatients with mild asthma", "ambulatory patients") and a note about a
+# patient admitted to hospital.
+_OUTPATIENTS = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:out-?patients?|ambulatory (?:patients|care|setting))\b", re.I
+)
+_ADMITTED = re.compile(
+    r"\b(?:admitted to (?:the )?(?:hospital|ward|icu|intensive care)|is admitted|was admitted|"
+    r"hospitali[sz]ed|inpatient)\b",
+    re.I,
+)
+
+
 def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Menopausal status, and requirements for children."""
+    """Menopausal status, requirements for children, and trials for outpatients."""
     if _CHILD_REQUIREMENT.search(criterion.text) and note.age is not None and note.age >= ADULT_AGE:
         return NA, note.age_sentence, N_("The criterion is for children; the patient is an adult.")
+    if kind == "inclusion" and _OUTPATIENTS.search(criterion.text):
+        admitted = next((i for i, s in enumerate(note.sentences) if _ADMITTED.search(s)), None)
+        if admitted is not None:
+            return (
+                "not included",
+                admitted,
+                N_("The criterion is for outpatients; the note says the patient was admitted."),
+            )
     if kind == "inclusion" and _SWALLOW.search(criterion.text):
         return _swallowing(note)
     return _menopause(note, criterion, kind)

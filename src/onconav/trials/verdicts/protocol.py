@@ -36,8 +36,28 @@ _FAILS_TO_PROVIDE = re.compile(
 )
 
 
+# Consent given by parents or guardians only, or a child's assent: asked of children, not of adults.
+_FOR_A_CHILD = re.compile(r"\b(?:parents?|parental|guardians?)\b|\bassent\b", re.I)
+_BY_THE_PATIENT = re.compile(r"\b(?:patients?|subjects?|participants?|adults?|themselves|legally)\b", re.I)
+ADULT_AGE = 18.0
+
+
 def consent(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Consent and compliance: the note's statement that the patient will consent and comply settles them."""
+    for_a_child = ("consent" in criterion.topics or re.search(r"\bassent\b", criterion.text, re.I)) and bool(
+        _FOR_A_CHILD.search(criterion.text)
+    )
+    if (
+        for_a_child
+        and not _BY_THE_PATIENT.search(criterion.text)
+        and note.age is not None
+        and note.age >= ADULT_AGE
+    ):
+        return (
+            NA,
+            note.age_sentence,
+            N_("The criterion is about consent for a child; the patient is an adult."),
+        )
     if kind == "exclusion" and _FAILS_TO_PROVIDE.search(criterion.text) and not criterion.mentions:
         # Failing to give the study a sample or a diary is a step the patient has not reached.
         return NA, None, N_("The criterion is about a study step the patient has not reached.")
@@ -97,8 +117,8 @@ _CONDITIONAL = re.compile(
     r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
     r"(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*(?:patients with\s+)?|"
     r"for (?=\w+(?:\s\w+)?\s+(?:patients|subjects|participants)\b)|"
-    r"(?:patients|subjects|participants|those) (?:on|receiving|taking|treated with|using) (?=[^,;:]{3,80}?"
-    r"\s+(?:must|should|need)\b)|"
+    r"(?:patients|subjects|participants|those|individuals) (?:on|receiving|taking|treated with|using|with) "
+    r"(?=[^,;:]{3,80}?\s+(?:must|should|need)\b)|"
     r"(?:patients|subjects|recipients|participants|those) who (?:(?:have|has|had) "
     r"(?:had |received |undergone |been treated with )?|received |underwent ))"
     r"(?P<condition>[^,;:]{3,80}?)(?:,|;|:|\s+must\b|\s+should\b|\s+need\b|\s+then\b|"

@@ -76,6 +76,9 @@ def biomarkers(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     agreed = 0
     for name, status in criterion.biomarkers:
         have = note.biomarkers.get(name) or (_hormone_receptor(note) if name == "HR" else None)
+        gene, shown = name.split()[0], name
+        if have is None and gene != name and note.biomarkers.get(gene) == "negative":
+            have, shown = "negative", gene  # a wild-type gene has none of its variants ("BRAF negative")
         if status == "unknown" or have in (None, "unknown"):
             continue
         asked, given = alteration(criterion.text, name), alteration(note.text, name)
@@ -94,7 +97,7 @@ def biomarkers(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         if have != status:
             return (
                 negative_label(kind),
-                _sentence_with(note, name),
+                _sentence_with(note, shown),
                 (
                     N_(
                         "The note gives %(biomarker)s %(have)s; this criterion asks for %(biomarker)s "

@@ -1,0 +1,106 @@
+"""How long the illness has lasted: an inclusion asking for symptoms of less (or more) than a given time
+is not met when the note states a duration clearly on the other side ("symptoms for less than 48 hours"
+against "a 5-day history of cough"). Only durations of the illness count, not events ("two weeks ago").
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import Found, Kind
+from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.note import NoteFacts
+
+HOURS = {"hour": 1.0, "day": 24.0, "week": 24.0 * 7, "month": 24.0 * 30, "year": 24.0 * 365}
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14,
+}  # fmt: skip
+_AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_UNIT = r"(hour|hr|h|day|week|wk|month|mo|year|yr)s?\b"
+_UNITS = {"hr": "hour", "h": "hour", "wk": "week", "mo": "month", "yr": "year"}
+# The note: "for 3 days", "over the past two weeks", "a 5-day history of", "3 days of fever".
+_NOTE_DURATION = re.compile(
+    r"\b(?:for|over|past|last|x)\s+(?:the\s+)?(?:past\s+|last\s+)?"
+    + _AMOUNT
+    + r"\s*-?\s*"
+    + _UNIT
+    + r"(?!\s+ago)|\b"
+    + _AMOUNT
+    + r"[- ]"
+    + _UNIT
+    + r"\s+(?:history|duration)\b|\b"
+    + _AMOUNT
+    + r"\s+"
+    + _UNIT
+    + r"\s+of\s+(?!age\b)",
+    re.I,
+)
+_LESS = r"(?:less than|fewer than|shorter than|no more than|not more than|up to|within|under|<|≤|<=)"
+_MORE = r"(?:more than|longer than|at least|greater than|over|>|≥|>=)"
+# The criterion: "symptom onset within 72 hours", "duration of symptoms < 7 days", "cough for at least
+# 3 weeks".
+_ASKED = re.compile(
+    r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for)\b[^.;]{0,40}?\b(?:(?P<less>"
+    + _LESS
+    + r")|(?P<more>"
+    + _MORE
+    + r"))\s*"
+    + _AMOUNT
+    + r"\s*"
+    + _UNIT,
+    re.I,
+)
+_ABOUT_THE_ILLNESS = re.compile(r"\b(?:symptoms?|onset|illness|complaints?)\b", re.I)
+
+
+def _hours(amount: str, unit: str) -> float:
+    value = float(_NUMBER_WORDS.get(amount.lower(), 0) or amount)
+    unit = unit.lower()
+    return value * HOURS[_UNITS.get(unit, unit)]
+
+
+def _note_durations(note: NoteFacts, sentence: int | None) -> list[tuple[float, int]]:
+    """The illness durations the note states (in hours), in one sentence or in the whole note."""
+    found = []
+    for i, text in enumerate(note.sentences):
+        if sentence is not None and i != sentence:
+            continue
+        for m in _NOTE_DURATION.finditer(text):
+            groups = [g for g in m.groups() if g]
+            found.append((_hours(groups[0], groups[1]), i))
+    return found
+
+
+def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion asking for an illness shorter or longer than a given time, against the note's duration."""
+    if kind != "inclusion":
+        return None
+    asked = _ASKED.search(criterion.text)
+    if asked is None:
+        return None
+    limit = _hours(asked.group(3), asked.group(4))
+    if _ABOUT_THE_ILLNESS.search(
+        criterion.text[: asked.start("less") if asked.group("less") else asked.start("more")]
+    ):
+        durations = _note_durations(note, None)[:1]  # the presenting illness comes first
+    else:
+        named = [m.concept for m in criterion.mentions]
+        state = concept_state(note, tuple(named)) if named else None
+        if state is None or state[0] != "affirmed":
+            return None
+        durations = _note_durations(note, state[1])
+    if not durations:
+        return None
+    hours, sentence = durations[0]
+    too_long = asked.group("less") is not None and hours > limit
+    too_short = asked.group("more") is not None and hours < limit
+    if too_long or too_short:
+        return (
+            "not included",
+            sentence,
+            N_("The note states how long the illness has lasted, outside this limit."),
+        )
+    return None
