@@ -63,3 +63,26 @@ def test_a_wild_type_gene_has_none_of_its_variants() -> None:
 def test_a_karnofsky_range_is_judged_from_the_ecog_grade(criterion: str, colon: str, lung: str) -> None:
     assert judge(PRETREATED_COLON, criterion, "inclusion").label == colon
     assert judge(FIT_LUNG, criterion, "inclusion").label == lung
+
+
+GIVEN_CHEMOTHERAPY = read_note(
+    "A 61-year-old man with stage IV lung squamous cell carcinoma. He completed four cycles of cisplatin "
+    "and gemcitabine last spring. Performance status ECOG 1."
+)
+UNTREATED = read_note("A 61-year-old man, just diagnosed with stage IV lung squamous cell carcinoma. ECOG 1.")
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "expected"),
+    [
+        # The medicines given are chemotherapies, though the note neither says "chemotherapy" nor counts lines.
+        (GIVEN_CHEMOTHERAPY, "Chemonaive squamous NSCLC", "not included"),
+        (GIVEN_CHEMOTHERAPY, "Chemotherapy-naive for advanced or metastatic disease", "not included"),
+        (UNTREATED, "Chemonaive squamous NSCLC", "included"),
+    ],
+)
+def test_treatment_naive_inclusions_read_the_medicines_given(
+    note: object, criterion: str, expected: str
+) -> None:
+    verdict = judge(note, criterion, "inclusion")  # type: ignore[arg-type]
+    assert verdict.label == expected, verdict.reason

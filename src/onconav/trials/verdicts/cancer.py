@@ -4,9 +4,12 @@ of therapy and biomarkers, against the cancer the note describes.
 
 from __future__ import annotations
 
+import re
+
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.brain import brain_metastases
+from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
@@ -27,6 +30,11 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return found
     if kind == "inclusion":
         found = _cancer_type(note, criterion)
+        if found is not None and found[0] == "included" and criterion.treatment_naive:
+            # "Chemonaive for NSCLC": the right cancer, but the treatment it must not have had decides.
+            untreated = _therapy_lines(note, criterion, kind)
+            if untreated is not None and untreated[0] == "not included":
+                return untreated
         if found is not None and found[0] == "included":
             # The right cancer with the wrong receptors is not the cancer asked for (TNBC, HER2-positive).
             return biomarkers(note, criterion, kind) or found
@@ -85,7 +93,7 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
 def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Prior lines of systemic therapy, and treatment-naive criteria, against what the note says."""
     if note.prior_lines is None:
-        return None
+        return _treated_though_naive_asked(note, criterion, kind)
     if criterion.prior_lines is not None:
         met = compare(note.prior_lines, criterion.prior_lines.op, criterion.prior_lines.count)
         return (
@@ -101,6 +109,22 @@ def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
             N_("The note says whether treatment was given."),
         )
     return None
+
+
+_CHEMOTHERAPY_NAMED = re.compile(r"\bchemo", re.IGNORECASE)
+_SYSTEMIC_THERAPIES = ("chemotherapy", "immunotherapy")
+
+
+def _treated_though_naive_asked(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A treatment-naive criterion for a note that names the treatment as given (carboplatin is a
+    chemotherapy), though it does not count the lines."""
+    if not criterion.treatment_naive or criterion.negated_subject or kind != "inclusion":
+        return None
+    wanted = ("chemotherapy",) if _CHEMOTHERAPY_NAMED.search(criterion.text) else _SYSTEMIC_THERAPIES
+    state = concept_state(note, wanted)
+    if state is None or state[0] != "affirmed":
+        return None
+    return "not included", state[1], N_("The note says this treatment was given.")
 
 
 def _cancer_sentence(note: NoteFacts) -> int | None:

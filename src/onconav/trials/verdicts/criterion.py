@@ -44,7 +44,7 @@ _LINES = re.compile(
 )
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NAIVE = re.compile(
-    r"\b(treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|previously untreated|no prior (?:systemic )?"
+    r"\b(treatment[- ]na[iï]ve|chemo(?:therapy)?[- ]?na[iï]ve|previously untreated|no prior (?:systemic )?"
     r"(?:therapy|treatment|chemotherapy)|not (?:been )?(?:previously )?treated|untreated)\b",
     re.IGNORECASE,
 )
