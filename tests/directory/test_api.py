@@ -15,6 +15,13 @@ from sqlalchemy.engine import Engine
 from onconav.app import create_app
 
 
+def _near_input(html: str) -> str:
+    """The Near box of a results page (its attributes in any order)."""
+    found = re.search(r'<input id="near"[^>]*>', html)
+    assert found, "no Near box"
+    return found.group(0)
+
+
 @pytest.fixture
 def engine(demo_engine: Engine) -> Engine:
     """These tests read the shared demo directory, on each backend."""
@@ -152,7 +159,7 @@ def test_a_stage_and_the_typed_place_travel_through_the_readable_url(client: Tes
     page = client.get(moved.headers["location"], headers={"Accept-Language": "en"})
     assert page.status_code == 200
     html = page.text
-    assert 'id="near" name="near" type="text" required value="Ukiah, CA"' in html
+    assert 'value="Ukiah, CA"' in _near_input(html)
     assert "ukiah-ca" not in _input_values(html)
     assert "Mesotelioma pleural, estadio IV" in html or "Mesotelioma pleural, stage IV" in html
     assert 'href="/conditions/pleural-mesothelioma/stages/iv"' in html
@@ -175,7 +182,7 @@ def test_biomarkers_named_in_the_query_are_kept_and_shown(client: TestClient) ->
 
 def test_a_readable_url_shows_the_place_name_never_the_slug(client: TestClient) -> None:
     html = client.get("/procedures/lobectomy/near/ukiah-ca").text
-    assert 'name="near" type="text" required value="Ukiah, California' in html
+    assert 'value="Ukiah, California' in _near_input(html)
     # A "typed" text that means another place is not shown as if it had been searched.
     html = client.get("/procedures/lobectomy/near/ukiah-ca", params={"typed": "Paris, France"}).text
     assert 'value="Paris, France"' not in html

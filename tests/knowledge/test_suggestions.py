@@ -3,11 +3,10 @@ markup get none (so nonsense never gets a list of cancers), and a long query is 
 
 from __future__ import annotations
 
+import random
 import string
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
@@ -20,7 +19,6 @@ TYPOS = {
     "thorasic": "Thoracic surgery",
     "metastasectmy": "Metastasectomy",
 }
-letters_only = st.text(alphabet=string.ascii_letters, min_size=1, max_size=14)
 
 
 @pytest.mark.parametrize(("typo", "meant"), sorted(TYPOS.items()))
@@ -28,11 +26,23 @@ def test_a_real_misspelling_is_suggested_its_term(typo: str, meant: str) -> None
     assert meant in knowledge.suggest_terms(typo)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(letters_only, min_size=1, max_size=3).map(" ".join))
-def test_random_letters_never_bring_cancer_suggestions(text: str) -> None:
+def _random_phrases(count: int, seed: int) -> list[str]:
+    """Phrases of one to three words of random letters (Hypothesis would also try the source's own string
+    constants, such as truncated catalogue words, which are not random and may rightly be suggested for)."""
+    chooser = random.Random(seed)
+    return [
+        " ".join(
+            "".join(chooser.choice(string.ascii_letters) for _ in range(chooser.randint(1, 14)))
+            for _ in range(chooser.randint(1, 3))
+        )
+        for _ in range(count)
+    ]
+
+
+def test_random_letters_never_bring_cancer_suggestions() -> None:
     conditions = {c.name for c in knowledge.list_conditions()}
-    assert not conditions & set(knowledge.suggest_terms(text))
+    suggested = {text: conditions & set(knowledge.suggest_terms(text)) for text in _random_phrases(2000, 16)}
+    assert {text: found for text, found in suggested.items() if found} == {}
 
 
 @pytest.mark.parametrize("text", ["asdfgh", "<script>alert(1)</script>", "zzz", "hello world", "canser"])

@@ -202,7 +202,9 @@ def test_trials_for_a_note_naming_a_place_use_it_and_show_sentences_km_and_miles
     expect(understood).to_contain_text("ECOG performance status")
     expect(understood).to_contain_text("carboplatin, pemetrexed")
     expect(page.get_by_label("Near", exact=True)).to_have_value("")  # used, not typed for them
-    first = page.locator("ol.trials > li").first
+    # The Villejuif trial is for chemotherapy-naive patients: listed, but below those still possible.
+    first = page.locator("ol.trials > li", has_text="NCT02679963")
+    expect(first).to_contain_text("likely not eligible")
     expect(first.locator(".nearest-site")).to_contain_text("France")
     expect(first.locator(".nearest-site")).to_contain_text(" km (")
     expect(first.locator(".nearest-site")).to_contain_text(" mi)")

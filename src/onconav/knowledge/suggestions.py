@@ -22,8 +22,27 @@ from onconav.text import fold
 RESEMBLANCE = 82.0
 # Shorter typed words are too short to be typos of a catalogue word ("abc", "zzz").
 MIN_WORD_LENGTH = 4
+# A four-letter word one letter away from a catalogue word ("lare": "large") is as likely any other word:
+# words this short are suggested for only when typed right.
+SHORT_WORD_LENGTH = 4
 # A word in more entries than this ("cancer", "surgery", "lung") says nothing about which one was meant.
 MAX_ENTRIES_PER_WORD = 8
+# Ordinary words that qualify a term but name nothing by themselves ("large cell", "HPV-related",
+# "second opinion"): a typo of one ("lare", "reatd") says nothing about a cancer or a treatment.
+ORDINARY_WORDS = frozenset(
+    """
+    acute adult advanced advice aggressive around assisted awake board body care case central chemical
+    chronic classic classical clear cold combined comfort complete completion cone cord department
+    directed double emotional emergency expert extended external extra from grade group groups head
+    heated high internal interval into larg large left living local locally loop management mapping
+    marginal margins medical medicine mixed modified near negative none online operation opinion opinions
+    optimal oral organ pain partial peer physician plastic positive predominant preserving primary
+    procedure radical related resistant review right ring risk room second sell selective sensitive
+    services sessions sided simple smal small social soft sparing specialist spread spreading stem
+    superficial support supportive system systemic targeted transverse treatment triple tube tubes type
+    virtual visit visits voice wide with work worker zone
+    """.split()
+)
 # What the reader can type, when nothing they typed resembles anything: one of each kind.
 EXAMPLES: tuple[tuple[TermKind, str], ...] = (
     ("condition", "lung-cancer"),
@@ -53,7 +72,7 @@ def word_index() -> WordIndex:
     distinctive = {
         word: frozenset(named)
         for word, named in entries.items()
-        if word not in common and not _resembles_any(word, common)
+        if word not in common and word not in ORDINARY_WORDS and not _resembles_any(word, common)
     }
     return WordIndex(distinctive, common)
 
@@ -75,8 +94,9 @@ def resembling_entries(text: str, *, limit: int = 5) -> list[tuple[TermKind, str
     found: dict[tuple[TermKind, str], tuple[int, float]] = {}
     for word in typed:
         best_for_word: dict[tuple[TermKind, str], float] = {}
+        cutoff = 100.0 if len(word) <= SHORT_WORD_LENGTH else RESEMBLANCE
         for known, score, _position in process.extract(
-            word, index.entries.keys(), scorer=fuzz.ratio, score_cutoff=RESEMBLANCE, limit=None
+            word, index.entries.keys(), scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
         ):
             for entry in index.entries[known]:
                 best_for_word[entry] = max(score, best_for_word.get(entry, 0.0))
