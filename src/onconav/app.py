@@ -34,6 +34,7 @@ from onconav.trials.routes import page_router as trials_pages
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import install_error_handlers
+from onconav.web.health import router as health_router
 from onconav.web.pages import router as site_pages
 
 # No inline script or style anywhere: scripts and styles come from /static only.
@@ -42,6 +43,7 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 ROUTERS = (
+    health_router,
     directory_api,
     directory_pages,
     knowledge_api,
