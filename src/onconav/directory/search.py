@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
+from onconav.directory.condition_search import condition_rows
 from onconav.directory.models import (
     EVIDENCE_UNKNOWN,
     HOSPITAL_TOPIC,
@@ -26,7 +27,6 @@ from onconav.directory.scoring import (
     SearchFilters,
     anyone_offers,
     by_id,
-    condition_rows,
     match_kind,
     ranked_rows,
 )

@@ -1,0 +1,311 @@
+"""Condition searches (many topics) without scoring every candidate: the best rows by quality seed a bound
+on the limit-th score, then only rows that can still reach it are read and scored here.
+
+Gives the answer of `scoring.ranked_rows` over every candidate (tests/directory/test_search.py checks it).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, or_, select, true, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from onconav.directory import ranking, scoring
+from onconav.directory.models import DESIGNATION_BITS, SearchEntry
+from onconav.directory.scoring import ORG_KINDS, ScoredEntry, SearchFilters, match_kind, ranked_rows
+from onconav.directory.statements import compiled, in_list, in_values, padded
+from onconav.geo import service as geo
+
+ENTRY = SearchEntry.__table__.c
+# Rows read per topic and latitude band to seed the bound: enough for `limit` distinct providers in all
+# but sparse places (which then score every candidate, as cheap there).
+SEED_ROWS_PER_PART = 24
+WINNER_COLUMNS = (
+    "id",
+    "topic",
+    "entity_kind",
+    "entity_id",
+    "organization_id",
+    "location_id",
+    "annual_volume",
+    "designations",
+    "tumor_board",
+    "clinical_trials",
+    "lat",
+    "lon",
+    "evidence",
+)
+MAX_SEED_BANDS = 12  # latitude bands (half a degree each) of the widest area seeded here: about 300 km
+ENTITY_CHUNK = 512  # entities per breadth lookup (well below SQLite's bound on parameters)
+
+
+@dataclass
+class _Best:
+    """A provider's best-scoring row seen so far and how many of its rows lie within the radius."""
+
+    value: float  # match + quality - distance penalty of its best row (no breadth)
+    topic: str
+    row_id: int
+    distance_km: float
+    rows_within: int = 1
+
+
+def _filter_shape(filters: SearchFilters) -> tuple[Any, ...]:
+    kind = filters.kind if filters.kind in ("organization", "practitioner") else None
+    org_kind = filters.kind if filters.kind in ORG_KINDS else None
+    return (
+        kind is not None,
+        org_kind is not None,
+        bool(filters.language),
+        bool(filters.international),
+        bool(filters.designation),
+    )
+
+
+def _filter_values(filters: SearchFilters) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if filters.kind in ("organization", "practitioner"):
+        values["f_kind"] = filters.kind
+    elif filters.kind in ORG_KINDS:
+        values["f_org_kind"] = filters.kind
+    if filters.language:
+        values["f_language"] = f"%,{filters.language},%"
+    if filters.designation:
+        values["f_designation"] = DESIGNATION_BITS[filters.designation]
+    return values
+
+
+def _filter_clauses(shape: tuple[Any, ...]) -> list[Any]:
+    """The filters of `scoring._filter_clauses`, with bind parameters for their values."""
+    by_kind, by_org_kind, language, international, designation = shape
+    clauses: list[Any] = []
+    if by_kind:
+        clauses.append(ENTRY.entity_kind == bindparam("f_kind"))
+    if by_org_kind:
+        clauses += [ENTRY.entity_kind == "organization", ENTRY.org_kind == bindparam("f_org_kind")]
+    if language:
+        clauses.append(ENTRY.languages.like(bindparam("f_language")))
+    if international:
+        clauses.append(ENTRY.accepts_international.is_(True))
+    if designation:
+        clauses.append(ENTRY.designations.op("&")(bindparam("f_designation")) != 0)
+    return clauses
+
+
+def _lon_clause(ranges: int) -> Any:
+    return or_(*(ENTRY.lon.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(ranges)))
+
+
+def _area_values(lat: float, lon: float, radius_km: float) -> tuple[list[int], list[tuple[float, float]]]:
+    box = geo.bounding_box(lat, lon, radius_km)
+    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
+    return bands, list(box.lon_ranges)
+
+
+def _seed_statement(topics: int, bands: int, ranges: int, filters: tuple[Any, ...]) -> Any:
+    """Per topic and band, the rows of best quality inside the box (quality index, read from the top)."""
+    columns = (ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
+               ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
+    table = SearchEntry.__table__
+    parts = []
+    for topic in range(topics):
+        for band in range(bands):
+            part = (
+                select(*columns)
+                .with_hint(table, "INDEXED BY ix_search_entry_quality", "sqlite")
+                .where(
+                    ENTRY.topic == bindparam(f"t{topic}"),
+                    ENTRY.lat_band == bindparam(f"b{band}"),
+                    _lon_clause(ranges),
+                    *_filter_clauses(filters),
+                )
+                .order_by(ENTRY.quality_points.desc())
+                .limit(SEED_ROWS_PER_PART)
+                .subquery()
+            )
+            parts.append(select(part))
+    return union_all(*parts)
+
+
+def _pruned_statement(topics: int, bands: int, ranges: int, filters: tuple[Any, ...], per_band: bool) -> Any:
+    """Every row of the box whose quality reaches its topic's floor (quality index, one range per topic and
+    band on PostgreSQL, where `lat_band IN` may be left as a filter after the index)."""
+    columns = (ENTRY.id, ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
+               ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
+    table = SearchEntry.__table__
+    band_groups = [[band] for band in range(bands)] if per_band else [list(range(bands))]
+    parts = [
+        select(*columns)
+        .with_hint(table, "INDEXED BY ix_search_entry_quality", "sqlite")
+        .where(
+            ENTRY.topic == bindparam(f"t{topic}"),
+            ENTRY.lat_band == bindparam(f"b{group[0]}")
+            if len(group) == 1
+            else ENTRY.lat_band.in_([bindparam(f"b{band}") for band in group]),
+            ENTRY.quality_points >= bindparam(f"floor{topic}"),
+            _lon_clause(ranges),
+            *_filter_clauses(filters),
+        )
+        for topic in range(topics)
+        for group in band_groups
+    ]
+    return union_all(*parts)
+
+
+def _winners_statement(count: int) -> Any:
+    return select(*(ENTRY[name] for name in WINNER_COLUMNS)).where(ENTRY.id.in_(in_list("w", count)))
+
+
+def _entity_rows_statement(count: int, topics: int | None) -> Any:
+    """The entries of `count` entities of one kind (entity index), of the search's topics on SQLite."""
+    topic_clause = ENTRY.topic.in_(in_list("t", topics)) if topics else true()
+    return select(ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon).where(
+        ENTRY.entity_kind == bindparam("kind"), ENTRY.entity_id.in_(in_list("e", count)), topic_clause
+    )
+
+
+def condition_rows(
+    session: Session,
+    *,
+    topics: dict[str, str],
+    lat: float,
+    lon: float,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+) -> list[ScoredEntry]:
+    """The top `limit` providers for several topics within the radius, as `ranked_rows` ranks them.
+
+    Seed: the best rows by quality of each topic and band; the limit-th best of their (lower-bound) scores
+    bounds the answer. A row can only reach that bound when match + quality + the largest breadth bonus
+    does (distance only takes points away), so only those rows are read. Breadth is then counted for the
+    providers that can still reach the limit-th best score, and the winners' entries read by id.
+    """
+    bands, lon_ranges = _area_values(lat, lon, radius_km)
+    if len(bands) > MAX_SEED_BANDS:  # a radius of many hundred km: one seed part per band would not pay
+        return scoring.condition_rows(
+            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
+        )
+    connection = session.connection()
+    names = list(topics)
+    match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
+    by_condition = frozenset(topic for topic, how in topics.items() if how == "condition")
+    filter_shape = _filter_shape(filters)
+    values: dict[str, Any] = {**in_values("t", names), **in_values("b", bands), **_filter_values(filters)}
+    for index, (low, high) in enumerate(lon_ranges):
+        values[f"lo{index}"], values[f"hi{index}"] = low, high
+    shape = (len(names), len(bands), len(lon_ranges), filter_shape)
+    seed = compiled(connection, ("condition-seed", *shape), lambda: _seed_statement(*shape)).execute(
+        connection, values
+    )
+    seen = _best_rows(((0, *row) for row in seed), lat, lon, radius_km, match, by_condition)
+    if len(seen) < limit:  # few providers at all: scoring every candidate is as cheap
+        return ranked_rows(
+            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
+        )
+    bound = _limit_th(seen.values(), limit)
+    for index, topic in enumerate(names):
+        values[f"floor{index}"] = bound - match[topic] - ranking.BREADTH_POINTS_MAX
+    per_band = connection.dialect.name == "postgresql"
+    pruned = compiled(
+        connection, ("condition-pruned", *shape, per_band), lambda: _pruned_statement(*shape, per_band)
+    ).execute(connection, values)
+    best = _best_rows(pruned, lat, lon, radius_km, match, by_condition)
+    # Breadth only matters for providers that can still reach the limit-th best lower bound.
+    floor = _limit_th(best.values(), limit)
+    contenders = [key for key, held in best.items() if held.value + ranking.BREADTH_POINTS_MAX >= floor]
+    matched = _rows_within(connection, topics=names, keys=contenders, lat=lat, lon=lon, radius_km=radius_km)
+    scored = heapq.nsmallest(
+        limit,
+        ((-(best[key].value + ranking.breadth_points(matched.get(key, 1))), key) for key in contenders),
+    )
+    if not scored:
+        return []
+    ids = padded([best[key].row_id for _score, key in scored])
+    entries = {
+        row.id: row
+        for row in compiled(
+            connection, ("condition-winners", len(ids)), lambda: _winners_statement(len(ids))
+        ).execute(connection, in_values("w", ids))
+    }
+    return [
+        ScoredEntry(
+            entry=entries[best[key].row_id],
+            distance_km=best[key].distance_km,
+            score=-negative,
+            topics_matched=matched.get(key, 1),
+        )
+        for negative, key in scored
+    ]
+
+
+def _best_rows(
+    rows: Iterable[Sequence[Any]],
+    lat: float,
+    lon: float,
+    radius_km: float,
+    match: dict[str, float],
+    by_condition: frozenset[str],
+) -> dict[tuple[str, int], _Best]:
+    """Each provider's best row within the radius (ties: the smaller topic, as `ranked_rows` breaks them)."""
+    best: dict[tuple[str, int], _Best] = {}
+    haversine, penalty = geo.haversine_km, ranking.distance_penalty
+    for row_id, kind, entity_id, topic, row_lat, row_lon, quality, condition_points in rows:
+        distance = haversine(lat, lon, row_lat, row_lon)
+        if distance > radius_km:
+            continue
+        value = match[topic] + (condition_points if topic in by_condition else quality) - penalty(distance)
+        key = (kind, entity_id)
+        held = best.get(key)
+        if held is None:
+            best[key] = _Best(value, topic, row_id, distance)
+            continue
+        held.rows_within += 1
+        if (value, held.topic) > (held.value, topic):
+            held.value, held.topic, held.row_id, held.distance_km = value, topic, row_id, distance
+    return best
+
+
+def _limit_th(held: Iterable[_Best], limit: int) -> float:
+    """The limit-th best lower bound on a total score (value + breadth of the rows seen)."""
+    totals = heapq.nlargest(limit, (b.value + ranking.breadth_points(b.rows_within) for b in held))
+    return totals[-1] if len(totals) == limit else float("-inf")
+
+
+def _rows_within(
+    connection: Connection,
+    *,
+    topics: list[str],
+    keys: list[tuple[str, int]],
+    lat: float,
+    lon: float,
+    radius_km: float,
+) -> dict[tuple[str, int], int]:
+    """How many entries of the topics each provider has within the radius (the breadth points count them).
+
+    On PostgreSQL the topics are checked here rather than in SQL: with `topic IN (...)` it may prefer
+    scanning every entry of the topics in the quality index to the few entries of each entity."""
+    wanted = set(topics)
+    topics_in_sql = None if connection.dialect.name == "postgresql" else len(topics)
+    counts: dict[tuple[str, int], int] = {}
+    for kind in ("organization", "practitioner"):
+        ids = sorted(entity_id for entity_kind, entity_id in keys if entity_kind == kind)
+        for start in range(0, len(ids), ENTITY_CHUNK):
+            chunk = padded(ids[start : start + ENTITY_CHUNK])
+            statement = compiled(
+                connection,
+                ("condition-breadth", len(chunk), topics_in_sql),
+                lambda count=len(chunk): _entity_rows_statement(count, topics_in_sql),
+            )
+            values = {"kind": kind, **in_values("e", chunk)}
+            if topics_in_sql:
+                values |= in_values("t", topics)
+            for entity_id, topic, row_lat, row_lon in statement.execute(connection, values):
+                if topic in wanted and geo.haversine_km(lat, lon, row_lat, row_lon) <= radius_km:
+                    counts[(kind, entity_id)] = counts.get((kind, entity_id), 0) + 1
+    return counts
