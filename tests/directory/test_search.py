@@ -327,30 +327,46 @@ def _same_answer(pruned: list[ScoredEntry], full: list[ScoredEntry]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "near", "radius_km", "limit", "filters"),
+    ("query", "near", "radius_km", "limit", "filters", "seeded"),
     [
-        ("breast cancer", "New York, NY", 100.0, 20, SearchFilters()),
-        ("lung cancer", "Los Angeles, CA", 250.0, 8, SearchFilters()),
-        ("pleural mesothelioma", "Houston, TX", 150.0, 30, SearchFilters()),
-        ("prostate cancer", "Chicago, IL", 100.0, 5, SearchFilters(kind="practitioner")),
-        ("lung cancer", "Boston, MA", 300.0, 10, SearchFilters(kind="hospital")),
-        ("breast cancer", "Miami, FL", 200.0, 12, SearchFilters(language="es")),
-        ("lung cancer", "New York, NY", 100.0, 20, SearchFilters(designation="nci")),
-        ("stage 4 mesothelioma", "Ukiah, CA", 100.0, 20, SearchFilters()),
+        ("breast cancer", "New York, NY", 100.0, 20, SearchFilters(), True),
+        ("lung cancer", "Los Angeles, CA", 250.0, 8, SearchFilters(), True),
+        ("pleural mesothelioma", "Houston, TX", 150.0, 10, SearchFilters(), True),
+        ("prostate cancer", "Chicago, IL", 100.0, 5, SearchFilters(kind="practitioner"), True),
+        ("lung cancer", "New York, NY", 100.0, 20, SearchFilters(designation="nci"), True),
+        # Too few providers in the small demo: the seed does not fill the limit, every candidate is scored.
+        ("lung cancer", "Boston, MA", 300.0, 10, SearchFilters(kind="hospital"), False),
+        ("breast cancer", "Miami, FL", 200.0, 12, SearchFilters(language="es"), False),
+        ("stage 4 mesothelioma", "Ukiah, CA", 100.0, 20, SearchFilters(), False),
     ],
 )
 def test_seeded_condition_search_equals_scoring_every_candidate(
-    demo_engine: Engine, query: str, near: str, radius_km: float, limit: int, filters: SearchFilters
+    demo_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    near: str,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+    seeded: bool,
 ) -> None:
     """The seeded path (best rows by quality bound the rest) returns exactly what scoring every candidate
     in SQL returns: providers, order, scores, breadth and the entry shown."""
     from onconav.directory import condition_search, scoring
 
+    fallbacks: list[float] = []
+
+    def scoring_every_candidate(session: Session, **kwargs: object) -> list[ScoredEntry]:
+        fallbacks.append(1.0)
+        return scoring.ranked_rows(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(condition_search, "ranked_rows", scoring_every_candidate)
     topics = _condition_topics(query)
     place = geo.resolve_place(near).place
     arguments = {"topics": topics, "lat": place.lat, "lon": place.lon, "radius_km": radius_km}
     with Session(demo_engine) as session:
         pruned = condition_search.condition_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
+        assert bool(fallbacks) is not seeded
         full = scoring.ranked_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
     _same_answer(pruned, full)
 
