@@ -10,6 +10,7 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, select, true, union_all
@@ -366,10 +367,9 @@ def _exact(
         ids = sorted(entity_id for entity_kind, entity_id in keys if entity_kind == kind)
         for start in range(0, len(ids), ENTITY_CHUNK):
             chunk = padded(ids[start : start + ENTITY_CHUNK])
+            shape = (len(chunk), topics_in_sql, filter_shape)
             statement = compiled(
-                connection,
-                ("condition-entities", len(chunk), topics_in_sql, filter_shape),
-                lambda count=len(chunk): _entity_rows_statement(count, topics_in_sql, filter_shape),
+                connection, ("condition-entities", *shape), partial(_entity_rows_statement, *shape)
             )
             values = {"kind": kind, **in_values("e", chunk), **_filter_values(filters)}
             if topics_in_sql:

@@ -153,25 +153,27 @@ def provider_url(kind: str, provider_id: int) -> str:
 
 
 def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str) -> SearchResultRead:
-    """One result card as JSON."""
-    return SearchResultRead(
-        kind=hit.kind,
+    """One result card as JSON. Built without validation (`model_construct`): every value comes from a
+    search outcome whose types the search itself guarantees, and this runs for every result of every search.
+    """
+    return SearchResultRead.model_construct(
+        kind=hit.kind,  # type: ignore[arg-type]  # organization | practitioner (search.ProviderHit)
         id=hit.id,
         name=hit.name,
         city=hit.city,
         region=hit.region,
         country=hit.country,
         country_code=hit.country_code,
-        distance_km=hit.distance_km,
+        distance_km=float(hit.distance_km),
         distance_miles=round(hit.distance_km * 0.621371, 1),
-        score=hit.score,
+        score=float(hit.score),
         within_radius=hit.within_radius,
-        evidence=hit.evidence,
+        evidence=hit.evidence,  # type: ignore[arg-type]  # models.EVIDENCE_*
         evidence_text=evidence_label(hit.evidence, translations),
         why=[
-            ReasonRead(
+            ReasonRead.model_construct(
                 factor=f.factor,
-                points=f.points,
+                points=float(f.points),  # a float, as validation would make it (JSON: 5.0, not 5)
                 detail=describe_factor(f, translations, locale),
                 source=f.params.get("source"),
             )

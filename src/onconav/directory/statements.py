@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 StatementBuilder = Callable[[], ClauseElement]
 
@@ -22,8 +23,10 @@ class CompiledStatement:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
         self.sql = str(compiled)
-        self._defaults = dict(compiled.construct_params(_check=False) or {})  # constants of the statement itself
+        # The constants of the statement itself (values of bind parameters built with one).
+        self._defaults = dict(compiled.construct_params(_check=False) or {})
         self._order: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if compiled.positional else None
         )
