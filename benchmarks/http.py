@@ -10,21 +10,26 @@ option, else one process. Prints figures; asserts nothing about time.
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+
+# Run as a script, this file's folder comes first on sys.path, where this module's name hides the
+# standard library's `http` package that urllib needs.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
 
 HEALTHZ = "/healthz"
 API_SEARCHES = {
@@ -62,12 +67,16 @@ def serve_supports_workers(onconav: str) -> bool:
     return "--workers" in help_text
 
 
-def start_server(onconav: str, port: int, workers: int | None, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    onconav: str, port: int, workers: int | None, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
     command = [onconav, "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
     with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -129,7 +138,16 @@ def parse_wrk(output: str) -> WrkRun:
 
 
 def run_wrk(url: str, *, threads: int, connections: int, duration_s: int) -> WrkRun:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency", "--timeout", "10s", url]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration_s}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        url,
+    ]
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
@@ -152,7 +170,7 @@ def measure(base: str, args: argparse.Namespace) -> dict[str, WrkRun]:
 def report(results: dict[str, WrkRun], workers: int | None) -> None:
     trivial = results["/healthz (baseline)"].requests_per_s
     print(f"\nworkers: {workers or 1}   (wrk -t{ARGS.threads} -c{ARGS.connections} -d{ARGS.duration}s)")
-    print(f"| endpoint | req/s | p50 ms | p99 ms | errors | ÷ /healthz | ÷ its API |")
+    print("| endpoint | req/s | p50 ms | p99 ms | errors | ÷ /healthz | ÷ its API |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, run in results.items():
         versus_api = ""
@@ -174,7 +192,9 @@ def report(results: dict[str, WrkRun], workers: int | None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", default="var/bench", help="ONCONAV_DATA_DIR of the large demo.")
     parser.add_argument("--database-url", default=None, help="ONCONAV_DATABASE_URL (e.g. PostgreSQL).")
     parser.add_argument("--workers", default=None, help="Comma-separated worker counts, e.g. 1,2.")
@@ -198,10 +218,14 @@ def main() -> None:
     else:
         counts = [1, 2] if has_workers else [None]
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {backend}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {backend}"
+    )
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for workers in counts:
         port = free_port()
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
         log = Path(args.data_dir).resolve() / f"http-bench-serve-{port}.log"
         server = start_server(onconav, port, workers, env, log)
         try:

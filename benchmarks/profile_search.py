@@ -39,7 +39,9 @@ def answer(session: Session, query: str, near: str) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--query", default=None)
