@@ -40,6 +40,7 @@ from onconav.web.access_log import AccessLogMiddleware
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from onconav.web.health import router as health_router
 from onconav.web.http_caching import HttpCachingMiddleware
 from onconav.web.metrics import MetricsMiddleware
 from onconav.web.metrics import router as metrics_router
@@ -53,6 +54,7 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 ROUTERS = (
+    health_router,
     directory_api,
     directory_pages,
     knowledge_api,

@@ -155,6 +155,8 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/"): Public("home page"),
     ("GET", "/about/ranking"): Public("how ranking works"),
     ("GET", "/about/privacy"): Public("privacy notice"),
+    ("GET", "/healthz"): Public("health: the process answers; no data"),
+    ("GET", "/readyz"): Public("readiness: which checks pass (database, migrations, keyring); no data"),
     ("GET", "/language/{code}"): Public("language choice"),
     ("GET", "/api/v1/search"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/organizations/{organization_id}"): PUBLIC_DIRECTORY,

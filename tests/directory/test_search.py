@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from onconav.directory import ranking
 from onconav.directory import service as directory
 from onconav.directory.models import SearchEntry
-from onconav.directory.scoring import SearchFilters, match_kind
+from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind
 from onconav.errors import InvalidInput
 from onconav.geo import service as geo
 from onconav.knowledge import service as knowledge
@@ -302,3 +304,94 @@ def test_the_coverage_note_says_what_the_directory_knows_and_never_suggests_a_us
         NullTranslations(),
     )
     assert says in note and never not in note
+
+
+def _condition_topics(query: str) -> dict[str, str]:
+    """The topics a search for `query` scores, as run_search builds them (with the condition's own)."""
+    interpretation = knowledge.interpret_query(query)
+    topics = dict(interpretation.topics)
+    for match in interpretation.matches:
+        if match.kind == "condition":
+            topics[f"condition:{match.code}"] = "condition"
+    return topics
+
+
+def _same_answer(pruned: list[ScoredEntry], full: list[ScoredEntry]) -> None:
+    """Same providers in the same order, with the same scores, breadth and entries."""
+    assert [(r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in pruned] == [
+        (r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in full
+    ]
+    assert [r.score for r in pruned] == pytest.approx([r.score for r in full], abs=1e-6)
+    assert [r.distance_km for r in pruned] == pytest.approx([r.distance_km for r in full], abs=1e-6)
+    assert [r.entry.topic for r in pruned] == [r.entry.topic for r in full]
+
+
+@pytest.mark.parametrize(
+    ("query", "near", "radius_km", "limit", "filters", "seeded"),
+    [
+        ("breast cancer", "New York, NY", 100.0, 20, SearchFilters(), True),
+        ("lung cancer", "Los Angeles, CA", 250.0, 8, SearchFilters(), True),
+        ("pleural mesothelioma", "Houston, TX", 150.0, 10, SearchFilters(), True),
+        ("prostate cancer", "Chicago, IL", 100.0, 5, SearchFilters(kind="practitioner"), True),
+        ("lung cancer", "New York, NY", 100.0, 20, SearchFilters(designation="nci"), True),
+        # Too few providers in the small demo: the seed does not fill the limit, every candidate is scored.
+        ("lung cancer", "Boston, MA", 300.0, 10, SearchFilters(kind="hospital"), False),
+        ("breast cancer", "Miami, FL", 200.0, 12, SearchFilters(language="es"), False),
+        ("stage 4 mesothelioma", "Ukiah, CA", 100.0, 20, SearchFilters(), False),
+    ],
+)
+def test_seeded_condition_search_equals_scoring_every_candidate(
+    demo_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    near: str,
+    radius_km: float,
+    limit: int,
+    filters: SearchFilters,
+    seeded: bool,
+) -> None:
+    """The seeded path (best rows by quality bound the rest) returns exactly what scoring every candidate
+    in SQL returns: providers, order, scores, breadth and the entry shown."""
+    from onconav.directory import condition_search, scoring
+
+    fallbacks: list[float] = []
+
+    def scoring_every_candidate(session: Session, **kwargs: object) -> list[ScoredEntry]:
+        fallbacks.append(1.0)
+        return scoring.ranked_rows(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(condition_search, "ranked_rows", scoring_every_candidate)
+    topics = _condition_topics(query)
+    place = geo.resolve_place(near).place
+    arguments = {"topics": topics, "lat": place.lat, "lon": place.lon, "radius_km": radius_km}
+    with Session(demo_engine) as session:
+        pruned = condition_search.condition_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
+        assert bool(fallbacks) is not seeded
+        full = scoring.ranked_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
+    _same_answer(pruned, full)
+
+
+CONDITIONS = ["breast cancer", "lung cancer", "prostate cancer", "pleural mesothelioma", "colorectal cancer"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.sampled_from(CONDITIONS),
+    city=st.sampled_from(range(60)),
+    radius_km=st.floats(min_value=3.0, max_value=320.0),
+    limit=st.integers(min_value=1, max_value=40),
+    kind=st.sampled_from([None, "practitioner", "organization", "cancer_center"]),
+)
+def test_seeded_condition_search_equals_the_full_scan_anywhere(
+    demo_engine: Engine, query: str, city: int, radius_km: float, limit: int, kind: str | None
+) -> None:
+    from onconav.directory import condition_search, scoring
+
+    place = directory.demo_cities("small")[city % len(directory.demo_cities("small"))]
+    topics = _condition_topics(query)
+    arguments = {"topics": topics, "lat": place.lat, "lon": place.lon, "radius_km": radius_km}
+    filters = SearchFilters(kind=kind)
+    with Session(demo_engine) as session:
+        pruned = condition_search.condition_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
+        full = scoring.ranked_rows(session, **arguments, limit=limit, filters=filters)  # type: ignore[arg-type]
+    _same_answer(pruned, full)

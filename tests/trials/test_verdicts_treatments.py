@@ -75,7 +75,7 @@ UNTREATED = read_note("A 61-year-old man, just diagnosed with stage IV lung squa
 @pytest.mark.parametrize(
     ("note", "criterion", "expected"),
     [
-        # The medicines given are chemotherapies, though the note neither says "chemotherapy" nor counts lines.
+        # The medicines given are chemotherapies; the note neither says "chemotherapy" nor counts lines.
         (GIVEN_CHEMOTHERAPY, "Chemonaive squamous NSCLC", "not included"),
         (GIVEN_CHEMOTHERAPY, "Chemotherapy-naive for advanced or metastatic disease", "not included"),
         (UNTREATED, "Chemonaive squamous NSCLC", "included"),

@@ -178,20 +178,22 @@ def provider_url(kind: str, provider_id: int) -> str:
 
 
 def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str) -> SearchResultRead:
-    """One result card as JSON."""
-    return SearchResultRead(
-        kind=hit.kind,
+    """One result card as JSON. Built without validation (`model_construct`): every value comes from a
+    search outcome whose types the search itself guarantees, and this runs for every result of every search.
+    """
+    return SearchResultRead.model_construct(
+        kind=hit.kind,  # type: ignore[arg-type]  # organization | practitioner (search.ProviderHit)
         id=hit.id,
         name=hit.name,
         city=hit.city,
         region=hit.region,
         country=hit.country,
         country_code=hit.country_code,
-        distance_km=hit.distance_km,
+        distance_km=float(hit.distance_km),
         distance_miles=round(hit.distance_km * 0.621371, 1),
-        score=hit.score,
+        score=float(hit.score),
         within_radius=hit.within_radius,
-        evidence=hit.evidence,
+        evidence=hit.evidence,  # type: ignore[arg-type]  # models.EVIDENCE_*
         evidence_text=evidence_label(hit.evidence, translations),
         why=[_reason_read(f, translations, locale) for f in hit.factors if f.points != 0],
         notes=[
@@ -218,9 +220,10 @@ UNSHOWN_FACTORS = frozenset({"beyond_radius", "distance"})
 
 
 def _reason_read(factor: RankingFactor, translations: NullTranslations, locale: str) -> ReasonRead:
-    return ReasonRead(
+    # Built without validation, like the result card (see result_read).
+    return ReasonRead.model_construct(
         factor=factor.factor,
-        points=factor.points,
+        points=float(factor.points),  # a float, as validation would make it (JSON: 5.0, not 5)
         detail=describe_factor(factor, translations, locale),
         source=factor.params.get("source"),
     )

@@ -4,12 +4,18 @@ radius when too few lie inside it, then hydrated into result cards with their re
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Boolean, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from onconav.directory import ranking
+from onconav.directory.condition_search import condition_rows
 from onconav.directory.models import (
     EVIDENCE_UNKNOWN,
     HOSPITAL_TOPIC,
@@ -25,12 +31,11 @@ from onconav.directory.scoring import (
     ScoredEntry,
     SearchFilters,
     anyone_offers,
-    by_id,
-    condition_rows,
     match_kind,
     ranked_rows,
 )
 from onconav.directory.signals import SignalRow, designation_source, signals_of
+from onconav.directory.statements import compiled, in_list, in_values, padded
 from onconav.geo.schemas import PlaceResolution
 from onconav.knowledge import service as knowledge
 from onconav.knowledge.schemas import QueryInterpretation
@@ -141,40 +146,24 @@ def _hydrate(
     org_ids = {row.entry.organization_id for row in rows if row.entry.organization_id is not None}
     practitioner_ids = [row.entry.entity_id for row in rows if row.entry.entity_kind == "practitioner"]
     location_ids = {row.entry.location_id for row in rows}
-    # Plain column rows, not ORM objects: hydration runs on every search.
-    o, loc, p, r = Organization, Location, Practitioner, PractitionerRole
-    orgs = by_id(
-        session,
-        (
-            o.id,
-            o.name,
-            o.kind,
-            o.languages,
-            o.accepts_international,
-            o.tumor_board,
-            o.clinical_trials,
-            o.is_demo,
-            o.cms_star_rating,
-            o.source,
-        ),
-        org_ids,
-    )
-    locations = by_id(
-        session, (loc.id, loc.city, loc.region, loc.country, loc.country_code, loc.lat, loc.lon), location_ids
-    )
-    practitioners = by_id(
-        session,
-        (p.id, p.prefix, p.given_name, p.family_name, p.credentials, p.languages, p.is_demo, p.source),
-        practitioner_ids,
-    )
-    specialties = {
-        (row.practitioner_id, row.organization_id): row.specialty
-        for row in session.execute(
-            select(r.practitioner_id, r.organization_id, r.specialty).where(
-                r.practitioner_id.in_(practitioner_ids)
+    # Plain column rows, not ORM objects, by statements compiled once: hydration runs on every search.
+    connection = session.connection()
+    orgs = _rows_by_id(connection, ORGANIZATION_COLUMNS, org_ids)
+    locations = _rows_by_id(connection, LOCATION_COLUMNS, location_ids)
+    practitioners = _rows_by_id(connection, PRACTITIONER_COLUMNS, practitioner_ids)
+    r = PractitionerRole
+    specialties = (
+        {
+            (row.practitioner_id, row.organization_id): row.specialty
+            for row in session.execute(
+                select(r.practitioner_id, r.organization_id, r.specialty).where(
+                    r.practitioner_id.in_(practitioner_ids)
+                )
             )
-        )
-    }
+        }
+        if practitioner_ids
+        else {}
+    )
     volume_sources = _volume_sources(session, rows)
     signals = signals_of(
         session.connection(), {row.entry.entity_id for row in rows if row.entry.entity_kind == "organization"}
@@ -260,6 +249,40 @@ def _hydrate(
             )
         )
     return hits
+
+
+_O, _L, _P = Organization.__table__.c, Location.__table__.c, Practitioner.__table__.c
+ORGANIZATION_COLUMNS = (
+    _O.id, _O.name, _O.kind, _O.languages, _O.accepts_international, _O.tumor_board, _O.clinical_trials,
+    _O.is_demo, _O.cms_star_rating, _O.source,
+)  # fmt: skip
+LOCATION_COLUMNS = (_L.id, _L.city, _L.region, _L.country, _L.country_code, _L.lat, _L.lon)
+PRACTITIONER_COLUMNS = (
+    _P.id, _P.prefix, _P.given_name, _P.family_name, _P.credentials, _P.languages, _P.is_demo, _P.source,
+)  # fmt: skip
+
+
+def _rows_by_id(connection: Connection, columns: tuple[Any, ...], ids: Iterable[int]) -> dict[int, Any]:
+    """Rows of `columns` (the first is the id) for these ids, by id, with the types the ORM would give
+    (the driver returns SQLite's booleans as integers and JSON as text)."""
+    wanted = padded(sorted(set(ids)))
+    if not wanted:
+        return {}
+    statement = compiled(
+        connection,
+        ("search-by-id", columns[0].table.name, len(wanted)),
+        lambda: select(*columns).where(columns[0].in_(in_list("i", len(wanted)))),
+    )
+    found = {}
+    for row in statement.execute(connection, in_values("i", wanted)):
+        values = dict(zip((column.key for column in columns), row, strict=True))
+        for column in columns:
+            if isinstance(column.type, Boolean) and values[column.key] is not None:
+                values[column.key] = bool(values[column.key])
+            elif isinstance(column.type, JSON) and isinstance(values[column.key], str):
+                values[column.key] = json.loads(values[column.key])
+        found[values["id"]] = SimpleNamespace(**values)
+    return found
 
 
 def _topic_name(topic_kind: str, topic_code: str, interpretation: QueryInterpretation) -> str:

@@ -29,8 +29,7 @@ SHORT_WORD_LENGTH = 4
 MAX_ENTRIES_PER_WORD = 8
 # Ordinary words that qualify a term but name nothing by themselves ("large cell", "HPV-related",
 # "second opinion"): a typo of one ("lare", "reatd") says nothing about a cancer or a treatment.
-ORDINARY_WORDS = frozenset(
-    """
+_ORDINARY_WORDS_TEXT = """
     acute adult advanced advice aggressive around assisted awake board body care case central chemical
     chronic classic classical clear cold combined comfort complete completion cone cord department
     directed double emotional emergency expert extended external extra from grade group groups head
@@ -41,8 +40,8 @@ ORDINARY_WORDS = frozenset(
     services sessions sided simple smal small social soft sparing specialist spread spreading stem
     superficial support supportive system systemic targeted transverse treatment triple tube tubes type
     virtual visit visits voice wide with work worker zone
-    """.split()
-)
+"""
+ORDINARY_WORDS = frozenset(_ORDINARY_WORDS_TEXT.split())
 # What the reader can type, when nothing they typed resembles anything: one of each kind.
 EXAMPLES: tuple[tuple[TermKind, str], ...] = (
     ("condition", "lung-cancer"),

@@ -1,0 +1,243 @@
+"""Search throughput over HTTP: `onconav serve` on the large demo driven by wrk, each search URL beside the
+trivial `/healthz` of the same server in the same run (req/s, p50, p99, and the ratios the targets name).
+
+Usage:
+    ONCONAV_DATA_DIR=var/bench onconav demo load --size large     # once, about 3 minutes
+    python benchmarks/http.py [--data-dir var/bench] [--database-url URL] [--workers 1,2] [--duration 8]
+Needs `wrk` on the PATH. With `--workers` unset, measures 1 and 2 workers when `onconav serve` has the
+option, else one process. Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where this module's name hides the
+# standard library's `http` package that urllib needs.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+HEALTHZ = "/healthz"
+API_SEARCHES = {
+    "metastasectomy near Ukiah, CA": {"q": "metastasectomy", "near": "Ukiah, CA"},
+    "lobectomy near Chicago, IL": {"q": "lobectomy", "near": "Chicago, IL"},
+    "lung cancer near New York, NY": {"q": "lung cancer", "near": "New York, NY"},
+    "breast cancer near New York, NY": {"q": "breast cancer", "near": "New York, NY"},
+}
+# Each page and the API search answering the same question (its throughput is compared with that one's).
+PAGES = {"/procedures/lobectomy/near/chicago-il": "lobectomy near Chicago, IL"}
+START_TIMEOUT_S = 300.0  # a first start may migrate the database
+
+
+@dataclass(frozen=True)
+class WrkRun:
+    """What one wrk run measured."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # socket errors and non-2xx/3xx answers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_supports_workers(onconav: str) -> bool:
+    """Whether this onconav's `serve` takes --workers (issue 17 adds it)."""
+    help_text = subprocess.run(
+        [onconav, "serve", "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+    ).stdout
+    return "--workers" in help_text
+
+
+def start_server(
+    onconav: str, port: int, workers: int | None, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    command = [onconav, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"onconav serve exited with {server.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{HEALTHZ}", timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    stop_server(server)
+    raise SystemExit(f"onconav serve did not answer {HEALTHZ} within {START_TIMEOUT_S:.0f} s; see {log}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Interrupt the server's process group (uvicorn and any workers) and wait for it."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def warm(url: str, times: int = 5) -> None:
+    """A few requests first: the statement cache, the place index and the page templates get built."""
+    for _ in range(times):
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            answer.read()
+            if answer.status != 200:
+                raise SystemExit(f"{url} answered {answer.status}")
+
+
+_DURATION = re.compile(r"([\d.]+)(us|ms|s|m)\b")
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkRun:
+    """Requests/s, the 50th and 99th latency percentiles and the errors of wrk --latency output."""
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    errors = 0
+    non_ok = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_ok:
+        errors += int(non_ok.group(1))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(part) for part in socket_errors.groups())
+    return WrkRun(rate, p50, p99, errors)
+
+
+def run_wrk(url: str, *, threads: int, connections: int, duration_s: int) -> WrkRun:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration_s}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        url,
+    ]
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def measure(base: str, args: argparse.Namespace) -> dict[str, WrkRun]:
+    """Every endpoint once, /healthz first, in one run of the server."""
+    targets = {"/healthz (baseline)": HEALTHZ}
+    targets |= {label: f"/api/v1/search?{urlencode(params)}" for label, params in API_SEARCHES.items()}
+    targets |= {f"page {path}": path for path in PAGES}
+    for path in targets.values():
+        warm(base + path)
+    results = {}
+    for label, path in targets.items():
+        results[label] = run_wrk(
+            base + path, threads=args.threads, connections=args.connections, duration_s=args.duration
+        )
+        print(f"  {label}: {results[label].requests_per_s:,.0f} req/s", flush=True)
+    return results
+
+
+def report(results: dict[str, WrkRun], workers: int | None) -> None:
+    trivial = results["/healthz (baseline)"].requests_per_s
+    print(f"\nworkers: {workers or 1}   (wrk -t{ARGS.threads} -c{ARGS.connections} -d{ARGS.duration}s)")
+    print("| endpoint | req/s | p50 ms | p99 ms | errors | ÷ /healthz | ÷ its API |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, run in results.items():
+        versus_api = ""
+        if label.startswith("page "):
+            api = results[PAGES[label.removeprefix("page ")]]
+            versus_api = f"{run.requests_per_s / api.requests_per_s:.0%}"
+        print(
+            f"| {label} | {run.requests_per_s:,.0f} | {run.p50_ms:.1f} | {run.p99_ms:.1f} | {run.errors} | "
+            f"{run.requests_per_s / trivial:.1%} | {versus_api} |"
+        )
+    searches = [results[label] for label in API_SEARCHES]
+    worst = min(run.requests_per_s for run in searches) / trivial
+    conditions = [results[label].p99_ms for label in API_SEARCHES if "cancer" in label]
+    print(f"API search throughput ÷ /healthz, worst: {worst:.1%} (target >= 20%, moonshot 35%)")
+    for page, api in PAGES.items():
+        ratio = results[f"page {page}"].requests_per_s / results[api].requests_per_s
+        print(f"page {page} ÷ its API: {ratio:.0%} (target >= 80%)")
+    print(f"condition searches p99: {', '.join(f'{p:.0f} ms' for p in conditions)} (target <= 150 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data-dir", default="var/bench", help="ONCONAV_DATA_DIR of the large demo.")
+    parser.add_argument("--database-url", default=None, help="ONCONAV_DATABASE_URL (e.g. PostgreSQL).")
+    parser.add_argument("--workers", default=None, help="Comma-separated worker counts, e.g. 1,2.")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=8, help="Seconds per URL.")
+    args = parser.parse_args()
+    global ARGS
+    ARGS = args
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not on the PATH.")
+    onconav = str(Path(sys.executable).with_name("onconav"))
+    env = {**os.environ, "ONCONAV_DATA_DIR": str(Path(args.data_dir).resolve())}
+    if args.database_url:
+        env["ONCONAV_DATABASE_URL"] = args.database_url
+    has_workers = serve_supports_workers(onconav)
+    if args.workers:
+        counts: list[int | None] = [int(count) for count in args.workers.split(",")]
+        if not has_workers:
+            raise SystemExit("This onconav serve has no --workers option.")
+    else:
+        counts = [1, 2] if has_workers else [None]
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {backend}"
+    )
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for workers in counts:
+        port = free_port()
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+        log = Path(args.data_dir).resolve() / f"http-bench-serve-{port}.log"
+        server = start_server(onconav, port, workers, env, log)
+        try:
+            results = measure(f"http://127.0.0.1:{port}", args)
+        finally:
+            stop_server(server)
+        report(results, workers)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+ARGS: argparse.Namespace
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Where a directory search's time goes, in process: cProfile over repeated searches (API answer built, as
+the JSON face builds it), with the number of SQL statements per search and the time spent in the driver.
+
+Usage:
+    ONCONAV_DATA_DIR=var/bench python benchmarks/profile_search.py [--repeat 50] [--top 30]
+        [--query "lung cancer" --near "New York, NY"]
+Prints figures and the profile; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from typing import Any
+
+from babel.support import NullTranslations
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from onconav.db import create_db_engine
+from onconav.directory import service as directory
+from onconav.directory.schemas import SearchResponse
+
+DEFAULT_SEARCHES = [
+    ("metastasectomy", "Ukiah, CA"),
+    ("lobectomy", "Chicago, IL"),
+    ("lung cancer", "New York, NY"),
+    ("breast cancer", "New York, NY"),
+]
+
+
+def answer(session: Session, query: str, near: str) -> bytes:
+    """One search as the API answers it: the outcome, its response model, its JSON."""
+    outcome = directory.search_providers(session, query=query, near=near)
+    response = SearchResponse.from_outcome(outcome, query=query, translations=NullTranslations(), locale="en")
+    return response.model_dump_json().encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--query", default=None)
+    parser.add_argument("--near", default=None)
+    parser.add_argument("--sort", default="cumulative")
+    args = parser.parse_args()
+    searches = [(args.query, args.near)] if args.query and args.near else DEFAULT_SEARCHES
+    engine = create_db_engine()
+    statements: list[float] = []
+    started: dict[int, float] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        started[id(cursor)] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        statements.append(time.perf_counter() - started.pop(id(cursor), time.perf_counter()))
+
+    with Session(engine) as session:
+        for query, near in searches:  # warm-up: place index, catalogue, statement caches
+            answer(session, query, near)
+        for query, near in searches:
+            statements.clear()
+            start = time.perf_counter()
+            for _ in range(args.repeat):
+                answer(session, query, near)
+            elapsed = (time.perf_counter() - start) / args.repeat * 1000
+            per_search = len(statements) / args.repeat
+            driver = sum(statements) / args.repeat * 1000
+            print(
+                f"{query} near {near}: {elapsed:.2f} ms per answer, {per_search:.1f} statements, "
+                f"{driver:.2f} ms executing them (driver and database; fetching rows not included)"
+            )
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.repeat):
+            for query, near in searches:
+                answer(session, query, near)
+        profiler.disable()
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
