@@ -5,6 +5,7 @@ serve` subprocesses started, killed and sampled (RSS of the whole process tree) 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -155,7 +156,8 @@ class Lab:
     service), so `Lab` sets them in this process's environment too.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, demo: bool = True) -> None:
+        self.demo = demo  # False (CI): a directory of one organization instead of the demo's thousands
         self._own_folder = folder is None
         self.folder = folder or Path(tempfile.mkdtemp(prefix="onconav-reliability-"))
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -180,6 +182,7 @@ class Lab:
         crypto.ensure_keyring()
         self._postgres: PostgresCluster | None = None
         self._demo_database: str | None = None
+        self._demo_server: Server | None = None
         self.servers: list[Server] = []
 
     @property
@@ -196,9 +199,19 @@ class Lab:
         """A new PostgreSQL database holding the small demo directory and trials (loaded once, copied)."""
         if self._demo_database is None:
             url = self.postgres.create_database()
-            self.run_cli("demo", "load", "--size", "small", database_url=url)
+            if self.demo:
+                self.run_cli("demo", "load", "--size", "small", database_url=url)
+            else:
+                migrate_with_one_organization(url)
             self._demo_database = url.rsplit("/", 1)[1]
         return self.postgres.create_database(template=self._demo_database)
+
+    def demo_server(self) -> Server:
+        """A server over its own copy of the demo, shared by the scenarios that do not break it."""
+        if self._demo_server is None or not self._demo_server.alive:
+            self._demo_server = self.server(self.demo_database(), name="demo-server")
+            self._demo_server.start()
+        return self._demo_server
 
     def environment(self, **settings: str) -> dict[str, str]:
         """The environment of a server or tool of this lab (`settings` as ONCONAV_<NAME>)."""
@@ -247,6 +260,23 @@ class Lab:
         self.close()
 
 
+def migrate_with_one_organization(database_url: str) -> None:
+    """Migrate the database and put one organization in it: a directory that is not empty, so the server
+    loads no demo at start-up (the CI short forms check invariants, not search figures)."""
+    from onconav import migrate
+    from onconav.db import create_db_engine, make_session_factory, unit_of_work
+    from onconav.directory.models import Organization
+
+    engine = create_db_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+        with unit_of_work(make_session_factory(engine)) as session:
+            session.add(Organization(name="Reliability Cancer Center", kind="cancer_center"))
+    finally:
+        engine.dispose()
+
+
+@functools.cache
 def serve_supports_workers() -> bool:
     """Whether this onconav's `serve` takes --workers (issue 17 part B); then the harness asks for one."""
     help_text = subprocess.run(
@@ -314,6 +344,14 @@ class Server:
             return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
         except OSError:
             return 0
+
+    @property
+    def database_url(self) -> str:
+        return self.environment["ONCONAV_DATABASE_URL"]
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     @property
     def pid(self) -> int:
