@@ -49,13 +49,19 @@ def record_text(record: bytes) -> str:
 
 
 def parse_record(text: str) -> list[str]:
-    """The values of a record's text."""
-    return next(csv.reader([text]), [])
+    """The values of a record's text; InvalidInput when it is not CSV (say, a value over the csv module's
+    131,072 characters: no published layout has one, so the file is not what the user said)."""
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as error:
+        raise InvalidInput(
+            "A record of this file cannot be read as CSV: %(reason)s.", reason=str(error)
+        ) from None
 
 
 def header_names(line: bytes) -> list[str]:
     """The column names of a header line, as written (a byte-order mark dropped)."""
-    return parse_record(line.decode("utf-8-sig"))
+    return parse_record(line.decode("utf-8-sig", errors="replace"))  # not UTF-8: no required column matches
 
 
 def missing_columns(names: Iterable[str], required: Iterable[str]) -> str | None:
