@@ -388,3 +388,30 @@ def running(server: Server) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def offline_checks(database_url: str, *, documents_dir: Path, checkpoint_file: Path) -> list[str]:
+    """What `onconav cases verify` and `onconav audit verify` check, run in this process (no CLI start-up:
+    the CI short forms stay short): every stored document against its hash, the audit chain against the
+    checkpoints of `checkpoint_file`. The problems found; none when all is intact."""
+    from onconav.accounts import audit
+    from onconav.cases import service
+    from onconav.config import get_settings
+    from onconav.db import create_db_engine, make_session_factory
+    from onconav.storage import DocumentStore
+
+    previous = os.environ.get("ONCONAV_AUDIT_CHECKPOINT_FILE")
+    os.environ["ONCONAV_AUDIT_CHECKPOINT_FILE"] = str(checkpoint_file)
+    get_settings.cache_clear()
+    engine = create_db_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            damaged = service.verify_documents(session, store=DocumentStore(documents_dir))
+            chain = audit.verify(session)
+    finally:
+        engine.dispose()
+        if previous is not None:
+            os.environ["ONCONAV_AUDIT_CHECKPOINT_FILE"] = previous
+        get_settings.cache_clear()
+    problems = [f"document {document_id} missing or altered" for document_id in damaged]
+    return problems + [f"audit log: {problem}" for problem in chain.problems]

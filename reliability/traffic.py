@@ -4,6 +4,7 @@ messages and PDF records; a ledger of every write the server acknowledged and of
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -134,11 +135,20 @@ def write_case_round(client: httpx.Client, ledger: Ledger, label: str, *, with_d
             ledger.documents[document["id"]] = (case_id, sha256(data))
 
 
-def verify_ledger(base_url: str, headers_by_case: dict[str, dict[str, str]], ledger: Ledger) -> list[str]:
+def verify_ledger(
+    base_url: str,
+    headers_by_case: dict[str, dict[str, str]],
+    ledger: Ledger,
+    *,
+    through: httpx.Client | None = None,
+) -> list[str]:
     """Every acknowledged write present and intact; every record the server shows (acknowledged or not)
-    complete: a case that opens, documents whose bytes match their hash."""
+    complete: a case that opens, documents whose bytes match their hash. `through`: a client to use
+    instead of a new one on `base_url` (an in-process TestClient)."""
     problems: list[str] = []
-    with httpx.Client(base_url=base_url, timeout=60) as client:
+    with (
+        contextlib.nullcontext(through) if through else httpx.Client(base_url=base_url, timeout=60) as client
+    ):
         for case_id, title in ledger.cases.items():
             headers = headers_by_case[case_id]
             answer = client.get(f"/api/v1/cases/{case_id}", headers=headers)
