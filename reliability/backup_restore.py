@@ -2,7 +2,7 @@
 `onconav restore FILE --yes`): cases, messages and records written through the API, backed up, restored
 into a new database and a new documents folder, then checked.
 
-`python -m reliability.backup_restore [--short]` (short: 10 rounds of writes instead of 200). Figures:
+`python -m reliability.backup_restore [--short]` (short: 3 rounds of writes instead of 200). Figures:
 time of the backup and of the restore, size of the backup. Invariants (CI): the same rows in the restored
 database, every acknowledged write present and intact there, `onconav cases verify` and `onconav audit
 verify` pass on it.
@@ -119,7 +119,7 @@ def _token(client: TestClient, email: str) -> dict[str, str]:
 
 def run(lab: Lab, short: bool) -> Report:
     report = Report("backup and restore")
-    rounds = 10 if short else 200
+    rounds = 3 if short else 200
     report.say(f"Each round writes a case, a message and a PDF record; {rounds} rounds per database.")
     report.say("| database | written | backup size | backup | restore |")
     report.say("|---|---|---:|---:|---:|")

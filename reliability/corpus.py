@@ -110,7 +110,7 @@ def _nested_json(depth: int) -> bytes:
 
 def files(short: bool) -> dict[str, tuple[bytes, tuple[str, ...]]]:
     """Every hostile file by name: its bytes and its targets."""
-    bomb, bomb_size = _deflated_zeros(256 if short else 2048)
+    bomb, bomb_size = _deflated_zeros(64 if short else 2048)
     dicom, pdf = _small_dicom(), _pdf()
     noise = random.Random(17).randbytes(64 * 1024)
     deep = 100_000

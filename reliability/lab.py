@@ -171,6 +171,8 @@ class Lab:
             "ONCONAV_DEMO_SIZE": "small",
             "ONCONAV_LOGIN_MAX_FAILURES": "1000",
         }
+        if not demo:  # the short form's bombs are small: a limit below them keeps the check meaningful
+            self.settings["ONCONAV_MAX_ARCHIVE_EXPANDED_BYTES"] = str(32 * 1024 * 1024)
         os.environ.update(self.settings)
         os.environ["ONCONAV_DATA_DIR"] = str(self.folder / "harness")
         os.environ["ONCONAV_AUDIT_CHECKPOINT_FILE"] = str(self.folder / "harness-checkpoints.jsonl")
