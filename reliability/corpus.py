@@ -114,11 +114,12 @@ def files(short: bool) -> dict[str, tuple[bytes, tuple[str, ...]]]:
     dicom, pdf = _small_dicom(), _pdf()
     noise = random.Random(17).randbytes(64 * 1024)
     deep = 100_000
+    many = 2_000 if short else 50_000  # entries of the many-entries files
     corpus: dict[str, tuple[bytes, tuple[str, ...]]] = {
         # Archives
         "bomb.zip": (_zip([("scan.dcm", bomb, 8, bomb_size, 0)]), ("*",)),
         "bomb-lying-size.zip": (_zip([("scan.dcm", bomb, 8, 1024, 0)]), ("*",)),
-        "bomb-many-entries.zip": (_zip([(f"{n}.dcm", b"", 0, 0, 0) for n in range(20_000)]), ("*",)),
+        "bomb-many-entries.zip": (_zip([(f"{n}.dcm", b"", 0, 0, 0) for n in range(many)]), ("*",)),
         "zip-path-traversal.zip": (
             _zip([("../../../../tmp/evil.dcm", dicom, 0, len(dicom), zlib.crc32(dicom))]),
             ("*",),
@@ -166,7 +167,9 @@ def files(short: bool) -> dict[str, tuple[bytes, tuple[str, ...]]]:
             ("fhir",),
         ),
         "fhir-huge-string.json": (
-            json.dumps({"resourceType": "Bundle", "type": "collection", "id": "x" * (8 * MIB)}).encode(),
+            json.dumps(
+                {"resourceType": "Bundle", "type": "collection", "id": "x" * ((1 if short else 8) * MIB)}
+            ).encode(),
             ("fhir",),
         ),
         "fhir-many-entries.json": (
@@ -174,7 +177,7 @@ def files(short: bool) -> dict[str, tuple[bytes, tuple[str, ...]]]:
                 {
                     "resourceType": "Bundle",
                     "type": "collection",
-                    "entry": [{"resource": {"resourceType": "Patient"}}] * 50_000,
+                    "entry": [{"resource": {"resourceType": "Patient"}}] * many,
                 }
             ).encode(),
             ("fhir",),

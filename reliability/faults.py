@@ -8,9 +8,9 @@ answered without a 500. Invariants (CI): every acknowledged write present and in
 complete, the server serving again after each fault without repair, document hashes and the audit chain
 intact.
 
-The disk is a 8 MiB tmpfs mounted for the run (root), else a loop-mounted ext4 file, else the full-disk
-phase says it could not run. The slow disk is every fsync of the server delayed (a `sitecustomize` put on
-the server's PYTHONPATH; no privilege needed).
+The lab's server keeps its documents on a 64 MiB tmpfs mounted for the run (root), else on a loop-mounted
+ext4 file, else the full-disk phase says it could not run; the disk is filled with a ballast file. The slow
+disk is every fsync of the server delayed (a `sitecustomize` on the server's PYTHONPATH, see reliability.lab).
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from reliability.lab import Lab, Server, migrate_with_one_organization, offline_checks
+from reliability.lab import Lab, Server, offline_checks
 from reliability.report import Report, main
 from reliability.traffic import (
     Ledger,
@@ -38,26 +37,6 @@ from reliability.traffic import (
 
 WRITERS = 4
 SLOW_FSYNC_S = 0.3
-SLOW_FSYNC = '''"""Written by reliability.faults: every fsync waits the seconds its file says."""
-import os
-import time
-
-_flag = os.environ.get("RELIABILITY_SLOW_FSYNC_FILE")
-if _flag:
-    _fsync = os.fsync
-
-    def _slow_fsync(descriptor):
-        try:
-            with open(_flag) as setting:
-                delay = float(setting.read() or 0)
-        except (OSError, ValueError):
-            delay = 0.0
-        if delay:
-            time.sleep(delay)
-        return _fsync(descriptor)
-
-    os.fsync = _slow_fsync
-'''
 
 
 class Writer(threading.Thread):
@@ -80,29 +59,6 @@ class Writer(threading.Thread):
                 write_case_round(client, self.ledger, f"{self.name}-{turn}")
                 if self.ledger.unacknowledged > before:
                     time.sleep(0.1)
-
-
-def _mount_small_disk(folder: Path, report: Report) -> bool:
-    """An 8 MiB filesystem at `folder`: tmpfs, else a loop-mounted ext4 file; False when neither may be."""
-    folder.mkdir(parents=True)
-    attempts = [["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(folder)]]
-    image = folder.parent / "small-disk.img"
-    for attempt in attempts:
-        if subprocess.run(attempt, capture_output=True).returncode == 0:
-            report.say(f"document store on an 8 MiB tmpfs at {folder}")
-            return True
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        with open(image, "wb") as file:
-            file.truncate(8 * 1024 * 1024)
-        subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], check=True, capture_output=True)
-        subprocess.run(["mount", "-o", "loop", str(image), str(folder)], check=True, capture_output=True)
-        report.say(f"document store on an 8 MiB loop-mounted ext4 file at {folder}")
-        return True
-    report.say(
-        "could not mount a small filesystem (tmpfs and loop mount refused: not root?); "
-        "the full-disk phase is skipped"
-    )
-    return False
 
 
 def _writers(server: Server, emails: list[str], phase: str) -> list[Writer]:
@@ -242,7 +198,7 @@ def slow_disk(report: Report, lab: Lab, server: Server, headers: dict[str, str],
         headers=headers,
         timeout=60,
     ).json()["id"]
-    flag = lab.folder / "slow-fsync"
+    flag = lab.slow_fsync_file
     flag.write_text(str(SLOW_FSYNC_S))
     try:
         results = [_upload(server, headers, case_id, f"slow-{number}") for number in range(uploads)]
@@ -256,31 +212,16 @@ def slow_disk(report: Report, lab: Lab, server: Server, headers: dict[str, str],
 
 def run(lab: Lab, short: bool) -> Report:
     report = Report("faults")
-    database = lab.postgres.create_database()
-    migrate_with_one_organization(database)
-    disk = lab.folder / "small-disk"
-    mounted = _mount_small_disk(disk, report)
-    inject = lab.folder / "inject"
-    inject.mkdir()
-    (inject / "sitecustomize.py").write_text(SLOW_FSYNC)
-    (lab.folder / "slow-fsync").write_text("0")
-    server = lab.server(database, name="faults", documents_dir=str(disk / "documents"))
-    server.environment["PYTHONPATH"] = str(inject)
-    server.environment["RELIABILITY_SLOW_FSYNC_FILE"] = str(lab.folder / "slow-fsync")
+    server = lab.demo_server()  # run last: it is broken here on purpose (it comes back)
+    report.say(lab.small_disk_note)
     writers: list[Writer] = []
-    try:
-        server.start()
-        emails = make_patients(database, 2 if short else WRITERS, prefix="faults")
-        writers += server_kills(report, server, emails, kills=1 if short else 4, every=2.0 if short else 8.0)
-        writers += postgres_kill(report, lab, server, emails, down=3.0 if short else 10.0)
-        if mounted:
-            disk_full(report, server, disk, writers[0].headers)
-        slow_disk(report, lab, server, writers[0].headers, uploads=3 if short else 10)
-        _verify(report, lab, server, writers)
-    finally:
-        server.stop()
-        if mounted:
-            subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+    emails = make_patients(server.database_url, 2 if short else WRITERS, prefix="faults")
+    writers += server_kills(report, server, emails, kills=1 if short else 4, every=2.0 if short else 8.0)
+    writers += postgres_kill(report, lab, server, emails, down=3.0 if short else 10.0)
+    if lab.small_disk_mounted:
+        disk_full(report, server, lab.small_disk, writers[0].headers)
+    slow_disk(report, lab, server, writers[0].headers, uploads=3 if short else 10)
+    _verify(report, lab, server, writers)
     return report
 
 

@@ -21,6 +21,28 @@ from pathlib import Path
 import httpx
 
 PASSWORD = "correct horse battery staple 42"
+SMALL_DISK_MIB = 64
+SLOW_FSYNC = '''"""Written by reliability.lab: every fsync waits the seconds its file says."""
+import os
+import time
+
+_flag = os.environ.get("RELIABILITY_SLOW_FSYNC_FILE")
+if _flag:
+    _fsync = os.fsync
+
+    def _slow_fsync(descriptor):
+        try:
+            with open(_flag) as setting:
+                delay = float(setting.read() or 0)
+        except (OSError, ValueError):
+            delay = 0.0
+        if delay:
+            time.sleep(delay)
+        return _fsync(descriptor)
+
+    os.fsync = _slow_fsync
+'''
+
 START_TIMEOUT_S = 120.0  # generous: seven engineers share two cores
 VENV_BIN = Path(sys.executable).parent
 
@@ -186,6 +208,10 @@ class Lab:
         self._demo_database: str | None = None
         self._demo_server: Server | None = None
         self.servers: list[Server] = []
+        self.small_disk = self.folder / "small-disk"
+        self.small_disk_mounted = False
+        self.small_disk_note = ""
+        self.slow_fsync_file = self.folder / "slow-fsync"
 
     @property
     def postgres(self) -> PostgresCluster:
@@ -209,9 +235,21 @@ class Lab:
         return self.postgres.create_database(template=self._demo_database)
 
     def demo_server(self) -> Server:
-        """A server over its own copy of the demo, shared by the scenarios that do not break it."""
-        if self._demo_server is None or not self._demo_server.alive:
-            self._demo_server = self.server(self.demo_database(), name="demo-server")
+        """The lab's server, over its own copy of the demo, shared by the scenarios (faults, which breaks it,
+        runs last). Its documents live on a small filesystem of their own (when mounting is allowed) and
+        its fsyncs can be slowed at run time (`slow_fsync_file`): what the faults scenario needs."""
+        if self._demo_server is None:
+            self.small_disk_mounted, self.small_disk_note = mount_small_disk(self.small_disk)
+            inject = self.folder / "inject"
+            inject.mkdir()
+            (inject / "sitecustomize.py").write_text(SLOW_FSYNC)
+            self.slow_fsync_file.write_text("0")
+            self._demo_server = self.server(
+                self.demo_database(), name="demo-server", documents_dir=str(self.small_disk / "documents")
+            )
+            self._demo_server.environment["PYTHONPATH"] = str(inject)
+            self._demo_server.environment["RELIABILITY_SLOW_FSYNC_FILE"] = str(self.slow_fsync_file)
+        if not self._demo_server.alive:
             self._demo_server.start()
         return self._demo_server
 
@@ -250,6 +288,8 @@ class Lab:
     def close(self) -> None:
         for server in self.servers:
             server.stop()
+        if self.small_disk_mounted:
+            subprocess.run(["umount", "-l", str(self.small_disk)], capture_output=True)
         if self._postgres is not None:
             self._postgres.stop()
         if self._own_folder:
@@ -260,6 +300,26 @@ class Lab:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def mount_small_disk(folder: Path) -> tuple[bool, str]:
+    """A small filesystem at `folder` (tmpfs, else a loop-mounted ext4 file): whether it was mounted, and
+    a sentence saying what was done (mounting needs root; without it the folder is a plain one)."""
+    folder.mkdir(parents=True)
+    tmpfs = ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_MIB}m,mode=0700", "tmpfs", str(folder)]
+    if subprocess.run(tmpfs, capture_output=True).returncode == 0:
+        return True, f"document store on a {SMALL_DISK_MIB} MiB tmpfs at {folder}"
+    image = folder.parent / "small-disk.img"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        with open(image, "wb") as file:
+            file.truncate(SMALL_DISK_MIB * 1024 * 1024)
+        subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], check=True, capture_output=True)
+        subprocess.run(["mount", "-o", "loop", str(image), str(folder)], check=True, capture_output=True)
+        return True, f"document store on a {SMALL_DISK_MIB} MiB loop-mounted ext4 file at {folder}"
+    return False, (
+        "could not mount a small filesystem (tmpfs and loop mount refused: not root?); "
+        "the full-disk phase is skipped"
+    )
 
 
 def migrate_with_one_organization(database_url: str) -> None:

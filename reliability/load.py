@@ -87,7 +87,7 @@ async def _drive(
 def run(lab: Lab, short: bool) -> Report:
     report = Report("load")
     server = lab.demo_server()
-    emails = make_patients(server.database_url, 16, prefix="load")
+    emails = make_patients(server.database_url, 4 if short else 16, prefix="load")
     headers = [bearer(server.url, email) for email in emails]
     cases = [
         httpx.post(
