@@ -28,7 +28,7 @@ from reliability.traffic import bearer, make_patients, pdf_bytes
 # The short form sends each file to the importers of its own kind only; the full form to every importer.
 SHORT_IMPORTERS_BY_SUFFIX = {
     ".csv": ("nppes", "cms-hospitals"),
-    ".json": ("fhir", "trials"),
+    ".json": ("fhir", "nppes-api-saved", "trials"),
     ".xml": ("trials",),
 }
 SHORT_UPLOAD_ROUTES = ("API record", "page attachment")

@@ -1,5 +1,5 @@
 """Load: the search and case APIs against PostgreSQL at rising concurrency (8, 16, 32, 64, 128
-connections) until p99 passes 1 s, with latency percentiles and every answer that was not a success.
+connections), with latency percentiles, where p99 passes 1 s, and every answer that was not a success.
 
 `python -m reliability.load [--short]` (short: 8 connections for 3 s). Goal: 0 errors below
 saturation. Invariant (CI): no error at 8 connections.
@@ -118,8 +118,10 @@ def run(lab: Lab, short: bool) -> Report:
             )
         if p99 > SATURATION_P99_S and saturated_at is None:
             saturated_at = connections
+            # Past saturation the levels still run: how the server fails at 64 and 128 connections (errors
+            # or only slower answers) is what item 4 of issue 17 asks about.
             report.say(f"  p99 passed {SATURATION_P99_S:.0f} s at {connections} connections (saturation)")
-            break
+    report.say(f"saturation (p99 over 1 s) at {saturated_at or 'none of these'} connections")
     report.check("server alive after the load", server.alive)
     report.check("no traceback in the server log", server.tracebacks() == 0)
     return report
