@@ -31,6 +31,8 @@ from reliability.traffic import pdf_bytes, sha256
 from tests.support.accounts import PASSWORD, Account
 from tests.support.mailbox import Mailbox
 
+pytestmark = pytest.mark.postgres  # its database comes from `postgres_server`, asked for at run time
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 CHECKPOINT_EVERY = 7  # small, so that both servers anchor the head during the test
 CONCURRENT_READS = 40  # per server
