@@ -49,14 +49,13 @@ def record_text(record: bytes) -> str:
 
 
 def parse_record(text: str) -> list[str]:
-    """The values of a record's text; InvalidInput when it is not CSV (say, a value over the csv module's
-    131,072 characters: no published layout has one, so the file is not what the user said)."""
+    """The values of a record's text; none when it is not CSV the csv module can read (a value over its
+    131,072 characters: no published layout has one), so that the row is rejected for its missing values
+    rather than the import stopping on a traceback."""
     try:
         return next(csv.reader([text]), [])
-    except csv.Error as error:
-        raise InvalidInput(
-            "A record of this file cannot be read as CSV: %(reason)s.", reason=str(error)
-        ) from None
+    except csv.Error:
+        return []
 
 
 def header_names(line: bytes) -> list[str]:
