@@ -33,8 +33,8 @@ run: install
 	$(BIN)/onconav serve
 
 lint: install-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks reliability
+	$(BIN)/ruff format --check src tests benchmarks reliability
 	$(BIN)/lint-imports  # the layering of docs/architecture.md (contracts in pyproject.toml)
 
 typecheck: install-test

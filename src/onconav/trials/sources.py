@@ -133,7 +133,7 @@ def _items_from_json(stream: IO[str], source: str) -> Iterator[SourceItem]:
                 yield SourceItem(source=label, record=from_api_v2(study))
             except RecordRejected as error:
                 yield SourceItem(source=label, error=str(error))
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: nested too deep
         yield SourceItem(source=source, error=f"unreadable JSON: {error}")
 
 

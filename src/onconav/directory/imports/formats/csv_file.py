@@ -49,13 +49,18 @@ def record_text(record: bytes) -> str:
 
 
 def parse_record(text: str) -> list[str]:
-    """The values of a record's text."""
-    return next(csv.reader([text]), [])
+    """The values of a record's text; none when it is not CSV the csv module can read (a value over its
+    131,072 characters: no published layout has one), so that the row is rejected for its missing values
+    rather than the import stopping on a traceback."""
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return []
 
 
 def header_names(line: bytes) -> list[str]:
     """The column names of a header line, as written (a byte-order mark dropped)."""
-    return parse_record(line.decode("utf-8-sig"))
+    return parse_record(line.decode("utf-8-sig", errors="replace"))  # not UTF-8: no required column matches
 
 
 def missing_columns(names: Iterable[str], required: Iterable[str]) -> str | None:

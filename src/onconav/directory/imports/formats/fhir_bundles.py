@@ -162,6 +162,9 @@ def read_resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowReject
         except json.JSONDecodeError as error:
             yield 0, RowRejected("invalid_json", f"not JSON: {error.msg} at line {error.lineno}")
             return
+        except (ValueError, RecursionError) as error:  # not UTF-8, or nested too deep to read
+            yield 0, RowRejected("invalid_json", f"not readable JSON ({type(error).__name__})")
+            return
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         yield 0, RowRejected("not_a_bundle", "the file is not a FHIR Bundle (use .ndjson for resource lines)")
         return
@@ -180,6 +183,8 @@ def _load_line(line: bytes) -> dict[str, Any] | RowRejected:
         value = json.loads(line)
     except json.JSONDecodeError as error:
         return RowRejected("invalid_json", f"not JSON: {error.msg}")
+    except (ValueError, RecursionError) as error:  # not UTF-8, or nested too deep to read
+        return RowRejected("invalid_json", f"not readable JSON ({type(error).__name__})")
     if not isinstance(value, dict):
         return RowRejected("invalid_json", "the line is not a JSON object")
     return value

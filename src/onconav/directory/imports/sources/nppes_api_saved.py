@@ -26,7 +26,7 @@ def saved_records(path: Path) -> Iterator[Saved]:
     for file in [path]:
         try:
             answer = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:  # RecursionError: too deep
             yield RowRejected("invalid_json", f"{file.name}: {error}")
             continue
         if not isinstance(answer, dict):
