@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "onconav <no-reply@localhost>"
+    start_up_sweep_min_age_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="`onconav serve` removes upload leftovers older than this at start-up; younger ones may "
+        "be uploads in flight on another machine sharing the document store.",
+    )
     documents_dir: Path | None = Field(
         default=None, description="Where uploaded case documents live. Default: <data_dir>/documents."
     )

@@ -11,9 +11,11 @@ file name; the caller names the encryption context, which binds each object to i
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +26,35 @@ from sqlalchemy.orm import Session
 
 from onconav.accounts import crypto
 from onconav.config import get_settings
-from onconav.errors import InvalidInput, OnconavError
+from onconav.errors import RETRY_AFTER_SECONDS, InvalidInput, OnconavError
 from onconav.private_paths import open_new_private, private_folder
 
 CHUNK_BYTES = 1024 * 1024
+# A disk that is full (or over quota, or failing) is an outage of the store, not a bug of the request.
+_STORE_UNAVAILABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+class StoreUnavailable(OnconavError):
+    """The document store cannot write now (disk full, read-only or failing): nothing was kept."""
+
+    status_code = 503
+
+    def __init__(self, template: str) -> None:
+        super().__init__(template)
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+@contextlib.contextmanager
+def _store_writes() -> Iterator[None]:
+    """Disk-full and failing-disk errors while writing become StoreUnavailable (503 with Retry-After)."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in _STORE_UNAVAILABLE:
+            raise StoreUnavailable(
+                "The document store cannot take files right now; nothing was kept. Try again later."
+            ) from error
+        raise
 
 
 class TooLarge(InvalidInput):
@@ -87,7 +114,7 @@ class DocumentStore:
         digest = hashlib.sha256()
         size = 0
         try:
-            with open_new_private(path) as target:
+            with _store_writes(), open_new_private(path) as target:
                 while chunk := source.read(CHUNK_BYTES):
                     size += len(chunk)
                     if size > max_bytes:
@@ -110,7 +137,7 @@ class DocumentStore:
         self.ensure()
         path = self.staging / f"{secrets.token_hex(16)}.sealed"
         try:
-            with open_new_private(path) as sink:
+            with _store_writes(), open_new_private(path) as sink:
                 write(sink)
                 sink.flush()
                 os.fsync(sink.fileno())
@@ -127,18 +154,23 @@ class DocumentStore:
         """Write derived content (an encrypted or de-identified copy) to a durable staged file."""
         self.ensure()
         path = self.staging / f"{secrets.token_hex(16)}.part"
-        with open_new_private(path) as target:
-            target.write(data)
-            target.flush()
-            os.fsync(target.fileno())
+        try:
+            with _store_writes(), open_new_private(path) as target:
+                target.write(data)
+                target.flush()
+                os.fsync(target.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return path
 
     def commit(self, staged: Path, document_id: str) -> Path:
         """Move a durable staged file to its final place, atomically; the rename is made durable too."""
         final = self.object_path(document_id)
-        private_folder(final.parent)
-        os.replace(staged, final)
-        _fsync_dir(final.parent)
+        with _store_writes():
+            private_folder(final.parent)
+            os.replace(staged, final)
+            _fsync_dir(final.parent)
         return final
 
     def discard(self, document_id: str) -> None:
@@ -166,17 +198,31 @@ class DocumentStore:
         """Ids of every committed object on disk."""
         return {path.name for path in self.object_paths()}
 
-    def sweep(self, known_ids: set[str]) -> int:
-        """Remove staged leftovers and objects no row points at (after a crash); returns files removed."""
+    def sweep(self, known_ids: set[str], *, min_age_seconds: float = 0) -> int:
+        """Remove staged leftovers and objects no row points at (after a crash); returns files removed.
+
+        Only files older than `min_age_seconds`: on a store shared by several machines, a younger file may
+        be another machine's upload in flight, whose row is not committed yet."""
         removed = 0
+        cutoff = time.time() - min_age_seconds
         if self.staging.is_dir():
             for path in self.staging.iterdir():
+                if _older_than(path, cutoff):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        for orphan in self.object_ids() - known_ids:
+            path = self.object_path(orphan)
+            if _older_than(path, cutoff):
                 path.unlink(missing_ok=True)
                 removed += 1
-        for orphan in self.object_ids() - known_ids:
-            self.object_path(orphan).unlink(missing_ok=True)
-            removed += 1
         return removed
+
+
+def _older_than(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime <= cutoff
+    except FileNotFoundError:
+        return False  # removed meanwhile (by the request that owned it)
 
 
 def document_store() -> DocumentStore:

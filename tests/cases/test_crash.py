@@ -102,6 +102,7 @@ def server(engine: Engine, tmp_path: Path, documents_dir: Path) -> Iterator[Serv
         "ONCONAV_DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "ONCONAV_DATA_DIR": str(tmp_path / "var"),
         "ONCONAV_DOCUMENTS_DIR": str(documents_dir),
+        "ONCONAV_START_UP_SWEEP_MIN_AGE_SECONDS": "0",  # one machine: every leftover is a crash's
         "ONCONAV_KEY_FILE": os.environ["ONCONAV_KEY_FILE"],
         "ONCONAV_ARGON2_MEMORY_KIB": "1024",
         "ONCONAV_ARGON2_TIME_COST": "1",

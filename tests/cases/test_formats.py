@@ -3,12 +3,16 @@ mismatched and oversized files and archive bombs are refused with a message that
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from onconav import storage
 from onconav.cases import sharing
 from onconav.cases.formats import DocumentKind, RejectedFile, inspect_file
 from onconav.storage import DocumentStore, TooLarge
@@ -219,3 +223,53 @@ def test_shared_fhir_bundle_loses_the_patient_identity(shared_data: Path) -> Non
     assert "Darin" not in json.dumps(shared)
     conditions = [e for e in shared["entry"] if e["resource"]["resourceType"] == "Condition"]
     assert len(conditions) == original.decode().count('"resourceType": "Condition"')
+
+
+def test_a_full_disk_is_a_503_with_retry_after_and_leaves_nothing_staged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while staging an upload: the store says it is unavailable; no partial file is left."""
+    store = DocumentStore(tmp_path / "documents")
+    real_open = storage.open_new_private
+
+    class FullDisk:
+        """The file is created; every write fails as on a full disk."""
+
+        def __init__(self, path: Path) -> None:
+            self.file = real_open(path)
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_on_a_full_disk(path: Path) -> FullDisk:
+        return FullDisk(path)
+
+    monkeypatch.setattr(storage, "open_new_private", open_on_a_full_disk)
+    with (
+        pytest.raises(storage.StoreUnavailable) as raised,
+        store.receive(io.BytesIO(b"x" * 50), max_bytes=4000),
+    ):
+        pass
+    assert raised.value.status_code == 503 and raised.value.headers["Retry-After"]
+    assert not list(store.staging.iterdir())
+
+
+def test_a_sweep_with_a_minimum_age_leaves_young_files_of_uploads_in_flight(tmp_path: Path) -> None:
+    """On a shared store, a young staged file or row-less object may be another machine's upload."""
+    store = DocumentStore(tmp_path / "documents")
+    young_object = "cd" + "1" * 30
+    store.commit(store.stage_bytes(b"sealed"), young_object)
+    young_staged = store.stage_bytes(b"half an upload")
+    old_staged = store.stage_bytes(b"a crash's leftover")
+    an_hour_ago = time.time() - 3700
+    os.utime(old_staged, (an_hour_ago, an_hour_ago))
+    assert store.sweep(set(), min_age_seconds=3600) == 1
+    assert young_staged.exists() and not old_staged.exists() and young_object in store.object_ids()
+    assert store.sweep(set()) == 2  # with no minimum age (one machine, at start-up): everything left over
+    assert store.object_ids() == set() and not list(store.staging.iterdir())

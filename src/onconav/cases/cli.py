@@ -49,10 +49,15 @@ def restore(
 
 
 def sweep_leftovers(session: Session) -> int:
-    """Remove staged uploads and files without rows; only while no upload is in flight (start-up)."""
+    """At start-up: remove staged uploads and files without rows, older than
+    ONCONAV_START_UP_SWEEP_MIN_AGE_SECONDS (another machine sharing the store may be uploading)."""
     from onconav.cases import service
 
-    return service.sweep_storage(session, store=service.document_store())
+    return service.sweep_storage(
+        session,
+        store=service.document_store(),
+        min_age_seconds=get_settings().start_up_sweep_min_age_seconds,
+    )
 
 
 @app.command("verify")

@@ -266,7 +266,8 @@ def verify_documents(session: Session, *, store: DocumentStore) -> list[str]:
     ]
 
 
-def sweep_storage(session: Session, *, store: DocumentStore) -> int:
-    """At start-up (no upload in flight): remove staged leftovers and files no document row points at."""
+def sweep_storage(session: Session, *, store: DocumentStore, min_age_seconds: float = 0) -> int:
+    """Remove staged leftovers and files no document row points at, older than `min_age_seconds` (on a
+    store shared by several machines, younger ones may be uploads in flight elsewhere)."""
     known = set(session.scalars(select(CaseDocument.id)))
-    return store.sweep(known)
+    return store.sweep(known, min_age_seconds=min_age_seconds)
