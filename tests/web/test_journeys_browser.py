@@ -202,7 +202,7 @@ def test_asking_for_a_second_opinion_from_a_stage_page_signs_in_and_comes_back_w
     save_screenshot(page, "second-opinion-after-sign-in", viewport)
 
 
-def test_the_second_opinion_form_is_prefilled_with_the_condition_and_stage(
+def test_a_second_opinion_is_requested_by_clicking_with_the_condition_and_stage_kept(
     open_page: OpenPage, server: LiveServer, person: Callable[[str], Account]
 ) -> None:
     page = open_page(viewport=VIEWPORTS["desktop"])
@@ -210,6 +210,13 @@ def test_the_second_opinion_form_is_prefilled_with_the_condition_and_stage(
     diagnosis = page.get_by_label("Your diagnosis, in your words").input_value()
     assert "Pleural mesothelioma" in diagnosis and "IV" in diagnosis
     save_screenshot(page, "second-opinion-prefilled", "desktop")
+    # Still only clicking: start the case, send it, confirm; the request is with the review team.
+    page.get_by_role("button", name="Start the case").click()
+    page.get_by_role("button", name="Send to the review team").click()
+    page.get_by_role("button", name="Yes, send it").click()
+    expect(page.locator(".case-state-line")).to_contain_text("Sent, waiting for a coordinator")
+    expect(page.locator("body")).to_contain_text("Pleural mesothelioma")
+    save_screenshot(page, "second-opinion-submitted", "desktop")
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
