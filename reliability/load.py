@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -84,6 +87,24 @@ async def _drive(
         level.seconds = time.monotonic() - started
 
 
+def _run_in_own_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run in a thread of its own: the caller's thread may already run an event loop (a browser
+    test's, in the same pytest worker), where asyncio.run refuses to start."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="reliability-load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def run(lab: Lab, short: bool) -> Report:
     report = Report("load")
     server = lab.demo_server()
@@ -105,7 +126,7 @@ def run(lab: Lab, short: bool) -> Report:
     saturated_at = None
     for connections in SHORT_LEVELS if short else LEVELS:
         level = Level(connections)
-        asyncio.run(_drive(server.url, level, duration, headers, cases))
+        _run_in_own_thread(_drive(server.url, level, duration, headers, cases))
         report.say(level.line())
         p99 = percentile(level.latencies, 0.99)
         if connections == SHORT_LEVELS[0]:
