@@ -203,3 +203,12 @@ def child_process_environment(**extra: str) -> dict[str, str]:
     """The environment for a tool onconav runs (pg_dump, pg_restore): this process's, plus `extra`
     (e.g. PGPASSWORD, which must not appear on a command line)."""
     return {**os.environ, **extra}
+
+
+def set_inherited_variable(name: str, value: str | None) -> None:
+    """Set (or, with None, remove) a variable of this process's environment that worker processes started
+    afterwards inherit, such as prometheus-client's multiprocess folder; settings are still read here only."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value

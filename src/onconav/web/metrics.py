@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 import shutil
 import tempfile
 import time
@@ -28,7 +27,7 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onconav.config import Settings, get_settings
+from onconav.config import Settings, get_settings, set_inherited_variable
 from onconav.errors import Forbidden
 from onconav.web.route_template import route_template
 
@@ -134,11 +133,11 @@ def prepare_multiprocess_directory(settings: Settings) -> Path:
         folder.mkdir(parents=True, mode=0o700)
     else:
         folder = Path(tempfile.mkdtemp(prefix="onconav-metrics-"))
-    os.environ[MULTIPROCESS_ENVIRONMENT_VARIABLE] = str(folder)
+    set_inherited_variable(MULTIPROCESS_ENVIRONMENT_VARIABLE, str(folder))
     return folder
 
 
 def remove_multiprocess_directory(folder: Path) -> None:
     """Forget a finished run's metrics folder."""
-    os.environ.pop(MULTIPROCESS_ENVIRONMENT_VARIABLE, None)
+    set_inherited_variable(MULTIPROCESS_ENVIRONMENT_VARIABLE, None)
     shutil.rmtree(folder, ignore_errors=True)
