@@ -284,7 +284,8 @@ def test_looking_beyond_the_radius_stops_at_the_documented_cap(demo_engine: Engi
 @pytest.mark.parametrize(
     ("counts", "says", "never"),
     [
-        ((3, 2, 0), "3 result(s) are listed by a source as offering Lobectomy. 2 more are likely", "radius"),
+        ((3, 2, 0), "3 results are listed by a source as offering Lobectomy. 2 more are likely", "radius"),
+        ((1, 1, 0), "1 result is listed by a source as offering Lobectomy. 1 more is likely", "radius"),
         ((0, 4, 0), "No provider in this directory is listed as offering Lobectomy", "radius"),
         ((0, 0, 5), "These are the nearest general hospitals, whose services no source lists", "radius"),
         ((0, 0, 0), "no general hospital lies within 500 km. A larger radius would not help.", "Try"),

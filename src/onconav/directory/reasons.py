@@ -62,14 +62,17 @@ def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str
             "No provider in this directory is listed as offering %(thing)s. Those marked likely are "
             "hospitals whose trials, designation or specialists suggest it: call to confirm."
         ) % {"thing": thing}
-    note = _("%(known)s result(s) are listed by a source as offering %(thing)s.") % {
-        "known": coverage.known,
-        "thing": thing,
-    }
+    note = translations.ngettext(
+        "%(num)s result is listed by a source as offering %(thing)s.",
+        "%(num)s results are listed by a source as offering %(thing)s.",
+        coverage.known,
+    ) % {"num": coverage.known, "thing": thing}
     if coverage.likely:
-        note += " " + _("%(likely)s more are likely to, from public signals: call to confirm.") % {
-            "likely": coverage.likely
-        }
+        note += " " + translations.ngettext(
+            "%(num)s more is likely to, from public signals: call to confirm.",
+            "%(num)s more are likely to, from public signals: call to confirm.",
+            coverage.likely,
+        ) % {"num": coverage.likely}
     return note
 
 
