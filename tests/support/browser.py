@@ -112,6 +112,21 @@ def blocking_accessibility_violations(page: Page) -> list[dict[str, Any]]:
     return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
 
 
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core finding on the page, each named with the elements it concerns."""
+    violations = blocking_accessibility_violations(page)
+    found = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+    )
+    assert not violations, f"axe found serious problems on {page.url}:\n{found}"
+
+
+def assert_fits_the_screen(page: Page) -> None:
+    """The page does not scroll sideways at its viewport's width."""
+    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+    assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways: {widths}"
+
+
 def save_screenshot(page: Page, journey: str, viewport: str) -> Path:
     """A full-page PNG of the page a journey ended on: test-artifacts/screenshots/<journey>-<viewport>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -22,33 +22,22 @@ from onconav.trials import service as trials
 from onconav.trials.sources import iter_source
 from tests.cases.case_samples import make_pdf
 from tests.support.accounts import PASSWORD
-from tests.support.browser import PHONE, OpenPage, blocking_accessibility_violations
+from tests.support.browser import (
+    DESKTOP,
+    PHONE,
+    VIEWPORTS,
+    OpenPage,
+    assert_accessible,
+    assert_fits_the_screen,
+    save_screenshot,
+)
 from tests.support.data import TRIAL_SAMPLES
 from tests.support.databases import PreparedEngines
 from tests.support.web import LiveServer
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 EMAIL = "worried@example.org"
 PREFILL = "/cases?condition=pleural-mesothelioma&stage=iv"
-
-
-def screenshot(page: Page, name: str) -> None:
-    """A full-page picture of the step, for people reviewing the journey."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def fits_the_screen(page: Page) -> None:
-    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways: {widths}"
-
-
-def accessible(page: Page) -> None:
-    violations = blocking_accessibility_violations(page)
-    assert not violations, [(v["id"], v["help"]) for v in violations]
 
 
 @pytest.fixture
@@ -75,7 +64,7 @@ def start_case(page: Page, server: LiveServer, picture: str | None = None) -> st
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(server.url + PREFILL)
     if picture:
-        screenshot(page, picture)
+        save_screenshot(page, picture, "desktop")
     expect(page.get_by_label("A short name for the case")).to_have_value("Pleural mesothelioma, stage IV")
     expect(page.get_by_label("Your diagnosis, in your words")).to_have_value("Pleural mesothelioma, stage IV")
     page.get_by_label("Your questions (one per line)").fill("Is surgery possible?\nWhich trials fit me?")
@@ -89,7 +78,7 @@ def test_a_case_is_started_from_the_prefilled_form_and_withdrawn_only_after_conf
     open_page: OpenPage, server: LiveServer
 ) -> None:
     page = open_page(viewport=DESKTOP, javascript=False)  # the pages work without JavaScript
-    case_url = start_case(page, server, "cases-prefilled-form-desktop")
+    case_url = start_case(page, server, "cases-prefilled-form")
     expect(page.locator(".case-state-line")).to_contain_text("Not sent yet")
     page.get_by_label("Add a record", exact=False).set_input_files(
         files=[{"name": "pathology.pdf", "mimeType": "application/pdf", "buffer": make_pdf()}]
@@ -97,14 +86,14 @@ def test_a_case_is_started_from_the_prefilled_form_and_withdrawn_only_after_conf
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#records")).to_contain_text("pathology.pdf")
     expect(page.locator("#timeline")).to_contain_text("Record added: pathology.pdf.")
-    screenshot(page, "cases-case-page-desktop")
+    save_screenshot(page, "cases-case-page", "desktop")
 
     page.get_by_role("button", name="Withdraw the request").click()  # the first click only asks
     expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw this request for a second opinion?")
     expect(page.locator(".confirm-consequence")).to_contain_text("This cannot be undone")
     danger = page.get_by_role("button", name="Yes, withdraw the request")
     assert "button-danger" in (danger.get_attribute("class") or "")
-    screenshot(page, "cases-confirm-withdraw-desktop")
+    save_screenshot(page, "cases-confirm-withdraw", "desktop")
     page.get_by_role("link", name="No, go back to the case").click()
     expect(page.locator(".case-state-line")).to_contain_text("Not sent yet")  # nothing was withdrawn
 
@@ -115,13 +104,13 @@ def test_a_case_is_started_from_the_prefilled_form_and_withdrawn_only_after_conf
     expect(page.locator("#timeline")).to_contain_text("I found a team closer to home.")
     expect(page.get_by_role("button", name="Withdraw the request")).to_have_count(0)
     expect(page.get_by_role("button", name="Upload")).to_have_count(0)
-    screenshot(page, "cases-withdrawn-desktop")
+    save_screenshot(page, "cases-withdrawn", "desktop")
 
     axe_page = open_page(viewport=DESKTOP)  # axe-core is a script: same session, JavaScript on
     axe_page.context.add_cookies(page.context.cookies())
     for url in (case_url, server.url + "/cases"):
         axe_page.goto(url)
-        accessible(axe_page)
+        assert_accessible(axe_page)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -136,16 +125,16 @@ def test_the_case_list_and_page_fit_the_screen_in_plain_words(
     page.get_by_role("button", name="Yes, send it").click()
     expect(page.locator(".case-state-line")).to_contain_text("Sent, waiting for a coordinator")
     expect(page.locator(".case-facts")).to_contain_text("Opinion due")
-    fits_the_screen(page)
-    accessible(page)
-    screenshot(page, f"cases-sent-{viewport}")
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "cases-sent", viewport)
     page.goto(server.url + "/cases")
     row = page.locator("table.cases tbody tr").first
     expect(row).to_contain_text("Sent, waiting for a coordinator")
     expect(row).not_to_contain_text("submitted")
-    fits_the_screen(page)
-    accessible(page)
-    screenshot(page, f"cases-list-{viewport}")
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "cases-list", viewport)
     assert page.url != case_url
 
 
@@ -160,9 +149,9 @@ def test_the_case_page_speaks_spanish(open_page: OpenPage, server: LiveServer) -
     expect(page.get_by_role("button", name=spanish("Send to the review team"))).to_be_visible()
     expect(page.locator("#records-heading")).to_have_text(spanish("Records"))
     assert spanish("Records") != "Records"  # a string already translated: the page really is Spanish
-    fits_the_screen(page)
-    accessible(page)
-    screenshot(page, "cases-case-page-es-phone")
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "cases-case-page-es", "phone")
 
 
 # The trials page ------------------------------------------------------------------------------------------
@@ -212,5 +201,5 @@ def test_trials_for_a_note_naming_a_place_use_it_and_show_sentences_km_and_miles
     evidence = [text.strip() for text in first.locator(".evidence q").all_inner_texts()]
     assert evidence, "no criterion shows its evidence"
     assert all(len(text) < len(NOTE_WITH_PLACE) for text in evidence)  # a sentence, never the whole note
-    fits_the_screen(page)
-    screenshot(page, f"trials-note-with-place-{viewport}")
+    assert_fits_the_screen(page)
+    save_screenshot(page, "trials-note-with-place", viewport)

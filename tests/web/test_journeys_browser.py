@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,7 +24,7 @@ from onconav.db import make_session_factory, unit_of_work
 from onconav.directory import service as directory
 from onconav.trials import service as trials
 from tests.support.accounts import Account, links_for
-from tests.support.browser import VIEWPORTS, OpenPage, blocking_accessibility_violations, save_screenshot
+from tests.support.browser import VIEWPORTS, OpenPage, assert_accessible, save_screenshot
 from tests.support.databases import PreparedEngines
 from tests.support.web import LiveServer
 
@@ -92,17 +91,6 @@ def person(
     return make
 
 
-def _describe(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations
-    )
-
-
-def _assert_accessible(page: Page) -> None:
-    violations = blocking_accessibility_violations(page)
-    assert not violations, f"axe found serious problems on {page.url}:\n{_describe(violations)}"
-
-
 def _sign_in(page: Page, account: Account) -> None:
     """The sign-in form (and the code, for the roles that need one), as a person fills it."""
     page.get_by_label("E-mail address").fill(account.email)
@@ -138,7 +126,7 @@ def test_the_header_shows_every_journey_and_each_link_is_reachable_by_keyboard(
         page.keyboard.press("Tab")
         reached.append(page.evaluate("() => document.activeElement.textContent.trim()"))
     assert set(HEADER_LINKS) <= set(reached), reached
-    _assert_accessible(page)  # with colour contrast: the links are white on the header's blue
+    assert_accessible(page)  # with colour contrast: the links are white on the header's blue
     save_screenshot(page, "header", viewport)
 
 
@@ -169,14 +157,14 @@ def test_a_person_who_only_clicks_reaches_trials_for_stage_iv_pleural_mesothelio
     _to_stage_iv(page, server)
     questions = page.locator("section", has=page.locator("#questions-title"))
     expect(questions).not_to_contain_text("surgery")  # no operation is an option at stage IV
-    _assert_accessible(page)
+    assert_accessible(page)
     save_screenshot(page, "stage-iv-page", viewport)
     page.get_by_role("link", name=re.compile("Clinical trials for Pleural mesothelioma, Stage IV")).click()
     page.wait_for_url(re.compile(r".*/trials\?.*"))
     expect(page.get_by_label("Condition", exact=True)).to_have_value("Pleural mesothelioma")
     expect(page.get_by_label("Stage", exact=True)).to_have_value("IV")
     expect(page.locator("ol.trials > li").first).to_be_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     save_screenshot(page, "stage-iv-trials", viewport)
 
 
@@ -198,7 +186,7 @@ def test_asking_for_a_second_opinion_from_a_stage_page_signs_in_and_comes_back_w
     query = parse_qs(urlsplit(page.url).query)
     assert query == {"condition": ["pleural-mesothelioma"], "stage": ["iv"]}
     expect(page.get_by_role("button", name="Start the case")).to_be_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     save_screenshot(page, "second-opinion-after-sign-in", viewport)
 
 

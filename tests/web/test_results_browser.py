@@ -9,36 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 
-from tests.support.browser import PHONE, OpenPage, blocking_accessibility_violations
+from tests.support.browser import (
+    VIEWPORTS,
+    OpenPage,
+    assert_accessible,
+    assert_fits_the_screen,
+    save_screenshot,
+)
 from tests.support.web import LiveServer
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-
-
-def _screenshot(page: Page, name: str, viewport: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"results-{name}-{viewport}.png"), full_page=True)
-
-
-def _fits_the_screen(page: Page) -> None:
-    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways: {widths}"
-
-
-def _no_serious_accessibility_problems(page: Page) -> None:
-    violations = blocking_accessibility_violations(page)
-    assert not violations, [(v["id"], v["help"]) for v in violations]
 
 
 def _map_matches_the_list(page: Page, list_items: str) -> None:
@@ -85,9 +71,9 @@ def test_a_search_with_a_stage_keeps_the_stage_and_the_place_typed(
     expect(first_doctors.locator("li.doctor").first).to_be_visible()
 
     _map_matches_the_list(page, "ol.results > li.result-group")
-    _fits_the_screen(page)
-    _no_serious_accessibility_problems(page)
-    _screenshot(page, "stage-grouped", viewport)
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "results-stage-grouped", viewport)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -113,9 +99,9 @@ def test_results_within_the_radius_come_first_and_why_has_no_zero_rows(
     expect(page.get_by_text(re.compile("Outside your"))).to_have_count(0)
 
     _map_matches_the_list(page, "ol.results > li.result-group")
-    _fits_the_screen(page)
-    _no_serious_accessibility_problems(page)
-    _screenshot(page, "within-radius-first", viewport)
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "results-within-radius-first", viewport)
 
     page.get_by_role("link", name="Nearest first").click()
     expect(page.locator("nav.result-order [aria-current=true]")).to_have_text("Nearest first")
@@ -150,9 +136,9 @@ def test_a_profile_shows_how_to_reach_the_center_and_where_it_is(
     expect(contact).to_contain_text("How to get a referral:")
     expect(page.get_by_role("img", name=re.compile(r"^Where .+ is$"))).to_be_visible()
     expect(page.locator("svg[role=img] g.map-marker")).to_have_count(1)
-    _fits_the_screen(page)
-    _no_serious_accessibility_problems(page)
-    _screenshot(page, "profile-contact", viewport)
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    save_screenshot(page, "results-profile-contact", viewport)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -162,5 +148,5 @@ def test_a_very_long_search_gets_a_clear_message_and_keeps_the_layout(
     page = open_page(viewport=VIEWPORTS[viewport])
     page.goto(live_server.url + "/search?near=Ukiah%2C+CA&q=" + "lung+cancer+" * 420)
     expect(page.locator(".error-message")).to_contain_text("That search is too long")
-    _fits_the_screen(page)
-    _screenshot(page, "long-query", viewport)
+    assert_fits_the_screen(page)
+    save_screenshot(page, "results-long-query", viewport)
