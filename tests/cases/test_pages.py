@@ -215,13 +215,25 @@ def test_the_opinion_due_date_is_the_opinion_deadline_and_the_triage_deadline_is
         submitted_at=submitted,
         due_at=submitted + timedelta(days=3),  # the queue's "due" while submitted is the triage deadline
         overdue=False,
+        # as the workflow sets them at submission (states.due_dates)
+        triage_due_at=submitted + timedelta(days=3),
+        opinion_due_at=submitted + timedelta(days=14),
     )
     line = read_models.case_line(item)
     assert line.opinion_due_at == submitted + timedelta(days=14)
     assert line.triage_due_at == submitted + timedelta(days=3)
     reviewed = read_models.case_line(item.model_copy(update={"state": CaseState.in_review}))
     assert reviewed.opinion_due_at == submitted + timedelta(days=14) and reviewed.triage_due_at is None
-    draft = read_models.case_line(item.model_copy(update={"state": CaseState.draft, "submitted_at": None}))
+    draft = read_models.case_line(
+        item.model_copy(
+            update={
+                "state": CaseState.draft,
+                "submitted_at": None,
+                "triage_due_at": None,
+                "opinion_due_at": None,
+            }
+        )
+    )
     assert draft.opinion_due_at is None
 
 

@@ -24,7 +24,7 @@ from onconav.cases.schemas import (
     QueueItem,
     ReviewRead,
 )
-from onconav.cases.states import TRANSITIONS, CaseState, due_dates, next_actions
+from onconav.cases.states import TRANSITIONS, CaseState, next_actions
 
 
 def case_detail(session: Session, principal: Principal, case: Case) -> CaseDetail:
@@ -103,11 +103,8 @@ class CaseLine:
 
 
 def case_line(item: QueueItem) -> CaseLine:
-    """The list line of a queue item. Both deadlines are fixed at submission from the urgency
-    (`workflow.change_state` sets them with `due_dates`), so they follow from `submitted_at`."""
-    if item.submitted_at is None:
-        return CaseLine(item=item, opinion_due_at=None, triage_due_at=None)
-    triage_due, opinion_due = due_dates(item.urgency, item.submitted_at)
+    """The list line of a queue item: the deadlines the workflow set at submission, where they apply."""
+    triage_due, opinion_due = item.triage_due_at, item.opinion_due_at
     open_case = CaseState(item.state) not in (CaseState.closed, CaseState.withdrawn, CaseState.declined)
     return CaseLine(
         item=item,

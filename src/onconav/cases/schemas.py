@@ -269,6 +269,8 @@ class QueueItem(BaseModel):
     submitted_at: datetime | None
     due_at: datetime | None
     overdue: bool
+    triage_due_at: datetime | None = Field(default=None, description="When a coordinator must triage it")
+    opinion_due_at: datetime | None = Field(default=None, description="When the written opinion is due")
 
 
 # What the actions hand to the pages and to the file answers ---------------------------------------------

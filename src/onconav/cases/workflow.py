@@ -235,6 +235,8 @@ def queue_item(case: Case, *, now: datetime | None = None) -> QueueItem:
         submitted_at=case.submitted_at,
         due_at=due,
         overdue=bool(due and _aware(due) < now),
+        triage_due_at=case.triage_due_at,
+        opinion_due_at=case.opinion_due_at,
     )
 
 
