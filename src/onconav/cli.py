@@ -27,6 +27,7 @@ from onconav.directory import cli as directory_cli
 from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
 from onconav.private_paths import private_folder
+from onconav.support import cli as support_cli
 from onconav.trials.cli import trials_app
 from onconav.web.warm_up import warm_up_reference_data
 
@@ -48,6 +49,7 @@ app.command("restore")(cases_cli.restore)
 app.command("find")(directory_cli.find)
 app.command("explain")(knowledge_cli.explain)
 app.add_typer(knowledge_cli.app, name="knowledge")
+app.add_typer(support_cli.app, name="support")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
@@ -88,6 +90,7 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
     """Load the demo (directory, then trials) into the configured database with a progress bar;
     returns rows per table. Real imported trials stay: only the demo trials are replaced."""
     from onconav.directory import service as directory
+    from onconav.support import service as support_service
     from onconav.trials import service as trials
 
     _organizations, practitioners = directory.planned_demo_size(size, seed)  # type: ignore[arg-type]
@@ -114,7 +117,14 @@ def load_demo_with_progress(size: str, seed: int) -> dict[str, int]:
                 on_item=lambda _item: progress.advance(trial_task),
             )
             progress.update(trial_task, description="Demo trials: committing")
-    return {**counts, "trial": summary.inserted, "trial_site": summary.sites}
+        with unit_of_work(make_session_factory(engine)) as session:
+            support = support_service.load_demo(session)
+    return {
+        **counts,
+        "trial": summary.inserted,
+        "trial_site": summary.sites,
+        "support_service": support.inserted,
+    }
 
 
 @demo_app.command("load")
