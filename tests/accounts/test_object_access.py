@@ -144,6 +144,7 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
 
 PUBLIC_DIRECTORY = Public("directory of organizations and practitioners: public information")
 PUBLIC_KNOWLEDGE = Public("knowledge base: public information")
+PUBLIC_SUPPORT = Public("support services directory: public listings, no personal data")
 PUBLIC_TRIALS = Public(
     "trial matching: the public trial registry; the posted note is used in the request, never stored"
 )
@@ -172,6 +173,10 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/conditions"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions/{slug}"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions/{slug}/stages/{stage_code}"): PUBLIC_KNOWLEDGE,
+    ("GET", "/api/v1/support/search"): PUBLIC_SUPPORT,
+    ("GET", "/api/v1/support/services/{listing_id}"): PUBLIC_SUPPORT,
+    ("GET", "/support"): PUBLIC_SUPPORT,
+    ("GET", "/support/{listing_id}"): PUBLIC_SUPPORT,
     ("GET", "/trials"): PUBLIC_TRIALS,
     ("POST", "/trials"): PUBLIC_TRIALS,
     ("POST", "/api/v1/trials/match"): PUBLIC_TRIALS,

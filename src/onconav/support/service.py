@@ -155,7 +155,7 @@ def _match(
         source_date=row.source_date,
         today=today,
     )
-    shown_distance = distance if distance is not None and math.isfinite(distance) else None
+    shown_distance = distance if reach == "in_person" and distance is not None and math.isfinite(distance) else None
     return SupportHit(row, reach, shown_distance, factors, ranking.total(factors))
 
 
