@@ -15,10 +15,15 @@ from typing import Any, Literal
 
 from onconav.support.models import ALL_CANCERS
 
-ConditionMatch = Literal["exact", "broader", "all_cancers"]
+ConditionMatch = Literal["exact", "broader", "narrower", "all_cancers"]
 Reach = Literal["in_person", "online", "phone"]
 
-CONDITION_POINTS: dict[ConditionMatch, float] = {"exact": 30.0, "broader": 20.0, "all_cancers": 10.0}
+CONDITION_POINTS: dict[ConditionMatch, float] = {
+    "exact": 30.0,
+    "broader": 20.0,
+    "narrower": 20.0,
+    "all_cancers": 10.0,
+}
 LANGUAGE_POINTS = 10.0  # the listing names the language asked for
 # Online or phone only, when nobody asked for that: about what a service 50 km away loses.
 REMOTE_ONLY_POINTS = -10.0
@@ -40,12 +45,17 @@ class SupportFactor:
     source: str | None = None
 
 
-def condition_match(listing_conditions: list[str], lineage: tuple[str, ...]) -> ConditionMatch | None:
-    """How a listing serves the condition whose lineage (the code, then its ancestors) is given."""
+def condition_match(
+    listing_conditions: list[str], lineage: tuple[str, ...], kinds: frozenset[str] = frozenset()
+) -> ConditionMatch | None:
+    """How a listing serves the condition whose lineage (the code, then its ancestors) is given; `kinds` are
+    the codes of the condition's own kinds ("pleural-mesothelioma" for "mesothelioma")."""
     if lineage and lineage[0] in listing_conditions:
         return "exact"
     if any(code in listing_conditions for code in lineage[1:]):
         return "broader"
+    if any(code in kinds for code in listing_conditions):
+        return "narrower"
     if ALL_CANCERS in listing_conditions:
         return "all_cancers"
     return None
@@ -79,6 +89,7 @@ def score_listing(
     *,
     match: ConditionMatch | None,
     condition_name: str | None,
+    served_name: str | None = None,
     reach: Reach,
     distance_km: float | None,
     place_name: str | None,
@@ -95,7 +106,7 @@ def score_listing(
             SupportFactor(
                 "condition",
                 CONDITION_POINTS[match],
-                {"match": match, "condition": condition_name or ""},
+                {"match": match, "condition": condition_name or "", "served": served_name or ""},
                 source,
             )
         )

@@ -46,6 +46,11 @@ def describe_factor(factor: SupportFactor, translations: NullTranslations, local
         condition = _(p["condition"]) if p.get("condition") else ""
         if p["match"] == "exact":
             return _("Serves people with %(condition)s") % {"condition": condition}
+        if p["match"] == "narrower":
+            return _("Serves people with %(served)s, a kind of %(condition)s") % {
+                "served": _(p["served"]) if p.get("served") else "",
+                "condition": condition,
+            }
         if p["match"] == "broader":
             return _("Serves a broader group of cancers that includes %(condition)s") % {
                 "condition": condition

@@ -123,6 +123,7 @@ def _match(
     row: SupportService,
     *,
     lineage: tuple[str, ...],
+    kinds: frozenset[str],
     condition_name: str | None,
     place: Place | None,
     radius_km: float,
@@ -130,7 +131,7 @@ def _match(
     delivery: str | None,
     today: date,
 ) -> SupportHit | None:
-    match = ranking.condition_match(row.conditions, lineage) if lineage else None
+    match = ranking.condition_match(row.conditions, lineage, kinds) if lineage else None
     if lineage and match is None:
         return None
     if language is not None and language not in row.languages:
@@ -146,6 +147,7 @@ def _match(
     factors = ranking.score_listing(
         match=match,
         condition_name=condition_name,
+        served_name=_served_name(row.conditions, kinds),
         reach=reach,
         distance_km=distance if reach == "in_person" else None,
         place_name=place.name if place else None,
@@ -155,8 +157,25 @@ def _match(
         source_date=row.source_date,
         today=today,
     )
-    shown_distance = distance if reach == "in_person" and distance is not None and math.isfinite(distance) else None
+    shown_distance = (
+        distance if reach == "in_person" and distance is not None and math.isfinite(distance) else None
+    )
     return SupportHit(row, reach, shown_distance, factors, ranking.total(factors))
+
+
+def _kinds_of(code: str) -> frozenset[str]:
+    """The codes of the catalogue's conditions that are a kind of `code` (at any depth)."""
+    return frozenset(
+        condition.code
+        for condition in knowledge.list_conditions()
+        if code in knowledge.condition_lineage(code=condition.code)[1:]
+    )
+
+
+def _served_name(conditions: list[str], kinds: frozenset[str]) -> str | None:
+    """The name of the first of a listing's conditions that is a kind of the one searched."""
+    served = next((code for code in conditions if code in kinds), None)
+    return _condition_names().get(served) if served else None
 
 
 def ranking_source(row: SupportService) -> str:
@@ -185,6 +204,7 @@ def search_support(
     _check_search(category, radius_km, limit, language, delivery)
     lineage = _lineage(condition)
     names = _condition_names()
+    kinds = _kinds_of(lineage[0]) if lineage else frozenset()
     condition_name = names.get(lineage[0]) if lineage else None
     place = geo.resolve_place(near).place if near and near.strip() else None
     statement = select(SupportService).order_by(SupportService.id)
@@ -198,6 +218,7 @@ def search_support(
             hit := _match(
                 row,
                 lineage=lineage,
+                kinds=kinds,
                 condition_name=condition_name,
                 place=place,
                 radius_km=radius_km,
