@@ -12,6 +12,7 @@ from onconav.db import unit_of_work
 from onconav.errors import InvalidInput, NotFound
 from onconav.geo.service import PlaceNotFound
 from onconav.support import service
+from onconav.support.schemas import SupportSearchResponse
 from tests.support_services.test_importer import csv_of, listing
 
 TODAY = date(2026, 12, 4)
@@ -38,7 +39,7 @@ def loaded(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     return factory
 
 
-def names(response: service.SupportSearchResponse) -> list[str]:  # type: ignore[name-defined]
+def names(response: SupportSearchResponse) -> list[str]:
     return [hit.service.name for hit in response.results]
 
 

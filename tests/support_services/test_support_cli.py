@@ -50,7 +50,7 @@ def test_import_then_find(data_dir: Path) -> None:
     )
     assert found.exit_code == 0, found.output
     body = json.loads(found.stdout)
-    assert [r["service"]["name"] for r in body["results"]][0] == "Mendocino Coast Mesothelioma Group"
+    assert body["results"][0]["service"]["name"] == "Mendocino Coast Mesothelioma Group"
     assert body["includes_demo"] is False
 
 
