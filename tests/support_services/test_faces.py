@@ -100,3 +100,14 @@ def test_condition_and_stage_pages_link_to_support(demo_client: TestClient) -> N
         assert "Support for people with Pleural mesothelioma" in page.text
         assert '<input type="hidden" name="condition" value="pleural-mesothelioma">' in page.text
         assert 'href="/support?condition=pleural-mesothelioma"' in page.text
+
+
+def test_condition_results_near_a_place_link_to_support_near_it(demo_client: TestClient) -> None:
+    page = demo_client.get("/search", params={"q": "pleural mesothelioma", "near": "Ukiah, CA"})
+    assert page.status_code == 200
+    link = re.search(r'<li class="support-link"><a href="([^"]+)">([^<]+)</a>', page.text)
+    assert link is not None
+    assert link.group(2) == "Support for people with Pleural mesothelioma near Ukiah, CA"
+    support = demo_client.get(link.group(1).replace("&amp;", "&"))
+    assert support.status_code == 200
+    assert "Support for people with Pleural mesothelioma near Ukiah, California" in support.text

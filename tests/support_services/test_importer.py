@@ -3,9 +3,13 @@ and nothing half-imported; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,3 +183,32 @@ def test_the_demo_replaces_only_demo_listings(factory: sessionmaker[Session]) ->
         assert {row.category for row in demo} == set(service.CATEGORIES)
         assert all(row.source_date <= utcnow().date() for row in demo)
     assert count(factory) == summary.inserted + 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                column: st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+                for column in COLUMNS
+            }
+        ),
+        max_size=4,
+    )
+)
+def test_any_cells_are_read_or_reported_never_a_crash(rows: list[dict[str, str]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    listings, problems = read_listings(buffer.getvalue())
+    assert len(listings) + len(problems) <= len(rows) + 1
+    assert all(problem.line >= 2 and problem.reason for problem in problems)
+    assert all(listing.category and listing.conditions and listing.languages for listing in listings)
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_read_or_reported_never_a_crash(text: str) -> None:
+    listings, problems = read_listings(text)
+    assert problems or listings  # a text without the header is one problem at line 1, never an exception

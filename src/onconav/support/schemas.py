@@ -107,7 +107,7 @@ class SupportServiceRead(BaseModel):
             website=row.website,
             cost=row.cost,
             cost_label=label(COST_LABELS, row.cost, translations),
-            source=_(SOURCE_DEMO) if row.is_demo else row.source,
+            source=SOURCE_DEMO if row.is_demo else row.source,
             source_date=row.source_date,
             is_demo=row.is_demo,
             evidence=evidence,
