@@ -212,3 +212,25 @@ def test_any_cells_are_read_or_reported_never_a_crash(rows: list[dict[str, str]]
 def test_any_text_is_read_or_reported_never_a_crash(text: str) -> None:
     listings, problems = read_listings(text)
     assert problems or listings  # a text without the header is one problem at line 1, never an exception
+
+
+def test_a_city_alone_or_abroad_is_placed_by_the_geo_service() -> None:
+    rows, problems = read_listings(
+        csv_of(
+            listing(region="", country="", postal_code=""),
+            listing(
+                name="Paris group", city="Paris", region="", country="FR", postal_code="", languages="fr"
+            ),
+        )
+    )
+    assert problems == []
+    assert [row.geocode_precision for row in rows] == ["city", "city"]
+    assert rows[0].lat is not None and abs(rows[0].lat - 39.15) < 0.1
+    assert rows[1].lon is not None and abs(rows[1].lon - 2.35) < 0.1
+
+
+def test_the_demo_source_is_reserved(factory: sessionmaker[Session]) -> None:
+    with pytest.raises(InvalidInput) as raised, unit_of_work(factory) as session:
+        service.import_listings(session, text=csv_of(listing(source="onconav demo data (fictional)")))
+    assert "reserved for the shipped demo" in raised.value.details["problems"][0]["reason"]
+    assert count(factory) == 0

@@ -170,7 +170,7 @@ def _placed(row: dict[str, str], country: str | None) -> tuple[float | None, flo
         return centroid[0], centroid[1], "postal_code"
     if city:
         region = row.get("region", "").strip()
-        where = f"{city}, {region}" if region and country in (None, "US") else f"{city}, {country or region}"
+        where = ", ".join(part for part in (city, region if country in (None, "US") else country) if part)
         try:
             place = geo.resolve_place(where).place
         except OnconavError as error:

@@ -5,6 +5,7 @@ Other domains and faces call only this module (and `schemas`). Functions take a 
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 
@@ -55,7 +56,9 @@ MAX_LIMIT = 100
 MAX_ID = 2**31 - 1
 
 
+@functools.cache
 def _condition_names() -> dict[str, str]:
+    """Every condition's name by code (the catalogue is read once per process)."""
     return {condition.code: condition.name for condition in knowledge.list_conditions()}
 
 
@@ -323,6 +326,10 @@ def import_listings(session: Session, *, text: str) -> ImportSummary:
     """
     rows, problems = read_listings(text)
     for row in rows:
+        if row.source.casefold() == SOURCE_DEMO.casefold():
+            problems.append(
+                RowProblem(row.line, f"source '{row.source}' is reserved for the shipped demo listings")
+            )
         if row.organization_id is not None:
             try:
                 directory.get_organization_or_raise(session, organization_id=row.organization_id)
