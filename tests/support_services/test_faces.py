@@ -111,3 +111,14 @@ def test_condition_results_near_a_place_link_to_support_near_it(demo_client: Tes
     support = demo_client.get(link.group(1).replace("&amp;", "&"))
     assert support.status_code == 200
     assert "Support for people with Pleural mesothelioma near Ukiah, California" in support.text
+
+
+def test_the_heading_says_what_was_asked(demo_client: TestClient) -> None:
+    cases = {
+        "condition=mesothelioma": "Support for people with Mesothelioma</h1>",
+        "near=Chicago%2C+IL": "Support services near Chicago, Illinois, United States</h1>",
+        "category=legal": "Support services</h1>",
+    }
+    for query, heading in cases.items():
+        page = demo_client.get("/support?" + query)
+        assert page.status_code == 200 and heading in page.text, query

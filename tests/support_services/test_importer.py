@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from onconav.db import unit_of_work, utcnow
@@ -234,3 +234,16 @@ def test_the_demo_source_is_reserved(factory: sessionmaker[Session]) -> None:
         service.import_listings(session, text=csv_of(listing(source="onconav demo data (fictional)")))
     assert "reserved for the shipped demo" in raised.value.details["problems"][0]["reason"]
     assert count(factory) == 0
+
+
+def test_a_listing_outlives_the_organization_it_linked(factory: sessionmaker[Session]) -> None:
+    """The demo directory is replaced by deleting its organizations: a linked listing stays, unlinked."""
+    with unit_of_work(factory) as session:
+        organization = Organization(name="Demo hospital (test)", kind="hospital", is_demo=True)
+        session.add(organization)
+        session.flush()
+        service.import_listings(session, text=csv_of(listing(organization_id=str(organization.id))))
+    with unit_of_work(factory) as session:
+        session.execute(delete(Organization).where(Organization.is_demo.is_(True)))
+    with factory() as session:
+        assert session.scalars(select(SupportService.organization_id)).one() is None
