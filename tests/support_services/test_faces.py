@@ -42,7 +42,7 @@ def test_api_search_ranks_with_reasons_and_marks_demo(demo_client: TestClient) -
     ("params", "status", "words"),
     [
         ({"category": "massage"}, 422, "Unknown category"),
-        ({"condition": "pleural-mesotelioma"}, 422, "Unknown condition"),
+        ({"condition": "lobectomy"}, 422, "Unknown condition"),
         ({"near": "Qqqxzzv"}, 422, "No place matches"),
         ({"radius_km": "0"}, 422, "radius"),
         ({"radius_km": "far"}, 422, ""),

@@ -143,7 +143,7 @@ def test_freshness_of_the_source(loaded: sessionmaker[Session]) -> None:
     ("arguments", "message"),
     [
         ({"category": "massage"}, "Unknown category"),
-        ({"condition": "pleural-mesotelioma"}, "Unknown condition"),
+        ({"condition": "lobectomy"}, "Unknown condition"),
         ({"radius_km": -3.0}, "radius"),
         ({"radius_km": float("nan")}, "radius"),
         ({"language": "spanish"}, "ISO 639-1"),
@@ -165,3 +165,14 @@ def test_unknown_place_and_listing(loaded: sessionmaker[Session]) -> None:
             service.search_support(session, near="Qqqxzzv")
         with pytest.raises(NotFound):
             service.get_listing_or_raise(session, listing_id=10**12)
+
+
+@pytest.mark.parametrize("words", ["pleural mesothelioma", "Mesotelioma pleural", "pleural-mesotelioma"])
+def test_a_diagnosis_in_words_is_understood(loaded: sessionmaker[Session], words: str) -> None:
+    with loaded() as session:
+        in_words = service.search_support(session, condition=words, near="Ukiah, CA", limit=100, today=TODAY)
+        by_code = service.search_support(
+            session, condition="pleural-mesothelioma", near="Ukiah, CA", limit=100, today=TODAY
+        )
+    assert in_words.condition is not None and in_words.condition.code == "pleural-mesothelioma"
+    assert names(in_words) == names(by_code)

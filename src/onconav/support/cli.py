@@ -16,7 +16,10 @@ from onconav.errors import OnconavError
 from onconav.support import service
 from onconav.support.schemas import SupportSearchResponse
 
-app = typer.Typer(help="Support services: counseling, groups, palliative care, financial and legal help.")
+app = typer.Typer(
+    help="Support services: counseling, groups, palliative care, financial and legal help.",
+    no_args_is_help=True,
+)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 

@@ -29,7 +29,7 @@ def api_support_search(
         ),
     ] = None,
     condition: Annotated[
-        str | None, Query(description="A condition code of the catalogue, e.g. 'pleural-mesothelioma'.")
+        str | None, Query(description="A condition code ('pleural-mesothelioma') or a diagnosis in words.")
     ] = None,
     near: Annotated[
         str | None, Query(description="A US ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")

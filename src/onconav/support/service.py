@@ -110,16 +110,29 @@ def _check_search(
 
 
 def _lineage(condition: str | None) -> tuple[str, ...]:
+    """The condition's code and its ancestors'; a name or diagnosis in words is read by the knowledge
+    service ("pleural mesothelioma", "mesotelioma"); InvalidInput when it names no condition."""
     if condition is None:
         return ()
     lineage = knowledge.condition_lineage(code=condition)
-    if not lineage:
+    if lineage:
+        return lineage
+    try:
+        interpretation = knowledge.interpret_query(condition)
+    except InvalidInput:
+        interpretation = None
+    named = (
+        next((m.code for m in interpretation.matches if m.kind == "condition"), None)
+        if interpretation
+        else None
+    )
+    if named is None:
         raise InvalidInput(
-            "Unknown condition %(value)s: use a condition code of the catalogue (pleural-mesothelioma).",
+            "Unknown condition %(value)s: name a cancer (pleural mesothelioma) or give its catalogue code.",
             value=condition,
             suggestions=knowledge.suggest_terms(condition),
         )
-    return lineage
+    return knowledge.condition_lineage(code=named)
 
 
 def _match(
