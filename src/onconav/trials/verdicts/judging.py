@@ -18,6 +18,7 @@ from onconav.trials.verdicts.demographics import childhood, demographics, onset_
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
+from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     childhood,
     pregnancy,
     sex_subject,
+    organ_of_other_sex,
     demographics,
     onset_age,
     performance,

@@ -54,7 +54,7 @@ MEASURES: dict[str, str] = {
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
     # "fever > 38.5 °C" is a temperature threshold; "fever for 1 week" is not (a comparator must follow)
     "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)|"
-    r"\bfever\b(?=\s*(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
+    r"\bfever\b(?=\s*(?:of\s+)?(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
 }

@@ -114,7 +114,8 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 
 _CONDITIONAL = re.compile(
     r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
-    r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
+    r"(?:for|in) (?:patients|subjects|participants|those) (?:with|on|receiving|taking|treated with|using|"
+    r"who (?:have|had|received|underwent)(?: been treated with| had| received| undergone)?)\s+|"
     r"(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*(?:patients with\s+)?|"
     r"for (?=\w+(?:\s\w+)?\s+(?:patients|subjects|participants)\b)|"
     r"(?:patients|subjects|participants|those|individuals) (?:on|receiving|taking|treated with|using|with) "
@@ -127,10 +128,18 @@ _CONDITIONAL = re.compile(
 )
 
 
+# A whole criterion naming a cohort and who it is for: "Cohort B: patients with breast cancer".
+_COHORT = re.compile(
+    r"^\W*(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*"
+    r"(?:(?:patients|subjects|participants) with\s+)?(?P<condition>[^,;:]{3,80}?)\W*$",
+    re.I,
+)
+
+
 _SEX_REQUIREMENT = re.compile(
     r"^\W*(?:(?P<male>men|males?|male (?:patients|participants|subjects))|"
     r"(?P<female>women|females?|female (?:patients|participants|subjects)))\s+"
-    r"(?:must|should|need|are required|will be required|agree|have to)\b",
+    r"(?:must|should|need|are required|will be required|agree|have to|who)\b",
     re.I,
 )
 
@@ -141,7 +150,7 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     required = _SEX_REQUIREMENT.search(criterion.text)
     if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
         return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
-    m = _CONDITIONAL.search(criterion.text)
+    m = _CONDITIONAL.search(criterion.text) or _COHORT.search(criterion.text)
     if m is None:
         return None
     condition = read_criterion(m.group("condition"))
