@@ -274,7 +274,18 @@ def _weigh_concepts(
         if kind == "inclusion":
             return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
         return "not excluded", sentence, N_("The note rules this out.")
+    if negated and kind == "inclusion" and not inverted and _all_required(criterion, named):
+        # "Type 2 diabetes on metformin" asks for both: the note ruling one out fails the criterion.
+        return "not included", negated[0][1], N_("The note rules out part of what this criterion requires.")
     return None
+
+
+_ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
+
+
+def _all_required(criterion: CriterionFacts, named: list[Mention]) -> bool:
+    """Whether every concept a criterion names is required (no alternatives, lists or asides)."""
+    return not _ALTERNATIVE_WORDS.search(criterion.text) and all(m.polarity == "affirmed" for m in named)
 
 
 _TIME_WINDOW = re.compile(

@@ -41,17 +41,16 @@ _NOTE_DURATION = re.compile(
 _LESS = r"(?:less than|fewer than|shorter than|no more than|not more than|up to|within|under|<|≤|<=)"
 _MORE = r"(?:more than|longer than|at least|greater than|over|>|≥|>=)"
 # The criterion: "symptom onset within 72 hours", "duration of symptoms < 7 days", "cough for at least
-# 3 weeks".
+# 3 weeks", "within the last 24 hours"; or the limit first: "within 48 hours of symptom onset".
+_LIMIT = (
+    r"(?:(?P<less>" + _LESS + r")|(?P<more>" + _MORE + r"))\s*(?:the\s+)?(?:last\s+|past\s+|first\s+)?"
+    r"(?P<amount>" + _AMOUNT[1:-1] + r")\s*(?P<unit>" + _UNIT[1:]
+)
 _ASKED = re.compile(
-    r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for)\b[^.;]{0,40}?\b(?:(?P<less>"
-    + _LESS
-    + r")|(?P<more>"
-    + _MORE
-    + r"))\s*"
-    + _AMOUNT
-    + r"\s*"
-    + _UNIT,
-    re.I,
+    r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for)\b[^.;]{0,40}?\b" + _LIMIT, re.I
+)
+_ASKED_LIMIT_FIRST = re.compile(
+    r"\b" + _LIMIT + r"\s+(?:of|from|after|since)\s+(?:the\s+)?(?:first\s+)?(?:symptoms?|onset)\b", re.I
 )
 _ABOUT_THE_ILLNESS = re.compile(r"\b(?:symptoms?|onset|illness|complaints?)\b", re.I)
 
@@ -78,11 +77,11 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     """An inclusion asking for an illness shorter or longer than a given time, against the note's duration."""
     if kind != "inclusion":
         return None
-    asked = _ASKED.search(criterion.text)
+    asked = _ASKED.search(criterion.text) or _ASKED_LIMIT_FIRST.search(criterion.text)
     if asked is None:
         return None
-    limit = _hours(asked.group(3), asked.group(4))
-    if _ABOUT_THE_ILLNESS.search(
+    limit = _hours(asked.group("amount"), asked.group("unit"))
+    if asked.re is _ASKED_LIMIT_FIRST or _ABOUT_THE_ILLNESS.search(
         criterion.text[: asked.start("less") if asked.group("less") else asked.start("more")]
     ):
         durations = _note_durations(note, None)[:1]  # the presenting illness comes first

@@ -225,7 +225,8 @@ def _qualitative(sentence: str, index: int) -> list[Reading]:
 
 # ------------------------------------------------------------------------------------------------ ages
 AGE_CONTEXT = re.compile(
-    r"\b(ages?d?|years?|yrs?|y/?o|old|adults?|minors?|child(?:ren)?|pediatric|months? of age|months? old)\b",
+    r"\b(ages?d?|years?|yrs?|y/?o|old|adults?|minors?|child(?:ren)?|pediatric|months? of age|months? old|"
+    r"infants?|newborns?|neonat\w*|elderly)\b",
     re.IGNORECASE,
 )
 _AGE_RANGE = re.compile(
@@ -268,6 +269,16 @@ def _years(value: str, unit: str | None) -> float:
     return number / 12 if unit and unit.lower().startswith("month") else number
 
 
+# Ages named by a word, narrowest first: a neonate is up to 28 days old; an infant is under 2 years (some
+# trials say 1, so only older children fall outside); the elderly are 65 or older.
+NEONATE_YEARS = 28 / 365
+INFANT_YEARS = 2.0
+ELDERLY_AGE = 65.0
+_AGE_WORDS = (
+    (r"\bneonat\w*|\bnewborns?\b", AgeRange(None, NEONATE_YEARS)),
+    (r"\binfants?\b(?!\s+or\s+child)", AgeRange(None, INFANT_YEARS, max_inclusive=False)),
+    (r"\belderly\b", AgeRange(ELDERLY_AGE, None)),
+)
 def age_range(text: str) -> AgeRange | None:
     """The ages a criterion admits, if it speaks of age."""
     if not AGE_CONTEXT.search(text):
@@ -289,7 +300,7 @@ def age_range(text: str) -> AgeRange | None:
             continue
         value = parse_number(m.group(2))
         context = text[max(0, m.start() - AGE_WORDS_REACH) : m.end() + AGE_WORDS_REACH].lower()
-        if re.match(r"\s*(?:%|mg|g/|ml|mm|kg|cm|/)", text[m.end() :]):
+        if re.match(r"\s*(?:%|mg|g/|ml|mm|kg|cm|/|-?\s*packs?\b|pack[- ]?years?)", text[m.end() :]):
             continue
         if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > OLDEST_AGE:
             continue
@@ -298,6 +309,9 @@ def age_range(text: str) -> AgeRange | None:
             return AgeRange(value, None, min_inclusive=op == ">=")
         if op in ("<", "<="):
             return AgeRange(None, value, max_inclusive=op == "<=")
+    for words, ages in _AGE_WORDS:
+        if re.search(words, lowered):
+            return ages
     if re.search(r"\bminors?\b|\bchild(?:ren)?\b|\bpediatric\b", lowered):
         return AgeRange(None, ADULT_AGE, max_inclusive=False)
     if re.search(r"\badults?\b", lowered):
