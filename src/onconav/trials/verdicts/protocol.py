@@ -146,7 +146,8 @@ _SEX_REQUIREMENT = re.compile(
 
 def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "If X, ...", "Patients who have had X must ...", "Cohort B (NSCLC): ..." or "Men must ...": not
-    applicable when the note rules X out, never mentions it, or names another cancer or sex."""
+    applicable (inclusion or exclusion) when the note rules X out, never mentions it, or names another
+    cancer or sex."""
     required = _SEX_REQUIREMENT.search(criterion.text)
     if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
         return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
@@ -157,11 +158,7 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     if condition.cancer_types and note.cancer_types:
         related = any(oncotree.best_relation(p, condition.cancer_types) for p in note.cancer_types)
         if not related:
-            return (
-                NA if kind == "inclusion" else "not excluded",
-                None,
-                N_("The criterion is for patients with another cancer."),
-            )
+            return NA, None, N_("The criterion is for patients with another cancer.")
         return None
     if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
         if note.sex not in condition.sexes:
@@ -172,10 +169,10 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
         return None
     state = concept_state(note, tuple(concepts))
     if state is None or state[0] == "negated":
-        # An inclusion requirement for others does not apply; an exclusion for others does not exclude.
-        verdict = NA if kind == "inclusion" else "not excluded"
+        # A requirement (inclusion or exclusion) for patients in a situation this one is not in does not
+        # apply to this patient: "not applicable" is the annotation for exactly that.
         return (
-            verdict,
+            NA,
             state[1] if state else None,
             N_("The condition this criterion depends on does not apply."),
         )
