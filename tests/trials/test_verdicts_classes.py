@@ -109,8 +109,16 @@ def test_organs_of_the_other_sex(note, criterion, kind: Kind, expected) -> None:
 @pytest.mark.parametrize(
     ("note", "criterion", "expected"),
     [
-        (YOUNG_MAN, "In patients treated with corticosteroids, the dose must have been stable for 2 weeks", "not applicable"),
-        (YOUNG_MAN, "In subjects on anticoagulants, INR must be within the therapeutic range", "not applicable"),
+        (
+            YOUNG_MAN,
+            "In patients treated with corticosteroids, the dose must have been stable for 2 weeks",
+            "not applicable",
+        ),
+        (
+            YOUNG_MAN,
+            "In subjects on anticoagulants, INR must be within the therapeutic range",
+            "not applicable",
+        ),
         (LOCAL_LUNG, "Cohort C: patients with ovarian cancer", "not applicable"),
         (SPREAD_COLON, "Arm 2: colorectal cancer", None),
     ],
@@ -185,3 +193,62 @@ def test_illness_durations_with_the_limit_first_or_a_last_window(note, criterion
 def test_a_fever_threshold_against_the_measured_temperature() -> None:
     assert judge(GIRL, "Fever of at least 39 C", "inclusion").label == "not included"
     assert judge(YOUNG_MAN, "Fever of at least 38.5 C", "inclusion").label != "not included"
+
+
+EXPECTING = read_note(
+    "A 29-year-old woman, G2P1, at 31 weeks of gestation comes in with a severe headache. Her blood "
+    "pressure is 168/110 mmHg and her urine shows 2+ protein."
+)
+NEWBORN_GIRL = read_note("A 2-day-old girl born at 35 weeks gestation has jaundice.")
+NOT_EXPECTING = read_note(
+    "A 31-year-old woman; an ultrasound shows no intrauterine pregnancy. She has pelvic pain."
+)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        # The weeks of gestation say the patient is pregnant.
+        (EXPECTING, "Pregnancy", "exclusion", "excluded"),
+        (EXPECTING, "Pregnant women with hypertension", "inclusion", "included"),
+        # Pregnant does not say breast-feeding.
+        (EXPECTING, "Breast-feeding women", "exclusion", "not enough information"),
+        # A birth is the baby's history; a negated pregnancy is none.
+        (NEWBORN_GIRL, "Pregnancy", "exclusion", "not applicable"),
+        (NOT_EXPECTING, "Current pregnancy", "exclusion", "not excluded"),
+    ],
+)
+def test_a_gestational_age_is_a_pregnancy_now(note, criterion, kind: Kind, expected) -> None:
+    assert judge(note, criterion, kind).label == expected
+
+
+@pytest.mark.parametrize(
+    ("criterion", "kind", "expected"),
+    [
+        ("Gestational age from 28 to 34 weeks", "inclusion", "included"),
+        ("Between 20 and 26 weeks of gestation", "inclusion", "not included"),
+        ("At least 34 completed weeks of gestation", "inclusion", "not included"),
+        ("Gestational age below 24 weeks", "exclusion", "not excluded"),
+        ("Gestation beyond 30 weeks", "exclusion", "excluded"),
+        # The weeks are the pregnancy's age, never the woman's (29 is inside 20-34 years too).
+        ("Gestational age 36 to 40 weeks", "inclusion", "not included"),
+    ],
+)
+def test_gestational_age_limits(criterion, kind: Kind, expected) -> None:
+    assert judge(EXPECTING, criterion, kind).label == expected
+
+
+def test_a_gestational_limit_with_other_requirements_is_not_met_by_the_weeks_alone() -> None:
+    verdict = judge(EXPECTING, "Twin pregnancy with fetal anaemia before 34 weeks of gestation", "inclusion")
+    assert verdict.reason != "The note gives the weeks of pregnancy."
+
+
+@pytest.mark.parametrize(
+    ("criterion", "expected"),
+    [
+        ("Systolic blood pressure of 160 mmHg or more", "included"),
+        ("Diastolic blood pressure 90 mmHg or less", "not included"),
+    ],
+)
+def test_a_comparator_after_the_value(criterion, expected) -> None:
+    assert judge(EXPECTING, criterion, "inclusion").label == expected

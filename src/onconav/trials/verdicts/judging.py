@@ -16,6 +16,7 @@ from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
 from onconav.trials.verdicts.durations import illness_duration
+from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.other_sex import organ_of_other_sex
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     language,
     population,
     childhood,
+    gestational_age,
     pregnancy,
     sex_subject,
     organ_of_other_sex,
