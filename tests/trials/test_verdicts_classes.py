@@ -252,3 +252,43 @@ def test_a_gestational_limit_with_other_requirements_is_not_met_by_the_weeks_alo
 )
 def test_a_comparator_after_the_value(criterion, expected) -> None:
     assert judge(EXPECTING, criterion, "inclusion").label == expected
+
+
+HEART_ATTACK = read_note(
+    "A 61-year-old man arrives 2 hours after the onset of severe chest pain radiating to the left arm. "
+    "The ECG shows ST elevation in the anterior leads."
+)
+FORGETFUL = read_note(
+    "A 74-year-old man has had trouble remembering appointments for a year. His MMSE is 21/30. "
+    "Haemoglobin 13.1 g/dL."
+)
+RASH = read_note("A 4-year-old girl has had fever for 6 days with red eyes and cracked lips.")
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "expected"),
+    [
+        # Only the time is asked, and the note's duration is inside it.
+        (HEART_ATTACK, "Onset of symptoms within 6 hours", "included"),
+        (HEART_ATTACK, "Enrolment within 12 hours of chest pain onset", "included"),
+        (RASH, "Fever for at least 5 days", "included"),
+        (RASH, "Fever for at least 7 days", "not included"),
+        # More than the time is asked: the duration alone does not include.
+        (RASH, "Fever for at least 5 days with cervical lymphadenopathy", "not enough information"),
+    ],
+)
+def test_a_duration_inside_the_limit_includes_when_only_the_time_is_asked(note, criterion, expected) -> None:
+    assert judge(note, criterion, "inclusion").label == expected
+
+
+@pytest.mark.parametrize(
+    ("criterion", "expected"),
+    [
+        ("MMSE score between 12 and 24", "included"),
+        ("Mini-Mental State Examination of 24 or more", "not included"),
+        ("Haemoglobin 9 to 12 g/dL", "not included"),
+        ("Haemoglobin between 10 and 15 g/dL", "included"),
+    ],
+)
+def test_a_range_of_values_is_both_limits(criterion, expected) -> None:
+    assert judge(FORGETFUL, criterion, "inclusion").label == expected

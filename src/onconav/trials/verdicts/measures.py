@@ -52,6 +52,7 @@ MEASURES: dict[str, str] = {
     r"\bfever\b(?=\s*(?:of\s+)?(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
+    "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
 
@@ -161,7 +162,29 @@ def thresholds(text: str) -> list[Threshold]:
         op: Comparator = ">=" if m.group(3).lower() in _MORE_WORDS else "<="
         unit = m.group(2)
         found.append(Threshold(measure, op, value, unit=unit.lower().replace(" ", "") if unit else None))
+    for m in _RANGE.finditer(text):
+        # "MMSE score between 10 and 26", "haemoglobin 8-11 g/dL": both ends, when no comparator said them
+        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
+        measure = _last_measure(before)
+        low, high = parse_number(m.group(1)), parse_number(m.group(2))
+        if measure is None or measure in _SCALES_WITH_OWN_RULE or low >= high:
+            continue
+        if any(t.measure == measure and t.value in (low, high) for t in found):
+            continue
+        unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
+        found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
     return found
+
+
+_SCALES_WITH_OWN_RULE = frozenset({"ecog", "karnofsky"})  # performance status has its own ranges
+_RANGE = re.compile(
+    r"(?:between\s+|from\s+|of\s+)?"
+    + _NUMBER
+    + r"\s*(?:-|–|to|and)\s*"
+    + _NUMBER
+    + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms))?(?![\d/])",
+    re.IGNORECASE,
+)
 
 
 _MORE_WORDS = frozenset({"more", "greater", "higher", "above", "over"})
