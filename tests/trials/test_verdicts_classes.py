@@ -292,3 +292,37 @@ def test_a_duration_inside_the_limit_includes_when_only_the_time_is_asked(note, 
 )
 def test_a_range_of_values_is_both_limits(criterion, expected) -> None:
     assert judge(FORGETFUL, criterion, "inclusion").label == expected
+
+
+ON_THE_PILL = read_note(
+    "A 24-year-old woman has had shortness of breath since yesterday. She takes an oral contraceptive "
+    "pill and does not smoke."
+)
+WITH_COPPER_IUD = read_note("A 33-year-old woman with a copper intrauterine device has lower back pain.")
+STOPPED_PILL = read_note("A 27-year-old woman stopped her birth control pills last year; she has acne.")
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        (ON_THE_PILL, "Current use of estrogen-containing hormonal contraception", "exclusion", "excluded"),
+        (
+            ON_THE_PILL,
+            "Sexually active women must use a reliable method of contraception",
+            "inclusion",
+            "included",
+        ),
+        (
+            ON_THE_PILL,
+            "Women of childbearing potential without effective contraception",
+            "exclusion",
+            "not excluded",
+        ),
+        # A copper device is contraception, not hormonal contraception.
+        (WITH_COPPER_IUD, "Use of hormonal contraception", "exclusion", "not excluded"),
+        # A method stopped is not used: the pregnancy rule keeps it open.
+        (STOPPED_PILL, "Use of hormonal contraception", "exclusion", "not enough information"),
+    ],
+)
+def test_contraception_the_note_names(note, criterion, kind: Kind, expected) -> None:
+    assert judge(note, criterion, kind).label == expected

@@ -13,6 +13,7 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
+from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
 from onconav.trials.verdicts.durations import illness_duration
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     population,
     childhood,
     gestational_age,
+    contraception_used,
     pregnancy,
     sex_subject,
     organ_of_other_sex,
