@@ -326,3 +326,23 @@ STOPPED_PILL = read_note("A 27-year-old woman stopped her birth control pills la
 )
 def test_contraception_the_note_names(note, criterion, kind: Kind, expected) -> None:
     assert judge(note, criterion, kind).label == expected
+
+
+RHEUMATOID = read_note(
+    "A 46-year-old woman with rheumatoid arthritis diagnosed three years ago takes methotrexate weekly."
+)
+
+
+@pytest.mark.parametrize(
+    ("criterion", "expected"),
+    [
+        ("Meets the 2010 ACR/EULAR classification criteria for rheumatoid arthritis", "included"),
+        ("Fulfils at least 6 of the classification criteria for rheumatoid arthritis", "included"),
+        # Criteria for another disease are not met by this one.
+        ("Meets the revised criteria for ankylosing spondylitis", "not enough information"),
+        # The criteria words are forgiven, not the other requirements.
+        ("Rheumatoid arthritis with at least 6 swollen joints", "not enough information"),
+    ],
+)
+def test_a_diagnosis_by_its_classification_criteria_is_the_diagnosis(criterion, expected) -> None:
+    assert judge(RHEUMATOID, criterion, "inclusion").label == expected
