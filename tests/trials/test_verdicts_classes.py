@@ -346,3 +346,19 @@ RHEUMATOID = read_note(
 )
 def test_a_diagnosis_by_its_classification_criteria_is_the_diagnosis(criterion, expected) -> None:
     assert judge(RHEUMATOID, criterion, "inclusion").label == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "expected"),
+    [
+        (YOUNG_MAN, "Postmenopausal women receiving hormone therapy", "not applicable"),
+        (YOUNG_MAN, "Female patients with a history of eclampsia", "not applicable"),
+        (YOUNG_MAN, "Abnormal Pap smear in the last year", "not applicable"),
+        (OLD_WOMAN, "Men with a PSA above 10 ng/mL", "not applicable"),
+        (OLD_WOMAN, "PSA above 10 ng/mL", "not applicable"),
+        # Both sexes named: the rest of the criterion decides.
+        (OLD_WOMAN, "Men or women with uncontrolled hypertension", "not excluded"),
+    ],
+)
+def test_an_exclusion_about_the_other_sex_does_not_apply(note, criterion, expected) -> None:
+    assert judge(note, criterion, "exclusion").label == expected
