@@ -227,7 +227,7 @@ def test_conditional_criteria_apply_only_when_their_condition_holds() -> None:
     assert label(recipient, transplant) == "not enough information"
     assert label(WOMAN_58, "If male, must agree to use condoms") == "not applicable"
     depression = "If receiving treatment for depression, has not been on a stable dose for at least 4 weeks"
-    assert label(WOMAN_58, depression, "exclusion") == "not excluded"
+    assert label(WOMAN_58, depression, "exclusion") == "not applicable"
 
 
 def test_histology_criteria_follow_the_histology_of_the_note() -> None:

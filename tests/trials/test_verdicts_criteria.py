@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from onconav.trials.verdicts.ages import AgeRange, note_age
 from onconav.trials.verdicts.criterion import read_criterion
-from onconav.trials.verdicts.measures import AgeRange, Threshold, note_age, readings
+from onconav.trials.verdicts.measures import Threshold, readings
 
 
 @pytest.mark.parametrize(

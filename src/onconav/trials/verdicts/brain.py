@@ -51,7 +51,7 @@ def brain_metastases(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
                 N_("The note reports brain metastases but not what this criterion requires of them."),
             )
         return (
-            NA if kind == "inclusion" else "not excluded",
+            NA,
             ruled_out_sentence,
             N_("The criterion is for patients with brain metastases; the note reports none."),
         )

@@ -11,6 +11,7 @@ from onconav.trials.verdicts.answers import Found, Kind, negative_label, positiv
 from onconav.trials.verdicts.brain import brain_metastases
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.extent import disease_extent
 from onconav.trials.verdicts.measures import compare
 from onconav.trials.verdicts.note import NoteFacts, cancer_family
 from onconav.trials.verdicts.tumours import OTHER_CANCER, biomarkers, cancer_types, metastatic_sites
@@ -29,7 +30,7 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if found is not None:
         return found
     if kind == "inclusion":
-        found = _cancer_type(note, criterion)
+        found = disease_extent(note, criterion, kind) or _cancer_type(note, criterion)
         if found is not None and found[0] == "included" and criterion.treatment_naive:
             # "Chemonaive for NSCLC": the right cancer, but the treatment it must not have had decides.
             untreated = _therapy_lines(note, criterion, kind)
@@ -62,7 +63,7 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
         return None  # "no other prior malignancy except skin cancer": not the cancer asked for
     # Lymphoma, melanoma and sarcoma are cancers of their own, which the OncoTree types compare.
     histologies = criterion.histologies - (_CANCER_HISTOLOGIES if criterion.cancer_types else frozenset())
-    if histologies and note.histologies and histologies.isdisjoint(note.histologies):
+    if histologies and note.histologies and _conflicting(histologies, note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
     by_type = cancer_types(note, criterion)
     if by_type is not None:
@@ -88,6 +89,26 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     if not set(cancer_family(criterion.cancer)) & set(family) and criterion.cancer_types:
         return "not included", _cancer_sentence(note), N_("The note names a different cancer.")
     return None
+
+
+# A type and its complement: a tumour cannot be both.
+_COMPLEMENTS = (("squamous", "non-squamous"), ("small-cell", "non-small-cell"))
+# The main carcinoma types of one organ: a tumour is one of them.
+_EXCLUSIVE_TYPES = frozenset({"adenocarcinoma", "squamous", "large-cell", "small-cell"})
+
+
+def _conflicting(asked: frozenset[str], have: frozenset[str]) -> bool:
+    """Whether the histologic types a criterion asks for rule out those the note gives: none shared,
+    squamous asked of a non-squamous tumour (or the reverse), or adenocarcinoma asked of a squamous one."""
+    if asked.isdisjoint(have):
+        return True
+    for kind, complement in _COMPLEMENTS:
+        if kind in asked and complement in have and kind not in have:
+            return True
+        if complement in asked and kind in have and complement not in have:
+            return True
+    wanted, given = asked & _EXCLUSIVE_TYPES, have & _EXCLUSIVE_TYPES
+    return bool(wanted and given and wanted.isdisjoint(given))
 
 
 def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:

@@ -90,7 +90,11 @@ def _has_numbers(criterion: CriterionFacts) -> bool:
     text = criterion.text
     if criterion.age is not None:
         text = re.sub(r"\d+\s*(?:years?|yrs?|months?)", " ", text)
-    # Numbers inside a concept's name ("type 1 diabetes", "anti-PD-1") ask nothing more.
+    # Numbers inside a concept's name ("type 1 diabetes", "anti-PD-1") ask nothing more, nor the count of a
+    # diagnosis's classification criteria ("at least 4 of the 11 ACR criteria").
+    if _BY_CRITERIA.search(text):
+        text = _CRITERIA_COUNT.sub(" criteri", text)
+        text = re.sub(r"\b(?:dsm|icd)[- ]?(?:\d+|[iv]+)\b|\b(?:19|20)\d\d\b", " ", text, flags=re.I)
     return bool(re.search(r"\d", text)) and _numbers_beside(criterion)
 
 
@@ -136,6 +140,8 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
     ]
     filler = (_TREATMENT_FILLER if _is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
+    if _BY_CRITERIA.search(criterion.text):
+        filler = filler | _CRITERIA_WORDS
     wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
     return len(wanted - note_stems - stems(tuple(concept_words)))
 
@@ -171,6 +177,20 @@ _TREATMENT_FILLER = frozenset(
 
 # The negation and the people a criterion addresses ("non-diabetic adults") are not requirements.
 _WHO_WORDS = frozenset({"non", "adult", "adults"})
+# "Fulfils at least 4 ACR criteria for SLE", "meets DSM-5 criteria for major depression": a diagnosis by its
+# classification criteria is the diagnosis; the words (and the count) of the criteria ask nothing more.
+_BY_CRITERIA = re.compile(
+    r"\b(?:fulfil\w*|meet\w*|satisf\w*)\b[^.;]{0,40}\bcriteri(?:a|on)\b|\bcriteria for\b|"
+    r"\b(?:as )?defined by (?:the )?(?:acr|who|dsm|american|international|revised)",
+    re.I,
+)
+_CRITERIA_COUNT = re.compile(r"\d+\s*(?:or more\s*)?(?:of (?:the )?(?:\d+\s*)?)?(?:\w+\s+)?criteri")
+_CRITERIA_WORDS_TEXT = """
+fulfil fulfill fulfils fulfills fulfilling fulfilled meet meets meeting met satisfy satisfies satisfying
+criteria criterion defined definition classification revised american college rheumatology acr dsm
+international consensus
+"""
+_CRITERIA_WORDS = frozenset(_CRITERIA_WORDS_TEXT.split())
 
 
 def _is_treatment(concept: str) -> bool:
@@ -274,7 +294,18 @@ def _weigh_concepts(
         if kind == "inclusion":
             return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
         return "not excluded", sentence, N_("The note rules this out.")
+    if negated and kind == "inclusion" and not inverted and _all_required(criterion, named):
+        # "Type 2 diabetes on metformin" asks for both: the note ruling one out fails the criterion.
+        return "not included", negated[0][1], N_("The note rules out part of what this criterion requires.")
     return None
+
+
+_ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
+
+
+def _all_required(criterion: CriterionFacts, named: list[Mention]) -> bool:
+    """Whether every concept a criterion names is required (no alternatives, lists or asides)."""
+    return not _ALTERNATIVE_WORDS.search(criterion.text) and all(m.polarity == "affirmed" for m in named)
 
 
 _TIME_WINDOW = re.compile(

@@ -11,14 +11,8 @@ from functools import lru_cache
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
-from onconav.trials.verdicts.measures import (
-    AgeRange,
-    Comparator,
-    Threshold,
-    age_range,
-    comparator_of,
-    thresholds,
-)
+from onconav.trials.verdicts.ages import AgeRange, age_range
+from onconav.trials.verdicts.measures import Comparator, Threshold, comparator_of, thresholds
 from onconav.trials.verdicts.text import Mention, mentions, tokenize
 
 _BOTH_SEXES = re.compile(

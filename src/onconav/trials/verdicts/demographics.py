@@ -88,7 +88,8 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
     if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
         polarity, sentence = state
-        if polarity == "affirmed":
+        if polarity == "affirmed" and re.search(r"pregnan", criterion.text, re.I):
+            # Pregnant is not breast-feeding: a lactation-only exclusion stays open.
             return "excluded", sentence, N_("The note says the patient is pregnant.")
         if polarity == "negated":
             return "not excluded", sentence, N_("The note says a pregnancy test was negative.")

@@ -35,22 +35,27 @@ _NOTE_DURATION = re.compile(
     + _AMOUNT
     + r"\s+"
     + _UNIT
-    + r"\s+of\s+(?!age\b)",
+    + r"\s+of\s+(?!age\b)|\b"
+    + _AMOUNT
+    + r"\s+"
+    + _UNIT
+    + r"\s+after (?:the\s+)?(?:onset|start|beginning)\b",
     re.I,
 )
 _LESS = r"(?:less than|fewer than|shorter than|no more than|not more than|up to|within|under|<|≤|<=)"
 _MORE = r"(?:more than|longer than|at least|greater than|over|>|≥|>=)"
 # The criterion: "symptom onset within 72 hours", "duration of symptoms < 7 days", "cough for at least
-# 3 weeks".
+# 3 weeks", "within the last 24 hours"; or the limit first: "within 48 hours of symptom onset".
+_LIMIT = (
+    r"(?:(?P<less>" + _LESS + r")|(?P<more>" + _MORE + r"))\s*(?:the\s+)?(?:last\s+|past\s+|first\s+)?"
+    r"(?P<amount>" + _AMOUNT[1:-1] + r")\s*(?P<unit>" + _UNIT[1:]
+)
 _ASKED = re.compile(
-    r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for)\b[^.;]{0,40}?\b(?:(?P<less>"
-    + _LESS
-    + r")|(?P<more>"
-    + _MORE
-    + r"))\s*"
-    + _AMOUNT
-    + r"\s*"
-    + _UNIT,
+    r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for|of)\b[^.;]{0,40}?\b" + _LIMIT, re.I
+)
+_ASKED_LIMIT_FIRST = re.compile(
+    r"\b" + _LIMIT + r"\s+(?:of|from|after|since)\s+(?:the\s+)?(?:first\s+)?(?:[a-z]+\s+){0,2}?"
+    r"(?:symptoms?|onset)\b",
     re.I,
 )
 _ABOUT_THE_ILLNESS = re.compile(r"\b(?:symptoms?|onset|illness|complaints?)\b", re.I)
@@ -78,11 +83,11 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     """An inclusion asking for an illness shorter or longer than a given time, against the note's duration."""
     if kind != "inclusion":
         return None
-    asked = _ASKED.search(criterion.text)
+    asked = _ASKED.search(criterion.text) or _ASKED_LIMIT_FIRST.search(criterion.text)
     if asked is None:
         return None
-    limit = _hours(asked.group(3), asked.group(4))
-    if _ABOUT_THE_ILLNESS.search(
+    limit = _hours(asked.group("amount"), asked.group("unit"))
+    if asked.re is _ASKED_LIMIT_FIRST or _ABOUT_THE_ILLNESS.search(
         criterion.text[: asked.start("less") if asked.group("less") else asked.start("more")]
     ):
         durations = _note_durations(note, None)[:1]  # the presenting illness comes first
@@ -103,4 +108,25 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
             sentence,
             N_("The note states how long the illness has lasted, outside this limit."),
         )
+    if _asks_only_the_time(criterion):
+        return "included", sentence, N_("The note states how long the illness has lasted, within this limit.")
     return None
+
+
+# Words of the time limit itself ("onset of symptoms within the last 12 hours"); a criterion with other
+# words ("productive cough for at least 3 weeks with ...") asks more than the duration.
+_TIME_WORDS_TEXT = """
+symptom symptoms onset duration illness complaint complaints lasting for of at least less more than within
+the last past first hour hours hr hrs h day days week weeks wk month months mo year years yr a an and
+presenting presentation from since after before under over up to no not longer shorter greater fewer
+enrolment enrollment enrolled randomisation randomization randomised randomized inclusion admission arrival
+"""
+_TIME_WORDS = frozenset(_TIME_WORDS_TEXT.split())
+
+
+def _asks_only_the_time(criterion: CriterionFacts) -> bool:
+    named = {i for m in criterion.mentions for i in range(m.first, m.last)}
+    return all(
+        i in named or w in _TIME_WORDS or w[0].isdigit() or w in _NUMBER_WORDS
+        for i, w in enumerate(criterion.words)
+    )

@@ -48,6 +48,18 @@ SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhome (?:oxygen|o2)\b|\boxygen at home\b", re.I), "lung-disease"),
 )
 
+# A gestational age or a trimester is a pregnancy now ("G1P0 at 30 weeks' gestation", "12 weeks pregnant",
+# "in her third trimester"), unless the sentence is about a birth: "born at 34 weeks of gestation"
+# describes the baby, "delivered at 39 weeks" a pregnancy that is over.
+_GESTATION = re.compile(
+    r"\b\d{1,2}(?:\s*\d/7)?\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
+    r"\bgestational age (?:of |is )?\d|\b(?:first|second|third|1st|2nd|3rd) trimester\b|"
+    r"\bintrauterine pregnancy\b",
+    re.I,
+)
+_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum|ex-?\d)", re.I)
+
+
 # DSM-5 major depressive episode: five of these nine, one of them depressed mood or loss of interest.
 DEPRESSION_SYMPTOMS: dict[str, re.Pattern[str]] = {
     name: re.compile(rx, re.I)
@@ -107,6 +119,9 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
             out.append(Mention(condition, index, 0, 0, "affirmed"))
+    hit = _GESTATION.search(sentence_text)
+    if hit and not _BIRTH.search(sentence_text) and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
+        out.append(Mention("pregnancy", index, 0, 0, "affirmed"))
     return out
 
 

@@ -13,11 +13,14 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
+from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
 from onconav.trials.verdicts.durations import illness_duration
+from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
+from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
@@ -33,8 +36,11 @@ RULES: tuple[Rule, ...] = (
     language,
     population,
     childhood,
+    gestational_age,
+    contraception_used,
     pregnancy,
     sex_subject,
+    organ_of_other_sex,
     demographics,
     onset_age,
     performance,

@@ -1,5 +1,5 @@
-"""Numbers in criteria and notes: ages, comparisons, and the measures that organ-function and performance
-criteria set thresholds on (with their units), read the same way from both sides.
+"""Numbers in criteria and notes: comparisons and the measures that organ-function and performance
+criteria set thresholds on (with their units), read the same way from both sides. Ages are in `ages.py`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ FAHRENHEIT_FROM = 50
 # at least 60") and a note's number after its measure ("ECOG performance status of 1").
 MEASURE_LOOK_BACK = 60
 READING_REACH = 45
-# Ages: oldest plausible, and where adulthood begins ("adults", "minors"); the words of age this many
-# characters around a comparison make it an age.
-OLDEST_AGE = 120
-ADULT_AGE = 18
-AGE_WORDS_REACH = 25
 
 # Measure name: regex of its names. Order matters: longer names first ("creatinine clearance" before
 # "creatinine").
@@ -54,9 +49,10 @@ MEASURES: dict[str, str] = {
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
     # "fever > 38.5 °C" is a temperature threshold; "fever for 1 week" is not (a comparator must follow)
     "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)|"
-    r"\bfever\b(?=\s*(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
+    r"\bfever\b(?=\s*(?:of\s+)?(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
+    "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
 
@@ -156,7 +152,47 @@ def thresholds(text: str) -> list[Threshold]:
                 unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
             )
         )
+    for m in _POSTFIX_COMPARISON.finditer(text):
+        # "systolic pressure of 160 mmHg or more": the comparator after the value
+        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
+        measure = _last_measure(before)
+        value = parse_number(m.group(1))
+        if measure is None or any(t.measure == measure and t.value == value for t in found):
+            continue  # no measure, or already read with its comparator before the value
+        op: Comparator = ">=" if m.group(3).lower() in _MORE_WORDS else "<="
+        unit = m.group(2)
+        found.append(Threshold(measure, op, value, unit=unit.lower().replace(" ", "") if unit else None))
+    for m in _RANGE.finditer(text):
+        # "MMSE score between 10 and 26", "haemoglobin 8-11 g/dL": both ends, when no comparator said them
+        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
+        measure = _last_measure(before)
+        low, high = parse_number(m.group(1)), parse_number(m.group(2))
+        if measure is None or measure in _SCALES_WITH_OWN_RULE or low >= high:
+            continue
+        if any(t.measure == measure and t.value in (low, high) for t in found):
+            continue
+        unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
+        found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
     return found
+
+
+_SCALES_WITH_OWN_RULE = frozenset({"ecog", "karnofsky"})  # performance status has its own ranges
+_RANGE = re.compile(
+    r"(?:between\s+|from\s+|of\s+)?"
+    + _NUMBER
+    + r"\s*(?:-|–|to|and)\s*"
+    + _NUMBER
+    + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms))?(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+_MORE_WORDS = frozenset({"more", "greater", "higher", "above", "over"})
+_POSTFIX_COMPARISON = re.compile(
+    _NUMBER + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms|/mm3|/µl))?\s*"
+    r"or (more|greater|higher|above|over|less|lower|below|fewer|under)\b",
+    re.IGNORECASE,
+)
 
 
 def _last_measure(before: str) -> str | None:
@@ -221,161 +257,3 @@ def _qualitative(sentence: str, index: int) -> list[Reading]:
         ):
             found.append(Reading(measure, value, index, "implied"))
     return found
-
-
-# ------------------------------------------------------------------------------------------------ ages
-AGE_CONTEXT = re.compile(
-    r"\b(ages?d?|years?|yrs?|y/?o|old|adults?|minors?|child(?:ren)?|pediatric|months? of age|months? old)\b",
-    re.IGNORECASE,
-)
-_AGE_RANGE = re.compile(
-    r"(\d{1,3}(?:\.\d)?)\s*(months?|years?|yrs?)?\s*(?:-|–|to|and|through)\s*(?:less than\s*|<\s*)?"
-    r"(\d{1,3})\s*(months?|years?|yrs?)?",
-    re.IGNORECASE,
-)
-_AGE_OR_OLDER = re.compile(
-    r"(\d{1,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(older|over|above|more|greater)",
-    re.IGNORECASE,
-)
-_AGE_OR_YOUNGER = re.compile(
-    r"(\d{1,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(younger|under|less|below)", re.IGNORECASE
-)
-
-
-@dataclass(frozen=True)
-class AgeRange:
-    """Ages in years a criterion admits; None bounds are open."""
-
-    minimum: float | None
-    maximum: float | None
-    min_inclusive: bool = True
-    max_inclusive: bool = True
-
-    def admits(self, age: float) -> bool:
-        """Whether the criterion admits a patient of this age."""
-        if self.minimum is not None and (
-            age < self.minimum or (age == self.minimum and not self.min_inclusive)
-        ):
-            return False
-        return not (
-            self.maximum is not None
-            and (age > self.maximum or (age == self.maximum and not self.max_inclusive))
-        )
-
-
-def _years(value: str, unit: str | None) -> float:
-    number = float(value)
-    return number / 12 if unit and unit.lower().startswith("month") else number
-
-
-def age_range(text: str) -> AgeRange | None:
-    """The ages a criterion admits, if it speaks of age."""
-    if not AGE_CONTEXT.search(text):
-        return None
-    lowered = text.lower()
-    if m := _AGE_RANGE.search(text):
-        low, high = _years(m.group(1), m.group(2) or m.group(4)), _years(m.group(3), m.group(4))
-        if 0 <= low < high <= OLDEST_AGE and (re.search(r"\bages?d?\b|years|yrs|old", lowered)):
-            upper_strict = bool(
-                re.search(r"(?:less than|<)\s*" + re.escape(m.group(3)), text[m.start() : m.end()])
-            )
-            return AgeRange(low, high, max_inclusive=not upper_strict)
-    if m := _AGE_OR_OLDER.search(text):
-        return AgeRange(float(m.group(1)), None)
-    if m := _AGE_OR_YOUNGER.search(text):
-        return AgeRange(None, float(m.group(1)))
-    for m in _COMPARISON.finditer(text):
-        if m.group(3) or m.group(4):
-            continue
-        value = parse_number(m.group(2))
-        context = text[max(0, m.start() - AGE_WORDS_REACH) : m.end() + AGE_WORDS_REACH].lower()
-        if re.match(r"\s*(?:%|mg|g/|ml|mm|kg|cm|/)", text[m.end() :]):
-            continue
-        if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > OLDEST_AGE:
-            continue
-        op = comparator_of(m.group(1))
-        if op in (">", ">="):
-            return AgeRange(value, None, min_inclusive=op == ">=")
-        if op in ("<", "<="):
-            return AgeRange(None, value, max_inclusive=op == "<=")
-    if re.search(r"\bminors?\b|\bchild(?:ren)?\b|\bpediatric\b", lowered):
-        return AgeRange(None, ADULT_AGE, max_inclusive=False)
-    if re.search(r"\badults?\b", lowered):
-        return AgeRange(ADULT_AGE, None)
-    return None
-
-
-_NOTE_AGE = re.compile(
-    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
-    re.IGNORECASE,
-)
-# "Woman aged 45", "Age: 45" (not "diagnosed at age 30", which dates an event).
-_NOTE_AGE_LABEL = re.compile(r"\baged\s+(\d{1,3})\b|\bage\s*:\s*(\d{1,3})\b", re.I)
-_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b", re.I)
-NEWBORN_AGE = 1 / 365
-
-
-# "an 8 mo boy": months written short, only before who the patient is (not "3 mo of cough").
-_NOTE_AGE_MONTHS = re.compile(
-    r"\b(\d{1,2})[- ]?(?:mo|mos|m/o|months?)\b(?=[- ](?:old|boy|girl|male|female|infant|baby|child|"
-    r"toddler|man|woman)\b)",
-    re.I,
-)
-_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-_UNITS += "seventeen eighteen nineteen"
-_UNIT_VALUES = {w: i + 1 for i, w in enumerate(_UNITS.split())}
-_TENS_VALUES = {
-    w: 10 * (i + 2)
-    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
-}
-# "A forty-two-year-old woman": ages written in words.
-_NOTE_AGE_WORDS = re.compile(
-    r"\b(?:(?P<tens>"
-    + "|".join(_TENS_VALUES)
-    + r")(?:[- ](?P<unit>"
-    + "|".join(list(_UNIT_VALUES)[:9])
-    + r"))?|"
-    r"(?P<small>" + "|".join(sorted(_UNIT_VALUES, key=len, reverse=True)) + r"))"
-    r"[- ](?P<measure>year|month|week|day)s?[- ]old\b",
-    re.I,
-)
-
-
-def _age_in_words(text: str) -> tuple[float, str] | None:
-    """An age written in words ("seventy-two-year-old") as a number and its unit."""
-    m = _NOTE_AGE_WORDS.search(text)
-    if m is None:
-        return None
-    if m.group("tens"):
-        value = _TENS_VALUES[m.group("tens").lower()] + _UNIT_VALUES.get((m.group("unit") or "").lower(), 0)
-    else:
-        value = _UNIT_VALUES[m.group("small").lower()]
-    return float(value), m.group("measure").lower()
-
-
-def note_age(text: str) -> float | None:
-    """The patient's age in years from the first age phrase of a note."""
-    m = _NOTE_AGE.search(text)
-    if m is None:
-        if months := _NOTE_AGE_MONTHS.search(text):
-            return float(months.group(1)) / 12
-        if labelled := _NOTE_AGE_LABEL.search(text):
-            return float(labelled.group(1) or labelled.group(2))
-        if _NEWBORN.search(text) and _age_in_words(text) is None:
-            return NEWBORN_AGE
-        in_words = _age_in_words(text)
-        if in_words is None:
-            return None
-        value, unit = in_words
-    else:
-        unit = (m.group(2) or "year").lower()
-        value = float(m.group(1))
-    return (
-        value / 12
-        if unit == "month"
-        else value / 52
-        if unit == "week"
-        else value / 365
-        if unit == "day"
-        else value
-    )

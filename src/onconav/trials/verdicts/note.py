@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
+from onconav.trials.verdicts.ages import note_age
 from onconav.trials.verdicts.criterion import WORD_NUMBERS, histologies
 from onconav.trials.verdicts.implied import (
     implied_by_readings,
@@ -17,7 +18,7 @@ from onconav.trials.verdicts.implied import (
     implied_in_sentence,
     taken_medications,
 )
-from onconav.trials.verdicts.measures import Reading, note_age, readings
+from onconav.trials.verdicts.measures import Reading, readings
 from onconav.trials.verdicts.text import Mention, ancestors, mentions, split_sentences, tokenize
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)

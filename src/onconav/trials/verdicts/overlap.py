@@ -69,11 +69,29 @@ def _denied(sequence: tuple[str, ...], shared: set[str]) -> bool:
     return False
 
 
+# A criterion of this many words or fewer with one content word is a single term ("Hemoptysis", "Stridor
+# at rest"): met when a note sentence says the same word, not denied.
+SINGLE_TERM_WORDS = 3
+SINGLE_TERM_LETTERS = 6
+
+
+def _single_term(note: NoteFacts, criterion: CriterionFacts) -> Found:
+    term = next(w for w in criterion.words if w[:STEM_LETTERS] in stems(criterion.words))
+    if len(term) < SINGLE_TERM_LETTERS:
+        return None
+    for i, sequence in enumerate(note.sequences):
+        if i != note.consent_sentence and term in sequence and not _denied(sequence, {term[:STEM_LETTERS]}):
+            return "included", i, N_("A note sentence names what this criterion asks.")
+    return None
+
+
 def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An inclusion criterion most of whose content words one note sentence states (fallback)."""
     if kind != "inclusion" or criterion.negated_subject or TEST_RESULT.search(criterion.text):
         return None
     wanted = stems(criterion.words)
+    if len(wanted) == 1 and len(criterion.words) <= SINGLE_TERM_WORDS:
+        return _single_term(note, criterion)
     if len(wanted) < OVERLAP_MIN_WORDS:
         return None
     best: tuple[float, int] | None = None

@@ -114,7 +114,8 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 
 _CONDITIONAL = re.compile(
     r"^\W*(?:if\s+(?:the\s+)?(?:patient|subject)?\s*(?:has|have|had|is|was|received)?\s*|"
-    r"for (?:patients|subjects|participants|those) (?:with|who (?:have|had|received))\s+|"
+    r"(?:for|in) (?:patients|subjects|participants|those) (?:with|on|receiving|taking|treated with|using|"
+    r"who (?:have|had|received|underwent)(?: been treated with| had| received| undergone)?)\s+|"
     r"(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*(?:patients with\s+)?|"
     r"for (?=\w+(?:\s\w+)?\s+(?:patients|subjects|participants)\b)|"
     r"(?:patients|subjects|participants|those|individuals) (?:on|receiving|taking|treated with|using|with) "
@@ -127,32 +128,37 @@ _CONDITIONAL = re.compile(
 )
 
 
+# A whole criterion naming a cohort and who it is for: "Cohort B: patients with breast cancer".
+_COHORT = re.compile(
+    r"^\W*(?:cohort|arm|part|group)\s+[A-Z0-9]{1,3}\b\s*[(:-]?\s*"
+    r"(?:(?:patients|subjects|participants) with\s+)?(?P<condition>[^,;:]{3,80}?)\W*$",
+    re.I,
+)
+
+
 _SEX_REQUIREMENT = re.compile(
     r"^\W*(?:(?P<male>men|males?|male (?:patients|participants|subjects))|"
     r"(?P<female>women|females?|female (?:patients|participants|subjects)))\s+"
-    r"(?:must|should|need|are required|will be required|agree|have to)\b",
+    r"(?:must|should|need|are required|will be required|agree|have to|who)\b",
     re.I,
 )
 
 
 def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "If X, ...", "Patients who have had X must ...", "Cohort B (NSCLC): ..." or "Men must ...": not
-    applicable when the note rules X out, never mentions it, or names another cancer or sex."""
+    applicable (inclusion or exclusion) when the note rules X out, never mentions it, or names another
+    cancer or sex."""
     required = _SEX_REQUIREMENT.search(criterion.text)
     if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
         return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
-    m = _CONDITIONAL.search(criterion.text)
+    m = _CONDITIONAL.search(criterion.text) or _COHORT.search(criterion.text)
     if m is None:
         return None
     condition = read_criterion(m.group("condition"))
     if condition.cancer_types and note.cancer_types:
         related = any(oncotree.best_relation(p, condition.cancer_types) for p in note.cancer_types)
         if not related:
-            return (
-                NA if kind == "inclusion" else "not excluded",
-                None,
-                N_("The criterion is for patients with another cancer."),
-            )
+            return NA, None, N_("The criterion is for patients with another cancer.")
         return None
     if condition.sexes is not None and note.sex is not None and len(condition.sexes) == 1:
         if note.sex not in condition.sexes:
@@ -163,10 +169,10 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
         return None
     state = concept_state(note, tuple(concepts))
     if state is None or state[0] == "negated":
-        # An inclusion requirement for others does not apply; an exclusion for others does not exclude.
-        verdict = NA if kind == "inclusion" else "not excluded"
+        # A requirement (inclusion or exclusion) for patients in a situation this one is not in does not
+        # apply to this patient: "not applicable" is the annotation for exactly that.
         return (
-            verdict,
+            NA,
             state[1] if state else None,
             N_("The condition this criterion depends on does not apply."),
         )

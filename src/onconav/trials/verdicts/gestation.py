@@ -1,0 +1,95 @@
+"""How far the pregnancy has gone: a criterion's gestational-age limits ("24 to 34 weeks of gestation",
+"gestational age of at least 20 weeks") against the weeks the note gives for a current pregnancy ("G1P0 at
+30 weeks' gestation"). Births ("born at 34 weeks") are the baby's history, not a pregnancy now, and are left
+to the other rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.measures import comparator_of, compare
+from onconav.trials.verdicts.note import NoteFacts
+
+_ABOUT_GESTATION = re.compile(r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b", re.I)
+_ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
+_WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
+_RANGE = re.compile(
+    _WEEKS
+    + r"\s*(?:weeks?)?\s*(?:-|–|to|and|through)\s*"
+    + _WEEKS
+    + r"\s*(?:\+\s*\d\s*)?(?:completed\s+)?weeks?",
+    re.I,
+)
+_LIMIT = re.compile(
+    r"(at or (?:beyond|after|above)|≥|>=|≤|<=|>|<|at least|more than|greater than|less than|fewer than|"
+    r"up to|no more than|before|after|"
+    r"beyond|over|under)\s*(?:the\s+)?" + _WEEKS + r"\s*(?:completed\s+)?weeks?",
+    re.I,
+)
+_WORDS_AS_COMPARATORS = {
+    "before": "less than",
+    "under": "less than",
+    "after": "more than",
+    "beyond": "more than",
+}
+_NOTE_WEEKS = re.compile(
+    r"\b" + _WEEKS + r"\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
+    r"\bgestational age (?:of |is )?" + _WEEKS,
+    re.I,
+)
+
+
+# Words of the gestational limit itself; more than this many others and a criterion asks something else too.
+_OWN_WORDS_TEXT = """
+gestational gestation age weeks week pregnant pregnancy women woman of at between and the or with patients
+subjects participants a an from to through completed least more less than below above under over before
+after beyond greater fewer up no
+"""
+_OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
+OTHER_WORDS = 0
+
+
+def _other_words(text: str) -> int:
+    return len([w for w in re.findall(r"[a-z]+", text.lower()) if w not in _OWN_WORDS])
+
+
+def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:
+    """The weeks of a current pregnancy the note gives, and the sentence; None when it gives none."""
+    for i, sentence in enumerate(note.sentences):
+        if _ABOUT_BIRTH.search(sentence):
+            continue
+        m = _NOTE_WEEKS.search(sentence)
+        if m is not None:
+            return float(m.group(1) or m.group(2)), i
+    return None
+
+
+def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Gestational-age limits against the note's weeks of pregnancy."""
+    text = criterion.text
+    if not _ABOUT_GESTATION.search(text) or _ABOUT_BIRTH.search(text):
+        return None
+    found = note_gestational_weeks(note)
+    if found is None:
+        return None
+    weeks, sentence = found
+    if m := _RANGE.search(text):
+        inside = float(m.group(1)) <= weeks <= float(m.group(2))
+    elif m := _LIMIT.search(text):
+        words = "at least" if m.group(1).lower().startswith("at or") else m.group(1).lower()
+        inside = compare(weeks, comparator_of(_WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
+    else:
+        return None
+    if inside and _other_words(text[: m.start()] + text[m.end() :]) > OTHER_WORDS:
+        return None  # "singleton pregnancy before 34 weeks" asks more than the weeks
+    return (
+        positive_label(kind) if inside else negative_label(kind),
+        sentence,
+        N_("The note gives the weeks of pregnancy.")
+        if inside
+        else N_("The note gives weeks of pregnancy outside this limit."),
+    )
