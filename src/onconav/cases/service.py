@@ -7,6 +7,8 @@ internals may change. Functions take a session and never commit.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from onconav.cases.documents import (
     UNCHECKED_TEXT,
     add_document,
@@ -44,6 +46,7 @@ from onconav.cases.workflow import (
     to_read,
     understand_diagnosis,
 )
+from onconav.cases.opinions import latest as _latest_opinion
 from onconav.storage import document_store
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "document_bytes",
     "document_private",
     "document_store",
+    "delivered_plan",
     "document_text",
     "document_to_read",
     "get",
@@ -90,3 +94,9 @@ __all__ = [
     "understand_diagnosis",
     "verify_documents",
 ]
+
+
+def delivered_plan(session: Session, *, case_id: str) -> str | None:
+    """The recommended plan of the case's newest delivered opinion (None before one is delivered)."""
+    opinion = _latest_opinion(session, case_id=case_id, delivered_only=True)
+    return str(opinion.content.get("recommended_plan") or "") if opinion is not None else None
