@@ -66,13 +66,15 @@ def choose_template(
 
 def _add_item(session: Session, plan: CarePlan, planned: PlannedItem, position: int, actor_id: str) -> None:
     item_id = new_id()
+    title = _seal(session, planned.title, f"care_plan_item.title:{item_id}")
+    detail = _seal(session, planned.detail, f"care_plan_item.detail:{item_id}")
     plan.items.append(
         CarePlanItem(
             id=item_id,
             position=position,
             kind=planned.kind,
-            title_sealed=_seal(session, planned.title, f"care_plan_item.title:{item_id}"),
-            detail_sealed=_seal(session, planned.detail, f"care_plan_item.detail:{item_id}"),
+            title_sealed=title,
+            detail_sealed=detail,
             due_on=planned.due_on,
             source=planned.source,
             updated_by=actor_id,
@@ -113,17 +115,25 @@ def save_plan(
         )
     plan = get_plan(session, case_id=case_id)
     now = utcnow()
-    if plan is None:
-        plan = CarePlan(
-            id=new_id(), case_id=case_id, patient_id=patient_id, created_by=actor_id, created_at=now
-        )
-        session.add(plan)
-    else:
+    if plan is not None:
         plan.items.clear()
         session.flush()
+    plan_id = plan.id if plan is not None else new_id()
+    treatment = _seal(session, plan_in.treatment.strip(), f"care_plan.treatment:{plan_id}")
+    if plan is None:
+        plan = CarePlan(
+            id=plan_id,
+            case_id=case_id,
+            patient_id=patient_id,
+            created_by=actor_id,
+            created_at=now,
+            treatment_sealed=treatment,
+            treatment_end=plan_in.treatment_end,
+        )
+        session.add(plan)
     plan.template = template.code if template else None
     plan.modality = plan_in.modality
-    plan.treatment_sealed = _seal(session, plan_in.treatment.strip(), f"care_plan.treatment:{plan.id}")
+    plan.treatment_sealed = treatment
     plan.treatment_end = plan_in.treatment_end
     plan.updated_at = now
     for position, planned in enumerate(items):

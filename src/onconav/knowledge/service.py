@@ -520,6 +520,14 @@ def followup_templates_for(
 ) -> list[FollowupTemplate]:
     """The templates that fit a condition (or one of its ancestors), a stage and the treatment received."""
     lineage = set(condition_lineage(code=condition)) if condition else set()
+    known = get_condition(condition) if condition else None
+    distant = False
+    if stage and known is not None:  # a sub-stage ("IB") or a stage name ("IV") is read as the stage's code
+        found = stage_for(known, group=None, substage=stage) or next(
+            (s for s in stages_of(known) if s.code == stage.lower()), None
+        )
+        stage = found.code if found is not None else stage
+        distant = found is not None and found.is_distant
     fitting = []
     for template in list_followup_templates():
         if not lineage & set(template.conditions):
@@ -527,6 +535,8 @@ def followup_templates_for(
         if "all" not in template.stages and (stage is None or stage.lower() not in template.stages):
             continue
         if modality is not None and modality not in template.modalities:
+            continue
+        if template.not_distant and distant:
             continue
         fitting.append(template)
     # The most specific first: named stages before "all", fewer conditions before more.
