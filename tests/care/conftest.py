@@ -51,7 +51,9 @@ def deliver_case(session: Session, *, patient_id: str, specialist_id: str, diagn
     from onconav.cases.schemas import CaseCreate, OpinionContent, Reviewer
     from onconav.cases.states import CaseRole
 
-    case = cases.create(session, patient_id=patient_id, case_in=CaseCreate(title="My case", diagnosis=diagnosis))
+    case = cases.create(
+        session, patient_id=patient_id, case_in=CaseCreate(title="My case", diagnosis=diagnosis)
+    )
     cases.perform(session, case=case, action="submit", actor_id=patient_id, role=CaseRole.patient)
     cases.perform(session, case=case, action="triage", actor_id="c", role=CaseRole.coordinator)
     cases.add_member(session, case=case, user_id=specialist_id, role=CaseRole.specialist, added_by="c")

@@ -24,7 +24,9 @@ MEDICAL_WORDS = ("ct", "scan", "cancer", "lung", "chest", "imaging", "oncolog", 
 
 
 def make_plan(session: Session, delivered: Delivered, **fields: object) -> CarePlan:
-    plan_in = service.plan_from_opinion(session, case_id=delivered.case_id, treatment_end=END, modality="surgery")
+    plan_in = service.plan_from_opinion(
+        session, case_id=delivered.case_id, treatment_end=END, modality="surgery"
+    )
     if fields:
         plan_in = plan_in.model_copy(update=fields)
     return service.save_plan(
@@ -92,15 +94,24 @@ def test_by_hand_edit_and_remake_keeps_the_feed(
     backend: str, factory: sessionmaker[Session], delivered: Delivered
 ) -> None:
     with unit_of_work(factory) as session:
-        plan = make_plan(session, delivered, template=None, use_template=False, items=[ItemIn(title="See Dr. Lee")])
+        plan = make_plan(
+            session, delivered, template=None, use_template=False, items=[ItemIn(title="See Dr. Lee")]
+        )
         token = service.issue_feed_token(session, plan=plan)
         item = plan.items[0]
         service.update_item(
-            session, item=item, update=ItemUpdate(due_on=dt.date(2026, 4, 1)), actor_id=delivered.specialist.id
+            session,
+            item=item,
+            update=ItemUpdate(due_on=dt.date(2026, 4, 1)),
+            actor_id=delivered.specialist.id,
         )
-        service.update_item(session, item=item, update=ItemUpdate(status="done"), actor_id=delivered.patient.id)
+        service.update_item(
+            session, item=item, update=ItemUpdate(status="done"), actor_id=delivered.patient.id
+        )
         read = service.to_read(session, plan)
-        assert [(i.title, i.due_on, i.status) for i in read.items] == [("See Dr. Lee", dt.date(2026, 4, 1), "done")]
+        assert [(i.title, i.due_on, i.status) for i in read.items] == [
+            ("See Dr. Lee", dt.date(2026, 4, 1), "done")
+        ]
         make_plan(session, delivered)  # remade from the template
     with factory() as session:
         again = service.plan_by_feed_token(session, token=token)

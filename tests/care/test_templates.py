@@ -104,6 +104,10 @@ def test_a_review_is_recorded_in_a_copy_and_validated(tmp_path: Path) -> None:
     assert "# Follow-up after surgery" in path.read_text()  # comments kept
     with pytest.raises(InvalidInput, match="before the content was written"):
         knowledge.record_followup_template_review(
-            code="after-lung-resection", reviewer="Dr. X", credentials="MD", on=dt.date(2020, 1, 1), folder=tmp_path
+            code="after-lung-resection",
+            reviewer="Dr. X",
+            credentials="MD",
+            on=dt.date(2020, 1, 1),
+            folder=tmp_path,
         )
     assert knowledge.followup_template("after-lung-resection").reviewed is None  # type: ignore[union-attr]

@@ -77,4 +77,9 @@ def treatment_summary(session: Session, *, case_id: str) -> tuple[TreatmentSumma
         condition=condition.name if condition else None,
         stage=case.stage,
     )
-    return summary, list(condition.icd10) if condition else []
+    # A subtype without codes of its own takes its nearest ancestor's.
+    lineage = [
+        knowledge.get_condition(code) for code in knowledge.condition_lineage(code=case.condition or "")
+    ]
+    codes = next((list(c.icd10) for c in lineage if c is not None and c.icd10), [])
+    return summary, codes
