@@ -28,6 +28,7 @@ from onconav.cases.documents import (
     verify_documents,
 )
 from onconav.cases.messages import get_message, list_messages, post_message
+from onconav.cases.opinions import latest as _latest_opinion
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
 from onconav.cases.team import add_member, members, professional_identity, reviewers_by_email, reviewers_by_id
 from onconav.cases.workflow import (
@@ -46,7 +47,6 @@ from onconav.cases.workflow import (
     to_read,
     understand_diagnosis,
 )
-from onconav.cases.opinions import latest as _latest_opinion
 from onconav.storage import document_store
 
 __all__ = [
@@ -62,10 +62,10 @@ __all__ = [
     "clean_filename",
     "condition_query",
     "create",
+    "delivered_plan",
     "document_bytes",
     "document_private",
     "document_store",
-    "delivered_plan",
     "document_text",
     "document_to_read",
     "get",
