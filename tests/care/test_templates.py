@@ -111,3 +111,13 @@ def test_a_review_is_recorded_in_a_copy_and_validated(tmp_path: Path) -> None:
             folder=tmp_path,
         )
     assert knowledge.followup_template("after-lung-resection").reviewed is None  # type: ignore[union-attr]
+
+
+def test_the_review_report_lists_unreviewed_templates_and_undated_sources() -> None:
+    report = knowledge.followup_review_report(today=dt.date(2026, 12, 5))
+    assert "after-lung-resection" in report.unreviewed and not report.out_of_date
+    undated = {(s.condition, s.key) for s in report.undated_sources}
+    assert ("after-lung-resection", "nci-follow-up") in undated
+    assert ("after-lung-resection", "asco-lung-surveillance") not in undated  # it gives its year
+    later = knowledge.followup_review_report(today=dt.date(2028, 1, 1))
+    assert ("after-lung-resection", dt.date(2026, 12, 4)) in later.out_of_date

@@ -35,7 +35,7 @@ def send_reminders(
 
 @app.command("templates")
 def templates() -> None:
-    """The follow-up templates, with their review state."""
+    """The follow-up templates with their review state, and what needs a clinician (as `knowledge report`)."""
     from onconav.knowledge import service as knowledge
 
     for template in knowledge.list_followup_templates():
@@ -45,6 +45,13 @@ def templates() -> None:
             else "not yet reviewed by a clinician"
         )
         console.print(f"{template.code}: {template.name} ({review}; written {template.written.date})")
+    result = knowledge.followup_review_report(today=dt.date.today())
+    console.print(f"[bold]Last reviewed or written over a year ago ({len(result.out_of_date)}):[/]")
+    for code, date in result.out_of_date:
+        console.print(f"  {code} ({date.isoformat()})", highlight=False)
+    console.print(f"[bold]Sources without their own date ({len(result.undated_sources)}):[/]")
+    for source in result.undated_sources:
+        console.print(f"  {source.condition}: {source.key} - {source.title}", highlight=False)
 
 
 @app.command("review-template")

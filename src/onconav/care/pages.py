@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from onconav.accounts.principal import Principal
 from onconav.care import actions
-from onconav.care.schemas import ItemIn, ItemUpdate, PlanCreate
+from onconav.care.schemas import EARLIEST_YEAR, LATEST_YEAR, ItemIn, ItemUpdate, PlanCreate
 from onconav.errors import InvalidInput, OnconavError
 from onconav.i18n import get_translations
 from onconav.knowledge import service as knowledge
@@ -33,13 +33,21 @@ def parse_date(value: str, what: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        parsed = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
             "%(what)s: “%(value)s” is not a date that exists; write it as YYYY-MM-DD.",
             what=what,
             value=value[:20],
         ) from None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise InvalidInput(
+            "%(what)s must be between %(first)s and %(last)s.",
+            what=what,
+            first=EARLIEST_YEAR,
+            last=LATEST_YEAR,
+        )
+    return parsed
 
 
 def validated(build: Any) -> Any:

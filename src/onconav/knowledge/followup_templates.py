@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge.catalogue import CatalogueError, catalogue, data_files, read_yaml
-from onconav.knowledge.review import reviewed_text
+from onconav.knowledge.review import REVIEW_VALID_FOR, ReviewReport, UndatedSource, reviewed_text
 from onconav.knowledge.schemas import FollowupTemplate, Review
 
 
@@ -78,3 +78,24 @@ def record_template_review(
     path.write_text(text, encoding="utf-8")
     followup_templates.cache_clear()
     return path
+
+
+def template_review_report(*, today: dt.date) -> ReviewReport:
+    """As for conditions: templates without a review, reviewed (or written) over a year ago, and the sources
+    they cite without a date (`condition` holds the template's code)."""
+    templates = [followup_templates()[code] for code in sorted(followup_templates())]
+    out_of_date = []
+    for template in templates:
+        last = template.reviewed.date if template.reviewed else template.written.date
+        if today - last > REVIEW_VALID_FOR:
+            out_of_date.append((template.code, last))
+    return ReviewReport(
+        unreviewed=[t.code for t in templates if t.reviewed is None],
+        out_of_date=out_of_date,
+        undated_sources=[
+            UndatedSource(condition=t.code, key=key, title=ref.title)
+            for t in templates
+            for key, ref in t.sources.items()
+            if ref.published is None
+        ],
+    )

@@ -17,7 +17,11 @@ from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge import understanding
 from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.explanation import Explanation
-from onconav.knowledge.followup_templates import followup_templates, record_template_review
+from onconav.knowledge.followup_templates import (
+    followup_templates,
+    record_template_review,
+    template_review_report,
+)
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
 from onconav.knowledge.review import ReviewReport, record_review, review_report
@@ -51,6 +55,7 @@ __all__ = [
     "explain",
     "explain_text",
     "extent_of",
+    "followup_review_report",
     "followup_template",
     "followup_templates_for",
     "get_condition",
@@ -548,3 +553,8 @@ def record_followup_template_review(
 ) -> Path:
     """Write a clinician's review into a follow-up template's file (a person asks for it on the CLI)."""
     return record_template_review(code=code, reviewer=reviewer, credentials=credentials, on=on, folder=folder)
+
+
+def followup_review_report(*, today: dt.date) -> ReviewReport:
+    """Follow-up templates not reviewed, reviewed (or written) over a year ago, and undated sources."""
+    return template_review_report(today=today)
