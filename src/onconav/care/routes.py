@@ -13,10 +13,11 @@ access log never writes) |
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from onconav.care import actions
 from onconav.care.schemas import FeedCreated, ItemIn, ItemUpdate, PlanCreate, PlanRead
@@ -78,7 +79,7 @@ def revoke_feed(case_id: str, principal: CurrentPrincipal, session: SessionDep) 
     return Response(status_code=204)
 
 
-@router.get("/cases/{case_id}/followup/pdf", response_class=Response)
+@router.get("/cases/{case_id}/followup/pdf")
 def handback_pdf(case_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
     """The treatment summary and follow-up plan as a PDF, for the local care team."""
     content = actions.handback_pdf(session, principal, case_id=case_id)
@@ -95,12 +96,12 @@ def handback_pdf(case_id: str, principal: CurrentPrincipal, session: SessionDep)
 @router.get("/cases/{case_id}/followup/fhir")
 def handback_fhir(
     case_id: str, request: Request, principal: CurrentPrincipal, session: SessionDep
-) -> JSONResponse:
+) -> Response:
     """The plan as a FHIR R4 Bundle: CarePlan, the Condition it addresses, the Procedure received."""
     bundle: dict[str, Any] = actions.handback_fhir(
         session, principal, case_id=case_id, base_url=base_url(request)
     )
-    return JSONResponse(bundle, media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
+    return Response(json.dumps(bundle), media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
 
 
 @feed_router.get("/followup/feed.ics")
