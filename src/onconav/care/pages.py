@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 MODALITIES = ("surgery", "chemotherapy", "radiation-therapy", "targeted-therapy", "immunotherapy")
 
 
-def parse_date(value: str, what: str) -> dt.date | None:
+def parse_date(value: str) -> dt.date | None:
     """A YYYY-MM-DD form field, None when empty; an impossible date is refused with a clear message."""
     value = value.strip()
     if not value:
@@ -36,16 +36,11 @@ def parse_date(value: str, what: str) -> dt.date | None:
         parsed = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            "%(what)s: “%(value)s” is not a date that exists; write it as YYYY-MM-DD.",
-            what=what,
-            value=value[:20],
+            "“%(value)s” is not a date that exists: write it as YYYY-MM-DD.", value=value[:20]
         ) from None
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         raise InvalidInput(
-            "%(what)s must be between %(first)s and %(last)s.",
-            what=what,
-            first=EARLIEST_YEAR,
-            last=LATEST_YEAR,
+            "Give a date between %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR
         )
     return parsed
 
@@ -125,10 +120,10 @@ def make_plan(
         "template": template,
     }
     try:
-        end = parse_date(treatment_end, "End of treatment")
+        end = parse_date(treatment_end)
         if end is None:
             raise InvalidInput("Give the date the treatment ended (or will end).")
-        due = parse_date(item_date, "Date")
+        due = parse_date(item_date)
         items = [validated(lambda: ItemIn(title=item_title, due_on=due))] if item_title.strip() else []
         plan_in = validated(
             lambda: PlanCreate(
@@ -162,7 +157,7 @@ def add_item(
 ) -> Response:
     """Add a visit, scan or test by hand."""
     try:
-        due = parse_date(due_on, "Date")
+        due = parse_date(due_on)
         item = validated(lambda: ItemIn(title=title, kind=kind, due_on=due))
         actions.add_item(session, principal, case_id=case_id, item_in=item)
     except OnconavError as error:
@@ -182,7 +177,7 @@ def change_item(
     due_on: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Mark an item done or skipped (the patient's side), or set its date (the care team)."""
-    due = parse_date(due_on, "Date")
+    due = parse_date(due_on)
     update = validated(lambda: ItemUpdate(status=status or None, due_on=due))
     if update.status is None and update.due_on is None:
         raise InvalidInput("Give a date as YYYY-MM-DD, or choose done or skipped.")
