@@ -166,3 +166,23 @@ def test_the_database_refuses_a_second_reminder_for_the_same_date(
 def test_reminder_window_is_bounded(backend: str, factory: sessionmaker[Session]) -> None:
     with unit_of_work(factory) as session, pytest.raises(InvalidInput, match="from 0 to 60 days"):
         service.send_reminders(session, today=dt.date(2026, 1, 1), days=400)
+
+
+def test_a_tampered_or_moved_ciphertext_is_a_409_not_wrong_text(
+    backend: str, factory: sessionmaker[Session], delivered: Delivered
+) -> None:
+    from onconav.care.plans import CareDataDamaged
+
+    with unit_of_work(factory) as session:
+        plan = make_plan(session, delivered)
+        first, second = plan.items[0].id, plan.items[1].id
+    with unit_of_work(factory) as session:  # the title of one item copied onto another
+        title = session.execute(
+            text("SELECT title FROM care_plan_item WHERE id = :i"), {"i": first}
+        ).scalar_one()
+        session.execute(text("UPDATE care_plan_item SET title = :t WHERE id = :i"), {"t": title, "i": second})
+    with factory() as session:
+        plan = session.scalars(select(CarePlan)).one()
+        with pytest.raises(CareDataDamaged) as raised:
+            service.to_read(session, plan)
+        assert raised.value.status_code == 409

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from onconav.care.schedule import HORIZON_MONTHS, add_months, planned_items
@@ -121,3 +123,14 @@ def test_the_review_report_lists_unreviewed_templates_and_undated_sources() -> N
     assert ("after-lung-resection", "asco-lung-surveillance") not in undated  # it gives its year
     later = knowledge.followup_review_report(today=dt.date(2028, 1, 1))
     assert ("after-lung-resection", dt.date(2026, 12, 4)) in later.out_of_date
+
+
+@given(end=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2095, 12, 31)))
+def test_every_planned_date_follows_the_end_of_treatment_within_the_horizon(end: dt.date) -> None:
+    for template in knowledge.list_followup_templates():
+        dated = [i.due_on for i in planned_items(template, treatment_end=end) if i.due_on]
+        assert dated == sorted(dated)
+        assert all(end < due <= add_months(end, HORIZON_MONTHS) for due in dated)
+        for due in dated:  # a whole number of months after the end (the day kept, or the month's last)
+            months = (due.year - end.year) * 12 + due.month - end.month
+            assert add_months(end, months) == due
