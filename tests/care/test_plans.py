@@ -186,3 +186,15 @@ def test_a_tampered_or_moved_ciphertext_is_a_409_not_wrong_text(
         with pytest.raises(CareDataDamaged) as raised:
             service.to_read(session, plan)
         assert raised.value.status_code == 409
+
+
+def test_a_date_years_before_the_treatment_ended_is_refused_everywhere(
+    backend: str, factory: sessionmaker[Session], delivered: Delivered
+) -> None:
+    with unit_of_work(factory) as session:
+        plan = make_plan(session, delivered)
+        slip = dt.date(2016, 9, 10)
+        with pytest.raises(InvalidInput, match="more than a year before the end of treatment"):
+            service.add_item(session, plan=plan, item_in=ItemIn(title="Visit", due_on=slip), actor_id="x")
+        with pytest.raises(InvalidInput, match="more than a year before the end of treatment"):
+            service.update_item(session, item=plan.items[0], update=ItemUpdate(due_on=slip), actor_id="x")

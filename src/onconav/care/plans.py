@@ -39,6 +39,15 @@ def _open(session: Session, token: str, context: str) -> str:
         ) from error
 
 
+def check_follows_treatment(due_on: dt.date | None, *, treatment_end: dt.date) -> None:
+    """Refuse a follow-up date more than a year before the end of treatment (a slip of the year)."""
+    if due_on is not None and due_on < treatment_end - dt.timedelta(days=366):
+        raise InvalidInput(
+            "The date %(date)s is more than a year before the end of treatment: check the year.",
+            date=due_on.isoformat(),
+        )
+
+
 def get_plan(session: Session, *, case_id: str) -> CarePlan | None:
     """The case's follow-up plan, or None."""
     return session.scalars(select(CarePlan).where(CarePlan.case_id == case_id)).first()
@@ -102,11 +111,7 @@ def save_plan(
     template = choose_template(plan_in=plan_in, condition=condition, stage=stage)
     items = planned_items(template, treatment_end=plan_in.treatment_end) if template else []
     for item in plan_in.items:
-        if item.due_on is not None and item.due_on < plan_in.treatment_end - dt.timedelta(days=366):
-            raise InvalidInput(
-                "The date %(date)s is more than a year before the end of treatment: check the year.",
-                date=item.due_on.isoformat(),
-            )
+        check_follows_treatment(item.due_on, treatment_end=plan_in.treatment_end)
         items.append(_by_hand(item))
     if not items:
         raise InvalidInput(
@@ -146,6 +151,7 @@ def add_item(session: Session, *, plan: CarePlan, item_in: ItemIn, actor_id: str
     """Add an item entered by hand at the end of the plan."""
     if len(plan.items) >= MAX_ITEMS:
         raise InvalidInput("A plan holds at most %(count)s items.", count=MAX_ITEMS)
+    check_follows_treatment(item_in.due_on, treatment_end=plan.treatment_end)
     position = max((item.position for item in plan.items), default=-1) + 1
     _add_item(session, plan, _by_hand(item_in), position, actor_id)
     plan.updated_at = utcnow()
@@ -158,6 +164,7 @@ def update_item(session: Session, *, item: CarePlanItem, update: ItemUpdate, act
     if update.due_on is not None and update.clear_date:
         raise InvalidInput("Give a date or clear it, not both.")
     if update.due_on is not None:
+        check_follows_treatment(update.due_on, treatment_end=item.plan.treatment_end)
         item.due_on = update.due_on
     if update.clear_date:
         item.due_on = None
