@@ -37,7 +37,7 @@ def followup_templates() -> dict[str, FollowupTemplate]:
         if unknown:
             raise CatalogueError(f"{file.name}: unknown conditions {unknown}")
         stage_codes = {s.code for code in template.conditions for s in conditions[code].stages}
-        bad_stages = set(template.stages) - stage_codes - {"all"}
+        bad_stages = set(template.stage_codes) - stage_codes - {"all"}
         if bad_stages:
             raise CatalogueError(f"{file.name}: unknown stages {sorted(bad_stages)}")
         found[template.code] = template

@@ -525,7 +525,7 @@ class FollowupTemplate(StrictModel):
     name: str
     summary: str
     conditions: list[str] = Field(min_length=1)  # condition codes; children of a condition match too
-    stages: list[str] = Field(min_length=1)  # stage codes of those conditions, or "all"
+    stage_codes: list[str] = Field(min_length=1)  # stage codes of those conditions, or "all"
     modalities: list[Modality] = Field(min_length=1)  # the treatment received
     not_distant: bool = False  # only where the cancer has not spread to distant parts of the body
     items: list[FollowupItem] = Field(min_length=1)

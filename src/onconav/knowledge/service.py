@@ -537,7 +537,7 @@ def followup_templates_for(
     for template in list_followup_templates():
         if not lineage & set(template.conditions):
             continue
-        if "all" not in template.stages and (stage is None or stage.lower() not in template.stages):
+        if "all" not in template.stage_codes and (stage is None or stage.lower() not in template.stage_codes):
             continue
         if modality is not None and modality not in template.modalities:
             continue
@@ -545,7 +545,7 @@ def followup_templates_for(
             continue
         fitting.append(template)
     # The most specific first: named stages before "all", fewer conditions before more.
-    return sorted(fitting, key=lambda t: ("all" in t.stages, len(t.conditions), t.code))
+    return sorted(fitting, key=lambda t: ("all" in t.stage_codes, len(t.conditions), t.code))
 
 
 def record_followup_template_review(
