@@ -111,6 +111,10 @@ def test_the_care_team_sets_a_date_and_others_see_nothing(
     assert moved.status_code == 200 and 'datetime="2026-05-04"' in moved.text
     bad = team.post(f"/followup/items/{undated[0]}", data={"csrf_token": team_csrf, "due_on": "2026-05-32"})
     assert bad.status_code == 422
+    odd = team.post(
+        f"/cases/{case_id}/followup/items", data={"csrf_token": team_csrf, "title": "Rehab", "kind": "bogus"}
+    )
+    assert odd.status_code == 422 and "This cannot be used as it is: kind" in odd.text
     stranger, stranger_csrf = signed_in_browser(client, factory, person("patient"))
     assert stranger.get(f"/cases/{case_id}/followup").status_code == 404
     refused = stranger.post(

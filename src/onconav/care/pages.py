@@ -46,13 +46,14 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def validated(build: Any) -> Any:
-    """A schema built from form fields; its validation message becomes an InvalidInput."""
+    """A schema built from form fields; a field it refuses becomes an InvalidInput naming the field."""
     try:
         return build()
     except ValidationError as error:
-        first = error.errors()[0]
-        message = str(first.get("msg", "")).removeprefix("Value error, ")
-        raise InvalidInput("%(problem)s", problem=message) from None
+        field = ".".join(str(part) for part in error.errors()[0].get("loc", ())) or "form"
+        raise InvalidInput(
+            "This cannot be used as it is: %(field)s. Check it and try again.", field=field[:40]
+        ) from None
 
 
 def _context(session: Session, principal: Principal, case_id: str) -> dict[str, Any]:
