@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -129,7 +130,11 @@ def test_other_peoples_cases_are_404_and_audited(
 
 
 def test_calendar_feed_is_valid_private_and_revocable(
-    backend: str, client: TestClient, factory: sessionmaker[Session], owner_case: tuple[Account, Account, str]
+    backend: str,
+    client: TestClient,
+    factory: sessionmaker[Session],
+    owner_case: tuple[Account, Account, str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     patient, specialist, case_id = owner_case
     make(client, patient, case_id)
@@ -140,7 +145,12 @@ def test_calendar_feed_is_valid_private_and_revocable(
     assert created.status_code == 201
     url = created.json()["url"]
     assert "/followup/feed.ics?key=" in url
-    feed = client.get(url.removeprefix("http://testserver"))
+    with caplog.at_level(logging.DEBUG):
+        feed = client.get(url.removeprefix("http://testserver"))
+    key = url.split("key=", 1)[1]
+    assert any(r.name == "onconav.access" for r in caplog.records)  # the request was logged...
+    server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("onconav")]
+    assert not [line for line in server_lines if key in line]  # ...without the key (httpx is the client)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(feed.content)
     events = list(calendar.walk("VEVENT"))
