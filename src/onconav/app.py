@@ -24,6 +24,9 @@ from onconav import __version__
 from onconav.accounts.pages import router as account_pages
 from onconav.accounts.routes import api_router as accounts_api
 from onconav.accounts.settings_pages import router as account_settings_pages
+from onconav.care.pages import router as care_pages
+from onconav.care.routes import feed_router as care_feed
+from onconav.care.routes import router as care_api
 from onconav.cases.pages import router as case_pages
 from onconav.cases.routes import router as cases_api
 from onconav.config import get_settings
@@ -71,6 +74,9 @@ ROUTERS = (
     case_pages,
     support_api,
     support_pages,
+    care_api,
+    care_pages,
+    care_feed,
     site_pages,
     metrics_router,
 )

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from onconav import migrate
 from onconav.accounts.cli import audit_app, keys_app, users_app
+from onconav.care import cli as care_cli
 from onconav.cases import cli as cases_cli
 from onconav.cli_support import configured_engine, console, fail, progress_bars
 from onconav.config import get_settings
@@ -44,6 +45,7 @@ app.add_typer(trials_app, name="trials")
 app.command("import")(directory_cli.import_command)
 app.add_typer(directory_cli.sync_app, name="sync")
 app.add_typer(cases_cli.app, name="cases")
+app.add_typer(care_cli.app, name="followup")
 app.command("backup")(cases_cli.backup)
 app.command("restore")(cases_cli.restore)
 app.command("find")(directory_cli.find)

@@ -6,6 +6,7 @@ from __future__ import annotations
 def import_all_models() -> None:
     """Register every table on the shared metadata."""
     import onconav.accounts.models
+    import onconav.care.models
     import onconav.cases.models
     import onconav.directory.models
     import onconav.support.models

@@ -142,6 +142,36 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/opinions/{opinion_id}/deliver"): ObjectRoute("opinion", **PAGE_WORKFLOW),
 }
 
+FOLLOWUP_PLAN = _body(treatment_end="2026-03-10", template="after-pleurectomy-decortication")
+CARE_ROUTES: dict[tuple[str, str], Any] = {
+    # Items first: remaking a plan (below) replaces its items.
+    ("PATCH", "/api/v1/followup/items/{item_id}"): ObjectRoute(
+        "followup_item", body=_body(status="done"), success=200
+    ),
+    ("POST", "/followup/items/{item_id}"): ObjectRoute(
+        "followup_item", page=True, body=_body(status="done"), success=303
+    ),
+    ("GET", "/api/v1/cases/{case_id}/followup"): ObjectRoute("followup", **READ),
+    ("GET", "/api/v1/cases/{case_id}/followup/pdf"): ObjectRoute("followup", **READ),
+    ("GET", "/api/v1/cases/{case_id}/followup/fhir"): ObjectRoute("followup", **READ),
+    ("GET", "/cases/{case_id}/followup"): ObjectRoute("followup", **PAGE_READ),
+    ("POST", "/api/v1/cases/{case_id}/followup"): ObjectRoute("followup", body=FOLLOWUP_PLAN, success=201),
+    ("POST", "/api/v1/cases/{case_id}/followup/items"): ObjectRoute(
+        "followup", body=_body(title="Visit"), success=201
+    ),
+    ("POST", "/api/v1/cases/{case_id}/followup/feed"): ObjectRoute("followup", success=201),
+    ("DELETE", "/api/v1/cases/{case_id}/followup/feed"): ObjectRoute("followup"),
+    ("POST", "/cases/{case_id}/followup"): ObjectRoute(
+        "followup", page=True, body=FOLLOWUP_PLAN, success=303
+    ),
+    ("POST", "/cases/{case_id}/followup/items"): ObjectRoute(
+        "followup", page=True, body=_body(title="Visit"), success=303
+    ),
+    ("POST", "/cases/{case_id}/followup/feed"): ObjectRoute("followup", page=True, success=200),
+    ("POST", "/cases/{case_id}/followup/feed/revoke"): ObjectRoute("followup", page=True, success=303),
+    ("GET", "/followup/feed.ics"): Public("calendar feed: its unguessable, revocable key is the credential"),
+}
+
 PUBLIC_DIRECTORY = Public("directory of organizations and practitioners: public information")
 PUBLIC_KNOWLEDGE = Public("knowledge base: public information")
 PUBLIC_SUPPORT = Public("support services directory: public listings, no personal data")
@@ -241,6 +271,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
         "consent", page=True, success=303, changes=False
     ),
     **CASE_ROUTES,
+    **CARE_ROUTES,
 }
 
 
@@ -494,6 +525,76 @@ def opinion_intact(session: Session, object_id: str) -> bool:
     return opinion is not None and case_fingerprint(session, opinion.case_id) == _BASELINES[object_id]
 
 
+def followup_fingerprint(session: Session, plan_id: str) -> tuple[Any, ...]:
+    from onconav.care.models import CarePlan
+
+    session.flush()
+    plan = session.get(CarePlan, plan_id)
+    if plan is None:
+        return ()
+    # The plan as a whole (its items' marks are the items' own fingerprint).
+    return (plan.treatment_sealed, plan.feed_token_sha256, tuple(sorted(i.id for i in plan.items)))
+
+
+def item_fingerprint(session: Session, item_id: str) -> tuple[Any, ...]:
+    from onconav.care.models import CarePlanItem
+
+    session.flush()
+    item = session.get(CarePlanItem, item_id)
+    return () if item is None else (item.status, item.due_on, item.title_sealed)
+
+
+def make_followup(session: Session, world: World, owner: str) -> str | None:
+    """A follow-up plan (with a calendar feed) on the owner's case; the path names the case."""
+    import datetime as dt
+
+    from onconav.care import service as care
+    from onconav.care.schemas import PlanCreate
+    from onconav.cases import service as cases
+
+    case_id = _case_of(world, owner)
+    if case_id is None:
+        return None
+    case = cases.get_or_raise(session, case_id=case_id)
+    plan = care.save_plan(
+        session,
+        case_id=case_id,
+        patient_id=case.patient_id,
+        condition=case.condition,
+        stage=case.stage,
+        plan_in=PlanCreate(treatment_end=dt.date(2026, 3, 10), template="after-pleurectomy-decortication"),
+        actor_id=world.accounts[owner].id,
+    )
+    care.issue_feed_token(session, plan=plan)
+    world.related.setdefault("followup", set()).update(world.related["case"])
+    world.related.setdefault("followup_item", set()).update(world.related["case"])
+    _BASELINES[case_id + ":followup"] = followup_fingerprint(session, plan.id)
+    _BASELINES[plan.items[0].id] = item_fingerprint(session, plan.items[0].id)
+    return case_id
+
+
+def make_followup_item(session: Session, world: World, owner: str) -> str | None:
+    from onconav.care import service as care
+
+    case_id = _case_of(world, owner)
+    plan = care.get_plan(session, case_id=case_id) if case_id else None
+    return plan.items[0].id if plan is not None else None
+
+
+def followup_intact(session: Session, case_id: str) -> bool:
+    from onconav.care import service as care
+
+    plan = care.get_plan(session, case_id=case_id)
+    return plan is not None and followup_fingerprint(session, plan.id) == _BASELINES[case_id + ":followup"]
+
+
+def followup_item_intact(session: Session, item_id: str) -> bool:
+    from onconav.care import service as care
+
+    item = care.get_item(session, item_id=item_id)
+    return item is not None and item_fingerprint(session, item_id) == _BASELINES[item_id]
+
+
 ObjectMaker = Callable[[Session, World, str], str | None]
 OBJECT_KINDS: dict[str, tuple[ObjectMaker, Callable[[Session, str], bool]]] = {
     "session": (make_session, session_intact),
@@ -502,6 +603,8 @@ OBJECT_KINDS: dict[str, tuple[ObjectMaker, Callable[[Session, str], bool]]] = {
     "case": (make_case, case_intact),
     "document": (make_document, document_intact),
     "opinion": (make_opinion, opinion_intact),
+    "followup": (make_followup, followup_intact),
+    "followup_item": (make_followup_item, followup_item_intact),
 }
 ROLES = ("patient", "patient2", "caregiver", "coordinator", "specialist", "center_staff", "admin")
 

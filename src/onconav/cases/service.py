@@ -7,6 +7,8 @@ internals may change. Functions take a session and never commit.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from onconav.cases.documents import (
     UNCHECKED_TEXT,
     add_document,
@@ -26,6 +28,7 @@ from onconav.cases.documents import (
     verify_documents,
 )
 from onconav.cases.messages import get_message, list_messages, post_message
+from onconav.cases.opinions import latest as _latest_opinion
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
 from onconav.cases.team import add_member, members, professional_identity, reviewers_by_email, reviewers_by_id
 from onconav.cases.workflow import (
@@ -59,6 +62,7 @@ __all__ = [
     "clean_filename",
     "condition_query",
     "create",
+    "delivered_plan",
     "document_bytes",
     "document_private",
     "document_store",
@@ -90,3 +94,9 @@ __all__ = [
     "understand_diagnosis",
     "verify_documents",
 ]
+
+
+def delivered_plan(session: Session, *, case_id: str) -> str | None:
+    """The recommended plan of the case's newest delivered opinion (None before one is delivered)."""
+    opinion = _latest_opinion(session, case_id=case_id, delivered_only=True)
+    return str(opinion.content.get("recommended_plan") or "") if opinion is not None else None

@@ -479,3 +479,65 @@ class ExplainResponse(BaseModel):
     negated: list[dict[str, str]]
     matched: list[dict[str, object]]
     options: list[ExplainedOption]
+
+
+# Follow-up templates (data/followup/*.yaml, loaded by followup_templates.py) -------------------------
+
+FollowupKind = Literal["visit", "imaging", "test", "other"]
+
+
+class Schedule(StrictModel):
+    """Repeats every `every_months` from `first_month` after the end of treatment, until `last_month`
+    (absent: as long as the plan shows)."""
+
+    first_month: int = Field(ge=0, le=240)
+    every_months: int = Field(ge=1, le=120)
+    last_month: int | None = Field(default=None, ge=0, le=240)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Schedule:
+        if self.last_month is not None and self.last_month < self.first_month:
+            raise ValueError("last_month comes before first_month")
+        return self
+
+
+class FollowupItem(StrictModel):
+    """A visit, scan or test; `schedule` only when the cited source gives one."""
+
+    kind: FollowupKind
+    title: str = Field(min_length=3, max_length=200)
+    detail: str = Field(min_length=3)
+    schedule: Schedule | None = None
+    source: str
+
+
+class Symptom(StrictModel):
+    """A symptom that should prompt a call to the care team."""
+
+    text: str = Field(min_length=3)
+    source: str
+
+
+class FollowupTemplate(StrictModel):
+    """Follow-up after one kind of treatment, for the conditions and stages it names."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str
+    summary: str
+    conditions: list[str] = Field(min_length=1)  # condition codes; children of a condition match too
+    stage_codes: list[str] = Field(min_length=1)  # stage codes of those conditions, or "all"
+    modalities: list[Modality] = Field(min_length=1)  # the treatment received
+    not_distant: bool = False  # only where the cancer has not spread to distant parts of the body
+    items: list[FollowupItem] = Field(min_length=1)
+    symptoms: list[Symptom] = Field(min_length=1)
+    sources: dict[str, SourceRef] = Field(min_length=1)
+    written: Authorship
+    reviewed: Review | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> FollowupTemplate:
+        cited = {item.source for item in self.items} | {symptom.source for symptom in self.symptoms}
+        unknown = cited - set(self.sources)
+        if unknown:
+            raise ValueError(f"cites sources it does not define: {sorted(unknown)}")
+        return self

@@ -17,6 +17,11 @@ from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge import understanding
 from onconav.knowledge.catalogue import Term, catalogue
 from onconav.knowledge.explanation import Explanation
+from onconav.knowledge.followup_templates import (
+    followup_templates,
+    record_template_review,
+    template_review_report,
+)
 from onconav.knowledge.labels import INTENT_LABELS, MODALITY_LABELS
 from onconav.knowledge.lexicon import load_clinical_lexicon
 from onconav.knowledge.review import ReviewReport, record_review, review_report
@@ -26,6 +31,7 @@ from onconav.knowledge.schemas import (
     ExplainedCondition,
     ExplainedOption,
     ExplainResponse,
+    FollowupTemplate,
     Guidance,
     QueryInterpretation,
     Service,
@@ -49,6 +55,9 @@ __all__ = [
     "explain",
     "explain_text",
     "extent_of",
+    "followup_review_report",
+    "followup_template",
+    "followup_templates_for",
     "get_condition",
     "get_service",
     "get_service_or_raise",
@@ -57,12 +66,14 @@ __all__ = [
     "intent_label",
     "interpret_query",
     "list_conditions",
+    "list_followup_templates",
     "list_services",
     "list_specialties",
     "modality_label",
     "options_of",
     "questions_of",
     "record_condition_review",
+    "record_followup_template_review",
     "review_state_report",
     "service_source",
     "sources_of",
@@ -494,3 +505,56 @@ def _explained_option(option: TreatmentOption, sources: dict[str, SourceRef]) ->
 def _inherited_icd10(condition: Condition) -> list[str]:
     """ICD-10-CM codes of the nearest ancestor that lists some (cell types share their site's codes)."""
     return list(_owner_of(condition, "icd10").icd10)
+
+
+# Follow-up templates -------------------------------------------------------------------------------------
+
+
+def list_followup_templates() -> list[FollowupTemplate]:
+    """Every follow-up template, by code."""
+    return [followup_templates()[code] for code in sorted(followup_templates())]
+
+
+def followup_template(code: str) -> FollowupTemplate | None:
+    """One follow-up template, or None."""
+    return followup_templates().get(code)
+
+
+def followup_templates_for(
+    *, condition: str | None, stage: str | None, modality: str | None
+) -> list[FollowupTemplate]:
+    """The templates that fit a condition (or one of its ancestors), a stage and the treatment received."""
+    lineage = set(condition_lineage(code=condition)) if condition else set()
+    known = get_condition(condition) if condition else None
+    distant = False
+    if stage and known is not None:  # a sub-stage ("IB") or a stage name ("IV") is read as the stage's code
+        found = stage_for(known, group=None, substage=stage) or next(
+            (s for s in stages_of(known) if s.code == stage.lower()), None
+        )
+        stage = found.code if found is not None else stage
+        distant = found is not None and found.is_distant
+    fitting = []
+    for template in list_followup_templates():
+        if not lineage & set(template.conditions):
+            continue
+        if "all" not in template.stage_codes and (stage is None or stage.lower() not in template.stage_codes):
+            continue
+        if modality is not None and modality not in template.modalities:
+            continue
+        if template.not_distant and distant:
+            continue
+        fitting.append(template)
+    # The most specific first: named stages before "all", fewer conditions before more.
+    return sorted(fitting, key=lambda t: ("all" in t.stage_codes, len(t.conditions), t.code))
+
+
+def record_followup_template_review(
+    *, code: str, reviewer: str, credentials: str, on: dt.date, folder: Path | None = None
+) -> Path:
+    """Write a clinician's review into a follow-up template's file (a person asks for it on the CLI)."""
+    return record_template_review(code=code, reviewer=reviewer, credentials=credentials, on=on, folder=folder)
+
+
+def followup_review_report(*, today: dt.date) -> ReviewReport:
+    """Follow-up templates not reviewed, reviewed (or written) over a year ago, and undated sources."""
+    return template_review_report(today=today)

@@ -1,7 +1,7 @@
 """Support services: public listings (counseling, support groups, nutrition, palliative and hospice care,
 financial and legal help, patient navigators), from the demo or an operator's CSV import.
 
-Revision ID: 0011_support
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04 16:00:00
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_support"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

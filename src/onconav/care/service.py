@@ -1,0 +1,85 @@
+"""Front door of the care domain (follow-up after treatment): plans and their items, the calendar feed,
+reminders, the hand-back (PDF and FHIR CarePlan). Functions take a session and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from onconav.care.calendar_feed import feed_calendar, issue_feed_token, plan_by_feed_token, revoke_feed
+from onconav.care.careplan_fhir import careplan_bundle
+from onconav.care.handback import TreatmentSummary, handback_pdf
+from onconav.care.plans import (
+    CareDataDamaged,
+    add_item,
+    get_item,
+    get_plan,
+    save_plan,
+    to_read,
+    update_item,
+)
+from onconav.care.reminders import due_items, plan_path, send_reminders
+from onconav.care.schemas import Modality, PlanCreate
+from onconav.cases import service as cases
+from onconav.errors import InvalidInput
+from onconav.knowledge import service as knowledge
+
+__all__ = [
+    "CareDataDamaged",
+    "add_item",
+    "careplan_bundle",
+    "due_items",
+    "feed_calendar",
+    "get_item",
+    "get_plan",
+    "handback_pdf",
+    "issue_feed_token",
+    "plan_by_feed_token",
+    "plan_from_accepted_offer",
+    "plan_from_opinion",
+    "plan_path",
+    "revoke_feed",
+    "save_plan",
+    "send_reminders",
+    "to_read",
+    "treatment_summary",
+    "update_item",
+]
+
+
+def plan_from_accepted_offer(
+    *, description: str, end_date: dt.date, modality: Modality | None = None
+) -> PlanCreate:
+    """The plan input for an accepted treatment offer (the hook where treatment requests feed the plan)."""
+    return PlanCreate(treatment=description[:4000], treatment_end=end_date, modality=modality)
+
+
+def plan_from_opinion(
+    session: Session, *, case_id: str, treatment_end: dt.date, modality: Modality | None = None
+) -> PlanCreate:
+    """The plan input from the case's delivered opinion: its recommended plan is the treatment received."""
+    recommended = cases.delivered_plan(session, case_id=case_id)
+    if recommended is None:
+        raise InvalidInput(
+            "This case has no delivered opinion yet: describe the treatment received by hand instead."
+        )
+    return PlanCreate(treatment=recommended[:4000], treatment_end=treatment_end, modality=modality)
+
+
+def treatment_summary(session: Session, *, case_id: str) -> tuple[TreatmentSummary, list[str]]:
+    """The case's diagnosis for the hand-back, and the ICD-10-CM codes of its condition."""
+    case = cases.get_or_raise(session, case_id=case_id)
+    condition = knowledge.get_condition(case.condition) if case.condition else None
+    summary = TreatmentSummary(
+        diagnosis=case.diagnosis_text,
+        condition=condition.name if condition else None,
+        stage=case.stage,
+    )
+    # A subtype without codes of its own takes its nearest ancestor's.
+    lineage = [
+        knowledge.get_condition(code) for code in knowledge.condition_lineage(code=case.condition or "")
+    ]
+    codes = next((list(c.icd10) for c in lineage if c is not None and c.icd10), [])
+    return summary, codes
