@@ -1,0 +1,48 @@
+"""Bulk export jobs of the FHIR directory ($export), and the clinical facts a case read from its records.
+
+`fhir_export_job` keeps each export's state so that any worker process answers its status polls.
+`case.clinical_facts` holds (encrypted, like the case's other PHI) what imported FHIR records said in
+mCODE terms: the coded diagnosis, stage, tumor markers, procedures and medicines.
+
+Revision ID: 0011_mcode
+Revises: 0010
+Create Date: 2026-12-04 16:20:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_mcode"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "fhir_export_job",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("request_url", sa.Text(), nullable=False),
+        sa.Column("resource_types", sa.JSON(), nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("transaction_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("progress", sa.String(length=200), nullable=False),
+        sa.Column("output", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_fhir_export_job_status", "fhir_export_job", ["status"], unique=False)
+    with op.batch_alter_table("case") as batch:
+        batch.add_column(sa.Column("clinical_facts", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("case") as batch:
+        batch.drop_column("clinical_facts")
+    op.drop_index("ix_fhir_export_job_status", table_name="fhir_export_job")
+    op.drop_table("fhir_export_job")
