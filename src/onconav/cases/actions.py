@@ -556,3 +556,25 @@ def opinion_fhir(session: Session, principal: Principal, *, opinion_id: str, bas
     opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "export", opinion, detail="fhir")
     return rendering.opinion_composition(opinion.case, opinion, base_url=base_url)
+
+
+def case_mcode(session: Session, principal: Principal, *, case_id: str) -> dict[str, Any]:
+    """The case's FHIR summary in mCODE profiles, checked; the patient is named to the patient's side and
+    the reviewing team only (invited colleagues get it masked, as they get de-identified records)."""
+    from onconav.db import utcnow
+
+    case = _case(session, principal, case_id)
+    policy.authorize(session, principal, "export", case, detail="mcode")
+    name: str | None = None
+    if access.sees_originals(access.member_roles(session, principal, case)):
+        try:
+            name = accounts.get_user_or_raise(session, user_id=case.patient_id).display_name
+        except NotFound:
+            name = ""  # the account is gone: the name is unknown, not masked
+    bundle = service.mcode_bundle(case, patient_name=name, now=utcnow())
+    problems = service.check_mcode(bundle)
+    if problems:
+        raise service.NotMcode(
+            "This case's records cannot be summarised in mCODE: %(problem)s", problem=problems[0]
+        )
+    return bundle
