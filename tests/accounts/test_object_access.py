@@ -89,6 +89,7 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/cases/queue"): OwnAccount(),
     ("GET", "/cases/workspace"): OwnAccount(),
     ("GET", "/api/v1/cases/{case_id}"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/fhir/mcode"): ObjectRoute("case", **READ),
     ("GET", "/api/v1/cases/{case_id}/suggestions"): ObjectRoute(
         "case", body=_body(near="Boston, MA"), **READ
     ),
