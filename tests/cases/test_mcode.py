@@ -343,3 +343,41 @@ def test_a_non_cancer_bundle_changes_nothing_and_a_lymphoma_gets_no_tnm_stage_gr
     bundle = _summary(api, patient, case_id)
     assert service.check_mcode(bundle) == []
     assert "mcode-tnm-stage-group" not in profiles(bundle)  # Hodgkin lymphoma is not staged by AJCC TNM
+
+
+def _act(api: TestClient, who: Account, case_id: str, action: str) -> None:
+    response = api.post(f"/api/v1/cases/{case_id}/transitions", headers=who.headers, json={"action": action})
+    assert response.status_code == 200, response.text
+
+
+def _add(api: TestClient, who: Account, case_id: str, member: Account, role: str) -> None:
+    response = api.post(
+        f"/api/v1/cases/{case_id}/members", headers=who.headers, json={"email": member.email, "role": role}
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_the_team_sees_who_the_patient_is_and_an_invited_colleague_does_not(
+    api: TestClient, person: Callable[..., Account]
+) -> None:
+    patient, coordinator = person("patient", "Rosa Example"), person("coordinator")
+    specialist, colleague = person("specialist", "Dr. Ana Ruiz"), person("specialist", "Dr. Ben Okafor")
+    case_id = new_case(api, patient, "stage II pancreatic cancer")
+    _act(api, patient, case_id, "submit")
+    _act(api, coordinator, case_id, "triage")
+    _add(api, coordinator, case_id, specialist, "specialist")
+    _act(api, specialist, case_id, "accept")
+    _act(api, specialist, case_id, "start_review")
+    _add(api, specialist, case_id, colleague, "colleague")
+
+    def patient_name(who: Account) -> list[dict[str, Any]]:
+        bundle = _summary(api, who, case_id)
+        assert service.check_mcode(bundle) == []
+        return list(profiles(bundle)["mcode-cancer-patient"][0]["name"])
+
+    assert patient_name(coordinator) == patient_name(specialist) == [{"text": "Rosa Example"}]
+    masked = patient_name(colleague)[0]["extension"][0]
+    assert masked == {
+        "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+        "valueCode": "masked",
+    }
