@@ -264,13 +264,13 @@ def test_imported_mcode_records_set_the_diagnosis_stage_biomarkers_and_the_summa
     assert medication["requester"] == {"display": "Dr. Owen Oncologist"}
 
 
-def _full_summary() -> dict[str, Any]:
+def _full_summary(records: dict[str, Any] = RECORDS) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     case = Case(id="c" * 32, patient_id="p" * 32, condition="breast-cancer", stage="IIB")
     case.created_at = datetime(2026, 12, 1, tzinfo=UTC)
     case.diagnosis_text = "breast cancer with bone metastases"
-    case.clinical_facts = service.read_mcode_facts(RECORDS)
+    case.clinical_facts = service.read_mcode_facts(records)
     return service.mcode_bundle(case, patient_name="Rosa Example", now=datetime(2026, 12, 4, tzinfo=UTC))
 
 
@@ -381,3 +381,18 @@ def test_the_team_sees_who_the_patient_is_and_an_invited_colleague_does_not(
         "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
         "valueCode": "masked",
     }
+
+
+def test_an_impossible_date_in_the_records_is_dropped_not_carried_into_the_summary() -> None:
+    records = copy.deepcopy(RECORDS)
+    marker = next(e["resource"] for e in records["entry"] if "tumor-marker" in str(e["resource"].get("meta")))
+    marker["effectiveDateTime"] = "2018-13-45"
+    facts = service.read_mcode_facts(records)
+    assert facts["tumor_markers"][0]["date"] is None
+    assert facts["primary"][0]["asserted"] == "2018-03-16"
+    bundle = _full_summary(records)
+    assert service.check_mcode(bundle) == []
+    summarized = profiles(bundle)["mcode-tumor-marker-test"][0]
+    assert (
+        summarized["effectiveDateTime"] == "2026-12-01"
+    )  # the day the case was written, as for stated facts

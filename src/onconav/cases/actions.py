@@ -53,7 +53,7 @@ from onconav.cases.states import (
 from onconav.directory import service as directory
 from onconav.directory.schemas import SearchResponse
 from onconav.errors import Forbidden, InvalidInput, NotFound, OnconavError
-from onconav.i18n import get_translations
+from onconav.i18n import N_, get_translations
 
 # Loading by id: one answer for "missing" and "not yours", so an id tells nothing about other people's cases;
 # a miss is audited like a denial (someone may be guessing ids).
@@ -558,6 +558,10 @@ def opinion_fhir(session: Session, principal: Principal, *, opinion_id: str, bas
     return rendering.opinion_composition(opinion.case, opinion, base_url=base_url)
 
 
+# A summary that fails its mCODE check (a 409): what the records said cannot be carried (English detail).
+NOT_MCODE = N_("This case's records cannot be summarised in mCODE: %(problem)s")
+
+
 def case_mcode(session: Session, principal: Principal, *, case_id: str) -> dict[str, Any]:
     """The case's FHIR summary in mCODE profiles, checked; the patient is named to the patient's side and
     the reviewing team only (invited colleagues get it masked, as they get de-identified records)."""
@@ -574,7 +578,5 @@ def case_mcode(session: Session, principal: Principal, *, case_id: str) -> dict[
     bundle = service.mcode_bundle(case, patient_name=name, now=utcnow())
     problems = service.check_mcode(bundle)
     if problems:
-        raise service.NotMcode(
-            "This case's records cannot be summarised in mCODE: %(problem)s", problem=problems[0]
-        )
+        raise service.NotMcode(NOT_MCODE, problem=problems[0])
     return bundle

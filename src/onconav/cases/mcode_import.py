@@ -10,6 +10,7 @@ page shows and trial matching (`trial_profile`) reads.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -81,8 +82,24 @@ def _date(resource: dict[str, Any], *keys: str) -> str | None:
         value = resource.get(key)
         if isinstance(value, dict):
             value = value.get("start") or value.get("end")
-        if isinstance(value, str) and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?", value):
-            return value[:10]
+        day = _real_day(value[:10]) if isinstance(value, str) else None
+        if day:
+            return day
+    return None
+
+
+def _real_day(text: str) -> str | None:
+    """A FHIR date (year, year-month or a full date) that is a real one; None for "2018-13-45"."""
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return dt.date.fromisoformat(text).isoformat()
+        if len(parts) == 2 and len(parts[0]) == 4 and 1 <= int(parts[1]) <= 12 and len(parts[1]) == 2:
+            return text
+        if len(parts) == 1 and len(text) == 4 and text.isdigit():
+            return text
+    except ValueError:
+        return None
     return None
 
 
