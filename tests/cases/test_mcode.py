@@ -396,3 +396,38 @@ def test_an_impossible_date_in_the_records_is_dropped_not_carried_into_the_summa
     assert (
         summarized["effectiveDateTime"] == "2026-12-01"
     )  # the day the case was written, as for stated facts
+
+
+def test_what_the_records_said_reaches_trial_matching(
+    api: TestClient, person: Callable[..., Account], engine: Engine
+) -> None:
+    from onconav.trials import service as trials
+    from onconav.trials.schemas import PatientProfile
+
+    patient = person("patient")
+    case_id = new_case(api, patient, "they found something in my breast")
+    uploaded = api.post(
+        f"/api/v1/cases/{case_id}/documents",
+        headers=patient.headers,
+        files={"file": ("records.json", io.BytesIO(json.dumps(RECORDS).encode()), "application/fhir+json")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        trials.load_demo(session, size="tiny")
+    with unit_of_work(factory) as session:
+        stored = session.get(Case, case_id)
+        assert stored is not None
+        outcome = trials.match(
+            session, patient=PatientProfile(**service.trial_profile(stored)), near=None, limit=5
+        )
+        assert outcome.profile.condition_code == "breast-cancer" and outcome.profile.stage == "IIB"
+        assert outcome.matches
+        stage_verdicts = [
+            criterion.verdict
+            for found in outcome.matches
+            for criterion in found.criteria
+            if criterion.verdict.reason == "The note gives the stage."
+        ]
+    # The stage from the records decides stage criteria (the note the trials read says "stage IIB").
+    assert stage_verdicts and all("stage IIB" in (verdict.evidence or "") for verdict in stage_verdicts)
