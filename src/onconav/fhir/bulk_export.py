@@ -29,6 +29,7 @@ from onconav.directory import service as directory
 from onconav.fhir.models import COMPLETED, FAILED, IN_PROGRESS, FhirExportJob
 from onconav.fhir.outcome import FhirError
 from onconav.fhir.service import CONVERTERS
+from onconav.private_paths import private_folder
 
 log = logging.getLogger("onconav")
 
@@ -281,7 +282,7 @@ def run(factory: sessionmaker[Session], job_id: str) -> None:
                 return
             types: list[directory.ResourceKind] = list(job.resource_types)  # type: ignore[arg-type]
             since = job.since
-        job_folder(job_id).mkdir(parents=True, exist_ok=True)
+        private_folder(job_folder(job_id))  # the data directory's convention, whatever the umask
         done: list[dict[str, Any]] = []
         for kind in types:
             _beat(factory, job_id, f"{kind}: starting", done)
