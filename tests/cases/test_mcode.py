@@ -21,6 +21,7 @@ from onconav.accounts.models import AuditEvent
 from onconav.cases import service
 from onconav.cases.models import Case
 from onconav.db import make_session_factory, unit_of_work
+from onconav.knowledge import service as knowledge
 from tests.support.accounts import Account
 
 MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
@@ -431,3 +432,30 @@ def test_what_the_records_said_reaches_trial_matching(
         ]
     # The stage from the records decides stage criteria (the note the trials read says "stage IIB").
     assert stage_verdicts and all("stage IIB" in (verdict.evidence or "") for verdict in stage_verdicts)
+
+
+def _stage_groups(code: str) -> list[str]:
+    condition = knowledge.get_condition(code)
+    assert condition is not None
+    return sorted({stage.group for stage in condition.stages if stage.group})
+
+
+@pytest.mark.parametrize("condition", sorted(c.code for c in knowledge.list_conditions()))
+def test_a_summary_uploaded_to_another_case_is_understood_as_the_same_cancer_and_stage(
+    condition: str,
+) -> None:
+    from datetime import UTC, datetime
+
+    from onconav.cases import mcode_import
+
+    for stage in [*_stage_groups(condition), None]:
+        case = Case(id="d" * 32, patient_id="p" * 32, condition=condition, stage=stage)
+        case.created_at = datetime(2026, 12, 1, tzinfo=UTC)
+        case.diagnosis_text = ""
+        case.clinical_facts = {}
+        bundle = service.mcode_bundle(case, patient_name=None, now=datetime(2026, 12, 4, tzinfo=UTC))
+        assert service.check_mcode(bundle) == []
+        facts = service.read_mcode_facts(bundle)
+        assert mcode_import.condition_of(facts["primary"][0]) == condition
+        if facts["stage"] is not None:
+            assert mcode_import.stage_of(facts["stage"]) == stage

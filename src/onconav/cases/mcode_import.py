@@ -244,23 +244,35 @@ def stage_of(stage: dict[str, Any]) -> str | None:
 
 
 def condition_of(primary: dict[str, Any]) -> str | None:
-    """The knowledge condition of an imported primary cancer: by its ICD-10-CM code, else by its words."""
+    """The knowledge condition of an imported primary cancer: by its ICD-10-CM code (a listed code it falls
+    under, or the category of listed codes), made precise by its words when they name that condition or a
+    kind of it ("Non-small cell lung cancer" with C34, "Pleural mesothelioma" with C45); by its words alone
+    when it has no such code. A code several conditions share, with no words to choose, chooses none."""
     from onconav.cases.workflow import understand_diagnosis
     from onconav.knowledge import service as knowledge
 
     code = primary.get("code") or {}
     icd = [c["code"] for c in code.get("coding", []) if c.get("system") == mcode.ICD10CM]
-    best: tuple[int, str] | None = None
+    scores: dict[str, int] = {}
     for condition in knowledge.list_conditions():
         for listed in condition.icd10:
             for given in icd:
                 if given == listed or given.startswith(listed):
-                    score = (len(listed), condition.code)
-                    best = max(best, score) if best else score
-    if best is not None:
-        return best[1]
+                    scores[condition.code] = max(scores.get(condition.code, 0), len(listed))
+                elif listed.startswith(given + "."):
+                    scores[condition.code] = max(scores.get(condition.code, 0), len(given))
     words = _words(code)
-    return understand_diagnosis(words)[0] if words.strip() else None
+    by_words = understand_diagnosis(words)[0] if words.strip() else None
+    if not scores:
+        return by_words
+    top = max(scores.values())
+    best = sorted(name for name, score in scores.items() if score == top)
+    found = knowledge.get_condition(by_words) if by_words else None
+    while found is not None:  # the words name a coded condition or a kind of it
+        if found.code in best:
+            return by_words
+        found = knowledge.get_condition(found.parent) if found.parent else None
+    return best[0] if len(best) == 1 else None
 
 
 def understand_records(case: Case, facts: dict[str, Any] | None) -> bool:
