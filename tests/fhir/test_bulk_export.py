@@ -209,6 +209,7 @@ def test_progress_while_running_a_dead_runner_and_too_many_exports(
 
 
 def test_since_exports_what_an_import_wrote_after_it(migrated_engine: Engine, data_dir: Path) -> None:
+    # _since is 2026-05-31T22:00Z, written in another zone: "New Clinic" (2026-06-01T00:00Z) is after it.
     old, new = datetime(2020, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
     with unit_of_work(make_session_factory(migrated_engine)) as session:
         for name, seen in (("Old Clinic", old), ("New Clinic", new)):
@@ -227,7 +228,7 @@ def test_since_exports_what_an_import_wrote_after_it(migrated_engine: Engine, da
             )
     with TestClient(create_app(migrated_engine)) as client:
         kick_off = client.get(
-            "/fhir/R4/$export?_type=Organization,Location&_since=2025-01-01T00:00:00Z", headers=ASYNC
+            "/fhir/R4/$export?_type=Organization,Location&_since=2026-06-01T03:00:00%2B05:00", headers=ASYNC
         )
         assert kick_off.status_code == 202
         manifest = poll(client, kick_off.headers["Content-Location"]).json()

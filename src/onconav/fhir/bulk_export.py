@@ -16,7 +16,7 @@ import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def parse_instant(value: str) -> datetime:
         raise FhirError(
             400, f"_since must be a FHIR instant with a time zone, e.g. 2026-01-01T00:00:00Z (got {value!r})."
         )
-    return moment
+    return moment.astimezone(UTC)  # stored times are UTC (SQLite compares them as text)
 
 
 def parse_kick_off(params: Sequence[tuple[str, str]], prefer: str | None) -> ExportRequest:
