@@ -37,12 +37,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_fhir_export_job_status", "fhir_export_job", ["status"], unique=False)
-    with op.batch_alter_table("case") as batch:
-        batch.add_column(sa.Column("clinical_facts", sa.Text(), nullable=True))
+    op.add_column("case", sa.Column("clinical_facts", sa.Text(), nullable=True))  # in place, on both
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("case") as batch:
-        batch.drop_column("clinical_facts")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite (3.35+) drops the column in place: a batch copy of "case" would drop the old table, and
+        # with foreign keys on, that deletes every row that references a case (events, documents...).
+        op.execute('ALTER TABLE "case" DROP COLUMN clinical_facts')
+    else:
+        op.drop_column("case", "clinical_facts")
     op.drop_index("ix_fhir_export_job_status", table_name="fhir_export_job")
     op.drop_table("fhir_export_job")
