@@ -459,3 +459,16 @@ def test_a_summary_uploaded_to_another_case_is_understood_as_the_same_cancer_and
         assert mcode_import.condition_of(facts["primary"][0]) == condition
         if facts["stage"] is not None:
             assert mcode_import.stage_of(facts["stage"]) == stage
+
+
+def test_a_kind_of_cancer_listing_no_codes_of_its_own_is_coded_and_staged_as_its_parent() -> None:
+    from datetime import UTC, datetime
+
+    case = Case(id="e" * 32, patient_id="p" * 32, condition="non-small-cell-lung-cancer", stage="IIIA")
+    case.created_at = datetime(2026, 12, 1, tzinfo=UTC)
+    case.diagnosis_text = ""
+    case.clinical_facts = {}
+    found = profiles(service.mcode_bundle(case, patient_name=None, now=datetime(2026, 12, 4, tzinfo=UTC)))
+    primary = found["mcode-primary-cancer-condition"][0]["code"]
+    assert primary["coding"][0]["code"] == "C34" and primary["text"] == "Non-small cell lung cancer"
+    assert found["mcode-tnm-stage-group"][0]["valueCodeableConcept"]["coding"][0]["code"] == "3A"

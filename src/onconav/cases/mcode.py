@@ -156,9 +156,7 @@ def primary_conditions(case: Case, subject: str, facts: dict[str, Any]) -> list[
     condition = knowledge.get_condition(case.condition) if case.condition else None
     if condition is None:
         return []
-    explained = knowledge.explain_text(condition.name)
-    codes = explained.condition.icd10 if explained.condition else list(condition.icd10)
-    category = icd10_category(codes)
+    category = icd10_category(condition_icd10(case.condition))
     code = _concept([category] if category else [], condition.name)
     return [_condition(PRIMARY_CANCER_CONDITION, subject, code, recorded, {})]
 
@@ -193,11 +191,18 @@ def secondary_conditions(case: Case, subject: str, facts: dict[str, Any]) -> lis
     return found
 
 
-def _is_tnm_staged(case: Case) -> bool:
+def condition_icd10(code: str | None) -> list[str]:
+    """The ICD-10 codes of a knowledge condition; a kind that lists none has its parent's (NSCLC: lung)."""
     from onconav.knowledge import service as knowledge
 
-    condition = knowledge.get_condition(case.condition) if case.condition else None
-    codes = list(condition.icd10) if condition else []
+    condition = knowledge.get_condition(code) if code else None
+    while condition is not None and not condition.icd10:
+        condition = knowledge.get_condition(condition.parent) if condition.parent else None
+    return list(condition.icd10) if condition else []
+
+
+def _is_tnm_staged(case: Case) -> bool:
+    codes = condition_icd10(case.condition)
     return bool(codes) and not any(NOT_TNM_CATEGORIES.match(code) for code in codes)
 
 
