@@ -39,10 +39,12 @@ def _changed_since(kind: ResourceKind, since: datetime | None) -> ColumnElement[
         return or_(Location.organization_id.is_(None), Location.organization.has(organization_seen))
     if kind == "HealthcareService":
         return HealthcareService.organization.has(organization_seen)
-    return or_(
-        PractitionerRole.practitioner.has(practitioner_seen),
-        PractitionerRole.organization.has(organization_seen),
-    )
+    if kind == "PractitionerRole":
+        return or_(
+            PractitionerRole.practitioner.has(practitioner_seen),
+            PractitionerRole.organization.has(organization_seen),
+        )
+    return true()  # a kind with no time of its own to go by: all of it (never left out)
 
 
 def export_resources(
