@@ -33,6 +33,7 @@ from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory
 from onconav.directory.routes import api_router as directory_api
 from onconav.directory.routes import page_router as directory_pages
+from onconav.fhir.export_routes import router as fhir_export_router
 from onconav.fhir.routes import router as fhir_router
 from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, negotiate_locale
 from onconav.knowledge.routes import api_router as knowledge_api
@@ -64,6 +65,7 @@ ROUTERS = (
     directory_pages,
     knowledge_api,
     knowledge_pages,
+    fhir_export_router,  # before fhir_router, whose /fhir/R4/{resource_type} would take $export
     fhir_router,
     trials_api,
     trials_pages,

@@ -9,5 +9,6 @@ def import_all_models() -> None:
     import onconav.care.models
     import onconav.cases.models
     import onconav.directory.models
+    import onconav.fhir.models
     import onconav.support.models
     import onconav.trials.models  # noqa: F401

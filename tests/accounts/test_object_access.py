@@ -89,6 +89,7 @@ CASE_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/cases/queue"): OwnAccount(),
     ("GET", "/cases/workspace"): OwnAccount(),
     ("GET", "/api/v1/cases/{case_id}"): ObjectRoute("case", **READ),
+    ("GET", "/api/v1/cases/{case_id}/fhir/mcode"): ObjectRoute("case", **READ),
     ("GET", "/api/v1/cases/{case_id}/suggestions"): ObjectRoute(
         "case", body=_body(near="Boston, MA"), **READ
     ),
@@ -199,6 +200,12 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/fhir/R4/metadata"): PUBLIC_DIRECTORY,
     ("GET", "/fhir/R4/{resource_type}"): PUBLIC_DIRECTORY,
     ("GET", "/fhir/R4/{resource_type}/{resource_id}"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/R4/$export"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/bulk-export/{job_id}"): PUBLIC_DIRECTORY,
+    ("DELETE", "/fhir/bulk-export/{job_id}"): Public(
+        "cancel a directory export: public data; the job id is a 128-bit secret only its client knows"
+    ),
+    ("GET", "/fhir/bulk-export/{job_id}/{file_name}"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/explain"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions/{slug}"): PUBLIC_KNOWLEDGE,

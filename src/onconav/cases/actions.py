@@ -53,7 +53,7 @@ from onconav.cases.states import (
 from onconav.directory import service as directory
 from onconav.directory.schemas import SearchResponse
 from onconav.errors import Forbidden, InvalidInput, NotFound, OnconavError
-from onconav.i18n import get_translations
+from onconav.i18n import N_, get_translations
 
 # Loading by id: one answer for "missing" and "not yours", so an id tells nothing about other people's cases;
 # a miss is audited like a denial (someone may be guessing ids).
@@ -556,3 +556,27 @@ def opinion_fhir(session: Session, principal: Principal, *, opinion_id: str, bas
     opinion = _opinion(session, principal, opinion_id)
     policy.authorize(session, principal, "export", opinion, detail="fhir")
     return rendering.opinion_composition(opinion.case, opinion, base_url=base_url)
+
+
+# A summary that fails its mCODE check (a 409): what the records said cannot be carried (English detail).
+NOT_MCODE = N_("This case's records cannot be summarised in mCODE: %(problem)s")
+
+
+def case_mcode(session: Session, principal: Principal, *, case_id: str) -> dict[str, Any]:
+    """The case's FHIR summary in mCODE profiles, checked; the patient is named to the patient's side and
+    the reviewing team only (invited colleagues get it masked, as they get de-identified records)."""
+    from onconav.db import utcnow
+
+    case = _case(session, principal, case_id)
+    policy.authorize(session, principal, "export", case, detail="mcode")
+    name: str | None = None
+    if access.sees_originals(access.member_roles(session, principal, case)):
+        try:
+            name = accounts.get_user_or_raise(session, user_id=case.patient_id).display_name
+        except NotFound:
+            name = ""  # the account is gone: the name is unknown, not masked
+    bundle = service.mcode_bundle(case, patient_name=name, now=utcnow())
+    problems = service.check_mcode(bundle)
+    if problems:
+        raise service.NotMcode(NOT_MCODE, problem=problems[0])
+    return bundle

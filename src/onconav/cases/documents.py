@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from onconav import storage
 from onconav.accounts import crypto
 from onconav.accounts import service as accounts
-from onconav.cases import formats, sharing
+from onconav.cases import formats, mcode_import, sharing
 from onconav.cases.models import Case, CaseDocument
 from onconav.cases.schemas import DocumentRead
 from onconav.cases.sealing import CaseDataDamaged
@@ -79,6 +79,8 @@ def add_document(
         storage.put_encrypted(
             session, store, staged.path, document_id=document_id, context=_context(document_id)
         )
+    # What a FHIR bundle says in mCODE terms goes to the case (its understood diagnosis), not the document.
+    mcode_import.understand_records(case, inspection.details.pop("mcode", None))
     private = {
         "filename": clean_filename(filename),
         "text": inspection.text,

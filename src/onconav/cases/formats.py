@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from onconav.cases import fhir_summary
+from onconav.cases import fhir_summary, mcode_import
 from onconav.errors import InvalidInput
 
 
@@ -574,6 +574,6 @@ def inspect_fhir_bundle(path: Path) -> Inspection:
     return Inspection(
         kind=DocumentKind.fhir_bundle,
         text=fhir_summary.summary_text(summary),
-        details={"summary": summary},
+        details={"summary": summary, "mcode": mcode_import.read_facts(bundle)},
         identifying=fhir_summary.patient_identifiers(bundle),
     )

@@ -39,6 +39,10 @@ class Case(Base):
     treatment_plan = Sealed[str]("treatment_plan_sealed", default=str)
     questions_sealed: Mapped[str] = mapped_column("questions", Text)
     questions = Sealed[list[str]]("questions_sealed", default=list, as_json=True)
+    # What imported FHIR records said in mCODE terms (cases/mcode_import.py): coded diagnosis, stage,
+    # tumor markers, procedures, medicines. None on cases older than revision 0011 (read as {}).
+    clinical_facts_sealed: Mapped[str | None] = mapped_column("clinical_facts", Text, default=None)
+    clinical_facts = Sealed[dict[str, Any]]("clinical_facts_sealed", default=dict, as_json=True)
     urgency: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(10))
     requested_providers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

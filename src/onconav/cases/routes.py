@@ -260,6 +260,15 @@ def opinion_pdf(opinion_id: str, principal: CurrentPrincipal, session: SessionDe
     )
 
 
+@router.get("/cases/{case_id}/fhir/mcode")
+def case_mcode(case_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """The case's summary as a FHIR Bundle of mCODE (STU3) resources."""
+    bundle = actions.case_mcode(session, principal, case_id=case_id)
+    return Response(
+        json.dumps(bundle), media_type="application/fhir+json", headers={"Cache-Control": "no-store"}
+    )
+
+
 @router.get("/opinions/{opinion_id}/fhir")
 def opinion_fhir(
     request: Request, opinion_id: str, principal: CurrentPrincipal, session: SessionDep

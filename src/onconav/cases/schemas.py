@@ -72,6 +72,8 @@ class CaseRead(BaseModel):
     triage_due_at: datetime | None
     opinion_due_at: datetime | None
     events: list[CaseEventRead] = []
+    # Biomarkers the case knows: tumor markers of imported FHIR records, then those its diagnosis names.
+    biomarkers: list[str] = []
 
 
 class CaseDetail(CaseRead):

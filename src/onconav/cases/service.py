@@ -27,6 +27,11 @@ from onconav.cases.documents import (
     sweep_storage,
     verify_documents,
 )
+from onconav.cases.mcode import mcode_bundle, mcode_resources
+from onconav.cases.mcode_checks import NotMcode
+from onconav.cases.mcode_checks import check_summary as check_mcode
+from onconav.cases.mcode_import import read_facts as read_mcode_facts
+from onconav.cases.mcode_import import trial_profile, understand_records, understood_biomarkers
 from onconav.cases.messages import get_message, list_messages, post_message
 from onconav.cases.opinions import latest as _latest_opinion
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
@@ -53,12 +58,14 @@ __all__ = [
     "QUEUE_STATES",
     "REVIEW_POSITIONS",
     "UNCHECKED_TEXT",
+    "NotMcode",
     "add_document",
     "add_member",
     "add_review_input",
     "assigned_cases",
     "attachments_of",
     "change_state",
+    "check_mcode",
     "clean_filename",
     "condition_query",
     "create",
@@ -78,6 +85,8 @@ __all__ = [
     "list_for_user",
     "list_messages",
     "list_review_inputs",
+    "mcode_bundle",
+    "mcode_resources",
     "members",
     "open_cases",
     "perform",
@@ -85,13 +94,17 @@ __all__ = [
     "professional_identity",
     "queue",
     "queue_item",
+    "read_mcode_facts",
     "reviewers_by_email",
     "reviewers_by_id",
     "shareable_file",
     "shared_text",
     "sweep_storage",
     "to_read",
+    "trial_profile",
     "understand_diagnosis",
+    "understand_records",
+    "understood_biomarkers",
     "verify_documents",
 ]
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from onconav.cases.mcode_import import understood_biomarkers
 from onconav.cases.models import Case, CaseEvent, CaseMember
 from onconav.cases.schemas import CaseCreate, CaseEventRead, CaseRead, QueueItem
 from onconav.cases.states import CaseRole, CaseState, Urgency, check_transition, due_dates, target_of_action
@@ -183,6 +184,7 @@ def to_read(session: Session, case: Case) -> CaseRead:
         diagnosis=case.diagnosis_text,
         condition=case.condition,
         stage=case.stage,
+        biomarkers=understood_biomarkers(case),
         treatment_plan=case.treatment_plan,
         questions=case.questions,
         urgency=Urgency(case.urgency),

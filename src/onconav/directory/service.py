@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, duplicates, name_search, ranking, resource_queries
+from onconav.directory import bulk, demo, duplicates, name_search, ranking, resource_export, resource_queries
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -100,6 +101,7 @@ __all__ = [
     "demo_cities",
     "describe_factor",
     "designation_label",
+    "export_resources",
     "get_organization_or_raise",
     "get_practitioner_or_raise",
     "list_resources",
@@ -478,3 +480,11 @@ def search_resources(session: Session, *, search: ResourceSearch) -> ResourcePag
 def list_resources(session: Session, *, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
     """The records of `kind` with these ids (those that exist), in id order."""
     return resource_queries.list_resources(session, kind, ids)
+
+
+def export_resources(
+    session: Session, *, kind: ResourceKind, after_id: int, count: int, since: datetime | None = None
+) -> list[ResourceRecord]:
+    """The next `count` records of `kind` after id `after_id`, in id order (a bulk export's page); with
+    `since`, only those an import may have changed since then."""
+    return resource_export.export_resources(session, kind, after_id=after_id, count=count, since=since)
