@@ -48,6 +48,18 @@ from onconav.directory.resource_records import (
     RoleServiceRecord,
     TextMatch,
 )
+from onconav.directory.plannet_conditions import role_codes
+from onconav.directory.resource_records import (  # the insurance side (Da Vinci PDex Plan-Net)
+    UNDATED,
+    AffiliationRecord,
+    Chained,
+    CodeField,
+    EndpointRecord,
+    IdField,
+    InsuranceOrganizationRecord,
+    InsurancePlanRecord,
+    LastUpdated,
+)
 from onconav.directory.schemas import (
     HospitalFactsRead,
     LinkedOrganizationRead,
@@ -478,3 +490,19 @@ def search_resources(session: Session, *, search: ResourceSearch) -> ResourcePag
 def list_resources(session: Session, *, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
     """The records of `kind` with these ids (those that exist), in id order."""
     return resource_queries.list_resources(session, kind, ids)
+
+
+# --- resources of the insurance side (Da Vinci PDex Plan-Net) ----------------------------------------------
+
+__all__ += [
+    "UNDATED",
+    "AffiliationRecord",
+    "role_codes",
+    "Chained",
+    "CodeField",
+    "EndpointRecord",
+    "IdField",
+    "InsuranceOrganizationRecord",
+    "InsurancePlanRecord",
+    "LastUpdated",
+]

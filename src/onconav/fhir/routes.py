@@ -1,4 +1,5 @@
-"""FHIR R4 HTTP routes: /fhir/R4/metadata, read (/{type}/{id}) and search (/{type}?...).
+"""FHIR R4 HTTP routes: /fhir/R4/metadata, read (/{type}/{id}), vread and history (/{type}/{id}/_history),
+search (/{type}?...).
 
 Every answer is `application/fhir+json`; errors become OperationOutcome resources (onconav.web.errors).
 """
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from onconav import __version__
-from onconav.fhir import search_parameters, service
+from onconav.fhir import declarations, search_parameters, service
 from onconav.fhir.outcome import FHIR_JSON
 from onconav.web.dependencies import SessionDep
 
@@ -32,21 +33,32 @@ def base_url(request: Request) -> str:
 def capability_statement(base: str) -> dict[str, Any]:
     """What this server can do: read and search-type of each directory resource, with their parameters."""
     resources = []
-    for resource_type, params in search_parameters.SEARCH_PARAMS.items():
+    for resource_type, params in declarations.SEARCH_PARAMS.items():
+        profiles = declarations.PROFILES[resource_type]
         entry: dict[str, Any] = {
             "type": resource_type,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "versioning": "no-version",
-            "readHistory": False,
+            "profile": f"http://hl7.org/fhir/StructureDefinition/{resource_type}",
+            "supportedProfile": profiles,
+            "interaction": [
+                {"code": "read"},
+                {"code": "vread"},
+                {"code": "history-instance"},
+                {"code": "search-type"},
+            ],
+            "versioning": "versioned",
+            "readHistory": True,
             "updateCreate": False,
             "searchParam": [
                 {"name": name, "type": param_type, "documentation": doc}
                 for name, (param_type, doc) in params.items()
             ],
         }
-        includes = list(search_parameters.INCLUDES.get(resource_type, {}))
+        includes = list(declarations.INCLUDES.get(resource_type, {}))
         if includes:
             entry["searchInclude"] = includes
+        revincludes = declarations.REVINCLUDES.get(resource_type, [])
+        if revincludes:
+            entry["searchRevInclude"] = revincludes
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -54,6 +66,7 @@ def capability_statement(base: str) -> dict[str, Any]:
         "date": "2026-01-01",
         "publisher": "onconav",
         "kind": "instance",
+        "instantiates": [declarations.PLANNET_CAPABILITY],
         "software": {"name": "onconav", "version": __version__},
         "implementation": {"description": "onconav cancer-care directory (read-only)", "url": base},
         "fhirVersion": "4.0.1",
@@ -62,9 +75,12 @@ def capability_statement(base: str) -> dict[str, Any]:
             {
                 "mode": "server",
                 "documentation": "Read-only directory of cancer-care organizations, locations, "
-                "practitioners, their roles and services. "
+                "practitioners, their roles and services, and the insurance networks and plans they "
+                "accept (Da Vinci PDex Plan-Net). "
                 f"Paging: _count (default {search_parameters.DEFAULT_COUNT}, "
-                f"at most {search_parameters.MAX_COUNT}) and _offset.",
+                f"at most {search_parameters.MAX_COUNT}) and _offset. _sort: _id or -_id (other keys are "
+                "ignored). _summary (true, text, data, count, false) and _elements. Chained searches on "
+                "reference parameters, one level (PractitionerRole?location.near=..., practitioner.name=...).",
                 "resource": resources,
             }
         ],
@@ -124,3 +140,15 @@ def search(resource_type: str, request: Request, session: SessionDep) -> JSONRes
 def read(resource_type: str, resource_id: str, session: SessionDep) -> JSONResponse:
     """Read: one resource by id."""
     return _fhir(service.read(session, resource_type, resource_id))
+
+
+@router.get("/{resource_type}/{resource_id}/_history")
+def history(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> JSONResponse:
+    """History of one resource: a history Bundle with its current version."""
+    return _fhir(service.history(session, resource_type, resource_id, base_url(request)))
+
+
+@router.get("/{resource_type}/{resource_id}/_history/{version}")
+def vread(resource_type: str, resource_id: str, version: str, session: SessionDep) -> JSONResponse:
+    """Vread: one version of a resource (the current one is kept)."""
+    return _fhir(service.vread(session, resource_type, resource_id, version))
