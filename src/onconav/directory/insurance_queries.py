@@ -191,7 +191,9 @@ def list_records(session: Session, kind: ResourceKind, ids: Sequence[int]) -> li
     model = MODELS[kind]
     rows = list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)).all())
     if kind == "InsuranceOrganization":
-        names = _insurance_names(session, [r.part_of_id for r in rows if isinstance(r, InsuranceOrganization)])
+        names = _insurance_names(
+            session, [r.part_of_id for r in rows if isinstance(r, InsuranceOrganization)]
+        )
         return [_insurance_organization(r, names) for r in rows if isinstance(r, InsuranceOrganization)]
     if kind == "InsurancePlan":
         plans = [r for r in rows if isinstance(r, InsurancePlan)]
@@ -274,7 +276,9 @@ def _affiliations(session: Session, rows: list[NetworkParticipation]) -> list[Re
     services: dict[int, list[EntityLink]] = {}
     org_ids = set(orgs)
     for loc_id, org_id, name in session.execute(
-        select(Location.id, Location.organization_id, Location.name).where(Location.organization_id.in_(org_ids))
+        select(Location.id, Location.organization_id, Location.name).where(
+            Location.organization_id.in_(org_ids)
+        )
     ):
         if org_id is not None:
             locations.setdefault(org_id, []).append(EntityLink(loc_id, name))

@@ -416,7 +416,7 @@ class InsurancePlan(Base):
 
 
 class NetworkParticipation(Base):
-    """An organization in a provider network: it accepts the network's plans (FHIR OrganizationAffiliation)."""
+    """An organization in a provider network, so it accepts the network's plans (OrganizationAffiliation)."""
 
     __tablename__ = "network_participation"
     __table_args__ = (

@@ -228,7 +228,9 @@ def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> Co
         return _any_of([_person_name(value, criterion.exact) for value in criterion.values])
     if isinstance(criterion, AddressMatches):
         condition = (
-            plannet_conditions.any_address(criterion, _text) if criterion.part == "any" else _address(criterion)
+            plannet_conditions.any_address(criterion, _text)
+            if criterion.part == "any"
+            else _address(criterion)
         )
         if kind == "Organization":
             return Organization.locations.any(condition)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, duplicates, name_search, ranking, resource_queries
+from onconav.directory import bulk, demo, duplicates, insurance, name_search, ranking, resource_queries
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -23,16 +24,26 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.plannet_conditions import role_codes
 from onconav.directory.reasons import describe_factor, designation_label
-from onconav.directory.resource_records import (
+from onconav.directory.resource_records import (  # the insurance side (Da Vinci PDex Plan-Net)
     RESOURCE_KINDS,
+    UNDATED,
     AddressMatches,
     AddressRecord,
+    AffiliationRecord,
+    Chained,
+    CodeField,
     CodesIn,
     Criterion,
+    EndpointRecord,
     EntityLink,
     HealthcareServiceRecord,
+    IdField,
     IdsIn,
+    InsuranceOrganizationRecord,
+    InsurancePlanRecord,
+    LastUpdated,
     LocationRecord,
     NameMatches,
     Near,
@@ -48,26 +59,17 @@ from onconav.directory.resource_records import (
     RoleServiceRecord,
     TextMatch,
 )
-from onconav.directory.plannet_conditions import role_codes
-from onconav.directory.resource_records import (  # the insurance side (Da Vinci PDex Plan-Net)
-    UNDATED,
-    AffiliationRecord,
-    Chained,
-    CodeField,
-    EndpointRecord,
-    IdField,
-    InsuranceOrganizationRecord,
-    InsurancePlanRecord,
-    LastUpdated,
-)
-from onconav.directory.schemas import (
+from onconav.directory.schemas import (  # insurance accepted
+    AcceptedPlanRead,
     HospitalFactsRead,
+    InsuranceImportRead,
     LinkedOrganizationRead,
     LocationRead,
     OfferedServiceRead,
     OrganizationRead,
     PractitionerRead,
     RankingWeights,
+    RejectedInsuranceRowRead,
     RoleRead,
     SignalRead,
     StaffMemberRead,
@@ -497,7 +499,6 @@ def list_resources(session: Session, *, kind: ResourceKind, ids: Sequence[int]) 
 __all__ += [
     "UNDATED",
     "AffiliationRecord",
-    "role_codes",
     "Chained",
     "CodeField",
     "EndpointRecord",
@@ -505,4 +506,42 @@ __all__ += [
     "InsuranceOrganizationRecord",
     "InsurancePlanRecord",
     "LastUpdated",
+    "accepted_insurance",
+    "import_insurance",
+    "organizations_accepting",
+    "role_codes",
 ]
+
+
+def import_insurance(session: Session, *, path: Path, source: str) -> InsuranceImportRead:
+    """Import insurance accepted from a documented CSV (`insurance-csv`) or a Plan-Net Bundle (`plannet`)."""
+    from onconav.directory.imports import insurance_files
+
+    done = insurance_files.import_file(session, path, source)
+    return InsuranceImportRead(
+        source=done.source,
+        counts=done.counts,
+        rejected=[RejectedInsuranceRowRead(row=r.row, reason=r.reason) for r in done.rejected],
+    )
+
+
+def accepted_insurance(session: Session, *, organization_id: int) -> list[AcceptedPlanRead]:
+    """The plans an organization accepts (through the networks it takes part in), with source and date."""
+    plans = insurance.accepted_plans(session, [organization_id]).get(organization_id, [])
+    return [
+        AcceptedPlanRead(
+            plan=p.plan,
+            plan_type=p.plan_type,
+            plan_type_label=insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
+            payer=p.payer,
+            network=p.network,
+            source_note=p.source_note,
+            as_of=p.as_of,
+        )
+        for p in plans
+    ]
+
+
+def organizations_accepting(session: Session, *, words: str) -> set[int]:
+    """Ids of the organizations accepting a plan that `words` name ("Medicare", a plan or payer name)."""
+    return insurance.organizations_accepting(session, words)

@@ -82,7 +82,10 @@ SEARCH_PARAMS: dict[str, Params] = {
         "practitioner": ("reference", "Practitioner/7 or 7 (chains: practitioner.name=...)"),
         "organization": ("reference", "Organization/12 or 12"),
         "location": ("reference", "Location/3 or 3 (chains: location.near=..., location.address-city=...)"),
-        "specialty": ("token", "NUCC taxonomy code (http://nucc.org/provider-taxonomy) or onconav specialty code"),
+        "specialty": (
+            "token",
+            "NUCC taxonomy code (http://nucc.org/provider-taxonomy) or onconav specialty code",
+        ),
         "service": ("reference", "HealthcareService/5 or 5"),
         "role": ("token", "ph (physician: MD or DO), np, pa, rn: from the practitioner's credentials"),
         "network": ("reference", "Organization/ins-2: roles at organizations in the network"),

@@ -52,7 +52,12 @@ LOCATION_TYPES = {
     "cancer_center": ("ONCL", "Medical oncology clinic"),
     "clinic": ("OF", "Outpatient facility"),
 }
-ROLE_NAMES = {"ph": "Physician", "np": "Nurse Practitioner", "pa": "Physician Assistant", "rn": "Registered Nurse"}
+ROLE_NAMES = {
+    "ph": "Physician",
+    "np": "Nurse Practitioner",
+    "pa": "Physician Assistant",
+    "rn": "Registered Nurse",
+}
 ORG_KIND_TEXT = {"hospital": "Hospital", "cancer_center": "Cancer center", "clinic": "Clinic"}
 FHIR_GENDERS = {"male", "female", "other", "unknown"}
 

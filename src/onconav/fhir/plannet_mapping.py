@@ -87,7 +87,10 @@ def insurance_plan(plan: directory.InsurancePlanRecord) -> Resource:
     resource["status"] = "active"
     display = PRODUCT_TYPES.get(plan.plan_type, plan.plan_type)
     resource["type"] = [
-        {"coding": [{"system": PRODUCT_TYPE_SYSTEM, "code": plan.plan_type, "display": display}], "text": display}
+        {
+            "coding": [{"system": PRODUCT_TYPE_SYSTEM, "code": plan.plan_type, "display": display}],
+            "text": display,
+        }
     ]
     resource["name"] = plan.name
     payer = reference("Organization", insurance_id(plan.owned_by.id), plan.owned_by.name)
@@ -121,11 +124,15 @@ def organization_affiliation(affiliation: directory.AffiliationRecord) -> Resour
     resource["participatingOrganization"] = reference("Organization", org.id, org.name)
     network = affiliation.network
     resource["network"] = [reference("Organization", insurance_id(network.id), network.name)]
-    resource["code"] = [{"coding": [{"system": AFFILIATION_ROLE_SYSTEM, "code": "provider", "display": "Provider"}]}]
+    resource["code"] = [
+        {"coding": [{"system": AFFILIATION_ROLE_SYSTEM, "code": "provider", "display": "Provider"}]}
+    ]
     if affiliation.locations:
         resource["location"] = [reference("Location", link.id, link.name) for link in affiliation.locations]
     if affiliation.services:
-        resource["healthcareService"] = [reference("HealthcareService", link.id) for link in affiliation.services]
+        resource["healthcareService"] = [
+            reference("HealthcareService", link.id) for link in affiliation.services
+        ]
     return resource
 
 
@@ -136,7 +143,9 @@ def endpoint(found: directory.EndpointRecord) -> Resource:
     resource["connectionType"] = {"system": CONNECTION_TYPE_SYSTEM, "code": found.connection_type}
     if found.name:
         resource["name"] = found.name
-    resource["managingOrganization"] = reference("Organization", found.organization.id, found.organization.name)
+    resource["managingOrganization"] = reference(
+        "Organization", found.organization.id, found.organization.name
+    )
     resource["payloadType"] = [{"coding": [{"system": PAYLOAD_TYPE_SYSTEM, "code": found.payload_type}]}]
     resource["address"] = found.address
     return resource

@@ -26,7 +26,8 @@ def summary_elements(resource_type: str) -> frozenset[str]:
     return frozenset(
         field.alias or name
         for name, field in model.model_fields.items()
-        if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("summary_element_property")
+        if isinstance(field.json_schema_extra, dict)
+        and field.json_schema_extra.get("summary_element_property")
     )
 
 

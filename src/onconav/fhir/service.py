@@ -104,7 +104,8 @@ def vread(session: Session, resource_type: str, raw_id: str, version: str) -> di
     if version != current:
         raise FhirError(
             404,
-            f"Version '{version}' of {resource_type}/{raw_id} is not kept; the current version is '{current}'.",
+            f"Version '{version}' of {resource_type}/{raw_id} is not kept; "
+            f"the current version is '{current}'.",
         )
     return resource
 
@@ -159,7 +160,9 @@ def _page(session: Session, searches: Sequence[directory.ResourceSearch]) -> tup
     total, records = 0, []
     offset, wanted = searches[0].offset, searches[0].count
     for one in searches:
-        page = directory.search_resources(session, search=dataclasses.replace(one, offset=offset, count=wanted))
+        page = directory.search_resources(
+            session, search=dataclasses.replace(one, offset=offset, count=wanted)
+        )
         total += page.total
         records += page.records
         wanted -= len(page.records)
