@@ -223,7 +223,9 @@ def _insurance_names(session: Session, ids: Sequence[int | None]) -> dict[int, s
     if not wanted:
         return {}
     query = select(InsuranceOrganization.id, InsuranceOrganization.name)
-    return dict(session.execute(query.where(InsuranceOrganization.id.in_(wanted))).tuples().all())
+    return {
+        row_id: name for row_id, name in session.execute(query.where(InsuranceOrganization.id.in_(wanted)))
+    }
 
 
 def _organizations(session: Session, ids: Sequence[int]) -> dict[int, Organization]:

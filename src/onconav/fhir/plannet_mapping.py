@@ -26,6 +26,8 @@ CONNECTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/endpoint-connect
 PAYLOAD_TYPE_SYSTEM = f"{PLANNET}/CodeSystem/EndpointPayloadTypeCS"
 # Where a record came from, and the source's date: onconav's provenance extension.
 SOURCE_URL = "https://onconav.org/fhir/StructureDefinition/source"
+# A state a network or payer serves (the coverage-area search parameter finds them by a Location in it).
+COVERAGE_STATE_URL = "https://onconav.org/fhir/StructureDefinition/coverage-state"
 PRODUCT_TYPES = {
     "commercial": "Commercial",
     "medicaid": "Medicaid",
@@ -71,8 +73,10 @@ def insurance_organization(org: directory.InsuranceOrganizationRecord) -> Resour
     resource["name"] = org.name
     if org.website:
         resource["telecom"] = [{"system": "url", "value": org.website, "use": "work"}]
-    if org.coverage_states:
-        resource["address"] = [{"state": state, "country": "US"} for state in org.coverage_states]
+    if org.coverage_states:  # where it serves (not where it is): onconav's coverage-state extension
+        resource.setdefault("extension", []).extend(
+            {"url": COVERAGE_STATE_URL, "valueString": state} for state in org.coverage_states
+        )
     if org.part_of is not None:
         resource["partOf"] = reference("Organization", insurance_id(org.part_of.id), org.part_of.name)
     return resource
