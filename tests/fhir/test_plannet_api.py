@@ -138,4 +138,7 @@ def test_summary_elements_vread_and_history(plannet: tuple[TestClient, TinyIds])
     # _lastUpdated: the imported networks are newer than the undated hand-made records.
     newer = _match_ids(_get(client, "/Organization?_lastUpdated=gt2026-01-02&_count=100"))
     assert newer and all(i.startswith("ins-") for i in newer)
-    assert _match_ids(_get(client, "/Organization?_lastUpdated=2026-01-01")) == [str(ids.org), str(ids.other_org)]
+    assert _match_ids(_get(client, "/Organization?_lastUpdated=2026-01-01")) == [
+        str(ids.org),
+        str(ids.other_org),
+    ]

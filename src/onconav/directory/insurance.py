@@ -8,6 +8,7 @@ Idempotent: payers, networks and plans are found again by (source, source_id), p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from onconav.directory.models import (
     InsurancePlan,
     NetworkParticipation,
 )
+from onconav.directory.search import SearchOutcome
 
 # Plan-Net insurance product types (InsuranceProductTypeCS), and the words a patient types for them.
 PLAN_TYPES: dict[str, str] = {
@@ -292,3 +294,14 @@ def organizations_accepting(session: Session, words: str) -> set[int]:
         )
     )
     return set(session.scalars(query).all())
+
+
+def keep_accepting(session: Session, outcome: SearchOutcome, words: str, limit: int) -> SearchOutcome:
+    """The outcome with only the hits at organizations accepting a plan `words` name, at most `limit`."""
+    accepting = organizations_accepting(session, words)
+    kept = [hit for hit in outcome.hits if hit.organization_id in accepting]
+    kept = kept[:limit]
+    within = sum(1 for hit in kept if hit.within_radius)
+    return dataclasses.replace(
+        outcome, hits=kept, limit=limit, within_radius_count=within, measured_coverage=None
+    )

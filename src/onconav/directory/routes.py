@@ -73,6 +73,9 @@ def api_search(
             description="best: within the radius first, each part by score (default); nearest: by distance."
         ),
     ] = "best",
+    insurance: Annotated[
+        str | None, Query(description="Only providers accepting a plan: 'Medicare', a plan or payer name.")
+    ] = None,
 ) -> SearchResponse:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
     check_query_length(q)
@@ -83,6 +86,7 @@ def api_search(
         radius_km=radius_km,
         limit=limit,
         filters=_filters(kind, language, international, designation),
+        accepts=insurance,
     )
     locale = request.state.locale
     translations = get_translations(locale)
@@ -101,7 +105,18 @@ def api_practitioner(practitioner_id: int, session: SessionDep) -> PractitionerR
     return service.get_practitioner_or_raise(session, practitioner_id=practitioner_id)
 
 
-FORM_KEYS = ("q", "near", "radius_km", "limit", "kind", "language", "international", "designation", "sort")
+FORM_KEYS = (
+    "q",
+    "near",
+    "radius_km",
+    "limit",
+    "kind",
+    "language",
+    "international",
+    "designation",
+    "sort",
+    "insurance",  # accepts a plan: "Medicare", a plan, network or payer name (directory/insurance.py)
+)
 
 
 def _form_state(request: Request) -> dict[str, str]:
@@ -154,6 +169,7 @@ def _results_page(
             filters=_filters(
                 form["kind"], form["language"], form["international"] == "1", form["designation"]
             ),
+            accepts=form["insurance"] or None,
         )
     except OnconavError as error:
         context_values["error"] = {"message": error.localized(translations.gettext), "details": error.details}
@@ -294,6 +310,7 @@ def page_organization(request: Request, session: SessionDep, organization_id: in
             "website": web_address(organization.website),
             "map": geo.draw_map(places, tile_url=get_settings().map_tile_url),
             "map_title": translations.gettext("Where %(name)s is") % {"name": organization.name},
+            "insurance": service.accepted_insurance(session, organization_id=organization_id),
         },
     )
 

@@ -176,10 +176,17 @@ def search_providers(
     radius_km: float = DEFAULT_RADIUS_KM,
     limit: int = DEFAULT_LIMIT,
     filters: SearchFilters | None = None,
+    accepts: str | None = None,
 ) -> SearchOutcome:
     """Organizations and practitioners for `query` (procedure, condition, specialty) around `near`,
-    ranked by the documented score, each with its reasons.
+    ranked by the documented score, each with its reasons; `accepts`: only those at an organization
+    accepting a plan it names ("Medicare", a plan, network or payer name).
     """
+    if accepts and accepts.strip():
+        outcome = search_providers(
+            session, query=query, near=near, radius_km=radius_km, limit=MAX_LIMIT, filters=filters
+        )
+        return insurance.keep_accepting(session, outcome, accepts, limit)
     filters = filters or SearchFilters()
     if filters.language:
         filters = SearchFilters(
