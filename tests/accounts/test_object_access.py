@@ -168,6 +168,8 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/fhir/R4/metadata"): PUBLIC_DIRECTORY,
     ("GET", "/fhir/R4/{resource_type}"): PUBLIC_DIRECTORY,
     ("GET", "/fhir/R4/{resource_type}/{resource_id}"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}/_history"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}/_history/{version}"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/explain"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions/{slug}"): PUBLIC_KNOWLEDGE,

@@ -111,7 +111,7 @@ def test_chained_searches_and_near_through_the_role_location(plannet: tuple[Test
     # Roles at organizations in the Medicare Advantage network: only Lakeside takes part in it.
     medicare = _get(client, "/Organization?name=example medicare network")["entry"][0]["resource"]["id"]
     assert _match_ids(_get(client, f"/PractitionerRole?network=Organization/{medicare}")) == [boston_role]
-    affiliations = _get(client, f"/OrganizationAffiliation?participating-organization.identifier=1245319599")
+    affiliations = _get(client, "/OrganizationAffiliation?participating-organization.identifier=1245319599")
     assert {e["resource"]["participatingOrganization"]["reference"] for e in affiliations["entry"]} == {
         f"Organization/{ids.other_org}"
     }
