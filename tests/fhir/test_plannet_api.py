@@ -5,6 +5,7 @@ across providers and networks; on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -142,3 +143,26 @@ def test_summary_elements_vread_and_history(plannet: tuple[TestClient, TinyIds])
         str(ids.org),
         str(ids.other_org),
     ]
+
+
+def test_xml_answers_parse_back_to_the_json_resources(plannet: tuple[TestClient, TinyIds]) -> None:
+    client, ids = plannet
+    as_json = _get(client, "/PractitionerRole?_include=PractitionerRole:network&_count=100")
+    response = client.get(BASE + "/PractitionerRole?_include=PractitionerRole:network&_count=100&_format=xml")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/fhir+xml")
+    assert response.text.startswith("<?xml") and 'xmlns="http://hl7.org/fhir"' in response.text
+    parsed = json.loads(Bundle.model_validate_xml(response.content).model_dump_json())
+    assert parsed["entry"] == as_json["entry"] and parsed["total"] == as_json["total"]
+    assert "_format=xml" in parsed["link"][0]["url"]
+    accepted = client.get(BASE + f"/Organization/{ids.org}", headers={"Accept": "application/fhir+xml"})
+    assert accepted.headers["content-type"].startswith("application/fhir+xml")
+    assert json.loads(Organization.model_validate_xml(accepted.content).model_dump_json()) == _get(
+        client, f"/Organization/{ids.org}"
+    )
+    plan = _get(client, "/InsurancePlan?type=mediadv")["entry"][0]["resource"]
+    xml_plan = client.get(BASE + f"/InsurancePlan/{plan['id']}?_format=application/fhir+xml")
+    assert '<extension url="https://onconav.org/fhir/StructureDefinition/source">' in xml_plan.text
+    assert json.loads(InsurancePlan.model_validate_xml(xml_plan.content).model_dump_json()) == plan
+    capability = client.get(BASE + "/metadata", headers={"Accept": "application/xml"})
+    assert capability.text.count("<searchParam>") > 60
+    assert client.get(BASE + f"/Organization/{ids.org}?_format=yaml").status_code == 400

@@ -10,18 +10,30 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from onconav import __version__
 from onconav.fhir import declarations, search_parameters, service
-from onconav.fhir.outcome import FHIR_JSON
+from onconav.fhir.outcome import FHIR_JSON, FhirError
+from onconav.fhir.xml_format import FHIR_XML, to_xml
 from onconav.web.dependencies import SessionDep
 
 router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
 PAGING_PARAMS = ("_offset", "_getpagesoffset", "_count")
 
 
-def _fhir(body: dict[str, Any]) -> JSONResponse:
+def wants_xml(request: Request) -> bool:
+    """XML when `_format` asks for it, or when the Accept header names XML and not JSON."""
+    asked = request.query_params.get("_format", "").strip()
+    if asked:
+        return asked in search_parameters.XML_FORMATS
+    accept = request.headers.get("accept", "")
+    return "xml" in accept and "json" not in accept
+
+
+def _fhir(request: Request, body: dict[str, Any]) -> Response:
+    if wants_xml(request):
+        return Response(to_xml(body), media_type=FHIR_XML)
     return JSONResponse(body, media_type=FHIR_JSON)
 
 
@@ -70,7 +82,7 @@ def capability_statement(base: str) -> dict[str, Any]:
         "software": {"name": "onconav", "version": __version__},
         "implementation": {"description": "onconav cancer-care directory (read-only)", "url": base},
         "fhirVersion": "4.0.1",
-        "format": ["json", FHIR_JSON],
+        "format": ["json", FHIR_JSON, "xml", FHIR_XML],
         "rest": [
             {
                 "mode": "server",
@@ -125,31 +137,42 @@ def searchset(request: Request, resource_type: str, result: service.SearchResult
 
 
 @router.get("/metadata")
-def metadata(request: Request) -> JSONResponse:
+def metadata(request: Request) -> Response:
     """The CapabilityStatement."""
-    return _fhir(capability_statement(base_url(request)))
+    return _fhir(request, capability_statement(base_url(request)))
 
 
 @router.get("/{resource_type}")
-def search(resource_type: str, request: Request, session: SessionDep) -> JSONResponse:
+def search(resource_type: str, request: Request, session: SessionDep) -> Response:
     """Search-type: a searchset Bundle."""
     result = service.search(session, resource_type, request.query_params.multi_items())
-    return _fhir(searchset(request, resource_type, result))
+    return _fhir(request, searchset(request, resource_type, result))
 
 
 @router.get("/{resource_type}/{resource_id}")
-def read(resource_type: str, resource_id: str, session: SessionDep) -> JSONResponse:
+def read(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> Response:
     """Read: one resource by id."""
-    return _fhir(service.read(session, resource_type, resource_id))
+    _check_format(request)
+    return _fhir(request, service.read(session, resource_type, resource_id))
 
 
 @router.get("/{resource_type}/{resource_id}/_history")
-def history(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> JSONResponse:
+def history(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> Response:
     """History of one resource: a history Bundle with its current version."""
-    return _fhir(service.history(session, resource_type, resource_id, base_url(request)))
+    _check_format(request)
+    return _fhir(request, service.history(session, resource_type, resource_id, base_url(request)))
 
 
 @router.get("/{resource_type}/{resource_id}/_history/{version}")
-def vread(resource_type: str, resource_id: str, version: str, session: SessionDep) -> JSONResponse:
+def vread(
+    resource_type: str, resource_id: str, version: str, request: Request, session: SessionDep
+) -> Response:
     """Vread: one version of a resource (the current one is kept)."""
-    return _fhir(service.vread(session, resource_type, resource_id, version))
+    _check_format(request)
+    return _fhir(request, service.vread(session, resource_type, resource_id, version))
+
+
+def _check_format(request: Request) -> None:
+    asked = request.query_params.get("_format", "").strip()
+    if asked and asked not in search_parameters.JSON_FORMATS + search_parameters.XML_FORMATS:
+        raise FhirError(400, f"Unsupported _format '{asked}': use json or xml.")

@@ -39,8 +39,9 @@ RESULT_PARAMS = (
     "_elements",
 )
 STRING_MODIFIERS = ("", "contains", "exact")
-JSON_FORMATS = ("json", "application/json", "application/fhir+json")
-XML_FORMATS = ("xml", "application/xml", "application/fhir+xml", "text/xml")
+# An unescaped "+" in a query string reads as a space: "application/fhir json" is taken as meant.
+JSON_FORMATS = ("json", "application/json", "application/fhir+json", "application/fhir json")
+XML_FORMATS = ("xml", "application/xml", "application/fhir+xml", "application/fhir xml", "text/xml")
 SUMMARY_MODES = ("true", "false", "text", "data", "count")
 # The directory kinds whose records a FHIR type's resources come from (payers and networks are Organizations).
 KINDS: dict[str, tuple[directory.ResourceKind, ...]] = {
