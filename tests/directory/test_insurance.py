@@ -138,3 +138,48 @@ def test_profile_shows_insurance_and_search_filters_by_it(
         )
         html = client.get("/search", params={**params, "insurance": "Medicare"})
         assert html.status_code == 200 and 'name="insurance"' in html.text and 'value="Medicare"' in html.text
+
+
+def test_cli_imports_insurance_and_prints_rejected_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine
+    from typer.testing import CliRunner
+
+    from onconav.cli import app
+    from onconav.config import get_settings
+
+    monkeypatch.setenv("ONCONAV_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ONCONAV_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        engine = create_engine(f"sqlite:///{tmp_path / 'onconav.sqlite3'}")
+        with unit_of_work(make_session_factory(engine)) as session:
+            session.add_all(
+                [
+                    Organization(name="Lakeside", kind="clinic", npi=NPI_A, languages=[], designations=[]),
+                    Organization(
+                        name="Harbor", kind="cancer_center", npi=NPI_B, languages=[], designations=[]
+                    ),
+                ]
+            )
+        engine.dispose()
+        result = runner.invoke(app, ["import", "plannet", str(EXAMPLES / "plannet-example-bundle.json")])
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.output.split())  # the console wraps long lines
+        assert "2 plans" in said and "0 rejected" in said
+        table = tmp_path / "insurance.csv"
+        table.write_text(
+            HEADER
+            + f"{NPI_A},Payer,Net,Plan,medicare,MA,{NOTE},2026-10-01\n"
+            + f"{NPI_A},Payer,Net,Plan,platinum,MA,{NOTE},2026-10-01\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(app, ["import", "insurance-csv", str(table)])
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.output.split())
+        assert "1 rejected" in said and "row 2" in said and "platinum" in said
+    finally:
+        get_settings.cache_clear()

@@ -38,6 +38,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STATE = re.compile(r"^[A-Z]{2}$")
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 SOURCE_EXTENSION = "https://onconav.org/fhir/StructureDefinition/source"
+COVERAGE_STATE = "https://onconav.org/fhir/StructureDefinition/coverage-state"  # as onconav's FHIR answers
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,11 @@ class _BundleReader:
             self._provenance(resource)
             source_id = _key(ref)
             self.insurance[ref] = source_id
-            states = tuple(a.get("state") for a in resource.get("address") or [] if a.get("state"))
+            states = tuple(a.get("state") for a in resource.get("address") or [] if a.get("state")) + tuple(
+                e.get("valueString")
+                for e in resource.get("extension") or []
+                if e.get("url") == COVERAGE_STATE
+            )
             if "ntwk" in codes:
                 part_of = (resource.get("partOf") or {}).get("reference")
                 self.batch.networks.append(
