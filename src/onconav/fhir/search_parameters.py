@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from onconav.directory import service as directory
-from onconav.fhir import mapping, plannet_parameters
+from onconav.fhir import code_values, plannet_parameters
 from onconav.fhir.declarations import INCLUDES, REFERENCES, RESOURCE_TYPES, REVINCLUDES, SEARCH_PARAMS
 from onconav.fhir.outcome import FhirError
-from onconav.knowledge import service as knowledge
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -151,7 +150,7 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> Searc
             elif name == "_summary":
                 summary = _summary(raw)
             elif name == "_elements":
-                elements += _values(raw)
+                elements += code_values.values(raw)
             elif name == "_include":
                 includes += _includes(fhir_type, raw)
             else:
@@ -186,7 +185,7 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> Searc
 
 def _sort(raw: str, descending: bool) -> bool:
     """`_sort=_id` or `-_id` orders by id; other sort keys are ignored, as FHIR allows."""
-    keys = _values(raw)
+    keys = code_values.values(raw)
     if keys and keys[0] in ("_id", "-_id"):
         return keys[0] == "-_id"
     return descending
@@ -245,20 +244,20 @@ def _id_field(name: str) -> directory.IdField:
 
 def _revincludes(fhir_type: str, raw: str) -> list[str]:
     supported = REVINCLUDES.get(fhir_type, [])
-    for value in _values(raw):
+    for value in code_values.values(raw):
         if value not in supported:
             choices = ", ".join(supported) or "none"
             raise FhirError(400, f"Unsupported _revinclude '{value}' for {fhir_type}; supported: {choices}.")
-    return _values(raw)
+    return code_values.values(raw)
 
 
 def _includes(kind: str, raw: str) -> list[str]:
     supported = INCLUDES.get(kind, {})
-    for value in _values(raw):
+    for value in code_values.values(raw):
         if value not in supported:
             choices = ", ".join(supported) or "none"
             raise FhirError(400, f"Unsupported _include '{value}' for {kind}; supported: {choices}.")
-    return _values(raw)
+    return code_values.values(raw)
 
 
 def _whole_number(name: str, raw: str, *, low: int) -> int:
@@ -275,7 +274,7 @@ def _criterion(
     fhir_type: str, kind: directory.ResourceKind, param: str, modifier: str, raw: str
 ) -> directory.Criterion:
     """The directory criterion of one search parameter on records of `kind` (name and modifier are valid)."""
-    values = tuple(_values(raw))
+    values = tuple(code_values.values(raw))
     if param == "_id":
         return directory.IdsIn("id", tuple(i for i in (row_id(kind, v) for v in values) if i is not None))
     if param == "_lastUpdated":
@@ -287,31 +286,30 @@ def _criterion(
         return directory.AddressMatches(ADDRESS_PARTS[param], values, match)
     name_match: directory.TextMatch = "exact" if modifier == "exact" else "contains"
     if param == "identifier":
-        return directory.CodesIn("npi", _npis(raw))
+        return directory.CodesIn("npi", code_values.npis(raw))
     if param == "near":
         return _near(raw)
     if (fhir_type, param) in TOKEN_FIELDS:
-        return directory.CodesIn(TOKEN_FIELDS[(fhir_type, param)], tuple(code for _, code in _tokens(raw)))
+        return directory.CodesIn(
+            TOKEN_FIELDS[(fhir_type, param)], tuple(code for _, code in code_values.tokens(raw))
+        )
     if fhir_type == "Practitioner":
         if param == "name":
             return directory.PersonNameMatches(values, exact=modifier == "exact")
         return directory.NameMatches(NAME_FIELDS[param], values, name_match)
     if fhir_type == "PractitionerRole" and param == "specialty":
-        return directory.CodesIn("specialty", tuple(_specialty_codes(raw)))
+        return directory.CodesIn("specialty", tuple(code_values.specialty_codes(raw)))
     if fhir_type == "PractitionerRole" and param == "service":
         return directory.PerformsServicesOf(_references(param, raw, "HealthcareService", "HealthcareService"))
-    if fhir_type == "HealthcareService" and param in HEALTHCARE_SERVICE_CODES:
-        return directory.CodesIn("service_code", tuple(HEALTHCARE_SERVICE_CODES[param](raw, modifier)))
+    if fhir_type == "HealthcareService" and param in code_values.HEALTHCARE_SERVICE_CODES:
+        return directory.CodesIn(
+            "service_code", tuple(code_values.HEALTHCARE_SERVICE_CODES[param](raw, modifier))
+        )
     if (fhir_type, param) in REFERENCES:
         target_type, target_kind, field_name = REFERENCES[(fhir_type, param)]
         ids = _references(param, raw, target_type, _kind(target_kind))
         return directory.IdsIn(_id_field(field_name), ids)
     return directory.NameMatches("name", values, name_match)
-
-
-def _values(raw: str) -> list[str]:
-    values = [value.strip() for value in raw.split(",")]
-    return [value for value in values if value]
 
 
 def _reference(param: str, value: str, target: str, kind: directory.ResourceKind) -> int | None:
@@ -326,62 +324,10 @@ def _reference(param: str, value: str, target: str, kind: directory.ResourceKind
 
 def _references(param: str, raw: str, target: str, kind: directory.ResourceKind) -> tuple[int, ...]:
     return tuple(
-        ref for ref in (_reference(param, value, target, kind) for value in _values(raw)) if ref is not None
+        ref
+        for ref in (_reference(param, value, target, kind) for value in code_values.values(raw))
+        if ref is not None
     )
-
-
-def _tokens(raw: str) -> list[tuple[str | None, str]]:
-    tokens = []
-    for value in _values(raw):
-        system, bar, code = value.rpartition("|")
-        tokens.append((system if bar else None, code))
-    return tokens
-
-
-def _npis(raw: str) -> tuple[str, ...]:
-    return tuple(code for system, code in _tokens(raw) if system in (None, "", mapping.NPI_SYSTEM) and code)
-
-
-def _specialty_codes(raw: str) -> list[str]:
-    """onconav specialty codes meant by NUCC codes and/or onconav codes (with or without a system)."""
-    known = knowledge.list_specialties()
-    codes: list[str] = []
-    for system, code in _tokens(raw):
-        if system in (None, "", mapping.NUCC_SYSTEM):
-            codes += [s.code for s in known if code in s.nucc_taxonomy]
-        if system in (None, "", mapping.SPECIALTY_SYSTEM):
-            codes += [s.code for s in known if s.code == code]
-    return codes
-
-
-def _service_codes_for_specialties(specialties: list[str]) -> list[str]:
-    wanted = set(specialties)
-    return [s.code for s in knowledge.list_services() if wanted & set(s.specialties)]
-
-
-def _service_type_codes(raw: str) -> list[str]:
-    codes: list[str] = []
-    for system, code in _tokens(raw):
-        if system in (None, "", mapping.SERVICE_SYSTEM):
-            codes.append(code)
-        if system in (None, "", mapping.CPT_SYSTEM):
-            codes += [s.code for s in knowledge.list_services() if code in s.cpt]
-    return codes
-
-
-def _service_category_codes(raw: str) -> list[str]:
-    categories = {code for _, code in _tokens(raw)}
-    return [s.code for s in knowledge.list_services() if str(s.category) in categories]
-
-
-def _service_name_codes(value: str, modifier: str) -> list[str]:
-    lowered = value.lower()
-    codes = []
-    for s in knowledge.list_services():
-        name = s.name.lower()
-        if (modifier == "exact" and s.name == value) or (modifier != "exact" and lowered in name):
-            codes.append(s.code)
-    return codes
 
 
 def _number(param: str, text: str, what: str) -> float:
@@ -419,14 +365,3 @@ def _near(raw: str) -> directory.Near:
     if distance_km > MAX_NEAR_KM:
         raise FhirError(400, f"Parameter 'near': distance can be at most {MAX_NEAR_KM:.0f} km.")
     return directory.Near(lat, lon, distance_km)
-
-
-# HealthcareService parameters answered by the knowledge catalogue's service codes.
-HEALTHCARE_SERVICE_CODES = {
-    "name": lambda raw, modifier: [
-        code for value in _values(raw) for code in _service_name_codes(value, modifier)
-    ],
-    "specialty": lambda raw, _: _service_codes_for_specialties(_specialty_codes(raw)),
-    "service-type": lambda raw, _: _service_type_codes(raw),
-    "service-category": lambda raw, _: _service_category_codes(raw),
-}
