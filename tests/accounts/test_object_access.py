@@ -160,6 +160,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/language/{code}"): Public("language choice"),
     ("GET", "/api/v1/search"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/organizations/{organization_id}"): PUBLIC_DIRECTORY,
+    ("GET", "/api/v1/organizations/{organization_id}/insurance"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/practitioners/{practitioner_id}"): PUBLIC_DIRECTORY,
     ("GET", "/search"): PUBLIC_DIRECTORY,
     ("GET", "/{topic_path}/{code}/near/{place_slug}"): PUBLIC_DIRECTORY,

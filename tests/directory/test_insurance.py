@@ -125,6 +125,11 @@ def test_profile_shows_insurance_and_search_filters_by_it(
         page = client.get(f"/organizations/{org_ids[0]}").text
         assert "Golden Medicare Choice" in page and "2026-10-01" in page and NOTE in page
         assert "No source we have lists" in client.get(f"/organizations/{org_ids[1]}").text
+        (listed,) = client.get(f"/api/v1/organizations/{org_ids[0]}/insurance").json()
+        assert listed["plan"] == "Golden Medicare Choice" and listed["plan_type_label"] == "Medicare"
+        assert listed["as_of"] == "2026-10-01" and listed["source_note"] == NOTE
+        assert client.get(f"/api/v1/organizations/{org_ids[1]}/insurance").json() == []
+        assert client.get("/api/v1/organizations/999999/insurance").status_code == 404
         params = {"q": "systemic therapy", "near": "Los Angeles, CA", "radius_km": "2000", "limit": "50"}
         for words in ("Medicare", "golden medicare", "Golden State"):
             hits = client.get("/api/v1/search", params={**params, "insurance": words}).json()["results"]

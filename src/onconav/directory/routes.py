@@ -26,7 +26,7 @@ from onconav.directory.result_pages import (
     location_phones,
     web_address,
 )
-from onconav.directory.schemas import OrganizationRead, PractitionerRead, SearchResponse
+from onconav.directory.schemas import AcceptedPlanRead, OrganizationRead, PractitionerRead, SearchResponse
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.geo import service as geo
@@ -97,6 +97,13 @@ def api_search(
 def api_organization(organization_id: int, session: SessionDep) -> OrganizationRead:
     """A hospital, cancer center or clinic."""
     return service.get_organization_or_raise(session, organization_id=organization_id)
+
+
+@api_router.get("/organizations/{organization_id}/insurance", response_model=list[AcceptedPlanRead])
+def api_organization_insurance(organization_id: int, session: SessionDep) -> list[AcceptedPlanRead]:
+    """The insurance plans an organization accepts (through its networks), with the source and its date."""
+    service.get_organization_or_raise(session, organization_id=organization_id)  # 404 when unknown
+    return service.accepted_insurance(session, organization_id=organization_id)
 
 
 @api_router.get("/practitioners/{practitioner_id}", response_model=PractitionerRead)
