@@ -53,6 +53,13 @@ def last_updated(raw: str) -> directory.LastUpdated:
 
 def _date_range(value: str) -> tuple[datetime, datetime]:
     """The instants a date of any precision covers: [start, end)."""
+    try:
+        return _instants(value)
+    except (ValueError, OverflowError):  # 2026-02-30, year 0, the end of year 9999
+        raise FhirError(400, f"Parameter '_lastUpdated': '{value}' is no valid date.") from None
+
+
+def _instants(value: str) -> tuple[datetime, datetime]:
     match = DATE_PATTERN.match(value)
     if match is None:
         raise FhirError(
@@ -61,20 +68,19 @@ def _date_range(value: str) -> tuple[datetime, datetime]:
             f"got '{value}'.",
         )
     parts = match.groupdict()
-    try:
-        start = datetime(
-            int(parts["year"]),
-            int(parts["month"] or 1),
-            int(parts["day"] or 1),
-            int(parts["hour"] or 0),
-            int(parts["minute"] or 0),
-            int(parts["second"] or 0),
-            tzinfo=UTC,
-        )
-    except ValueError:
-        raise FhirError(400, f"Parameter '_lastUpdated': '{value}' is no valid date.") from None
+    start = datetime(
+        int(parts["year"]),
+        int(parts["month"] or 1),
+        int(parts["day"] or 1),
+        int(parts["hour"] or 0),
+        int(parts["minute"] or 0),
+        int(parts["second"] or 0),
+        tzinfo=UTC,
+    )
     zone = parts["zone"]
     if zone and zone != "Z":
+        if int(zone[1:3]) > 14 or int(zone[4:6]) > 59:
+            raise ValueError(f"no time zone is {zone}")
         sign = 1 if zone[0] == "+" else -1
         start -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
     if parts["second"]:
