@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.endpoint import Endpoint
 from fhir.resources.R4B.insuranceplan import InsurancePlan
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.organizationaffiliation import OrganizationAffiliation
 from sqlalchemy.engine import Engine
@@ -166,3 +167,9 @@ def test_xml_answers_parse_back_to_the_json_resources(plannet: tuple[TestClient,
     capability = client.get(BASE + "/metadata", headers={"Accept": "application/xml"})
     assert capability.text.count("<searchParam>") > 60
     assert client.get(BASE + f"/Organization/{ids.org}?_format=yaml").status_code == 400
+    missing = client.get(BASE + "/Organization/ins-999999", headers={"Accept": "application/fhir+xml"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/fhir+xml")
+    outcome = OperationOutcome.model_validate_xml(missing.content)
+    assert outcome.issue[0].code == "not-found"
+    bad = client.get(BASE + "/InsurancePlan?foo=1&_format=xml")
+    assert bad.status_code == 400 and "Unknown search parameter" in bad.text and bad.text.startswith("<?xml")

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from onconav import __version__
 from onconav.fhir import declarations, search_parameters, service
-from onconav.fhir.outcome import FHIR_JSON, FhirError
+from onconav.fhir.outcome import FHIR_JSON, FhirError, prefers_xml
 from onconav.fhir.xml_format import FHIR_XML, to_xml
 from onconav.web.dependencies import SessionDep
 
@@ -22,17 +22,8 @@ router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
 PAGING_PARAMS = ("_offset", "_getpagesoffset", "_count")
 
 
-def wants_xml(request: Request) -> bool:
-    """XML when `_format` asks for it, or when the Accept header names XML and not JSON."""
-    asked = request.query_params.get("_format", "").strip()
-    if asked:
-        return asked in search_parameters.XML_FORMATS
-    accept = request.headers.get("accept", "")
-    return "xml" in accept and "json" not in accept
-
-
 def _fhir(request: Request, body: dict[str, Any]) -> Response:
-    if wants_xml(request):
+    if prefers_xml(request):
         return Response(to_xml(body), media_type=FHIR_XML)
     return JSONResponse(body, media_type=FHIR_JSON)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from onconav.directory import service as directory
-from onconav.fhir import code_values, plannet_parameters
+from onconav.fhir import code_values, outcome, plannet_parameters
 from onconav.fhir.declarations import INCLUDES, REFERENCES, RESOURCE_TYPES, REVINCLUDES, SEARCH_PARAMS
 from onconav.fhir.outcome import FhirError
 
@@ -40,7 +40,7 @@ RESULT_PARAMS = (
 STRING_MODIFIERS = ("", "contains", "exact")
 # An unescaped "+" in a query string reads as a space: "application/fhir json" is taken as meant.
 JSON_FORMATS = ("json", "application/json", "application/fhir+json", "application/fhir json")
-XML_FORMATS = ("xml", "application/xml", "application/fhir+xml", "application/fhir xml", "text/xml")
+XML_FORMATS = outcome.XML_FORMATS
 SUMMARY_MODES = ("true", "false", "text", "data", "count")
 # The directory kinds whose records a FHIR type's resources come from (payers and networks are Organizations).
 KINDS: dict[str, tuple[directory.ResourceKind, ...]] = {
