@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -126,15 +127,16 @@ def write_batch(session: Session, batch: InsuranceBatch, provenance: Provenance)
                 InsurancePlan.source == provenance.source, InsurancePlan.source_id == plan.source_id
             )
         )
+        owner = ids.get(plan.payer_source_id) or _known(session, provenance, plan.payer_source_id)
+        if owner is None:  # the readers only pass plans whose payer is in the file
+            continue
         plan_row = found or InsurancePlan(source=provenance.source, source_id=plan.source_id)
         plan_row.name, plan_row.plan_type, plan_row.coverage_states = (
             plan.name,
             plan.plan_type,
             list(plan.states),
         )
-        plan_row.owned_by_id = (
-            ids.get(plan.payer_source_id) or _known(session, provenance, plan.payer_source_id) or 0
-        )
+        plan_row.owned_by_id = owner
         plan_row.network_id = ids.get(plan.network_source_id or "") or _known(
             session, provenance, plan.network_source_id
         )
@@ -208,10 +210,10 @@ def _known(session: Session, provenance: Provenance, source_id: str | None) -> i
 
 
 def _stamp(
-    row: InsuranceOrganization | InsurancePlan | NetworkParticipation, provenance: Provenance, now: object
+    row: InsuranceOrganization | InsurancePlan | NetworkParticipation, provenance: Provenance, now: datetime
 ) -> None:
     row.source_note, row.as_of = provenance.note, provenance.as_of
-    row.updated_at = now  # type: ignore[assignment]
+    row.updated_at = now
 
 
 # --- reads -------------------------------------------------------------------------------------------------
