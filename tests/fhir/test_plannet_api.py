@@ -113,6 +113,19 @@ def test_chained_searches_and_near_through_the_role_location(plannet: tuple[Test
     # Roles at organizations in the Medicare Advantage network: only Lakeside takes part in it.
     medicare = _get(client, "/Organization?name=example medicare network")["entry"][0]["resource"]["id"]
     assert _match_ids(_get(client, f"/PractitionerRole?network=Organization/{medicare}")) == [boston_role]
+    # Plan-Net's "who practises here": roles at a location, and (iterate) their practitioners.
+    here = _get(
+        client,
+        f"/Location?_id={ids.location}&_revinclude=PractitionerRole:location"
+        "&_include:iterate=PractitionerRole:practitioner",
+    )
+    kinds = {(e["resource"]["resourceType"], e["resource"]["id"], e["search"]["mode"]) for e in here["entry"]}
+    assert kinds == {
+        ("Location", str(ids.location), "match"),
+        ("PractitionerRole", str(ids.role), "include"),
+        ("Practitioner", str(ids.practitioner), "include"),
+    }
+    assert _get(client, "/Location?_include:iterate=Foo:bar", 400)["issue"][0]["code"] == "invalid"
     affiliations = _get(client, "/OrganizationAffiliation?participating-organization.identifier=1245319599")
     assert {e["resource"]["participatingOrganization"]["reference"] for e in affiliations["entry"]} == {
         f"Organization/{ids.other_org}"

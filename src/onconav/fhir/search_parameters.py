@@ -86,6 +86,7 @@ class SearchRequest:
     revincludes: list[str] = field(default_factory=list)
     summary: str = "false"
     elements: tuple[str, ...] = ()
+    iterate: list[str] = field(default_factory=list)  # `_include:iterate` values
 
     @property
     def offset(self) -> int:
@@ -132,9 +133,13 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> Searc
     count, offset, descending, summary = DEFAULT_COUNT, 0, False, "false"
     includes: list[str] = []
     revincludes: list[str] = []
+    iterate: list[str] = []
     elements: list[str] = []
     for key, raw in params:
         name, _, modifier = key.partition(":")
+        if name == "_include" and modifier == "iterate":  # also from the included resources, one more step
+            iterate += _iterate_includes(raw)
+            continue
         if name in RESULT_PARAMS:
             if modifier:
                 raise FhirError(400, f"Parameter '{name}' takes no modifier (got '{key}').")
@@ -180,7 +185,7 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> Searc
         directory.ResourceSearch(kind, tuple(found), offset, count, descending)
         for kind, found in criteria.items()
     )
-    return SearchRequest(searches, includes, revincludes, summary, tuple(elements))
+    return SearchRequest(searches, includes, revincludes, summary, tuple(elements), iterate)
 
 
 def _sort(raw: str, descending: bool) -> bool:
@@ -240,6 +245,15 @@ def _id_field(name: str) -> directory.IdField:
         "coverage_area",
     )
     return next(f for f in fields if f == name)
+
+
+def _iterate_includes(raw: str) -> list[str]:
+    """`_include:iterate` values: any declared _include, applied to the matches and included resources."""
+    found = code_values.values(raw)
+    for value in found:
+        if value not in INCLUDES.get(value.split(":", 1)[0], {}):
+            raise FhirError(400, f"Unsupported _include:iterate '{value}': it is no declared _include value.")
+    return found
 
 
 def _revincludes(fhir_type: str, raw: str) -> list[str]:

@@ -139,6 +139,8 @@ def search(session: Session, resource_type: str, params: Sequence[tuple[str, str
     total, matches = _page(session, request.searches)
     included = _included(session, matches, request.includes)
     included += _revincluded(session, resource_type, matches, request.revincludes)
+    if request.iterate:  # one more step, from everything found so far
+        included += _included(session, matches + included, request.iterate)
     seen = {(r["resourceType"], r["id"]) for r in matches}
     unique: list[dict[str, Any]] = []
     for resource in included:
@@ -187,7 +189,7 @@ def _included(session: Session, matches: list[dict[str, Any]], includes: list[st
     for include in dict.fromkeys(includes):
         source = include.split(":", 1)[0]
         target = INCLUDES[source][include]
-        for resource in matches:
+        for resource in (r for r in matches if r["resourceType"] == source):
             for ref in references(resource, INCLUDE_ELEMENTS[include]):
                 ref_type, _, ref_id = ref.rpartition("/")
                 if ref_type == target:
