@@ -82,7 +82,8 @@ def capability_statement(base: str) -> dict[str, Any]:
                 "accept (Da Vinci PDex Plan-Net). "
                 f"Paging: _count (default {search_parameters.DEFAULT_COUNT}, "
                 f"at most {search_parameters.MAX_COUNT}) and _offset. _sort: _id or -_id (other keys are "
-                "ignored). _summary (true, text, data, count, false) and _elements. Chained searches on "
+                "ignored). _summary (true, text, data, count, false) and _elements. _include:iterate "
+                "(one more step). Chained searches on "
                 "reference parameters, one level (PractitionerRole?location.near=..., "
                 "practitioner.name=...).",
                 "resource": resources,
