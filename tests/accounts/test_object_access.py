@@ -192,6 +192,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ("GET", "/language/{code}"): Public("language choice"),
     ("GET", "/api/v1/search"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/organizations/{organization_id}"): PUBLIC_DIRECTORY,
+    ("GET", "/api/v1/organizations/{organization_id}/insurance"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/practitioners/{practitioner_id}"): PUBLIC_DIRECTORY,
     ("GET", "/search"): PUBLIC_DIRECTORY,
     ("GET", "/{topic_path}/{code}/near/{place_slug}"): PUBLIC_DIRECTORY,
@@ -206,6 +207,8 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
         "cancel a directory export: public data; the job id is a 128-bit secret only its client knows"
     ),
     ("GET", "/fhir/bulk-export/{job_id}/{file_name}"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}/_history"): PUBLIC_DIRECTORY,
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}/_history/{version}"): PUBLIC_DIRECTORY,
     ("GET", "/api/v1/explain"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions"): PUBLIC_KNOWLEDGE,
     ("GET", "/conditions/{slug}"): PUBLIC_KNOWLEDGE,

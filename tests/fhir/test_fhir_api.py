@@ -100,9 +100,14 @@ def test_metadata_is_a_capability_statement(client: TestClient) -> None:
     (rest,) = body["rest"]
     assert rest["mode"] == "server"
     by_type = {r["type"]: r for r in rest["resource"]}
-    assert set(by_type) == set(TYPES)
+    assert set(by_type) == set(TYPES) | {"InsurancePlan", "OrganizationAffiliation", "Endpoint"}
     for resource in by_type.values():
-        assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
+        assert {i["code"] for i in resource["interaction"]} == {
+            "read",
+            "vread",
+            "history-instance",
+            "search-type",
+        }
         assert {"_id"} <= {p["name"] for p in resource["searchParam"]}
     assert "near" in {p["name"] for p in by_type["Location"]["searchParam"]}
     assert "PractitionerRole:practitioner" in by_type["PractitionerRole"]["searchInclude"]
@@ -389,7 +394,10 @@ def test_tiny_records_map_every_field(tiny_client: TestClient, tiny: tuple[Engin
     ids = tiny[1]
     org = _get(tiny_client, f"{BASE}/Organization/{ids.org}")
     FhirOrganization.model_validate(org)
-    assert "meta" not in org  # not a demo record
+    assert "tag" not in org["meta"]  # not a demo record
+    assert org["meta"]["profile"] == [
+        "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-Organization"
+    ]
     assert org["identifier"] == [
         {"use": "official", "system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}
     ]
@@ -442,7 +450,17 @@ def test_tiny_records_map_every_field(tiny_client: TestClient, tiny: tuple[Engin
         ("Organization?_count=-1", 400, "_count"),
         ("Organization?_count=ten", 400, "_count"),
         ("Organization?_offset=x", 400, "_offset"),
-        ("Organization?_format=xml", 400, "JSON"),
+        ("Organization?_format=yaml", 400, "json or xml"),
+        ("Organization?_summary=maybe", 400, "_summary"),
+        ("Organization?_lastUpdated=yesterday", 400, "_lastUpdated"),
+        ("Organization?_lastUpdated=2026-13-01", 400, "no valid date"),
+        ("Organization?_lastUpdated=9999-12", 400, "no valid date"),
+        ("Organization?_lastUpdated=0000", 400, "no valid date"),
+        ("Organization?_lastUpdated=ge2026-01-01T00:00:00%2B25:00", 400, "no valid date"),
+        ("Organization?_revinclude=Practitioner:foo", 400, "_revinclude"),
+        ("PractitionerRole?location.foo=1", 400, "no search parameter 'foo'"),
+        ("PractitionerRole?specialty.name=x", 400, "cannot be chained"),
+        ("Organization/1/_history/1", 404, "not kept"),
         ("Organization?_include=PractitionerRole:practitioner", 400, "_include"),
         ("PractitionerRole?_include=PractitionerRole:nothing", 400, "_include"),
         ("PractitionerRole?organization=Location/1", 400, "Organization"),
@@ -457,7 +475,7 @@ def test_tiny_records_map_every_field(tiny_client: TestClient, tiny: tuple[Engin
         ("Location?near=1|1|50000|km", 400, "at most"),
         ("Location?near=1|1|nan|km", 400, "finite"),
         ("metadata/x", 404, "not supported"),
-        ("Organization/1/_history", 404, "Unknown FHIR endpoint"),
+        ("Organization/1/_history/1/x", 404, "Unknown FHIR endpoint"),
     ],
 )
 def test_errors_are_operation_outcomes(sqlite_client: TestClient, url: str, status: int, words: str) -> None:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from onconav.directory.schemas import SearchResponse
 
 INTERRUPTED_EXIT_CODE = 130  # the shell's code for a command ended by Ctrl-C
+# Insurance accepted (docs/insurance.md): small files, checked whole and written in one transaction.
+INSURANCE_SOURCES = ("plannet", "insurance-csv")
 
 
 def find(
@@ -108,7 +110,9 @@ def _print_results(response: SearchResponse) -> None:
 
 
 def import_command(
-    source: Annotated[str, typer.Argument(help="nppes (and the other registered sources).")],
+    source: Annotated[
+        str, typer.Argument(help="nppes (and the other registered sources), plannet, insurance-csv.")
+    ],
     path: Annotated[
         Path, typer.Argument(help="The source file.", exists=True, dir_okay=False, readable=True)
     ],
@@ -126,6 +130,10 @@ def import_command(
     """Import a real data file into the directory: streaming, idempotent, resumable."""
     from onconav import migrate
     from onconav.directory.imports import framework, registry
+
+    if source in INSURANCE_SOURCES:
+        _import_insurance(source, path)
+        return
 
     try:
         importer = registry.get_source(source)
@@ -168,6 +176,25 @@ def import_command(
             )
             raise typer.Exit(code=INTERRUPTED_EXIT_CODE) from None
     print_summary(summary)
+
+
+def _import_insurance(source: str, path: Path) -> None:
+    """Import insurance accepted (a Plan-Net Bundle or the documented CSV); rejected rows with reasons."""
+    from onconav import migrate
+    from onconav.db import make_session_factory, unit_of_work
+    from onconav.directory import service
+
+    with configured_engine() as engine:
+        migrate.upgrade(engine)
+        try:
+            with unit_of_work(make_session_factory(engine)) as session:
+                done = service.import_insurance(session, path=path, source=source)
+        except OnconavError as error:
+            fail(error)
+    written = ", ".join(f"{count:,} {kind}" for kind, count in done.counts.items()) or "nothing"
+    console.print(f"{source}: written {written}; {len(done.rejected):,} rejected", highlight=False)
+    for rejected in done.rejected:
+        errors.print(f"  row {rejected.row}: {escape(rejected.reason)}", highlight=False)
 
 
 def print_summary(summary: ImportSummary) -> None:

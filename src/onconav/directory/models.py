@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onconav.db import Base
+from onconav.db import Base, UtcDateTime, utcnow
 
 # Designation bits, stored on search entries so filters stay in the index scan.
 DESIGNATION_BITS: dict[str, int] = {"nci": 1, "coc": 2, "jci": 4}
@@ -362,3 +362,92 @@ class InpatientVolume(Base):
     avg_submitted_charge: Mapped[float | None] = mapped_column(Float, default=None)
     avg_total_payment: Mapped[float | None] = mapped_column(Float, default=None)
     avg_medicare_payment: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+# --- insurance accepted (Da Vinci PDex Plan-Net: payers, networks, plans, participation, endpoints) ---------
+
+INSURANCE_KIND_NETWORK = "ntwk"  # a provider network (Plan-Net Network)
+INSURANCE_KIND_PAYER = "payer"  # an insurer that offers plans and manages networks
+
+
+class InsuranceOrganization(Base):
+    """A payer or a provider network (FHIR Organization, Plan-Net Organization or Network profile)."""
+
+    __tablename__ = "insurance_organization"
+    __table_args__ = (Index("ix_insurance_organization_source_id", "source", "source_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # INSURANCE_KIND_NETWORK | INSURANCE_KIND_PAYER
+    name: Mapped[str] = mapped_column(String(300))
+    # A network's payer (the organization that manages it); None for payers.
+    part_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("insurance_organization.id", ondelete="SET NULL"), index=True, default=None
+    )
+    coverage_states: Mapped[list[str]] = mapped_column(JSON, default=list)  # region codes it serves
+    website: Mapped[str | None] = mapped_column(String(300), default=None)
+    source: Mapped[str] = mapped_column(String(60))  # plannet-bundle | insurance-csv | ...
+    source_id: Mapped[str] = mapped_column(String(120))  # the id the source gives it
+    source_note: Mapped[str | None] = mapped_column(Text, default=None)  # what the source is, its date
+    as_of: Mapped[str | None] = mapped_column(String(20), default=None)  # the source's date
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InsurancePlan(Base):
+    """A health insurance plan and the network whose members it covers (FHIR InsurancePlan)."""
+
+    __tablename__ = "insurance_plan"
+    __table_args__ = (Index("ix_insurance_plan_source_id", "source", "source_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    plan_type: Mapped[str] = mapped_column(String(30))  # a Plan-Net insurance product type code
+    owned_by_id: Mapped[int] = mapped_column(
+        ForeignKey("insurance_organization.id", ondelete="CASCADE"), index=True
+    )
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("insurance_organization.id", ondelete="SET NULL"), index=True, default=None
+    )
+    coverage_states: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(60))
+    source_id: Mapped[str] = mapped_column(String(120))
+    source_note: Mapped[str | None] = mapped_column(Text, default=None)
+    as_of: Mapped[str | None] = mapped_column(String(20), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class NetworkParticipation(Base):
+    """An organization in a provider network, so it accepts the network's plans (OrganizationAffiliation)."""
+
+    __tablename__ = "network_participation"
+    __table_args__ = (
+        Index("ix_network_participation_org_network", "organization_id", "network_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("insurance_organization.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(60))
+    source_note: Mapped[str | None] = mapped_column(Text, default=None)
+    as_of: Mapped[str | None] = mapped_column(String(20), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DirectoryEndpoint(Base):
+    """A technical endpoint of an organization, e.g. its FHIR server or Direct address (FHIR Endpoint)."""
+
+    __tablename__ = "directory_endpoint"
+    __table_args__ = (Index("ix_directory_endpoint_source_id", "source", "source_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(300), default=None)
+    connection_type: Mapped[str] = mapped_column(String(40))  # endpoint-connection-type code
+    payload_type: Mapped[str] = mapped_column(String(60))  # a payload type code
+    address: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(60))
+    source_id: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from onconav.directory import duplicates
+from onconav.directory import duplicates, insurance_queries, plannet_conditions
 from onconav.directory.models import (
     HealthcareService,
     Location,
@@ -24,11 +24,13 @@ from onconav.directory.models import (
 from onconav.directory.resource_records import (
     AddressMatches,
     AddressRecord,
+    Chained,
     CodesIn,
     Criterion,
     EntityLink,
     HealthcareServiceRecord,
     IdsIn,
+    LastUpdated,
     LocationRecord,
     NameMatches,
     Near,
@@ -99,17 +101,44 @@ NAME_COLUMNS: dict[tuple[ResourceKind, str], Any] = {
 
 def search_resources(session: Session, search: ResourceSearch) -> ResourcePage:
     """The records of `search.kind` meeting every criterion: the total and one page, in id order."""
+    criteria = _without_chains(session, search.criteria)
+    if search.kind in insurance_queries.KINDS:
+        found = insurance_queries.page_ids(session, search, criteria)
+        records = list_resources(session, search.kind, found.ids)
+        return ResourcePage(total=found.total, records=records[::-1] if search.descending else records)
     model = MODELS[search.kind]
-    conditions = [_condition(session, search.kind, criterion) for criterion in search.criteria]
+    conditions = [_condition(session, search.kind, criterion) for criterion in criteria]
     if search.kind == "Organization":
         return _canonical_organizations(session, search, conditions)
     total = session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+    order = model.id.desc() if search.descending else model.id
     page: Select[Any] = (
-        select(model.id).where(*conditions).order_by(model.id).offset(search.offset).limit(search.count)
+        select(model.id).where(*conditions).order_by(order).offset(search.offset).limit(search.count)
     )
     # Past the last match there is nothing to read (and PostgreSQL refuses offsets beyond 64 bits).
     ids = list(session.scalars(page).all()) if search.offset < total and search.count else []
-    return ResourcePage(total=total, records=list_resources(session, search.kind, ids))
+    records = list_resources(session, search.kind, ids)
+    return ResourcePage(total=total, records=records[::-1] if search.descending else records)
+
+
+def matching_ids(session: Session, kind: ResourceKind, criteria: Sequence[Criterion]) -> list[int]:
+    """The ids of every record of `kind` meeting the criteria (the target of a chained search)."""
+    criteria = _without_chains(session, criteria)
+    if kind in insurance_queries.KINDS:
+        return insurance_queries.all_ids(session, kind, criteria)
+    model = MODELS[kind]
+    conditions = [_condition(session, kind, criterion) for criterion in criteria]
+    return list(session.scalars(select(model.id).where(*conditions)).all())
+
+
+def _without_chains(session: Session, criteria: Sequence[Criterion]) -> tuple[Criterion, ...]:
+    """Chained criteria as the ids their targets have (PractitionerRole?location.near=... : location ids)."""
+    return tuple(
+        IdsIn(c.field, tuple(matching_ids(session, c.target.kind, c.target.criteria)))
+        if isinstance(c, Chained)
+        else c
+        for c in criteria
+    )
 
 
 def _canonical_organizations(
@@ -120,17 +149,23 @@ def _canonical_organizations(
     canonical = func.coalesce(Organization.duplicate_of_id, Organization.id).label("canonical")
     matching = select(canonical).where(*conditions).distinct().subquery()
     total = session.scalar(select(func.count()).select_from(matching)) or 0
-    page = (
-        select(matching.c.canonical).order_by(matching.c.canonical).offset(search.offset).limit(search.count)
-    )
+    order = matching.c.canonical.desc() if search.descending else matching.c.canonical
+    page = select(matching.c.canonical).order_by(order).offset(search.offset).limit(search.count)
     ids = list(session.scalars(page).all()) if search.offset < total and search.count else []
-    return ResourcePage(total=total, records=list_resources(session, "Organization", ids))
+    records = list_resources(session, "Organization", ids)
+    return ResourcePage(total=total, records=records[::-1] if search.descending else records)
 
 
 def list_resources(session: Session, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
     """The records of `kind` with these ids that exist, in id order."""
     if not ids:
         return []
+    if kind in insurance_queries.KINDS:
+        return insurance_queries.list_records(session, kind, ids)
+    return insurance_queries.with_plannet_links(session, _provider_records(session, kind, ids))
+
+
+def _provider_records(session: Session, kind: ResourceKind, ids: Sequence[int]) -> list[ResourceRecord]:
     model = MODELS[kind]
     query = select(model).where(model.id.in_(ids)).order_by(model.id).options(*LOADS[kind])
     rows = session.scalars(query).all()
@@ -168,10 +203,20 @@ def _any_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
 def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> ColumnElement[bool]:
     """The SQL condition of one criterion on the records of `kind`."""
     model = MODELS[kind]
+    if isinstance(criterion, LastUpdated):
+        return plannet_conditions.time_range(plannet_conditions.last_updated_column(kind), criterion)
+    if isinstance(criterion, Chained):  # resolved by _without_chains before
+        raise ValueError("chained criteria are resolved into ids first")
     if isinstance(criterion, IdsIn):
+        special = plannet_conditions.ids_condition(kind, criterion)
+        if special is not None:
+            return special
         column = model.id if criterion.field == "id" else OWNER_COLUMNS[(kind, criterion.field)]
         return column.in_(criterion.ids) if criterion.ids else false()
     if isinstance(criterion, CodesIn):
+        special = plannet_conditions.codes_condition(kind, criterion)
+        if special is not None:
+            return special
         column = CODE_COLUMNS[(kind, criterion.field)]
         return column.in_(criterion.codes) if criterion.codes else false()
     if isinstance(criterion, NameMatches):
@@ -182,13 +227,19 @@ def _condition(session: Session, kind: ResourceKind, criterion: Criterion) -> Co
     if isinstance(criterion, PersonNameMatches):
         return _any_of([_person_name(value, criterion.exact) for value in criterion.values])
     if isinstance(criterion, AddressMatches):
-        condition = _address(criterion)
+        condition = (
+            plannet_conditions.any_address(criterion, _text)
+            if criterion.part == "any"
+            else _address(criterion)
+        )
         if kind == "Organization":
             return Organization.locations.any(condition)
         if kind == "PractitionerRole":
             return PractitionerRole.location.has(condition)
         return condition
     if isinstance(criterion, Near):
+        if kind == "PractitionerRole":  # through the role's location
+            return PractitionerRole.location.has(_near(session, criterion))
         return _near(session, criterion)
     return _performs_services_of(criterion)
 
@@ -316,6 +367,7 @@ def _organization_record(
         sources=tuple(merged.sources) if merged is not None else (org.source,),
         duplicate_of=org.duplicate_of_id,
         identifiers=_identifiers(org.other_identifiers),
+        last_updated=plannet_conditions.as_utc(org.last_seen_at),
     )
 
 
@@ -329,6 +381,8 @@ def _location_record(location: Location) -> LocationRecord:
         lat=location.lat,
         lon=location.lon,
         organization=EntityLink(org.id, org.name) if org is not None else None,
+        last_updated=plannet_conditions.as_utc(org.last_seen_at if org is not None else None),
+        organization_kind=org.kind if org is not None else None,
     )
 
 
@@ -345,6 +399,7 @@ def _practitioner_record(person: Practitioner) -> PractitionerRecord:
         gender=person.gender,
         languages=tuple(person.languages or ()),
         identifiers=_identifiers(person.other_identifiers),
+        last_updated=plannet_conditions.as_utc(person.last_seen_at),
     )
 
 
@@ -385,6 +440,8 @@ def _role_records(session: Session, roles: list[PractitionerRole]) -> list[Pract
                 specialty=role.specialty,
                 services=tuple(services),
                 accepting_new_patients=role.accepting_new_patients,
+                credentials=person.credentials,
+                last_updated=plannet_conditions.as_utc(person.last_seen_at),
             )
         )
     return records
@@ -403,4 +460,5 @@ def _service_record(offered: HealthcareService) -> HealthcareServiceRecord:
         service_code=offered.service_code,
         annual_volume=offered.annual_volume,
         location=location,
+        last_updated=plannet_conditions.as_utc(org.last_seen_at),
     )

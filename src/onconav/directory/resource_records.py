@@ -7,17 +7,36 @@ Reached through `directory.service` (`search_resources`, `list_resources`); buil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 # The kinds of resource, named as the tables' models and the FHIR resources they map to.
-ResourceKind = Literal["Organization", "Location", "Practitioner", "PractitionerRole", "HealthcareService"]
+# InsuranceOrganization (payers and networks), InsurancePlan, OrganizationAffiliation (network participation)
+# and Endpoint are the insurance side (Da Vinci PDex Plan-Net), read by `insurance_queries`.
+ResourceKind = Literal[
+    "Organization",
+    "Location",
+    "Practitioner",
+    "PractitionerRole",
+    "HealthcareService",
+    "InsuranceOrganization",
+    "InsurancePlan",
+    "OrganizationAffiliation",
+    "Endpoint",
+]
 RESOURCE_KINDS: tuple[ResourceKind, ...] = (
     "Organization",
     "Location",
     "Practitioner",
     "PractitionerRole",
     "HealthcareService",
+    "InsuranceOrganization",
+    "InsurancePlan",
+    "OrganizationAffiliation",
+    "Endpoint",
 )
+# Records without a date of their own (demo, hand-made) are as of this instant (FHIR meta.lastUpdated).
+UNDATED = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 
 
 # --- records ---------------------------------------------------------------------------------------------
@@ -66,6 +85,8 @@ class OrganizationRecord:
     sources: tuple[str, ...] = ()
     duplicate_of: int | None = None  # the canonical organization, when this row is a linked duplicate
     identifiers: tuple[tuple[str | None, str], ...] = ()  # (system or None, value) besides the NPI and CCN
+    last_updated: datetime = UNDATED  # when its source last confirmed it
+    endpoints: tuple[int, ...] = ()  # ids of its Endpoint records
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,9 @@ class LocationRecord:
     lat: float | None
     lon: float | None
     organization: EntityLink | None
+    last_updated: datetime = UNDATED
+    endpoints: tuple[int, ...] = ()  # its organization's
+    organization_kind: str | None = None  # hospital | cancer_center | clinic
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,7 @@ class PractitionerRecord:
     gender: str | None
     languages: tuple[str, ...]
     identifiers: tuple[tuple[str | None, str], ...] = ()  # (system or None, value) besides the NPI
+    last_updated: datetime = UNDATED
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,10 @@ class PractitionerRoleRecord:
     specialty: str
     services: tuple[RoleServiceRecord, ...]
     accepting_new_patients: bool | None  # None: the source does not say
+    credentials: str | None = None  # the practitioner's ("MD, PhD"): the role code (physician, ...)
+    last_updated: datetime = UNDATED
+    endpoints: tuple[int, ...] = ()  # its organization's
+    networks: tuple[EntityLink, ...] = ()  # the networks its organization takes part in
 
 
 @dataclass(frozen=True)
@@ -133,6 +162,68 @@ class HealthcareServiceRecord:
     service_code: str
     annual_volume: int | None
     location: EntityLink | None
+    last_updated: datetime = UNDATED
+    endpoints: tuple[int, ...] = ()  # its organization's
+
+
+@dataclass(frozen=True)
+class InsuranceOrganizationRecord:
+    """A payer or a provider network (`kind` "payer" or "ntwk"), with its source and the source's date."""
+
+    id: int
+    kind: str
+    name: str
+    part_of: EntityLink | None
+    coverage_states: tuple[str, ...]
+    website: str | None
+    source_note: str | None
+    as_of: str | None
+    last_updated: datetime
+
+
+@dataclass(frozen=True)
+class InsurancePlanRecord:
+    """A health insurance plan: its payer, the network whose providers it covers, where it is sold."""
+
+    id: int
+    name: str
+    plan_type: str
+    owned_by: EntityLink
+    network: EntityLink | None
+    coverage_states: tuple[str, ...]
+    source_note: str | None
+    as_of: str | None
+    last_updated: datetime
+
+
+@dataclass(frozen=True)
+class AffiliationRecord:
+    """An organization taking part in a provider network (managed by `payer`, when known)."""
+
+    id: int
+    is_demo: bool
+    organization: EntityLink
+    network: EntityLink
+    payer: EntityLink | None
+    locations: tuple[EntityLink, ...]
+    services: tuple[EntityLink, ...]
+    source_note: str | None
+    as_of: str | None
+    last_updated: datetime
+
+
+@dataclass(frozen=True)
+class EndpointRecord:
+    """A technical endpoint of an organization (its FHIR server, Direct address, ...)."""
+
+    id: int
+    is_demo: bool
+    organization: EntityLink
+    name: str | None
+    connection_type: str
+    payload_type: str
+    address: str
+    last_updated: datetime
 
 
 ResourceRecord = (
@@ -141,6 +232,10 @@ ResourceRecord = (
     | PractitionerRecord
     | PractitionerRoleRecord
     | HealthcareServiceRecord
+    | InsuranceOrganizationRecord
+    | InsurancePlanRecord
+    | AffiliationRecord
+    | EndpointRecord
 )
 
 
@@ -151,6 +246,41 @@ TextMatch = Literal[
 ]  # case-insensitive contains / starts-with; exact as written
 
 
+# Insurance side: `partof` (a network's payer), `network` (PractitionerRole, OrganizationAffiliation,
+# InsurancePlan), `owned_by` / `administered_by` (InsurancePlan), `participating_organization` /
+# `primary_organization` (OrganizationAffiliation), `endpoint` (Organization, Location, PractitionerRole,
+# HealthcareService: their organization's), `service` (OrganizationAffiliation), `coverage_area` (a Location
+# in the region an InsurancePlan or network covers; HealthcareService: its location).
+IdField = Literal[
+    "id",
+    "organization",
+    "location",
+    "practitioner",
+    "partof",
+    "network",
+    "owned_by",
+    "administered_by",
+    "participating_organization",
+    "primary_organization",
+    "endpoint",
+    "service",
+    "coverage_area",
+]
+# `type` (Organization kind as Plan-Net codes), `plan_type`, `connection_type`, `payload_type`, `role`
+# (PractitionerRole and OrganizationAffiliation codes), `service_category` (HealthcareService).
+CodeField = Literal[
+    "npi",
+    "specialty",
+    "service_code",
+    "type",
+    "plan_type",
+    "connection_type",
+    "payload_type",
+    "role",
+    "service_category",
+]
+
+
 @dataclass(frozen=True)
 class IdsIn:
     """The record's id (`id`), or the id of the entity it belongs to, is one of `ids`; no ids: no match.
@@ -158,7 +288,7 @@ class IdsIn:
     `organization` on Location, PractitionerRole and HealthcareService; `location` on PractitionerRole and
     HealthcareService; `practitioner` on PractitionerRole."""
 
-    field: Literal["id", "organization", "location", "practitioner"]
+    field: IdField
     ids: tuple[int, ...]
 
 
@@ -169,7 +299,7 @@ class CodesIn:
     `npi` on Organization and Practitioner, `specialty` on PractitionerRole, `service_code` on
     HealthcareService."""
 
-    field: Literal["npi", "specialty", "service_code"]
+    field: CodeField
     codes: tuple[str, ...]
 
 
@@ -198,7 +328,7 @@ class AddressMatches:
     """The address (of a Location, of any location of an Organization, of a PractitionerRole's location)
     matches any of `values` in one part; `state` is the region code or name. No values: no match."""
 
-    part: Literal["city", "state", "postal_code"]
+    part: Literal["city", "state", "postal_code", "any"]  # any: line, city, state, postal code or country
     values: tuple[str, ...]
     match: TextMatch
 
@@ -219,7 +349,36 @@ class PerformsServicesOf:
     healthcare_service_ids: tuple[int, ...]
 
 
-Criterion = IdsIn | CodesIn | NameMatches | PersonNameMatches | AddressMatches | Near | PerformsServicesOf
+@dataclass(frozen=True)
+class LastUpdated:
+    """When the record was last updated is `after` (inclusive) or later and before `before` (exclusive); a
+    None bound is open. (FHIR date prefixes become these bounds.)"""
+
+    after: datetime | None
+    before: datetime | None
+    negate: bool = False  # `ne`: outside the range
+
+
+@dataclass(frozen=True)
+class Chained:
+    """The entity the record refers to through `field` meets every criterion of `target` (a chained search
+    such as PractitionerRole?location.near=...)."""
+
+    field: IdField
+    target: ResourceSearch
+
+
+Criterion = (
+    IdsIn
+    | CodesIn
+    | NameMatches
+    | PersonNameMatches
+    | AddressMatches
+    | Near
+    | PerformsServicesOf
+    | LastUpdated
+    | Chained
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +389,7 @@ class ResourceSearch:
     criteria: tuple[Criterion, ...]
     offset: int
     count: int
+    descending: bool = False  # newest ids first (`_sort=-_id`)
 
 
 @dataclass(frozen=True)

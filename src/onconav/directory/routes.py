@@ -26,7 +26,7 @@ from onconav.directory.result_pages import (
     location_phones,
     web_address,
 )
-from onconav.directory.schemas import OrganizationRead, PractitionerRead, SearchResponse
+from onconav.directory.schemas import AcceptedPlanRead, OrganizationRead, PractitionerRead, SearchResponse
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.geo import service as geo
@@ -73,6 +73,9 @@ def api_search(
             description="best: within the radius first, each part by score (default); nearest: by distance."
         ),
     ] = "best",
+    insurance: Annotated[
+        str | None, Query(description="Only providers accepting a plan: 'Medicare', a plan or payer name.")
+    ] = None,
 ) -> SearchResponse:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
     check_query_length(q)
@@ -83,6 +86,7 @@ def api_search(
         radius_km=radius_km,
         limit=limit,
         filters=_filters(kind, language, international, designation),
+        accepts=insurance,
     )
     locale = request.state.locale
     translations = get_translations(locale)
@@ -95,13 +99,31 @@ def api_organization(organization_id: int, session: SessionDep) -> OrganizationR
     return service.get_organization_or_raise(session, organization_id=organization_id)
 
 
+@api_router.get("/organizations/{organization_id}/insurance", response_model=list[AcceptedPlanRead])
+def api_organization_insurance(organization_id: int, session: SessionDep) -> list[AcceptedPlanRead]:
+    """The insurance plans an organization accepts (through its networks), with the source and its date."""
+    service.get_organization_or_raise(session, organization_id=organization_id)  # 404 when unknown
+    return service.accepted_insurance(session, organization_id=organization_id)
+
+
 @api_router.get("/practitioners/{practitioner_id}", response_model=PractitionerRead)
 def api_practitioner(practitioner_id: int, session: SessionDep) -> PractitionerRead:
     """A doctor or other professional."""
     return service.get_practitioner_or_raise(session, practitioner_id=practitioner_id)
 
 
-FORM_KEYS = ("q", "near", "radius_km", "limit", "kind", "language", "international", "designation", "sort")
+FORM_KEYS = (
+    "q",
+    "near",
+    "radius_km",
+    "limit",
+    "kind",
+    "language",
+    "international",
+    "designation",
+    "sort",
+    "insurance",  # accepts a plan: "Medicare", a plan, network or payer name (directory/insurance.py)
+)
 
 
 def _form_state(request: Request) -> dict[str, str]:
@@ -154,6 +176,7 @@ def _results_page(
             filters=_filters(
                 form["kind"], form["language"], form["international"] == "1", form["designation"]
             ),
+            accepts=form["insurance"] or None,
         )
     except OnconavError as error:
         context_values["error"] = {"message": error.localized(translations.gettext), "details": error.details}
@@ -294,6 +317,7 @@ def page_organization(request: Request, session: SessionDep, organization_id: in
             "website": web_address(organization.website),
             "map": geo.draw_map(places, tile_url=get_settings().map_tile_url),
             "map_title": translations.gettext("Where %(name)s is") % {"name": organization.name},
+            "insurance": service.accepted_insurance(session, organization_id=organization_id),
         },
     )
 

@@ -365,3 +365,33 @@ class RankingWeights(BaseModel):
     condition_trial_points: float
     condition_trial_points_max: float
     expansion_cap_km: float
+
+
+# --- insurance accepted (Da Vinci PDex Plan-Net) -----------------------------------------------------------
+
+
+class AcceptedPlanRead(BaseModel):
+    """A plan an organization accepts, through a network it takes part in, with the source and its date."""
+
+    plan: str
+    plan_type: str  # a Plan-Net insurance product type code (medicare, medicaid, commercial, ...)
+    plan_type_label: str
+    payer: str
+    network: str
+    source_note: str | None
+    as_of: str | None
+
+
+class RejectedInsuranceRowRead(BaseModel):
+    """A row of an insurance file left out, and why."""
+
+    row: int
+    reason: str
+
+
+class InsuranceImportRead(BaseModel):
+    """What an insurance import wrote, by kind, and the rows it left out."""
+
+    source: str
+    counts: dict[str, int]
+    rejected: list[RejectedInsuranceRowRead]

@@ -9,12 +9,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.directory import bulk, demo, duplicates, name_search, ranking, resource_export, resource_queries
+from onconav.directory import (
+    bulk,
+    demo,
+    duplicates,
+    insurance,
+    name_search,
+    ranking,
+    resource_export,
+    resource_queries,
+)
 from onconav.directory.indexing import OrganizationBundle
 from onconav.directory.models import (
     DESIGNATION_BITS,
@@ -24,16 +34,26 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.plannet_conditions import role_codes
 from onconav.directory.reasons import describe_factor, designation_label
-from onconav.directory.resource_records import (
+from onconav.directory.resource_records import (  # the insurance side (Da Vinci PDex Plan-Net)
     RESOURCE_KINDS,
+    UNDATED,
     AddressMatches,
     AddressRecord,
+    AffiliationRecord,
+    Chained,
+    CodeField,
     CodesIn,
     Criterion,
+    EndpointRecord,
     EntityLink,
     HealthcareServiceRecord,
+    IdField,
     IdsIn,
+    InsuranceOrganizationRecord,
+    InsurancePlanRecord,
+    LastUpdated,
     LocationRecord,
     NameMatches,
     Near,
@@ -49,14 +69,17 @@ from onconav.directory.resource_records import (
     RoleServiceRecord,
     TextMatch,
 )
-from onconav.directory.schemas import (
+from onconav.directory.schemas import (  # insurance accepted
+    AcceptedPlanRead,
     HospitalFactsRead,
+    InsuranceImportRead,
     LinkedOrganizationRead,
     LocationRead,
     OfferedServiceRead,
     OrganizationRead,
     PractitionerRead,
     RankingWeights,
+    RejectedInsuranceRowRead,
     RoleRead,
     SignalRead,
     StaffMemberRead,
@@ -164,10 +187,17 @@ def search_providers(
     radius_km: float = DEFAULT_RADIUS_KM,
     limit: int = DEFAULT_LIMIT,
     filters: SearchFilters | None = None,
+    accepts: str | None = None,
 ) -> SearchOutcome:
     """Organizations and practitioners for `query` (procedure, condition, specialty) around `near`,
-    ranked by the documented score, each with its reasons.
+    ranked by the documented score, each with its reasons; `accepts`: only those at an organization
+    accepting a plan it names ("Medicare", a plan, network or payer name).
     """
+    if accepts and accepts.strip():
+        outcome = search_providers(
+            session, query=query, near=near, radius_km=radius_km, limit=MAX_LIMIT, filters=filters
+        )
+        return insurance.keep_accepting(session, outcome, accepts, limit)
     filters = filters or SearchFilters()
     if filters.language:
         filters = SearchFilters(
@@ -488,3 +518,56 @@ def export_resources(
     """The next `count` records of `kind` after id `after_id`, in id order (a bulk export's page); with
     `since`, only those an import may have changed since then."""
     return resource_export.export_resources(session, kind, after_id=after_id, count=count, since=since)
+
+
+# --- resources of the insurance side (Da Vinci PDex Plan-Net) ----------------------------------------------
+
+__all__ += [
+    "UNDATED",
+    "AffiliationRecord",
+    "Chained",
+    "CodeField",
+    "EndpointRecord",
+    "IdField",
+    "InsuranceOrganizationRecord",
+    "InsurancePlanRecord",
+    "LastUpdated",
+    "accepted_insurance",
+    "import_insurance",
+    "organizations_accepting",
+    "role_codes",
+]
+
+
+def import_insurance(session: Session, *, path: Path, source: str) -> InsuranceImportRead:
+    """Import insurance accepted from a documented CSV (`insurance-csv`) or a Plan-Net Bundle (`plannet`)."""
+    from onconav.directory.imports import insurance_files
+
+    done = insurance_files.import_file(session, path, source)
+    return InsuranceImportRead(
+        source=done.source,
+        counts=done.counts,
+        rejected=[RejectedInsuranceRowRead(row=r.row, reason=r.reason) for r in done.rejected],
+    )
+
+
+def accepted_insurance(session: Session, *, organization_id: int) -> list[AcceptedPlanRead]:
+    """The plans an organization accepts (through the networks it takes part in), with source and date."""
+    plans = insurance.accepted_plans(session, [organization_id]).get(organization_id, [])
+    return [
+        AcceptedPlanRead(
+            plan=p.plan,
+            plan_type=p.plan_type,
+            plan_type_label=insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
+            payer=p.payer,
+            network=p.network,
+            source_note=p.source_note,
+            as_of=p.as_of,
+        )
+        for p in plans
+    ]
+
+
+def organizations_accepting(session: Session, *, words: str) -> set[int]:
+    """Ids of the organizations accepting a plan that `words` name ("Medicare", a plan or payer name)."""
+    return insurance.organizations_accepting(session, words)

@@ -6,8 +6,10 @@ here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from onconav.directory import service as directory
 from onconav.directory.service import (
     AddressRecord,
     HealthcareServiceRecord,
@@ -16,6 +18,7 @@ from onconav.directory.service import (
     PractitionerRecord,
     PractitionerRoleRecord,
 )
+from onconav.fhir.declarations import PLANNET, profile
 from onconav.knowledge import service as knowledge
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -34,31 +37,71 @@ HOSPITAL_FACTS_URL = "https://onconav.org/fhir/StructureDefinition/hospital-fact
 CCN_SYSTEM = "http://terminology.hl7.org/NamingSystem/CCN"  # CMS Certification Number (HL7 THO)
 HIFLD_SYSTEM = "https://onconav.org/fhir/sid/hifld-hospital-id"
 
+PLANNET_ORG_TYPE_SYSTEM = f"{PLANNET}/CodeSystem/OrgTypeCS"
+PLANNET_ROLE_SYSTEM = f"{PLANNET}/CodeSystem/ProviderRoleCS"
+NETWORK_REFERENCE_URL = f"{PLANNET}/StructureDefinition/network-reference"
+LOCATION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+# The Plan-Net organization type of each directory kind, and the HL7 v3 type of their locations.
+PLANNET_ORG_TYPES = {
+    "hospital": ("fac", "Facility"),
+    "cancer_center": ("fac", "Facility"),
+    "clinic": ("prvgrp", "Provider Group"),
+}
+LOCATION_TYPES = {
+    "hospital": ("HOSP", "Hospital"),
+    "cancer_center": ("ONCL", "Medical oncology clinic"),
+    "clinic": ("OF", "Outpatient facility"),
+}
+ROLE_NAMES = {
+    "ph": "Physician",
+    "np": "Nurse Practitioner",
+    "pa": "Physician Assistant",
+    "rn": "Registered Nurse",
+}
 ORG_KIND_TEXT = {"hospital": "Hospital", "cancer_center": "Cancer center", "clinic": "Clinic"}
 FHIR_GENDERS = {"male", "female", "other", "unknown"}
 
 Resource = dict[str, Any]
 
 
-def _meta(is_demo: bool) -> dict[str, Any] | None:
-    if not is_demo:
-        return None
-    return {"tag": [{"system": TAG_SYSTEM, "code": "demo", "display": "Demo record (not a real provider)"}]}
+def instant(moment: datetime) -> str:
+    """A FHIR instant in UTC: 2026-01-01T00:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _start(resource_type: str, resource_id: int, is_demo: bool) -> Resource:
-    resource: Resource = {"resourceType": resource_type, "id": str(resource_id)}
-    meta = _meta(is_demo)
-    if meta is not None:
-        resource["meta"] = meta
-    return resource
+def version_id(moment: datetime) -> str:
+    """The version of a resource: the second it was last updated (only the current version is kept)."""
+    return str(int(moment.timestamp()))
+
+
+def start(
+    resource_type: str, resource_id: int | str, is_demo: bool, last_updated: datetime, profile_name: str
+) -> Resource:
+    """A resource's first elements: type, id, and meta (version, last update, Plan-Net profile, demo tag)."""
+    meta: dict[str, Any] = {
+        "versionId": version_id(last_updated),
+        "lastUpdated": instant(last_updated),
+        "profile": [profile(profile_name)],
+    }
+    if is_demo:
+        meta["tag"] = [{"system": TAG_SYSTEM, "code": "demo", "display": "Demo record (not a real provider)"}]
+    return {"resourceType": resource_type, "id": str(resource_id), "meta": meta}
+
+
+def _start(resource_type: str, record: directory.ResourceRecord, is_demo: bool) -> Resource:
+    return start(resource_type, record.id, is_demo, record.last_updated, resource_type)
+
+
+def _endpoints(resource: Resource, endpoint_ids: tuple[int, ...]) -> None:
+    if endpoint_ids:
+        resource["endpoint"] = [reference("Endpoint", endpoint_id) for endpoint_id in endpoint_ids]
 
 
 def _npi(npi: str | None) -> list[dict[str, Any]]:
     return [{"use": "official", "system": NPI_SYSTEM, "value": npi}] if npi else []
 
 
-def reference(resource_type: str, resource_id: int, display: str | None = None) -> dict[str, str]:
+def reference(resource_type: str, resource_id: int | str, display: str | None = None) -> dict[str, str]:
     """A relative reference such as {"reference": "Organization/12", "display": "..."}."""
     ref = {"reference": f"{resource_type}/{resource_id}"}
     if display:
@@ -124,7 +167,7 @@ def _hospital_facts(org: OrganizationRecord) -> list[dict[str, Any]]:
 
 def organization(org: OrganizationRecord) -> Resource:
     """An Organization; its address is the one of its first location."""
-    resource = _start("Organization", org.id, org.is_demo)
+    resource = _start("Organization", org, org.is_demo)
     identifiers = _npi(org.npi)
     if org.cms_ccn:
         identifiers.append({"use": "secondary", "system": CCN_SYSTEM, "value": org.cms_ccn})
@@ -137,9 +180,13 @@ def organization(org: OrganizationRecord) -> Resource:
     if identifiers:
         resource["identifier"] = identifiers
     resource["active"] = True
+    plannet_type = PLANNET_ORG_TYPES.get(org.kind, ("fac", "Facility"))
     resource["type"] = [
         {
-            "coding": [{"system": ORG_TYPE_SYSTEM, "code": "prov", "display": "Healthcare Provider"}],
+            "coding": [
+                {"system": ORG_TYPE_SYSTEM, "code": "prov", "display": "Healthcare Provider"},
+                {"system": PLANNET_ORG_TYPE_SYSTEM, "code": plannet_type[0], "display": plannet_type[1]},
+            ],
             "text": ORG_KIND_TEXT.get(org.kind, org.kind),
         }
     ]
@@ -153,27 +200,32 @@ def organization(org: OrganizationRecord) -> Resource:
         resource["telecom"] = telecom
     if org.address is not None:
         resource["address"] = [address(org.address)]
+    _endpoints(resource, org.endpoints)
     return resource
 
 
 def location(loc: LocationRecord) -> Resource:
     """A Location with its address, coordinates and managing organization."""
     org = loc.organization
-    resource = _start("Location", loc.id, loc.is_demo)
+    resource = _start("Location", loc, loc.is_demo)
     resource["status"] = "active"
     resource["name"] = loc.name
+    if loc.organization_kind in LOCATION_TYPES:
+        code, display = LOCATION_TYPES[loc.organization_kind]
+        resource["type"] = [{"coding": [{"system": LOCATION_TYPE_SYSTEM, "code": code, "display": display}]}]
     resource["mode"] = "instance"
     resource["address"] = address(loc.address)
     if loc.lat is not None and loc.lon is not None:  # unplaced addresses have no position
         resource["position"] = {"longitude": loc.lon, "latitude": loc.lat}
     if org is not None:  # a practice location of a practitioner on their own has no organization
         resource["managingOrganization"] = reference("Organization", org.id, org.name)
+    _endpoints(resource, loc.endpoints)
     return resource
 
 
 def practitioner(person: PractitionerRecord) -> Resource:
     """A Practitioner: NPI, structured name with credentials as suffixes, languages spoken."""
-    resource = _start("Practitioner", person.id, person.is_demo)
+    resource = _start("Practitioner", person, person.is_demo)
     identifiers = _npi(person.npi) + _others(person.identifiers)
     if identifiers:
         resource["identifier"] = identifiers
@@ -200,13 +252,24 @@ def practitioner(person: PractitionerRecord) -> Resource:
 
 def practitioner_role(role: PractitionerRoleRecord) -> Resource:
     """A PractitionerRole, with the HealthcareServices of its organization that it performs."""
-    resource = _start("PractitionerRole", role.id, role.is_demo)
+    resource = _start("PractitionerRole", role, role.is_demo)
+    if role.networks:
+        resource["extension"] = [
+            {"url": NETWORK_REFERENCE_URL, "valueReference": reference("Organization", f"ins-{n.id}", n.name)}
+            for n in role.networks
+        ]
     resource["active"] = True
     resource["practitioner"] = reference("Practitioner", role.practitioner.id, role.practitioner.name)
     if role.organization is not None:
         resource["organization"] = reference("Organization", role.organization.id, role.organization.name)
     if role.location is not None:
         resource["location"] = [reference("Location", role.location.id, role.location.name)]
+    codes = directory.role_codes(role.credentials)
+    if codes:
+        resource["code"] = [
+            {"coding": [{"system": PLANNET_ROLE_SYSTEM, "code": code, "display": ROLE_NAMES[code]}]}
+            for code in codes
+        ]
     resource["specialty"] = [specialty_concept(role.specialty)]
     services = [
         reference("HealthcareService", performed.healthcare_service_id, service_name(performed.service_code))
@@ -218,13 +281,14 @@ def practitioner_role(role: PractitionerRoleRecord) -> Resource:
         resource["availabilityExceptions"] = (
             "Accepting new patients" if role.accepting_new_patients else "Not accepting new patients"
         )
+    _endpoints(resource, role.endpoints)
     return resource
 
 
 def healthcare_service(offered: HealthcareServiceRecord) -> Resource:
     """A HealthcareService: who provides it, where, what it is (onconav and CPT codes) and its volume."""
     org = offered.organization
-    resource = _start("HealthcareService", offered.id, offered.is_demo)
+    resource = _start("HealthcareService", offered, offered.is_demo)
     if offered.annual_volume is not None:
         resource["extension"] = [{"url": ANNUAL_VOLUME_URL, "valueInteger": offered.annual_volume}]
     resource["active"] = True
@@ -246,4 +310,7 @@ def healthcare_service(offered: HealthcareServiceRecord) -> Resource:
     resource["name"] = name
     if known is not None:
         resource["comment"] = known.summary
+    if offered.location is not None:  # available where it is given
+        resource["coverageArea"] = [reference("Location", offered.location.id, offered.location.name)]
+    _endpoints(resource, offered.endpoints)
     return resource

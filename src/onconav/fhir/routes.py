@@ -1,4 +1,5 @@
-"""FHIR R4 HTTP routes: /fhir/R4/metadata, read (/{type}/{id}) and search (/{type}?...).
+"""FHIR R4 HTTP routes: /fhir/R4/metadata, read (/{type}/{id}), vread and history (/{type}/{id}/_history),
+search (/{type}?...).
 
 Every answer is `application/fhir+json`; errors become OperationOutcome resources (onconav.web.errors).
 """
@@ -9,18 +10,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from onconav import __version__
-from onconav.fhir import search_parameters, service
-from onconav.fhir.outcome import FHIR_JSON
+from onconav.fhir import declarations, search_parameters, service
+from onconav.fhir.outcome import FHIR_JSON, FhirError, prefers_xml
+from onconav.fhir.xml_format import FHIR_XML, to_xml
 from onconav.web.dependencies import SessionDep
 
 router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
 PAGING_PARAMS = ("_offset", "_getpagesoffset", "_count")
 
 
-def _fhir(body: dict[str, Any]) -> JSONResponse:
+def _fhir(request: Request, body: dict[str, Any]) -> Response:
+    if prefers_xml(request):
+        return Response(to_xml(body), media_type=FHIR_XML)
     return JSONResponse(body, media_type=FHIR_JSON)
 
 
@@ -32,21 +36,32 @@ def base_url(request: Request) -> str:
 def capability_statement(base: str) -> dict[str, Any]:
     """What this server can do: read and search-type of each directory resource, with their parameters."""
     resources = []
-    for resource_type, params in search_parameters.SEARCH_PARAMS.items():
+    for resource_type, params in declarations.SEARCH_PARAMS.items():
+        profiles = declarations.PROFILES[resource_type]
         entry: dict[str, Any] = {
             "type": resource_type,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "versioning": "no-version",
-            "readHistory": False,
+            "profile": f"http://hl7.org/fhir/StructureDefinition/{resource_type}",
+            "supportedProfile": profiles,
+            "interaction": [
+                {"code": "read"},
+                {"code": "vread"},
+                {"code": "history-instance"},
+                {"code": "search-type"},
+            ],
+            "versioning": "versioned",
+            "readHistory": True,
             "updateCreate": False,
             "searchParam": [
                 {"name": name, "type": param_type, "documentation": doc}
                 for name, (param_type, doc) in params.items()
             ],
         }
-        includes = list(search_parameters.INCLUDES.get(resource_type, {}))
+        includes = list(declarations.INCLUDES.get(resource_type, {}))
         if includes:
             entry["searchInclude"] = includes
+        revincludes = declarations.REVINCLUDES.get(resource_type, [])
+        if revincludes:
+            entry["searchRevInclude"] = revincludes
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -54,17 +69,23 @@ def capability_statement(base: str) -> dict[str, Any]:
         "date": "2026-01-01",
         "publisher": "onconav",
         "kind": "instance",
+        "instantiates": [declarations.PLANNET_CAPABILITY],
         "software": {"name": "onconav", "version": __version__},
         "implementation": {"description": "onconav cancer-care directory (read-only)", "url": base},
         "fhirVersion": "4.0.1",
-        "format": ["json", FHIR_JSON],
+        "format": ["json", FHIR_JSON, "xml", FHIR_XML],
         "rest": [
             {
                 "mode": "server",
                 "documentation": "Read-only directory of cancer-care organizations, locations, "
-                "practitioners, their roles and services. "
+                "practitioners, their roles and services, and the insurance networks and plans they "
+                "accept (Da Vinci PDex Plan-Net). "
                 f"Paging: _count (default {search_parameters.DEFAULT_COUNT}, "
-                f"at most {search_parameters.MAX_COUNT}) and _offset.",
+                f"at most {search_parameters.MAX_COUNT}) and _offset. _sort: _id or -_id (other keys are "
+                "ignored). _summary (true, text, data, count, false) and _elements. _include:iterate "
+                "(one more step). Chained searches on "
+                "reference parameters, one level (PractitionerRole?location.near=..., "
+                "practitioner.name=...).",
                 "resource": resources,
             }
         ],
@@ -108,19 +129,42 @@ def searchset(request: Request, resource_type: str, result: service.SearchResult
 
 
 @router.get("/metadata")
-def metadata(request: Request) -> JSONResponse:
+def metadata(request: Request) -> Response:
     """The CapabilityStatement."""
-    return _fhir(capability_statement(base_url(request)))
+    return _fhir(request, capability_statement(base_url(request)))
 
 
 @router.get("/{resource_type}")
-def search(resource_type: str, request: Request, session: SessionDep) -> JSONResponse:
+def search(resource_type: str, request: Request, session: SessionDep) -> Response:
     """Search-type: a searchset Bundle."""
     result = service.search(session, resource_type, request.query_params.multi_items())
-    return _fhir(searchset(request, resource_type, result))
+    return _fhir(request, searchset(request, resource_type, result))
 
 
 @router.get("/{resource_type}/{resource_id}")
-def read(resource_type: str, resource_id: str, session: SessionDep) -> JSONResponse:
+def read(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> Response:
     """Read: one resource by id."""
-    return _fhir(service.read(session, resource_type, resource_id))
+    _check_format(request)
+    return _fhir(request, service.read(session, resource_type, resource_id))
+
+
+@router.get("/{resource_type}/{resource_id}/_history")
+def history(resource_type: str, resource_id: str, request: Request, session: SessionDep) -> Response:
+    """History of one resource: a history Bundle with its current version."""
+    _check_format(request)
+    return _fhir(request, service.history(session, resource_type, resource_id, base_url(request)))
+
+
+@router.get("/{resource_type}/{resource_id}/_history/{version}")
+def vread(
+    resource_type: str, resource_id: str, version: str, request: Request, session: SessionDep
+) -> Response:
+    """Vread: one version of a resource (the current one is kept)."""
+    _check_format(request)
+    return _fhir(request, service.vread(session, resource_type, resource_id, version))
+
+
+def _check_format(request: Request) -> None:
+    asked = request.query_params.get("_format", "").strip()
+    if asked and asked not in search_parameters.JSON_FORMATS + search_parameters.XML_FORMATS:
+        raise FhirError(400, f"Unsupported _format '{asked}': use json or xml.")

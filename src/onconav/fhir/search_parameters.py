@@ -1,5 +1,6 @@
 """FHIR search parameters: which ones each resource type takes, and their parsing and validation into a
-directory resource search (`_count`, `_offset`, `_include`, `near`, names, identifiers, tokens, references).
+directory resource search (`_count`, `_offset`, `_include`, `_revinclude`, `_sort`, `_summary`, `_elements`,
+`near`, names, identifiers, tokens, references, chains such as `location.near`).
 
 FHIR-style: repeated parameters AND together, commas inside one OR. Errors are FhirError 400 (404 for an
 unknown resource type), with diagnostics in English for the client's developer.
@@ -9,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from onconav.directory import service as directory
-from onconav.fhir import mapping
+from onconav.fhir import code_values, outcome, plannet_parameters
+from onconav.fhir.declarations import INCLUDES, REFERENCES, RESOURCE_TYPES, REVINCLUDES, SEARCH_PARAMS
 from onconav.fhir.outcome import FhirError
-from onconav.knowledge import service as knowledge
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -25,101 +26,81 @@ KM_PER_UNIT = {"km": 1.0, "mi": 1.609344, "[mi_i]": 1.609344, "m": 0.001}
 MAX_ID_DIGITS = 18  # longer digit strings are no id; checked before converting them to a number
 NEAR_PARTS = (2, 4)  # `near` is lat|lon, with optional |distance and |unit
 
-# Search parameters per resource type: name -> (FHIR search parameter type, documentation).
-ADDRESS_PARAMS = {
-    "address-city": ("string", "City of the address (case-insensitive prefix)"),
-    "address-state": ("string", "State or region code of the address (case-insensitive prefix)"),
-    "address-postalcode": ("string", "Postal code of the address (prefix)"),
-}
-COMMON_PARAMS = {"_id": ("token", "Logical id (comma-separated ids: any of them)")}
-SEARCH_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
-    "Organization": {
-        **COMMON_PARAMS,
-        "name": ("string", "Organization name (case-insensitive, contains)"),
-        "identifier": ("token", f"NPI: {mapping.NPI_SYSTEM}|1234567890 or the bare number"),
-        **{k: (t, d + " of any of its locations") for k, (t, d) in ADDRESS_PARAMS.items()},
-    },
-    "Location": {
-        **COMMON_PARAMS,
-        "name": ("string", "Location name (case-insensitive, contains)"),
-        "organization": ("reference", "Managing organization: Organization/12 or 12"),
-        "near": ("special", "lat|lon|distance|unit (unit km or mi; default 50 km): locations within it"),
-        **ADDRESS_PARAMS,
-    },
-    "Practitioner": {
-        **COMMON_PARAMS,
-        "name": ("string", "Given or family name, or both (case-insensitive, contains)"),
-        "family": ("string", "Family name (case-insensitive, contains)"),
-        "given": ("string", "Given name (case-insensitive, contains)"),
-        "identifier": ("token", f"NPI: {mapping.NPI_SYSTEM}|1234567890 or the bare number"),
-    },
-    "PractitionerRole": {
-        **COMMON_PARAMS,
-        "practitioner": ("reference", "Practitioner/7 or 7"),
-        "organization": ("reference", "Organization/12 or 12"),
-        "location": ("reference", "Location/3 or 3"),
-        "specialty": ("token", f"NUCC taxonomy code ({mapping.NUCC_SYSTEM}) or onconav specialty code"),
-        "service": ("reference", "HealthcareService/5 or 5"),
-        **{k: (t, d + " of the role's location") for k, (t, d) in ADDRESS_PARAMS.items()},
-    },
-    "HealthcareService": {
-        **COMMON_PARAMS,
-        "name": ("string", "Service name (case-insensitive, contains)"),
-        "organization": ("reference", "Providing organization: Organization/12 or 12"),
-        "location": ("reference", "Location/3 or 3"),
-        "specialty": ("token", "NUCC taxonomy code or onconav specialty code of the service"),
-        "service-type": ("token", "onconav service code or CPT code"),
-    },
-}
-# _include values per resource type: "Type:param" -> the type of the included resources.
-INCLUDES: dict[str, dict[str, str]] = {
-    "Location": {"Location:organization": "Organization"},
-    "PractitionerRole": {
-        "PractitionerRole:practitioner": "Practitioner",
-        "PractitionerRole:organization": "Organization",
-        "PractitionerRole:location": "Location",
-        "PractitionerRole:service": "HealthcareService",
-    },
-    "HealthcareService": {
-        "HealthcareService:organization": "Organization",
-        "HealthcareService:location": "Location",
-    },
-}
-RESULT_PARAMS = ("_count", "_offset", "_getpagesoffset", "_include", "_format")
+RESULT_PARAMS = (
+    "_count",
+    "_offset",
+    "_getpagesoffset",
+    "_include",
+    "_revinclude",
+    "_format",
+    "_sort",
+    "_summary",
+    "_elements",
+)
 STRING_MODIFIERS = ("", "contains", "exact")
-JSON_FORMATS = ("json", "application/json", "application/fhir+json")
-RESOURCE_TYPES: tuple[directory.ResourceKind, ...] = directory.RESOURCE_KINDS
+# An unescaped "+" in a query string reads as a space: "application/fhir json" is taken as meant.
+JSON_FORMATS = ("json", "application/json", "application/fhir+json", "application/fhir json")
+XML_FORMATS = outcome.XML_FORMATS
+SUMMARY_MODES = ("true", "false", "text", "data", "count")
+# The directory kinds whose records a FHIR type's resources come from (payers and networks are Organizations).
+KINDS: dict[str, tuple[directory.ResourceKind, ...]] = {
+    "Organization": ("Organization", "InsuranceOrganization"),
+    "Location": ("Location",),
+    "Practitioner": ("Practitioner",),
+    "PractitionerRole": ("PractitionerRole",),
+    "HealthcareService": ("HealthcareService",),
+    "InsurancePlan": ("InsurancePlan",),
+    "OrganizationAffiliation": ("OrganizationAffiliation",),
+    "Endpoint": ("Endpoint",),
+}
 # Parameters by the directory field they search.
-ADDRESS_PARTS: dict[str, Literal["city", "state", "postal_code"]] = {
+ADDRESS_PARTS: dict[str, Literal["city", "state", "postal_code", "any"]] = {
+    "address": "any",
     "address-city": "city",
     "address-state": "state",
     "address-postalcode": "postal_code",
-}
-REFERENCE_FIELDS: dict[str, Literal["organization", "location", "practitioner"]] = {
-    "organization": "organization",
-    "location": "location",
-    "practitioner": "practitioner",
 }
 NAME_FIELDS: dict[str, Literal["name", "family", "given"]] = {
     "name": "name",
     "family": "family",
     "given": "given",
 }
+TOKEN_FIELDS: dict[tuple[str, str], directory.CodeField] = {
+    ("Organization", "type"): "type",
+    ("Location", "type"): "type",
+    ("PractitionerRole", "role"): "role",
+    ("OrganizationAffiliation", "role"): "role",
+    ("InsurancePlan", "type"): "plan_type",
+    ("Endpoint", "connection-type"): "connection_type",
+    ("Endpoint", "payload-type"): "payload_type",
+}
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """A parsed search: the directory search to run, and the `_include` values (in request order)."""
+    """A parsed search: the directory searches to run (one per kind the type covers, in order), the
+    `_include` and `_revinclude` values (in request order), and how to shape the matches."""
 
-    search: directory.ResourceSearch
+    searches: tuple[directory.ResourceSearch, ...]
     includes: list[str]
+    revincludes: list[str] = field(default_factory=list)
+    summary: str = "false"
+    elements: tuple[str, ...] = ()
+    iterate: list[str] = field(default_factory=list)  # `_include:iterate` values
+
+    @property
+    def offset(self) -> int:
+        return self.searches[0].offset
+
+    @property
+    def count(self) -> int:
+        return self.searches[0].count
 
 
-def check_type(resource_type: str) -> directory.ResourceKind:
-    """The resource kind of a type this server serves; FhirError 404 for any other type."""
-    for kind in RESOURCE_TYPES:
-        if kind == resource_type:
-            return kind
+def check_type(resource_type: str) -> str:
+    """A FHIR type this server serves; FhirError 404 for any other type."""
+    if resource_type in RESOURCE_TYPES:
+        return resource_type
     raise FhirError(
         404,
         f"Resource type '{resource_type}' is not supported; use one of {', '.join(RESOURCE_TYPES)}.",
@@ -137,15 +118,28 @@ def parse_id(text: str) -> int | None:
     return number if number <= directory.MAX_ID else None
 
 
+def row_id(kind: directory.ResourceKind, text: str) -> int | None:
+    """The row id of a record of `kind` in a logical id (payers and networks: "ins-2")."""
+    if kind == "InsuranceOrganization":
+        return plannet_parameters.insurance_id(text.strip(), directory.MAX_ID)
+    return parse_id(text)
+
+
 def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> SearchRequest:
-    """The directory search that the FHIR search `params` on `resource_type` ask for."""
-    kind = check_type(resource_type)
-    allowed = SEARCH_PARAMS[kind]
-    criteria: list[directory.Criterion] = []
-    count, offset = DEFAULT_COUNT, 0
+    """The directory searches that the FHIR search `params` on `resource_type` ask for."""
+    fhir_type = check_type(resource_type)
+    allowed = SEARCH_PARAMS[fhir_type]
+    criteria: dict[directory.ResourceKind, list[directory.Criterion]] = {k: [] for k in KINDS[fhir_type]}
+    count, offset, descending, summary = DEFAULT_COUNT, 0, False, "false"
     includes: list[str] = []
+    revincludes: list[str] = []
+    iterate: list[str] = []
+    elements: list[str] = []
     for key, raw in params:
         name, _, modifier = key.partition(":")
+        if name == "_include" and modifier == "iterate":  # also from the included resources, one more step
+            iterate += _iterate_includes(raw)
+            continue
         if name in RESULT_PARAMS:
             if modifier:
                 raise FhirError(400, f"Parameter '{name}' takes no modifier (got '{key}').")
@@ -154,33 +148,130 @@ def parse_search(resource_type: str, params: Sequence[tuple[str, str]]) -> Searc
             elif name in ("_offset", "_getpagesoffset"):
                 offset = _whole_number(name, raw, low=0)
             elif name == "_format":
-                if raw.strip() not in JSON_FORMATS:
-                    raise FhirError(400, f"Unsupported _format '{raw}': this server speaks JSON only.")
+                if raw.strip() not in JSON_FORMATS + XML_FORMATS:
+                    raise FhirError(400, f"Unsupported _format '{raw}': use json or xml.")
+            elif name == "_sort":
+                descending = _sort(raw, descending)
+            elif name == "_summary":
+                summary = _summary(raw)
+            elif name == "_elements":
+                elements += code_values.values(raw)
+            elif name == "_include":
+                includes += _includes(fhir_type, raw)
             else:
-                includes += _includes(kind, raw)
+                revincludes += _revincludes(fhir_type, raw)
             continue
+        name, _, chain = name.partition(".")
         if name not in allowed:
             raise FhirError(
                 400,
-                f"Unknown search parameter '{name}' for {kind}; supported: "
+                f"Unknown search parameter '{name}' for {fhir_type}; supported: "
                 f"{', '.join([*allowed, *RESULT_PARAMS])}.",
             )
+        if chain:
+            for kind in criteria:
+                criteria[kind].append(_chained(fhir_type, kind, name, chain, modifier, raw))
+            continue
         param_type = allowed[name][0]
         if modifier and not (param_type == "string" and modifier in STRING_MODIFIERS):
             raise FhirError(400, f"Unsupported modifier ':{modifier}' on parameter '{name}'.")
         if not raw.strip():
             raise FhirError(400, f"Parameter '{name}' has no value.")
-        criteria.append(_criterion(kind, name, modifier, raw))
-    return SearchRequest(directory.ResourceSearch(kind, tuple(criteria), offset, count), includes)
+        for kind in criteria:
+            criteria[kind].append(_criterion(fhir_type, kind, name, modifier, raw))
+    if summary == "count":
+        count = 0
+    searches = tuple(
+        directory.ResourceSearch(kind, tuple(found), offset, count, descending)
+        for kind, found in criteria.items()
+    )
+    return SearchRequest(searches, includes, revincludes, summary, tuple(elements), iterate)
 
 
-def _includes(kind: directory.ResourceKind, raw: str) -> list[str]:
+def _sort(raw: str, descending: bool) -> bool:
+    """`_sort=_id` or `-_id` orders by id; other sort keys are ignored, as FHIR allows."""
+    keys = code_values.values(raw)
+    if keys and keys[0] in ("_id", "-_id"):
+        return keys[0] == "-_id"
+    return descending
+
+
+def _summary(raw: str) -> str:
+    value = raw.strip()
+    if value not in SUMMARY_MODES:
+        raise FhirError(400, f"Parameter '_summary' must be one of {', '.join(SUMMARY_MODES)}, got '{raw}'.")
+    return value
+
+
+def _chained(
+    fhir_type: str, kind: directory.ResourceKind, name: str, chain: str, modifier: str, raw: str
+) -> directory.Criterion:
+    """`location.near=...`: the referenced resource meets the chained parameter."""
+    reference = REFERENCES.get((fhir_type, name))
+    if reference is None:
+        raise FhirError(400, f"Parameter '{name}' of {fhir_type} is no reference and cannot be chained.")
+    target_type, target_kind, field_name = reference
+    if chain not in SEARCH_PARAMS[target_type] or "." in chain:
+        raise FhirError(
+            400,
+            f"Chained parameter '{name}.{chain}': {target_type} has no search parameter '{chain}'; "
+            f"supported: {', '.join(SEARCH_PARAMS[target_type])}.",
+        )
+    if not raw.strip():
+        raise FhirError(400, f"Parameter '{name}.{chain}' has no value.")
+    target = directory.ResourceSearch(
+        _kind(target_kind), (_criterion(target_type, _kind(target_kind), chain, modifier, raw),), 0, 0
+    )
+    return directory.Chained(_id_field(field_name), target)
+
+
+def _kind(name: str) -> directory.ResourceKind:
+    return next(kind for kind in directory.RESOURCE_KINDS if kind == name)
+
+
+def _id_field(name: str) -> directory.IdField:
+    fields: tuple[directory.IdField, ...] = (
+        "organization",
+        "location",
+        "practitioner",
+        "partof",
+        "network",
+        "owned_by",
+        "administered_by",
+        "participating_organization",
+        "primary_organization",
+        "endpoint",
+        "service",
+        "coverage_area",
+    )
+    return next(f for f in fields if f == name)
+
+
+def _iterate_includes(raw: str) -> list[str]:
+    """`_include:iterate` values: any declared _include, applied to the matches and included resources."""
+    found = code_values.values(raw)
+    for value in found:
+        if value not in INCLUDES.get(value.split(":", 1)[0], {}):
+            raise FhirError(400, f"Unsupported _include:iterate '{value}': it is no declared _include value.")
+    return found
+
+
+def _revincludes(fhir_type: str, raw: str) -> list[str]:
+    supported = REVINCLUDES.get(fhir_type, [])
+    for value in code_values.values(raw):
+        if value not in supported:
+            choices = ", ".join(supported) or "none"
+            raise FhirError(400, f"Unsupported _revinclude '{value}' for {fhir_type}; supported: {choices}.")
+    return code_values.values(raw)
+
+
+def _includes(kind: str, raw: str) -> list[str]:
     supported = INCLUDES.get(kind, {})
-    for value in _values(raw):
+    for value in code_values.values(raw):
         if value not in supported:
             choices = ", ".join(supported) or "none"
             raise FhirError(400, f"Unsupported _include '{value}' for {kind}; supported: {choices}.")
-    return _values(raw)
+    return code_values.values(raw)
 
 
 def _whole_number(name: str, raw: str, *, low: int) -> int:
@@ -193,11 +284,15 @@ def _whole_number(name: str, raw: str, *, low: int) -> int:
 # --- one parameter -----------------------------------------------------------------------------------------
 
 
-def _criterion(kind: directory.ResourceKind, param: str, modifier: str, raw: str) -> directory.Criterion:
-    """The directory criterion of one search parameter on `kind` (its name and modifier are valid)."""
-    values = tuple(_values(raw))
+def _criterion(
+    fhir_type: str, kind: directory.ResourceKind, param: str, modifier: str, raw: str
+) -> directory.Criterion:
+    """The directory criterion of one search parameter on records of `kind` (name and modifier are valid)."""
+    values = tuple(code_values.values(raw))
     if param == "_id":
-        return directory.IdsIn("id", tuple(i for i in (parse_id(v) for v in values) if i is not None))
+        return directory.IdsIn("id", tuple(i for i in (row_id(kind, v) for v in values) if i is not None))
+    if param == "_lastUpdated":
+        return plannet_parameters.last_updated(raw)
     if param in ADDRESS_PARTS:
         match: directory.TextMatch = (
             "starts" if modifier == "" else "exact" if modifier == "exact" else "contains"
@@ -205,103 +300,48 @@ def _criterion(kind: directory.ResourceKind, param: str, modifier: str, raw: str
         return directory.AddressMatches(ADDRESS_PARTS[param], values, match)
     name_match: directory.TextMatch = "exact" if modifier == "exact" else "contains"
     if param == "identifier":
-        return directory.CodesIn("npi", _npis(raw))
+        return directory.CodesIn("npi", code_values.npis(raw))
     if param == "near":
         return _near(raw)
-    if kind == "Practitioner":
+    if (fhir_type, param) in TOKEN_FIELDS:
+        return directory.CodesIn(
+            TOKEN_FIELDS[(fhir_type, param)], tuple(code for _, code in code_values.tokens(raw))
+        )
+    if fhir_type == "Practitioner":
         if param == "name":
             return directory.PersonNameMatches(values, exact=modifier == "exact")
         return directory.NameMatches(NAME_FIELDS[param], values, name_match)
-    if kind == "PractitionerRole":
-        if param == "specialty":
-            return directory.CodesIn("specialty", tuple(_specialty_codes(raw)))
-        if param == "service":
-            return directory.PerformsServicesOf(_references(param, raw, "HealthcareService"))
-        return directory.IdsIn(REFERENCE_FIELDS[param], _references(param, raw, param.capitalize()))
-    if kind == "HealthcareService":
-        if param == "name":
-            codes = [code for value in values for code in _service_name_codes(value, modifier)]
-            return directory.CodesIn("service_code", tuple(codes))
-        if param == "specialty":
-            return directory.CodesIn(
-                "service_code", tuple(_service_codes_for_specialties(_specialty_codes(raw)))
-            )
-        if param == "service-type":
-            return directory.CodesIn("service_code", tuple(_service_type_codes(raw)))
-        return directory.IdsIn(REFERENCE_FIELDS[param], _references(param, raw, param.capitalize()))
-    if param == "organization":  # Location
-        return directory.IdsIn("organization", _references(param, raw, "Organization"))
-    return directory.NameMatches("name", values, name_match)  # Organization, Location
+    if fhir_type == "PractitionerRole" and param == "specialty":
+        return directory.CodesIn("specialty", tuple(code_values.specialty_codes(raw)))
+    if fhir_type == "PractitionerRole" and param == "service":
+        return directory.PerformsServicesOf(_references(param, raw, "HealthcareService", "HealthcareService"))
+    if fhir_type == "HealthcareService" and param in code_values.HEALTHCARE_SERVICE_CODES:
+        return directory.CodesIn(
+            "service_code", tuple(code_values.HEALTHCARE_SERVICE_CODES[param](raw, modifier))
+        )
+    if (fhir_type, param) in REFERENCES:
+        target_type, target_kind, field_name = REFERENCES[(fhir_type, param)]
+        ids = _references(param, raw, target_type, _kind(target_kind))
+        return directory.IdsIn(_id_field(field_name), ids)
+    return directory.NameMatches("name", values, name_match)
 
 
-def _values(raw: str) -> list[str]:
-    values = [value.strip() for value in raw.split(",")]
-    return [value for value in values if value]
-
-
-def _reference(param: str, value: str, target: str) -> int | None:
-    """The id in "Type/12", "12" or "http://.../Type/12"; None when it names no resource of `target`."""
+def _reference(param: str, value: str, target: str, kind: directory.ResourceKind) -> int | None:
+    """The row id in "Type/12", "12" or "http://.../Type/12"; None when it names no record of `kind`."""
     parts = value.rstrip("/").split("/")
     if len(parts) >= 2:
         if parts[-2] != target:
             raise FhirError(400, f"Parameter '{param}' refers to {target} resources, not '{value}'.")
-        return parse_id(parts[-1])
-    return parse_id(parts[0])
+        return row_id(kind, parts[-1])
+    return row_id(kind, parts[0])
 
 
-def _references(param: str, raw: str, target: str) -> tuple[int, ...]:
+def _references(param: str, raw: str, target: str, kind: directory.ResourceKind) -> tuple[int, ...]:
     return tuple(
-        ref for ref in (_reference(param, value, target) for value in _values(raw)) if ref is not None
+        ref
+        for ref in (_reference(param, value, target, kind) for value in code_values.values(raw))
+        if ref is not None
     )
-
-
-def _tokens(raw: str) -> list[tuple[str | None, str]]:
-    tokens = []
-    for value in _values(raw):
-        system, bar, code = value.rpartition("|")
-        tokens.append((system if bar else None, code))
-    return tokens
-
-
-def _npis(raw: str) -> tuple[str, ...]:
-    return tuple(code for system, code in _tokens(raw) if system in (None, "", mapping.NPI_SYSTEM) and code)
-
-
-def _specialty_codes(raw: str) -> list[str]:
-    """onconav specialty codes meant by NUCC codes and/or onconav codes (with or without a system)."""
-    known = knowledge.list_specialties()
-    codes: list[str] = []
-    for system, code in _tokens(raw):
-        if system in (None, "", mapping.NUCC_SYSTEM):
-            codes += [s.code for s in known if code in s.nucc_taxonomy]
-        if system in (None, "", mapping.SPECIALTY_SYSTEM):
-            codes += [s.code for s in known if s.code == code]
-    return codes
-
-
-def _service_codes_for_specialties(specialties: list[str]) -> list[str]:
-    wanted = set(specialties)
-    return [s.code for s in knowledge.list_services() if wanted & set(s.specialties)]
-
-
-def _service_type_codes(raw: str) -> list[str]:
-    codes: list[str] = []
-    for system, code in _tokens(raw):
-        if system in (None, "", mapping.SERVICE_SYSTEM):
-            codes.append(code)
-        if system in (None, "", mapping.CPT_SYSTEM):
-            codes += [s.code for s in knowledge.list_services() if code in s.cpt]
-    return codes
-
-
-def _service_name_codes(value: str, modifier: str) -> list[str]:
-    lowered = value.lower()
-    codes = []
-    for s in knowledge.list_services():
-        name = s.name.lower()
-        if (modifier == "exact" and s.name == value) or (modifier != "exact" and lowered in name):
-            codes.append(s.code)
-    return codes
 
 
 def _number(param: str, text: str, what: str) -> float:

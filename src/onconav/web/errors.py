@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onconav.errors import RETRY_AFTER_SECONDS, OnconavError
-from onconav.fhir.outcome import FhirError, outcome_response
+from onconav.fhir.outcome import FhirError, outcome_response, prefers_xml
 from onconav.i18n import get_translations
 from onconav.web.templating import render
 
@@ -52,8 +52,9 @@ def is_fhir(request: Request) -> bool:
 
 
 FHIR_MESSAGES = {
-    404: "Unknown FHIR endpoint: this server offers /fhir/R4/metadata and read and search of Organization, "
-    "Location, Practitioner, PractitionerRole and HealthcareService.",
+    404: "Unknown FHIR endpoint: this server offers /fhir/R4/metadata and read, vread, history and search of "
+    "Organization, Location, Practitioner, PractitionerRole, HealthcareService, InsurancePlan, "
+    "OrganizationAffiliation and Endpoint.",
     405: "This FHIR server is read-only: only GET is supported.",
 }
 
@@ -70,7 +71,7 @@ def error_response(
     """An error in the shape the client expects."""
     details = {k: v for k, v in (details or {}).items() if v is not None}
     if is_fhir(request):
-        return outcome_response(400 if status == 422 else status, message)
+        return outcome_response(400 if status == 422 else status, message, xml=prefers_xml(request))
     if wants_json(request):
         body = {
             "error": {"status": status, "code": CODES.get(status, "error"), "message": message, **details}
@@ -140,7 +141,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, exc: FhirError) -> Response:
-        return outcome_response(exc.status, exc.diagnostics, exc.code)
+        return outcome_response(exc.status, exc.diagnostics, exc.code, xml=prefers_xml(request))
 
     @app.exception_handler(OnconavError)
     async def domain_error(request: Request, exc: OnconavError) -> Response:
