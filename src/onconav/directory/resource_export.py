@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
+from onconav.directory import insurance_queries
 from onconav.directory.models import HealthcareService, Location, Organization, Practitioner, PractitionerRole
 from onconav.directory.resource_queries import MODELS, list_resources
 from onconav.directory.resource_records import ResourceKind, ResourceRecord
@@ -51,7 +52,7 @@ def export_resources(
     session: Session, kind: ResourceKind, *, after_id: int, count: int, since: datetime | None = None
 ) -> list[ResourceRecord]:
     """At most `count` records of `kind` with an id above `after_id`, in id order (changed since `since`)."""
-    model = MODELS[kind]
+    model: Any = MODELS[kind] if kind in MODELS else insurance_queries.MODELS[kind]
     ids = session.scalars(
         select(model.id)
         .where(model.id > after_id, _changed_since(kind, since))

@@ -41,6 +41,8 @@ STALE_AFTER = timedelta(minutes=2)  # a runner silent this long has died with it
 KEEP_FOR = timedelta(hours=24)  # finished exports (and their files) are removed after this
 KICK_OFF_PARAMS = {"_type", "_since", "_outputFormat"}
 # Dependency order: what a resource references comes first, so the files import in this order.
+# Payers and networks are Organization resources (Plan-Net), written to a file of their own.
+FHIR_TYPE: dict[str, str] = {"InsuranceOrganization": "Organization"}
 EXPORT_ORDER = ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole")
 
 
@@ -216,7 +218,7 @@ def cancel(session: Session, job_id: str) -> None:
 def output_file(session: Session, job_id: str, resource_type: str) -> Path:
     """The NDJSON file of one resource type of a completed export; FhirError 404 otherwise."""
     job = _job_or_404(session, job_id)
-    written = {item["type"] for item in job.output}
+    written = {item.get("file", item["type"]) for item in job.output}
     if job.status != COMPLETED or resource_type not in written:
         raise FhirError(404, f"This export has no {resource_type} file (yet).")
     path = job_folder(job_id) / f"{resource_type}.ndjson"
@@ -287,7 +289,8 @@ def run(factory: sessionmaker[Session], job_id: str) -> None:
         for kind in types:
             _beat(factory, job_id, f"{kind}: starting", done)
             count = _write_type(factory, job_id, kind, since, done)
-            done.append({"type": kind, "count": count})
+            if count:  # a type with nothing to export gets no file in the manifest
+                done.append({"type": FHIR_TYPE.get(kind, kind), "file": kind, "count": count})
         with unit_of_work(factory) as session:
             job = session.get(FhirExportJob, job_id, with_for_update=True)
             if job is None:

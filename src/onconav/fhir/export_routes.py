@@ -88,7 +88,11 @@ def export_status(job_id: str, request: Request, session: SessionDep) -> Respons
         "request": state.request_url,
         "requiresAccessToken": False,
         "output": [
-            {"type": item["type"], "url": f"{base}/{item['type']}.ndjson", "count": item["count"]}
+            {
+                "type": item["type"],
+                "url": f"{base}/{item.get('file', item['type'])}.ndjson",
+                "count": item["count"],
+            }
             for item in state.output
         ],
         "error": [],
