@@ -34,6 +34,8 @@ from onconav.fhir.routes import router as fhir_router
 from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, negotiate_locale
 from onconav.knowledge.routes import api_router as knowledge_api
 from onconav.knowledge.routes import page_router as knowledge_pages
+from onconav.quotes.pages import router as quote_pages
+from onconav.quotes.routes import router as quotes_api
 from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
 from onconav.web.access_log import AccessLogMiddleware
@@ -67,6 +69,8 @@ ROUTERS = (
     account_settings_pages,
     cases_api,
     case_pages,
+    quotes_api,
+    quote_pages,
     site_pages,
     metrics_router,
 )

@@ -27,6 +27,7 @@ from onconav.directory import cli as directory_cli
 from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
 from onconav.private_paths import private_folder
+from onconav.quotes.cli import rates_app
 from onconav.trials.cli import trials_app
 from onconav.web.warm_up import warm_up_reference_data
 
@@ -51,6 +52,7 @@ app.add_typer(knowledge_cli.app, name="knowledge")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(rates_app, name="rates")
 
 
 class DemoSize(StrEnum):

@@ -8,4 +8,5 @@ def import_all_models() -> None:
     import onconav.accounts.models
     import onconav.cases.models
     import onconav.directory.models
+    import onconav.quotes.models
     import onconav.trials.models  # noqa: F401
