@@ -25,6 +25,7 @@ from onconav.accounts import service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work
 from onconav.web.dependencies import current_principal
+from tests.quotes.access_kinds import QUOTE_KINDS, quote_routes
 from tests.support.accounts import Account, signed_in_browser
 
 
@@ -236,6 +237,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
         "consent", page=True, success=303, changes=False
     ),
     **CASE_ROUTES,
+    **quote_routes(ObjectRoute, OwnAccount),
 }
 
 
@@ -497,6 +499,7 @@ OBJECT_KINDS: dict[str, tuple[ObjectMaker, Callable[[Session, str], bool]]] = {
     "case": (make_case, case_intact),
     "document": (make_document, document_intact),
     "opinion": (make_opinion, opinion_intact),
+    **QUOTE_KINDS,
 }
 ROLES = ("patient", "patient2", "caregiver", "coordinator", "specialist", "center_staff", "admin")
 

@@ -117,7 +117,7 @@ def inbox_of(session: Session, *, organization_id: int) -> list[tuple[TreatmentR
         .where(RequestRecipient.organization_id == organization_id)
         .order_by(RequestRecipient.due_at, TreatmentRequest.id)
     )
-    return [(request, recipient) for request, recipient in session.execute(query).tuples()]
+    return [(request, recipient) for request, recipient in session.execute(query).all()]
 
 
 def recipient_of(request: TreatmentRequest, organization_id: int | None) -> RequestRecipient | None:

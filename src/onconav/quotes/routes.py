@@ -79,7 +79,7 @@ def withdraw_request(request_id: str, principal: CurrentPrincipal, session: Sess
     return actions.withdraw_request(session, principal, request_id=request_id)
 
 
-@router.post("/requests/{request_id}/messages", status_code=201, response_model=MessageRead)
+@router.post("/requests/{request_id}/questions", status_code=201, response_model=MessageRead)
 def post_message(
     request_id: str, body: MessageCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> MessageRead:
