@@ -85,6 +85,22 @@ def suggest_centers(
     return suggestions
 
 
+def chosen_centers(session: Session, *, organization_ids: list[int], locale: str) -> list[CenterSuggestion]:
+    """The centers a patient picked on their directory pages (public directory facts only)."""
+    reason = get_translations(locale).gettext("You chose this center from the directory.")
+    found = []
+    for organization_id in dict.fromkeys(organization_ids):
+        try:
+            center = directory.get_organization_or_raise(session, organization_id=organization_id)
+        except NotFound:
+            continue
+        city = center.locations[0].city if center.locations else ""
+        found.append(
+            CenterSuggestion(organization_id=center.id, name=center.name, city=city, reasons=[reason])
+        )
+    return found
+
+
 def _addressees(
     session: Session, organization_ids: list[int], suggested: dict[int, list[str]], locale: str
 ) -> list[service.Addressee]:

@@ -98,11 +98,14 @@ def quotes_page(
     session: SessionDep,
     diagnosis: Annotated[str, Query(max_length=500)] = "",
     near: Annotated[str, Query(max_length=200)] = "",
+    center: Annotated[list[int] | None, Query(max_length=5)] = None,
 ) -> HTMLResponse:
-    """Center staff: their inbox. Everyone else: their requests and the form to send one (centers the
-    ranking suggests for ?diagnosis= near ?near=, each with its reasons)."""
+    """Center staff: their inbox. Everyone else: their requests and the form to send one, with the centers
+    of ?center= (from their directory pages) ticked, and those the ranking suggests for ?diagnosis= near
+    ?near=, each with its reasons."""
     if principal.role is Role.center_staff:
         return page(request, "quotes/inbox.html", {"items": actions.inbox(session, principal)})
+    chosen = actions.chosen_centers(session, organization_ids=center or [], locale=request.state.locale)
     suggestions, problem = [], None
     if diagnosis and near:
         try:
@@ -113,7 +116,11 @@ def quotes_page(
             problem = error
     context = {
         "requests": actions.list_requests(session, principal),
-        "suggestions": suggestions,
+        "suggestions": [
+            *chosen,
+            *(s for s in suggestions if s.organization_id not in {c.organization_id for c in chosen}),
+        ],
+        "chosen": {c.organization_id for c in chosen},
         "problem": problem,
         "diagnosis": diagnosis,
         "near": near,
