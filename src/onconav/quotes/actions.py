@@ -258,7 +258,12 @@ def inbox(session: Session, principal: Principal) -> list[InboxItem]:
     if organization_id is None:
         raise InvalidInput("The inbox is for center staff.")
     policy.authorize(session, principal, "list", access.CenterInbox(organization_id))
-    return read_models.inbox_items(session, organization_id=organization_id)
+    items = read_models.inbox_items(session, organization_id=organization_id)
+    for item in items:  # each request listed is audited, like every read of patient data
+        request = service.get_request(session, request_id=item.request_id)
+        if request is not None:
+            policy.authorize(session, principal, "list", request)
+    return items
 
 
 def _team(session: Session, practitioner_ids: list[int], organization_id: int) -> list[TeamMember]:

@@ -201,8 +201,8 @@ def request_page(
     request: Request, request_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> HTMLResponse:
     detail = actions.get_request(session, principal, request_id=request_id)
-    context: dict[str, Any] = {"detail": detail, "center_side": "offer" in detail.actions}
-    if context["center_side"]:
+    context: dict[str, Any] = {"detail": detail, "center_side": detail.viewer == "center"}
+    if "offer" in detail.actions:
         context.update(_offer_form_context(session, principal))
     return page(request, "quotes/request.html", context)
 

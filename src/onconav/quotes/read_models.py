@@ -101,6 +101,7 @@ def request_read(
             for m in service.messages_of(session, request_id=request.id, organization_id=own)
         ],
         created_at=request.created_at,
+        viewer="center" if center else "patient",
         actions=_actions(session, principal, request, center),
     )
 

@@ -210,7 +210,8 @@ class RequestRead(BaseModel):
     offers: list[OfferRead]
     messages: list[MessageRead]
     created_at: datetime
-    actions: list[str] = Field(description="What the caller may do next: offer, message, accept, withdraw.")
+    viewer: Literal["patient", "center"] = Field(description="Whose side the caller reads the request from.")
+    actions: list[str] = Field(description="What the caller may do next: offer, message, withdraw.")
 
 
 class RequestLine(BaseModel):
