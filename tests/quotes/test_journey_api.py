@@ -241,3 +241,55 @@ def test_withdrawal_and_questions(client: TestClient, world: World, mailbox: Mai
         client.post(f"/api/v1/requests/{sent['id']}/withdraw", headers=first.staff.headers).status_code == 403
     )
     assert "withdrew" in mailbox.body(mailbox.wait_for(world.centers[1].staff.email, count=2)[-1])
+
+
+def test_medicare_payments_of_a_us_hospital_are_a_reference_with_their_source(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    from onconav.db import unit_of_work
+    from onconav.directory.models import InpatientVolume, Organization
+
+    first, second = world.centers
+    # Constructed rows in the layout of the CMS file's import (figures made up for this test).
+    with unit_of_work(factory) as session:
+        organization = session.get(Organization, first.id)
+        assert organization is not None
+        organization.cms_ccn = "990001"
+        for code, title, paid in (
+            ("180", "RESPIRATORY NEOPLASMS WITH MCC", 14250.5),
+            ("470", "JOINT REPLACEMENT", 9000.0),
+        ):
+            session.add(
+                InpatientVolume(
+                    cms_ccn="990001",
+                    drg_code=code,
+                    drg_description=title,
+                    data_year=2023,
+                    discharges=37,
+                    avg_total_payment=paid + 1000,
+                    avg_medicare_payment=paid,
+                )
+            )
+    body = {**request_body(world), "diagnosis": "stage IV lung cancer"}
+    sent = client.post("/api/v1/requests", json=body, headers=world.patient.headers).json()
+    for center in (first, second):
+        offer = offer_body(center, procedures=["lobectomy"])
+        assert (
+            client.post(
+                f"/api/v1/requests/{sent['id']}/offers", json=offer, headers=center.staff.headers
+            ).status_code
+            == 201
+        )
+    columns = client.get(f"/api/v1/requests/{sent['id']}/comparison", headers=world.patient.headers).json()[
+        "centers"
+    ]
+    reference = columns[0]["medicare_reference"]
+    assert [(m["drg_code"], m["avg_medicare_payment"], m["currency"]) for m in reference] == [
+        ("180", "14250.50", "USD")
+    ]
+    assert reference[0]["source"] == "CMS Medicare Inpatient Hospitals - by Provider and Service, 2023"
+    assert columns[1]["medicare_reference"] == []  # no CMS number: nothing shown, nothing guessed
+    assert columns[0]["total_known_and_estimated"] == {
+        "amount": "20500.00",
+        "currency": "EUR",
+    }  # never in a total

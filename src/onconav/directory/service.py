@@ -23,6 +23,7 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.payments import medicare_payments
 from onconav.directory.reasons import describe_factor, designation_label
 from onconav.directory.resource_records import (
     RESOURCE_KINDS,
@@ -104,6 +105,7 @@ __all__ = [
     "get_practitioner_or_raise",
     "list_resources",
     "load_demo",
+    "medicare_payments",
     "planned_demo_size",
     "ranking_weights",
     "refresh_trial_activity",

@@ -338,6 +338,13 @@ def comparison(session: Session, principal: Principal, *, request_id: str, local
         )
         for offer in offers
     }
+    lineage = service.condition_lineage(request.condition)
+    medicare = {
+        organization_id: directory.medicare_payments(
+            session, organization_id=organization_id, condition_codes=lineage
+        )
+        for organization_id in centers
+    }
     return service.build_comparison(
         request,
         offers,
@@ -345,4 +352,5 @@ def comparison(session: Session, principal: Principal, *, request_id: str, local
         table=service.latest_table(session),
         today=today(),
         t=get_translations(locale),
+        medicare=medicare,
     )

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from gettext import NullTranslations
 
-from onconav.directory.schemas import OrganizationRead
+from onconav.directory.schemas import MedicarePaymentRead, OrganizationRead
 from onconav.i18n import N_
 from onconav.knowledge import service as knowledge
 from onconav.quotes import travel
@@ -108,6 +108,7 @@ def _column(
     table: RateTable | None,
     today: date,
     t: NullTranslations,
+    medicare: list[MedicarePaymentRead],
 ) -> CenterColumn:
     wishes = RequestWishes.model_validate(request.wishes)
     km = travel.distance_km(wishes, center)
@@ -135,6 +136,7 @@ def _column(
         costs=parts,
         total_known_and_estimated=total,
         unknown_parts=[p.part for p in parts if p.knowledge == "unknown"],
+        medicare_reference=medicare,
     )
 
 
@@ -190,8 +192,10 @@ def build_comparison(
     table: RateTable | None,
     today: date,
     t: NullTranslations,
+    medicare: dict[int, list[MedicarePaymentRead]] | None = None,
 ) -> Comparison:
-    """The request's current offers side by side, in the order the patient addressed the centers."""
+    """The request's current offers side by side, in the order the patient addressed the centers (with the
+    Medicare reference payments of `medicare`, by organization, where loaded)."""
     order = {r.organization_id: r.position for r in request.recipients}
     ranked_by_patient = sorted(offers, key=lambda o: order.get(o.organization_id, len(order)))
     wishes = RequestWishes.model_validate(request.wishes)
@@ -201,7 +205,15 @@ def build_comparison(
         rates_date=table.rate_date if table else None,
         rates_source=table.source if table else None,
         centers=[
-            _column(request, offer, centers[offer.organization_id], table=table, today=today, t=t)
+            _column(
+                request,
+                offer,
+                centers[offer.organization_id],
+                table=table,
+                today=today,
+                t=t,
+                medicare=(medicare or {}).get(offer.organization_id, []),
+            )
             for offer in ranked_by_patient
         ],
         plan=plan_rows(ranked_by_patient, t),

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from onconav.directory.schemas import MedicarePaymentRead
 from onconav.quotes.money import check_currency
 
 Modality = Literal[
@@ -305,6 +306,11 @@ class CenterColumn(BaseModel):
         "converted. Parts marked unknown are not in it."
     )
     unknown_parts: list[str]
+    medicare_reference: list[MedicarePaymentRead] = Field(
+        default_factory=list,
+        description="A US hospital's average Medicare inpatient payments for this condition's DRGs, where "
+        "the CMS file is loaded: a reference point with its source, not part of any total.",
+    )
 
 
 class PlanRow(BaseModel):
@@ -329,7 +335,3 @@ class Comparison(BaseModel):
     rates_source: str | None
     centers: list[CenterColumn]
     plan: list[PlanRow]
-    reference_prices: list[str] = Field(
-        default_factory=list,
-        description="Medicare payments for matching DRGs: not loaded in this version (docs/quotes.md).",
-    )

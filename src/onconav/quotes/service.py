@@ -50,6 +50,7 @@ __all__ = [
     "accepted_plan_for_case",
     "build_comparison",
     "check_currency",
+    "condition_lineage",
     "condition_name",
     "convert",
     "create_request",
@@ -83,6 +84,11 @@ def understand_diagnosis(text: str) -> tuple[str | None, str | None]:
     except OnconavError:
         return None, None
     return (explained.condition.id if explained.condition else None), explained.stage
+
+
+def condition_lineage(code: str | None) -> list[str]:
+    """The condition slug and the broader conditions it belongs to (none without a condition)."""
+    return list(knowledge.condition_lineage(code=code)) if code else []
 
 
 def condition_name(code: str | None) -> str | None:
