@@ -293,3 +293,25 @@ def test_medicare_payments_of_a_us_hospital_are_a_reference_with_their_source(
         "amount": "20500.00",
         "currency": "EUR",
     }  # never in a total
+
+
+def test_the_patients_words_are_encrypted_at_rest(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    sent = _send(client, world)
+    first = world.centers[0]
+    asked = client.post(
+        f"/api/v1/requests/{sent['id']}/questions",
+        json={"body": "Is my hip prosthesis a problem?", "organization_id": first.id},
+        headers=world.patient.headers,
+    )
+    assert asked.status_code == 201
+    with factory() as session:
+        stored = (
+            session.connection().exec_driver_sql("SELECT diagnosis_text FROM treatment_request").scalar_one()
+        )
+        body = session.connection().exec_driver_sql("SELECT body FROM request_message").scalar_one()
+    assert "mesothelioma" not in stored and "prosthesis" not in body
+    seen = client.get(f"/api/v1/requests/{sent['id']}", headers=first.staff.headers).json()
+    assert seen["diagnosis_text"] == "stage 4 pleural mesothelioma"
+    assert seen["messages"][0]["body"] == "Is my hip prosthesis a problem?"

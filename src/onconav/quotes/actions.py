@@ -244,7 +244,7 @@ def post_message(
         id=message.id,
         organization_id=message.organization_id,
         from_center=message.from_center,
-        body=message.body,
+        body=message_in.body.strip(),
         created_at=message.created_at,
     )
 

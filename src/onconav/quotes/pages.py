@@ -52,13 +52,38 @@ PART_LABELS = {  # English msgids, translated in the template
 }
 
 
+WORDS = {  # states and labels in plain words (English msgids, translated in the templates)
+    "open": N_("open"),
+    "accepted": N_("accepted"),
+    "withdrawn": N_("withdrawn"),
+    "awaiting": N_("awaiting an answer"),
+    "offered": N_("answered with an offer"),
+    "not_chosen": N_("not chosen"),
+    "sent": N_("sent"),
+    "superseded": N_("replaced by a newer version"),
+    "known": N_("known"),
+    "estimated": N_("estimated"),
+    "unknown": N_("unknown"),
+}
+
+
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     locale = getattr(request.state, "locale", "en")
 
     def money(amount: Decimal, currency: str) -> str:
         return service.show(amount, currency, locale)
 
-    helpers = {"money": money, "modality_label": knowledge.modality_label, "part_labels": PART_LABELS}
+    def procedure_name(code: str) -> str:
+        entry = knowledge.get_service(code)
+        return entry.name if entry else code
+
+    helpers = {
+        "procedure_name": procedure_name,
+        "money": money,
+        "modality_label": knowledge.modality_label,
+        "part_labels": PART_LABELS,
+        "words": WORDS,
+    }
     response = render(request, template, {**helpers, **context}, status_code)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -69,7 +69,7 @@ def request_read(
     return RequestRead(
         id=request.id,
         state=request.state,
-        diagnosis_text=request.diagnosis_text,
+        diagnosis_text=service.diagnosis_of(session, request),
         condition=request.condition,
         condition_name=service.condition_name(request.condition),
         stage=request.stage,
@@ -95,7 +95,7 @@ def request_read(
                 id=m.id,
                 organization_id=m.organization_id,
                 from_center=m.from_center,
-                body=m.body,
+                body=service.body_of(session, m),
                 created_at=m.created_at,
             )
             for m in service.messages_of(session, request_id=request.id, organization_id=own)

@@ -11,10 +11,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from onconav.db import utcnow
+from onconav.db import new_id, utcnow
 from onconav.errors import InvalidInput
 from onconav.quotes.models import RequestMessage, RequestRecipient, TreatmentRequest
 from onconav.quotes.schemas import RequestWishes
+from onconav.quotes.sealing import seal, unseal
 
 ANSWER_DAYS = 10  # a center is asked to answer within this many days
 
@@ -57,11 +58,15 @@ def create_request(
 ) -> TreatmentRequest:
     """A new open request, addressed at once to `addressees` (each due to answer in ANSWER_DAYS)."""
     now = utcnow()
+    request_id = new_id()
     request = TreatmentRequest(
+        id=request_id,
         patient_id=patient_id,
         created_by=created_by,
         case_id=case_id,
-        diagnosis_text=diagnosis_text,
+        diagnosis_text=seal(
+            session, diagnosis_text, table="treatment_request", column="diagnosis_text", row_id=request_id
+        ),
         condition=condition,
         stage=stage,
         document_ids=list(document_ids),
@@ -144,12 +149,14 @@ def post_message(
     require_open(request)
     if recipient_of(request, organization_id) is None:
         raise InvalidInput("This request was not sent to that center.")
+    message_id = new_id()
     message = RequestMessage(
+        id=message_id,
         request_id=request.id,
         organization_id=organization_id,
         author_id=author_id,
         from_center=from_center,
-        body=body.strip(),
+        body=seal(session, body.strip(), table="request_message", column="body", row_id=message_id),
     )
     session.add(message)
     request.updated_at = utcnow()
@@ -168,3 +175,15 @@ def messages_of(session: Session, *, request_id: str, organization_id: int | Non
 def is_overdue(recipient: RequestRecipient, now: datetime) -> bool:
     """An awaited answer past its due date."""
     return recipient.status == RecipientStatus.awaiting.value and recipient.due_at < now
+
+
+def diagnosis_of(session: Session, request: TreatmentRequest) -> str:
+    """The diagnosis in the patient's words, decrypted."""
+    return unseal(
+        session, request.diagnosis_text, table="treatment_request", column="diagnosis_text", row_id=request.id
+    )
+
+
+def body_of(session: Session, message: RequestMessage) -> str:
+    """A message's text, decrypted."""
+    return unseal(session, message.body, table="request_message", column="body", row_id=message.id)
