@@ -15,7 +15,7 @@ from onconav.db import utcnow
 from onconav.quotes import service
 from tests.cases.case_samples import make_pdf
 from tests.quotes.conftest import World, offer_body, request_body
-from tests.support.accounts import Account, bearer
+from tests.support.accounts import Account, bearer, signed_in_browser
 
 REPORT = (
     "Patient: DOE, JANE   MRN: 004211\n"
@@ -86,3 +86,6 @@ def test_centers_get_de_identified_records_and_the_accepted_plan_is_published(
     assert plan.steps[0].procedures == ["pleurectomy-decortication"]
     assert plan.expected_end == start + timedelta(weeks=12)
     assert isinstance(plan.expected_end, date)
+    patient_browser, _csrf = signed_in_browser(client, factory, jane)
+    page = patient_browser.get(f"/quotes/{request_id}").text
+    assert f'href="/cases/{case_id}"' in page and "the accepted plan is linked to it" in page
