@@ -315,3 +315,36 @@ def test_the_patients_words_are_encrypted_at_rest(
     seen = client.get(f"/api/v1/requests/{sent['id']}", headers=first.staff.headers).json()
     assert seen["diagnosis_text"] == "stage 4 pleural mesothelioma"
     assert seen["messages"][0]["body"] == "Is my hip prosthesis a problem?"
+
+
+def test_validity_and_due_dates_are_enforced(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    from datetime import timedelta
+
+    from onconav.db import unit_of_work, utcnow
+    from onconav.quotes.models import Offer, RequestRecipient
+
+    sent = _send(client, world)
+    first, second = world.centers
+    offered = client.post(
+        f"/api/v1/requests/{sent['id']}/offers",
+        json=offer_body(first, procedures=[]),
+        headers=first.staff.headers,
+    ).json()
+    with unit_of_work(factory) as session:
+        offer = session.get(Offer, offered["id"])
+        assert offer is not None
+        offer.valid_until = utcnow().date() - timedelta(days=1)
+        for recipient in session.query(RequestRecipient).filter_by(organization_id=second.id):
+            recipient.due_at = utcnow() - timedelta(hours=1)
+    refused = client.post(f"/api/v1/offers/{offered['id']}/accept", headers=world.patient.headers)
+    assert refused.status_code == 422 and "ask the center for a new one" in refused.text
+    column = client.get(f"/api/v1/requests/{sent['id']}/comparison", headers=world.patient.headers).json()[
+        "centers"
+    ][0]
+    assert column["expired"] is True
+    late = client.get("/api/v1/inbox", headers=second.staff.headers).json()
+    on_time = client.get("/api/v1/inbox", headers=first.staff.headers).json()
+    assert [(item["status"], item["overdue"]) for item in late] == [("awaiting", True)]
+    assert [(item["status"], item["overdue"]) for item in on_time] == [("offered", False)]
