@@ -38,6 +38,8 @@ from onconav.fhir.routes import router as fhir_router
 from onconav.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, negotiate_locale
 from onconav.knowledge.routes import api_router as knowledge_api
 from onconav.knowledge.routes import page_router as knowledge_pages
+from onconav.quotes.pages import router as quote_pages
+from onconav.quotes.routes import router as quotes_api
 from onconav.support.pages import page_router as support_pages
 from onconav.support.routes import api_router as support_api
 from onconav.trials.routes import api_router as trials_api
@@ -79,6 +81,8 @@ ROUTERS = (
     care_api,
     care_pages,
     care_feed,
+    quotes_api,
+    quote_pages,
     site_pages,
     metrics_router,
 )

@@ -28,6 +28,7 @@ from onconav.directory import cli as directory_cli
 from onconav.errors import OnconavError
 from onconav.knowledge import cli as knowledge_cli
 from onconav.private_paths import private_folder
+from onconav.quotes.cli import rates_app
 from onconav.support import cli as support_cli
 from onconav.trials.cli import trials_app
 from onconav.web.warm_up import warm_up_reference_data
@@ -55,6 +56,7 @@ app.add_typer(support_cli.app, name="support")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(rates_app, name="rates")
 
 
 class DemoSize(StrEnum):

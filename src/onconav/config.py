@@ -6,6 +6,7 @@ This is the only module that reads the environment; everything else asks `get_se
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -146,6 +147,16 @@ class Settings(BaseSettings):
     )
     public_cache_seconds: int = Field(
         default=300, description="How long clients and shared caches may reuse a public API or FHIR read."
+    )
+    # Quotes (docs/quotes.md): figures the operator supplies for the total cost of care (none: unknown).
+    quotes_travel_per_km: Decimal | None = Field(
+        default=None, ge=0, description="Travel per km and person, one way (in quotes_estimate_currency)."
+    )
+    quotes_stay_per_night: Decimal | None = Field(
+        default=None, ge=0, description="Stay estimate per night and person (quotes_estimate_currency)."
+    )
+    quotes_estimate_currency: str = Field(
+        default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency of the two figures above."
     )
     access_log: bool = Field(default=True, description="One JSON line per request on the onconav.access log.")
     expose_worker_pid: bool = Field(

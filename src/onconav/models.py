@@ -10,5 +10,6 @@ def import_all_models() -> None:
     import onconav.cases.models
     import onconav.directory.models
     import onconav.fhir.models
+    import onconav.quotes.models
     import onconav.support.models
     import onconav.trials.models  # noqa: F401

@@ -25,6 +25,7 @@ from onconav.accounts import service
 from onconav.accounts.models import ApiToken, CaregiverGrant, User, WebSession
 from onconav.db import unit_of_work
 from onconav.web.dependencies import current_principal
+from tests.quotes.access_kinds import QUOTE_KINDS, quote_routes
 from tests.support.accounts import Account, signed_in_browser
 
 
@@ -282,6 +283,7 @@ ROUTES: dict[tuple[str, str], Public | OwnAccount | ObjectRoute] = {
     ),
     **CASE_ROUTES,
     **CARE_ROUTES,
+    **quote_routes(ObjectRoute, OwnAccount),
 }
 
 
@@ -615,6 +617,7 @@ OBJECT_KINDS: dict[str, tuple[ObjectMaker, Callable[[Session, str], bool]]] = {
     "opinion": (make_opinion, opinion_intact),
     "followup": (make_followup, followup_intact),
     "followup_item": (make_followup_item, followup_item_intact),
+    **QUOTE_KINDS,
 }
 ROLES = ("patient", "patient2", "caregiver", "coordinator", "specialist", "center_staff", "admin")
 

@@ -109,7 +109,7 @@ def registered_types() -> list[type]:
 
 # Modules holding other domains' rules, imported before the first decision (one line per domain), e.g.
 # "onconav.cases.access" for case, document, message and opinion.
-RULE_MODULES: tuple[str, ...] = ("onconav.cases.access", "onconav.care.access")
+RULE_MODULES: tuple[str, ...] = ("onconav.cases.access", "onconav.care.access", "onconav.quotes.access")
 _loaded = False
 
 

@@ -82,6 +82,7 @@ from onconav.accounts.users import (
     mail_users,
     normalize_email,
     parse_role,
+    staff_of_organization,
     users_by_id,
 )
 
@@ -141,6 +142,7 @@ __all__ = [
     "session_is_fresh",
     "session_principal",
     "sign_up",
+    "staff_of_organization",
     "start_session",
     "token_digest",
     "token_principal",

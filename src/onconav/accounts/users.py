@@ -151,6 +151,17 @@ def list_users(session: Session, *, limit: int = 1000) -> list[User]:
     )
 
 
+def staff_of_organization(session: Session, *, organization_id: int) -> list[str]:
+    """The ids of the active center staff accounts of a directory organization."""
+    query = select(User.id).where(
+        User.role == "center_staff",
+        User.organization_id == organization_id,
+        User.disabled_at.is_(None),
+        User.deleted_at.is_(None),
+    )
+    return list(session.scalars(query.order_by(User.created_at)))
+
+
 def add_mail_messages(messages: Mapping[str, tuple[str, str]]) -> None:
     """Register e-mail kinds of another domain: kind -> (subject, body with %(link)s), English msgids."""
     notify.MESSAGES.update(messages)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from babel.support import NullTranslations
@@ -395,3 +396,16 @@ class InsuranceImportRead(BaseModel):
     source: str
     counts: dict[str, int]
     rejected: list[RejectedInsuranceRowRead]
+
+
+class MedicarePaymentRead(BaseModel):
+    """What Medicare paid a hospital on average per inpatient stay of one MS-DRG in one year (CMS)."""
+
+    drg_code: str
+    drg_description: str
+    data_year: int
+    discharges: int
+    avg_total_payment: Decimal | None = Field(description="All payers, per stay (USD).")
+    avg_medicare_payment: Decimal | None = Field(description="Medicare's share, per stay (USD).")
+    currency: str
+    source: str

@@ -34,6 +34,7 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.payments import medicare_payments
 from onconav.directory.plannet_conditions import role_codes
 from onconav.directory.reasons import describe_factor, designation_label
 from onconav.directory.resource_records import (  # the insurance side (Da Vinci PDex Plan-Net)
@@ -129,6 +130,7 @@ __all__ = [
     "get_practitioner_or_raise",
     "list_resources",
     "load_demo",
+    "medicare_payments",
     "planned_demo_size",
     "ranking_weights",
     "refresh_trial_activity",

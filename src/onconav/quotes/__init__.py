@@ -1,0 +1,1 @@
+"""Treatment requests to several centers, their offers, and the side-by-side comparison (docs/quotes.md)."""
