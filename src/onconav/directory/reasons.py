@@ -5,7 +5,10 @@ The ranking gives numbers and codes; this module is the only place that turns th
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations
 
 from onconav.directory.ranking import RankingFactor
@@ -76,8 +79,25 @@ def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str
     return note
 
 
+@lru_cache(maxsize=64)
+def _parsed_locale(locale: str) -> Locale:
+    """Babel's locale, parsed once (`format_decimal` parses its locale string on every call)."""
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=16)
+def _parsed_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+def format_number(value: float, pattern: str, locale: str) -> str:
+    """`babel.numbers.format_decimal(value, format=pattern, locale=locale)`, with the locale and the
+    pattern parsed once."""
+    return _parsed_pattern(pattern).apply(value, _parsed_locale(locale))
+
+
 def _n(value: float, locale: str) -> str:
-    return format_decimal(value, format="#,##0.#", locale=locale)
+    return format_number(value, "#,##0.#", locale)
 
 
 def designation_label(code: str, translations: NullTranslations) -> str:
