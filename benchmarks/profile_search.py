@@ -3,7 +3,9 @@ the JSON face builds it), with the number of SQL statements per search and the t
 
 Usage:
     ONCONAV_DATA_DIR=var/bench python benchmarks/profile_search.py [--repeat 50] [--top 30]
-        [--query "lung cancer" --near "New York, NY"]
+        [--query "lung cancer" --near "New York, NY"] [--page /procedures/lobectomy/near/chicago-il]
+With --page, profiles that page served by the application in process (Starlette's test client) beside the
+API search answering the same question, and prints the time of each.
 Prints figures and the profile; asserts nothing about time.
 """
 
@@ -47,7 +49,12 @@ def main() -> None:
     parser.add_argument("--query", default=None)
     parser.add_argument("--near", default=None)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--page", default=None, help="A results page path to profile, e.g. /procedures/...")
+    parser.add_argument("--api", default="/api/v1/search?q=lobectomy&near=Chicago%2C+IL")
     args = parser.parse_args()
+    if args.page:
+        profile_page(args)
+        return
     searches = [(args.query, args.near)] if args.query and args.near else DEFAULT_SEARCHES
     engine = create_db_engine()
     statements: list[float] = []
@@ -81,6 +88,31 @@ def main() -> None:
         for _ in range(args.repeat):
             for query, near in searches:
                 answer(session, query, near)
+        profiler.disable()
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+def profile_page(args: argparse.Namespace) -> None:
+    """A page and its API answer through the whole application (middleware, templates), then the page
+    profiled."""
+    from fastapi.testclient import TestClient
+
+    from onconav.app import create_app
+
+    with TestClient(create_app()) as client:
+        for path in (args.page, args.api):
+            for _ in range(3):  # warm-up
+                assert client.get(path).status_code == 200, path
+        for path in (args.api, args.page):
+            start = time.perf_counter()
+            for _ in range(args.repeat):
+                client.get(path)
+            elapsed = (time.perf_counter() - start) / args.repeat * 1000
+            print(f"{path}: {elapsed:.2f} ms per request")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.repeat):
+            client.get(args.page)
         profiler.disable()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, select, true, union_all
+from sqlalchemy import Float, bindparam, func, select, true, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from onconav.geo import service as geo
 # Rows read per topic and cell to seed the bound: enough for `limit` distinct providers in all but sparse
 # places (which then score every candidate, as cheap there).
 SEED_ROWS_PER_PART = 24
-SEED_CELLS = (4, 16)  # the cells nearest the place that seed the bound, in rounds until `limit` providers
+SEED_CELLS = (2, 16)  # the cells nearest the place that seed the bound, in rounds until `limit` providers
 SEED_EXACT_FACTOR = 2  # seed providers scored exactly, per result asked for
 # Cells of the widest area read cell by cell (about 1,000 km around a place at 40° N); a wider area scores
 # every candidate in SQL (scoring.ranked_rows).
@@ -108,6 +108,25 @@ def _area_cells(lat: float, lon: float, radius_km: float) -> list[_Cell] | None:
     return cells
 
 
+def _distance_factors(lat: float, lon: float, radius_km: float) -> dict[str, float]:
+    """Kilometres per degree of latitude and of longitude difference that every point of the area is at
+    least from (lat, lon): R for latitude (d >= R |dlat|); for longitude, from the haversine,
+    d >= 2R sqrt(cos lat cos lat') sin(|dlon| / 2) >= R sqrt(cos lat cos lat') |dlon| sin(X/2) / (X/2) with
+    X the widest longitude difference of the area and lat' its latitude of smallest cosine (0 when the area
+    crosses 180°: no bound from longitude then). A hair less, for rounding."""
+    box = geo.bounding_box(lat, lon, radius_km)
+    per_degree = EARTH_RADIUS_KM * math.pi / 180.0 * (1 - 1e-9)
+    if len(box.lon_ranges) != 1:
+        return {"klat": per_degree, "klon": 0.0}
+    low, high = box.lon_ranges[0]
+    widest = math.radians(max(abs(lon - low), abs(high - lon)))
+    if widest >= math.pi:
+        return {"klat": per_degree, "klon": 0.0}
+    ratio = math.sin(widest / 2) / (widest / 2) if widest > 0 else 1.0
+    cos_far = max(0.0, min(math.cos(math.radians(box.min_lat)), math.cos(math.radians(box.max_lat))))
+    return {"klat": per_degree, "klon": per_degree * math.sqrt(math.cos(math.radians(lat)) * cos_far) * ratio}
+
+
 def _degrees_apart(a: float, b: float) -> float:
     difference = abs(a - b) % 360.0
     return min(difference, 360.0 - difference)
@@ -159,6 +178,17 @@ def _pruned_statement(
     table = SearchEntry.__table__
     parts = []
     for group, (topics, by_condition) in enumerate(topic_groups):
+        # Before the distance (a dozen functions a row), a bound of it from plain arithmetic: the points a
+        # row has to spare, s = match + quality - the least value, must cover its penalty, 30 d / (d + 100)
+        # <= s, that is d (30 - s) <= 100 s, with d at least :klat x |lat difference| and at least
+        # :klon x |lon difference| (_distance_factors).
+        spare = (
+            bindparam(f"m{group}", type_=Float)
+            + (ENTRY.condition_points if by_condition else ENTRY.quality_points)
+            - bindparam("min_value", type_=Float)
+        )
+        short = ranking.DISTANCE_PENALTY_MAX_POINTS - spare
+        lat, lon = bindparam("lat", type_=Float), bindparam("lon", type_=Float)
         for cell_group, cells in enumerate(cell_groups):
             inner = (
                 select(*columns, distance_sql_with_cosine().label("distance_km"))
@@ -168,6 +198,10 @@ def _pruned_statement(
                     ENTRY.geo_cell.in_(in_list(f"c{cell_group}_", cells)),
                     ENTRY.quality_points >= bindparam(f"floor{group}_{cell_group}"),
                     *filter_clauses(filters),
+                    func.abs(ENTRY.lat - lat) * bindparam("klat", type_=Float) * short
+                    <= ranking.DISTANCE_HALF_KM * spare,
+                    func.abs(ENTRY.lon - lon) * bindparam("klon", type_=Float) * short
+                    <= ranking.DISTANCE_HALF_KM * spare,
                 )
                 .subquery()
             )
@@ -294,6 +328,7 @@ def condition_rows(
     cell_groups = [(step, padded(keys)) for step, keys in _penalty_groups(cells)]
     # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
     values: dict[str, Any] = {
+        **_distance_factors(lat, lon, radius_km),
         "lat": lat,
         "lon": lon,
         "cos_lat": math.cos(math.radians(lat)),
@@ -354,7 +389,7 @@ def _seed(
     limit: int,
     filters: SearchFilters,
 ) -> dict[tuple[str, int], _Best]:
-    """The providers of the best rows by quality of each topic in the cells nearest the place: the 4
+    """The providers of the best rows by quality of each topic in the cells nearest the place: the 2
     nearest cells, then the 16 nearest when those hold fewer than `limit` providers."""
     nearest = sorted(cells, key=lambda cell: (cell.nearest_km, cell.key))
     seen: dict[tuple[str, int], _Best] = {}
