@@ -5,15 +5,11 @@ The ranking gives numbers and codes; this module is the only place that turns th
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations
 
 from onconav.directory.ranking import RankingFactor
 from onconav.directory.search import Coverage
-from onconav.i18n import N_
+from onconav.i18n import N_, format_number
 
 DESIGNATION_LABELS = {
     "nci": N_("NCI-designated cancer center"),
@@ -77,23 +73,6 @@ def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str
             coverage.likely,
         ) % {"num": coverage.likely}
     return note
-
-
-@lru_cache(maxsize=64)
-def _parsed_locale(locale: str) -> Locale:
-    """Babel's locale, parsed once (`format_decimal` parses its locale string on every call)."""
-    return Locale.parse(locale)
-
-
-@lru_cache(maxsize=16)
-def _parsed_pattern(pattern: str) -> NumberPattern:
-    return parse_pattern(pattern)
-
-
-def format_number(value: float, pattern: str, locale: str) -> str:
-    """`babel.numbers.format_decimal(value, format=pattern, locale=locale)`, with the locale and the
-    pattern parsed once."""
-    return _parsed_pattern(pattern).apply(value, _parsed_locale(locale))
 
 
 def _n(value: float, locale: str) -> str:

@@ -22,7 +22,9 @@ REST = ["quality_points", "lon", "lat", "entity_kind", "entity_id", "condition_p
 # doubles, so SQL and Python agree to the last bit (SQLite's CAST truncates, and lon + 180 >= 0).
 CELL_SQL = {
     "sqlite": "lat_band * 1000 + CAST((lon + 180.0) / 0.5 AS INTEGER)",
-    "postgresql": "lat_band * 1000 + CAST(floor((lon + CAST(180.0 AS float8)) / CAST(0.5 AS float8)) AS INTEGER)",
+    "postgresql": (
+        "lat_band * 1000 + CAST(floor((lon + CAST(180.0 AS float8)) / CAST(0.5 AS float8)) AS INTEGER)"
+    ),
 }
 
 
