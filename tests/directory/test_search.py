@@ -280,6 +280,34 @@ def test_a_cells_least_distance_is_never_more_than_any_of_its_points() -> None:
                     assert cell.nearest_km <= geo.haversine_km(lat, lon, point_lat, point_lon) + 1e-9
 
 
+def test_the_distance_bounds_before_the_distance_never_exceed_it() -> None:
+    """The arithmetic bounds the cell read applies before computing a distance (km per degree of latitude
+    and of longitude difference) are at most the great-circle distance of any point of the area."""
+    from onconav.directory import condition_search
+
+    for lat, lon, radius_km in ((40.71, -74.0, 100.0), (64.8, -147.7, 600.0), (-33.9, 151.2, 900.0)):
+        factors = condition_search._distance_factors(lat, lon, radius_km)
+        box = geo.bounding_box(lat, lon, radius_km)
+        (low, high), steps = box.lon_ranges[0], 24
+        for i in range(steps + 1):
+            for j in range(steps + 1):
+                point_lat = box.min_lat + (box.max_lat - box.min_lat) * i / steps
+                point_lon = low + (high - low) * j / steps
+                distance = geo.haversine_km(lat, lon, point_lat, point_lon)
+                assert factors["klat"] * abs(point_lat - lat) <= distance + 1e-9
+                assert factors["klon"] * abs(point_lon - lon) <= distance + 1e-9
+
+
+def test_every_search_entry_is_in_its_cell(demo_engine: Engine) -> None:
+    """Writers give each entry its cell (ranking.geo_cell), which the condition read relies on."""
+    with Session(demo_engine) as session:
+        rows = session.execute(select(SearchEntry.lat, SearchEntry.lon, SearchEntry.geo_cell)).all()
+    assert rows
+    assert all(cell == ranking.geo_cell(lat, lon) for lat, lon, cell in rows)
+    assert ranking.geo_cell(40.71, -74.0) == 81 * 1000 + 212
+    assert ranking.geo_cell(-33.9, 151.2) == -68 * 1000 + 662
+
+
 def test_looking_beyond_the_radius_stops_at_the_documented_cap(demo_engine: Engine) -> None:
     from onconav.directory.search import MAX_EXPANSION_KM
 
