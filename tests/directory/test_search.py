@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from onconav.directory import ranking
+from onconav.directory import ranking, search_cells
 from onconav.directory import service as directory
 from onconav.directory.models import SearchEntry
 from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind
@@ -215,7 +215,7 @@ def test_condition_search_over_a_wide_area_equals_the_full_scan(
 
     topics = dict(knowledge.interpret_query(query).topics)
     place = geo.resolve_place(near).place
-    cells = condition_search._area_cells(place.lat, place.lon, radius_km)
+    cells = search_cells.area_cells(place.lat, place.lon, radius_km, condition_search.MAX_CELLS)
     assert cells is not None and len(cells) > 300
     arguments = {
         "topics": topics,
@@ -244,7 +244,7 @@ def test_condition_search_reads_every_cell_of_the_area(
     topics = dict(knowledge.interpret_query("lung cancer").topics)
     place = geo.resolve_place("Boston, MA").place
     radius_km = 900.0
-    cells = condition_search._area_cells(place.lat, place.lon, radius_km)
+    cells = search_cells.area_cells(place.lat, place.lon, radius_km, condition_search.MAX_CELLS)
     assert cells is not None and len({cell.key // 1000 for cell in cells}) > 10
     arguments = {
         "topics": topics,
@@ -266,10 +266,9 @@ def test_condition_search_reads_every_cell_of_the_area(
 def test_a_cells_least_distance_is_never_more_than_any_of_its_points() -> None:
     """The distance bound of each cell (what lets far cells be read from a higher quality) is at most the
     distance of any point in it: checked on a grid of points of every cell around three places."""
-    from onconav.directory import condition_search
 
     for lat, lon in ((40.71, -74.0), (64.8, -147.7), (-33.9, 151.2)):
-        cells = condition_search._area_cells(lat, lon, 400.0)
+        cells = search_cells.area_cells(lat, lon, 400.0, 4096)
         assert cells
         for cell in cells:
             band, lon_cell = divmod(cell.key, ranking.CELLS_PER_BAND)
@@ -283,10 +282,9 @@ def test_a_cells_least_distance_is_never_more_than_any_of_its_points() -> None:
 def test_the_distance_bounds_before_the_distance_never_exceed_it() -> None:
     """The arithmetic bounds the cell read applies before computing a distance (km per degree of latitude
     and of longitude difference) are at most the great-circle distance of any point of the area."""
-    from onconav.directory import condition_search
 
     for lat, lon, radius_km in ((40.71, -74.0, 100.0), (64.8, -147.7, 600.0), (-33.9, 151.2, 900.0)):
-        factors = condition_search._distance_factors(lat, lon, radius_km)
+        factors = search_cells.distance_factors(lat, lon, radius_km)
         box = geo.bounding_box(lat, lon, radius_km)
         (low, high), steps = box.lon_ranges[0], 24
         for i in range(steps + 1):

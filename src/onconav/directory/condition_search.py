@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from onconav.directory import ranking
 from onconav.directory.models import SearchEntry
 from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind, ranked_rows
+from onconav.directory.search_cells import Cell, area_cells, distance_factors, penalty_groups
 from onconav.directory.search_statements import (
     EARTH_RADIUS_KM,
     ENTRY,
@@ -31,7 +32,6 @@ from onconav.directory.search_statements import (
     winners_statement,
 )
 from onconav.directory.statements import compiled, in_list, in_values, padded
-from onconav.geo import service as geo
 
 # Rows read per topic and cell to seed the bound: enough for `limit` distinct providers in all but sparse
 # places (which then score every candidate, as cheap there).
@@ -41,9 +41,6 @@ SEED_EXACT_FACTOR = 2  # seed providers scored exactly, per result asked for
 # Cells of the widest area read cell by cell (about 1,000 km around a place at 40° N); a wider area scores
 # every candidate in SQL (scoring.ranked_rows).
 MAX_CELLS = 2048
-# Cells are read in groups by the least distance penalty any point of theirs gets: a far cell's rows need
-# that much more quality to reach the bound.
-PENALTY_STEPS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 17.0, 20.0, 24.0)
 PENALTY_MAX = ranking.DISTANCE_PENALTY_MAX_POINTS
 ENTITY_CHUNK = 512  # entities per breadth lookup (well below SQLite's bound on parameters)
 
@@ -59,88 +56,12 @@ class _Best:
     rows_within: int = 1
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """A cell of the area (ranking.geo_cell) and a lower bound of the distance to any point of it."""
-
-    key: int
-    nearest_km: float
-
-
 def _filter_shape(filters: SearchFilters) -> tuple[bool, ...]:
     return filter_shape(filters.kind, filters.language, filters.international, filters.designation)
 
 
 def _filter_values(filters: SearchFilters) -> dict[str, Any]:
     return filter_values(filters.kind, filters.language, filters.designation)
-
-
-def _area_cells(lat: float, lon: float, radius_km: float) -> list[_Cell] | None:
-    """The cells of the disc around (lat, lon) (None when more than MAX_CELLS), each with a lower bound of
-    its distance: the haversine of the least latitude and longitude differences, with the smaller cosine
-    of the cell's latitudes (each term of the haversine is then at most the true one)."""
-    box = geo.bounding_box(lat, lon, radius_km)
-    bands = range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1)
-    lon_cells = sorted(
-        {
-            cell
-            for low, high in box.lon_ranges
-            for cell in range(ranking.lon_cell(low), ranking.lon_cell(high) + 1)
-        }
-    )
-    if len(bands) * len(lon_cells) > MAX_CELLS:
-        return None
-    cos_lat = math.cos(math.radians(lat))
-    cells = []
-    for band in bands:
-        south = max(-90.0, band * ranking.LAT_BAND_DEGREES)
-        north = min(90.0, south + ranking.LAT_BAND_DEGREES)
-        dlat = 0.0 if south <= lat <= north else min(abs(lat - south), abs(lat - north))
-        lat_term = math.sin(math.radians(dlat) / 2) ** 2
-        cos_far = max(0.0, min(math.cos(math.radians(south)), math.cos(math.radians(north))))
-        for lon_cell in lon_cells:
-            west = lon_cell * ranking.LON_CELL_DEGREES - 180.0
-            east = west + ranking.LON_CELL_DEGREES
-            dlon = 0.0 if west <= lon <= east else min(_degrees_apart(lon, west), _degrees_apart(lon, east))
-            h = lat_term + cos_lat * cos_far * math.sin(math.radians(dlon) / 2) ** 2
-            nearest = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
-            if nearest <= radius_km:
-                cells.append(_Cell(band * ranking.CELLS_PER_BAND + lon_cell, nearest))
-    return cells
-
-
-def _distance_factors(lat: float, lon: float, radius_km: float) -> dict[str, float]:
-    """Kilometres per degree of latitude and of longitude difference that every point of the area is at
-    least from (lat, lon): R for latitude (d >= R |dlat|); for longitude, from the haversine,
-    d >= 2R sqrt(cos lat cos lat') sin(|dlon| / 2) >= R sqrt(cos lat cos lat') |dlon| sin(X/2) / (X/2) with
-    X the widest longitude difference of the area and lat' its latitude of smallest cosine (0 when the area
-    crosses 180°: no bound from longitude then). A hair less, for rounding."""
-    box = geo.bounding_box(lat, lon, radius_km)
-    per_degree = EARTH_RADIUS_KM * math.pi / 180.0 * (1 - 1e-9)
-    if len(box.lon_ranges) != 1:
-        return {"klat": per_degree, "klon": 0.0}
-    low, high = box.lon_ranges[0]
-    widest = math.radians(max(abs(lon - low), abs(high - lon)))
-    if widest >= math.pi:
-        return {"klat": per_degree, "klon": 0.0}
-    ratio = math.sin(widest / 2) / (widest / 2) if widest > 0 else 1.0
-    cos_far = max(0.0, min(math.cos(math.radians(box.min_lat)), math.cos(math.radians(box.max_lat))))
-    return {"klat": per_degree, "klon": per_degree * math.sqrt(math.cos(math.radians(lat)) * cos_far) * ratio}
-
-
-def _degrees_apart(a: float, b: float) -> float:
-    difference = abs(a - b) % 360.0
-    return min(difference, 360.0 - difference)
-
-
-def _penalty_groups(cells: list[_Cell]) -> list[tuple[float, list[int]]]:
-    """The cells grouped by the step of PENALTY_STEPS at or below their least distance penalty."""
-    groups: dict[float, list[int]] = {}
-    for cell in cells:
-        least = ranking.distance_penalty(max(0.0, cell.nearest_km - 1e-3))
-        step = max(step for step in PENALTY_STEPS if step <= least)
-        groups.setdefault(step, []).append(cell.key)
-    return sorted(groups.items())
 
 
 def _seed_statement(topics: int, cells: int, filters: tuple[Any, ...]) -> Any:
@@ -308,7 +229,7 @@ def condition_rows(
     its cell does, so only those rows are read; the providers they name that can still reach the bound
     are scored exactly in turn.
     """
-    cells = _area_cells(lat, lon, radius_km)
+    cells = area_cells(lat, lon, radius_km, MAX_CELLS)
     if not cells:  # an area of more than MAX_CELLS cells: scoring every candidate in SQL
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
@@ -335,10 +256,10 @@ def condition_rows(
     for topic in names:
         groups.setdefault((match[topic], topic in by_condition), []).append(topic)
     topic_groups = sorted(groups.items())
-    cell_groups = [(step, padded(keys)) for step, keys in _penalty_groups(cells)]
+    cell_groups = [(step, padded(keys)) for step, keys in penalty_groups(cells)]
     # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
     values: dict[str, Any] = {
-        **_distance_factors(lat, lon, radius_km),
+        **distance_factors(lat, lon, radius_km),
         "lat": lat,
         "lon": lon,
         "cos_lat": math.cos(math.radians(lat)),
@@ -395,7 +316,7 @@ def _seed(
     connection: Connection,
     scorer: _Scorer,
     topics: list[str],
-    cells: list[_Cell],
+    cells: list[Cell],
     limit: int,
     filters: SearchFilters,
 ) -> dict[tuple[str, int], _Best]:
