@@ -91,10 +91,10 @@ def _seed_statement(topics: int, cells: int, filters: tuple[Any, ...]) -> Any:
 def _pruned_statement(
     topic_groups: tuple[tuple[int, bool], ...], cell_groups: tuple[int, ...], filters: tuple[Any, ...]
 ) -> Any:
-    """Every row of the area's cells whose quality reaches the floor of its topic group (topics alike in
-    match points) and cell group (cells alike in least distance penalty), one index range per topic and
-    cell; kept when within the radius and its score plus the largest breadth bonus reaches the bound
-    (computed in SQL, so that the rows that cannot are never fetched)."""
+    """The provider of every row of the area's cells whose quality reaches the floor of its topic group
+    (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
+    per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
+    reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
     columns = (ENTRY.id, ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
                ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
     table = SearchEntry.__table__
@@ -134,7 +134,7 @@ def _pruned_statement(
                 / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
             )
             parts.append(
-                select(*(inner.c[column.key] for column in columns)).where(
+                select(inner.c.entity_kind, inner.c.entity_id).where(
                     inner.c.distance_km <= bindparam("radius_km"),
                     bindparam(f"m{group}") + points - penalty >= bindparam("min_value"),
                 )
@@ -283,13 +283,9 @@ def condition_rows(
     pruned = compiled(
         connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
     ).execute(connection, values)
-    candidates = scorer.best_rows(pruned)
-    # Only providers whose best row plus the largest breadth bonus reaches the bound can be in the answer.
-    more = [
-        key
-        for key, held in candidates.items()
-        if key not in exact and held.value + ranking.BREADTH_POINTS_MAX >= bound
-    ]
+    # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
+    # answer: the read returns exactly those (within a hair), and they are scored exactly.
+    more = sorted({(kind, entity_id) for kind, entity_id in pruned} - exact.keys())
     exact |= _exact(connection, scorer, names, more, filters)
     ranked = heapq.nsmallest(limit, ((-_lower_bound(held), key) for key, held in exact.items()))
     if not ranked:
