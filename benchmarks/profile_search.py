@@ -3,7 +3,9 @@ the JSON face builds it), with the number of SQL statements per search and the t
 
 Usage:
     ONCONAV_DATA_DIR=var/bench python benchmarks/profile_search.py [--repeat 50] [--top 30]
-        [--query "lung cancer" --near "New York, NY"]
+        [--query "lung cancer" --near "New York, NY"] [--page /procedures/lobectomy/near/chicago-il]
+With --page, profiles that page served by the application in process (Starlette's test client) beside the
+API search answering the same question, and prints the time of each.
 Prints figures and the profile; asserts nothing about time.
 """
 
@@ -12,7 +14,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations
@@ -47,7 +51,15 @@ def main() -> None:
     parser.add_argument("--query", default=None)
     parser.add_argument("--near", default=None)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--page", default=None, help="A results page path to profile, e.g. /procedures/...")
+    parser.add_argument("--api", default="/api/v1/search?q=lobectomy&near=Chicago%2C+IL")
     args = parser.parse_args()
+    if args.page:
+        # This folder's http.py would hide the standard library's `http` package from Starlette.
+        here = str(Path(__file__).resolve().parent)
+        sys.path[:] = [entry for entry in sys.path if str(Path(entry or ".").resolve()) != here]
+        profile_page(args)
+        return
     searches = [(args.query, args.near)] if args.query and args.near else DEFAULT_SEARCHES
     engine = create_db_engine()
     statements: list[float] = []
@@ -83,6 +95,46 @@ def main() -> None:
                 answer(session, query, near)
         profiler.disable()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+def profile_page(args: argparse.Namespace) -> None:
+    """A page and its API answer through the whole application (middleware, templates), then the page
+    profiled. The application runs on this thread (its thread-pool calls made inline) so that cProfile
+    sees all of it."""
+    import asyncio
+
+    import anyio.to_thread
+    import httpx
+
+    from onconav.app import create_app
+
+    async def inline(function: Any, *arguments: Any, **_options: Any) -> Any:
+        return function(*arguments)
+
+    anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+    app = create_app()
+
+    async def run() -> cProfile.Profile:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for path in (args.page, args.api):
+                for _ in range(3):  # warm-up
+                    answer = await client.get(path)
+                    assert answer.status_code == 200, (path, answer.status_code)
+            for path in (args.api, args.page):
+                start = time.perf_counter()
+                for _ in range(args.repeat):
+                    await client.get(path)
+                elapsed = (time.perf_counter() - start) / args.repeat * 1000
+                print(f"{path}: {elapsed:.2f} ms per request")
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.repeat):
+                await client.get(args.page)
+            profiler.disable()
+            return profiler
+
+    pstats.Stats(asyncio.run(run())).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import ast
 import io
 import tokenize
 from collections.abc import Collection, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import IO, Any
 
@@ -19,6 +19,7 @@ import yaml
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations, Translations
 
 from onconav.config import get_settings
@@ -85,7 +86,7 @@ def negotiate_locale(accept_language: str | None, requested: str | None = None) 
 def language_name(code: str, locale: str) -> str:
     """A language's name in the reader's language ("es" -> "Spanish" / "español")."""
     try:
-        return Locale(locale).languages.get(code, code)
+        return _parsed_locale(locale).languages.get(code, code)
     except (ValueError, TypeError):
         return code
 
@@ -93,7 +94,7 @@ def language_name(code: str, locale: str) -> str:
 def country_name(code: str, locale: str) -> str:
     """A country's name in the reader's language."""
     try:
-        return Locale(locale).territories.get(code.upper(), code)
+        return _parsed_locale(locale).territories.get(code.upper(), code)
     except (ValueError, TypeError):
         return code
 
@@ -198,3 +199,31 @@ def extract_knowledge_yaml(
                 if node is not None and str(node.value).strip():
                     comment = f"{list_key.value} {code}: {field.replace('_', ' ')}"
                     yield node.start_mark.line + 1, None, str(node.value), [comment]
+
+
+@lru_cache(maxsize=64)
+def _parsed_locale(locale: str) -> Locale:
+    """Babel's locale, built once (`Locale(...)` looks for its data file, `format_decimal` parses its
+    locale string, on every call: thousands of times on a results page)."""
+    return Locale(locale) if "_" not in locale and "-" not in locale else Locale.parse(locale)
+
+
+@lru_cache(maxsize=32)
+def _parsed_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+_FORMATTED: dict[tuple[type, str, str, str], str] = {}
+FORMATTED_LIMIT = 50_000  # numbers remembered (points and distances repeat from page to page)
+
+
+def format_number(value: float, pattern: str, locale: str) -> str:
+    """`babel.numbers.format_decimal(value, format=pattern, locale=locale)`, with the locale and the
+    pattern parsed once and each number's text remembered (by its exact repr: 0.0 and -0.0 differ)."""
+    key = (type(value), repr(value), pattern, locale)
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= FORMATTED_LIMIT:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = _parsed_pattern(pattern).apply(value, _parsed_locale(locale))
+    return text

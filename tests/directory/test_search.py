@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from onconav.directory import ranking
+from onconav.directory import ranking, search_cells
 from onconav.directory import service as directory
 from onconav.directory.models import SearchEntry
 from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind
@@ -198,60 +198,54 @@ def test_a_service_nobody_offers_gives_an_empty_answer_without_looking_further(d
 
 
 @pytest.mark.parametrize(
-    ("query", "near", "probe_km"),
+    ("query", "near", "radius_km"),
     [
-        ("breast cancer", "New York, NY", 60.0),
-        ("lung cancer", "Los Angeles, CA", 80.0),
-        ("pleural mesothelioma", "Houston, TX", 150.0),
-        ("prostate cancer", "Chicago, IL", 40.0),
+        ("breast cancer", "New York, NY", 600.0),
+        ("lung cancer", "Los Angeles, CA", 600.0),
+        ("pleural mesothelioma", "Houston, TX", 600.0),
+        ("prostate cancer", "Chicago, IL", 600.0),
     ],
 )
-def test_pruned_condition_search_equals_the_full_scan(
-    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, query: str, near: str, probe_km: float
+def test_condition_search_over_a_wide_area_equals_the_full_scan(
+    demo_engine: Engine, query: str, near: str, radius_km: float
 ) -> None:
-    """The pruned path (a probe near the place bounds the rest) returns exactly what scoring every
-    candidate returns; the probe radius is widened so the small demo takes that path.
-    """
-    from onconav.directory import scoring
+    """Over an area of hundreds of cells (one path for every radius: it used to be a probe of 2 km past
+    300 km), the cell-by-cell read returns exactly what scoring every candidate returns."""
+    from onconav.directory import condition_search, scoring
 
-    monkeypatch.setattr(scoring, "PROBE_RADIUS_KM", probe_km)
     topics = dict(knowledge.interpret_query(query).topics)
     place = geo.resolve_place(near).place
+    cells = search_cells.area_cells(place.lat, place.lon, radius_km, condition_search.MAX_CELLS)
+    assert cells is not None and len(cells) > 300
     arguments = {
         "topics": topics,
         "lat": place.lat,
         "lon": place.lon,
-        "radius_km": 600.0,
+        "radius_km": radius_km,
         "limit": 8,
         "filters": SearchFilters(),
     }
     with Session(demo_engine) as session:
-        probe = scoring.ranked_rows(session, **{**arguments, "radius_km": probe_km})  # type: ignore[arg-type]
-        assert len(probe) == 8, "the probe must fill the limit for the pruned path to run"
-        pruned = scoring.condition_rows(session, **arguments)  # type: ignore[arg-type]
+        pruned = condition_search.condition_rows(session, **arguments)  # type: ignore[arg-type]
         full = scoring.ranked_rows(session, **arguments)  # type: ignore[arg-type]
-    assert [round(r.score, 6) for r in pruned] == pytest.approx([round(r.score, 6) for r in full], abs=1e-6)
-    assert [r.topics_matched for r in pruned] == [r.topics_matched for r in full]
-    assert {(r.entry.entity_kind, r.entry.entity_id) for r in pruned} == {
-        (r.entry.entity_kind, r.entry.entity_id) for r in full
-    }
+    _same_answer(pruned, full)
 
 
 @pytest.mark.parametrize("filters", [SearchFilters(), SearchFilters(kind="practitioner")])
-def test_pruned_condition_search_reads_every_band_of_the_area(
+def test_condition_search_reads_every_cell_of_the_area(
     demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters
 ) -> None:
-    """The pruned read is one range per topic and latitude band on PostgreSQL (one per topic on SQLite):
-    over an area spanning many bands, with or without a filter, it keeps exactly the full scan's answer,
-    breadth (topics matched) included."""
-    from onconav.directory import scoring
+    """Over an area spanning many bands and cells (seeded from the 16 nearest cells at once), with or
+    without a filter, the cell-by-cell read keeps exactly the full scan's answer, breadth included; an
+    area over MAX_CELLS scores every candidate in SQL."""
+    from onconav.directory import condition_search, scoring
 
-    monkeypatch.setattr(scoring, "PROBE_RADIUS_KM", 120.0)
+    monkeypatch.setattr(condition_search, "SEED_CELLS", (16,))
     topics = dict(knowledge.interpret_query("lung cancer").topics)
     place = geo.resolve_place("Boston, MA").place
     radius_km = 900.0
-    bands = scoring._area(place.lat, place.lon, radius_km)[0]
-    assert len(bands) > 10
+    cells = search_cells.area_cells(place.lat, place.lon, radius_km, condition_search.MAX_CELLS)
+    assert cells is not None and len({cell.key // 1000 for cell in cells}) > 10
     arguments = {
         "topics": topics,
         "lat": place.lat,
@@ -261,14 +255,55 @@ def test_pruned_condition_search_reads_every_band_of_the_area(
         "filters": filters,
     }
     with Session(demo_engine) as session:
-        probe = scoring.ranked_rows(session, **{**arguments, "radius_km": 120.0})  # type: ignore[arg-type]
-        assert len(probe) == 6, "the probe must fill the limit for the pruned path to run"
-        pruned = scoring.condition_rows(session, **arguments)  # type: ignore[arg-type]
+        pruned = condition_search.condition_rows(session, **arguments)  # type: ignore[arg-type]
         full = scoring.ranked_rows(session, **arguments)  # type: ignore[arg-type]
-    assert [(r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in pruned] == [
-        (r.entry.entity_kind, r.entry.entity_id, r.topics_matched) for r in full
-    ]
-    assert [r.score for r in pruned] == pytest.approx([r.score for r in full], abs=1e-6)
+        monkeypatch.setattr(condition_search, "MAX_CELLS", 100)
+        too_wide = condition_search.condition_rows(session, **arguments)  # type: ignore[arg-type]
+    _same_answer(pruned, full)
+    _same_answer(too_wide, full)
+
+
+def test_a_cells_least_distance_is_never_more_than_any_of_its_points() -> None:
+    """The distance bound of each cell (what lets far cells be read from a higher quality) is at most the
+    distance of any point in it: checked on a grid of points of every cell around three places."""
+
+    for lat, lon in ((40.71, -74.0), (64.8, -147.7), (-33.9, 151.2)):
+        cells = search_cells.area_cells(lat, lon, 400.0, 4096)
+        assert cells
+        for cell in cells:
+            band, lon_cell = divmod(cell.key, ranking.CELLS_PER_BAND)
+            for i in range(6):
+                for j in range(6):
+                    point_lat = band * 0.5 + i * 0.1
+                    point_lon = lon_cell * 0.5 - 180.0 + j * 0.1
+                    assert cell.nearest_km <= geo.haversine_km(lat, lon, point_lat, point_lon) + 1e-9
+
+
+def test_the_distance_bounds_before_the_distance_never_exceed_it() -> None:
+    """The arithmetic bounds the cell read applies before computing a distance (km per degree of latitude
+    and of longitude difference) are at most the great-circle distance of any point of the area."""
+
+    for lat, lon, radius_km in ((40.71, -74.0, 100.0), (64.8, -147.7, 600.0), (-33.9, 151.2, 900.0)):
+        factors = search_cells.distance_factors(lat, lon, radius_km)
+        box = geo.bounding_box(lat, lon, radius_km)
+        (low, high), steps = box.lon_ranges[0], 24
+        for i in range(steps + 1):
+            for j in range(steps + 1):
+                point_lat = box.min_lat + (box.max_lat - box.min_lat) * i / steps
+                point_lon = low + (high - low) * j / steps
+                distance = geo.haversine_km(lat, lon, point_lat, point_lon)
+                assert factors["klat"] * abs(point_lat - lat) <= distance + 1e-9
+                assert factors["klon"] * abs(point_lon - lon) <= distance + 1e-9
+
+
+def test_every_search_entry_is_in_its_cell(demo_engine: Engine) -> None:
+    """Writers give each entry its cell (ranking.geo_cell), which the condition read relies on."""
+    with Session(demo_engine) as session:
+        rows = session.execute(select(SearchEntry.lat, SearchEntry.lon, SearchEntry.geo_cell)).all()
+    assert rows
+    assert all(cell == ranking.geo_cell(lat, lon) for lat, lon, cell in rows)
+    assert ranking.geo_cell(40.71, -74.0) == 81 * 1000 + 212
+    assert ranking.geo_cell(-33.9, 151.2) == -68 * 1000 + 662
 
 
 def test_looking_beyond_the_radius_stops_at_the_documented_cap(demo_engine: Engine) -> None:

@@ -1,5 +1,6 @@
-"""Condition searches (many topics) without scoring every candidate: the best rows by quality seed a bound
-on the limit-th score, then only rows that can still reach it are read and scored here.
+"""Condition searches (many topics) without scoring every candidate: the best rows by quality in the cells
+nearest the place seed a bound on the limit-th score, then only rows that can still reach it are read, cell
+by cell (each cell from its best quality down), and scored here.
 
 Gives the answer of `scoring.ranked_rows` over every candidate (tests/directory/test_search.py checks it).
 """
@@ -13,37 +14,34 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, true, union_all
+from sqlalchemy import Float, bindparam, func, select, true, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from onconav.directory import ranking, scoring
-from onconav.directory.models import DESIGNATION_BITS, SearchEntry
-from onconav.directory.scoring import ORG_KINDS, ScoredEntry, SearchFilters, match_kind, ranked_rows
-from onconav.directory.statements import compiled, in_list, in_values, padded
-from onconav.geo import service as geo
-
-ENTRY = SearchEntry.__table__.c
-# Rows read per topic and latitude band to seed the bound: enough for `limit` distinct providers in all
-# but sparse places (which then score every candidate, as cheap there).
-SEED_ROWS_PER_PART = 24
-WINNER_COLUMNS = (
-    "id",
-    "topic",
-    "entity_kind",
-    "entity_id",
-    "organization_id",
-    "location_id",
-    "annual_volume",
-    "designations",
-    "tumor_board",
-    "clinical_trials",
-    "lat",
-    "lon",
-    "evidence",
+from onconav.directory import ranking
+from onconav.directory.models import SearchEntry
+from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind, ranked_rows
+from onconav.directory.search_cells import Cell, area_cells, distance_factors, penalty_groups
+from onconav.directory.search_statements import (
+    EARTH_RADIUS_KM,
+    ENTRY,
+    distance_sql_with_cosine,
+    filter_clauses,
+    filter_shape,
+    filter_values,
+    winners_statement,
 )
+from onconav.directory.statements import compiled, in_list, in_values, padded
+
+# Rows read per topic and cell to seed the bound: enough for `limit` distinct providers in all but sparse
+# places (which then score every candidate, as cheap there).
+SEED_ROWS_PER_PART = 24
+SEED_CELLS = (2, 16)  # the cells nearest the place that seed the bound, in rounds until `limit` providers
 SEED_EXACT_FACTOR = 2  # seed providers scored exactly, per result asked for
-MAX_SEED_BANDS = 12  # latitude bands (half a degree each) of the widest area seeded here: about 300 km
+# Cells of the widest area read cell by cell (about 1,000 km around a place at 40° N); a wider area scores
+# every candidate in SQL (scoring.ranked_rows).
+MAX_CELLS = 2048
+PENALTY_MAX = ranking.DISTANCE_PENALTY_MAX_POINTS
 ENTITY_CHUNK = 512  # entities per breadth lookup (well below SQLite's bound on parameters)
 
 
@@ -58,74 +56,29 @@ class _Best:
     rows_within: int = 1
 
 
-def _filter_shape(filters: SearchFilters) -> tuple[Any, ...]:
-    kind = filters.kind if filters.kind in ("organization", "practitioner") else None
-    org_kind = filters.kind if filters.kind in ORG_KINDS else None
-    return (
-        kind is not None,
-        org_kind is not None,
-        bool(filters.language),
-        bool(filters.international),
-        bool(filters.designation),
-    )
+def _filter_shape(filters: SearchFilters) -> tuple[bool, ...]:
+    return filter_shape(filters.kind, filters.language, filters.international, filters.designation)
 
 
 def _filter_values(filters: SearchFilters) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if filters.kind in ("organization", "practitioner"):
-        values["f_kind"] = filters.kind
-    elif filters.kind in ORG_KINDS:
-        values["f_org_kind"] = filters.kind
-    if filters.language:
-        values["f_language"] = f"%,{filters.language},%"
-    if filters.designation:
-        values["f_designation"] = DESIGNATION_BITS[filters.designation]
-    return values
+    return filter_values(filters.kind, filters.language, filters.designation)
 
 
-def _filter_clauses(shape: tuple[Any, ...]) -> list[Any]:
-    """The filters of `scoring._filter_clauses`, with bind parameters for their values."""
-    by_kind, by_org_kind, language, international, designation = shape
-    clauses: list[Any] = []
-    if by_kind:
-        clauses.append(ENTRY.entity_kind == bindparam("f_kind"))
-    if by_org_kind:
-        clauses += [ENTRY.entity_kind == "organization", ENTRY.org_kind == bindparam("f_org_kind")]
-    if language:
-        clauses.append(ENTRY.languages.like(bindparam("f_language")))
-    if international:
-        clauses.append(ENTRY.accepts_international.is_(True))
-    if designation:
-        clauses.append(ENTRY.designations.op("&")(bindparam("f_designation")) != 0)
-    return clauses
-
-
-def _lon_clause(ranges: int) -> Any:
-    return or_(*(ENTRY.lon.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(ranges)))
-
-
-def _area_values(lat: float, lon: float, radius_km: float) -> tuple[list[int], list[tuple[float, float]]]:
-    box = geo.bounding_box(lat, lon, radius_km)
-    bands = list(range(ranking.lat_band(box.min_lat), ranking.lat_band(box.max_lat) + 1))
-    return bands, list(box.lon_ranges)
-
-
-def _seed_statement(topics: int, bands: int, ranges: int, filters: tuple[Any, ...]) -> Any:
-    """Per topic and band, the rows of best quality inside the box (quality index, read from the top)."""
+def _seed_statement(topics: int, cells: int, filters: tuple[Any, ...]) -> Any:
+    """Per topic and cell, the rows of best quality (cell index, read from the top)."""
     columns = (ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
                ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
     table = SearchEntry.__table__
     parts = []
     for topic in range(topics):
-        for band in range(bands):
+        for cell in range(cells):
             part = (
                 select(*columns)
-                .with_hint(table, "INDEXED BY ix_search_entry_quality", "sqlite")
+                .with_hint(table, "INDEXED BY ix_search_entry_cell", "sqlite")
                 .where(
                     ENTRY.topic == bindparam(f"t{topic}"),
-                    ENTRY.lat_band == bindparam(f"b{band}"),
-                    _lon_clause(ranges),
-                    *_filter_clauses(filters),
+                    ENTRY.geo_cell == bindparam(f"s{cell}"),
+                    *filter_clauses(filters),
                 )
                 .order_by(ENTRY.quality_points.desc())
                 .limit(SEED_ROWS_PER_PART)
@@ -135,62 +88,58 @@ def _seed_statement(topics: int, bands: int, ranges: int, filters: tuple[Any, ..
     return union_all(*parts)
 
 
-def _distance_sql() -> Any:
-    """Great-circle distance in km from (:lat, :lon) to each entry, as `scoring` computes it in SQL."""
-    half_dlat = func.sin(func.radians(ENTRY.lat - bindparam("lat")) / 2)
-    half_dlon = func.sin(func.radians(ENTRY.lon - bindparam("lon")) / 2)
-    h = (
-        half_dlat * half_dlat
-        + bindparam("cos_lat") * func.cos(func.radians(ENTRY.lat)) * half_dlon * half_dlon
-    )
-    return (2 * scoring.EARTH_RADIUS_KM) * func.asin(func.sqrt(case((h > 1.0, 1.0), else_=h)))
-
-
 def _pruned_statement(
-    by_condition: tuple[bool, ...], bands: int, ranges: int, filters: tuple[Any, ...], per_band: bool
+    topic_groups: tuple[tuple[int, bool], ...], cell_groups: tuple[int, ...], filters: tuple[Any, ...]
 ) -> Any:
-    """Every row of the box whose quality reaches its topic's floor (quality index, one range per topic and
-    band on PostgreSQL, where `lat_band IN` may be left as a filter after the index), kept when within the
-    radius and its score plus the largest breadth bonus reaches the bound (computed in SQL, so that the
-    many rows that cannot are never fetched)."""
+    """The provider of every row of the area's cells whose quality reaches the floor of its topic group
+    (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
+    per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
+    reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
     columns = (ENTRY.id, ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
                ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
     table = SearchEntry.__table__
-    band_groups = [[band] for band in range(bands)] if per_band else [list(range(bands))]
     parts = []
-    for topic, condition in enumerate(by_condition):
-        for group in band_groups:
+    for group, (topics, by_condition) in enumerate(topic_groups):
+        # Before the distance (a dozen functions a row), a bound of it from plain arithmetic: the points a
+        # row has to spare, s = match + quality - the least value, must cover its penalty, 30 d / (d + 100)
+        # <= s, that is d (30 - s) <= 100 s, with d at least :klat x |lat difference| and at least
+        # :klon x |lon difference| (_distance_factors).
+        spare = (
+            bindparam(f"m{group}", type_=Float)
+            + (ENTRY.condition_points if by_condition else ENTRY.quality_points)
+            - bindparam("min_value", type_=Float)
+        )
+        short = ranking.DISTANCE_PENALTY_MAX_POINTS - spare
+        lat, lon = bindparam("lat", type_=Float), bindparam("lon", type_=Float)
+        for cell_group, cells in enumerate(cell_groups):
             inner = (
-                select(*columns, _distance_sql().label("distance_km"))
-                .with_hint(table, "INDEXED BY ix_search_entry_quality", "sqlite")
+                select(*columns, distance_sql_with_cosine().label("distance_km"))
+                .with_hint(table, "INDEXED BY ix_search_entry_cell", "sqlite")
                 .where(
-                    ENTRY.topic == bindparam(f"t{topic}"),
-                    ENTRY.lat_band == bindparam(f"b{group[0]}")
-                    if len(group) == 1
-                    else ENTRY.lat_band.in_([bindparam(f"b{band}") for band in group]),
-                    ENTRY.quality_points >= bindparam(f"floor{topic}"),
-                    _lon_clause(ranges),
-                    *_filter_clauses(filters),
+                    ENTRY.topic.in_(in_list(f"t{group}_", topics)),
+                    ENTRY.geo_cell.in_(in_list(f"c{cell_group}_", cells)),
+                    ENTRY.quality_points >= bindparam(f"floor{group}_{cell_group}"),
+                    *filter_clauses(filters),
+                    func.abs(ENTRY.lat - lat) * bindparam("klat", type_=Float) * short
+                    <= ranking.DISTANCE_HALF_KM * spare,
+                    func.abs(ENTRY.lon - lon) * bindparam("klon", type_=Float) * short
+                    <= ranking.DISTANCE_HALF_KM * spare,
                 )
                 .subquery()
             )
-            points = inner.c.condition_points if condition else inner.c.quality_points
+            points = inner.c.condition_points if by_condition else inner.c.quality_points
             penalty = (
                 ranking.DISTANCE_PENALTY_MAX_POINTS
                 * inner.c.distance_km
                 / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
             )
             parts.append(
-                select(*(inner.c[column.key] for column in columns)).where(
+                select(inner.c.entity_kind, inner.c.entity_id).where(
                     inner.c.distance_km <= bindparam("radius_km"),
-                    bindparam(f"m{topic}") + points - penalty >= bindparam("min_value"),
+                    bindparam(f"m{group}") + points - penalty >= bindparam("min_value"),
                 )
             )
     return union_all(*parts)
-
-
-def _winners_statement(count: int) -> Any:
-    return select(*(ENTRY[name] for name in WINNER_COLUMNS)).where(ENTRY.id.in_(in_list("w", count)))
 
 
 def _entity_rows_statement(count: int, topics: int | None, filters: tuple[Any, ...]) -> Any:
@@ -211,7 +160,7 @@ def _entity_rows_statement(count: int, topics: int | None, filters: tuple[Any, .
         ENTRY.entity_kind == bindparam("kind"),
         ENTRY.entity_id.in_(in_list("e", count)),
         topic_clause,
-        *_filter_clauses(filters),
+        *filter_clauses(filters),
     )
 
 
@@ -229,18 +178,27 @@ class _Scorer:
         """Each provider's best row within the radius (ties: the smaller topic, as `ranked_rows` breaks
         them) and how many of the rows given lie within it."""
         best: dict[tuple[str, int], _Best] = {}
-        haversine, penalty = geo.haversine_km, ranking.distance_penalty
+        # geo.haversine_km and ranking.distance_penalty inlined (the same operations in the same order, so
+        # the same floating point): thousands of rows per search.
+        sin, cos, asin, sqrt, radians = math.sin, math.cos, math.asin, math.sqrt, math.radians
+        twice_radius, most, half = 2 * EARTH_RADIUS_KM, PENALTY_MAX, ranking.DISTANCE_HALF_KM
         lat, lon, radius_km, match, by_condition = (
             self.lat, self.lon, self.radius_km, self.match, self.by_condition
         )  # fmt: skip
+        phi = radians(lat)
+        cos_phi = cos(phi)
         for row_id, kind, entity_id, topic, row_lat, row_lon, quality, condition_points in rows:
             if topic not in match:
                 continue
-            distance = haversine(lat, lon, row_lat, row_lon)
+            row_phi = radians(row_lat)
+            a = sin((row_phi - phi) / 2) ** 2 + cos_phi * cos(row_phi) * sin(radians(row_lon - lon) / 2) ** 2
+            distance = twice_radius * asin(sqrt(min(1.0, max(0.0, a))))
             if distance > radius_km:
                 continue
             value = (
-                match[topic] + (condition_points if topic in by_condition else quality) - penalty(distance)
+                match[topic]
+                + (condition_points if topic in by_condition else quality)
+                - most * distance / (distance + half)
             )
             key = (kind, entity_id)
             held = best.get(key)
@@ -265,14 +223,15 @@ def condition_rows(
 ) -> list[ScoredEntry]:
     """The top `limit` providers for several topics within the radius, as `ranked_rows` ranks them.
 
-    Seed: the best rows by quality of each topic and band; the exact scores of the best providers among
-    them (every entry of theirs read) bound the limit-th score from below. A row can only reach that bound
-    when match + quality + the largest breadth bonus does (distance only takes points away), so only those
-    rows are read; the providers they name that can still reach the bound are scored exactly in turn.
+    Seed: the best rows by quality of each topic in the cells nearest the place; the exact scores of the
+    best providers among them (every entry of theirs read) bound the limit-th score from below. A row can
+    only reach that bound when match + quality + the largest breadth bonus - the least distance penalty of
+    its cell does, so only those rows are read; the providers they name that can still reach the bound
+    are scored exactly in turn.
     """
-    bands, lon_ranges = _area_values(lat, lon, radius_km)
-    if len(bands) > MAX_SEED_BANDS:  # a radius of many hundred km: one seed part per band would not pay
-        return scoring.condition_rows(
+    cells = area_cells(lat, lon, radius_km, MAX_CELLS)
+    if not cells:  # an area of more than MAX_CELLS cells: scoring every candidate in SQL
+        return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
         )
     connection = session.connection()
@@ -281,14 +240,7 @@ def condition_rows(
     by_condition = frozenset(topic for topic, how in topics.items() if how == "condition")
     scorer = _Scorer(lat, lon, radius_km, match, by_condition)
     filter_shape = _filter_shape(filters)
-    values: dict[str, Any] = {**in_values("t", names), **in_values("b", bands), **_filter_values(filters)}
-    for index, (low, high) in enumerate(lon_ranges):
-        values[f"lo{index}"], values[f"hi{index}"] = low, high
-    shape = (len(names), len(bands), len(lon_ranges), filter_shape)
-    seed = compiled(connection, ("condition-seed", *shape), lambda: _seed_statement(*shape)).execute(
-        connection, values
-    )
-    seen = scorer.best_rows((0, *row) for row in seed)
+    seen = _seed(connection, scorer, names, cells, limit, filters)
     if len(seen) < limit:  # few providers at all: scoring every candidate is as cheap
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
@@ -300,25 +252,40 @@ def condition_rows(
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
         )
-    for index, topic in enumerate(names):
-        values[f"floor{index}"] = bound - match[topic] - ranking.BREADTH_POINTS_MAX
-        values[f"m{index}"] = match[topic]
+    groups: dict[tuple[float, bool], list[str]] = {}
+    for topic in names:
+        groups.setdefault((match[topic], topic in by_condition), []).append(topic)
+    topic_groups = sorted(groups.items())
+    cell_groups = [(step, padded(keys)) for step, keys in penalty_groups(cells)]
     # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
-    values |= {"lat": lat, "lon": lon, "cos_lat": math.cos(math.radians(lat)), "radius_km": radius_km + 1e-6}
-    values["min_value"] = bound - ranking.BREADTH_POINTS_MAX - 1e-6
-    per_band = connection.dialect.name == "postgresql"
-    uses_condition = tuple(topic in by_condition for topic in names)
-    pruned_shape = (uses_condition, *shape[1:], per_band)
+    values: dict[str, Any] = {
+        **distance_factors(lat, lon, radius_km),
+        "lat": lat,
+        "lon": lon,
+        "cos_lat": math.cos(math.radians(lat)),
+        "radius_km": radius_km + 1e-6,
+        "min_value": bound - ranking.BREADTH_POINTS_MAX - 1e-6,
+        **_filter_values(filters),
+    }
+    for group, ((points, _by_condition), group_topics) in enumerate(topic_groups):
+        values[f"m{group}"] = points
+        values |= in_values(f"t{group}_", group_topics)
+        for cell_group, (step, _keys) in enumerate(cell_groups):
+            floor = bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6
+            values[f"floor{group}_{cell_group}"] = floor
+    for cell_group, (_step, keys) in enumerate(cell_groups):
+        values |= in_values(f"c{cell_group}_", keys)
+    pruned_shape = (
+        tuple((len(group_topics), key[1]) for key, group_topics in topic_groups),
+        tuple(len(keys) for _step, keys in cell_groups),
+        filter_shape,
+    )
     pruned = compiled(
-        connection, ("condition-pruned", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
+        connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
     ).execute(connection, values)
-    candidates = scorer.best_rows(pruned)
-    # Only providers whose best row plus the largest breadth bonus reaches the bound can be in the answer.
-    more = [
-        key
-        for key, held in candidates.items()
-        if key not in exact and held.value + ranking.BREADTH_POINTS_MAX >= bound
-    ]
+    # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
+    # answer: the read returns exactly those (within a hair), and they are scored exactly.
+    more = sorted({(kind, entity_id) for kind, entity_id in pruned} - exact.keys())
     exact |= _exact(connection, scorer, names, more, filters)
     ranked = heapq.nsmallest(limit, ((-_lower_bound(held), key) for key, held in exact.items()))
     if not ranked:
@@ -327,7 +294,7 @@ def condition_rows(
     entries = {
         row.id: row
         for row in compiled(
-            connection, ("condition-winners", len(ids)), lambda: _winners_statement(len(ids))
+            connection, ("condition-winners", len(ids)), lambda: winners_statement(len(ids))
         ).execute(connection, in_values("w", ids))
     }
     return [
@@ -339,6 +306,30 @@ def condition_rows(
         )
         for negative, key in ranked
     ]
+
+
+def _seed(
+    connection: Connection,
+    scorer: _Scorer,
+    topics: list[str],
+    cells: list[Cell],
+    limit: int,
+    filters: SearchFilters,
+) -> dict[tuple[str, int], _Best]:
+    """The providers of the best rows by quality of each topic in the cells nearest the place: the 2
+    nearest cells, then the 16 nearest when those hold fewer than `limit` providers."""
+    nearest = sorted(cells, key=lambda cell: (cell.nearest_km, cell.key))
+    seen: dict[tuple[str, int], _Best] = {}
+    for count in SEED_CELLS:
+        chosen = [cell.key for cell in nearest[:count]]
+        shape = (len(topics), len(chosen), _filter_shape(filters))
+        values = {**in_values("t", topics), **in_values("s", chosen), **_filter_values(filters)}
+        statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
+        rows = statement.execute(connection, values)
+        seen = scorer.best_rows((0, *row) for row in rows)
+        if len(seen) >= limit or count >= len(nearest):
+            break
+    return seen
 
 
 def _lower_bound(held: _Best) -> float:

@@ -9,6 +9,7 @@ docs/decisions/0003-real-directory-data.md.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -221,6 +222,14 @@ class PractitionerRoleService(Base):
     role: Mapped[PractitionerRole] = relationship(back_populates="services")
 
 
+def _geo_cell_of_row(context: Any) -> int:
+    """The cell of a search entry inserted without one (writers of the directory give it)."""
+    from onconav.directory import ranking  # ranking reads this module's constants
+
+    row = context.get_current_parameters()
+    return ranking.geo_cell(row["lat"], row["lon"])
+
+
 class SearchEntry(Base):
     """One provider under one topic ("service:lobectomy", "specialty:thoracic-surgery"), with what
     ranking and filters need, so a search is one index range scan per latitude band.
@@ -240,11 +249,11 @@ class SearchEntry(Base):
             "entity_id",
             "condition_points",
         ),
-        # Condition searches read each topic and band from the best quality down (scoring.condition_rows).
+        # Condition searches read each topic and cell from the best quality down (condition_search.py).
         Index(
-            "ix_search_entry_quality",
+            "ix_search_entry_cell",
             "topic",
-            "lat_band",
+            "geo_cell",
             "quality_points",
             "lon",
             "lat",
@@ -266,6 +275,8 @@ class SearchEntry(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     lat_band: Mapped[int] = mapped_column(Integer)
+    # ranking.geo_cell(lat, lon); None only on a row written without it before migration 0011 filled it.
+    geo_cell: Mapped[int | None] = mapped_column(Integer, default=_geo_cell_of_row)
     country_code: Mapped[str] = mapped_column(String(2))
     annual_volume: Mapped[int | None] = mapped_column(Integer, default=None)
     designations: Mapped[int] = mapped_column(Integer, default=0)  # DESIGNATION_BITS

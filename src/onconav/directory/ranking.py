@@ -55,6 +55,8 @@ CLINICAL_TRIALS_POINTS = 5.0
 DISTANCE_PENALTY_MAX_POINTS = 30.0  # penalty = 30 x d / (d + 100 km): 10 at 50 km, 15 at 100 km
 DISTANCE_HALF_KM = 100.0
 LAT_BAND_DEGREES = 0.5  # search entries are grouped by half-degree latitude bands
+LON_CELL_DEGREES = 0.5  # ... and within a band by half-degree longitude cells (geo_cell)
+CELLS_PER_BAND = 1000  # geo_cell = lat_band x CELLS_PER_BAND + lon_cell (lon_cell: 0 to 720)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,17 @@ class RankingFactor:
 def lat_band(lat: float) -> int:
     """The latitude band a point belongs to."""
     return math.floor(lat / LAT_BAND_DEGREES)
+
+
+def lon_cell(lon: float) -> int:
+    """The half-degree longitude cell a point belongs to, counted eastwards from 180° W (0 to 720)."""
+    return math.floor((lon + 180.0) / LON_CELL_DEGREES)
+
+
+def geo_cell(lat: float, lon: float) -> int:
+    """The cell (latitude band and longitude cell in one integer) a point belongs to: condition searches
+    read the cells around a place, each from its best quality down (directory/condition_search.py)."""
+    return lat_band(lat) * CELLS_PER_BAND + lon_cell(lon)
 
 
 def volume_points(volume: int | None) -> float:

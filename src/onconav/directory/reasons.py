@@ -5,12 +5,11 @@ The ranking gives numbers and codes; this module is the only place that turns th
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
 from onconav.directory.ranking import RankingFactor
 from onconav.directory.search import Coverage
-from onconav.i18n import N_
+from onconav.i18n import N_, format_number
 
 DESIGNATION_LABELS = {
     "nci": N_("NCI-designated cancer center"),
@@ -77,7 +76,7 @@ def describe_coverage(coverage: Coverage, translations: NullTranslations) -> str
 
 
 def _n(value: float, locale: str) -> str:
-    return format_decimal(value, format="#,##0.#", locale=locale)
+    return format_number(value, "#,##0.#", locale)
 
 
 def designation_label(code: str, translations: NullTranslations) -> str:

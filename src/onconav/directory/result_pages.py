@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from onconav.directory.models import Location, Organization, PractitionerRole
 from onconav.directory.schemas import SearchResultRead
+from onconav.directory.statements import compiled, in_list, in_values, padded
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
 
@@ -100,21 +101,43 @@ def contacts_of(session: Session, results: list[SearchResultRead]) -> dict[tuple
     """Phone, website and referral facts of each result, by (kind, id), in two queries."""
     org_ids = {r.organization_id for r in results if r.organization_id is not None}
     practitioner_ids = {r.id for r in results if r.kind == "practitioner"}
-    o, loc, role = Organization, Location, PractitionerRole
-    organizations = {
-        row.id: row
-        for row in session.execute(
-            select(o.id, o.phone, o.website, o.accepts_international).where(o.id.in_(org_ids))
-        )
-    }
-    roles = {
-        (row.practitioner_id, row.organization_id): row
-        for row in session.execute(
-            select(role.practitioner_id, role.organization_id, role.accepting_new_patients, loc.phone)
-            .outerjoin(loc, loc.id == role.location_id)
-            .where(role.practitioner_id.in_(practitioner_ids))
-        )
-    }
+    # Statements compiled once (statements.py): the page is served as often as the search.
+    connection = session.connection()
+    o, loc, role = Organization.__table__.c, Location.__table__.c, PractitionerRole.__table__.c
+    wanted_orgs = padded(sorted(org_ids))
+    organizations = (
+        {
+            row.id: row
+            for row in compiled(
+                connection,
+                ("contacts-organizations", len(wanted_orgs)),
+                lambda: select(o.id, o.phone, o.website, o.accepts_international).where(
+                    o.id.in_(in_list("o", len(wanted_orgs)))
+                ),
+            ).execute(connection, in_values("o", wanted_orgs))
+        }
+        if wanted_orgs
+        else {}
+    )
+    wanted_people = padded(sorted(practitioner_ids))
+    roles = (
+        {
+            (row.practitioner_id, row.organization_id): row
+            for row in compiled(
+                connection,
+                ("contacts-roles", len(wanted_people)),
+                lambda: (
+                    select(role.practitioner_id, role.organization_id, role.accepting_new_patients, loc.phone)
+                    .select_from(
+                        PractitionerRole.__table__.outerjoin(Location.__table__, loc.id == role.location_id)
+                    )
+                    .where(role.practitioner_id.in_(in_list("p", len(wanted_people))))
+                ),
+            ).execute(connection, in_values("p", wanted_people))
+        }
+        if wanted_people
+        else {}
+    )
     contacts: dict[tuple[str, int], Contact] = {}
     for result in results:
         org = organizations.get(result.organization_id) if result.organization_id is not None else None
@@ -129,7 +152,9 @@ def contacts_of(session: Session, results: list[SearchResultRead]) -> dict[tuple
         contacts[("practitioner", result.id)] = Contact(
             phone=(held.phone if held else None) or (org.phone if org else None),
             website=web_address(org.website if org else None),
-            accepting_new_patients=held.accepting_new_patients if held else None,
+            accepting_new_patients=None
+            if held is None or held.accepting_new_patients is None
+            else bool(held.accepting_new_patients),
         )
     return contacts
 

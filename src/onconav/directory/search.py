@@ -151,22 +151,10 @@ def _hydrate(
     orgs = _rows_by_id(connection, ORGANIZATION_COLUMNS, org_ids)
     locations = _rows_by_id(connection, LOCATION_COLUMNS, location_ids)
     practitioners = _rows_by_id(connection, PRACTITIONER_COLUMNS, practitioner_ids)
-    r = PractitionerRole
-    specialties = (
-        {
-            (row.practitioner_id, row.organization_id): row.specialty
-            for row in session.execute(
-                select(r.practitioner_id, r.organization_id, r.specialty).where(
-                    r.practitioner_id.in_(practitioner_ids)
-                )
-            )
-        }
-        if practitioner_ids
-        else {}
-    )
-    volume_sources = _volume_sources(session, rows)
+    specialties = _specialties(connection, practitioner_ids)
+    volume_sources = _volume_sources(connection, rows)
     signals = signals_of(
-        session.connection(), {row.entry.entity_id for row in rows if row.entry.entity_kind == "organization"}
+        connection, {row.entry.entity_id for row in rows if row.entry.entity_kind == "organization"}
     )
     condition_name = next((m.name for m in interpretation.matches if m.kind == "condition"), None)
     condition_search = any(how == "condition" for how in topics.values())
@@ -308,7 +296,26 @@ def _reason_sources(*, listing: str, volume: str | None, signals: list[SignalRow
     )
 
 
-def _volume_sources(session: Session, rows: list[ScoredEntry]) -> dict[tuple[int, str], str]:
+def _specialties(connection: Connection, practitioner_ids: list[int]) -> dict[tuple[int, int | None], str]:
+    """(practitioner id, organization id) -> the specialty of that role."""
+    wanted = padded(sorted(set(practitioner_ids)))
+    if not wanted:
+        return {}
+    r = PractitionerRole.__table__.c
+    statement = compiled(
+        connection,
+        ("search-specialties", len(wanted)),
+        lambda: select(r.practitioner_id, r.organization_id, r.specialty).where(
+            r.practitioner_id.in_(in_list("p", len(wanted)))
+        ),
+    )
+    return {
+        (person, organization): specialty
+        for person, organization, specialty in statement.execute(connection, in_values("p", wanted))
+    }
+
+
+def _volume_sources(connection: Connection, rows: list[ScoredEntry]) -> dict[tuple[int, str], str]:
     """(practitioner id, service code) -> where the volume a winner shows comes from ("CMS Medicare 2023")."""
     wanted = {
         (row.entry.entity_id, row.entry.topic.split(":", 1)[1])
@@ -319,19 +326,27 @@ def _volume_sources(session: Session, rows: list[ScoredEntry]) -> dict[tuple[int
     }
     if not wanted:
         return {}
-    r, rs = PractitionerRole, PractitionerRoleService
-    query = (
-        select(r.practitioner_id, rs.service_code, rs.volume_source)
-        .join(rs, rs.role_id == r.id)
-        .where(
-            r.practitioner_id.in_({person for person, _code in wanted}),
-            rs.service_code.in_({code for _person, code in wanted}),
-            rs.volume_source.is_not(None),
-        )
+    r, rs = PractitionerRole.__table__.c, PractitionerRoleService.__table__.c
+    people = padded(sorted({person for person, _code in wanted}))
+    codes = padded(sorted({code for _person, code in wanted}))
+    statement = compiled(
+        connection,
+        ("search-volume-sources", len(people), len(codes)),
+        lambda: (
+            select(r.practitioner_id, rs.service_code, rs.volume_source)
+            .join_from(PractitionerRole.__table__, PractitionerRoleService.__table__, rs.role_id == r.id)
+            .where(
+                r.practitioner_id.in_(in_list("p", len(people))),
+                rs.service_code.in_(in_list("c", len(codes))),
+                rs.volume_source.is_not(None),
+            )
+        ),
     )
     return {
         (person, code): source
-        for person, code, source in session.execute(query)
+        for person, code, source in statement.execute(
+            connection, {**in_values("p", people), **in_values("c", codes)}
+        )
         if source and (person, code) in wanted
     }
 

@@ -8,10 +8,11 @@ search entries (evidence `likely`, or `known` for Medicare discharges: `imports/
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from onconav.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from onconav.directory.statements import compiled, in_list, in_values, padded
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
 
@@ -480,20 +482,28 @@ class SignalRow:
     source: str
 
 
+def _signals_statement(count: int) -> Any:
+    s = OrganizationSignal.__table__.c
+    columns = (s.organization_id, s.kind, s.topic, s.evidence, s.count, s.detail, s.source)
+    return select(*columns).where(s.organization_id.in_(in_list("o", count))).order_by(s.id)
+
+
 def signals_of(connection: Connection, organization_ids: Iterable[int]) -> dict[int, list[SignalRow]]:
-    """The signals of these organizations, by organization."""
-    s = OrganizationSignal
+    """The signals of these organizations, by organization (a statement compiled once per IN-list size:
+    it runs on every search)."""
     found: dict[int, list[SignalRow]] = {}
     for chunk in in_list_chunks(sorted(set(organization_ids))):
-        for row in connection.execute(
-            select(
-                s.organization_id, s.kind, s.topic, s.evidence, s.count.label("number"), s.detail, s.source
-            )
-            .where(s.organization_id.in_(chunk))
-            .order_by(s.id)
+        wanted = padded(chunk)
+        statement = compiled(
+            connection, ("signals-of", len(wanted)), partial(_signals_statement, len(wanted))
+        )
+        for organization_id, kind, topic, evidence, number, detail, source in statement.execute(
+            connection, in_values("o", wanted)
         ):
-            found.setdefault(row.organization_id, []).append(
-                SignalRow(row.kind, row.topic, row.evidence, row.number, tuple(row.detail or ()), row.source)
+            if isinstance(detail, str):  # SQLite's driver gives JSON as text
+                detail = json.loads(detail)
+            found.setdefault(organization_id, []).append(
+                SignalRow(kind, topic, evidence, number, tuple(detail or ()), source)
             )
     return found
 

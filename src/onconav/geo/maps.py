@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -176,8 +176,11 @@ class _TileView:
         )
 
 
-def _land(projection: _Equirectangular, bounds: _Bounds) -> tuple[str, ...]:
-    """SVG path data of the basemap rings that reach into the bounds (the SVG clips the rest)."""
+@lru_cache(maxsize=512)
+def _land(bounds: _Bounds) -> tuple[str, ...]:
+    """SVG path data of the basemap rings that reach into the bounds (the SVG clips the rest), in the
+    bounds' projection; remembered, as the same search draws the same map again."""
+    projection = _Equirectangular(bounds)
     paths = []
     for ring in _basemap():
         if (
@@ -242,7 +245,7 @@ def draw_map(
         tile_origin: str | None = f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
     else:
         projection = _Equirectangular(bounds)
-        land, tiles, tile_origin = _land(projection, bounds), (), None
+        land, tiles, tile_origin = _land(bounds), (), None
     markers = [_marker(projection, number, label, lat, lon) for number, label, lat, lon in placed]
     return DrawnMap(
         width=VIEW_WIDTH,

@@ -9,14 +9,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from onconav import __version__
 from onconav.directory import service as directory
-from onconav.i18n import SUPPORTED_LOCALES, country_name, get_translations, language_name
+from onconav.i18n import SUPPORTED_LOCALES, country_name, format_number, get_translations, language_name
 from onconav.knowledge import service as knowledge
 
 # The header's sections, by the first segment of a page's path (a directory search counts as finding care).
@@ -68,8 +67,8 @@ def environment(locale: str) -> Environment:
         country_name=lambda code: country_name(code, locale),
         designation_label=lambda code: directory.designation_label(code, translations),
         describe_factor=lambda factor: directory.describe_factor(factor, translations, locale),
-        number=lambda value: format_decimal(value, format="#,##0.##", locale=locale),
-        signed=lambda value: format_decimal(value, format="+#,##0.0;-#,##0.0", locale=locale),
+        number=lambda value: format_number(value, "#,##0.##", locale),
+        signed=lambda value: format_number(value, "+#,##0.0;-#,##0.0", locale),
         service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
         modality_label=lambda code: translations.gettext(knowledge.modality_label(code)),
         intent_label=lambda code: translations.gettext(knowledge.intent_label(code)),
