@@ -2,8 +2,8 @@
 integer, ranking.geo_cell) and the index condition searches read each topic and cell through, from the
 best quality down; it replaces the quality index by latitude band, whose ranges spanned every longitude.
 
-Revision ID: 0011_readpath
-Revises: 0010
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 16:30:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_readpath"
-down_revision = "0010"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
