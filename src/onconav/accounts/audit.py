@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import event as orm_events
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from onconav.accounts.crypto import derive_secret
 from onconav.accounts.models import AuditEvent, AuditHead, User
@@ -126,9 +126,12 @@ def record(
     source_ip: str | None = None,
     detail: str | None = None,
 ) -> AuditEvent:
-    """Append an event in the session's transaction (who, what, when, from where, outcome, whose data).
+    """Record an event in the session's transaction (who, what, when, from where, outcome, whose data).
 
-    `action` is a FHIR code (C R U D E) or a policy action name; `detail` must never hold medical content.
+    The event is kept with the session and chained when the transaction commits (`_append_at_commit`):
+    it commits with the work it describes or not at all. Until then it has no place in the chain (no
+    sequence, no hash). `action` is a FHIR code (C R U D E) or a policy action name; `detail` must never
+    hold medical content.
     """
     if action not in ACTION_CODES:
         action = action_code(action)
@@ -136,34 +139,7 @@ def record(
         actor_id = actor_id or principal.user_id
         actor_role = actor_role or principal.role.value
         source_ip = source_ip or principal.source_ip
-    # Taking the head row first (an UPDATE) serialises writers on both backends: PostgreSQL locks the
-    # row until commit, SQLite takes its write lock, so no two events get the same place in the chain.
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(sequence=AuditHead.sequence + 1)
-        .returning(AuditHead.sequence, AuditHead.hash)
-    ).first()
-    if head is None:  # a database made without the migration's first row
-        session.add(AuditHead(id=HEAD_ID, sequence=0, hash=GENESIS_HASH))
-        session.flush()
-        return record(
-            session,
-            event_type=event_type,
-            action=action,
-            outcome=outcome,
-            principal=principal,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            patient_id=patient_id,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            source_ip=source_ip,
-            detail=detail,
-        )
-    sequence, previous_hash = head
     event = AuditEvent(
-        sequence=sequence,
         id=new_id(),
         recorded_at=utcnow(),
         event_type=event_type[:60],
@@ -176,15 +152,69 @@ def record(
         entity_id=None if entity_id is None else str(entity_id)[:64],
         source_ip=(source_ip or None) and source_ip[:64],
         detail=(detail or None) and detail[:500],
-        previous_hash=previous_hash,
+        previous_hash="",
         hash="",
     )
-    event.hash = seal(derive_secret("audit"), previous_hash, event)
-    session.add(event)
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
-    _checkpoint_after_commit(session, event.sequence, event.hash)
+    if not session.in_transaction():
+        session.begin()  # the events belong to this transaction: dropped if it ends without a commit
+    session.info.setdefault(PENDING_EVENTS, []).append(event)
     return event
+
+
+# Appending at commit --------------------------------------------------------------------------------------
+# The chain has one end (the `audit_head` row), so appends are one at a time. Taking the head when an event
+# is recorded (early in a request) held it until the request's commit, so audited requests ran one after
+# the other for their whole length, each holding a pooled connection while it waited (issue 17: 2 req/s at
+# 64 connections). The events of a transaction are therefore kept with the session and appended as the
+# last step before COMMIT: the request's own changes are flushed first, then the head row is taken (an
+# UPDATE: PostgreSQL locks the row until COMMIT, from any process; SQLite takes its single write lock), the
+# events are numbered, hashed and inserted, the head is moved, and the transaction commits. The head is
+# held for a few statements and the COMMIT, not for the request.
+
+PENDING_EVENTS = "onconav.audit.pending_events"
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _append_at_commit(session: Session) -> None:
+    """Chain and insert the events recorded in this transaction, just before it commits."""
+    pending: list[AuditEvent] | None = session.info.pop(PENDING_EVENTS, None)
+    if not pending:
+        return
+    session.flush()  # the request's own work first: the head is then held only for the append
+    append_events(session, pending)
+
+
+@orm_events.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends without committing (rolled back, closed) drops the events it recorded."""
+    if transaction.parent is None:
+        session.info.pop(PENDING_EVENTS, None)
+
+
+def append_events(session: Session, events: list[AuditEvent]) -> None:
+    """Take the head of the chain, append `events` after it in order, and move the head (same transaction)."""
+    head = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(sequence=AuditHead.sequence + len(events))
+        .returning(AuditHead.sequence, AuditHead.hash)
+    ).first()
+    if head is None:  # a database made without the migration's first row
+        session.add(AuditHead(id=HEAD_ID, sequence=0, hash=GENESIS_HASH))
+        session.flush()
+        append_events(session, events)
+        return
+    last_sequence, previous_hash = head
+    key = derive_secret("audit")
+    for sequence, event in enumerate(events, start=last_sequence - len(events) + 1):
+        event.sequence = sequence
+        event.previous_hash = previous_hash
+        event.hash = seal(key, previous_hash, event)
+        previous_hash = event.hash
+        _checkpoint_after_commit(session, sequence, event.hash)
+    session.add_all(events)
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=previous_hash))
 
 
 @dataclass
