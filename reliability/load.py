@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import sys
 import threading
 import time
@@ -47,6 +48,7 @@ class Level:
     errors: dict[str, int] = field(default_factory=dict)  # "503", "500", "no answer" ...
     slowest_refusal: float = 0.0  # the slowest 503
     lock_waits: LockWaits | None = None
+    server_side: str = ""  # what the server's access log says of the same requests
 
     @property
     def error_count(self) -> int:
@@ -76,7 +78,7 @@ class Level:
             p50, p99 = (percentile(values, share) * 1000 for share in (0.50, 0.99))
             parts.append(f"{kind} {len(values)} (p50 {p50:,.0f} ms, p99 {p99:,.0f} ms)")
         waits = f"; {self.lock_waits.describe()}" if self.lock_waits else ""
-        return f"  by kind: {', '.join(parts)}{waits}"
+        return f"  by kind: {', '.join(parts)}{waits}\n  server side: {self.server_side}"
 
 
 @dataclass
@@ -206,7 +208,40 @@ def _run_in_own_thread(coroutine: Coroutine[Any, Any, None]) -> None:
         raise failure[0]
 
 
-def sqlite_server(lab: Lab) -> Server:
+class ServerLog:
+    """The server's access log lines (one JSON object per request) written since the last look."""
+
+    def __init__(self, server: Server) -> None:
+        self.path = server.log
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def since_last(self) -> str:
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            text = log.read().decode(errors="replace")
+            self.offset = log.tell()
+        durations: list[float] = []
+        refusals: list[float] = []
+        statuses: dict[int, int] = {}
+        other_lines = 0
+        for line in text.splitlines():
+            if not line.startswith('{"method"'):
+                other_lines += bool(line.strip())
+                continue
+            entry = json.loads(line)
+            if entry["route"] == "/api/v1/auth/token":
+                continue
+            statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+            (refusals if entry["status"] == 503 else durations).append(entry["duration_ms"])
+        answered = ", ".join(f"{status} x {count}" for status, count in sorted(statuses.items()))
+        return (
+            f"{answered or 'nothing logged'}; successes p50 {percentile(durations, 0.5):,.0f} ms, "
+            f"p99 {percentile(durations, 0.99):,.0f} ms; slowest 503 {max(refusals, default=0):,.0f} ms; "
+            f"{other_lines} other log lines"
+        )
+
+
+def sqlite_server(lab: Lab, **settings: str) -> Server:
     """A server of the lab over a SQLite file holding the small demo (or, short, one organization)."""
     from reliability.lab import migrate_with_one_organization
 
@@ -216,7 +251,7 @@ def sqlite_server(lab: Lab) -> Server:
         lab.run_cli("demo", "load", "--size", "small", database_url=url)
     else:
         migrate_with_one_organization(url)
-    server = lab.server(url, name="load-sqlite-server")
+    server = lab.server(url, name="load-sqlite-server", **settings)
     server.start()
     return server
 
@@ -243,9 +278,11 @@ def run(
     database: str = "postgresql",
     levels: tuple[int, ...] | None = None,
     seconds: float | None = None,
+    threads: int | None = None,
 ) -> Report:
     report = Report(f"load ({database})")
-    server = lab.demo_server() if database == "postgresql" else sqlite_server(lab)
+    settings = {"worker_threads": str(threads)} if threads else {}
+    server = lab.demo_server(**settings) if database == "postgresql" else sqlite_server(lab, **settings)
     emails = make_patients(server.database_url, 4 if short else 16, prefix="load")
     headers = [bearer(server.url, email) for email in emails]
     cases = [
@@ -264,12 +301,15 @@ def run(
     saturated_at = None
     for connections in levels or (SHORT_LEVELS if short else LEVELS):
         level = Level(connections)
+        server_log = ServerLog(server)
         if database == "postgresql":
             with LockSampler(server.database_url) as sampler:
                 _run_in_own_thread(_drive(server.url, level, duration, headers, cases))
             level.lock_waits = sampler.waits
         else:
             _run_in_own_thread(_drive(server.url, level, duration, headers, cases))
+        time.sleep(1)  # the server's last lines reach its log
+        level.server_side = server_log.since_last()
         report.say(level.line())
         report.say(level.kinds_line())
         p99 = percentile(level.latencies, 0.99)
@@ -309,10 +349,18 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--levels", help="Connections per level, comma-separated (default 8,16,32,64,128).")
     parser.add_argument("--seconds", type=float, help="Seconds per level (default 20, short 3).")
+    parser.add_argument("--threads", type=int, help="The server's request threads (default: its own, 32).")
     options = parser.parse_args()
     levels = tuple(int(part) for part in options.levels.split(",")) if options.levels else None
     with Lab(demo=not options.short) as lab:
-        report = run(lab, options.short, database=options.database, levels=levels, seconds=options.seconds)
+        report = run(
+            lab,
+            options.short,
+            database=options.database,
+            levels=levels,
+            seconds=options.seconds,
+            threads=options.threads,
+        )
     print(report.summary(), flush=True)
     sys.exit(1 if report.broken else 0)
 
