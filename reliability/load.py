@@ -35,6 +35,7 @@ REQUEST_TIMEOUT_S = 60.0
 # An overload answer is "immediate" when it comes within the pool timeout (2 s) and some queueing.
 PROMPT_REFUSAL_S = 10.0
 KINDS = ("search", "read", "create")
+KEEPALIVE_EXPIRY_S = 2.0
 
 
 @dataclass
@@ -151,7 +152,14 @@ async def _drive(
     base_url: str, level: Level, duration: float, headers: list[dict[str, str]], cases: list[str]
 ) -> None:
     """`level.connections` clients, each sending the mix (search, read a case, create a case) back to back."""
-    limits = httpx.Limits(max_connections=level.connections, max_keepalive_connections=level.connections)
+    # Idle connections are closed by the client after 2 s, before the server's keep-alive timeout (uvicorn:
+    # 5 s, httpx's own default too) closes them: with equal timeouts a request sent on a connection the
+    # server is closing at that moment fails (ReadError), the race every HTTP/1.1 client must avoid.
+    limits = httpx.Limits(
+        max_connections=level.connections,
+        max_keepalive_connections=level.connections,
+        keepalive_expiry=KEEPALIVE_EXPIRY_S,
+    )
     deadline = time.monotonic() + duration
     mix = itertools.cycle(("search", "search", "search", "read", "create"))
     searches = itertools.cycle(SEARCHES)
@@ -176,7 +184,7 @@ async def _drive(
                     if answer.status_code == 503 and "retry-after" not in answer.headers:
                         outcome = "503 without Retry-After"
                 except httpx.HTTPError as error:
-                    outcome = f"no answer ({type(error).__name__})"
+                    outcome = f"no answer ({type(error).__name__}, {kind})"
                 elapsed = time.monotonic() - started
                 level.latencies.append(elapsed)
                 level.by_kind[kind].append(elapsed)

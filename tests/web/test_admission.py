@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
+from starlette.types import Message, Receive, Scope, Send
 
 from onconav.app import create_app
 from onconav.config import get_settings
@@ -112,6 +113,44 @@ def test_health_is_answered_while_every_place_is_taken() -> None:
         await asyncio.gather(*at_work)
 
     _run(scenario, limit=1, wait_seconds=0.1, queue_limit=0)
+
+
+def test_a_long_answer_being_sent_holds_no_place() -> None:
+    """Raw ASGI (httpx's test transport waits for whole answers): the first answer has started and its
+    body is still coming when the second request arrives; with one place, the second gets in."""
+
+    async def main() -> list[int]:
+        body_may_end = asyncio.Event()
+
+        async def application(scope: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            if scope["path"] == "/download":
+                await send({"type": "http.response.body", "body": b"first part", "more_body": True})
+                await body_may_end.wait()
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        admission = AdmissionMiddleware(application, limit=1, wait_seconds=0.1, queue_limit=0)
+        statuses: list[int] = []
+
+        async def request(path: str) -> None:
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    statuses.append(message["status"])
+
+            scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+            await admission(scope, receive, send)
+
+        download = asyncio.create_task(request("/download"))
+        await asyncio.sleep(0.1)
+        await asyncio.wait_for(request("/page"), WAIT_S)
+        body_may_end.set()
+        await asyncio.wait_for(download, WAIT_S)
+        return statuses
+
+    assert asyncio.run(main()) == [200, 200]
 
 
 def test_a_place_is_given_back_after_an_error_answer() -> None:

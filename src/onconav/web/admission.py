@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import anyio
 from fastapi import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onconav.web.errors import service_busy_response
 
@@ -46,10 +46,25 @@ class AdmissionMiddleware:
         if not await self._admitted(places):
             await service_busy_response(Request(scope))(scope, receive, send)
             return
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                places.release()
+
+        async def send_releasing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # The unit of work has committed and given its connection back before the answer starts:
+                # a slow reader of a long answer (a document download) holds no place.
+                release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_releasing)
         finally:
-            places.release()
+            release()
 
     async def _admitted(self, places: anyio.Semaphore) -> bool:
         """Take a place: at once when one is free, else after waiting in line (if the line has room)."""
