@@ -36,6 +36,7 @@ REQUEST_TIMEOUT_S = 60.0
 PROMPT_REFUSAL_S = 10.0
 KINDS = ("search", "read", "create")
 KEEPALIVE_EXPIRY_S = 2.0
+WARM_UP_S = 10.0
 
 
 @dataclass
@@ -151,23 +152,22 @@ class LockSampler:
 async def _drive(
     base_url: str, level: Level, duration: float, headers: list[dict[str, str]], cases: list[str]
 ) -> None:
-    """`level.connections` clients, each sending the mix (search, read a case, create a case) back to back."""
+    """`level.connections` clients, each on a keep-alive connection of its own, sending the mix (search,
+    read a case, create a case) back to back."""
+    # One connection per client, as separate users would have: one shared pool of 128 connections costs the
+    # harness itself seconds per request (httpx's pool bookkeeping grows with its size) on a busy machine.
     # Idle connections are closed by the client after 2 s, before the server's keep-alive timeout (uvicorn:
     # 5 s, httpx's own default too) closes them: with equal timeouts a request sent on a connection the
     # server is closing at that moment fails (ReadError), the race every HTTP/1.1 client must avoid.
-    limits = httpx.Limits(
-        max_connections=level.connections,
-        max_keepalive_connections=level.connections,
-        keepalive_expiry=KEEPALIVE_EXPIRY_S,
-    )
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_EXPIRY_S)
     deadline = time.monotonic() + duration
     mix = itertools.cycle(("search", "search", "search", "read", "create"))
     searches = itertools.cycle(SEARCHES)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
 
-        async def one_client(number: int) -> None:
-            own = headers[number % len(headers)]
-            case_id = cases[number % len(cases)]
+    async def one_client(number: int) -> None:
+        own = headers[number % len(headers)]
+        case_id = cases[number % len(cases)]
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
             while time.monotonic() < deadline:
                 kind = next(mix)
                 started = time.monotonic()
@@ -193,9 +193,9 @@ async def _drive(
                     if outcome == "503":
                         level.slowest_refusal = max(level.slowest_refusal, elapsed)
 
-        started = time.monotonic()
-        await asyncio.gather(*(one_client(number) for number in range(level.connections)))
-        level.seconds = time.monotonic() - started
+    started = time.monotonic()
+    await asyncio.gather(*(one_client(number) for number in range(level.connections)))
+    level.seconds = time.monotonic() - started
 
 
 def _run_in_own_thread(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -306,6 +306,8 @@ def run(
     report.say(f"Mix: 3 searches : 1 case read : 1 case creation; {duration:.0f} s per level; {database}.")
     report.say("| connections | requests | req/s | p50 | p95 | p99 | errors |")
     report.say("|---|---:|---:|---:|---:|---:|---|")
+    if not short:  # a fresh server opens its connections and fills its caches: not part of any level
+        _run_in_own_thread(_drive(server.url, Level(8), WARM_UP_S, headers, cases))
     saturated_at = None
     for connections in levels or (SHORT_LEVELS if short else LEVELS):
         level = Level(connections)
