@@ -7,6 +7,8 @@ alone. Each event's hash covers its fields and the previous event's hash, keyed 
 secret derived from the keyring (outside the database), so an edit, a deletion, an insertion or a
 reordering breaks the chain and cannot be re-sealed without the keyring. `verify(session)` walks the
 chain (`onconav audit verify`). Events never carry medical content: only ids, types and outcomes.
+Events are chained when their transaction commits (see "Appending at commit" below); `to_fhir` (from
+`audit_fhir`) maps one to a FHIR AuditEvent.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import event as orm_events
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from onconav.accounts.audit_fhir import to_fhir as to_fhir  # re-exported: `audit.to_fhir`
 from onconav.accounts.crypto import derive_secret
 from onconav.accounts.models import AuditEvent, AuditHead, User
 from onconav.db import Base, make_session_factory, new_id, unit_of_work, utcnow
@@ -49,7 +52,6 @@ POLICY_ACTIONS = {
     "update": "U",
     "delete": "D",
 }
-OUTCOME_CODES = {"success": "0", "denied": "4", "failure": "8"}
 
 
 def action_code(action: str) -> str:
@@ -273,77 +275,6 @@ def events_for_patient(
     if before_sequence is not None:
         query = query.where(AuditEvent.sequence < before_sequence)
     return list(session.scalars(query.order_by(AuditEvent.sequence.desc()).limit(limit)))
-
-
-EVENT_TYPES = {
-    "auth": ("110114", "User Authentication"),
-    "account": ("110137", "User Security Attributes Changed"),
-    "audit": ("110101", "Audit Log Used"),
-}
-SUBTYPES = {
-    "auth.login": ("110122", "Login"),
-    "auth.login_failed": ("110122", "Login"),
-    "auth.second_factor": ("110122", "Login"),
-    "auth.logout": ("110123", "Logout"),
-}
-
-
-def to_fhir(event: AuditEvent) -> dict[str, Any]:
-    """The event as a FHIR R4 AuditEvent resource (JSON)."""
-    prefix = event.event_type.split(".", 1)[0]
-    code, display = EVENT_TYPES.get(prefix, ("110110", "Patient Record"))
-    resource: dict[str, Any] = {
-        "resourceType": "AuditEvent",
-        "id": event.id,
-        "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display},
-        "action": event.action,
-        "recorded": event.recorded_at.astimezone(UTC).isoformat(),
-        "outcome": OUTCOME_CODES.get(event.outcome, "8"),
-        "outcomeDesc": event.outcome,
-        "agent": [
-            {
-                "who": {"identifier": {"system": "urn:onconav:user", "value": event.actor_id or "anonymous"}},
-                "requestor": True,
-                **({"role": [{"text": event.actor_role}]} if event.actor_role else {}),
-                **({"network": {"address": event.source_ip, "type": "2"}} if event.source_ip else {}),
-            }
-        ],
-        "source": {"observer": {"display": "onconav"}},
-    }
-    if event.event_type in SUBTYPES:
-        sub_code, sub_display = SUBTYPES[event.event_type]
-        resource["subtype"] = [
-            {
-                "system": "http://dicom.nema.org/resources/ontology/DCM",
-                "code": sub_code,
-                "display": sub_display,
-            }
-        ]
-    entities: list[dict[str, Any]] = []
-    if event.patient_id:
-        entities.append(
-            {
-                "what": {"identifier": {"system": "urn:onconav:user", "value": event.patient_id}},
-                "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"},
-                "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"},
-            }
-        )
-    if event.entity_type:
-        entities.append(
-            {
-                "what": {
-                    "identifier": {
-                        "system": f"urn:onconav:{event.entity_type}",
-                        "value": event.entity_id or "",
-                    }
-                },
-                "name": event.event_type,
-                **({"description": event.detail} if event.detail else {}),
-            }
-        )
-    if entities:
-        resource["entity"] = entities
-    return resource
 
 
 def iter_all(session: Session) -> Iterator[AuditEvent]:
