@@ -234,10 +234,11 @@ class Lab:
             self._demo_database = url.rsplit("/", 1)[1]
         return self.postgres.create_database(template=self._demo_database)
 
-    def demo_server(self) -> Server:
+    def demo_server(self, **settings: str) -> Server:
         """The lab's server, over its own copy of the demo, shared by the scenarios (faults, which breaks it,
         runs last). Its documents live on a small filesystem of their own (when mounting is allowed) and
-        its fsyncs can be slowed at run time (`slow_fsync_file`): what the faults scenario needs."""
+        its fsyncs can be slowed at run time (`slow_fsync_file`): what the faults scenario needs. `settings`
+        (as ONCONAV_<NAME>) apply when the server is first made."""
         if self._demo_server is None:
             self.small_disk_mounted, self.small_disk_note = mount_small_disk(self.small_disk)
             inject = self.folder / "inject"
@@ -245,7 +246,10 @@ class Lab:
             (inject / "sitecustomize.py").write_text(SLOW_FSYNC)
             self.slow_fsync_file.write_text("0")
             self._demo_server = self.server(
-                self.demo_database(), name="demo-server", documents_dir=str(self.small_disk / "documents")
+                self.demo_database(),
+                name="demo-server",
+                documents_dir=str(self.small_disk / "documents"),
+                **settings,
             )
             self._demo_server.environment["PYTHONPATH"] = str(inject)
             self._demo_server.environment["RELIABILITY_SLOW_FSYNC_FILE"] = str(self.slow_fsync_file)

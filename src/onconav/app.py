@@ -45,6 +45,7 @@ from onconav.support.routes import api_router as support_api
 from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
 from onconav.web.access_log import AccessLogMiddleware
+from onconav.web.admission import AdmissionMiddleware
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import UnexpectedErrorMiddleware, install_error_handlers
@@ -132,6 +133,13 @@ def create_app(engine: Engine | None = None, *, warm_up: bool = False) -> FastAP
     # Inside the locale, so a 500 is translated and carries the security headers; it answers every error
     # that no handler took, so that the keep-alive connection survives it.
     app.add_middleware(UnexpectedErrorMiddleware)
+    # Overload is answered 503 at once, before a request takes a thread or a connection (web/admission.py).
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.worker_threads,
+        wait_seconds=settings.database_pool_timeout_seconds,
+        queue_limit=2 * settings.worker_threads,
+    )
 
     @app.middleware("http")
     async def choose_locale(

@@ -7,6 +7,8 @@ alone. Each event's hash covers its fields and the previous event's hash, keyed 
 secret derived from the keyring (outside the database), so an edit, a deletion, an insertion or a
 reordering breaks the chain and cannot be re-sealed without the keyring. `verify(session)` walks the
 chain (`onconav audit verify`). Events never carry medical content: only ids, types and outcomes.
+Events are chained when their transaction commits (see "Appending at commit" below); `to_fhir` (from
+`audit_fhir`) maps one to a FHIR AuditEvent.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import event as orm_events
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
+from onconav.accounts.audit_fhir import to_fhir as to_fhir  # re-exported: `audit.to_fhir`
 from onconav.accounts.crypto import derive_secret
 from onconav.accounts.models import AuditEvent, AuditHead, User
 from onconav.db import Base, make_session_factory, new_id, unit_of_work, utcnow
@@ -49,7 +52,6 @@ POLICY_ACTIONS = {
     "update": "U",
     "delete": "D",
 }
-OUTCOME_CODES = {"success": "0", "denied": "4", "failure": "8"}
 
 
 def action_code(action: str) -> str:
@@ -126,9 +128,12 @@ def record(
     source_ip: str | None = None,
     detail: str | None = None,
 ) -> AuditEvent:
-    """Append an event in the session's transaction (who, what, when, from where, outcome, whose data).
+    """Record an event in the session's transaction (who, what, when, from where, outcome, whose data).
 
-    `action` is a FHIR code (C R U D E) or a policy action name; `detail` must never hold medical content.
+    The event is kept with the session and chained when the transaction commits (`_append_at_commit`):
+    it commits with the work it describes or not at all. Until then it has no place in the chain (no
+    sequence, no hash). `action` is a FHIR code (C R U D E) or a policy action name; `detail` must never
+    hold medical content.
     """
     if action not in ACTION_CODES:
         action = action_code(action)
@@ -136,34 +141,7 @@ def record(
         actor_id = actor_id or principal.user_id
         actor_role = actor_role or principal.role.value
         source_ip = source_ip or principal.source_ip
-    # Taking the head row first (an UPDATE) serialises writers on both backends: PostgreSQL locks the
-    # row until commit, SQLite takes its write lock, so no two events get the same place in the chain.
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(sequence=AuditHead.sequence + 1)
-        .returning(AuditHead.sequence, AuditHead.hash)
-    ).first()
-    if head is None:  # a database made without the migration's first row
-        session.add(AuditHead(id=HEAD_ID, sequence=0, hash=GENESIS_HASH))
-        session.flush()
-        return record(
-            session,
-            event_type=event_type,
-            action=action,
-            outcome=outcome,
-            principal=principal,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            patient_id=patient_id,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            source_ip=source_ip,
-            detail=detail,
-        )
-    sequence, previous_hash = head
     event = AuditEvent(
-        sequence=sequence,
         id=new_id(),
         recorded_at=utcnow(),
         event_type=event_type[:60],
@@ -176,15 +154,69 @@ def record(
         entity_id=None if entity_id is None else str(entity_id)[:64],
         source_ip=(source_ip or None) and source_ip[:64],
         detail=(detail or None) and detail[:500],
-        previous_hash=previous_hash,
+        previous_hash="",
         hash="",
     )
-    event.hash = seal(derive_secret("audit"), previous_hash, event)
-    session.add(event)
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
-    _checkpoint_after_commit(session, event.sequence, event.hash)
+    if not session.in_transaction():
+        session.begin()  # the events belong to this transaction: dropped if it ends without a commit
+    session.info.setdefault(PENDING_EVENTS, []).append(event)
     return event
+
+
+# Appending at commit --------------------------------------------------------------------------------------
+# The chain has one end (the `audit_head` row), so appends are one at a time. Taking the head when an event
+# is recorded (early in a request) held it until the request's commit, so audited requests ran one after
+# the other for their whole length, each holding a pooled connection while it waited (issue 17: 2 req/s at
+# 64 connections). The events of a transaction are therefore kept with the session and appended as the
+# last step before COMMIT: the request's own changes are flushed first, then the head row is taken (an
+# UPDATE: PostgreSQL locks the row until COMMIT, from any process; SQLite takes its single write lock), the
+# events are numbered, hashed and inserted, the head is moved, and the transaction commits. The head is
+# held for a few statements and the COMMIT, not for the request.
+
+PENDING_EVENTS = "onconav.audit.pending_events"
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _append_at_commit(session: Session) -> None:
+    """Chain and insert the events recorded in this transaction, just before it commits."""
+    pending: list[AuditEvent] | None = session.info.pop(PENDING_EVENTS, None)
+    if not pending:
+        return
+    session.flush()  # the request's own work first: the head is then held only for the append
+    append_events(session, pending)
+
+
+@orm_events.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends without committing (rolled back, closed) drops the events it recorded."""
+    if transaction.parent is None:
+        session.info.pop(PENDING_EVENTS, None)
+
+
+def append_events(session: Session, events: list[AuditEvent]) -> None:
+    """Take the head of the chain, append `events` after it in order, and move the head (same transaction)."""
+    head = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(sequence=AuditHead.sequence + len(events))
+        .returning(AuditHead.sequence, AuditHead.hash)
+    ).first()
+    if head is None:  # a database made without the migration's first row
+        session.add(AuditHead(id=HEAD_ID, sequence=0, hash=GENESIS_HASH))
+        session.flush()
+        append_events(session, events)
+        return
+    last_sequence, previous_hash = head
+    key = derive_secret("audit")
+    for sequence, event in enumerate(events, start=last_sequence - len(events) + 1):
+        event.sequence = sequence
+        event.previous_hash = previous_hash
+        event.hash = seal(key, previous_hash, event)
+        previous_hash = event.hash
+        _checkpoint_after_commit(session, sequence, event.hash)
+    session.add_all(events)
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=previous_hash))
 
 
 @dataclass
@@ -243,77 +275,6 @@ def events_for_patient(
     if before_sequence is not None:
         query = query.where(AuditEvent.sequence < before_sequence)
     return list(session.scalars(query.order_by(AuditEvent.sequence.desc()).limit(limit)))
-
-
-EVENT_TYPES = {
-    "auth": ("110114", "User Authentication"),
-    "account": ("110137", "User Security Attributes Changed"),
-    "audit": ("110101", "Audit Log Used"),
-}
-SUBTYPES = {
-    "auth.login": ("110122", "Login"),
-    "auth.login_failed": ("110122", "Login"),
-    "auth.second_factor": ("110122", "Login"),
-    "auth.logout": ("110123", "Logout"),
-}
-
-
-def to_fhir(event: AuditEvent) -> dict[str, Any]:
-    """The event as a FHIR R4 AuditEvent resource (JSON)."""
-    prefix = event.event_type.split(".", 1)[0]
-    code, display = EVENT_TYPES.get(prefix, ("110110", "Patient Record"))
-    resource: dict[str, Any] = {
-        "resourceType": "AuditEvent",
-        "id": event.id,
-        "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display},
-        "action": event.action,
-        "recorded": event.recorded_at.astimezone(UTC).isoformat(),
-        "outcome": OUTCOME_CODES.get(event.outcome, "8"),
-        "outcomeDesc": event.outcome,
-        "agent": [
-            {
-                "who": {"identifier": {"system": "urn:onconav:user", "value": event.actor_id or "anonymous"}},
-                "requestor": True,
-                **({"role": [{"text": event.actor_role}]} if event.actor_role else {}),
-                **({"network": {"address": event.source_ip, "type": "2"}} if event.source_ip else {}),
-            }
-        ],
-        "source": {"observer": {"display": "onconav"}},
-    }
-    if event.event_type in SUBTYPES:
-        sub_code, sub_display = SUBTYPES[event.event_type]
-        resource["subtype"] = [
-            {
-                "system": "http://dicom.nema.org/resources/ontology/DCM",
-                "code": sub_code,
-                "display": sub_display,
-            }
-        ]
-    entities: list[dict[str, Any]] = []
-    if event.patient_id:
-        entities.append(
-            {
-                "what": {"identifier": {"system": "urn:onconav:user", "value": event.patient_id}},
-                "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"},
-                "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"},
-            }
-        )
-    if event.entity_type:
-        entities.append(
-            {
-                "what": {
-                    "identifier": {
-                        "system": f"urn:onconav:{event.entity_type}",
-                        "value": event.entity_id or "",
-                    }
-                },
-                "name": event.event_type,
-                **({"description": event.detail} if event.detail else {}),
-            }
-        )
-    if entities:
-        resource["entity"] = entities
-    return resource
 
 
 def iter_all(session: Session) -> Iterator[AuditEvent]:

@@ -196,6 +196,11 @@ def database_unavailable_response(request: Request, exc: Exception) -> Response:
     """503 with Retry-After: the database is unreachable or has no connection free right now."""
     # The class says which failure it was; the message may quote SQL with personal data in its parameters.
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return service_busy_response(request)
+
+
+def service_busy_response(request: Request) -> Response:
+    """503 with Retry-After in the client's shape: busy (no place free, web/admission.py) or no database."""
     retry_after = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     response: Response
     if is_fhir(request):
