@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from onconav.errors import InvalidInput, NotFound
+from onconav.errors import NotFound
 from onconav.knowledge.catalogue import CatalogueError, catalogue, data_files, read_yaml
-from onconav.knowledge.review import REVIEW_VALID_FOR, ReviewReport, UndatedSource, reviewed_text
-from onconav.knowledge.schemas import FollowupTemplate, Review
+from onconav.knowledge.review import REVIEW_VALID_FOR, ReviewReport, UndatedSource, write_review
+from onconav.knowledge.schemas import FollowupTemplate
 
 
 @cache
@@ -58,24 +58,10 @@ def record_template_review(
     *, code: str, reviewer: str, credentials: str, on: dt.date, folder: Path | None = None
 ) -> Path:
     """Write a clinician's review into a follow-up template's file (asked for by a person on the CLI)."""
-    try:
-        review = Review(date=on, reviewer=reviewer.strip(), credentials=credentials.strip())
-    except ValidationError as error:
-        raise InvalidInput("A review needs the reviewer's name and credentials.") from error
     path = template_file(code, folder)
-    text = reviewed_text(path.read_text(encoding="utf-8"), review)
-    try:
-        template = FollowupTemplate.model_validate(yaml.safe_load(text))
-    except ValidationError as error:
-        raise InvalidInput(
-            "The review would make %(code)s invalid: %(error)s", code=code, error=str(error)
-        ) from error
-    if template.written.date > on:
-        raise InvalidInput(
-            "A review cannot be dated before the content was written (%(date)s).",
-            date=str(template.written.date),
-        )
-    path.write_text(text, encoding="utf-8")
+    write_review(
+        path=path, code=code, content=FollowupTemplate, reviewer=reviewer, credentials=credentials, on=on
+    )
     followup_templates.cache_clear()
     return path
 

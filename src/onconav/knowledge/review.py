@@ -8,9 +8,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from onconav.errors import InvalidInput, NotFound
 from onconav.knowledge.catalogue import catalogue, data_files, read_yaml
@@ -68,26 +69,34 @@ def record_review(
     *, code: str, reviewer: str, credentials: str, on: dt.date, folder: Path | None = None
 ) -> Path:
     """Write a clinician's review into a condition's file and return the file; the file must stay valid."""
+    path = condition_file(code, folder)
+    write_review(path=path, code=code, content=Condition, reviewer=reviewer, credentials=credentials, on=on)
+    catalogue.cache_clear()
+    return path
+
+
+def write_review(
+    *, path: Path, code: str, content: type[BaseModel], reviewer: str, credentials: str, on: dt.date
+) -> None:
+    """Write a review into a curated file (a condition, a follow-up template) if the file stays valid as
+    `content` and the review is not dated before the content was written."""
     try:
         review = Review(date=on, reviewer=reviewer.strip(), credentials=credentials.strip())
     except ValidationError as error:
         raise InvalidInput("A review needs the reviewer's name and credentials.") from error
-    path = condition_file(code, folder)
     text = reviewed_text(path.read_text(encoding="utf-8"), review)
     try:
-        condition = Condition.model_validate(yaml.safe_load(text))
+        reviewed: Any = content.model_validate(yaml.safe_load(text))
     except ValidationError as error:
         raise InvalidInput(
             "The review would make %(code)s invalid: %(error)s", code=code, error=str(error)
         ) from error
-    if condition.written.date > on:
+    if reviewed.written.date > on:
         raise InvalidInput(
             "A review cannot be dated before the content was written (%(date)s).",
-            date=str(condition.written.date),
+            date=str(reviewed.written.date),
         )
     path.write_text(text, encoding="utf-8")
-    catalogue.cache_clear()
-    return path
 
 
 def review_report(*, today: dt.date, conditions: list[Condition] | None = None) -> ReviewReport:
