@@ -88,4 +88,20 @@ def test_centers_get_de_identified_records_and_the_accepted_plan_is_published(
     assert isinstance(plan.expected_end, date)
     patient_browser, _csrf = signed_in_browser(client, factory, jane)
     page = patient_browser.get(f"/quotes/{request_id}").text
-    assert f'href="/cases/{case_id}"' in page and "the accepted plan is linked to it" in page
+    assert f'href="/cases/{case_id}"' in page and f'href="/cases/{case_id}/followup"' in page
+
+    # The follow-up plan takes the accepted offer as the treatment received, with its first modality.
+    made = client.post(
+        f"/api/v1/cases/{case_id}/followup?from_offer=true",
+        json={"treatment_end": (start + timedelta(weeks=12)).isoformat()},
+        headers=jane.headers,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["treatment"].startswith(f"{second.name}: surgery (pleurectomy-decortication)")
+    assert made.json()["modality"] == "surgery"
+    both = client.post(
+        f"/api/v1/cases/{case_id}/followup?from_offer=true&from_opinion=true",
+        json={"treatment_end": start.isoformat()},
+        headers=jane.headers,
+    )
+    assert both.status_code == 422 and "not both" in both.text

@@ -15,7 +15,7 @@ from onconav.care import service
 from onconav.care.models import CarePlan, CarePlanItem
 from onconav.care.schemas import FeedCreated, ItemIn, ItemUpdate, PlanCreate, PlanRead
 from onconav.cases import service as cases
-from onconav.errors import NotFound
+from onconav.errors import InvalidInput, NotFound
 
 
 def _case_plan(session: Session, principal: Principal, case_id: str) -> CarePlan:
@@ -80,17 +80,24 @@ def save_plan(
     case_id: str,
     plan_in: PlanCreate,
     from_opinion: bool = False,
+    from_offer: bool = False,
 ) -> PlanRead:
-    """Make (or remake) the case's plan: from a template, by hand, or from the delivered opinion."""
+    """Make (or remake) the case's plan: from a template, by hand, from the delivered opinion or from the
+    treatment offer the patient accepted."""
     case = _may_create(session, principal, case_id, audit_success=False)
     existing = service.get_plan(session, case_id=case_id)
     if existing is not None:
         policy.authorize(session, principal, "update", existing, audit_success=False)
-    if from_opinion:
-        from_case = service.plan_from_opinion(
+    if from_opinion and from_offer:
+        raise InvalidInput("Take the treatment from the opinion or from the accepted offer, not both.")
+    if from_opinion or from_offer:
+        make = service.plan_from_opinion if from_opinion else service.plan_from_accepted_offer
+        from_case = make(
             session, case_id=case_id, treatment_end=plan_in.treatment_end, modality=plan_in.modality
         )
-        plan_in = plan_in.model_copy(update={"treatment": from_case.treatment})
+        plan_in = plan_in.model_copy(
+            update={"treatment": from_case.treatment, "modality": from_case.modality}
+        )
     plan = service.save_plan(
         session,
         case_id=case.id,

@@ -110,6 +110,7 @@ def make_plan(
     modality: Annotated[str, Form(max_length=40)] = "",
     template: Annotated[str, Form(max_length=80)] = "",
     from_opinion: Annotated[str, Form(max_length=5)] = "",
+    from_offer: Annotated[str, Form(max_length=5)] = "",
     item_title: Annotated[str, Form(max_length=200)] = "",
     item_date: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
@@ -137,7 +138,12 @@ def make_plan(
             )
         )
         actions.save_plan(
-            session, principal, case_id=case_id, plan_in=plan_in, from_opinion=from_opinion == "yes"
+            session,
+            principal,
+            case_id=case_id,
+            plan_in=plan_in,
+            from_opinion=from_opinion == "yes",
+            from_offer=from_offer == "yes",
         )
     except OnconavError as error:
         if error.status_code != 422:

@@ -47,9 +47,14 @@ def save_plan(
     from_opinion: Annotated[
         bool, Query(description="Take the treatment from the delivered opinion.")
     ] = False,
+    from_offer: Annotated[
+        bool, Query(description="Take the treatment from the treatment offer the patient accepted.")
+    ] = False,
 ) -> PlanRead:
     """Make the case's plan (or remake it): dates from the end of treatment."""
-    return actions.save_plan(session, principal, case_id=case_id, plan_in=body, from_opinion=from_opinion)
+    return actions.save_plan(
+        session, principal, case_id=case_id, plan_in=body, from_opinion=from_opinion, from_offer=from_offer
+    )
 
 
 @router.post("/cases/{case_id}/followup/items", response_model=PlanRead, status_code=201)

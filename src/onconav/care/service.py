@@ -5,6 +5,7 @@ reminders, the hand-back (PDF and FHIR CarePlan). Functions take a session and n
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast, get_args
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from onconav.care.schemas import Modality, PlanCreate
 from onconav.cases import service as cases
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
+from onconav.quotes import service as quotes
 
 __all__ = [
     "CareDataDamaged",
@@ -50,10 +52,24 @@ __all__ = [
 
 
 def plan_from_accepted_offer(
-    *, description: str, end_date: dt.date, modality: Modality | None = None
+    session: Session, *, case_id: str, treatment_end: dt.date, modality: Modality | None = None
 ) -> PlanCreate:
-    """The plan input for an accepted treatment offer (the hook where treatment requests feed the plan)."""
-    return PlanCreate(treatment=description[:4000], treatment_end=end_date, modality=modality)
+    """The plan input from the treatment offer the patient accepted for this case (a treatment request)."""
+    accepted = quotes.accepted_plan_for_case(session, case_id=case_id)
+    if accepted is None:
+        raise InvalidInput(
+            "This case has no accepted treatment offer: describe the treatment received by hand instead."
+        )
+    steps = "; ".join(
+        step.modality
+        + (f" ({', '.join(step.procedures)})" if step.procedures else "")
+        + (f": {step.description}" if step.description else "")
+        for step in accepted.steps
+    )
+    first = accepted.steps[0].modality if accepted.steps else None
+    chosen = modality or (cast(Modality, first) if first in get_args(Modality) else None)
+    treatment = f"{accepted.center}: {steps}" if steps else accepted.center
+    return PlanCreate(treatment=treatment[:4000], treatment_end=treatment_end, modality=chosen)
 
 
 def plan_from_opinion(
