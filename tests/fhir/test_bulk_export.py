@@ -1,5 +1,6 @@
 """FHIR Bulk Data export ($export): a real HTTP client against the live server kicks off, polls and downloads
-the NDJSON files, which `onconav import fhir` loads into an empty database with the same directory counts;
+the NDJSON files, which `onconav import fhir` loads one at a time (in the manifest's order) into an empty
+database with the same directory counts;
 the protocol's answers (202 + Content-Location, X-Progress, the manifest, DELETE, errors) on both backends.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ from onconav.app import create_app
 from onconav.cli import app as cli_app
 from onconav.config import get_settings
 from onconav.db import create_db_engine, make_session_factory, unit_of_work
-from onconav.directory.models import Location, Organization
+from onconav.directory.models import ImportRun, Location, Organization
 from onconav.fhir.models import IN_PROGRESS, FhirExportJob
 from tests.support.web import LiveServer
 
@@ -51,6 +52,17 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {table: connection.scalar(text(f"SELECT count(*) FROM {table}")) or 0 for table in TABLES}
+
+
+def last_run_counts() -> dict[str, int]:
+    """The counts of the latest import run in the database `onconav import` writes."""
+    engine = create_db_engine()
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            run = session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).one()
+            return {key: int(value) for key, value in run.counts.items()}
+    finally:
+        engine.dispose()
 
 
 def poll(http: httpx.Client | TestClient, status_url: str) -> httpx.Response:
@@ -97,17 +109,25 @@ def test_a_client_polls_downloads_and_the_export_imports_into_an_empty_database(
             path.write_bytes(download.content)
             files.append(path)
 
-        # The files joined in the manifest's order (referenced resources first), as `onconav import fhir`
-        # reads NDJSON, through the real importer into an empty database.
-        joined = data_dir / "directory.ndjson"
-        joined.write_bytes(b"".join(path.read_bytes() for path in files))
-        result = CliRunner().invoke(cli_app, ["import", "fhir", str(joined)])
-        assert result.exit_code == 0, result.output
-        assert "rejected" in result.output
+        # Each file on its own, in the manifest's order, through the real importer into an empty database:
+        # references to resources of the files imported before resolve by their FHIR ids.
+        for path in files:
+            result = CliRunner().invoke(cli_app, ["import", "fhir", str(path)])
+            assert result.exit_code == 0, result.output
+            assert last_run_counts()["rejected"] == 0, result.output
         imported = create_db_engine()
         try:
             assert counts(imported) == counts(sqlite_demo_engine)
             assert all(counts(imported)[table] > 0 for table in TABLES)
+            # The same resources again, joined into one file: recognised, nothing doubled.
+            joined = data_dir / "directory.ndjson"
+            joined.write_bytes(b"".join(path.read_bytes() for path in files))
+            result = CliRunner().invoke(cli_app, ["import", "fhir", str(joined)])
+            assert result.exit_code == 0, result.output
+            again = last_run_counts()
+            assert again["inserted"] == again["updated"] == again["rejected"] == 0
+            assert again["unchanged"] > 0
+            assert counts(imported) == counts(sqlite_demo_engine)
         finally:
             imported.dispose()
 

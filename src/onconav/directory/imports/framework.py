@@ -180,6 +180,11 @@ class ImportSource(ABC, Generic[DataT, PayloadT]):
         """Progress total, in the unit of `RawRecord.end_offset` (bytes by default)."""
         return path.stat().st_size
 
+    def begin(self, connection: Connection) -> None:
+        """Once per run, before reading: load from the database what `prepare` needs (e.g. the keys an
+        earlier import of the source wrote, for references to them). Default: nothing."""
+        return None
+
     def warm_up(self) -> None:
         """Load what `prepare` needs once, before any worker process is forked (shared, not rebuilt)."""
         return None
@@ -400,6 +405,8 @@ def run_import(
             on_progress(position[1], dict(counts))
 
     try:
+        with engine.connect() as connection:
+            source.begin(connection)
         source.warm_up()
         for row, end_offset, outcome in _prepared(source, path, run, parallel):
             rows_since_commit += row - position[0]

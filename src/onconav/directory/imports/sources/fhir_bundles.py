@@ -3,7 +3,9 @@
 Bundles are read whole and ordered so that referenced resources come first (Organization, Location,
 Practitioner, HealthcareService, PractitionerRole); NDJSON streams and must list them in that order.
 Each resource is keyed by "Type/id"; references resolve within the input or to resources a previous
-FHIR import wrote. Organizations and practitioners with an NPI the directory knows are updated, not doubled.
+FHIR import wrote (their keys are recorded in `source_record`), so the NDJSON files of a Bulk Data export
+(one per type) import one at a time, in the manifest's order. Organizations and practitioners with an NPI
+the directory knows are updated, not doubled.
 Reading and validating: `formats.fhir_bundles`.
 """
 
@@ -81,10 +83,12 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
     title = "FHIR R4 directory Bundle or NDJSON"
 
     def __init__(self) -> None:
-        self.known: set[str] = set()  # keys of usable resources met so far in the input
+        self.known: set[str] = set()  # keys of usable resources met so far in the input, or imported before
         self.ids: dict[str, int] = {}  # key -> directory row id, for resources written in this run
         self.service_codes: dict[str, str] = {}  # HealthcareService key -> service code
         self.addresses: dict[int, AddressFields | None] = {}  # organization id -> its own address
+        self.located: set[int] = set()  # ids of locations written from Location resources
+        self.placed_checked: set[int] = set()  # organizations whose address-placed location was looked for
         self.writers: dict[str, Writer] = {
             "Organization": self._write_organization,
             "Location": self._write_location,
@@ -110,6 +114,19 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
                 self._remember(resource)
                 continue
             yield RawRecord(index, index, resource)
+
+    def begin(self, connection: Connection) -> None:
+        """The keys of resources earlier FHIR imports wrote that others can reference (not roles), and the
+        ids of their locations (an organization's other locations were placed from its own address)."""
+        rows = connection.execute(
+            select(SourceRecord.source_id, SourceRecord.entity_kind, SourceRecord.entity_id).where(
+                SourceRecord.source == SOURCE, SourceRecord.entity_kind != "practitioner_role"
+            )
+        )
+        for key, kind, entity_id in rows:
+            self.known.add(key)
+            if kind == "location":
+                self.located.add(entity_id)
 
     def total_size(self, path: Path) -> int:
         if path.suffix.lower() == ".ndjson":
@@ -143,7 +160,9 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         for role, keys in parsed.references.items():
             missing = [k for k in keys if k not in self.known]
             if missing and role in REQUIRED_REFERENCES:
-                return Rejected(key, f"unresolved_reference: {role} {missing[0]} is not in the input")
+                return Rejected(
+                    key, f"unresolved_reference: {role} {missing[0]} is not in the input nor imported before"
+                )
             resolved[role] = [k for k in keys if k in self.known]
         parsed = replace(parsed, references=resolved)
         self.known.add(parsed.key)
@@ -296,14 +315,40 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             "organization_id": organization_id,
             "phone": fields.phone,
         }
+        if entity_id is None and organization_id is not None:
+            entity_id = self._take_placed_location(batch.connection, organization_id)
         if entity_id is None:
             entity_id = batch.new_id("location")
             batch.writer.add_rows("location", [full_row("location", id=entity_id, **values)])
         else:
             batch.connection.execute(update(Location).where(Location.id == entity_id).values(**values))
+        self.located.add(entity_id)
         if organization_id is not None:
             touched.add(organization_id)
         return entity_id
+
+    def _take_placed_location(self, connection: Connection, organization_id: int) -> int | None:
+        """The location an earlier run placed from a FHIR organization's own address, which the
+        organization's first Location resource (imported later, e.g. from the next NDJSON file) replaces
+        rather than adds to; its placement flags leave the organization. None when there is none."""
+        if organization_id in self.placed_checked:
+            return None
+        self.placed_checked.add(organization_id)
+        rows = connection.execute(
+            select(Location.id, Location.quality_flags, Organization.quality_flags)
+            .join(Organization, Organization.id == Location.organization_id)
+            .where(Location.organization_id == organization_id, Organization.source == SOURCE)
+            .order_by(Location.id)
+        )
+        for location_id, location_flags, organization_flags in rows:
+            if location_id in self.located:
+                continue
+            if location_flags and organization_flags == location_flags:
+                connection.execute(
+                    update(Organization).where(Organization.id == organization_id).values(quality_flags=[])
+                )
+            return int(location_id)
+        return None
 
     def _write_practitioner(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
