@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onconav.accounts import service as accounts
 from onconav.accounts.models import AuditEvent
+from onconav.cases import service as cases
 from onconav.db import unit_of_work
 from tests.care.conftest import RECOMMENDED, deliver_case
 from tests.support.accounts import Account
 
 Person = Callable[..., Account]
 PLAN = {"treatment_end": "2026-03-10", "modality": "surgery"}
+MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
 
 
 @pytest.fixture
@@ -199,12 +201,74 @@ def test_handback_pdf_and_fhir_for_a_local_doctor_with_consent(
     assert fhir.status_code == 200 and fhir.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(fhir.json())
     kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
-    assert kinds == ["CarePlan", "Condition", "Procedure"]
-    careplan = CarePlan.model_validate(fhir.json()["entry"][0]["resource"])
+    assert kinds == ["CarePlan", "Patient", "Condition", "Observation", "Procedure"]
+    body = fhir.json()
+    assert cases.check_mcode(body) == []
+    careplan = CarePlan.model_validate(body["entry"][0]["resource"])
     assert careplan.activity[0].detail.scheduledPeriod.start.isoformat() == "2026-09-10"
-    condition = fhir.json()["entry"][1]["resource"]
-    codes = [c["code"] for c in condition["code"]["coding"]]
-    assert codes and all(code.startswith("C34") for code in codes)
-    assert condition["code"]["text"] == "Non-small cell lung cancer, stage IB"
+    cancer_patient, condition, stage = (body["entry"][i]["resource"] for i in (1, 2, 3))
+    urls = [entry["fullUrl"] for entry in body["entry"]]
+    assert cancer_patient["meta"]["profile"] == [MCODE + "mcode-cancer-patient"]
+    assert cancer_patient["identifier"][0]["value"] == patient.id
+    assert "text" not in cancer_patient["name"][0]  # masked: the account is the identifier
+    assert condition["meta"]["profile"] == [MCODE + "mcode-primary-cancer-condition"]
+    assert [c["code"] for c in condition["code"]["coding"]] == ["C34"]
+    assert condition["code"]["text"] == "Non-small cell lung cancer"
+    assert stage["meta"]["profile"] == [MCODE + "mcode-tnm-stage-group"]
+    assert stage["valueCodeableConcept"]["coding"][0]["code"] == "1B"
+    assert stage["focus"] == [{"reference": urls[2]}]
+    # The CarePlan is the patient's, addresses the PrimaryCancerCondition, and points at the stage group.
+    plan_resource = body["entry"][0]["resource"]
+    assert plan_resource["subject"]["reference"] == urls[1]
+    assert plan_resource["addresses"] == [{"reference": urls[2]}]
+    assert {"reference": urls[3]} in plan_resource["supportingInfo"]
+    assert client.get(f"/api/v1/cases/{case_id}/followup/fhir", headers=doctor.headers).json() == body
     # Read consent is not a licence to change: the doctor cannot remake the plan.
     assert make(client, doctor, case_id).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("profile", "element", "says"),
+    [
+        ("mcode-primary-cancer-condition", "extension", "asserted date"),
+        ("mcode-primary-cancer-condition", "code", "code is missing"),
+        ("mcode-tnm-stage-group", "valueCodeableConcept", "valueCodeableConcept"),
+        ("mcode-cancer-patient", "identifier", "identifier is missing"),
+    ],
+)
+def test_a_handback_missing_an_mcode_element_fails_the_check_and_is_a_409(
+    backend: str,
+    client: TestClient,
+    owner_case: tuple[Account, Account, str],
+    monkeypatch: pytest.MonkeyPatch,
+    profile: str,
+    element: str,
+    says: str,
+) -> None:
+    patient, _specialist, case_id = owner_case
+    make(client, patient, case_id)
+    served = client.get(f"/api/v1/cases/{case_id}/followup/fhir", headers=patient.headers)
+    assert served.status_code == 200 and cases.check_mcode(served.json()) == []
+    broken = served.json()
+    for entry in broken["entry"]:
+        if MCODE + profile in entry["resource"].get("meta", {}).get("profile", []):
+            del entry["resource"][element]
+    problems = cases.check_mcode(broken)
+    assert any(says in problem for problem in problems), problems
+
+    # Built so by the cases domain, the server refuses to hand the bundle back rather than serve it.
+    def drop(built: Callable[..., Any]) -> Callable[..., Any]:
+        def without(*args: Any, **kwargs: Any) -> Any:
+            result = built(*args, **kwargs)
+            for resource in result if isinstance(result, list) else [result]:
+                if MCODE + profile in resource.get("meta", {}).get("profile", []):
+                    resource.pop(element, None)
+            return result
+
+        return without
+
+    monkeypatch.setattr(cases, "mcode_resources", drop(cases.mcode_resources))
+    monkeypatch.setattr(cases, "mcode_patient", drop(cases.mcode_patient))
+    refused = client.get(f"/api/v1/cases/{case_id}/followup/fhir", headers=patient.headers)
+    assert refused.status_code == 409, refused.text
+    assert says in refused.text and "mCODE" in refused.text

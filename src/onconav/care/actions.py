@@ -16,6 +16,10 @@ from onconav.care.models import CarePlan, CarePlanItem
 from onconav.care.schemas import FeedCreated, ItemIn, ItemUpdate, PlanCreate, PlanRead
 from onconav.cases import service as cases
 from onconav.errors import InvalidInput, NotFound
+from onconav.i18n import N_
+
+# A hand-back that fails its mCODE check (a 409): what the case's records said cannot be carried.
+NOT_MCODE = N_("This follow-up plan cannot be handed back in mCODE: %(problem)s")
 
 
 def _case_plan(session: Session, principal: Principal, case_id: str) -> CarePlan:
@@ -175,8 +179,11 @@ def handback_pdf(session: Session, principal: Principal, *, case_id: str) -> byt
 
 
 def handback_fhir(session: Session, principal: Principal, *, case_id: str, base_url: str) -> dict[str, Any]:
-    """The plan as a FHIR R4 Bundle: CarePlan, Condition, Procedure."""
+    """The plan as a FHIR R4 Bundle: CarePlan, CancerPatient, the case's mCODE resources, Procedure;
+    checked against the mCODE profiles (a 409 when the case's records cannot be carried)."""
     plan = _case_plan(session, principal, case_id)
     policy.authorize(session, principal, "export", plan, detail="fhir")
-    summary, codes = service.treatment_summary(session, case_id=case_id)
-    return service.careplan_bundle(summary, service.to_read(session, plan), icd10=codes, base_url=base_url)
+    bundle, problems = service.careplan_fhir(session, plan=service.to_read(session, plan), base_url=base_url)
+    if problems:
+        raise cases.NotMcode(NOT_MCODE, problem=problems[0])
+    return bundle

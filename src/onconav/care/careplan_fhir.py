@@ -1,12 +1,17 @@
-"""The hand-back as FHIR R4: a collection Bundle with the CarePlan (one activity per item), the Condition
-it addresses and the Procedure (the treatment received). Validated with `fhir.resources` in the tests.
+"""The hand-back as FHIR R4: a collection Bundle with the CarePlan (one activity per item), the case's
+CancerPatient and mCODE resources (the PrimaryCancerCondition the plan addresses, its TNM stage group, tumor
+markers ... as `cases.service.mcode_resources` builds them from what the case knows) and the Procedure (the
+treatment received). Entries are `urn:uuid:` entries, as in the case's mCODE summary, so that
+`cases.service.check_mcode` holds; a case whose cancer the knowledge base does not know gets a plain
+Condition instead (nothing is guessed). Validated with `fhir.resources` and `check_mcode` in the tests.
 
-Not cases/fhir_summary.py's bundle (which describes the second-opinion case): this one is the follow-up
-plan the local team takes over.
+Not the case's own mCODE summary (cases/mcode.py, which describes the second-opinion case): this one is
+the follow-up plan the local team takes over.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from onconav.care.handback import TreatmentSummary
@@ -15,6 +20,16 @@ from onconav.care.schemas import PlanRead
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
 ACTIVITY_STATUS = {"planned": "scheduled", "done": "completed", "skipped": "cancelled"}
 ACTIVITY_KIND = {"visit": "Appointment", "imaging": "ServiceRequest", "test": "ServiceRequest"}
+MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
+PRIMARY_CANCER_CONDITION = MCODE + "mcode-primary-cancer-condition"
+NAMESPACE = uuid.UUID("0d9a5f43-6a4e-4b0f-8a57-3c2b1f7e9e10")  # onconav's: ids of a hand-back's entries
+
+Resource = dict[str, Any]
+
+
+def entry_id(plan: PlanRead, name: str) -> str:
+    """The stable id of one of the plan's own entries (the same on every download)."""
+    return str(uuid.uuid5(NAMESPACE, f"{plan.id}/{name}"))
 
 
 def _activity(item: Any) -> dict[str, Any]:
@@ -32,21 +47,16 @@ def _activity(item: Any) -> dict[str, Any]:
     return {"detail": detail}
 
 
-def careplan_bundle(
-    summary: TreatmentSummary, plan: PlanRead, *, icd10: list[str], base_url: str = ""
-) -> dict[str, Any]:
-    """The plan, its Condition and its Procedure as a FHIR R4 collection Bundle (JSON-ready)."""
-    patient = {"reference": f"Patient/{plan.patient_id}"}
-    condition_id = f"condition-{plan.id}"
-    procedure_id = f"procedure-{plan.id}"
+def _plain_condition(summary: TreatmentSummary, plan: PlanRead, subject: str, icd10: list[str]) -> Resource:
+    """The condition as the patient described it, when the case names no cancer mCODE can code."""
     coding = [{"system": ICD10_SYSTEM, "code": code} for code in icd10]
     condition_text = summary.condition or summary.diagnosis or "Cancer"
     if summary.condition and summary.stage:
         condition_text += f", stage {summary.stage.upper()}"
-    condition: dict[str, Any] = {
+    return {
         "resourceType": "Condition",
-        "id": condition_id,
-        "subject": patient,
+        "id": entry_id(plan, "condition"),
+        "subject": {"reference": subject},
         "code": {"text": condition_text, **({"coding": coding} if coding else {})},
         "category": [
             {
@@ -59,38 +69,61 @@ def careplan_bundle(
             }
         ],
     }
+
+
+def _is_primary(resource: Resource) -> bool:
+    return PRIMARY_CANCER_CONDITION in (resource.get("meta") or {}).get("profile", [])
+
+
+def careplan_bundle(
+    summary: TreatmentSummary,
+    plan: PlanRead,
+    *,
+    patient: Resource,
+    mcode: list[Resource],
+    icd10: list[str],
+    base_url: str = "",
+) -> dict[str, Any]:
+    """The plan, the CancerPatient `patient` (its id set), the case's `mcode` resources (subject: that
+    patient as `urn:uuid:<id>`) and the Procedure as a FHIR R4 collection Bundle (JSON-ready)."""
+    subject = f"urn:uuid:{patient['id']}"
+    primary = [resource for resource in mcode if _is_primary(resource)]
+    others = [resource for resource in mcode if not _is_primary(resource)]
+    if not primary:
+        primary = [_plain_condition(summary, plan, subject, icd10)]
     if summary.diagnosis:
-        condition["note"] = [{"text": "As described by the patient: " + summary.diagnosis}]
+        for condition in primary:
+            condition["note"] = [{"text": "As described by the patient: " + summary.diagnosis}]
+    addresses = [{"reference": f"urn:uuid:{condition['id']}"} for condition in primary]
     procedure = {
         "resourceType": "Procedure",
-        "id": procedure_id,
+        "id": entry_id(plan, "procedure"),
         "status": "completed",
-        "subject": patient,
+        "subject": {"reference": subject},
         "code": {"text": plan.treatment or plan.modality or "Cancer treatment"},
         "performedPeriod": {"end": plan.treatment_end.isoformat()},
-        "reasonReference": [{"reference": f"Condition/{condition_id}"}],
+        "reasonReference": addresses,
     }
     careplan = {
         "resourceType": "CarePlan",
-        "id": plan.id,
+        "id": entry_id(plan, "careplan"),
         "identifier": [{"system": f"{base_url}/followup", "value": plan.id}],
         "status": "active",
         "intent": "plan",
         "title": plan.template_name or "Follow-up plan",
         "description": "Follow-up after cancer treatment. Information from published sources; the treating "
         "team decides the follow-up.",
-        "subject": patient,
+        "subject": {"reference": subject},
         "period": {"start": plan.treatment_end.isoformat()},
-        "addresses": [{"reference": f"Condition/{condition_id}"}],
-        "supportingInfo": [{"reference": f"Procedure/{procedure_id}"}],
+        "addresses": addresses,
+        "supportingInfo": [{"reference": f"urn:uuid:{r['id']}"} for r in [procedure, *others]],
         "activity": [_activity(item) for item in plan.items],
         "note": [{"text": "Call the care team about: " + symptom.text} for symptom in plan.symptoms],
     }
-    entries = [careplan, condition, procedure]
+    entries = [careplan, patient, *primary, *others, procedure]
     return {
         "resourceType": "Bundle",
+        "id": entry_id(plan, "bundle"),
         "type": "collection",
-        "entry": [
-            {"fullUrl": f"{base_url}/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in entries
-        ],
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in entries],
     }

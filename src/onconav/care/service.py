@@ -5,12 +5,12 @@ reminders, the hand-back (PDF and FHIR CarePlan). Functions take a session and n
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast, get_args
+from typing import Any, cast, get_args
 
 from sqlalchemy.orm import Session
 
 from onconav.care.calendar_feed import feed_calendar, issue_feed_token, plan_by_feed_token, revoke_feed
-from onconav.care.careplan_fhir import careplan_bundle
+from onconav.care.careplan_fhir import careplan_bundle, entry_id
 from onconav.care.handback import TreatmentSummary, handback_pdf
 from onconav.care.plans import (
     CareDataDamaged,
@@ -22,7 +22,7 @@ from onconav.care.plans import (
     update_item,
 )
 from onconav.care.reminders import due_items, plan_path, send_reminders
-from onconav.care.schemas import Modality, PlanCreate
+from onconav.care.schemas import Modality, PlanCreate, PlanRead
 from onconav.cases import service as cases
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
@@ -32,6 +32,7 @@ __all__ = [
     "CareDataDamaged",
     "add_item",
     "careplan_bundle",
+    "careplan_fhir",
     "due_items",
     "feed_calendar",
     "get_item",
@@ -99,3 +100,14 @@ def treatment_summary(session: Session, *, case_id: str) -> tuple[TreatmentSumma
     ]
     codes = next((list(c.icd10) for c in lineage if c is not None and c.icd10), [])
     return summary, codes
+
+
+def careplan_fhir(session: Session, *, plan: PlanRead, base_url: str) -> tuple[dict[str, Any], list[str]]:
+    """The plan's hand-back as a FHIR Bundle with the case's CancerPatient and mCODE resources (built by
+    the cases domain), and what keeps it from meeting its mCODE profiles (empty: nothing)."""
+    case = cases.get_or_raise(session, case_id=plan.case_id)
+    summary, codes = treatment_summary(session, case_id=plan.case_id)
+    patient = cases.mcode_patient(case, resource_id=entry_id(plan, "patient"))
+    resources = cases.mcode_resources(case, patient_reference=f"urn:uuid:{patient['id']}")
+    bundle = careplan_bundle(summary, plan, patient=patient, mcode=resources, icd10=codes, base_url=base_url)
+    return bundle, cases.check_mcode(bundle)

@@ -7,6 +7,8 @@ internals may change. Functions take a session and never commit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from onconav.cases.documents import (
@@ -27,12 +29,13 @@ from onconav.cases.documents import (
     sweep_storage,
     verify_documents,
 )
-from onconav.cases.mcode import mcode_bundle, mcode_resources
+from onconav.cases.mcode import cancer_patient, mcode_bundle, mcode_resources
 from onconav.cases.mcode_checks import NotMcode
 from onconav.cases.mcode_checks import check_summary as check_mcode
 from onconav.cases.mcode_import import read_facts as read_mcode_facts
 from onconav.cases.mcode_import import trial_profile, understand_records, understood_biomarkers
 from onconav.cases.messages import get_message, list_messages, post_message
+from onconav.cases.models import Case
 from onconav.cases.opinions import latest as _latest_opinion
 from onconav.cases.reviews import REVIEW_POSITIONS, add_review_input, list_review_inputs
 from onconav.cases.team import add_member, members, professional_identity, reviewers_by_email, reviewers_by_id
@@ -86,6 +89,7 @@ __all__ = [
     "list_messages",
     "list_review_inputs",
     "mcode_bundle",
+    "mcode_patient",
     "mcode_resources",
     "members",
     "open_cases",
@@ -113,3 +117,12 @@ def delivered_plan(session: Session, *, case_id: str) -> str | None:
     """The recommended plan of the case's newest delivered opinion (None before one is delivered)."""
     opinion = _latest_opinion(session, case_id=case_id, delivered_only=True)
     return str(opinion.content.get("recommended_plan") or "") if opinion is not None else None
+
+
+def mcode_patient(case: Case, *, resource_id: str) -> dict[str, Any]:
+    """The case's mCODE CancerPatient with this resource id, its name masked (the account is its
+    identifier): for documents that carry the case's `mcode_resources` beside their own (the follow-up
+    plan's hand-back)."""
+    patient = cancer_patient(case, name=None, gender=case.clinical_facts.get("gender"))
+    patient["id"] = resource_id
+    return patient
