@@ -6,6 +6,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,39 @@ def test_cli_imports_insurance_and_prints_rejected_rows(
         assert "1 rejected" in said and "row 2" in said and "platinum" in said
     finally:
         get_settings.cache_clear()
+
+
+def test_result_cards_and_the_search_api_show_insurance_accepted(
+    demo: tuple[Engine, list[int]], tmp_path: Path
+) -> None:
+    engine, org_ids = demo
+    table = tmp_path / "insurance.csv"
+    table.write_text(
+        HEADER
+        + f"{NPI_A},Golden State Health,Golden Access,Golden Medicare Choice,medicare,CA,{NOTE},2026-10-01\n"
+        + f"{NPI_A},Bear Health,Bear Net,Bear Medi-Cal,medicaid,CA,{NOTE},2026-11-15\n",
+        encoding="utf-8",
+    )
+    assert not _import(engine, table, "insurance-csv").rejected
+    params = {"q": "systemic therapy", "near": "Los Angeles, CA", "radius_km": "2000", "limit": "50"}
+    with TestClient(create_app(engine)) as client:
+        results = client.get("/api/v1/search", params=params).json()["results"]
+        centers = {r["id"]: r for r in results if r["kind"] == "organization"}
+        assert org_ids[0] in centers and org_ids[1] in centers
+        plans = centers[org_ids[0]]["accepted_insurance"]
+        assert [p["plan"] for p in plans] == ["Bear Medi-Cal", "Golden Medicare Choice"]  # by payer
+        assert plans[1]["plan_type_label"] == "Medicare" and plans[1]["source_note"] == NOTE
+        assert plans[1]["as_of"] == "2026-11-15"  # the file's newest date
+        assert centers[org_ids[1]]["accepted_insurance"] is None
+        assert all(r.get("accepted_insurance") is None for r in results if r["kind"] == "practitioner")
+
+        page = client.get("/search", params=params)
+    assert page.status_code == 200
+    lines = re.findall(r'<p class="result-insurance">(.*?)</p>', page.text, re.DOTALL)
+    assert len(lines) == 1  # the one center with insurance data, once
+    line = " ".join(lines[0].split())
+    assert "Accepts: Medicaid (Bear Health), Medicare (Golden State Health)" in line
+    assert NOTE in line and "as of 2026-11-15" in line  # the newest source
+    card = page.text[page.text.index(f'href="/organizations/{org_ids[0]}"') :]
+    next_card = card.find('class="result-card')  # the line is on this center's card
+    assert card.index('class="result-insurance"') < (next_card if next_card != -1 else len(card))

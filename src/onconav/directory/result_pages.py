@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onconav.directory.models import Location, Organization, PractitionerRole
-from onconav.directory.schemas import SearchResultRead
+from onconav.directory.schemas import AcceptedPlanRead, SearchResultRead
 from onconav.directory.statements import compiled, in_list, in_values, padded
 from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
 
 MAX_QUERY_LENGTH = 200  # a search names a procedure, condition or specialty: a sentence at most
 MAX_BIOMARKERS_LENGTH = 200
+INSURANCE_SHOWN = 3  # plans a result card names before "and N more"
 # Stage groups and sub-stages as the knowledge base names them: "IV", "IIIA", "0", "limited", "extensive".
 STAGE_PATTERN = re.compile(r"(?:0|I{1,3}[A-C]?[1-3]?|IV[A-C]?|limited|extensive)", re.IGNORECASE)
 
@@ -157,6 +158,29 @@ def contacts_of(session: Session, results: list[SearchResultRead]) -> dict[tuple
             else bool(held.accepting_new_patients),
         )
     return contacts
+
+
+@dataclass(frozen=True)
+class InsuranceLine:
+    """A result card's short line on insurance accepted: the first plans ("Medicare (Golden State Health)"),
+    how many more, and the newest source with its date."""
+
+    plans: list[str]
+    more: int
+    source_note: str | None
+    as_of: str | None
+
+
+def insurance_lines(accepted: dict[int, list[AcceptedPlanRead]]) -> dict[int, InsuranceLine]:
+    """The insurance line of each organization that accepts plans, by organization id."""
+    lines = {}
+    for organization_id, plans in accepted.items():
+        named = list(dict.fromkeys(f"{plan.plan_type_label} ({plan.payer})" for plan in plans))
+        newest = max(plans, key=lambda plan: plan.as_of or "")
+        lines[organization_id] = InsuranceLine(
+            named[:INSURANCE_SHOWN], max(len(named) - INSURANCE_SHOWN, 0), newest.source_note, newest.as_of
+        )
+    return lines
 
 
 def location_phones(session: Session, location_ids: list[int]) -> dict[int, str]:

@@ -23,6 +23,7 @@ from onconav.directory.result_pages import (
     context_from_parameters,
     context_from_text,
     group_results,
+    insurance_lines,
     location_phones,
     web_address,
 )
@@ -90,7 +91,15 @@ def api_search(
     )
     locale = request.state.locale
     translations = get_translations(locale)
-    return SearchResponse.from_outcome(outcome, query=q, translations=translations, locale=locale, order=sort)
+    response = SearchResponse.from_outcome(
+        outcome, query=q, translations=translations, locale=locale, order=sort
+    )
+    organizations = [r.id for r in response.results if r.kind == "organization"]
+    accepted = service.accepted_insurance_of(session, organization_ids=organizations)
+    for result in response.results:
+        if result.kind == "organization":
+            result.accepted_insurance = accepted.get(result.id)
+    return response
 
 
 @api_router.get("/organizations/{organization_id}", response_model=OrganizationRead)
@@ -201,6 +210,11 @@ def _actionable(
         "response": response,
         "groups": groups,
         "contacts": contacts_of(session, response.results),
+        "insurance": insurance_lines(
+            service.accepted_insurance_of(
+                session, organization_ids=[g.organization_id for g in groups if g.organization_id is not None]
+            )
+        ),
         "search_context": context,
         "map_title": _("Map of the results near %(place)s") % {"place": place.name},
         "map": geo.draw_map(

@@ -100,6 +100,11 @@ class SearchResultRead(BaseModel):
     accepts_international: bool
     demo: bool = Field(description="True for fictional demo data.")
     url: str
+    accepted_insurance: list[AcceptedPlanRead] | None = Field(
+        default=None,
+        description="An organization's accepted insurance plans with source and date, as on its profile "
+        "(`/organizations/{id}/insurance`); null when no source lists any, and for practitioners.",
+    )
 
 
 class SearchResponse(BaseModel):

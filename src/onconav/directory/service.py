@@ -535,6 +535,7 @@ __all__ += [
     "InsurancePlanRecord",
     "LastUpdated",
     "accepted_insurance",
+    "accepted_insurance_of",
     "import_insurance",
     "organizations_accepting",
     "role_codes",
@@ -555,19 +556,29 @@ def import_insurance(session: Session, *, path: Path, source: str) -> InsuranceI
 
 def accepted_insurance(session: Session, *, organization_id: int) -> list[AcceptedPlanRead]:
     """The plans an organization accepts (through the networks it takes part in), with source and date."""
-    plans = insurance.accepted_plans(session, [organization_id]).get(organization_id, [])
-    return [
-        AcceptedPlanRead(
-            plan=p.plan,
-            plan_type=p.plan_type,
-            plan_type_label=insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
-            payer=p.payer,
-            network=p.network,
-            source_note=p.source_note,
-            as_of=p.as_of,
-        )
-        for p in plans
-    ]
+    return accepted_insurance_of(session, organization_ids=[organization_id]).get(organization_id, [])
+
+
+def accepted_insurance_of(
+    session: Session, *, organization_ids: Sequence[int]
+) -> dict[int, list[AcceptedPlanRead]]:
+    """The plans each of these organizations accepts, in one query (a results page's organizations); an
+    organization no source lists plans for is absent."""
+    return {
+        organization_id: [
+            AcceptedPlanRead(
+                plan=p.plan,
+                plan_type=p.plan_type,
+                plan_type_label=insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
+                payer=p.payer,
+                network=p.network,
+                source_note=p.source_note,
+                as_of=p.as_of,
+            )
+            for p in plans
+        ]
+        for organization_id, plans in insurance.accepted_plans(session, organization_ids).items()
+    }
 
 
 def organizations_accepting(session: Session, *, words: str) -> set[int]:
