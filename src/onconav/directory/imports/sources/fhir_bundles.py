@@ -18,10 +18,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select, update
 
 from onconav.directory.bulk import fit, full_row, reindex_organizations
 from onconav.directory.imports.fhir_linking import link_fhir_organizations
+from onconav.directory.imports.fhir_places import location_values, place_organizations, take_placed_location
 from onconav.directory.imports.formats.fhir_bundles import (
     SOURCE,
     SUPPORTED,
@@ -48,7 +49,6 @@ from onconav.directory.imports.framework import (
     WriteBatch,
     row_hash,
 )
-from onconav.directory.imports.placement import place
 from onconav.directory.models import (
     HealthcareService,
     Location,
@@ -58,7 +58,6 @@ from onconav.directory.models import (
     PractitionerRoleService,
     SourceRecord,
 )
-from onconav.geo import service as geo
 
 MAPPING_VERSION = "1"
 TYPE_ORDER = {name: index for index, name in enumerate(SUPPORTED)}
@@ -70,7 +69,6 @@ ENTITY_KIND = {
     "PractitionerRole": "practitioner_role",
 }
 REQUIRED_REFERENCES = {"organization", "practitioner"}
-ZIP_DIGITS = 5
 
 Resource = dict[str, Any] | RowRejected  # a resource as read, or why it could not be read
 Writer = Callable[[WriteBatch, int | None, FhirRecord, set[int]], int]
@@ -230,7 +228,7 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
             ids[index] = self.writers[record.resource_type](batch, entity_id, record, touched)
             self.ids[record.key] = ids[index]
             batch.writer.flush()  # children below look their parents up in the database
-        self._place_organizations(batch, touched)
+        place_organizations(batch, touched, self.addresses)
         batch.writer.flush()
         reindex_organizations(connection, sorted(touched))
         return [ids[index] for index in range(len(items))]
@@ -278,31 +276,6 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         touched.add(entity_id)
         return entity_id
 
-    def _location_values(
-        self, name: str, address: AddressFields, lat: float | None = None, lon: float | None = None
-    ) -> dict[str, Any]:
-        """A location row's values: the address, placed at its position, else its ZIP centroid."""
-        country = address.country_code or "US"
-        state = address.region_code
-        postal = address.postal_code or ""
-        in_us = address.country_code == "US"
-        zip5 = postal[:ZIP_DIGITS] if in_us and len(postal) >= ZIP_DIGITS else None  # ZIP+4 placed by its ZIP
-        placement = place(lat=lat, lon=lon, zip_code=zip5)
-        return {
-            "name": fit("location", "name", name or address.line or address.city or "Location"),
-            "line": (address.line or None) and fit("location", "line", address.line),
-            "city": fit("location", "city", address.city or ""),
-            "region": (geo.us_state_name(state) or state) if country == "US" and state else state,
-            "region_code": state,
-            "postal_code": address.postal_code,
-            "country_code": fit("location", "country_code", country),
-            "country": "United States" if country == "US" else country,
-            "lat": placement.lat,
-            "lon": placement.lon,
-            "geocode_precision": placement.precision,
-            "quality_flags": placement.quality_flags,
-        }
-
     def _write_location(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
     ) -> int:
@@ -311,12 +284,13 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         keys = record.references["organization"]
         organization_id = self._resolve(batch.connection, keys)[keys[0]] if keys else None  # None: a practice
         values = {
-            **self._location_values(fields.name, fields.address(), fields.lat, fields.lon),
+            **location_values(fields.name, fields.address(), fields.lat, fields.lon),
             "organization_id": organization_id,
             "phone": fields.phone,
         }
-        if entity_id is None and organization_id is not None:
-            entity_id = self._take_placed_location(batch.connection, organization_id)
+        if entity_id is None and organization_id is not None and organization_id not in self.placed_checked:
+            self.placed_checked.add(organization_id)
+            entity_id = take_placed_location(batch.connection, organization_id, located=self.located)
         if entity_id is None:
             entity_id = batch.new_id("location")
             batch.writer.add_rows("location", [full_row("location", id=entity_id, **values)])
@@ -326,29 +300,6 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         if organization_id is not None:
             touched.add(organization_id)
         return entity_id
-
-    def _take_placed_location(self, connection: Connection, organization_id: int) -> int | None:
-        """The location an earlier run placed from a FHIR organization's own address, which the
-        organization's first Location resource (imported later, e.g. from the next NDJSON file) replaces
-        rather than adds to; its placement flags leave the organization. None when there is none."""
-        if organization_id in self.placed_checked:
-            return None
-        self.placed_checked.add(organization_id)
-        rows = connection.execute(
-            select(Location.id, Location.quality_flags, Organization.quality_flags)
-            .join(Organization, Organization.id == Location.organization_id)
-            .where(Location.organization_id == organization_id, Organization.source == SOURCE)
-            .order_by(Location.id)
-        )
-        for location_id, location_flags, organization_flags in rows:
-            if location_id in self.located:
-                continue
-            if location_flags and organization_flags == location_flags:
-                connection.execute(
-                    update(Organization).where(Organization.id == organization_id).values(quality_flags=[])
-                )
-            return int(location_id)
-        return None
 
     def _write_practitioner(
         self, batch: WriteBatch, entity_id: int | None, record: FhirRecord, touched: set[int]
@@ -505,42 +456,6 @@ class FhirSource(ImportSource[Resource, FhirRecord]):
         if organization_id is not None:
             touched.add(organization_id)
         return entity_id
-
-    def _place_organizations(self, batch: WriteBatch, organization_ids: set[int]) -> None:
-        """Organizations without a Location resource get one from their own address."""
-        if not organization_ids:
-            return
-        placed = set(
-            batch.connection.scalars(
-                select(Location.organization_id).where(Location.organization_id.in_(sorted(organization_ids)))
-            )
-        )
-        rows = []
-        for organization_id in sorted(organization_ids - placed):
-            address = self.addresses.get(organization_id)
-            if not address or not address.city:
-                continue
-            name = (
-                batch.connection.scalar(select(Organization.name).where(Organization.id == organization_id))
-                or ""
-            )
-            rows.append(
-                full_row(
-                    "location",
-                    id=batch.new_id("location"),
-                    organization_id=organization_id,
-                    **self._location_values(name, address),
-                )
-            )
-        batch.writer.add_rows("location", rows)
-        flags = {row["organization_id"]: row["quality_flags"] for row in rows}
-        if flags:
-            batch.connection.execute(
-                update(Organization)
-                .where(Organization.id == bindparam("org"))
-                .values(quality_flags=bindparam("flags")),
-                [{"org": org, "flags": value} for org, value in flags.items()],
-            )
 
 
 def _type(resource: Resource) -> str:
