@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from onconav.db import utcnow
@@ -58,6 +59,13 @@ def test_centers_get_de_identified_records_and_the_accepted_plan_is_published(
     assert sent.status_code == 201, sent.text
     request_id = sent.json()["id"]
     assert sent.json()["records"][0]["filename"] == "report.pdf"
+    assert sent.json()["wishes"]["home_city"] == "Paris"
+    with factory() as session:  # the wishes (home, companion, budget) are stored encrypted, never as text
+        stored = session.execute(
+            text("SELECT wishes, diagnosis_text FROM treatment_request WHERE id = :id"), {"id": request_id}
+        ).one()
+    assert "Paris" not in str(stored.wishes) and "companion" not in str(stored.wishes)
+    assert "mesothelioma" not in stored.diagnosis_text
 
     first, second = world.centers
     seen = client.get(f"/api/v1/requests/{request_id}", headers=first.staff.headers).json()

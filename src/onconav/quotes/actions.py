@@ -349,6 +349,7 @@ def comparison(session: Session, principal: Principal, *, request_id: str, local
         request,
         offers,
         centers,
+        wishes=service.wishes_of(session, request),
         table=service.latest_table(session),
         today=today(),
         t=get_translations(locale),

@@ -105,12 +105,12 @@ def _column(
     offer: Offer,
     center: OrganizationRead,
     *,
+    wishes: RequestWishes,
     table: RateTable | None,
     today: date,
     t: NullTranslations,
     medicare: list[MedicarePaymentRead],
 ) -> CenterColumn:
-    wishes = RequestWishes.model_validate(request.wishes)
     km = travel.distance_km(wishes, center)
     parts = cost_parts(offer, wishes=wishes, km=km, table=table, t=t)
     counted = [p for p in parts if p.knowledge != "unknown"]
@@ -189,6 +189,7 @@ def build_comparison(
     offers: list[Offer],
     centers: dict[int, OrganizationRead],
     *,
+    wishes: RequestWishes,
     table: RateTable | None,
     today: date,
     t: NullTranslations,
@@ -198,7 +199,6 @@ def build_comparison(
     Medicare reference payments of `medicare`, by organization, where loaded)."""
     order = {r.organization_id: r.position for r in request.recipients}
     ranked_by_patient = sorted(offers, key=lambda o: order.get(o.organization_id, len(order)))
-    wishes = RequestWishes.model_validate(request.wishes)
     return Comparison(
         request_id=request.id,
         currency=wishes.currency,
@@ -209,6 +209,7 @@ def build_comparison(
                 request,
                 offer,
                 centers[offer.organization_id],
+                wishes=wishes,
                 table=table,
                 today=today,
                 t=t,

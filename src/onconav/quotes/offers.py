@@ -15,7 +15,7 @@ from onconav.errors import InvalidInput
 from onconav.knowledge import service as knowledge
 from onconav.quotes.models import Offer, OfferItem, TreatmentRequest
 from onconav.quotes.money import parse_amount
-from onconav.quotes.requests import RecipientStatus, RequestState, recipient_of, require_open
+from onconav.quotes.requests import RecipientStatus, RequestState, recipient_of, require_open, wishes_of
 from onconav.quotes.schemas import (
     AcceptedPlan,
     Money,
@@ -23,7 +23,6 @@ from onconav.quotes.schemas import (
     OfferItemRead,
     OfferRead,
     OfferStep,
-    RequestWishes,
     TeamMember,
 )
 
@@ -232,7 +231,7 @@ def accepted_plan_for_case(session: Session, *, case_id: str) -> AcceptedPlan | 
         return None
     request = offer.request
     recipient = recipient_of(request, offer.organization_id)
-    wishes = RequestWishes.model_validate(request.wishes)
+    wishes = wishes_of(session, request)
     start = wishes.earliest
     return AcceptedPlan(
         request_id=request.id,

@@ -21,7 +21,6 @@ from onconav.quotes.schemas import (
     RecordRead,
     RequestLine,
     RequestRead,
-    RequestWishes,
 )
 
 
@@ -74,7 +73,7 @@ def request_read(
         condition_name=service.condition_name(request.condition),
         stage=request.stage,
         case_id=None if center else request.case_id,
-        wishes=RequestWishes.model_validate(request.wishes),
+        wishes=service.wishes_of(session, request),
         recipients=[
             RecipientRead(
                 organization_id=r.organization_id,

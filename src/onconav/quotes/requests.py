@@ -70,7 +70,15 @@ def create_request(
         condition=condition,
         stage=stage,
         document_ids=list(document_ids),
-        wishes=wishes.model_dump(mode="json"),
+        wishes={
+            "sealed": seal(
+                session,
+                wishes.model_dump_json(),
+                table="treatment_request",
+                column="wishes",
+                row_id=request_id,
+            )
+        },
         state=RequestState.open.value,
         created_at=now,
         updated_at=now,
@@ -175,6 +183,14 @@ def messages_of(session: Session, *, request_id: str, organization_id: int | Non
 def is_overdue(recipient: RequestRecipient, now: datetime) -> bool:
     """An awaited answer past its due date."""
     return recipient.status == RecipientStatus.awaiting.value and recipient.due_at < now
+
+
+def wishes_of(session: Session, request: TreatmentRequest) -> RequestWishes:
+    """The patient's wishes (dates, budget, companion, mobility, home), decrypted."""
+    token = request.wishes["sealed"]
+    return RequestWishes.model_validate_json(
+        unseal(session, token, table="treatment_request", column="wishes", row_id=request.id)
+    )
 
 
 def diagnosis_of(session: Session, request: TreatmentRequest) -> str:

@@ -38,6 +38,7 @@ from onconav.quotes.requests import (
     post_message,
     recipient_of,
     requests_of,
+    wishes_of,
 )
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "show",
     "total_of",
     "understand_diagnosis",
+    "wishes_of",
     "withdraw_request",
 ]
 
