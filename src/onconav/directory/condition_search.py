@@ -91,7 +91,7 @@ def _seed_statement(topics: int, cells: int, filters: tuple[Any, ...]) -> Any:
 def _pruned_statement(
     topic_groups: tuple[tuple[int, bool], ...], cell_groups: tuple[int, ...], filters: tuple[Any, ...]
 ) -> Any:
-    """The provider of every row of the area's cells whose quality reaches the floor of its topic group
+    """Every row of the area's cells whose quality reaches the floor of its topic group
     (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
     per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
     reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
@@ -134,7 +134,7 @@ def _pruned_statement(
                 / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
             )
             parts.append(
-                select(inner.c.entity_kind, inner.c.entity_id).where(
+                select(*(inner.c[column.key] for column in columns)).where(
                     inner.c.distance_km <= bindparam("radius_km"),
                     bindparam(f"m{group}") + points - penalty >= bindparam("min_value"),
                 )
@@ -284,8 +284,16 @@ def condition_rows(
         connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
     ).execute(connection, values)
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
-    # answer: the read returns exactly those (within a hair), and they are scored exactly.
-    more = sorted({(kind, entity_id) for kind, entity_id in pruned} - exact.keys())
+    # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
+    # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
+    # (the limit-th of lower bounds of distinct providers); only providers that can still reach the raised
+    # bound are scored exactly.
+    partial = scorer.best_rows(pruned)
+    for key in exact.keys() & partial.keys():
+        del partial[key]
+    raised = _limit_th([*exact.values(), *partial.values()], limit)
+    most_breadth = ranking.BREADTH_POINTS_MAX
+    more = sorted(key for key, held in partial.items() if held.value + most_breadth >= raised)
     exact |= _exact(connection, scorer, names, more, filters)
     ranked = heapq.nsmallest(limit, ((-_lower_bound(held), key) for key, held in exact.items()))
     if not ranked:
