@@ -37,7 +37,7 @@ from onconav.directory.statements import compiled, in_list, in_values, padded
 # places (which then score every candidate, as cheap there).
 SEED_ROWS_PER_PART = 24
 SEED_CELLS = (2, 16)  # the cells nearest the place that seed the bound, in rounds until `limit` providers
-SEED_EXACT_FACTOR = 2  # seed providers scored exactly, per result asked for
+SEED_EXACT_FACTOR = 4  # seed providers scored exactly, per result asked for (a higher bound, fewer rows read)
 # Cells of the widest area read cell by cell (about 1,000 km around a place at 40° N); a wider area scores
 # every candidate in SQL (scoring.ranked_rows).
 MAX_CELLS = 2048
@@ -180,19 +180,25 @@ class _Scorer:
         best: dict[tuple[str, int], _Best] = {}
         # geo.haversine_km and ranking.distance_penalty inlined (the same operations in the same order, so
         # the same floating point): thousands of rows per search.
-        sin, cos, asin, sqrt, radians = math.sin, math.cos, math.asin, math.sqrt, math.radians
+        # math.radians(x) is x * (pi / 180) and the clamp of `a` to [0, 1] two comparisons: the same floats.
+        sin, cos, asin, sqrt, degree = math.sin, math.cos, math.asin, math.sqrt, math.pi / 180.0
         twice_radius, most, half = 2 * EARTH_RADIUS_KM, PENALTY_MAX, ranking.DISTANCE_HALF_KM
         lat, lon, radius_km, match, by_condition = (
             self.lat, self.lon, self.radius_km, self.match, self.by_condition
         )  # fmt: skip
-        phi = radians(lat)
+        phi = math.radians(lat)
         cos_phi = cos(phi)
         for row_id, kind, entity_id, topic, row_lat, row_lon, quality, condition_points in rows:
             if topic not in match:
                 continue
-            row_phi = radians(row_lat)
-            a = sin((row_phi - phi) / 2) ** 2 + cos_phi * cos(row_phi) * sin(radians(row_lon - lon) / 2) ** 2
-            distance = twice_radius * asin(sqrt(min(1.0, max(0.0, a))))
+            row_phi = row_lat * degree
+            half_lon = (row_lon - lon) * degree / 2
+            a = sin((row_phi - phi) / 2) ** 2 + cos_phi * cos(row_phi) * sin(half_lon) ** 2
+            if a > 1.0:
+                a = 1.0
+            elif a < 0.0:
+                a = 0.0
+            distance = twice_radius * asin(sqrt(a))
             if distance > radius_km:
                 continue
             value = (
