@@ -31,7 +31,7 @@ from onconav.directory.search_statements import (
     filter_values,
     winners_statement,
 )
-from onconav.directory.statements import compiled, in_list, in_values, padded
+from onconav.directory.statements import compiled, in_list, in_values, padded, without_parallel_workers
 
 # Rows read per topic and cell to seed the bound: enough for `limit` distinct providers in all but sparse
 # places (which then score every candidate, as cheap there).
@@ -286,9 +286,11 @@ def condition_rows(
         tuple(len(keys) for _step, keys in cell_groups),
         filter_shape,
     )
-    pruned = compiled(
+    statement = compiled(
         connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
-    ).execute(connection, values)
+    )
+    with without_parallel_workers(connection):
+        pruned = statement.execute(connection, values)
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
     # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
     # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
@@ -339,7 +341,8 @@ def _seed(
         shape = (len(topics), len(chosen), _filter_shape(filters))
         values = {**in_values("t", topics), **in_values("s", chosen), **_filter_values(filters)}
         statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
-        rows = statement.execute(connection, values)
+        with without_parallel_workers(connection):
+            rows = statement.execute(connection, values)
         seen = scorer.best_rows((0, *row) for row in rows)
         if len(seen) >= limit or count >= len(nearest):
             break
