@@ -31,13 +31,13 @@ from onconav.directory.search_statements import (
     filter_values,
     winners_statement,
 )
-from onconav.directory.statements import compiled, in_list, in_values, padded
+from onconav.directory.statements import compiled, in_list, in_values, padded, without_parallel_workers
 
 # Rows read per topic and cell to seed the bound: enough for `limit` distinct providers in all but sparse
 # places (which then score every candidate, as cheap there).
 SEED_ROWS_PER_PART = 24
 SEED_CELLS = (2, 16)  # the cells nearest the place that seed the bound, in rounds until `limit` providers
-SEED_EXACT_FACTOR = 2  # seed providers scored exactly, per result asked for
+SEED_EXACT_FACTOR = 4  # seed providers scored exactly, per result asked for (a higher bound, fewer rows read)
 # Cells of the widest area read cell by cell (about 1,000 km around a place at 40° N); a wider area scores
 # every candidate in SQL (scoring.ranked_rows).
 MAX_CELLS = 2048
@@ -91,7 +91,7 @@ def _seed_statement(topics: int, cells: int, filters: tuple[Any, ...]) -> Any:
 def _pruned_statement(
     topic_groups: tuple[tuple[int, bool], ...], cell_groups: tuple[int, ...], filters: tuple[Any, ...]
 ) -> Any:
-    """The provider of every row of the area's cells whose quality reaches the floor of its topic group
+    """Every row of the area's cells whose quality reaches the floor of its topic group
     (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
     per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
     reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
@@ -134,7 +134,7 @@ def _pruned_statement(
                 / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
             )
             parts.append(
-                select(inner.c.entity_kind, inner.c.entity_id).where(
+                select(*(inner.c[column.key] for column in columns)).where(
                     inner.c.distance_km <= bindparam("radius_km"),
                     bindparam(f"m{group}") + points - penalty >= bindparam("min_value"),
                 )
@@ -180,19 +180,25 @@ class _Scorer:
         best: dict[tuple[str, int], _Best] = {}
         # geo.haversine_km and ranking.distance_penalty inlined (the same operations in the same order, so
         # the same floating point): thousands of rows per search.
-        sin, cos, asin, sqrt, radians = math.sin, math.cos, math.asin, math.sqrt, math.radians
+        # math.radians(x) is x * (pi / 180) and the clamp of `a` to [0, 1] two comparisons: the same floats.
+        sin, cos, asin, sqrt, degree = math.sin, math.cos, math.asin, math.sqrt, math.pi / 180.0
         twice_radius, most, half = 2 * EARTH_RADIUS_KM, PENALTY_MAX, ranking.DISTANCE_HALF_KM
         lat, lon, radius_km, match, by_condition = (
             self.lat, self.lon, self.radius_km, self.match, self.by_condition
         )  # fmt: skip
-        phi = radians(lat)
+        phi = math.radians(lat)
         cos_phi = cos(phi)
         for row_id, kind, entity_id, topic, row_lat, row_lon, quality, condition_points in rows:
             if topic not in match:
                 continue
-            row_phi = radians(row_lat)
-            a = sin((row_phi - phi) / 2) ** 2 + cos_phi * cos(row_phi) * sin(radians(row_lon - lon) / 2) ** 2
-            distance = twice_radius * asin(sqrt(min(1.0, max(0.0, a))))
+            row_phi = row_lat * degree
+            half_lon = (row_lon - lon) * degree / 2
+            a = sin((row_phi - phi) / 2) ** 2 + cos_phi * cos(row_phi) * sin(half_lon) ** 2
+            if a > 1.0:
+                a = 1.0
+            elif a < 0.0:
+                a = 0.0
+            distance = twice_radius * asin(sqrt(a))
             if distance > radius_km:
                 continue
             value = (
@@ -280,12 +286,22 @@ def condition_rows(
         tuple(len(keys) for _step, keys in cell_groups),
         filter_shape,
     )
-    pruned = compiled(
+    statement = compiled(
         connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
-    ).execute(connection, values)
+    )
+    with without_parallel_workers(connection):
+        pruned = statement.execute(connection, values)
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
-    # answer: the read returns exactly those (within a hair), and they are scored exactly.
-    more = sorted({(kind, entity_id) for kind, entity_id in pruned} - exact.keys())
+    # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
+    # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
+    # (the limit-th of lower bounds of distinct providers); only providers that can still reach the raised
+    # bound are scored exactly.
+    partial = scorer.best_rows(pruned)
+    for key in exact.keys() & partial.keys():
+        del partial[key]
+    raised = _limit_th([*exact.values(), *partial.values()], limit)
+    most_breadth = ranking.BREADTH_POINTS_MAX
+    more = sorted(key for key, held in partial.items() if held.value + most_breadth >= raised)
     exact |= _exact(connection, scorer, names, more, filters)
     ranked = heapq.nsmallest(limit, ((-_lower_bound(held), key) for key, held in exact.items()))
     if not ranked:
@@ -325,7 +341,8 @@ def _seed(
         shape = (len(topics), len(chosen), _filter_shape(filters))
         values = {**in_values("t", topics), **in_values("s", chosen), **_filter_values(filters)}
         statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
-        rows = statement.execute(connection, values)
+        with without_parallel_workers(connection):
+            rows = statement.execute(connection, values)
         seen = scorer.best_rows((0, *row) for row in rows)
         if len(seen) >= limit or count >= len(nearest):
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from onconav.db import in_list_chunks
 from onconav.directory.models import Organization
 from onconav.directory.search import ProviderHit
+from onconav.directory.statements import compiled, in_list, in_values, padded
 
 SOURCE_ORDER = ("cms-hospitals", "hifld-hospitals", "nppes", "fhir")
 MERGED_FACTS = ("phone", "website", "npi", "cms_ccn", "hifld_id", "hospital_type", "ownership", "beds")
@@ -34,16 +36,32 @@ class MergedOrganization:
     facts: dict[str, Any]  # MERGED_FACTS: the canonical's value, else the first duplicate's that has one
 
 
+def _canonical_statement(count: int) -> Any:
+    o = Organization
+    return select(o.id, o.duplicate_of_id).where(o.id.in_(in_list("o", count)))
+
+
+def _names_statement(count: int) -> Any:
+    o = Organization
+    return select(o.id, o.name, o.kind).where(o.id.in_(in_list("o", count)))
+
+
+def _rows_of(session: Session, name: str, build: Any, ids: Iterable[int]) -> list[Any]:
+    """The rows of statement `name` (built by `build(count)`) for these organization ids, compiled once per
+    shape (IN lists padded to a power of two): every search runs these."""
+    connection = session.connection()
+    rows: list[Any] = []
+    for chunk in in_list_chunks(sorted(set(ids))):
+        values = padded(chunk)
+        statement = compiled(connection, (name, len(values)), partial(build, len(values)))
+        rows.extend(statement.execute(connection, in_values("o", values)))
+    return rows
+
+
 def canonical_ids(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """organization id -> the id of its canonical organization (itself when it is canonical)."""
-    wanted = set(ids)
-    found: dict[int, int] = {}
-    for chunk in in_list_chunks(sorted(wanted)):
-        rows = session.execute(
-            select(Organization.id, Organization.duplicate_of_id).where(Organization.id.in_(chunk))
-        )
-        found.update({row.id: row.duplicate_of_id or row.id for row in rows})
-    return found
+    rows = _rows_of(session, "duplicates-canonical", _canonical_statement, ids)
+    return {row_id: duplicate_of_id or row_id for row_id, duplicate_of_id in rows}
 
 
 def merged(session: Session, organization_id: int) -> MergedOrganization:
@@ -83,12 +101,8 @@ def merge_hits(session: Session, hits: list[ProviderHit]) -> list[ProviderHit]:
     if not moved:
         return hits
     names = {
-        row.id: (row.name, row.kind)
-        for row in session.execute(
-            select(Organization.id, Organization.name, Organization.kind).where(
-                Organization.id.in_(set(moved.values()))
-            )
-        )
+        row_id: (name, kind)
+        for row_id, name, kind in _rows_of(session, "duplicates-names", _names_statement, moved.values())
     }
     seen: set[tuple[str, int]] = set()
     result = []
