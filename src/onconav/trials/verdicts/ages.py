@@ -33,6 +33,11 @@ _AGE_OR_YOUNGER = re.compile(
     r"(\d{1,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(younger|under|less|below)", re.IGNORECASE
 )
 
+# "Women older than 50 years", "younger than 16": the comparison is the age's own word.
+_OLDER_OR_YOUNGER_THAN = re.compile(
+    r"\b(older|younger) than (\d{1,3})\b(?!\s*(?:months?|weeks?|days?))", re.I
+)
+
 
 @dataclass(frozen=True)
 class AgeRange:
@@ -87,12 +92,16 @@ def age_range(text: str) -> AgeRange | None:
                 re.search(r"(?:less than|<)\s*" + re.escape(m.group(3)), text[m.start() : m.end()])
             )
             return AgeRange(low, high, max_inclusive=not upper_strict)
+    if m := _OLDER_OR_YOUNGER_THAN.search(text):
+        if m.group(1).lower() == "older":
+            return AgeRange(float(m.group(2)), None, min_inclusive=False)
+        return AgeRange(None, float(m.group(2)), max_inclusive=False)
     if m := _AGE_OR_OLDER.search(text):
         return AgeRange(float(m.group(1)), None)
     if m := _AGE_OR_YOUNGER.search(text):
         return AgeRange(None, float(m.group(1)))
     for m in _COMPARISON.finditer(text):
-        if m.group(3) or m.group(4):
+        if m.group(3) or m.group(4):  # "2.5 x ULN", "100 x 10^3": not an age
             continue
         value = parse_number(m.group(2))
         context = text[max(0, m.start() - AGE_WORDS_REACH) : m.end() + AGE_WORDS_REACH].lower()

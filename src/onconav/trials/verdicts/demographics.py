@@ -145,6 +145,10 @@ def sex_subject(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     return None
 
 
+# Words that ask a state of a woman's life, not only her sex: "nulliparous women" are not all women.
+_WOMAN_STATE = re.compile(
+    r"parous|gravid|menopaus|menarch|pregnan|lactat|nursing|breast-?feed|childbearing|fertile|steril", re.I
+)
 _OTHERS_AGE = re.compile(r"family history|relatives?\b|siblings?|parents?\b|sudden death|children of", re.I)
 
 
@@ -160,7 +164,10 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
         and not (criterion.negated_subject and criterion.mentions)
     )
     sex_only = (
-        criterion.sexes is not None and len(residual) <= SEX_ONLY_OTHER_WORDS and not criterion.mentions
+        criterion.sexes is not None
+        and len(residual) <= SEX_ONLY_OTHER_WORDS
+        and not criterion.mentions
+        and not _WOMAN_STATE.search(criterion.text)
     )
     # "No ... sudden death under 40 years of age in the family": the age is not the patient's.
     others_age = criterion.negated_subject or bool(_OTHERS_AGE.search(criterion.text))

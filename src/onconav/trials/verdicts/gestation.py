@@ -14,7 +14,11 @@ from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
 
-_ABOUT_GESTATION = re.compile(r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b", re.I)
+_ABOUT_GESTATION = re.compile(r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b", re.I)
+# The weeks of each trimester (ACOG: the first ends at 13 weeks 6 days, the second at 27 weeks 6 days).
+_TRIMESTERS = {"first": (0.0, 13.9), "second": (14.0, 27.9), "third": (28.0, 42.9)}
+_TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b", re.I)
+_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 _ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
 _WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
 _RANGE = re.compile(
@@ -47,7 +51,7 @@ _NOTE_WEEKS = re.compile(
 _OWN_WORDS_TEXT = """
 gestational gestation age weeks week pregnant pregnancy women woman of at between and the or with patients
 subjects participants a an from to through completed least more less than below above under over before
-after beyond greater fewer up no
+after beyond greater fewer up no in during first second third trimester
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
 OTHER_WORDS = 0
@@ -77,7 +81,11 @@ def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> F
     if found is None:
         return None
     weeks, sentence = found
-    if m := _RANGE.search(text):
+    if m := _TRIMESTER.search(text):
+        word = m.group(1).lower()
+        low, high = _TRIMESTERS[_ORDINALS.get(word, word)]
+        inside = low <= weeks <= high
+    elif m := _RANGE.search(text):
         inside = float(m.group(1)) <= weeks <= float(m.group(2))
     elif m := _LIMIT.search(text):
         words = "at least" if m.group(1).lower().startswith("at or") else m.group(1).lower()

@@ -24,6 +24,8 @@ from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.reproductive import menopause, parity
+from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
@@ -38,10 +40,13 @@ RULES: tuple[Rule, ...] = (
     childhood,
     gestational_age,
     contraception_used,
+    menopause,
+    parity,
     pregnancy,
     sex_subject,
     organ_of_other_sex,
     demographics,
+    smoking,
     onset_age,
     performance,
     pain_score,

@@ -31,7 +31,7 @@ MEASURES: dict[str, str] = {
     "hematocrit": r"ha?ematocrit|\bhct\b",
     "neutrophils": r"absolute neutrophil count|\banc\b|neutrophils?(?: count)?|\bagc\b|granulocytes",
     "platelets": r"platelets?(?: count)?|\bplt\b",
-    "leukocytes": r"leukocytes?|white blood cells?(?: count)?|\bwbc\b",
+    "leukocytes": r"leu[ck]ocytes?(?: count)?|white (?:blood )?cells?(?: count)?|white count|\bwbc\b",
     "bilirubin": r"(?:total |serum )?bilirubin",
     "transaminases": r"\bast\b|\balt\b|sgot|sgpt|transaminases?|aminotransferase",
     "albumin": r"(?:serum )?albumin",
@@ -49,7 +49,8 @@ MEASURES: dict[str, str] = {
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
     # "fever > 38.5 °C" is a temperature threshold; "fever for 1 week" is not (a comparator must follow)
     "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)|"
-    r"\bfever\b(?=\s*(?:of\s+)?(?:[≥>]|greater than|above|over|higher than|at least|\Z))",
+    r"\bfever\b(?=\s*(?:of\s+)?(?:[≥>]|greater than|above|over|higher than|at least|\Z))|"
+    r"\bfever\b(?=\s+(?:of|to|up to)\s+\d)",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
     "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
@@ -78,6 +79,15 @@ _COMPARISON = re.compile(
     + r"\s*(x|×|times)?\s*(uln|upper limit)?",
     re.IGNORECASE,
 )
+
+
+_ULN_AFTER_TIMES = re.compile(r"\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:uln\b|upper|normal)", re.I)
+
+
+def _times_uln(text: str, m: re.Match[str]) -> bool:
+    """Whether a comparison's number counts multiples of the upper limit of normal ("2.5 x ULN"), not a
+    power of ten ("100 x 10^3/uL")."""
+    return bool(m.group(4)) or bool(m.group(3) and _ULN_AFTER_TIMES.match(text, m.end(3)))
 
 
 def parse_number(text: str) -> float:
@@ -148,7 +158,7 @@ def thresholds(text: str) -> list[Threshold]:
                 measure=measure,
                 op=comparator_of(m.group(1)),
                 value=parse_number(m.group(2)),
-                times_uln=bool(m.group(3) or m.group(4)),
+                times_uln=_times_uln(text, m),
                 unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
             )
         )
@@ -166,14 +176,22 @@ def thresholds(text: str) -> list[Threshold]:
         # "MMSE score between 10 and 26", "haemoglobin 8-11 g/dL": both ends, when no comparator said them
         before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
         measure = _last_measure(before)
-        low, high = parse_number(m.group(1)), parse_number(m.group(2))
-        if measure is None or measure in _SCALES_WITH_OWN_RULE or low >= high:
+        # "systolic between 150 - 90": a range written high end first is the same range
+        low, high = sorted((parse_number(m.group(1)), parse_number(m.group(2))))
+        if measure is None or measure in _SCALES_WITH_OWN_RULE or low == high:
             continue
         if any(t.measure == measure and t.value in (low, high) for t in found):
             continue
         unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
         found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
+    if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
+        found.append(Threshold("temperature", "<", FEVER_CELSIUS))  # "afebrile": no fever
     return found
+
+
+# Fever begins at 38.0 °C; "afebrile" asks a temperature below it.
+FEVER_CELSIUS = 38.0
+_AFEBRILE = re.compile(r"\bafebrile\b", re.I)
 
 
 _SCALES_WITH_OWN_RULE = frozenset({"ecog", "karnofsky"})  # performance status has its own ranges
@@ -189,7 +207,7 @@ _RANGE = re.compile(
 
 _MORE_WORDS = frozenset({"more", "greater", "higher", "above", "over"})
 _POSTFIX_COMPARISON = re.compile(
-    _NUMBER + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms|/mm3|/µl))?\s*"
+    _NUMBER + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms|/mm3|/µl|°\s?[cf]|[cf]\b))?\s*"
     r"or (more|greater|higher|above|over|less|lower|below|fewer|under)\b",
     re.IGNORECASE,
 )
@@ -209,6 +227,36 @@ _READING = re.compile(
 )
 
 
+# Temperatures a body can have, in °C and in °F: any other number after "fever" is something else.
+_BODY_TEMPERATURES = ((30.0, 45.0), (86.0, 113.0))
+# Cell counts written in thousands per µL (or billions per litre) are below this; per µL, above it.
+COUNT_PER_UL_FROM = 1000
+_COUNTS = frozenset({"platelets", "leukocytes", "neutrophils"})
+
+
+def plausible(measure: str, value: float) -> bool:
+    """Whether a number read after a measure's name can be that measure (a temperature of 3 is not)."""
+    if measure == "temperature":
+        return any(low <= value <= high for low, high in _BODY_TEMPERATURES)
+    return True
+
+
+def on_scale_of(measure: str, value: float, bound: float) -> float:
+    """A note's value on the scale of a criterion's bound: cell counts per µL or in thousands, and
+    temperatures in °C or °F, are told apart by their size."""
+    if measure in _COUNTS:
+        if bound >= COUNT_PER_UL_FROM > value:
+            return value * 1000
+        if value >= COUNT_PER_UL_FROM > bound:
+            return value / 1000
+    if measure == "temperature":
+        if bound >= FAHRENHEIT_FROM > value:
+            return value * 9 / 5 + 32
+        if value >= FAHRENHEIT_FROM > bound:
+            return (value - 32) * 5 / 9
+    return value
+
+
 def readings(sentence: str, index: int) -> list[Reading]:
     """Measured values in one note sentence: a measure name followed within a few words by a number."""
     found = []
@@ -216,13 +264,16 @@ def readings(sentence: str, index: int) -> list[Reading]:
         for m in rx.finditer(sentence):
             after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + READING_REACH])
             num = re.match(
-                r"\s*(?:of|was|is|=|:|at|score|status|performance status|ps)?\s*(?:of\s+)?" + _NUMBER,
+                r"\s*(?:of|was|were|is|are|=|:|at|to|up to|score|status|performance status|ps)?\s*"
+                r"(?:of\s+|measured at\s+)?" + _NUMBER,
                 after,
                 re.IGNORECASE,
             )
             if num is None:
                 continue
             unit = _READING.match(after, num.start(1))
+            if not plausible(name, parse_number(num.group(1))):
+                continue
             found.append(
                 Reading(
                     measure=name,

@@ -10,9 +10,9 @@ from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import (
     HEMOGLOBIN_G_PER_L_FROM,
-    PLATELETS_PER_UL_FROM,
     Threshold,
     compare,
+    on_scale_of,
 )
 from onconav.trials.verdicts.note import NoteFacts
 
@@ -94,13 +94,8 @@ def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | 
     for reading in note.readings:
         if reading.measure != threshold.measure or threshold.times_uln:
             continue
-        value = reading.value
-        if (
-            threshold.measure == "platelets"
-            and threshold.value > PLATELETS_PER_UL_FROM
-            and value < PLATELETS_PER_UL_FROM
-        ):
-            value *= 1000  # "150 x 10^3/uL" against "100,000"
+        # "150 x 10^3/uL" against "100,000"; "101.3 F" against "38.5 °C"
+        value = on_scale_of(threshold.measure, reading.value, threshold.value)
         if threshold.measure == "hemoglobin" and threshold.unit == "g/l" and value < HEMOGLOBIN_G_PER_L_FROM:
             value *= 10
         return compare(value, threshold.op, threshold.value), reading.sentence

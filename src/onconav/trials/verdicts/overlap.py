@@ -79,9 +79,15 @@ def _single_term(note: NoteFacts, criterion: CriterionFacts) -> Found:
     term = next(w for w in criterion.words if w[:STEM_LETTERS] in stems(criterion.words))
     if len(term) < SINGLE_TERM_LETTERS:
         return None
+    denial: int | None = None
     for i, sequence in enumerate(note.sequences):
-        if i != note.consent_sentence and term in sequence and not _denied(sequence, {term[:STEM_LETTERS]}):
+        if i == note.consent_sentence or term not in sequence:
+            continue
+        if not _denied(sequence, {term[:STEM_LETTERS]}):
             return "included", i, N_("A note sentence names what this criterion asks.")
+        denial = i if denial is None else denial
+    if denial is not None:
+        return "not included", denial, N_("The note rules this out.")
     return None
 
 
@@ -90,7 +96,7 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if kind != "inclusion" or criterion.negated_subject or TEST_RESULT.search(criterion.text):
         return None
     wanted = stems(criterion.words)
-    if len(wanted) == 1 and len(criterion.words) <= SINGLE_TERM_WORDS:
+    if len(wanted) == 1 and len([w for w in criterion.words if w not in _STOP]) <= SINGLE_TERM_WORDS:
         return _single_term(note, criterion)
     if len(wanted) < OVERLAP_MIN_WORDS:
         return None
