@@ -121,3 +121,35 @@ def test_a_single_term_the_note_denies_is_not_met() -> None:
     verdict = judge(MAN, "Presence of wheezing", "inclusion")
     assert verdict.label == "not included"
     assert verdict.evidence == "No wheezing was heard."
+
+
+SURVIVOR = read_note(
+    "0. A 52-year-old woman had a lumpectomy for left breast cancer four years ago.\n"
+    "1. She comes for a routine visit and feels well."
+)
+PROGRESSING = read_note(
+    "0. A 66-year-old man received four cycles of carboplatin and pemetrexed for lung adenocarcinoma.\n"
+    "1. Restaging CT now shows new liver metastases."
+)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "label"),
+    [
+        (SURVIVOR, "Breast cancer patients who completed adjuvant chemotherapy", "not enough information"),
+        (SURVIVOR, "Women with breast cancer after surgery", "included"),
+        (SURVIVOR, "Breast cancer refractory to endocrine treatment", "not enough information"),
+        (PROGRESSING, "Non-small cell lung cancer progressing after platinum-based chemotherapy", "included"),
+        (PROGRESSING, "Lung adenocarcinoma that relapsed after immunotherapy", "not enough information"),
+    ],
+)
+def test_the_right_cancer_is_not_enough_when_the_criterion_asks_its_course(
+    note: object, criterion: str, label: str
+) -> None:
+    assert judge(note, criterion, "inclusion").label == label  # type: ignore[arg-type]
+
+
+def test_a_heart_rate_threshold_named_as_tachycardia_is_compared() -> None:
+    note = read_note("0. A 70-year-old man with palpitations; his pulse is 128/min and irregular.")
+    assert judge(note, "Tachycardia over 110 beats/min", "inclusion").label == "included"
+    assert judge(note, "Tachycardia over 140 beats/min", "inclusion").label == "not included"

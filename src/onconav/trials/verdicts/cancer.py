@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named, negative_label, positive_label
 from onconav.trials.verdicts.brain import brain_metastases
-from onconav.trials.verdicts.conditions import concept_state
+from onconav.trials.verdicts.conditions import concept_state, is_treatment
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.extent import disease_extent
 from onconav.trials.verdicts.measures import compare
@@ -38,7 +38,10 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 return untreated
         if found is not None and found[0] == "included":
             # The right cancer with the wrong receptors is not the cancer asked for (TNBC, HER2-positive).
-            return biomarkers(note, criterion, kind) or found
+            found = biomarkers(note, criterion, kind) or found
+            if found[0] == "included" and (unmet := _course_not_stated(note, criterion)) is not None:
+                return unmet
+            return found
         if found is not None:
             return found
     if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
@@ -52,6 +55,54 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if found is not None:
         return found
     return biomarkers(note, criterion, kind)
+
+
+# What a criterion may ask of the cancer's course besides its type: a progression, a relapse, a failed or
+# completed treatment. The note must say it too.
+_COURSE = re.compile(
+    r"\b(?:progress\w*|refractory|relaps\w*|recurr\w*|resistan\w*|fail\w*|intoleran\w*|complet\w*|"
+    r"survivors?)\b",
+    re.I,
+)
+
+# A note that tells of a treatment and of the disease spreading or growing since tells a progression.
+_TREATED = re.compile(r"\b(?:treated|received|underwent|after|s/p|status post|resected|completed)\b", re.I)
+_SPREAD_SINCE = re.compile(
+    r"\bnow (?:with|has|shows|presents|demonstrates|reveals)\b|"
+    r"\bnew (?:\w+ )?(?:lesions?|metasta\w*|nodules?|masses)|\bgr[eo]w\w*|\benlarg\w*|"
+    r"\bprogress\w*|\brecurr\w*|\brelaps\w*|\bspread\b",
+    re.I,
+)
+
+
+def _course_not_stated(note: NoteFacts, criterion: CriterionFacts) -> Found:
+    """The right cancer, but a treatment or a course of it the criterion asks that the note does not state
+    ("breast cancer survivors who completed endocrine therapy", "NSCLC progressing after platinum")."""
+    for mention in criterion.mentions:
+        if mention.polarity != "affirmed" or not is_treatment(mention.concept):
+            continue
+        state = concept_state(note, (mention.concept,))
+        if state is None or state[0] != "affirmed":
+            return (
+                NEI,
+                _cancer_sentence(note),
+                (
+                    N_("The note names this cancer but not %(concept)s, which this criterion asks."),
+                    concept_named(mention),
+                ),
+            )
+    course = _COURSE.search(criterion.text)
+    if (
+        course is not None
+        and not re.search(rf"\b{course.group(0)[:5]}", note.text, re.I)
+        and not (_TREATED.search(note.text) and _SPREAD_SINCE.search(note.text))
+    ):
+        return (
+            NEI,
+            _cancer_sentence(note),
+            N_("The note names this cancer but not the course the criterion asks."),
+        )
+    return None
 
 
 _CANCER_HISTOLOGIES = frozenset({"lymphoma", "melanoma", "sarcoma"})

@@ -139,7 +139,7 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
     own = [
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
     ]
-    filler = (_TREATMENT_FILLER if _is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
+    filler = (_TREATMENT_FILLER if is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
     if _BY_CRITERIA.search(criterion.text):
         filler = filler | _CRITERIA_WORDS
     wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
@@ -193,7 +193,7 @@ international consensus
 _CRITERIA_WORDS = frozenset(_CRITERIA_WORDS_TEXT.split())
 
 
-def _is_treatment(concept: str) -> bool:
+def is_treatment(concept: str) -> bool:
     """Whether a concept is a treatment: chemotherapy, radiotherapy, a medicine or its class."""
     lineage = ancestors(concept)
     return bool(
@@ -219,7 +219,7 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         criterion.negated_subject
         or all(m.polarity == "negated" for m in named)
         # "Chemotherapy-naive", "previously untreated": the treatment named is what must be absent
-        or (criterion.treatment_naive and all(_is_treatment(m.concept) for m in named))
+        or (criterion.treatment_naive and all(is_treatment(m.concept) for m in named))
     )
     if inverted and kind == "inclusion":
         # "No history of X" as an inclusion criterion is "X" as an exclusion criterion, mirrored.

@@ -45,7 +45,7 @@ MEASURES: dict[str, str] = {
     "hba1c": r"hba1c|a1c|glycated ha?emoglobin",
     "potassium": r"potassium|\bk\+",
     "ecog": r"ecog|zubrod|who performance status|who ps",
-    "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?",
+    "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?|tachycardi\w*|bradycardi\w*",
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
     # "fever > 38.5 °C" is a temperature threshold; "fever for 1 week" is not (a comparator must follow)
     "temperature": r"(?:body )?temperature|\btemp\b|\bt\b(?=\s*:)|"
