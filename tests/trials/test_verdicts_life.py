@@ -153,3 +153,8 @@ def test_a_heart_rate_threshold_named_as_tachycardia_is_compared() -> None:
     note = read_note("0. A 70-year-old man with palpitations; his pulse is 128/min and irregular.")
     assert judge(note, "Tachycardia over 110 beats/min", "inclusion").label == "included"
     assert judge(note, "Tachycardia over 140 beats/min", "inclusion").label == "not included"
+
+
+def test_a_woman_who_still_has_periods_is_premenopausal_whatever_her_age() -> None:
+    note = read_note("0. A 56-year-old woman with heavy bleeding; her last menstrual period was 3 weeks ago.")
+    assert judge(note, "Postmenopausal women", "inclusion").label == "not included"

@@ -33,6 +33,11 @@ def negative_label(kind: Kind) -> str:
     return "not included" if kind == "inclusion" else "not excluded"
 
 
+def concept_name(concept: str) -> str:
+    """A concept's name for a reader: its first phrase in the lexicon ("heart failure")."""
+    return knowledge.clinical_lexicon().concepts[concept].phrases[0]
+
+
 def concept_named(mention: Mention) -> dict[str, str]:
-    """The concept's name for a reader: its first phrase in the lexicon ("heart failure")."""
-    return {"concept": knowledge.clinical_lexicon().concepts[mention.concept].phrases[0]}
+    """The mentioned concept's name, as the detail of a reason."""
+    return {"concept": concept_name(mention.concept)}

@@ -228,6 +228,8 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return mirrored
         if ";" in criterion.text or len(criterion.words) > MIRROR_WORDS or TEST.search(criterion.text):
             return None
+        if any((state := concept_state(note, (m.concept,))) and state[0] == "affirmed" for m in named):
+            return None  # "never treated with inhaled bronchodilators", the note naming tiotropium: unsure
         return "included", None, N_("The note mentions nothing this criterion rules out.")
     return _weigh_concepts(note, criterion, named, kind, inverted=inverted)
 

@@ -12,6 +12,7 @@ from onconav.trials.verdicts.answers import Found, Kind
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.overlap import stems
 
 HOURS = {"hour": 1.0, "day": 24.0, "week": 24.0 * 7, "month": 24.0 * 30, "year": 24.0 * 365}
 _NUMBER_WORDS = {
@@ -79,6 +80,14 @@ def _note_durations(note: NoteFacts, sentence: int | None) -> list[tuple[float, 
     return found
 
 
+def _sentence_naming(note: NoteFacts, criterion: CriterionFacts) -> int | None:
+    """The first note sentence holding every content word of the criterion besides those of time."""
+    wanted = stems(tuple(w for w in criterion.words if w not in _TIME_WORDS and w not in _NUMBER_WORDS))
+    if not wanted:
+        return None
+    return next((i for i, words in enumerate(note.words) if wanted <= stems(words)), None)
+
+
 def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An inclusion asking for an illness shorter or longer than a given time, against the note's duration."""
     if kind != "inclusion":
@@ -94,9 +103,12 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     else:
         named = [m.concept for m in criterion.mentions]
         state = concept_state(note, tuple(named)) if named else None
-        if state is None or state[0] != "affirmed":
+        sentence = state[1] if state is not None and state[0] == "affirmed" else None
+        if sentence is None and not named:
+            sentence = _sentence_naming(note, criterion)  # "sore throat for less than 3 days"
+        if sentence is None:
             return None
-        durations = _note_durations(note, state[1])
+        durations = _note_durations(note, sentence)
     if not durations:
         return None
     hours, sentence = durations[0]

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
+from onconav.trials.verdicts.births import births
 from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
 from onconav.trials.verdicts.durations import illness_duration
+from onconav.trials.verdicts.episodes import episodes
 from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.organs import organ_function, performance
@@ -24,9 +26,11 @@ from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
-from onconav.trials.verdicts.reproductive import menopause, parity
+from onconav.trials.verdicts.reproductive import parity
+from onconav.trials.verdicts.results import test_result
 from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
+from onconav.trials.verdicts.subtypes import subtypes
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
 
@@ -39,8 +43,8 @@ RULES: tuple[Rule, ...] = (
     population,
     childhood,
     gestational_age,
+    births,
     contraception_used,
-    menopause,
     parity,
     pregnancy,
     sex_subject,
@@ -56,6 +60,9 @@ RULES: tuple[Rule, ...] = (
     previously_treated,
     blanket_statements,
     illness_duration,
+    episodes,
+    test_result,
+    subtypes,
     conditions,
     overlap,
 )

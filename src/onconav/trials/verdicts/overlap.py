@@ -39,7 +39,11 @@ _NEGATING_WORDS = frozenset(
     }
 )
 # Words of a test and its result: a criterion about one asks what a note seldom gives.
-TEST = re.compile(r"\b(?:tests?|challenge|assay|score|scale|sensiti[sz]ation|sero\w+)\b|\d", re.I)
+TEST = re.compile(
+    r"\b(?:tests?|challenge|assay|score|scale|sensiti[sz]ation|sero\w+|antigens?|antibod\w+|pcr|cultures?|"
+    r"swabs?|titers?|titres?)\b|\d",
+    re.I,
+)
 TEST_RESULT = re.compile(r"\b(?:negative|positive|test|score|scale|sensiti[sz]ation|\d)", re.I)
 # Words compare by their first letters ("diabetes", "diabetic"); shorter words do not count.
 STEM_LETTERS = 5

@@ -21,6 +21,11 @@ from onconav.trials.verdicts.note import NoteFacts
 PREMENOPAUSAL_BEFORE = 40.0
 POSTMENOPAUSAL_FROM = 55.0
 _POST = re.compile(r"\bpost-?menopaus", re.I)
+# A woman who still has periods has not reached menopause.
+_MENSTRUATING = re.compile(
+    r"\b(?:last|regular|normal|irregular) menstrual period|\bmenstruat\w*|\bmenses\b|\blmp\b", re.I
+)
+_NO_MENSES = re.compile(r"\bno (?:menses|menstrual periods?)\b|\bamenorrh|\bstopped menstruat", re.I)
 _PRE = re.compile(r"\bpre-?menopaus", re.I)
 _CHILD_REQUIREMENT = re.compile(
     r"^\W*(?:(?:in|for)\s+)?(?:children|minors|infants|adolescents|paediatric patients|pediatric patients)"
@@ -49,6 +54,21 @@ _ADMITTED = re.compile(
     re.I,
 )
 
+# A trial for patients in hospital, and a note about a visit to a clinic or a doctor's office.
+_INPATIENTS = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:hospitali[sz]ed|in-?patients?|admitted)\b|"
+    r"\brequiring (?:hospitali[sz]ation|admission)\b",
+    re.I,
+)
+_SEEN_AS_OUTPATIENT = re.compile(
+    r"\b(?:primary care|family (?:doctor|physician|practice)|general practitioner|gp|pediatrician|"
+    r"paediatrician|outpatient|urgent care)(?:'s)? (?:clinic|office|visit|practice)\b|"
+    r"\b(?:clinic|office) visit\b|\bseen in (?:the |an? )?(?:outpatient )?clinic\b|"
+    r"\bpresents? to (?:his|her|the|a) (?:clinic|office|"
+    r"primary care (?:physician|provider|doctor)|family (?:doctor|physician)|pediatrician)\b",
+    re.I,
+)
+
 
 def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Menopausal status, requirements for children, and trials for outpatients."""
@@ -61,6 +81,14 @@ def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 "not included",
                 admitted,
                 N_("The criterion is for outpatients; the note says the patient was admitted."),
+            )
+    if kind == "inclusion" and _INPATIENTS.search(criterion.text) and not _ADMITTED.search(note.text):
+        seen = next((i for i, s in enumerate(note.sentences) if _SEEN_AS_OUTPATIENT.search(s)), None)
+        if seen is not None:
+            return (
+                "not included",
+                seen,
+                N_("The criterion is for patients in hospital; the note describes a visit to a clinic."),
             )
     if kind == "inclusion" and _SWALLOW.search(criterion.text):
         return _swallowing(note)
@@ -85,8 +113,14 @@ def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     post, pre = bool(_POST.search(criterion.text)), bool(_PRE.search(criterion.text))
     if post == pre or note.sex != "female" or "pregnancy" in criterion.topics:
         return None
+    menstruating = next(
+        (i for i, s in enumerate(note.sentences) if _MENSTRUATING.search(s) and not _NO_MENSES.search(s)),
+        None,
+    )
     if note.postmenopausal:
         status: str | None = "post"
+    elif menstruating:
+        status = "pre"
     elif note.age is not None and note.age >= POSTMENOPAUSAL_FROM:
         status = "post"
     elif note.age is not None and note.age < PREMENOPAUSAL_BEFORE:

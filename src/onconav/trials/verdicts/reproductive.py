@@ -1,6 +1,6 @@
-"""A woman's reproductive life: menopause ("postmenopausal women") and births ("nulliparous women"),
-read from what the note says (menopause, menstrual periods, gravida and para, "never been pregnant") and,
-for menopause only, from an age that leaves no doubt. Men are left to the one-sex rules.
+"""A woman's births: "nulliparous women", "multiparous", "primigravida", against the gravida and para
+the note gives or "never been pregnant". Menopause is judged in `population`; men are left to the one-sex
+rules.
 """
 
 from __future__ import annotations
@@ -8,30 +8,18 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 
-# Ages that settle menopause without the note saying it: natural menopause before 40 is premature
-# (about 1% of women), and by 55 almost every woman has reached it (median age 51).
-PREMENOPAUSAL_BEFORE = 40.0
-POSTMENOPAUSAL_FROM = 55.0
-# Words a menopause or parity criterion may hold besides its own and still ask only that.
+# Words a parity criterion may hold besides its own and still ask only that.
 OTHER_WORDS = 2
 _OWN_WORDS_TEXT = """
 women woman female females patient patients subject subjects participant participants who are is be must
-and or the a an of with status menopausal postmenopausal premenopausal nulliparous multiparous parous
-primiparous nulligravid primigravid multigravid post pre
+and or the a an of with status nulliparous multiparous parous
+primiparous nulligravid primigravid multigravid
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
-
-_MENOPAUSE_ASKED = re.compile(r"\b(post|pre)-?menopaus\w*", re.I)
-_MENSTRUATING = re.compile(
-    r"\b(?:last|regular|normal|irregular) menstrual period|\bmenstruat\w*|\bmenses\b", re.I
-)
-_NOT_MENSTRUATING = re.compile(r"\bno (?:menses|menstrual periods?)\b|\bamenorrh", re.I)
-_POSTMENOPAUSAL = re.compile(r"post-?menopaus|(?<!pre)(?<!pre-)(?<!peri)(?<!peri-)\bmenopaus", re.I)
-_OVARIES_REMOVED = re.compile(r"bilateral (?:salpingo-?)?oophorectomy", re.I)
 
 _PARITY_ASKED = re.compile(
     r"\b(nulli|primi|multi)?(parous|gravid\w*)\b|\bnulliparity\b|\bmultiparity\b", re.I
@@ -45,43 +33,6 @@ _PRIMIGRAVIDA = re.compile(r"\bprimigravid\w*|\bfirst pregnancy\b", re.I)
 
 def _other_words(criterion: CriterionFacts) -> int:
     return len([w for w in re.findall(r"[a-z]+", criterion.text.lower()) if w not in _OWN_WORDS])
-
-
-def _menopause_status(note: NoteFacts) -> tuple[str, int | None] | None:
-    """'post' or 'pre' and the sentence that says so; None when the note leaves it open."""
-    for i, sentence in enumerate(note.sentences):
-        if _POSTMENOPAUSAL.search(sentence) or _OVARIES_REMOVED.search(sentence):
-            return "post", i
-    for i, sentence in enumerate(note.sentences):
-        if _MENSTRUATING.search(sentence) and not _NOT_MENSTRUATING.search(sentence):
-            return "pre", i
-    if note.age is not None and note.age >= POSTMENOPAUSAL_FROM:
-        return "post", note.age_sentence
-    if note.age is not None and note.age < PREMENOPAUSAL_BEFORE:
-        return "pre", note.age_sentence
-    return None
-
-
-def menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """ "Postmenopausal women", "premenopausal": against what the note or the patient's age settles."""
-    m = _MENOPAUSE_ASKED.search(criterion.text)
-    if m is None or note.sex != "female" or criterion.negated_subject:
-        return None
-    if len({w.lower() for w in _MENOPAUSE_ASKED.findall(criterion.text)}) > 1:
-        return None  # "pre- or postmenopausal": both
-    status = _menopause_status(note)
-    if status is None:
-        return NEI, None, N_("The note does not say whether the patient has reached menopause.")
-    asked = m.group(1).lower()
-    if status[0] != asked:
-        return (
-            negative_label(kind),
-            status[1],
-            N_("The note shows the patient's menopausal status is the other."),
-        )
-    if _other_words(criterion) > OTHER_WORDS:
-        return None  # "postmenopausal women with osteoporosis" asks more
-    return positive_label(kind), status[1], N_("The note shows the patient's menopausal status.")
 
 
 def _births(note: NoteFacts) -> tuple[int, int, int] | None:

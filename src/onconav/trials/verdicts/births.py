@@ -1,0 +1,109 @@
+"""How and when a baby was born: term or preterm ("term infants", "born before 34 weeks") against the weeks
+of gestation at birth the note gives ("born at 32 weeks"), and one baby or several ("singleton") against
+a note that names twins or triplets. A pregnancy now is `gestation`'s.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.measures import comparator_of, compare
+from onconav.trials.verdicts.note import NoteFacts
+
+TERM_FROM_WEEKS = 37.0  # WHO: born before 37 completed weeks is preterm
+_TERM = re.compile(
+    r"\b(?:full[- ])?term (?:infants?|newborns?|neonates?|babies|birth|delivery)\b|\bborn at term\b", re.I
+)
+_PRETERM = re.compile(r"\b(?:preterm|premature|prematurely born)\b", re.I)
+_BORN_LIMIT = re.compile(
+    r"\b(?:born|birth|delivered)\b[^.;]{0,30}?(at or (?:after|beyond|above)|≥|>=|≤|<=|>|<|at least|more than|"
+    r"less than|before|after|under|over)\s*(\d{2}(?:\.\d)?)\s*(?:completed\s+)?weeks?",
+    re.I,
+)
+# Words of a birth criterion itself; more than this many others and it asks something else too.
+OTHER_WORDS = 1
+_OWN_WORDS_TEXT = """
+term full preterm premature prematurely born birth delivered delivery infant infants newborn newborns neonate
+neonates baby babies at or after before beyond above less more than least under over weeks week completed
+gestation gestational age of with who were was a an the and patients
+"""
+_OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
+_BORN_LIMIT_AFTER = re.compile(
+    r"\b(?:born|birth|delivered)\b[^.;]{0,20}?(\d{2}(?:\.\d)?)\s*(?:completed\s+)?weeks?\s+or\s+"
+    r"(later|more|after|beyond|earlier|less|before)\b",
+    re.I,
+)
+_AS_COMPARATOR = {"before": "less than", "under": "less than", "after": "more than", "over": "more than"}
+_NOTE_BORN_AT = re.compile(
+    r"\bborn (?:at|after) (\d{2})(?:\s*(?:\+\s*\d|\d/7))?\s*weeks?|"
+    r"\b(\d{2})[- ]weeks?'?\s*(?:of\s+)?(?:gestation(?:al age)?)?\s*(?:premature|preterm)?\s*"
+    r"(?:infant|baby|newborn|neonate|boy|girl)\b",
+    re.I,
+)
+_NOTE_TERM = re.compile(r"\b(?:full[- ]term|born at term|term (?:infant|baby|newborn|delivery))\b", re.I)
+_SINGLETON = re.compile(r"\bsingletons?\b", re.I)
+_MULTIPLE_ASKED = re.compile(r"\btwins?\b|\btriplets?\b|\bmultiple (?:gestation|pregnanc\w*|births?)\b", re.I)
+_NOTE_MULTIPLE = re.compile(
+    r"\b(?:one of )?(?:twins?|triplets?)\b|\bmultiple (?:gestation|pregnancy)\b|"
+    r"\b(?:di|mono)chorionic\b",
+    re.I,
+)
+
+
+def _weeks_at_birth(note: NoteFacts) -> tuple[float, int] | None:
+    for i, sentence in enumerate(note.sentences):
+        if m := _NOTE_BORN_AT.search(sentence):
+            return float(m.group(1) or m.group(2)), i
+        if _NOTE_TERM.search(sentence):
+            return TERM_FROM_WEEKS + 2, i
+    return None
+
+
+def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Term, preterm and weeks at birth; one baby or several."""
+    text = criterion.text
+    if _SINGLETON.search(text) or _MULTIPLE_ASKED.search(text):
+        multiple = next((i for i, s in enumerate(note.sentences) if _NOTE_MULTIPLE.search(s)), None)
+        single = next((i for i, s in enumerate(note.sentences) if _SINGLETON.search(s)), None)
+        if _SINGLETON.search(text) and multiple is not None:
+            return (
+                negative_label(kind),
+                multiple,
+                N_("The note names twins or more; the criterion asks one baby."),
+            )
+        if not _SINGLETON.search(text) and single is not None:
+            return (
+                negative_label(kind),
+                single,
+                N_("The note names one baby; the criterion asks twins or more."),
+            )
+    born = _weeks_at_birth(note)
+    if born is None:
+        return None
+    weeks, sentence = born
+    if m := _BORN_LIMIT_AFTER.search(text):
+        later = m.group(2).lower() in ("later", "more", "after", "beyond")
+        inside = weeks >= float(m.group(1)) if later else weeks <= float(m.group(1))
+    elif m := _BORN_LIMIT.search(text):
+        words = m.group(1).lower()
+        words = "at least" if words.startswith("at or") else _AS_COMPARATOR.get(words, words)
+        inside = compare(weeks, comparator_of(words), float(m.group(2)))
+    elif _PRETERM.search(text):
+        inside = weeks < TERM_FROM_WEEKS
+    elif _TERM.search(text):
+        inside = weeks >= TERM_FROM_WEEKS
+    else:
+        return None
+    if inside:
+        others = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _OWN_WORDS]
+        if len(others) > OTHER_WORDS:
+            return None  # "preterm infants with bronchopulmonary dysplasia" asks more
+        return positive_label(kind), sentence, N_("The note gives the weeks of gestation at birth.")
+    return (
+        negative_label(kind),
+        sentence,
+        N_("The note gives weeks of gestation at birth outside this limit."),
+    )
