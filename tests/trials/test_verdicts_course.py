@@ -105,3 +105,26 @@ def test_a_trial_for_inpatients_and_a_clinic_visit() -> None:
 def test_never_treated_with_a_class_the_note_s_medicine_belongs_to_is_not_met_by_silence() -> None:
     note = read_note("0. A 60-year-old man with COPD uses inhaled tiotropium daily.")
     assert judge(note, "Never treated with long-acting bronchodilators", "inclusion").label != "included"
+
+
+KIDNEY_NOTE = read_note(
+    "0. A 64-year-old man with cirrhosis from hepatitis C has confusion.\n"
+    "1. His creatinine is 2.6 mg/dL and his blood pressure 84/50 mmHg despite fluids; norepinephrine is started."
+)
+WELL_NOTE = read_note("0. A 41-year-old woman with a sprained ankle. Creatinine 0.8 mg/dL, BP 122/76.")
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "label"),
+    [
+        (KIDNEY_NOTE, "Adequate renal function", "not included"),
+        (KIDNEY_NOTE, "Preserved hepatic function", "not included"),
+        (KIDNEY_NOTE, "Haemodynamically stable at enrolment", "not included"),
+        (KIDNEY_NOTE, "Normotensive adults", "not included"),
+        (KIDNEY_NOTE, "Immunocompetent host", "not enough information"),
+        (WELL_NOTE, "Normal renal function", "not enough information"),
+        (WELL_NOTE, "Hemodynamically stable", "not enough information"),
+    ],
+)
+def test_soundness_asked_in_words(note: object, criterion: str, label: str) -> None:
+    assert judge(note, criterion, "inclusion").label == label  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from onconav.i18n import N_
+from onconav.trials.verdicts.adequacy import soundness
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.births import births
 from onconav.trials.verdicts.cancer import cancer
@@ -49,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     pregnancy,
     sex_subject,
     organ_of_other_sex,
+    soundness,
     demographics,
     smoking,
     onset_age,
