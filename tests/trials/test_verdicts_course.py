@@ -86,7 +86,9 @@ def test_weeks_at_birth_and_twins(note: object, criterion: str, label: str) -> N
         (FIRST_SEIZURE, "Unilateral hippocampal sclerosis", "inclusion", "included"),
     ],
 )
-def test_kinds_and_sides_that_rule_each_other_out(note: object, criterion: str, kind: str, label: str) -> None:
+def test_kinds_and_sides_that_rule_each_other_out(
+    note: object, criterion: str, kind: str, label: str
+) -> None:
     assert judge(note, criterion, kind).label == label  # type: ignore[arg-type]
 
 
@@ -109,7 +111,8 @@ def test_never_treated_with_a_class_the_note_s_medicine_belongs_to_is_not_met_by
 
 KIDNEY_NOTE = read_note(
     "0. A 64-year-old man with cirrhosis from hepatitis C has confusion.\n"
-    "1. His creatinine is 2.6 mg/dL and his blood pressure 84/50 mmHg despite fluids; norepinephrine is started."
+    "1. His creatinine is 2.6 mg/dL and his blood pressure 84/50 mmHg despite fluids.\n"
+    "2. Norepinephrine is started."
 )
 WELL_NOTE = read_note("0. A 41-year-old woman with a sprained ankle. Creatinine 0.8 mg/dL, BP 122/76.")
 

@@ -106,7 +106,7 @@ _ADULT_ONLY = re.compile(
     re.I,
 )
 CHILD_AGE = 12.0
-PREGNANCY_WORDS = 2  # other content words beyond which a pregnancy criterion is about something else too
+PREGNANCY_WORDS = 1  # other content words beyond which a pregnancy criterion is about something else too
 _PREGNANCY_STEMS = frozenset(
     {"pregn", "lacta", "breas", "feedi", "nursi", "women", "woman", "femal", "plann"}
 )

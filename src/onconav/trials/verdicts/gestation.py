@@ -14,7 +14,11 @@ from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
 
-_ABOUT_GESTATION = re.compile(r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b", re.I)
+_ABOUT_GESTATION = re.compile(
+    r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b|"
+    r"\bpregnan\w*\s+(?:beyond|after|over|before|under|at|>|<|≥|≤|of more than|of less than)\s*\d",
+    re.I,
+)
 # The weeks of each trimester (ACOG: the first ends at 13 weeks 6 days, the second at 27 weeks 6 days).
 _TRIMESTERS = {"first": (0.0, 13.9), "second": (14.0, 27.9), "third": (28.0, 42.9)}
 _TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b", re.I)

@@ -28,7 +28,8 @@ ORGANS_OF = {
         r"\bovar\w*|\bovary\b|\buter(?:us|ine)\b|\bendometri\w*|\bcervix\b|\bcervical (?:cancer|carcinoma|"
         r"dysplasia|intraepithelial|smear|screening)|\bvagin\w*|\bvulv\w*|\bfallopian\b|\bmenstru\w*|"
         r"\bfibroids?\b|\bleiomyomas?\b|\bhysterectom\w*|\boophorectom\w*|\bgyn[ae]?ecolog\w*|"
-        r"\b(?:pre|peri|post)-?menopaus\w*|\bmenopaus\w*|\bpap (?:smears?|tests?)\b",
+        r"\b(?:pre|peri|post)-?menopaus\w*|\bmenopaus\w*|\bpap (?:smears?|tests?)\b|\bca?esarean\b|"
+        r"\bc-section\b",
         re.I,
     ),
 }
