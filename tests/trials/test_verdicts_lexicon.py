@@ -213,6 +213,31 @@ CASES = [
         "A 35-year-old man with flank pain. Renal ultrasound shows no hydronephrosis.",
     ),
     (
+        "Nephrotic syndrome",
+        "A 4-year-old boy with periorbital swelling was diagnosed with minimal change disease.",
+        "A 4-year-old boy with swollen eyelids. He has no nephrotic syndrome.",
+    ),
+    (
+        "Intussusception",
+        "A 10-month-old with colicky pain and red currant jelly stool has an ileocolic intussusception.",
+        "A 10-month-old with vomiting. Ultrasound showed no intussusception.",
+    ),
+    (
+        "Hypertrophic cardiomyopathy",
+        "A 19-year-old athlete who fainted while running has HOCM on echocardiography.",
+        "A 19-year-old athlete with palpitations. Echocardiography shows no hypertrophic cardiomyopathy.",
+    ),
+    (
+        "Guillain-Barre syndrome",
+        "A 41-year-old man with ascending weakness after diarrhoea was diagnosed with AIDP.",
+        "A 41-year-old man with leg weakness. There is no Guillain-Barre syndrome.",
+    ),
+    (
+        "Intrauterine growth restriction",
+        "A 29-year-old woman at 32 weeks; the fetus is small for gestational age on ultrasound.",
+        "A 29-year-old woman at 32 weeks. Ultrasound shows no fetal growth restriction.",
+    ),
+    (
         "Varicella",
         "A 5-year-old girl has chickenpox with vesicles on the trunk.",
         "A 5-year-old girl with an itchy rash. There is no varicella.",
