@@ -292,3 +292,20 @@ def test_a_cause_after_the_last_alternative_is_asked_of_each() -> None:
     note = "A 45-year-old woman with heavy menstrual bleeding."
     criterion = "Menorrhagia and/or pelvic pressure associated with uterine fibroids"
     assert verdict(note, criterion).label != "included"
+
+
+def test_a_coma_scale_score_is_not_a_coma() -> None:
+    note = "A 40-year-old man after a fall from a ladder. Glasgow Coma Scale 15 on arrival."
+    assert verdict(note, "Coma").label != "included"
+
+
+def test_paraplegia_after_an_accident_is_not_cord_compression() -> None:
+    note = "A 63-year-old man has been paraplegic since a car accident."
+    assert verdict(note, "Spinal cord compression").label != "included"
+    assert verdict(note, "Spinal cord injury").label == "included"
+
+
+def test_interstitial_nephritis_is_not_glomerulonephritis() -> None:
+    note = "A 50-year-old woman with tubulointerstitial nephritis after starting omeprazole."
+    assert verdict(note, "Glomerulonephritis").label != "included"
+    assert verdict(note, "Kidney disease").label == "included"
