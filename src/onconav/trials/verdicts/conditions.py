@@ -79,6 +79,17 @@ def qualified(criterion: CriterionFacts, mention: Mention) -> bool:
     return any(w in severity for w in before) or bool(criterion.thresholds) or _numbers_beside(criterion)
 
 
+_DEGREE_WORDS = frozenset({"mild", "moderate", "severe", "marked"})
+
+
+def _severity_unsaid(note: NoteFacts, criterion: CriterionFacts, mention: Mention, sentence: int) -> bool:
+    """Whether the criterion asks for a degree of the concept ("moderate PVD") that the note's sentence naming
+    it does not state: a severity word elsewhere in the note describes something else."""
+    before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
+    asked = set(before) & _DEGREE_WORDS
+    return bool(asked) and not asked & note.words[sentence]
+
+
 def _numbers_beside(criterion: CriterionFacts) -> bool:
     """Whether the criterion has a number outside the concepts it names (a dose, a count, a time: not the
     "1" of "anti-PD-1")."""
@@ -131,7 +142,9 @@ def _note_stems(note: NoteFacts) -> set[str]:
     return found
 
 
-def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
+def _unsupported(
+    note: NoteFacts, criterion: CriterionFacts, mention: Mention, *, bracketed: bool = False
+) -> int:
     """How many content words of the criterion neither the concept matched nor the note accounts for."""
     concept_words = set(criterion.words[mention.first : mention.last])
     note_stems = _note_stems(note)
@@ -139,11 +152,55 @@ def _unsupported(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -
     own = [
         w for i, w in enumerate(criterion.words) if not criterion.segments or criterion.segments[i] == segment
     ]
+    cause = _shared_cause(criterion.words, mention.last)
+    if cause is not None and criterion.segments and criterion.segments[cause] != segment:
+        # "Menorrhagia and/or pain associated with fibroids": the cause after the last alternative is
+        # asked of every one.
+        own += [
+            w
+            for i, w in enumerate(criterion.words)
+            if i >= cause and criterion.segments[i] == criterion.segments[cause]
+        ]
+    opening = _opening_parenthesis(criterion.words, mention.first) if bracketed else None
+    if bracketed and opening is not None and criterion.segments and opening > 0:
+        # Excluding for "asthma symptoms (cough, wheeze)": an example in brackets carries the words it
+        # illustrates.
+        outer = criterion.segments[opening - 1]
+        own += [w for i, w in enumerate(criterion.words[:opening]) if criterion.segments[i] == outer]
     filler = (_TREATMENT_FILLER if is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
     if _BY_CRITERIA.search(criterion.text):
         filler = filler | _CRITERIA_WORDS
     wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
     return len(wanted - note_stems - stems(tuple(concept_words)))
+
+
+_CAUSES = (
+    ("associated", "with"),
+    ("due", "to"),
+    ("secondary", "to"),
+    ("caused", "by"),
+    ("attributable", "to"),
+)
+
+
+def _shared_cause(words: tuple[str, ...] | list[str], last: int) -> int | None:
+    """Where a cause the criterion gives after a concept starts ("... associated with fibroids"), or None."""
+    for i in range(last, len(words) - 1):
+        if words[i] in {";", "("}:
+            return None
+        if (words[i], words[i + 1]) in _CAUSES:
+            return i
+    return None
+
+
+def _opening_parenthesis(words: tuple[str, ...] | list[str], first: int) -> int | None:
+    """The place of the "(" a word stands inside, or None when it is not in brackets."""
+    for i in range(first - 1, -1, -1):
+        if words[i] == ")":
+            return None
+        if words[i] == "(":
+            return i
+    return None
 
 
 # Words that only say a treatment is one ("an anti-VEGF agent", "platinum-based therapy"): a note naming
@@ -255,8 +312,10 @@ def _weigh_concepts(
             if _any_of(note, criterion, affirmed):
                 mention, sentence = _any_of(note, criterion, affirmed) or affirmed[0]
                 return "included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
-            if _unsupported(note, criterion, mention) > _allowance(criterion, mention) or _has_numbers(
-                criterion
+            if (
+                _unsupported(note, criterion, mention) > _allowance(criterion, mention)
+                or _has_numbers(criterion)
+                or _severity_unsaid(note, criterion, mention, sentence)
             ):
                 return (
                     NEI,
@@ -282,7 +341,11 @@ def _weigh_concepts(
                     concept_named(mention),
                 ),
             )
-        if inverted or qualified(criterion, mention) or _unsupported(note, criterion, mention) > slack:
+        if (
+            inverted
+            or qualified(criterion, mention)
+            or _unsupported(note, criterion, mention, bracketed=True) > slack
+        ):
             return None
         return "excluded", sentence, (N_("The note names %(concept)s."), concept_named(mention))
     if uncertain:
