@@ -12,6 +12,7 @@ from onconav.trials.verdicts.answers import Found, Kind, negative_label, positiv
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import other_words
 
 TERM_FROM_WEEKS = 37.0  # WHO: born before 37 completed weeks is preterm
 _TERM = re.compile(
@@ -98,8 +99,7 @@ def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     else:
         return None
     if inside:
-        others = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _OWN_WORDS]
-        if len(others) > OTHER_WORDS:
+        if other_words(text, _OWN_WORDS) > OTHER_WORDS:
             return None  # "preterm infants with bronchopulmonary dysplasia" asks more
         return positive_label(kind), sentence, N_("The note gives the weeks of gestation at birth.")
     return (

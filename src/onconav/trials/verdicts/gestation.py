@@ -13,6 +13,7 @@ from onconav.trials.verdicts.answers import Found, Kind, negative_label, positiv
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import other_words
 
 _ABOUT_GESTATION = re.compile(
     r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b|"
@@ -62,7 +63,7 @@ OTHER_WORDS = 0
 
 
 def _other_words(text: str) -> int:
-    return len([w for w in re.findall(r"[a-z]+", text.lower()) if w not in _OWN_WORDS])
+    return other_words(text, _OWN_WORDS)
 
 
 def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:

@@ -11,6 +11,7 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import other_words
 
 # Words a parity criterion may hold besides its own and still ask only that.
 OTHER_WORDS = 2
@@ -29,10 +30,6 @@ _GRAVIDA_PARA = re.compile(
 )
 _NEVER_PREGNANT = re.compile(r"\bnever (?:been )?pregnant\b|\bnulligravid\w*|\bnulliparous\b", re.I)
 _PRIMIGRAVIDA = re.compile(r"\bprimigravid\w*|\bfirst pregnancy\b", re.I)
-
-
-def _other_words(criterion: CriterionFacts) -> int:
-    return len([w for w in re.findall(r"[a-z]+", criterion.text.lower()) if w not in _OWN_WORDS])
 
 
 def _births(note: NoteFacts) -> tuple[int, int, int] | None:
@@ -66,6 +63,6 @@ def parity(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     holds = {"nulli": count == 0, "primi": count == 1, "multi": count >= 2, "": count >= 1}[prefix]
     if not holds:
         return negative_label(kind), sentence, N_("The note gives the patient's pregnancies and births.")
-    if _other_words(criterion) > OTHER_WORDS:
+    if other_words(criterion.text, _OWN_WORDS) > OTHER_WORDS:
         return None
     return positive_label(kind), sentence, N_("The note gives the patient's pregnancies and births.")

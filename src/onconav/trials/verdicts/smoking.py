@@ -12,6 +12,7 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import other_words
 
 _ABOUT_SMOKING = re.compile(r"\bsmok\w*|\btobacco\b|\bcigar\w*", re.I)
 _ASKS_NEVER = re.compile(
@@ -115,7 +116,6 @@ def smoking(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if not holds:
         return negative_label(kind), status.sentence, N_("The note says how the patient smokes or smoked.")
-    others = [w for w in re.findall(r"[a-z]+", criterion.text.lower()) if w not in _OWN_WORDS]
-    if len(others) > OTHER_WORDS or re.search(r"\d", criterion.text):
+    if other_words(criterion.text, _OWN_WORDS) > OTHER_WORDS or re.search(r"\d", criterion.text):
         return None  # "smokers with chronic bronchitis", "30 pack-years or more" ask more
     return positive_label(kind), status.sentence, N_("The note says how the patient smokes or smoked.")

@@ -133,6 +133,11 @@ class Mention:
     polarity: Polarity
 
 
+def other_words(text: str, own: frozenset[str]) -> int:
+    """How many words of a text are not among a rule's own words: more, and it asks something else too."""
+    return sum(1 for word in re.findall(r"[a-z]+", text.lower()) if word not in own)
+
+
 def singular(word: str) -> str:
     """Fold a plural to its singular the crude way: enough for "metastases"/"seizures"/"diseases"."""
     if len(word) > 4 and word.endswith("ies"):
