@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from onconav.config import get_settings
@@ -27,7 +28,13 @@ from onconav.directory.result_pages import (
     location_phones,
     web_address,
 )
-from onconav.directory.schemas import AcceptedPlanRead, OrganizationRead, PractitionerRead, SearchResponse
+from onconav.directory.schemas import (
+    AcceptedPlanRead,
+    OrganizationRead,
+    PractitionerRead,
+    SearchResponse,
+    search_answer,
+)
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.geo import service as geo
@@ -77,7 +84,7 @@ def api_search(
     insurance: Annotated[
         str | None, Query(description="Only providers accepting a plan: 'Medicare', a plan or payer name.")
     ] = None,
-) -> SearchResponse:
+) -> Response:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
     check_query_length(q)
     outcome = service.search_providers(
@@ -90,16 +97,15 @@ def api_search(
         accepts=insurance,
     )
     locale = request.state.locale
-    translations = get_translations(locale)
-    response = SearchResponse.from_outcome(
-        outcome, query=q, translations=translations, locale=locale, order=sort
-    )
-    organizations = [r.id for r in response.results if r.kind == "organization"]
-    accepted = service.accepted_insurance_of(session, organization_ids=organizations)
-    for result in response.results:
-        if result.kind == "organization":
-            result.accepted_insurance = accepted.get(result.id)
-    return response
+    answer = search_answer(outcome, query=q, translations=get_translations(locale), locale=locale, order=sort)
+    organizations = [r["id"] for r in answer["results"] if r["kind"] == "organization"]
+    accepted = service.accepted_insurance_fields_of(session, organization_ids=organizations)
+    for result in answer["results"]:
+        if result["kind"] == "organization":
+            result["accepted_insurance"] = accepted.get(result["id"])
+    # The answer is SearchResponse's JSON already (schemas.search_answer): written as it is, not validated
+    # and serialised again through the response model, which documents it.
+    return Response(to_json(answer), media_type="application/json")
 
 
 @api_router.get("/organizations/{organization_id}", response_model=OrganizationRead)
