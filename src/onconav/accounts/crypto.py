@@ -179,7 +179,9 @@ def load_keyring() -> Keyring:
         )
     try:
         status = path.stat()
-        cache_key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+        # An absolute path names one file already: resolving it (a system call per part) on every request
+        # that checks a CSRF token would cost more than the check.
+        cache_key = (str(path if path.is_absolute() else path.resolve()), status.st_mtime_ns, status.st_size)
         cached = _KEYRING_CACHE.get(cache_key)
         if cached is not None:
             return cached
