@@ -99,7 +99,12 @@ def top_costs(profiler: cProfile.Profile, repeat: int, top: int) -> list[tuple[f
                 where = where.split(marker, 1)[1]
                 break
         rows.append(
-            (cumulative / repeat * 1000, own / repeat * 1000, round(calls / repeat), f"{where}:{line}({name})")
+            (
+                cumulative / repeat * 1000,
+                own / repeat * 1000,
+                round(calls / repeat),
+                f"{where}:{line}({name})",
+            )
         )
     rows.sort(key=lambda row: -row[0])
     return rows[:top]

@@ -211,9 +211,9 @@ class LocaleMiddleware:
                 if remember:
                     remembered = Response()
                     remember_locale(remembered, str(chosen))
-                    for name, value in remembered.raw_headers:
-                        if name == b"set-cookie":
-                            headers.append("set-cookie", value.decode("latin-1"))
+                    for raw_name, raw_value in remembered.raw_headers:
+                        if raw_name == b"set-cookie":
+                            headers.append("set-cookie", raw_value.decode("latin-1"))
                 headers.setdefault("Content-Language", state["locale"])
                 for name, value in SECURITY_HEADERS:
                     headers.setdefault(name, value)

@@ -192,6 +192,7 @@ def _answer_fields(
     results are ordered as hits: their sort keys (within_radius, score, distance_km, kind, id) are the
     hits' own values, so ordering the hits orders the results alike."""
     place = outcome.place
+    expanded = outcome.expanded_radius_km
     return {
         "query": query,
         "understood_as": [
@@ -209,7 +210,7 @@ def _answer_fields(
         ),
         "radius_km": float(outcome.radius_km),
         "within_radius_count": outcome.within_radius_count,
-        "expanded_radius_km": None if outcome.expanded_radius_km is None else float(outcome.expanded_radius_km),
+        "expanded_radius_km": None if expanded is None else float(expanded),
         "filters_applied": outcome.filters != type(outcome.filters)(),
         "coverage": CoverageRead(
             known=outcome.coverage.known,
