@@ -576,8 +576,7 @@ def accepted_insurance_of(
 def accepted_insurance_fields_of(
     session: Session, *, organization_ids: Sequence[int]
 ) -> dict[int, list[dict[str, str | None]]]:
-    """`accepted_insurance_of` as plain JSON objects (the fields of AcceptedPlanRead, in its order): what
-    the search API writes for each organization, without building a model per plan."""
+    """`accepted_insurance_of` as AcceptedPlanRead's JSON objects (the search API writes them as they are)."""
     return {
         organization_id: [
             {
