@@ -9,7 +9,7 @@ caching, routers, static files, error handlers.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -141,26 +141,8 @@ def create_app(engine: Engine | None = None, *, warm_up: bool = False) -> FastAP
         queue_limit=2 * settings.worker_threads,
     )
 
-    @app.middleware("http")
-    async def choose_locale(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # A valid ?lang= is a choice like the switcher's: remembered, so that forms and links keep it.
-        chosen = request.query_params.get("lang")
-        chosen = chosen if chosen in SUPPORTED_LOCALES else None
-        requested = chosen or request.cookies.get(LOCALE_COOKIE)
-        request.state.locale = negotiate_locale(request.headers.get("accept-language"), requested)
-        response = await call_next(request)
-        if chosen is not None and request.cookies.get(LOCALE_COOKIE) != chosen:
-            remember_locale(response, chosen)
-        response.headers.setdefault("Content-Language", request.state.locale)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        return response
+    # The reader's language and the security headers of every answer (pure ASGI: no task per request).
+    app.add_middleware(LocaleMiddleware)
 
     # Outside the locale (its headers are part of what is cached); then metrics and, outermost, the access
     # log, which see every answer, 304s and 500s included.
@@ -192,3 +174,51 @@ class WorkerHeaderMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_worker)
+
+
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+)
+
+
+class LocaleMiddleware:
+    """Chooses the locale of the answer (`request.state.locale`): a valid `?lang=` (then remembered in a
+    cookie, so that forms and links keep it), else the locale cookie, else Accept-Language; and gives every
+    answer its Content-Language and the security headers (those it does not set itself)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        chosen = request.query_params.get("lang")
+        chosen = chosen if chosen in SUPPORTED_LOCALES else None
+        cookie = request.cookies.get(LOCALE_COOKIE)
+        state = scope.setdefault("state", {})
+        state["locale"] = negotiate_locale(request.headers.get("accept-language"), chosen or cookie)
+        remember = chosen is not None and cookie != chosen
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if remember:
+                    remembered = Response()
+                    remember_locale(remembered, str(chosen))
+                    for raw_name, raw_value in remembered.raw_headers:
+                        if raw_name == b"set-cookie":
+                            headers.append("set-cookie", raw_value.decode("latin-1"))
+                headers.setdefault("Content-Language", state["locale"])
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -24,6 +24,7 @@ Public surface:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import os
@@ -178,7 +179,9 @@ def load_keyring() -> Keyring:
         )
     try:
         status = path.stat()
-        cache_key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+        # An absolute path names one file already: resolving it (a system call per part) on every request
+        # that checks a CSRF token would cost more than the check.
+        cache_key = (str(path if path.is_absolute() else path.resolve()), status.st_mtime_ns, status.st_size)
         cached = _KEYRING_CACHE.get(cache_key)
         if cached is not None:
             return cached
@@ -195,9 +198,15 @@ def load_keyring() -> Keyring:
 
 def derive_secret(purpose: str) -> bytes:
     """A 32-byte key for one purpose (e.g. "csrf", "audit"), derived from the keyring's secret."""
-    keyring = load_keyring()
+    return _derived(load_keyring().secret, purpose)
+
+
+@functools.lru_cache(maxsize=64)
+def _derived(secret: bytes, purpose: str) -> bytes:
+    """HKDF of the keyring's secret for one purpose: a pure function of both, kept (every request without
+    a CSRF cookie derives the CSRF key; a new keyring is a new secret, so a new entry)."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"onconav:" + purpose.encode())
-    return hkdf.derive(keyring.secret)
+    return hkdf.derive(secret)
 
 
 def _wrap(master_key: bytes, data_key_id: str, key: bytes) -> str:

@@ -12,6 +12,8 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from onconav.directory.models import (
     NetworkParticipation,
 )
 from onconav.directory.search import SearchOutcome
+from onconav.directory.statements import compiled, in_list, in_values, padded
 
 # Plan-Net insurance product types (InsuranceProductTypeCS), and the words a patient types for them.
 PLAN_TYPES: dict[str, str] = {
@@ -231,13 +234,11 @@ class AcceptedPlan:
     as_of: str | None
 
 
-def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[int, list[AcceptedPlan]]:
-    """The plans each organization accepts, by organization id, in payer and plan name order."""
-    if not organization_ids:
-        return {}
+def _accepted_plans_statement(count: int) -> Any:
+    """The plans accepted by `count` organizations (:o0, :o1, ...), in payer and plan name order."""
     network = InsuranceOrganization.__table__.alias("network")
     payer = InsuranceOrganization.__table__.alias("payer")
-    query = (
+    return (
         select(
             NetworkParticipation.organization_id,
             InsurancePlan.name,
@@ -250,11 +251,25 @@ def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[in
         .join(network, network.c.id == NetworkParticipation.network_id)
         .join(InsurancePlan, InsurancePlan.network_id == network.c.id)
         .join(payer, payer.c.id == InsurancePlan.owned_by_id)
-        .where(NetworkParticipation.organization_id.in_(set(organization_ids)))
+        .where(NetworkParticipation.organization_id.in_(in_list("o", count)))
         .order_by(payer.c.name, InsurancePlan.name)
     )
+
+
+def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[int, list[AcceptedPlan]]:
+    """The plans each organization accepts, by organization id, in payer and plan name order. The statement
+    is built and compiled once per length of the (padded) id list: a search runs it for its results."""
+    if not organization_ids:
+        return {}
+    wanted = padded(sorted(set(organization_ids)))
+    connection = session.connection()
+    statement = compiled(
+        connection, ("accepted-plans", len(wanted)), partial(_accepted_plans_statement, len(wanted))
+    )
     found: dict[int, list[AcceptedPlan]] = {}
-    for org_id, plan, plan_type, payer_name, network_name, note, as_of in session.execute(query):
+    for org_id, plan, plan_type, payer_name, network_name, note, as_of in statement.execute(
+        connection, in_values("o", wanted)
+    ):
         found.setdefault(org_id, []).append(
             AcceptedPlan(plan, plan_type, payer_name, network_name, note, as_of)
         )

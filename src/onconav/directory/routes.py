@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from onconav.config import get_settings
@@ -27,12 +28,18 @@ from onconav.directory.result_pages import (
     location_phones,
     web_address,
 )
-from onconav.directory.schemas import AcceptedPlanRead, OrganizationRead, PractitionerRead, SearchResponse
+from onconav.directory.schemas import (
+    AcceptedPlanRead,
+    OrganizationRead,
+    PractitionerRead,
+    SearchResponse,
+    search_answer,
+)
 from onconav.directory.scoring import SearchFilters
 from onconav.errors import NotFound, OnconavError
 from onconav.geo import service as geo
 from onconav.i18n import get_translations
-from onconav.web.dependencies import SessionDep
+from onconav.web.dependencies import SessionDep, in_unit_of_work
 from onconav.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["directory"])
@@ -53,9 +60,8 @@ def _filters(
 
 
 @api_router.get("/search", response_model=SearchResponse, summary="Rank specialists and centers near a place")
-def api_search(
+async def api_search(
     request: Request,
-    session: SessionDep,
     q: Annotated[str, Query(description="A procedure, condition or specialty, e.g. 'metastasectomy'.")],
     near: Annotated[str, Query(description="A US ZIP code, 'City, ST', 'City, Country' or 'lat,lon'.")],
     radius_km: Annotated[float, Query(description="Search radius in km (0 < r <= 20,040).")] = 100.0,
@@ -77,29 +83,30 @@ def api_search(
     insurance: Annotated[
         str | None, Query(description="Only providers accepting a plan: 'Medicare', a plan or payer name.")
     ] = None,
-) -> SearchResponse:
+) -> Response:
     """Organizations and practitioners ranked by one documented score, each with its reasons (`why`)."""
     check_query_length(q)
-    outcome = service.search_providers(
-        session,
-        query=q,
-        near=near,
-        radius_km=radius_km,
-        limit=limit,
-        filters=_filters(kind, language, international, designation),
-        accepts=insurance,
-    )
+    filters = _filters(kind, language, international, designation)
     locale = request.state.locale
-    translations = get_translations(locale)
-    response = SearchResponse.from_outcome(
-        outcome, query=q, translations=translations, locale=locale, order=sort
-    )
-    organizations = [r.id for r in response.results if r.kind == "organization"]
-    accepted = service.accepted_insurance_of(session, organization_ids=organizations)
-    for result in response.results:
-        if result.kind == "organization":
-            result.accepted_insurance = accepted.get(result.id)
-    return response
+
+    def answer(session: Session) -> bytes:
+        outcome = service.search_providers(
+            session, query=q, near=near, radius_km=radius_km, limit=limit, filters=filters, accepts=insurance
+        )
+        found = search_answer(
+            outcome, query=q, translations=get_translations(locale), locale=locale, order=sort
+        )
+        organizations = [r["id"] for r in found["results"] if r["kind"] == "organization"]
+        accepted = service.accepted_insurance_fields_of(session, organization_ids=organizations)
+        for result in found["results"]:
+            if result["kind"] == "organization":
+                result["accepted_insurance"] = accepted.get(result["id"])
+        # SearchResponse's JSON already (schemas.search_answer): written as it is, not validated and
+        # serialised again through the response model, which documents it.
+        return to_json(found)
+
+    # The whole read on one request thread (web/dependencies.in_unit_of_work), not three.
+    return Response(await in_unit_of_work(request, answer), media_type="application/json")
 
 
 @api_router.get("/organizations/{organization_id}", response_model=OrganizationRead)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from babel.support import NullTranslations
 from pydantic import BaseModel, Field
@@ -144,38 +144,83 @@ class SearchResponse(BaseModel):
     ) -> SearchResponse:
         """The JSON form of a search outcome, with reasons in the reader's language, in the one order rule
         (ranking.order_results: within the radius first, or nearest first)."""
-        place = outcome.place
+        fields = _answer_fields(outcome, query=query, translations=translations, order=order)
         return cls(
-            query=query,
-            understood_as=[
-                InterpretationRead(kind=m.kind, code=m.code, name=m.name, exact=m.exact)
-                for m in outcome.interpretation.matches
+            **fields,
+            results=[
+                result_read(hit, translations=translations, locale=locale)
+                for hit in order_results(outcome.hits, order)
             ],
-            place=PlaceRead(
-                name=place.place.name,
-                lat=place.place.lat,
-                lon=place.place.lon,
-                slug=place.place.slug,
-                exact=place.exact,
-                query=place.query,
-                alternatives=[a.name for a in place.alternatives],
-            ),
-            radius_km=outcome.radius_km,
-            within_radius_count=outcome.within_radius_count,
-            expanded_radius_km=outcome.expanded_radius_km,
-            filters_applied=outcome.filters != type(outcome.filters)(),
-            coverage=CoverageRead(
-                known=outcome.coverage.known,
-                likely=outcome.coverage.likely,
-                unknown=outcome.coverage.unknown,
-                note=describe_coverage(outcome.coverage, translations),
-            ),
-            results=order_results(
-                [result_read(hit, translations=translations, locale=locale) for hit in outcome.hits], order
-            ),
-            order=order,
-            found_by="name" if outcome.found_by == "name" else "topic",
         )
+
+
+def search_answer(
+    outcome: SearchOutcome,
+    *,
+    query: str,
+    translations: NullTranslations,
+    locale: str,
+    order: ResultOrder = "best",
+) -> dict[str, Any]:
+    """`SearchResponse.from_outcome(...)` as the plain JSON object it serialises to (the same keys in the
+    same order, the same values): what the search API writes, without a model per result and reason.
+    tests/directory/test_api_answer.py checks that both give the same JSON."""
+    fields = _answer_fields(outcome, query=query, translations=translations, order=order)
+    interpretations, place, coverage = fields["understood_as"], fields["place"], fields["coverage"]
+    return {
+        "query": fields["query"],
+        "understood_as": [item.model_dump() for item in interpretations],
+        "place": place.model_dump(),
+        "radius_km": fields["radius_km"],
+        "within_radius_count": fields["within_radius_count"],
+        "expanded_radius_km": fields["expanded_radius_km"],
+        "coverage": coverage.model_dump(),
+        "filters_applied": fields["filters_applied"],
+        "results": [
+            result_fields(hit, translations=translations, locale=locale)
+            for hit in order_results(outcome.hits, order)
+        ],
+        "found_by": fields["found_by"],
+        "order": fields["order"],
+    }
+
+
+def _answer_fields(
+    outcome: SearchOutcome, *, query: str, translations: NullTranslations, order: ResultOrder
+) -> dict[str, Any]:
+    """Every field of a SearchResponse but its results, validated (a few small models per answer). The
+    results are ordered as hits: their sort keys (within_radius, score, distance_km, kind, id) are the
+    hits' own values, so ordering the hits orders the results alike."""
+    place = outcome.place
+    expanded = outcome.expanded_radius_km
+    return {
+        "query": query,
+        "understood_as": [
+            InterpretationRead(kind=m.kind, code=m.code, name=m.name, exact=m.exact)
+            for m in outcome.interpretation.matches
+        ],
+        "place": PlaceRead(
+            name=place.place.name,
+            lat=place.place.lat,
+            lon=place.place.lon,
+            slug=place.place.slug,
+            exact=place.exact,
+            query=place.query,
+            alternatives=[a.name for a in place.alternatives],
+        ),
+        "radius_km": float(outcome.radius_km),
+        "within_radius_count": outcome.within_radius_count,
+        "expanded_radius_km": None if expanded is None else float(expanded),
+        "filters_applied": outcome.filters != type(outcome.filters)(),
+        "coverage": CoverageRead(
+            known=outcome.coverage.known,
+            likely=outcome.coverage.likely,
+            unknown=outcome.coverage.unknown,
+            note=describe_coverage(outcome.coverage, translations),
+        ),
+        "order": order,
+        "found_by": "name" if outcome.found_by == "name" else "topic",
+    }
 
 
 def provider_url(kind: str, provider_id: int) -> str:
@@ -187,37 +232,51 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
     """One result card as JSON. Built without validation (`model_construct`): every value comes from a
     search outcome whose types the search itself guarantees, and this runs for every result of every search.
     """
-    return SearchResultRead.model_construct(
-        kind=hit.kind,  # type: ignore[arg-type]  # organization | practitioner (search.ProviderHit)
-        id=hit.id,
-        name=hit.name,
-        city=hit.city,
-        region=hit.region,
-        country=hit.country,
-        country_code=hit.country_code,
-        distance_km=float(hit.distance_km),
-        distance_miles=round(hit.distance_km * 0.621371, 1),
-        score=float(hit.score),
-        within_radius=hit.within_radius,
-        evidence=hit.evidence,  # type: ignore[arg-type]  # models.EVIDENCE_*
-        evidence_text=evidence_label(hit.evidence, translations),
-        why=[_reason_read(f, translations, locale) for f in hit.factors if f.points != 0],
-        notes=[
-            _reason_read(f, translations, locale)
-            for f in hit.factors
-            if f.points == 0 and f.factor not in UNSHOWN_FACTORS
-        ],
-        lat=hit.lat,
-        lon=hit.lon,
-        organization=hit.organization_name,
-        organization_id=hit.organization_id,
-        specialty=hit.specialty,
-        designations=hit.designations,
-        languages=hit.languages,
-        accepts_international=hit.accepts_international,
-        demo=hit.is_demo,
-        url=provider_url(hit.kind, hit.id),
-    )
+    fields = result_fields(hit, translations=translations, locale=locale)
+    del fields["accepted_insurance"]  # left unset, as the page and the other callers always had it
+    fields["why"] = [ReasonRead.model_construct(**reason) for reason in fields["why"]]
+    fields["notes"] = [ReasonRead.model_construct(**reason) for reason in fields["notes"]]
+    return SearchResultRead.model_construct(**fields)
+
+
+def result_fields(hit: ProviderHit, *, translations: NullTranslations, locale: str) -> dict[str, Any]:
+    """The fields of one result card (SearchResultRead, in its order; reasons as ReasonRead's fields),
+    `accepted_insurance` None: the values `result_read` builds its model of."""
+    reasons = []
+    notes = []
+    for factor in hit.factors:
+        if factor.points != 0:
+            reasons.append(_reason_fields(factor, translations, locale))
+        elif factor.factor not in UNSHOWN_FACTORS:
+            notes.append(_reason_fields(factor, translations, locale))
+    return {
+        "kind": hit.kind,
+        "id": hit.id,
+        "name": hit.name,
+        "city": hit.city,
+        "region": hit.region,
+        "country": hit.country,
+        "country_code": hit.country_code,
+        "distance_km": float(hit.distance_km),
+        "distance_miles": round(hit.distance_km * 0.621371, 1),
+        "score": float(hit.score),
+        "within_radius": hit.within_radius,
+        "evidence": hit.evidence,
+        "evidence_text": evidence_label(hit.evidence, translations),
+        "why": reasons,
+        "notes": notes,
+        "lat": hit.lat,
+        "lon": hit.lon,
+        "organization": hit.organization_name,
+        "organization_id": hit.organization_id,
+        "specialty": hit.specialty,
+        "designations": hit.designations,
+        "languages": hit.languages,
+        "accepts_international": hit.accepts_international,
+        "demo": hit.is_demo,
+        "url": provider_url(hit.kind, hit.id),
+        "accepted_insurance": None,
+    }
 
 
 # Zero-point factors that say nothing the card does not: "beyond your radius" is its badge, the distance
@@ -225,14 +284,14 @@ def result_read(hit: ProviderHit, *, translations: NullTranslations, locale: str
 UNSHOWN_FACTORS = frozenset({"beyond_radius", "distance"})
 
 
-def _reason_read(factor: RankingFactor, translations: NullTranslations, locale: str) -> ReasonRead:
-    # Built without validation, like the result card (see result_read).
-    return ReasonRead.model_construct(
-        factor=factor.factor,
-        points=float(factor.points),  # a float, as validation would make it (JSON: 5.0, not 5)
-        detail=describe_factor(factor, translations, locale),
-        source=factor.params.get("source"),
-    )
+def _reason_fields(factor: RankingFactor, translations: NullTranslations, locale: str) -> dict[str, Any]:
+    # The fields of a ReasonRead, as validation would make them (points a float: JSON 5.0, not 5).
+    return {
+        "factor": factor.factor,
+        "points": float(factor.points),
+        "detail": describe_factor(factor, translations, locale),
+        "source": factor.params.get("source"),
+    }
 
 
 class LocationRead(BaseModel):

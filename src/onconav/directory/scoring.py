@@ -290,5 +290,11 @@ def _filter_shape(filters: SearchFilters) -> tuple[bool, ...]:
 
 def anyone_offers(session: Session, topics: dict[str, str]) -> bool:
     """Whether any provider anywhere has one of the topics (else looking further is pointless)."""
-    query = select(SearchEntry.id).where(SearchEntry.topic.in_(list(topics))).limit(1)
-    return session.execute(query).first() is not None
+    connection = session.connection()
+    names = padded(list(topics))
+    statement = compiled(
+        connection,
+        ("anyone-offers", len(names)),
+        lambda: select(SearchEntry.id).where(SearchEntry.topic.in_(in_list("t", len(names)))).limit(1),
+    )
+    return bool(statement.execute(connection, in_values("t", names)))

@@ -261,14 +261,18 @@ def _rows_by_id(connection: Connection, columns: tuple[Any, ...], ids: Iterable[
         ("search-by-id", columns[0].table.name, len(wanted)),
         lambda: select(*columns).where(columns[0].in_(in_list("i", len(wanted)))),
     )
+    keys = [column.key for column in columns]
+    booleans = [column.key for column in columns if isinstance(column.type, Boolean)]
+    documents = [column.key for column in columns if isinstance(column.type, JSON)]
     found = {}
     for row in statement.execute(connection, in_values("i", wanted)):
-        values = dict(zip((column.key for column in columns), row, strict=True))
-        for column in columns:
-            if isinstance(column.type, Boolean) and values[column.key] is not None:
-                values[column.key] = bool(values[column.key])
-            elif isinstance(column.type, JSON) and isinstance(values[column.key], str):
-                values[column.key] = json.loads(values[column.key])
+        values = dict(zip(keys, row, strict=True))
+        for key in booleans:
+            if values[key] is not None:
+                values[key] = bool(values[key])
+        for key in documents:
+            if isinstance(values[key], str):
+                values[key] = json.loads(values[key])
         found[values["id"]] = SimpleNamespace(**values)
     return found
 

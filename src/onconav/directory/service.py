@@ -535,6 +535,7 @@ __all__ += [
     "InsurancePlanRecord",
     "LastUpdated",
     "accepted_insurance",
+    "accepted_insurance_fields_of",
     "accepted_insurance_of",
     "import_insurance",
     "organizations_accepting",
@@ -565,16 +566,28 @@ def accepted_insurance_of(
     """The plans each of these organizations accepts, in one query (a results page's organizations); an
     organization no source lists plans for is absent."""
     return {
+        organization_id: [AcceptedPlanRead.model_validate(fields) for fields in plans]
+        for organization_id, plans in accepted_insurance_fields_of(
+            session, organization_ids=organization_ids
+        ).items()
+    }
+
+
+def accepted_insurance_fields_of(
+    session: Session, *, organization_ids: Sequence[int]
+) -> dict[int, list[dict[str, str | None]]]:
+    """`accepted_insurance_of` as AcceptedPlanRead's JSON objects (the search API writes them as they are)."""
+    return {
         organization_id: [
-            AcceptedPlanRead(
-                plan=p.plan,
-                plan_type=p.plan_type,
-                plan_type_label=insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
-                payer=p.payer,
-                network=p.network,
-                source_note=p.source_note,
-                as_of=p.as_of,
-            )
+            {
+                "plan": p.plan,
+                "plan_type": p.plan_type,
+                "plan_type_label": insurance.PLAN_TYPES.get(p.plan_type, p.plan_type),
+                "payer": p.payer,
+                "network": p.network,
+                "source_note": p.source_note,
+                "as_of": p.as_of,
+            }
             for p in plans
         ]
         for organization_id, plans in insurance.accepted_plans(session, organization_ids).items()

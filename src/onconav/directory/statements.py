@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -31,12 +32,17 @@ class CompiledStatement:
         self._order: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if compiled.positional else None
         )
+        # The positional values in one C call (itemgetter of one name gives the value, not a tuple).
+        order = self._order or ()
+        self._positional: Callable[[Mapping[str, Any]], Any] = (
+            itemgetter(*order) if len(order) > 1 else (lambda merged: tuple(merged[name] for name in order))
+        )
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         merged = {**self._defaults, **values}
         if self._order is None:
             return merged
-        return tuple(merged[name] for name in self._order)
+        return self._positional(merged)
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Sequence[Any]:
         """The rows of the statement run with `values` (by bind parameter name)."""

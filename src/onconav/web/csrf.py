@@ -11,6 +11,7 @@ Authorization header (a bearer token is not sent by browsers on their own, so it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -164,12 +165,24 @@ class CSRFMiddleware:
 
 
 def _cookie_header(value: str, scope: Scope) -> str:
+    """The Set-Cookie value of a new CSRF cookie. Its value comes from `secrets.token_urlsafe`, characters
+    a cookie takes unquoted: SimpleCookie would write it as it is, before the same attributes every time."""
+    return f"{CSRF_COOKIE}={value}{_cookie_attributes(cookie_is_secure(scope))}"
+
+
+@functools.lru_cache(maxsize=2)
+def _cookie_attributes(secure: bool) -> str:
+    """What SimpleCookie writes after the value ("; HttpOnly; Path=/; SameSite=Strict")."""
+    return _simple_cookie_header("x", secure).removeprefix(f"{CSRF_COOKIE}=x")
+
+
+def _simple_cookie_header(value: str, secure: bool) -> str:
     cookie: SimpleCookie = SimpleCookie()
     cookie[CSRF_COOKIE] = value
     morsel: Any = cookie[CSRF_COOKIE]
     morsel["path"] = "/"
     morsel["httponly"] = True
     morsel["samesite"] = "Strict"
-    if cookie_is_secure(scope):
+    if secure:
         morsel["secure"] = True
     return str(morsel.OutputString())

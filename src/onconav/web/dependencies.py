@@ -8,11 +8,12 @@ Routes and pages never commit; they raise, and everything of the request is roll
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from onconav.accounts import service as accounts
 from onconav.accounts.principal import Principal
@@ -29,6 +30,21 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+T = TypeVar("T")
+
+
+async def in_unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` in the request's unit of work, as a sync route with SessionDep runs it (committed
+    before it returns, rolled back when it raises), on ONE request thread: SessionDep opens and commits
+    the session on a thread each and the route runs on a third, three hops for a read that takes a few
+    milliseconds (the search API, web/admission.py)."""
+
+    def run() -> T:
+        with unit_of_work(request.app.state.session_factory) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def client_address(request: Request) -> str | None:
