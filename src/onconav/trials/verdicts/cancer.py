@@ -173,7 +173,8 @@ def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
             None,
             N_("The note says how many lines were given."),
         )
-    if criterion.treatment_naive and not criterion.negated_subject:
+    # "No prior systemic therapy" as an inclusion asks the same as "treatment-naive".
+    if criterion.treatment_naive and (not criterion.negated_subject or kind == "inclusion"):
         naive = note.prior_lines == 0
         return (
             (positive_label(kind) if naive else negative_label(kind)),
@@ -184,7 +185,7 @@ def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
 
 
 _CHEMOTHERAPY_NAMED = re.compile(r"\bchemo", re.IGNORECASE)
-_SYSTEMIC_THERAPIES = ("chemotherapy", "immunotherapy")
+_SYSTEMIC_THERAPIES = ("systemic-therapy",)
 
 
 def _treated_though_naive_asked(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:

@@ -19,27 +19,27 @@ _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14,
 }  # fmt: skip
-_AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-_UNIT = r"(hour|hr|h|day|week|wk|month|mo|year|yr)s?\b"
+AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+UNIT = r"(hour|hr|h|day|week|wk|month|mo|year|yr)s?\b"
 _UNITS = {"hr": "hour", "h": "hour", "wk": "week", "mo": "month", "yr": "year"}
 # The note: "for 3 days", "over the past two weeks", "a 5-day history of", "3 days of fever".
 _NOTE_DURATION = re.compile(
     r"\b(?:for|over|past|last|x)\s+(?:the\s+)?(?:past\s+|last\s+)?"
-    + _AMOUNT
+    + AMOUNT
     + r"\s*-?\s*"
-    + _UNIT
+    + UNIT
     + r"(?!\s+ago)|\b"
-    + _AMOUNT
+    + AMOUNT
     + r"[- ]"
-    + _UNIT
+    + UNIT
     + r"\s+(?:history|duration)\b|\b"
-    + _AMOUNT
+    + AMOUNT
     + r"\s+"
-    + _UNIT
+    + UNIT
     + r"\s+of\s+(?!age\b)|\b"
-    + _AMOUNT
+    + AMOUNT
     + r"\s+"
-    + _UNIT
+    + UNIT
     + r"\s+after (?:the\s+)?(?:onset|start|beginning)\b",
     re.I,
 )
@@ -49,7 +49,7 @@ _MORE = r"(?:more than|longer than|at least|greater than|over|>|≥|>=)"
 # 3 weeks", "within the last 24 hours"; or the limit first: "within 48 hours of symptom onset".
 _LIMIT = (
     r"(?:(?P<less>" + _LESS + r")|(?P<more>" + _MORE + r"))\s*(?:the\s+)?(?:last\s+|past\s+|first\s+)?"
-    r"(?P<amount>" + _AMOUNT[1:-1] + r")\s*(?P<unit>" + _UNIT[1:]
+    r"(?P<amount>" + AMOUNT[1:-1] + r")\s*(?P<unit>" + UNIT[1:]
 )
 _ASKED = re.compile(
     r"\b(?:symptoms?|onset|duration|illness|complaints?|lasting|for|of)\b[^.;]{0,40}?\b" + _LIMIT, re.I
@@ -62,7 +62,7 @@ _ASKED_LIMIT_FIRST = re.compile(
 _ABOUT_THE_ILLNESS = re.compile(r"\b(?:symptoms?|onset|illness|complaints?)\b", re.I)
 
 
-def _hours(amount: str, unit: str) -> float:
+def hours(amount: str, unit: str) -> float:
     value = float(_NUMBER_WORDS.get(amount.lower(), 0) or amount)
     unit = unit.lower()
     return value * HOURS[_UNITS.get(unit, unit)]
@@ -76,7 +76,7 @@ def _note_durations(note: NoteFacts, sentence: int | None) -> list[tuple[float, 
             continue
         for m in _NOTE_DURATION.finditer(text):
             groups = [g for g in m.groups() if g]
-            found.append((_hours(groups[0], groups[1]), i))
+            found.append((hours(groups[0], groups[1]), i))
     return found
 
 
@@ -95,7 +95,7 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     asked = _ASKED.search(criterion.text) or _ASKED_LIMIT_FIRST.search(criterion.text)
     if asked is None:
         return None
-    limit = _hours(asked.group("amount"), asked.group("unit"))
+    limit = hours(asked.group("amount"), asked.group("unit"))
     if asked.re is _ASKED_LIMIT_FIRST or _ABOUT_THE_ILLNESS.search(
         criterion.text[: asked.start("less") if asked.group("less") else asked.start("more")]
     ):
@@ -111,9 +111,9 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
         durations = _note_durations(note, sentence)
     if not durations:
         return None
-    hours, sentence = durations[0]
-    too_long = asked.group("less") is not None and hours > limit
-    too_short = asked.group("more") is not None and hours < limit
+    lasted, sentence = durations[0]
+    too_long = asked.group("less") is not None and lasted > limit
+    too_short = asked.group("more") is not None and lasted < limit
     if too_long or too_short:
         return (
             "not included",

@@ -34,6 +34,7 @@ from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
 from onconav.trials.verdicts.symptoms import pain_score
 from onconav.trials.verdicts.unknowable import unknowable
+from onconav.trials.verdicts.windows import event_window
 
 RULES: tuple[Rule, ...] = (
     trivial,
@@ -64,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     illness_duration,
     episodes,
     test_result,
+    event_window,
     subtypes,
     conditions,
     overlap,

@@ -257,6 +257,12 @@ def on_scale_of(measure: str, value: float, bound: float) -> float:
     return value
 
 
+# The words between a measure and its value, any number of them: "ECOG performance status is 1".
+_READING_LINKS = (
+    r"(?:\s*(?:(?:of|was|were|is|are|at|to|up to|score|status|performance status|ps|grade)\b|[=:]))*\s*"
+)
+
+
 def readings(sentence: str, index: int) -> list[Reading]:
     """Measured values in one note sentence: a measure name followed within a few words by a number."""
     found = []
@@ -264,8 +270,7 @@ def readings(sentence: str, index: int) -> list[Reading]:
         for m in rx.finditer(sentence):
             after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + READING_REACH])
             num = re.match(
-                r"\s*(?:of|was|were|is|are|=|:|at|to|up to|score|status|performance status|ps)?\s*"
-                r"(?:of\s+|measured at\s+)?" + _NUMBER,
+                _READING_LINKS + r"(?:of\s+|measured at\s+)?" + _NUMBER,
                 after,
                 re.IGNORECASE,
             )

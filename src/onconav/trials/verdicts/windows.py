@@ -1,0 +1,91 @@
+"""A time window on an event: "radiotherapy within 6 months before the first dose", "myocardial infarction
+in the last 3 months", against the note's own dating of that event ("radiosurgery 3 months ago", "an
+infarction two years ago"). Inside the window the criterion holds; outside it, it does not. The note's
+date must stand in the sentence that names the event; other dates say nothing of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label, positive_label
+from onconav.trials.verdicts.conditions import criterion_concepts
+from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.durations import AMOUNT, UNIT, hours
+from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.overlap import stems
+from onconav.trials.verdicts.text import Mention, ancestors
+
+_WINDOW = re.compile(
+    r"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
+    + AMOUNT
+    + r"\s*"
+    + UNIT
+    + r"|\b"
+    + AMOUNT
+    + r"\s*"
+    + UNIT
+    + r"\s+(?:before|prior to|preceding)\b",
+    re.I,
+)
+_AGO = re.compile(
+    r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+(?:ago|earlier|previously|before (?:admission|presentation))",
+    re.I,
+)
+# Words of the window itself; more than this many others the note does not hold, and the criterion asks
+# more than the event in its window ("major surgery" of a note's minor one).
+OTHER_WORDS = 1
+_WINDOW_WORDS_TEXT = """
+within last past previous preceding prior before during over first dose study entry enrollment enrolment
+randomization randomisation registration screening start treatment day days week weeks month months year
+years history
+"""
+_WINDOW_WORDS = frozenset(_WINDOW_WORDS_TEXT.split())
+
+
+def _window_hours(text: str) -> float | None:
+    m = _WINDOW.search(text)
+    if m is None:
+        return None
+    amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return hours(amount, unit)
+
+
+def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An event the note dates against the criterion's window for it."""
+    limit = _window_hours(criterion.text)
+    if limit is None or criterion.negated_subject:
+        return None
+    for mention in criterion_concepts(criterion):
+        if mention.polarity != "affirmed":
+            continue
+        for said in note.mentions:
+            if said.polarity != "affirmed" or mention.concept not in ancestors(said.concept):
+                continue
+            ago = _AGO.search(note.sentences[said.sentence])
+            if ago is None:
+                continue
+            inside = hours(ago.group(1), ago.group(2)) <= limit
+            if not inside:
+                return (
+                    negative_label(kind),
+                    said.sentence,
+                    (N_("The note dates %(concept)s outside this time window."), concept_named(mention)),
+                )
+            if _others(note, criterion, mention) > OTHER_WORDS:
+                return None
+            return (
+                positive_label(kind),
+                said.sentence,
+                (N_("The note dates %(concept)s inside this time window."), concept_named(mention)),
+            )
+    return None
+
+
+def _others(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
+    """The criterion's content words that are neither the event's, the window's, nor the note's."""
+    said = set().union(*(stems(words) for words in note.words)) if note.words else set()
+    event = set(criterion.words[mention.first : mention.last])
+    words = tuple(w for w in criterion.words if w not in _WINDOW_WORDS and w not in event)
+    return len(stems(words) - said)
