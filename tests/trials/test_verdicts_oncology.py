@@ -43,3 +43,9 @@ def test_an_untreated_patient_is_treatment_naive_and_a_second_generation_drug_is
     gefitinib = read_note("0. A 66-year-old woman with lung adenocarcinoma progressed on gefitinib.")
     assert judge(gefitinib, "Prior third-generation EGFR TKI", "exclusion").label == "not excluded"
     assert judge(gefitinib, "Prior EGFR TKI", "exclusion").label == "excluded"
+
+
+def test_a_note_that_says_premenopausal_settles_menopause() -> None:
+    note = read_note("0. A 48-year-old premenopausal woman with ER-positive breast cancer.")
+    assert judge(note, "Postmenopausal women", "inclusion").label == "not included"
+    assert judge(note, "Premenopausal or perimenopausal women", "inclusion").label != "not included"

@@ -113,9 +113,8 @@ def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     post, pre = bool(_POST.search(criterion.text)), bool(_PRE.search(criterion.text))
     if post == pre or note.sex != "female" or "pregnancy" in criterion.topics:
         return None
-    menstruating = next(
-        (i for i, s in enumerate(note.sentences) if _MENSTRUATING.search(s) and not _NO_MENSES.search(s)),
-        None,
+    menstruating = any(
+        (_MENSTRUATING.search(s) and not _NO_MENSES.search(s)) or _PRE.search(s) for s in note.sentences
     )
     if note.postmenopausal:
         status: str | None = "post"
