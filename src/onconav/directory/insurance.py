@@ -12,8 +12,9 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from onconav.db import utcnow
@@ -26,6 +27,7 @@ from onconav.directory.models import (
     NetworkParticipation,
 )
 from onconav.directory.search import SearchOutcome
+from onconav.directory.statements import compiled, in_list, in_values, padded
 
 # Plan-Net insurance product types (InsuranceProductTypeCS), and the words a patient types for them.
 PLAN_TYPES: dict[str, str] = {
@@ -232,12 +234,33 @@ class AcceptedPlan:
 
 
 def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[int, list[AcceptedPlan]]:
-    """The plans each organization accepts, by organization id, in payer and plan name order."""
-    if not organization_ids:
+    """The plans each organization accepts, by organization id, in payer and plan name order.
+
+    Every search answer and results page asks this: the statement is compiled once per length of the id
+    list (padded to a power of two, `statements.py`), not built and walked for a cache key on every call."""
+    wanted = padded(sorted(set(organization_ids)))
+    if not wanted:
         return {}
+    if session.autoflush:
+        session.flush()  # what session.execute would do: the read sees this session's own writes
+    connection = session.connection()
+    statement = compiled(
+        connection, ("accepted-plans", len(wanted)), lambda: _accepted_plans_query(len(wanted))
+    )
+    found: dict[int, list[AcceptedPlan]] = {}
+    for org_id, plan, plan_type, payer_name, network_name, note, as_of in statement.execute(
+        connection, in_values("o", wanted)
+    ):
+        found.setdefault(org_id, []).append(
+            AcceptedPlan(plan, plan_type, payer_name, network_name, note, as_of)
+        )
+    return found
+
+
+def _accepted_plans_query(count: int) -> Select[Any]:
     network = InsuranceOrganization.__table__.alias("network")
     payer = InsuranceOrganization.__table__.alias("payer")
-    query = (
+    return (
         select(
             NetworkParticipation.organization_id,
             InsurancePlan.name,
@@ -250,15 +273,9 @@ def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[in
         .join(network, network.c.id == NetworkParticipation.network_id)
         .join(InsurancePlan, InsurancePlan.network_id == network.c.id)
         .join(payer, payer.c.id == InsurancePlan.owned_by_id)
-        .where(NetworkParticipation.organization_id.in_(set(organization_ids)))
+        .where(NetworkParticipation.organization_id.in_(in_list("o", count)))
         .order_by(payer.c.name, InsurancePlan.name)
     )
-    found: dict[int, list[AcceptedPlan]] = {}
-    for org_id, plan, plan_type, payer_name, network_name, note, as_of in session.execute(query):
-        found.setdefault(org_id, []).append(
-            AcceptedPlan(plan, plan_type, payer_name, network_name, note, as_of)
-        )
-    return found
 
 
 def plan_type_codes(words: str) -> list[str]:
