@@ -7,7 +7,7 @@ environment translates the literal messages of its templates once, when it compi
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -120,17 +120,28 @@ def environment(locale: str) -> Environment:
         auto_reload=False,  # templates ship inside the package: a new version is a new process
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+
+    def number(value: Any) -> str:
+        return format_number(value, "#,##0.##", locale)
+
+    def signed(value: Any) -> str:
+        return format_number(value, "+#,##0.0;-#,##0.0", locale)
+
+    # Also filters (`{{ x | number }}`): a filter is called directly, a global through Context.call, which
+    # counts on a results page (a number and a signed score per reason of every result).
+    env.filters.update(number=number, signed=signed)
     env.globals.update(
         locale=locale,
         supported_locales=SUPPORTED_LOCALES,
         version=__version__,
         nav_section=nav_section,
-        language_name=lambda code: language_name(code, locale),
-        country_name=lambda code: country_name(code, locale),
+        # Names from Babel's locale data, remembered: a results page names a language or country per result.
+        language_name=lru_cache(maxsize=1024)(lambda code: language_name(code, locale)),
+        country_name=lru_cache(maxsize=1024)(lambda code: country_name(code, locale)),
         designation_label=lambda code: directory.designation_label(code, translations),
         describe_factor=lambda factor: directory.describe_factor(factor, translations, locale),
-        number=lambda value: format_number(value, "#,##0.##", locale),
-        signed=lambda value: format_number(value, "+#,##0.0;-#,##0.0", locale),
+        number=number,
+        signed=signed,
         service_name=lambda code: translations.gettext(knowledge.entry_name("service", code)),
         modality_label=lambda code: translations.gettext(knowledge.modality_label(code)),
         intent_label=lambda code: translations.gettext(knowledge.intent_label(code)),
