@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, nodes, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, nodes, select_autoescape
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -73,14 +73,33 @@ class _TranslateLiterals(NodeTransformer):
             and node.dyn_kwargs is None
         ):
             return node
-        translated = nodes.MarkSafe(nodes.Const(self.gettext(message.value)), lineno=node.lineno)
+        translation = self.gettext(message.value)
         if node.kwargs:
             values = [nodes.Pair(nodes.Const(k.key), k.value, lineno=k.lineno) for k in node.kwargs]
-            return nodes.Mod(translated, nodes.Dict(values, lineno=node.lineno), lineno=node.lineno)
+            marked = nodes.MarkSafe(nodes.Const(translation), lineno=node.lineno)
+            return nodes.Mod(marked, nodes.Dict(values, lineno=node.lineno), lineno=node.lineno)
         try:
-            return nodes.MarkSafe(nodes.Const(str(Markup(translated.expr.value) % {})), lineno=node.lineno)
+            return nodes.MarkSafe(nodes.Const(str(Markup(translation) % {})), lineno=node.lineno)
         except (KeyError, TypeError, ValueError):
             return node  # not a valid message without values: it fails at render time, as before
+
+
+class _AcyclicTemplate(Template):
+    """A template whose render leaves no reference cycle behind.
+
+    A template's macros are closures over its render context, and the context holds them: every render left
+    the context, and all that the page was given (a results page: the search response, its results and
+    reasons, the contacts, the map), for the cycle collector, which a results page then ran about once per
+    request. Emptying the context's variables when the render ends lets reference counting free them."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            return self.environment.concat(self.root_render_func(context))
+        except Exception:
+            self.environment.handle_exception()
+        finally:
+            context.vars.clear()
 
 
 class TranslatedEnvironment(Environment):
@@ -88,6 +107,8 @@ class TranslatedEnvironment(Environment):
 
     Only where the result is the same as at render time: autoescaped templates (the newstyle gettext marks
     translations safe there) that never change autoescaping and never rebind `_` or `gettext`."""
+
+    template_class = _AcyclicTemplate
 
     def __init__(self, gettext: Any, **options: Any) -> None:
         super().__init__(**options)
@@ -103,7 +124,7 @@ class TranslatedEnvironment(Environment):
         modifies = any(True for _ in source.find_all((nodes.EvalContextModifier,)))
         if autoescape and not rebinds and not modifies:
             source = _TranslateLiterals(self.literal_gettext).visit(source)
-        return super()._generate(source, name, filename, defer_init)  # type: ignore[no-any-return]
+        return super()._generate(source, name, filename, defer_init)
 
 
 @cache
