@@ -137,9 +137,10 @@ async def run(pairs: list[Pair], args: argparse.Namespace) -> None:
     from onconav.app import create_app
 
     _inline_thread_pool()
-    app = create_app()
+    app = create_app(warm_up=True)
     transport = httpx.ASGITransport(app=app)
-    # The lifespan, as `onconav serve` runs it: reference data built, then frozen out of the collector.
+    # The lifespan, as `onconav serve` runs it (warm_up=True): reference data built, then frozen out of the
+    # cycle collector.
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client,
