@@ -39,7 +39,10 @@ API_SEARCHES = {
     "breast cancer near New York, NY": {"q": "breast cancer", "near": "New York, NY"},
 }
 # Each page and the API search answering the same question (its throughput is compared with that one's).
-PAGES = {"/procedures/lobectomy/near/chicago-il": "lobectomy near Chicago, IL"}
+PAGES = {
+    "/procedures/lobectomy/near/chicago-il": "lobectomy near Chicago, IL",
+    "/conditions/lung-cancer/near/new-york-city-ny": "lung cancer near New York, NY",
+}
 START_TIMEOUT_S = 300.0  # a first start may migrate the database
 
 

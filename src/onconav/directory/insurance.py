@@ -12,10 +12,9 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from onconav.db import utcnow
@@ -234,8 +233,31 @@ class AcceptedPlan:
     as_of: str | None
 
 
-def _accepted_plans_statement(count: int) -> Any:
-    """The plans accepted by `count` organizations (:o0, :o1, ...), in payer and plan name order."""
+def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[int, list[AcceptedPlan]]:
+    """The plans each organization accepts, by organization id, in payer and plan name order.
+
+    Every search answer and results page asks this: the statement is compiled once per length of the id
+    list (padded to a power of two, `statements.py`), not built and walked for a cache key on every call."""
+    wanted = padded(sorted(set(organization_ids)))
+    if not wanted:
+        return {}
+    if session.autoflush:
+        session.flush()  # what session.execute would do: the read sees this session's own writes
+    connection = session.connection()
+    statement = compiled(
+        connection, ("accepted-plans", len(wanted)), lambda: _accepted_plans_query(len(wanted))
+    )
+    found: dict[int, list[AcceptedPlan]] = {}
+    for org_id, plan, plan_type, payer_name, network_name, note, as_of in statement.execute(
+        connection, in_values("o", wanted)
+    ):
+        found.setdefault(org_id, []).append(
+            AcceptedPlan(plan, plan_type, payer_name, network_name, note, as_of)
+        )
+    return found
+
+
+def _accepted_plans_query(count: int) -> Select[Any]:
     network = InsuranceOrganization.__table__.alias("network")
     payer = InsuranceOrganization.__table__.alias("payer")
     return (
@@ -254,26 +276,6 @@ def _accepted_plans_statement(count: int) -> Any:
         .where(NetworkParticipation.organization_id.in_(in_list("o", count)))
         .order_by(payer.c.name, InsurancePlan.name)
     )
-
-
-def accepted_plans(session: Session, organization_ids: Sequence[int]) -> dict[int, list[AcceptedPlan]]:
-    """The plans each organization accepts, by organization id, in payer and plan name order. The statement
-    is built and compiled once per length of the (padded) id list: a search runs it for its results."""
-    if not organization_ids:
-        return {}
-    wanted = padded(sorted(set(organization_ids)))
-    connection = session.connection()
-    statement = compiled(
-        connection, ("accepted-plans", len(wanted)), partial(_accepted_plans_statement, len(wanted))
-    )
-    found: dict[int, list[AcceptedPlan]] = {}
-    for org_id, plan, plan_type, payer_name, network_name, note, as_of in statement.execute(
-        connection, in_values("o", wanted)
-    ):
-        found.setdefault(org_id, []).append(
-            AcceptedPlan(plan, plan_type, payer_name, network_name, note, as_of)
-        )
-    return found
 
 
 def plan_type_codes(words: str) -> list[str]:

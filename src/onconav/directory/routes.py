@@ -250,9 +250,10 @@ def page_search(request: Request, session: SessionDep) -> Response:
 
 
 def _same_page(request: Request, **changes: str) -> str:
-    """This page's path and query with some parameters changed (a link that keeps everything else)."""
-    url = request.url.include_query_params(**changes)
-    return f"{url.path}?{url.query}"
+    """This page's path and query with some parameters changed (a link that keeps everything else): the
+    changed ones last, as Starlette's `URL.include_query_params` puts them, without parsing the URL again."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
+    return f"{request.url.path}?{urlencode(kept + list(changes.items()))}"
 
 
 def _readable_url(form: dict[str, str]) -> str | None:
