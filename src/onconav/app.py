@@ -46,6 +46,7 @@ from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
 from onconav.web.access_log import AccessLogMiddleware
 from onconav.web.admission import AdmissionMiddleware
+from onconav.web.asgi import HTTPMiddleware
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
 from onconav.web.errors import UnexpectedErrorMiddleware, install_error_handlers
@@ -184,18 +185,12 @@ SECURITY_HEADERS = (
 )
 
 
-class LocaleMiddleware:
+class LocaleMiddleware(HTTPMiddleware):
     """Chooses the locale of the answer (`request.state.locale`): a valid `?lang=` (then remembered in a
     cookie, so that forms and links keep it), else the locale cookie, else Accept-Language; and gives every
     answer its Content-Language and the security headers (those it does not set itself)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         chosen = request.query_params.get("lang")
         chosen = chosen if chosen in SUPPORTED_LOCALES else None

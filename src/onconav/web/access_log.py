@@ -14,8 +14,9 @@ import uuid
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from onconav.web.asgi import HTTPMiddleware
 from onconav.web.route_template import route_template
 
 ACCESS_LOG = logging.getLogger("onconav.access")
@@ -24,17 +25,11 @@ REQUEST_ID_HEADER = "X-Request-ID"
 ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HTTPMiddleware):
     """Logs every HTTP request once it is answered (or fails) and gives it a request id, echoed in the
     X-Request-ID response header and kept in `request.state.request_id`."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         offered = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
         request_id = offered if ACCEPTABLE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex

@@ -20,9 +20,10 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from onconav.accounts.crypto import derive_secret
+from onconav.web.asgi import HTTPMiddleware
 from onconav.web.dependencies import SESSION_COOKIE
 
 CSRF_COOKIE = "onconav_csrf"
@@ -52,16 +53,10 @@ def cookie_is_secure(scope: Scope) -> bool:
     return host not in {"localhost", "127.0.0.1", "::1", "testserver"}
 
 
-class CSRFMiddleware:
+class CSRFMiddleware(HTTPMiddleware):
     """ASGI middleware enforcing the CSRF token (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         cookie = request.cookies.get(CSRF_COOKIE, "")
         new_cookie = None

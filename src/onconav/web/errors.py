@@ -15,11 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import exc as database_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from onconav.errors import RETRY_AFTER_SECONDS, OnconavError
 from onconav.fhir.outcome import FhirError, outcome_response, prefers_xml
 from onconav.i18n import get_translations
+from onconav.web.asgi import HTTPMiddleware
 from onconav.web.templating import render
 
 log = logging.getLogger("onconav")
@@ -222,20 +223,14 @@ def unexpected_error_response(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, _("Something went wrong on our side. Please try again."))
 
 
-class UnexpectedErrorMiddleware:
+class UnexpectedErrorMiddleware(HTTPMiddleware):
     """Answers an exception no handler took with a 500 from here, so the connection stays usable.
 
     Starlette's own last resort (ServerErrorMiddleware) re-raises to the server, which then closes the
     keep-alive connection and loses the requests already sent on it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         response_started = False
 
         async def tracking_send(message: Message) -> None:

@@ -25,10 +25,11 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from onconav.config import Settings, get_settings, set_inherited_variable
 from onconav.errors import Forbidden
+from onconav.web.asgi import HTTPMiddleware
 from onconav.web.route_template import route_template
 
 MULTIPROCESS_ENVIRONMENT_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -66,16 +67,10 @@ FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 router = APIRouter(include_in_schema=False)
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HTTPMiddleware):
     """Counts and times every HTTP request by its route template once it is answered."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
