@@ -49,3 +49,43 @@ def test_a_note_that_says_premenopausal_settles_menopause() -> None:
     note = read_note("0. A 48-year-old premenopausal woman with ER-positive breast cancer.")
     assert judge(note, "Postmenopausal women", "inclusion").label == "not included"
     assert judge(note, "Premenopausal or perimenopausal women", "inclusion").label != "not included"
+
+
+PROSTATE = read_note(
+    "0. A 68-year-old man has metastatic prostate adenocarcinoma.\n"
+    "1. On leuprolide for two years, his PSA rose from 1.2 to 9.8 ng/mL despite androgen deprivation.\n"
+    "2. His testosterone is 15 ng/dL. CT shows liver metastases."
+)
+COLON = read_note(
+    "0. A 59-year-old man has rectal adenocarcinoma with lung metastases.\n"
+    "1. Molecular testing: MSS, NRAS Q61K mutant, BRAF wild-type."
+)
+WILD = read_note("0. A 61-year-old woman has metastatic colon cancer, RAS wild-type and MSI-high.")
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "label"),
+    [
+        (PROSTATE, "Metastatic castration-resistant prostate cancer (mCRPC)", "inclusion", "included"),
+        (PROSTATE, "Metastatic hormone-sensitive prostate cancer", "inclusion", "not included"),
+        (PROSTATE, "Serum testosterone below 50 ng/dL", "inclusion", "included"),
+        (PROSTATE, "Visceral metastases", "exclusion", "excluded"),
+        (COLON, "MSI-H or dMMR colorectal cancer", "inclusion", "not included"),
+        (COLON, "RAS wild-type metastatic colorectal cancer", "inclusion", "not included"),
+        (COLON, "Visceral metastases", "exclusion", "excluded"),
+        (WILD, "KRAS mutation", "inclusion", "not included"),
+        (WILD, "RAS wild-type colorectal cancer", "inclusion", "included"),
+        (WILD, "MSI-H colorectal cancer", "inclusion", "included"),
+    ],
+)
+def test_markers_groups_sites_and_castration(note: object, criterion: str, kind: str, label: str) -> None:
+    assert judge(note, criterion, kind).label == label  # type: ignore[arg-type]
+
+
+def test_a_status_the_name_carries_is_not_taken_by_the_next_marker() -> None:
+    assert COLON.biomarkers["MSI-H"] == "negative"
+    assert COLON.biomarkers["NRAS"] == "positive"
+    bone_only = read_note(
+        "0. A 75-year-old man with prostate cancer has bone metastases only; no visceral metastases."
+    )
+    assert judge(bone_only, "Visceral metastases", "exclusion").label == "not excluded"

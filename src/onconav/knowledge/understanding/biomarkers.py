@@ -233,7 +233,9 @@ def _share_list_status(text: str, found: list[Mention]) -> None:
         if len(chain) < 2:
             continue
         for i, mention in enumerate(chain):
-            if mention.status_from not in ("none", "implied"):
+            # A name that carries its own status ("MSS", "KRAS G12C") keeps it: the "mutant" of
+            # "MSS, KRAS mutant" is the next marker's.
+            if mention.status_from != "none":
                 continue
             later = next(
                 (m for m in chain[i + 1 :] if m.status_from in ("post", "noun", "symbol", "value")), None

@@ -39,6 +39,9 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         if found is not None and found[0] == "included":
             # The right cancer with the wrong receptors is not the cancer asked for (TNBC, HER2-positive).
             found = biomarkers(note, criterion, kind) or found
+            castration = _castration(note, criterion, kind)
+            if found[0] == "included" and castration is not None:
+                return castration
             if found[0] == "included" and (unmet := _course_not_stated(note, criterion)) is not None:
                 return unmet
             return found
@@ -55,6 +58,52 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if found is not None:
         return found
     return biomarkers(note, criterion, kind)
+
+
+# Prostate cancer that grows despite castration, or still answers to it: asked by a criterion, told by a
+# note in words ("castration-resistant") or by a rising PSA or growth while on androgen deprivation.
+_ASKS_RESISTANT = re.compile(
+    r"castrat\w*[- ]resistant|\bcrpc\b|hormone[- ]refractory|androgen[- ]independent", re.I
+)
+_ASKS_SENSITIVE = re.compile(
+    r"(?:hormone|castrat\w*)[- ](?:sensitive|naive)|\b(?:m?hspc|m?cspc)\b|androgen[- ]dependent", re.I
+)
+_NOTE_RESISTANT = re.compile(
+    _ASKS_RESISTANT.pattern
+    + r"|\b(?:psa|disease)\b[^\n;]{0,40}\b(?:rose|rising|increas\w*|progress\w*)\b[^\n;]{0,40}"
+    r"\b(?:despite|on|while on|during)\b[^\n;]{0,30}\b(?:adt|androgen deprivation|castrat\w*|leuprolide|"
+    r"goserelin|degarelix)|\bcastrate (?:level )?testosterone",
+    re.I,
+)
+_NOTE_SENSITIVE = re.compile(
+    _ASKS_SENSITIVE.pattern + r"|\bnot (?:yet )?(?:received|started) (?:adt|androgen)", re.I
+)
+
+
+def _castration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Castration-resistant or hormone-sensitive prostate cancer asked, against what the note tells."""
+    resistant, sensitive = _ASKS_RESISTANT.search(criterion.text), _ASKS_SENSITIVE.search(criterion.text)
+    if bool(resistant) == bool(sensitive):
+        return None
+    told = (
+        "resistant"
+        if _NOTE_RESISTANT.search(note.text)
+        else "sensitive"
+        if _NOTE_SENSITIVE.search(note.text)
+        else None
+    )
+    if told is None:
+        return (
+            NEI,
+            _cancer_sentence(note),
+            N_("The note does not say whether the cancer still answers to castration."),
+        )
+    holds = (told == "resistant") == bool(resistant)
+    return (
+        positive_label(kind) if holds else negative_label(kind),
+        _cancer_sentence(note),
+        N_("The note tells whether the cancer still answers to castration."),
+    )
 
 
 # What a criterion may ask of the cancer's course besides its type: a progression, a relapse, a failed or

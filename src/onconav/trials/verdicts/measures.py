@@ -53,6 +53,8 @@ MEASURES: dict[str, str] = {
     r"\bfever\b(?=\s+(?:of|to|up to)\s+\d)",
     "oxygen-saturation": r"oxygen saturation|o2 sats?|spo2|sao2|saturation",
     "karnofsky": r"karnofsky|\bkps\b",
+    "testosterone": r"(?:serum )?testosterone",
+    "psa": r"\bpsa\b|prostate[- ]specific antigen",
     "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}

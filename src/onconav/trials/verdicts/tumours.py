@@ -24,7 +24,12 @@ _MUTATION = re.compile(
 # How far after (or before) a gene's name its alteration is said, in characters.
 ALTERATION_REACH = 40
 # Sites a criterion names before "metastases", as the knowledge reader names note sites.
+# Organs whose metastases are "visceral" (not bone, lymph nodes, skin or soft tissue).
+VISCERA = frozenset(
+    {"liver", "lung", "adrenal", "peritoneum", "pleura", "kidney", "pancreas", "spleen", "ovary"}
+)
 _SITES = {
+    "visceral": "visceral",
     "cardiac": "heart",
     "heart": "heart",
     "pericardial": "heart",
@@ -70,12 +75,37 @@ def _hormone_receptor(note: NoteFacts) -> str | None:
     return None
 
 
+def _ras(note: NoteFacts) -> str | None:
+    """RAS status from KRAS and NRAS: positive (mutated) when either is, wild-type when both are."""
+    kras, nras = note.biomarkers.get("KRAS"), note.biomarkers.get("NRAS")
+    if "positive" in (kras, nras) or note.biomarkers.get("KRAS G12C") == "positive":
+        return "positive"
+    if kras == "negative" and nras == "negative":
+        return "negative"
+    return None
+
+
+def _status_in_note(note: NoteFacts, name: str) -> str | None:
+    """The note's status of a biomarker, from its parts (HR from ER and PR, RAS from KRAS and NRAS) or its
+    group (a "RAS wild-type" tumour has no KRAS or NRAS mutation)."""
+    have = note.biomarkers.get(name)
+    if have is not None:
+        return have
+    if name == "HR":
+        return _hormone_receptor(note)
+    if name == "RAS":
+        return _ras(note)
+    if name in ("KRAS", "NRAS", "KRAS G12C") and note.biomarkers.get("RAS") == "negative":
+        return "negative"
+    return None
+
+
 def biomarkers(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Each biomarker the criterion names against the note's: a different status decides; a mutation asked
     where the note gives a receptor status (or the reverse) stays open."""
     agreed = 0
     for name, status in criterion.biomarkers:
-        have = note.biomarkers.get(name) or (_hormone_receptor(note) if name == "HR" else None)
+        have = _status_in_note(note, name)
         gene, shown = name.split()[0], name
         if have is None and gene != name and note.biomarkers.get(gene) == "negative":
             have, shown = "negative", gene  # a wild-type gene has none of its variants ("BRAF negative")
@@ -169,12 +199,23 @@ def metastatic_sites(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     site = _SITES.get((m.group(1) or m.group(2) or "").lower())
     if site is None or site == "brain":
         return None  # brain metastases have their own rule
+    if site == "visceral" and note.metastatic_sites & VISCERA:
+        return (
+            positive_label(kind),
+            _cancer_sentence(note),
+            (
+                N_("The note reports metastases to the %(site)s."),
+                {"site": sorted(note.metastatic_sites & VISCERA)[0]},
+            ),
+        )
     if site in note.metastatic_sites:
         return (
             positive_label(kind),
             _cancer_sentence(note),
             (N_("The note reports metastases to the %(site)s."), {"site": site}),
         )
+    if kind == "exclusion" and site == "visceral":
+        return "not excluded", _cancer_sentence(note), N_("The note reports no visceral metastases.")
     if kind == "exclusion":
         return (
             "not excluded",
@@ -184,7 +225,10 @@ def metastatic_sites(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
     return (
         NEI,
         None,
-        (N_("The note does not say whether there are metastases to the %(site)s."), {"site": site}),
+        (
+            N_("The note does not say whether there are metastases to the %(site)s."),
+            {"site": "visceral organs" if site == "visceral" else site},
+        ),
     )
 
 
