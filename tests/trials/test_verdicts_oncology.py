@@ -89,3 +89,29 @@ def test_a_status_the_name_carries_is_not_taken_by_the_next_marker() -> None:
         "0. A 75-year-old man with prostate cancer has bone metastases only; no visceral metastases."
     )
     assert judge(bone_only, "Visceral metastases", "exclusion").label == "not excluded"
+
+
+MELANOMA = read_note(
+    "0. A 52-year-old woman has stage IIIB cutaneous melanoma, completely excised 5 weeks ago.\n"
+    "1. She has ulcerative colitis."
+)
+SCLC = read_note(
+    "0. A 63-year-old man has extensive-stage small cell lung cancer.\n"
+    "1. MRI shows three brain metastases that have not been treated."
+)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "label"),
+    [
+        (MELANOMA, "Completely resected stage III melanoma", "inclusion", "included"),
+        (MELANOMA, "History of autoimmune disease", "exclusion", "excluded"),
+        (SCLC, "Limited-stage small cell lung cancer", "inclusion", "not included"),
+        (SCLC, "Extensive-stage SCLC", "inclusion", "included"),
+        (SCLC, "Untreated brain metastases", "exclusion", "excluded"),
+    ],
+)
+def test_resection_stage_words_untreated_metastases_and_bowel_disease(
+    note: object, criterion: str, kind: str, label: str
+) -> None:
+    assert judge(note, criterion, kind).label == label  # type: ignore[arg-type]

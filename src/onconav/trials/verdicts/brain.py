@@ -91,4 +91,10 @@ _TREATED = re.compile(
 
 def _was_treated(note: NoteFacts, sentence: int | None) -> bool:
     """Whether the sentence reporting the brain metastases says they were treated or are stable."""
-    return sentence is not None and bool(_TREATED.search(note.sentences[sentence]))
+    if sentence is None:
+        return False
+    text = note.sentences[sentence]
+    return bool(_TREATED.search(text)) and not _NOT_TREATED.search(text)
+
+
+_NOT_TREATED = re.compile(r"\b(?:not (?:been |yet )?treated|untreated|no treatment)\b", re.I)

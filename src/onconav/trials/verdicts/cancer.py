@@ -109,7 +109,8 @@ def _castration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
 # What a criterion may ask of the cancer's course besides its type: a progression, a relapse, a failed or
 # completed treatment. The note must say it too.
 _COURSE = re.compile(
-    r"\b(?:progress\w*|refractory|relaps\w*|recurr\w*|resistan\w*|fail\w*|intoleran\w*|complet\w*|"
+    r"\b(?:progress\w*|refractory|relaps\w*|recurr\w*|resistan\w*|fail\w*|intoleran\w*|"
+    r"complet\w*(?!\s+(?:resect|excis|remov))|"
     r"survivors?)\b",
     re.I,
 )

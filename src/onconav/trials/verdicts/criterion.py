@@ -271,6 +271,11 @@ def stage_groups(text: str) -> frozenset[str]:
             a, b = sorted((_GROUPS.index(groups[0]), _GROUPS.index(groups[1])))
             groups = list(_GROUPS[a : b + 1])
         found.update(groups)
+    # Small cell lung cancer's two stages: limited counts as III, extensive as IV (as in `cancer.py`).
+    if re.search(r"\blimited[- ](?:stage|disease)\b", text, re.I):
+        found.add("III")
+    if re.search(r"\bextensive[- ](?:stage|disease)\b", text, re.I):
+        found.add("IV")
     return frozenset(found)
 
 
