@@ -115,3 +115,13 @@ def test_resection_stage_words_untreated_metastases_and_bowel_disease(
     note: object, criterion: str, kind: str, label: str
 ) -> None:
     assert judge(note, criterion, kind).label == label  # type: ignore[arg-type]
+
+
+def test_a_regimen_names_its_medicines() -> None:
+    lymphoma = read_note("0. A 60-year-old man with DLBCL relapsed after six cycles of R-CHOP.")
+    assert judge(lymphoma, "Prior anthracycline", "exclusion").label == "excluded"
+    assert judge(lymphoma, "Prior anti-CD20 monoclonal antibody", "inclusion").label == "included"
+    assert judge(lymphoma, "Known immunodeficiency", "exclusion").label != "excluded"
+    colon = read_note("0. A 57-year-old woman with metastatic colon cancer progressed on FOLFIRI.")
+    assert judge(colon, "Prior irinotecan", "exclusion").label == "excluded"
+    assert judge(colon, "Prior oxaliplatin", "exclusion").label == "not excluded"

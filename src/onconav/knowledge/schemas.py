@@ -375,6 +375,7 @@ class ClinicalLexiconFile(StrictModel):
     severity_words: tuple[str, ...]
     medication_classes: dict[str, MedicationClass]
     implied_by_medication: dict[str, str]
+    regimens: dict[str, tuple[str, ...]] = {}  # regimen medicine -> the medicines it is made of
 
     @model_validator(mode="after")
     def _references_hold(self) -> ClinicalLexiconFile:
@@ -405,6 +406,11 @@ class ClinicalLexiconFile(StrictModel):
         )
         if wrong:
             raise ValueError(f"implied_by_medication names unknown medicines or concepts for {wrong}")
+        strays = sorted(
+            k for k, parts in self.regimens.items() if k not in medicines or set(parts) - set(codes)
+        )
+        if strays:
+            raise ValueError(f"regimens name unknown medicines or concepts for {strays}")
         return self
 
 
@@ -417,6 +423,7 @@ class ClinicalLexicon(BaseModel):
     medicines: frozenset[str]  # the concepts that are medicines or classes of medicines
     severity_words: frozenset[str]  # before a concept in a criterion, they make it a narrower thing
     implied_by_medication: dict[str, str]  # medicine -> the condition taking it implies
+    regimens: dict[str, tuple[str, ...]] = {}  # regimen -> the medicines it is made of
 
 
 class TermMatch(BaseModel):

@@ -52,6 +52,16 @@ _NOT_SEXUALLY_ACTIVE = re.compile(
 )
 
 
+def _regimen_parts(found: list[Mention]) -> list[Mention]:
+    """Each medicine of a regimen the note names, as named where the regimen is ("FOLFIRI": irinotecan)."""
+    regimens = knowledge.clinical_lexicon().regimens
+    return [
+        Mention(part, m.sentence, m.first, m.last, m.polarity)
+        for m in found
+        for part in regimens.get(m.concept, ())
+    ]
+
+
 @dataclass(frozen=True)
 class NoteFacts:
     """What a patient note says, read once and reused for every criterion."""
@@ -138,6 +148,7 @@ def read_note(text: str) -> NoteFacts:
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
+    found.extend(_regimen_parts(found))
     explanation = knowledge.explain(text)
     patients = cancer_is_the_patients(sentences, found)
     cancer = explanation.condition.code if explanation.condition and patients is not False else None
