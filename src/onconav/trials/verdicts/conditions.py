@@ -13,7 +13,7 @@ from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
-from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, stems
+from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, note_stems, stems
 from onconav.trials.verdicts.text import Mention, ancestors
 from onconav.trials.verdicts.tumours import OTHER_CANCER
 
@@ -135,7 +135,7 @@ _IMPLIED_WORDS = (
 
 def _note_stems(note: NoteFacts) -> set[str]:
     """The stems of the note's words, with those of what it describes in other words."""
-    found = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    found = note_stems(note)
     for pattern, words in _IMPLIED_WORDS:
         if pattern.search(note.text):
             found |= stems(words)
@@ -407,9 +407,9 @@ def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Ment
     if any(w in severity for w in before) or not _CURRENTLY.search(note.sentences[sentence]):
         return False
     concept_words = set(criterion.words[mention.first : mention.last])
-    note_stems = set().union(*(stems(w) for w in note.words)) if note.words else set()
+    said = note_stems(note)
     wanted = stems(tuple(w for w in criterion.words if w not in concept_words and w not in _WINDOW_FILLER))
-    return len(wanted - note_stems - stems(tuple(concept_words))) <= _allowance(criterion, mention)
+    return len(wanted - said - stems(tuple(concept_words))) <= _allowance(criterion, mention)
 
 
 ANY_OF = re.compile(r"\b(?:one or more|at least one|any of|any one of)\b", re.I)

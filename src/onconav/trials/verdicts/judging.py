@@ -28,7 +28,7 @@ from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
 from onconav.trials.verdicts.reproductive import parity
-from onconav.trials.verdicts.results import test_result
+from onconav.trials.verdicts.results import reported_result
 from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
@@ -64,7 +64,7 @@ RULES: tuple[Rule, ...] = (
     blanket_statements,
     illness_duration,
     episodes,
-    test_result,
+    reported_result,
     event_window,
     subtypes,
     conditions,

@@ -63,6 +63,11 @@ def stems(words: frozenset[str] | tuple[str, ...]) -> set[str]:
     }
 
 
+def note_stems(note: NoteFacts) -> set[str]:
+    """The stems of every content word of the note."""
+    return set().union(*(stems(words) for words in note.words)) if note.words else set()
+
+
 def _denied(sequence: tuple[str, ...], shared: set[str]) -> bool:
     """Whether a negating word stands shortly before any of the shared words ("unable to give consent")."""
     for i, word in enumerate(sequence):

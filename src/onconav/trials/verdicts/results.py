@@ -37,7 +37,7 @@ def _polarity(text: str) -> str | None:
     return "negative" if negative else "positive"
 
 
-def test_result(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+def reported_result(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A test result the criterion asks, against the same test's result in the note."""
     if criterion.negated_subject or len(criterion.words) > 12 or re.search(r"\bor\b|/", criterion.text):
         return None

@@ -14,7 +14,7 @@ from onconav.trials.verdicts.conditions import criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.durations import AMOUNT, UNIT, hours
 from onconav.trials.verdicts.note import NoteFacts
-from onconav.trials.verdicts.overlap import stems
+from onconav.trials.verdicts.overlap import note_stems, stems
 from onconav.trials.verdicts.text import Mention, ancestors
 
 _WINDOW = re.compile(
@@ -85,7 +85,7 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
 
 def _others(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
     """The criterion's content words that are neither the event's, the window's, nor the note's."""
-    said = set().union(*(stems(words) for words in note.words)) if note.words else set()
+    said = note_stems(note)
     event = set(criterion.words[mention.first : mention.last])
     words = tuple(w for w in criterion.words if w not in _WINDOW_WORDS and w not in event)
     return len(stems(words) - said)
