@@ -11,9 +11,10 @@ route. Searches cost milliseconds of compute; a repeated one is then as cheap as
 - Per browser: the page's CSRF token (`state.csrf_token`, set by CSRFMiddleware, outside this one) is stored
   as a placeholder and the asking browser's own token is put back on every hit. Anonymous pages of these
   routes show nothing else of the visitor (the header's "Your account" needs a session cookie).
-- Invalidation: any successful (status < 400) POST, PUT, PATCH or DELETE handled by THIS process empties it;
-  other processes and machines converge within the lifetime, exactly like shared caches. Writes that bypass
-  HTTP (imports, the CLI) are seen within the lifetime too.
+- Invalidation: any successful (status < 400) POST, PUT, PATCH or DELETE handled by THIS process empties it
+  (but the trial matches, POSTs that only read: READS_BY_POST); other processes and machines converge
+  within the lifetime, exactly like shared caches. Writes that bypass HTTP (imports, the CLI) are seen
+  within the lifetime too.
 - Bounds: `answer_cache_entries` answers and `answer_cache_bytes` bytes, least recently used first out;
   either at 0 (or a lifetime of 0) turns it off.
 
@@ -55,6 +56,9 @@ CACHED_ROUTES = frozenset(
     }
 )
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# POSTs that only read (a trial match sends the patient's details in its body, never in a URL): they leave
+# the cache alone, or every trial match would empty it.
+READS_BY_POST = frozenset({"/api/v1/trials/match", "/trials"})
 CACHE_HEADER = "x-cache"
 ENTRY_OVERHEAD_BYTES = 512  # the key, the headers and the bookkeeping of an entry, roughly
 LARGEST_SHARE = 16  # an answer larger than 1/16 of the budget is not kept: it would push out too many
@@ -173,7 +177,11 @@ class AnswerCacheMiddleware(HTTPMiddleware):
         cache = self.cache
 
         async def send_clearing(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] < 400
+                and route_template(scope) not in READS_BY_POST
+            ):
                 cache.clear()  # the write has committed before its answer starts
             await send(message)
 
