@@ -38,6 +38,7 @@ import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 HEALTHZ = "/healthz"
@@ -188,15 +189,28 @@ def run_wrk(
     return parse_wrk(subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout)
 
 
-def distinct_questions() -> dict[str, list[str]]:
-    """The paths of the distinct shape: (procedure or condition, demo city) pairs, each once, shuffled, as API
-    searches ("lobectomy" near "Chicago, IL") and as results pages (/procedures/lobectomy/near/chicago-il)."""
+def distinct_catalogue() -> tuple[list[tuple[str, str, str]], list[Any]]:
+    """The procedures and conditions (path prefix, code, name) and the demo's cities."""
     from onconav.directory.demo import demo_cities
     from onconav.knowledge import service as knowledge
 
-    cities = demo_cities("small")  # the large demo's cities include these
     terms = [("procedures", s.code, s.name) for s in knowledge.list_services()]
     terms += [("conditions", c.code, c.name) for c in knowledge.list_conditions()]
+    return terms, demo_cities("small")  # the large demo's cities include these
+
+
+def term_warm_ups(workers: int) -> list[str]:
+    """Two searches per term and worker, at coordinates (never a city of the distinct shape): what a server
+    builds once per term (a condition's candidates) is built before the distinct runs, not in the first."""
+    terms, _cities = distinct_catalogue()
+    spots = [f"{40 + worker * 0.1:.1f},-74.0" for worker in range(2 * workers)]
+    return [f"/api/v1/search?{urlencode({'q': term[2], 'near': spot})}" for term in terms for spot in spots]
+
+
+def distinct_questions() -> dict[str, list[str]]:
+    """The paths of the distinct shape: (procedure or condition, demo city) pairs, each once, shuffled, as API
+    searches ("lobectomy" near "Chicago, IL") and as results pages (/procedures/lobectomy/near/chicago-il)."""
+    terms, cities = distinct_catalogue()
     pairs = [(term, city) for term in terms for city in cities]
     random.Random(17).shuffle(pairs)
     pairs = pairs[:DISTINCT_LIMIT]
@@ -243,7 +257,7 @@ class Measured:
     hit_rate: float | None
 
 
-def measure(base: str, args: argparse.Namespace) -> dict[str, Measured]:
+def measure(base: str, args: argparse.Namespace, workers: int) -> dict[str, Measured]:
     """Every endpoint once, /healthz first, then the distinct shapes, in one run of the server."""
     targets = {"/healthz (baseline)": HEALTHZ}
     targets |= {label: f"/api/v1/search?{urlencode(params)}" for label, params in API_SEARCHES.items()}
@@ -262,6 +276,9 @@ def measure(base: str, args: argparse.Namespace) -> dict[str, Measured]:
         ]
         runs += [(label, base + "/", script) for label, script in scripts.items()]
         for label, url, script in runs:
+            if script is not None and label == DISTINCT_API:
+                for path in term_warm_ups(workers):
+                    warm(base + path, times=1)
             before = cache_lookups(base)
             run = run_wrk(url, script=script, **shape)
             hits, misses = (now - then for now, then in zip(cache_lookups(base), before, strict=True))
@@ -345,7 +362,7 @@ def main() -> None:
         log = Path(args.data_dir).resolve() / f"http-bench-serve-{port}.log"
         server = start_server(onconav, port, workers, env, log)
         try:
-            results = measure(f"http://127.0.0.1:{port}", args)
+            results = measure(f"http://127.0.0.1:{port}", args, workers or 1)
         finally:
             stop_server(server)
         report(results, workers)
