@@ -46,6 +46,7 @@ from onconav.trials.routes import api_router as trials_api
 from onconav.trials.routes import page_router as trials_pages
 from onconav.web.access_log import AccessLogMiddleware
 from onconav.web.admission import AdmissionMiddleware
+from onconav.web.answer_cache import AnswerCacheMiddleware, answer_cache_from_settings
 from onconav.web.asgi import HTTPMiddleware
 from onconav.web.body_limits import BodyLimitMiddleware, limits_from_settings
 from onconav.web.csrf import CSRFMiddleware
@@ -123,6 +124,10 @@ def create_app(engine: Engine | None = None, *, warm_up: bool = False) -> FastAP
     )
     app.state.engine = engine or create_db_engine()
     app.state.session_factory = make_session_factory(app.state.engine)
+    # Innermost: anonymous public reads answered again from memory (web/answer_cache.py); inside the CSRF
+    # check, which gives each browser its own token in a kept page.
+    app.state.answer_cache = answer_cache_from_settings(settings)
+    app.add_middleware(AnswerCacheMiddleware, cache=app.state.answer_cache)
     app.add_middleware(CSRFMiddleware)  # inside the middleware below, so its pages are translated
     # Outside the CSRF check (which reads form bodies) and everything after it; inside the locale only,
     # which never reads the body, so that the 413 page is translated and carries the security headers.

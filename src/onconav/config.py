@@ -146,7 +146,22 @@ class Settings(BaseSettings):
         description="Set by `onconav serve` for its workers (prometheus-client's multiprocess mode).",
     )
     public_cache_seconds: int = Field(
-        default=300, description="How long clients and shared caches may reuse a public API or FHIR read."
+        default=300,
+        description="How long clients and shared caches may reuse a public API or FHIR read; also the "
+        "lifetime of the server's own answer cache (answer_cache_entries).",
+    )
+    answer_cache_entries: int = Field(
+        default=2000,
+        ge=0,
+        description="Answers to anonymous public reads (searches, results and profile pages, condition "
+        "pages) each worker process keeps for public_cache_seconds and serves again without recomputing "
+        "them (onconav.web.answer_cache); 0 turns the cache off.",
+    )
+    answer_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Most bytes of answers each worker process's answer cache holds (least recently used "
+        "answers go first); 0 turns the cache off.",
     )
     # Quotes (docs/quotes.md): figures the operator supplies for the total cost of care (none: unknown).
     quotes_travel_per_km: Decimal | None = Field(
