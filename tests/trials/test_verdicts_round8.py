@@ -75,3 +75,61 @@ def test_hysterectomy_and_oophorectomy_are_operations_a_note_names(
     note: object, criterion: str, label: str
 ) -> None:
     assert judge(note, criterion, "exclusion").label == label  # type: ignore[arg-type]
+
+
+def _labs(values: str, sex: str = "man") -> object:
+    return read_note(f"0. A 61-year-old {sex} has metastatic pancreatic adenocarcinoma.\n1. {values}")
+
+
+@pytest.mark.parametrize(
+    ("values", "criterion", "kind", "label"),
+    [
+        ("AST 28 U/L and ALT 33 U/L.", "AST/ALT ≤ 2.5 × ULN", "inclusion", "included"),
+        ("AST 210 U/L, ALT 190 U/L.", "AST/ALT ≤ 2.5 × ULN", "inclusion", "not included"),
+        # 2.5 x 40 U/L is 100: 95 is too close to call, whatever the laboratory
+        ("AST 95 U/L, ALT 40 U/L.", "AST and ALT ≤ 2.5 times the upper limit of normal", "inclusion", "NEI"),
+        ("ALT 30 U/L, AST 260 U/L.", "AST or ALT > 3 x ULN", "exclusion", "excluded"),
+        ("ALT 30 U/L, AST 26 U/L.", "AST or ALT > 3 x ULN", "exclusion", "not excluded"),
+        (
+            "Total bilirubin 0.6 mg/dL.",
+            "Total bilirubin ≤ 1.5 × upper limit of normal",
+            "inclusion",
+            "included",
+        ),
+        (
+            "Total bilirubin 4.2 mg/dL.",
+            "Total bilirubin ≤ 1.5 × upper limit of normal",
+            "inclusion",
+            "not included",
+        ),
+        ("Total bilirubin 1.9 mg/dL.", "Total bilirubin ≤ 1.5 × ULN", "inclusion", "NEI"),
+        ("Total bilirubin 12 µmol/L.", "Total bilirubin ≤ 1.5 × ULN", "inclusion", "included"),
+        ("Total bilirubin 60 umol/L.", "Total bilirubin ≤ 1.5 × ULN", "inclusion", "not included"),
+        # a number without its unit that could be either mg/dL or µmol/L settles nothing
+        ("Total bilirubin 12.", "Total bilirubin ≤ 1.5 × ULN", "inclusion", "NEI"),
+        ("Creatinine 0.8 mg/dL.", "Serum creatinine ≤ 1.5 × ULN", "inclusion", "included"),
+        ("Creatinine 3.1 mg/dL.", "Serum creatinine ≤ 1.5 × ULN", "inclusion", "not included"),
+        ("Bilirubin 3.5 mg/dL.", "Total bilirubin > 1.5 x ULN", "exclusion", "excluded"),
+        ("Bilirubin 1.9 mg/dL.", "Total bilirubin > 1.5 x ULN", "exclusion", "NEI"),
+        ("Hemoglobin 12.8 g/dL.", "Total bilirubin ≤ 1.5 × ULN", "inclusion", "NEI"),
+    ],
+)
+def test_limits_in_multiples_of_the_upper_limit_of_normal(
+    values: str, criterion: str, kind: str, label: str
+) -> None:
+    expected = "not enough information" if label == "NEI" else label
+    assert judge(_labs(values), criterion, kind).label == expected  # type: ignore[arg-type]
+
+
+def test_alternative_limits_on_one_measure_are_not_each_required() -> None:
+    criterion = "AST and ALT ≤ 2.5 × ULN (≤ 5 × ULN for patients with liver metastases)"
+    assert judge(_labs("AST 150 U/L, ALT 120 U/L.", "woman"), criterion, "inclusion").label != "not included"
+    assert judge(_labs("AST 350 U/L, ALT 330 U/L.", "woman"), criterion, "inclusion").label == "not included"
+
+
+def test_creatinine_limit_follows_the_patients_sex() -> None:
+    # 1.5 x 1.3 mg/dL (men) is 1.95, 1.5 x 1.1 (women) 1.65: 1.35 is clearly under both
+    assert judge(_labs("Creatinine 1.35 mg/dL."), "Creatinine ≤ 1.5 × ULN", "inclusion").label == "included"
+    assert judge(_labs("Creatinine 2.5 mg/dL.", "woman"), "Creatinine ≤ 1.5 × ULN", "inclusion").label == (
+        "not included"
+    )

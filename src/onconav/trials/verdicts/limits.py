@@ -1,0 +1,66 @@
+"""Upper limits of normal for thresholds written in multiples of them ("AST <= 2.5 x ULN", "total
+bilirubin <= 1.5 x upper limit of normal") when a note gives the value in units.
+
+The limits below are typical adult reference ranges (general laboratory medicine references); every
+laboratory sets its own, and they vary by method, sex and age. So a value close to the threshold settles
+nothing: within `MARGIN` of it (either side), the verdict is "not enough information".
+"""
+
+from __future__ import annotations
+
+from onconav.trials.verdicts.measures import Comparator, Reading, Threshold, compare
+
+# A value this close to a threshold, as a fraction of the threshold, is neither clearly in nor out.
+MARGIN = 0.2
+
+# Typical adult upper limits of normal, in the units notes usually give (U/L, mg/dL). They vary by
+# laboratory: AST and ALT 33-56 U/L, total bilirubin 1.0-1.2 mg/dL, creatinine 1.0-1.3 mg/dL.
+UPPER_LIMITS: dict[str, float] = {
+    "transaminases": 40.0,  # AST and ALT, U/L
+    "bilirubin": 1.2,  # total bilirubin, mg/dL
+    "creatinine": 1.2,  # mg/dL; 1.3 for men and 1.1 for women below
+    "inr": 1.2,
+}
+CREATININE_BY_SEX = {"male": 1.3, "female": 1.1}
+# Notes in SI units: micromoles per litre divided by these give mg/dL.
+MICROMOLAR_PER_MG_DL = {"bilirubin": 17.1, "creatinine": 88.4}
+# Without a unit, a value below these is taken as mg/dL (no serum has less in µmol/L); above, it is left.
+MG_DL_WITHOUT_UNIT_BELOW = {"bilirubin": 3.0, "creatinine": 15.0}
+
+
+def upper_limit(measure: str, sex: str | None) -> float | None:
+    """The typical adult upper limit of normal of a measure, in the units of `UPPER_LIMITS`."""
+    if measure == "creatinine" and sex in CREATININE_BY_SEX:
+        return CREATININE_BY_SEX[sex]
+    return UPPER_LIMITS.get(measure)
+
+
+def in_usual_units(reading: Reading) -> float | None:
+    """A reading in the units of `UPPER_LIMITS`; None when its unit cannot be told."""
+    unit = (reading.unit or "").replace("µ", "u")
+    if reading.measure in MICROMOLAR_PER_MG_DL:
+        if unit == "umol/l":
+            return reading.value / MICROMOLAR_PER_MG_DL[reading.measure]
+        if unit == "mg/dl":
+            return reading.value
+        if unit == "" and reading.value < MG_DL_WITHOUT_UNIT_BELOW[reading.measure]:
+            return reading.value
+        return None
+    return reading.value if unit in ("", "u/l", "iu/l") else None
+
+
+def times_uln_met(reading: Reading, threshold: Threshold, sex: str | None) -> bool | None:
+    """Whether a reading meets a threshold in multiples of the upper limit of normal: True, False, or None
+    when the measure has no typical limit, its unit is unknown, or the value is too close to call."""
+    limit = upper_limit(threshold.measure, sex)
+    value = in_usual_units(reading)
+    if limit is None or value is None:
+        return None
+    return clearly(value, threshold.op, threshold.value * limit)
+
+
+def clearly(value: float, op: Comparator, bound: float) -> bool | None:
+    """`value op bound`, or None when the value is within `MARGIN` of the bound."""
+    if abs(value - bound) <= MARGIN * bound:
+        return None
+    return compare(value, op, bound)
