@@ -133,3 +133,66 @@ def test_creatinine_limit_follows_the_patients_sex() -> None:
     assert judge(_labs("Creatinine 2.5 mg/dL.", "woman"), "Creatinine ≤ 1.5 × ULN", "inclusion").label == (
         "not included"
     )
+
+
+def _lung(labs: str) -> object:
+    return read_note(f"0. A 57-year-old woman has stage IV lung adenocarcinoma.\n1. {labs}\n2. ECOG 1.")
+
+
+ALL_ORGANS = "Adequate bone marrow, liver and renal function"
+
+
+@pytest.mark.parametrize(
+    ("labs", "criterion", "label"),
+    [
+        ("Labs are within normal limits.", "Adequate organ function", "included"),
+        ("Laboratory studies were unremarkable.", ALL_ORGANS, "included"),
+        ("Normal CBC and CMP.", "Adequate hematologic, hepatic and renal function", "included"),
+        ("CBC and CMP are normal.", ALL_ORGANS, "included"),
+        ("LFTs are within normal limits.", "Adequate liver function", "included"),
+        (
+            "Hemoglobin 13.2 g/dL, platelets 240,000/µL, ANC 3.1; bilirubin 0.5 mg/dL, AST 22 U/L, "
+            "ALT 19 U/L; creatinine 0.8 mg/dL.",
+            ALL_ORGANS,
+            "included",
+        ),
+        ("Creatinine 0.9 mg/dL.", "Adequate renal function", "included"),
+        # a panel covers its organs only
+        ("CBC is normal.", "Adequate organ function", "not enough information"),
+        ("LFTs are within normal limits.", "Adequate renal function", "not enough information"),
+        ("Hemoglobin 13 g/dL, platelets 210,000.", "Adequate bone marrow function", "not enough information"),
+        # normal with exceptions is not normal
+        (
+            "Laboratory tests were within normal limits except for a mild anemia.",
+            ALL_ORGANS,
+            "not enough information",
+        ),
+        (
+            "Labs notable for creatinine 1.6 mg/dL, otherwise normal.",
+            "Adequate organ function",
+            "not enough information",
+        ),
+        (
+            "Hemoglobin 10.5 g/dL, platelets 210,000, ANC 2.1.",
+            "Adequate bone marrow function",
+            "not enough information",
+        ),
+        (
+            "CBC showed leukocytosis; the chest X-ray was normal.",
+            "Adequate bone marrow function",
+            "not enough information",
+        ),
+        # clearly abnormal values, or the organ's disease
+        ("Total bilirubin 4.2 mg/dL, AST 310 U/L.", ALL_ORGANS, "not included"),
+        ("Platelets 40,000/µL.", "Adequate organ function", "not included"),
+        ("She has chronic kidney disease.\n2. Labs are normal.", "Adequate organ function", "not included"),
+        (
+            "Blood counts are normal; labs are otherwise normal.",
+            "Adequate organ function",
+            "not enough information",
+        ),
+        ("No labs are reported.", "Adequate organ function", "not enough information"),
+    ],
+)
+def test_adequate_organ_function_from_the_notes_labs(labs: str, criterion: str, label: str) -> None:
+    assert judge(_lung(labs), criterion, "inclusion").label == label

@@ -8,7 +8,14 @@ nothing: within `MARGIN` of it (either side), the verdict is "not enough informa
 
 from __future__ import annotations
 
-from onconav.trials.verdicts.measures import Comparator, Reading, Threshold, compare
+from onconav.trials.verdicts.measures import (
+    HEMOGLOBIN_G_PER_L_FROM,
+    Comparator,
+    Reading,
+    Threshold,
+    compare,
+    on_scale_of,
+)
 
 # A value this close to a threshold, as a fraction of the threshold, is neither clearly in nor out.
 MARGIN = 0.2
@@ -64,3 +71,32 @@ def clearly(value: float, op: Comparator, bound: float) -> bool | None:
     if abs(value - bound) <= MARGIN * bound:
         return None
     return compare(value, op, bound)
+
+
+# Typical adult normal ranges (same sources and caveats as above) for the labs behind "adequate organ
+# function": (measure, comparator, bound) that a normal value satisfies. Cell counts are per µL or in
+# 10^9/L by their size, haemoglobin in g/dL (g/L converted). Trials ask far less than these (platelets
+# 100,000, neutrophils 1.5, haemoglobin 9, bilirubin 1.5 x ULN), so a value inside them is adequate.
+NORMAL_RANGES: dict[str, tuple[Comparator, float]] = {
+    "platelets": (">=", 150_000.0),
+    "neutrophils": (">=", 1.5),
+    "leukocytes": (">=", 4.0),
+    "hemoglobin": (">=", 12.0),
+    "creatinine-clearance": (">=", 60.0),
+}
+
+
+def within_normal(reading: Reading, sex: str | None) -> bool | None:
+    """Whether a lab value is inside the typical adult normal range; None when the measure has none here or
+    its unit cannot be told."""
+    if reading.measure in NORMAL_RANGES:
+        op, bound = NORMAL_RANGES[reading.measure]
+        value = on_scale_of(reading.measure, reading.value, bound)
+        if reading.measure == "hemoglobin" and value >= HEMOGLOBIN_G_PER_L_FROM:
+            value /= 10
+        return compare(value, op, bound)
+    limit = upper_limit(reading.measure, sex)
+    usual = in_usual_units(reading)
+    if limit is None or usual is None:
+        return None
+    return usual <= limit
