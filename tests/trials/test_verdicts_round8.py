@@ -196,3 +196,31 @@ ALL_ORGANS = "Adequate bone marrow, liver and renal function"
 )
 def test_adequate_organ_function_from_the_notes_labs(labs: str, criterion: str, label: str) -> None:
     assert judge(_lung(labs), criterion, "inclusion").label == label
+
+
+@pytest.mark.parametrize(
+    ("labs", "criterion", "label"),
+    [
+        (
+            "Labs are within normal limits.",
+            "ANC ≥ 1,500/µL, platelets ≥ 100,000/µL and hemoglobin ≥ 9 g/dL",
+            "included",
+        ),
+        ("Labs are within normal limits.", "Total bilirubin ≤ 1.5 × ULN and AST/ALT ≤ 2.5 × ULN", "included"),
+        ("CBC and CMP are normal.", "Creatinine clearance ≥ 50 mL/min", "included"),
+        ("Normal CBC.", "Platelets ≥ 100 × 10^9/L", "included"),
+        # a normal CBC says nothing of the liver; a normal value need not reach a limit above the normal range
+        ("Normal CBC.", "Total bilirubin ≤ 1.5 × ULN", "not enough information"),
+        ("Labs are within normal limits.", "Hemoglobin ≥ 14 g/dL", "not enough information"),
+        ("Labs are within normal limits.", "Total bilirubin ≤ 0.8 × ULN", "not enough information"),
+        (
+            "Labs are within normal limits except a mild anemia.",
+            "Hemoglobin ≥ 9 g/dL",
+            "not enough information",
+        ),
+    ],
+)
+def test_labs_stated_normal_meet_limits_every_normal_value_meets(
+    labs: str, criterion: str, label: str
+) -> None:
+    assert judge(_lung(labs), criterion, "inclusion").label == label

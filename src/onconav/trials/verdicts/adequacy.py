@@ -127,7 +127,7 @@ def _organs_asked(text: str) -> tuple[Soundness, ...]:
     return tuple(found)
 
 
-def _normal_statements(note: NoteFacts) -> dict[str, int]:
+def normal_statements(note: NoteFacts) -> dict[str, int]:
     """The organs a note's "labs within normal limits", "normal CBC and CMP" covers, with the sentence."""
     covered: dict[str, int] = {}
     for i, sentence in enumerate(note.sentences):
@@ -154,7 +154,7 @@ def _normal_values(note: NoteFacts, organ: str) -> int | None:
 
 def _organs_sound(note: NoteFacts, organs: tuple[Soundness, ...]) -> Found:
     """Included when the note's labs show every organ asked within normal limits."""
-    statements = _normal_statements(note)
+    statements = normal_statements(note)
     sentences = []
     for organ in organs:
         assert organ.organ is not None

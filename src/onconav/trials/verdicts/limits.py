@@ -100,3 +100,42 @@ def within_normal(reading: Reading, sex: str | None) -> bool | None:
     if limit is None or usual is None:
         return None
     return usual <= limit
+
+
+# The organ each lab shows, as "normal CBC" (marrow) or "normal CMP" (liver and kidneys) covers it.
+ORGAN_OF_LAB = {
+    "platelets": "marrow",
+    "neutrophils": "marrow",
+    "leukocytes": "marrow",
+    "hemoglobin": "marrow",
+    "bilirubin": "liver",
+    "transaminases": "liver",
+    "creatinine": "kidney",
+    "creatinine-clearance": "kidney",
+}
+
+
+def normal_meets(threshold: Threshold, sex: str | None) -> bool:
+    """Whether every value inside the typical normal range meets a criterion's threshold ("ANC >= 1500/uL",
+    "bilirubin <= 1.5 x ULN"), so that a note's "labs within normal limits" meets it."""
+    if threshold.measure in NORMAL_RANGES and threshold.op in (">=", ">"):
+        normal = on_scale_of(threshold.measure, NORMAL_RANGES[threshold.measure][1], threshold.value)
+        if threshold.measure == "hemoglobin" and threshold.value >= HEMOGLOBIN_G_PER_L_FROM:
+            normal *= 10
+        return compare(normal, threshold.op, threshold.value)
+    if threshold.op not in ("<=", "<"):
+        return False
+    if threshold.times_uln:
+        return compare(1.0, threshold.op, threshold.value)
+    limit = upper_limit(threshold.measure, sex)
+    if threshold.measure == "creatinine" and sex is None:
+        limit = max(CREATININE_BY_SEX.values())
+    if limit is None:
+        return False
+    bound = threshold.value
+    if threshold.measure in MICROMOLAR_PER_MG_DL:
+        if threshold.unit in ("µmol/l", "umol/l"):
+            bound /= MICROMOLAR_PER_MG_DL[threshold.measure]
+        elif threshold.unit != "mg/dl" and bound >= MG_DL_WITHOUT_UNIT_BELOW[threshold.measure]:
+            return False  # no unit, and a number that could be either
+    return compare(limit, threshold.op, bound)

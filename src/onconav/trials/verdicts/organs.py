@@ -5,10 +5,11 @@ body-measure thresholds, compared when the note gives the value, else judged by 
 from __future__ import annotations
 
 from onconav.i18n import N_
+from onconav.trials.verdicts.adequacy import normal_statements
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
-from onconav.trials.verdicts.limits import in_usual_units, times_uln_met
+from onconav.trials.verdicts.limits import ORGAN_OF_LAB, in_usual_units, normal_meets, times_uln_met
 from onconav.trials.verdicts.measures import (
     HEMOGLOBIN_G_PER_L_FROM,
     Threshold,
@@ -137,6 +138,19 @@ def _loosest_alternatives(results: list[tuple[Threshold, tuple[bool | None, int]
                 results[i] = (t, (None, r[1]))
 
 
+def _stated_normal(note: NoteFacts, criterion: CriterionFacts) -> int | None:
+    """The note's "labs within normal limits" (or "normal CBC" for blood counts) when it covers every
+    threshold's organ and every normal value meets the thresholds; None otherwise."""
+    covered = normal_statements(note)
+    sentences = []
+    for threshold in criterion.thresholds:
+        organ = ORGAN_OF_LAB.get(threshold.measure)
+        if organ not in covered or not normal_meets(threshold, note.sex):
+            return None
+        sentences.append(covered[organ])
+    return min(sentences) if sentences else None
+
+
 def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
     if not criterion.thresholds:
@@ -181,6 +195,9 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
     if kind == "inclusion":
         if ANY_OF.search(criterion.text) and criterion_concepts(criterion):
             return None  # "one or more of: diabetes, obesity (BMI > 25), ...": a condition named may do
+        stated = _stated_normal(note, criterion)
+        if stated is not None and not known:
+            return "included", stated, N_("The note says these laboratory results are normal.")
         return NEI, note.normal_labs_sentence, N_("The note does not give these values.")
     if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
         return NEI, None, N_("The note does not give the patient's weight or BMI.")
