@@ -224,3 +224,38 @@ def test_labs_stated_normal_meet_limits_every_normal_value_meets(
     labs: str, criterion: str, label: str
 ) -> None:
     assert judge(_lung(labs), criterion, "inclusion").label == label
+
+
+def _history(line: str) -> object:
+    return read_note(f"0. A 66-year-old man has metastatic lung adenocarcinoma.\n1. {line}\n2. ECOG 1.")
+
+
+@pytest.mark.parametrize(
+    ("line", "criterion", "label"),
+    [
+        ("PMH: HTN, DM2, CKD stage 3, COPD.", "Type 2 diabetes mellitus", "excluded"),
+        ("PMH: HTN, DM2, CKD stage 3, COPD.", "History of hypertension", "excluded"),
+        ("PMH: HTN, DM2, CKD stage 3, COPD.", "Chronic kidney disease", "excluded"),
+        ("PMH: HTN, DM2, CKD stage 3, COPD.", "Chronic obstructive pulmonary disease", "excluded"),
+        ("History of DM type 2 on metformin.", "Type 2 diabetes", "excluded"),
+        ("He had a PE last year, treated with apixaban.", "History of pulmonary embolism", "excluded"),
+        ("He has paroxysmal AFib on apixaban.", "Atrial fibrillation", "excluded"),
+        ("He has AF, rate controlled.", "Atrial fibrillation", "excluded"),
+        ("Left leg DVT last year.", "History of deep vein thrombosis", "excluded"),
+        ("CVA in 2019 with residual weakness.", "History of stroke", "excluded"),
+        ("Prior MI; CHF with an EF of 35%.", "Congestive heart failure", "excluded"),
+        ("Prior MI; CHF with an EF of 35%.", "Myocardial infarction", "excluded"),
+        ("He has had two seizures since the brain metastasis was found.", "Seizure disorder", "excluded"),
+        # a transient ischemic attack is not a stroke, but is named beside it
+        ("TIA in 2019, no residual deficit.", "History of stroke", "not excluded"),
+        ("TIA in 2019, no residual deficit.", "Stroke or transient ischemic attack", "excluded"),
+        # "PE" is also the physical examination
+        ("PE: lungs clear, no edema.", "History of pulmonary embolism", "not excluded"),
+        ("On PE, he is comfortable and afebrile.", "History of pulmonary embolism", "not excluded"),
+        ("PE was unremarkable.", "Pulmonary embolism", "not excluded"),
+        ("Physical exam (PE) was normal.", "History of pulmonary embolism", "not excluded"),
+        ("The PE was treated with enoxaparin.", "Pulmonary embolism", "excluded"),
+    ],
+)
+def test_abbreviations_notes_use(line: str, criterion: str, label: str) -> None:
+    assert judge(_history(line), criterion, "exclusion").label == label
