@@ -259,3 +259,99 @@ def _history(line: str) -> object:
 )
 def test_abbreviations_notes_use(line: str, criterion: str, label: str) -> None:
     assert judge(_history(line), criterion, "exclusion").label == label
+
+
+def _course(line: str, cancer: str = "metastatic lung adenocarcinoma", sex: str = "woman") -> object:
+    return read_note(f"0. A 63-year-old {sex} has {cancer}.\n1. {line}")
+
+
+AFTER_TWO = "Progressive disease after at least two prior lines of systemic therapy"
+
+
+@pytest.mark.parametrize(
+    ("line", "criterion", "label"),
+    [
+        ("She progressed on carboplatin/pemetrexed and then on docetaxel.", AFTER_TWO, "included"),
+        (
+            "She progressed on carboplatin/pemetrexed and then on docetaxel.",
+            "No more than 1 prior line of therapy",
+            "not included",
+        ),
+        (
+            "She progressed on carboplatin/pemetrexed and then on docetaxel.",
+            "More than 2 prior lines of therapy",
+            "not excluded",
+        ),
+        ("She progressed on carboplatin, pemetrexed and pembrolizumab.", AFTER_TWO, "not included"),
+        # maintenance with a medicine already given is the same line
+        (
+            "She received carboplatin/pemetrexed followed by pemetrexed maintenance, and progressed.",
+            AFTER_TWO,
+            "not included",
+        ),
+        # a line started now is not a prior line
+        (
+            "She progressed on carboplatin/pemetrexed; she was then started on docetaxel.",
+            AFTER_TWO,
+            "not included",
+        ),
+        # two lines given, but no progression said
+        (
+            "She received carboplatin/pemetrexed followed by docetaxel, with stable disease.",
+            AFTER_TWO,
+            "not enough information",
+        ),
+        (
+            "She received carboplatin/pemetrexed followed by docetaxel, with stable disease.",
+            "At least two prior lines of chemotherapy",
+            "included",
+        ),
+        # a treatment named is not a count
+        ("She was treated with chemotherapy and has progressed.", AFTER_TWO, "not enough information"),
+    ],
+)
+def test_lines_of_therapy_the_note_lists(line: str, criterion: str, label: str) -> None:
+    kind = "exclusion" if criterion.startswith("More than") else "inclusion"
+    assert judge(_course(line), criterion, kind).label == label  # type: ignore[arg-type]
+
+
+def test_adjuvant_treatment_is_not_a_line_for_advanced_disease() -> None:
+    note = read_note(
+        "0. A 55-year-old woman has metastatic breast cancer.\n"
+        "1. She received adjuvant doxorubicin and paclitaxel in 2015.\n"
+        "2. Metastatic recurrence was treated with letrozole and palbociclib, then fulvestrant.\n"
+        "3. She has progressed."
+    )
+    assert note.prior_lines == 2
+    assert judge(note, "At least 3 prior lines of therapy", "inclusion").label == "not included"
+
+
+PROSTATE = "metastatic castration-resistant prostate cancer"
+
+
+@pytest.mark.parametrize(
+    ("line", "criterion", "label"),
+    [
+        (
+            "His PSA rose from 2.1 to 6.4 ng/mL over three months on leuprolide.",
+            "PSA progression",
+            "included",
+        ),
+        (
+            "His PSA rose from 2.1 to 6.4 ng/mL over three months on leuprolide.",
+            "Rising PSA despite castrate testosterone",
+            "included",
+        ),
+        # PCWG3: at least 25 % and 2 ng/mL above the lowest value
+        ("His PSA rose from 4.0 to 5.1 ng/mL.", "PSA progression", "not enough information"),
+        ("His PSA rose from 0.4 to 1.9 ng/mL.", "PSA progression", "not enough information"),
+        ("His PSA fell from 12 to 0.8 ng/mL on enzalutamide.", "PSA progression", "not included"),
+        (
+            "His PSA rose on abiraterone, then on enzalutamide, and he progressed after docetaxel.",
+            "At least 3 prior lines of therapy",
+            "included",
+        ),
+    ],
+)
+def test_psa_progression_and_prostate_lines(line: str, criterion: str, label: str) -> None:
+    assert judge(_course(line, PROSTATE, "man"), criterion, "inclusion").label == label

@@ -27,6 +27,7 @@ from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.psa import psa_progression
 from onconav.trials.verdicts.reproductive import parity
 from onconav.trials.verdicts.results import reported_result
 from onconav.trials.verdicts.smoking import smoking
@@ -58,6 +59,7 @@ RULES: tuple[Rule, ...] = (
     performance,
     pain_score,
     organ_function,
+    psa_progression,
     cancer,
     unknowable,
     previously_treated,
