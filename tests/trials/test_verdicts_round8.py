@@ -355,3 +355,46 @@ PROSTATE = "metastatic castration-resistant prostate cancer"
 )
 def test_psa_progression_and_prostate_lines(line: str, criterion: str, label: str) -> None:
     assert judge(_course(line, PROSTATE, "man"), criterion, "inclusion").label == label
+
+
+COLON_TREATED = read_note(
+    "0. A 64-year-old man has metastatic colorectal cancer.\n"
+    "1. He progressed on FOLFOX.\n"
+    "2. He has plaque psoriasis treated with topical steroid creams."
+)
+UNTREATED = read_note(
+    "0. A 70-year-old woman has newly diagnosed metastatic breast cancer, untreated so far.\n"
+    "1. She has rheumatoid arthritis."
+)
+ASTHMA = read_note(
+    "0. A 59-year-old woman has stage IV lung adenocarcinoma, untreated.\n"
+    "1. Her asthma is controlled with inhaled fluticasone."
+)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "label"),
+    [
+        # systemic treatment of another condition is not anticancer therapy
+        (COLON_TREATED, "Prior systemic treatment for psoriasis", "not excluded"),
+        (COLON_TREATED, "Requires systemic treatment for an active infection", "not excluded"),
+        (
+            COLON_TREATED,
+            "Active autoimmune disease that has required systemic treatment in the past 2 years",
+            "not excluded",
+        ),
+        (COLON_TREATED, "Systemic corticosteroids within 14 days", "not excluded"),
+        (ASTHMA, "Systemic corticosteroids within 14 days", "not excluded"),
+        # and anticancer therapy is still what "systemic therapy" means otherwise
+        (COLON_TREATED, "Prior systemic therapy for metastatic disease", "excluded"),
+        (COLON_TREATED, "Prior systemic anticancer therapy", "excluded"),
+        (UNTREATED, "Prior systemic therapy for metastatic disease", "not excluded"),
+    ],
+)
+def test_systemic_treatment_of_other_conditions(note: object, criterion: str, label: str) -> None:
+    assert judge(note, criterion, "exclusion").label == label  # type: ignore[arg-type]
+
+
+def test_a_treatment_naive_inclusion_still_reads_systemic_therapy_as_anticancer() -> None:
+    assert judge(UNTREATED, "No prior systemic therapy", "inclusion").label == "included"
+    assert judge(COLON_TREATED, "No prior systemic therapy", "inclusion").label == "not included"

@@ -34,6 +34,7 @@ from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
 from onconav.trials.verdicts.symptoms import pain_score
+from onconav.trials.verdicts.systemic import systemic_for_other_condition
 from onconav.trials.verdicts.unknowable import unknowable
 from onconav.trials.verdicts.windows import event_window
 
@@ -69,6 +70,7 @@ RULES: tuple[Rule, ...] = (
     reported_result,
     event_window,
     subtypes,
+    systemic_for_other_condition,
     conditions,
     overlap,
 )
