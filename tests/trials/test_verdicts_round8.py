@@ -398,3 +398,15 @@ def test_systemic_treatment_of_other_conditions(note: object, criterion: str, la
 def test_a_treatment_naive_inclusion_still_reads_systemic_therapy_as_anticancer() -> None:
     assert judge(UNTREATED, "No prior systemic therapy", "inclusion").label == "included"
     assert judge(COLON_TREATED, "No prior systemic therapy", "inclusion").label == "not included"
+
+
+@pytest.mark.parametrize(
+    ("criterion", "label"),
+    [
+        ("PE within 6 months before enrolment", "excluded"),
+        ("History of PE or DVT", "excluded"),
+    ],
+)
+def test_pe_in_a_criterion_is_a_pulmonary_embolism(criterion: str, label: str) -> None:
+    note = _history("He had a pulmonary embolism 2 months ago and takes apixaban.")
+    assert judge(note, criterion, "exclusion").label == label

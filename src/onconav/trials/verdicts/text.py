@@ -215,7 +215,6 @@ _OTHER_MEANING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                 "examination",
                 "finding",
                 "wnl",
-                "within",
                 "otherwise",
             }
         ),
