@@ -410,3 +410,10 @@ def test_a_treatment_naive_inclusion_still_reads_systemic_therapy_as_anticancer(
 def test_pe_in_a_criterion_is_a_pulmonary_embolism(criterion: str, label: str) -> None:
     note = _history("He had a pulmonary embolism 2 months ago and takes apixaban.")
     assert judge(note, criterion, "exclusion").label == label
+
+
+def test_alternative_limits_in_an_exclusion_are_not_each_decisive() -> None:
+    criterion = "AST or ALT > 3 × ULN (> 5 × ULN if liver metastases)"
+    assert judge(_labs("AST 160 U/L, ALT 150 U/L."), criterion, "exclusion").label == "not enough information"
+    assert judge(_labs("AST 400 U/L, ALT 380 U/L."), criterion, "exclusion").label == "excluded"
+    assert judge(_labs("AST 30 U/L, ALT 28 U/L."), criterion, "exclusion").label == "not excluded"

@@ -129,13 +129,14 @@ def _times_uln_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, 
 
 def _loosest_alternatives(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> None:
     """ "AST <= 2.5 x ULN (<= 5 x ULN with liver metastases)": several limits on one measure are
-    alternatives; failing one of them is not failing the criterion (too close to tell, instead)."""
+    alternatives; when the note's value meets one and not (or not clearly) another, it is not clear which
+    applies."""
     for i, (t, r) in enumerate(results):
-        others = [o for o, _ in results if o is not t and o.measure == t.measure and o.times_uln]
-        if t.times_uln and others and r is not None and r[0] is False:
-            alternatives = [s for o, s in results if o in others and s is not None]
-            if any(s[0] is not False for s in alternatives):
-                results[i] = (t, (None, r[1]))
+        if not t.times_uln or r is None:
+            continue
+        outcomes = {s[0] for o, s in results if o.measure == t.measure and o.times_uln and s is not None}
+        if len(outcomes) > 1:
+            results[i] = (t, (None, r[1]))
 
 
 def _stated_normal(note: NoteFacts, criterion: CriterionFacts) -> int | None:
@@ -163,7 +164,7 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
         return (
             NEI,
             close[1],
-            N_("The note's value is close to a limit set against the laboratory's normal range."),
+            N_("The note's value is not clearly within or beyond a limit set by the normal range."),
         )
     if known:
         if kind == "inclusion":
