@@ -417,3 +417,20 @@ def test_alternative_limits_in_an_exclusion_are_not_each_decisive() -> None:
     assert judge(_labs("AST 160 U/L, ALT 150 U/L."), criterion, "exclusion").label == "not enough information"
     assert judge(_labs("AST 400 U/L, ALT 380 U/L."), criterion, "exclusion").label == "excluded"
     assert judge(_labs("AST 30 U/L, ALT 28 U/L."), criterion, "exclusion").label == "not excluded"
+
+
+@pytest.mark.parametrize(
+    ("labs", "criterion", "label"),
+    [
+        ("Normal renal and hepatic function.", "Adequate renal function", "included"),
+        ("Normal renal and hepatic function.", "Adequate hepatic function", "included"),
+        ("Normal renal and hepatic function.", "Adequate organ function", "not enough information"),
+        ("Renal function is normal.", "Creatinine ≤ 1.5 × ULN", "included"),
+        ("Hepatic function is impaired.", "Adequate hepatic function", "not included"),
+        ("She has impaired renal function.", "Adequate organ function", "not included"),
+        ("Pancytopenia after chemotherapy.", "Adequate organ function", "not included"),
+        ("No renal impairment.", "Adequate hepatic function", "not enough information"),
+    ],
+)
+def test_organ_function_said_in_words(labs: str, criterion: str, label: str) -> None:
+    assert judge(_lung(labs), criterion, "inclusion").label == label

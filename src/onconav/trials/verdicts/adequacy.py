@@ -32,23 +32,39 @@ class Soundness:
 
 
 _SOUND = r"(?:normal|adequate|preserved|intact|sufficient|acceptable)"
+
+
+def _impaired(organ: str) -> re.Pattern[str]:
+    """A note's words that an organ's function is impaired ("impaired renal function", "hepatic function
+    is reduced"), not when denied ("no renal impairment")."""
+    bad = r"impaired|impairment|insufficiency|dysfunction|reduced|poor|abnormal|decreased|deranged"
+    return re.compile(
+        rf"(?<!\bno )(?<!\bwithout )\b(?:{bad})\s+(?:{organ})\s+function|"
+        rf"(?<!\bno )(?<!\bwithout )\b(?:{organ})\s+(?:function\s+)?(?:is\s+|was\s+)?(?:{bad})\b",
+        re.I,
+    )
+
+
 SOUNDNESS = (
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:renal|kidney)\s+function", re.I),
         frozenset({"kidney-disease", "acute-kidney-injury", "dialysis"}),
         (("creatinine", ">", 1.8), ("creatinine-clearance", "<", 45.0)),
+        _impaired("renal|kidney"),
         organ="kidney",
     ),
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:hepatic|liver)\s+function", re.I),
         frozenset({"liver-disease", "cirrhosis"}),
         (("bilirubin", ">", 3.0), ("transaminases", ">", 200.0)),
+        _impaired("hepatic|liver"),
         organ="liver",
     ),
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:bone marrow|marrow|haematologic\w*|hematologic\w*)\s+function", re.I),
         frozenset({"thrombocytopenia", "neutropenia"}),
         (("platelets", "<", 75_000.0), ("neutrophils", "<", 1.0), ("hemoglobin", "<", 8.0)),
+        re.compile(r"\bbone marrow (?:failure|suppression)|\bmyelosuppress\w*|\bpancytopeni\w*", re.I),
         organ="marrow",
     ),
     Soundness(
@@ -103,7 +119,16 @@ _PANELS = (
     ),
     (re.compile(r"\bcbc\b|complete blood count|full blood count|\bfbc\b|blood counts?\b", re.I), ("marrow",)),
     (re.compile(r"\bcmp\b|comprehensive metabolic panel", re.I), ("liver", "kidney")),
-    (re.compile(r"\blfts?\b|liver (?:function tests?|enzymes|panel)", re.I), ("liver",)),
+    (
+        re.compile(
+            r"\blfts?\b|liver (?:function tests?|enzymes|panel)|"
+            r"\b(?:hepatic|liver)\b(?=[\w\s,]{0,25}\bfunction)",
+            re.I,
+        ),
+        ("liver",),
+    ),
+    (re.compile(r"\b(?:renal|kidney)\b(?=[\w\s,]{0,25}\bfunction)", re.I), ("kidney",)),
+    (re.compile(r"\b(?:bone marrow|ha?ematologic\w*)\b(?=[\w\s,]{0,25}\bfunction)", re.I), ("marrow",)),
     (
         re.compile(r"\bbmp\b|basic metabolic panel|renal (?:function tests?|panel)|\bu ?& ?es?\b", re.I),
         ("kidney",),
