@@ -46,6 +46,6 @@ def psa_progression(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> F
         if last <= first:
             return negative_label(kind), i, N_("The note says the PSA fell.")
         if last >= low * PSA_RISE_RATIO and last - low >= PSA_RISE_NG_ML:
-            return positive_label(kind), i, N_("The PSA rose by at least 25% and 2 ng/mL.")
-        return NEI, i, N_("The PSA rose, but by less than 25% or 2 ng/mL.")
+            return positive_label(kind), i, N_("The PSA rose by a quarter or more, and by 2 ng/mL or more.")
+        return NEI, i, N_("The PSA rose, but by less than a quarter or less than 2 ng/mL.")
     return None
