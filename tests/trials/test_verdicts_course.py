@@ -125,7 +125,9 @@ WELL_NOTE = read_note("0. A 41-year-old woman with a sprained ankle. Creatinine 
         (KIDNEY_NOTE, "Haemodynamically stable at enrolment", "not included"),
         (KIDNEY_NOTE, "Normotensive adults", "not included"),
         (KIDNEY_NOTE, "Immunocompetent host", "not enough information"),
-        (WELL_NOTE, "Normal renal function", "not enough information"),
+        # a creatinine inside the normal range is normal renal function (round 8; it was left open)
+        (WELL_NOTE, "Normal renal function", "included"),
+        (WELL_NOTE, "Adequate hepatic function", "not enough information"),
         (WELL_NOTE, "Hemodynamically stable", "not enough information"),
     ],
 )

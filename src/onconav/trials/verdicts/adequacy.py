@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.limits import within_normal
 from onconav.trials.verdicts.measures import Comparator, compare, on_scale_of
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import ancestors
@@ -27,24 +28,44 @@ class Soundness:
     # the upper (or lower) limit of normal, so that no laboratory's range makes a failing value normal.
     values: tuple[tuple[str, Comparator, float], ...] = ()
     words: re.Pattern[str] | None = None  # words in the note that fail it on their own
+    organ: str | None = None  # the organ whose labs show it ("kidney", "liver", "marrow")
 
 
 _SOUND = r"(?:normal|adequate|preserved|intact|sufficient|acceptable)"
+
+
+def _impaired(organ: str) -> re.Pattern[str]:
+    """A note's words that an organ's function is impaired ("impaired renal function", "hepatic function
+    is reduced"), not when denied ("no renal impairment")."""
+    bad = r"impaired|impairment|insufficiency|dysfunction|reduced|poor|abnormal|decreased|deranged"
+    return re.compile(
+        rf"(?<!\bno )(?<!\bwithout )\b(?:{bad})\s+(?:{organ})\s+function|"
+        rf"(?<!\bno )(?<!\bwithout )\b(?:{organ})\s+(?:function\s+)?(?:is\s+|was\s+)?(?:{bad})\b",
+        re.I,
+    )
+
+
 SOUNDNESS = (
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:renal|kidney)\s+function", re.I),
         frozenset({"kidney-disease", "acute-kidney-injury", "dialysis"}),
         (("creatinine", ">", 1.8), ("creatinine-clearance", "<", 45.0)),
+        _impaired("renal|kidney"),
+        organ="kidney",
     ),
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:hepatic|liver)\s+function", re.I),
         frozenset({"liver-disease", "cirrhosis"}),
         (("bilirubin", ">", 3.0), ("transaminases", ">", 200.0)),
+        _impaired("hepatic|liver"),
+        organ="liver",
     ),
     Soundness(
         re.compile(rf"\b{_SOUND}\s+(?:bone marrow|marrow|haematologic\w*|hematologic\w*)\s+function", re.I),
         frozenset({"thrombocytopenia", "neutropenia"}),
         (("platelets", "<", 75_000.0), ("neutrophils", "<", 1.0), ("hemoglobin", "<", 8.0)),
+        re.compile(r"\bbone marrow (?:failure|suppression)|\bmyelosuppress\w*|\bpancytopeni\w*", re.I),
+        organ="marrow",
     ),
     Soundness(
         re.compile(r"\bha?emodynamically stable\b", re.I),
@@ -62,6 +83,113 @@ SOUNDNESS = (
         frozenset({"immunodeficiency", "hiv", "transplant", "immunosuppressant-drug", "chemotherapy"}),
     ),
 )
+
+
+KIDNEY, LIVER, MARROW = SOUNDNESS[0], SOUNDNESS[1], SOUNDNESS[2]
+# "Adequate bone marrow, liver and renal function", "adequate organ function" (the three trials mean).
+_ORGAN_WORD = (
+    r"(?:end[- ])?organs?|bone marrow|marrow|ha?ematologic\w*|ha?ematopoietic|hepatic|liver|renal|kidney"
+)
+_ORGANS_ASKED = re.compile(
+    rf"\b{_SOUND}\s+((?:{_ORGAN_WORD})(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:{_ORGAN_WORD}))*)"
+    r",?\s+(?:function|reserve)",
+    re.I,
+)
+_ORGANS_OF_WORD = (
+    (re.compile(r"organ", re.I), (MARROW, LIVER, KIDNEY)),
+    (re.compile(r"marrow|ha?emato", re.I), (MARROW,)),
+    (re.compile(r"hepatic|liver", re.I), (LIVER,)),
+    (re.compile(r"renal|kidney", re.I), (KIDNEY,)),
+)
+# The labs that show each organ's function: one value of every group, all inside the normal range.
+LABS_OF_ORGAN: dict[str, tuple[tuple[str, ...], ...]] = {
+    "marrow": (("platelets",), ("neutrophils", "leukocytes"), ("hemoglobin",)),
+    "liver": (("bilirubin",), ("transaminases",)),
+    "kidney": (("creatinine", "creatinine-clearance"),),
+}
+# A note's statement that the labs are normal, and which organs each panel it names covers.
+_PANELS = (
+    (
+        re.compile(
+            r"\b(?:labs?|laborator(?:y|ies)(?: (?:tests?|studies|values|results|work(?:-?up)?))?|"
+            r"blood (?:tests?|work)|bloodwork|routine bloods?)\b",
+            re.I,
+        ),
+        ("marrow", "liver", "kidney"),
+    ),
+    (re.compile(r"\bcbc\b|complete blood count|full blood count|\bfbc\b|blood counts?\b", re.I), ("marrow",)),
+    (re.compile(r"\bcmp\b|comprehensive metabolic panel", re.I), ("liver", "kidney")),
+    (
+        re.compile(
+            r"\blfts?\b|liver (?:function tests?|enzymes|panel)|"
+            r"\b(?:hepatic|liver)\b(?=[\w\s,]{0,25}\bfunction)",
+            re.I,
+        ),
+        ("liver",),
+    ),
+    (re.compile(r"\b(?:renal|kidney)\b(?=[\w\s,]{0,25}\bfunction)", re.I), ("kidney",)),
+    (re.compile(r"\b(?:bone marrow|ha?ematologic\w*)\b(?=[\w\s,]{0,25}\bfunction)", re.I), ("marrow",)),
+    (
+        re.compile(r"\bbmp\b|basic metabolic panel|renal (?:function tests?|panel)|\bu ?& ?es?\b", re.I),
+        ("kidney",),
+    ),
+)
+_NORMAL_WORDS = re.compile(r"within normal limits|\bwnl\b|unremarkable|(?<!ab)\bnormal\b", re.I)
+_NOT_ALL_NORMAL = re.compile(
+    r"abnormal|\bexcept|otherwise|other than|apart from|elevat|raised|\bhigh|\blow|decreas|increas|notable|"
+    r"significant for|remarkable for|an(?:a)?emi|\w+cytosis|\w+penia|pending|awaited|\bnot\b|\bmild",
+    re.I,
+)
+
+
+def _organs_asked(text: str) -> tuple[Soundness, ...]:
+    """The organs a criterion asks sound in a list ("adequate bone marrow, liver and renal function")."""
+    found: list[Soundness] = []
+    for m in _ORGANS_ASKED.finditer(text):
+        for word, organs in _ORGANS_OF_WORD:
+            if word.search(m.group(1)):
+                found += [o for o in organs if o not in found]
+    return tuple(found)
+
+
+def normal_statements(note: NoteFacts) -> dict[str, int]:
+    """The organs a note's "labs within normal limits", "normal CBC and CMP" covers, with the sentence."""
+    covered: dict[str, int] = {}
+    for i, sentence in enumerate(note.sentences):
+        for clause in re.split(r";|\bbut\b|\bwhile\b", sentence):
+            if not _NORMAL_WORDS.search(clause) or _NOT_ALL_NORMAL.search(clause):
+                continue
+            for panel, organs in _PANELS:
+                if panel.search(clause):
+                    for organ in organs:
+                        covered.setdefault(organ, i)
+    return covered
+
+
+def _normal_values(note: NoteFacts, organ: str) -> int | None:
+    """The sentence of the organ's labs when the note gives one of each group and all are normal."""
+    measures = {m for group in LABS_OF_ORGAN[organ] for m in group}
+    given = [r for r in note.readings if r.measure in measures and r.unit != "implied"]
+    if not all(any(r.measure in group for r in given) for group in LABS_OF_ORGAN[organ]):
+        return None
+    if not all(within_normal(r, note.sex) for r in given):
+        return None
+    return given[0].sentence
+
+
+def _organs_sound(note: NoteFacts, organs: tuple[Soundness, ...]) -> Found:
+    """Included when the note's labs show every organ asked within normal limits."""
+    statements = normal_statements(note)
+    sentences = []
+    for organ in organs:
+        assert organ.organ is not None
+        sentence = statements.get(organ.organ)
+        if sentence is None:
+            sentence = _normal_values(note, organ.organ)
+        if sentence is None:
+            return None
+        sentences.append(sentence)
+    return "included", min(sentences), N_("The note's laboratory results for these organs are normal.")
 
 
 def _failing_disease(note: NoteFacts, soundness: Soundness) -> tuple[int, dict[str, str]] | None:
@@ -84,8 +212,9 @@ def soundness(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Soundness asked in words, failed by a disease the note names or a value clearly outside the range."""
     if kind != "inclusion" or criterion.negated_subject:
         return None
+    organs = _organs_asked(criterion.text)
     for asked in SOUNDNESS:
-        if not asked.asked.search(criterion.text):
+        if not asked.asked.search(criterion.text) and asked not in organs:
             continue
         disease = _failing_disease(note, asked)
         if disease is not None:
@@ -99,4 +228,6 @@ def soundness(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 failing,
                 N_("The note gives a value or sign outside the normal range."),
             )
+    if organs and not criterion.thresholds:
+        return _organs_sound(note, organs)
     return None

@@ -212,12 +212,27 @@ def _conflicting(asked: frozenset[str], have: frozenset[str]) -> bool:
     return bool(wanted and given and wanted.isdisjoint(given))
 
 
+# A course of the disease a criterion may ask beside the lines ("progressive disease after two lines").
+_PROGRESSION = re.compile(r"progress|refractory|relaps|recurr|\bfail|resistan|\brose\b|\brising\b", re.I)
+
+
 def _therapy_lines(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Prior lines of systemic therapy, and treatment-naive criteria, against what the note says."""
     if note.prior_lines is None:
+        asked = criterion.prior_lines
+        if kind == "inclusion" and asked is not None and not compare(1, asked.op, asked.count):
+            # "at least two prior lines": a treatment the note names is not a count of lines
+            return NEI, None, N_("The note does not say how many lines of treatment were given.")
         return _treated_though_naive_asked(note, criterion, kind)
     if criterion.prior_lines is not None:
         met = compare(note.prior_lines, criterion.prior_lines.op, criterion.prior_lines.count)
+        if (
+            met
+            and kind == "inclusion"
+            and _PROGRESSION.search(criterion.text)
+            and not _PROGRESSION.search(note.text)
+        ):
+            return NEI, None, N_("The note counts the lines given but does not say the disease progressed.")
         return (
             (positive_label(kind) if met else negative_label(kind)),
             None,

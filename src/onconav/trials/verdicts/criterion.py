@@ -13,7 +13,7 @@ from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
 from onconav.trials.verdicts.ages import AgeRange, age_range
 from onconav.trials.verdicts.measures import Comparator, Threshold, comparator_of, thresholds
-from onconav.trials.verdicts.text import Mention, mentions, tokenize
+from onconav.trials.verdicts.text import Mention, ancestors, mentions, tokenize
 
 _BOTH_SEXES = re.compile(
     r"\b(male and female|female and male|men and women|women and men|both sex(?:es)?|both genders?|"
@@ -309,7 +309,7 @@ def read_criterion(text: str) -> CriterionFacts:
         performance=_performance(text, found),
         thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
         topics=topics,
-        mentions=tuple(mentions(tokens, 0)),
+        mentions=tuple(_not_anticancer(mentions(tokens, 0), [t.word for t in tokens])),
         cancer=explanation.condition.code if explanation and explanation.condition else None,
         stage=explanation.stage.group if explanation and explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
@@ -324,6 +324,59 @@ def read_criterion(text: str) -> CriterionFacts:
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
         cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+# "Systemic treatment" is anticancer therapy unless the criterion says it is for something else:
+# "systemic corticosteroids", "systemic treatment for psoriasis", "an autoimmune disease that required
+# systemic treatment".
+_OTHER_SYSTEMIC_BEFORE = frozenset(
+    {
+        "immunosuppressive",
+        "immunosuppressant",
+        "steroid",
+        "corticosteroid",
+        "antibiotic",
+        "antifungal",
+        "antiviral",
+        "antimicrobial",
+        "inflammatory",
+        "glucocorticoid",
+        "anticoagulant",
+        "antibacterial",
+    }
+)
+_FOR_WORDS = frozenset({"for", "of", "to", "treat", "against"})
+OTHER_PURPOSE_REACH = 4  # words after "systemic treatment for" where the condition it treats is named
+REQUIRED_REACH = 8  # words before "required systemic treatment" where that condition is named
+
+
+def _not_anticancer(found: list[Mention], words: list[str]) -> list[Mention]:
+    """The criterion's mentions without "systemic treatment" when it treats something other than cancer."""
+    kept = []
+    for m in found:
+        if m.concept == "systemic-therapy" and _for_another_condition(m, found, words):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _for_another_condition(m: Mention, found: list[Mention], words: list[str]) -> bool:
+    if m.first > 0 and words[m.first - 1] in _OTHER_SYSTEMIC_BEFORE:
+        return True
+    if m.last < len(words) and words[m.last] in _FOR_WORDS:
+        after = [o for o in found if m.last < o.first <= m.last + OTHER_PURPOSE_REACH]
+        if after and not any(_is_cancer_concept(o.concept) for o in after):
+            return True
+    required = {"required", "requiring", "require", "need", "needed", "needing", "requires"}
+    if any(w in required for w in words[max(0, m.first - 3) : m.first]):
+        before = [o for o in found if m.first - REQUIRED_REACH <= o.last <= m.first and o is not m]
+        return bool(before) and not any(_is_cancer_concept(o.concept) for o in before)
+    return False
+
+
+def _is_cancer_concept(concept: str) -> bool:
+    chain = ancestors(concept)
+    return "cancer" in chain or "systemic-therapy" in chain or "radiotherapy" in chain
 
 
 # Clauses about other patients ("patients with glioblastoma must ...") and exceptions ("except for skin

@@ -39,6 +39,12 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if "pregnancy" not in criterion.topics:
         return None
     if note.sex == "male":
+        if kind == "inclusion" and _addresses_men(criterion):
+            return (
+                NEI,
+                None,
+                N_("The criterion asks men to use contraception; the note does not say whether he does."),
+            )
         return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
     if criterion.sexes == frozenset({"male"}) and note.sex == "female":
         return (
@@ -98,6 +104,26 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         None,
         N_("The note does not say whether the patient is pregnant, nursing or using contraception."),
     )
+
+
+# A contraception requirement that men must meet too: it names them ("men and women of reproductive
+# potential", "male patients with partners of childbearing potential"), or names no sex and nothing only
+# women can do ("Sexually active patients must agree to use contraception").
+_MEN_TOO = re.compile(
+    r"\b(?:men|males?|both sexes|all patients|condoms?|vasectom\w*|father\w*|sperm)\b", re.I
+)
+_WOMEN_ONLY = re.compile(
+    r"\bwom[ae]n\b|\bfemales?\b|\bgirls?\b|child[- ]?bearing|\bwocbp\b|pregnan|lactat|breast|nursing|"
+    r"menopaus|menstrua|\bova\b|\beggs?\b",
+    re.I,
+)
+
+
+def _addresses_men(criterion: CriterionFacts) -> bool:
+    """Whether a contraception requirement is one men must meet too."""
+    if "contraception" not in criterion.topics:
+        return False
+    return bool(_MEN_TOO.search(criterion.text)) or not _WOMEN_ONLY.search(criterion.text)
 
 
 _ADULT_ONLY = re.compile(

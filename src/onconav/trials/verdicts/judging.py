@@ -27,12 +27,14 @@ from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
 from onconav.trials.verdicts.population import population, previously_treated
 from onconav.trials.verdicts.protocol import conditional, consent, judgement, language, trivial
+from onconav.trials.verdicts.psa import psa_progression
 from onconav.trials.verdicts.reproductive import parity
 from onconav.trials.verdicts.results import reported_result
 from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
 from onconav.trials.verdicts.symptoms import pain_score
+from onconav.trials.verdicts.systemic import systemic_for_other_condition
 from onconav.trials.verdicts.unknowable import unknowable
 from onconav.trials.verdicts.windows import event_window
 
@@ -58,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     performance,
     pain_score,
     organ_function,
+    psa_progression,
     cancer,
     unknowable,
     previously_treated,
@@ -67,6 +70,7 @@ RULES: tuple[Rule, ...] = (
     reported_result,
     event_window,
     subtypes,
+    systemic_for_other_condition,
     conditions,
     overlap,
 )

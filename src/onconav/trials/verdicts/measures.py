@@ -225,7 +225,8 @@ def _last_measure(before: str) -> str | None:
 
 
 _READING = re.compile(
-    _NUMBER + r"\s*(%|mg/dl|g/dl|g/l|ml/min|kg/m2|kg|mmhg|mm hg|ng/ml|u/l|ms)?", re.IGNORECASE
+    _NUMBER + r"\s*(%|mg/dl|g/dl|g/l|ml/min|kg/m2|kg|mmhg|mm hg|ng/ml|iu/l|u/l|µmol/l|umol/l|ms)?",
+    re.IGNORECASE,
 )
 
 

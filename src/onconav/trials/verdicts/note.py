@@ -299,6 +299,61 @@ def note_prior_lines(text: str) -> int | None:
         return max(lines)
     if _NOTE_NAIVE.search(text):
         return 0
+    counted = counted_lines(split_sentences(text))
+    if counted:
+        return counted
     if _NOTE_PROGRESSED.search(text):
         return 1
     return None
+
+
+# Where one line of therapy ends and the next begins in a note's account: "progressed on
+# carboplatin/pemetrexed, then on docetaxel"; "FOLFOX followed by FOLFIRI".
+_LINE_BREAK = re.compile(
+    r"\bthen\b|\bfollowed by\b|\bsubsequently\b|\bafter that\b|\blater\b|;|"
+    r",?\s\band\s+(?=(?:he|she|they|the patient)\b)",
+    re.I,
+)
+# A line given before now; a line started now or planned is not a prior line; (neo)adjuvant treatment is
+# not a line for advanced disease.
+_GIVEN = re.compile(
+    r"\bprogress\w*|\brefractory|\bfail\w*|\breceived|\btreated|\bcompleted|\bwas given|\bintoleran\w*|"
+    r"\bstopped|\bdiscontinued|\bprior\b|\bprevious\w*",
+    re.I,
+)
+_NOT_PRIOR = re.compile(
+    r"\b(?:now|currently|is on|is receiving|started|starting|will|plan\w*|recommend\w*|consider\w*|"
+    r"candidate|(?:neo)?adjuvant|perioperative|never|no)\b",
+    re.I,
+)
+
+
+def counted_lines(sentences: tuple[str, ...] | list[str]) -> int:
+    """Lines of anticancer therapy a note lists as given: each stretch between "then", "followed by" or
+    ";" that names a medicine (or regimen) not named before is one line; medicines named together
+    ("carboplatin/pemetrexed", "FOLFIRI with bevacizumab") are one line; classes ("chemotherapy") count
+    nothing, nor do lines started now, planned or (neo)adjuvant."""
+    seen: set[str] = set()
+    lines = 0
+    for sentence in sentences:
+        if not _GIVEN.search(sentence):
+            continue
+        for stretch in _LINE_BREAK.split(sentence):
+            found = mentions(tokenize(stretch), 0)
+            agents = {
+                m.concept for m in found if m.polarity == "affirmed" and _is_anticancer_agent(m.concept)
+            }
+            if agents - seen and not _NOT_PRIOR.search(stretch):
+                lines += 1
+            seen |= agents
+    return lines
+
+
+def _is_anticancer_agent(concept: str) -> bool:
+    """A medicine or regimen given against cancer, not a class of them."""
+    return "systemic-therapy" in ancestors(concept) and concept not in _parents()
+
+
+def _parents() -> frozenset[str]:
+    concepts = knowledge.clinical_lexicon().concepts
+    return frozenset(c.parent for c in concepts.values() if c.parent is not None)

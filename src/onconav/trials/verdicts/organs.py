@@ -5,9 +5,11 @@ body-measure thresholds, compared when the note gives the value, else judged by 
 from __future__ import annotations
 
 from onconav.i18n import N_
+from onconav.trials.verdicts.adequacy import normal_statements
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.limits import ORGAN_OF_LAB, in_usual_units, normal_meets, times_uln_met
 from onconav.trials.verdicts.measures import (
     HEMOGLOBIN_G_PER_L_FROM,
     Threshold,
@@ -89,10 +91,13 @@ def _karnofsky_from_ecog(note: NoteFacts, allowed: frozenset[int], kind: Kind) -
     )
 
 
-def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | None:
-    """Whether the note's value meets the threshold, and its sentence; None when the note gives none."""
+def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, int] | None:
+    """Whether the note's value meets the threshold (None: too close to a limit in multiples of the upper
+    limit of normal to tell), and its sentence; None when the note gives no value."""
+    if threshold.times_uln:
+        return _times_uln_met(note, threshold)
     for reading in note.readings:
-        if reading.measure != threshold.measure or threshold.times_uln:
+        if reading.measure != threshold.measure:
             continue
         # "150 x 10^3/uL" against "100,000"; "101.3 F" against "38.5 °C"
         value = on_scale_of(threshold.measure, reading.value, threshold.value)
@@ -102,12 +107,65 @@ def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool, int] | 
     return None
 
 
+def _times_uln_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, int] | None:
+    """Every value of the measure the note gives (AST and ALT) against a limit in multiples of the upper
+    limit of normal: "<= 2.5 x ULN" fails when one value clearly fails it, "> 3 x ULN" holds when one value
+    clearly holds it; all values clearly on one side decide; otherwise too close to tell."""
+    verdicts = [
+        (times_uln_met(r, threshold, note.sex), r.sentence)
+        for r in note.readings
+        if r.measure == threshold.measure and in_usual_units(r) is not None
+    ]
+    if not verdicts:
+        return None
+    decisive = threshold.op not in ("<", "<=")  # the outcome one value settles
+    settled = next((v for v in verdicts if v[0] is decisive), None)
+    if settled is not None:
+        return settled
+    if all(v[0] is (not decisive) for v in verdicts):
+        return not decisive, verdicts[0][1]
+    return None, verdicts[0][1]
+
+
+def _loosest_alternatives(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> None:
+    """ "AST <= 2.5 x ULN (<= 5 x ULN with liver metastases)": several limits on one measure are
+    alternatives; when the note's value meets one and not (or not clearly) another, it is not clear which
+    applies."""
+    for i, (t, r) in enumerate(results):
+        if not t.times_uln or r is None:
+            continue
+        outcomes = {s[0] for o, s in results if o.measure == t.measure and o.times_uln and s is not None}
+        if len(outcomes) > 1:
+            results[i] = (t, (None, r[1]))
+
+
+def _stated_normal(note: NoteFacts, criterion: CriterionFacts) -> int | None:
+    """The note's "labs within normal limits" (or "normal CBC" for blood counts) when it covers every
+    threshold's organ and every normal value meets the thresholds; None otherwise."""
+    covered = normal_statements(note)
+    sentences = []
+    for threshold in criterion.thresholds:
+        organ = ORGAN_OF_LAB.get(threshold.measure)
+        if organ not in covered or not normal_meets(threshold, note.sex):
+            return None
+        sentences.append(covered[organ])
+    return min(sentences) if sentences else None
+
+
 def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
     if not criterion.thresholds:
         return None
     results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
-    known = [(t, r) for t, r in results if r is not None]
+    _loosest_alternatives(results)
+    close = next((r for _, r in results if r is not None and r[0] is None), None)
+    known = [(t, r) for t, r in results if r is not None and r[0] is not None]
+    if close is not None and not any(r[0] is (kind == "exclusion") for _, r in known):
+        return (
+            NEI,
+            close[1],
+            N_("The note's value is not clearly within or beyond a limit set by the normal range."),
+        )
     if known:
         if kind == "inclusion":
             failed = [(t, r) for t, r in known if not r[0]]
@@ -138,6 +196,9 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
     if kind == "inclusion":
         if ANY_OF.search(criterion.text) and criterion_concepts(criterion):
             return None  # "one or more of: diabetes, obesity (BMI > 25), ...": a condition named may do
+        stated = _stated_normal(note, criterion)
+        if stated is not None and not known:
+            return "included", stated, N_("The note says these laboratory results are normal.")
         return NEI, note.normal_labs_sentence, N_("The note does not give these values.")
     if any(t.measure in BODY_MEASURES for t in criterion.thresholds):
         return NEI, None, N_("The note does not give the patient's weight or BMI.")

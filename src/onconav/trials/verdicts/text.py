@@ -193,6 +193,46 @@ def ancestors(concept: str) -> tuple[str, ...]:
     return tuple(chain)
 
 
+# Abbreviations with another meaning that their neighbours give away: "PE" is a pulmonary embolism,
+# but "on PE", "PE: lungs clear", "PE was unremarkable" are a physical examination. (words just before,
+# words just after; "was"/"is" after are skipped).
+_OTHER_MEANING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "pe": (
+        frozenset({"on", "upon", "during", "physical", "exam", "examination"}),
+        frozenset(
+            {
+                ":",
+                "unremarkable",
+                "notable",
+                "remarkable",
+                "significant",
+                "reveal",
+                "revealed",
+                "show",
+                "showed",
+                "normal",
+                "exam",
+                "examination",
+                "finding",
+                "wnl",
+                "otherwise",
+            }
+        ),
+    ),
+}
+_COPULAS = frozenset({"was", "is", "were", "wa"})
+
+
+def _other_meaning(tokens: list[Token], i: int) -> bool:
+    """Whether the abbreviation at `i` has, by its neighbours, its other meaning."""
+    cues = _OTHER_MEANING.get(tokens[i].word)
+    if cues is None:
+        return False
+    before = [t.word for t in tokens[max(0, i - 2) : i] if t.word != "("]
+    after = [t.word for t in tokens[i + 1 : i + 3] if t.word not in _COPULAS and t.word != ")"]
+    return bool(before and before[-1] in cues[0]) or bool(after and after[0] in cues[1])
+
+
 def find_concepts(tokens: list[Token]) -> list[tuple[int, int, str]]:
     """(first, last, concept) for the longest concept phrase at each place, left to right."""
     table = _phrase_table()
@@ -205,6 +245,8 @@ def find_concepts(tokens: list[Token]) -> list[tuple[int, int, str]]:
             if key is None:
                 continue
             if size == 1 and len(words[0]) <= _SHORT and not tokens[i].raw.isupper():
+                continue
+            if size == 1 and _other_meaning(tokens, i):
                 continue
             found.append((i, i + size, key))
             i += size - 1
