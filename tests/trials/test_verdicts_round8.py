@@ -434,3 +434,16 @@ def test_alternative_limits_in_an_exclusion_are_not_each_decisive() -> None:
 )
 def test_organ_function_said_in_words(labs: str, criterion: str, label: str) -> None:
     assert judge(_lung(labs), criterion, "inclusion").label == label
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        # 2.5 x ULN is 87.5 to 137.5 U/L across the usual upper limits (35 to 55 U/L)
+        ("ALT 60 U/L.", "included"),
+        ("ALT 120 U/L.", "not enough information"),  # within the laboratories' spread
+        ("ALT 200 U/L.", "not included"),
+    ],
+)
+def test_a_limit_in_multiples_of_uln_spans_the_laboratories_limits(value: str, label: str) -> None:
+    assert judge(_labs(value), "ALT ≤ 2.5 × ULN", "inclusion").label == label

@@ -1,9 +1,14 @@
 """Upper limits of normal for thresholds written in multiples of them ("AST <= 2.5 x ULN", "total
 bilirubin <= 1.5 x upper limit of normal") when a note gives the value in units.
 
-The limits below are typical adult reference ranges (general laboratory medicine references); every
-laboratory sets its own, and they vary by method, sex and age. So a value close to the threshold settles
-nothing: within `MARGIN` of it (either side), the verdict is "not enough information".
+The limits below are typical adult reference ranges; every laboratory sets its own, and they vary by
+method, sex and age. Sources: Mayo Clinic, "Liver function tests: results" (page of 26 September 2012:
+ALT 7 to 55 U/L, AST 8 to 48 U/L, bilirubin 0.1 to 1.0 mg/dL, typical for adult men) and "Bilirubin test:
+results" (1.2 mg/dL total bilirubin for adults) and "Creatinine tests" (men 0.74 to 1.35 mg/dL, women 0.59
+to 1.04); other published ranges put the upper limit of AST as low as 35 U/L.
+So a threshold in multiples of the limit is checked against the lowest and the highest usual limit
+(`ULN_SPREAD`), and a value close to either settles nothing: within `MARGIN` of it, or between the two,
+the verdict is "not enough information".
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from onconav.trials.verdicts.measures import (
 MARGIN = 0.2
 
 # Typical adult upper limits of normal, in the units notes usually give (U/L, mg/dL). They vary by
-# laboratory: AST and ALT 33-56 U/L, total bilirubin 1.0-1.2 mg/dL, creatinine 1.0-1.3 mg/dL.
+# laboratory (ULN_SPREAD below).
 UPPER_LIMITS: dict[str, float] = {
     "transaminases": 40.0,  # AST and ALT, U/L
     "bilirubin": 1.2,  # total bilirubin, mg/dL
@@ -29,6 +34,14 @@ UPPER_LIMITS: dict[str, float] = {
     "inr": 1.2,
 }
 CREATININE_BY_SEX = {"male": 1.3, "female": 1.1}
+# The lowest and highest upper limits laboratories usually print (see the module's sources).
+ULN_SPREAD: dict[str, tuple[float, float]] = {
+    "transaminases": (35.0, 55.0),
+    "bilirubin": (1.0, 1.2),
+    "creatinine": (1.0, 1.35),  # either sex; by sex below
+}
+# Creatinine's by sex (see the module's sources; enzymatic methods print lower limits, such as 1.18 for men).
+CREATININE_SPREAD_BY_SEX = {"male": (1.2, 1.35), "female": (1.0, 1.1)}
 # Notes in SI units: micromoles per litre divided by these give mg/dL.
 MICROMOLAR_PER_MG_DL = {"bilirubin": 17.1, "creatinine": 88.4}
 # Without a unit, a value below these is taken as mg/dL (no serum has less in µmol/L); above, it is left.
@@ -63,7 +76,10 @@ def times_uln_met(reading: Reading, threshold: Threshold, sex: str | None) -> bo
     value = in_usual_units(reading)
     if limit is None or value is None:
         return None
-    return clearly(value, threshold.op, threshold.value * limit)
+    spread = CREATININE_SPREAD_BY_SEX.get(sex or "") if threshold.measure == "creatinine" else None
+    low, high = spread or ULN_SPREAD.get(threshold.measure, (limit, limit))
+    verdicts = {clearly(value, threshold.op, threshold.value * uln) for uln in (low, limit, high)}
+    return verdicts.pop() if len(verdicts) == 1 else None
 
 
 def clearly(value: float, op: Comparator, bound: float) -> bool | None:
