@@ -94,8 +94,9 @@ def _pruned_statement(
     """Every row of the area's cells whose quality reaches the floor of its topic group
     (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
     per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
-    reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
-    columns = (ENTRY.id, ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
+    reaches the bound (computed in SQL, so that the rows that cannot are never fetched). Only columns of the
+    cell index (no id: these rows only bound scores), so that PostgreSQL reads the index alone."""
+    columns = (ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
                ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
     table = SearchEntry.__table__
     parts = []
@@ -296,7 +297,7 @@ def condition_rows(
     # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
     # (the limit-th of lower bounds of distinct providers); only providers that can still reach the raised
     # bound are scored exactly.
-    partial = scorer.best_rows(pruned)
+    partial = scorer.best_rows((0, *row) for row in pruned)
     for key in exact.keys() & partial.keys():
         del partial[key]
     raised = _limit_th([*exact.values(), *partial.values()], limit)
