@@ -18,7 +18,7 @@ from sqlalchemy import Float, bindparam, func, select, true, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from onconav.directory import ranking
+from onconav.directory import cell_reads, ranking
 from onconav.directory.models import SearchEntry
 from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind, ranked_rows
 from onconav.directory.search_cells import Cell, area_cells, distance_factors, penalty_groups
@@ -246,7 +246,6 @@ def condition_rows(
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
     by_condition = frozenset(topic for topic, how in topics.items() if how == "condition")
     scorer = _Scorer(lat, lon, radius_km, match, by_condition)
-    filter_shape = _filter_shape(filters)
     seen = _seed(connection, scorer, names, cells, limit, filters)
     if len(seen) < limit:  # few providers at all: scoring every candidate is as cheap
         return ranked_rows(
@@ -259,39 +258,7 @@ def condition_rows(
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
         )
-    groups: dict[tuple[float, bool], list[str]] = {}
-    for topic in names:
-        groups.setdefault((match[topic], topic in by_condition), []).append(topic)
-    topic_groups = sorted(groups.items())
-    cell_groups = [(step, padded(keys)) for step, keys in penalty_groups(cells)]
-    # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
-    values: dict[str, Any] = {
-        **distance_factors(lat, lon, radius_km),
-        "lat": lat,
-        "lon": lon,
-        "cos_lat": math.cos(math.radians(lat)),
-        "radius_km": radius_km + 1e-6,
-        "min_value": bound - ranking.BREADTH_POINTS_MAX - 1e-6,
-        **_filter_values(filters),
-    }
-    for group, ((points, _by_condition), group_topics) in enumerate(topic_groups):
-        values[f"m{group}"] = points
-        values |= in_values(f"t{group}_", group_topics)
-        for cell_group, (step, _keys) in enumerate(cell_groups):
-            floor = bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6
-            values[f"floor{group}_{cell_group}"] = floor
-    for cell_group, (_step, keys) in enumerate(cell_groups):
-        values |= in_values(f"c{cell_group}_", keys)
-    pruned_shape = (
-        tuple((len(group_topics), key[1]) for key, group_topics in topic_groups),
-        tuple(len(keys) for _step, keys in cell_groups),
-        filter_shape,
-    )
-    statement = compiled(
-        connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
-    )
-    with without_parallel_workers(connection):
-        pruned = statement.execute(connection, values)
+    pruned = _cell_rows(connection, scorer, names, cells, bound, filters)
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
     # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
     # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
@@ -325,6 +292,67 @@ def condition_rows(
     ]
 
 
+def _cell_rows(
+    connection: Connection,
+    scorer: _Scorer,
+    topics: list[str],
+    cells: list[Cell],
+    bound: float,
+    filters: SearchFilters,
+) -> Sequence[Any]:
+    """The rows of the area's cells that can still reach `bound` (READ_COLUMNS): topics grouped by
+    their match points, cells by their least distance penalty, each group's quality floor from both."""
+    groups: dict[tuple[float, bool], list[str]] = {}
+    for topic in topics:
+        groups.setdefault((scorer.match[topic], topic in scorer.by_condition), []).append(topic)
+    topic_groups = sorted(groups.items())
+    cell_groups = penalty_groups(cells)
+    # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
+    values: dict[str, Any] = {
+        **distance_factors(scorer.lat, scorer.lon, scorer.radius_km),
+        "lat": scorer.lat,
+        "lon": scorer.lon,
+        "cos_lat": math.cos(math.radians(scorer.lat)),
+        "radius_km": scorer.radius_km + 1e-6,
+        "min_value": bound - ranking.BREADTH_POINTS_MAX - 1e-6,
+        **_filter_values(filters),
+    }
+    floors = [
+        [bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6 for step, _keys in cell_groups]
+        for (points, _by_condition), _topics in topic_groups
+    ]
+    if connection.dialect.name == "postgresql":  # one (topic, cell) pair an element of the arrays
+        pairs = [
+            (topic, key, points, by_condition, floors[group][cell_group])
+            for group, ((points, by_condition), group_topics) in enumerate(topic_groups)
+            for topic in group_topics
+            for cell_group, (_step, keys) in enumerate(cell_groups)
+            for key in keys
+        ]
+        names = ("topics", "cells", "points", "by_condition", "floors")
+        values |= {name: [pair[index] for pair in pairs] for index, name in enumerate(names)}
+        shape: tuple[Any, ...] = ("condition-cell-pairs", _filter_shape(filters))
+        statement = compiled(connection, shape, partial(cell_reads.cell_statement, shape[1]))
+    else:
+        padded_groups = [padded(keys) for _step, keys in cell_groups]
+        for group, ((points, _by_condition), group_topics) in enumerate(topic_groups):
+            values[f"m{group}"] = points
+            values |= in_values(f"t{group}_", group_topics)
+            for cell_group in range(len(cell_groups)):
+                values[f"floor{group}_{cell_group}"] = floors[group][cell_group]
+        for cell_group, keys in enumerate(padded_groups):
+            values |= in_values(f"c{cell_group}_", keys)
+        pruned_shape = (
+            tuple((len(group_topics), key[1]) for key, group_topics in topic_groups),
+            tuple(len(keys) for keys in padded_groups),
+            _filter_shape(filters),
+        )
+        shape = ("condition-cells", *pruned_shape)
+        statement = compiled(connection, shape, partial(_pruned_statement, *pruned_shape))
+    with without_parallel_workers(connection):
+        return statement.execute(connection, values)
+
+
 def _seed(
     connection: Connection,
     scorer: _Scorer,
@@ -339,9 +367,19 @@ def _seed(
     seen: dict[tuple[str, int], _Best] = {}
     for count in SEED_CELLS:
         chosen = [cell.key for cell in nearest[:count]]
-        shape = (len(topics), len(chosen), _filter_shape(filters))
-        values = {**in_values("t", topics), **in_values("s", chosen), **_filter_values(filters)}
-        statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
+        values = _filter_values(filters)
+        if connection.dialect.name == "postgresql":  # one (topic, cell) pair an element of the arrays
+            values |= {
+                "topics": [topic for topic in topics for _key in chosen],
+                "cells": [key for _topic in topics for key in chosen],
+            }
+            pair_shape = (SEED_ROWS_PER_PART, _filter_shape(filters))
+            build = partial(cell_reads.seed_statement, *pair_shape)
+            statement = compiled(connection, ("condition-seed-pairs", *pair_shape), build)
+        else:
+            shape = (len(topics), len(chosen), _filter_shape(filters))
+            values |= {**in_values("t", topics), **in_values("s", chosen)}
+            statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
         with without_parallel_workers(connection):
             rows = statement.execute(connection, values)
         seen = scorer.best_rows((0, *row) for row in rows)
