@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Float, Integer, String, bindparam, case, func, select, true
+from sqlalchemy import ARRAY, Float, Integer, String, bindparam, func, select, true, union_all
 from sqlalchemy.sql import Select
 
 from onconav.directory import ranking
 from onconav.directory.search_statements import ENTRY, distance_sql_with_cosine, filter_clauses
 
 # What both reads return, in this order (condition_search._Scorer.best_rows after a leading row id).
+CONDITION_FLOOR_HAIR = 1e-6  # rounding room of the condition points' floor (its bound is exact arithmetic)
 READ_COLUMNS = ("entity_kind", "entity_id", "topic", "lat", "lon", "quality_points", "condition_points")
 
 
@@ -45,52 +46,65 @@ def seed_statement(rows_per_pair: int, filters: tuple[Any, ...]) -> Select[Any]:
     return select(*(best.c[name] for name in READ_COLUMNS)).select_from(pairs.join(best, true()))
 
 
-def cell_statement(filters: tuple[Any, ...]) -> Select[Any]:
-    """Every row of the (:topics[i], :cells[i]) pairs whose quality reaches the pair's floor (:floors[i]),
-    that lies within the radius and whose value (the pair's match points :points[i] + quality, or
-    condition points where :by_condition[i], - the distance penalty) reaches :min_value: the rows of
-    condition_search._pruned_statement, selected by the same arithmetic."""
+def cell_statement(filters: tuple[Any, ...]) -> Any:
+    """The rows of condition_search._pruned_statement, selected by the same arithmetic: every row of the
+    (topic, cell) pairs whose quality reaches the pair's floor, that lies within the radius and whose value
+    (the pair's match points + quality, or condition points for topics scored by them, - the distance
+    penalty) reaches :min_value. Pairs of topics scored by quality are :q_topics[i], :q_cells[i],
+    :q_points[i], :q_floors[i]; those of topics scored by condition points the same with c_."""
+    return union_all(_cell_part(False, filters), _cell_part(True, filters))
+
+
+def _cell_part(by_condition: bool, filters: tuple[Any, ...]) -> Select[Any]:
+    prefix = "c_" if by_condition else "q_"
     pairs = (
         func.unnest(
-            bindparam("topics", type_=ARRAY(String)),
-            bindparam("cells", type_=ARRAY(Integer)),
-            bindparam("points", type_=ARRAY(Float)),
-            bindparam("by_condition", type_=ARRAY(Boolean)),
-            bindparam("floors", type_=ARRAY(Float)),
+            bindparam(f"{prefix}topics", type_=ARRAY(String)),
+            bindparam(f"{prefix}cells", type_=ARRAY(Integer)),
+            bindparam(f"{prefix}points", type_=ARRAY(Float)),
+            bindparam(f"{prefix}floors", type_=ARRAY(Float)),
         )
-        .table_valued("topic", "cell", "points", "by_condition", "floor")
-        .render_derived(name="pair")
+        .table_valued("topic", "cell", "points", "floor")
+        .render_derived(name=f"{prefix}pair")
     )
     # As in _pruned_statement: the points a row has to spare must cover its distance penalty, bounded from
     # below by plain arithmetic before the distance itself is computed.
-    own = case((pairs.c.by_condition, ENTRY.condition_points), else_=ENTRY.quality_points)
+    own = ENTRY.condition_points if by_condition else ENTRY.quality_points
     spare = pairs.c.points + own - bindparam("min_value", type_=Float)
     short = ranking.DISTANCE_PENALTY_MAX_POINTS - spare
     lat, lon = bindparam("lat", type_=Float), bindparam("lon", type_=Float)
+    floors = [ENTRY.quality_points >= pairs.c.floor]
+    if by_condition:
+        # A row's value is at most its condition points + the pair's match points - its cell's least
+        # penalty: below the floor (less a hair), it cannot reach :min_value, which the last condition
+        # below asks. A range of the condition index (ix_search_entry_cell_condition), where the quality
+        # floor alone reads every row of better quality and poor condition points.
+        floors.append(ENTRY.condition_points >= pairs.c.floor - CONDITION_FLOOR_HAIR)
     inner = (
-        select(*_columns(), own.label("own_points"), distance_sql_with_cosine().label("distance_km"))
+        select(*_columns(), distance_sql_with_cosine().label("distance_km"))
         .where(
             ENTRY.topic == pairs.c.topic,
             ENTRY.geo_cell == pairs.c.cell,
-            ENTRY.quality_points >= pairs.c.floor,
+            *floors,
             *filter_clauses(filters),
             func.abs(ENTRY.lat - lat) * bindparam("klat", type_=Float) * short
             <= ranking.DISTANCE_HALF_KM * spare,
             func.abs(ENTRY.lon - lon) * bindparam("klon", type_=Float) * short
             <= ranking.DISTANCE_HALF_KM * spare,
         )
-        .lateral("inner")
+        .lateral(f"{prefix}inner")
     )
     penalty = (
         ranking.DISTANCE_PENALTY_MAX_POINTS
         * inner.c.distance_km
         / (inner.c.distance_km + ranking.DISTANCE_HALF_KM)
     )
+    points = inner.c.condition_points if by_condition else inner.c.quality_points
     return (
         select(*(inner.c[name] for name in READ_COLUMNS))
         .select_from(pairs.join(inner, true()))
         .where(
             inner.c.distance_km <= bindparam("radius_km"),
-            pairs.c.points + inner.c.own_points - penalty >= bindparam("min_value"),
+            pairs.c.points + points - penalty >= bindparam("min_value"),
         )
     )

@@ -322,15 +322,17 @@ def _cell_rows(
         for (points, _by_condition), _topics in topic_groups
     ]
     if connection.dialect.name == "postgresql":  # one (topic, cell) pair an element of the arrays
-        pairs = [
-            (topic, key, points, by_condition, floors[group][cell_group])
-            for group, ((points, by_condition), group_topics) in enumerate(topic_groups)
-            for topic in group_topics
-            for cell_group, (_step, keys) in enumerate(cell_groups)
-            for key in keys
-        ]
-        names = ("topics", "cells", "points", "by_condition", "floors")
-        values |= {name: [pair[index] for pair in pairs] for index, name in enumerate(names)}
+        for prefix, scored_by_condition in (("q_", False), ("c_", True)):
+            pairs = [
+                (topic, key, points, floors[group][cell_group])
+                for group, ((points, by_condition), group_topics) in enumerate(topic_groups)
+                if by_condition == scored_by_condition
+                for topic in group_topics
+                for cell_group, (_step, keys) in enumerate(cell_groups)
+                for key in keys
+            ]
+            for index, name in enumerate(("topics", "cells", "points", "floors")):
+                values[prefix + name] = [pair[index] for pair in pairs]
         shape: tuple[Any, ...] = ("condition-cell-pairs", _filter_shape(filters))
         statement = compiled(connection, shape, partial(cell_reads.cell_statement, shape[1]))
     else:
