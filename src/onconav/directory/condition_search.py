@@ -252,19 +252,13 @@ def condition_rows(
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
     by_condition = frozenset(topic for topic, how in topics.items() if how == "condition")
     scorer = _Scorer(lat, lon, radius_km, match, by_condition)
-    seen = _seed(connection, scorer, names, cells, limit, filters)
-    if len(seen) < limit:  # few providers at all: scoring every candidate is as cheap
+    with without_parallel_workers(connection):  # once for the seed, the first exact read and the cells
+        bounded = _bounded_read(connection, scorer, names, cells, limit, filters)
+    if bounded is None:  # few providers at all: scoring every candidate is as cheap
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
         )
-    promising = heapq.nlargest(SEED_EXACT_FACTOR * limit, seen, key=lambda key: _lower_bound(seen[key]))
-    exact = _exact(connection, scorer, names, promising, filters)
-    bound = _limit_th(exact.values(), limit)
-    if bound == float("-inf"):
-        return ranked_rows(
-            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
-        )
-    pruned = _cell_rows(connection, scorer, names, cells, bound, filters)
+    exact, pruned = bounded
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
     # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
     # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
@@ -296,6 +290,27 @@ def condition_rows(
         )
         for negative, key in ranked
     ]
+
+
+def _bounded_read(
+    connection: Connection,
+    scorer: _Scorer,
+    topics: list[str],
+    cells: list[Cell],
+    limit: int,
+    filters: SearchFilters,
+) -> tuple[dict[tuple[str, int], _Best], Sequence[Any]] | None:
+    """The exact scores of the seed's most promising providers and the cell rows that can reach the bound
+    they set (None when the seed names fewer than `limit` providers, or they set no bound)."""
+    seen = _seed(connection, scorer, topics, cells, limit, filters)
+    if len(seen) < limit:
+        return None
+    promising = heapq.nlargest(SEED_EXACT_FACTOR * limit, seen, key=lambda key: _lower_bound(seen[key]))
+    exact = _exact(connection, scorer, topics, promising, filters)
+    bound = _limit_th(exact.values(), limit)
+    if bound == float("-inf"):
+        return None
+    return exact, _cell_rows(connection, scorer, topics, cells, bound, filters)
 
 
 def _cell_rows(
@@ -357,8 +372,7 @@ def _cell_rows(
         )
         shape = ("condition-cells", *pruned_shape)
         statement = compiled(connection, shape, partial(_pruned_statement, *pruned_shape))
-    with without_parallel_workers(connection):
-        return statement.execute(connection, values)
+    return statement.execute(connection, values)
 
 
 def _seed(
@@ -388,8 +402,7 @@ def _seed(
             shape = (len(topics), len(chosen), _filter_shape(filters))
             values |= {**in_values("t", topics), **in_values("s", chosen)}
             statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
-        with without_parallel_workers(connection):
-            rows = statement.execute(connection, values)
+        rows = statement.execute(connection, values)
         seen = scorer.best_rows((0, *row) for row in rows)
         if len(seen) >= limit or count >= len(nearest):
             break
