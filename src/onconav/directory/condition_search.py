@@ -320,9 +320,12 @@ def _cell_rows(
     cells: list[Cell],
     bound: float,
     filters: SearchFilters,
+    pairs: bool | None = None,
 ) -> Sequence[Any]:
     """The rows of the area's cells that can still reach `bound` (READ_COLUMNS): topics grouped by
-    their match points, cells by their least distance penalty, each group's quality floor from both."""
+    their match points, cells by their least distance penalty, each group's quality floor from both.
+    `pairs`: read as arrays of (topic, cell) pairs (cell_reads.py; default on PostgreSQL) or as a union
+    of a part per topic group and cell group (portable SQL)."""
     groups: dict[tuple[float, bool], list[str]] = {}
     for topic in topics:
         groups.setdefault((scorer.match[topic], topic in scorer.by_condition), []).append(topic)
@@ -342,9 +345,11 @@ def _cell_rows(
         [bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6 for step, _keys in cell_groups]
         for (points, _by_condition), _topics in topic_groups
     ]
-    if connection.dialect.name == "postgresql":  # one (topic, cell) pair an element of the arrays
+    if pairs is None:
+        pairs = connection.dialect.name == "postgresql"
+    if pairs:  # one (topic, cell) pair an element of the arrays
         for prefix, scored_by_condition in (("q_", False), ("c_", True)):
-            pairs = [
+            read = [
                 (topic, key, points, floors[group][cell_group])
                 for group, ((points, by_condition), group_topics) in enumerate(topic_groups)
                 if by_condition == scored_by_condition
@@ -353,7 +358,7 @@ def _cell_rows(
                 for key in keys
             ]
             for index, name in enumerate(("topics", "cells", "points", "floors")):
-                values[prefix + name] = [pair[index] for pair in pairs]
+                values[prefix + name] = [pair[index] for pair in read]
         shape: tuple[Any, ...] = ("condition-cell-pairs", _filter_shape(filters))
         statement = compiled(connection, shape, partial(cell_reads.cell_statement, shape[1]))
     else:
