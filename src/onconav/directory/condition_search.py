@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Float, bindparam, func, select, true, union_all
+from sqlalchemy import ARRAY, Float, String, bindparam, func, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from onconav.directory import ranking
+from onconav.directory import cell_reads, ranking
 from onconav.directory.models import SearchEntry
 from onconav.directory.scoring import ScoredEntry, SearchFilters, match_kind, ranked_rows
 from onconav.directory.search_cells import Cell, area_cells, distance_factors, penalty_groups
@@ -94,8 +94,9 @@ def _pruned_statement(
     """Every row of the area's cells whose quality reaches the floor of its topic group
     (topics alike in match points) and cell group (cells alike in least distance penalty), one index range
     per topic and cell, when the row lies within the radius and its value plus the largest breadth bonus
-    reaches the bound (computed in SQL, so that the rows that cannot are never fetched)."""
-    columns = (ENTRY.id, ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
+    reaches the bound (computed in SQL, so that the rows that cannot are never fetched). Only columns of the
+    cell index (no id: these rows only bound scores), so that PostgreSQL reads the index alone."""
+    columns = (ENTRY.entity_kind, ENTRY.entity_id, ENTRY.topic, ENTRY.lat, ENTRY.lon,
                ENTRY.quality_points, ENTRY.condition_points)  # fmt: skip
     table = SearchEntry.__table__
     parts = []
@@ -143,10 +144,16 @@ def _pruned_statement(
 
 
 def _entity_rows_statement(count: int, topics: int | None, filters: tuple[Any, ...]) -> Any:
-    """Every entry of `count` entities of one kind (entity index) that passes the search's filters; of the
-    search's topics on SQLite (on PostgreSQL the topics are checked in Python: with `topic IN (...)` it may
-    prefer scanning every entry of the topics in the quality index to the few entries of each entity)."""
-    topic_clause = ENTRY.topic.in_(in_list("t", topics)) if topics else true()
+    """Every entry of `count` entities of one kind (entity index) of the search's topics that passes the
+    search's filters. SQLite: `topic IN (...)`. PostgreSQL (`topics` None): the topics as one array
+    (:topic_array) that filters the index's rows of each entity (ix_search_entry_entity_rows covers the
+    read); as `topic IN (...)` or `= ANY` it would descend the index once per entity and topic (18 ms
+    where the filter takes 1), or prefer scanning every entry of the topics in the cell index."""
+    if topics:
+        topic_clause = ENTRY.topic.in_(in_list("t", topics))
+    else:
+        topic_array = bindparam("topic_array", type_=ARRAY(String))
+        topic_clause = func.array_position(topic_array, ENTRY.topic).is_not(None)
     return select(
         ENTRY.id,
         ENTRY.entity_kind,
@@ -245,58 +252,19 @@ def condition_rows(
     match = {topic: ranking.MATCH_POINTS[match_kind(topic, how)] for topic, how in topics.items()}
     by_condition = frozenset(topic for topic, how in topics.items() if how == "condition")
     scorer = _Scorer(lat, lon, radius_km, match, by_condition)
-    filter_shape = _filter_shape(filters)
-    seen = _seed(connection, scorer, names, cells, limit, filters)
-    if len(seen) < limit:  # few providers at all: scoring every candidate is as cheap
+    with without_parallel_workers(connection):  # once for the seed, the first exact read and the cells
+        bounded = _bounded_read(connection, scorer, names, cells, limit, filters)
+    if bounded is None:  # few providers at all: scoring every candidate is as cheap
         return ranked_rows(
             session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
         )
-    promising = heapq.nlargest(SEED_EXACT_FACTOR * limit, seen, key=lambda key: _lower_bound(seen[key]))
-    exact = _exact(connection, scorer, names, promising, filters)
-    bound = _limit_th(exact.values(), limit)
-    if bound == float("-inf"):
-        return ranked_rows(
-            session, topics=topics, lat=lat, lon=lon, radius_km=radius_km, limit=limit, filters=filters
-        )
-    groups: dict[tuple[float, bool], list[str]] = {}
-    for topic in names:
-        groups.setdefault((match[topic], topic in by_condition), []).append(topic)
-    topic_groups = sorted(groups.items())
-    cell_groups = [(step, padded(keys)) for step, keys in penalty_groups(cells)]
-    # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
-    values: dict[str, Any] = {
-        **distance_factors(lat, lon, radius_km),
-        "lat": lat,
-        "lon": lon,
-        "cos_lat": math.cos(math.radians(lat)),
-        "radius_km": radius_km + 1e-6,
-        "min_value": bound - ranking.BREADTH_POINTS_MAX - 1e-6,
-        **_filter_values(filters),
-    }
-    for group, ((points, _by_condition), group_topics) in enumerate(topic_groups):
-        values[f"m{group}"] = points
-        values |= in_values(f"t{group}_", group_topics)
-        for cell_group, (step, _keys) in enumerate(cell_groups):
-            floor = bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6
-            values[f"floor{group}_{cell_group}"] = floor
-    for cell_group, (_step, keys) in enumerate(cell_groups):
-        values |= in_values(f"c{cell_group}_", keys)
-    pruned_shape = (
-        tuple((len(group_topics), key[1]) for key, group_topics in topic_groups),
-        tuple(len(keys) for _step, keys in cell_groups),
-        filter_shape,
-    )
-    statement = compiled(
-        connection, ("condition-cells", *pruned_shape), lambda: _pruned_statement(*pruned_shape)
-    )
-    with without_parallel_workers(connection):
-        pruned = statement.execute(connection, values)
+    exact, pruned = bounded
     # Only providers with a row whose value plus the largest breadth bonus reaches the bound can be in the
     # answer: the read returns their rows that do (within a hair). Each provider's best of those rows is its
     # best row, and the rows counted bound its breadth from below, so these partial scores raise the bound
     # (the limit-th of lower bounds of distinct providers); only providers that can still reach the raised
     # bound are scored exactly.
-    partial = scorer.best_rows(pruned)
+    partial = scorer.best_rows((0, *row) for row in pruned)
     for key in exact.keys() & partial.keys():
         del partial[key]
     raised = _limit_th([*exact.values(), *partial.values()], limit)
@@ -324,6 +292,94 @@ def condition_rows(
     ]
 
 
+def _bounded_read(
+    connection: Connection,
+    scorer: _Scorer,
+    topics: list[str],
+    cells: list[Cell],
+    limit: int,
+    filters: SearchFilters,
+) -> tuple[dict[tuple[str, int], _Best], Sequence[Any]] | None:
+    """The exact scores of the seed's most promising providers and the cell rows that can reach the bound
+    they set (None when the seed names fewer than `limit` providers, or they set no bound)."""
+    seen = _seed(connection, scorer, topics, cells, limit, filters)
+    if len(seen) < limit:
+        return None
+    promising = heapq.nlargest(SEED_EXACT_FACTOR * limit, seen, key=lambda key: _lower_bound(seen[key]))
+    exact = _exact(connection, scorer, topics, promising, filters)
+    bound = _limit_th(exact.values(), limit)
+    if bound == float("-inf"):
+        return None
+    return exact, _cell_rows(connection, scorer, topics, cells, bound, filters)
+
+
+def _cell_rows(
+    connection: Connection,
+    scorer: _Scorer,
+    topics: list[str],
+    cells: list[Cell],
+    bound: float,
+    filters: SearchFilters,
+    pairs: bool | None = None,
+) -> Sequence[Any]:
+    """The rows of the area's cells that can still reach `bound` (READ_COLUMNS): topics grouped by
+    their match points, cells by their least distance penalty, each group's quality floor from both.
+    `pairs`: read as arrays of (topic, cell) pairs (cell_reads.py; default on PostgreSQL) or as a union
+    of a part per topic group and cell group (portable SQL)."""
+    groups: dict[tuple[float, bool], list[str]] = {}
+    for topic in topics:
+        groups.setdefault((scorer.match[topic], topic in scorer.by_condition), []).append(topic)
+    topic_groups = sorted(groups.items())
+    cell_groups = penalty_groups(cells)
+    # A hair below the bound: SQL's floating point may differ from Python's in the last digits.
+    values: dict[str, Any] = {
+        **distance_factors(scorer.lat, scorer.lon, scorer.radius_km),
+        "lat": scorer.lat,
+        "lon": scorer.lon,
+        "cos_lat": math.cos(math.radians(scorer.lat)),
+        "radius_km": scorer.radius_km + 1e-6,
+        "min_value": bound - ranking.BREADTH_POINTS_MAX - 1e-6,
+        **_filter_values(filters),
+    }
+    floors = [
+        [bound - points - ranking.BREADTH_POINTS_MAX + step - 1e-6 for step, _keys in cell_groups]
+        for (points, _by_condition), _topics in topic_groups
+    ]
+    if pairs is None:
+        pairs = connection.dialect.name == "postgresql"
+    if pairs:  # one (topic, cell) pair an element of the arrays
+        for prefix, scored_by_condition in (("q_", False), ("c_", True)):
+            read = [
+                (topic, key, points, floors[group][cell_group])
+                for group, ((points, by_condition), group_topics) in enumerate(topic_groups)
+                if by_condition == scored_by_condition
+                for topic in group_topics
+                for cell_group, (_step, keys) in enumerate(cell_groups)
+                for key in keys
+            ]
+            for index, name in enumerate(("topics", "cells", "points", "floors")):
+                values[prefix + name] = [pair[index] for pair in read]
+        shape: tuple[Any, ...] = ("condition-cell-pairs", _filter_shape(filters))
+        statement = compiled(connection, shape, partial(cell_reads.cell_statement, shape[1]))
+    else:
+        padded_groups = [padded(keys) for _step, keys in cell_groups]
+        for group, ((points, _by_condition), group_topics) in enumerate(topic_groups):
+            values[f"m{group}"] = points
+            values |= in_values(f"t{group}_", group_topics)
+            for cell_group in range(len(cell_groups)):
+                values[f"floor{group}_{cell_group}"] = floors[group][cell_group]
+        for cell_group, keys in enumerate(padded_groups):
+            values |= in_values(f"c{cell_group}_", keys)
+        pruned_shape = (
+            tuple((len(group_topics), key[1]) for key, group_topics in topic_groups),
+            tuple(len(keys) for keys in padded_groups),
+            _filter_shape(filters),
+        )
+        shape = ("condition-cells", *pruned_shape)
+        statement = compiled(connection, shape, partial(_pruned_statement, *pruned_shape))
+    return statement.execute(connection, values)
+
+
 def _seed(
     connection: Connection,
     scorer: _Scorer,
@@ -338,11 +394,20 @@ def _seed(
     seen: dict[tuple[str, int], _Best] = {}
     for count in SEED_CELLS:
         chosen = [cell.key for cell in nearest[:count]]
-        shape = (len(topics), len(chosen), _filter_shape(filters))
-        values = {**in_values("t", topics), **in_values("s", chosen), **_filter_values(filters)}
-        statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
-        with without_parallel_workers(connection):
-            rows = statement.execute(connection, values)
+        values = _filter_values(filters)
+        if connection.dialect.name == "postgresql":  # one (topic, cell) pair an element of the arrays
+            values |= {
+                "topics": [topic for topic in topics for _key in chosen],
+                "cells": [key for _topic in topics for key in chosen],
+            }
+            pair_shape = (SEED_ROWS_PER_PART, _filter_shape(filters))
+            build = partial(cell_reads.seed_statement, *pair_shape)
+            statement = compiled(connection, ("condition-seed-pairs", *pair_shape), build)
+        else:
+            shape = (len(topics), len(chosen), _filter_shape(filters))
+            values |= {**in_values("t", topics), **in_values("s", chosen)}
+            statement = compiled(connection, ("condition-seed", *shape), partial(_seed_statement, *shape))
+        rows = statement.execute(connection, values)
         seen = scorer.best_rows((0, *row) for row in rows)
         if len(seen) >= limit or count >= len(nearest):
             break
@@ -380,7 +445,6 @@ def _exact(
                 connection, ("condition-entities", *shape), partial(_entity_rows_statement, *shape)
             )
             values = {"kind": kind, **in_values("e", chunk), **_filter_values(filters)}
-            if topics_in_sql:
-                values |= in_values("t", topics)
+            values |= in_values("t", topics) if topics_in_sql else {"topic_array": topics}
             found |= scorer.best_rows(statement.execute(connection, values))
     return found

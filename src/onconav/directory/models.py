@@ -261,7 +261,32 @@ class SearchEntry(Base):
             "entity_id",
             "condition_points",
         ),
-        Index("ix_search_entry_entity", "entity_kind", "entity_id"),
+        # Condition searches read the pairs of topics scored by condition points from the best of those down
+        # (cell_reads.py, PostgreSQL).
+        Index(
+            "ix_search_entry_cell_condition",
+            "topic",
+            "geo_cell",
+            "condition_points",
+            "quality_points",
+            "lon",
+            "lat",
+            "entity_kind",
+            "entity_id",
+        ),
+        # Every entry of some providers (exact scores of condition searches, reindexing): covering the
+        # condition search's read, no table reads.
+        Index(
+            "ix_search_entry_entity_rows",
+            "entity_kind",
+            "entity_id",
+            "topic",
+            "lat",
+            "lon",
+            "quality_points",
+            "condition_points",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
