@@ -37,24 +37,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onconav.config import Settings
 from onconav.web.asgi import HTTPMiddleware
-from onconav.web.http_caching import carries_credentials
+from onconav.web.http_caching import PUBLIC_READ_ROUTES, carries_credentials
 from onconav.web.route_template import route_template
 
-# Route templates (GET) whose anonymous answers are kept: the same for every anonymous reader of a locale.
-CACHED_ROUTES = frozenset(
-    {
-        "/api/v1/search",
-        "/api/v1/organizations/{organization_id}",
-        "/api/v1/practitioners/{practitioner_id}",
-        "/search",
-        "/{topic_path}/{code}/near/{place_slug}",
-        "/organizations/{organization_id}",
-        "/practitioners/{practitioner_id}",
-        "/conditions",
-        "/conditions/{slug}",
-        "/conditions/{slug}/stages/{stage_code}",
-    }
-)
+# Route templates (GET) whose anonymous answers are kept: the public reads but FHIR's, whose bundles carry
+# absolute URLs built from the address the request came to (the cache's key has no host).
+CACHED_ROUTES = frozenset(route for route in PUBLIC_READ_ROUTES if not route.startswith("/fhir/"))
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # POSTs that only read (a trial match sends the patient's details in its body, never in a URL): they leave
 # the cache alone, or every trial match would empty it.
