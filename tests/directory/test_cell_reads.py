@@ -24,7 +24,7 @@ from onconav.knowledge import service as knowledge
 )
 @pytest.mark.parametrize("below", [0.0, 15.0])
 def test_the_pairs_read_returns_the_rows_of_the_union(
-    demo_engine: Engine, query: str, near: str, filters: SearchFilters, below: float
+    postgres_demo_engine: Engine, query: str, near: str, filters: SearchFilters, below: float
 ) -> None:
     topics = dict(knowledge.interpret_query(query).topics)
     place = geo.resolve_place(near).place
@@ -34,10 +34,9 @@ def test_the_pairs_read_returns_the_rows_of_the_union(
     scorer = condition_search._Scorer(place.lat, place.lon, radius_km, match, by_condition)
     cells = search_cells.area_cells(place.lat, place.lon, radius_km, condition_search.MAX_CELLS)
     assert cells
-    with Session(demo_engine) as session:
+    with Session(postgres_demo_engine) as session:
         connection = session.connection()
-        if connection.dialect.name != "postgresql":
-            pytest.skip("the pairs read is PostgreSQL's")
+        assert connection.dialect.name == "postgresql"
         full = scoring.ranked_rows(
             session,
             topics=topics,

@@ -40,7 +40,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
-        if on_postgres or "postgres_server" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if on_postgres or "postgres_server" in fixtures or "postgres_demo_engine" in fixtures:
             item.add_marker(pytest.mark.postgres)
 
 
@@ -242,6 +243,12 @@ def _load_demo_directory(engine: Engine) -> None:
 def demo_engine(backend: str, request: pytest.FixtureRequest, prepared_engines: PreparedEngines) -> Engine:
     """The small demo directory, on each backend (shared: do not change it in tests)."""
     return prepared_engines.get(request, backend, DEMO_DIRECTORY, _load_demo_directory)
+
+
+@pytest.fixture
+def postgres_demo_engine(request: pytest.FixtureRequest, prepared_engines: PreparedEngines) -> Engine:
+    """The small demo directory on PostgreSQL only (shared: do not change it in tests)."""
+    return prepared_engines.get(request, "postgresql", DEMO_DIRECTORY, _load_demo_directory)
 
 
 @pytest.fixture
