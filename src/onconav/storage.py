@@ -240,7 +240,28 @@ def put_encrypted(
             lambda sink: crypto.encrypt_stream(session, source, sink, context=context)
         )
     store.commit(sealed_path, document_id)
-    event.listen(session, "after_rollback", lambda _session: store.discard(document_id), once=True)
+    _discard_on_rollback_before_commit(session, store, document_id)
+
+
+def _discard_on_rollback_before_commit(session: Session, store: DocumentStore, document_id: str) -> None:
+    """Remove the object if `session` rolls back before it tries to commit: then its row never exists.
+
+    Once a commit has been tried, a later rollback says nothing about the row: the request may go on after
+    its commit (and fail there), or the COMMIT may have reached the database although its answer was lost
+    (the database killed at that moment). Deleting the object then could leave a committed row without its
+    file; an object whose row really is missing is removed by the sweep (`sweep`) instead."""
+    commit_tried = False
+
+    def on_commit_tried(_session: Session) -> None:
+        nonlocal commit_tried
+        commit_tried = True
+
+    def on_rollback(_session: Session) -> None:
+        if not commit_tried:
+            store.discard(document_id)
+
+    event.listen(session, "before_commit", on_commit_tried, once=True)
+    event.listen(session, "after_rollback", on_rollback, once=True)
 
 
 def decrypted_chunks(

@@ -129,6 +129,18 @@ def test_refused_or_rolled_back_uploads_leave_nothing(session: Session, store: D
     assert session.scalar(select(func.count()).select_from(CaseDocument)) == 0
 
 
+def test_a_rollback_after_the_commit_leaves_the_committed_file_in_place(
+    session: Session, store: DocumentStore
+) -> None:
+    case = new_case(session)
+    document = upload(session, store, case, make_pdf(), "report.pdf")
+    session.commit()
+    session.scalar(select(func.count()).select_from(CaseDocument))  # the request goes on after its commit
+    session.rollback()  # ... and fails there
+    assert store.object_ids() == {document.id}
+    assert service.verify_documents(session, store=store) == []
+
+
 def test_damaged_storage_is_detected(session: Session, store: DocumentStore) -> None:
     case = new_case(session)
     document = upload(session, store, case, make_pdf(), "report.pdf")
