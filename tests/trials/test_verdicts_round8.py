@@ -447,3 +447,14 @@ def test_organ_function_said_in_words(labs: str, criterion: str, label: str) -> 
 )
 def test_a_limit_in_multiples_of_uln_spans_the_laboratories_limits(value: str, label: str) -> None:
     assert judge(_labs(value), "ALT ≤ 2.5 × ULN", "inclusion").label == label
+
+
+@pytest.mark.parametrize(
+    ("value", "criterion", "label"),
+    [
+        ("Hemoglobin 85 g/L.", "Hemoglobin ≥ 9 g/dL", "not included"),  # g/L against g/dL
+        ("Hemoglobin 10.5 g/dL.", "Hemoglobin ≥ 90 g/L", "included"),  # g/dL against g/L
+    ],
+)
+def test_haemoglobin_is_compared_on_the_criterions_scale(value: str, criterion: str, label: str) -> None:
+    assert judge(_labs(value), criterion, "inclusion").label == label

@@ -14,10 +14,10 @@ import re
 from onconav.knowledge import service as knowledge
 from onconav.trials.verdicts.measures import (
     FAHRENHEIT_FROM,
-    HEMOGLOBIN_G_PER_L_FROM,
     NEUTROPHILS_PER_UL_FROM,
     PLATELETS_PER_UL_FROM,
     Reading,
+    on_scale_of,
 )
 from onconav.trials.verdicts.text import Mention, Token, ancestors
 
@@ -164,8 +164,8 @@ def implied_by_readings(
     for r in readings:
         condition: str | None = None
         if r.measure == "hemoglobin":
-            grams_per_dl = r.value if r.value < HEMOGLOBIN_G_PER_L_FROM else r.value / 10
             limit = ANEMIA_HB["pregnant" if pregnant else (sex or "female")]
+            grams_per_dl = on_scale_of("hemoglobin", r.value, limit)
             condition = "anemia" if 2 < grams_per_dl < limit else None
         elif r.measure == "platelets":
             thousands = r.value if r.value < PLATELETS_PER_UL_FROM else r.value / 1000

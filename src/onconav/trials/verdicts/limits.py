@@ -14,7 +14,6 @@ the verdict is "not enough information".
 from __future__ import annotations
 
 from onconav.trials.verdicts.measures import (
-    HEMOGLOBIN_G_PER_L_FROM,
     Comparator,
     Reading,
     Threshold,
@@ -108,8 +107,6 @@ def within_normal(reading: Reading, sex: str | None) -> bool | None:
     if reading.measure in NORMAL_RANGES:
         op, bound = NORMAL_RANGES[reading.measure]
         value = on_scale_of(reading.measure, reading.value, bound)
-        if reading.measure == "hemoglobin" and value >= HEMOGLOBIN_G_PER_L_FROM:
-            value /= 10
         return compare(value, op, bound)
     limit = upper_limit(reading.measure, sex)
     usual = in_usual_units(reading)
@@ -136,8 +133,6 @@ def normal_meets(threshold: Threshold, sex: str | None) -> bool:
     "bilirubin <= 1.5 x ULN"), so that a note's "labs within normal limits" meets it."""
     if threshold.measure in NORMAL_RANGES and threshold.op in (">=", ">"):
         normal = on_scale_of(threshold.measure, NORMAL_RANGES[threshold.measure][1], threshold.value)
-        if threshold.measure == "hemoglobin" and threshold.value >= HEMOGLOBIN_G_PER_L_FROM:
-            normal *= 10
         return compare(normal, threshold.op, threshold.value)
     if threshold.op not in ("<=", "<"):
         return False

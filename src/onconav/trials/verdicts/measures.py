@@ -245,8 +245,13 @@ def plausible(measure: str, value: float) -> bool:
 
 
 def on_scale_of(measure: str, value: float, bound: float) -> float:
-    """A note's value on the scale of a criterion's bound: cell counts per µL or in thousands, and
-    temperatures in °C or °F, are told apart by their size."""
+    """A note's value on the scale of a criterion's bound: cell counts per µL or in thousands,
+    temperatures in °C or °F, and haemoglobin in g/dL or g/L, are told apart by their size."""
+    if measure == "hemoglobin":
+        if bound >= HEMOGLOBIN_G_PER_L_FROM > value:
+            return value * 10
+        if value >= HEMOGLOBIN_G_PER_L_FROM > bound:
+            return value / 10
     if measure in _COUNTS:
         if bound >= COUNT_PER_UL_FROM > value:
             return value * 1000

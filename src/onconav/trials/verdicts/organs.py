@@ -11,7 +11,6 @@ from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.limits import ORGAN_OF_LAB, in_usual_units, normal_meets, times_uln_met
 from onconav.trials.verdicts.measures import (
-    HEMOGLOBIN_G_PER_L_FROM,
     Threshold,
     compare,
     on_scale_of,
@@ -101,8 +100,6 @@ def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, 
             continue
         # "150 x 10^3/uL" against "100,000"; "101.3 F" against "38.5 °C"
         value = on_scale_of(threshold.measure, reading.value, threshold.value)
-        if threshold.measure == "hemoglobin" and threshold.unit == "g/l" and value < HEMOGLOBIN_G_PER_L_FROM:
-            value *= 10
         return compare(value, threshold.op, threshold.value), reading.sentence
     return None
 
