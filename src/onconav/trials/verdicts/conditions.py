@@ -55,6 +55,9 @@ def criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
         if not any(
             o is not m
             and o.concept != m.concept
+            # "Stable angina without acute coronary syndrome": a broader concept asked the other way
+            # round is a requirement of its own.
+            and o.polarity == m.polarity
             and (m.concept in ancestors(o.concept) or m.concept in GENERIC)
             for o in criterion.mentions
         )

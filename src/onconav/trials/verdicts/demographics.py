@@ -188,6 +188,7 @@ def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
         criterion.age is not None
         and len(residual) <= (AGE_ONLY_INCLUSION_WORDS if kind == "inclusion" else AGE_ONLY_EXCLUSION_WORDS)
         and not (criterion.negated_subject and criterion.mentions)
+        and not criterion.thresholds  # "afebrile children" asks a temperature too
     )
     sex_only = (
         criterion.sexes is not None

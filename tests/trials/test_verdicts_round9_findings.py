@@ -1,0 +1,144 @@
+"""Round 9 (issue 13): diagnoses a note establishes by their findings without naming them, and three
+readings that answered from part of a criterion. Every note and criterion here is our own phrasing."""
+
+from __future__ import annotations
+
+import pytest
+
+from onconav.trials.verdicts import judge, read_note
+
+PNEUMONIA = (
+    "0. A 45-year-old man presents with three days of fever, productive cough and right-sided pleuritic "
+    "chest pain.\n"
+    "1. Temperature is 39.1 C and oxygen saturation 91% on room air.\n"
+    "2. Chest X-ray shows right lower lobe consolidation.\n"
+    "3. He is admitted to the medical ward."
+)
+CLEAR_FILM = (
+    "0. A 45-year-old man presents with three days of fever and dry cough.\n"
+    "1. Chest X-ray shows no consolidation or effusion."
+)
+STEMI = (
+    "0. A 60-year-old man presents with crushing substernal chest pain for two hours.\n"
+    "1. ECG shows ST elevation in leads II, III and aVF."
+)
+STRESS_CARDIOMYOPATHY = (
+    "0. A 70-year-old woman has sudden chest pain after hearing bad news.\n"
+    "1. ECG shows ST-segment elevation in V2 to V4.\n"
+    "2. Coronary angiography shows no significant stenosis."
+)
+TROPONIN = (
+    "0. A 66-year-old woman has had chest pressure since this morning.\n"
+    "1. Her ECG is nonspecific and troponin I is elevated at 1.2 ng/mL."
+)
+NEGATIVE_TROPONIN = (
+    "0. A 66-year-old woman has had chest pressure since this morning.\n1. Troponin was negative twice."
+)
+KETOACIDOSIS = (
+    "0. A 19-year-old woman with type 1 diabetes presents with vomiting and abdominal pain.\n"
+    "1. Glucose is 540 mg/dL and bicarbonate 8 mEq/L.\n"
+    "2. Urine ketones are strongly positive."
+)
+HIGH_SUGAR_ONLY = (
+    "0. A 58-year-old man with type 2 diabetes reports thirst.\n"
+    "1. Glucose is 320 mg/dL, bicarbonate 25 mEq/L, and urine ketones are negative."
+)
+PREECLAMPSIA = (
+    "0. A 30-year-old woman at 32 weeks of gestation presents with headache.\n"
+    "1. Blood pressure is 158/104 mmHg and urine protein is 3+."
+)
+PREGNANT_NORMAL_PRESSURE = (
+    "0. A 30-year-old woman at 32 weeks of gestation presents with headache.\n"
+    "1. Blood pressure is 118/72 mmHg and urine protein is 3+."
+)
+EAR = (
+    "0. A 3-year-old girl has had ear pain and fever for two days.\n"
+    "1. Otoscopy shows a red, bulging left tympanic membrane."
+)
+APPENDIX = (
+    "0. A 12-year-old boy has periumbilical pain that moved to the right lower quadrant.\n"
+    "1. Ultrasound shows a non-compressible appendix measuring 9 mm."
+)
+NORMAL_APPENDIX = (
+    "0. A 12-year-old boy has right lower quadrant pain.\n1. On ultrasound the appendix was normal."
+)
+URINE = (
+    "0. A 26-year-old woman reports burning with urination and urinary frequency for two days.\n"
+    "1. Urinalysis is positive for leukocyte esterase and nitrites."
+)
+PANCREAS = (
+    "0. A 47-year-old man drinks heavily and has epigastric pain radiating to his back.\n"
+    "1. Lipase is elevated at 1,450 U/L."
+)
+NAMED_OTHERWISE = (
+    "0. A 45-year-old man has fever and cough.\n"
+    "1. A chest film shows a right lower lobe consolidation that proved to be a mass, not pneumonia."
+)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        # Pneumonia from a consolidation with fever or cough; a film without one implies nothing.
+        (PNEUMONIA, "Radiographically confirmed pneumonia", "inclusion", "included"),
+        (PNEUMONIA, "Pneumonia", "exclusion", "excluded"),
+        (CLEAR_FILM, "Radiographically confirmed pneumonia", "inclusion", "not enough information"),
+        (CLEAR_FILM, "Pneumonia", "exclusion", "not excluded"),
+        # A pneumonia of unknown origin is not a hospital-acquired one.
+        (PNEUMONIA, "Hospital-acquired pneumonia", "exclusion", "not excluded"),
+        # The note naming the diagnosis in another sense is left to that mention.
+        (NAMED_OTHERWISE, "Pneumonia", "exclusion", "not excluded"),
+        # ST elevation with chest pain; normal coronary arteries take it back.
+        (STEMI, "Acute ST-elevation myocardial infarction", "inclusion", "included"),
+        (STEMI, "Myocardial infarction", "inclusion", "included"),
+        (STRESS_CARDIOMYOPATHY, "Myocardial infarction", "inclusion", "not enough information"),
+        (TROPONIN, "Acute myocardial infarction", "inclusion", "included"),
+        (NEGATIVE_TROPONIN, "Acute myocardial infarction", "inclusion", "not enough information"),
+        # Ketoacidosis needs the diabetes, the glucose and ketones or a low bicarbonate.
+        (KETOACIDOSIS, "Diabetic ketoacidosis", "inclusion", "included"),
+        (HIGH_SUGAR_ONLY, "Diabetic ketoacidosis", "exclusion", "not excluded"),
+        # Preeclampsia needs the pregnancy, the pressure and the protein.
+        (PREECLAMPSIA, "Preeclampsia", "inclusion", "included"),
+        (PREGNANT_NORMAL_PRESSURE, "Preeclampsia", "inclusion", "not enough information"),
+        (EAR, "Acute otitis media", "inclusion", "included"),
+        (APPENDIX, "Acute appendicitis", "inclusion", "included"),
+        (NORMAL_APPENDIX, "Acute appendicitis", "inclusion", "not enough information"),
+        (URINE, "Urinary tract infection", "inclusion", "included"),
+        (PANCREAS, "Acute pancreatitis", "inclusion", "included"),
+    ],
+)
+def test_diagnoses_established_by_findings(note: str, criterion: str, kind: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
+
+
+def test_an_implied_diagnosis_points_at_its_key_finding() -> None:
+    verdict = judge(read_note(PNEUMONIA), "Community-acquired or other pneumonia", "inclusion")
+    assert verdict.label == "included"
+    assert verdict.evidence is not None and "consolidation" in verdict.evidence
+
+
+CHILD_WITH_FEVER = (
+    "0. A 4-year-old boy has had a fever of 39.5 C and ear pain for two days.\n1. He is otherwise healthy."
+)
+CHEST_PAIN_STEMI = STEMI
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        # The age of "afebrile children" is not all it asks: the temperature decides.
+        (CHILD_WITH_FEVER, "Afebrile children", "inclusion", "not included"),
+        (CHILD_WITH_FEVER, "Children aged 2 to 6 years", "inclusion", "included"),
+        # "Stable angina without an acute coronary syndrome" asks for the angina too: silence on both is
+        # not a pass.
+        (
+            "0. A 50-year-old man has a rash on his forearm.",
+            "Stable angina without acute coronary syndrome",
+            "inclusion",
+            "not enough information",
+        ),
+        (CHEST_PAIN_STEMI, "No diabetes", "inclusion", "included"),
+    ],
+)
+def test_criteria_asking_more_than_one_thing(note: str, criterion: str, kind: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
