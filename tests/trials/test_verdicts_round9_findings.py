@@ -142,3 +142,58 @@ CHEST_PAIN_STEMI = STEMI
 )
 def test_criteria_asking_more_than_one_thing(note: str, criterion: str, kind: str, expected: str) -> None:
     assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
+
+
+SMOKER_ON_WARFARIN = (
+    "0. A 67-year-old man with COPD presents with a week of worse breathlessness.\n"
+    "1. He is allergic to amoxicillin, which gave him hives.\n"
+    "2. He takes warfarin for atrial fibrillation.\n"
+    "3. He has a 45 pack-year smoking history and still smokes."
+)
+LIVER = (
+    "0. A 41-year-old woman living with HIV takes antiretroviral therapy.\n"
+    "1. She has cirrhosis from chronic hepatitis C."
+)
+HEPARIN_ONLY = "0. A 70-year-old woman after hip replacement receives enoxaparin injections for prophylaxis."
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        # An allergy to a member of the class the criterion names.
+        (SMOKER_ON_WARFARIN, "Known allergy to penicillin or other beta-lactams", "exclusion", "excluded"),
+        (SMOKER_ON_WARFARIN, "Allergy to macrolides", "exclusion", "not excluded"),
+        (LIVER, "Known allergy to penicillin", "exclusion", "not excluded"),
+        # Warfarin is an oral anticoagulant; enoxaparin is an anticoagulant, not an oral one.
+        (SMOKER_ON_WARFARIN, "Use of oral anticoagulants", "exclusion", "excluded"),
+        (SMOKER_ON_WARFARIN, "Current anticoagulation", "exclusion", "excluded"),
+        (HEPARIN_ONLY, "Current anticoagulation", "exclusion", "excluded"),
+        (HEPARIN_ONLY, "Use of oral anticoagulants", "exclusion", "not excluded"),
+        # Cirrhosis is a chronic liver disease; a patient with HIV is HIV-positive.
+        (LIVER, "Chronic liver disease", "exclusion", "excluded"),
+        (LIVER, "HIV-positive patients", "exclusion", "excluded"),
+        (LIVER, "Hepatitis B or C infection", "exclusion", "excluded"),
+        (LIVER, "No hepatitis B/C", "inclusion", "not included"),
+        (SMOKER_ON_WARFARIN, "Hepatitis B or C infection", "exclusion", "not excluded"),
+        # Pack-years against a floor or a ceiling.
+        (SMOKER_ON_WARFARIN, "At least 20 pack-years of smoking", "inclusion", "included"),
+        (SMOKER_ON_WARFARIN, "Smoking history of 50 pack-years or more", "inclusion", "not included"),
+        (SMOKER_ON_WARFARIN, "Smokers with less than 10 pack-years", "inclusion", "not included"),
+        (LIVER, "At least 20 pack-years of smoking", "inclusion", "not enough information"),
+        # Wheeze after a cold in an infant is bronchiolitis; in a school child it is not implied.
+        (
+            "0. A 7-month-old boy has had a runny nose for 3 days and is now wheezing.",
+            "Infants with bronchiolitis",
+            "inclusion",
+            "included",
+        ),
+        (
+            "0. A 9-year-old boy has had a runny nose for 3 days and is now wheezing.",
+            "Bronchiolitis",
+            "inclusion",
+            "not enough information",
+        ),
+    ],
+)
+def test_medicines_infections_and_exposures(note: str, criterion: str, kind: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, note_stems, stems
-from onconav.trials.verdicts.text import Mention, ancestors
+from onconav.trials.verdicts.text import Mention, ancestors, mentions, tokenize
 from onconav.trials.verdicts.tumours import OTHER_CANCER
 
 # Words before a concept where a severity word ("severe", "uncontrolled") makes it a narrower thing.
@@ -171,6 +171,8 @@ def _unsupported(
         outer = criterion.segments[opening - 1]
         own += [w for i, w in enumerate(criterion.words[:opening]) if criterion.segments[i] == outer]
     filler = (_TREATMENT_FILLER if is_treatment(mention.concept) else frozenset()) | _WHO_WORDS
+    if _INFECTIONS & set(ancestors(mention.concept)):
+        filler = filler | _CARRIER_WORDS  # a patient with HIV is HIV-positive
     if _BY_CRITERIA.search(criterion.text):
         filler = filler | _CRITERIA_WORDS
     wanted = stems(tuple(w for w in own if w not in concept_words and w not in filler))
@@ -235,6 +237,11 @@ _TREATMENT_FILLER = frozenset(
 )
 
 
+# Infections a patient who has them is "positive" for, "infected" with, a "carrier" of.
+_INFECTIONS = frozenset({"infection", "hiv", "hepatitis"})
+_CARRIER_WORDS = frozenset(
+    {"positive", "seropositive", "infected", "infection", "carrier", "carriers", "status"}
+)
 # The negation and the people a criterion addresses ("non-diabetic adults") are not requirements.
 _WHO_WORDS = frozenset({"non", "adult", "adults"})
 # "Fulfils at least 4 ACR criteria for SLE", "meets DSM-5 criteria for major depression": a diagnosis by its
@@ -263,6 +270,11 @@ def is_treatment(concept: str) -> bool:
 
 def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Conditions and treatments the criterion names, looked up in the note with their context."""
+    allergy = allergy_to_named_medicine(note, criterion)
+    if allergy is not None and not criterion.negated_subject:
+        found_in, mention = allergy
+        label = "included" if kind == "inclusion" else "excluded"
+        return label, found_in, (N_("The note reports an allergy to %(concept)s."), concept_named(mention))
     named = criterion_concepts(criterion)
     if note.cancer is not None and OTHER_CANCER.search(criterion.text):
         # The note's own cancer is not "another malignancy"; only a second one named would count.
@@ -437,3 +449,36 @@ def _mirror(found: Found) -> Found:
         return None
     label, sentence, reason = found
     return {"excluded": "not included", "not excluded": "included"}.get(label, label), sentence, reason
+
+
+def allergy_to_named_medicine(note: NoteFacts, criterion: CriterionFacts) -> tuple[int, Mention] | None:
+    """The note sentence reporting an allergy to a medicine the criterion names beside an allergy ("allergy
+    to penicillin or other beta-lactams", the note: "allergic to amoxicillin"), and that medicine."""
+    if not any("allergy" in ancestors(m.concept) for m in criterion.mentions):
+        return None
+    wanted = [m for m in criterion.mentions if any(is_medication(c) for c in ancestors(m.concept))]
+    if not wanted:
+        return None
+    for allergy in note.mentions:
+        if allergy.polarity != "affirmed" or "allergy" not in ancestors(allergy.concept):
+            continue
+        sentence = note.sentences[allergy.sentence]
+        for named in [*mentions(tokenize(sentence), allergy.sentence), allergy]:
+            lineage = ancestors(named.concept)
+            for mention in wanted:
+                if mention.concept in lineage or _allergy_phrase_names(named.concept, mention.concept):
+                    return allergy.sentence, mention
+    return None
+
+
+def _allergy_phrase_names(allergy_concept: str, medicine: str) -> bool:
+    """Whether an allergy concept's own phrases name the medicine ("penicillin allergy" and penicillin)."""
+    lexicon = knowledge.clinical_lexicon().concepts
+    if allergy_concept not in lexicon or medicine not in lexicon:
+        return False
+    names = set(lexicon[medicine].phrases)
+    return any(
+        name in phrase.split() or name in phrase
+        for phrase in lexicon[allergy_concept].phrases
+        for name in names
+    )

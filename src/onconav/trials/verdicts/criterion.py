@@ -13,7 +13,7 @@ from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
 from onconav.trials.verdicts.ages import AgeRange, age_range
 from onconav.trials.verdicts.measures import Comparator, Threshold, comparator_of, thresholds
-from onconav.trials.verdicts.text import Mention, ancestors, mentions, tokenize
+from onconav.trials.verdicts.text import Mention, Token, ancestors, mentions, tokenize
 
 _BOTH_SEXES = re.compile(
     r"\b(male and female|female and male|men and women|women and men|both sex(?:es)?|both genders?|"
@@ -309,7 +309,9 @@ def read_criterion(text: str) -> CriterionFacts:
         performance=_performance(text, found),
         thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
         topics=topics,
-        mentions=tuple(_not_anticancer(mentions(tokens, 0), [t.word for t in tokens])),
+        mentions=tuple(
+            _not_anticancer(_shared_heads(text, tokens, mentions(tokens, 0)), [t.word for t in tokens])
+        ),
         cancer=explanation.condition.code if explanation and explanation.condition else None,
         stage=explanation.stage.group if explanation and explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
@@ -324,6 +326,24 @@ def read_criterion(text: str) -> CriterionFacts:
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
         cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+# "Hepatitis B or C", "hepatitis B and/or C": the second letter names a concept with the first's head word.
+_SHARED_HEAD = re.compile(r"\b(hepatitis)\s+[abc]\s*(?:,|/|or|and|and/or)\s*([abc])\b", re.I)
+
+
+def _shared_heads(text: str, tokens: list[Token], found: list[Mention]) -> list[Mention]:
+    """The criterion's mentions with those a shared head word names ("hepatitis B or C": hepatitis C)."""
+    out = list(found)
+    for match in _SHARED_HEAD.finditer(text):
+        place = next((i for i, t in enumerate(tokens) if t.start == match.start(2)), None)
+        named = mentions(tokenize(f"{match.group(1)} {match.group(2)}"), 0)
+        if place is None or not named or any(m.first == place for m in found):
+            continue
+        before = [m for m in found if m.last <= place]
+        polarity = before[-1].polarity if before else "affirmed"
+        out.append(Mention(named[0].concept, 0, place, place + 1, polarity))
+    return sorted(out, key=lambda m: m.first)
 
 
 # "Systemic treatment" is anticancer therapy unless the criterion says it is for something else:

@@ -4,14 +4,18 @@ the reader, while a criterion asks for the name.
 
 Each diagnosis needs every group of findings it lists, each found affirmed in the note: a key finding
 that is (nearly) diagnostic by itself in its setting, and where it is not, the signs that make it so.
-Textbook definitions, not fitted to any record: ST elevation with chest pain or a troponin rise is a
-myocardial infarction (Fourth Universal Definition of MI, 2018); pregnancy with a pressure of 140/90 or
-more and proteinuria is preeclampsia (ACOG Practice Bulletin 222, 2020); diabetes with glucose over 250
-mg/dL and ketones or a bicarbonate under 18 is ketoacidosis (ADA consensus, Kitabchi et al., Diabetes
-Care 2009); lipase or amylase raised with epigastric pain is pancreatitis (revised Atlanta
-classification, 2012); a bulging tympanic membrane is acute otitis media (AAP guideline, 2013). A
-bedside sign that other diseases share (a Murphy sign) is not enough.
-A note that names the diagnosis itself, in any context (ruled out, only considered), implies nothing.
+Textbook definitions, not fitted to any record:
+- ST elevation with chest pain, or a troponin rise with it, is a myocardial infarction (Fourth
+  Universal Definition of MI, 2018);
+- pregnancy with a pressure of 140/90 or more and proteinuria is preeclampsia (ACOG Practice
+  Bulletin 222, 2020);
+- diabetes with glucose over 250 mg/dL and ketones or a bicarbonate under 18 is ketoacidosis (ADA
+  consensus, Kitabchi et al., Diabetes Care 2009);
+- wheeze after a cold in a child under 2 is bronchiolitis (AAP guideline, 2014);
+- lipase or amylase raised with epigastric pain is pancreatitis (revised Atlanta classification, 2012);
+- a bulging tympanic membrane is acute otitis media (AAP guideline, 2013).
+A bedside sign that other diseases share (a Murphy sign) is not enough. A note that names the diagnosis
+itself, in any context (ruled out, only considered), implies nothing.
 """
 
 from __future__ import annotations
@@ -223,6 +227,10 @@ _PROTEINURIA = re.compile(
 DKA_GLUCOSE_MG_DL = 250.0
 DKA_BICARBONATE = 18.0
 MMOL_GLUCOSE_FACTOR = 18.0
+# Wheeze after a cold in a child under 2 is bronchiolitis (AAP clinical practice guideline, 2014).
+_WHEEZE = re.compile(r"wheez\w*", re.I)
+_CORYZA = re.compile(r"rhinorrh\w*|runny nose|nasal congestion|congested|coryza|cough", re.I)
+BRONCHIOLITIS_AGE = 2.0
 PREECLAMPSIA_SYSTOLIC = 140.0
 PREECLAMPSIA_DIASTOLIC = 90.0
 
@@ -279,8 +287,19 @@ def _preeclampsia(sentences: tuple[str, ...], readings: tuple[Reading, ...], pre
     return raised
 
 
+def _bronchiolitis(sentences: tuple[str, ...], age: float | None) -> int | None:
+    if age is None or age >= BRONCHIOLITIS_AGE:
+        return None
+    wheeze = _first_sentence(_WHEEZE, sentences)
+    return wheeze if wheeze is not None and _first_sentence(_CORYZA, sentences) is not None else None
+
+
 def implied_by_findings(
-    sentences: tuple[str, ...], found: list[Mention], readings: tuple[Reading, ...], pregnant: bool
+    sentences: tuple[str, ...],
+    found: list[Mention],
+    readings: tuple[Reading, ...],
+    pregnant: bool,
+    age: float | None = None,
 ) -> list[Mention]:
     """The diagnoses the note's findings establish, each as an affirmed mention in the sentence of its key
     finding; none the note names itself."""
@@ -296,6 +315,7 @@ def implied_by_findings(
     for concept, place in (
         ("diabetic-ketoacidosis", _ketoacidosis(sentences, found)),
         ("preeclampsia", _preeclampsia(sentences, readings, pregnant)),
+        ("bronchiolitis", _bronchiolitis(sentences, age)),
     ):
         if place is not None and concept not in named:
             out.append(Mention(concept, place, 0, 0, "affirmed"))

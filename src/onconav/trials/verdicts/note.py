@@ -149,7 +149,7 @@ def read_note(text: str) -> NoteFacts:
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
-    found.extend(implied_by_findings(sentences, found, tuple(values), pregnant))
+    found.extend(implied_by_findings(sentences, found, tuple(values), pregnant, age))
     found.extend(_regimen_parts(found))
     explanation = knowledge.explain(text)
     patients = cancer_is_the_patients(sentences, found)

@@ -103,8 +103,47 @@ def _holds(asked: str, status: SmokingStatus) -> bool | None:
     return True if status.ever and status.current is False else None
 
 
+# "At least 10 pack-years", "≥ 20 pack years", "30 pack-years or more", "less than 5 pack-years".
+_CRITERION_PACKS = re.compile(
+    r"(?P<op>at least|more than|greater than|over|less than|fewer than|under|≥|>=|>|≤|<=|<)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<plus>\+|or more|or greater)?\s*(?:-\s*)?packs?[- ]?years?"
+    r"(?:\s*(?P<after>\+|or more|or greater))?",
+    re.I,
+)
+_NOTE_PACKS = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?)[- ]?packs?[- ]?years?|packs?[- ]?years?\D{0,12}(?P<m>\d+)", re.I
+)
+_AT_LEAST = frozenset({"at least", "more than", "greater than", "over", "≥", ">=", ">"})
+_PACK_WORDS = frozenset({"at", "least", "more", "than", "greater", "over", "less", "fewer", "under"})
+
+
+def _pack_years(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A pack-year floor or ceiling against the pack-years the note gives."""
+    asked = _CRITERION_PACKS.search(criterion.text)
+    if asked is None or other_words(criterion.text, _OWN_WORDS | _PACK_WORDS) > OTHER_WORDS:
+        return None
+    for i, sentence in enumerate(note.sentences):
+        said = _NOTE_PACKS.search(sentence)
+        if said is None:
+            continue
+        value = float(said.group("n") or said.group("m"))
+        limit = float(asked.group("n"))
+        op = (asked.group("op") or "").lower()
+        if op in _AT_LEAST or asked.group("plus") or asked.group("after"):
+            holds = value > limit if op in {"more than", "greater than", "over", ">"} else value >= limit
+        elif op:
+            holds = value < limit if op in {"less than", "fewer than", "under", "<"} else value <= limit
+        else:
+            return None
+        label = positive_label(kind) if holds else negative_label(kind)
+        return label, i, (N_("The note gives %(value)s pack-years."), {"value": f"{value:g}"})
+    return None
+
+
 def smoking(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Smoking criteria against the note's smoking status."""
+    if _CRITERION_PACKS.search(criterion.text) and (packs := _pack_years(note, criterion, kind)):
+        return packs
     if not _ABOUT_SMOKING.search(criterion.text) or criterion.thresholds:
         return None
     asked = _asked(criterion.text)
