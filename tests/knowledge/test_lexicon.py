@@ -4,9 +4,11 @@ class, and a broken file stopped with the file named.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from onconav.knowledge import lexicon
 from onconav.knowledge import service as knowledge
@@ -65,3 +67,15 @@ def test_a_broken_lexicon_is_stopped_with_the_file_named(
     with pytest.raises(CatalogueError, match=r"clinical-lexicon\.yaml") as error:
         lexicon.read_lexicon_file()
     assert complaint in str(error.value)
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys silently: a concept written twice would lose its phrases."""
+    file = tmp_path / "twice.yaml"
+    file.write_text("concepts:\n  pregnancy: {phrases: [pregnancy]}\n  pregnancy: {phrases: [gravid]}\n")
+    with pytest.raises(yaml.YAMLError, match="'pregnancy' is written twice"):
+        read_yaml(file)
+    file.write_text("concepts:\n  pregnancy: {phrases: [pregnancy]}\n  lactation: {phrases: [nursing]}\n")
+    assert read_yaml(file) == {
+        "concepts": {"pregnancy": {"phrases": ["pregnancy"]}, "lactation": {"phrases": ["nursing"]}}
+    }

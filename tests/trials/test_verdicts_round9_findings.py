@@ -197,3 +197,49 @@ HEPARIN_ONLY = "0. A 70-year-old woman after hip replacement receives enoxaparin
 )
 def test_medicines_infections_and_exposures(note: str, criterion: str, kind: str, expected: str) -> None:
     assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
+
+
+IN_FIBRILLATION = (
+    "0. A 72-year-old woman with atrial fibrillation and type 2 diabetes is admitted with breathlessness."
+)
+WITH_TWINS = "0. A 28-year-old woman, G3P2, at 30 weeks with a twin pregnancy presents with contractions."
+WITH_HIV = "0. A 35-year-old man with HIV on antiretrovirals and chronic hepatitis B presents with cough."
+SILENT_MAN = "0. A 35-year-old man presents with cough."
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "expected"),
+    [
+        # A state the criterion requires, ruled out by a condition the note affirms; silence decides nothing.
+        (IN_FIBRILLATION, "Patients in sinus rhythm", "inclusion", "not included"),
+        (SILENT_MAN, "Patients in sinus rhythm", "inclusion", "not enough information"),
+        (WITH_TWINS, "Singleton pregnancy", "inclusion", "not included"),
+        (WITH_TWINS, "Multiple gestation", "exclusion", "excluded"),
+        (WITH_HIV, "HIV-negative men aged 18-45", "inclusion", "not included"),
+        (WITH_HIV, "Negative HIV test", "inclusion", "not included"),
+        (WITH_HIV, "Hepatitis B surface antigen negative", "inclusion", "not included"),
+        (WITH_HIV, "Immunocompetent adults", "inclusion", "not included"),
+        (SILENT_MAN, "Negative HIV test", "inclusion", "not enough information"),
+        (SILENT_MAN, "HIV-negative men aged 18-45", "inclusion", "included"),
+        # "At 30 weeks" in a pregnancy is the weeks of gestation.
+        (WITH_TWINS, "Gestational age between 24 and 34 weeks", "inclusion", "included"),
+        (WITH_TWINS, "Gestational age of less than 28 weeks", "inclusion", "not included"),
+        # Cystic fibrosis is a chronic lung disease.
+        (
+            "0. A 6-year-old boy with cystic fibrosis is admitted with fever and productive cough.",
+            "Chronic lung disease",
+            "exclusion",
+            "excluded",
+        ),
+    ],
+)
+def test_states_ruled_out_by_what_the_note_affirms(
+    note: str, criterion: str, kind: str, expected: str
+) -> None:
+    assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
+
+
+def test_a_ruled_out_state_names_what_rules_it_out() -> None:
+    verdict = judge(read_note(IN_FIBRILLATION), "Patients in sinus rhythm", "inclusion")
+    assert verdict.reason == "The note names atrial fibrillation, which rules this out."
+    assert verdict.evidence is not None and "atrial fibrillation" in verdict.evidence

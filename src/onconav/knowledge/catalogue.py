@@ -60,9 +60,27 @@ def data_files(folder: str) -> list[Traversable]:
     return sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key written twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} is written twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(file: Traversable) -> object:
-    """The parsed content of a data file."""
-    return yaml.safe_load(file.read_text(encoding="utf-8"))
+    """The parsed content of a data file; a key written twice in one mapping is an error."""
+    return yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
 
 
 def _load(folder: str, model: type[FileModel]) -> list[FileModel]:

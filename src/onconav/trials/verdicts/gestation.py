@@ -12,7 +12,7 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
-from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.note import PREGNANT, NoteFacts
 from onconav.trials.verdicts.text import other_words
 
 _ABOUT_GESTATION = re.compile(
@@ -51,6 +51,10 @@ _NOTE_WEEKS = re.compile(
     re.I,
 )
 
+_AT_WEEKS = re.compile(
+    r"\bat\s+" + _WEEKS + r"\s*weeks?\b(?!\s*(?:ago|old|of age|after|before|postpartum))", re.I
+)
+
 
 # Words of the gestational limit itself; more than this many others and a criterion asks something else too.
 _OWN_WORDS_TEXT = """
@@ -74,6 +78,12 @@ def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:
         m = _NOTE_WEEKS.search(sentence)
         if m is not None:
             return float(m.group(1) or m.group(2)), i
+    if any(m.concept in PREGNANT and m.polarity == "affirmed" for m in note.mentions):
+        # "A pregnant woman at 30 weeks", "G2P1 at 30 weeks with twins": in a pregnancy, the weeks it is at.
+        for i, sentence in enumerate(note.sentences):
+            m = _AT_WEEKS.search(sentence)
+            if m is not None and not _ABOUT_BIRTH.search(sentence):
+                return float(m.group(1)), i
     return None
 
 

@@ -22,6 +22,7 @@ from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
 from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.opposites import opposite_states
 from onconav.trials.verdicts.organs import organ_function, performance
 from onconav.trials.verdicts.other_sex import organ_of_other_sex
 from onconav.trials.verdicts.overlap import overlap
@@ -54,6 +55,7 @@ RULES: tuple[Rule, ...] = (
     sex_subject,
     organ_of_other_sex,
     soundness,
+    opposite_states,
     demographics,
     smoking,
     onset_age,

@@ -24,6 +24,8 @@ from onconav.trials.verdicts.text import Mention, ancestors, mentions, split_sen
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
 _MALE = re.compile(r"\b(man|male|boy|gentleman|he|his|him|mr)\b", re.I)
+# Concepts that say the patient is pregnant now (preeclampsia may be a past pregnancy's).
+PREGNANT = frozenset({"pregnancy", "multiple-pregnancy"})
 _CONSENT = re.compile(r"informed consent|will comply|consent", re.I)
 _REFUSAL = re.compile(
     r"\b(?:refus\w*|declin\w*|unable|cannot|can not|not able|unwilling|won't|will not)\b", re.I
@@ -145,7 +147,7 @@ def read_note(text: str) -> NoteFacts:
     if depression is not None:
         found.append(depression)
     sex, sex_sentence = _sex(sentences)
-    pregnant = any(m.concept == "pregnancy" and m.polarity == "affirmed" for m in found)
+    pregnant = any(m.concept in PREGNANT and m.polarity == "affirmed" for m in found)
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)
     age = note_age(sentences[age_sentence]) if age_sentence is not None else None
     found.extend(implied_by_readings(tuple(values), sex, pregnant, age))
