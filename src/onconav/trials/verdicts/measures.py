@@ -34,6 +34,7 @@ MEASURES: dict[str, str] = {
     "leukocytes": r"leu[ck]ocytes?(?: count)?|white (?:blood )?cells?(?: count)?|white count|\bwbc\b",
     "bilirubin": r"(?:total |serum )?bilirubin",
     "transaminases": r"\bast\b|\balt\b|sgot|sgpt|transaminases?|aminotransferase",
+    "alkaline-phosphatase": r"alkaline phosphatase|\balk\.? ?phos\b|\balp\b",
     "albumin": r"(?:serum )?albumin",
     "inr": r"\binr\b",
     "qtc": r"\bqtc?\b(?: interval)?",

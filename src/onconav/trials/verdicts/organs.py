@@ -27,6 +27,7 @@ ORGAN_OF_MEASURE = {
     "creatinine-clearance": "kidney-disease",
     "bilirubin": "liver-disease",
     "transaminases": "liver-disease",
+    "alkaline-phosphatase": "liver-disease",
     "albumin": "liver-disease",
     "inr": "liver-disease",
     "hemoglobin": "anemia",
