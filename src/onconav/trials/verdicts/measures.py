@@ -309,7 +309,8 @@ _QUALITATIVE = {
     r"tachycardi\w*": ("heart-rate", 101.0),
     r"bradycardi\w*": ("heart-rate", 59.0),
     r"tachypne\w*": ("respiratory-rate", 21.0),
-    r"febrile|pyrexi\w*": ("temperature", 38.1),
+    # "febrile seizures as a toddler" say nothing of today's temperature
+    r"febrile(?!\s+(?:seizure|convulsion|fit)s?\b)|pyrexi\w*": ("temperature", 38.1),
     r"afebrile": ("temperature", 37.0),
 }
 
