@@ -66,11 +66,11 @@ def test_or_between_two_limits_excludes_when_either_fails(line: str, label: str)
 
 def test_or_then_and_binds_the_or_first() -> None:
     """(creatinine or clearance) and bilirubin: a met kidney limit does not excuse a failed bilirubin."""
-    criterion = (
-        "Creatinine ≤ 1.5 x ULN or creatinine clearance ≥ 60 mL/min, and total bilirubin ≤ 1.5 x ULN"
-    )
+    criterion = "Creatinine ≤ 1.5 x ULN or creatinine clearance ≥ 60 mL/min, and total bilirubin ≤ 1.5 x ULN"
     good = _note("A 55-year-old man with colon cancer.", "Creatinine 0.9 mg/dL, total bilirubin 0.6 mg/dL.")
-    jaundiced = _note("A 55-year-old man with colon cancer.", "Creatinine 0.9 mg/dL, total bilirubin 4.8 mg/dL.")
+    jaundiced = _note(
+        "A 55-year-old man with colon cancer.", "Creatinine 0.9 mg/dL, total bilirubin 4.8 mg/dL."
+    )
     assert _label(good, criterion, "inclusion") == "included"
     assert _label(jaundiced, criterion, "inclusion") == "not included"
 
@@ -96,7 +96,9 @@ def test_commas_between_limits_still_need_all() -> None:
 
 def test_or_between_names_of_one_measure_is_one_limit() -> None:
     """ "AST or ALT" names one measure; the "or" joins nothing for a following limit."""
-    note = _note("A 49-year-old woman with ovarian cancer.", "Total bilirubin 3.9 mg/dL, AST 30 U/L, ALT 25 U/L.")
+    note = _note(
+        "A 49-year-old woman with ovarian cancer.", "Total bilirubin 3.9 mg/dL, AST 30 U/L, ALT 25 U/L."
+    )
     criterion = "Total bilirubin ≤ 1.5 x ULN, AST or ALT ≤ 2.5 x ULN"
     assert _label(note, criterion, "inclusion") == "not included"
 
@@ -135,7 +137,9 @@ def test_alkaline_phosphatase_is_a_measure(line: str, label: str) -> None:
 
 def test_alkaline_phosphatase_is_read_from_criteria() -> None:
     found = thresholds("ALP ≤ 5 x ULN in patients with liver or bone metastases")
-    assert [(t.measure, t.op, t.value, t.times_uln) for t in found] == [("alkaline-phosphatase", "<=", 5.0, True)]
+    assert [(t.measure, t.op, t.value, t.times_uln) for t in found] == [
+        ("alkaline-phosphatase", "<=", 5.0, True)
+    ]
 
 
 def test_alkaline_phosphatase_exclusion() -> None:
@@ -184,7 +188,11 @@ def test_a_seizure_still_reads_as_epilepsy() -> None:
         ("He denies chest pain. He has type 2 diabetes.", "Diabetes mellitus", "excluded"),
         ("No fever. Hypertension has been treated for ten years.", "History of hypertension", "excluded"),
         ("She reports no nausea. Asthma since childhood.", "History of asthma", "excluded"),
-        ("Without recent weight loss. Chronic kidney disease stage 3 is known.", "Chronic kidney disease", "excluded"),
+        (
+            "Without recent weight loss. Chronic kidney disease stage 3 is known.",
+            "Chronic kidney disease",
+            "excluded",
+        ),
         # guards: negation within the sentence still negates
         ("He denies chest pain or diabetes. He walks daily.", "Diabetes mellitus", "not excluded"),
         ("He is seen by Dr. Novak; no history of asthma.", "History of asthma", "not excluded"),

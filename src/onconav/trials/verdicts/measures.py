@@ -5,7 +5,7 @@ criteria set thresholds on (with their units), read the same way from both sides
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
@@ -128,6 +128,9 @@ class Threshold:
     value: float
     times_uln: bool = False
     unit: str | None = None
+    # Limits on different measures joined by an explicit "or" share this number ("creatinine <= 1.5 mg/dL
+    # or creatinine clearance >= 50 mL/min": either will do); "and" and commas give each its own.
+    either: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,19 @@ _UNIT = re.compile(
 
 
 def thresholds(text: str) -> list[Threshold]:
-    """Every `measure comparator number [unit]` in a criterion, the measure within a few words before."""
-    found = []
+    """Every `measure comparator number [unit]` in a criterion, the measure within a few words before, with
+    the limits an explicit "or" joins numbered alike (`either`)."""
+    found: list[Threshold] = []
+    places: list[tuple[int, int, int]] = []  # each limit's (measure name start, comparison start, end)
     for m in _COMPARISON.finditer(text):
         before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
         measure = _last_measure(before)
         if measure is None:
             continue
         unit_match = _UNIT.match(text, m.end())
+        places.append(
+            (_measure_start(text, m.start()), m.start(), unit_match.end() if unit_match else m.end())
+        )
         found.append(
             Threshold(
                 measure=measure,
@@ -174,6 +182,7 @@ def thresholds(text: str) -> list[Threshold]:
             continue  # no measure, or already read with its comparator before the value
         op: Comparator = ">=" if m.group(3).lower() in _MORE_WORDS else "<="
         unit = m.group(2)
+        places.append((_measure_start(text, m.start()), m.start(), m.end()))
         found.append(Threshold(measure, op, value, unit=unit.lower().replace(" ", "") if unit else None))
     for m in _RANGE.finditer(text):
         # "MMSE score between 10 and 26", "haemoglobin 8-11 g/dL": both ends, when no comparator said them
@@ -186,10 +195,44 @@ def thresholds(text: str) -> list[Threshold]:
         if any(t.measure == measure and t.value in (low, high) for t in found):
             continue
         unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
+        places += [(_measure_start(text, m.start()), m.start(), m.end())] * 2
         found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
+    found = _alternatives(text, found, places)
     if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
-        found.append(Threshold("temperature", "<", FEVER_CELSIUS))  # "afebrile": no fever
+        found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found)))  # "afebrile": no fever
     return found
+
+
+# An "or" that offers another limit: after the first limit's value (and unit, a closing bracket or a comma),
+# and a few words at most before the next measure's name ("or a measured creatinine clearance").
+_OR_BETWEEN = re.compile(r"[^;()]{0,30}\bor\s+(?:[a-z]+\s+){0,3}", re.I)
+# Names of one measure joined by "or" just before its limit ("AST or ALT <= 2.5 x ULN") offer no other limit.
+_NAMES_BEFORE = re.compile(
+    "(?:" + "|".join(f"(?:{rx})" for rx in MEASURES.values()) + r")\s*(?:/|,|\band/or\b|\bor\b)\s*$", re.I
+)
+
+
+def _measure_start(text: str, comparison: int) -> int:
+    """Where the name of the measure a comparison at `comparison` is about begins in `text`."""
+    offset = max(0, comparison - MEASURE_LOOK_BACK)
+    return offset + _last_measure_at(text[offset:comparison])[1]
+
+
+def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int, int]]) -> list[Threshold]:
+    """The limits numbered by their alternatives: in text order, a limit on the measure of the one before
+    it ("<= 1.5 x ULN (<= 3 x ULN with Gilbert's)") or joined to it by "or" shares its number."""
+    order = sorted(range(len(found)), key=lambda i: places[i][1])
+    either = [0] * len(found)
+    for k, i in enumerate(order):
+        if k == 0:
+            continue
+        before = order[k - 1]
+        gap = text[places[before][2] : places[i][0]]
+        while (names := _NAMES_BEFORE.search(gap)) is not None:
+            gap = gap[: names.start()]
+        joined = found[before].measure == found[i].measure or bool(_OR_BETWEEN.fullmatch(gap))
+        either[i] = either[before] if joined else k
+    return [Threshold(t.measure, t.op, t.value, t.times_uln, t.unit, either[i]) for i, t in enumerate(found)]
 
 
 # Fever begins at 38.0 °C; "afebrile" asks a temperature below it.
@@ -217,12 +260,17 @@ _POSTFIX_COMPARISON = re.compile(
 
 
 def _last_measure(before: str) -> str | None:
-    best: tuple[int, str] | None = None
+    return _last_measure_at(before)[0]
+
+
+def _last_measure_at(before: str) -> tuple[str | None, int]:
+    """The measure named last in `before`, and where its name begins (the end of `before` when none)."""
+    best: tuple[int, str, int] | None = None
     for name, rx in _MEASURE_RES.items():
         for m in rx.finditer(before):
             if best is None or m.end() > best[0]:
-                best = (m.end(), name)
-    return best[1] if best else None
+                best = (m.end(), name, m.start())
+    return (best[1], best[2]) if best else (None, len(before))
 
 
 _READING = re.compile(
