@@ -209,3 +209,16 @@ def test_abbreviation_is_no_sentence_end() -> None:
     note = _note("A 40-year-old woman with lymphoma.", "No asthma, per Dr. Lee, and no COPD.")
     assert _label(note, "History of asthma", "exclusion") == "not excluded"
     assert _label(note, "COPD", "exclusion") == "not excluded"
+
+
+def test_a_list_of_measures_shares_its_limit() -> None:
+    """Naming alkaline phosphatase after AST and ALT keeps their limit too."""
+    found = thresholds("AST, ALT and alkaline phosphatase ≤ 2.5 x ULN")
+    assert {t.measure for t in found} == {"transaminases", "alkaline-phosphatase"}
+    note = _note(
+        "A 61-year-old man with liver metastases.", "AST 310 U/L, ALT 280 U/L, alkaline phosphatase 130 U/L."
+    )
+    assert _label(note, "AST, ALT and alkaline phosphatase ≤ 2.5 x ULN", "inclusion") == "not included"
+    assert {t.measure for t in thresholds("Creatinine or creatinine clearance ≥ 60 mL/min")} == {
+        "creatinine-clearance"
+    }

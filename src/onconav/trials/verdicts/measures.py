@@ -156,23 +156,21 @@ def thresholds(text: str) -> list[Threshold]:
     found: list[Threshold] = []
     places: list[tuple[int, int, int]] = []  # each limit's (measure name start, comparison start, end)
     for m in _COMPARISON.finditer(text):
-        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
-        measure = _last_measure(before)
-        if measure is None:
-            continue
         unit_match = _UNIT.match(text, m.end())
-        places.append(
-            (_measure_start(text, m.start()), m.start(), unit_match.end() if unit_match else m.end())
-        )
-        found.append(
-            Threshold(
-                measure=measure,
-                op=comparator_of(m.group(1)),
-                value=parse_number(m.group(2)),
-                times_uln=_times_uln(text, m),
-                unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
+        # "AST, ALT and alkaline phosphatase <= 2.5 x ULN": one limit for every measure the list names
+        for name, start in _listed_measures(text, m.start()):
+            if any(t.measure == name and p[1] == m.start() for t, p in zip(found, places, strict=True)):
+                continue
+            places.append((start, m.start(), unit_match.end() if unit_match else m.end()))
+            found.append(
+                Threshold(
+                    measure=name,
+                    op=comparator_of(m.group(1)),
+                    value=parse_number(m.group(2)),
+                    times_uln=_times_uln(text, m),
+                    unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
+                )
             )
-        )
     for m in _POSTFIX_COMPARISON.finditer(text):
         # "systolic pressure of 160 mmHg or more": the comparator after the value
         before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
@@ -218,10 +216,29 @@ def _measure_start(text: str, comparison: int) -> int:
     return offset + _last_measure_at(text[offset:comparison])[1]
 
 
+# Links of a list of measures sharing one limit; not "or" ("creatinine or creatinine clearance >= 60" would
+# give creatinine a clearance's limit; "AST or ALT" is one measure anyway).
+_LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+)?|/|&|\band\b)\s*", re.I)
+
+
+def _listed_measures(text: str, comparison: int) -> list[tuple[str, int]]:
+    """The measures a comparison is about, with where each name begins: the last one named before it, and
+    those listed just before that one ("AST, ALT and alkaline phosphatase", "bilirubin/creatinine")."""
+    listed: list[tuple[str, int]] = []
+    end = comparison
+    while True:
+        offset = max(0, end - MEASURE_LOOK_BACK)
+        name, start, stop = _last_measure_at(text[offset:end])
+        if name is None or (listed and not _LIST_LINK.fullmatch(text, offset + stop, end)):
+            return listed
+        listed.append((name, offset + start))
+        end = offset + start
+
+
 def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int, int]]) -> list[Threshold]:
     """The limits numbered by their alternatives: in text order, a limit on the measure of the one before
     it ("<= 1.5 x ULN (<= 3 x ULN with Gilbert's)") or joined to it by "or" shares its number."""
-    order = sorted(range(len(found)), key=lambda i: places[i][1])
+    order = sorted(range(len(found)), key=lambda i: places[i][:2][::-1])
     either = [0] * len(found)
     for k, i in enumerate(order):
         if k == 0:
@@ -263,14 +280,15 @@ def _last_measure(before: str) -> str | None:
     return _last_measure_at(before)[0]
 
 
-def _last_measure_at(before: str) -> tuple[str | None, int]:
-    """The measure named last in `before`, and where its name begins (the end of `before` when none)."""
+def _last_measure_at(before: str) -> tuple[str | None, int, int]:
+    """The measure named last in `before`, and where its name begins and ends (the end of `before` when
+    none)."""
     best: tuple[int, str, int] | None = None
     for name, rx in _MEASURE_RES.items():
         for m in rx.finditer(before):
             if best is None or m.end() > best[0]:
                 best = (m.end(), name, m.start())
-    return (best[1], best[2]) if best else (None, len(before))
+    return (best[1], best[2], best[0]) if best else (None, len(before), len(before))
 
 
 _READING = re.compile(
