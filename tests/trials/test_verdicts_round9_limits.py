@@ -57,6 +57,8 @@ EXCLUDE_KIDNEY = "Creatinine > 1.5 mg/dL or creatinine clearance < 50 mL/min"
         ("Creatinine 2.2 mg/dL; creatinine clearance 64 mL/min.", "excluded"),
         ("Creatinine 0.9 mg/dL; creatinine clearance 38 mL/min.", "excluded"),
         ("Creatinine 0.9 mg/dL; creatinine clearance 88 mL/min.", "not excluded"),
+        # guard: one part known and not reached, the other not given: open
+        ("Creatinine 0.9 mg/dL.", "not enough information"),
     ],
 )
 def test_or_between_two_limits_excludes_when_either_fails(line: str, label: str) -> None:
