@@ -5,7 +5,9 @@ The limits below are typical adult reference ranges; every laboratory sets its o
 method, sex and age. Sources: Mayo Clinic, "Liver function tests: results" (page of 26 September 2012:
 ALT 7 to 55 U/L, AST 8 to 48 U/L, bilirubin 0.1 to 1.0 mg/dL, typical for adult men) and "Bilirubin test:
 results" (1.2 mg/dL total bilirubin for adults) and "Creatinine tests" (men 0.74 to 1.35 mg/dL, women 0.59
-to 1.04); other published ranges put the upper limit of AST as low as 35 U/L.
+to 1.04); other published ranges put the upper limit of AST as low as 35 U/L. Alkaline phosphatase: the
+same Mayo Clinic page gives 45 to 115 U/L for adults, MedlinePlus ("ALP - blood test", U.S. National Library
+of Medicine) 44 to 147 U/L.
 So a threshold in multiples of the limit is checked against the lowest and the highest usual limit
 (`ULN_SPREAD`), and a value close to either settles nothing: within `MARGIN` of it, or between the two,
 the verdict is "not enough information".
@@ -28,6 +30,7 @@ MARGIN = 0.2
 # laboratory (ULN_SPREAD below).
 UPPER_LIMITS: dict[str, float] = {
     "transaminases": 40.0,  # AST and ALT, U/L
+    "alkaline-phosphatase": 120.0,  # U/L
     "bilirubin": 1.2,  # total bilirubin, mg/dL
     "creatinine": 1.2,  # mg/dL; 1.3 for men and 1.1 for women below
     "inr": 1.2,
@@ -36,6 +39,7 @@ CREATININE_BY_SEX = {"male": 1.3, "female": 1.1}
 # The lowest and highest upper limits laboratories usually print (see the module's sources).
 ULN_SPREAD: dict[str, tuple[float, float]] = {
     "transaminases": (35.0, 55.0),
+    "alkaline-phosphatase": (115.0, 147.0),
     "bilirubin": (1.0, 1.2),
     "creatinine": (1.0, 1.35),  # either sex; by sex below
 }
@@ -123,6 +127,7 @@ ORGAN_OF_LAB = {
     "hemoglobin": "marrow",
     "bilirubin": "liver",
     "transaminases": "liver",
+    "alkaline-phosphatase": "liver",
     "creatinine": "kidney",
     "creatinine-clearance": "kidney",
 }

@@ -5,7 +5,7 @@ criteria set thresholds on (with their units), read the same way from both sides
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
@@ -34,6 +34,7 @@ MEASURES: dict[str, str] = {
     "leukocytes": r"leu[ck]ocytes?(?: count)?|white (?:blood )?cells?(?: count)?|white count|\bwbc\b",
     "bilirubin": r"(?:total |serum )?bilirubin",
     "transaminases": r"\bast\b|\balt\b|sgot|sgpt|transaminases?|aminotransferase",
+    "alkaline-phosphatase": r"alkaline phosphatase|\balk\.? ?phos\b|\balp\b",
     "albumin": r"(?:serum )?albumin",
     "inr": r"\binr\b",
     "qtc": r"\bqtc?\b(?: interval)?",
@@ -127,6 +128,9 @@ class Threshold:
     value: float
     times_uln: bool = False
     unit: str | None = None
+    # Limits on different measures joined by an explicit "or" share this number ("creatinine <= 1.5 mg/dL
+    # or creatinine clearance >= 50 mL/min": either will do); "and" and commas give each its own.
+    either: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -147,23 +151,26 @@ _UNIT = re.compile(
 
 
 def thresholds(text: str) -> list[Threshold]:
-    """Every `measure comparator number [unit]` in a criterion, the measure within a few words before."""
-    found = []
+    """Every `measure comparator number [unit]` in a criterion, the measure within a few words before, with
+    the limits an explicit "or" joins numbered alike (`either`)."""
+    found: list[Threshold] = []
+    places: list[tuple[int, int, int]] = []  # each limit's (measure name start, comparison start, end)
     for m in _COMPARISON.finditer(text):
-        before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
-        measure = _last_measure(before)
-        if measure is None:
-            continue
         unit_match = _UNIT.match(text, m.end())
-        found.append(
-            Threshold(
-                measure=measure,
-                op=comparator_of(m.group(1)),
-                value=parse_number(m.group(2)),
-                times_uln=_times_uln(text, m),
-                unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
+        # "AST, ALT and alkaline phosphatase <= 2.5 x ULN": one limit for every measure the list names
+        for name, start in _listed_measures(text, m.start()):
+            if any(t.measure == name and p[1] == m.start() for t, p in zip(found, places, strict=True)):
+                continue
+            places.append((start, m.start(), unit_match.end() if unit_match else m.end()))
+            found.append(
+                Threshold(
+                    measure=name,
+                    op=comparator_of(m.group(1)),
+                    value=parse_number(m.group(2)),
+                    times_uln=_times_uln(text, m),
+                    unit=unit_match.group(1).lower().replace(" ", "") if unit_match else None,
+                )
             )
-        )
     for m in _POSTFIX_COMPARISON.finditer(text):
         # "systolic pressure of 160 mmHg or more": the comparator after the value
         before = text[max(0, m.start() - MEASURE_LOOK_BACK) : m.start()]
@@ -173,6 +180,7 @@ def thresholds(text: str) -> list[Threshold]:
             continue  # no measure, or already read with its comparator before the value
         op: Comparator = ">=" if m.group(3).lower() in _MORE_WORDS else "<="
         unit = m.group(2)
+        places.append((_measure_start(text, m.start()), m.start(), m.end()))
         found.append(Threshold(measure, op, value, unit=unit.lower().replace(" ", "") if unit else None))
     for m in _RANGE.finditer(text):
         # "MMSE score between 10 and 26", "haemoglobin 8-11 g/dL": both ends, when no comparator said them
@@ -185,10 +193,63 @@ def thresholds(text: str) -> list[Threshold]:
         if any(t.measure == measure and t.value in (low, high) for t in found):
             continue
         unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
+        places += [(_measure_start(text, m.start()), m.start(), m.end())] * 2
         found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
+    found = _alternatives(text, found, places)
     if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
-        found.append(Threshold("temperature", "<", FEVER_CELSIUS))  # "afebrile": no fever
+        found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found)))  # "afebrile": no fever
     return found
+
+
+# An "or" that offers another limit: after the first limit's value (and unit, a closing bracket or a comma),
+# and a few words at most before the next measure's name ("or a measured creatinine clearance").
+_OR_BETWEEN = re.compile(r"[^;()]{0,30}\bor\s+(?:[a-z]+\s+){0,3}", re.I)
+# Names of one measure joined by "or" just before its limit ("AST or ALT <= 2.5 x ULN") offer no other limit.
+_NAMES_BEFORE = re.compile(
+    "(?:" + "|".join(f"(?:{rx})" for rx in MEASURES.values()) + r")\s*(?:/|,|\band/or\b|\bor\b)\s*$", re.I
+)
+
+
+def _measure_start(text: str, comparison: int) -> int:
+    """Where the name of the measure a comparison at `comparison` is about begins in `text`."""
+    offset = max(0, comparison - MEASURE_LOOK_BACK)
+    return offset + _last_measure_at(text[offset:comparison])[1]
+
+
+# Links of a list of measures sharing one limit; not "or" ("creatinine or creatinine clearance >= 60" would
+# give creatinine a clearance's limit; "AST or ALT" is one measure anyway).
+_LIST_LINK = re.compile(r"\s*(?:,\s*(?:and\s+)?|/|&|\band\b)\s*", re.I)
+
+
+def _listed_measures(text: str, comparison: int) -> list[tuple[str, int]]:
+    """The measures a comparison is about, with where each name begins: the last one named before it, and
+    those listed just before that one ("AST, ALT and alkaline phosphatase", "bilirubin/creatinine")."""
+    listed: list[tuple[str, int]] = []
+    end = comparison
+    while True:
+        offset = max(0, end - MEASURE_LOOK_BACK)
+        name, start, stop = _last_measure_at(text[offset:end])
+        if name is None or (listed and not _LIST_LINK.fullmatch(text, offset + stop, end)):
+            return listed
+        listed.append((name, offset + start))
+        end = offset + start
+
+
+def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int, int]]) -> list[Threshold]:
+    """The limits numbered by their alternatives: in text order, a limit on the measure of the one before
+    it ("<= 1.5 x ULN (<= 3 x ULN with Gilbert's)") or joined to it by "or" shares its number."""
+    order = sorted(range(len(found)), key=lambda i: places[i][:2][::-1])
+    either = [0] * len(found)
+    for k, i in enumerate(order):
+        if k == 0:
+            continue
+        before = order[k - 1]
+        gap = text[places[before][2] : places[i][0]]
+        while (names := _NAMES_BEFORE.search(gap)) is not None:
+            gap = gap[: names.start()]
+        joined = found[before].measure == found[i].measure or bool(_OR_BETWEEN.fullmatch(gap))
+        either[i] = either[before] if joined else k
+    return [Threshold(t.measure, t.op, t.value, t.times_uln, t.unit, either[i]) for i, t in enumerate(found)]
 
 
 # Fever begins at 38.0 °C; "afebrile" asks a temperature below it.
@@ -216,12 +277,18 @@ _POSTFIX_COMPARISON = re.compile(
 
 
 def _last_measure(before: str) -> str | None:
-    best: tuple[int, str] | None = None
+    return _last_measure_at(before)[0]
+
+
+def _last_measure_at(before: str) -> tuple[str | None, int, int]:
+    """The measure named last in `before`, and where its name begins and ends (the end of `before` when
+    none)."""
+    best: tuple[int, str, int] | None = None
     for name, rx in _MEASURE_RES.items():
         for m in rx.finditer(before):
             if best is None or m.end() > best[0]:
-                best = (m.end(), name)
-    return best[1] if best else None
+                best = (m.end(), name, m.start())
+    return (best[1], best[2], best[0]) if best else (None, len(before), len(before))
 
 
 _READING = re.compile(
@@ -308,7 +375,8 @@ _QUALITATIVE = {
     r"tachycardi\w*": ("heart-rate", 101.0),
     r"bradycardi\w*": ("heart-rate", 59.0),
     r"tachypne\w*": ("respiratory-rate", 21.0),
-    r"febrile|pyrexi\w*": ("temperature", 38.1),
+    # "febrile seizures as a toddler" say nothing of today's temperature
+    r"febrile(?!\s+(?:seizure|convulsion|fit)s?\b)|pyrexi\w*": ("temperature", 38.1),
     r"afebrile": ("temperature", 37.0),
 }
 

@@ -27,6 +27,7 @@ ORGAN_OF_MEASURE = {
     "creatinine-clearance": "kidney-disease",
     "bilirubin": "liver-disease",
     "transaminases": "liver-disease",
+    "alkaline-phosphatase": "liver-disease",
     "albumin": "liver-disease",
     "inr": "liver-disease",
     "hemoglobin": "anemia",
@@ -136,6 +137,51 @@ def _loosest_alternatives(results: list[tuple[Threshold, tuple[bool | None, int]
             results[i] = (t, (None, r[1]))
 
 
+Outcome = tuple[bool | None, int | None]  # met, not met or unknown; and the note sentence behind it
+
+
+def _all_of(outcomes: list[Outcome]) -> Outcome:
+    """Every limit: not met when one is not, met when all are, else unknown."""
+    failed = next((o for o in outcomes if o[0] is False), None)
+    if failed is not None:
+        return failed
+    if all(o[0] is True for o in outcomes):
+        return outcomes[0]
+    return None, next((o[1] for o in outcomes if o[1] is not None), None)
+
+
+def _any_of(outcomes: list[Outcome]) -> Outcome:
+    """One limit of several: met when one is, not met when all are not, else unknown."""
+    met = next((o for o in outcomes if o[0] is True), None)
+    if met is not None:
+        return met
+    if all(o[0] is False for o in outcomes):
+        return outcomes[0]
+    return None, next((o[1] for o in outcomes if o[1] is not None), None)
+
+
+def _either_limit(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> Found:
+    """An inclusion whose limits on different measures an explicit "or" joins ("creatinine <= 1.5 mg/dL or
+    creatinine clearance >= 50 mL/min"): met when one alternative is met, not met when every alternative is
+    known and failed, else open. "And" and commas still ask every limit; limits on one measure all hold.
+    None when no "or" joins two measures, or the note gives none of the values."""
+    groups: dict[int, dict[str, list[Outcome]]] = {}
+    for t, r in results:
+        groups.setdefault(t.either, {}).setdefault(t.measure, []).append(r if r is not None else (None, None))
+    if all(len(measures) == 1 for measures in groups.values()) or all(r is None for _, r in results):
+        return None
+    met, sentence = _all_of([_any_of([_all_of(o) for o in m.values()]) for m in groups.values()])
+    if met is True:
+        return "included", sentence, N_("The note's values are within the limits.")
+    if met is False:
+        return (
+            "not included",
+            sentence,
+            N_("The note's values meet none of the alternatives these limits allow."),
+        )
+    return NEI, sentence, N_("The note does not give every value these alternative limits need.")
+
+
 def _stated_normal(note: NoteFacts, criterion: CriterionFacts) -> int | None:
     """The note's "labs within normal limits" (or "normal CBC" for blood counts) when it covers every
     threshold's organ and every normal value meets the thresholds; None otherwise."""
@@ -155,6 +201,9 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
         return None
     results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
     _loosest_alternatives(results)
+    either = _either_limit(results) if kind == "inclusion" else None
+    if either is not None:
+        return either
     close = next((r for _, r in results if r is not None and r[0] is None), None)
     known = [(t, r) for t, r in results if r is not None and r[0] is not None]
     if close is not None and not any(r[0] is (kind == "exclusion") for _, r in known):

@@ -120,6 +120,9 @@ class Token:
     raw: str
     word: str
     start: int
+    # Whether a sentence ends just before this word ("He denies chest pain. He has diabetes."): a
+    # numbered line of a note may hold several sentences, and a cue's reach stops at their ends.
+    opens_sentence: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,30 @@ def singular(word: str) -> str:
     return word
 
 
+# A sentence end between two words: a full stop (or ! ?) then space, before a capital. Not after an
+# abbreviation ("Dr. Lee", "vs. asthma") or an initial ("J. Smith", "e.g. Asthma"); a decimal ("1.5") is
+# one word.
+_SENTENCE_END = re.compile(r"\s*[.!?]+[\"')\]]*\s+")
+_ABBREVIATIONS = frozenset(
+    {"dr", "drs", "mr", "mrs", "ms", "prof", "st", "sr", "jr", "vs", "approx", "fig", "pt", "no", "vol"}
+)
+
+
+def _opens_sentence(text: str, previous: Token | None, raw: str, start: int) -> bool:
+    if previous is None or not raw[0].isupper():
+        return False
+    if not _SENTENCE_END.fullmatch(text, previous.start + len(previous.raw), start):
+        return False
+    return not (previous.raw.lower() in _ABBREVIATIONS or (len(previous.raw) == 1 and previous.raw.isalpha()))
+
+
 def tokenize(text: str) -> list[Token]:
     """Words and numbers of `text`, folded and singularised, each with its place."""
-    tokens = []
+    tokens: list[Token] = []
     for m in _WORD.finditer(text):
         raw = m.group()
-        tokens.append(Token(raw=raw, word=singular(fold(raw)) or raw, start=m.start()))
+        opens = _opens_sentence(text, tokens[-1] if tokens else None, raw, m.start())
+        tokens.append(Token(raw=raw, word=singular(fold(raw)) or raw, start=m.start(), opens_sentence=opens))
     return tokens
 
 
@@ -297,7 +318,12 @@ def polarity(words: list[str], first: int, last: int) -> Polarity:
 def mentions(tokens: list[Token], sentence: int) -> list[Mention]:
     """Every concept named in one sentence's tokens with its context."""
     words = [t.word for t in tokens]
-    return [
-        Mention(concept=key, sentence=sentence, first=a, last=b, polarity=polarity(words, a, b))
-        for a, b, key in find_concepts(tokens)
-    ]
+    starts = [i for i, t in enumerate(tokens) if t.opens_sentence]
+    found = []
+    for a, b, key in find_concepts(tokens):
+        # the context is the mention's own sentence: "He denies chest pain. He has diabetes."
+        begin = max((i for i in starts if i <= a), default=0)
+        end = min((i for i in starts if i >= b), default=len(words))
+        context = polarity(words[begin:end], a - begin, b - begin)
+        found.append(Mention(concept=key, sentence=sentence, first=a, last=b, polarity=context))
+    return found
