@@ -243,3 +243,19 @@ def test_a_ruled_out_state_names_what_rules_it_out() -> None:
     verdict = judge(read_note(IN_FIBRILLATION), "Patients in sinus rhythm", "inclusion")
     assert verdict.reason == "The note names atrial fibrillation, which rules this out."
     assert verdict.evidence is not None and "atrial fibrillation" in verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Pneumonia was ruled out.", "negated"),
+        ("A pleural effusion is not seen.", "negated"),
+        ("Pneumonia is unlikely.", "uncertain"),
+        ("A pulmonary embolism was suspected.", "uncertain"),
+        ("The pneumonia was not treated.", "affirmed"),
+        ("Pneumonia was diagnosed.", "affirmed"),
+    ],
+)
+def test_a_verdict_closing_the_clause_sets_the_context(sentence: str, expected: str) -> None:
+    note = read_note(f"0. A 45-year-old man has a cough.\n1. {sentence}")
+    assert [m.polarity for m in note.mentions if m.sentence == 1 and m.concept != "ct-scan"] == [expected]

@@ -47,6 +47,13 @@ NEGATION_BEFORE: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 NEGATION_AFTER = frozenset({"negative", "absent", "excluded", "unremarkable", "normal", "denied"})
+# "... was not seen": the words after "not" that deny a finding; "... is unlikely": only considered.
+NOT_FOUND_AFTER = frozenset(
+    {"present", "seen", "found", "detected", "identified", "visualized", "visualised"}
+)
+UNCERTAIN_AFTER = frozenset(
+    {"unlikely", "likely", "suspected", "possible", "probable", "considered", "questionable"}
+)
 UNCERTAIN_BEFORE: tuple[tuple[str, ...], ...] = tuple(
     tuple(cue.split())
     for cue in (
@@ -292,14 +299,33 @@ def _cue_before(
     return False
 
 
-def _negated_after(words: list[str], last: int) -> bool:
-    """ "pregnancy test with a cut-off of 25 mIU/ml is negative": a verdict word closing the clause."""
+def _verdict_after(words: list[str], last: int) -> list[str]:
+    """The two words after the first copula closing the clause of words first..last ("... is negative")."""
     for i in range(last, min(len(words), last + POST_WINDOW)):
         if words[i] in {"but", "however", ";", "and", "which"} and i > last:
-            return False
-        if words[i] in {"is", "was", "were", "are", "came", "returned"} and i + 1 < len(words):
-            return any(w in NEGATION_AFTER for w in words[i + 1 : i + 3])
-    return False
+            return []
+        if words[i] in {"is", "was", "were", "are", "came", "returned", "seems", "seemed"} and i + 1 < len(
+            words
+        ):
+            return words[i + 1 : i + 3]
+    return []
+
+
+def _negated_after(words: list[str], last: int) -> bool:
+    """ "pregnancy test with a cut-off of 25 mIU/ml is negative", "pneumonia was ruled out", "an effusion is
+    not seen": a verdict closing the clause."""
+    after = _verdict_after(words, last)
+    return (
+        any(w in NEGATION_AFTER for w in after)
+        or after == ["ruled", "out"]
+        or (len(after) == 2 and after[0] == "not" and after[1] in NOT_FOUND_AFTER)
+    )
+
+
+def _uncertain_after(words: list[str], last: int) -> bool:
+    """ "Pneumonia is unlikely", "a pulmonary embolism was suspected": only considered."""
+    after = _verdict_after(words, last)
+    return bool(after) and after[0] in UNCERTAIN_AFTER
 
 
 def polarity(words: list[str], first: int, last: int) -> Polarity:
@@ -310,7 +336,7 @@ def polarity(words: list[str], first: int, last: int) -> Polarity:
         return "negated"
     if _negated_after(words, last):
         return "negated"
-    if _cue_before(words, first, UNCERTAIN_BEFORE):
+    if _cue_before(words, first, UNCERTAIN_BEFORE) or _uncertain_after(words, last):
         return "uncertain"
     return "affirmed"
 
