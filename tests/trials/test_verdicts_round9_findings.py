@@ -259,3 +259,27 @@ def test_a_ruled_out_state_names_what_rules_it_out() -> None:
 def test_a_verdict_closing_the_clause_sets_the_context(sentence: str, expected: str) -> None:
     note = read_note(f"0. A 45-year-old man has a cough.\n1. {sentence}")
     assert [m.polarity for m in note.mentions if m.sentence == 1 and m.concept != "ct-scan"] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "expected"),
+    [
+        # A range with its unit after both ends.
+        (
+            "0. A 60-year-old man with diabetes has an HbA1c of 6.1%.",
+            "HbA1c between 7% and 10%",
+            "not included",
+        ),
+        ("0. A 60-year-old man with diabetes has an HbA1c of 8.4%.", "HbA1c between 7% and 10%", "included"),
+        # The CD4 count; a CD4 percentage is another measure.
+        ("0. A man with HIV has a CD4 count of 150.", "CD4 count below 200 cells/mm3", "included"),
+        (
+            "0. A man with HIV has a CD4 count of 480 cells/mm3.",
+            "CD4 count below 200 cells/mm3",
+            "not included",
+        ),
+        ("0. A man with HIV. CD4 is 12%.", "CD4 count below 200 cells/mm3", "not enough information"),
+    ],
+)
+def test_ranges_and_counts(note: str, criterion: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, "inclusion").label == expected

@@ -57,6 +57,7 @@ MEASURES: dict[str, str] = {
     "testosterone": r"(?:serum )?testosterone",
     "psa": r"\bpsa\b|prostate[- ]specific antigen",
     "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
+    "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
 
@@ -261,6 +262,7 @@ _SCALES_WITH_OWN_RULE = frozenset({"ecog", "karnofsky"})  # performance status h
 _RANGE = re.compile(
     r"(?:between\s+|from\s+|of\s+)?"
     + _NUMBER
+    + r"(?:\s*(?:%|mg/dl|g/dl|g/l|mmhg|kg/m2))?"  # "between 7% and 10%": the unit may follow both ends
     + r"\s*(?:-|–|to|and)\s*"
     + _NUMBER
     + r"(?:\s*(mg/dl|g/dl|g/l|ml/min|%|kg/m2|kg|mmhg|mm hg|ms))?(?![\d/])",
@@ -338,6 +340,9 @@ _READING_LINKS = (
 )
 
 
+_COUNTS_NOT_SHARES = frozenset({"cd4"})
+
+
 def readings(sentence: str, index: int) -> list[Reading]:
     """Measured values in one note sentence: a measure name followed within a few words by a number."""
     found = []
@@ -354,6 +359,8 @@ def readings(sentence: str, index: int) -> list[Reading]:
             unit = _READING.match(after, num.start(1))
             if not plausible(name, parse_number(num.group(1))):
                 continue
+            if name in _COUNTS_NOT_SHARES and unit and (unit.group(2) or "") == "%":
+                continue  # "CD4 12%" is a share of the lymphocytes, not the count a criterion asks
             found.append(
                 Reading(
                     measure=name,
