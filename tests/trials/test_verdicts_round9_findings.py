@@ -283,3 +283,24 @@ def test_a_verdict_closing_the_clause_sets_the_context(sentence: str, expected: 
 )
 def test_ranges_and_counts(note: str, criterion: str, expected: str) -> None:
     assert judge(read_note(note), criterion, "inclusion").label == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "expected"),
+    [
+        (
+            "0. A 30-year-old hiker has a bull's-eye rash on his thigh after a tick bite.",
+            "Lyme disease",
+            "included",
+        ),
+        ("0. A 30-year-old hiker has no rash after a tick bite.", "Lyme disease", "not enough information"),
+        ("0. A 3-year-old unvaccinated girl has fever, cough and Koplik spots.", "Measles", "included"),
+        (
+            "0. A 35-year-old woman has hilar lymphadenopathy; biopsy shows noncaseating granulomas.",
+            "Pulmonary sarcoidosis",
+            "included",
+        ),
+    ],
+)
+def test_signs_that_name_a_disease(note: str, criterion: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, "inclusion").label == expected

@@ -199,6 +199,9 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
         ),
     ),
     ("gout", (_any(r"negatively birefringent", r"monosodium urate crystals"),)),
+    ("lyme-disease", (_any(r"erythema (?:chronicum )?migrans", r"bull'?s[- ]eye (?:rash|lesion)"),)),
+    ("measles", (_any(r"koplik'?s? spots?"),)),
+    ("sarcoidosis", (_any(r"non-?caseating granulom\w+"), _any(r"hilar", r"lung", r"pulmonary", r"lymph"))),
     (
         "heart-failure",
         (
