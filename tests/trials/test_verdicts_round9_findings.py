@@ -304,3 +304,18 @@ def test_ranges_and_counts(note: str, criterion: str, expected: str) -> None:
 )
 def test_signs_that_name_a_disease(note: str, criterion: str, expected: str) -> None:
     assert judge(read_note(note), criterion, "inclusion").label == expected
+
+
+@pytest.mark.parametrize(
+    ("labs", "hypo", "hyper"),
+    [
+        ("TSH is elevated and free T4 low.", "included", "not included"),
+        ("TSH of 24 with a low free T4.", "included", "not included"),
+        ("TSH is suppressed and free T4 is elevated.", "not included", "included"),
+        ("TSH is elevated; free T4 is normal.", "not enough information", "not enough information"),
+    ],
+)
+def test_thyroid_function_that_names_the_disease(labs: str, hypo: str, hyper: str) -> None:
+    note = read_note(f"0. A 45-year-old woman has fatigue.\n1. {labs}")
+    assert judge(note, "Hypothyroidism", "inclusion").label == hypo
+    assert judge(note, "Hyperthyroidism", "inclusion").label == hyper

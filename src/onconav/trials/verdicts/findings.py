@@ -13,7 +13,9 @@ Textbook definitions, not fitted to any record:
   consensus, Kitabchi et al., Diabetes Care 2009);
 - wheeze after a cold in a child under 2 is bronchiolitis (AAP guideline, 2014);
 - lipase or amylase raised with epigastric pain is pancreatitis (revised Atlanta classification, 2012);
-- a bulging tympanic membrane is acute otitis media (AAP guideline, 2013).
+- a bulging tympanic membrane is acute otitis media (AAP guideline, 2013);
+- a raised TSH with a low free T4 is hypothyroidism, a suppressed TSH with a high T4 or T3
+  hyperthyroidism (ATA/AACE guideline, 2012).
 A bedside sign that other diseases share (a Murphy sign) is not enough. A note that names the diagnosis
 itself, in any context (ruled out, only considered), implies nothing.
 """
@@ -52,6 +54,8 @@ def _any(*patterns: str) -> Finding:
 _CHEST_PAIN = _any(r"chest (?:pain|pressure|discomfort|tightness)", r"substernal", r"retrosternal")
 _FEVER_OR_COUGH = _any(r"fever", r"febrile", r"cough", r"crackles", r"rales", r"sputum", r"rigors")
 _RAISED = r"(?:elevated|raised|increased|high|positive|rising|\d{3,})"
+# A TSH of 10 mIU/L or more is raised whatever the laboratory (ATA/AACE guideline, 2012).
+_TSH_HIGH = r"(?:[1-9]\d(?:\.\d+)?|\d{3})"
 
 # Findings that take a diagnosis back: coronary arteries without disease are not a myocardial infarction
 # of the usual kind (type 1), whatever the ECG showed (takotsubo, myocarditis).
@@ -199,6 +203,33 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
         ),
     ),
     ("gout", (_any(r"negatively birefringent", r"monosodium urate crystals"),)),
+    (
+        "hypothyroidism",
+        (
+            _any(
+                rf"\btsh\b(?: level)?(?: was| is| of)? (?:elevated|raised|increased|high|{_TSH_HIGH})",
+                r"(?:elevated|raised|increased|high) tsh\b",
+            ),
+            _any(
+                r"(?:low|decreased|reduced) (?:free )?(?:t4|thyroxine)",
+                r"(?:free )?(?:t4|thyroxine)(?: level)?"
+                r"(?: was| is| of)? (?:low|decreased|reduced)",
+            ),
+        ),
+    ),
+    (
+        "hyperthyroidism",
+        (
+            _any(
+                r"\btsh\b(?: level)?(?: was| is)? (?:suppressed|undetectable|low|decreased)",
+                r"(?:suppressed|undetectable|low) tsh\b",
+            ),
+            _any(
+                r"(?:high|elevated|raised|increased) (?:free )?(?:t4|t3|thyroxine)",
+                r"(?:free )?(?:t4|t3|thyroxine)(?: level)?(?: was| is)? (?:high|elevated|raised|increased)",
+            ),
+        ),
+    ),
     ("lyme-disease", (_any(r"erythema (?:chronicum )?migrans", r"bull'?s[- ]eye (?:rash|lesion)"),)),
     ("measles", (_any(r"koplik'?s? spots?"),)),
     ("sarcoidosis", (_any(r"non-?caseating granulom\w+"), _any(r"hilar", r"lung", r"pulmonary", r"lymph"))),

@@ -23,8 +23,9 @@ _STATES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 # Words of such a criterion itself; more, and it asks something else too.
 _OWN_WORDS_TEXT = """
 patients patient subjects participants women men with in a an the must be have having has of and who are is
-documented confirmed known test surface antigen antibody status result results serology serologic by at screening normal sinus rhythm
-singleton pregnancy gestation immunocompetent immuno competent negative seronegative for
+documented confirmed known test surface antigen antibody status result results serology serologic by at
+screening normal sinus rhythm singleton pregnancy gestation immunocompetent immuno competent negative
+seronegative for
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
 OTHER_WORDS = 2
