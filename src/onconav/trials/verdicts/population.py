@@ -54,6 +54,11 @@ _ADMITTED = re.compile(
     re.I,
 )
 
+# A criterion that asks for a stay in hospital in so many words (not "admitted after trauma", which reads
+# as "presenting after"), and the words that place the patient in hospital besides being admitted.
+_HOSPITALISED = re.compile(r"\bhospitali[sz](?:ed|ation)\b|\bin-?patients?\b", re.I)
+_IN_HOSPITAL = re.compile(r"\badmission\b|\b(?:icu|intensive care unit)\b|\bward\b", re.I)
+
 # A trial for patients in hospital, and a note about a visit to a clinic or a doctor's office.
 _INPATIENTS = re.compile(
     r"^\W*(?:\w+\s+){0,2}?(?:hospitali[sz]ed|in-?patients?|admitted)\b|"
@@ -90,9 +95,28 @@ def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 seen,
                 N_("The criterion is for patients in hospital; the note describes a visit to a clinic."),
             )
+        if _HOSPITALISED.search(criterion.text) and not _IN_HOSPITAL.search(note.text):
+            return _admission_unsaid(note, criterion, kind)
     if kind == "inclusion" and _SWALLOW.search(criterion.text):
         return _swallowing(note)
     return _menopause(note, criterion, kind)
+
+
+def _admission_unsaid(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A criterion for patients in hospital ("hospitalized with an acute exacerbation of COPD") the other
+    rules would include, for a note that does not say the patient was admitted: the rest is met, the
+    admission open."""
+    from onconav.trials.verdicts.judging import RULES  # judging imports this module
+
+    rest = RULES[RULES.index(population) + 1 :]
+    for rule in rest:
+        found = rule(note, criterion, kind)
+        if found is None:
+            continue
+        if found[0] != "included":
+            return None  # the other rules settle it without the admission
+        return NEI, found[1], N_("The note does not say the patient was admitted to hospital.")
+    return None
 
 
 def _swallowing(note: NoteFacts) -> Found:
