@@ -61,6 +61,35 @@ _GESTATION = re.compile(
 )
 _BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum|ex-?\d)", re.I)
 
+# A high-energy injury the patient presents after: a road collision, a fall from a height, a gunshot or a
+# stab wound, a crush or a blast. It is trauma, never a severity (no Injury Severity Score is inferred).
+_VEHICLE = r"(?:car|vehicle|truck|lorry|bus|van|train|motorcycle|motorbike)"
+_INJURY_EVENT = re.compile(
+    r"\bmotor[- ]?vehicle (?:collision|accident|crash)|\b(?:mvc|mva)\b|"
+    r"\b(?:car|auto(?:mobile)?|motorcycle|motorbike|bicycle|bike|scooter|road traffic|traffic|pedestrian|"
+    r"high[- ]speed|head[- ]on|rollover)\s+(?:accident|crash|collision)|\brollover\b|"
+    r"\b(?:hit|struck|run over|knocked (?:down|over)) by an? (?:\w+ )?" + _VEHICLE + r"\b|"
+    r"\b(?:fell|falls?|falling|fallen|jumped)\s+(?:\w+\s+){0,2}?(?:from|off)\s+(?:a|an|the|his|her)\s+"
+    r"(?:\w+[- ])?(?:height|ladder|roof|balcony|scaffold\w*|tree|window|bridge|horse|(?:second|third|fourth|"
+    r"upper)[- ](?:floor|stor[e]?y))|"
+    r"\bfell\s+(?:about\s+)?\d+\s*(?:feet|ft|foot|metres|meters|m|stor(?:e?ys|ies))\b|"
+    r"\bfrom a height\b|\bgunshot|\bgsw\b|\bshot (?:in|through) the\b|\bstab(?:bed| wound)|"
+    r"\bcrush(?:ed)? injur|\bblast injur|\bexplosion\b",
+    re.I,
+)
+# Someone else's accident, or one long past, is not the injury the patient presents with.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:husband|wife|spouse|partner|son|daughter|mother|father|brother|sister|friend|child|children|"
+    r"parents?|relative|family|boyfriend|girlfriend|fianc\w*)\b",
+    re.I,
+)
+_LONG_AGO = re.compile(
+    r"\b(?:months|years|decades)\s+(?:ago|earlier|before|previously)\b|\bhistory of\b|"
+    r"\bas an? (?:child|teen\w*)\b|"
+    r"\bin (?:19|20)\d\d\b|\b(?:remote|previous|prior|old) (?:accident|injur\w*|trauma|fall|collision)",
+    re.I,
+)
+
 
 # DSM-5 major depressive episode: five of these nine, one of them depressed mood or loss of interest.
 DEPRESSION_SYMPTOMS: dict[str, re.Pattern[str]] = {
@@ -121,6 +150,14 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
             out.append(Mention(condition, index, 0, 0, "affirmed"))
+    hit = _INJURY_EVENT.search(sentence_text)
+    if (
+        hit
+        and not _NEGATED_BEFORE.search(sentence_text[: hit.start()])
+        and not _SOMEONE_ELSE.search(sentence_text[: hit.start()])
+        and not _LONG_AGO.search(sentence_text)
+    ):
+        out.append(Mention("major-trauma", index, 0, 0, "affirmed"))
     hit = _GESTATION.search(sentence_text)
     if hit and not _BIRTH.search(sentence_text) and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
         out.append(Mention("pregnancy", index, 0, 0, "affirmed"))
