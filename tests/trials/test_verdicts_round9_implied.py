@@ -49,6 +49,7 @@ COPD_CHRONIC_COUGH = (
     "A 72-year-old woman with COPD has had a cough every morning for the past 10 years and breathlessness "
     "that is worse on exertion."
 )
+ASTHMA_COLD = "A 22-year-old man with mild asthma has had a fever and a cough for 2 days."
 ASTHMA_FLARE = (
     "A 19-year-old student with asthma since childhood has had increasing wheeze and chest tightness for "
     "two days despite using her salbutamol inhaler every few hours."
@@ -87,6 +88,7 @@ TRAUMA_OLD = (
 TRAUMA_RELATIVE = (
     "A 44-year-old woman presents with insomnia and low mood since her husband died in a car crash."
 )
+FLU_SHOT = "A 66-year-old woman with hypertension got a flu shot in the clinic and now has a sore arm."
 TRAUMA_DENIED = "A 35-year-old woman with neck pain. She denies any fall or motor vehicle accident."
 
 ONSET_TWO_WEEKS = "A 34-year-old man has had fever and a sore throat for 2 weeks."
@@ -133,6 +135,7 @@ def label(note: str, criterion: str, kind: str = "inclusion") -> str:
         (COPD_CHRONIC_COUGH, "Acute exacerbation of COPD", NEI),
         (COPD_OTHER_WORSENING, "Acute exacerbation of COPD", NEI),
         (HEART_FAILURE_STABLE, "Acute decompensated heart failure", NEI),
+        (ASTHMA_COLD, "Acute asthma exacerbation", NEI),
         # the chronic disease itself is still named
         (COPD_STABLE, "Diagnosis of COPD", "included"),
         (COPD_FLARE_CLINIC, "Diagnosis of COPD", "included"),
@@ -197,6 +200,7 @@ def test_pain_words_beside_another_requirement_do_not_settle_it() -> None:
         (TRAUMA_RELATIVE, "Trauma patients", NEI),
         (TRAUMA_DENIED, "Trauma patients", NEI),
         (SICK, "Trauma patients", NEI),
+        (FLU_SHOT, "Trauma patients", NEI),
     ],
 )
 def test_trauma_from_the_injury_described(note: str, criterion: str, expected: str) -> None:

@@ -73,7 +73,7 @@ _INJURY_EVENT = re.compile(
     r"(?:\w+[- ])?(?:height|ladder|roof|balcony|scaffold\w*|tree|window|bridge|horse|(?:second|third|fourth|"
     r"upper)[- ](?:floor|stor[e]?y))|"
     r"\bfell\s+(?:about\s+)?\d+\s*(?:feet|ft|foot|metres|meters|m|stor(?:e?ys|ies))\b|"
-    r"\bfrom a height\b|\bgunshot|\bgsw\b|\bshot (?:in|through) the\b|\bstab(?:bed| wound)|"
+    r"\bfrom a height\b|\bgunshot|\bgsw\b|\b(?:was|been|got|were) shot (?:in|through)\b|\bstab(?:bed| wound)|"
     r"\bcrush(?:ed)? injur|\bblast injur|\bexplosion\b",
     re.I,
 )
@@ -313,10 +313,15 @@ def _worse_symptoms(sentence: str) -> tuple[set[str], int]:
     return seen, first
 
 
+# New symptoms without a word of worsening: two of the disease's own at least (a cough with a fever is an
+# infection as likely).
+NEW_SYMPTOMS = 2
+
+
 def _new_symptoms(sentence: str) -> tuple[set[str], int]:
     """The symptoms a sentence says began hours to weeks ago ("his symptoms began a week before admission,
-    with productive cough"), and where the first stands: a chronic disease's own symptoms, new, are its
-    exacerbation too."""
+    with productive cough and purulent sputum"), and where the first stands: a chronic disease's own
+    symptoms, new, are its exacerbation too."""
     seen: set[str] = set()
     first = -1
     for symptom in _SYMPTOM.finditer(sentence):
@@ -324,7 +329,7 @@ def _new_symptoms(sentence: str) -> tuple[set[str], int]:
             continue
         seen.add(next(name for name, value in symptom.groupdict().items() if value))
         first = symptom.start() if first < 0 else first
-    if not seen or not _ONSET.search(sentence) or not _span_is_short(sentence, first):
+    if len(seen) < NEW_SYMPTOMS or not _ONSET.search(sentence) or not _span_is_short(sentence, first):
         return set(), -1
     return seen, first
 
