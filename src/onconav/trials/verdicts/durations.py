@@ -1,6 +1,8 @@
 """How long the illness has lasted: an inclusion asking for symptoms of less (or more) than a given time
 is not met when the note states a duration clearly on the other side ("symptoms for less than 48 hours"
-against "a 5-day history of cough"). Only durations of the illness count, not events ("two weeks ago").
+against "a 5-day history of cough"). Only durations of the illness count, not events ("two weeks ago"),
+except when the note says the illness began then ("the cough started 3 days ago"). Words for a time of day
+bound it: "since this morning" is less than a day, "since yesterday" less than two.
 """
 
 from __future__ import annotations
@@ -43,6 +45,26 @@ _NOTE_DURATION = re.compile(
     + r"\s+after (?:the\s+)?(?:onset|start|beginning)\b",
     re.I,
 )
+# "Since this morning", "started yesterday": the least and the most the illness can have lasted (hours).
+_SINCE_DAY = r"(?:this|today'?s?) (?:morning|afternoon|evening)|today|last night|waking(?: up)?|tonight"
+_SINCE_YESTERDAY = r"yesterday(?: (?:morning|afternoon|evening))?|the (?:day|night|evening) before"
+_NOTE_SINCE = re.compile(
+    r"\b(?:since\s+|(?:began|begun|started|developed|came on)\s+(?:\w+\s+)?)(?:(?P<day>"
+    + _SINCE_DAY
+    + r")|(?P<yesterday>"
+    + _SINCE_YESTERDAY
+    + r"))\b",
+    re.I,
+)
+_NOTE_BEGAN_AGO = re.compile(
+    r"\b(?:began|begun|started|developed|onset(?: was)?)\s+(?:about\s+|approximately\s+|some\s+)?"
+    + AMOUNT
+    + r"\s*-?\s*"
+    + UNIT
+    + r"\s+ago\b",
+    re.I,
+)
+DAY_HOURS = 24.0
 _LESS = r"(?:less than|fewer than|shorter than|no more than|not more than|up to|within|under|<|≤|<=)"
 _MORE = r"(?:more than|longer than|at least|greater than|over|>|≥|>=)"
 # The criterion: "symptom onset within 72 hours", "duration of symptoms < 7 days", "cough for at least
@@ -68,15 +90,21 @@ def hours(amount: str, unit: str) -> float:
     return value * HOURS[_UNITS.get(unit, unit)]
 
 
-def _note_durations(note: NoteFacts, sentence: int | None) -> list[tuple[float, int]]:
-    """The illness durations the note states (in hours), in one sentence or in the whole note."""
-    found = []
+def _note_durations(note: NoteFacts, sentence: int | None) -> list[tuple[float, float, int]]:
+    """The illness durations the note states (the least and the most, in hours), in one sentence or in the
+    whole note, in the order the note gives them."""
+    found: list[tuple[float, float, int]] = []
     for i, text in enumerate(note.sentences):
         if sentence is not None and i != sentence:
             continue
-        for m in _NOTE_DURATION.finditer(text):
+        here: list[tuple[int, float, float]] = []
+        for m in (*_NOTE_DURATION.finditer(text), *_NOTE_BEGAN_AGO.finditer(text)):
             groups = [g for g in m.groups() if g]
-            found.append((hours(groups[0], groups[1]), i))
+            lasted = hours(groups[0], groups[1])
+            here.append((m.start(), lasted, lasted))
+        for m in _NOTE_SINCE.finditer(text):
+            here.append((m.start(), 0.0, DAY_HOURS if m.group("day") else 2 * DAY_HOURS))
+        found.extend((low, high, i) for _, low, high in sorted(here))
     return found
 
 
@@ -111,16 +139,17 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
         durations = _note_durations(note, sentence)
     if not durations:
         return None
-    lasted, sentence = durations[0]
-    too_long = asked.group("less") is not None and lasted > limit
-    too_short = asked.group("more") is not None and lasted < limit
+    least, most, sentence = durations[0]
+    too_long = asked.group("less") is not None and least > limit
+    too_short = asked.group("more") is not None and most < limit
     if too_long or too_short:
         return (
             "not included",
             sentence,
             N_("The note states how long the illness has lasted, outside this limit."),
         )
-    if _asks_only_the_time(criterion):
+    unsure = most > limit if asked.group("less") is not None else least < limit
+    if _asks_only_the_time(criterion) and not unsure:
         return "included", sentence, N_("The note states how long the illness has lasted, within this limit.")
     return None
 

@@ -1,7 +1,8 @@
 """How new the illness is: "newly diagnosed", "new-onset" or "first episode" against a note that says the
 disease is long-standing or has come before, and "recurrent" against a note that says it is the first time.
 The note's words must stand in the sentence that names the criterion's disease ("a 10-year history of
-COPD"), or speak of the presenting illness itself ("three similar episodes this year").
+COPD"), or speak of the presenting illness itself ("three similar episodes this year"). An acute
+exacerbation asked of a chronic disease the note names without saying it is getting worse stays open.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named, negative_label
 from onconav.trials.verdicts.conditions import criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.implied import EXACERBATIONS
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import ancestors
 
@@ -65,6 +67,9 @@ def _signal(note: NoteFacts, pattern: re.Pattern[str], sentences: list[int]) -> 
 
 def episodes(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A new or first illness asked of a long-standing or returning one, and a recurrent one of a first."""
+    flare = _flare_unsaid(note, criterion, kind)
+    if flare is not None:
+        return flare
     new = _ASKS_NEW.search(criterion.text)
     recurrent = _ASKS_RECURRENT.search(criterion.text)
     if not (new or recurrent) or criterion.negated_subject:
@@ -94,4 +99,29 @@ def episodes(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             found,
             N_("The note says this is the first episode; the criterion asks a recurrent illness."),
         )
+    return None
+
+
+_FLARES = {flare: disease for disease, (flare, _) in EXACERBATIONS.items()}
+
+
+def _flare_unsaid(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An acute exacerbation asked (inclusion) of a chronic disease the note names but does not say is getting
+    worse: open, whatever words of the criterion the note shares ("heart failure")."""
+    if kind != "inclusion" or criterion.negated_subject:
+        return None
+    for asked in criterion_concepts(criterion):
+        disease = _FLARES.get(asked.concept)
+        if asked.polarity != "affirmed" or disease is None:
+            continue
+        said = [m for m in note.mentions if m.polarity == "affirmed"]
+        if any(asked.concept in ancestors(m.concept) for m in said):
+            return None
+        named = next((m for m in said if disease in ancestors(m.concept)), None)
+        if named is not None:
+            return (
+                NEI,
+                named.sentence,
+                (N_("The note names %(concept)s but not that it is getting worse."), concept_named(named)),
+            )
     return None

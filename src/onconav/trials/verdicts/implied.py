@@ -1,10 +1,12 @@
 """Diagnoses a note implies without naming them: the condition a medicine is taken for ("takes metformin":
 diabetes), textbook signs ("barrel chest": COPD, "calf pain when walking": claudication, anti-dsDNA:
-lupus, owl's-eye inclusions: CMV) and a depressive episode from its DSM-5 symptoms.
+lupus, owl's-eye inclusions: CMV), a depressive episode from its DSM-5 symptoms, the acute exacerbation of a
+chronic disease whose symptoms the note says are getting worse, and the injury a high-energy accident causes.
 
 Implied conditions are added to the note's mentions as affirmed, in the sentence that implies them, so the
 rule families treat them as said. Only clear implications are drawn: a medicine whose main indication is
-the condition, signs that are (nearly) pathognomonic, and five of the nine DSM-5 symptoms.
+the condition, signs that are (nearly) pathognomonic, five of the nine DSM-5 symptoms, a chronic disease's
+own symptoms worse over hours to weeks, and the accident the patient presents after (never its severity).
 """
 
 from __future__ import annotations
@@ -58,6 +60,35 @@ _GESTATION = re.compile(
     re.I,
 )
 _BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum|ex-?\d)", re.I)
+
+# A high-energy injury the patient presents after: a road collision, a fall from a height, a gunshot or a
+# stab wound, a crush or a blast. It is trauma, never a severity (no Injury Severity Score is inferred).
+_VEHICLE = r"(?:car|vehicle|truck|lorry|bus|van|train|motorcycle|motorbike)"
+_INJURY_EVENT = re.compile(
+    r"\bmotor[- ]?vehicle (?:collision|accident|crash)|\b(?:mvc|mva)\b|"
+    r"\b(?:car|auto(?:mobile)?|motorcycle|motorbike|bicycle|bike|scooter|road traffic|traffic|pedestrian|"
+    r"high[- ]speed|head[- ]on|rollover)\s+(?:accident|crash|collision)|\brollover\b|"
+    r"\b(?:hit|struck|run over|knocked (?:down|over)) by an? (?:\w+ )?" + _VEHICLE + r"\b|"
+    r"\b(?:fell|falls?|falling|fallen|jumped)\s+(?:\w+\s+){0,2}?(?:from|off)\s+(?:a|an|the|his|her)\s+"
+    r"(?:\w+[- ])?(?:height|ladder|roof|balcony|scaffold\w*|tree|window|bridge|horse|(?:second|third|fourth|"
+    r"upper)[- ](?:floor|stor[e]?y))|"
+    r"\bfell\s+(?:about\s+)?\d+\s*(?:feet|ft|foot|metres|meters|m|stor(?:e?ys|ies))\b|"
+    r"\bfrom a height\b|\bgunshot|\bgsw\b|\b(?:was|been|got|were) shot (?:in|through)\b|\bstab(?:bed| wound)|"
+    r"\bcrush(?:ed)? injur|\bblast injur|\bexplosion\b",
+    re.I,
+)
+# Someone else's accident, or one long past, is not the injury the patient presents with.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:husband|wife|spouse|partner|son|daughter|mother|father|brother|sister|friend|child|children|"
+    r"parents?|relative|family|boyfriend|girlfriend|fianc\w*)\b",
+    re.I,
+)
+_LONG_AGO = re.compile(
+    r"\b(?:months|years|decades)\s+(?:ago|earlier|before|previously)\b|\bhistory of\b|"
+    r"\bas an? (?:child|teen\w*)\b|"
+    r"\bin (?:19|20)\d\d\b|\b(?:remote|previous|prior|old) (?:accident|injur\w*|trauma|fall|collision)",
+    re.I,
+)
 
 
 # DSM-5 major depressive episode: five of these nine, one of them depressed mood or loss of interest.
@@ -119,6 +150,14 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
             out.append(Mention(condition, index, 0, 0, "affirmed"))
+    hit = _INJURY_EVENT.search(sentence_text)
+    if (
+        hit
+        and not _NEGATED_BEFORE.search(sentence_text[: hit.start()])
+        and not _SOMEONE_ELSE.search(sentence_text[: hit.start()])
+        and not _LONG_AGO.search(sentence_text)
+    ):
+        out.append(Mention("major-trauma", index, 0, 0, "affirmed"))
     hit = _GESTATION.search(sentence_text)
     if hit and not _BIRTH.search(sentence_text) and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
         out.append(Mention("pregnancy", index, 0, 0, "affirmed"))
@@ -184,4 +223,143 @@ def implied_by_readings(
             condition = "hypoxia" if 40 <= r.value < HYPOXIA_SATURATION else None
         if condition is not None:
             out.append(Mention(condition, r.sentence, 0, 0, "affirmed"))
+    return out
+
+
+# A chronic disease whose own symptoms the note says have got worse over hours to weeks is in an acute
+# exacerbation (COPD, asthma) or decompensated (heart failure). Each disease with its exacerbation and the
+# symptoms that worsen in it; a symptom two of the patient's diseases share only counts for either when the
+# note names one of them.
+EXACERBATIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "copd": ("copd-exacerbation", frozenset({"dyspnea", "cough", "sputum", "wheeze"})),
+    "asthma": ("asthma-exacerbation", frozenset({"dyspnea", "cough", "wheeze", "tightness"})),
+    "heart-failure": ("acute-heart-failure", frozenset({"dyspnea", "orthopnea", "edema", "weight"})),
+}
+_FLARE_SYMPTOMS: dict[str, str] = {
+    "dyspnea": r"dyspn\w*|short(?:ness)? of breath|\bsob\b|breathless\w*|(?:her|his) breathing|winded|"
+    r"(?:difficulty|trouble) breathing",
+    "cough": r"cough\w*",
+    "sputum": r"sputum|phlegm|expectorat\w*",
+    "wheeze": r"wheez\w*",
+    "tightness": r"chest tightness|tight(?:ness)? (?:in|of) (?:the|his|her) chest",
+    "orthopnea": r"orthopn\w*|paroxysmal nocturnal|\bpnd\b|pillows",
+    "edema": r"o?edema|(?:leg|ankle|feet|foot|pedal) swelling|swollen (?:legs|ankles|feet)|"
+    r"swelling (?:of|in) (?:the |his |her )?(?:legs|ankles|feet)",
+    "weight": r"weight gain|gained \d+ ?(?:kg|lbs?|pounds|kilograms)",
+}
+_SYMPTOM = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _FLARE_SYMPTOMS.items()), re.I)
+# Worse, not worse on exertion or lying flat (what the symptom is like, not how it has changed); purulent
+# sputum is one of the cardinal signs of an exacerbation.
+_WORSE = re.compile(
+    r"\b(?:worsen\w*|worse(?!\s+(?:with|on|when|at|after|during|while|upon|if|by|lying|in the))|"
+    r"increas\w*|progressive(?:ly)?|deteriorat\w*|escalating|more(?!\s+than)|purulent)\b",
+    re.I,
+)
+_NEAR = 40  # characters between the worsening word and the symptom, in one clause
+_FLARE_NEGATED = re.compile(r"\b(?:no|not|denie[sd]|without|never|nor)\b(?:(?!\bbut\b)[^.;])*$", re.I)
+# How long it has been worse: an exacerbation takes hours to weeks; months or years is the disease's course.
+_SPAN = re.compile(
+    r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple of)\s*-?\s*"
+    r"(hour|hr|day|week|wk|month|year|yr)s?\b(?![- ]old)",
+    re.I,
+)
+FLARE_WEEKS = 4
+_WORDS_AS_WEEKS = {"one": 1, "an": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# Without a duration, the sentence must speak of the presentation or of something acute.
+_PRESENTING = re.compile(
+    r"\b(?:presents?|presented|presenting|comes?|came|brought|arrives?|arrived|admitted|seen|"
+    r"complains?|complaining|reports?|acute(?:ly)?|sudden(?:ly)?|today|yesterday|tonight|this morning|"
+    r"last night|recent(?:ly)?|now)\b",
+    re.I,
+)
+
+# A duration that dates the symptoms' onset ("began a week ago", "for three days", "2 days of cough").
+_ONSET = re.compile(
+    r"\b(?:began|begun|started|developed|onset|since|for|over|past|last)\b|\b(?:days?|weeks?|hours?) of\b",
+    re.I,
+)
+
+
+def _span_is_short(sentence: str, at: int) -> bool | None:
+    """Whether the duration nearest the worsening is hours to weeks (None: the sentence gives none)."""
+    spans = list(_SPAN.finditer(sentence))
+    if not spans:
+        return None
+    nearest = min(spans, key=lambda m: min(abs(m.start() - at), abs(m.end() - at)))
+    unit = nearest.group(2).lower()
+    if unit in ("hour", "hr", "day"):
+        return True
+    if unit in ("week", "wk"):
+        amount = nearest.group(1).lower()
+        weeks = int(amount) if amount.isdigit() else _WORDS_AS_WEEKS.get(amount, FLARE_WEEKS + 1)
+        return weeks <= FLARE_WEEKS
+    return False
+
+
+def _worse_symptoms(sentence: str) -> tuple[set[str], int]:
+    """The symptoms a sentence says have got worse, and where the first worsening word stands."""
+    seen: set[str] = set()
+    first = -1
+    for worse in _WORSE.finditer(sentence):
+        if _FLARE_NEGATED.search(sentence[: worse.start()]):
+            continue
+        lo, hi = max(0, worse.start() - _NEAR), worse.end() + _NEAR
+        for symptom in _SYMPTOM.finditer(sentence, lo, hi):
+            between = sentence[min(symptom.end(), worse.end()) : max(symptom.start(), worse.start())]
+            if re.search(r"[.;]", between):
+                continue
+            seen.add(next(name for name, value in symptom.groupdict().items() if value))
+            first = worse.start() if first < 0 else first
+    return seen, first
+
+
+# New symptoms without a word of worsening: two of the disease's own at least (a cough with a fever is an
+# infection as likely).
+NEW_SYMPTOMS = 2
+
+
+def _new_symptoms(sentence: str) -> tuple[set[str], int]:
+    """The symptoms a sentence says began hours to weeks ago ("his symptoms began a week before admission,
+    with productive cough and purulent sputum"), and where the first stands: a chronic disease's own
+    symptoms, new, are its exacerbation too."""
+    seen: set[str] = set()
+    first = -1
+    for symptom in _SYMPTOM.finditer(sentence):
+        if _FLARE_NEGATED.search(sentence[: symptom.start()]):
+            continue
+        seen.add(next(name for name, value in symptom.groupdict().items() if value))
+        first = symptom.start() if first < 0 else first
+    if len(seen) < NEW_SYMPTOMS or not _ONSET.search(sentence) or not _span_is_short(sentence, first):
+        return set(), -1
+    return seen, first
+
+
+def implied_exacerbations(sentences: tuple[str, ...], found: list[Mention]) -> list[Mention]:
+    """The acute exacerbation of a chronic disease the note names, from a sentence saying its symptoms have
+    got worse over hours to weeks (or at the presentation, when it gives no duration)."""
+    diseases = {
+        disease
+        for m in found
+        if m.polarity == "affirmed"
+        for disease in ancestors(m.concept)
+        if disease in EXACERBATIONS
+    }
+    if not diseases:
+        return []
+    out: list[Mention] = []
+    for i, sentence in enumerate(sentences):
+        seen, at = _worse_symptoms(sentence)
+        if not seen:
+            seen, at = _new_symptoms(sentence)
+        if not seen:
+            continue
+        short = _span_is_short(sentence, at)
+        if short is False or (short is None and not _PRESENTING.search(sentence)):
+            continue
+        for disease in sorted(diseases):
+            flare, symptoms = EXACERBATIONS[disease]
+            others = set().union(*(EXACERBATIONS[d][1] for d in diseases if d != disease))
+            own = seen & (symptoms - others) or (len(diseases) == 1 and seen & symptoms)
+            if own and not any(m.concept == flare for m in out):
+                out.append(Mention(flare, i, 0, 0, "affirmed"))
     return out

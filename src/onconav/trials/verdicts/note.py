@@ -16,6 +16,7 @@ from onconav.trials.verdicts.findings import implied_by_findings
 from onconav.trials.verdicts.implied import (
     implied_by_readings,
     implied_depression,
+    implied_exacerbations,
     implied_in_sentence,
     taken_medications,
 )
@@ -146,6 +147,7 @@ def read_note(text: str) -> NoteFacts:
     depression = implied_depression(sentences)
     if depression is not None:
         found.append(depression)
+    found.extend(implied_exacerbations(sentences, found))
     sex, sex_sentence = _sex(sentences)
     pregnant = any(m.concept in PREGNANT and m.polarity == "affirmed" for m in found)
     age_sentence = next((i for i, s in enumerate(sentences) if note_age(s) is not None), None)

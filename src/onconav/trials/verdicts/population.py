@@ -2,8 +2,9 @@
 settles it), and requirements addressed to another age group ("Children must be accompanied by a parent"
 does not apply to an adult).
 
-"Healthy volunteers" is not judged against a patient's diseases: the experts leave it open (measured on
-the open part of the development patients), so it stays "not enough information".
+"Healthy volunteers" is not met by a patient who presents with an illness (the note names a disease, an
+injury or a symptom as the reason for the visit, or a cancer); a note about a well person's visit leaves it
+open, and "otherwise healthy" or "healthy volunteers or patients with ..." ask something else.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import ancestors
 
 # Menopause comes between these ages for nearly every woman: before the first, premenopausal; from the second,
 # postmenopausal (unless the note says otherwise).
@@ -54,6 +57,11 @@ _ADMITTED = re.compile(
     re.I,
 )
 
+# A criterion that asks for a stay in hospital in so many words (not "admitted after trauma", which reads
+# as "presenting after"), and the words that place the patient in hospital besides being admitted.
+_HOSPITALISED = re.compile(r"\bhospitali[sz](?:ed|ation)\b|\bin-?patients?\b", re.I)
+_IN_HOSPITAL = re.compile(r"\badmission\b|\b(?:icu|intensive care unit)\b|\bward\b", re.I)
+
 # A trial for patients in hospital, and a note about a visit to a clinic or a doctor's office.
 _INPATIENTS = re.compile(
     r"^\W*(?:\w+\s+){0,2}?(?:hospitali[sz]ed|in-?patients?|admitted)\b|"
@@ -70,8 +78,70 @@ _SEEN_AS_OUTPATIENT = re.compile(
 )
 
 
+# "Healthy volunteers", "Healthy adult subjects", not "otherwise healthy" nor mixed populations.
+_HEALTHY = re.compile(
+    r"^\W*(?:(?:normal|adult|male|female|young)\s+)?healthy\s+(?:(?:adult|male|female|young|elderly|older|"
+    r"normal|human|non-?smoking)\s+){0,2}(?:volunteers?|subjects?|individuals?|participants?|persons?|people|"
+    r"adults?|men|women|males?|females?|controls?)\b",
+    re.I,
+)
+_MIXED = re.compile(r"\bpatients?\b|\bor\b|\botherwise\b", re.I)
+# The reason the patient is seen: a presentation with, for or after something, a complaint, a diagnosis.
+_PRESENTATION = re.compile(
+    r"\b(?:presents?|presented|presenting|comes?|came|brought|admitted|referred|seen|evaluated|arrives?|"
+    r"arrived)\b[^.]{0,60}?\b(?:with|after|because of|due to)\b|\bcomplain\w* of\b|\bdiagnosed with\b|"
+    r"\bsuffer\w* from\b",
+    re.I,
+)
+# Concepts that are no illness: procedures, treatments, tests, places of care, pregnancy.
+_NO_ILLNESS_TEXT = """
+    surgery transplant radiotherapy systemic-therapy corticosteroids anticoagulation antibiotics imaging
+    ultrasound pet-scan mammogram bone-density-scan ct-scan mri radiograph electrocardiogram echocardiogram
+    angiography endoscopy colonoscopy bronchoscopy lumbar-puncture electroencephalogram
+    pulmonary-function-test stress-test blood-transfusion oxygen-therapy noninvasive-ventilation ecmo
+    plasmapheresis ivig emergency-department hospitalization mechanical-ventilation pregnancy
+"""
+_NO_ILLNESS = frozenset(_NO_ILLNESS_TEXT.split())
+
+
+def _presenting_illness(note: NoteFacts) -> int | None:
+    """The sentence giving an illness as the reason the patient is seen, if the note has one."""
+    for i, sentence in enumerate(note.sentences):
+        if not _PRESENTATION.search(sentence):
+            continue
+        for m in note.mentions:
+            if m.sentence != i or m.polarity != "affirmed" or is_medication(m.concept):
+                continue
+            if not _NO_ILLNESS & set(ancestors(m.concept)):
+                return i
+    return None
+
+
+def healthy_volunteers(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Healthy volunteers" for a patient who presents with an illness: not met (inclusion), and no reason
+    to exclude (exclusion)."""
+    if not _HEALTHY.search(criterion.text) or _MIXED.search(criterion.text):
+        return None
+    sentence = _presenting_illness(note)
+    if sentence is None:
+        if note.cancer is None:
+            return None
+        sentence = next((m.sentence for m in note.mentions if "cancer" in ancestors(m.concept)), None)
+    if kind == "inclusion":
+        return (
+            "not included",
+            sentence,
+            N_("The patient presents with an illness; the criterion asks for healthy volunteers."),
+        )
+    return "not excluded", sentence, N_("The patient presents with an illness, not as a healthy volunteer.")
+
+
 def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Menopausal status, requirements for children, and trials for outpatients."""
+    """Menopausal status, requirements for children, trials for outpatients or inpatients, and healthy
+    volunteers."""
+    healthy = healthy_volunteers(note, criterion, kind)
+    if healthy is not None:
+        return healthy
     if _CHILD_REQUIREMENT.search(criterion.text) and note.age is not None and note.age >= ADULT_AGE:
         return NA, note.age_sentence, N_("The criterion is for children; the patient is an adult.")
     if kind == "inclusion" and _OUTPATIENTS.search(criterion.text):
@@ -90,9 +160,28 @@ def population(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 seen,
                 N_("The criterion is for patients in hospital; the note describes a visit to a clinic."),
             )
+        if _HOSPITALISED.search(criterion.text) and not _IN_HOSPITAL.search(note.text):
+            return _admission_unsaid(note, criterion, kind)
     if kind == "inclusion" and _SWALLOW.search(criterion.text):
         return _swallowing(note)
     return _menopause(note, criterion, kind)
+
+
+def _admission_unsaid(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A criterion for patients in hospital ("hospitalized with an acute exacerbation of COPD") the other
+    rules would include, for a note that does not say the patient was admitted: the rest is met, the
+    admission open."""
+    from onconav.trials.verdicts.judging import RULES  # judging imports this module
+
+    rest = RULES[RULES.index(population) + 1 :]
+    for rule in rest:
+        found = rule(note, criterion, kind)
+        if found is None:
+            continue
+        if found[0] != "included":
+            return None  # the other rules settle it without the admission
+        return NEI, found[1], N_("The note does not say the patient was admitted to hospital.")
+    return None
 
 
 def _swallowing(note: NoteFacts) -> Found:
