@@ -319,3 +319,34 @@ def test_thyroid_function_that_names_the_disease(labs: str, hypo: str, hyper: st
     note = read_note(f"0. A 45-year-old woman has fatigue.\n1. {labs}")
     assert judge(note, "Hypothyroidism", "inclusion").label == hypo
     assert judge(note, "Hyperthyroidism", "inclusion").label == hyper
+
+
+@pytest.mark.parametrize(
+    ("value", "criterion", "expected"),
+    [
+        # Creatinine in µmol/L against a limit in mg/dL, and the other way round.
+        ("Creatinine is 110 umol/L.", "Serum creatinine ≤ 1.5 mg/dL", "included"),
+        ("Creatinine is 250 µmol/L.", "Serum creatinine ≤ 1.5 mg/dL", "not included"),
+        ("Creatinine is 3.1 mg/dL.", "Creatinine ≤ 133 µmol/L", "not included"),
+        ("Creatinine is 1.2 mg/dL.", "Creatinine ≤ 133 µmol/L", "included"),
+    ],
+)
+def test_creatinine_in_either_unit(value: str, criterion: str, expected: str) -> None:
+    assert judge(read_note(f"0. A 60-year-old man.\n1. {value}"), criterion, "inclusion").label == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "short", "long"),
+    [
+        (
+            "0. A 52-year-old man presents with a two-week history of productive cough.",
+            "not included",
+            "included",
+        ),
+        ("0. A 52-year-old man has had a productive cough for 3 days.", "included", "not included"),
+    ],
+)
+def test_how_long_symptoms_have_lasted_is_in_the_note(note: str, short: str, long: str) -> None:
+    """A symptom's duration is not the time since a diagnosis: notes give it."""
+    assert judge(read_note(note), "Duration of symptoms less than 7 days", "inclusion").label == short
+    assert judge(read_note(note), "Symptom duration of at least 10 days", "inclusion").label == long

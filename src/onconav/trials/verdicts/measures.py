@@ -14,6 +14,9 @@ Comparator = Literal["<", "<=", ">", ">=", "="]
 # g/L (else g/dL), platelets of 1000 or more and neutrophils of 100 or more are per µL (else thousands or
 # billions per litre), a temperature of 50 or more is in °F.
 HEMOGLOBIN_G_PER_L_FROM = 30
+# Creatinine of 20 or more is in µmol/L (20 mg/dL is beyond any living patient's); 1 mg/dL = 88.4 µmol/L.
+CREATININE_UMOL_FROM = 20
+CREATININE_UMOL_PER_MG_DL = 88.4
 PLATELETS_PER_UL_FROM = 1000
 NEUTROPHILS_PER_UL_FROM = 100
 FAHRENHEIT_FROM = 50
@@ -315,12 +318,18 @@ def plausible(measure: str, value: float) -> bool:
 
 def on_scale_of(measure: str, value: float, bound: float) -> float:
     """A note's value on the scale of a criterion's bound: cell counts per µL or in thousands,
-    temperatures in °C or °F, and haemoglobin in g/dL or g/L, are told apart by their size."""
+    temperatures in °C or °F, haemoglobin in g/dL or g/L, and creatinine in mg/dL or µmol/L, are told apart
+    by their size."""
     if measure == "hemoglobin":
         if bound >= HEMOGLOBIN_G_PER_L_FROM > value:
             return value * 10
         if value >= HEMOGLOBIN_G_PER_L_FROM > bound:
             return value / 10
+    if measure == "creatinine":
+        if bound >= CREATININE_UMOL_FROM > value:
+            return value * CREATININE_UMOL_PER_MG_DL
+        if value >= CREATININE_UMOL_FROM > bound:
+            return value / CREATININE_UMOL_PER_MG_DL
     if measure in _COUNTS:
         if bound >= COUNT_PER_UL_FROM > value:
             return value * 1000

@@ -43,11 +43,12 @@ _AFTER_PROCEDURE = re.compile(
     re.I,
 )
 # How long ago the disease was diagnosed ("less than a year from first diagnosis", "diagnosed within the
-# last 6 months"): unknown unless the note dates the diagnosis (symptoms of two weeks are not a diagnosis).
+# last 6 months"): unknown unless the note dates the diagnosis (symptoms of two weeks are not a diagnosis;
+# how long the symptoms have lasted is the durations rule's).
 _SINCE_DIAGNOSIS = re.compile(
     r"\b(?:from|since|after|of)\s+(?:the\s+)?(?:first|initial|original)?\s*diagnosis\b|"
     r"\bdiagnos\w*\s+(?:within|in the (?:last|past)|(?:less|more|fewer) than|at least|over)\b|"
-    r"\b(?:disease|illness|symptom) duration\b|\bduration of (?:the )?(?:disease|illness|symptoms)\b",
+    r"\b(?:disease|illness) duration\b|\bduration of (?:the )?(?:disease|illness)\b",
     re.I,
 )
 _NOTE_DATES_DIAGNOSIS = re.compile(
