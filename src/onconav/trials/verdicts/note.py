@@ -117,7 +117,8 @@ _MALE_SHORT = re.compile(
 
 def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
     for i, s in enumerate(sentences):
-        if _FEMALE_SHORT.search(s):
+        short, male = _FEMALE_SHORT.search(s), _MALE.search(s)
+        if short and not (male and male.start() < short.start()):  # not "a boy born to a G2P2 mother"
             return "female", i
         if _MALE_SHORT.search(s):
             return "male", i

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import NA, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import other_words
 
+CHILD_AGE = 10.0  # a child has had no pregnancies; the gravida and para in a child's note are the mother's
 # Words a parity criterion may hold besides its own and still ask only that.
 OTHER_WORDS = 2
 _OWN_WORDS_TEXT = """
@@ -32,7 +33,7 @@ _NEVER_PREGNANT = re.compile(r"\bnever (?:been )?pregnant\b|\bnulligravid\w*|\bn
 _PRIMIGRAVIDA = re.compile(r"\bprimigravid\w*|\bfirst pregnancy\b", re.I)
 
 
-def _births(note: NoteFacts) -> tuple[int, int, int] | None:
+def note_births(note: NoteFacts) -> tuple[int, int, int] | None:
     """(pregnancies, births, sentence) as the note states them; None when it does not."""
     for i, sentence in enumerate(note.sentences):
         if m := _GRAVIDA_PARA.search(sentence):
@@ -48,9 +49,17 @@ def _births(note: NoteFacts) -> tuple[int, int, int] | None:
 def parity(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "Nulliparous women", "multiparous", "primigravida": against the note's gravida and para."""
     m = _PARITY_ASKED.search(criterion.text)
-    if m is None or note.sex != "female" or criterion.negated_subject:
+    if m is None:
         return None
-    births = _births(note)
+    if note.age is not None and note.age < CHILD_AGE:
+        return (
+            NA,
+            note.age_sentence,
+            N_("The criterion is about pregnancies and births; the patient is a child."),
+        )
+    if note.sex != "female" or criterion.negated_subject:
+        return None
+    births = note_births(note)
     if births is None:
         return None
     gravida, para, sentence = births
