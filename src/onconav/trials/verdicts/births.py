@@ -8,10 +8,16 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.gestation import (
+    CHILD_AGE,
+    GESTATION_LIMIT,
+    GESTATION_RANGE,
+    WORDS_AS_COMPARATORS,
+)
 from onconav.trials.verdicts.text import other_words
 
 TERM_FROM_WEEKS = 37.0  # WHO: born before 37 completed weeks is preterm
@@ -29,7 +35,7 @@ OTHER_WORDS = 1
 _OWN_WORDS_TEXT = """
 term full preterm premature prematurely born birth delivered delivery infant infants newborn newborns neonate
 neonates baby babies at or after before beyond above less more than least under over weeks week completed
-gestation gestational age of with who were was a an the and patients
+gestation gestational age of with who were was a an the and patients prematurity history
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
 _BORN_LIMIT_AFTER = re.compile(
@@ -45,6 +51,7 @@ _NOTE_BORN_AT = re.compile(
     re.I,
 )
 _NOTE_TERM = re.compile(r"\b(?:full[- ]term|born at term|term (?:infant|baby|newborn|delivery))\b", re.I)
+_NOTE_BIRTH = re.compile(r"\b(?:born|birth|term|preterm|prematur\w*|gestation\w*|delivered)\b", re.I)
 _SINGLETON = re.compile(r"\bsingletons?\b", re.I)
 _MULTIPLE_ASKED = re.compile(r"\btwins?\b|\btriplets?\b|\bmultiple (?:gestation|pregnanc\w*|births?)\b", re.I)
 _NOTE_MULTIPLE = re.compile(
@@ -63,9 +70,70 @@ def _weeks_at_birth(note: NoteFacts) -> tuple[float, int] | None:
     return None
 
 
+# A birth weight asked ("birth weight < 1500 g", "birthweight of 2.5 kg or more") and given by a note.
+_WEIGHT = r"(\d+(?:[.,]\d+)?)\s*(kg|kilograms?|g|grams?|gm)\b"
+_BIRTH_WEIGHT_ASKED = re.compile(
+    r"\bbirth ?weight\b[^.;]{0,25}?(≥|>=|≤|<=|>|<|at least|more than|less than|greater than|below|above|"
+    r"under|over|of)?\s*" + _WEIGHT + r"(?:\s*or\s*(more|greater|above|over|less|below|under))?",
+    re.I,
+)
+_NOTE_BIRTH_WEIGHT = re.compile(
+    r"\bbirth ?weight\b\D{0,20}?" + _WEIGHT + r"|\bweigh\w*\s+" + _WEIGHT + r"\s+at birth\b", re.I
+)
+_AFTER_WORDS = {
+    "more": ">=",
+    "greater": ">=",
+    "above": ">=",
+    "over": ">=",
+    "less": "<=",
+    "below": "<=",
+    "under": "<=",
+}
+_BEFORE_WORDS = {"below": "<", "above": ">", "under": "<", "over": ">"}
+
+
+def _grams(value: str, unit: str) -> float:
+    number = float(value.replace(",", "."))
+    return number * 1000 if unit.lower().startswith("k") else number
+
+
+def birth_weight(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A birth-weight limit against the birth weight the note gives (grams and kilograms told apart)."""
+    asked = _BIRTH_WEIGHT_ASKED.search(criterion.text)
+    if asked is None:
+        return None
+    given = next(((m, i) for i, s in enumerate(note.sentences) if (m := _NOTE_BIRTH_WEIGHT.search(s))), None)
+    if given is None:
+        return None
+    m, sentence = given
+    grams = _grams(m.group(1), m.group(2)) if m.group(1) else _grams(m.group(3), m.group(4))
+    words = (asked.group(1) or "").lower()
+    op = _AFTER_WORDS.get((asked.group(4) or "").lower()) or _BEFORE_WORDS.get(words) or words
+    if op in ("", "of"):
+        return None
+    inside = compare(grams, comparator_of(op), _grams(asked.group(2), asked.group(3)))
+    if inside and other_words(criterion.text, _OWN_WORDS | {"weight", "birthweight", "g", "grams", "kg"}) > (
+        OTHER_WORDS
+    ):
+        return None
+    if inside:
+        return positive_label(kind), sentence, N_("The note gives the birth weight.")
+    return negative_label(kind), sentence, N_("The note gives a birth weight outside this limit.")
+
+
+def _gestation_at_birth(note: NoteFacts, text: str) -> re.Match[str] | None:
+    """For a baby or child, a gestational-age limit is the one at birth ("gestational age 24 to 31 weeks")."""
+    if note.age is None or note.age >= CHILD_AGE or not re.search(r"\bgestation", text, re.I):
+        return None
+    return GESTATION_RANGE.search(text) or GESTATION_LIMIT.search(text)
+
+
 def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Term, preterm and weeks at birth; one baby or several."""
+    """Term, preterm and weeks at birth; birth weight; one baby or several."""
     text = criterion.text
+    weight = birth_weight(note, criterion, kind)
+    if weight is not None:
+        return weight
     if _SINGLETON.search(text) or _MULTIPLE_ASKED.search(text):
         multiple = next((i for i, s in enumerate(note.sentences) if _NOTE_MULTIPLE.search(s)), None)
         single = next((i for i, s in enumerate(note.sentences) if _SINGLETON.search(s)), None)
@@ -83,6 +151,8 @@ def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             )
     born = _weeks_at_birth(note)
     if born is None:
+        if (_BORN_LIMIT.search(text) or _BORN_LIMIT_AFTER.search(text)) and not _NOTE_BIRTH.search(note.text):
+            return NEI, None, N_("The note does not describe the patient's birth.")
         return None
     weeks, sentence = born
     if m := _BORN_LIMIT_AFTER.search(text):
@@ -92,6 +162,12 @@ def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         words = m.group(1).lower()
         words = "at least" if words.startswith("at or") else _AS_COMPARATOR.get(words, words)
         inside = compare(weeks, comparator_of(words), float(m.group(2)))
+    elif m := _gestation_at_birth(note, text):
+        if m.re is GESTATION_RANGE:
+            inside = float(m.group(1)) <= weeks <= float(m.group(2))
+        else:
+            words = "at least" if m.group(1).lower().startswith("at or") else m.group(1).lower()
+            inside = compare(weeks, comparator_of(WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
     elif _PRETERM.search(text):
         inside = weeks < TERM_FROM_WEEKS
     elif _TERM.search(text):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import NA, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import PREGNANT, NoteFacts
@@ -21,25 +21,26 @@ _ABOUT_GESTATION = re.compile(
     re.I,
 )
 # The weeks of each trimester (ACOG: the first ends at 13 weeks 6 days, the second at 27 weeks 6 days).
+CHILD_AGE = 10.0  # younger than this, the patient is the baby, never the mother
 _TRIMESTERS = {"first": (0.0, 13.9), "second": (14.0, 27.9), "third": (28.0, 42.9)}
 _TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b", re.I)
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 _ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
 _WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
-_RANGE = re.compile(
+GESTATION_RANGE = re.compile(
     _WEEKS
     + r"\s*(?:weeks?)?\s*(?:-|–|to|and|through)\s*"
     + _WEEKS
     + r"\s*(?:\+\s*\d\s*)?(?:completed\s+)?weeks?",
     re.I,
 )
-_LIMIT = re.compile(
+GESTATION_LIMIT = re.compile(
     r"(at or (?:beyond|after|above)|≥|>=|≤|<=|>|<|at least|more than|greater than|less than|fewer than|"
     r"up to|no more than|before|after|"
     r"beyond|over|under)\s*(?:the\s+)?" + _WEEKS + r"\s*(?:completed\s+)?weeks?",
     re.I,
 )
-_WORDS_AS_COMPARATORS = {
+WORDS_AS_COMPARATORS = {
     "before": "less than",
     "under": "less than",
     "after": "more than",
@@ -60,7 +61,7 @@ _AT_WEEKS = re.compile(
 _OWN_WORDS_TEXT = """
 gestational gestation age weeks week pregnant pregnancy women woman of at between and the or with patients
 subjects participants a an from to through completed least more less than below above under over before
-after beyond greater fewer up no in during first second third trimester
+after beyond greater fewer up no in during first second third trimester term
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
 OTHER_WORDS = 0
@@ -92,6 +93,11 @@ def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> F
     text = criterion.text
     if not _ABOUT_GESTATION.search(text) or _ABOUT_BIRTH.search(text):
         return None
+    if note.sex == "male" and note.age is not None and note.age >= CHILD_AGE:
+        # "His wife is 20 weeks pregnant": the weeks are not his.
+        return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
+    if note.age is not None and note.age < CHILD_AGE:
+        return None  # a child's gestational age is the one at birth (`births`)
     found = note_gestational_weeks(note)
     if found is None:
         return None
@@ -100,11 +106,11 @@ def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> F
         word = m.group(1).lower()
         low, high = _TRIMESTERS[_ORDINALS.get(word, word)]
         inside = low <= weeks <= high
-    elif m := _RANGE.search(text):
+    elif m := GESTATION_RANGE.search(text):
         inside = float(m.group(1)) <= weeks <= float(m.group(2))
-    elif m := _LIMIT.search(text):
+    elif m := GESTATION_LIMIT.search(text):
         words = "at least" if m.group(1).lower().startswith("at or") else m.group(1).lower()
-        inside = compare(weeks, comparator_of(_WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
+        inside = compare(weeks, comparator_of(WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
     else:
         return None
     if inside and _other_words(text[: m.start()] + text[m.end() :]) > OTHER_WORDS:
