@@ -93,6 +93,13 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         r"pregnan|lactat|breast", criterion.text, re.I
     )
     if note.not_sexually_active_sentence is not None:
+        if contraception_only and kind == "exclusion" and _USE_OF.search(criterion.text):
+            # "Use of hormonal contraceptives": the pill is taken for other reasons too; she takes none.
+            return (
+                "not excluded",
+                note.not_sexually_active_sentence,
+                N_("The patient is not sexually active."),
+            )
         if contraception_only:
             return NA, note.not_sexually_active_sentence, N_("The patient is not sexually active.")
         if kind == "exclusion":
@@ -117,6 +124,7 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     )
 
 
+_USE_OF = re.compile(r"\b(?:use|uses|using|users?|taking|takes|treatment with|receiv\w+)\b", re.I)
 _ASKS_NURSING = re.compile(r"breast[- ]?feed|lactat|\bnursing\b", re.I)
 _ASKS_PREGNANCY = re.compile(r"pregnan", re.I)
 _NOT_NURSING = re.compile(r"\bnon-?(?:lactating|breast[- ]?feeding|nursing)|\bnot (?:lactating|breast)", re.I)
@@ -140,9 +148,13 @@ def _nursing(
     if asks_nursing and nursing is not None and nursing[0] == "affirmed" and not criterion.negated_subject:
         if kind == "exclusion" and not _NOT_NURSING.search(criterion.text):
             return "excluded", nursing[1], N_("The note says the patient is breast-feeding.")
-        if kind == "inclusion" and not asks_pregnancy and not _NOT_NURSING.search(criterion.text):
-            if len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS:
-                return "included", nursing[1], N_("The note says the patient is breast-feeding.")
+        if (
+            kind == "inclusion"
+            and not asks_pregnancy
+            and not _NOT_NURSING.search(criterion.text)
+            and len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
+        ):
+            return "included", nursing[1], N_("The note says the patient is breast-feeding.")
     if kind != "exclusion":
         return None
     if asks_nursing and not asks_pregnancy and pregnant is not None and pregnant[0] == "affirmed":
