@@ -1,0 +1,262 @@
+"""Round 9: paediatrics, neonates, obstetrics, gynaecology and women's health, on notes and criteria written
+for these tests (none taken from the labelled data): ages in days, weeks and months, gestational age now and
+at birth, birth weight, parity, trimester, labour and delivery, breast-feeding, menopause, contraception,
+vaccination, and whose age or illness a criterion names (the mother's, a sibling's). Guard cases keep
+silence, negation and a relative's condition where they were.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from onconav.trials.verdicts import judge, read_note
+
+NEI = "not enough information"
+NA = "not applicable"
+CONSENT = (
+    "The patient will provide informed consent, and will comply with the trial protocol without any "
+    "practical issues."
+)
+
+
+def _note(*lines: str) -> str:
+    return "\n".join(f"{i}. {line}" for i, line in enumerate((*lines, CONSENT)))
+
+
+# ------------------------------------------------------------------------------------------- notes
+OTITIS_BOY = _note(
+    "A 4-year-old boy is brought in by his mother with two days of fever and tugging at his right ear.",
+    "Otoscopy shows a bulging, erythematous right tympanic membrane.",
+    "He is fully vaccinated for his age and attends preschool.",
+)
+BRONCHIOLITIS_GIRL = _note(
+    "A 6-month-old girl, born at 34 weeks' gestation, is brought to the emergency department with three days "
+    "of cough, rhinorrhoea and increasing work of breathing.",
+    "She has subcostal retractions, diffuse wheezes and crackles, and an oxygen saturation of 91% on room "
+    "air.",
+    "Her older brother has asthma.",
+)
+JAUNDICED_NEWBORN = _note(
+    "A 3-day-old boy born at term by spontaneous vaginal delivery to a 24-year-old G2P2 mother is noted to "
+    "be yellow.",
+    "His birth weight was 3.4 kg and he is exclusively breastfed.",
+    "Total serum bilirubin is 18 mg/dL.",
+)
+PRETERM_NEONATE = _note(
+    "A 2-day-old girl born at 28 weeks' gestation with a birth weight of 980 g is on CPAP in the neonatal "
+    "intensive care unit.",
+    "She received one dose of surfactant after birth.",
+    "Her mother received two doses of antenatal betamethasone.",
+)
+HYPERTENSIVE_PREGNANCY = _note(
+    "A 28-year-old woman, G2P1, at 30 weeks of gestation presents with headache and blurred vision.",
+    "Her blood pressure is 162/110 mmHg and urine dipstick shows 3+ protein.",
+    "Her first pregnancy ended in an uncomplicated vaginal delivery at term.",
+)
+HYPEREMESIS = _note(
+    "A 24-year-old woman, G1P0 at 9 weeks' gestation by her last menstrual period, presents with persistent "
+    "vomiting and inability to keep fluids down for 5 days.",
+    "She has lost 4 kg since conception and has ketonuria.",
+)
+LABOUR_AFTER_CAESAREAN = _note(
+    "A 30-year-old woman, G2P1, at 39 weeks' gestation is admitted in active labour with regular "
+    "contractions every 3 minutes and a cervical dilation of 6 cm.",
+    "Her first baby was delivered by caesarean section for breech presentation.",
+)
+POSTPARTUM_MOTHER = _note(
+    "A 34-year-old woman is seen 6 weeks after the vaginal delivery of a healthy baby boy.",
+    "She is exclusively breastfeeding and reports low mood, tearfulness and poor sleep for 3 weeks.",
+)
+POSTMENOPAUSAL_BLEEDING = _note(
+    "A 62-year-old woman presents with vaginal bleeding for two weeks.",
+    "Her last menstrual period was 11 years ago. She is G3P3, all vaginal deliveries.",
+    "Transvaginal ultrasound shows an endometrial thickness of 12 mm.",
+)
+HOT_FLUSHES = _note(
+    "A 51-year-old woman reports hot flushes and night sweats that wake her most nights.",
+    "Her last menstrual period was 14 months ago.",
+    "She has no significant past medical history.",
+)
+IRREGULAR_PERIODS_TEEN = _note(
+    "A 17-year-old girl comes to the clinic because of irregular periods since menarche and excessive hair "
+    "growth on her chin.",
+    "Her BMI is 31 kg/m2 and she has acanthosis nigricans.",
+    "She is not sexually active and takes no medications.",
+)
+APPENDICITIS_GIRL = _note(
+    "A 14-year-old girl presents with one day of periumbilical pain that has moved to the right lower "
+    "quadrant, fever and vomiting.",
+    "Her last menstrual period was 2 weeks ago and a urine pregnancy test is negative.",
+)
+ENDOMETRIOSIS = _note(
+    "A 29-year-old nulliparous woman has severe dysmenorrhoea and deep dyspareunia for 3 years.",
+    "Laparoscopy last year confirmed stage III endometriosis.",
+    "She takes a combined oral contraceptive pill continuously.",
+)
+IUD_MIGRAINE = _note(
+    "A 26-year-old woman with migraine with aura has used a copper intrauterine device for 3 years.",
+    "She has had 3 headache days a month for the past year.",
+)
+ASTHMA_GIRL = _note(
+    "A 9-year-old girl with asthma uses her salbutamol inhaler about four times a week and wakes at night "
+    "with cough twice a month.",
+    "She takes inhaled fluticasone 100 mcg twice daily.",
+    "Her mother smokes at home.",
+)
+FEBRILE_SEIZURE_TODDLER = _note(
+    "An 18-month-old boy had a simple febrile seizure at home, two minutes of generalised shaking during a "
+    "fever of 39.5 C.",
+    "He has reached all his developmental milestones and has had no previous seizures.",
+    "His uncle has epilepsy.",
+)
+MEASLES_UNVACCINATED = _note(
+    "A 2-year-old girl presents with fever, cough, coryza and conjunctivitis followed by a rash that started "
+    "on her face.",
+    "She has never been vaccinated because her parents declined.",
+)
+SCHOOL_BOY_DIABETES = _note(
+    "A 10-year-old boy with type 1 diabetes diagnosed at age 6 is seen for his quarterly review.",
+    "His HbA1c is 8.9% on a basal-bolus insulin regimen.",
+    "His father has type 2 diabetes.",
+)
+POOR_GROWTH_TODDLER = _note(
+    "A 15-month-old boy is brought by his parents because of poor weight gain over the past 6 months.",
+    "His weight is below the 3rd percentile for age.",
+)
+TEEN_PREGNANCY = _note(
+    "A 16-year-old girl at 12 weeks' gestation attends her first antenatal visit.",
+    "She is well and has no medical problems.",
+)
+EXPECTANT_FATHER = _note(
+    "A 35-year-old man presents with three days of productive cough and fever.",
+    "His wife is 20 weeks pregnant with their first child.",
+)
+TWIN_PREGNANCY = _note(
+    "A 33-year-old woman, G1P0, at 24 weeks' gestation with a dichorionic twin pregnancy is seen in the "
+    "antenatal clinic.",
+    "A transvaginal ultrasound shows a cervical length of 18 mm.",
+)
+NEWBORN_10_DAYS = _note(
+    "A 10-day-old boy born at 38 weeks is brought in with poor feeding and a temperature of 38.4 C.",
+    "He is lethargic, with a bulging fontanelle.",
+)
+
+
+CASES = [
+    # ---- ages in days, weeks and months
+    (OTITIS_BOY, "Children aged 6 months to 5 years", "inclusion", "included"),
+    (OTITIS_BOY, "Age 6 to 24 months", "inclusion", "not included"),
+    (BRONCHIOLITIS_GIRL, "Infants younger than 12 months of age", "inclusion", "included"),
+    (BRONCHIOLITIS_GIRL, "Age ≥ 12 months", "inclusion", "not included"),
+    (POOR_GROWTH_TODDLER, "Children aged 6 to 59 months", "inclusion", "included"),
+    (POOR_GROWTH_TODDLER, "Children aged 2 to 5 years", "inclusion", "not included"),
+    (PRETERM_NEONATE, "Postnatal age less than 72 hours", "inclusion", "included"),
+    (NEWBORN_10_DAYS, "Infants 7 to 28 days of age", "inclusion", "included"),
+    (NEWBORN_10_DAYS, "Infants less than 7 days old", "inclusion", "not included"),
+    (PRETERM_NEONATE, "Infants older than 7 days of age", "exclusion", "not excluded"),
+    (ASTHMA_GIRL, "Children aged 6 to 11 years with asthma", "inclusion", "included"),
+    (TEEN_PREGNANCY, "Pregnant women aged 18 years or older", "inclusion", "not included"),
+    (TEEN_PREGNANCY, "Adolescents aged 13 to 19 years", "inclusion", "included"),
+    # ---- whose age: the mother's, not the baby's
+    (JAUNDICED_NEWBORN, "Mothers aged 18 years or older", "inclusion", "included"),
+    (PRETERM_NEONATE, "Maternal age below 18 years", "exclusion", "not excluded"),
+    (HYPERTENSIVE_PREGNANCY, "Maternal age 18 to 45 years", "inclusion", "included"),
+    # ---- weeks of a pregnancy now
+    (HYPERTENSIVE_PREGNANCY, "Gestational age between 24 and 34 weeks", "inclusion", "included"),
+    (HYPERTENSIVE_PREGNANCY, "Women in the third trimester of pregnancy", "inclusion", "included"),
+    (HYPERTENSIVE_PREGNANCY, "Gestational age less than 20 weeks", "inclusion", "not included"),
+    (HYPEREMESIS, "Pregnant women in the first trimester", "inclusion", "included"),
+    (HYPEREMESIS, "Gestational age of 16 weeks or more", "exclusion", "not excluded"),
+    (TEEN_PREGNANCY, "Gestational age > 20 weeks", "exclusion", "not excluded"),
+    (LABOUR_AFTER_CAESAREAN, "Term pregnancy (≥ 37 weeks of gestation)", "inclusion", "included"),
+    (EXPECTANT_FATHER, "Gestational age 18 to 22 weeks", "inclusion", NA),
+    (EXPECTANT_FATHER, "Pregnancy", "exclusion", NA),
+    # ---- weeks and weight at birth
+    (PRETERM_NEONATE, "Preterm infants born before 32 weeks of gestation", "inclusion", "included"),
+    (PRETERM_NEONATE, "Gestational age at birth between 24 and 31 weeks", "inclusion", "included"),
+    (PRETERM_NEONATE, "Term infants", "inclusion", "not included"),
+    (PRETERM_NEONATE, "Birth weight less than 1500 g", "inclusion", "included"),
+    (PRETERM_NEONATE, "Birth weight of 2500 g or more", "inclusion", "not included"),
+    (JAUNDICED_NEWBORN, "Birth weight < 2000 grams", "exclusion", "not excluded"),
+    (JAUNDICED_NEWBORN, "Term newborns (37 weeks of gestation or more)", "inclusion", "included"),
+    (JAUNDICED_NEWBORN, "Preterm birth (< 37 weeks)", "exclusion", "not excluded"),
+    (BRONCHIOLITIS_GIRL, "History of prematurity (born before 37 weeks)", "exclusion", "excluded"),
+    (OTITIS_BOY, "Born before 35 weeks of gestation", "exclusion", NEI),
+    (PRETERM_NEONATE, "Infants whose mothers received antenatal corticosteroids", "inclusion", "included"),
+    # ---- parity and gravidity: the patient's, never her mother's
+    (HYPEREMESIS, "Nulliparous women", "inclusion", "included"),
+    (HYPEREMESIS, "Primigravida", "inclusion", "included"),
+    (HYPERTENSIVE_PREGNANCY, "Nulliparous women", "inclusion", "not included"),
+    (POSTMENOPAUSAL_BLEEDING, "Parous women", "inclusion", "included"),
+    (ENDOMETRIOSIS, "Nulliparous women", "inclusion", "included"),
+    (JAUNDICED_NEWBORN, "Nulliparous women", "inclusion", NA),
+    (JAUNDICED_NEWBORN, "Pregnancy", "exclusion", NA),
+    # ---- labour, delivery and the time after
+    (LABOUR_AFTER_CAESAREAN, "Previous caesarean section", "inclusion", "included"),
+    (LABOUR_AFTER_CAESAREAN, "Previous uterine surgery", "exclusion", "excluded"),
+    (HYPERTENSIVE_PREGNANCY, "Previous caesarean delivery", "exclusion", "not excluded"),
+    (TWIN_PREGNANCY, "Singleton pregnancy", "inclusion", "not included"),
+    (TWIN_PREGNANCY, "Multiple gestation", "exclusion", "excluded"),
+    (POSTPARTUM_MOTHER, "Breastfeeding women", "inclusion", "included"),
+    (POSTPARTUM_MOTHER, "Currently breastfeeding", "exclusion", "excluded"),
+    (HYPEREMESIS, "Breastfeeding", "exclusion", "not excluded"),
+    (HYPEREMESIS, "Pregnant women", "inclusion", "included"),
+    # ---- menopause and menstruation
+    (POSTMENOPAUSAL_BLEEDING, "Postmenopausal women", "inclusion", "included"),
+    (POSTMENOPAUSAL_BLEEDING, "Premenopausal women", "inclusion", "not included"),
+    (POSTMENOPAUSAL_BLEEDING, "Pregnant or breastfeeding women", "exclusion", NA),
+    (HOT_FLUSHES, "Postmenopausal women", "inclusion", "included"),
+    (HOT_FLUSHES, "Premenopausal women", "inclusion", "not included"),
+    (IRREGULAR_PERIODS_TEEN, "Premenopausal women", "inclusion", "included"),
+    (APPENDICITIS_GIRL, "Premenarchal girls", "inclusion", "not included"),
+    (APPENDICITIS_GIRL, "Pregnancy", "exclusion", "not excluded"),
+    (ASTHMA_GIRL, "Pregnant or lactating", "exclusion", NA),
+    # ---- contraception
+    (ENDOMETRIOSIS, "Use of hormonal contraception", "exclusion", "excluded"),
+    (IUD_MIGRAINE, "Use of hormonal contraception", "exclusion", "not excluded"),
+    (
+        IUD_MIGRAINE,
+        "Women of childbearing potential must use effective contraception",
+        "inclusion",
+        "included",
+    ),
+    (
+        IRREGULAR_PERIODS_TEEN,
+        "Use of hormonal contraceptives in the past 3 months",
+        "exclusion",
+        "not excluded",
+    ),
+    # ---- adult life, vaccination, parents' consent
+    (ASTHMA_GIRL, "Current smoker", "exclusion", NA),
+    (OTITIS_BOY, "Alcohol or drug abuse", "exclusion", NA),
+    (OTITIS_BOY, "Up to date with routine childhood immunisations", "inclusion", "included"),
+    (
+        MEASLES_UNVACCINATED,
+        "Received at least one dose of measles-containing vaccine",
+        "inclusion",
+        "not included",
+    ),
+    (
+        MEASLES_UNVACCINATED,
+        "Fully vaccinated according to the national schedule",
+        "inclusion",
+        "not included",
+    ),
+    (OTITIS_BOY, "Written informed consent from a parent or legal guardian", "inclusion", "included"),
+    (HOT_FLUSHES, "Parent or guardian able to give consent", "inclusion", NA),
+    # ---- childhood and pregnancy diagnoses; relatives' conditions are not the patient's
+    (FEBRILE_SEIZURE_TODDLER, "Epilepsy", "exclusion", "not excluded"),
+    (FEBRILE_SEIZURE_TODDLER, "Simple febrile seizure", "inclusion", "included"),
+    (BRONCHIOLITIS_GIRL, "History of asthma", "exclusion", "not excluded"),
+    (ASTHMA_GIRL, "Use of inhaled corticosteroids", "inclusion", "included"),
+    (SCHOOL_BOY_DIABETES, "Type 2 diabetes", "exclusion", "not excluded"),
+    (SCHOOL_BOY_DIABETES, "Type 1 diabetes", "inclusion", "included"),
+    (HYPERTENSIVE_PREGNANCY, "Pre-existing diabetes mellitus", "exclusion", "not excluded"),
+    (POSTPARTUM_MOTHER, "Pregnancy", "exclusion", "not excluded"),
+    (OTITIS_BOY, "Congenital heart disease", "exclusion", "not excluded"),
+]
+
+
+@pytest.mark.parametrize(("note", "criterion", "kind", "expected"), CASES)
+def test_paediatric_and_obstetric_criteria(note: str, criterion: str, kind: str, expected: str) -> None:
+    assert judge(read_note(note), criterion, kind).label == expected  # type: ignore[arg-type]
