@@ -46,8 +46,42 @@ def note_births(note: NoteFacts) -> tuple[int, int, int] | None:
     return None
 
 
+def _holds(m: re.Match[str], gravida: int, para: int) -> bool:
+    """Whether one parity word ("nulliparous", "primigravida", "parous") fits the gravida and para."""
+    prefix, root = (m.group(1) or "").lower(), (m.group(2) or "").lower()
+    count = gravida if root.startswith("gravid") else para
+    if "nulliparity" in m.group(0).lower():
+        prefix, count = "nulli", para
+    elif "multiparity" in m.group(0).lower():
+        prefix, count = "multi", para
+    return {"nulli": count == 0, "primi": count == 1, "multi": count >= 2, "": count >= 1}[prefix]
+
+
+# A uterus asked for ("women with an intact uterus") and an operation that removed it.
+_UTERUS_ASKED = re.compile(
+    r"\b(?:intact|with an?|have an?|has an?) uterus\b|\buterus in situ\b|"
+    r"\b(?:no|without|not (?:had|undergone)) (?:a |prior |previous )?hysterectomy\b",
+    re.I,
+)
+_UTERUS_REMOVED = re.compile(r"\bhysterectomy\b", re.I)
+
+
+def uterus(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Women with an intact uterus" for a woman whose note reports a hysterectomy: not met."""
+    if kind != "inclusion" or not _UTERUS_ASKED.search(criterion.text):
+        return None
+    removed = next((i for i, s in enumerate(note.sentences) if _UTERUS_REMOVED.search(s)), None)
+    if removed is None or not any(
+        m.concept == "hysterectomy" and m.polarity == "affirmed" for m in note.mentions
+    ):
+        return None
+    return "not included", removed, N_("The note reports a hysterectomy; the criterion asks for a uterus.")
+
+
 def parity(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "Nulliparous women", "multiparous", "primigravida": against the note's gravida and para."""
+    if (removed := uterus(note, criterion, kind)) is not None:
+        return removed
     m = _PARITY_ASKED.search(criterion.text)
     if m is None:
         return None
@@ -63,13 +97,8 @@ def parity(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if births is None:
         return None
     gravida, para, sentence = births
-    prefix, root = (m.group(1) or "").lower(), (m.group(2) or "").lower()
-    count = gravida if root.startswith("gravid") else para
-    if "nulliparity" in m.group(0).lower():
-        prefix, count = "nulli", para
-    elif "multiparity" in m.group(0).lower():
-        prefix, count = "multi", para
-    holds = {"nulli": count == 0, "primi": count == 1, "multi": count >= 2, "": count >= 1}[prefix]
+    # "Primiparous or nulliparous women": any parity named will do.
+    holds = any(_holds(asked, gravida, para) for asked in _PARITY_ASKED.finditer(criterion.text))
     if not holds:
         return negative_label(kind), sentence, N_("The note gives the patient's pregnancies and births.")
     if other_words(criterion.text, _OWN_WORDS) > OTHER_WORDS:
