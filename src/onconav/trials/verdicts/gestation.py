@@ -16,14 +16,19 @@ from onconav.trials.verdicts.note import PREGNANT, NoteFacts
 from onconav.trials.verdicts.text import other_words
 
 _ABOUT_GESTATION = re.compile(
-    r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b|"
+    r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimesters?\b|"
     r"\bpregnan\w*\s+(?:beyond|after|over|before|under|at|>|<|≥|≤|of more than|of less than)\s*\d",
     re.I,
 )
 # The weeks of each trimester (ACOG: the first ends at 13 weeks 6 days, the second at 27 weeks 6 days).
 CHILD_AGE = 10.0  # younger than this, the patient is the baby, never the mother
 _TRIMESTERS = {"first": (0.0, 13.9), "second": (14.0, 27.9), "third": (28.0, 42.9)}
-_TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b", re.I)
+_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd)\b", re.I)
+_TRIMESTER = re.compile(
+    r"\b(?:(?:first|1st|second|2nd|third|3rd)\s*(?:,|or|and|/|-|to)\s*)*(first|1st|second|2nd|third|3rd)\s+"
+    r"trimesters?\b",
+    re.I,
+)
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 _ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
 _WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
@@ -103,9 +108,9 @@ def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> F
         return None
     weeks, sentence = found
     if m := _TRIMESTER.search(text):
-        word = m.group(1).lower()
-        low, high = _TRIMESTERS[_ORDINALS.get(word, word)]
-        inside = low <= weeks <= high
+        # "In the second or third trimester": every trimester named before the word.
+        named = [_ORDINALS.get(w.lower(), w.lower()) for w in _ORDINAL.findall(m.group(0))]
+        inside = any(_TRIMESTERS[w][0] <= weeks <= _TRIMESTERS[w][1] for w in named)
     elif m := GESTATION_RANGE.search(text):
         inside = float(m.group(1)) <= weeks <= float(m.group(2))
     elif m := GESTATION_LIMIT.search(text):
