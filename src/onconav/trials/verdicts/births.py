@@ -61,7 +61,17 @@ _NOTE_MULTIPLE = re.compile(
 )
 
 
+ADULT_AGE = 18.0  # an adult's note speaks of her babies' births, not her own
+_NOTE_PREMATURE = re.compile(
+    r"\bprematurity\b|\bborn (?:prematurely|preterm|premature)\b|\bex-?(?:preterm|premature)\b|"
+    r"\bpremature (?:infant|baby|birth|neonate)\b|\bpreterm (?:infant|baby|birth|neonate)\b",
+    re.I,
+)
+
+
 def _weeks_at_birth(note: NoteFacts) -> tuple[float, int] | None:
+    if note.age is not None and note.age >= ADULT_AGE:
+        return None
     for i, sentence in enumerate(note.sentences):
         if m := _NOTE_BORN_AT.search(sentence):
             return float(m.group(1) or m.group(2)), i
@@ -78,7 +88,9 @@ _BIRTH_WEIGHT_ASKED = re.compile(
     re.I,
 )
 _NOTE_BIRTH_WEIGHT = re.compile(
-    r"\bbirth ?weight\b\D{0,20}?" + _WEIGHT + r"|\bweigh\w*\s+" + _WEIGHT + r"\s+at birth\b", re.I
+    r"\bbirth ?weight\b\D{0,20}?" + _WEIGHT + r"|\bweigh\w*\s+" + _WEIGHT + r"\s+at birth\b|"
+    r"\bborn\b[^.;]{0,40}?\bweigh\w*\s+" + _WEIGHT,
+    re.I,
 )
 _AFTER_WORDS = {
     "more": ">=",
@@ -106,7 +118,8 @@ def birth_weight(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     if given is None:
         return None
     m, sentence = given
-    grams = _grams(m.group(1), m.group(2)) if m.group(1) else _grams(m.group(3), m.group(4))
+    value, unit = next((m.group(g), m.group(g + 1)) for g in (1, 3, 5) if m.group(g))
+    grams = _grams(value, unit)
     words = (asked.group(1) or "").lower()
     op = _AFTER_WORDS.get((asked.group(4) or "").lower()) or _BEFORE_WORDS.get(words) or words
     if op in ("", "of"):
@@ -128,10 +141,64 @@ def _gestation_at_birth(note: NoteFacts, text: str) -> re.Match[str] | None:
     return GESTATION_RANGE.search(text) or GESTATION_LIMIT.search(text)
 
 
-def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Term, preterm and weeks at birth; birth weight; one baby or several."""
+def _premature_without_weeks(note: NoteFacts, text: str, kind: Kind) -> Found:
+    """A child born prematurely, weeks not given ("after extreme prematurity"): not term; before 37 weeks."""
+    if note.age is None or note.age >= ADULT_AGE:
+        return None
+    said = next((i for i, s in enumerate(note.sentences) if _NOTE_PREMATURE.search(s)), None)
+    if said is None:
+        return None
+    reason = N_("The note says the patient was born prematurely.")
+    if m := _BORN_LIMIT.search(text):
+        words = m.group(1).lower()
+        if float(m.group(2)) >= TERM_FROM_WEEKS and words in ("before", "less than", "<", "under"):
+            return (
+                (positive_label(kind), said, reason) if other_words(text, _OWN_WORDS) <= OTHER_WORDS else None
+            )
+        if float(m.group(2)) >= TERM_FROM_WEEKS and words not in ("≤", "<="):
+            return negative_label(kind), said, reason
+        return None
+    if _BORN_LIMIT_AFTER.search(text):
+        return None
+    if _TERM.search(text) and not _PRETERM.search(text):
+        return negative_label(kind), said, reason
+    return None
+
+
+# How a baby is fed: breast milk or formula.
+_ASKS_BREASTFED = re.compile(r"\b(?:exclusively |fully )?breast[- ]?fed\b", re.I)
+_ASKS_FORMULA = re.compile(r"\bformula[- ]?fed\b|\bformula[- ]feeding\b|\bbottle[- ]?fed\b", re.I)
+_NOTE_BREASTFED = re.compile(r"\b(?:exclusively |fully )?breast[- ]?fed\b|\bbreast milk\b", re.I)
+_NOTE_FORMULA = re.compile(r"\bformula[- ]?fed\b|\bformula\b|\bbottle[- ]?fed\b", re.I)
+_EXCLUSIVELY = re.compile(r"\bexclusive(?:ly)?\b", re.I)
+
+
+def feeding(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Breastfed infants", "formula-fed": against how the note says the baby is fed; open if unsaid."""
     text = criterion.text
-    weight = birth_weight(note, criterion, kind)
+    breast, formula = _ASKS_BREASTFED.search(text), _ASKS_FORMULA.search(text)
+    if bool(breast) == bool(formula) or note.age is None or note.age >= ADULT_AGE:
+        return None
+    on_breast = next((i for i, s in enumerate(note.sentences) if _NOTE_BREASTFED.search(s)), None)
+    on_formula = next((i for i, s in enumerate(note.sentences) if _NOTE_FORMULA.search(s)), None)
+    reason = N_("The note says how the baby is fed.")
+    if on_breast is None and on_formula is None:
+        if kind == "exclusion":
+            return "not excluded", None, N_("The note does not say how the baby is fed.")
+        return NEI, None, N_("The note does not say how the baby is fed.")
+    if breast:
+        exclusive = bool(_EXCLUSIVELY.search(text))
+        holds = on_breast is not None and not (exclusive and on_formula is not None)
+    else:
+        holds = on_formula is not None
+    sentence = on_breast if (breast and holds) or (formula and not holds) else on_formula
+    return (positive_label(kind) if holds else negative_label(kind)), sentence, reason
+
+
+def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Term, preterm and weeks at birth; birth weight; how a baby is fed; one baby or several."""
+    text = criterion.text
+    weight = birth_weight(note, criterion, kind) or feeding(note, criterion, kind)
     if weight is not None:
         return weight
     if _SINGLETON.search(text) or _MULTIPLE_ASKED.search(text):
@@ -150,6 +217,8 @@ def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 N_("The note names one baby; the criterion asks twins or more."),
             )
     born = _weeks_at_birth(note)
+    if born is None and (preterm := _premature_without_weeks(note, text, kind)) is not None:
+        return preterm
     if born is None:
         if (_BORN_LIMIT.search(text) or _BORN_LIMIT_AFTER.search(text)) and not _NOTE_BIRTH.search(note.text):
             return NEI, None, N_("The note does not describe the patient's birth.")
