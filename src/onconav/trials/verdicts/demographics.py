@@ -13,6 +13,7 @@ from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
 from onconav.trials.verdicts.reproductive import note_births
+from onconav.trials.verdicts.text import ancestors
 
 CHILDBEARING_AGES = (10.0, 60.0)  # below menarche or past menopause, pregnancy criteria do not apply
 # Words that leave an age or sex criterion about age or sex only ("Patients of both sexes aged 18+").
@@ -73,6 +74,8 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     ):
         return "not included", note.age_sentence, N_("The patient's age is outside the range.")
     state = concept_state(note, ("pregnancy",))
+    if state is not None and state[0] == "affirmed" and _complication(criterion):
+        return None  # "Ectopic pregnancy" for a pregnant woman: the complication decides
     nursing = _nursing(note, criterion, kind, state)
     if nursing is not None:
         return nursing
@@ -108,8 +111,10 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 note.not_sexually_active_sentence,
                 N_("The patient is not sexually active."),
             )
-    if state is not None and state[0] == "affirmed" and kind == "exclusion" and not about_pregnancy:
-        return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
+    if state is not None and state[0] == "affirmed" and not about_pregnancy:
+        # "pregnant women with thalassemia": pregnancy is who, not what, is excluded; "intrauterine pregnancy
+        # confirmed by ultrasound": the rest of the criterion decides.
+        return None
     if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
         polarity, sentence = state
         if polarity == "affirmed" and re.search(r"pregnan", criterion.text, re.I):
@@ -121,6 +126,16 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         NEI,
         None,
         N_("The note does not say whether the patient is pregnant, nursing or using contraception."),
+    )
+
+
+_PREGNANCY_ITSELF = frozenset({"pregnancy", "multiple-pregnancy", "lactation"})
+
+
+def _complication(criterion: CriterionFacts) -> bool:
+    """Whether the criterion names a complication of pregnancy (ectopic, molar), not pregnancy itself."""
+    return any(
+        m.concept not in _PREGNANCY_ITSELF and "pregnancy" in ancestors(m.concept) for m in criterion.mentions
     )
 
 
