@@ -141,6 +141,59 @@ NEWBORN_10_DAYS = _note(
     "He is lethargic, with a bulging fontanelle.",
 )
 
+GLUCOSE_TEST_PREGNANCY = _note(
+    "A 32-year-old woman, gravida 1 para 0, at 27 weeks' gestation is referred after an oral glucose "
+    "tolerance test showing a fasting glucose of 5.8 mmol/L and a 2-hour value of 9.1 mmol/L.",
+    "She has no history of diabetes.",
+)
+LEAKING_FLUID = _note(
+    "A 25-year-old woman, G3P2, at 32 weeks' gestation presents with a gush of clear fluid from the vagina 6 "
+    "hours ago.",
+    "Sterile speculum examination confirms pooling of amniotic fluid; she has no contractions.",
+    "Both previous babies were born at term by vaginal delivery.",
+)
+AFTER_HYSTERECTOMY = _note(
+    "A 47-year-old woman who had a total abdominal hysterectomy for fibroids 5 years ago presents with hot "
+    "flushes.",
+    "Her ovaries were preserved.",
+)
+CEREBRAL_PALSY = _note(
+    "A 7-year-old boy with spastic diplegic cerebral palsy after extreme prematurity walks with a walker.",
+    "He attends a mainstream school with a classroom aide.",
+)
+DOWN_SYNDROME_INFANT = _note(
+    "A 5-month-old girl with Down syndrome and a repaired atrioventricular septal defect is admitted with "
+    "bronchiolitis.",
+    "She is formula-fed.",
+)
+LATE_BOOKING = _note(
+    "A 22-year-old woman has had no periods for 5 months.",
+    "Her urine pregnancy test is positive and ultrasound shows a live intrauterine pregnancy at 19 weeks.",
+)
+SICKLE_CELL_BOY = _note(
+    "A 13-year-old boy with sickle cell anaemia presents with severe pain in both legs for 1 day.",
+    "He takes folic acid daily.",
+    "His younger sister has sickle cell trait.",
+)
+PILL_AND_CLOT = _note(
+    "A 23-year-old woman taking the combined oral contraceptive pill presents with a swollen, painful left "
+    "calf.",
+    "Doppler ultrasound shows a deep vein thrombosis.",
+)
+IVF_PREGNANCY = _note(
+    "A 38-year-old woman conceived by in vitro fertilisation and is now at 8 weeks' gestation.",
+    "She has had two previous miscarriages.",
+)
+SMALL_INFANT = _note(
+    "A 9-month-old boy is brought for review of poor growth.",
+    "He was born at term weighing 3.1 kg and has been breastfed since birth.",
+)
+LOW_MOOD_TEEN = _note(
+    "A 15-year-old girl is brought by her father because of low mood, withdrawal from friends and falling "
+    "grades for 2 months.",
+    "She denies alcohol or drug use.",
+)
+
 
 CASES = [
     # ---- ages in days, weeks and months
@@ -254,6 +307,64 @@ CASES = [
     (HYPERTENSIVE_PREGNANCY, "Pre-existing diabetes mellitus", "exclusion", "not excluded"),
     (POSTPARTUM_MOTHER, "Pregnancy", "exclusion", "not excluded"),
     (OTITIS_BOY, "Congenital heart disease", "exclusion", "not excluded"),
+    # ---- round two: more phrasings
+    (GLUCOSE_TEST_PREGNANCY, "Pre-gestational diabetes", "exclusion", "not excluded"),
+    (GLUCOSE_TEST_PREGNANCY, "Primiparous or nulliparous women", "inclusion", "included"),
+    (GLUCOSE_TEST_PREGNANCY, "Gestational age 24 0/7 to 32 6/7 weeks", "inclusion", "included"),
+    (GLUCOSE_TEST_PREGNANCY, "Pregnant women in the second or third trimester", "inclusion", "included"),
+    (GLUCOSE_TEST_PREGNANCY, "Third trimester of pregnancy", "inclusion", "not included"),
+    (LEAKING_FLUID, "Gestational age between 24 and 34 weeks", "inclusion", "included"),
+    (LEAKING_FLUID, "Active labour", "exclusion", "not excluded"),
+    (LEAKING_FLUID, "History of preterm birth", "exclusion", "not excluded"),
+    (LEAKING_FLUID, "Term infants", "inclusion", "not included"),
+    (LEAKING_FLUID, "Multiparous women", "inclusion", "included"),
+    (LEAKING_FLUID, "Previous caesarean section", "exclusion", "not excluded"),
+    (AFTER_HYSTERECTOMY, "Women with an intact uterus", "inclusion", "not included"),
+    (AFTER_HYSTERECTOMY, "Pregnant or breastfeeding", "exclusion", NA),
+    (AFTER_HYSTERECTOMY, "Bilateral oophorectomy", "exclusion", "not excluded"),
+    (AFTER_HYSTERECTOMY, "Hysterectomy", "inclusion", "included"),
+    (CEREBRAL_PALSY, "Cerebral palsy", "inclusion", "included"),
+    (CEREBRAL_PALSY, "Children aged 4 to 12 years", "inclusion", "included"),
+    (CEREBRAL_PALSY, "Pregnancy or lactation", "exclusion", NA),
+    (CEREBRAL_PALSY, "Born at term", "inclusion", "not included"),
+    (CEREBRAL_PALSY, "Born before 37 weeks of gestation", "inclusion", "included"),
+    (CEREBRAL_PALSY, "Smoking", "exclusion", NA),
+    (DOWN_SYNDROME_INFANT, "Down syndrome", "inclusion", "included"),
+    (DOWN_SYNDROME_INFANT, "Congenital heart disease", "exclusion", "excluded"),
+    (DOWN_SYNDROME_INFANT, "Infants aged 1 to 12 months", "inclusion", "included"),
+    (DOWN_SYNDROME_INFANT, "Breastfed infants", "inclusion", "not included"),
+    (DOWN_SYNDROME_INFANT, "Hospitalised for bronchiolitis", "inclusion", "included"),
+    (BRONCHIOLITIS_GIRL, "Exclusively breastfed infants", "inclusion", NEI),
+    (BRONCHIOLITIS_GIRL, "Formula-fed infants", "exclusion", "not excluded"),
+    (LATE_BOOKING, "Gestational age less than 14 weeks", "inclusion", "not included"),
+    (LATE_BOOKING, "Intrauterine pregnancy confirmed by ultrasound", "inclusion", "included"),
+    (LATE_BOOKING, "Postmenopausal women", "inclusion", "not included"),
+    (LATE_BOOKING, "Ectopic pregnancy", "exclusion", "not excluded"),
+    (SICKLE_CELL_BOY, "Sickle cell disease (HbSS)", "inclusion", "included"),
+    (SICKLE_CELL_BOY, "Age 2 to 17 years", "inclusion", "included"),
+    (SICKLE_CELL_BOY, "Sickle cell trait", "exclusion", "not excluded"),
+    (SICKLE_CELL_BOY, "Pregnancy", "exclusion", NA),
+    (PILL_AND_CLOT, "Use of estrogen-containing contraceptives", "exclusion", "excluded"),
+    (
+        PILL_AND_CLOT,
+        "Women of childbearing potential not using adequate contraception",
+        "exclusion",
+        "not excluded",
+    ),
+    (PILL_AND_CLOT, "Deep vein thrombosis", "inclusion", "included"),
+    (IVF_PREGNANCY, "Recurrent miscarriage (two or more losses)", "inclusion", "included"),
+    (IVF_PREGNANCY, "First trimester", "inclusion", "included"),
+    (IVF_PREGNANCY, "Maternal age ≥ 35 years", "inclusion", "included"),
+    (IVF_PREGNANCY, "Nulliparous", "inclusion", NEI),
+    (SMALL_INFANT, "Infants 6 to 12 months of age", "inclusion", "included"),
+    (SMALL_INFANT, "Born before 37 weeks of gestation", "exclusion", "not excluded"),
+    (SMALL_INFANT, "Birth weight ≥ 2500 g", "inclusion", "included"),
+    (SMALL_INFANT, "Breastfed infants", "inclusion", "included"),
+    (LOW_MOOD_TEEN, "Adolescents aged 12 to 17 years", "inclusion", "included"),
+    (LOW_MOOD_TEEN, "Parental consent and patient assent", "inclusion", "included"),
+    (LOW_MOOD_TEEN, "Alcohol or substance use disorder", "exclusion", "not excluded"),
+    (LOW_MOOD_TEEN, "Pregnancy", "exclusion", NEI),
+    (LOW_MOOD_TEEN, "Premenopausal women", "inclusion", "included"),
 ]
 
 
