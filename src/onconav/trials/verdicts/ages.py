@@ -132,7 +132,7 @@ def age_range(text: str) -> AgeRange | None:
 
 
 _NOTE_AGE = re.compile(
-    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
+    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day|hour)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
     re.IGNORECASE,
 )
 # "Woman aged 45", "Age: 45" (not "diagnosed at age 30", which dates an event).
@@ -203,5 +203,7 @@ def note_age(text: str) -> float | None:
         if unit == "week"
         else value / 365
         if unit == "day"
+        else value / (24 * 365)
+        if unit == "hour"
         else value
     )
