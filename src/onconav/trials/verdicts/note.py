@@ -196,8 +196,10 @@ def read_note(text: str) -> NoteFacts:
 _RELATIVE_HAS = re.compile(
     r"^\W*(?:\d+\.\s*)?(?:her|his|their|the patient's)\s+"
     r"(?:(?:older|younger|elder|twin|maternal|paternal)\s+)?"
-    r"(?:mother|father|sister|brother|sibling|aunt|uncle|grand(?:mother|father)|cousin)\s+"
-    r"(?:also\s+)?(?:has|had|have|was diagnosed|died|suffers|suffered)\b",
+    r"(?:mother|father|sister|brother|sibling|aunt|uncle|grand(?:mother|father)|cousin)\s*"
+    r"(?:,?\s*(?:is\s+)?\d{2},?\s+(?:and\s+)?)?"
+    r"(?:also\s+)?(?:has|had|have|was diagnosed|died|suffers|suffered)\b"
+    r"(?!\s+(?:noticed|observed|seen|been|brought|reported|found|taken|given|tried|witnessed|heard|called))",
     re.I,
 )
 # A sentence about a relative's illness: "Her husband was recently diagnosed with colon cancer".
