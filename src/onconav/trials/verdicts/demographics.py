@@ -12,6 +12,7 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
+from onconav.trials.verdicts.population import before_menarche
 from onconav.trials.verdicts.reproductive import note_births
 from onconav.trials.verdicts.text import ancestors
 
@@ -56,6 +57,8 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         )
     if note.age is not None and note.age < CHILDBEARING_AGES[0]:
         return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
+    if note.sex == "female" and (before := before_menarche(note)) is not None:
+        return NA, before, N_("The criterion is about pregnancy; the patient has not had her first period.")
     if note.sex is None:
         return NEI, None, N_("The note does not say the patient's sex.")
     if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
@@ -145,8 +148,10 @@ _ASKS_PREGNANCY = re.compile(r"pregnan", re.I)
 _NOT_NURSING = re.compile(r"\bnon-?(?:lactating|breast[- ]?feeding|nursing)|\bnot (?:lactating|breast)", re.I)
 # A birth that has just happened: the woman is no longer pregnant.
 _DELIVERED = re.compile(
-    r"\bpost-?partum\b|\bpuerper\w*|\bgave birth\b|\bdelivered (?:a|her|twins)\b|"
-    r"\b(?:days?|weeks?|months?) (?:after|since) (?:the |her )?(?:[\w-]+ ){0,2}(?:delivery|birth)\b",
+    r"\b(?:(?:\d+|one|two|three|four|five|six) (?:days?|weeks?)|(?:day|week) \d+) post-?partum\b|"
+    r"\bpost-?partum day\b|\bis (?:now )?post-?partum\b|\bpuerper\w*|"
+    r"\bgave birth (?:\d+|one|two|three|four|five|six|a few) (?:days?|weeks?) ago\b|"
+    r"\b(?:days?|weeks?) (?:after|since) (?:the |her )?(?:[\w-]+ ){0,2}(?:delivery|birth)\b",
     re.I,
 )
 

@@ -225,6 +225,18 @@ _HAD_MENARCHE = re.compile(
     r"\bmenarche\b(?! (?:has not|not yet))|\bperiods?\b|\bmenstrua\w*|\bmenses\b|\blmp\b", re.I
 )
 MENARCHE_BY = 16.0  # nearly every girl has had her first period by this age
+_NOT_YET = re.compile(
+    r"\bnot (?:yet )?(?:started|had|begun|reached)\b[^.;]{0,20}\b(?:periods?|menarche|menstrua\w*)|"
+    r"\bpre-?menarch\w*|\bmenarche (?:has not|not yet)",
+    re.I,
+)
+
+
+def before_menarche(note: NoteFacts) -> int | None:
+    """The sentence saying a girl has not had her first period, if the note has one."""
+    if note.age is not None and note.age >= MENARCHE_BY:
+        return None
+    return next((i for i, s in enumerate(note.sentences) if _NOT_YET.search(s)), None)
 
 
 def _menarche(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
@@ -232,6 +244,15 @@ def _menarche(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     pre, post = _PREMENARCHE.search(criterion.text), _POSTMENARCHE.search(criterion.text)
     if bool(pre) == bool(post) or note.sex != "female":
         return None
+    if (before := before_menarche(note)) is not None:
+        label = (
+            ("not included" if post else "included")
+            if kind == "inclusion"
+            else ("not excluded" if post else "excluded")
+        )
+        if not post and len(criterion.words) > 6:
+            return None
+        return label, before, N_("The note says the patient has not had her first period.")
     said = next(
         (i for i, s in enumerate(note.sentences) if _HAD_MENARCHE.search(s) and not _NO_MENSES.search(s)),
         None,
@@ -262,7 +283,9 @@ def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if post == pre or note.sex != "female" or "pregnancy" in criterion.topics:
         return None
     months = [m for s in note.sentences if (m := _months_since_period(s)) is not None]
-    stopped = bool(months) and months[0] >= MENOPAUSE_AFTER_MONTHS and (note.age or 0) >= PREMENOPAUSAL_BEFORE
+    stopped = bool(months) and months[0] >= MENOPAUSE_AFTER_MONTHS
+    if stopped and (note.age is None or note.age < PREMENOPAUSAL_BEFORE) and not note.postmenopausal:
+        return None  # a year without periods before 40 is not yet the menopause (pregnancy, ovarian failure)
     menstruating = not stopped and any(
         (_MENSTRUATING.search(s) and not _NO_MENSES.search(s)) or _PRE.search(s) for s in note.sentences
     )
