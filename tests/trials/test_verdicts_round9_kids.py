@@ -194,6 +194,36 @@ LOW_MOOD_TEEN = _note(
     "She denies alcohol or drug use.",
 )
 
+MOTHER_NOTICED = _note(
+    "A 6-year-old girl is brought in because her mother has noticed a rash on her legs for 3 days.",
+    "Her mother has seen her scratching at night.",
+    "She has eczema.",
+)
+PAST_HAEMORRHAGE = _note(
+    "A 33-year-old woman, G2P2, presents with fatigue and heavy periods.",
+    "Her second delivery 3 years ago was complicated by postpartum haemorrhage.",
+)
+DAY_THREE_POSTPARTUM = _note(
+    "A 27-year-old woman on day 3 postpartum after a caesarean section develops fever and lower abdominal "
+    "tenderness.",
+    "She is breastfeeding her baby.",
+)
+ADULT_BORN_PRETERM = _note(
+    "A 25-year-old man who was born at 26 weeks has bronchopulmonary dysplasia and asthma."
+)
+HOURS_OLD = _note(
+    "A 12-hour-old boy born at 36 weeks by caesarean section has grunting and a respiratory rate of 80/min.",
+    "His mother is 31 and had gestational diabetes.",
+)
+NO_PERIODS_YOUNG = _note(
+    "A 35-year-old woman has had no periods for 18 months; her last menstrual period was 18 months ago.",
+    "Her FSH is raised.",
+)
+BEFORE_FIRST_PERIOD = _note(
+    "An 11-year-old girl with migraine misses school twice a month because of headaches.",
+    "She has not yet started her periods.",
+)
+
 
 CASES = [
     # ---- ages in days, weeks and months
@@ -365,6 +395,28 @@ CASES = [
     (LOW_MOOD_TEEN, "Alcohol or substance use disorder", "exclusion", "not excluded"),
     (LOW_MOOD_TEEN, "Pregnancy", "exclusion", NEI),
     (LOW_MOOD_TEEN, "Premenopausal women", "inclusion", "included"),
+    # ---- round three: guards for the rules above
+    (MOTHER_NOTICED, "Rash", "inclusion", "included"),
+    (MOTHER_NOTICED, "Atopic dermatitis", "inclusion", "included"),
+    (PAST_HAEMORRHAGE, "Pregnancy", "exclusion", NEI),
+    (PAST_HAEMORRHAGE, "Multiparous women", "inclusion", "included"),
+    (PAST_HAEMORRHAGE, "Premenopausal women", "inclusion", "included"),
+    (DAY_THREE_POSTPARTUM, "Pregnancy", "exclusion", "not excluded"),
+    (DAY_THREE_POSTPARTUM, "Lactating women", "exclusion", "excluded"),
+    (DAY_THREE_POSTPARTUM, "Pregnant or breastfeeding women", "exclusion", "excluded"),
+    (ADULT_BORN_PRETERM, "Adults aged 18 to 40 years", "inclusion", "included"),
+    (ADULT_BORN_PRETERM, "Pregnancy", "exclusion", NA),
+    (HOURS_OLD, "Late preterm infants (34 0/7 to 36 6/7 weeks)", "inclusion", "included"),
+    (HOURS_OLD, "Postnatal age under 24 hours", "inclusion", "included"),
+    (HOURS_OLD, "Infants of diabetic mothers", "inclusion", "included"),
+    (HOURS_OLD, "Maternal age 18 to 40 years", "inclusion", "included"),
+    (HOURS_OLD, "Gestational diabetes", "exclusion", "not excluded"),
+    (HOURS_OLD, "Gestational age ≥ 37 weeks", "inclusion", "not included"),
+    (HOURS_OLD, "Nulliparous women", "inclusion", NA),
+    (NO_PERIODS_YOUNG, "Postmenopausal women", "inclusion", NEI),
+    (BEFORE_FIRST_PERIOD, "Premenarchal girls", "inclusion", "included"),
+    (BEFORE_FIRST_PERIOD, "Pregnancy", "exclusion", NA),
+    (BEFORE_FIRST_PERIOD, "Children aged 8 to 17 years", "inclusion", "included"),
 ]
 
 
