@@ -93,9 +93,49 @@ def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:
     return None
 
 
+# The time since a birth: asked ("within 12 weeks of delivery", "up to 6 weeks postpartum") and given by a
+# mother's note ("seen 6 weeks after the vaginal delivery", "on day 3 postpartum").
+_SINCE_BIRTH_ASKED = re.compile(
+    r"\b(?:within|up to|less than|no more than|<|≤)\s*(\d{1,3})\s*(days?|weeks?|months?)\s*"
+    r"(?:of|after|following|from)?\s*(?:the\s+)?(?:delivery|birth|childbirth|giving birth|post-?partum)\b",
+    re.I,
+)
+_SINCE_BIRTH_NOTE = re.compile(
+    r"\b(\d{1,3}) (days?|weeks?|months?) (?:after|since|following) (?:the |her )?(?:[\w-]+ ){0,2}"
+    r"(?:delivery|birth)\b|\b(\d{1,3}) (days?|weeks?) post-?partum\b|\b(day|week) (\d{1,3}) post-?partum\b",
+    re.I,
+)
+_DAYS_IN = {"day": 1.0, "week": 7.0, "month": 30.4}
+
+
+def _days(value: str, unit: str) -> float:
+    return float(value) * _DAYS_IN[unit.lower().rstrip("s")]
+
+
+def since_birth(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Within 12 weeks of delivery" against the days or weeks since the birth the note gives."""
+    asked = _SINCE_BIRTH_ASKED.search(criterion.text)
+    if asked is None or note.sex != "female" or (note.age is not None and note.age < CHILD_AGE):
+        return None
+    for i, sentence in enumerate(note.sentences):
+        if m := _SINCE_BIRTH_NOTE.search(sentence):
+            if m.group(1):
+                days = _days(m.group(1), m.group(2))
+            elif m.group(3):
+                days = _days(m.group(3), m.group(4))
+            else:
+                days = _days(m.group(6), m.group(5))
+            if days <= _days(asked.group(1), asked.group(2)):
+                return positive_label(kind), i, N_("The note gives how long ago the patient gave birth.")
+            return negative_label(kind), i, N_("The note says the birth was longer ago than this limit.")
+    return None
+
+
 def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Gestational-age limits against the note's weeks of pregnancy."""
+    """Gestational-age limits against the note's weeks of pregnancy; the time since a birth."""
     text = criterion.text
+    if (after_birth := since_birth(note, criterion, kind)) is not None:
+        return after_birth
     if not _ABOUT_GESTATION.search(text) or _ABOUT_BIRTH.search(text):
         return None
     if note.sex == "male" and note.age is not None and note.age >= CHILD_AGE:
