@@ -224,6 +224,11 @@ BEFORE_FIRST_PERIOD = _note(
     "She has not yet started her periods.",
 )
 
+FLU_VACCINATED = _note(
+    "A 70-year-old man with COPD received his influenza vaccination last October.",
+    "He now has a fever and cough for two days.",
+)
+
 
 CASES = [
     # ---- ages in days, weeks and months
@@ -417,6 +422,16 @@ CASES = [
     (BEFORE_FIRST_PERIOD, "Premenarchal girls", "inclusion", "included"),
     (BEFORE_FIRST_PERIOD, "Pregnancy", "exclusion", NA),
     (BEFORE_FIRST_PERIOD, "Children aged 8 to 17 years", "inclusion", "included"),
+    # ---- round four: vaccines, inhalers and the weeks after a birth
+    (OTITIS_BOY, "Receipt of a live vaccine within 30 days before enrolment", "exclusion", "not excluded"),
+    (MEASLES_UNVACCINATED, "Previous vaccination against measles", "exclusion", "not excluded"),
+    (FLU_VACCINATED, "Influenza vaccination in the current season", "inclusion", "included"),
+    (ASTHMA_GIRL, "Systemic corticosteroids within the past 4 weeks", "exclusion", "not excluded"),
+    (POSTPARTUM_MOTHER, "Women within 12 weeks of delivery", "inclusion", "included"),
+    (POSTPARTUM_MOTHER, "Within 4 weeks after childbirth", "inclusion", "not included"),
+    (DAY_THREE_POSTPARTUM, "Up to 7 days postpartum", "inclusion", "included"),
+    (HYPEREMESIS, "Women of childbearing potential not using contraception", "exclusion", "not excluded"),
+    (ENDOMETRIOSIS, "Surgically confirmed endometriosis", "inclusion", "included"),
 ]
 
 
