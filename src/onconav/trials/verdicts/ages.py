@@ -20,9 +20,10 @@ AGE_CONTEXT = re.compile(
     r"infants?|newborns?|neonat\w*|elderly)\b",
     re.IGNORECASE,
 )
+_UNIT = r"(hours?|days?|weeks?|months?|years?|yrs?)"
 _AGE_RANGE = re.compile(
-    r"(\d{1,3}(?:\.\d)?)\s*(months?|years?|yrs?)?\s*(?:-|–|to|and|through)\s*(?:less than\s*|<\s*)?"
-    r"(\d{1,3})\s*(months?|years?|yrs?)?",
+    r"(\d{1,3}(?:\.\d)?)\s*" + _UNIT + r"?\s*(?:-|–|to|and|through)\s*(?:less than\s*|<\s*)?"
+    r"(\d{1,3})\s*" + _UNIT + "?",
     re.IGNORECASE,
 )
 _AGE_OR_OLDER = re.compile(
@@ -34,9 +35,9 @@ _AGE_OR_YOUNGER = re.compile(
 )
 
 # "Women older than 50 years", "younger than 16": the comparison is the age's own word.
-_OLDER_OR_YOUNGER_THAN = re.compile(
-    r"\b(older|younger) than (\d{1,3})\b(?!\s*(?:months?|weeks?|days?))", re.I
-)
+_OLDER_OR_YOUNGER_THAN = re.compile(r"\b(older|younger) than (\d{1,3})\b\s*" + _UNIT + "?", re.I)
+# A unit of age right after a compared number ("less than 7 days old", "≥ 12 months").
+_UNIT_AFTER = re.compile(r"\s*" + _UNIT + r"\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,12 @@ class AgeRange:
         )
 
 
-def _years(value: str, unit: str | None) -> float:
+_PER_YEAR = {"hour": 24 * 365.0, "day": 365.0, "week": 52.0, "month": 12.0}
+
+
+def _years(value: str | float, unit: str | None) -> float:
     number = float(value)
-    return number / 12 if unit and unit.lower().startswith("month") else number
+    return number / _PER_YEAR.get((unit or "").lower().rstrip("s"), 1.0)
 
 
 # Ages named by a word, narrowest first: a neonate is up to 28 days old; an infant is under 2 years (some
@@ -93,9 +97,10 @@ def age_range(text: str) -> AgeRange | None:
             )
             return AgeRange(low, high, max_inclusive=not upper_strict)
     if m := _OLDER_OR_YOUNGER_THAN.search(text):
+        limit = _years(m.group(2), m.group(3))
         if m.group(1).lower() == "older":
-            return AgeRange(float(m.group(2)), None, min_inclusive=False)
-        return AgeRange(None, float(m.group(2)), max_inclusive=False)
+            return AgeRange(limit, None, min_inclusive=False)
+        return AgeRange(None, limit, max_inclusive=False)
     if m := _AGE_OR_OLDER.search(text):
         return AgeRange(float(m.group(1)), None)
     if m := _AGE_OR_YOUNGER.search(text):
@@ -109,6 +114,8 @@ def age_range(text: str) -> AgeRange | None:
             continue
         if not re.search(r"\bages?d?\b|year|yrs|\bold\b", context) or value > OLDEST_AGE:
             continue
+        if unit := _UNIT_AFTER.match(text[m.end() :]):
+            value = _years(value, unit.group(1))
         op = comparator_of(m.group(1))
         if op in (">", ">="):
             return AgeRange(value, None, min_inclusive=op == ">=")
@@ -125,7 +132,7 @@ def age_range(text: str) -> AgeRange | None:
 
 
 _NOTE_AGE = re.compile(
-    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
+    r"(\d{1,3})[- ]?(?:(year|yr|month|week|day|hour)s?[- ]?old|(yo|y/o|y\.o\.?|years? of age|year|yr)(?!\w))",
     re.IGNORECASE,
 )
 # "Woman aged 45", "Age: 45" (not "diagnosed at age 30", which dates an event).
@@ -196,5 +203,7 @@ def note_age(text: str) -> float | None:
         if unit == "week"
         else value / 365
         if unit == "day"
+        else value / (24 * 365)
+        if unit == "hour"
         else value
     )

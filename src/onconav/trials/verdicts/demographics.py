@@ -12,6 +12,9 @@ from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
+from onconav.trials.verdicts.population import before_menarche
+from onconav.trials.verdicts.reproductive import note_births
+from onconav.trials.verdicts.text import ancestors
 
 CHILDBEARING_AGES = (10.0, 60.0)  # below menarche or past menopause, pregnancy criteria do not apply
 # Words that leave an age or sex criterion about age or sex only ("Patients of both sexes aged 18+").
@@ -54,6 +57,8 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         )
     if note.age is not None and note.age < CHILDBEARING_AGES[0]:
         return NA, note.age_sentence, N_("The criterion is about pregnancy; the patient is a child.")
+    if note.sex == "female" and (before := before_menarche(note)) is not None:
+        return NA, before, N_("The criterion is about pregnancy; the patient has not had her first period.")
     if note.sex is None:
         return NEI, None, N_("The note does not say the patient's sex.")
     if note.postmenopausal or (note.age is not None and note.age >= CHILDBEARING_AGES[1]):
@@ -64,7 +69,19 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             note.sterile_sentence,
             N_("The criterion is about pregnancy; the note reports an operation that makes it impossible."),
         )
+    if (
+        kind == "inclusion"
+        and criterion.age is not None
+        and note.age is not None
+        and not criterion.age.admits(note.age)
+    ):
+        return "not included", note.age_sentence, N_("The patient's age is outside the range.")
     state = concept_state(note, ("pregnancy",))
+    if state is not None and state[0] == "affirmed" and _complication(criterion):
+        return None  # "Ectopic pregnancy" for a pregnant woman: the complication decides
+    nursing = _nursing(note, criterion, kind, state)
+    if nursing is not None:
+        return nursing
     about_pregnancy = len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
     wants_pregnancy = re.search(r"\bpregnan", criterion.text, re.I) and not re.search(
         r"non-?pregnan|not pregnan", criterion.text, re.I
@@ -82,6 +99,13 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         r"pregnan|lactat|breast", criterion.text, re.I
     )
     if note.not_sexually_active_sentence is not None:
+        if contraception_only and kind == "exclusion" and _USE_OF.search(criterion.text):
+            # "Use of hormonal contraceptives": the pill is taken for other reasons too; she takes none.
+            return (
+                "not excluded",
+                note.not_sexually_active_sentence,
+                N_("The patient is not sexually active."),
+            )
         if contraception_only:
             return NA, note.not_sexually_active_sentence, N_("The patient is not sexually active.")
         if kind == "exclusion":
@@ -90,8 +114,10 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 note.not_sexually_active_sentence,
                 N_("The patient is not sexually active."),
             )
-    if state is not None and state[0] == "affirmed" and kind == "exclusion" and not about_pregnancy:
-        return None  # "pregnant women with thalassemia": pregnancy is who, not what, is excluded
+    if state is not None and state[0] == "affirmed" and not about_pregnancy:
+        # "pregnant women with thalassemia": pregnancy is who, not what, is excluded; "intrauterine pregnancy
+        # confirmed by ultrasound": the rest of the criterion decides.
+        return None
     if state is not None and state[0] != "uncertain" and kind == "exclusion" and not contraception_only:
         polarity, sentence = state
         if polarity == "affirmed" and re.search(r"pregnan", criterion.text, re.I):
@@ -104,6 +130,66 @@ def pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         None,
         N_("The note does not say whether the patient is pregnant, nursing or using contraception."),
     )
+
+
+_PREGNANCY_ITSELF = frozenset({"pregnancy", "multiple-pregnancy", "lactation"})
+
+
+def _complication(criterion: CriterionFacts) -> bool:
+    """Whether the criterion names a complication of pregnancy (ectopic, molar), not pregnancy itself."""
+    return any(
+        m.concept not in _PREGNANCY_ITSELF and "pregnancy" in ancestors(m.concept) for m in criterion.mentions
+    )
+
+
+_USE_OF = re.compile(r"\b(?:use|uses|using|users?|taking|takes|treatment with|receiv\w+)\b", re.I)
+_ASKS_NURSING = re.compile(r"breast[- ]?feed|lactat|\bnursing\b", re.I)
+_ASKS_PREGNANCY = re.compile(r"pregnan", re.I)
+_NOT_NURSING = re.compile(r"\bnon-?(?:lactating|breast[- ]?feeding|nursing)|\bnot (?:lactating|breast)", re.I)
+# A birth that has just happened: the woman is no longer pregnant.
+_DELIVERED = re.compile(
+    r"\b(?:(?:\d+|one|two|three|four|five|six) (?:days?|weeks?)|(?:day|week) \d+) post-?partum\b|"
+    r"\bpost-?partum day\b|\bis (?:now )?post-?partum\b|\bpuerper\w*|"
+    r"\bgave birth (?:\d+|one|two|three|four|five|six|a few) (?:days?|weeks?) ago\b|"
+    r"\b(?:days?|weeks?) (?:after|since) (?:the |her )?(?:[\w-]+ ){0,2}(?:delivery|birth)\b",
+    re.I,
+)
+
+
+def _nursing(
+    note: NoteFacts, criterion: CriterionFacts, kind: Kind, pregnant: tuple[str, int] | None
+) -> Found:
+    """Breast-feeding the note reports (or that cannot be: a first pregnancy), and a pregnancy just ended."""
+    asks_nursing, asks_pregnancy = (
+        _ASKS_NURSING.search(criterion.text),
+        _ASKS_PREGNANCY.search(criterion.text),
+    )
+    nursing = concept_state(note, ("lactation",))
+    if asks_nursing and nursing is not None and nursing[0] == "affirmed" and not criterion.negated_subject:
+        if kind == "exclusion" and not _NOT_NURSING.search(criterion.text):
+            return "excluded", nursing[1], N_("The note says the patient is breast-feeding.")
+        if (
+            kind == "inclusion"
+            and not asks_pregnancy
+            and not _NOT_NURSING.search(criterion.text)
+            and len(stems(criterion.words) - _PREGNANCY_STEMS) <= PREGNANCY_WORDS
+        ):
+            return "included", nursing[1], N_("The note says the patient is breast-feeding.")
+    if kind != "exclusion":
+        return None
+    if asks_nursing and not asks_pregnancy and pregnant is not None and pregnant[0] == "affirmed":
+        births = note_births(note)
+        if births is not None and births[1] == 0:
+            return (
+                "not excluded",
+                births[2],
+                N_("The patient is pregnant for the first time and has no baby to nurse."),
+            )
+    if asks_pregnancy and not asks_nursing and (pregnant is None or pregnant[0] != "affirmed"):
+        delivered = next((i for i, s in enumerate(note.sentences) if _DELIVERED.search(s)), None)
+        if delivered is not None:
+            return "not excluded", delivered, N_("The note says the patient has just given birth.")
+    return None
 
 
 # A contraception requirement that men must meet too: it names them ("men and women of reproductive
@@ -178,10 +264,43 @@ _WOMAN_STATE = re.compile(
 _OTHERS_AGE = re.compile(r"family history|relatives?\b|siblings?|parents?\b|sudden death|children of", re.I)
 
 
+# The mother's age asked ("Maternal age 18 or older", "Mothers younger than 20") of a child's note, and
+# the mother's age as a child's note gives it ("born to a 24-year-old G2P2 mother", "his mother, 17").
+_MOTHERS = re.compile(r"\bmothers?\b|\bmaternal\b", re.I)
+_NOTE_MOTHERS_AGE = re.compile(
+    r"\b(\d{2})[- ]?(?:years?[- ]old|yo|y/o)\s+(?:[\w-]+\s+){0,2}mother\b|"
+    r"\bmother,?\s+(?:is\s+|who is\s+|aged\s+|age\s+)?(\d{2})\b(?!\s*(?:weeks|days|months|hours|%))",
+    re.I,
+)
+MOTHERS_CHILD_AGE = 12.0  # a patient younger than this is the child, not the mother
+
+
+def _mothers_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An age criterion about the mother, for a child's note: judged on the mother's age when the note
+    gives it, else open."""
+    assert criterion.age is not None
+    for i, sentence in enumerate(note.sentences):
+        if m := _NOTE_MOTHERS_AGE.search(sentence):
+            if criterion.age.admits(float(m.group(1) or m.group(2))):
+                return positive_label(kind), i, N_("The note gives the mother's age, within the range.")
+            return negative_label(kind), i, N_("The note gives the mother's age, outside the range.")
+    if kind == "exclusion":
+        return "not excluded", None, N_("The criterion asks the mother's age; the note does not give it.")
+    return NEI, None, N_("The criterion asks the mother's age; the note does not give it.")
+
+
 def demographics(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Age and sex criteria, when age or sex is all the criterion asks."""
     if criterion.age is None and criterion.sexes is None:
         return None
+    if (
+        criterion.age is not None
+        and _MOTHERS.search(criterion.text)
+        and re.search(r"\d", criterion.text)
+        and note.age is not None
+        and note.age < MOTHERS_CHILD_AGE
+    ):
+        return _mothers_age(note, criterion, kind)
     residual = _residual_words(criterion)
     # "Non-diabetic adults" asks more than an age: a condition it rules out is never a residual word.
     age_only = (

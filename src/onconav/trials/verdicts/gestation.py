@@ -9,37 +9,43 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.answers import NA, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import PREGNANT, NoteFacts
 from onconav.trials.verdicts.text import other_words
 
 _ABOUT_GESTATION = re.compile(
-    r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimester\b|"
+    r"\bgestation|\bweeks? pregnant\b|\bpregnan\w* of\b|\btrimesters?\b|"
     r"\bpregnan\w*\s+(?:beyond|after|over|before|under|at|>|<|≥|≤|of more than|of less than)\s*\d",
     re.I,
 )
 # The weeks of each trimester (ACOG: the first ends at 13 weeks 6 days, the second at 27 weeks 6 days).
+CHILD_AGE = 10.0  # younger than this, the patient is the baby, never the mother
 _TRIMESTERS = {"first": (0.0, 13.9), "second": (14.0, 27.9), "third": (28.0, 42.9)}
-_TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b", re.I)
+_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd)\b", re.I)
+_TRIMESTER = re.compile(
+    r"\b(?:(?:first|1st|second|2nd|third|3rd)\s*(?:,|or|and|/|-|to)\s*)*(first|1st|second|2nd|third|3rd)\s+"
+    r"trimesters?\b",
+    re.I,
+)
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 _ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
 _WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
-_RANGE = re.compile(
+GESTATION_RANGE = re.compile(
     _WEEKS
     + r"\s*(?:weeks?)?\s*(?:-|–|to|and|through)\s*"
     + _WEEKS
     + r"\s*(?:\+\s*\d\s*)?(?:completed\s+)?weeks?",
     re.I,
 )
-_LIMIT = re.compile(
+GESTATION_LIMIT = re.compile(
     r"(at or (?:beyond|after|above)|≥|>=|≤|<=|>|<|at least|more than|greater than|less than|fewer than|"
     r"up to|no more than|before|after|"
     r"beyond|over|under)\s*(?:the\s+)?" + _WEEKS + r"\s*(?:completed\s+)?weeks?",
     re.I,
 )
-_WORDS_AS_COMPARATORS = {
+WORDS_AS_COMPARATORS = {
     "before": "less than",
     "under": "less than",
     "after": "more than",
@@ -60,7 +66,7 @@ _AT_WEEKS = re.compile(
 _OWN_WORDS_TEXT = """
 gestational gestation age weeks week pregnant pregnancy women woman of at between and the or with patients
 subjects participants a an from to through completed least more less than below above under over before
-after beyond greater fewer up no in during first second third trimester
+after beyond greater fewer up no in during first second third trimester term
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
 OTHER_WORDS = 0
@@ -87,24 +93,69 @@ def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:
     return None
 
 
+# The time since a birth: asked ("within 12 weeks of delivery", "up to 6 weeks postpartum") and given by a
+# mother's note ("seen 6 weeks after the vaginal delivery", "on day 3 postpartum").
+_SINCE_BIRTH_ASKED = re.compile(
+    r"\b(?:within|up to|less than|no more than|<|≤)\s*(\d{1,3})\s*(days?|weeks?|months?)\s*"
+    r"(?:of|after|following|from)?\s*(?:the\s+)?(?:delivery|birth|childbirth|giving birth|post-?partum)\b",
+    re.I,
+)
+_SINCE_BIRTH_NOTE = re.compile(
+    r"\b(\d{1,3}) (days?|weeks?|months?) (?:after|since|following) (?:the |her )?(?:[\w-]+ ){0,2}"
+    r"(?:delivery|birth)\b|\b(\d{1,3}) (days?|weeks?) post-?partum\b|\b(day|week) (\d{1,3}) post-?partum\b",
+    re.I,
+)
+_DAYS_IN = {"day": 1.0, "week": 7.0, "month": 30.4}
+
+
+def _days(value: str, unit: str) -> float:
+    return float(value) * _DAYS_IN[unit.lower().rstrip("s")]
+
+
+def since_birth(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Within 12 weeks of delivery" against the days or weeks since the birth the note gives."""
+    asked = _SINCE_BIRTH_ASKED.search(criterion.text)
+    if asked is None or note.sex != "female" or (note.age is not None and note.age < CHILD_AGE):
+        return None
+    for i, sentence in enumerate(note.sentences):
+        if m := _SINCE_BIRTH_NOTE.search(sentence):
+            if m.group(1):
+                days = _days(m.group(1), m.group(2))
+            elif m.group(3):
+                days = _days(m.group(3), m.group(4))
+            else:
+                days = _days(m.group(6), m.group(5))
+            if days <= _days(asked.group(1), asked.group(2)):
+                return positive_label(kind), i, N_("The note gives how long ago the patient gave birth.")
+            return negative_label(kind), i, N_("The note says the birth was longer ago than this limit.")
+    return None
+
+
 def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Gestational-age limits against the note's weeks of pregnancy."""
+    """Gestational-age limits against the note's weeks of pregnancy; the time since a birth."""
     text = criterion.text
+    if (after_birth := since_birth(note, criterion, kind)) is not None:
+        return after_birth
     if not _ABOUT_GESTATION.search(text) or _ABOUT_BIRTH.search(text):
         return None
+    if note.sex == "male" and note.age is not None and note.age >= CHILD_AGE:
+        # "His wife is 20 weeks pregnant": the weeks are not his.
+        return NA, note.sex_sentence, N_("The criterion is about pregnancy; the patient is male.")
+    if note.age is not None and note.age < CHILD_AGE:
+        return None  # a child's gestational age is the one at birth (`births`)
     found = note_gestational_weeks(note)
     if found is None:
         return None
     weeks, sentence = found
     if m := _TRIMESTER.search(text):
-        word = m.group(1).lower()
-        low, high = _TRIMESTERS[_ORDINALS.get(word, word)]
-        inside = low <= weeks <= high
-    elif m := _RANGE.search(text):
+        # "In the second or third trimester": every trimester named before the word.
+        named = [_ORDINALS.get(w.lower(), w.lower()) for w in _ORDINAL.findall(m.group(0))]
+        inside = any(_TRIMESTERS[w][0] <= weeks <= _TRIMESTERS[w][1] for w in named)
+    elif m := GESTATION_RANGE.search(text):
         inside = float(m.group(1)) <= weeks <= float(m.group(2))
-    elif m := _LIMIT.search(text):
+    elif m := GESTATION_LIMIT.search(text):
         words = "at least" if m.group(1).lower().startswith("at or") else m.group(1).lower()
-        inside = compare(weeks, comparator_of(_WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
+        inside = compare(weeks, comparator_of(WORDS_AS_COMPARATORS.get(words, words)), float(m.group(2)))
     else:
         return None
     if inside and _other_words(text[: m.start()] + text[m.end() :]) > OTHER_WORDS:

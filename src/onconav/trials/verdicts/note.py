@@ -117,7 +117,8 @@ _MALE_SHORT = re.compile(
 
 def _sex(sentences: tuple[str, ...]) -> tuple[str | None, int | None]:
     for i, s in enumerate(sentences):
-        if _FEMALE_SHORT.search(s):
+        short, male = _FEMALE_SHORT.search(s), _MALE.search(s)
+        if short and not (male and male.start() < short.start()):  # not "a boy born to a G2P2 mother"
             return "female", i
         if _MALE_SHORT.search(s):
             return "male", i
@@ -141,6 +142,8 @@ def read_note(text: str) -> NoteFacts:
         words.append(frozenset(t.word for t in tokens))
         sequences.append(tuple(t.word for t in tokens))
         named = taken_medications(tokens, sentence, mentions(tokens, i))
+        if _RELATIVE_HAS.search(sentence):  # "Her older brother has asthma": a relative's, not the patient's
+            named = [Mention(m.concept, m.sentence, m.first, m.last, "family") for m in named]
         found.extend(named)
         found.extend(implied_in_sentence(sentence, i, named))
         values.extend(readings(sentence, i))
@@ -189,6 +192,16 @@ def read_note(text: str) -> NoteFacts:
     )
 
 
+# A sentence whose subject is a relative who has an illness: "His father has type 2 diabetes".
+_RELATIVE_HAS = re.compile(
+    r"^\W*(?:\d+\.\s*)?(?:her|his|their|the patient's)\s+"
+    r"(?:(?:older|younger|elder|twin|maternal|paternal)\s+)?"
+    r"(?:mother|father|sister|brother|sibling|aunt|uncle|grand(?:mother|father)|cousin)\s*"
+    r"(?:,?\s*(?:is\s+)?\d{2},?\s+(?:and\s+)?)?"
+    r"(?:also\s+)?(?:has|had|have|was diagnosed|died|suffers|suffered)\b"
+    r"(?!\s+(?:noticed|observed|seen|been|brought|reported|found|taken|given|tried|witnessed|heard|called))",
+    re.I,
+)
 # A sentence about a relative's illness: "Her husband was recently diagnosed with colon cancer".
 _RELATIVE_SUBJECT = re.compile(
     r"^\W*(?:(?:her|his|their|the patient's|patient's|a|an)\s+)?(?:husband|wife|spouse|partner|son|daughter|"

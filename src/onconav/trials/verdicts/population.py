@@ -197,15 +197,99 @@ def _swallowing(note: NoteFacts) -> Found:
     return None
 
 
+# "Her last menstrual period was 14 months ago": a year without periods after 40 is the menopause.
+_LMP_AGO = re.compile(
+    r"\blast (?:menstrual )?period\b[^.;]{0,20}?\b(\d{1,2}|a|one|two|three|four|five|six|ten) "
+    r"(months?|years?) ago\b|\blmp\b[^.;]{0,10}?\b(\d{1,2}) (months?|years?) ago\b",
+    re.I,
+)
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+MENOPAUSE_AFTER_MONTHS = 12
+
+
+def _months_since_period(sentence: str) -> float | None:
+    m = _LMP_AGO.search(sentence)
+    if m is None:
+        return None
+    value, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    number = float(_NUMBER_WORDS.get(value.lower(), 0) or value) if not value.isdigit() else float(value)
+    return number * 12 if unit.lower().startswith("year") else number
+
+
+# Girls before their first period ("premenarchal") and after it.
+_PREMENARCHE = re.compile(
+    r"\bpre-?menarch\w*|\bbefore (?:the )?(?:onset of )?menarche|\bnot yet (?:had|reached) menarche", re.I
+)
+_POSTMENARCHE = re.compile(r"\bpost-?menarch\w*|\bafter menarche\b", re.I)
+_HAD_MENARCHE = re.compile(
+    r"\bmenarche\b(?! (?:has not|not yet))|\bperiods?\b|\bmenstrua\w*|\bmenses\b|\blmp\b", re.I
+)
+MENARCHE_BY = 16.0  # nearly every girl has had her first period by this age
+_NOT_YET = re.compile(
+    r"\bnot (?:yet )?(?:started|had|begun|reached)\b[^.;]{0,20}\b(?:periods?|menarche|menstrua\w*)|"
+    r"\bpre-?menarch\w*|\bmenarche (?:has not|not yet)",
+    re.I,
+)
+
+
+def before_menarche(note: NoteFacts) -> int | None:
+    """The sentence saying a girl has not had her first period, if the note has one."""
+    if note.age is not None and note.age >= MENARCHE_BY:
+        return None
+    return next((i for i, s in enumerate(note.sentences) if _NOT_YET.search(s)), None)
+
+
+def _menarche(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "Premenarchal girls" and "post-menarchal": from the periods the note reports, or an age past it."""
+    pre, post = _PREMENARCHE.search(criterion.text), _POSTMENARCHE.search(criterion.text)
+    if bool(pre) == bool(post) or note.sex != "female":
+        return None
+    if (before := before_menarche(note)) is not None:
+        label = (
+            ("not included" if post else "included")
+            if kind == "inclusion"
+            else ("not excluded" if post else "excluded")
+        )
+        if not post and len(criterion.words) > 6:
+            return None
+        return label, before, N_("The note says the patient has not had her first period.")
+    said = next(
+        (i for i, s in enumerate(note.sentences) if _HAD_MENARCHE.search(s) and not _NO_MENSES.search(s)),
+        None,
+    )
+    if said is None and (note.age is None or note.age < MENARCHE_BY):
+        return None
+    same = bool(post)
+    label = (
+        ("included" if same else "not included")
+        if kind == "inclusion"
+        else ("excluded" if same else "not excluded")
+    )
+    if same and len(criterion.words) > 6:
+        return None
+    return (
+        label,
+        said if said is not None else note.age_sentence,
+        N_("The note shows the patient has had her first period."),
+    )
+
+
 def _menopause(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "Postmenopausal women" and "premenopausal women": from the note, or from an age that settles it."""
+    menarche = _menarche(note, criterion, kind)
+    if menarche is not None:
+        return menarche
     post, pre = bool(_POST.search(criterion.text)), bool(_PRE.search(criterion.text))
     if post == pre or note.sex != "female" or "pregnancy" in criterion.topics:
         return None
-    menstruating = any(
+    months = [m for s in note.sentences if (m := _months_since_period(s)) is not None]
+    stopped = bool(months) and months[0] >= MENOPAUSE_AFTER_MONTHS
+    if stopped and (note.age is None or note.age < PREMENOPAUSAL_BEFORE) and not note.postmenopausal:
+        return None  # a year without periods before 40 is not yet the menopause (pregnancy, ovarian failure)
+    menstruating = not stopped and any(
         (_MENSTRUATING.search(s) and not _NO_MENSES.search(s)) or _PRE.search(s) for s in note.sentences
     )
-    if note.postmenopausal:
+    if note.postmenopausal or stopped:
         status: str | None = "post"
     elif menstruating:
         status = "pre"
