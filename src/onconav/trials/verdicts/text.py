@@ -291,7 +291,8 @@ def _cue_before(
     while start > 0 and steps < window:
         start -= 1
         steps += 1
-        if words[start] in SCOPE_END:
+        # "never had", "has not been": the verb is the negation's own, not the end of its reach
+        if words[start] in SCOPE_END and not (start and words[start - 1] in {"never", "not"}):
             return False
         for cue in cues:
             if tuple(words[start : start + len(cue)]) == cue:
@@ -328,9 +329,22 @@ def _uncertain_after(words: list[str], last: int) -> bool:
     return bool(after) and after[0] in UNCERTAIN_AFTER
 
 
+_RELATIVE = frozenset(
+    "mother father sister brother sibling son daughter husband wife spouse aunt uncle grandmother grandfather "
+    "cousin parent".split()
+)
+
+
+def _relative_subject(before: list[str]) -> bool:
+    """ "His brother has Alzheimer disease", "Her mother had a DVT": a sentence whose subject is a relative
+    who has the illness ("Mother reports fever" is the patient's)."""
+    lead = [w for w in before[:3] if w not in {"her", "his", "their", "the", "a", "patient"}]
+    return len(lead) > 1 and lead[0] in _RELATIVE and lead[1] in {"has", "had", "died", "suffered", "with"}
+
+
 def polarity(words: list[str], first: int, last: int) -> Polarity:
     """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
-    if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW):
+    if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW) or _relative_subject(words[:first]):
         return "family"
     if _cue_before(words, first, NEGATION_BEFORE):
         return "negated"
