@@ -247,7 +247,8 @@ _WHO_WORDS = frozenset({"non", "adult", "adults"})
 # "Fulfils at least 4 ACR criteria for SLE", "meets DSM-5 criteria for major depression": a diagnosis by its
 # classification criteria is the diagnosis; the words (and the count) of the criteria ask nothing more.
 _BY_CRITERIA = re.compile(
-    r"\b(?:fulfil\w*|meet\w*|satisf\w*)\b[^.;]{0,40}\bcriteri(?:a|on)\b|\bcriteria for\b|"
+    r"\b(?:fulfil\w*|meet\w*|satisf\w*|according to|per|by|using|based on)\b[^.;]{0,40}\bcriteri(?:a|on)\b|"
+    r"\bcriteria for\b|"
     r"\b(?:as )?defined by (?:the )?(?:acr|who|dsm|american|international|revised)",
     re.I,
 )
@@ -255,7 +256,7 @@ _CRITERIA_COUNT = re.compile(r"\d+\s*(?:or more\s*)?(?:of (?:the )?(?:\d+\s*)?)?
 _CRITERIA_WORDS_TEXT = """
 fulfil fulfill fulfils fulfills fulfilling fulfilled meet meets meeting met satisfy satisfies satisfying
 criteria criterion defined definition classification revised american college rheumatology acr dsm
-international consensus
+international consensus according per using based eular icd diagnostic standard established
 """
 _CRITERIA_WORDS = frozenset(_CRITERIA_WORDS_TEXT.split())
 
