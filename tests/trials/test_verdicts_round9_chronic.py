@@ -1,0 +1,230 @@
+"""Chronic disease and medicines (round 9): probe cases written for these tests, in vignette style, with the
+label an experienced clinician-annotator would give. Endocrine and diabetes, kidney, liver and gut,
+neurology, psychiatry, rheumatology and blood; medicines by name and class, doses and windows, allergies,
+lab values with units and multiples of the upper limit of normal, scores. Guards: silence keeps the
+default, negation, a relative's illness, a past illness that is not a current one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from onconav.trials.verdicts import judge, read_note
+
+CONSENT = "The patient will provide informed consent, and will comply with the trial protocol without any practical issues."
+
+
+def _note(*lines: str) -> object:
+    return read_note("\n".join(f"{i}. {line}" for i, line in enumerate((*lines, CONSENT))))
+
+
+DIABETES = _note(
+    "A 58-year-old man with a 12-year history of type 2 diabetes mellitus on metformin 1000 mg twice daily "
+    "and sitagliptin 100 mg daily presents for routine follow-up.",
+    "His HbA1c is 8.4% and fasting plasma glucose 162 mg/dL.",
+    "Blood pressure is 138/84 mmHg; eGFR 52 mL/min/1.73 m2.",
+    "He has never had diabetic ketoacidosis. He has no known drug allergies.",
+)
+
+KIDNEY = _note(
+    "A 71-year-old woman with stage 4 chronic kidney disease due to diabetic nephropathy is seen in the "
+    "nephrology clinic.",
+    "Creatinine 2.9 mg/dL, eGFR 21 mL/min/1.73 m2, potassium 5.1 mmol/L.",
+    "Her medications are insulin glargine, furosemide 40 mg daily, amlodipine and atorvastatin.",
+    "She is not on dialysis.",
+)
+
+LIVER = _note(
+    "A 54-year-old man with alcohol-related cirrhosis, Child-Pugh class B, is referred for evaluation; he "
+    "stopped drinking 8 months ago.",
+    "Labs: total bilirubin 2.6 mg/dL, albumin 2.9 g/dL, INR 1.6, ALT 48 U/L, AST 92 U/L, platelets 88,000/uL.",
+    "He had hepatitis C, treated with sofosbuvir-velpatasvir, with a sustained virological response.",
+    "Medications: propranolol, spironolactone and lactulose.",
+)
+
+HEPATITIS = _note(
+    "A 39-year-old woman presents with 2 weeks of fatigue and jaundice after a course of amoxicillin-clavulanate.",
+    "ALT 410 U/L, AST 322 U/L, total bilirubin 0.9 mg/dL.",
+)
+
+PARKINSON = _note(
+    "A 68-year-old man with idiopathic Parkinson disease diagnosed 5 years ago, Hoehn and Yahr stage 2, "
+    "takes carbidopa-levodopa 25/100 mg three times daily and rasagiline 1 mg daily.",
+    "His MMSE score is 27/30.",
+    "His brother has Alzheimer disease.",
+    "He has no history of stroke or seizures.",
+)
+
+DEPRESSION = _note(
+    "A 34-year-old woman with recurrent major depressive disorder, current episode for 3 months, has a "
+    "PHQ-9 score of 18.",
+    "She has taken sertraline 100 mg daily for 8 weeks with only a partial response.",
+    "She denies suicidal ideation and has no history of mania or psychosis.",
+    "She drinks alcohol socially and does not use illicit drugs.",
+    "Her mother has bipolar disorder.",
+)
+
+RHEUMATOID = _note(
+    "A 49-year-old woman with seropositive rheumatoid arthritis for 7 years has a DAS28-CRP of 5.4 despite "
+    "methotrexate 20 mg weekly for 6 months.",
+    "She previously received adalimumab, stopped after 1 year for loss of response.",
+    "She takes prednisone 5 mg daily.",
+    "CRP 24 mg/L. A QuantiFERON-TB Gold test is negative.",
+)
+
+SICKLE = _note(
+    "A 27-year-old man with sickle cell disease (HbSS) on hydroxyurea 1000 mg daily presents with a "
+    "vaso-occlusive crisis, his third in the past 12 months.",
+    "Hemoglobin 7.8 g/dL, reticulocytes 9%.",
+    "He received a red cell transfusion 2 weeks ago.",
+)
+
+GRAVES = _note(
+    "A 45-year-old woman with Graves disease diagnosed 4 months ago takes methimazole 20 mg daily.",
+    "Free T4 2.1 ng/dL, TSH < 0.01 mIU/L.",
+    "She is allergic to penicillin (rash).",
+)
+
+CROHN = _note(
+    "A 26-year-old man with ileal Crohn disease diagnosed 2 years ago is maintained on azathioprine 150 mg daily.",
+    "He was previously treated with infliximab, stopped because of an infusion reaction.",
+    "He had a duodenal ulcer 10 years ago that healed with treatment.",
+    "He smoked for 5 years and quit 3 years ago.",
+)
+
+LUPUS = _note(
+    "A 31-year-old woman with systemic lupus erythematosus diagnosed 3 years ago and class IV lupus nephritis "
+    "takes hydroxychloroquine 400 mg daily and mycophenolate mofetil 1 g twice daily.",
+    "eGFR 74 mL/min/1.73 m2. Her mother had a deep vein thrombosis.",
+)
+
+MIGRAINE = _note(
+    "A 36-year-old woman with chronic migraine, 16 headache days a month, takes topiramate 50 mg twice daily "
+    "for prevention.",
+    "She has no other medical history.",
+)
+
+HEALTHY_LIVER = _note(
+    "A 62-year-old man with hypertension on lisinopril presents with knee pain.",
+    "Labs: ALT 31 U/L, AST 28 U/L, total bilirubin 0.8 mg/dL, HbA1c 64 mmol/mol.",
+    "Blood pressure 152/94 mmHg.",
+    "He denies diabetes. He drinks two glasses of wine a week.",
+)
+
+
+CASES = [
+    # diabetes: diagnosis, duration, control, medicines by class
+    (DIABETES, "Type 2 diabetes mellitus diagnosed at least 6 months before screening", "inclusion", "included"),
+    (DIABETES, "HbA1c between 7.0% and 10.5% at screening", "inclusion", "included"),
+    (DIABETES, "HbA1c ≥ 9.0%", "inclusion", "not included"),
+    (DIABETES, "Diagnosed with type 2 diabetes within the past 2 years", "inclusion", "not included"),
+    (DIABETES, "Currently treated with metformin", "inclusion", "included"),
+    (DIABETES, "Type 1 diabetes mellitus", "exclusion", "not excluded"),
+    (DIABETES, "eGFR < 30 mL/min/1.73 m2", "exclusion", "not excluded"),
+    (DIABETES, "eGFR ≥ 60 mL/min/1.73 m2", "inclusion", "not included"),
+    (DIABETES, "Current use of insulin", "exclusion", "not excluded"),
+    (DIABETES, "Treatment with a GLP-1 receptor agonist within 3 months before screening", "exclusion",
+     "not excluded"),
+    (DIABETES, "Current treatment with a DPP-4 inhibitor", "exclusion", "excluded"),
+    (DIABETES, "Uncontrolled hypertension (systolic BP > 160 mmHg or diastolic BP > 100 mmHg)", "exclusion",
+     "not excluded"),
+    (DIABETES, "History of diabetic ketoacidosis", "exclusion", "not excluded"),
+    (DIABETES, "Known hypersensitivity to sulfonylureas", "exclusion", "not excluded"),
+    # kidney
+    (KIDNEY, "Chronic kidney disease with eGFR 15-44 mL/min/1.73 m2", "inclusion", "included"),
+    (KIDNEY, "Receiving maintenance dialysis", "exclusion", "not excluded"),
+    (KIDNEY, "Serum potassium > 5.5 mmol/L", "exclusion", "not excluded"),
+    (KIDNEY, "Treated with a loop diuretic", "inclusion", "included"),
+    (KIDNEY, "Diabetes mellitus", "inclusion", "included"),
+    (KIDNEY, "Kidney transplant recipient", "exclusion", "not excluded"),
+    (KIDNEY, "Use of an SGLT2 inhibitor within 8 weeks prior to randomization", "exclusion", "not excluded"),
+    (KIDNEY, "Renal impairment", "exclusion", "excluded"),
+    (KIDNEY, "On statin therapy", "inclusion", "included"),
+    (KIDNEY, "Serum creatinine ≤ 1.5 mg/dL", "inclusion", "not included"),
+    # liver
+    (LIVER, "Total bilirubin > 3 mg/dL", "exclusion", "not excluded"),
+    (LIVER, "AST or ALT > 5 x ULN", "exclusion", "not excluded"),
+    (LIVER, "Active alcohol abuse", "exclusion", "not excluded"),
+    (LIVER, "Liver cirrhosis of any etiology", "inclusion", "included"),
+    (LIVER, "Active hepatitis C infection", "exclusion", "not excluded"),
+    (LIVER, "Platelet count < 50,000/mm3", "exclusion", "not excluded"),
+    (LIVER, "Serum albumin ≥ 3.5 g/dL", "inclusion", "not included"),
+    (LIVER, "Current treatment with a beta-blocker", "inclusion", "included"),
+    (LIVER, "Hepatocellular carcinoma", "exclusion", "not excluded"),
+    (LIVER, "Chronic liver disease", "inclusion", "included"),
+    (HEPATITIS, "ALT > 3 x ULN", "exclusion", "excluded"),
+    (HEPATITIS, "Total bilirubin > 1.5 x ULN", "exclusion", "not excluded"),
+    (HEALTHY_LIVER, "ALT or AST > 2.5 times the upper limit of normal", "exclusion", "not excluded"),
+    # neurology
+    (PARKINSON, "Idiopathic Parkinson's disease diagnosed at least 3 years before screening", "inclusion",
+     "included"),
+    (PARKINSON, "Dementia (MMSE < 24)", "exclusion", "not excluded"),
+    (PARKINSON, "MMSE score ≥ 26", "inclusion", "included"),
+    (PARKINSON, "Alzheimer's disease", "exclusion", "not excluded"),
+    (PARKINSON, "History of stroke", "exclusion", "not excluded"),
+    (PARKINSON, "Epilepsy", "exclusion", "not excluded"),
+    (PARKINSON, "Use of monoamine oxidase inhibitors within 14 days before screening", "exclusion", "excluded"),
+    (PARKINSON, "Treated with levodopa", "inclusion", "included"),
+    (MIGRAINE, "Migraine with or without aura", "inclusion", "included"),
+    (MIGRAINE, "Epilepsy or seizure disorder", "exclusion", "not excluded"),
+    (MIGRAINE, "Current use of topiramate", "exclusion", "excluded"),
+    # psychiatry
+    (DEPRESSION, "Major depressive disorder according to DSM-5 criteria", "inclusion", "included"),
+    (DEPRESSION, "PHQ-9 score ≥ 15", "inclusion", "included"),
+    (DEPRESSION, "PHQ-9 score ≥ 20", "inclusion", "not included"),
+    (DEPRESSION, "Bipolar disorder", "exclusion", "not excluded"),
+    (DEPRESSION, "Active suicidal ideation", "exclusion", "not excluded"),
+    (DEPRESSION, "Currently taking a selective serotonin reuptake inhibitor", "inclusion", "included"),
+    (DEPRESSION, "Substance use disorder within the past 12 months", "exclusion", "not excluded"),
+    (DEPRESSION, "History of psychotic disorder", "exclusion", "not excluded"),
+    (DEPRESSION, "Hamilton Depression Rating Scale score ≥ 20", "inclusion", "not enough information"),
+    # rheumatology
+    (RHEUMATOID, "Rheumatoid arthritis for at least 6 months", "inclusion", "included"),
+    (RHEUMATOID, "DAS28-CRP > 5.1", "inclusion", "included"),
+    (RHEUMATOID, "Prior treatment with a TNF inhibitor", "inclusion", "included"),
+    (RHEUMATOID, "Previous exposure to any biologic DMARD", "exclusion", "excluded"),
+    (RHEUMATOID, "Receiving methotrexate", "inclusion", "included"),
+    (RHEUMATOID, "Latent or active tuberculosis", "exclusion", "not excluded"),
+    (RHEUMATOID, "Systemic lupus erythematosus", "exclusion", "not excluded"),
+    (RHEUMATOID, "Oral corticosteroids at a dose above 10 mg/day of prednisone or equivalent", "exclusion",
+     "not excluded"),
+    (RHEUMATOID, "Inflammatory arthritis", "inclusion", "included"),
+    (LUPUS, "Systemic lupus erythematosus", "inclusion", "included"),
+    (LUPUS, "Currently receiving an antimalarial", "inclusion", "included"),
+    (LUPUS, "Prior treatment with cyclophosphamide", "exclusion", "not excluded"),
+    (LUPUS, "Personal history of venous thromboembolism", "exclusion", "not excluded"),
+    (LUPUS, "Immunosuppressive therapy", "exclusion", "excluded"),
+    # blood
+    (SICKLE, "Sickle cell anemia (HbSS or HbSβ0-thalassemia)", "inclusion", "included"),
+    (SICKLE, "Anemia", "inclusion", "included"),
+    (SICKLE, "Red blood cell transfusion within the past 30 days", "exclusion", "excluded"),
+    (SICKLE, "Hemoglobin < 6 g/dL", "exclusion", "not excluded"),
+    (SICKLE, "Receiving hydroxyurea", "inclusion", "included"),
+    # thyroid, allergies
+    (GRAVES, "Hyperthyroidism", "inclusion", "included"),
+    (GRAVES, "Known allergy to penicillin", "exclusion", "excluded"),
+    (GRAVES, "Known hypersensitivity to sulfonamides", "exclusion", "not excluded"),
+    (GRAVES, "Hypothyroidism", "exclusion", "not excluded"),
+    (GRAVES, "Treatment with an antithyroid drug", "inclusion", "included"),
+    # gut
+    (CROHN, "Inflammatory bowel disease", "inclusion", "included"),
+    (CROHN, "Ulcerative colitis", "exclusion", "not excluded"),
+    (CROHN, "Prior anti-TNF therapy", "exclusion", "excluded"),
+    (CROHN, "Immunosuppressive therapy", "exclusion", "excluded"),
+    (CROHN, "Active peptic ulcer disease", "exclusion", "not excluded"),
+    (CROHN, "History of peptic ulcer disease", "exclusion", "excluded"),
+    (CROHN, "Current smoker", "exclusion", "not excluded"),
+    # guards and values on a patient without those diseases
+    (HEALTHY_LIVER, "HbA1c between 7.0% and 10.0%", "inclusion", "included"),
+    (HEALTHY_LIVER, "Systolic blood pressure ≥ 140 mmHg", "inclusion", "included"),
+    (HEALTHY_LIVER, "Diabetes mellitus", "exclusion", "not excluded"),
+    (HEALTHY_LIVER, "Alcohol consumption of more than 14 units per week", "exclusion", "not excluded"),
+    (HEALTHY_LIVER, "Treated with an ACE inhibitor", "inclusion", "included"),
+    (HEALTHY_LIVER, "Chronic kidney disease", "exclusion", "not excluded"),
+    (HEALTHY_LIVER, "Osteoarthritis of the knee", "inclusion", "not enough information"),
+]
+
+
+@pytest.mark.parametrize(("note", "criterion", "kind", "label"), CASES)
+def test_chronic_disease_and_medicines(note: object, criterion: str, kind: str, label: str) -> None:
+    assert judge(note, criterion, kind).label == label  # type: ignore[arg-type]
