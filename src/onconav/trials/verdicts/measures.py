@@ -78,6 +78,8 @@ MEASURES: dict[str, str] = {
     "madrs": r"\bmadrs\b|montgomery[- ]asberg depression rating scale",
     "moca": r"\bmoca\b|montreal cognitive assessment",
     "edss": r"\bedss\b|expanded disability status scale",
+    "mayo": r"(?:total |full |partial |modified )?mayo(?: clinic)?(?: endoscopic)? score|\bmayo\b(?=\s*(?:of|:|=|\d))",
+    "uric-acid": r"(?:serum |plasma )?uric acid|serum urate|\bsua\b",
     "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
