@@ -111,6 +111,63 @@ HEALTHY_LIVER = _note(
     "He denies diabetes. He drinks two glasses of wine a week.",
 )
 
+HEART_KIDNEY = _note(
+    "A 66-year-old man with heart failure with reduced ejection fraction (LVEF 30%) and stage 3a chronic kidney "
+    "disease takes sacubitril-valsartan, carvedilol, dapagliflozin 10 mg and furosemide.",
+    "He has no history of diabetes.",
+    "Potassium 4.8 mmol/L, eGFR 48 mL/min/1.73 m2.",
+)
+
+EPILEPSY = _note(
+    "A 24-year-old woman with focal epilepsy since age 15 has 4 focal seizures a month despite levetiracetam "
+    "1500 mg twice daily and lamotrigine 200 mg daily.",
+    "MRI of the brain shows left mesial temporal sclerosis.",
+    "She is allergic to carbamazepine (rash).",
+)
+
+COLITIS = _note(
+    "A 47-year-old woman with ulcerative colitis diagnosed 6 years ago has a flare with 8 bloody stools a day "
+    "despite mesalamine 4.8 g daily; her Mayo score is 10.",
+    "She has never received biologic therapy.",
+    "She took prednisone 40 mg daily, tapered and stopped 3 weeks ago.",
+)
+
+ALZHEIMER = _note(
+    "An 82-year-old woman with Alzheimer dementia (MMSE 16/30) living in a nursing home takes donepezil 10 mg "
+    "and levothyroxine 75 mcg daily.",
+    "Her hypertension is treated with hydrochlorothiazide.",
+    "Her daughter has depression.",
+)
+
+GOUT = _note(
+    "A 52-year-old man with gout and type 2 diabetes takes allopurinol 300 mg daily and colchicine as needed.",
+    "He is allergic to aspirin (angioedema) and to sulfa drugs.",
+    "Serum uric acid 8.9 mg/dL.",
+)
+
+ALCOHOL = _note(
+    "A 41-year-old man with alcohol use disorder is admitted for alcohol withdrawal; he has drunk 12 beers a day "
+    "for 10 years.",
+    "He smokes one pack of cigarettes a day and uses cannabis weekly.",
+    "AST 156 U/L, ALT 64 U/L, GGT 420 U/L.",
+    "He has no history of seizures.",
+)
+
+TYPE1 = _note(
+    "A 14-year-old boy with type 1 diabetes diagnosed 5 years ago uses an insulin pump; HbA1c 9.1%.",
+    "He had an episode of severe hypoglycemia 2 months ago.",
+)
+
+THROMBOCYTOPENIA = _note(
+    "A 38-year-old woman has had chronic immune thrombocytopenia for 3 years; platelet count 22 x 10^9/L.",
+    "She was previously treated with prednisone and IVIG and now takes eltrombopag 50 mg daily.",
+)
+
+FIBRILLATION = _note(
+    "A 74-year-old man with permanent atrial fibrillation takes apixaban 5 mg twice daily.",
+    "He had a gastrointestinal bleed 2 years ago.",
+)
+
 
 CASES = [
     # diabetes: diagnosis, duration, control, medicines by class
@@ -222,6 +279,71 @@ CASES = [
     (HEALTHY_LIVER, "Treated with an ACE inhibitor", "inclusion", "included"),
     (HEALTHY_LIVER, "Chronic kidney disease", "exclusion", "not excluded"),
     (HEALTHY_LIVER, "Osteoarthritis of the knee", "inclusion", "not enough information"),
+    # heart failure with kidney disease: an SGLT2 inhibitor does not say diabetes
+    (HEART_KIDNEY, "Type 2 diabetes mellitus", "exclusion", "not excluded"),
+    (HEART_KIDNEY, "Current treatment with an SGLT2 inhibitor", "exclusion", "excluded"),
+    (HEART_KIDNEY, "Treatment with any antidiabetic medication", "exclusion", "not excluded"),
+    (HEART_KIDNEY, "LVEF ≤ 40%", "inclusion", "included"),
+    (HEART_KIDNEY, "Treatment with an angiotensin receptor blocker", "inclusion", "included"),
+    (HEART_KIDNEY, "eGFR < 30 mL/min/1.73 m2", "exclusion", "not excluded"),
+    (HEART_KIDNEY, "Chronic kidney disease", "inclusion", "included"),
+    # epilepsy
+    (EPILEPSY, "Focal epilepsy", "inclusion", "included"),
+    (EPILEPSY, "Status epilepticus within the past year", "exclusion", "not excluded"),
+    (EPILEPSY, "Known hypersensitivity to carbamazepine", "exclusion", "excluded"),
+    (EPILEPSY, "Psychogenic non-epileptic seizures", "exclusion", "not excluded"),
+    (EPILEPSY, "Currently taking carbamazepine or phenytoin", "exclusion", "not excluded"),
+    (EPILEPSY, "Treated with at least one antiepileptic drug", "inclusion", "included"),
+    # ulcerative colitis
+    (COLITIS, "Moderately to severely active ulcerative colitis (Mayo score 6-12)", "inclusion", "included"),
+    (COLITIS, "Mayo score ≥ 11", "inclusion", "not included"),
+    (COLITIS, "Prior treatment with a TNF inhibitor", "exclusion", "not excluded"),
+    (COLITIS, "Systemic corticosteroids within 2 weeks before screening", "exclusion", "not excluded"),
+    (COLITIS, "Systemic corticosteroids within 4 weeks before screening", "exclusion", "excluded"),
+    (COLITIS, "Crohn's disease", "exclusion", "not excluded"),
+    (COLITIS, "Clostridioides difficile infection", "exclusion", "not excluded"),
+    (COLITIS, "Taking an aminosalicylate", "inclusion", "included"),
+    (COLITIS, "Inflammatory bowel disease", "inclusion", "included"),
+    # dementia
+    (ALZHEIMER, "Probable Alzheimer's disease according to NIA-AA criteria", "inclusion", "included"),
+    (ALZHEIMER, "MMSE score between 10 and 20", "inclusion", "included"),
+    (ALZHEIMER, "MMSE score ≥ 20", "inclusion", "not included"),
+    (ALZHEIMER, "Major depression", "exclusion", "not excluded"),
+    (ALZHEIMER, "Currently treated with a cholinesterase inhibitor", "inclusion", "included"),
+    (ALZHEIMER, "Mild cognitive impairment", "exclusion", "not excluded"),
+    (ALZHEIMER, "Use of thiazide diuretics", "exclusion", "excluded"),
+    (ALZHEIMER, "Hypothyroidism", "inclusion", "included"),
+    # gout and drug allergies
+    (GOUT, "Known allergy to aspirin or other NSAIDs", "exclusion", "excluded"),
+    (GOUT, "Gout", "inclusion", "included"),
+    (GOUT, "Serum uric acid ≥ 8 mg/dL", "inclusion", "included"),
+    (GOUT, "Serum uric acid ≥ 10 mg/dL", "inclusion", "not included"),
+    (GOUT, "Current urate-lowering therapy", "inclusion", "included"),
+    (GOUT, "Current use of aspirin", "exclusion", "not excluded"),
+    (GOUT, "Known hypersensitivity to sulfonamides", "exclusion", "excluded"),
+    # substance use
+    (ALCOHOL, "Alcohol dependence", "inclusion", "included"),
+    (ALCOHOL, "Current tobacco use", "exclusion", "excluded"),
+    (ALCOHOL, "Cannabis use within the past 30 days", "exclusion", "excluded"),
+    (ALCOHOL, "History of alcohol withdrawal seizures", "exclusion", "not excluded"),
+    # 156 U/L is 3 x ULN for a laboratory printing 52 U/L: laboratories differ, the engine leaves it open
+    (ALCOHOL, "AST > 3 x ULN", "exclusion", "not enough information"),
+    (ALCOHOL, "AST > 2 x ULN", "exclusion", "excluded"),
+    (ALCOHOL, "Opioid use disorder", "exclusion", "not excluded"),
+    # type 1 diabetes in a teenager
+    (TYPE1, "Type 1 diabetes for at least 1 year", "inclusion", "included"),
+    (TYPE1, "Severe hypoglycemia within the past 6 months", "exclusion", "excluded"),
+    (TYPE1, "HbA1c ≤ 10%", "inclusion", "included"),
+    (TYPE1, "Type 2 diabetes", "exclusion", "not excluded"),
+    # blood
+    (THROMBOCYTOPENIA, "Platelet count < 30 x 10^9/L", "inclusion", "included"),
+    (THROMBOCYTOPENIA, "Prior treatment with a thrombopoietin receptor agonist", "exclusion", "excluded"),
+    (THROMBOCYTOPENIA, "Immune thrombocytopenia for more than 12 months", "inclusion", "included"),
+    (THROMBOCYTOPENIA, "Prior splenectomy", "exclusion", "not excluded"),
+    (FIBRILLATION, "Current anticoagulant therapy", "exclusion", "excluded"),
+    (FIBRILLATION, "Gastrointestinal bleeding within the past 6 months", "exclusion", "not excluded"),
+    (FIBRILLATION, "History of gastrointestinal bleeding", "exclusion", "excluded"),
+    (FIBRILLATION, "Treatment with warfarin", "exclusion", "not excluded"),
 ]
 
 
