@@ -11,7 +11,10 @@ import pytest
 
 from onconav.trials.verdicts import judge, read_note
 
-CONSENT = "The patient will provide informed consent, and will comply with the trial protocol without any practical issues."
+CONSENT = (
+    "The patient will provide informed consent, and will comply with the trial protocol without any "
+    "practical issues."
+)
 
 
 def _note(*lines: str) -> object:
@@ -37,13 +40,15 @@ KIDNEY = _note(
 LIVER = _note(
     "A 54-year-old man with alcohol-related cirrhosis, Child-Pugh class B, is referred for evaluation; he "
     "stopped drinking 8 months ago.",
-    "Labs: total bilirubin 2.6 mg/dL, albumin 2.9 g/dL, INR 1.6, ALT 48 U/L, AST 92 U/L, platelets 88,000/uL.",
+    "Labs: total bilirubin 2.6 mg/dL, albumin 2.9 g/dL, INR 1.6, ALT 48 U/L, AST 92 U/L, "
+    "platelets 88,000/uL.",
     "He had hepatitis C, treated with sofosbuvir-velpatasvir, with a sustained virological response.",
     "Medications: propranolol, spironolactone and lactulose.",
 )
 
 HEPATITIS = _note(
-    "A 39-year-old woman presents with 2 weeks of fatigue and jaundice after a course of amoxicillin-clavulanate.",
+    "A 39-year-old woman presents with 2 weeks of fatigue and jaundice after a course of "
+    "amoxicillin-clavulanate.",
     "ALT 410 U/L, AST 322 U/L, total bilirubin 0.9 mg/dL.",
 )
 
@@ -86,15 +91,16 @@ GRAVES = _note(
 )
 
 CROHN = _note(
-    "A 26-year-old man with ileal Crohn disease diagnosed 2 years ago is maintained on azathioprine 150 mg daily.",
+    "A 26-year-old man with ileal Crohn disease diagnosed 2 years ago is maintained on azathioprine "
+    "150 mg daily.",
     "He was previously treated with infliximab, stopped because of an infusion reaction.",
     "He had a duodenal ulcer 10 years ago that healed with treatment.",
     "He smoked for 5 years and quit 3 years ago.",
 )
 
 LUPUS = _note(
-    "A 31-year-old woman with systemic lupus erythematosus diagnosed 3 years ago and class IV lupus nephritis "
-    "takes hydroxychloroquine 400 mg daily and mycophenolate mofetil 1 g twice daily.",
+    "A 31-year-old woman with systemic lupus erythematosus diagnosed 3 years ago and class IV lupus "
+    "nephritis takes hydroxychloroquine 400 mg daily and mycophenolate mofetil 1 g twice daily.",
     "eGFR 74 mL/min/1.73 m2. Her mother had a deep vein thrombosis.",
 )
 
@@ -112,8 +118,8 @@ HEALTHY_LIVER = _note(
 )
 
 HEART_KIDNEY = _note(
-    "A 66-year-old man with heart failure with reduced ejection fraction (LVEF 30%) and stage 3a chronic kidney "
-    "disease takes sacubitril-valsartan, carvedilol, dapagliflozin 10 mg and furosemide.",
+    "A 66-year-old man with heart failure with reduced ejection fraction (LVEF 30%) and stage 3a chronic "
+    "kidney disease takes sacubitril-valsartan, carvedilol, dapagliflozin 10 mg and furosemide.",
     "He has no history of diabetes.",
     "Potassium 4.8 mmol/L, eGFR 48 mL/min/1.73 m2.",
 )
@@ -126,28 +132,29 @@ EPILEPSY = _note(
 )
 
 COLITIS = _note(
-    "A 47-year-old woman with ulcerative colitis diagnosed 6 years ago has a flare with 8 bloody stools a day "
-    "despite mesalamine 4.8 g daily; her Mayo score is 10.",
+    "A 47-year-old woman with ulcerative colitis diagnosed 6 years ago has a flare with 8 bloody stools a "
+    "day despite mesalamine 4.8 g daily; her Mayo score is 10.",
     "She has never received biologic therapy.",
     "She took prednisone 40 mg daily, tapered and stopped 3 weeks ago.",
 )
 
 ALZHEIMER = _note(
-    "An 82-year-old woman with Alzheimer dementia (MMSE 16/30) living in a nursing home takes donepezil 10 mg "
-    "and levothyroxine 75 mcg daily.",
+    "An 82-year-old woman with Alzheimer dementia (MMSE 16/30) living in a nursing home takes donepezil "
+    "10 mg and levothyroxine 75 mcg daily.",
     "Her hypertension is treated with hydrochlorothiazide.",
     "Her daughter has depression.",
 )
 
 GOUT = _note(
-    "A 52-year-old man with gout and type 2 diabetes takes allopurinol 300 mg daily and colchicine as needed.",
+    "A 52-year-old man with gout and type 2 diabetes takes allopurinol 300 mg daily and colchicine as "
+    "needed.",
     "He is allergic to aspirin (angioedema) and to sulfa drugs.",
     "Serum uric acid 8.9 mg/dL.",
 )
 
 ALCOHOL = _note(
-    "A 41-year-old man with alcohol use disorder is admitted for alcohol withdrawal; he has drunk 12 beers a day "
-    "for 10 years.",
+    "A 41-year-old man with alcohol use disorder is admitted for alcohol withdrawal; he has drunk 12 beers a "
+    "day for 10 years.",
     "He smokes one pack of cigarettes a day and uses cannabis weekly.",
     "AST 156 U/L, ALT 64 U/L, GGT 420 U/L.",
     "He has no history of seizures.",
@@ -171,7 +178,12 @@ FIBRILLATION = _note(
 
 CASES = [
     # diabetes: diagnosis, duration, control, medicines by class
-    (DIABETES, "Type 2 diabetes mellitus diagnosed at least 6 months before screening", "inclusion", "included"),
+    (
+        DIABETES,
+        "Type 2 diabetes mellitus diagnosed at least 6 months before screening",
+        "inclusion",
+        "included",
+    ),
     (DIABETES, "HbA1c between 7.0% and 10.5% at screening", "inclusion", "included"),
     (DIABETES, "HbA1c ≥ 9.0%", "inclusion", "not included"),
     (DIABETES, "Diagnosed with type 2 diabetes within the past 2 years", "inclusion", "not included"),
@@ -180,11 +192,19 @@ CASES = [
     (DIABETES, "eGFR < 30 mL/min/1.73 m2", "exclusion", "not excluded"),
     (DIABETES, "eGFR ≥ 60 mL/min/1.73 m2", "inclusion", "not included"),
     (DIABETES, "Current use of insulin", "exclusion", "not excluded"),
-    (DIABETES, "Treatment with a GLP-1 receptor agonist within 3 months before screening", "exclusion",
-     "not excluded"),
+    (
+        DIABETES,
+        "Treatment with a GLP-1 receptor agonist within 3 months before screening",
+        "exclusion",
+        "not excluded",
+    ),
     (DIABETES, "Current treatment with a DPP-4 inhibitor", "exclusion", "excluded"),
-    (DIABETES, "Uncontrolled hypertension (systolic BP > 160 mmHg or diastolic BP > 100 mmHg)", "exclusion",
-     "not excluded"),
+    (
+        DIABETES,
+        "Uncontrolled hypertension (systolic BP > 160 mmHg or diastolic BP > 100 mmHg)",
+        "exclusion",
+        "not excluded",
+    ),
     (DIABETES, "History of diabetic ketoacidosis", "exclusion", "not excluded"),
     (DIABETES, "Known hypersensitivity to sulfonylureas", "exclusion", "not excluded"),
     # kidney
@@ -213,14 +233,23 @@ CASES = [
     (HEPATITIS, "Total bilirubin > 1.5 x ULN", "exclusion", "not excluded"),
     (HEALTHY_LIVER, "ALT or AST > 2.5 times the upper limit of normal", "exclusion", "not excluded"),
     # neurology
-    (PARKINSON, "Idiopathic Parkinson's disease diagnosed at least 3 years before screening", "inclusion",
-     "included"),
+    (
+        PARKINSON,
+        "Idiopathic Parkinson's disease diagnosed at least 3 years before screening",
+        "inclusion",
+        "included",
+    ),
     (PARKINSON, "Dementia (MMSE < 24)", "exclusion", "not excluded"),
     (PARKINSON, "MMSE score ≥ 26", "inclusion", "included"),
     (PARKINSON, "Alzheimer's disease", "exclusion", "not excluded"),
     (PARKINSON, "History of stroke", "exclusion", "not excluded"),
     (PARKINSON, "Epilepsy", "exclusion", "not excluded"),
-    (PARKINSON, "Use of monoamine oxidase inhibitors within 14 days before screening", "exclusion", "excluded"),
+    (
+        PARKINSON,
+        "Use of monoamine oxidase inhibitors within 14 days before screening",
+        "exclusion",
+        "excluded",
+    ),
     (PARKINSON, "Treated with levodopa", "inclusion", "included"),
     (MIGRAINE, "Migraine with or without aura", "inclusion", "included"),
     (MIGRAINE, "Epilepsy or seizure disorder", "exclusion", "not excluded"),
@@ -243,8 +272,12 @@ CASES = [
     (RHEUMATOID, "Receiving methotrexate", "inclusion", "included"),
     (RHEUMATOID, "Latent or active tuberculosis", "exclusion", "not excluded"),
     (RHEUMATOID, "Systemic lupus erythematosus", "exclusion", "not excluded"),
-    (RHEUMATOID, "Oral corticosteroids at a dose above 10 mg/day of prednisone or equivalent", "exclusion",
-     "not excluded"),
+    (
+        RHEUMATOID,
+        "Oral corticosteroids at a dose above 10 mg/day of prednisone or equivalent",
+        "exclusion",
+        "not excluded",
+    ),
     (RHEUMATOID, "Inflammatory arthritis", "inclusion", "included"),
     (LUPUS, "Systemic lupus erythematosus", "inclusion", "included"),
     (LUPUS, "Currently receiving an antimalarial", "inclusion", "included"),

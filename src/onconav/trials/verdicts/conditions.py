@@ -321,7 +321,11 @@ def _weigh_concepts(
         {"affirmed": affirmed, "negated": negated, "uncertain": uncertain}[state[0]].append(
             (mention, state[1])
         )
-    if affirmed and not inverted and (head := _head_ruled_out(criterion, affirmed[0][0], negated)) is not None:
+    if (
+        affirmed
+        and not inverted
+        and (head := _head_ruled_out(criterion, affirmed[0][0], negated)) is not None
+    ):
         # "alcohol withdrawal seizures" when the note rules out seizures: the compound's head decides
         label = "not included" if kind == "inclusion" else "not excluded"
         return label, head, N_("The note rules this out.")
@@ -423,7 +427,9 @@ _TREATMENTS = frozenset(
 )
 # Habits that go on while the note says the patient keeps them ("uses cannabis weekly").
 _HABITS = frozenset({"substance-abuse", "cannabis-use"})
-_HABIT_NOW = re.compile(r"\b(?:uses|using|smokes|drinks|injects|snorts|daily|weekly|currently|active)\b", re.I)
+_HABIT_NOW = re.compile(
+    r"\b(?:uses|using|smokes|drinks|injects|snorts|daily|weekly|currently|active)\b", re.I
+)
 _WINDOW_FILLER_WORDS = """
 treatment treated therapy use used dose dosing first study medication drug administration administered
 entry enrollment enrolment randomization randomisation baseline start starting receipt received receiving
@@ -443,7 +449,9 @@ def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Ment
         return False  # a dose or another number is a requirement the note may not meet
     before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
     severity = knowledge.clinical_lexicon().severity_words
-    said_now = _CURRENTLY.search(note.sentences[sentence]) or (habit and _HABIT_NOW.search(note.sentences[sentence]))
+    said_now = _CURRENTLY.search(note.sentences[sentence]) or (
+        habit and _HABIT_NOW.search(note.sentences[sentence])
+    )
     if any(w in severity for w in before) or not said_now:
         return False
     concept_words = set(criterion.words[mention.first : mention.last])

@@ -73,12 +73,13 @@ MEASURES: dict[str, str] = {
     "phq9": r"\bphq[- ]?9\b|patient health questionnaire(?:[- ]9)?",
     "gad7": r"\bgad[- ]?7\b|generali[sz]ed anxiety disorder[- ]7",
     "das28": r"\bdas[- ]?28(?:[- ](?:crp|esr))?|disease activity score(?: in| of)?(?: 28 joints)?(?:[- ]28)?",
-    "hamd": r"\bham[- ]?d(?:[- ]?17)?\b|\bhdrs\b|hamilton (?:depression rating scale|rating scale for depression)"
-    r"(?:[- ]17)?",
+    "hamd": r"\bham[- ]?d(?:[- ]?17)?\b|\bhdrs\b|"
+    r"hamilton (?:depression rating scale|rating scale for depression)(?:[- ]17)?",
     "madrs": r"\bmadrs\b|montgomery[- ]asberg depression rating scale",
     "moca": r"\bmoca\b|montreal cognitive assessment",
     "edss": r"\bedss\b|expanded disability status scale",
-    "mayo": r"(?:total |full |partial |modified )?mayo(?: clinic)?(?: endoscopic)? score|\bmayo\b(?=\s*(?:of|:|=|\d))",
+    "mayo": r"(?:total |full |partial |modified )?mayo(?: clinic)?(?: endoscopic)? score|"
+    r"\bmayo\b(?=\s*(?:of|:|=|\d))",
     "uric-acid": r"(?:serum |plasma )?uric acid|serum urate|\bsua\b",
     "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }

@@ -330,8 +330,8 @@ def _uncertain_after(words: list[str], last: int) -> bool:
 
 
 _RELATIVE = frozenset(
-    "mother father sister brother sibling son daughter husband wife spouse aunt uncle grandmother grandfather "
-    "cousin parent".split()
+    {"mother", "father", "sister", "brother", "sibling", "son", "daughter", "husband", "wife", "spouse"}
+    | {"aunt", "uncle", "grandmother", "grandfather", "cousin", "parent"}
 )
 
 
