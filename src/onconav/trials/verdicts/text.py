@@ -342,10 +342,24 @@ def _relative_subject(before: list[str]) -> bool:
     return len(lead) > 1 and lead[0] in _RELATIVE and lead[1] in {"has", "had", "died", "suffered", "with"}
 
 
+_RESULT_WORDS = frozenset({"antibody", "antigen", "serology", "test", "pcr", "screen", "ab", "ag", "igg", "rna"})
+
+
+def _result_after(words: list[str], last: int) -> str | None:
+    """The result written right after a test or infection: "HBsAg negative", "HCV antibody positive"."""
+    i = last
+    while i < min(len(words), last + 2) and words[i] in _RESULT_WORDS:
+        i += 1
+    return words[i] if i < len(words) else None
+
+
 def polarity(words: list[str], first: int, last: int) -> Polarity:
     """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
     if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW) or _relative_subject(words[:first]):
         return "family"
+    result = _result_after(words, last)
+    if result in {"positive", "negative", "nonreactive"}:
+        return "affirmed" if result == "positive" else "negated"
     if _cue_before(words, first, NEGATION_BEFORE):
         return "negated"
     if _negated_after(words, last):
