@@ -289,6 +289,8 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
+    if all(m.polarity == "family" for m in named) and not criterion.negated_subject:
+        return _in_family(note, criterion, named, kind)
     inverted = (
         criterion.negated_subject
         or all(m.polarity == "negated" for m in named)
@@ -394,6 +396,20 @@ def _weigh_concepts(
 
 
 _ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
+
+
+def _in_family(note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind) -> Found:
+    """ "Family history of schizophrenia": a relative's illness the note names ("His father has
+    schizophrenia"); the patient's own counts only when the criterion says "personal or family"."""
+    own = bool(re.search(r"\bpersonal\b", criterion.text, re.I))
+    for mention in named:
+        for said in note.mentions:
+            if mention.concept in ancestors(said.concept) and (
+                said.polarity == "family" or (own and said.polarity == "affirmed")
+            ):
+                label = "included" if kind == "inclusion" else "excluded"
+                return label, said.sentence, (N_("The note names %(concept)s."), concept_named(mention))
+    return None
 
 
 def _head_ruled_out(
