@@ -180,7 +180,10 @@ def thresholds(text: str) -> list[Threshold]:
     the limits an explicit "or" joins numbered alike (`either`)."""
     found: list[Threshold] = []
     places: list[tuple[int, int, int]] = []  # each limit's (measure name start, comparison start, end)
+    pairs = [range(m.start(1), m.end()) for m in _BP_PAIR.finditer(text)]
     for m in _COMPARISON.finditer(text):
+        if any(m.start() in span for span in pairs):
+            continue  # "blood pressure < 140/90": both numbers read below
         unit_match = _UNIT.match(text, m.end())
         # "AST, ALT and alkaline phosphatase <= 2.5 x ULN": one limit for every measure the list names
         for name, start in _listed_measures(text, m.start()):
@@ -221,9 +224,25 @@ def thresholds(text: str) -> list[Threshold]:
         places += [(_measure_start(text, m.start()), m.start(), m.end())] * 2
         found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
     found = _alternatives(text, found, places)
+    for m in _BP_PAIR.finditer(text):
+        # "blood pressure < 140/90 mmHg": both below; "BP > 160/100": either above
+        op = comparator_of(m.group(1))
+        group = max((t.either for t in found), default=-1) + 1
+        found += [
+            Threshold("systolic-bp", op, float(m.group(2)), unit="mmhg", either=group),
+            Threshold("diastolic-bp", op, float(m.group(3)), unit="mmhg", either=group + op.startswith("<")),
+        ]
     if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
         found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found)))  # "afebrile": no fever
     return found
+
+
+_BP_PAIR = re.compile(
+    r"(?:blood pressure|\bbp\b)[^\d<>≤≥;]{0,20}?("
+    + "|".join(rx for rx, _ in _COMPARATORS)
+    + r")\s*(\d{2,3})\s*/\s*(\d{2,3})",
+    re.I,
+)
 
 
 # An "or" that offers another limit: after the first limit's value (and unit, a closing bracket or a comma),
