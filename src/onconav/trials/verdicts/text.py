@@ -342,7 +342,9 @@ def _relative_subject(before: list[str]) -> bool:
     return len(lead) > 1 and lead[0] in _RELATIVE and lead[1] in {"has", "had", "died", "suffered", "with"}
 
 
-_RESULT_WORDS = frozenset({"antibody", "antigen", "serology", "test", "pcr", "screen", "ab", "ag", "igg", "rna"})
+_RESULT_WORDS = frozenset(
+    {"antibody", "antigen", "serology", "test", "pcr", "screen", "ab", "ag", "igg", "rna"}
+)
 
 
 def _result_after(words: list[str], last: int) -> str | None:
