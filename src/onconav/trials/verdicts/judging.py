@@ -18,6 +18,7 @@ from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.doses import daily_dose
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
 from onconav.trials.verdicts.gestation import gestational_age
@@ -70,6 +71,7 @@ RULES: tuple[Rule, ...] = (
     illness_duration,
     episodes,
     reported_result,
+    daily_dose,
     event_window,
     subtypes,
     systemic_for_other_condition,
