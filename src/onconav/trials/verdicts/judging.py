@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.adequacy import soundness
+from onconav.trials.verdicts.adequacy import normal_value, soundness
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.births import births
 from onconav.trials.verdicts.cancer import cancer
@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     sex_subject,
     organ_of_other_sex,
     soundness,
+    normal_value,
     opposite_states,
     demographics,
     smoking,

@@ -57,6 +57,8 @@ MEASURES: dict[str, str] = {
     "glucose": r"(?:fasting )?(?:plasma |blood |serum )?glucose(?![- ]6)|\bfpg\b|blood sugar",
     "ldl": r"\bldl(?:[- ]c)?\b(?: cholesterol)?|low[- ]density lipoprotein(?: cholesterol)?",
     "potassium": r"potassium|\bk\+",
+    "sodium": r"(?:serum |plasma )?sodium",
+    "tsh": r"\btsh\b|thyroid[- ]stimulating hormone|thyrotropin",
     "ecog": r"ecog|zubrod|who performance status|who ps",
     "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?|tachycardi\w*|bradycardi\w*",
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
@@ -84,6 +86,12 @@ MEASURES: dict[str, str] = {
     "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
+
+
+def names_measure(measure: str, text: str) -> bool:
+    """Whether a text names a measure ("TSH within the normal range" names "tsh")."""
+    return bool(_MEASURE_RES[measure].search(text))
+
 
 _COMPARATORS: list[tuple[str, Comparator]] = [
     (
