@@ -176,6 +176,34 @@ FIBRILLATION = _note(
 )
 
 
+NEUROPATHY = _note(
+    "A 61-year-old woman with type 2 diabetes for 15 years has painful diabetic peripheral neuropathy with "
+    "burning feet, treated with pregabalin 75 mg twice daily.",
+    "Mild nonproliferative diabetic retinopathy was seen on her annual eye examination.",
+    "She takes metformin 1000 mg twice daily for 2 years and prednisone 40 mg daily for a gout flare.",
+    "BMI 34 kg/m2. Blood pressure 152/94 mmHg. HbA1c 7.9%.",
+    "Her brother has type 1 diabetes. She has no history of pancreatitis.",
+)
+
+ANXIETY = _note(
+    "A 29-year-old man with generalized anxiety disorder takes escitalopram 10 mg daily.",
+    "He also has Hashimoto thyroiditis on levothyroxine, with a TSH of 2.1 mIU/L.",
+    "His father has schizophrenia.",
+)
+
+SCHIZOAFFECTIVE = _note(
+    "A 44-year-old man with schizoaffective disorder is treated with long-acting paliperidone injections.",
+    "His major depression has been in remission for 2 years.",
+)
+
+CHILD_PUGH = _note(
+    "A 59-year-old woman with cirrhosis due to nonalcoholic steatohepatitis, Child-Pugh class B, takes "
+    "lactulose.",
+    "There is no ascites on ultrasound. HBsAg negative.",
+    "INR 1.6, albumin 2.9 g/dL, ALT 48 U/L, potassium 5.1 mmol/L, creatinine clearance 25 mL/min.",
+)
+
+
 CASES = [
     # diabetes: diagnosis, duration, control, medicines by class
     (
@@ -377,6 +405,117 @@ CASES = [
     (FIBRILLATION, "Gastrointestinal bleeding within the past 6 months", "exclusion", "not excluded"),
     (FIBRILLATION, "History of gastrointestinal bleeding", "exclusion", "excluded"),
     (FIBRILLATION, "Treatment with warfarin", "exclusion", "not excluded"),
+    # diabetes complications, doses, a relative's diabetes, BMI and blood pressure
+    (NEUROPATHY, "Painful diabetic peripheral neuropathy", "inclusion", "included"),
+    (NEUROPATHY, "Proliferative diabetic retinopathy", "exclusion", "not excluded"),
+    (NEUROPATHY, "Epilepsy", "exclusion", "not excluded"),
+    (NEUROPATHY, "Current use of gabapentin or pregabalin", "exclusion", "excluded"),
+    (NEUROPATHY, "Prednisone ≥ 20 mg/day", "exclusion", "excluded"),
+    (NEUROPATHY, "Family history of type 1 diabetes", "inclusion", "included"),
+    (NEUROPATHY, "Type 1 diabetes", "exclusion", "not excluded"),
+    (NEUROPATHY, "History of pancreatitis", "exclusion", "not excluded"),
+    (NEUROPATHY, "Personal or family history of medullary thyroid carcinoma", "exclusion", "not excluded"),
+    (NEUROPATHY, "BMI ≥ 30 kg/m2", "inclusion", "included"),
+    (NEUROPATHY, "Blood pressure < 140/90 mmHg", "inclusion", "not included"),
+    (NEUROPATHY, "Seated systolic blood pressure 130-180 mmHg", "inclusion", "included"),
+    (NEUROPATHY, "No prior insulin therapy", "inclusion", "included"),
+    (NEUROPATHY, "Insulin therapy", "exclusion", "not excluded"),
+    # psychiatry with thyroid disease
+    (ANXIETY, "Any psychiatric disorder", "exclusion", "excluded"),
+    (ANXIETY, "Thyroid disease", "exclusion", "excluded"),
+    (ANXIETY, "Schizophrenia", "exclusion", "not excluded"),
+    (ANXIETY, "Family history of schizophrenia", "exclusion", "excluded"),
+    (ANXIETY, "Current use of an SSRI", "exclusion", "excluded"),
+    (ANXIETY, "Current use of an SNRI", "exclusion", "not excluded"),
+    (ANXIETY, "TSH within the normal range", "inclusion", "included"),
+    (SCHIZOAFFECTIVE, "Schizophrenia or schizoaffective disorder", "inclusion", "included"),
+    (SCHIZOAFFECTIVE, "Treatment with an antipsychotic", "inclusion", "included"),
+    (SCHIZOAFFECTIVE, "History of major depression", "exclusion", "excluded"),
+    (SCHIZOAFFECTIVE, "Bipolar disorder", "exclusion", "not excluded"),
+    # liver disease graded
+    (CHILD_PUGH, "Child-Pugh class C", "exclusion", "not excluded"),
+    (CHILD_PUGH, "Child-Pugh class A", "inclusion", "not included"),
+    (CHILD_PUGH, "Nonalcoholic steatohepatitis", "inclusion", "included"),
+    (CHILD_PUGH, "Hepatitis B surface antigen positive", "exclusion", "not excluded"),
+    (CHILD_PUGH, "Refractory ascites", "exclusion", "not excluded"),
+    (CHILD_PUGH, "INR > 1.5", "exclusion", "excluded"),
+    (CHILD_PUGH, "Serum albumin < 2.8 g/dL", "exclusion", "not excluded"),
+    (CHILD_PUGH, "ALT > 3 x ULN", "exclusion", "not excluded"),
+    (CHILD_PUGH, "Potassium > 5.0 mmol/L", "exclusion", "excluded"),
+    (CHILD_PUGH, "eGFR ≥ 30 mL/min/1.73 m2", "inclusion", "not included"),
+    # a family history is a relative's illness, not the patient's own
+    (DIABETES, "Family history of type 2 diabetes", "inclusion", "not enough information"),
+    (THROMBOCYTOPENIA, "Family history of bleeding disorders", "exclusion", "not excluded"),
+    (GOUT, "Personal or family history of gout", "exclusion", "excluded"),
+    # a test result written right after the test
+    (CHILD_PUGH, "Chronic hepatitis B infection", "exclusion", "not excluded"),
+    (
+        _note("A 50-year-old man with cirrhosis.", "HBsAg negative, HCV antibody positive."),
+        "Hepatitis C infection",
+        "exclusion",
+        "excluded",
+    ),
+    # blood pressure limits written as a pair: both below, or either above
+    (NEUROPATHY, "Blood pressure > 160/100 mmHg at screening", "exclusion", "not excluded"),
+    (
+        _note("A 70-year-old man with hypertension.", "Blood pressure 172/96 mmHg."),
+        "BP > 160/100 mmHg",
+        "exclusion",
+        "excluded",
+    ),
+    (
+        _note("A 70-year-old man with hypertension.", "Blood pressure 128/78 mmHg."),
+        "Blood pressure < 140/90 mmHg",
+        "inclusion",
+        "included",
+    ),
+    # daily doses: the note's dose a day against the criterion's, corticosteroids as prednisone equivalents
+    (NEUROPATHY, "Metformin at a dose of at least 1500 mg/day", "inclusion", "included"),
+    (DIABETES, "Metformin ≥ 2500 mg/day", "inclusion", "not included"),
+    (
+        DIABETES,
+        "Stable dose of metformin of at least 1500 mg/day for 3 months",
+        "inclusion",
+        "not enough information",
+    ),
+    (
+        _note("A 66-year-old man with a glioma takes dexamethasone 4 mg daily."),
+        "Corticosteroids > 10 mg/day of prednisone or equivalent",
+        "exclusion",
+        "excluded",
+    ),
+    (
+        _note("A 58-year-old woman with polymyalgia rheumatica takes prednisolone 7.5 mg once daily."),
+        "Prednisone > 10 mg/day or equivalent",
+        "exclusion",
+        "not excluded",
+    ),
+    (COLITIS, "Prednisone > 20 mg/day", "exclusion", "not excluded"),
+    # a single lab asked within (or outside) its normal range
+    (
+        _note("A 50-year-old woman.", "Labs: sodium 128 mmol/L, potassium 4.1 mmol/L, TSH 9.8 mIU/L."),
+        "Serum potassium within normal limits",
+        "inclusion",
+        "included",
+    ),
+    (
+        _note("A 50-year-old woman.", "Labs: sodium 128 mmol/L, potassium 4.1 mmol/L, TSH 9.8 mIU/L."),
+        "Abnormal serum sodium",
+        "exclusion",
+        "excluded",
+    ),
+    (
+        _note("A 50-year-old woman.", "Labs: sodium 128 mmol/L, potassium 4.1 mmol/L, TSH 9.8 mIU/L."),
+        "Normal TSH at screening",
+        "inclusion",
+        "not included",
+    ),
+    (
+        _note("A 50-year-old woman.", "Labs: sodium 128 mmol/L, potassium 4.1 mmol/L, TSH 9.8 mIU/L."),
+        "Serum sodium < 130 mmol/L",
+        "exclusion",
+        "excluded",
+    ),
 ]
 
 
