@@ -204,6 +204,36 @@ CHILD_PUGH = _note(
 )
 
 
+CHILD_RASH = _note(
+    "A 6-year-old boy is brought in because his mother has noticed a rash on his legs for 3 days.",
+    "His father has type 1 diabetes.",
+)
+
+MULTIPLE_SCLEROSIS = _note(
+    "A 35-year-old woman with relapsing-remitting multiple sclerosis diagnosed 4 years ago, EDSS 3.0, takes "
+    "ocrelizumab every 6 months.",
+    "Her last relapse was 8 months ago.",
+    "She has a history of depression, now in remission, and no suicidal ideation.",
+)
+
+ADRENAL = _note(
+    "A 42-year-old man with primary adrenal insufficiency takes hydrocortisone 15 mg daily and "
+    "fludrocortisone.",
+    "He also has celiac disease on a gluten-free diet and gastroesophageal reflux treated with omeprazole.",
+)
+
+DIALYSIS = _note(
+    "A 57-year-old man with end-stage renal disease from IgA nephropathy has been on hemodialysis three "
+    "times a week for 2 years.",
+    "He is on the waiting list for a kidney transplant. Hemoglobin 10.1 g/dL on darbepoetin.",
+)
+
+HEMOPHILIA = _note(
+    "A 22-year-old man with severe hemophilia A receives emicizumab prophylaxis weekly.",
+    "He has chronic hepatitis C acquired from blood products, never treated.",
+)
+
+
 CASES = [
     # diabetes: diagnosis, duration, control, medicines by class
     (
@@ -516,6 +546,49 @@ CASES = [
         "exclusion",
         "excluded",
     ),
+    # a relative who notices the patient's illness is not the one who has it
+    (CHILD_RASH, "Rash", "inclusion", "included"),
+    (CHILD_RASH, "Type 1 diabetes", "exclusion", "not excluded"),
+    (CHILD_RASH, "Family history of type 1 diabetes", "inclusion", "included"),
+    # multiple sclerosis
+    (MULTIPLE_SCLEROSIS, "Relapsing multiple sclerosis", "inclusion", "included"),
+    (MULTIPLE_SCLEROSIS, "EDSS score between 0 and 5.5", "inclusion", "included"),
+    (MULTIPLE_SCLEROSIS, "EDSS ≥ 6.5", "exclusion", "not excluded"),
+    (MULTIPLE_SCLEROSIS, "Relapse within 30 days before screening", "exclusion", "not excluded"),
+    (MULTIPLE_SCLEROSIS, "Current suicidal ideation", "exclusion", "not excluded"),
+    (MULTIPLE_SCLEROSIS, "History of depression", "exclusion", "excluded"),
+    (
+        MULTIPLE_SCLEROSIS,
+        "Multiple sclerosis diagnosed at least 1 year before screening",
+        "inclusion",
+        "included",
+    ),
+    (MULTIPLE_SCLEROSIS, "Treatment with an anti-CD20 antibody", "inclusion", "included"),
+    # adrenal insufficiency, celiac disease, reflux
+    (ADRENAL, "Adrenal insufficiency", "inclusion", "included"),
+    (ADRENAL, "Systemic corticosteroids above physiological replacement doses", "exclusion", "not excluded"),
+    (ADRENAL, "Celiac disease", "exclusion", "excluded"),
+    (ADRENAL, "Current use of a proton pump inhibitor", "exclusion", "excluded"),
+    (ADRENAL, "Current use of an H2 receptor antagonist", "exclusion", "not excluded"),
+    (ADRENAL, "Inflammatory bowel disease", "exclusion", "not excluded"),
+    # dialysis
+    # how long dialysis has gone on is a duration the engine does not compare here: left open
+    (
+        DIALYSIS,
+        "End-stage renal disease on maintenance hemodialysis for at least 3 months",
+        "inclusion",
+        "not enough information",
+    ),
+    (DIALYSIS, "Hemoglobin < 9 g/dL", "exclusion", "not excluded"),
+    (DIALYSIS, "Glomerulonephritis", "inclusion", "included"),
+    (DIALYSIS, "eGFR ≥ 45 mL/min/1.73 m2", "inclusion", "not included"),
+    # haemophilia
+    # the factor level is not in the note
+    (HEMOPHILIA, "Severe hemophilia A (factor VIII < 1%)", "inclusion", "not enough information"),
+    (HEMOPHILIA, "Hemophilia A", "inclusion", "included"),
+    (HEMOPHILIA, "Hemophilia B", "exclusion", "not excluded"),
+    (HEMOPHILIA, "Hepatitis C infection", "exclusion", "excluded"),
+    (HEMOPHILIA, "Bleeding disorder", "inclusion", "included"),
 ]
 
 
