@@ -589,6 +589,25 @@ CASES = [
     (HEMOPHILIA, "Hemophilia B", "exclusion", "not excluded"),
     (HEMOPHILIA, "Hepatitis C infection", "exclusion", "excluded"),
     (HEMOPHILIA, "Bleeding disorder", "inclusion", "included"),
+    # what a relative noticed is the patient's; the patient's own illness after a relative's is the patient's
+    (
+        _note("A 7-year-old girl.", "The mother has noticed that the child has had a fever for 3 days."),
+        "Fever",
+        "inclusion",
+        "included",
+    ),
+    (
+        _note("A 40-year-old man.", "His mother has diabetes and he has asthma."),
+        "Asthma",
+        "inclusion",
+        "included",
+    ),
+    (
+        _note("A 40-year-old man.", "His mother has diabetes and he has asthma."),
+        "Diabetes",
+        "exclusion",
+        "not excluded",
+    ),
 ]
 
 

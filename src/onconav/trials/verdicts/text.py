@@ -335,11 +335,21 @@ _RELATIVE = frozenset(
 )
 
 
+_SEEN = frozenset(
+    {"noticed", "notice", "noted", "observed", "reported", "report", "said", "say", "state", "stated"}
+    | {"brought", "found"}
+)
+_PATIENT = frozenset({"he", "she", "patient", "child", "boy", "girl", "infant", "baby", "toddler", "him"})
+
+
 def _relative_subject(before: list[str]) -> bool:
     """ "His brother has Alzheimer disease", "Her mother had a DVT": a sentence whose subject is a relative
-    who has the illness ("Mother reports fever" is the patient's)."""
-    lead = [w for w in before[:3] if w not in {"her", "his", "their", "the", "a", "patient"}]
-    return len(lead) > 1 and lead[0] in _RELATIVE and lead[1] in {"has", "had", "died", "suffered", "with"}
+    who has the illness; not what the relative saw ("Mother has noticed a rash") nor the patient's own
+    further on ("his mother has diabetes and he has asthma")."""
+    lead = [w for w in before if w not in {"her", "his", "their", "the", "a", "patient"}]
+    if len(lead) < 2 or lead[0] not in _RELATIVE or lead[1] not in {"has", "had", "died", "suffered", "with"}:
+        return False
+    return not (_SEEN & set(lead[1:3]) or _PATIENT & set(lead[2:]))
 
 
 _RESULT_WORDS = frozenset(
