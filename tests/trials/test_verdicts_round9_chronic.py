@@ -608,6 +608,13 @@ CASES = [
         "exclusion",
         "not excluded",
     ),
+    # a list's next item is not the head of a compound
+    (
+        _note("A 40-year-old woman with depression on sertraline.", "She has no anxiety."),
+        "History of depression, anxiety or psychosis",
+        "exclusion",
+        "excluded",
+    ),
 ]
 
 

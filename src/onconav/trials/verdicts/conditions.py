@@ -417,8 +417,10 @@ def _head_ruled_out(
 ) -> int | None:
     """The note sentence ruling out the concept right after `mention` in the criterion, which names the
     thing itself (the seizures of "alcohol withdrawal seizures"); None when there is none."""
+    segments = criterion.segments
     for other, sentence in negated:
-        if other.first == mention.last:
+        # not the next item of a list ("depression, anxiety or psychosis")
+        if other.first == mention.last and (not segments or segments[other.first] == segments[mention.first]):
             return sentence
     return None
 
