@@ -615,6 +615,8 @@ CASES = [
         "exclusion",
         "excluded",
     ),
+    (DIABETES, "Type 1 diabetes in a first-degree relative", "inclusion", "not enough information"),
+    (NEUROPATHY, "Type 1 diabetes in a first-degree relative", "inclusion", "included"),
 ]
 
 

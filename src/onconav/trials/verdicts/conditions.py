@@ -289,7 +289,9 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
-    if all(m.polarity == "family" for m in named) and not criterion.negated_subject:
+    if (
+        all(m.polarity == "family" for m in named) or IN_RELATIVES.search(criterion.text)
+    ) and not criterion.negated_subject:
         return _in_family(note, criterion, named, kind)
     inverted = (
         criterion.negated_subject
@@ -396,6 +398,11 @@ def _weigh_concepts(
 
 
 _ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
+
+
+IN_RELATIVES = re.compile(
+    r"\b(?:first|second)[- ]degree relatives?\b|\bin (?:a |any )?(?:family members?|relatives?)\b", re.I
+)
 
 
 def _in_family(note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind) -> Found:
