@@ -16,7 +16,7 @@ from onconav.trials.verdicts.durations import AMOUNT, UNIT, hours
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import note_stems, stems
-from onconav.trials.verdicts.text import Mention, ancestors
+from onconav.trials.verdicts.text import Mention, ancestors, tokenize
 
 _WINDOW = re.compile(
     r"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
@@ -74,7 +74,7 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
             if said.polarity != "affirmed" or mention.concept not in ancestors(said.concept):
                 continue
             sentence = note.sentences[said.sentence]
-            ago = _AGO.search(sentence) or _HISTORY.search(sentence)
+            ago = _date_of(sentence, said) or _HISTORY.search(sentence)
             if ago is None or (is_medication(said.concept) and _TAKEN_NOW.search(sentence)):
                 continue  # a medicine taken now is inside any window; the date is another event's
             since = hours(ago.group(1), ago.group(2))
@@ -93,6 +93,17 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
                 (N_("The note dates %(concept)s inside this time window."), concept_named(mention)),
             )
     return None
+
+
+def _date_of(sentence: str, said: Mention) -> re.Match[str] | None:
+    """The date nearest after the event's name ("rituximab 1 year ago and IVIG 2 months ago"), else the
+    last one before it."""
+    tokens = tokenize(sentence)
+    at = tokens[said.first].start if said.first < len(tokens) else 0
+    dates = list(_AGO.finditer(sentence))
+    after = [d for d in dates if d.start() >= at]
+    before = [d for d in dates if d.start() < at]
+    return after[0] if after else (before[-1] if before else None)
 
 
 def _others(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
