@@ -234,6 +234,17 @@ HEMOPHILIA = _note(
 )
 
 
+NEPHROTIC = _note(
+    "A 45-year-old man with membranous nephropathy and nephrotic syndrome received rituximab 1 year ago and "
+    "IVIG 2 months ago.",
+    "Warfarin was stopped 5 days ago; he now takes enoxaparin 80 mg twice daily.",
+    "Creatinine 2.4 mg/dL, bilirubin 60 umol/L, Hb 95 g/L, platelets 88,000/uL.",
+    "LDL cholesterol 3.4 mmol/L, fasting glucose 7.8 mmol/L.",
+    "He takes oxycodone 10 mg twice daily for back pain for 2 years and lorazepam 1 mg at night.",
+    "He has injected evolocumab every 2 weeks since March.",
+)
+
+
 CASES = [
     # diabetes: diagnosis, duration, control, medicines by class
     (
@@ -617,6 +628,23 @@ CASES = [
     ),
     (DIABETES, "Type 1 diabetes in a first-degree relative", "inclusion", "not enough information"),
     (NEUROPATHY, "Type 1 diabetes in a first-degree relative", "inclusion", "included"),
+    # exposures dated in the note against windows; lab values in other units
+    (NEPHROTIC, "Received IVIG within the past 3 months", "exclusion", "excluded"),
+    (NEPHROTIC, "Treatment with rituximab within 6 months before screening", "exclusion", "not excluded"),
+    (NEPHROTIC, "Current treatment with low molecular weight heparin", "exclusion", "excluded"),
+    (NEPHROTIC, "Serum creatinine > 2 mg/dL", "exclusion", "excluded"),
+    (NEPHROTIC, "Total bilirubin > 2 x ULN", "exclusion", "excluded"),
+    (NEPHROTIC, "Hemoglobin ≥ 10 g/dL", "inclusion", "not included"),
+    (NEPHROTIC, "Platelets ≥ 100 x 10^9/L", "inclusion", "not included"),
+    (NEPHROTIC, "LDL cholesterol ≥ 100 mg/dL", "inclusion", "included"),
+    (NEPHROTIC, "Fasting plasma glucose ≥ 126 mg/dL", "inclusion", "included"),
+    (NEPHROTIC, "Current use of a PCSK9 inhibitor", "exclusion", "excluded"),
+    # "chronic" is a requirement the engine leaves to the default even when the note says 2 years
+    (NEPHROTIC, "Chronic opioid therapy", "exclusion", "not excluded"),
+    (NEPHROTIC, "Current opioid use", "exclusion", "excluded"),
+    (NEPHROTIC, "Regular use of benzodiazepines", "exclusion", "excluded"),
+    (NEPHROTIC, "Nephrotic syndrome", "inclusion", "included"),
+    (NEPHROTIC, "Diabetes mellitus", "exclusion", "not excluded"),
 ]
 
 
