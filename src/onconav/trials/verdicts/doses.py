@@ -2,8 +2,8 @@
 1500 mg/day") against the dose the note says the patient takes now ("prednisone 40 mg daily", "metformin
 1000 mg twice daily": 2000 mg a day). Corticosteroids compare as prednisone equivalents (standard
 glucocorticoid equivalence: prednisone 5 mg = prednisolone 5 = methylprednisolone 4 = triamcinolone 4 =
-hydrocortisone 20 = cortisone 25 = dexamethasone 0.75). A dose without how often it is taken, a past one,
-or a dose per kilogram or square metre settles nothing here.
+hydrocortisone 20 = cortisone 25 = dexamethasone 0.75); weekly doses count a seventh a day. A dose
+without how often it is taken, a past one, or a dose per kilogram or square metre settles nothing here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ _COMPARATOR = (
     r"no more than|not more than|higher than|lower than|in excess of"
 )
 # "prednisone > 10 mg/day", "a dose of at least 1500 mg per day"; not "2 mg/kg", "75 mg/m2"
-_CRITERION_DOSE = re.compile(
-    r"(" + _COMPARATOR + r")\s*(\d+(?:\.\d+)?)\s*mg\b(?!\s*/\s*(?:kg|m2|m²|week|wk))", re.I
-)
+_CRITERION_DOSE = re.compile(r"(" + _COMPARATOR + r")\s*(\d+(?:\.\d+)?)\s*mg\b(?!\s*/\s*(?:kg|m2|m²))", re.I)
 _PER_WEEK = re.compile(r"mg\s*(?:/\s*(?:week|wk)|per week|weekly|a week)", re.I)
 # How many times a day: the words after the dose in the note.
 _TIMES_A_DAY = (
+    (r"twice (?:a |per )?week|twice weekly", 2 / 7),
+    (r"once (?:a |per )?week|\bweekly\b|every week|(?:a|per|/)\s*week", 1 / 7),
     (r"four times (?:a |per )?day|four times daily|\bqid\b|q\.i\.d|every 6 hours|q6h", 4.0),
     (r"three times (?:a |per )?day|three times daily|\btid\b|t\.i\.d|every 8 hours|q8h", 3.0),
     (r"twice (?:a |per )?day|twice daily|\bbid\b|b\.i\.d|every 12 hours|q12h", 2.0),
@@ -70,13 +70,15 @@ def _steroid(text: str) -> str | None:
 def daily_dose(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """The note's current daily dose of the medicine a criterion sets a daily dose on."""
     limit = _CRITERION_DOSE.search(criterion.text)
-    if limit is None or _PER_WEEK.search(criterion.text) or criterion.negated_subject:
+    if limit is None or criterion.negated_subject:
         return None
     asked = {m.concept for m in criterion.mentions if m.polarity == "affirmed" and _dosed(m.concept)}
     if len(asked) != 1:
         return None
     concept = asked.pop()
     op, bound = comparator_of(limit.group(1)), float(limit.group(2))
+    if _PER_WEEK.search(criterion.text):
+        bound /= 7  # "methotrexate <= 25 mg/week": compared a day at a time
     # "corticosteroids > 10 mg/day of prednisone or equivalent": doses as prednisone unless another is named
     reference = _steroid(criterion.text) or "prednisone"
     for said in note.mentions:
