@@ -255,8 +255,8 @@ def normal_value(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     if criterion.thresholds or not (out or _IN_RANGE.search(criterion.text)):
         return None
     asked = {m for m in REFERENCE_RANGES if names_measure(m, criterion.text)}
-    if len(asked) != 1 or criterion.negated_subject:
-        return None
+    if len(asked) != 1 or criterion.negated_subject or re.search(r"\bor\b", criterion.text, re.I):
+        return None  # "normal TSH or stable thyroid replacement": another way to meet it
     measure = asked.pop()
     low, high = REFERENCE_RANGES[measure]
     for reading in note.readings:
