@@ -645,6 +645,22 @@ CASES = [
     (NEPHROTIC, "Regular use of benzodiazepines", "exclusion", "excluded"),
     (NEPHROTIC, "Nephrotic syndrome", "inclusion", "included"),
     (NEPHROTIC, "Diabetes mellitus", "exclusion", "not excluded"),
+    # weekly doses; a range with another way to meet it
+    (RHEUMATOID, "Methotrexate ≥ 15 mg/week for at least 12 weeks", "inclusion", "not enough information"),
+    (RHEUMATOID, "Methotrexate > 25 mg per week", "exclusion", "not excluded"),
+    (RHEUMATOID, "Methotrexate ≥ 25 mg/week", "inclusion", "not included"),
+    (
+        _note("A 50-year-old woman with hypothyroidism on levothyroxine 100 mcg daily.", "TSH 6.2 mIU/L."),
+        "Normal TSH or on a stable dose of thyroid replacement",
+        "inclusion",
+        "not enough information",
+    ),
+    (
+        _note("A 64-year-old man with coronary disease.", "He takes aspirin 81 mg daily."),
+        "Aspirin > 325 mg/day",
+        "exclusion",
+        "not excluded",
+    ),
 ]
 
 
