@@ -335,6 +335,8 @@ def _weigh_concepts(
         return label, head, N_("The note rules this out.")
     if affirmed:
         mention, sentence = affirmed[0]
+        if kind == "inclusion" and not inverted and _in_remission(note, criterion, sentence):
+            return "not included", sentence, N_("The note says this is in remission, not current.")
         if kind == "inclusion":
             if inverted:
                 return "not included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
@@ -417,6 +419,15 @@ def _in_family(note: NoteFacts, criterion: CriterionFacts, named: list[Mention],
                 label = "included" if kind == "inclusion" else "excluded"
                 return label, said.sentence, (N_("The note names %(concept)s."), concept_named(mention))
     return None
+
+
+_CURRENT_ASKED = re.compile(r"\b(?:current(?:ly)?|active|ongoing)\b", re.I)
+_REMISSION = re.compile(r"\bin (?:full |complete |sustained )?remission\b|\bremitted\b|\bresolved\b", re.I)
+
+
+def _in_remission(note: NoteFacts, criterion: CriterionFacts, sentence: int) -> bool:
+    """ "Current major depressive episode" for "major depression in remission for 2 years"."""
+    return bool(_CURRENT_ASKED.search(criterion.text) and _REMISSION.search(note.sentences[sentence]))
 
 
 def _head_ruled_out(
