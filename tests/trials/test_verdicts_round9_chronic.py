@@ -661,6 +661,27 @@ CASES = [
         "exclusion",
         "not excluded",
     ),
+    # a current episode or state against one in remission, and a disorder against its episode
+    (
+        _note("A 44-year-old man with major depression in remission for 2 years off medication."),
+        "Current major depressive episode",
+        "inclusion",
+        "not included",
+    ),
+    (DEPRESSION, "Current major depressive episode", "inclusion", "included"),
+    (
+        _note("A 39-year-old woman with bipolar I disorder on lithium 900 mg daily, euthymic."),
+        "Current manic episode",
+        "exclusion",
+        "not excluded",
+    ),
+    (
+        _note("A 39-year-old woman with bipolar I disorder on lithium 900 mg daily, euthymic."),
+        "Use of a mood stabilizer",
+        "inclusion",
+        "included",
+    ),
+    (_note("A 29-year-old man is admitted with acute mania."), "Bipolar disorder", "exclusion", "excluded"),
 ]
 
 
