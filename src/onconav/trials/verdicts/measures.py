@@ -82,7 +82,7 @@ MEASURES: dict[str, str] = {
     "edss": r"\bedss\b|expanded disability status scale",
     "mayo": r"(?:total |full |partial |modified )?mayo(?: clinic)?(?: endoscopic)? score|"
     r"\bmayo\b(?=\s*(?:of|:|=|\d))",
-    "uric-acid": r"(?:serum |plasma )?uric acid|serum urate|\bsua\b",
+    "uric-acid": r"(?:serum |plasma )?uric acid|serum urate",
     "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
