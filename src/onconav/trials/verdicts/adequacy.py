@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label
+from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.limits import within_normal
-from onconav.trials.verdicts.measures import Comparator, compare, on_scale_of
+from onconav.trials.verdicts.measures import Comparator, compare, names_measure, on_scale_of
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import ancestors
 
@@ -230,4 +230,48 @@ def soundness(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             )
     if organs and not criterion.thresholds:
         return _organs_sound(note, organs)
+    return None
+
+
+# Typical adult reference ranges of single labs a criterion may ask "within the normal range" (TSH in
+# mIU/L, electrolytes in mmol/L, fasting glucose in mg/dL); a value within `MARGIN_SHARE` of either end is
+# too close to call, since laboratories differ.
+REFERENCE_RANGES: dict[str, tuple[float, float]] = {
+    "tsh": (0.4, 4.5),
+    "potassium": (3.5, 5.0),
+    "sodium": (135.0, 145.0),
+    "glucose": (70.0, 99.0),
+}
+MARGIN_SHARE = 0.05
+_IN_RANGE = re.compile(
+    r"(?:within|in)\s+(?:the\s+)?(?:normal|reference)\s+(?:range|limits?)|\bnormal\b|\bwnl\b", re.I
+)
+_OUT_OF_RANGE = re.compile(r"\babnormal\b|outside\s+(?:of\s+)?(?:the\s+)?(?:normal|reference)\s+range", re.I)
+
+
+def normal_value(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """ "TSH within the normal range", "abnormal serum potassium": the note's value against the range."""
+    out = bool(_OUT_OF_RANGE.search(criterion.text))
+    if criterion.thresholds or not (out or _IN_RANGE.search(criterion.text)):
+        return None
+    asked = {m for m in REFERENCE_RANGES if names_measure(m, criterion.text)}
+    if len(asked) != 1 or criterion.negated_subject or re.search(r"\bor\b", criterion.text, re.I):
+        return None  # "normal TSH or stable thyroid replacement": another way to meet it
+    measure = asked.pop()
+    low, high = REFERENCE_RANGES[measure]
+    for reading in note.readings:
+        if reading.measure != measure or reading.unit == "implied":
+            continue
+        value = on_scale_of(measure, reading.value, high)
+        if any(abs(value - end) <= MARGIN_SHARE * end for end in (low, high)):
+            return None
+        normal = low <= value <= high
+        met = normal != out
+        return (
+            (positive_label(kind) if met else negative_label(kind)),
+            reading.sentence,
+            N_("The note gives this value inside the usual normal range.")
+            if normal
+            else N_("The note gives this value outside the usual normal range."),
+        )
     return None

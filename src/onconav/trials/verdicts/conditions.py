@@ -247,7 +247,8 @@ _WHO_WORDS = frozenset({"non", "adult", "adults"})
 # "Fulfils at least 4 ACR criteria for SLE", "meets DSM-5 criteria for major depression": a diagnosis by its
 # classification criteria is the diagnosis; the words (and the count) of the criteria ask nothing more.
 _BY_CRITERIA = re.compile(
-    r"\b(?:fulfil\w*|meet\w*|satisf\w*)\b[^.;]{0,40}\bcriteri(?:a|on)\b|\bcriteria for\b|"
+    r"\b(?:fulfil\w*|meet\w*|satisf\w*|according to|per|by|using|based on)\b[^.;]{0,40}\bcriteri(?:a|on)\b|"
+    r"\bcriteria for\b|"
     r"\b(?:as )?defined by (?:the )?(?:acr|who|dsm|american|international|revised)",
     re.I,
 )
@@ -255,7 +256,8 @@ _CRITERIA_COUNT = re.compile(r"\d+\s*(?:or more\s*)?(?:of (?:the )?(?:\d+\s*)?)?
 _CRITERIA_WORDS_TEXT = """
 fulfil fulfill fulfils fulfills fulfilling fulfilled meet meets meeting met satisfy satisfies satisfying
 criteria criterion defined definition classification revised american college rheumatology acr dsm
-international consensus
+international consensus according per using based eular icd diagnostic standard established probable nia aa
+nincds adrda mcdonald rome ichd ilae ada
 """
 _CRITERIA_WORDS = frozenset(_CRITERIA_WORDS_TEXT.split())
 
@@ -287,6 +289,10 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
+    if (
+        all(m.polarity == "family" for m in named) or IN_RELATIVES.search(criterion.text)
+    ) and not criterion.negated_subject:
+        return _in_family(note, criterion, named, kind)
     inverted = (
         criterion.negated_subject
         or all(m.polarity == "negated" for m in named)
@@ -319,8 +325,18 @@ def _weigh_concepts(
         {"affirmed": affirmed, "negated": negated, "uncertain": uncertain}[state[0]].append(
             (mention, state[1])
         )
+    if (
+        affirmed
+        and not inverted
+        and (head := _head_ruled_out(criterion, affirmed[0][0], negated)) is not None
+    ):
+        # "alcohol withdrawal seizures" when the note rules out seizures: the compound's head decides
+        label = "not included" if kind == "inclusion" else "not excluded"
+        return label, head, N_("The note rules this out.")
     if affirmed:
         mention, sentence = affirmed[0]
+        if kind == "inclusion" and not inverted and _in_remission(note, criterion, sentence):
+            return "not included", sentence, N_("The note says this is in remission, not current.")
         if kind == "inclusion":
             if inverted:
                 return "not included", sentence, (N_("The note names %(concept)s."), concept_named(mention))
@@ -348,11 +364,14 @@ def _weigh_concepts(
             else _allowance(criterion, mention)
         )
         if not inverted and _current_treatment(note, criterion, mention, sentence):
+            habit = bool(_HABITS & set(ancestors(mention.concept)))
             return (
                 "excluded",
                 sentence,
                 (
-                    N_("The patient currently takes %(concept)s, within any time window."),
+                    N_("The note says %(concept)s goes on now, within any time window.")
+                    if habit
+                    else N_("The patient currently takes %(concept)s, within any time window."),
                     concept_named(mention),
                 ),
             )
@@ -383,6 +402,47 @@ def _weigh_concepts(
 _ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
 
 
+IN_RELATIVES = re.compile(
+    r"\b(?:first|second)[- ]degree relatives?\b|\bin (?:a |any )?(?:family members?|relatives?)\b", re.I
+)
+
+
+def _in_family(note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind) -> Found:
+    """ "Family history of schizophrenia": a relative's illness the note names ("His father has
+    schizophrenia"); the patient's own counts only when the criterion says "personal or family"."""
+    own = bool(re.search(r"\bpersonal\b", criterion.text, re.I))
+    for mention in named:
+        for said in note.mentions:
+            if mention.concept in ancestors(said.concept) and (
+                said.polarity == "family" or (own and said.polarity == "affirmed")
+            ):
+                label = "included" if kind == "inclusion" else "excluded"
+                return label, said.sentence, (N_("The note names %(concept)s."), concept_named(mention))
+    return None
+
+
+_CURRENT_ASKED = re.compile(r"\b(?:current(?:ly)?|active|ongoing)\b", re.I)
+_REMISSION = re.compile(r"\bin (?:full |complete |sustained )?remission\b|\bremitted\b|\bresolved\b", re.I)
+
+
+def _in_remission(note: NoteFacts, criterion: CriterionFacts, sentence: int) -> bool:
+    """ "Current major depressive episode" for "major depression in remission for 2 years"."""
+    return bool(_CURRENT_ASKED.search(criterion.text) and _REMISSION.search(note.sentences[sentence]))
+
+
+def _head_ruled_out(
+    criterion: CriterionFacts, mention: Mention, negated: list[tuple[Mention, int]]
+) -> int | None:
+    """The note sentence ruling out the concept right after `mention` in the criterion, which names the
+    thing itself (the seizures of "alcohol withdrawal seizures"); None when there is none."""
+    segments = criterion.segments
+    for other, sentence in negated:
+        # not the next item of a list ("depression, anxiety or psychosis")
+        if other.first == mention.last and (not segments or segments[other.first] == segments[mention.first]):
+            return sentence
+    return None
+
+
 def _all_required(criterion: CriterionFacts, named: list[Mention]) -> bool:
     """Whether every concept a criterion names is required (no alternatives, lists or asides)."""
     return not _ALTERNATIVE_WORDS.search(criterion.text) and all(m.polarity == "affirmed" for m in named)
@@ -401,6 +461,11 @@ _CURRENTLY = re.compile(
 _TREATMENTS = frozenset(
     {"corticosteroids", "anticoagulation", "antibiotics", "immunodeficiency", "chemotherapy", "immunotherapy"}
 )
+# Habits that go on while the note says the patient keeps them ("uses cannabis weekly").
+_HABITS = frozenset({"substance-abuse", "cannabis-use"})
+_HABIT_NOW = re.compile(
+    r"\b(?:uses|using|smokes|drinks|injects|snorts|daily|weekly|currently|active)\b", re.I
+)
 _WINDOW_FILLER_WORDS = """
 treatment treated therapy use used dose dosing first study medication drug administration administered
 entry enrollment enrolment randomization randomisation baseline start starting receipt received receiving
@@ -413,13 +478,17 @@ def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Ment
     """ "Corticosteroids within 3 months before the first dose" for a patient who takes them now: a
     current treatment falls within any window that ends today."""
     lineage = ancestors(mention.concept)
-    if not (_TREATMENTS & set(lineage) or any(is_medication(c) for c in lineage)):
+    habit = bool(_HABITS & set(lineage))
+    if not (habit or _TREATMENTS & set(lineage) or any(is_medication(c) for c in lineage)):
         return False
     if not _TIME_WINDOW.search(criterion.text) or re.search(r"\d", _TIME_WINDOW.sub(" ", criterion.text)):
         return False  # a dose or another number is a requirement the note may not meet
     before = criterion.words[max(0, mention.first - SEVERITY_REACH) : mention.first]
     severity = knowledge.clinical_lexicon().severity_words
-    if any(w in severity for w in before) or not _CURRENTLY.search(note.sentences[sentence]):
+    said_now = _CURRENTLY.search(note.sentences[sentence]) or (
+        habit and _HABIT_NOW.search(note.sentences[sentence])
+    )
+    if any(w in severity for w in before) or not said_now:
         return False
     concept_words = set(criterion.words[mention.first : mention.last])
     said = note_stems(note)

@@ -215,7 +215,9 @@ _NEGATED_SUBJECT = re.compile(
     r"(?:(?:without|never|no|not)\b(?!\s+(?:more|less|greater|fewer|longer)\b)|"
     # "Non-diabetic subjects", "non-smokers"; not the names "non-small cell", "non-Hodgkin", "non-squamous"
     r"non-?(?!small|squamous|hodgkin|muscle|invasive|melanoma|english|native|heal|complian|adheren|respon|ambulat|"
-    r"union|fasting)(?=[a-z]))",
+    r"union|fasting|"
+    # nor "nonalcoholic steatohepatitis", "nonproliferative", "non-epileptic", "non-ST elevation", "NSAIDs"
+    r"alcoholic|proliferative|epileptic|st\b|obstructive|valvular|isch|insulin|steroidal|specific)(?=[a-z]))",
     re.IGNORECASE,
 )
 

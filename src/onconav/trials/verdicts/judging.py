@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.adequacy import soundness
+from onconav.trials.verdicts.adequacy import normal_value, soundness
 from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.births import births
 from onconav.trials.verdicts.cancer import cancer
@@ -18,6 +18,7 @@ from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.doses import daily_dose
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
 from onconav.trials.verdicts.gestation import gestational_age
@@ -55,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     sex_subject,
     organ_of_other_sex,
     soundness,
+    normal_value,
     opposite_states,
     demographics,
     smoking,
@@ -70,6 +72,7 @@ RULES: tuple[Rule, ...] = (
     illness_duration,
     episodes,
     reported_result,
+    daily_dose,
     event_window,
     subtypes,
     systemic_for_other_condition,

@@ -17,6 +17,12 @@ HEMOGLOBIN_G_PER_L_FROM = 30
 # Creatinine of 20 or more is in µmol/L (20 mg/dL is beyond any living patient's); 1 mg/dL = 88.4 µmol/L.
 CREATININE_UMOL_FROM = 20
 CREATININE_UMOL_PER_MG_DL = 88.4
+# HbA1c of 20 or more is in mmol/mol (IFCC; a percentage that high is never seen): % = mmol/mol / 10.929 +
+# 2.15. Glucose of 35 or more is in mg/dL (else mmol/L; 1 mmol/L = 18 mg/dL), LDL cholesterol of 20 or more
+# in mg/dL (1 mmol/L = 38.67 mg/dL).
+HBA1C_MMOL_MOL_FROM = 20
+GLUCOSE_MG_DL_FROM = 35
+LDL_MG_DL_FROM = 20
 PLATELETS_PER_UL_FROM = 1000
 NEUTROPHILS_PER_UL_FROM = 100
 FAHRENHEIT_FROM = 50
@@ -46,8 +52,13 @@ MEASURES: dict[str, str] = {
     "weight": r"(?:body )?weight",
     "systolic-bp": r"systolic(?: blood pressure| bp)?",
     "diastolic-bp": r"diastolic(?: blood pressure| bp)?",
-    "hba1c": r"hba1c|a1c|glycated ha?emoglobin",
+    "hba1c": r"hba1c|a1c|glycated ha?emoglobin|glycosylated ha?emoglobin",
+    # not "glucose-6-phosphate dehydrogenase"
+    "glucose": r"(?:fasting )?(?:plasma |blood |serum )?glucose(?![- ]6)|\bfpg\b|blood sugar",
+    "ldl": r"\bldl(?:[- ]c)?\b(?: cholesterol)?|low[- ]density lipoprotein(?: cholesterol)?",
     "potassium": r"potassium|\bk\+",
+    "sodium": r"(?:serum |plasma )?sodium",
+    "tsh": r"\btsh\b|thyroid[- ]stimulating hormone|thyrotropin",
     "ecog": r"ecog|zubrod|who performance status|who ps",
     "heart-rate": r"heart rate|\bhr\b|pulse(?: rate)?|tachycardi\w*|bradycardi\w*",
     "respiratory-rate": r"respiratory rate|\brr\b|respirations?(?: rate)?|breathing rate",
@@ -60,9 +71,27 @@ MEASURES: dict[str, str] = {
     "testosterone": r"(?:serum )?testosterone",
     "psa": r"\bpsa\b|prostate[- ]specific antigen",
     "mmse": r"\bmmse\b|mini[- ]mental state(?: examination| exam)?",
+    # scores named with a number of their own: the name takes it ("PHQ-9 score of 18" reads 18)
+    "phq9": r"\bphq[- ]?9\b|patient health questionnaire(?:[- ]9)?",
+    "gad7": r"\bgad[- ]?7\b|generali[sz]ed anxiety disorder[- ]7",
+    "das28": r"\bdas[- ]?28(?:[- ](?:crp|esr))?|disease activity score(?: in| of)?(?: 28 joints)?(?:[- ]28)?",
+    "hamd": r"\bham[- ]?d(?:[- ]?17)?\b|\bhdrs\b|"
+    r"hamilton (?:depression rating scale|rating scale for depression)(?:[- ]17)?",
+    "madrs": r"\bmadrs\b|montgomery[- ]asberg depression rating scale",
+    "moca": r"\bmoca\b|montreal cognitive assessment",
+    "edss": r"\bedss\b|expanded disability status scale",
+    "mayo": r"(?:total |full |partial |modified )?mayo(?: clinic)?(?: endoscopic)? score|"
+    r"\bmayo\b(?=\s*(?:of|:|=|\d))",
+    "uric-acid": r"(?:serum |plasma )?uric acid|serum urate",
     "cd4": r"\bcd4\+?(?: t[- ]?(?:cell|lymphocyte)s?| cells?| lymphocytes?)?(?: count)?",
 }
 _MEASURE_RES = {name: re.compile(rf"(?:{rx})", re.IGNORECASE) for name, rx in MEASURES.items()}
+
+
+def names_measure(measure: str, text: str) -> bool:
+    """Whether a text names a measure ("TSH within the normal range" names "tsh")."""
+    return bool(_MEASURE_RES[measure].search(text))
+
 
 _COMPARATORS: list[tuple[str, Comparator]] = [
     (
@@ -159,7 +188,10 @@ def thresholds(text: str) -> list[Threshold]:
     the limits an explicit "or" joins numbered alike (`either`)."""
     found: list[Threshold] = []
     places: list[tuple[int, int, int]] = []  # each limit's (measure name start, comparison start, end)
+    pairs = [range(m.start(1), m.end()) for m in _BP_PAIR.finditer(text)]
     for m in _COMPARISON.finditer(text):
+        if any(m.start() in span for span in pairs):
+            continue  # "blood pressure < 140/90": both numbers read below
         unit_match = _UNIT.match(text, m.end())
         # "AST, ALT and alkaline phosphatase <= 2.5 x ULN": one limit for every measure the list names
         for name, start in _listed_measures(text, m.start()):
@@ -200,9 +232,25 @@ def thresholds(text: str) -> list[Threshold]:
         places += [(_measure_start(text, m.start()), m.start(), m.end())] * 2
         found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
     found = _alternatives(text, found, places)
+    for m in _BP_PAIR.finditer(text):
+        # "blood pressure < 140/90 mmHg": both below; "BP > 160/100": either above
+        op = comparator_of(m.group(1))
+        group = max((t.either for t in found), default=-1) + 1
+        found += [
+            Threshold("systolic-bp", op, float(m.group(2)), unit="mmhg", either=group),
+            Threshold("diastolic-bp", op, float(m.group(3)), unit="mmhg", either=group + op.startswith("<")),
+        ]
     if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
         found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found)))  # "afebrile": no fever
     return found
+
+
+_BP_PAIR = re.compile(
+    r"(?:blood pressure|\bbp\b)[^\d<>≤≥;]{0,20}?("
+    + "|".join(rx for rx, _ in _COMPARATORS)
+    + r")\s*(\d{2,3})\s*/\s*(\d{2,3})",
+    re.I,
+)
 
 
 # An "or" that offers another limit: after the first limit's value (and unit, a closing bracket or a comma),
@@ -316,6 +364,11 @@ def plausible(measure: str, value: float) -> bool:
     return True
 
 
+# Measures whose two units differ by a factor, told apart by size: (measure, the size from which a value is
+# in the larger unit, the factor).
+_SIZE_UNITS = (("glucose", GLUCOSE_MG_DL_FROM, 18.0), ("ldl", LDL_MG_DL_FROM, 38.67))
+
+
 def on_scale_of(measure: str, value: float, bound: float) -> float:
     """A note's value on the scale of a criterion's bound: cell counts per µL or in thousands,
     temperatures in °C or °F, haemoglobin in g/dL or g/L, and creatinine in mg/dL or µmol/L, are told apart
@@ -330,6 +383,16 @@ def on_scale_of(measure: str, value: float, bound: float) -> float:
             return value * CREATININE_UMOL_PER_MG_DL
         if value >= CREATININE_UMOL_FROM > bound:
             return value / CREATININE_UMOL_PER_MG_DL
+    for name, split, factor in _SIZE_UNITS:
+        if measure == name and bound >= split > value:
+            return value * factor
+        if measure == name and value >= split > bound:
+            return value / factor
+    if measure == "hba1c":
+        if bound >= HBA1C_MMOL_MOL_FROM > value:
+            return (value - 2.15) * 10.929
+        if value >= HBA1C_MMOL_MOL_FROM > bound:
+            return value / 10.929 + 2.15
     if measure in _COUNTS:
         if bound >= COUNT_PER_UL_FROM > value:
             return value * 1000

@@ -102,7 +102,22 @@ def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, 
         # "150 x 10^3/uL" against "100,000"; "101.3 F" against "38.5 °C"
         value = on_scale_of(threshold.measure, reading.value, threshold.value)
         return compare(value, threshold.op, threshold.value), reading.sentence
-    return None
+    return _kidney_failure(note, threshold)
+
+
+# End-stage renal disease (and dialysis) is a glomerular filtration rate below 15 mL/min (CKD stage 5).
+ESRD_GFR_BELOW = 15.0
+
+
+def _kidney_failure(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, int] | None:
+    """A filtration-rate limit at or above 15 mL/min for a note naming end-stage renal disease or dialysis
+    without a value: "eGFR >= 30" fails, "eGFR < 30" holds."""
+    if threshold.measure != "creatinine-clearance" or threshold.value < ESRD_GFR_BELOW:
+        return None
+    state = concept_state(note, ("end-stage-renal-disease", "dialysis"))
+    if state is None or state[0] != "affirmed":
+        return None
+    return threshold.op in ("<", "<="), state[1]
 
 
 def _times_uln_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, int] | None:

@@ -9,7 +9,7 @@ import re
 
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, concept_name, negative_label
-from onconav.trials.verdicts.conditions import concept_state, criterion_concepts
+from onconav.trials.verdicts.conditions import IN_RELATIVES, concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
@@ -30,8 +30,12 @@ def _affirmed_sentences(note: NoteFacts, concept: str) -> list[int]:
 
 def subtypes(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A kind the note's own kind rules out, or the other side."""
-    if criterion.negated_subject or re.search(r"\bor\b|/|,", criterion.text):
-        return None
+    if (
+        criterion.negated_subject
+        or re.search(r"\bor\b|/|,", criterion.text)
+        or IN_RELATIVES.search(criterion.text)
+    ):
+        return None  # a relative's kind is not ruled out by the patient's
     named = [m for m in criterion_concepts(criterion) if m.polarity == "affirmed"]
     for mention in named:
         group = next((g for g in EXCLUSIVE if mention.concept in g), None)

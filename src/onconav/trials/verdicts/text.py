@@ -291,7 +291,8 @@ def _cue_before(
     while start > 0 and steps < window:
         start -= 1
         steps += 1
-        if words[start] in SCOPE_END:
+        # "never had", "has not been": the verb is the negation's own, not the end of its reach
+        if words[start] in SCOPE_END and not (start and words[start - 1] in {"never", "not"}):
             return False
         for cue in cues:
             if tuple(words[start : start + len(cue)]) == cue:
@@ -328,10 +329,49 @@ def _uncertain_after(words: list[str], last: int) -> bool:
     return bool(after) and after[0] in UNCERTAIN_AFTER
 
 
+_RELATIVE = frozenset(
+    {"mother", "father", "sister", "brother", "sibling", "son", "daughter", "husband", "wife", "spouse"}
+    | {"aunt", "uncle", "grandmother", "grandfather", "cousin", "parent"}
+)
+
+
+_SEEN = frozenset(
+    {"noticed", "notice", "noted", "observed", "reported", "report", "said", "say", "state", "stated"}
+    | {"brought", "found"}
+)
+_PATIENT = frozenset({"he", "she", "patient", "child", "boy", "girl", "infant", "baby", "toddler", "him"})
+
+
+def _relative_subject(before: list[str]) -> bool:
+    """ "His brother has Alzheimer disease", "Her mother had a DVT": a sentence whose subject is a relative
+    who has the illness; not what the relative saw ("Mother has noticed a rash") nor the patient's own
+    further on ("his mother has diabetes and he has asthma")."""
+    lead = [w for w in before if w not in {"her", "his", "their", "the", "a", "patient"}]
+    if len(lead) < 2 or lead[0] not in _RELATIVE or lead[1] not in {"has", "had", "died", "suffered", "with"}:
+        return False
+    return not (_SEEN & set(lead[1:3]) or _PATIENT & set(lead[2:]))
+
+
+_RESULT_WORDS = frozenset(
+    {"antibody", "antigen", "serology", "test", "pcr", "screen", "ab", "ag", "igg", "rna"}
+)
+
+
+def _result_after(words: list[str], last: int) -> str | None:
+    """The result written right after a test or infection: "HBsAg negative", "HCV antibody positive"."""
+    i = last
+    while i < min(len(words), last + 2) and words[i] in _RESULT_WORDS:
+        i += 1
+    return words[i] if i < len(words) else None
+
+
 def polarity(words: list[str], first: int, last: int) -> Polarity:
     """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
-    if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW):
+    if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW) or _relative_subject(words[:first]):
         return "family"
+    result = _result_after(words, last)
+    if result in {"positive", "negative", "nonreactive"}:
+        return "affirmed" if result == "positive" else "negated"
     if _cue_before(words, first, NEGATION_BEFORE):
         return "negated"
     if _negated_after(words, last):

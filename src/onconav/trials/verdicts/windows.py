@@ -13,9 +13,10 @@ from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative
 from onconav.trials.verdicts.conditions import criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.durations import AMOUNT, UNIT, hours
+from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import note_stems, stems
-from onconav.trials.verdicts.text import Mention, ancestors
+from onconav.trials.verdicts.text import Mention, ancestors, tokenize
 
 _WINDOW = re.compile(
     r"\b(?:within|in|during|over)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*"
@@ -33,40 +34,51 @@ _AGO = re.compile(
     r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+(?:ago|earlier|previously|before (?:admission|presentation))",
     re.I,
 )
+# "A 12-year history of type 2 diabetes": the illness began that long ago.
+_HISTORY = re.compile(r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+history\b", re.I)
+# "Diagnosed at least 6 months before screening": a least time since the event, not a window.
+_AT_LEAST = re.compile(r"(?:at least|more than|longer than|over|minimum of|≥|>=|>)\s*$", re.I)
+# A medicine the sentence says is taken now ("takes levodopa and rasagiline").
+_TAKEN_NOW = re.compile(r"\b(?:tak(?:es|ing)|on|receiv(?:es|ing)|currently|daily)\b", re.I)
 # Words of the window itself; more than this many others the note does not hold, and the criterion asks
 # more than the event in its window ("major surgery" of a note's minor one).
 OTHER_WORDS = 1
 _WINDOW_WORDS_TEXT = """
 within last past previous preceding prior before during over first dose study entry enrollment enrolment
 randomization randomisation registration screening start treatment day days week weeks month months year
-years history
+years history least more than longer minimum diagnosed diagnosis
 """
 _WINDOW_WORDS = frozenset(_WINDOW_WORDS_TEXT.split())
 
 
-def _window_hours(text: str) -> float | None:
+def _window_hours(text: str) -> tuple[float, bool] | None:
+    """The window's length in hours, and whether it is a least time since the event ("at least 3 years
+    before screening") rather than a window ending now."""
     m = _WINDOW.search(text)
     if m is None:
         return None
     amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    return hours(amount, unit)
+    return hours(amount, unit), bool(m.group(3)) and bool(_AT_LEAST.search(text[: m.start()]))
 
 
 def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An event the note dates against the criterion's window for it."""
-    limit = _window_hours(criterion.text)
-    if limit is None or criterion.negated_subject:
+    window = _window_hours(criterion.text)
+    if window is None or criterion.negated_subject:
         return None
+    limit, least = window
     for mention in criterion_concepts(criterion):
         if mention.polarity != "affirmed":
             continue
         for said in note.mentions:
             if said.polarity != "affirmed" or mention.concept not in ancestors(said.concept):
                 continue
-            ago = _AGO.search(note.sentences[said.sentence])
-            if ago is None:
-                continue
-            inside = hours(ago.group(1), ago.group(2)) <= limit
+            sentence = note.sentences[said.sentence]
+            ago = _date_of(sentence, said) or _HISTORY.search(sentence)
+            if ago is None or (is_medication(said.concept) and _TAKEN_NOW.search(sentence)):
+                continue  # a medicine taken now is inside any window; the date is another event's
+            since = hours(ago.group(1), ago.group(2))
+            inside = since >= limit if least else since <= limit
             if not inside:
                 return (
                     negative_label(kind),
@@ -81,6 +93,17 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
                 (N_("The note dates %(concept)s inside this time window."), concept_named(mention)),
             )
     return None
+
+
+def _date_of(sentence: str, said: Mention) -> re.Match[str] | None:
+    """The date nearest after the event's name ("rituximab 1 year ago and IVIG 2 months ago"), else the
+    last one before it."""
+    tokens = tokenize(sentence)
+    at = tokens[said.first].start if said.first < len(tokens) else 0
+    dates = list(_AGO.finditer(sentence))
+    after = [d for d in dates if d.start() >= at]
+    before = [d for d in dates if d.start() < at]
+    return after[0] if after else (before[-1] if before else None)
 
 
 def _others(note: NoteFacts, criterion: CriterionFacts, mention: Mention) -> int:
