@@ -91,6 +91,43 @@ _LONG_AGO = re.compile(
 )
 
 
+# A sentence whose subject is a relative with an illness ("Her mother was recently admitted with pneumonia",
+# "His son has influenza") is about the relative; one that reports what a relative says or saw ("Her mother
+# says she has had a fever") is about the patient.
+_RELATIVE_ILL = re.compile(
+    r"^\W*(?:(?:her|his|their|the patient's|patient's)\s+)?(?:[\w-]+\s+)?(?:husband|wife|spouse|partner|son|"
+    r"daughter|mother|father|sister|brother|sibling|aunt|uncle|grand\w+|cousin|niece|nephew|relatives?|"
+    r"family members?|parents?|child|children|friend|roommate|colleague|co-?worker)s?\s+"
+    r"(?:also\s+|recently\s+|currently\s+)?(?:has|had|have|was|were|is|are|died|suffers?|suffered|developed|tested)\b",
+    re.I,
+)
+_ABOUT_THE_PATIENT = re.compile(
+    r"\b(?:reports?|reported|says|said|states?|stated|notes?|noted|noticed|brought|brings|worried|concerned|"
+    r"thinks|thought|describes?|described|found (?:him|her)|(?:that|because|when|as) (?:he|she)|(?:he|she) "
+    r"(?:has|had|is|was))\b",
+    re.I,
+)
+
+
+def about_a_relative(sentence: str) -> bool:
+    """Whether a sentence tells a relative's (or another person's) illness, not the patient's."""
+    return bool(_RELATIVE_ILL.search(sentence)) and not _ABOUT_THE_PATIENT.search(sentence)
+
+
+# An operation the patient underwent, named by its surgical suffix ("sigmoid colectomy", "laparotomy",
+# "rhinoplasty"), is surgery; one planned is not yet had, and a needle into a vein is no operation.
+_OPERATION = re.compile(
+    r"\b(?!phlebotom|venotom|thoracent|paracent|amniocent)[a-z]{3,}(?:ectomy|ectomies|otomy|ostomy|plasty|"
+    r"pexy|rrhaphy)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:scheduled|booked|planned|planning|plan|listed|awaiting|awaits|will (?:undergo|have)|"
+    r"(?:is|are) to (?:undergo|have)|candidate for|referred for|consent(?:ed)? for|before (?:his|her|the))\b",
+    re.I,
+)
+
+
 # DSM-5 major depressive episode: five of these nine, one of them depressed mood or loss of interest.
 DEPRESSION_SYMPTOMS: dict[str, re.Pattern[str]] = {
     name: re.compile(rx, re.I)
@@ -150,6 +187,13 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
             out.append(Mention(condition, index, 0, 0, "affirmed"))
+    hit = _OPERATION.search(sentence_text)
+    if (
+        hit
+        and not _NEGATED_BEFORE.search(sentence_text[: hit.start()])
+        and not _PLANNED.search(sentence_text[: hit.start()])
+    ):
+        out.append(Mention("surgery", index, 0, 0, "affirmed"))
     hit = _INJURY_EVENT.search(sentence_text)
     if (
         hit

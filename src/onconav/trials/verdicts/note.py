@@ -6,7 +6,7 @@ biomarkers, histology and lines of therapy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
@@ -14,6 +14,7 @@ from onconav.trials.verdicts.ages import note_age
 from onconav.trials.verdicts.criterion import WORD_NUMBERS, histologies
 from onconav.trials.verdicts.findings import implied_by_findings
 from onconav.trials.verdicts.implied import (
+    about_a_relative,
     implied_by_readings,
     implied_depression,
     implied_exacerbations,
@@ -141,6 +142,8 @@ def read_note(text: str) -> NoteFacts:
         words.append(frozenset(t.word for t in tokens))
         sequences.append(tuple(t.word for t in tokens))
         named = taken_medications(tokens, sentence, mentions(tokens, i))
+        if about_a_relative(sentence):
+            named = [replace(m, polarity="family") for m in named]
         found.extend(named)
         found.extend(implied_in_sentence(sentence, i, named))
         values.extend(readings(sentence, i))
