@@ -38,8 +38,8 @@ _AGO = re.compile(
 OTHER_WORDS = 1
 _WINDOW_WORDS_TEXT = """
 within last past previous preceding prior before during over first dose study entry enrollment enrolment
-randomization randomisation registration screening start treatment day days week weeks month months year
-years history
+randomization randomisation registration screening start treatment therapy use day days week weeks month
+months year years history
 """
 _WINDOW_WORDS = frozenset(_WINDOW_WORDS_TEXT.split())
 
@@ -52,8 +52,44 @@ def _window_hours(text: str) -> float | None:
     return hours(amount, unit)
 
 
+# A criterion asking for a procedure the patient has had ("previous appendectomy", "prior surgery"), and a
+# note sentence saying it is only planned ("scheduled for laparoscopic appendectomy").
+_ASKS_PAST = re.compile(
+    r"\b(?:previous(?:ly)?|prior|history of|past|underwent|had|have had|has had|post|after|following|"
+    r"status post|s/p)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:scheduled|booked|planned|planning|awaiting|awaits|will (?:undergo|have)|(?:is|are) to (?:undergo|"
+    r"have)|candidate for|referred for|listed for|consent(?:ed)? for)\b",
+    re.I,
+)
+
+
+def _only_planned(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A past procedure asked of a note where every mention of it is a plan: not had yet."""
+    if criterion.negated_subject or not _ASKS_PAST.search(criterion.text) or _PLANNED.search(criterion.text):
+        return None
+    for mention in criterion_concepts(criterion):
+        if mention.polarity != "affirmed" or "surgery" not in ancestors(mention.concept):
+            continue
+        said = [
+            m for m in note.mentions if m.polarity == "affirmed" and mention.concept in ancestors(m.concept)
+        ]
+        if said and all(_PLANNED.search(note.sentences[m.sentence]) for m in said):
+            return (
+                negative_label(kind),
+                said[0].sentence,
+                (N_("The note says %(concept)s is planned, not done."), concept_named(mention)),
+            )
+    return None
+
+
 def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An event the note dates against the criterion's window for it."""
+    planned = _only_planned(note, criterion, kind)
+    if planned is not None:
+        return planned
     limit = _window_hours(criterion.text)
     if limit is None or criterion.negated_subject:
         return None
