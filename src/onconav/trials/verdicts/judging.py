@@ -31,6 +31,7 @@ from onconav.trials.verdicts.protocol import conditional, consent, judgement, la
 from onconav.trials.verdicts.psa import psa_progression
 from onconav.trials.verdicts.reproductive import parity
 from onconav.trials.verdicts.results import reported_result
+from onconav.trials.verdicts.scores import bedside_score
 from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
@@ -64,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     organ_function,
     psa_progression,
     cancer,
+    bedside_score,
     unknowable,
     previously_treated,
     blanket_statements,
