@@ -449,28 +449,6 @@ def _cellulitis(sentences: tuple[str, ...]) -> int | None:
     return None
 
 
-# A chest film or CT the note says shows no consolidation or infiltrate rules pneumonia out: the diagnosis
-# needs an opacity on imaging (ATS/IDSA guideline on community-acquired pneumonia, 2019).
-_CHEST_IMAGING = re.compile(r"\b(?:chest|cxr|x-?ray|radiograph\w*|lungs?|ct)\b", re.I)
-_OPACITY = re.compile(r"consolidation|infiltrates?|opacit\w+|airspace disease", re.I)
-_CLEAR_LUNGS = re.compile(
-    r"\b(?:clear|normal|unremarkable) (?:chest (?:x-?ray|radiograph|film)|cxr|lung fields)\b|"
-    r"\b(?:chest (?:x-?ray|radiograph|film)|cxr) (?:is |was )?(?:clear|normal|unremarkable)\b",
-    re.I,
-)
-
-
-def _pneumonia_ruled_out(sentences: tuple[str, ...]) -> int | None:
-    """The sentence whose chest imaging shows no opacity, when no sentence shows one."""
-    denied: int | None = None
-    for i, s in enumerate(sentences):
-        if _affirmed_in(_OPACITY, s):
-            return None
-        if denied is None and _CHEST_IMAGING.search(s) and (_OPACITY.search(s) or _CLEAR_LUNGS.search(s)):
-            denied = i
-    return denied
-
-
 def implied_by_findings(
     sentences: tuple[str, ...],
     found: list[Mention],
@@ -509,10 +487,6 @@ def implied_by_findings(
         ),
         None,
     )
-    clear = _pneumonia_ruled_out(sentences)
-    own = {c for m in found if m.polarity != "family" for c in ancestors(m.concept)}
-    if clear is not None and "pneumonia" not in own and all(m.concept != "pneumonia" for m in out):
-        out.append(Mention("pneumonia", clear, 0, 0, "negated"))
     sepsis = _sepsis(sentences, readings, infected)
     if sepsis is not None and "sepsis" not in named:
         place, shock = sepsis
