@@ -168,7 +168,7 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
 _TIME_WORDS_TEXT = """
 symptom symptoms onset duration illness complaint complaints lasting for of at least less more than within
 the last past first hour hours hr hrs h day days week weeks wk month months mo year years yr a an and
-presenting presentation from since after before under over up to no not longer shorter greater fewer
+presenting presentation from since after before under over up to no not longer shorter greater fewer with
 enrolment enrollment enrolled randomisation randomization randomised randomized inclusion admission arrival
 """
 _TIME_WORDS = frozenset(_TIME_WORDS_TEXT.split())

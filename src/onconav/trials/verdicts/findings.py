@@ -472,7 +472,7 @@ def implied_by_findings(
         ("preeclampsia", _preeclampsia(sentences, readings, pregnant)),
         ("bronchiolitis", _bronchiolitis(sentences, age)),
         ("ards", _ards(sentences)),
-        ("cellulitis", None if _mimics_cellulitis(found) else _cellulitis(sentences)),
+        ("cellulitis", None if _mimics_cellulitis([*found, *out]) else _cellulitis(sentences)),
     ):
         veto = _VETOES.get(concept)
         if veto is not None and any(veto.pattern.search(x) for x in sentences):

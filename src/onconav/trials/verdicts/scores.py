@@ -110,14 +110,18 @@ def _parts(note: NoteFacts, score: str) -> list[tuple[int, bool | None]]:
             (1, pressure),
             (1, None if age is None else age >= 65),
         ]
-    # CHA2DS2-VASc: a condition the note does not name is not known to be absent
+    # CHA2DS2-VASc: a condition the note does not name is absent only when it says there is no history
+    absent = False if note.no_history_sentence is not None else None
     return [
-        (1, True if _named(note, "heart-failure") else None),
-        (1, True if _named(note, "hypertension") else None),
+        (1, True if _named(note, "heart-failure") else absent),
+        (1, True if _named(note, "hypertension") else absent),
         (2, None if age is None else age >= 75),
-        (1, True if _named(note, "diabetes") else None),
-        (2, True if _named(note, "stroke", "transient-ischemic-attack", "venous-thromboembolism") else None),
-        (1, True if _named(note, "myocardial-infarction", "peripheral-artery-disease") else None),
+        (1, True if _named(note, "diabetes") else absent),
+        (
+            2,
+            True if _named(note, "stroke", "transient-ischemic-attack", "venous-thromboembolism") else absent,
+        ),
+        (1, True if _named(note, "myocardial-infarction", "peripheral-artery-disease") else absent),
         (1, None if age is None else 65 <= age < 75),
         (1, None if note.sex is None else note.sex == "female"),
     ]
