@@ -177,6 +177,51 @@ CROUP = (
     "0. A 4-year-old boy is brought in by his mother.\n"
     "1. His mother says he has had a fever and a barking cough for two days."
 )
+VARICES = (
+    "0. A 58-year-old man with alcoholic cirrhosis vomited bright red blood twice this morning.\n"
+    "1. Heart rate is 112/min and blood pressure 92/60 mmHg.\n"
+    "2. Hemoglobin is 7.9 g/dL.\n"
+    "3. He takes propranolol and had variceal banding two years ago."
+)
+VEGETATION = (
+    "0. A 34-year-old man who injects heroin has had fever for two weeks.\n"
+    "1. Echocardiography shows a 12 mm vegetation on the tricuspid valve.\n"
+    "2. Three of three blood cultures grew methicillin-sensitive Staphylococcus aureus."
+)
+WHEEZY_CHILD = (
+    "0. A 9-year-old girl with asthma has had increasing wheeze and shortness of breath since yesterday "
+    "after a cold.\n"
+    "1. She is using her salbutamol inhaler every two hours.\n"
+    "2. Oxygen saturation is 93% and she can speak only in short phrases."
+)
+COLLISION = (
+    "0. A 27-year-old motorcyclist was struck by a car at high speed.\n"
+    "1. On arrival his GCS is 9 and blood pressure 84/50 mmHg.\n"
+    "2. CT shows a splenic laceration and a left femur fracture.\n"
+    "3. He receives two units of packed red cells."
+)
+DIFFICILE = (
+    "0. A 70-year-old woman has had 8 watery stools a day for 4 days, two weeks after a course of "
+    "clindamycin for a dental abscess.\n"
+    "1. Stool PCR is positive for Clostridioides difficile toxin.\n"
+    "2. White cell count is 18,000/µL."
+)
+HYPERCAPNIA = (
+    "0. A 71-year-old woman with COPD has had worsening breathlessness and purulent sputum for 3 days.\n"
+    "1. Arterial blood gas shows pH 7.28 and PaCO2 68 mmHg.\n"
+    "2. She is started on BiPAP in the emergency department."
+)
+HEART_BLOCK = (
+    "0. An 80-year-old man fainted while walking and has had two near-fainting spells this week.\n"
+    "1. Heart rate is 36/min and ECG shows complete heart block.\n"
+    "2. He is scheduled for permanent pacemaker implantation."
+)
+EXPOSED = (
+    "0. A 45-year-old nurse was exposed without a mask to a patient with active pulmonary tuberculosis "
+    "two months ago.\n"
+    "1. Her interferon-gamma release assay is now positive and her chest X-ray is normal.\n"
+    "2. She has no cough, fever or weight loss."
+)
 
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
@@ -333,6 +378,43 @@ CASES = [
     ),
     (PNEUMONIA, "Hospitalized patients", "inclusion", "included"),
     (PNEUMONIA, "Able to give informed consent", "inclusion", "included"),
+    # variceal bleeding
+    (VARICES, "Acute upper gastrointestinal bleeding", "inclusion", "included"),
+    (VARICES, "Systolic blood pressure < 90 mmHg", "exclusion", "not excluded"),
+    (VARICES, "Hemoglobin < 8 g/dL", "inclusion", "included"),
+    (VARICES, "Endoscopic variceal ligation within the past 30 days", "exclusion", "not excluded"),
+    (VARICES, "Liver cirrhosis", "inclusion", "included"),
+    # endocarditis by its echocardiogram and blood cultures
+    (VEGETATION, "Infective endocarditis", "inclusion", "included"),
+    (VEGETATION, "Staphylococcus aureus bacteremia", "inclusion", "included"),
+    (VEGETATION, "Prosthetic valve endocarditis", "exclusion", "not excluded"),
+    (VEGETATION, "Septic shock", "exclusion", "not excluded"),
+    # an asthma attack in a child
+    (WHEEZY_CHILD, "Acute asthma exacerbation", "inclusion", "included"),
+    (WHEEZY_CHILD, "Systemic corticosteroids in the past 4 weeks", "exclusion", "not excluded"),
+    (WHEEZY_CHILD, "Admission to the intensive care unit or intubation", "exclusion", "not excluded"),
+    # major trauma
+    (COLLISION, "Blunt trauma patients", "inclusion", "included"),
+    (COLLISION, "Glasgow Coma Scale score ≤ 12", "inclusion", "included"),
+    (COLLISION, "Received a blood transfusion", "inclusion", "included"),
+    (COLLISION, "Pregnancy", "exclusion", "not applicable"),
+    # Clostridioides difficile after antibiotics
+    (DIFFICILE, "Clostridioides difficile infection confirmed by a stool test", "inclusion", "included"),
+    (DIFFICILE, "Fulminant colitis or toxic megacolon", "exclusion", "not excluded"),
+    (DIFFICILE, "Leukocytosis", "inclusion", "included"),
+    # hypercapnic respiratory failure on non-invasive ventilation
+    (HYPERCAPNIA, "Acute exacerbation of COPD", "inclusion", "included"),
+    (HYPERCAPNIA, "Acute hypercapnic respiratory failure", "inclusion", "included"),
+    (HYPERCAPNIA, "Requiring non-invasive ventilation", "inclusion", "included"),
+    (HYPERCAPNIA, "Invasive mechanical ventilation", "exclusion", "not excluded"),
+    # complete heart block, pacemaker planned
+    (HEART_BLOCK, "Complete atrioventricular block", "inclusion", "included"),
+    (HEART_BLOCK, "Syncope", "inclusion", "included"),
+    (HEART_BLOCK, "Previously implanted permanent pacemaker", "exclusion", "not excluded"),
+    # an exposure, not a disease
+    (EXPOSED, "Active tuberculosis", "exclusion", "not excluded"),
+    # unfixed: an exposure to another person's disease is not read
+    (EXPOSED, "Close contact of a person with active tuberculosis", "inclusion", "not enough information"),
 ]
 
 

@@ -24,7 +24,12 @@ Textbook definitions, not fitted to any record:
 - bilateral opacities with a PaO2/FiO2 ratio of 300 or less, not from heart failure, are the acute
   respiratory distress syndrome (Berlin definition, JAMA 2012);
 - a red, warm and swollen area of skin, not a joint, is cellulitis (IDSA guideline on skin and soft
-  tissue infections, Stevens et al., 2014).
+  tissue infections, Stevens et al., 2014);
+- a valve vegetation with positive blood cultures is infective endocarditis (two major modified Duke
+  criteria, Li et al., Clin Infect Dis 2000);
+- a PaCO2 over 45 mmHg with a pH under 7.35 is acute hypercapnic respiratory failure (BTS/ICS guideline
+  on ventilation in hypercapnic respiratory failure, 2016), a PaO2 under 60 mmHg hypoxaemic respiratory
+  failure.
 A bedside sign that other diseases share (a Murphy sign) is not enough. A note that names the diagnosis
 itself, in any context (ruled out, only considered), implies nothing.
 """
@@ -259,6 +264,17 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
         "pericarditis",
         (_any(*_PERICARDIAL_ECG, r"pericardial (?:friction )?rub"), _CHEST_PAIN),
     ),
+    (
+        "endocarditis",
+        (
+            _any(
+                r"vegetations? (?:\w+ ){0,2}(?:on|of|attached to|involving) (?:the )?(?:\w+ ){0,2}"
+                r"(?:valve|leaflet)",
+                r"(?:valve|valvular|leaflet) vegetations?",
+            ),
+            _any(r"blood cultures? (?:\w+ ){0,4}(?:grew|positive|growing|grow)", r"bacter(?:a)?emia"),
+        ),
+    ),
     ("lyme-disease", (_any(r"erythema (?:chronicum )?migrans", r"bull'?s[- ]eye (?:rash|lesion)"),)),
     ("measles", (_any(r"koplik'?s? spots?"),)),
     ("sarcoidosis", (_any(r"non-?caseating granulom\w+"), _any(r"hilar", r"lung", r"pulmonary", r"lymph"))),
@@ -449,6 +465,25 @@ def _cellulitis(sentences: tuple[str, ...]) -> int | None:
     return None
 
 
+_PH = re.compile(r"\bph\b(?: was| is| of)?\s*:?\s*(\d\.\d+)", re.I)
+_PACO2 = re.compile(r"\b(?:pa?co2|pco2)\b(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I)
+_PAO2 = re.compile(r"\bpao2\b(?! ?/)(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I)
+ACIDAEMIA_PH = 7.35
+HYPERCAPNIA_PACO2 = 45.0
+HYPOXAEMIA_PAO2 = 60.0
+
+
+def _respiratory_failure(sentences: tuple[str, ...]) -> int | None:
+    """The blood gas sentence showing hypercapnia with acidaemia, or a PaO2 under 60 mmHg (values in mmHg)."""
+    for i, s in enumerate(sentences):
+        ph, co2, o2 = _PH.search(s), _PACO2.search(s), _PAO2.search(s)
+        if ph and co2 and float(ph.group(1)) < ACIDAEMIA_PH and HYPERCAPNIA_PACO2 < float(co2.group(1)) < 200:
+            return i
+        if o2 and 15 < float(o2.group(1)) < HYPOXAEMIA_PAO2:
+            return i
+    return None
+
+
 def implied_by_findings(
     sentences: tuple[str, ...],
     found: list[Mention],
@@ -472,6 +507,7 @@ def implied_by_findings(
         ("preeclampsia", _preeclampsia(sentences, readings, pregnant)),
         ("bronchiolitis", _bronchiolitis(sentences, age)),
         ("ards", _ards(sentences)),
+        ("respiratory-failure", _respiratory_failure(sentences)),
         ("cellulitis", None if _mimics_cellulitis([*found, *out]) else _cellulitis(sentences)),
     ):
         veto = _VETOES.get(concept)

@@ -34,6 +34,9 @@ _ALLERGY_WORDS = frozenset(
 )
 _NEGATED_BEFORE = re.compile(r"\b(?:no|not|denie[sd]|without|negative|never)\b[^.;,]{0,25}$", re.I)
 
+_VOMITED_BLOOD = re.compile(
+    r"\bvomit\w*\s+(?:up\s+)?(?:\w+\s+){0,2}?blood\b|\bbloody (?:vomit\w*|emesis)", re.I
+)
 # Signs and findings that are (nearly) pathognomonic of a condition the note does not name.
 SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bbarrel[- ](?:shaped[- ])?chest", re.I), "copd"),
@@ -48,6 +51,21 @@ SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\banti[- ]?ds[- ]?dna\b", re.I), "lupus"),
     (re.compile(r"\bowl'?s?[- ]eye", re.I), "cmv-infection"),
     (re.compile(r"\bhome (?:oxygen|o2)\b|\boxygen at home\b", re.I), "lung-disease"),
+    # vomiting blood is haematemesis, whatever its colour; red cells given are a transfusion
+    (_VOMITED_BLOOD, "hematemesis"),
+    # haematemesis is bleeding above the ligament of Treitz: an upper gastrointestinal bleed
+    (
+        re.compile(_VOMITED_BLOOD.pattern + r"|\bh(?:a)?ematemesis\b|\bcoffee[- ]grounds?\b", re.I),
+        "upper-gi-bleeding",
+    ),
+    (
+        re.compile(
+            r"\b(?:units? of|transfus\w+ (?:of |with )?)(?:\w+\s+){0,2}?(?:red (?:blood )?cells|blood|"
+            r"prbcs?)\b|\bpacked red (?:blood )?cells\b",
+            re.I,
+        ),
+        "blood-transfusion",
+    ),
 )
 
 # A gestational age or a trimester is a pregnancy now ("G1P0 at 30 weeks' gestation", "12 weeks pregnant",
@@ -225,7 +243,7 @@ def implied_depression(sentences: tuple[str, ...]) -> Mention | None:
 # (WHO: haemoglobin under 13 g/dL in men, 12 in women, 11 in pregnancy), thrombocytopenia (platelets under
 # 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L), fever (38.0 °C or more) and hypotension
 # (systolic pressure under 90 mmHg); in adults tachycardia (heart rate over 100/min) and hypoxaemia (oxygen
-# saturation under 90 %).
+# saturation under 90 %), and leukocytosis (white cells over 11 x 10^9/L).
 ANEMIA_HB = {"male": 13.0, "female": 12.0, "pregnant": 11.0}
 THROMBOCYTOPENIA_PLT = 150.0
 NEUTROPENIA_ANC = 1.5
@@ -234,6 +252,8 @@ HYPOTENSION_SYSTOLIC = 90.0
 TACHYCARDIA_RATE = 100.0
 HYPOXIA_SATURATION = 90.0
 ADULT = 18.0
+LEUKOCYTOSIS_WBC = 11.0
+WBC_PER_UL_FROM = 1000.0
 
 
 def implied_by_readings(
@@ -263,6 +283,9 @@ def implied_by_readings(
             condition = "hypotension" if 30 <= r.value < HYPOTENSION_SYSTOLIC else None
         elif r.measure == "heart-rate" and adult:
             condition = "tachycardia" if TACHYCARDIA_RATE < r.value < 300 else None
+        elif r.measure == "leukocytes" and adult:
+            billions = r.value if r.value < WBC_PER_UL_FROM else r.value / 1000
+            condition = "leukocytosis" if LEUKOCYTOSIS_WBC < billions < 300 else None
         elif r.measure == "oxygen-saturation" and adult:
             condition = "hypoxia" if 40 <= r.value < HYPOXIA_SATURATION else None
         if condition is not None:

@@ -8,6 +8,7 @@ every unknown part present; otherwise the criterion stays open.
   100 mmHg or less, altered mentation; one point each.
 - CURB-65 (Lim et al., Thorax 2003): confusion, urea over 7 mmol/L (BUN over 19 mg/dL), respiratory rate
   30/min or more, systolic pressure under 90 or diastolic 60 mmHg or less, age 65 or more; one point each.
+- the Glasgow Coma Scale the note states (Teasdale and Jennett, Lancet 1974), compared as given;
 - CHA2DS2-VASc (Lip et al., Chest 2010): heart failure 1, hypertension 1, age 75 or more 2, diabetes 1,
   stroke, TIA or thromboembolism 2, vascular disease (myocardial infarction, peripheral artery disease,
   aortic plaque) 1, age 65 to 74 1, female sex 1.
@@ -39,6 +40,7 @@ _SCORE_NAMES = {
     "qsofa": r"q-?sofa|quick sofa|quick sequential organ failure assessment",
     "curb65": r"curb-?65",
     "chads-vasc": r"cha2?ds2?-?vasc|cha₂ds₂-?vasc",
+    "gcs": r"gcs|glasgow coma (?:scale|score)",
 }
 _ASKED = re.compile(
     r"\b(?P<name>" + "|".join(f"(?:{rx})" for rx in _SCORE_NAMES.values()) + r")(?:\s+score)?\s*(?:of\s+)?"
@@ -57,6 +59,9 @@ _CLEAR = re.compile(
 _DENIED = re.compile(r"\b(?:no|not|without|denies)\b[^.;,]{0,25}$", re.I)
 _UREA = re.compile(r"\b(?P<bun>bun|blood urea nitrogen)\b|\burea\b(?! nitrogen)", re.I)
 _UREA_VALUE = re.compile(r"\s*(?:level\s+)?(?:was\s+|is\s+|of\s+)?:?\s*(\d+(?:\.\d+)?)")
+_GCS = re.compile(
+    r"\b(?:gcs|glasgow coma (?:scale|score))\b(?: score)?(?: was| is| of)?\s*:?\s*(1[0-5]|[3-9])\b", re.I
+)
 BUN_MG_DL = 19.0
 UREA_MMOL = 7.0
 
@@ -93,6 +98,9 @@ def _named(note: NoteFacts, *concepts: str) -> bool:
 def _parts(note: NoteFacts, score: str) -> list[tuple[int, bool | None]]:
     """Each part of the score: its points and whether the note says it is present (None: not said)."""
     age = note.age
+    if score == "gcs":  # stated, not added up: one part worth the stated score
+        stated = _GCS.search(note.text)
+        return [(int(stated.group(1)), True)] if stated else [(15, None)]
     if score == "qsofa":
         return [
             (1, _reading(note, "respiratory-rate", ">=", 22.0)),

@@ -56,7 +56,7 @@ def _window_hours(text: str) -> float | None:
 # note sentence saying it is only planned ("scheduled for laparoscopic appendectomy").
 _ASKS_PAST = re.compile(
     r"\b(?:previous(?:ly)?|prior|history of|past|underwent|had|have had|has had|post|after|following|"
-    r"status post|s/p)\b",
+    r"status post|s/p|existing|implanted|in place)\b",
     re.I,
 )
 _PLANNED = re.compile(
@@ -66,12 +66,18 @@ _PLANNED = re.compile(
 )
 
 
+# Procedures and devices a note can plan (a disease named in a plan's sentence is had already).
+_PROCEDURES = frozenset(
+    {"surgery", "transplant", "pacemaker", "coronary-intervention", "radiotherapy", "systemic-therapy"}
+)
+
+
 def _only_planned(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A past procedure asked of a note where every mention of it is a plan: not had yet."""
     if criterion.negated_subject or not _ASKS_PAST.search(criterion.text) or _PLANNED.search(criterion.text):
         return None
     for mention in criterion_concepts(criterion):
-        if mention.polarity != "affirmed" or "surgery" not in ancestors(mention.concept):
+        if mention.polarity != "affirmed" or not _PROCEDURES & set(ancestors(mention.concept)):
             continue
         said = [
             m for m in note.mentions if m.polarity == "affirmed" and mention.concept in ancestors(m.concept)
