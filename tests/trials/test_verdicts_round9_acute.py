@@ -222,6 +222,16 @@ EXPOSED = (
     "1. Her interferon-gamma release assay is now positive and her chest X-ray is normal.\n"
     "2. She has no cough, fever or weight loss."
 )
+SICK_CHILD = (
+    "0. A 3-year-old boy is brought in by his parents.\n"
+    "1. The child has had fever and a cough for 3 days.\n"
+    "2. His sister has chickenpox."
+)
+HOT_KNEE = (
+    "0. A 62-year-old man has had a red, warm and swollen right knee since yesterday.\n"
+    "1. He had coronary angioplasty with a stent in 2019.\n"
+    "2. His father has HIV."
+)
 
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
@@ -413,6 +423,13 @@ CASES = [
     (HEART_BLOCK, "Previously implanted permanent pacemaker", "exclusion", "not excluded"),
     # an exposure, not a disease
     (EXPOSED, "Active tuberculosis", "exclusion", "not excluded"),
+    # the child is the patient; a sibling's illness is the sibling's; a hot joint is no cellulitis
+    (SICK_CHILD, "Fever", "inclusion", "included"),
+    (SICK_CHILD, "Varicella", "exclusion", "not excluded"),
+    (HOT_KNEE, "Cellulitis", "inclusion", "not enough information"),
+    (HOT_KNEE, "Prior surgery", "exclusion", "not excluded"),
+    (HOT_KNEE, "HIV infection", "exclusion", "not excluded"),
+    (HOT_KNEE, "Previous percutaneous coronary intervention", "exclusion", "excluded"),
     # unfixed: an exposure to another person's disease is not read
     (EXPOSED, "Close contact of a person with active tuberculosis", "inclusion", "not enough information"),
 ]

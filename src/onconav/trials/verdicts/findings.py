@@ -394,6 +394,12 @@ _LACTATE = re.compile(r"\b(?:lactate|lactic acid)\b(?: level)?(?: was| is| of)?\
 _LACTATE_RAISED = re.compile(r"(?:elevated|raised|high|increased) (?:serum )?(?:lactate|lactic acid)", re.I)
 
 
+# Chronic infections a patient lives with are not the suspected infection of sepsis.
+_CHRONIC_INFECTIONS = frozenset(
+    {"hiv", "hepatitis", "hpv-infection", "herpes-simplex", "tuberculosis", "syphilis"}
+)
+
+
 def _lactate_raised(sentences: tuple[str, ...]) -> bool:
     for s in sentences:
         m = _LACTATE.search(s)
@@ -441,8 +447,8 @@ _RED = re.compile(r"\b(?:red|redness|erythema\w*|reddened)\b", re.I)
 _WARM = re.compile(r"\bwarm(?:th)?\b|\bhot\b", re.I)
 _SWOLLEN = re.compile(r"\bswollen\b|\bswelling\b|\bo?edema\w*|\bindurat\w*", re.I)
 _JOINT = re.compile(
-    r"\bjoints?\b|\b(?:knee|ankle|wrist|elbow|shoulder|hip|toe|finger)\s+(?:joint|effusion)|"
-    r"\bmetatarsophalangeal\b|\bpodagra\b|\beye(?:lid)?s?\b|\bbreast\b",
+    r"\b(?:joints?|knees?|ankles?|wrists?|elbows?|shoulders?|hips?|toes?|fingers?|knuckles?|"
+    r"metatarsophalangeal|mtp|podagra|eyes?|eyelids?|breasts?|scrot\w*|testi\w*|parotid|throat|tonsils?)\b",
     re.I,
 )
 
@@ -519,7 +525,9 @@ def implied_by_findings(
         (
             m.sentence
             for m in (*found, *out)
-            if m.polarity == "affirmed" and "infection" in ancestors(m.concept)
+            if m.polarity == "affirmed"
+            and "infection" in ancestors(m.concept)
+            and not _CHRONIC_INFECTIONS & set(ancestors(m.concept))
         ),
         None,
     )

@@ -115,7 +115,7 @@ _LONG_AGO = re.compile(
 _RELATIVE_ILL = re.compile(
     r"^\W*(?:(?:her|his|their|the patient's|patient's)\s+)?(?:[\w-]+\s+)?(?:husband|wife|spouse|partner|son|"
     r"daughter|mother|father|sister|brother|sibling|aunt|uncle|grand\w+|cousin|niece|nephew|relatives?|"
-    r"family members?|parents?|child|children|friend|roommate|colleague|co-?worker)s?\s+"
+    r"family members?|parents?|friend|roommate|colleague|co-?worker)s?\s+"
     r"(?:also\s+|recently\s+|currently\s+)?(?:has|had|have|was|were|is|are|died|suffers?|suffered|developed|tested)\b",
     re.I,
 )
@@ -133,9 +133,10 @@ def about_a_relative(sentence: str) -> bool:
 
 
 # An operation the patient underwent, named by its surgical suffix ("sigmoid colectomy", "laparotomy",
-# "rhinoplasty"), is surgery; one planned is not yet had, and a needle into a vein is no operation.
+# "rhinoplasty"), is surgery; one planned is not yet had; a needle into a vein, a balloon in a vessel or a
+# position on the table is no operation.
 _OPERATION = re.compile(
-    r"\b(?!phlebotom|venotom|thoracent|paracent|amniocent)[a-z]{3,}(?:ectomy|ectomies|otomy|ostomy|plasty|"
+    r"\b(?!phlebotom|venotom|lithotom|dichotom|amniotom|angioplast|valvuloplast)[a-z]{3,}(?:ectomy|ectomies|otomy|ostomy|plasty|"
     r"pexy|rrhaphy)\b",
     re.I,
 )
