@@ -232,6 +232,27 @@ HOT_KNEE = (
     "1. He had coronary angioplasty with a stent in 2019.\n"
     "2. His father has HIV."
 )
+NSTEMI = (
+    "0. A 63-year-old woman with diabetes has had intermittent chest pressure for 6 hours.\n"
+    "1. ECG shows ST depression in V4 to V6 and high-sensitivity troponin T rose from 30 to 210 ng/L.\n"
+    "2. She is allergic to penicillin.\n"
+    "3. She takes metformin and atorvastatin."
+)
+HIGH_FLOW = (
+    "0. A 58-year-old woman with COVID-19 pneumonia is on high-flow nasal cannula at 60 L/min with an FiO2 "
+    "of 0.7.\n"
+    "1. She is afebrile and was admitted 3 days ago."
+)
+ONE_DOSE = (
+    "0. A 22-year-old woman with fever and flank pain received one dose of intravenous ceftriaxone in the "
+    "emergency department 6 hours ago.\n"
+    "1. Urine culture is pending."
+)
+READMITTED = (
+    "0. A 77-year-old man was discharged from hospital 2 weeks ago after treatment for heart failure.\n"
+    "1. He now presents with fever and a productive cough, and chest X-ray shows a right lower lobe "
+    "infiltrate."
+)
 
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
@@ -430,6 +451,23 @@ CASES = [
     (HOT_KNEE, "Prior surgery", "exclusion", "not excluded"),
     (HOT_KNEE, "HIV infection", "exclusion", "not excluded"),
     (HOT_KNEE, "Previous percutaneous coronary intervention", "exclusion", "excluded"),
+    # non-ST-elevation infarction, an allergy is not a treatment
+    (NSTEMI, "Non-ST-elevation myocardial infarction", "inclusion", "included"),
+    (NSTEMI, "ST-elevation myocardial infarction", "exclusion", "not excluded"),
+    (NSTEMI, "Allergy to penicillin", "exclusion", "excluded"),
+    (NSTEMI, "Current antibiotic treatment", "exclusion", "not excluded"),
+    (NSTEMI, "Diabetes mellitus", "inclusion", "included"),
+    # high-flow oxygen, afebrile
+    (HIGH_FLOW, "Requiring high-flow oxygen or non-invasive ventilation", "inclusion", "included"),
+    (HIGH_FLOW, "Currently intubated", "exclusion", "not excluded"),
+    (HIGH_FLOW, "Fever > 38 °C", "exclusion", "not excluded"),
+    (HIGH_FLOW, "Hospitalized", "inclusion", "included"),
+    # one dose of antibiotic
+    (ONE_DOSE, "More than 24 hours of antibiotic therapy before enrollment", "exclusion", "not excluded"),
+    # pneumonia after a recent admission
+    (READMITTED, "Pneumonia", "inclusion", "included"),
+    (READMITTED, "Hospitalization within the past 90 days", "exclusion", "excluded"),
+    (READMITTED, "History of heart failure", "inclusion", "included"),
     # unfixed: an exposure to another person's disease is not read
     (EXPOSED, "Close contact of a person with active tuberculosis", "inclusion", "not enough information"),
 ]
