@@ -253,6 +253,21 @@ READMITTED = (
     "1. He now presents with fever and a productive cough, and chest X-ray shows a right lower lobe "
     "infiltrate."
 )
+NO_VEGETATION = (
+    "0. A 52-year-old woman with a prosthetic mitral valve has had fever for five days.\n"
+    "1. Transesophageal echocardiography shows no vegetation.\n"
+    "2. Two sets of blood cultures are negative."
+)
+ATYPICAL_PAIN = (
+    "0. A 49-year-old man has had epigastric discomfort since last night.\n"
+    "1. ECG shows no ST elevation and troponin is within normal limits.\n"
+    "2. BP 88/52, HR 104, SpO2 95% on room air.\n"
+    "3. His brother had a myocardial infarction at 50."
+)
+NAMED_SEPSIS = (
+    "0. A 66-year-old man is admitted with urosepsis.\n"
+    "1. He is alert, with a blood pressure of 118/70 mmHg, and needs no vasopressors."
+)
 
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
@@ -473,6 +488,28 @@ CASES = [
     (READMITTED, "Pneumonia", "inclusion", "included"),
     (READMITTED, "Hospitalization within the past 90 days", "exclusion", "excluded"),
     (READMITTED, "History of heart failure", "inclusion", "included"),
+    # denied findings and a relative's infarction imply nothing
+    (NO_VEGETATION, "Definite infective endocarditis", "inclusion", "not enough information"),
+    (NO_VEGETATION, "Prosthetic heart valve", "exclusion", "excluded"),
+    (NO_VEGETATION, "Symptom duration of at least 72 hours", "inclusion", "included"),
+    (ATYPICAL_PAIN, "Acute myocardial infarction", "exclusion", "not excluded"),
+    # the brother's infarction no longer meets it; "no ST elevation" is not read as ruling it out
+    (ATYPICAL_PAIN, "ST-elevation myocardial infarction", "inclusion", "not enough information"),
+    (ATYPICAL_PAIN, "Systolic blood pressure below 90 mmHg", "inclusion", "included"),
+    # "premature" (a relative under 55) is not read from an age
+    (
+        ATYPICAL_PAIN,
+        "Family history of premature coronary artery disease",
+        "inclusion",
+        "not enough information",
+    ),
+    (ATYPICAL_PAIN, "Family history of myocardial infarction", "inclusion", "included"),
+    (ATYPICAL_PAIN, "Family history of coronary artery disease", "exclusion", "excluded"),
+    (NAMED_SEPSIS, "Family history of sudden cardiac death", "exclusion", "not excluded"),
+    (ATYPICAL_PAIN, "Symptom onset within 24 hours", "inclusion", "included"),
+    (NAMED_SEPSIS, "Sepsis", "inclusion", "included"),
+    (NAMED_SEPSIS, "Septic shock", "exclusion", "not excluded"),
+    (NAMED_SEPSIS, "Requirement for vasopressor support", "exclusion", "not excluded"),
     # unfixed: an exposure to another person's disease is not read
     (EXPOSED, "Close contact of a person with active tuberculosis", "inclusion", "not enough information"),
 ]

@@ -20,6 +20,7 @@ from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
+from onconav.trials.verdicts.family import family_history
 from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.opposites import opposite_states
@@ -75,6 +76,7 @@ RULES: tuple[Rule, ...] = (
     event_window,
     subtypes,
     systemic_for_other_condition,
+    family_history,
     conditions,
     overlap,
 )
