@@ -268,6 +268,10 @@ NAMED_SEPSIS = (
     "0. A 66-year-old man is admitted with urosepsis.\n"
     "1. He is alert, with a blood pressure of 118/70 mmHg, and needs no vasopressors."
 )
+DONE_AND_PLANNED = (
+    "0. A 60-year-old man underwent a right hemicolectomy in 2020 and is scheduled for a cholecystectomy.\n"
+    "1. He received two doses of antibiotics last month and is booked for a colonoscopy."
+)
 
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
@@ -510,6 +514,10 @@ CASES = [
     (NAMED_SEPSIS, "Sepsis", "inclusion", "included"),
     (NAMED_SEPSIS, "Septic shock", "exclusion", "not excluded"),
     (NAMED_SEPSIS, "Requirement for vasopressor support", "exclusion", "not excluded"),
+    # a procedure planned beside one done
+    (DONE_AND_PLANNED, "Previous cholecystectomy", "exclusion", "not excluded"),
+    (DONE_AND_PLANNED, "Planned cholecystectomy", "inclusion", "included"),
+    (DONE_AND_PLANNED, "History of surgery", "exclusion", "excluded"),
     # unfixed: an exposure to another person's disease is not read
     (EXPOSED, "Close contact of a person with active tuberculosis", "inclusion", "not enough information"),
 ]

@@ -72,6 +72,23 @@ _PROCEDURES = frozenset(
 )
 
 
+# Words of a plan and of a thing done, read before the procedure's mention: the nearer one decides ("underwent
+# a hemicolectomy and is scheduled for a cholecystectomy": the cholecystectomy is planned).
+_PLAN_WORDS_TEXT = (
+    "scheduled booked planned planning awaiting awaits candidate referred listed will consented plan"
+)
+_DONE_WORDS_TEXT = "received underwent undergone had has completed previous previously prior ago after status"
+_PLAN_WORDS = frozenset(_PLAN_WORDS_TEXT.split())
+_DONE_WORDS = frozenset(_DONE_WORDS_TEXT.split())
+
+
+def _only_a_plan(note: NoteFacts, mention: Mention) -> bool:
+    words = note.sequences[mention.sentence][: mention.first]
+    plan = max((i for i, w in enumerate(words) if w in _PLAN_WORDS), default=-1)
+    done = max((i for i, w in enumerate(words) if w in _DONE_WORDS), default=-1)
+    return plan > done
+
+
 def _only_planned(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A past procedure asked of a note where every mention of it is a plan: not had yet."""
     if criterion.negated_subject or not _ASKS_PAST.search(criterion.text) or _PLANNED.search(criterion.text):
@@ -82,7 +99,7 @@ def _only_planned(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fou
         said = [
             m for m in note.mentions if m.polarity == "affirmed" and mention.concept in ancestors(m.concept)
         ]
-        if said and all(_PLANNED.search(note.sentences[m.sentence]) for m in said):
+        if said and all(_only_a_plan(note, m) for m in said):
             return (
                 negative_label(kind),
                 said[0].sentence,
