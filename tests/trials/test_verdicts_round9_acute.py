@@ -225,7 +225,8 @@ EXPOSED = (
 SICK_CHILD = (
     "0. A 3-year-old boy is brought in by his parents.\n"
     "1. The child has had fever and a cough for 3 days.\n"
-    "2. His sister has chickenpox."
+    "2. His sister has chickenpox and his mother is 30 weeks pregnant.\n"
+    "3. His father underwent an appendectomy last week."
 )
 HOT_KNEE = (
     "0. A 62-year-old man has had a red, warm and swollen right knee since yesterday.\n"
@@ -469,6 +470,8 @@ CASES = [
     # the child is the patient; a sibling's illness is the sibling's; a hot joint is no cellulitis
     (SICK_CHILD, "Fever", "inclusion", "included"),
     (SICK_CHILD, "Varicella", "exclusion", "not excluded"),
+    (SICK_CHILD, "Surgery within the past 30 days", "exclusion", "not excluded"),
+    (SICK_CHILD, "Pregnancy", "exclusion", "not applicable"),
     (HOT_KNEE, "Cellulitis", "inclusion", "not enough information"),
     (HOT_KNEE, "Prior surgery", "exclusion", "not excluded"),
     (HOT_KNEE, "HIV infection", "exclusion", "not excluded"),

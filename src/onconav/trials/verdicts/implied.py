@@ -195,8 +195,11 @@ def _medication_condition(concept: str) -> str | None:
 
 
 def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) -> list[Mention]:
-    """Conditions one sentence implies through the medicines it says are taken and the signs it reports."""
+    """Conditions one sentence implies through the medicines it says are taken and the signs it reports (none
+    when the sentence is about a relative)."""
     out: list[Mention] = []
+    if about_a_relative(sentence_text):
+        return out
     if _TAKING.search(sentence_text):
         for m in found:
             condition = _medication_condition(m.concept) if m.polarity == "affirmed" else None
