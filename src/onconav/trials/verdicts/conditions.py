@@ -11,6 +11,7 @@ from onconav.i18n import N_
 from onconav.knowledge import service as knowledge
 from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.family import is_family_history
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, note_stems, stems
@@ -289,10 +290,8 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return label, None, N_("The note names no cancer other than the one being treated.")
     if not named:
         return None
-    if (
-        all(m.polarity == "family" for m in named) or IN_RELATIVES.search(criterion.text)
-    ) and not criterion.negated_subject:
-        return _in_family(note, criterion, named, kind)
+    if is_family_history(criterion):
+        return None  # the family rule's (family.py); the patient's own illness does not answer it
     inverted = (
         criterion.negated_subject
         or all(m.polarity == "negated" for m in named)
@@ -400,25 +399,6 @@ def _weigh_concepts(
 
 
 _ALTERNATIVE_WORDS = re.compile(r"\bor\b|\beither\b|\bany\b|\bat least\b|\bone of\b|/|,|;|\(", re.I)
-
-
-IN_RELATIVES = re.compile(
-    r"\b(?:first|second)[- ]degree relatives?\b|\bin (?:a |any )?(?:family members?|relatives?)\b", re.I
-)
-
-
-def _in_family(note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind) -> Found:
-    """ "Family history of schizophrenia": a relative's illness the note names ("His father has
-    schizophrenia"); the patient's own counts only when the criterion says "personal or family"."""
-    own = bool(re.search(r"\bpersonal\b", criterion.text, re.I))
-    for mention in named:
-        for said in note.mentions:
-            if mention.concept in ancestors(said.concept) and (
-                said.polarity == "family" or (own and said.polarity == "affirmed")
-            ):
-                label = "included" if kind == "inclusion" else "excluded"
-                return label, said.sentence, (N_("The note names %(concept)s."), concept_named(mention))
-    return None
 
 
 _CURRENT_ASKED = re.compile(r"\b(?:current(?:ly)?|active|ongoing)\b", re.I)

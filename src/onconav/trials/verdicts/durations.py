@@ -16,14 +16,14 @@ from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
 
-HOURS = {"hour": 1.0, "day": 24.0, "week": 24.0 * 7, "month": 24.0 * 30, "year": 24.0 * 365}
+HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 24.0 * 7, "month": 24.0 * 30, "year": 24.0 * 365}
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14,
 }  # fmt: skip
 AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-UNIT = r"(hour|hr|h|day|week|wk|month|mo|year|yr)s?\b"
-_UNITS = {"hr": "hour", "h": "hour", "wk": "week", "mo": "month", "yr": "year"}
+UNIT = r"(minute|min|hour|hr|h|day|week|wk|month|mo|year|yr)s?\b"
+_UNITS = {"min": "minute", "hr": "hour", "h": "hour", "wk": "week", "mo": "month", "yr": "year"}
 # The note: "for 3 days", "over the past two weeks", "a 5-day history of", "3 days of fever".
 _NOTE_DURATION = re.compile(
     r"\b(?:for|over|past|last|x)\s+(?:the\s+)?(?:past\s+|last\s+)?"
@@ -79,6 +79,12 @@ _ASKED = re.compile(
 _ASKED_LIMIT_FIRST = re.compile(
     r"\b" + _LIMIT + r"\s+(?:of|from|after|since)\s+(?:the\s+)?(?:first\s+)?(?:[a-z]+\s+){0,2}?"
     r"(?:symptoms?|onset)\b",
+    re.I,
+)
+# A condition the note gives as known before the presentation has its own duration, not the presentation's.
+_KNOWN_BEFORE = re.compile(
+    r"\b(?:history|known|chronic|long[- ]?standing|previous(?:ly)?|prior|since|years?|months?|ago|"
+    r"diagnosed|takes|taking|treated|on)\b",
     re.I,
 )
 _ABOUT_THE_ILLNESS = re.compile(r"\b(?:symptoms?|onset|illness|complaints?)\b", re.I)
@@ -137,6 +143,9 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
         if sentence is None:
             return None
         durations = _note_durations(note, sentence)
+        if not durations and sentence > 0 and not _KNOWN_BEFORE.search(note.sentences[sentence]):
+            # found on the work-up of the presenting illness: it has lasted as long as that illness
+            durations = _note_durations(note, None)[:1]
     if not durations:
         return None
     least, most, sentence = durations[0]
@@ -159,7 +168,7 @@ def illness_duration(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> 
 _TIME_WORDS_TEXT = """
 symptom symptoms onset duration illness complaint complaints lasting for of at least less more than within
 the last past first hour hours hr hrs h day days week weeks wk month months mo year years yr a an and
-presenting presentation from since after before under over up to no not longer shorter greater fewer
+presenting presentation from since after before under over up to no not longer shorter greater fewer with
 enrolment enrollment enrolled randomisation randomization randomised randomized inclusion admission arrival
 """
 _TIME_WORDS = frozenset(_TIME_WORDS_TEXT.split())

@@ -15,7 +15,21 @@ Textbook definitions, not fitted to any record:
 - lipase or amylase raised with epigastric pain is pancreatitis (revised Atlanta classification, 2012);
 - a bulging tympanic membrane is acute otitis media (AAP guideline, 2013);
 - a raised TSH with a low free T4 is hypothyroidism, a suppressed TSH with a high T4 or T3
-  hyperthyroidism (ATA/AACE guideline, 2012).
+  hyperthyroidism (ATA/AACE guideline, 2012);
+- widespread ST elevation or PR depression with chest pain is acute pericarditis (two of the four
+  criteria of the ESC guidelines on pericardial diseases, 2015), never an infarction;
+- an infection with two of the qSOFA signs (respiratory rate 22/min or more, systolic pressure 100 mmHg
+  or less, altered mentation) or needing vasopressors is sepsis, and with vasopressors and a lactate
+  over 2 mmol/L or a systolic pressure under 90 septic shock (Sepsis-3, Singer et al., JAMA 2016);
+- bilateral opacities with a PaO2/FiO2 ratio of 300 or less, not from heart failure, are the acute
+  respiratory distress syndrome (Berlin definition, JAMA 2012);
+- a red, warm and swollen area of skin, not a joint, is cellulitis (IDSA guideline on skin and soft
+  tissue infections, Stevens et al., 2014);
+- a valve vegetation with positive blood cultures is infective endocarditis (two major modified Duke
+  criteria, Li et al., Clin Infect Dis 2000);
+- a PaCO2 over 45 mmHg with a pH under 7.35 is acute hypercapnic respiratory failure (BTS/ICS guideline
+  on ventilation in hypercapnic respiratory failure, 2016), a PaO2 under 60 mmHg hypoxaemic respiratory
+  failure.
 A bedside sign that other diseases share (a Murphy sign) is not enough. A note that names the diagnosis
 itself, in any context (ruled out, only considered), implies nothing.
 """
@@ -51,19 +65,36 @@ def _any(*patterns: str) -> Finding:
     return Finding(re.compile("|".join(f"(?:{p})" for p in patterns), re.I))
 
 
-_CHEST_PAIN = _any(r"chest (?:pain|pressure|discomfort|tightness)", r"substernal", r"retrosternal")
+_CHEST_PAIN = _any(
+    r"chest (?:pain|pressure|discomfort|tightness)",
+    r"substernal",
+    r"retrosternal",
+    r"pleuritic (?:\w+ )?pain",
+)
 _FEVER_OR_COUGH = _any(r"fever", r"febrile", r"cough", r"crackles", r"rales", r"sputum", r"rigors")
-_RAISED = r"(?:elevated|raised|increased|high|positive|rising|\d{3,})"
+_RAISED = r"(?:elevated|raised|increased|high|positive|rising|rose|risen|\d{3,})"
 # A TSH of 10 mIU/L or more is raised whatever the laboratory (ATA/AACE guideline, 2012).
 _TSH_HIGH = r"(?:[1-9]\d(?:\.\d+)?|\d{3})"
 
 # Findings that take a diagnosis back: coronary arteries without disease are not a myocardial infarction
 # of the usual kind (type 1), whatever the ECG showed (takotsubo, myocarditis).
+# Widespread ST elevation, or PR depression, is pericarditis (ESC guidelines on pericardial diseases, 2015).
+_PERICARDIAL_ECG = (
+    r"(?:diffuse|widespread|generali[sz]ed|global|concave) (?:\w+ ){0,2}st[- ](?:segment )?elevations?",
+    r"st[- ](?:segment )?elevations? (?:in|across) (?:all|most|multiple|many) (?:\w+ )?leads",
+    r"pr[- ](?:segment )?depressions?",
+)
+_NOT_CORONARY = (
+    r"no (?:significant )?(?:coronary )?(?:stenosis|obstruct\w+)",
+    r"normal coronar\w+",
+    *_PERICARDIAL_ECG,
+)
+_ST_ELEVATION = _any(r"(?<!non )(?<!non-)st[- ](?:segment )?elevations?")
 _VETOES = {
-    "stemi": _any(r"no (?:significant )?(?:coronary )?(?:stenosis|obstruct\w+)", r"normal coronar\w+"),
-    "myocardial-infarction": _any(
-        r"no (?:significant )?(?:coronary )?(?:stenosis|obstruct\w+)", r"normal coronar\w+"
-    ),
+    "stemi": _any(*_NOT_CORONARY),
+    "nstemi": _any(*_NOT_CORONARY),
+    # acute respiratory distress is not the opacities of heart failure (Berlin definition)
+    "ards": _any(r"cardiogenic", r"heart failure", r"pulmonary (?:o)?edema", r"fluid overload"),
 }
 
 # (diagnosis concept, the groups of findings that establish it)
@@ -80,12 +111,10 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
             _FEVER_OR_COUGH,
         ),
     ),
+    ("stemi", (_ST_ELEVATION, _CHEST_PAIN)),
     (
-        "stemi",
-        (_any(r"st[- ](?:segment )?elevations?"), _CHEST_PAIN),
-    ),
-    (
-        "myocardial-infarction",
+        # a troponin rise with chest pain and no ST elevation (Fourth Universal Definition of MI)
+        "nstemi",
         (
             _any(
                 rf"troponin\w*(?: [a-z])?(?: level)?(?: was| is| of)? {_RAISED}",
@@ -120,8 +149,8 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
         "pulmonary-embolism",
         (
             _any(
-                r"filling defects? (?:\w+ ){0,4}pulmonary arter",
-                r"pulmonary arter\w* (?:\w+ ){0,4}filling defect",
+                r"filling defects? (?:\w+ ){0,6}pulmonary arter",
+                r"pulmonary arter\w* (?:\w+ ){0,6}filling defect",
             ),
         ),
     ),
@@ -230,6 +259,21 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
             ),
         ),
     ),
+    (
+        "pericarditis",
+        (_any(*_PERICARDIAL_ECG, r"pericardial (?:friction )?rub"), _CHEST_PAIN),
+    ),
+    (
+        "endocarditis",
+        (
+            _any(
+                r"vegetations? (?:\w+ ){0,2}(?:on|of|attached to|involving) (?:the )?(?:\w+ ){0,2}"
+                r"(?:valve|leaflet)",
+                r"(?:valve|valvular|leaflet) vegetations?",
+            ),
+            _any(r"blood cultures? (?:\w+ ){0,4}(?:grew|positive|growing|grow)", r"bacter(?:a)?emia"),
+        ),
+    ),
     ("lyme-disease", (_any(r"erythema (?:chronicum )?migrans", r"bull'?s[- ]eye (?:rash|lesion)"),)),
     ("measles", (_any(r"koplik'?s? spots?"),)),
     ("sarcoidosis", (_any(r"non-?caseating granulom\w+"), _any(r"hilar", r"lung", r"pulmonary", r"lymph"))),
@@ -328,6 +372,123 @@ def _bronchiolitis(sentences: tuple[str, ...], age: float | None) -> int | None:
     return wheeze if wheeze is not None and _first_sentence(_CORYZA, sentences) is not None else None
 
 
+# Sepsis-3: the qSOFA signs, vasopressors and lactate.
+QSOFA_RESPIRATORY_RATE = 22.0
+QSOFA_SYSTOLIC = 100.0
+SHOCK_SYSTOLIC = 90.0
+SHOCK_LACTATE = 2.0
+LACTATE_MMOL_MAX = 30.0  # above this the value is not in mmol/L
+QSOFA_SEPSIS = 2
+_MENTATION = re.compile(
+    r"confus\w*|altered (?:mental|mentation|level of consciousness|sensorium)|disorient\w*|obtunded|"
+    r"somnolen\w*|stupor\w*|unresponsive|delirium|delirious|\bgcs\b(?: of| is| was)? (?:[3-9]|1[0-4])\b",
+    re.I,
+)
+_VASOPRESSOR = re.compile(
+    r"norepinephrine|noradrenaline|vasopressin|phenylephrine|vasopressors?|\bpressors?\b|"
+    r"(?:dopamine|epinephrine|adrenaline) (?:infusion|drip)",
+    re.I,
+)
+_LACTATE = re.compile(r"\b(?:lactate|lactic acid)\b(?: level)?(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I)
+_LACTATE_RAISED = re.compile(r"(?:elevated|raised|high|increased) (?:serum )?(?:lactate|lactic acid)", re.I)
+
+
+# Chronic infections a patient lives with are not the suspected infection of sepsis.
+_CHRONIC_INFECTIONS = frozenset(
+    {"hiv", "hepatitis", "hpv-infection", "herpes-simplex", "tuberculosis", "syphilis"}
+)
+
+
+def _lactate_raised(sentences: tuple[str, ...]) -> bool:
+    for s in sentences:
+        m = _LACTATE.search(s)
+        if m and SHOCK_LACTATE < float(m.group(1)) <= LACTATE_MMOL_MAX:
+            return True
+        if _affirmed_in(_LACTATE_RAISED, s):
+            return True
+    return False
+
+
+def _sepsis(
+    sentences: tuple[str, ...], readings: tuple[Reading, ...], infected: int | None
+) -> tuple[int, bool] | None:
+    """Where the note shows sepsis (the sentence of its infection) and whether it is septic shock."""
+    if infected is None:
+        return None
+    fast = any(r.measure == "respiratory-rate" and r.value >= QSOFA_RESPIRATORY_RATE for r in readings)
+    low = any(r.measure == "systolic-bp" and 30 <= r.value <= QSOFA_SYSTOLIC for r in readings)
+    shocked = any(r.measure == "systolic-bp" and 30 <= r.value < SHOCK_SYSTOLIC for r in readings)
+    confused = _first_sentence(_MENTATION, sentences) is not None
+    pressors = _first_sentence(_VASOPRESSOR, sentences) is not None
+    if fast + low + confused < QSOFA_SEPSIS and not pressors:
+        return None
+    return infected, pressors and (shocked or _lactate_raised(sentences))
+
+
+_PF_RATIO = re.compile(
+    r"\b(?:pao2\s*/\s*fio2|p\s*/\s*f|pf)(?: ratio)?(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I
+)
+_BILATERAL = re.compile(
+    r"bilateral (?:\w+ ){0,2}(?:infiltrates?|opacit\w+|opacification|airspace disease|consolidation)", re.I
+)
+ARDS_PF = 300.0
+
+
+def _ards(sentences: tuple[str, ...]) -> int | None:
+    low = next(
+        (i for i, s in enumerate(sentences) if (m := _PF_RATIO.search(s)) and float(m.group(1)) <= ARDS_PF),
+        None,
+    )
+    return low if low is not None and _first_sentence(_BILATERAL, sentences) is not None else None
+
+
+_RED = re.compile(r"\b(?:red|redness|erythema\w*|reddened)\b", re.I)
+_WARM = re.compile(r"\bwarm(?:th)?\b|\bhot\b", re.I)
+_SWOLLEN = re.compile(r"\bswollen\b|\bswelling\b|\bo?edema\w*|\bindurat\w*", re.I)
+_JOINT = re.compile(
+    r"\b(?:joints?|knees?|ankles?|wrists?|elbows?|shoulders?|hips?|toes?|fingers?|knuckles?|"
+    r"metatarsophalangeal|mtp|podagra|eyes?|eyelids?|breasts?|scrot\w*|testi\w*|parotid|throat|tonsils?)\b",
+    re.I,
+)
+
+
+# A red, warm, swollen limb the note explains otherwise: a clot, or an inflamed joint.
+_CELLULITIS_MIMICS = frozenset({"venous-thromboembolism", "gout", "arthritis", "septic-arthritis"})
+
+
+def _mimics_cellulitis(found: list[Mention]) -> bool:
+    return any(m.polarity == "affirmed" and _CELLULITIS_MIMICS & set(ancestors(m.concept)) for m in found)
+
+
+def _cellulitis(sentences: tuple[str, ...]) -> int | None:
+    """A sentence with skin both red, warm and swollen, none denied, that is not about a joint."""
+    for i, s in enumerate(sentences):
+        if _JOINT.search(s):
+            continue
+        if all(_affirmed_in(p, s) for p in (_RED, _WARM, _SWOLLEN)):
+            return i
+    return None
+
+
+_PH = re.compile(r"\bph\b(?: was| is| of)?\s*:?\s*(\d\.\d+)", re.I)
+_PACO2 = re.compile(r"\b(?:pa?co2|pco2)\b(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I)
+_PAO2 = re.compile(r"\bpao2\b(?! ?/)(?: was| is| of)?\s*:?\s*(\d+(?:\.\d+)?)", re.I)
+ACIDAEMIA_PH = 7.35
+HYPERCAPNIA_PACO2 = 45.0
+HYPOXAEMIA_PAO2 = 60.0
+
+
+def _respiratory_failure(sentences: tuple[str, ...]) -> int | None:
+    """The blood gas sentence showing hypercapnia with acidaemia, or a PaO2 under 60 mmHg (values in mmHg)."""
+    for i, s in enumerate(sentences):
+        ph, co2, o2 = _PH.search(s), _PACO2.search(s), _PAO2.search(s)
+        if ph and co2 and float(ph.group(1)) < ACIDAEMIA_PH and HYPERCAPNIA_PACO2 < float(co2.group(1)) < 200:
+            return i
+        if o2 and 15 < float(o2.group(1)) < HYPOXAEMIA_PAO2:
+            return i
+    return None
+
+
 def implied_by_findings(
     sentences: tuple[str, ...],
     found: list[Mention],
@@ -343,6 +504,8 @@ def implied_by_findings(
         veto = _VETOES.get(concept)
         if concept in named or (veto is not None and any(veto.pattern.search(x) for x in sentences)):
             continue
+        if concept == "nstemi" and _first_sentence(_ST_ELEVATION.pattern, sentences) is not None:
+            continue  # with ST elevation it is the other kind
         places = [_first_sentence(group.pattern, sentences) for group in groups]
         if all(p is not None for p in places):
             out.append(Mention(concept, places[0] or 0, 0, 0, "affirmed"))
@@ -350,7 +513,27 @@ def implied_by_findings(
         ("diabetic-ketoacidosis", _ketoacidosis(sentences, found)),
         ("preeclampsia", _preeclampsia(sentences, readings, pregnant)),
         ("bronchiolitis", _bronchiolitis(sentences, age)),
+        ("ards", _ards(sentences)),
+        ("respiratory-failure", _respiratory_failure(sentences)),
+        ("cellulitis", None if _mimics_cellulitis([*found, *out]) else _cellulitis(sentences)),
     ):
+        veto = _VETOES.get(concept)
+        if veto is not None and any(veto.pattern.search(x) for x in sentences):
+            continue
         if place is not None and concept not in named:
             out.append(Mention(concept, place, 0, 0, "affirmed"))
+    infected = next(
+        (
+            m.sentence
+            for m in (*found, *out)
+            if m.polarity == "affirmed"
+            and "infection" in ancestors(m.concept)
+            and not _CHRONIC_INFECTIONS & set(ancestors(m.concept))
+        ),
+        None,
+    )
+    sepsis = _sepsis(sentences, readings, infected)
+    if sepsis is not None and "sepsis" not in named:
+        place, shock = sepsis
+        out.append(Mention("septic-shock" if shock else "sepsis", place, 0, 0, "affirmed"))
     return out

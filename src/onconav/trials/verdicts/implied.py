@@ -34,6 +34,9 @@ _ALLERGY_WORDS = frozenset(
 )
 _NEGATED_BEFORE = re.compile(r"\b(?:no|not|denie[sd]|without|negative|never)\b[^.;,]{0,25}$", re.I)
 
+_VOMITED_BLOOD = re.compile(
+    r"\bvomit\w*\s+(?:up\s+)?(?:\w+\s+){0,2}?blood\b|\bbloody (?:vomit\w*|emesis)", re.I
+)
 # Signs and findings that are (nearly) pathognomonic of a condition the note does not name.
 SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bbarrel[- ](?:shaped[- ])?chest", re.I), "copd"),
@@ -48,6 +51,21 @@ SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\banti[- ]?ds[- ]?dna\b", re.I), "lupus"),
     (re.compile(r"\bowl'?s?[- ]eye", re.I), "cmv-infection"),
     (re.compile(r"\bhome (?:oxygen|o2)\b|\boxygen at home\b", re.I), "lung-disease"),
+    # vomiting blood is haematemesis, whatever its colour; red cells given are a transfusion
+    (_VOMITED_BLOOD, "hematemesis"),
+    # haematemesis is bleeding above the ligament of Treitz: an upper gastrointestinal bleed
+    (
+        re.compile(_VOMITED_BLOOD.pattern + r"|\bh(?:a)?ematemesis\b|\bcoffee[- ]grounds?\b", re.I),
+        "upper-gi-bleeding",
+    ),
+    (
+        re.compile(
+            r"\b(?:units? of|transfus\w+ (?:of |with )?)(?:\w+\s+){0,2}?(?:red (?:blood )?cells|blood|"
+            r"prbcs?)\b|\bpacked red (?:blood )?cells\b",
+            re.I,
+        ),
+        "blood-transfusion",
+    ),
 )
 
 # A gestational age or a trimester is a pregnancy now ("G1P0 at 30 weeks' gestation", "12 weeks pregnant",
@@ -87,6 +105,44 @@ _LONG_AGO = re.compile(
     r"\b(?:months|years|decades)\s+(?:ago|earlier|before|previously)\b|\bhistory of\b|"
     r"\bas an? (?:child|teen\w*)\b|"
     r"\bin (?:19|20)\d\d\b|\b(?:remote|previous|prior|old) (?:accident|injur\w*|trauma|fall|collision)",
+    re.I,
+)
+
+
+# A sentence whose subject is a relative with an illness ("Her mother was recently admitted with pneumonia",
+# "His son has influenza") is about the relative; one that reports what a relative says or saw ("Her mother
+# says she has had a fever") is about the patient.
+_RELATIVE_ILL = re.compile(
+    r"^\W*(?:(?:her|his|their|the patient's|patient's)\s+)?(?:[\w-]+\s+)?(?:husband|wife|spouse|partner|son|"
+    r"daughter|mother|father|sister|brother|sibling|aunt|uncle|grand\w+|cousin|niece|nephew|relatives?|"
+    r"family members?|parents?|friend|roommate|colleague|co-?worker)s?\s+"
+    r"(?:also\s+|recently\s+|currently\s+)?(?:has|had|have|was|were|is|are|died|suffers?|suffered|developed|tested)\b",
+    re.I,
+)
+_ABOUT_THE_PATIENT = re.compile(
+    r"\b(?:reports?|reported|says|said|states?|stated|notes?|noted|noticed|brought|brings|worried|concerned|"
+    r"thinks|thought|describes?|described|found (?:him|her)|(?:that|because|when|as) (?:he|she)|(?:he|she) "
+    r"(?:has|had|is|was))\b",
+    re.I,
+)
+
+
+def about_a_relative(sentence: str) -> bool:
+    """Whether a sentence tells a relative's (or another person's) illness, not the patient's."""
+    return bool(_RELATIVE_ILL.search(sentence)) and not _ABOUT_THE_PATIENT.search(sentence)
+
+
+# An operation the patient underwent, named by its surgical suffix ("sigmoid colectomy", "laparotomy",
+# "rhinoplasty"), is surgery; one planned is not yet had; a needle into a vein, a balloon in a vessel or a
+# position on the table is no operation.
+_OPERATION = re.compile(
+    r"\b(?!phlebotom|venotom|lithotom|dichotom|amniotom|angioplast|valvuloplast)[a-z]{3,}(?:ectomy|ectomies|otomy|ostomy|plasty|"
+    r"pexy|rrhaphy)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:scheduled|booked|planned|planning|plan|listed|awaiting|awaits|will (?:undergo|have)|"
+    r"(?:is|are) to (?:undergo|have)|candidate for|referred for|consent(?:ed)? for|before (?:his|her|the))\b",
     re.I,
 )
 
@@ -139,8 +195,11 @@ def _medication_condition(concept: str) -> str | None:
 
 
 def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) -> list[Mention]:
-    """Conditions one sentence implies through the medicines it says are taken and the signs it reports."""
+    """Conditions one sentence implies through the medicines it says are taken and the signs it reports (none
+    when the sentence is about a relative)."""
     out: list[Mention] = []
+    if about_a_relative(sentence_text):
+        return out
     if _TAKING.search(sentence_text):
         for m in found:
             condition = _medication_condition(m.concept) if m.polarity == "affirmed" else None
@@ -150,6 +209,13 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
             out.append(Mention(condition, index, 0, 0, "affirmed"))
+    hit = _OPERATION.search(sentence_text)
+    if (
+        hit
+        and not _NEGATED_BEFORE.search(sentence_text[: hit.start()])
+        and not _PLANNED.search(sentence_text[: hit.start()])
+    ):
+        out.append(Mention("surgery", index, 0, 0, "affirmed"))
     hit = _INJURY_EVENT.search(sentence_text)
     if (
         hit
@@ -181,7 +247,7 @@ def implied_depression(sentences: tuple[str, ...]) -> Mention | None:
 # (WHO: haemoglobin under 13 g/dL in men, 12 in women, 11 in pregnancy), thrombocytopenia (platelets under
 # 150 x 10^9/L), neutropenia (neutrophils under 1.5 x 10^9/L), fever (38.0 °C or more) and hypotension
 # (systolic pressure under 90 mmHg); in adults tachycardia (heart rate over 100/min) and hypoxaemia (oxygen
-# saturation under 90 %).
+# saturation under 90 %), and leukocytosis (white cells over 11 x 10^9/L).
 ANEMIA_HB = {"male": 13.0, "female": 12.0, "pregnant": 11.0}
 THROMBOCYTOPENIA_PLT = 150.0
 NEUTROPENIA_ANC = 1.5
@@ -190,6 +256,8 @@ HYPOTENSION_SYSTOLIC = 90.0
 TACHYCARDIA_RATE = 100.0
 HYPOXIA_SATURATION = 90.0
 ADULT = 18.0
+LEUKOCYTOSIS_WBC = 11.0
+WBC_PER_UL_FROM = 1000.0
 
 
 def implied_by_readings(
@@ -219,6 +287,9 @@ def implied_by_readings(
             condition = "hypotension" if 30 <= r.value < HYPOTENSION_SYSTOLIC else None
         elif r.measure == "heart-rate" and adult:
             condition = "tachycardia" if TACHYCARDIA_RATE < r.value < 300 else None
+        elif r.measure == "leukocytes" and adult:
+            billions = r.value if r.value < WBC_PER_UL_FROM else r.value / 1000
+            condition = "leukocytosis" if LEUKOCYTOSIS_WBC < billions < 300 else None
         elif r.measure == "oxygen-saturation" and adult:
             condition = "hypoxia" if 40 <= r.value < HYPOXIA_SATURATION else None
         if condition is not None:

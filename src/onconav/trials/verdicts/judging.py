@@ -21,6 +21,7 @@ from onconav.trials.verdicts.demographics import childhood, demographics, onset_
 from onconav.trials.verdicts.doses import daily_dose
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
+from onconav.trials.verdicts.family import family_history
 from onconav.trials.verdicts.gestation import gestational_age
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.opposites import opposite_states
@@ -32,6 +33,7 @@ from onconav.trials.verdicts.protocol import conditional, consent, judgement, la
 from onconav.trials.verdicts.psa import psa_progression
 from onconav.trials.verdicts.reproductive import parity
 from onconav.trials.verdicts.results import reported_result
+from onconav.trials.verdicts.scores import bedside_score
 from onconav.trials.verdicts.smoking import smoking
 from onconav.trials.verdicts.statements import blanket_statements
 from onconav.trials.verdicts.subtypes import subtypes
@@ -66,6 +68,7 @@ RULES: tuple[Rule, ...] = (
     organ_function,
     psa_progression,
     cancer,
+    bedside_score,
     unknowable,
     previously_treated,
     blanket_statements,
@@ -76,6 +79,7 @@ RULES: tuple[Rule, ...] = (
     event_window,
     subtypes,
     systemic_for_other_condition,
+    family_history,
     conditions,
     overlap,
 )

@@ -6,7 +6,7 @@ biomarkers, histology and lines of therapy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
@@ -14,6 +14,7 @@ from onconav.trials.verdicts.ages import note_age
 from onconav.trials.verdicts.criterion import WORD_NUMBERS, histologies
 from onconav.trials.verdicts.findings import implied_by_findings
 from onconav.trials.verdicts.implied import (
+    about_a_relative,
     implied_by_readings,
     implied_depression,
     implied_exacerbations,
@@ -142,8 +143,8 @@ def read_note(text: str) -> NoteFacts:
         words.append(frozenset(t.word for t in tokens))
         sequences.append(tuple(t.word for t in tokens))
         named = taken_medications(tokens, sentence, mentions(tokens, i))
-        if _RELATIVE_HAS.search(sentence):  # "Her older brother has asthma": a relative's, not the patient's
-            named = [Mention(m.concept, m.sentence, m.first, m.last, "family") for m in named]
+        if about_a_relative(sentence):
+            named = [replace(m, polarity="family") for m in named]
         found.extend(named)
         found.extend(implied_in_sentence(sentence, i, named))
         values.extend(readings(sentence, i))
@@ -192,16 +193,6 @@ def read_note(text: str) -> NoteFacts:
     )
 
 
-# A sentence whose subject is a relative who has an illness: "His father has type 2 diabetes".
-_RELATIVE_HAS = re.compile(
-    r"^\W*(?:\d+\.\s*)?(?:her|his|their|the patient's)\s+"
-    r"(?:(?:older|younger|elder|twin|maternal|paternal)\s+)?"
-    r"(?:mother|father|sister|brother|sibling|aunt|uncle|grand(?:mother|father)|cousin)\s*"
-    r"(?:,?\s*(?:is\s+)?\d{2},?\s+(?:and\s+)?)?"
-    r"(?:also\s+)?(?:has|had|have|was diagnosed|died|suffers|suffered)\b"
-    r"(?!\s+(?:noticed|observed|seen|been|brought|reported|found|taken|given|tried|witnessed|heard|called))",
-    re.I,
-)
 # A sentence about a relative's illness: "Her husband was recently diagnosed with colon cancer".
 _RELATIVE_SUBJECT = re.compile(
     r"^\W*(?:(?:her|his|their|the patient's|patient's|a|an)\s+)?(?:husband|wife|spouse|partner|son|daughter|"

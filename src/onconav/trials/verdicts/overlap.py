@@ -9,6 +9,7 @@ import re
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.implied import about_a_relative
 from onconav.trials.verdicts.note import NoteFacts
 
 _STOP_WORDS = """
@@ -90,7 +91,7 @@ def _single_term(note: NoteFacts, criterion: CriterionFacts) -> Found:
         return None
     denial: int | None = None
     for i, sequence in enumerate(note.sequences):
-        if i == note.consent_sentence or term not in sequence:
+        if i == note.consent_sentence or term not in sequence or about_a_relative(note.sentences[i]):
             continue
         if not _denied(sequence, {term[:STEM_LETTERS]}):
             return "included", i, N_("A note sentence names what this criterion asks.")
@@ -111,7 +112,7 @@ def overlap(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     best: tuple[float, int] | None = None
     for i, words in enumerate(note.words):
-        if i == note.consent_sentence:
+        if i == note.consent_sentence or about_a_relative(note.sentences[i]):
             continue
         shared = wanted & stems(words)
         if shared and _denied(note.sequences[i], shared):

@@ -9,8 +9,9 @@ import re
 
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import Found, Kind, concept_name, negative_label
-from onconav.trials.verdicts.conditions import IN_RELATIVES, concept_state, criterion_concepts
+from onconav.trials.verdicts.conditions import concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.family import IN_RELATIVES
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
 from onconav.trials.verdicts.text import ancestors

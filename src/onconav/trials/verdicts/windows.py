@@ -45,8 +45,8 @@ _TAKEN_NOW = re.compile(r"\b(?:tak(?:es|ing)|on|receiv(?:es|ing)|currently|daily
 OTHER_WORDS = 1
 _WINDOW_WORDS_TEXT = """
 within last past previous preceding prior before during over first dose study entry enrollment enrolment
-randomization randomisation registration screening start treatment day days week weeks month months year
-years history least more than longer minimum diagnosed diagnosis
+randomization randomisation registration screening start treatment therapy use day days week weeks month
+months year years history least more than longer minimum diagnosed diagnosis
 """
 _WINDOW_WORDS = frozenset(_WINDOW_WORDS_TEXT.split())
 
@@ -61,8 +61,67 @@ def _window_hours(text: str) -> tuple[float, bool] | None:
     return hours(amount, unit), bool(m.group(3)) and bool(_AT_LEAST.search(text[: m.start()]))
 
 
+# A criterion asking for a procedure the patient has had ("previous appendectomy", "prior surgery"), and a
+# note sentence saying it is only planned ("scheduled for laparoscopic appendectomy").
+_ASKS_PAST = re.compile(
+    r"\b(?:previous(?:ly)?|prior|history of|past|underwent|had|have had|has had|post|after|following|"
+    r"status post|s/p|existing|implanted|in place)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:scheduled|booked|planned|planning|awaiting|awaits|will (?:undergo|have)|(?:is|are) to (?:undergo|"
+    r"have)|candidate for|referred for|listed for|consent(?:ed)? for)\b",
+    re.I,
+)
+
+
+# Procedures and devices a note can plan (a disease named in a plan's sentence is had already).
+_PROCEDURES = frozenset(
+    {"surgery", "transplant", "pacemaker", "coronary-intervention", "radiotherapy", "systemic-therapy"}
+)
+
+
+# Words of a plan and of a thing done, read before the procedure's mention: the nearer one decides ("underwent
+# a hemicolectomy and is scheduled for a cholecystectomy": the cholecystectomy is planned).
+_PLAN_WORDS_TEXT = (
+    "scheduled booked planned planning awaiting awaits candidate referred listed will consented plan"
+)
+_DONE_WORDS_TEXT = "received underwent undergone had has completed previous previously prior ago after status"
+_PLAN_WORDS = frozenset(_PLAN_WORDS_TEXT.split())
+_DONE_WORDS = frozenset(_DONE_WORDS_TEXT.split())
+
+
+def _only_a_plan(note: NoteFacts, mention: Mention) -> bool:
+    words = note.sequences[mention.sentence][: mention.first]
+    plan = max((i for i, w in enumerate(words) if w in _PLAN_WORDS), default=-1)
+    done = max((i for i, w in enumerate(words) if w in _DONE_WORDS), default=-1)
+    return plan > done
+
+
+def _only_planned(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A past procedure asked of a note where every mention of it is a plan: not had yet."""
+    if criterion.negated_subject or not _ASKS_PAST.search(criterion.text) or _PLANNED.search(criterion.text):
+        return None
+    for mention in criterion_concepts(criterion):
+        if mention.polarity != "affirmed" or not _PROCEDURES & set(ancestors(mention.concept)):
+            continue
+        said = [
+            m for m in note.mentions if m.polarity == "affirmed" and mention.concept in ancestors(m.concept)
+        ]
+        if said and all(_only_a_plan(note, m) for m in said):
+            return (
+                negative_label(kind),
+                said[0].sentence,
+                (N_("The note says %(concept)s is planned, not done."), concept_named(mention)),
+            )
+    return None
+
+
 def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """An event the note dates against the criterion's window for it."""
+    planned = _only_planned(note, criterion, kind)
+    if planned is not None:
+        return planned
     window = _window_hours(criterion.text)
     if window is None or criterion.negated_subject:
         return None
