@@ -1,6 +1,7 @@
 """States a criterion requires that a condition the note affirms rules out: "sinus rhythm" in atrial
-fibrillation, a "singleton pregnancy" with twins, "HIV-negative" or "CMV seronegative" with the infection,
-"immunocompetent" with an immunodeficiency. The note's silence decides nothing here; only its affirmation.
+fibrillation, "HIV-negative" or "CMV seronegative" with the infection, "immunocompetent" with an
+immunodeficiency. The note's silence decides nothing here; only its affirmation. (A singleton pregnancy
+against twins is the births rule's.)
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from onconav.trials.verdicts.text import Mention, ancestors, other_words
 # (what the criterion requires, the concepts whose presence rules it out)
 _STATES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\b(?:normal )?sinus rhythm\b", re.I), ("atrial-fibrillation",)),
-    (re.compile(r"\bsingleton\b", re.I), ("multiple-pregnancy",)),
     (re.compile(r"\bimmuno-?competent\b", re.I), ("immunodeficiency",)),
 )
 # Words of such a criterion itself; more, and it asks something else too.
 _OWN_WORDS_TEXT = """
 patients patient subjects participants women men with in a an the must be have having has of and who are is
 documented confirmed known test surface antigen antibody status result results serology serologic by at
-screening normal sinus rhythm singleton pregnancy gestation immunocompetent immuno competent negative
+screening normal sinus rhythm immunocompetent immuno competent negative
 seronegative for
 """
 _OWN_WORDS = frozenset(_OWN_WORDS_TEXT.split())
