@@ -216,6 +216,14 @@ def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
                 single,
                 N_("The note names one baby; the criterion asks twins or more."),
             )
+    if not (
+        _BORN_LIMIT.search(text)
+        or _BORN_LIMIT_AFTER.search(text)
+        or _PRETERM.search(text)
+        or _TERM.search(text)
+        or _gestation_at_birth(note, text)
+    ):
+        return None  # asks nothing of the birth: the note's birth need not be read
     born = _weeks_at_birth(note)
     if born is None and (preterm := _premature_without_weeks(note, text, kind)) is not None:
         return preterm

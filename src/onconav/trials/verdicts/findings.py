@@ -499,8 +499,11 @@ def implied_by_findings(
     """The diagnoses the note's findings establish, each as an affirmed mention in the sentence of its key
     finding; none the note names itself."""
     named = {concept for m in found for concept in ancestors(m.concept)}
+    whole = "\n".join(sentences)
     out: list[Mention] = []
     for concept, groups in _RULES:
+        if not groups[0].pattern.search(whole):
+            continue  # the key finding is nowhere in the note: no sentence need be read for it
         veto = _VETOES.get(concept)
         if concept in named or (veto is not None and any(veto.pattern.search(x) for x in sentences)):
             continue
