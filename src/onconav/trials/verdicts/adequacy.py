@@ -251,6 +251,9 @@ _OUT_OF_RANGE = re.compile(r"\babnormal\b|outside\s+(?:of\s+)?(?:the\s+)?(?:norm
 
 def normal_value(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "TSH within the normal range", "abnormal serum potassium": the note's value against the range."""
+    lower = criterion.text.lower()
+    if "normal" not in lower and "reference" not in lower and "wnl" not in lower:
+        return None  # neither pattern can match (a cheap test before them)
     out = bool(_OUT_OF_RANGE.search(criterion.text))
     if criterion.thresholds or not (out or _IN_RANGE.search(criterion.text)):
         return None

@@ -43,6 +43,11 @@ _BORN_LIMIT_AFTER = re.compile(
     r"(later|more|after|beyond|earlier|less|before)\b",
     re.I,
 )
+# The words one of this module's criterion patterns needs (born, birth, term, preterm, premature, gestation,
+# fed, formula, singleton, twins, triplets, multiple).
+_ABOUT_BIRTHS = re.compile(
+    r"born|birth|term\b|prematur|gestation|fed\b|formula|singleton|twin|triplet|multiple", re.I
+)
 _AS_COMPARATOR = {"before": "less than", "under": "less than", "after": "more than", "over": "more than"}
 _NOTE_BORN_AT = re.compile(
     r"\bborn (?:at|after) (\d{2})(?:\s*(?:\+\s*\d|\d/7))?\s*weeks?|"
@@ -198,6 +203,8 @@ def feeding(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
 def births(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Term, preterm and weeks at birth; birth weight; how a baby is fed; one baby or several."""
     text = criterion.text
+    if not _ABOUT_BIRTHS.search(text):
+        return None  # a cheap test: every pattern below needs one of these words
     weight = birth_weight(note, criterion, kind) or feeding(note, criterion, kind)
     if weight is not None:
         return weight

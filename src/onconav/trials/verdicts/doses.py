@@ -69,6 +69,8 @@ def _steroid(text: str) -> str | None:
 
 def daily_dose(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """The note's current daily dose of the medicine a criterion sets a daily dose on."""
+    if "mg" not in criterion.text.lower():
+        return None  # no dose in milligrams: nothing to compare (a cheap test before the pattern)
     limit = _CRITERION_DOSE.search(criterion.text)
     if limit is None or criterion.negated_subject:
         return None

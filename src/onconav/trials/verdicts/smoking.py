@@ -142,7 +142,7 @@ def _pack_years(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
 
 def smoking(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Smoking criteria against the note's smoking status."""
-    if _CRITERION_PACKS.search(criterion.text) and (packs := _pack_years(note, criterion, kind)):
+    if "pack" in criterion.text.lower() and (packs := _pack_years(note, criterion, kind)):
         return packs
     if not _ABOUT_SMOKING.search(criterion.text) or criterion.thresholds:
         return None
