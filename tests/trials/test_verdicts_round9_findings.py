@@ -350,3 +350,17 @@ def test_how_long_symptoms_have_lasted_is_in_the_note(note: str, short: str, lon
     """A symptom's duration is not the time since a diagnosis: notes give it."""
     assert judge(read_note(note), "Duration of symptoms less than 7 days", "inclusion").label == short
     assert judge(read_note(note), "Symptom duration of at least 10 days", "inclusion").label == long
+
+
+@pytest.mark.parametrize(
+    "film",
+    [
+        "Chest X-ray: a right lower lobe consolidation is not seen.",
+        "The film shows no consolidation or effusion.",
+        "His brother had a lobar consolidation last winter.",
+    ],
+)
+def test_a_finding_is_read_in_the_notes_shared_context(film: str) -> None:
+    """A finding denied after it, or a relative's, establishes nothing (findings use `text.polarity`)."""
+    note = read_note(f"0. A 45-year-old man has fever and a productive cough.\n1. {film}")
+    assert judge(note, "Pneumonia", "inclusion").label != "included"

@@ -40,18 +40,7 @@ import re
 from dataclasses import dataclass
 
 from onconav.trials.verdicts.measures import Reading
-from onconav.trials.verdicts.text import Mention, ancestors
-
-# A cue before a finding in its clause that denies it ("no consolidation", "without ST elevation").
-_DENIED_BEFORE = re.compile(
-    r"\b(?:no|not|without|denies|denied|negative for|absence of|absent|free of|ruled out|rule out|r/o)\b"
-    r"[^.;:,]{0,40}$",
-    re.I,
-)
-# A finding a clause goes on to deny ("troponin was negative", "the appendix was normal").
-_DENIED_AFTER = re.compile(
-    r"^[^.;:]{0,30}\b(?:was|were|is|are)\s+(?:negative|normal|unremarkable|not seen|absent)\b", re.I
-)
+from onconav.trials.verdicts.text import Mention, ancestors, context, tokenize
 
 
 @dataclass(frozen=True)
@@ -314,10 +303,17 @@ PREECLAMPSIA_DIASTOLIC = 90.0
 
 
 def _affirmed_in(pattern: re.Pattern[str], sentence: str) -> bool:
-    for m in pattern.finditer(sentence):
-        if _DENIED_BEFORE.search(sentence[: m.start()]) or _DENIED_AFTER.search(sentence[m.end() :]):
-            continue
-        return True
+    """Whether a finding stands in the sentence in the patient's own, affirmed context: the notes' shared
+    reading of context (`text.polarity`: "no consolidation", "troponin was negative", "his brother had")."""
+    matches = list(pattern.finditer(sentence))
+    if not matches:
+        return False
+    tokens = tokenize(sentence)
+    words = [t.word for t in tokens]
+    for m in matches:
+        inside = [i for i, t in enumerate(tokens) if m.start() <= t.start < m.end()]
+        if inside and context(tokens, words, inside[0], inside[-1] + 1) == "affirmed":
+            return True
     return False
 
 

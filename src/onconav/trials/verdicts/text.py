@@ -384,12 +384,16 @@ def polarity(words: list[str], first: int, last: int) -> Polarity:
 def mentions(tokens: list[Token], sentence: int) -> list[Mention]:
     """Every concept named in one sentence's tokens with its context."""
     words = [t.word for t in tokens]
+    return [
+        Mention(concept=key, sentence=sentence, first=a, last=b, polarity=context(tokens, words, a, b))
+        for a, b, key in find_concepts(tokens)
+    ]
+
+
+def context(tokens: list[Token], words: list[str], first: int, last: int) -> Polarity:
+    """The context of words first..last within their own sentence ("He denies chest pain. He has
+    diabetes."): affirmed, negated, a relative's, or only considered."""
     starts = [i for i, t in enumerate(tokens) if t.opens_sentence]
-    found = []
-    for a, b, key in find_concepts(tokens):
-        # the context is the mention's own sentence: "He denies chest pain. He has diabetes."
-        begin = max((i for i in starts if i <= a), default=0)
-        end = min((i for i in starts if i >= b), default=len(words))
-        context = polarity(words[begin:end], a - begin, b - begin)
-        found.append(Mention(concept=key, sentence=sentence, first=a, last=b, polarity=context))
-    return found
+    begin = max((i for i in starts if i <= first), default=0)
+    end = min((i for i in starts if i >= last), default=len(words))
+    return polarity(words[begin:end], first - begin, last - begin)
