@@ -27,6 +27,9 @@ Textbook definitions, not fitted to any record:
   tissue infections, Stevens et al., 2014);
 - a valve vegetation with positive blood cultures is infective endocarditis (two major modified Duke
   criteria, Li et al., Clin Infect Dis 2000);
+- red cell casts in the urine come from bleeding glomeruli: glomerulonephritis (KDIGO guideline for
+  the management of glomerular diseases, 2021: the active urinary sediment of nephritis);
+- a urine test positive for protein (dipstick 1+ or more) is proteinuria (KDIGO CKD guideline, 2012);
 - a PaCO2 over 45 mmHg with a pH under 7.35 is acute hypercapnic respiratory failure (BTS/ICS guideline
   on ventilation in hypercapnic respiratory failure, 2016), a PaO2 under 60 mmHg hypoxaemic respiratory
   failure.
@@ -261,6 +264,26 @@ _RULES: tuple[tuple[str, tuple[Finding, ...]], ...] = (
                 r"(?:valve|valvular|leaflet) vegetations?",
             ),
             _any(r"blood cultures? (?:\w+ ){0,4}(?:grew|positive|growing|grow)", r"bacter(?:a)?emia"),
+        ),
+    ),
+    (
+        "glomerulonephritis",
+        (
+            _any(
+                r"(?:red (?:blood )?cell|rbc|erythrocyte) casts?",
+                r"casts? of (?:red (?:blood )?cells|rbcs?)",
+            ),
+        ),
+    ),
+    (
+        "proteinuria",
+        (
+            _any(
+                r"positive for (?:\w+ ){0,2}protein",
+                r"protein(?:uria)? (?:is |was |of )?[1-4] ?\+",
+                r"[1-4] ?\+ (?:of )?protein",
+            ),
+            _any(r"urin", r"dipstick"),
         ),
     ),
     ("lyme-disease", (_any(r"erythema (?:chronicum )?migrans", r"bull'?s[- ]eye (?:rash|lesion)"),)),
