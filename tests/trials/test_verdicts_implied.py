@@ -27,8 +27,11 @@ def test_a_medicine_taken_implies_the_condition_it_treats() -> None:
     on_levothyroxine = note("A 50-year-old woman with fatigue.", "Her medications include levothyroxine.")
     assert label(on_levothyroxine, "Hypothyroidism", "exclusion") == "excluded"
     assert label(on_levothyroxine, "Diabetes mellitus", "exclusion") == "not excluded"
+    on_vortioxetine = note("A 30-year-old woman with headaches.", "She is on vortioxetine.")
+    assert label(on_vortioxetine, "Major depressive disorder") == "included"
+    # sertraline treats anxiety disorders too: depression is possible, not established
     on_sertraline = note("A 30-year-old woman with headaches.", "She is on sertraline.")
-    assert label(on_sertraline, "Major depressive disorder") == "included"
+    assert label(on_sertraline, "Major depressive disorder") == "not enough information"
 
 
 def test_a_medicine_names_its_class_but_not_the_reverse() -> None:

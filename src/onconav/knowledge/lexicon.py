@@ -44,6 +44,7 @@ def build_lexicon(lexicon: ClinicalLexiconFile) -> ClinicalLexicon:
         medicines=frozenset(medicines),
         severity_words=frozenset(lexicon.severity_words),
         implied_by_medication=dict(lexicon.implied_by_medication),
+        suggested_by_medication=dict(lexicon.suggested_by_medication),
         regimens=dict(lexicon.regimens),
     )
 

@@ -375,6 +375,7 @@ class ClinicalLexiconFile(StrictModel):
     severity_words: tuple[str, ...]
     medication_classes: dict[str, MedicationClass]
     implied_by_medication: dict[str, str]
+    suggested_by_medication: dict[str, str] = {}
     regimens: dict[str, tuple[str, ...]] = {}  # regimen medicine -> the medicines it is made of
 
     @model_validator(mode="after")
@@ -401,11 +402,13 @@ class ClinicalLexiconFile(StrictModel):
                     raise ValueError(f"concept {code!r} is its own ancestor")
                 seen.append(parent)
         medicines = set(codes) - set(self.concepts)
-        wrong = sorted(
-            k for k, v in self.implied_by_medication.items() if k not in medicines or v not in codes
-        )
-        if wrong:
-            raise ValueError(f"implied_by_medication names unknown medicines or concepts for {wrong}")
+        for name, mapping in (
+            ("implied_by_medication", self.implied_by_medication),
+            ("suggested_by_medication", self.suggested_by_medication),
+        ):
+            wrong = sorted(k for k, v in mapping.items() if k not in medicines or v not in codes)
+            if wrong:
+                raise ValueError(f"{name} names unknown medicines or concepts for {wrong}")
         strays = sorted(
             k for k, parts in self.regimens.items() if k not in medicines or set(parts) - set(codes)
         )
@@ -423,6 +426,8 @@ class ClinicalLexicon(BaseModel):
     medicines: frozenset[str]  # the concepts that are medicines or classes of medicines
     severity_words: frozenset[str]  # before a concept in a criterion, they make it a narrower thing
     implied_by_medication: dict[str, str]  # medicine -> the condition taking it implies
+    # medicine -> the condition it is most often given for, among others: possible, not established
+    suggested_by_medication: dict[str, str] = {}
     regimens: dict[str, tuple[str, ...]] = {}  # regimen -> the medicines it is made of
 
 

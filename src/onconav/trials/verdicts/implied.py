@@ -21,11 +21,11 @@ from onconav.trials.verdicts.measures import (
     Reading,
     on_scale_of,
 )
-from onconav.trials.verdicts.text import Mention, Token, ancestors
+from onconav.trials.verdicts.text import Mention, Polarity, Token, ancestors
 
 # A medicine counts as taken when the sentence speaks of taking it, not of an allergy to it or a plan.
 _TAKING = re.compile(
-    r"\b(?:tak(?:es|ing)|on|receiv\w*|treated|prescribed|started|medications?|therapy|regimen|controlled?|"
+    r"\b(?:tak(?:es|ing|en)|took|on|receiv\w*|treated|prescribed|started|medications?|therapy|regimen|controlled?|"
     r"control with|uses?|using|daily|mg|dose|inhaled?|maintained)\b",
     re.I,
 )
@@ -185,12 +185,15 @@ def taken_medications(tokens: list[Token], sentence_text: str, found: list[Menti
     return kept
 
 
-def _medication_condition(concept: str) -> str | None:
-    """The condition taking this medicine (or a medicine of its class) implies, if any."""
-    implied = knowledge.clinical_lexicon().implied_by_medication
+def _medication_condition(concept: str) -> tuple[str, Polarity] | None:
+    """The condition taking this medicine (or a medicine of its class) implies ("affirmed") or only makes
+    possible ("uncertain"), if any: the entry nearest to the medicine wins."""
+    lexicon = knowledge.clinical_lexicon()
     for key in ancestors(concept):
-        if key in implied:
-            return implied[key]
+        if key in lexicon.implied_by_medication:
+            return lexicon.implied_by_medication[key], "affirmed"
+        if key in lexicon.suggested_by_medication:
+            return lexicon.suggested_by_medication[key], "uncertain"
     return None
 
 
@@ -202,9 +205,9 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         return out
     if _TAKING.search(sentence_text):
         for m in found:
-            condition = _medication_condition(m.concept) if m.polarity == "affirmed" else None
-            if condition is not None:
-                out.append(Mention(condition, index, m.first, m.last, "affirmed"))
+            implied = _medication_condition(m.concept) if m.polarity == "affirmed" else None
+            if implied is not None:
+                out.append(Mention(implied[0], index, m.first, m.last, implied[1]))
     for pattern, condition in SIGNS:
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):
