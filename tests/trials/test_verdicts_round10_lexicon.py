@@ -1,0 +1,226 @@
+"""A concept that is a kind of two broader things implies both (round 10): rheumatoid arthritis is an
+autoimmune disease and an arthritis, septic arthritis an infection and an arthritis, pneumonia a respiratory
+infection and a lung disease. A negation of any broader concept negates its narrower ones; notes and criteria
+written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from onconav.trials.verdicts import judge, read_note
+from onconav.trials.verdicts.text import ancestors
+
+
+def _label(note: str, criterion: str, kind: str) -> str:
+    return judge(read_note(f"0. {note}"), criterion, kind).label  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion", "kind", "label"),
+    [
+        # inflammatory arthritides are arthritis as well as autoimmune diseases
+        (
+            "A 45-year-old woman with rheumatoid arthritis on methotrexate.",
+            "Arthritis",
+            "exclusion",
+            "excluded",
+        ),
+        (
+            "Long-standing rheumatoid arthritis, seropositive, on etanercept.",
+            "History of arthritis",
+            "inclusion",
+            "included",
+        ),
+        (
+            "Juvenile idiopathic arthritis diagnosed at the age of nine.",
+            "Any arthritis",
+            "exclusion",
+            "excluded",
+        ),
+        ("He has psoriatic arthritis of the hands.", "Patients with arthritis", "exclusion", "excluded"),
+        ("Axial spondyloarthritis treated with an NSAID.", "Diagnosis of arthritis", "inclusion", "included"),
+        ("A 62-year-old man with rheumatoid arthritis.", "Autoimmune disease", "exclusion", "excluded"),
+        # septic arthritis is an infection and an arthritis, not an autoimmune disease
+        (
+            "Septic arthritis of the right knee, on intravenous cefazolin.",
+            "Arthritis",
+            "exclusion",
+            "excluded",
+        ),
+        (
+            "Septic arthritis of the right knee, on intravenous cefazolin.",
+            "Infection",
+            "exclusion",
+            "excluded",
+        ),
+        ("Septic arthritis of the left hip last month.", "Autoimmune disease", "exclusion", "not excluded"),
+        (
+            "Septic arthritis of the left hip last month.",
+            "Inflammatory arthritis",
+            "exclusion",
+            "not excluded",
+        ),
+        # osteoarthritis is a (degenerative) arthritis, not an autoimmune one
+        ("Osteoarthritis of both knees, on paracetamol.", "Arthritis", "exclusion", "excluded"),
+        ("Osteoarthritis of both knees, on paracetamol.", "Autoimmune disease", "exclusion", "not excluded"),
+        ("Osteoarthritis of the hip.", "Inflammatory arthritis", "exclusion", "not excluded"),
+        # a negation of the broader concept negates every narrower one, through any parent
+        ("She has no arthritis.", "Rheumatoid arthritis", "exclusion", "not excluded"),
+        ("No arthritis or joint swelling.", "Psoriatic arthritis", "exclusion", "not excluded"),
+        ("No history of arthritis.", "Diagnosis of rheumatoid arthritis", "inclusion", "not included"),
+        ("He denies any lung disease.", "Pneumonia", "exclusion", "not excluded"),
+        ("No known kidney disease.", "Pyelonephritis", "exclusion", "not excluded"),
+        ("No heart disease.", "Endocarditis", "exclusion", "not excluded"),
+        ("No neurological disease.", "Meningitis", "exclusion", "not excluded"),
+        ("No autoimmune disease.", "Myasthenia gravis", "exclusion", "not excluded"),
+        # ... and affirmations still win over it
+        ("No lung disease before; now admitted with pneumonia.", "Lung disease", "exclusion", "excluded"),
+        # pneumonia is a respiratory infection and a lung disease
+        (
+            "Admitted with community acquired pneumonia, on ceftriaxone.",
+            "Lung disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Aspiration pneumonia last week.", "Pulmonary disease", "exclusion", "excluded"),
+        ("Right lower lobe pneumonia.", "Respiratory infection", "exclusion", "excluded"),
+        ("Right lower lobe pneumonia.", "Heart disease", "exclusion", "not excluded"),
+        # infective endocarditis is an infection and a heart disease
+        (
+            "Infective endocarditis of the mitral valve, six weeks of vancomycin.",
+            "Heart disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Prosthetic valve endocarditis in 2021.", "Cardiac disease", "exclusion", "excluded"),
+        ("Endocarditis of the tricuspid valve.", "Lung disease", "exclusion", "not excluded"),
+        # meningitis and encephalitis are infections of the nervous system
+        ("Bacterial meningitis two weeks ago, treated.", "Neurological disorder", "exclusion", "excluded"),
+        ("Herpes simplex encephalitis in 2019.", "Neurological disease", "exclusion", "excluded"),
+        # pyelonephritis is a urinary tract infection and a kidney disease
+        ("Acute pyelonephritis, on ciprofloxacin.", "Kidney disease", "exclusion", "excluded"),
+        ("Acute pyelonephritis, on ciprofloxacin.", "Urinary tract infection", "exclusion", "excluded"),
+        ("Acute pyelonephritis, on ciprofloxacin.", "Liver disease", "exclusion", "not excluded"),
+        # autoimmune diseases of the nerves, the blood, the liver
+        ("Myasthenia gravis on pyridostigmine.", "Autoimmune disease", "exclusion", "excluded"),
+        ("Myasthenia gravis on pyridostigmine.", "Neurological disease", "exclusion", "excluded"),
+        ("Guillain-Barre syndrome in 2018, recovered.", "Autoimmune disorder", "exclusion", "excluded"),
+        ("Guillain-Barre syndrome in 2018, recovered.", "Peripheral neuropathy", "exclusion", "excluded"),
+        ("Neuromyelitis optica on rituximab.", "Autoimmune disease", "exclusion", "excluded"),
+        (
+            "Chronic inflammatory demyelinating polyneuropathy on IVIG.",
+            "Autoimmune disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Autoimmune hepatitis on azathioprine.", "Autoimmune disease", "exclusion", "excluded"),
+        ("Autoimmune hepatitis on azathioprine.", "Liver disease", "exclusion", "excluded"),
+        ("Immune thrombocytopenia, platelets stable.", "Autoimmune disease", "exclusion", "excluded"),
+        ("Pemphigus vulgaris on prednisone.", "Autoimmune disease", "exclusion", "excluded"),
+        ("Pemphigus vulgaris on prednisone.", "Skin disease", "exclusion", "excluded"),
+        # connective tissue diseases
+        (
+            "Systemic lupus erythematosus on hydroxychloroquine.",
+            "Connective tissue disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Sjogren syndrome with dry eyes.", "Connective tissue disease", "exclusion", "excluded"),
+        ("Systemic sclerosis with Raynaud phenomenon.", "Connective tissue disease", "exclusion", "excluded"),
+        ("Dermatomyositis diagnosed last year.", "Connective tissue disease", "exclusion", "excluded"),
+        (
+            "Systemic lupus erythematosus on hydroxychloroquine.",
+            "Autoimmune disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Rheumatoid arthritis on methotrexate.", "Connective tissue disease", "exclusion", "not excluded"),
+        # psoriasis is a skin disease as well as an autoimmune one
+        ("Plaque psoriasis on topical steroids.", "Skin disease", "exclusion", "excluded"),
+        ("Plaque psoriasis on topical steroids.", "Autoimmune disease", "exclusion", "excluded"),
+        # ulcerative colitis is a colitis
+        ("Ulcerative colitis on mesalamine.", "Colitis", "exclusion", "excluded"),
+        ("Crohn disease of the terminal ileum.", "Colitis", "exclusion", "not excluded"),
+        # a bleed inside the skull is a bleed
+        ("Intracerebral hemorrhage three months ago.", "Major bleeding", "exclusion", "excluded"),
+        ("Subarachnoid hemorrhage in 2020.", "History of hemorrhage", "exclusion", "excluded"),
+        # Kawasaki disease is a vasculitis; a concussion a traumatic brain injury
+        ("Kawasaki disease at the age of three.", "Vasculitis", "exclusion", "excluded"),
+        ("Concussion from a fall last month.", "Traumatic brain injury", "exclusion", "excluded"),
+        ("Concussion from a fall last month.", "Trauma", "exclusion", "excluded"),
+        # stroke, a transient ischaemic attack and a bleed in the skull are diseases of the nervous system;
+        # a narrowed carotid artery is not (yet)
+        ("Ischaemic stroke in 2020 with residual weakness.", "Neurological disease", "exclusion", "excluded"),
+        ("Transient ischemic attack last year.", "Neurological disorder", "exclusion", "excluded"),
+        ("Subdural hematoma after a fall.", "Neurological disease", "exclusion", "excluded"),
+        ("Right carotid stenosis, asymptomatic.", "Neurological disease", "exclusion", "not excluded"),
+        ("No neurological disease.", "History of stroke", "exclusion", "not excluded"),
+        # multiple sclerosis and coeliac disease are autoimmune diseases
+        (
+            "Relapsing remitting multiple sclerosis on ocrelizumab.",
+            "Autoimmune disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Coeliac disease on a gluten-free diet.", "Autoimmune disorder", "exclusion", "excluded"),
+        # "X or other Y": the broader Y is asked for too, whatever X is a kind of
+        (
+            "Epilepsy on levetiracetam.",
+            "Meningitis or any other neurological disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Asthma since childhood.", "Pneumonia or other lung disease", "exclusion", "excluded"),
+        (
+            "Systemic lupus erythematosus.",
+            "Rheumatoid arthritis or other autoimmune disease",
+            "exclusion",
+            "excluded",
+        ),
+        ("Pseudogout of the knee.", "Rheumatoid arthritis or any other arthritis", "exclusion", "excluded"),
+        ("Cellulitis of the leg.", "Pneumonia or other infection", "exclusion", "excluded"),
+        # sickle cell disease is a haemolytic anaemia (the trait is not a disease); skin infections and
+        # infestations are skin diseases
+        (
+            "Sickle cell disease (HbSS) with two painful crises a year.",
+            "Hemolytic anemia",
+            "exclusion",
+            "excluded",
+        ),
+        ("Sickle cell trait found on screening.", "Hemolytic anemia", "exclusion", "not excluded"),
+        ("Tinea pedis treated with terbinafine cream.", "Skin disease", "exclusion", "excluded"),
+        ("Scabies last month, treated with permethrin.", "Skin condition", "exclusion", "excluded"),
+        ("Impetigo on the face.", "Skin disease", "exclusion", "excluded"),
+        ("Impetigo on the face.", "Autoimmune disease", "exclusion", "not excluded"),
+        # the narrower concept named alone still asks only for itself
+        ("Asthma since childhood.", "Pneumonia", "exclusion", "not excluded"),
+        ("Pseudogout of the knee.", "Rheumatoid arthritis", "exclusion", "not excluded"),
+    ],
+)
+def test_a_concept_implies_each_of_its_broader_kinds(
+    note: str, criterion: str, kind: str, label: str
+) -> None:
+    assert _label(note, criterion, kind) == label
+
+
+def test_ancestors_are_each_broader_concept_once_nearest_first() -> None:
+    chain = ancestors("rheumatoid-arthritis")
+    assert chain[0] == "rheumatoid-arthritis"
+    assert chain[1] == "inflammatory-arthritis"
+    assert set(chain) == {"rheumatoid-arthritis", "inflammatory-arthritis", "autoimmune-disease", "arthritis"}
+    assert len(chain) == len(set(chain))
+    assert ancestors("septic-arthritis") == ("septic-arthritis", "infection", "arthritis")
+    # nearest first: a parent comes before any of its own broader concepts
+    chain = ancestors("hospital-acquired-pneumonia")
+    assert chain.index("pneumonia") < chain.index("respiratory-infection") < chain.index("infection")
+    assert chain.index("pneumonia") < chain.index("lung-disease")
+    # a concept reached through two parents is listed once
+    assert ancestors("guillain-barre").count("neurological-disease") == 1
+
+
+def test_a_medicine_class_is_still_a_class_and_a_medicine_an_agent() -> None:
+    from onconav.trials.verdicts.note import _is_anticancer_agent
+
+    assert _is_anticancer_agent("cisplatin")
+    assert not _is_anticancer_agent("chemotherapy")
