@@ -195,6 +195,9 @@ def test_a_concept_implies_each_of_its_broader_kinds(
         # the narrower concept named alone still asks only for itself
         ("Asthma since childhood.", "Pneumonia", "exclusion", "not excluded"),
         ("Pseudogout of the knee.", "Rheumatoid arthritis", "exclusion", "not excluded"),
+        # joint pain is a symptom: its absence does not rule out an arthritis in remission
+        ("No joint pain today.", "Rheumatoid arthritis", "inclusion", "not enough information"),
+        ("Complains of joint pain in both knees.", "Arthralgia", "exclusion", "excluded"),
     ],
 )
 def test_a_second_parent_reaches_no_further_than_its_kind(
