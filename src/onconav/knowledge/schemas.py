@@ -346,11 +346,26 @@ class ServicesFile(StrictModel):
 
 class ClinicalConcept(StrictModel):
     """A condition, treatment, medicine, test or finding named in notes and trial criteria: the broader
-    concept it implies and the phrases that name it (the first is its name for readers).
+    concept it implies, any further broader concepts it is also a kind of ("septic arthritis": an infection,
+    also an arthritis), and the phrases that name it (the first is its name for readers).
     """
 
     parent: str | None = None
+    also: tuple[str, ...] = ()  # further parents, after `parent`
     phrases: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _also_after_parent(self) -> ClinicalConcept:
+        if self.also and self.parent is None:
+            raise ValueError(f"'also' {list(self.also)} is given without a first 'parent'")
+        if len(set(self.parents)) < len(self.parents):
+            raise ValueError(f"parents {list(self.parents)} name a concept twice")
+        return self
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Every broader concept this one is a kind of, its first `parent` first."""
+        return () if self.parent is None else (self.parent, *self.also)
 
 
 class MedicationClass(StrictModel):
@@ -366,6 +381,29 @@ class MedicationClass(StrictModel):
 def medicine_code(name: str) -> str:
     """The concept code of a medicine's generic name ("isosorbide dinitrate" -> "isosorbide-dinitrate")."""
     return name.replace(" ", "-")
+
+
+def _refuse_cycles(parents: dict[str, tuple[str, ...]]) -> None:
+    """Refuses a concept that is its own ancestor through any of its parents (a depth-first walk that
+    meets a concept still on its path)."""
+    done: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        stack: list[tuple[str, bool]] = [(start, False)]
+        while stack:
+            code, leaving = stack.pop()
+            if leaving:
+                path.pop()
+                done.add(code)
+                continue
+            if code in path:
+                loop = " -> ".join([*path[path.index(code) :], code])
+                raise ValueError(f"concept {code!r} is its own ancestor ({loop})")
+            if code in done:
+                continue
+            path.append(code)
+            stack.append((code, True))
+            stack.extend((p, False) for p in reversed(parents.get(code, ())))
 
 
 class ClinicalLexiconFile(StrictModel):
@@ -388,19 +426,14 @@ class ClinicalLexiconFile(StrictModel):
         twice = sorted(code for code, count in Counter(codes).items() if count > 1)
         if twice:
             raise ValueError(f"concepts {twice} are defined twice")
-        parents: dict[str, str | None] = {code: c.parent for code, c in self.concepts.items()}
+        parents: dict[str, tuple[str, ...]] = {code: c.parents for code, c in self.concepts.items()}
         for code, medication in self.medication_classes.items():
-            parents[code] = medication.parent
-            parents.update((medicine_code(m), code) for m in medication.members)
-        unknown = sorted({p for p in parents.values() if p is not None and p not in codes})
+            parents[code] = () if medication.parent is None else (medication.parent,)
+            parents.update((medicine_code(m), (code,)) for m in medication.members)
+        unknown = sorted({f"{p} (of {code})" for code, ps in parents.items() for p in ps if p not in codes})
         if unknown:
             raise ValueError(f"unknown parent concepts {unknown}")
-        for code in parents:
-            seen = [code]
-            while (parent := parents.get(seen[-1])) is not None:
-                if parent in seen:
-                    raise ValueError(f"concept {code!r} is its own ancestor")
-                seen.append(parent)
+        _refuse_cycles(parents)
         medicines = set(codes) - set(self.concepts)
         for name, mapping in (
             ("implied_by_medication", self.implied_by_medication),

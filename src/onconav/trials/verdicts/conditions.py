@@ -60,6 +60,8 @@ def criterion_concepts(criterion: CriterionFacts) -> list[Mention]:
             # round is a requirement of its own.
             and o.polarity == m.polarity
             and (m.concept in ancestors(o.concept) or m.concept in GENERIC)
+            # "Meningitis or any other neurological disease": the broader concept is asked for too
+            and "other" not in criterion.words[max(0, m.first - 2) : m.first]
             for o in criterion.mentions
         )
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
@@ -364,6 +365,8 @@ def _is_anticancer_agent(concept: str) -> bool:
     return "systemic-therapy" in ancestors(concept) and concept not in _parents()
 
 
+@cache
 def _parents() -> frozenset[str]:
+    """The concepts some other concept is a kind of, through any of its parents: classes, not agents."""
     concepts = knowledge.clinical_lexicon().concepts
-    return frozenset(c.parent for c in concepts.values() if c.parent is not None)
+    return frozenset(p for c in concepts.values() for p in c.parents)

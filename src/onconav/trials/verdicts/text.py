@@ -211,13 +211,14 @@ def _longest_phrase() -> int:
 
 @cache
 def ancestors(concept: str) -> tuple[str, ...]:
-    """The concept and every broader concept it implies."""
+    """The concept and every broader concept it implies through any of its parents, each once, nearest
+    first (breadth first; at equal distance in the order the parents are written): rheumatoid arthritis ->
+    inflammatory arthritis -> autoimmune disease, arthritis. Read once per concept: the lexicon is read once
+    per process (knowledge.clinical_lexicon)."""
     concepts = knowledge.clinical_lexicon().concepts
     chain = [concept]
-    parent = concepts[concept].parent
-    while parent is not None:
-        chain.append(parent)
-        parent = concepts[parent].parent
+    for code in chain:  # grows as it is read
+        chain.extend(p for p in concepts[code].parents if p not in chain)
     return tuple(chain)
 
 
