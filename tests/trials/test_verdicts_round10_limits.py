@@ -301,3 +301,112 @@ def test_the_notes_own_upper_limit(lines: str, criterion: str, kind: str, label:
 )
 def test_unit_sizes_and_ranges(lines: str, criterion: str, kind: str, label: str) -> None:
     assert _label(lines, criterion, kind) == label
+
+
+# 5. Values reached by a change, QTcF, and a clearance computed by Cockcroft-Gault
+
+
+@pytest.mark.parametrize(
+    ("lines", "criterion", "kind", "label"),
+    [
+        ("Creatinine was elevated at 2.4 mg/dL.", "Creatinine <= 1.5 mg/dL", "inclusion", "not included"),
+        ("Hemoglobin dropped to 7.2 g/dL.", "Hemoglobin >= 9 g/dL", "inclusion", "not included"),
+        ("Hemoglobin decreased from 12 to 7.2 g/dL.", "Hemoglobin >= 9 g/dL", "inclusion", "not included"),
+        ("Platelet count fell to 40,000.", "Platelets >= 100,000", "inclusion", "not included"),
+        (
+            "Platelets rose from 40,000 to 160,000 after transfusion.",
+            "Platelets >= 100,000",
+            "inclusion",
+            "included",
+        ),
+        # a change by some amount is no value
+        (
+            "Hemoglobin dropped by 2 g/dL overnight.",
+            "Hemoglobin >= 9 g/dL",
+            "inclusion",
+            "not enough information",
+        ),
+        ("QTc interval of 490 msec.", "QTcF > 480 ms", "exclusion", "excluded"),
+        ("QTc interval of 430 msec.", "QTcF > 480 ms", "exclusion", "not excluded"),
+    ],
+)
+def test_values_reached_by_a_change(lines: str, criterion: str, kind: str, label: str) -> None:
+    assert _label(lines, criterion, kind) == label
+
+
+@pytest.mark.parametrize(
+    ("opening", "line", "criterion", "kind", "label"),
+    [
+        # (140 - 70) x 55 / (72 x 1.4) x 0.85 = 32 mL/min
+        (
+            "A 70-year-old woman weighing 55 kg.",
+            "Creatinine 1.4 mg/dL.",
+            "Creatinine clearance >= 60 mL/min (Cockcroft-Gault)",
+            "inclusion",
+            "not included",
+        ),
+        # (140 - 40) x 80 / (72 x 0.9) = 123 mL/min
+        (
+            "A 40-year-old man weighing 80 kg.",
+            "Creatinine 0.9 mg/dL.",
+            "Calculated creatinine clearance >= 50 mL/min",
+            "inclusion",
+            "included",
+        ),
+        (
+            "A 40-year-old man weighing 80 kg.",
+            "Creatinine 80 umol/L.",
+            "Creatinine clearance < 30 mL/min",
+            "exclusion",
+            "not excluded",
+        ),
+        (
+            "A 82-year-old woman, weight 48 kg.",
+            "Creatinine 1.6 mg/dL.",
+            "CrCl < 30 mL/min",
+            "exclusion",
+            "excluded",
+        ),
+        # not computed: a filtration rate per 1.73 m², no weight, a child, a clearance the note gives
+        (
+            "A 40-year-old man weighing 80 kg.",
+            "Creatinine 0.9 mg/dL.",
+            "eGFR >= 60 mL/min/1.73 m2",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            "A 40-year-old man.",
+            "Creatinine 0.9 mg/dL.",
+            "Creatinine clearance >= 60 mL/min",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            "A 12-year-old boy weighing 40 kg.",
+            "Creatinine 0.5 mg/dL.",
+            "Creatinine clearance >= 60 mL/min",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            "A 60-year-old man weighing 70 kg.",
+            "Creatinine 1.9 mg/dL. Creatinine clearance 75 mL/min.",
+            "Creatinine clearance >= 60 mL/min",
+            "inclusion",
+            "included",
+        ),
+        # too close to the limit to tell: (140 - 60) x 75 / (72 x 1.4) = 60 mL/min
+        (
+            "A 60-year-old man weighing 75 kg.",
+            "Creatinine 1.4 mg/dL.",
+            "Creatinine clearance >= 60 mL/min",
+            "inclusion",
+            "not enough information",
+        ),
+    ],
+)
+def test_creatinine_clearance_by_cockcroft_gault(
+    opening: str, line: str, criterion: str, kind: str, label: str
+) -> None:
+    assert _label(line, criterion, kind, opening=opening) == label

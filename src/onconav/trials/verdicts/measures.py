@@ -53,7 +53,7 @@ MEASURES: dict[str, str] = {
     "alkaline-phosphatase": r"alkaline phosphatase|\balk\.? ?phos\b|\balp\b",
     "albumin": r"(?:serum )?albumin",
     "inr": r"\binr\b",
-    "qtc": r"\bqtc?\b(?: interval)?",
+    "qtc": r"\bqt(?:c[fb]?)?\b(?: interval)?",
     "lvef": r"\blvef\b|(?:left ventricular )?ejection fraction|\bef\b",
     "bmi": r"\bbmi\b|body mass index",
     "weight": r"(?:body )?weight",
@@ -481,6 +481,12 @@ _READING_LINKS = (
 )
 
 
+# A value reached by a change: "creatinine was elevated at 2.4", "haemoglobin dropped to 7.2", "platelets fell
+# from 180,000 to 40,000" (the value now, not the one before, nor a change "by" some amount).
+_CHANGED_TO = (
+    r"(?:(?:elevated|raised|increased|decreased|reduced|dropped|fallen|fell|rose|risen|declined|improved|"
+    r"worsened|down|up)\s+(?:from\s+\d+(?:[.,]\d+)*\s*(?:[a-zµ/%^0-9]+\s+)?)?(?:to|at)\s+)?"
+)
 _COUNTS_NOT_SHARES = frozenset({"cd4"})
 # Read in kilograms and centimetres by `body.py`, units converted and weight changes left out.
 _BODY_READ_APART = frozenset({"weight", "height"})
@@ -497,7 +503,7 @@ def readings(sentence: str, index: int) -> list[Reading]:
             # (reaching further for the note's own upper limit after the value)
             after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + 2 * READING_REACH])
             num = re.match(
-                _READING_LINKS + r"(?:of\s+|measured at\s+)?" + _NUMBER,
+                _READING_LINKS + _CHANGED_TO + r"(?:of\s+|measured at\s+)?" + _NUMBER,
                 after,
                 re.IGNORECASE,
             )

@@ -8,6 +8,7 @@ from onconav.i18n import N_
 from onconav.trials.verdicts.adequacy import normal_statements
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.body import body_mass_index
+from onconav.trials.verdicts.clearance import estimated_clearance
 from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.limits import (
@@ -271,7 +272,10 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
     """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
     if not criterion.thresholds:
         return None
-    results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
+    results = [
+        (t, _threshold_met(note, t) or estimated_clearance(note, t, criterion.text))
+        for t in criterion.thresholds
+    ]
     _loosest_alternatives(results)
     if kind == "exclusion":
         _whole_ranges(results)
