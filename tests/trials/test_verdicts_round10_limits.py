@@ -105,6 +105,12 @@ def test_an_exclusion_asking_limits_together_needs_every_one(lines: str, criteri
             "excluded",
         ),
         ("Blood pressure 150/85 mmHg.", "Blood pressure > 140/90 mmHg", "excluded"),
+        # a failed function defined by its limits: one limit failed is enough (the negation of adequacy)
+        (
+            "ANC 1000/mm3, platelets 200,000/mm3.",
+            "Inadequate bone marrow function: ANC < 1500/mm3 and platelets < 100,000/mm3",
+            "excluded",
+        ),
     ],
 )
 def test_separate_exclusion_limits_each_exclude(lines: str, criterion: str, label: str) -> None:
@@ -160,6 +166,12 @@ def test_limits_joined_by_and_share_a_group_only_without_a_list() -> None:
         ("Her usual weight is 70 kg.", []),
         ("Weight is at the 5th percentile for age.", []),
         ("Weight at 5th percentile.", []),
+        ("Weight 3 months ago was 80 kg.", []),
+        ("She reports a 5-kg weight loss.", []),
+        ("Splenectomy specimen weighing 1200 g.", []),
+        ("The resected tumor weighed 350 g.", []),
+        ("She delivered a baby boy weighing 3.4 kg.", []),
+        ("A 3-month-old infant weighing 5.6 kg.", [5.6]),
     ],
 )
 def test_body_weight_is_read_in_kilograms(sentence: str, kilograms: list[float]) -> None:

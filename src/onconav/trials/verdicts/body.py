@@ -23,14 +23,23 @@ _WEIGHT_UNIT = r"(kgs?\b|kilo(?:gram)?s?\b|g\b|grams?\b|lbs?\b|pounds?\b)"
 _NOT_OWN = re.compile(
     r"\b(?:birth|usual|previous|prior|premorbid|ideal|target|baseline|pre-?pregnancy|pre-?illness|"
     r"mother|father|sister|brother|son|daughter|sibling|twin|parent|wife|husband|partner|"
-    r"grand(?:mother|father)|aunt|uncle|cousin)\W+(?:\w+\W+){0,3}$",
+    r"grand(?:mother|father)|aunt|uncle|cousin|delivered|birth to|"
+    # an organ, a specimen or a stone weighed, not the patient
+    r"spleen|liver|kidney|tumou?r|mass|specimen|organ|uterus|heart|lungs?|thyroid|gland|lesion|placenta|"
+    r"stone|calculus|prostate|fibroid|cyst|resected|excised)\W+(?:\w+\W+){0,3}$",
     re.I,
+)
+# What follows a number that is no weight: a time ("weight 3 months ago"), a rank ("5th percentile").
+_NOT_A_WEIGHT = (
+    r"(?!\d|\.\d|\s*(?:st|nd|rd|th)\b|\s*%|\s*(?:percentile|centile|z|sd)\b|"
+    r"\s*(?:days?|weeks?|months?|years?|yrs?|hours?)\b)"
 )
 _WEIGHT = re.compile(
     # "weight 82 kg", "body weight of 60 kilograms", "weight: 154 lb", "weight today is 70 kg"
     r"\b(?:body\s+)?weight\b(?:\s*(?:is|was|of|at|today|now|on admission|measured|:|=)\b\s*|\s*[:=]\s*|\s+)*"
     + _NUM
-    + r"(?!\d|\.\d|\s*(?:st|nd|rd|th)\b|\s*%|\s*(?:percentile|centile|z|sd)\b)\s*"
+    + _NOT_A_WEIGHT
+    + r"\s*"
     + _WEIGHT_UNIT
     + "?"
     # "weighs 70 kg", "weighing about 15 kg"
@@ -41,7 +50,8 @@ _WEIGHT = re.compile(
     # "a 15-kg boy", "a 70 kg man"
     + r"|\b(?:a|an)\s+"
     + _NUM
-    + r"[- ]?(kg|kilogram|lb|pound)[- ](?=[a-z])",
+    # (not "a 5-kg weight loss")
+    + r"[- ]?(kg|kilogram|lb|pound)[- ](?=[a-z])(?!(?:weight|loss|gain|drop|decrease|increase|decline)\b)",
     re.I,
 )
 # A weight then: "weighed 80 kg six months ago", "weighed 3.2 kg at birth".

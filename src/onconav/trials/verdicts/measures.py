@@ -322,6 +322,9 @@ _AND_BETWEEN = re.compile(
     r"\s+(?:(?:a|an|the|concurrent|concomitant|simultaneous|serum|total|direct)\s+){0,3}",
     re.I,
 )
+# A failed function defined by its limits ("inadequate marrow function: ANC < 1500 and platelets < 100,000")
+# is the negation of adequate function, where every limit is asked: one limit failed is enough.
+_FAILED_FUNCTION = re.compile(r"\b(?:inadequate|insufficient|impaired|abnormal|poor|unacceptable)\b", re.I)
 # What separates limits asked each on its own: a list's comma or semicolon, a new line, "or".
 _LIST_BETWEEN = re.compile(r"[,;\n]|\bor\b", re.I)
 
@@ -356,7 +359,7 @@ def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int
             together[i] = together[before]
         elif places[before][2] <= places[i][0] and _LIST_BETWEEN.search(gap):
             listed = True
-    if listed:
+    if listed or _FAILED_FUNCTION.search(text):
         together = list(range(len(found)))
     return [
         Threshold(t.measure, t.op, t.value, t.times_uln, t.unit, either[i], together[i], t.span)
