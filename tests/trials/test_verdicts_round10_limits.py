@@ -422,3 +422,41 @@ def test_creatinine_clearance_by_cockcroft_gault(
     opening: str, line: str, criterion: str, kind: str, label: str
 ) -> None:
     assert _label(line, criterion, kind, opening=opening) == label
+
+
+@pytest.mark.parametrize(
+    ("opening", "criterion", "kind", "label"),
+    [
+        # weight limits in pounds or grams are compared in kilograms (350 lb = 158.8 kg)
+        ("A 30-year-old man weighing 70 kg.", "Weight > 350 lbs", "exclusion", "not excluded"),
+        ("A 30-year-old man weighing 170 kg.", "Weight > 350 lbs", "exclusion", "excluded"),
+        (
+            "A 30-year-old woman who weighs 45 kg.",
+            "Weight of at least 110 pounds",
+            "inclusion",
+            "not included",
+        ),
+        ("A 6-week-old infant weighing 3.1 kg.", "Body weight >= 2000 g", "inclusion", "included"),
+        # a birth weight is not today's body weight
+        (
+            "A 4-year-old boy weighing 15 kg presents with fever.",
+            "Birth weight < 1500 g",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            "A 4-year-old boy weighing 15 kg presents with fever.",
+            "Birth weight less than 2500 grams",
+            "exclusion",
+            "not enough information",
+        ),
+        (
+            "A 4-year-old boy weighing 15 kg presents with fever.",
+            "Birthweight >= 2000 g",
+            "inclusion",
+            "not enough information",
+        ),
+    ],
+)
+def test_weight_limits_in_other_units(opening: str, criterion: str, kind: str, label: str) -> None:
+    assert _label((), criterion, kind, opening=opening) == label

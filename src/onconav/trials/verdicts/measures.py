@@ -5,10 +5,10 @@ criteria set thresholds on (with their units), read the same way from both sides
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from onconav.trials.verdicts.body import body_heights, body_weights
+from onconav.trials.verdicts.body import KG_PER_LB, body_heights, body_weights
 from onconav.trials.verdicts.uln import TIMES_ULN, is_multiple, own_upper_limit, raised_multiple
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
@@ -56,7 +56,8 @@ MEASURES: dict[str, str] = {
     "qtc": r"\bqt(?:c[fb]?)?\b(?: interval)?",
     "lvef": r"\blvef\b|(?:left ventricular )?ejection fraction|\bef\b",
     "bmi": r"\bbmi\b|body mass index",
-    "weight": r"(?:body )?weight",
+    # not a birth weight (the births rule's)
+    "weight": r"(?<!birth )(?<!birth-)\b(?:body )?weight",
     "height": r"(?<!fundal )(?<!uterine )\b(?:body )?height\b",
     "systolic-bp": r"systolic(?: blood pressure| bp)?",
     "diastolic-bp": r"diastolic(?: blood pressure| bp)?",
@@ -249,7 +250,9 @@ def thresholds(text: str) -> list[Threshold]:
             Threshold(measure, ">=", low, unit=unit, span=True),
             Threshold(measure, "<=", high, unit=unit, span=True),
         ]
-    found = _alternatives(text, found, places)
+    found = [
+        _in_kilograms(text, t, p) for t, p in zip(_alternatives(text, found, places), places, strict=True)
+    ]
     for m in _BP_PAIR.finditer(text):
         # "blood pressure < 140/90 mmHg": both below; "BP > 160/100": either above
         op = comparator_of(m.group(1))
@@ -312,6 +315,21 @@ def _listed_measures(text: str, comparison: int) -> list[tuple[str, int]]:
             return listed
         listed.append((name, offset + start))
         end = offset + start
+
+
+# A weight limit in pounds or grams ("weight > 350 lbs", "body weight >= 2000 g"), compared in kilograms as
+# notes' weights are read (`body.py`): 1 lb = 0.45359237 kg.
+_WEIGHT_UNIT_AFTER = re.compile(r"\s*(lbs?|pounds?|g|grams?)\b", re.I)
+
+
+def _in_kilograms(text: str, threshold: Threshold, place: tuple[int, int, int]) -> Threshold:
+    if threshold.measure != "weight" or threshold.unit is not None:
+        return threshold
+    unit = _WEIGHT_UNIT_AFTER.match(text, place[2])
+    if unit is None:
+        return threshold
+    factor = KG_PER_LB if unit.group(1).lower().startswith(("lb", "pound")) else 0.001
+    return replace(threshold, value=threshold.value * factor, unit="kg")
 
 
 # An "and" (or "with", "plus") that asks a second limit together with the first: alone between the first
