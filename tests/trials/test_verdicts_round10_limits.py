@@ -244,6 +244,14 @@ def test_body_mass_index_is_kilograms_over_metres_squared() -> None:
         # the note's own BMI comes first; a fundal height is no height
         ("BMI 24. Weight 95 kg, height 170 cm.", "BMI > 30 kg/m2", "exclusion", "not excluded"),
         ("Fundal height 32 cm. Weight 70 kg.", "BMI > 30", "exclusion", "not enough information"),
+        ("He is 6 feet tall and weighs 250 pounds.", "BMI >= 30", "inclusion", "included"),
+        (
+            "Weight 70 kg. Height 175 cm.",
+            "Body mass index between 18.5 and 30 kg/m2",
+            "inclusion",
+            "included",
+        ),
+        ("Weight 48 kg (BMI 17.6).", "BMI < 18.5 kg/m2", "exclusion", "excluded"),
     ],
 )
 def test_body_weight_and_bmi_against_limits(lines: str, criterion: str, kind: str, label: str) -> None:
@@ -273,7 +281,18 @@ def test_body_weight_and_bmi_against_limits(lines: str, criterion: str, kind: st
         # a multiple against a limit in U/L: decided when every usual upper limit agrees
         ("ALT 5 x ULN.", "ALT > 100 U/L", "exclusion", "excluded"),
         ("ALT 2 x ULN.", "ALT > 100 U/L", "exclusion", "not enough information"),
+        ("ALT 3x normal.", "ALT <= 2.5 x ULN", "inclusion", "not included"),
+        ("AST 140 U/L and ALT 160 U/L (ULN 40 for both).", "AST or ALT > 3 x ULN", "exclusion", "excluded"),
+        ("Serum bilirubin 25 µmol/L (ULN 21).", "Bilirubin <= 1.5 x ULN", "inclusion", "included"),
+        (
+            "Alkaline phosphatase 450 U/L (ULN 130).",
+            "Alkaline phosphatase <= 5 x ULN",
+            "inclusion",
+            "included",
+        ),
+        ("Creatinine 1.8 mg/dL (ULN 1.1).", "Creatinine > 1.5 x ULN", "exclusion", "excluded"),
         # controls: without the note's own limit, the usual limits decide
+        ("Alkaline phosphatase 450 U/L.", "Alkaline phosphatase <= 2.5 x ULN", "inclusion", "not included"),
         ("ALT 45 U/L.", "ALT <= 2.5 x ULN", "inclusion", "included"),
         ("ALT 150 U/L.", "ALT > 3 x ULN", "exclusion", "not enough information"),
     ],

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 # A note's value given in multiples of the upper limit of normal ("ALT 5 x ULN", "4 times the upper limit
-# of normal"): its unit.
+# of normal", "3x normal"): its unit.
 TIMES_ULN = "xuln"
 _TIMES_ULN_READ = re.compile(
-    r"\s*(?:x|×|times|-fold)\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:uln\b|upper\s+limit)", re.I
+    r"\s*(?:x|×|times|-fold)\s*(?:the\s+)?(?:institutional\s+|local\s+)?"
+    r"(?:uln\b|upper\s+limit|normal\b|nl\b)",
+    re.I,
 )
 # Words that lead to a value in multiples: "ALT elevated to 5 times the upper limit of normal".
 _RAISED_TO = re.compile(
@@ -23,7 +25,7 @@ _RAISED_TO = re.compile(
 _OWN_ULN = re.compile(
     r"\s*[(\[]\s*(?:uln|upper limit(?: of normal)?|normal(?: range)?|reference(?: range)?|ref\.?(?: range)?|"
     r"nl|n)\s*(?:[:=]|is|of)?\s*(?:<|≤|<=|up to|less than|below)?\s*(?:\d+(?:\.\d+)?\s*(?:-|–|to)\s*)?"
-    + r"(\d+(?:\.\d+)?)\s*(?:[a-zµ/0-9^]+)?\s*[)\]]",
+    + r"(\d+(?:\.\d+)?)\s*(?:[a-zµ/0-9^]+)?[^()\[\]\d]{0,20}[)\]]",
     re.I,
 )
 
