@@ -357,6 +357,19 @@ def test_unit_sizes_and_ranges(lines: str, criterion: str, kind: str, label: str
             "inclusion",
             "not enough information",
         ),
+        # a time after the measure is not its value
+        (
+            "Creatinine at 6 months was 1.2 mg/dL.",
+            "Creatinine <= 1.5 mg/dL",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            "Hemoglobin increased at 3 months to 10.5 g/dL.",
+            "Hemoglobin >= 9 g/dL",
+            "inclusion",
+            "not enough information",
+        ),
         ("QTc interval of 490 msec.", "QTcF > 480 ms", "exclusion", "excluded"),
         ("QTc interval of 430 msec.", "QTcF > 480 ms", "exclusion", "not excluded"),
     ],

@@ -508,6 +508,7 @@ _CHANGED_TO = (
     r"(?:(?:elevated|raised|increased|decreased|reduced|dropped|fallen|fell|rose|risen|declined|improved|"
     r"worsened|down|up)\s+(?:from\s+\d+(?:[.,]\d+)*\s*(?:[a-zµ/%^0-9]+\s+)?)?(?:to|at)\s+)?"
 )
+_A_TIME = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?)\b", re.I)
 _COUNTS_NOT_SHARES = frozenset({"cd4"})
 # Read in kilograms and centimetres by `body.py`, units converted and weight changes left out.
 _BODY_READ_APART = frozenset({"weight", "height"})
@@ -534,8 +535,8 @@ def readings(sentence: str, index: int) -> list[Reading]:
                     found.append(Reading(name, times, index, TIMES_ULN))
                 continue
             unit = _READING.match(after, num.start(1))
-            if not plausible(name, parse_number(num.group(1))):
-                continue
+            if not plausible(name, parse_number(num.group(1))) or _A_TIME.match(after, num.end(1)):
+                continue  # "creatinine at 3 months was 1.2": a time, not the value
             if is_multiple(after, num.end(1)):  # "ALT 5 x ULN"
                 found.append(Reading(name, parse_number(num.group(1)), index, TIMES_ULN))
                 continue
