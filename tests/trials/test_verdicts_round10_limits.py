@@ -155,6 +155,9 @@ def test_limits_joined_by_and_share_a_group_only_without_a_list() -> None:
         ("Weight 154 lb.", [154 * 0.45359237]),
         ("Body weight of 60 kilograms.", [60.0]),
         ("A 2-month-old infant weighing 4800 g.", [4.8]),
+        ("Vitals: BP 120/80, HR 72, Wt 81.5 kg.", [81.5]),
+        ("She weighs 70 kilos.", [70.0]),
+        ("KRAS WT 12 months after diagnosis.", []),
         # not the patient's body weight now
         ("He lost 5 kg over 3 months.", []),
         ("He gained 10 lb over 3 months.", []),

@@ -51,7 +51,13 @@ _WEIGHT = re.compile(
     + r"|\b(?:a|an)\s+"
     + _NUM
     # (not "a 5-kg weight loss")
-    + r"[- ]?(kg|kilogram|lb|pound)[- ](?=[a-z])(?!(?:weight|loss|gain|drop|decrease|increase|decline)\b)",
+    + r"[- ]?(kg|kilogram|lb|pound)[- ](?=[a-z])(?!(?:weight|loss|gain|drop|decrease|increase|decline)\b)"
+    # "Wt: 70 kg" (the abbreviation with its unit)
+    + r"|\bwt\b\.?\s*[:=]?\s*"
+    + _NUM
+    + _NOT_A_WEIGHT
+    + r"\s*"
+    + _WEIGHT_UNIT,
     re.I,
 )
 # A weight then: "weighed 80 kg six months ago", "weighed 3.2 kg at birth".
@@ -85,7 +91,7 @@ def body_weights(sentence: str) -> list[float]:
     for m in _WEIGHT.finditer(sentence):
         if _NOT_OWN.search(sentence[max(0, m.start() - 40) : m.start()]) or _THEN.match(sentence, m.end()):
             continue
-        value, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i) is not None)
+        value, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5, 7) if m.group(i) is not None)
         kg = _kilograms(float(value), unit or "kg")
         if BODY_WEIGHT_KG[0] <= kg <= BODY_WEIGHT_KG[1]:
             found.append(kg)
