@@ -16,6 +16,7 @@ from onconav.trials.verdicts.limits import within_normal
 from onconav.trials.verdicts.measures import Comparator, compare, names_measure, on_scale_of
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import ancestors
+from onconav.trials.verdicts.uln import TIMES_ULN
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,11 @@ def _failing_value(note: NoteFacts, soundness: Soundness) -> int | None:
     for measure, op, bound in soundness.values:
         for reading in note.readings:
             value = on_scale_of(measure, reading.value, bound)
-            if reading.measure == measure and reading.unit != "implied" and compare(value, op, bound):
+            if (
+                reading.measure == measure
+                and reading.unit not in ("implied", TIMES_ULN)
+                and compare(value, op, bound)
+            ):
                 return reading.sentence
     return None
 

@@ -22,6 +22,7 @@ from onconav.trials.verdicts.measures import (
     compare,
     on_scale_of,
 )
+from onconav.trials.verdicts.uln import TIMES_ULN
 
 # A value this close to a threshold, as a fraction of the threshold, is neither clearly in nor out.
 MARGIN = 0.2
@@ -75,6 +76,10 @@ def in_usual_units(reading: Reading) -> float | None:
 def times_uln_met(reading: Reading, threshold: Threshold, sex: str | None) -> bool | None:
     """Whether a reading meets a threshold in multiples of the upper limit of normal: True, False, or None
     when the measure has no typical limit, its unit is unknown, or the value is too close to call."""
+    if reading.unit == TIMES_ULN:  # "ALT 5 x ULN": the note's own multiple
+        return compare(reading.value, threshold.op, threshold.value)
+    if reading.upper_limit:  # "ALT 150 U/L (ULN 40)": the note's laboratory's own limit
+        return compare(reading.value / reading.upper_limit, threshold.op, threshold.value)
     limit = upper_limit(threshold.measure, sex)
     value = in_usual_units(reading)
     if limit is None or value is None:
@@ -82,6 +87,20 @@ def times_uln_met(reading: Reading, threshold: Threshold, sex: str | None) -> bo
     spread = CREATININE_SPREAD_BY_SEX.get(sex or "") if threshold.measure == "creatinine" else None
     low, high = spread or ULN_SPREAD.get(threshold.measure, (limit, limit))
     verdicts = {clearly(value, threshold.op, threshold.value * uln) for uln in (low, limit, high)}
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+# Measures whose limits criteria give in the units of `UPPER_LIMITS` (U/L) whatever the laboratory.
+_ENZYMES = frozenset({"transaminases", "alkaline-phosphatase"})
+
+
+def multiple_in_units(reading: Reading, threshold: Threshold) -> bool | None:
+    """A note's multiple of the upper limit ("ALT 5 x ULN") against a limit in units ("ALT > 100 U/L"):
+    decided when the multiple of the lowest and of the highest usual limit agree; None otherwise."""
+    if threshold.measure not in _ENZYMES or (threshold.unit or "u/l").lower() not in ("u/l", "iu/l"):
+        return None
+    low, high = ULN_SPREAD[threshold.measure]
+    verdicts = {compare(reading.value * uln, threshold.op, threshold.value) for uln in (low, high)}
     return verdicts.pop() if len(verdicts) == 1 else None
 
 
@@ -108,6 +127,10 @@ NORMAL_RANGES: dict[str, tuple[Comparator, float]] = {
 def within_normal(reading: Reading, sex: str | None) -> bool | None:
     """Whether a lab value is inside the typical adult normal range; None when the measure has none here or
     its unit cannot be told."""
+    if reading.unit == TIMES_ULN:
+        return reading.value <= 1
+    if reading.upper_limit and reading.measure not in NORMAL_RANGES:
+        return reading.value <= reading.upper_limit
     if reading.measure in NORMAL_RANGES:
         op, bound = NORMAL_RANGES[reading.measure]
         value = on_scale_of(reading.measure, reading.value, bound)

@@ -5,8 +5,11 @@ criteria set thresholds on (with their units), read the same way from both sides
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from onconav.trials.verdicts.body import KG_PER_LB, body_heights, body_weights
+from onconav.trials.verdicts.uln import TIMES_ULN, is_multiple, own_upper_limit, raised_multiple
 
 Comparator = Literal["<", "<=", ">", ">=", "="]
 
@@ -14,6 +17,8 @@ Comparator = Literal["<", "<=", ">", ">=", "="]
 # g/L (else g/dL), platelets of 1000 or more and neutrophils of 100 or more are per µL (else thousands or
 # billions per litre), a temperature of 50 or more is in °F.
 HEMOGLOBIN_G_PER_L_FROM = 30
+# Albumin of 10 or more is in g/L (serum albumin never reaches 10 g/dL).
+ALBUMIN_G_PER_L_FROM = 10
 # Creatinine of 20 or more is in µmol/L (20 mg/dL is beyond any living patient's); 1 mg/dL = 88.4 µmol/L.
 CREATININE_UMOL_FROM = 20
 CREATININE_UMOL_PER_MG_DL = 88.4
@@ -26,6 +31,8 @@ LDL_MG_DL_FROM = 20
 PLATELETS_PER_UL_FROM = 1000
 NEUTROPHILS_PER_UL_FROM = 100
 FAHRENHEIT_FROM = 50
+# A height under 3 is in metres (else centimetres).
+HEIGHT_CM_FROM = 3
 # How far, in characters, a criterion's measure may stand before its comparison ("creatinine clearance of
 # at least 60") and a note's number after its measure ("ECOG performance status of 1").
 MEASURE_LOOK_BACK = 60
@@ -46,10 +53,12 @@ MEASURES: dict[str, str] = {
     "alkaline-phosphatase": r"alkaline phosphatase|\balk\.? ?phos\b|\balp\b",
     "albumin": r"(?:serum )?albumin",
     "inr": r"\binr\b",
-    "qtc": r"\bqtc?\b(?: interval)?",
+    "qtc": r"\bqt(?:c[fb]?)?\b(?: interval)?",
     "lvef": r"\blvef\b|(?:left ventricular )?ejection fraction|\bef\b",
     "bmi": r"\bbmi\b|body mass index",
-    "weight": r"(?:body )?weight",
+    # not a birth weight (the births rule's)
+    "weight": r"(?<!birth )(?<!birth-)\b(?:body )?weight",
+    "height": r"(?<!fundal )(?<!uterine )\b(?:body )?height\b",
     "systolic-bp": r"systolic(?: blood pressure| bp)?",
     "diastolic-bp": r"diastolic(?: blood pressure| bp)?",
     "hba1c": r"hba1c|a1c|glycated ha?emoglobin|glycosylated ha?emoglobin",
@@ -164,6 +173,11 @@ class Threshold:
     # Limits on different measures joined by an explicit "or" share this number ("creatinine <= 1.5 mg/dL
     # or creatinine clearance >= 50 mL/min": either will do); "and" and commas give each its own.
     either: int = field(default=0, compare=False)
+    # Limits on different measures that an exclusion asks together ("ALT > 3 x ULN and total bilirubin > 2 x
+    # ULN", Hy's law) share this number; every other limit has its own (any one exceeded excludes).
+    together: int = field(default=0, compare=False)
+    # Both ends of one range ("haemoglobin between 9 and 11 g/dL"): inside it only when both hold.
+    span: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,8 @@ class Reading:
     value: float
     sentence: int
     unit: str | None = None
+    # The upper limit of normal the note gives beside the value ("ALT 150 U/L (ULN 40)"), in its units.
+    upper_limit: float | None = None
 
 
 _UNIT = re.compile(
@@ -230,18 +246,32 @@ def thresholds(text: str) -> list[Threshold]:
             continue
         unit = m.group(3).lower().replace(" ", "") if m.group(3) else None
         places += [(_measure_start(text, m.start()), m.start(), m.end())] * 2
-        found += [Threshold(measure, ">=", low, unit=unit), Threshold(measure, "<=", high, unit=unit)]
-    found = _alternatives(text, found, places)
+        found += [
+            Threshold(measure, ">=", low, unit=unit, span=True),
+            Threshold(measure, "<=", high, unit=unit, span=True),
+        ]
+    found = [
+        _in_kilograms(text, t, p) for t, p in zip(_alternatives(text, found, places), places, strict=True)
+    ]
     for m in _BP_PAIR.finditer(text):
         # "blood pressure < 140/90 mmHg": both below; "BP > 160/100": either above
         op = comparator_of(m.group(1))
         group = max((t.either for t in found), default=-1) + 1
+        n = len(found)
         found += [
-            Threshold("systolic-bp", op, float(m.group(2)), unit="mmhg", either=group),
-            Threshold("diastolic-bp", op, float(m.group(3)), unit="mmhg", either=group + op.startswith("<")),
+            Threshold("systolic-bp", op, float(m.group(2)), unit="mmhg", either=group, together=n),
+            Threshold(
+                "diastolic-bp",
+                op,
+                float(m.group(3)),
+                unit="mmhg",
+                either=group + op.startswith("<"),
+                together=n + 1,
+            ),
         ]
     if _AFEBRILE.search(text) and not any(t.measure == "temperature" for t in found):
-        found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found)))  # "afebrile": no fever
+        # "afebrile": no fever
+        found.append(Threshold("temperature", "<", FEVER_CELSIUS, either=len(found), together=len(found)))
     return found
 
 
@@ -287,11 +317,51 @@ def _listed_measures(text: str, comparison: int) -> list[tuple[str, int]]:
         end = offset + start
 
 
+# A weight limit in pounds or grams ("weight > 350 lbs", "body weight >= 2000 g"), compared in kilograms as
+# notes' weights are read (`body.py`): 1 lb = 0.45359237 kg.
+_WEIGHT_UNIT_AFTER = re.compile(r"\s*(lbs?|pounds?|g|grams?)\b", re.I)
+
+
+def _in_kilograms(text: str, threshold: Threshold, place: tuple[int, int, int]) -> Threshold:
+    if threshold.measure != "weight" or threshold.unit is not None:
+        return threshold
+    unit = _WEIGHT_UNIT_AFTER.match(text, place[2])
+    if unit is None:
+        return threshold
+    factor = KG_PER_LB if unit.group(1).lower().startswith(("lb", "pound")) else 0.001
+    return replace(threshold, value=threshold.value * factor, unit="kg")
+
+
+# An "and" (or "with", "plus") that asks a second limit together with the first: alone between the first
+# limit (its unit, a closing bracket) and the next measure's name, with a few words at most ("and a total").
+_AND_BETWEEN = re.compile(
+    r"\s*(?:\([^();]{0,30}\)\s*)?"
+    r"(?:and|with|plus|together with|along with|accompanied by|in combination with)"
+    r"\s+(?:(?:a|an|the|concurrent|concomitant|simultaneous|serum|total|direct)\s+){0,3}",
+    re.I,
+)
+# A failed function defined by its limits ("inadequate marrow function: ANC < 1500 and platelets < 100,000")
+# is the negation of adequate function, where every limit is asked: one limit failed is enough.
+_FAILED_FUNCTION = re.compile(r"\b(?:inadequate|insufficient|impaired|abnormal|poor|unacceptable)\b", re.I)
+# What separates limits asked each on its own: a list's comma or semicolon, a new line, "or".
+_LIST_BETWEEN = re.compile(r"[,;\n]|\bor\b", re.I)
+
+
+# Systolic and diastolic limits are one blood-pressure limit, either number beyond it (hypertension is a
+# systolic or a diastolic pressure at or above its limit; ACC/AHA 2017): "and" between them asks no both.
+_PRESSURES = {"systolic-bp", "diastolic-bp"}
+
+
 def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int, int]]) -> list[Threshold]:
     """The limits numbered by their alternatives: in text order, a limit on the measure of the one before
-    it ("<= 1.5 x ULN (<= 3 x ULN with Gilbert's)") or joined to it by "or" shares its number."""
+    it ("<= 1.5 x ULN (<= 3 x ULN with Gilbert's)") or joined to it by "or" shares its number (`either`).
+    Limits on different measures joined only by "and" ("creatinine > 2 mg/dL and haemoglobin < 9 g/dL")
+    share another (`together`), unless the criterion lists its limits with commas, semicolons, lines or "or"
+    ("creatinine > 2, bilirubin > 3 and AST > 100": each on its own)."""
     order = sorted(range(len(found)), key=lambda i: places[i][:2][::-1])
     either = [0] * len(found)
+    together = list(range(len(found)))
+    listed = False
     for k, i in enumerate(order):
         if k == 0:
             continue
@@ -299,9 +369,20 @@ def _alternatives(text: str, found: list[Threshold], places: list[tuple[int, int
         gap = text[places[before][2] : places[i][0]]
         while (names := _NAMES_BEFORE.search(gap)) is not None:
             gap = gap[: names.start()]
-        joined = found[before].measure == found[i].measure or bool(_OR_BETWEEN.fullmatch(gap))
+        same = found[before].measure == found[i].measure
+        joined = same or bool(_OR_BETWEEN.fullmatch(gap))
         either[i] = either[before] if joined else k
-    return [Threshold(t.measure, t.op, t.value, t.times_uln, t.unit, either[i]) for i, t in enumerate(found)]
+        pressure = {found[before].measure, found[i].measure} == _PRESSURES
+        if same or ("and/or" not in gap.lower() and not pressure and _AND_BETWEEN.fullmatch(gap)):
+            together[i] = together[before]
+        elif places[before][2] <= places[i][0] and _LIST_BETWEEN.search(gap):
+            listed = True
+    if listed or _FAILED_FUNCTION.search(text):
+        together = list(range(len(found)))
+    return [
+        Threshold(t.measure, t.op, t.value, t.times_uln, t.unit, either[i], together[i], t.span)
+        for i, t in enumerate(found)
+    ]
 
 
 # Fever begins at 38.0 °C; "afebrile" asks a temperature below it.
@@ -394,10 +475,19 @@ def on_scale_of(measure: str, value: float, bound: float) -> float:
         if value >= HBA1C_MMOL_MOL_FROM > bound:
             return value / 10.929 + 2.15
     if measure in _COUNTS:
-        if bound >= COUNT_PER_UL_FROM > value:
+        # neutrophils per µL from 100 (an ANC of 100 x 10^9/L is never seen; 500/µL is severe neutropenia)
+        split = NEUTROPHILS_PER_UL_FROM if measure == "neutrophils" else COUNT_PER_UL_FROM
+        if bound >= split > value:
             return value * 1000
-        if value >= COUNT_PER_UL_FROM > bound:
+        if value >= split > bound:
             return value / 1000
+    if measure == "albumin":
+        if bound >= ALBUMIN_G_PER_L_FROM > value:
+            return value * 10
+        if value >= ALBUMIN_G_PER_L_FROM > bound:
+            return value / 10
+    if measure == "height" and bound < HEIGHT_CM_FROM <= value:
+        return value / 100  # "height of at least 1.5 m"; notes' heights are read in centimetres
     if measure == "temperature":
         if bound >= FAHRENHEIT_FROM > value:
             return value * 9 / 5 + 32
@@ -412,25 +502,45 @@ _READING_LINKS = (
 )
 
 
+# A value reached by a change: "creatinine was elevated at 2.4", "haemoglobin dropped to 7.2", "platelets fell
+# from 180,000 to 40,000" (the value now, not the one before, nor a change "by" some amount).
+_CHANGED_TO = (
+    r"(?:(?:elevated|raised|increased|decreased|reduced|dropped|fallen|fell|rose|risen|declined|improved|"
+    r"worsened|down|up)\s+(?:from\s+\d+(?:[.,]\d+)*\s*(?:[a-zµ/%^0-9]+\s+)?)?(?:to|at)\s+)?"
+)
+_A_TIME = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?)\b", re.I)
 _COUNTS_NOT_SHARES = frozenset({"cd4"})
+# Read in kilograms and centimetres by `body.py`, units converted and weight changes left out.
+_BODY_READ_APART = frozenset({"weight", "height"})
 
 
 def readings(sentence: str, index: int) -> list[Reading]:
     """Measured values in one note sentence: a measure name followed within a few words by a number."""
-    found = []
+    found = [Reading("weight", kg, index, "kg") for kg in body_weights(sentence)]
+    found += [Reading("height", cm, index, "cm") for cm in body_heights(sentence)]
     for name, rx in _MEASURE_RES.items():
+        if name in _BODY_READ_APART:
+            continue
         for m in rx.finditer(sentence):
-            after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + READING_REACH])
+            # (reaching further for the note's own upper limit after the value)
+            after = re.sub(r"^\s*\([^)]{1,12}\)", "", sentence[m.end() : m.end() + 2 * READING_REACH])
             num = re.match(
-                _READING_LINKS + r"(?:of\s+|measured at\s+)?" + _NUMBER,
+                _READING_LINKS + _CHANGED_TO + r"(?:of\s+|measured at\s+)?" + _NUMBER,
                 after,
                 re.IGNORECASE,
             )
             if num is None:
+                times = raised_multiple(after)  # "ALT elevated to 5 times the upper limit of normal"
+                if times is not None:
+                    found.append(Reading(name, times, index, TIMES_ULN))
                 continue
             unit = _READING.match(after, num.start(1))
-            if not plausible(name, parse_number(num.group(1))):
+            if not plausible(name, parse_number(num.group(1))) or _A_TIME.match(after, num.end(1)):
+                continue  # "creatinine at 3 months was 1.2": a time, not the value
+            if is_multiple(after, num.end(1)):  # "ALT 5 x ULN"
+                found.append(Reading(name, parse_number(num.group(1)), index, TIMES_ULN))
                 continue
+            own = own_upper_limit(after, unit.end() if unit else num.end(1))
             if name in _COUNTS_NOT_SHARES and unit and (unit.group(2) or "") == "%":
                 continue  # "CD4 12%" is a share of the lymphocytes, not the count a criterion asks
             found.append(
@@ -439,6 +549,7 @@ def readings(sentence: str, index: int) -> list[Reading]:
                     value=parse_number(num.group(1)),
                     sentence=index,
                     unit=(unit.group(2) or "").lower() or None if unit else None,
+                    upper_limit=own,
                 )
             )
     found.extend(_qualitative(sentence, index))

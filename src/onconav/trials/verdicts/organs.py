@@ -7,15 +7,24 @@ from __future__ import annotations
 from onconav.i18n import N_
 from onconav.trials.verdicts.adequacy import normal_statements
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
+from onconav.trials.verdicts.body import body_mass_index
+from onconav.trials.verdicts.clearance import estimated_clearance
 from onconav.trials.verdicts.conditions import ANY_OF, concept_state, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
-from onconav.trials.verdicts.limits import ORGAN_OF_LAB, in_usual_units, normal_meets, times_uln_met
+from onconav.trials.verdicts.limits import (
+    ORGAN_OF_LAB,
+    in_usual_units,
+    multiple_in_units,
+    normal_meets,
+    times_uln_met,
+)
 from onconav.trials.verdicts.measures import (
     Threshold,
     compare,
     on_scale_of,
 )
 from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.uln import TIMES_ULN
 
 # Measures that a note's silence does not make normal: they must be measured ("BMI > 40", "weight > 110 kg").
 BODY_MEASURES = frozenset({"bmi", "weight"})
@@ -99,10 +108,25 @@ def _threshold_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, 
     for reading in note.readings:
         if reading.measure != threshold.measure:
             continue
+        if reading.unit == TIMES_ULN:  # "ALT 5 x ULN" against "ALT > 100 U/L"
+            return multiple_in_units(reading, threshold), reading.sentence
         # "150 x 10^3/uL" against "100,000"; "101.3 F" against "38.5 °C"
         value = on_scale_of(threshold.measure, reading.value, threshold.value)
         return compare(value, threshold.op, threshold.value), reading.sentence
+    if threshold.measure == "bmi":
+        return _computed_bmi(note, threshold)
     return _kidney_failure(note, threshold)
+
+
+def _computed_bmi(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, int] | None:
+    """A BMI limit for a note that gives weight and height but no BMI: the BMI computed from them (WHO:
+    kilograms over metres squared)."""
+    weight = next((r for r in note.readings if r.measure == "weight"), None)
+    height = next((r for r in note.readings if r.measure == "height"), None)
+    if weight is None or height is None:
+        return None
+    bmi = body_mass_index(weight.value, height.value)
+    return compare(bmi, threshold.op, threshold.value), max(weight.sentence, height.sentence)
 
 
 # End-stage renal disease (and dialysis) is a glomerular filtration rate below 15 mL/min (CKD stage 5).
@@ -127,7 +151,8 @@ def _times_uln_met(note: NoteFacts, threshold: Threshold) -> tuple[bool | None, 
     verdicts = [
         (times_uln_met(r, threshold, note.sex), r.sentence)
         for r in note.readings
-        if r.measure == threshold.measure and in_usual_units(r) is not None
+        if r.measure == threshold.measure
+        and (in_usual_units(r) is not None or r.unit == TIMES_ULN or r.upper_limit)
     ]
     if not verdicts:
         return None
@@ -153,6 +178,16 @@ def _loosest_alternatives(results: list[tuple[Threshold, tuple[bool | None, int]
 
 
 Outcome = tuple[bool | None, int | None]  # met, not met or unknown; and the note sentence behind it
+
+
+def _whole_ranges(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> None:
+    """An exclusion of a range ("haemoglobin between 9 and 11 g/dL") holds when the value is inside it: both
+    ends together, not either one."""
+    for i in range(len(results) - 1):
+        (t, r), (u, q) = results[i], results[i + 1]
+        if t.span and u.span and t.measure == u.measure and r is not None and q is not None:
+            whole = _all_of([r, q])
+            results[i], results[i + 1] = (t, (whole[0], r[1])), (u, (whole[0], q[1]))
 
 
 def _all_of(outcomes: list[Outcome]) -> Outcome:
@@ -197,6 +232,29 @@ def _either_limit(results: list[tuple[Threshold, tuple[bool | None, int] | None]
     return NEI, sentence, N_("The note does not give every value these alternative limits need.")
 
 
+def _together_limit(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> Found:
+    """An exclusion whose limits on different measures an "and" asks together ("ALT > 3 x ULN and total
+    bilirubin > 2 x ULN", Hy's law): excluded when every limit of a group is exceeded, not excluded when one
+    limit of every group is clearly not, else open. Limits on one measure are alternatives (either exceeded
+    will do). None when no "and" joins two measures, or the note gives none of the values."""
+    groups: dict[int, dict[str, list[Outcome]]] = {}
+    for t, r in results:
+        outcome = r if r is not None else (None, None)
+        groups.setdefault(t.together, {}).setdefault(t.measure, []).append(outcome)
+    if all(len(measures) == 1 for measures in groups.values()) or all(r is None for _, r in results):
+        return None
+    met, sentence = _any_of([_all_of([_any_of(o) for o in m.values()]) for m in groups.values()])
+    if met is True:
+        return "excluded", sentence, N_("The note's values exceed every limit this criterion asks together.")
+    if met is False:
+        return (
+            "not excluded",
+            sentence,
+            N_("The note's values do not exceed every limit this criterion asks together."),
+        )
+    return NEI, sentence, N_("The note does not give every value this criterion asks together.")
+
+
 def _stated_normal(note: NoteFacts, criterion: CriterionFacts) -> int | None:
     """The note's "labs within normal limits" (or "normal CBC" for blood counts) when it covers every
     threshold's organ and every normal value meets the thresholds; None otherwise."""
@@ -214,9 +272,14 @@ def organ_function(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
     """Lab and body-measure thresholds: compared when the note gives the value, else judged by the organ."""
     if not criterion.thresholds:
         return None
-    results = [(t, _threshold_met(note, t)) for t in criterion.thresholds]
+    results = [
+        (t, _threshold_met(note, t) or estimated_clearance(note, t, criterion.text))
+        for t in criterion.thresholds
+    ]
     _loosest_alternatives(results)
-    either = _either_limit(results) if kind == "inclusion" else None
+    if kind == "exclusion":
+        _whole_ranges(results)
+    either = _either_limit(results) if kind == "inclusion" else _together_limit(results)
     if either is not None:
         return either
     close = next((r for _, r in results if r is not None and r[0] is None), None)
