@@ -34,6 +34,15 @@ _AGO = re.compile(
     r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+(?:ago|earlier|previously|before (?:admission|presentation))",
     re.I,
 )
+# "Has been off prednisone for 6 months", "stopped warfarin for the past two weeks": a treatment stopped that
+# long ago (read only for a treatment the note says was stopped).
+_OFF_FOR = re.compile(
+    r"\b(?:off|stopped|discontinued|ceased|quit)\b[^.;]{0,40}?\bfor\s+(?:the\s+)?(?:last\s+|past\s+)?"
+    + AMOUNT
+    + r"\s*-?\s*"
+    + UNIT,
+    re.I,
+)
 # "A 12-year history of type 2 diabetes": the illness began that long ago.
 _HISTORY = re.compile(r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+history\b", re.I)
 # "Diagnosed at least 6 months before screening": a least time since the event, not a window.
@@ -133,8 +142,10 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
             if said.polarity != "affirmed" or mention.concept not in ancestors(said.concept):
                 continue
             sentence = note.sentences[said.sentence]
-            ago = _date_of(sentence, said) or _HISTORY.search(sentence)
-            if ago is None or (is_medication(said.concept) and _TAKEN_NOW.search(sentence)):
+            stopped = said.status == "stopped"
+            ago = _OFF_FOR.search(sentence) if stopped else None
+            ago = ago or _date_of(sentence, said) or _HISTORY.search(sentence)
+            if ago is None or (not stopped and is_medication(said.concept) and _TAKEN_NOW.search(sentence)):
                 continue  # a medicine taken now is inside any window; the date is another event's
             since = hours(ago.group(1), ago.group(2))
             inside = since >= limit if least else since <= limit
