@@ -98,6 +98,38 @@ DECLINED = [
         "inclusion",
         "not included",
     ),
+    (
+        f"{BREAST} Chemotherapy was recommended; she refused.",
+        "Prior chemotherapy",
+        "inclusion",
+        "not included",
+    ),
+    (
+        f"{BREAST} She was offered radiotherapy, which she declined.",
+        "Prior radiotherapy",
+        "exclusion",
+        "not excluded",
+    ),
+    (
+        f"{RECTAL} Surgery was not feasible because of his comorbidities.",
+        "Prior surgery",
+        "inclusion",
+        "not included",
+    ),
+    (f"{PROSTATE} Radiotherapy is not indicated.", "Prior radiotherapy", "exclusion", "not excluded"),
+    (
+        f"{PROSTATE} He underwent a prostatectomy instead of radiotherapy.",
+        "Prior radiotherapy",
+        "exclusion",
+        "not excluded",
+    ),
+    # an operation named by its suffix, declined
+    (
+        "A 58-year-old woman with ductal carcinoma in situ who declined mastectomy.",
+        "Prior breast surgery",
+        "exclusion",
+        "not excluded",
+    ),
     # a criterion asking for the refusal itself
     (f"{RECTAL} He declined surgery.", "Patients who refuse surgery", "inclusion", "included"),
     (f"{RECTAL} He declined surgery.", "Patients who refuse surgery", "exclusion", "excluded"),
@@ -150,6 +182,18 @@ KEPT = [
     ),
     (f"{BREAST} No prior chemotherapy.", "Prior chemotherapy", "inclusion", "not included"),
     (
+        f"{PROSTATE} He underwent a prostatectomy instead of radiotherapy.",
+        "Prior surgery",
+        "exclusion",
+        "excluded",
+    ),
+    (
+        f"{BREAST} Her appetite declined and chemotherapy was stopped.",
+        "Prior chemotherapy",
+        "inclusion",
+        "included",
+    ),
+    (
         f"{BREAST} She declined chemotherapy and started tamoxifen.",
         "Treatment with tamoxifen",
         "exclusion",
@@ -178,6 +222,14 @@ def test_treatments_received_still_count(note: str, criterion: str, kind: str, l
 
 def test_a_declined_test_leaves_its_result_open() -> None:
     note = "A 36-year-old man with weight loss and oral thrush who refused HIV testing."
+    assert _label(note, "HIV infection", "exclusion") == "not enough information"
+    later = "A 36-year-old man with weight loss and oral thrush. HIV testing was declined."
+    assert _label(later, "HIV infection", "exclusion") == "not enough information"
+
+
+def test_a_list_of_declined_tests_and_treatments() -> None:
+    note = "A 70-year-old man with COPD who declined HIV screening and influenza vaccination this season."
+    assert _label(note, "Prior influenza vaccination", "exclusion") == "not excluded"
     assert _label(note, "HIV infection", "exclusion") == "not enough information"
 
 
@@ -289,6 +341,48 @@ STOPPED = [
 ]
 
 
+STOPPED += [
+    (
+        f"{BREAST} Her appetite declined and chemotherapy was stopped.",
+        "Currently receiving chemotherapy",
+        "exclusion",
+        "not excluded",
+    ),
+    (
+        f"{BREAST} She completed six cycles of adjuvant chemotherapy in 2019.",
+        "Currently receiving chemotherapy",
+        "exclusion",
+        "not excluded",
+    ),
+    (
+        "A 68-year-old man with lung adenocarcinoma who refused further chemotherapy after four cycles of "
+        "carboplatin and pemetrexed.",
+        "Currently receiving chemotherapy",
+        "exclusion",
+        "not excluded",
+    ),
+    (
+        "A 68-year-old man with lung adenocarcinoma who refused further chemotherapy after four cycles of "
+        "carboplatin and pemetrexed.",
+        "Prior platinum-based chemotherapy",
+        "inclusion",
+        "included",
+    ),
+    (
+        f"{EPILEPSY} She has been off antiepileptic drugs for two years.",
+        "No current use of antiepileptic drugs",
+        "inclusion",
+        "included",
+    ),
+    (
+        f"{CARDIAC} He is no longer on warfarin.",
+        "Current use of warfarin",
+        "exclusion",
+        "not excluded",
+    ),
+]
+
+
 @pytest.mark.parametrize(("note", "criterion", "kind", "label"), STOPPED)
 def test_a_stopped_treatment_is_not_current(note: str, criterion: str, kind: str, label: str) -> None:
     assert _label(note, criterion, kind) == label
@@ -328,6 +422,24 @@ CURRENT = [
     ("A 33-year-old man with focal epilepsy who takes lamotrigine.", "exclusion", "excluded"),
     ("A 33-year-old man with focal epilepsy who takes lamotrigine.", "inclusion", "included"),
 ]
+
+
+GOES_ON = [
+    (f"{BREAST} She is receiving weekly paclitaxel.", "Currently receiving chemotherapy"),
+    ("A 63-year-old woman with asthma. Prednisone is being tapered.", "Current systemic corticosteroid use"),
+    (
+        "A 58-year-old man with type 2 diabetes. Metformin was held and then restarted.",
+        "Current use of metformin",
+    ),
+    ("A 60-year-old man with follicular lymphoma on off-label rituximab.", "Current rituximab use"),
+    (f"{EPILEPSY} She takes lamotrigine.", "Current use of antiepileptic drugs"),
+]
+
+
+@pytest.mark.parametrize(("note", "criterion"), GOES_ON)
+def test_a_treatment_that_goes_on_is_current(note: str, criterion: str) -> None:
+    assert _label(note, criterion, "exclusion") == "excluded"
+    assert _label(note, f"No {criterion[0].lower()}{criterion[1:]}", "inclusion") == "not included"
 
 
 @pytest.mark.parametrize(("note", "kind", "label"), CURRENT)

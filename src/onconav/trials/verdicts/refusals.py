@@ -67,12 +67,27 @@ STOPPED_BEFORE = _cues(
     "stopped taking|stopped using|discontinued taking"
 )
 _STOPPED_AFTER = frozenset(
-    {"stopped", "discontinued", "ceased", "held", "withdrawn", "tapered", "weaned", "completed", "finished"}
+    {"stopped", "discontinued", "ceased", "held", "withdrawn", "completed", "finished"}
 )
+# "Prednisone is being tapered" goes on; "was tapered off", "weaned from the ventilator" has ended.
+_STOPPED_AFTER_WITH = frozenset({"tapered", "weaned"})
+_ENDED_WITH = frozenset({"off", "from"})
+# "Metformin was held, then restarted": stopped for a while, taken now.
+_RESTARTED = frozenset({"restarted", "resumed", "reintroduced", "restart", "resume", "reinstated"})
 # "off" reaches only over a word or two ("off all his medications"), the rest over a short clause.
 _SHORT_CUES = frozenset({("off",), ("held",)})
 SHORT_REACH = 3
 REACH = 6
+# The words a refusal reaches over to its treatment ("declined to undergo adjuvant chemotherapy", "refused a
+# blood transfusion"); "her appetite declined and chemotherapy was stopped" is no refusal.
+_REFUSAL_PATH = frozenset(
+    {"to", "undergo", "have", "take", "receive", "start", "be", "treated", "with", "any", "all", "the", "a"}
+    | {"an", "her", "his", "their", "adjuvant", "neoadjuvant", "palliative", "systemic", "definitive"}
+    | {"proposed", "recommended", "offered", "planned", "standard", "both", "either", "of", "course", "trial"}
+    | {"initial", "first", "line", "further", "more", "additional", "another", "continued", "ongoing"}
+    | {"maintenance", "second", "third", "salvage", "repeat", "subsequent", "remaining", "continuing"}
+    | {"therapy", "treatment", "medication", "medical", "surgical", "elective", "curative", "any", "proceed"}
+)
 # Declining *further* treatment says the treatment was had.
 _FURTHER = frozenset(
     {"further", "more", "additional", "another", "continued", "ongoing", "maintenance", "second", "third"}
@@ -117,8 +132,8 @@ def _walk_back(
         for cue in cues:
             size = len(cue)
             if i + 1 >= size and tuple(words[i - size + 1 : i + 1]) == cue:
-                if cue in _SHORT_CUES and first - i > SHORT_REACH:
-                    return None
+                if cue in _SHORT_CUES and (first - i > SHORT_REACH or words[i + 1] == "label"):
+                    return None  # "off-label rituximab" is taken
                 return cue, i
         if words[i] in ends or (ends is _CLAUSE_END and words[i][0].isdigit()):
             return None  # "declined to 3 during chemotherapy": a count fell, nothing was declined
@@ -162,26 +177,61 @@ def course_of_treatments(tokens: list[Token], found: list[Mention]) -> list[Ment
     starts = [t.opens_sentence for t in tokens]
     spans = {i for m in found for i in range(m.first, m.last)}
     firsts = {m.first for m in found}
-    out = []
+    out: list[Mention] = []
+    further: set[str] = set()  # treatments declined "further": had, and none of their kind goes on
     for m in found:
         if m.polarity == "family" or m.last <= m.first:
             out.append(m)
         elif is_done_to_patient(m.concept):
-            out.append(_treatment_course(m, words, starts, spans, firsts))
-        elif (
-            m.last < len(words) and words[m.last] in _TEST_WORDS and _refused(m, words, starts, spans, firsts)
-        ):
+            course, declined_further = _treatment_course(m, words, starts, spans, firsts)
+            out.append(course)
+            if declined_further:
+                further.add(m.concept)
+        elif _declined_test(m, words, starts, spans):
             out.append(replace(m, polarity="uncertain"))
         else:
             out.append(m)
+    if further:
+        # "refused further chemotherapy after four cycles of carboplatin": carboplatin was had and has ended
+        out = [
+            replace(m, status="stopped")
+            if m.polarity == "affirmed" and not m.status and further & set(ancestors(m.concept))
+            else m
+            for m in out
+        ]
     return out
 
 
-def _refused(m: Mention, words: list[str], starts: list[bool], spans: set[int], firsts: set[int]) -> bool:
-    before = _walk_back(words, starts, m.first, REFUSED_BEFORE, _CLAUSE_END)
-    if before is not None:
+def _refusal_before(m: Mention, words: list[str], starts: list[bool], spans: set[int]) -> int | None:
+    """Where the refusal before the treatment ends, when its words reach the treatment: words of the
+    refusal's own, other treatments of a list ("declined chemotherapy and radiotherapy") and one word of
+    the treatment's own ("declined definitive radiotherapy")."""
+    found = _walk_back(words, starts, m.first, REFUSED_BEFORE, _CLAUSE_END)
+    if found is None:
+        return None
+    end = found[1]
+    unknown = 0
+    for i in range(end + 1, m.first):
+        word = words[i]
+        if i in spans or word in _REFUSAL_PATH or word in _TEST_WORDS:
+            continue
+        if word in {"and", "or"}:
+            if i - 1 in spans or words[i - 1] in _TEST_WORDS:
+                continue
+            return None  # "her appetite declined and chemotherapy was stopped"
+        unknown += 1
+        if unknown > 1 or i != m.first - 1:
+            return None
+    return end
+
+
+def _declined_test(m: Mention, words: list[str], starts: list[bool], spans: set[int]) -> bool:
+    """ "refused HIV testing", "HIV testing was declined": the test of a disease, declined."""
+    if m.last >= len(words) or words[m.last] not in _TEST_WORDS:
+        return False
+    if _refusal_before(m, words, starts, spans) is not None:
         return True
-    verb, following, copula = _verb_after(words, starts, m.last, spans)
+    verb, following, copula = _verb_after(words, starts, m.last + 1, spans)
     return (verb in _REFUSED_AFTER or (verb == "declined" and copula)) or (
         verb in {"not", "never"} and following in _NOT_DONE
     )
@@ -189,23 +239,34 @@ def _refused(m: Mention, words: list[str], starts: list[bool], spans: set[int], 
 
 def _treatment_course(
     m: Mention, words: list[str], starts: list[bool], spans: set[int], firsts: set[int]
-) -> Mention:
-    refusal = _walk_back(words, starts, m.first, REFUSED_BEFORE, _CLAUSE_END)
+) -> tuple[Mention, bool]:
+    """The mention with its course, and whether *further* treatment of its kind was declined."""
+    refusal = _refusal_before(m, words, starts, spans)
     if refusal is not None:
-        if _FURTHER & set(words[refusal[1] + 1 : m.first]):
-            return replace(m, status="stopped") if m.polarity == "affirmed" else m
-        return replace(m, polarity="negated", status="refused")
+        if _FURTHER & set(words[refusal + 1 : m.first]):
+            return (replace(m, status="stopped") if m.polarity == "affirmed" else m), True
+        return replace(m, polarity="negated", status="refused"), False
+    return _stopped_or_declined(m, words, starts, spans, firsts), False
+
+
+def _stopped_or_declined(
+    m: Mention, words: list[str], starts: list[bool], spans: set[int], firsts: set[int]
+) -> Mention:
+    """The mention stopped ("off", "was discontinued"), or declined in words after it ("was not given",
+    "was offered but she declined"); unchanged otherwise."""
     stop = _walk_back(words, starts, m.first, STOPPED_BEFORE, _STOP_CLAUSE_END)
     if stop is not None:
         if stop[0][:2] == ("no", "longer"):
             return replace(m, polarity="affirmed", status="stopped")
-        return replace(m, status="stopped") if m.polarity == "affirmed" else m
+        current = m.polarity == "affirmed" and _RESTARTED.isdisjoint(words[m.last :])
+        return replace(m, status="stopped") if current else m
     verb, following, copula = _verb_after(words, starts, m.last, spans)
     if verb in _REFUSED_AFTER or (verb == "declined" and copula):
         return replace(m, polarity="negated", status="refused")
     if verb in {"not", "never"} and following in _NOT_DONE:
         return replace(m, polarity="negated", status="refused")
-    if verb in _STOPPED_AFTER and m.polarity == "affirmed":
+    ended = verb in _STOPPED_AFTER or (verb in _STOPPED_AFTER_WITH and following in _ENDED_WITH)
+    if ended and m.polarity == "affirmed" and _RESTARTED.isdisjoint(words[m.last :]):
         return replace(m, status="stopped")
     offered = verb in _OFFERED or _walk_back(words, starts, m.first, _OFFER_CUES, _CLAUSE_END) is not None
     if offered and _refused_after_offer(words, starts, m.last, firsts):
