@@ -412,6 +412,29 @@ WINDOWS = [
 ]
 
 
+ASTHMA = "A 63-year-old woman with asthma."
+STEROIDS_30_DAYS = "Systemic corticosteroids within 30 days before enrolment"
+WINDOWS += [
+    (f"{ASTHMA} Prednisone was stopped last week.", STEROIDS_30_DAYS, "excluded"),
+    (f"{ASTHMA} Prednisone was stopped last year.", STEROIDS_30_DAYS, "not excluded"),
+    # between one month and two ago: the window of 30 days may or may not hold it
+    (f"{ASTHMA} Prednisone was stopped last month.", STEROIDS_30_DAYS, "not enough information"),
+    # stopped, the note does not say when
+    (f"{ASTHMA} Prednisone was tapered off.", STEROIDS_30_DAYS, "not enough information"),
+    # an earlier course stopped, another taken now
+    (
+        f"{ASTHMA} Prednisone was stopped last year. She now takes prednisolone 5 mg daily.",
+        STEROIDS_30_DAYS,
+        "excluded",
+    ),
+    (
+        "A 62-year-old man with focal epilepsy. He stopped carbamazepine last month.",
+        "Treatment with carbamazepine within 6 months",
+        "excluded",
+    ),
+]
+
+
 @pytest.mark.parametrize(("note", "criterion", "label"), WINDOWS)
 def test_a_stop_dated_before_the_window_is_outside_it(note: str, criterion: str, label: str) -> None:
     assert _label(note, criterion, "exclusion") == label
@@ -599,3 +622,11 @@ OWN = [
 @pytest.mark.parametrize(("note", "criterion", "label"), OWN)
 def test_the_patients_own_illness_still_counts(note: str, criterion: str, label: str) -> None:
     assert _label(note, criterion, "exclusion") == label
+
+
+def test_every_cue_passes_the_cheap_word_test() -> None:
+    """The sentence-level word test before the walks lets through every sentence a cue could be in."""
+    from onconav.trials.verdicts import refusals
+
+    for cue in (*refusals.REFUSED_BEFORE, *refusals.STOPPED_BEFORE):
+        assert set(cue) & refusals._CUE_WORDS, cue

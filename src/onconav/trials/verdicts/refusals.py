@@ -118,9 +118,21 @@ OFFER_REACH = 10
 # "refused HIV testing": a declined test's result is unknown.
 _TEST_WORDS = frozenset({"test", "testing", "screening", "screen", "serology", "evaluation", "workup"})
 
-_CUE_WORDS = frozenset(w for cue in (*REFUSED_BEFORE, *STOPPED_BEFORE) for w in cue[:1]) | (
-    _REFUSED_AFTER | _STOPPED_AFTER | _OFFERED | {"not", "never"}
+# The cheap test before any walk: a sentence holds one of these words or says nothing of a course. Every
+# cue has a word here ("lieu" of "in lieu of", "longer" of "no longer", "given" of "not given").
+_COMMON = frozenset(
+    {"in", "of", "to", "no", "not", "never", "on", "from", "with", "than", "out", "taking", "take", "took"}
+    | {"taken", "for", "use", "using", "treated", "receiving"}
 )
+_CUE_WORDS = (
+    frozenset(w for cue in (*REFUSED_BEFORE, *STOPPED_BEFORE) for w in cue)
+    | _REFUSED_AFTER
+    | _STOPPED_AFTER
+    | _STOPPED_AFTER_WITH
+    | _OFFERED
+    | _NOT_DONE
+    | {"declined"}
+) - _COMMON
 
 
 def _walk_back(
