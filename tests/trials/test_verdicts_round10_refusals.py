@@ -630,3 +630,14 @@ def test_every_cue_passes_the_cheap_word_test() -> None:
 
     for cue in (*refusals.REFUSED_BEFORE, *refusals.STOPPED_BEFORE):
         assert set(cue) & refusals._CUE_WORDS, cue
+
+
+def test_the_reasons_say_declined_and_stopped() -> None:
+    note = read_note(f"{BREAST} She declined adjuvant chemotherapy.")
+    declined = judge(note, "Prior chemotherapy", "inclusion")
+    assert declined.reason == "The note says chemotherapy was declined or not given."
+    assert declined.evidence == "She declined adjuvant chemotherapy."
+    note = read_note(f"{CARDIAC} Previously on warfarin, now on apixaban.")
+    stopped = judge(note, "Current use of warfarin", "exclusion")
+    assert stopped.reason == "The note says warfarin was stopped; this criterion asks about current use."
+    assert stopped.evidence == "Previously on warfarin, now on apixaban."

@@ -9,7 +9,7 @@ import re
 
 from onconav.i18n import N_
 from onconav.knowledge import service as knowledge
-from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named
+from onconav.trials.verdicts.answers import NEI, Found, Kind, Reason, concept_named
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.family import is_family_history
 from onconav.trials.verdicts.implied import is_medication
@@ -398,9 +398,15 @@ def _weigh_concepts(
         )
     if negated and len(negated) == len(named):
         sentence = negated[0][1]
+        reason: Reason = N_("The note rules this out.")
+        if refused_in_note(note.mentions, negated[0][0].concept) == sentence:
+            reason = (
+                N_("The note says %(concept)s was declined or not given."),
+                concept_named(negated[0][0]),
+            )
         if kind == "inclusion":
-            return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
-        return "not excluded", sentence, N_("The note rules this out.")
+            return ("included" if inverted else "not included"), sentence, reason
+        return "not excluded", sentence, reason
     if negated and kind == "inclusion" and not inverted and _all_required(criterion, named):
         # "Type 2 diabetes on metformin" asks for both: the note ruling one out fails the criterion.
         return "not included", negated[0][1], N_("The note rules out part of what this criterion requires.")
