@@ -26,7 +26,8 @@ MIRROR_WORDS = 12
 
 
 def concept_state(note: NoteFacts, concepts: tuple[str, ...]) -> tuple[str, int] | None:
-    """Whether the note affirms or negates a concept (or a narrower one); affirmations win."""
+    """Whether the note affirms or negates a concept (or a narrower one); affirmations win, and among them
+    a treatment that goes on before one the note says was stopped (both were had)."""
     negated: int | None = None
     uncertain: int | None = None
     stopped: int | None = None  # a treatment had and stopped counts when nothing goes on now
