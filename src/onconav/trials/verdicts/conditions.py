@@ -9,12 +9,13 @@ import re
 
 from onconav.i18n import N_
 from onconav.knowledge import service as knowledge
-from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named
+from onconav.trials.verdicts.answers import NEI, Found, Kind, Reason, concept_named
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.family import is_family_history
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, note_stems, stems
+from onconav.trials.verdicts.refusals import ended_treatment, goes_on, refusal_asked, refused_in_note
 from onconav.trials.verdicts.text import Mention, ancestors, mentions, tokenize
 from onconav.trials.verdicts.tumours import OTHER_CANCER
 
@@ -25,18 +26,24 @@ MIRROR_WORDS = 12
 
 
 def concept_state(note: NoteFacts, concepts: tuple[str, ...]) -> tuple[str, int] | None:
-    """Whether the note affirms or negates a concept (or a narrower one); affirmations win."""
+    """Whether the note affirms or negates a concept (or a narrower one); affirmations win, and among them
+    a treatment that goes on before one the note says was stopped (both were had)."""
     negated: int | None = None
     uncertain: int | None = None
+    stopped: int | None = None  # a treatment had and stopped counts when nothing goes on now
     for m in note.mentions:
         lineage = ancestors(m.concept)
         for concept in concepts:
             if concept in lineage and m.polarity == "affirmed":
-                return "affirmed", m.sentence
+                if m.status != "stopped":
+                    return "affirmed", m.sentence
+                stopped = m.sentence if stopped is None else stopped
             if m.polarity == "negated" and (concept in lineage or m.concept in ancestors(concept)):
                 negated = m.sentence if negated is None else negated
             if m.polarity == "uncertain" and concept in lineage:
                 uncertain = m.sentence if uncertain is None else uncertain
+    if stopped is not None:
+        return "affirmed", stopped
     if negated is not None:
         return "negated", negated
     return ("uncertain", uncertain) if uncertain is not None else None
@@ -294,6 +301,9 @@ def conditions(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         return None
     if is_family_history(criterion):
         return None  # the family rule's (family.py); the patient's own illness does not answer it
+    course = _treatment_course(note, criterion, named, kind)
+    if course is not None:
+        return course
     inverted = (
         criterion.negated_subject
         or all(m.polarity == "negated" for m in named)
@@ -391,9 +401,15 @@ def _weigh_concepts(
         )
     if negated and len(negated) == len(named):
         sentence = negated[0][1]
+        reason: Reason = N_("The note rules this out.")
+        if refused_in_note(note.mentions, negated[0][0].concept) == sentence:
+            reason = (
+                N_("The note says %(concept)s was declined or not given."),
+                concept_named(negated[0][0]),
+            )
         if kind == "inclusion":
-            return ("included" if inverted else "not included"), sentence, N_("The note rules this out.")
-        return "not excluded", sentence, N_("The note rules this out.")
+            return ("included" if inverted else "not included"), sentence, reason
+        return "not excluded", sentence, reason
     if negated and kind == "inclusion" and not inverted and _all_required(criterion, named):
         # "Type 2 diabetes on metformin" asks for both: the note ruling one out fails the criterion.
         return "not included", negated[0][1], N_("The note rules out part of what this criterion requires.")
@@ -470,12 +486,38 @@ def _current_treatment(note: NoteFacts, criterion: CriterionFacts, mention: Ment
     said_now = _CURRENTLY.search(note.sentences[sentence]) or (
         habit and _HABIT_NOW.search(note.sentences[sentence])
     )
-    if any(w in severity for w in before) or not said_now:
+    if any(w in severity for w in before) or not said_now or not goes_on(note.mentions, mention.concept):
         return False
     concept_words = set(criterion.words[mention.first : mention.last])
     said = note_stems(note)
     wanted = stems(tuple(w for w in criterion.words if w not in concept_words and w not in _WINDOW_FILLER))
     return len(wanted - said - stems(tuple(concept_words))) <= _allowance(criterion, mention)
+
+
+def _treatment_course(note: NoteFacts, criterion: CriterionFacts, named: list[Mention], kind: Kind) -> Found:
+    """A criterion asking whether the patient declined a treatment, or takes one now, against the note's
+    account of its course (`refusals.py`): declined, or taken and stopped."""
+    refusal = refusal_asked(criterion, named)
+    if refusal is not None and not criterion.negated_subject:
+        sentence = refused_in_note(note.mentions, refusal.concept)
+        if sentence is not None:
+            reason = (N_("The note says the patient declined %(concept)s."), concept_named(refusal))
+            return ("included" if kind == "inclusion" else "excluded"), sentence, reason
+        # the refusal is what is asked: a note that does not tell it leaves the criterion open
+        if kind == "inclusion":
+            return NEI, None, N_("The note does not say whether this criterion is met.")
+        return "not excluded", None, N_("The note mentions nothing that this criterion excludes.")
+    ended = ended_treatment(note.mentions, criterion, named)
+    if ended is None or (criterion.negated_subject and kind == "exclusion"):
+        return None
+    sentence, mention = ended
+    reason = (
+        N_("The note says %(concept)s was stopped; this criterion asks about current use."),
+        concept_named(mention),
+    )
+    if criterion.negated_subject:
+        return "included", sentence, reason
+    return ("not included" if kind == "inclusion" else "not excluded"), sentence, reason
 
 
 ANY_OF = re.compile(r"\b(?:one or more|at least one|any of|any one of)\b", re.I)

@@ -146,6 +146,20 @@ _PLANNED = re.compile(
     re.I,
 )
 
+# An operation declined, deferred or not done is no operation had ("declined a mastectomy", "a colectomy was
+# deferred"; the same reading as `refusals.py` gives a named treatment).
+_DECLINED_BEFORE = re.compile(
+    r"\b(?:declin\w*|refus\w*|deferr?(?:ed|ing|s)?|opted (?:against|out of)|decided against|instead of|"
+    r"rather than|in lieu of|contraindicat\w*|unwilling)\b"
+    r"(?:(?!\b(?:but|then|underwent|received)\b)[^.;]){0,40}$",
+    re.I,
+)
+_DECLINED_AFTER = re.compile(
+    r"\W*(?:was|were|is|has been)\s+(?:declined|refused|deferred|postponed|cancell?ed|contraindicated|"
+    r"not (?:performed|done|feasible|possible|offered|undertaken))\b",
+    re.I,
+)
+
 
 # DSM-5 major depressive episode: five of these nine, one of them depressed mood or loss of interest.
 DEPRESSION_SYMPTOMS: dict[str, re.Pattern[str]] = {
@@ -217,6 +231,8 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         hit
         and not _NEGATED_BEFORE.search(sentence_text[: hit.start()])
         and not _PLANNED.search(sentence_text[: hit.start()])
+        and not _DECLINED_BEFORE.search(sentence_text[: hit.start()])
+        and not _DECLINED_AFTER.match(sentence_text, hit.end())
     ):
         out.append(Mention("surgery", index, 0, 0, "affirmed"))
     hit = _INJURY_EVENT.search(sentence_text)

@@ -23,6 +23,7 @@ from onconav.trials.verdicts.implied import (
     taken_medications,
 )
 from onconav.trials.verdicts.measures import Reading, readings
+from onconav.trials.verdicts.refusals import course_of_treatments
 from onconav.trials.verdicts.text import Mention, ancestors, mentions, split_sentences, tokenize
 
 _FEMALE = re.compile(r"\b(woman|female|girl|lady|she|her|mrs|ms|mother of|pregnant|postmenopausal)\b", re.I)
@@ -61,11 +62,7 @@ _NOT_SEXUALLY_ACTIVE = re.compile(
 def _regimen_parts(found: list[Mention]) -> list[Mention]:
     """Each medicine of a regimen the note names, as named where the regimen is ("FOLFIRI": irinotecan)."""
     regimens = knowledge.clinical_lexicon().regimens
-    return [
-        Mention(part, m.sentence, m.first, m.last, m.polarity)
-        for m in found
-        for part in regimens.get(m.concept, ())
-    ]
+    return [replace(m, concept=part) for m in found for part in regimens.get(m.concept, ())]
 
 
 @dataclass(frozen=True)
@@ -146,8 +143,10 @@ def read_note(text: str) -> NoteFacts:
         named = taken_medications(tokens, sentence, mentions(tokens, i))
         if about_a_relative(sentence):
             named = [replace(m, polarity="family") for m in named]
-        found.extend(named)
-        found.extend(implied_in_sentence(sentence, i, named))
+        # what a medicine is given for stands even when it was declined or stopped ("refuses insulin")
+        implied = implied_in_sentence(sentence, i, named)
+        found.extend(course_of_treatments(tokens, named))
+        found.extend(implied)
         values.extend(readings(sentence, i))
     depression = implied_depression(sentences)
     if depression is not None:

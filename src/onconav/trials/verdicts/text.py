@@ -13,6 +13,9 @@ from onconav.knowledge import service as knowledge
 from onconav.text import fold
 
 Polarity = Literal["affirmed", "negated", "family", "uncertain"]
+# A treatment the note says the patient declined or was not given (negated), or took and no longer takes
+# (affirmed: it was had, but is not current); "" for everything else (`verdicts/refusals.py`).
+Status = Literal["", "refused", "stopped"]
 
 _WORD = re.compile(r"[^\W\d_][\w']*|\d+(?:[.,]\d+)?|[;:()]")
 _NUMBERED = re.compile(r"^\s*\d+\.\s+", re.MULTILINE)
@@ -141,6 +144,7 @@ class Mention:
     first: int  # token index of the first word
     last: int  # token index after the last word
     polarity: Polarity
+    status: Status = ""
 
 
 def other_words(text: str, own: frozenset[str]) -> int:
@@ -353,6 +357,72 @@ def _relative_subject(before: list[str]) -> bool:
     return not (_SEEN & set(lead[1:3]) or _PATIENT & set(lead[2:]))
 
 
+# A relative named beside the illness rather than as the sentence's subject: "a man whose wife had gestational
+# diabetes", "a sister with lupus", "her mother, who died of ovarian cancer" (the relative before), and
+# "gestational diabetes in his wife", "breast cancer in her mother and sister", "diabetes runs in the
+# family", "colon cancer (maternal aunt)" (after).
+_KIN = _RELATIVE | frozenset(
+    {"grandparent", "niece", "nephew", "relative", "twin", "family", "grandma", "grandpa", "stepmother"}
+    | {"stepfather", "partner", "fiance", "fiancee", "girlfriend", "boyfriend"}
+)
+# Words that tie a relative to the illness after it ("whose wife had", "a sister with", "who died of").
+_KIN_LINKS = frozenset(
+    {"who", "whose", "that", "has", "had", "have", "with", "died", "of", "from", "suffered", "suffer"}
+    | {"suffers", "developed", "diagnosed", "was", "is", "been", "also", "recently", "both", "history"}
+    | {"a", "an", "the", "her", "his", "their", "known", "late", "from", "in", "at", "age"}
+)
+_KIN_VERBS = frozenset({"who", "whose", "has", "had", "have", "died", "suffered", "suffer", "developed"})
+# "a sister with lupus", "two brothers with": a relative brought in as someone with the illness; "brought by
+# his mother with fever" is the child's fever.
+_KIN_COUNT = frozenset({"a", "an", "one", "two", "three", "another", "several", "whose"})
+# Words between "in"/"on"/"(" and a relative after the illness ("in both her maternal aunts").
+_KIN_MODIFIERS = frozenset(
+    {"her", "his", "their", "the", "a", "an", "both", "two", "three", "four", "several", "multiple"}
+    | {"maternal", "paternal", "first", "second", "degree", "older", "younger", "elder", "patient", "one"}
+    | {"of", "biological", "identical", "late", "many", "some", "other", "two", "and", "her", "own"}
+)
+_KIN_AFTER_STOP = frozenset(
+    {"but", "however", "which", ";", ":", ")", "she", "he", "patient", "presents", "presented", "now"}
+    | {"reports", "reported", "denies", "because", "since", "while", "although", "him", "her"}
+)
+KIN_REACH = 7
+
+
+def _relative_before(words: list[str], first: int) -> bool:
+    """ "whose wife had gestational diabetes", "a sister with lupus", "his mother, who had breast cancer"."""
+    for r in range(first - 1, max(-1, first - KIN_REACH - 1), -1):
+        if words[r] not in _KIN:
+            continue
+        path = words[r + 1 : first]
+        # up to two words of the illness's own ("gestational", "early-onset") just before it
+        while path and path[-1] not in _KIN_LINKS and len(words[r + 1 : first]) - len(path) < 2:
+            path = path[:-1]
+        if not path or any(w not in _KIN_LINKS for w in path) or _SEEN & set(path) or _PATIENT & set(path):
+            return False
+        before = words[r - 1] if r else ""
+        if path[0] == "with":
+            return before in _KIN_COUNT or (
+                r > 1 and words[r - 2] in _KIN_COUNT and before not in {"his", "her"}
+            )
+        return bool(_KIN_VERBS & set(path)) and (before == "whose" or path[0] in _KIN_VERBS)
+    return False
+
+
+def _relative_after(words: list[str], last: int) -> bool:
+    """ "gestational diabetes in his wife", "breast cancer in her mother and sister", "(maternal aunt)"."""
+    for i in range(last, min(len(words), last + KIN_REACH)):
+        word = words[i]
+        if word in {"in", "on", "("}:
+            j = i + 1
+            while j < len(words) and j - i <= 4 and words[j] in _KIN_MODIFIERS:
+                j += 1
+            if j < len(words) and words[j] in _KIN:
+                return True
+        if word in _KIN_AFTER_STOP or word in _KIN:
+            return False
+    return False
+
+
 _RESULT_WORDS = frozenset(
     {"antibody", "antigen", "serology", "test", "pcr", "screen", "ab", "ag", "igg", "rna"}
 )
@@ -369,6 +439,8 @@ def _result_after(words: list[str], last: int) -> str | None:
 def polarity(words: list[str], first: int, last: int) -> Polarity:
     """Whether the words first..last are affirmed, negated, a relative's, or only considered."""
     if _cue_before(words, first, FAMILY_BEFORE, window=FAMILY_WINDOW) or _relative_subject(words[:first]):
+        return "family"
+    if not _KIN.isdisjoint(words) and (_relative_before(words, first) or _relative_after(words, last)):
         return "family"
     result = _result_after(words, last)
     if result in {"positive", "negative", "nonreactive"}:

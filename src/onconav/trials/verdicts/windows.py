@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label, positive_label
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named, negative_label, positive_label
 from onconav.trials.verdicts.conditions import criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.durations import AMOUNT, UNIT, hours
 from onconav.trials.verdicts.implied import is_medication
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import note_stems, stems
+from onconav.trials.verdicts.refusals import goes_on
 from onconav.trials.verdicts.text import Mention, ancestors, tokenize
 
 _WINDOW = re.compile(
@@ -32,6 +33,15 @@ _WINDOW = re.compile(
 )
 _AGO = re.compile(
     r"\b" + AMOUNT + r"\s*-?\s*" + UNIT + r"\s+(?:ago|earlier|previously|before (?:admission|presentation))",
+    re.I,
+)
+# "Has been off prednisone for 6 months", "stopped warfarin for the past two weeks": a treatment stopped that
+# long ago (read only for a treatment the note says was stopped).
+_OFF_FOR = re.compile(
+    r"\b(?:off|stopped|discontinued|ceased|quit)\b[^.;]{0,40}?\bfor\s+(?:the\s+)?(?:last\s+|past\s+)?"
+    + AMOUNT
+    + r"\s*-?\s*"
+    + UNIT,
     re.I,
 )
 # "A 12-year history of type 2 diabetes": the illness began that long ago.
@@ -129,15 +139,27 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
     for mention in criterion_concepts(criterion):
         if mention.polarity != "affirmed":
             continue
+        undated: int | None = None  # a treatment stopped at a time the note does not give
+        # a treatment that goes on now is inside any window, whenever an earlier course of it stopped
+        current = goes_on(note.mentions, mention.concept)
         for said in note.mentions:
             if said.polarity != "affirmed" or mention.concept not in ancestors(said.concept):
                 continue
-            sentence = note.sentences[said.sentence]
-            ago = _date_of(sentence, said) or _HISTORY.search(sentence)
-            if ago is None or (is_medication(said.concept) and _TAKEN_NOW.search(sentence)):
-                continue  # a medicine taken now is inside any window; the date is another event's
-            since = hours(ago.group(1), ago.group(2))
-            inside = since >= limit if least else since <= limit
+            if current and said.status == "stopped":
+                continue
+            since = _time_since(note.sentences[said.sentence], said)
+            if since is None:
+                if said.status == "stopped" and undated is None:
+                    undated = said.sentence
+                continue
+            low, high = since  # "stopped last month": between one month and two
+            if least:
+                inside = True if low >= limit else False if high < limit else None
+            else:
+                inside = True if high <= limit else False if low > limit else None
+            if inside is None:
+                undated = said.sentence if undated is None else undated
+                continue
             if not inside:
                 return (
                     negative_label(kind),
@@ -151,7 +173,34 @@ def event_window(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Foun
                 said.sentence,
                 (N_("The note dates %(concept)s inside this time window."), concept_named(mention)),
             )
+        if undated is not None and not current:
+            return (
+                NEI,
+                undated,
+                (N_("The note says %(concept)s was stopped, not when."), concept_named(mention)),
+            )
     return None
+
+
+# "Stopped warfarin last month", "came off prednisone yesterday": a time between one unit and two ago.
+_LAST = re.compile(r"\b(?:last|this past) (week|month|year)\b|\b(yesterday)\b", re.I)
+
+
+def _time_since(sentence: str, said: Mention) -> tuple[float, float] | None:
+    """How long ago the note dates the event named (the least and the most), or None: a stopped treatment
+    is dated by its stop ("off prednisone for 6 months", "stopped last month"); a medicine taken now is
+    inside any window, and a date beside it is another event's."""
+    stopped = said.status == "stopped"
+    ago = _OFF_FOR.search(sentence) if stopped else None
+    ago = ago or _date_of(sentence, said) or _HISTORY.search(sentence)
+    if ago is not None and (stopped or not (is_medication(said.concept) and _TAKEN_NOW.search(sentence))):
+        since = hours(ago.group(1), ago.group(2))
+        return since, since
+    last = _LAST.search(sentence) if stopped else None
+    if last is None:
+        return None
+    unit = hours("1", last.group(1) or "day")
+    return unit, 2 * unit
 
 
 def _date_of(sentence: str, said: Mention) -> re.Match[str] | None:
