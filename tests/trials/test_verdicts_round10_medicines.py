@@ -79,6 +79,9 @@ def test_what_a_medicine_says_about_the_patient(note: str, criterion: str, kind:
 def test_an_open_condition_points_at_the_medicine() -> None:
     verdict = judge(read_note(LYMPHOMA_ALLOPURINOL), "Gout", "exclusion")
     assert verdict.evidence == "He takes allopurinol to prevent tumour lysis."
+    assert verdict.reason == "A medicine in the note is often given for gout, but not only for it."
+    considered = judge(read_note(_note("A 50-year-old man; gout is suspected.")), "Gout", "exclusion")
+    assert considered.reason == "The note only considers gout."
 
 
 def test_a_suggestion_must_name_known_medicines_and_concepts() -> None:

@@ -12,7 +12,7 @@ from onconav.knowledge import service as knowledge
 from onconav.trials.verdicts.answers import NEI, Found, Kind, Reason, concept_named
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.family import is_family_history
-from onconav.trials.verdicts.implied import is_medication
+from onconav.trials.verdicts.implied import is_medication, suggested_by_a_medicine
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import TEST, TEST_RESULT, note_stems, stems
 from onconav.trials.verdicts.refusals import ended_treatment, goes_on, refusal_asked, refused_in_note
@@ -394,11 +394,17 @@ def _weigh_concepts(
             return None
         return "excluded", sentence, (N_("The note names %(concept)s."), concept_named(mention))
     if uncertain:
-        return (
-            NEI,
-            uncertain[0][1],
-            (N_("The note only considers %(concept)s."), concept_named(uncertain[0][0])),
-        )
+        mention, sentence = uncertain[0]
+        if suggested_by_a_medicine(note.mentions, mention.concept, sentence):
+            return (
+                NEI,
+                sentence,
+                (
+                    N_("A medicine in the note is often given for %(concept)s, but not only for it."),
+                    concept_named(mention),
+                ),
+            )
+        return NEI, sentence, (N_("The note only considers %(concept)s."), concept_named(mention))
     if negated and len(negated) == len(named):
         sentence = negated[0][1]
         reason: Reason = N_("The note rules this out.")

@@ -12,6 +12,7 @@ own symptoms worse over hours to weeks, and the accident the patient presents af
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from onconav.knowledge import service as knowledge
 from onconav.trials.verdicts.measures import (
@@ -21,7 +22,7 @@ from onconav.trials.verdicts.measures import (
     Reading,
     on_scale_of,
 )
-from onconav.trials.verdicts.text import Mention, Polarity, Token, ancestors
+from onconav.trials.verdicts.text import Mention, Polarity, Status, Token, ancestors
 
 # A medicine counts as taken when the sentence speaks of taking it, not of an allergy to it or a plan.
 _TAKING = re.compile(
@@ -211,6 +212,15 @@ def _medication_condition(concept: str) -> tuple[str, Polarity] | None:
     return None
 
 
+def suggested_by_a_medicine(note_mentions: Iterable[Mention], concept: str, sentence: int) -> bool:
+    """Whether a condition is open because a medicine taken in that sentence is often given for it (not
+    because the note only considers it)."""
+    return any(
+        m.status == "suggested" and m.sentence == sentence and concept in ancestors(m.concept)
+        for m in note_mentions
+    )
+
+
 def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) -> list[Mention]:
     """Conditions one sentence implies through the medicines it says are taken and the signs it reports (none
     when the sentence is about a relative)."""
@@ -221,7 +231,8 @@ def implied_in_sentence(sentence_text: str, index: int, found: list[Mention]) ->
         for m in found:
             implied = _medication_condition(m.concept) if m.polarity == "affirmed" else None
             if implied is not None:
-                out.append(Mention(implied[0], index, m.first, m.last, implied[1]))
+                status: Status = "suggested" if implied[1] == "uncertain" else ""
+                out.append(Mention(implied[0], index, m.first, m.last, implied[1], status))
     for pattern, condition in SIGNS:
         hit = pattern.search(sentence_text)
         if hit and not _NEGATED_BEFORE.search(sentence_text[: hit.start()]):

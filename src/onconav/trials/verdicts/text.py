@@ -15,7 +15,7 @@ from onconav.text import fold
 Polarity = Literal["affirmed", "negated", "family", "uncertain"]
 # A treatment the note says the patient declined or was not given (negated), or took and no longer takes
 # (affirmed: it was had, but is not current); "" for everything else (`verdicts/refusals.py`).
-Status = Literal["", "refused", "stopped"]
+Status = Literal["", "refused", "stopped", "suggested"]
 
 _WORD = re.compile(r"[^\W\d_][\w']*|\d+(?:[.,]\d+)?|[;:()]")
 _NUMBERED = re.compile(r"^\s*\d+\.\s+", re.MULTILINE)
