@@ -1,0 +1,168 @@
+"""Diagnoses asked with the test that confirms them, and diagnoses the note only screens for.
+
+- "Acute appendicitis confirmed by imaging", "radiologic evidence of appendicitis", "pneumonia confirmed
+  by chest X-ray": the condition rule (`conditions`) wants every word of the criterion in the note, and a
+  note reports the scan ("CT shows a dilated appendix"), not the word "confirmed". When the note gives the
+  imaging finding that establishes the diagnosis (`findings.key_finding`, in a sentence about a scan), the
+  confirmation is met and the rest of the criterion is judged as usual; a diagnosis only named clinically
+  stays open.
+- A diagnosis the note only considers (a positive screening test: a 50 g glucose challenge for gestational
+  diabetes) is not ruled out by a denial of a broader one's history ("no history of diabetes"): the
+  pregnancy's diabetes is new. It stays open.
+- Diabetes from before the pregnancy ("pre-gestational diabetes", "pre-existing diabetes") is not the
+  gestational diabetes a note reports (ADA Standards of Care: gestational diabetes is diabetes first
+  diagnosed in the second or third trimester that was not clearly overt before).
+"""
+
+from __future__ import annotations
+
+import re
+
+from onconav.i18n import N_
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_name, negative_label, positive_label
+from onconav.trials.verdicts.conditions import conditions, criterion_concepts
+from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
+from onconav.trials.verdicts.findings import key_finding
+from onconav.trials.verdicts.note import NoteFacts
+from onconav.trials.verdicts.text import ancestors, context, tokenize
+
+_IMAGING = (
+    r"(?:imaging|ct|cta|ctpa|computed tomography|ct (?:scan|angiograph\w*)|ultrasound|ultrasonograph\w*|"
+    r"sonograph\w*|duplex(?: ultrasound| scan)?|doppler(?: ultrasound)?|(?:chest )?x-?rays?|(?:chest )?"
+    r"radiograph\w*|cxr|mri|magnetic resonance(?: imaging)?|(?:pulmonary |ct )?angiograph\w*|scan|"
+    r"v/?q scan|radiolog\w*(?: imaging)?)"
+)
+# The confirmation the criterion adds: by imaging, or "objectively" (a scan is objective).
+_CONFIRMED = re.compile(
+    r",?\s*\b(?:(?:objectively|radiologically|radiographically|sonographically)\s+)?"
+    r"(?:confirmed|documented|proven|proved|diagnosed|demonstrated|verified|seen)\s+(?:by|on|with)\s+"
+    r"(?:an?\s+|the\s+)?" + _IMAGING + r"\b"
+    r"|\b(?:objectively|radiologically|radiographically|sonographically|imaging)[- ](?:confirmed|proven|"
+    r"documented|verified)\b"
+    r"|\b(?:radiologic(?:al)?|radiographic|imaging|sonographic|ultrasound|ct)\s+(?:evidence|signs?|"
+    r"confirmation)\s+(?:of|for)\b",
+    re.I,
+)
+# A scan word in the sentence of the finding (or just before: "CT abdomen: ..." as its own line).
+_SCAN_WORD = re.compile(r"\b" + _IMAGING + r"\b|\bUS\b", re.I)
+
+
+def _imaged(note: NoteFacts, concept: str) -> int | None:
+    """The sentence where a scan shows the key finding of a diagnosis, or None."""
+    finding = key_finding(concept)
+    if finding is None or not finding.search(note.text):
+        return None
+    for i, sentence in enumerate(note.sentences):
+        for m in finding.finditer(sentence):
+            before = note.sentences[i - 1][-60:] if i > 0 else ""
+            if not _SCAN_WORD.search(sentence) and not _SCAN_WORD.search(before):
+                continue
+            tokens = tokenize(sentence)
+            inside = [j for j, t in enumerate(tokens) if m.start() <= t.start < m.end()]
+            if inside and context(tokens, [t.word for t in tokens], inside[0], inside[-1] + 1) == "affirmed":
+                return i
+    return None
+
+
+def _named_without_scan(note: NoteFacts, concept: str) -> int | None:
+    """The sentence where the note names a diagnosis (affirmed) when no sentence naming it speaks of a
+    scan: a clinical diagnosis."""
+    sentences = [
+        m.sentence for m in note.mentions if m.polarity == "affirmed" and concept in ancestors(m.concept)
+    ]
+    if not sentences or any(_SCAN_WORD.search(note.sentences[i]) for i in sentences):
+        return None
+    return sentences[0]
+
+
+def _confirmed_by_imaging(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    confirmation = _CONFIRMED.search(criterion.text)
+    if confirmation is None:
+        return None
+    named = [m for m in criterion_concepts(criterion) if m.polarity == "affirmed"]
+    imaged = [(m.concept, place) for m in named if (place := _imaged(note, m.concept)) is not None]
+    if not imaged:
+        clinical = next(
+            ((m.concept, n) for m in named if (n := _named_without_scan(note, m.concept)) is not None), None
+        )
+        if clinical is None:
+            return None  # not in the note at all, or named beside its scan: the note's words decide
+        concept, place = clinical
+        return (
+            NEI,
+            place,
+            (
+                N_("The note names %(concept)s but not the imaging that confirms it."),
+                {"concept": concept_name(concept)},
+            ),
+        )
+    rest = (criterion.text[: confirmation.start()] + " " + criterion.text[confirmation.end() :]).strip(" ,;")
+    found = conditions(note, read_criterion(rest), kind)
+    if found is None or found[0] != positive_label(kind):
+        return found
+    concept, place = imaged[0]
+    return (
+        found[0],
+        place,
+        (N_("An imaging finding in the note establishes %(concept)s."), {"concept": concept_name(concept)}),
+    )
+
+
+def _screened_only(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A diagnosis the note only considers, with a broader one denied: open, not ruled out."""
+    for asked in criterion_concepts(criterion):
+        if asked.polarity != "affirmed":
+            continue
+        mine = [m for m in note.mentions if asked.concept in ancestors(m.concept)]
+        considered = next((m for m in mine if m.polarity == "uncertain"), None)
+        if considered is None or any(m.polarity in {"affirmed", "negated"} for m in mine):
+            continue
+        broader = [
+            m
+            for m in note.mentions
+            if m.polarity == "negated"
+            and m.concept != asked.concept
+            and m.concept in ancestors(asked.concept)
+        ]
+        if broader:
+            return (
+                NEI,
+                considered.sentence,
+                (
+                    N_("The note only considers %(concept)s; it denies a broader condition, not this one."),
+                    {"concept": concept_name(asked.concept)},
+                ),
+            )
+    return None
+
+
+_BEFORE_PREGNANCY = re.compile(
+    r"\b(?:pre-?gestational|pre-?existing|pre-?pregnancy|pregravid)\s+(?:\w+\s+){0,2}diabet\w*|"
+    r"\bdiabet\w*\s+(?:\w+\s+){0,2}(?:before|prior to)\s+(?:the\s+|this\s+)?pregnancy\b",
+    re.I,
+)
+
+
+def _diabetes_before_pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Diabetes from before the pregnancy, asked of a note whose only diabetes is gestational."""
+    if "diabet" not in criterion.text.lower() or not _BEFORE_PREGNANCY.search(criterion.text):
+        return None
+    if any("diabetes" not in ancestors(m.concept) for m in criterion_concepts(criterion)):
+        return None  # something else is asked too
+    diabetes = [m for m in note.mentions if m.polarity == "affirmed" and "diabetes" in ancestors(m.concept)]
+    if not diabetes or any(m.concept != "gestational-diabetes" for m in diabetes):
+        return None
+    return (
+        negative_label(kind),
+        diabetes[0].sentence,
+        N_("The note's diabetes is gestational: it began in this pregnancy."),
+    )
+
+
+def confirmed_findings(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A diagnosis confirmed by the imaging finding the criterion asks for; one only screened for, open."""
+    return (
+        _confirmed_by_imaging(note, criterion, kind)
+        or _screened_only(note, criterion, kind)
+        or _diabetes_before_pregnancy(note, criterion, kind)
+    )
