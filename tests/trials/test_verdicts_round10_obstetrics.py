@@ -436,3 +436,148 @@ def test_confirmation_reason_names_the_imaging_finding() -> None:
     verdict = judge(_note(*APPENDICITIS_CT), "Acute appendicitis confirmed by imaging", "inclusion")  # type: ignore[arg-type]
     assert verdict.reason == "An imaging finding in the note establishes appendicitis."
     assert verdict.evidence is not None and "dilated appendix" in verdict.evidence
+
+
+# More phrasings of the same classes
+
+AT_28 = "A 34-year-old G3P2 at 28 weeks' gestation."
+
+
+@pytest.mark.parametrize(
+    ("lines", "criterion", "kind", "label"),
+    [
+        # glucose tests written in other ways
+        (
+            (AT_28, "OGTT (75 g): fasting 5.2 mmol/L, 1 h 9.0 mmol/L, 2 h 7.5 mmol/L."),
+            GDM,
+            "inclusion",
+            "included",
+        ),
+        (
+            (AT_28, "Oral glucose tolerance test: fasting plasma glucose 101 mg/dL."),
+            GDM,
+            "inclusion",
+            "included",
+        ),
+        (
+            (AT_28, "She underwent a 2-hour 75-g OGTT with values of 85, 175 and 150 mg/dL."),
+            GDM,
+            "inclusion",
+            "not included",
+        ),
+        (
+            (
+                AT_28,
+                "Her glucose challenge test (50 g) was 162 mg/dL and she failed the 3-hour test with "
+                "values 101, 198, 172 and 128.",
+            ),
+            GDM,
+            "inclusion",
+            "included",
+        ),
+        # diabetes from before the pregnancy is not the gestational kind
+        (
+            (AT_28, "She was diagnosed with gestational diabetes after an abnormal glucose tolerance test."),
+            "Pre-gestational diabetes",
+            "exclusion",
+            "not excluded",
+        ),
+        (
+            (AT_28, NO_DIABETES, "A 75 g OGTT showed fasting 96, 1-hour 192 and 2-hour 160 mg/dL."),
+            "Pregestational diabetes (type 1 or type 2)",
+            "exclusion",
+            "not excluded",
+        ),
+        (
+            (AT_28, "She has gestational diabetes treated with insulin."),
+            "Pre-existing diabetes mellitus",
+            "inclusion",
+            "not included",
+        ),
+        (
+            (AT_28, "She has type 1 diabetes on an insulin pump."),
+            "Pre-existing diabetes",
+            "exclusion",
+            "excluded",
+        ),
+        # rupture of membranes with the weeks written "30+2"
+        (
+            (
+                "A 26-year-old primigravida at 30+2 weeks presents with watery vaginal discharge.",
+                "Speculum exam confirmed pooling of amniotic fluid and a positive fern test.",
+            ),
+            "PPROM",
+            "inclusion",
+            "included",
+        ),
+        # a febrile seizure is not epilepsy
+        (
+            (
+                "A 20-month-old boy presented after a 2-minute generalized tonic-clonic seizure during a "
+                "fever of 39.4 °C.",
+            ),
+            "Epilepsy",
+            "exclusion",
+            "not excluded",
+        ),
+        (
+            (
+                "A 3-year-old girl had a seizure.",
+                "Temperature 38.4 C.",
+                "She has known epilepsy on levetiracetam.",
+            ),
+            "Epilepsy",
+            "exclusion",
+            "excluded",
+        ),
+        # imaging confirmation written in other ways
+        (
+            (
+                "A 45-year-old woman with calf pain.",
+                "Compression ultrasound shows thrombus in the left femoral vein.",
+            ),
+            "Deep vein thrombosis confirmed by compression ultrasonography",
+            "inclusion",
+            "included",
+        ),
+        (
+            ("A 45-year-old woman with calf pain and swelling, diagnosed with DVT.",),
+            "Deep vein thrombosis confirmed by compression ultrasonography",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            (
+                "A 50-year-old man with RUQ pain.",
+                "Ultrasound shows gallbladder wall thickening and pericholecystic fluid.",
+            ),
+            "Acute cholecystitis confirmed by ultrasound",
+            "inclusion",
+            "included",
+        ),
+        (
+            (
+                "A 67-year-old man with fever and cough.",
+                "Chest CT demonstrates bilateral lower lobe consolidation.",
+            ),
+            "Pneumonia documented by chest imaging",
+            "inclusion",
+            "included",
+        ),
+        (
+            ("A 67-year-old man with fever and cough.", "Chest radiograph: right lower lobe consolidation."),
+            "Pneumonia with radiographic confirmation",
+            "exclusion",
+            "excluded",
+        ),
+        # an exclusion still forgives the confirmation of a diagnosis the note names
+        (
+            ("A 45-year-old woman with calf pain and swelling, diagnosed with DVT.",),
+            "DVT confirmed by ultrasound",
+            "exclusion",
+            "excluded",
+        ),
+    ],
+)
+def test_more_phrasings(lines: tuple[str, ...], criterion: str, kind: str, label: str) -> None:
+    assert _label(_note(*lines), criterion, kind) == label

@@ -12,6 +12,8 @@
 - Diabetes from before the pregnancy ("pre-gestational diabetes", "pre-existing diabetes") is not the
   gestational diabetes a note reports (ADA Standards of Care: gestational diabetes is diabetes first
   diagnosed in the second or third trimester that was not clearly overt before).
+- A seizure the note shows to be a febrile seizure (`findings_more`) is not epilepsy: epilepsy asked of
+  such a child is not met unless the note speaks of epilepsy itself (AAP guideline, 2011; ILAE 2014).
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_name, negative_label, positive_label
+from onconav.trials.verdicts.answers import (
+    NEI,
+    Found,
+    Kind,
+    concept_name,
+    concept_named,
+    negative_label,
+    positive_label,
+)
 from onconav.trials.verdicts.conditions import conditions, criterion_concepts
 from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
 from onconav.trials.verdicts.findings import key_finding
@@ -27,20 +37,24 @@ from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import ancestors, context, tokenize
 
 _IMAGING = (
+    r"(?:(?:chest|abdominal|abdomen|pelvic|thoracic|lung|leg|venous|compression|cross-?sectional)\s+)?"
     r"(?:imaging|ct|cta|ctpa|computed tomography|ct (?:scan|angiograph\w*)|ultrasound|ultrasonograph\w*|"
-    r"sonograph\w*|duplex(?: ultrasound| scan)?|doppler(?: ultrasound)?|(?:chest )?x-?rays?|(?:chest )?"
-    r"radiograph\w*|cxr|mri|magnetic resonance(?: imaging)?|(?:pulmonary |ct )?angiograph\w*|scan|"
-    r"v/?q scan|radiolog\w*(?: imaging)?)"
+    r"sonograph\w*|duplex(?: ultrasound| scan)?|doppler(?: ultrasound)?|x-?rays?|radiograph\w*|cxr|mri|"
+    r"magnetic resonance(?: imaging)?|(?:pulmonary |ct )?angiograph\w*|scan|v/?q scan|"
+    r"radiolog\w*(?: imaging)?)"
 )
+_IMAGINGS = _IMAGING + r"(?:\s*(?:,|/|or|and|and/or)\s*(?:an?\s+)?" + _IMAGING + r")*"
+_OBJECTIVELY = r"(?:objectively|radiologically|radiographically|sonographically)"
 # The confirmation the criterion adds: by imaging, or "objectively" (a scan is objective).
 _CONFIRMED = re.compile(
-    r",?\s*\b(?:(?:objectively|radiologically|radiographically|sonographically)\s+)?"
-    r"(?:confirmed|documented|proven|proved|diagnosed|demonstrated|verified|seen)\s+(?:by|on|with)\s+"
-    r"(?:an?\s+|the\s+)?" + _IMAGING + r"\b"
-    r"|\b(?:objectively|radiologically|radiographically|sonographically|imaging)[- ](?:confirmed|proven|"
-    r"documented|verified)\b"
+    r",?\s*\b(?:" + _OBJECTIVELY + r"\s+)?"
+    r"(?:confirmed|documented|proven|proved|diagnosed|demonstrated|verified|seen|established)\s+(?:by|on|with)\s+"
+    r"(?:an?\s+|the\s+)?" + _IMAGINGS + r"\b"
+    r"|,?\s*\b(?:confirmed|documented|proven|diagnosed)\s+" + _OBJECTIVELY + r"\b"
+    r"|\b(?:" + _OBJECTIVELY + r"|imaging|ct|ultrasound)[- ](?:confirmed|proven|documented|verified)\b"
     r"|\b(?:radiologic(?:al)?|radiographic|imaging|sonographic|ultrasound|ct)\s+(?:evidence|signs?|"
-    r"confirmation)\s+(?:of|for)\b",
+    r"confirmation)\s+(?:of|for)\b"
+    r"|,?\s*\bwith\s+(?:radiologic(?:al)?|radiographic|imaging|sonographic)\s+(?:confirmation|evidence)\b",
     re.I,
 )
 # A scan word in the sentence of the finding (or just before: "CT abdomen: ..." as its own line).
@@ -85,8 +99,10 @@ def _confirmed_by_imaging(note: NoteFacts, criterion: CriterionFacts, kind: Kind
         clinical = next(
             ((m.concept, n) for m in named if (n := _named_without_scan(note, m.concept)) is not None), None
         )
-        if clinical is None:
-            return None  # not in the note at all, or named beside its scan: the note's words decide
+        if clinical is None or kind == "exclusion":
+            # not in the note at all, or named beside its scan: the note's words decide; and an exclusion
+            # forgives the confirmation of a diagnosis the note names (`conditions`)
+            return None
         concept, place = clinical
         return (
             NEI,
@@ -143,6 +159,9 @@ _BEFORE_PREGNANCY = re.compile(
 )
 
 
+_TYPED_DIABETES = frozenset({"type-1-diabetes", "type-2-diabetes"})
+
+
 def _diabetes_before_pregnancy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """Diabetes from before the pregnancy, asked of a note whose only diabetes is gestational."""
     if "diabet" not in criterion.text.lower() or not _BEFORE_PREGNANCY.search(criterion.text):
@@ -150,12 +169,44 @@ def _diabetes_before_pregnancy(note: NoteFacts, criterion: CriterionFacts, kind:
     if any("diabetes" not in ancestors(m.concept) for m in criterion_concepts(criterion)):
         return None  # something else is asked too
     diabetes = [m for m in note.mentions if m.polarity == "affirmed" and "diabetes" in ancestors(m.concept)]
-    if not diabetes or any(m.concept != "gestational-diabetes" for m in diabetes):
+    if not diabetes:
+        return None
+    typed = next((m for m in diabetes if _TYPED_DIABETES & set(ancestors(m.concept))), None)
+    gestational = next((m for m in diabetes if m.concept == "gestational-diabetes"), None)
+    if gestational is not None and typed is None:
+        # the note's diabetes is the pregnancy's (its insulin, too)
+        return (
+            negative_label(kind),
+            gestational.sentence,
+            N_("The note's diabetes is gestational: it began in this pregnancy."),
+        )
+    found = typed or diabetes[0]
+    return positive_label(kind), found.sentence, (N_("The note names %(concept)s."), concept_named(found))
+
+
+_EPILEPSY_WORDS = re.compile(r"epilep|seizure disorder|afebrile|unprovoked", re.I)
+
+
+def _febrile_not_epilepsy(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """Epilepsy asked of a child whose seizure the note shows came with fever."""
+    if "epilep" not in criterion.text.lower():
+        return None
+    if {m.concept for m in criterion_concepts(criterion)} != {"epilepsy"}:
+        return None
+    febrile = next(
+        (m for m in note.mentions if m.polarity == "affirmed" and m.concept == "febrile-seizure"), None
+    )
+    if febrile is None or any(
+        m.polarity == "affirmed"
+        and "epilepsy" in ancestors(m.concept)
+        and _EPILEPSY_WORDS.search(note.sentences[m.sentence])
+        for m in note.mentions
+    ):
         return None
     return (
         negative_label(kind),
-        diabetes[0].sentence,
-        N_("The note's diabetes is gestational: it began in this pregnancy."),
+        febrile.sentence,
+        N_("The note's seizure came with fever in early childhood: a febrile seizure, not epilepsy."),
     )
 
 
@@ -165,4 +216,5 @@ def confirmed_findings(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -
         _confirmed_by_imaging(note, criterion, kind)
         or _screened_only(note, criterion, kind)
         or _diabetes_before_pregnancy(note, criterion, kind)
+        or _febrile_not_epilepsy(note, criterion, kind)
     )

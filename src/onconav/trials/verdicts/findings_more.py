@@ -21,7 +21,7 @@ import re
 
 from onconav.trials.verdicts.text import Mention, ancestors, context, tokenize
 
-_WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
+_WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*\+\s*\d(?:/7)?|\s*\d/7)?"
 NOTE_WEEKS = re.compile(
     r"\b" + _WEEKS + r"\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
     r"\bgestational age (?:of |is )?" + _WEEKS,
@@ -68,7 +68,12 @@ def _affirmed(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
 
 
 # Gestational diabetes: the glucose tolerance tests and the challenge test that screens for them.
-_OGTT = re.compile(r"\b(?:o?gtt|glucose tolerance tests?)\b", re.I)
+_OGTT = re.compile(
+    r"\b(?:o?gtt|glucose tolerance tests?)\b|"
+    r"\b(?:3|three)[- ]?(?:h|hr|hour) (?:glucose |oral glucose )?test\b|"
+    r"\b100[- ]?(?:g|gm|grams?) (?:oral )?glucose\b",
+    re.I,
+)
 _GCT = re.compile(
     r"\b(?:gct|glucola)\b|\bglucose (?:challenge|screen\w*|loading)(?: tests?)?\b|"
     r"\b(?:50|fifty)[- ]?(?:g|gm|grams?)\b[^.]{0,30}\bglucose\b",
@@ -80,11 +85,18 @@ _FAILED_TEST = re.compile(r"\b(?:failed|abnormal|positive|elevated)\b", re.I)
 _NUMBER = r"(\d{1,3}(?:\.\d)?)"
 # "fasting 96", "1-hour 192", "2 h: 160", "at 3 hours 142"
 _TIMED = re.compile(
-    r"\b(fasting|fbg|fpg|(?:1|one|2|two|3|three)[- ]?(?:h|hr|hrs|hours?))\b(?:\s*(?:value|glucose|level|"
-    r"reading|post[- ]?load))?\s*(?:of|was|is|=|:)?\s*" + _NUMBER + r"(?!\s*(?:g|gm|grams?)\b)",
+    r"\b(fasting|fbg|fpg|(?:1|one|2|two|3|three)[- ]?(?:h|hr|hrs|hours?))\b(?:\s*(?:value|plasma|blood|"
+    r"serum|glucose|sugar|level|reading|post[- ]?load)){0,2}\s*(?:of|was|were|is|=|:)?\s*"
+    + _NUMBER
+    + r"\b(?!\s*-?\s*(?:g|gm|grams?|h|hr|hours?)\b)",
     re.I,
 )
 _SLASHED = re.compile(r"\b(\d{2,3}(?:\.\d)?)(?:\s*/\s*(\d{2,3}(?:\.\d)?)){2,3}\b")
+# "values of 85, 175 and 150 mg/dL": fasting, then each hour, in order
+_LISTED = re.compile(
+    r"\bvalues?\s*(?:of|were|was|:)?\s*\d{1,3}(?:\.\d)?(?:\s*(?:,|and|,\s*and)\s*\d{1,3}(?:\.\d)?){2,3}\b",
+    re.I,
+)
 _ORDER = {"f": 0, "1": 1, "o": 1, "2": 2, "t": 2, "3": 3}
 # Limits in mg/dL, and in mmol/L when the values are under 30.
 IADPSG_MG = (92.0, 180.0, 153.0)
@@ -103,8 +115,8 @@ def _timed_values(sentence: str) -> dict[int, float]:
         key = m.group(1).lower()
         place = 0 if key.startswith(("fasting", "fbg", "fpg")) else _ORDER[key[0]]
         values.setdefault(place, float(m.group(2)))
-    if not values and (slashed := _SLASHED.search(sentence)):
-        values = {i: float(v) for i, v in enumerate(re.findall(r"\d{2,3}(?:\.\d)?", slashed.group(0)))}
+    if not values and (listed := _SLASHED.search(sentence) or _LISTED.search(sentence)):
+        values = {i: float(v) for i, v in enumerate(re.findall(r"\d{1,3}(?:\.\d)?", listed.group(0)))}
     return values
 
 
