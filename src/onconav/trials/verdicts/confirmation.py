@@ -12,13 +12,15 @@
 - Diabetes from before the pregnancy ("pre-gestational diabetes", "pre-existing diabetes") is not the
   gestational diabetes a note reports (ADA Standards of Care: gestational diabetes is diabetes first
   diagnosed in the second or third trimester that was not clearly overt before).
-- A seizure the note shows to be a febrile seizure (`findings_more`) is not epilepsy: epilepsy asked of
-  such a child is not met unless the note speaks of epilepsy itself (AAP guideline, 2011; ILAE 2014).
+- The seizure a note describes and shows to be a febrile seizure (`findings_more`) is not epilepsy:
+  epilepsy asked of such a child is not met unless the note speaks of epilepsy itself (AAP guideline,
+  2011; ILAE 2014). A febrile seizure the note only names, in the past, leaves later epilepsy open.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import (
@@ -89,12 +91,20 @@ def _named_without_scan(note: NoteFacts, concept: str) -> int | None:
     return sentences[0]
 
 
+@lru_cache(maxsize=16_384)
+def _confirmation(text: str) -> tuple[int, int] | None:
+    """Where the criterion's imaging confirmation stands (cached: a criterion is judged for many notes)."""
+    m = _CONFIRMED.search(text)
+    return None if m is None else (m.start(), m.end())
+
+
 def _confirmed_by_imaging(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    confirmation = _CONFIRMED.search(criterion.text)
+    confirmation = _confirmation(criterion.text)
     if confirmation is None:
         return None
+    start, end = confirmation
     named = [m for m in criterion_concepts(criterion) if m.polarity == "affirmed"]
-    imaged = [(m.concept, place) for m in named if (place := _imaged(note, m.concept)) is not None]
+    imaged = [(m.concept, i) for m in named if (i := _imaged(note, m.concept)) is not None]
     if not imaged:
         clinical = next(
             ((m.concept, n) for m in named if (n := _named_without_scan(note, m.concept)) is not None), None
@@ -103,29 +113,31 @@ def _confirmed_by_imaging(note: NoteFacts, criterion: CriterionFacts, kind: Kind
             # not in the note at all, or named beside its scan: the note's words decide; and an exclusion
             # forgives the confirmation of a diagnosis the note names (`conditions`)
             return None
-        concept, place = clinical
+        concept, sentence = clinical
         return (
             NEI,
-            place,
+            sentence,
             (
                 N_("The note names %(concept)s but not the imaging that confirms it."),
                 {"concept": concept_name(concept)},
             ),
         )
-    rest = (criterion.text[: confirmation.start()] + " " + criterion.text[confirmation.end() :]).strip(" ,;")
+    rest = (criterion.text[:start] + " " + criterion.text[end:]).strip(" ,;")
     found = conditions(note, read_criterion(rest), kind)
     if found is None or found[0] != positive_label(kind):
         return found
-    concept, place = imaged[0]
+    concept, sentence = imaged[0]
     return (
         found[0],
-        place,
+        sentence,
         (N_("An imaging finding in the note establishes %(concept)s."), {"concept": concept_name(concept)}),
     )
 
 
 def _screened_only(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A diagnosis the note only considers, with a broader one denied: open, not ruled out."""
+    if not any(m.polarity == "uncertain" for m in note.mentions):
+        return None
     for asked in criterion_concepts(criterion):
         if asked.polarity != "affirmed":
             continue
@@ -193,8 +205,14 @@ def _febrile_not_epilepsy(note: NoteFacts, criterion: CriterionFacts, kind: Kind
         return None
     if {m.concept for m in criterion_concepts(criterion)} != {"epilepsy"}:
         return None
+    # the febrile seizure the findings establish (no words of its own): the seizure the note describes
     febrile = next(
-        (m for m in note.mentions if m.polarity == "affirmed" and m.concept == "febrile-seizure"), None
+        (
+            m
+            for m in note.mentions
+            if m.polarity == "affirmed" and m.concept == "febrile-seizure" and m.first == m.last
+        ),
+        None,
     )
     if febrile is None or any(
         m.polarity == "affirmed"
