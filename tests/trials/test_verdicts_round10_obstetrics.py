@@ -581,3 +581,57 @@ AT_28 = "A 34-year-old G3P2 at 28 weeks' gestation."
 )
 def test_more_phrasings(lines: tuple[str, ...], criterion: str, kind: str, label: str) -> None:
     assert _label(_note(*lines), criterion, kind) == label
+
+
+@pytest.mark.parametrize(
+    ("lines", "criterion", "kind", "label"),
+    [
+        # the weeks after a challenge test are not its glucose value
+        (
+            (AT_28, "Her glucose challenge test at 26 weeks was 118 mg/dL."),
+            GDM,
+            "exclusion",
+            "not excluded",
+        ),
+        # the range of motion (ROM) of a pregnant woman's knee is no rupture of membranes
+        (
+            ("A 30-year-old G2P1 at 30 weeks' gestation with a painful left knee.", "Knee ROM is reduced."),
+            PPROM,
+            "exclusion",
+            "not excluded",
+        ),
+        # a cervix dilated 2 cm is not a cervical length of 20 mm
+        (
+            ("A 28-year-old G2P1 at 33 weeks' gestation with contractions.", "The cervix is 2 cm dilated."),
+            "Cervical length < 25 mm",
+            "inclusion",
+            "not enough information",
+        ),
+        (
+            ("A 28-year-old G2P1 at 33 weeks' gestation with contractions.", "The cervix is 2 cm dilated."),
+            "Short cervix",
+            "exclusion",
+            "not excluded",
+        ),
+        # "fit and well" is no seizure; a seizure a year ago is not the fever's
+        (
+            ("A 2-year-old boy, previously fit and well, with a fever of 39.1 C and cough.",),
+            "History of febrile seizures",
+            "exclusion",
+            "not excluded",
+        ),
+        (
+            (
+                "A 3-year-old girl had one seizure at the age of 2.",
+                "She has been well since.",
+                "Her growth is normal.",
+                "She now presents with 2 days of fever, temperature 38.9 C, and ear pain.",
+            ),
+            "History of febrile seizures",
+            "exclusion",
+            "not excluded",
+        ),
+    ],
+)
+def test_what_is_not_these_findings(lines: tuple[str, ...], criterion: str, kind: str, label: str) -> None:
+    assert _label(_note(*lines), criterion, kind) == label

@@ -142,12 +142,15 @@ def _tolerance_test(sentence: str) -> bool | None:
 _GCT_VALUE = re.compile(r"\b(?:was|of|is|=|:|at)?\s*" + _NUMBER + r"\s*(?:mg/dl|mmol/l)?", re.I)
 
 
+_NOT_GLUCOSE = re.compile(r"\s*-?\s*(?:h|hrs?|hours?|g|gm|grams?|weeks?|wks?|days?|/7)\b", re.I)
+
+
 def _challenge_positive(sentence: str, test: re.Match[str]) -> bool:
     after = sentence[test.end() :]
     for m in re.finditer(r"\d{1,3}(?:\.\d)?", after):
         value = float(m.group(0))
-        if value in {1.0, 50.0} and re.match(r"\s*(?:-?\s*(?:h|hr|hours?)|g\b|gm|grams?)", after[m.end() :]):
-            continue  # the test's own hour and load
+        if _NOT_GLUCOSE.match(after[m.end() :]):
+            continue  # the test's own hour and load, the weeks of the pregnancy
         return value >= (GCT_POSITIVE_MMOL if value < MMOL_BELOW else GCT_POSITIVE_MG)
     return bool(_FAILED_TEST.search(sentence[: test.start()] + " " + after[:30]))
 
@@ -176,13 +179,17 @@ def _gestational_diabetes(sentences: tuple[str, ...], pregnant: bool) -> Mention
 
 # Rupture of membranes, seen or tested, or named ("PROM", "SROM", "her membranes ruptured").
 _RUPTURE = re.compile(
-    r"\bpooling\b|\bnitrazine\b[^.]{0,20}\b(?:positive|turned blue|blue)\b|\bpositive nitrazine\b|"
+    r"\bpooling (?:of )?(?:clear |amniotic |watery )?fluid\b|\bpooling (?:in|of) (?:the )?(?:posterior )?"
+    r"(?:fornix|vault|vagina)\b|\bpositive pooling\b|"
+    r"\bnitrazine\b[^.]{0,20}\b(?:positive|turned blue|blue)\b|\bpositive nitrazine\b|"
     r"\bfern(?:ing)?\b[^.]{0,20}\b(?:present|positive|seen|noted)\b|\bpositive fern\w*|\bferning\b|"
     r"\bamnisure\b[^.]{0,20}\bpositive\b|\bpositive amnisure\b|"
     r"\b(?:spontaneous )?rupture of (?:the )?(?:fetal )?membranes\b|\bruptured (?:her |the )?membranes\b|"
-    r"\bmembranes (?:have |had )?ruptured\b|\b(?:s?rom|prom)\b",
+    r"\bmembranes (?:have |had )?ruptured\b",
     re.I,
 )
+# "SROM", "PROM" only in capitals ("ROM" alone is as often the range of motion)
+_RUPTURE_ABBREVIATION = re.compile(r"\b(?:SROM|PROM)\b")
 _CONCEPT_RUPTURE = "rupture-of-membranes"
 _PRETERM_RUPTURE = "preterm-rupture-of-membranes"
 TERM_WEEKS = 37.0
@@ -196,11 +203,11 @@ def _ruptured(sentences: tuple[str, ...], found: list[Mention]) -> int | None:
     if named is not None:
         return named
     for i, sentence in enumerate(sentences):
-        if re.search(r"membran|pooling|nitrazine|fern|amnisure|rom\b", sentence, re.I) and _affirmed(
+        if re.search(r"membran|pooling|nitrazine|fern|amnisure", sentence, re.I) and _affirmed(
             _RUPTURE, sentence
         ):
-            if re.search(r"\b(?:s?rom|prom)\b", sentence) and not re.search(r"\b(?:S?ROM|PROM)\b", sentence):
-                continue  # the abbreviations only in capitals ("from" is no ROM)
+            return i
+        if "ROM" in sentence and _affirmed(_RUPTURE_ABBREVIATION, sentence):
             return i
     return None
 
@@ -226,7 +233,8 @@ def _membranes(
 
 _CERVICAL_LENGTH = re.compile(
     r"\bcervical length\b(?: (?:is|was|of|measur\w+|at))*\s*:?\s*(\d{1,2}(?:\.\d)?)\s*(mm|cm)\b|"
-    r"\bcervix\b(?: (?:is|was|measur\w+))*\s*(\d{1,2}(?:\.\d)?)\s*(mm|cm)\b",
+    r"\bcervix\b(?: (?:is|was))* measur\w+\s*(\d{1,2}(?:\.\d)?)\s*(mm|cm)\b(?! dilat)|"
+    r"\bcervix\b(?: (?:is|was))*\s*(\d{1,2}(?:\.\d)?)\s*(mm|cm) (?:long|in length)\b",
     re.I,
 )
 SHORT_CERVIX_MM = 25.0
@@ -238,7 +246,7 @@ def cervical_length_mm(sentences: tuple[str, ...]) -> tuple[float, int] | None:
         if "cervi" not in sentence.lower():
             continue
         if m := _CERVICAL_LENGTH.search(sentence):
-            value, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            value, unit = next((m.group(g), m.group(g + 1)) for g in (1, 3, 5) if m.group(g))
             return float(value) * (10.0 if unit.lower() == "cm" else 1.0), i
     return None
 
@@ -253,7 +261,8 @@ def _short_cervix(sentences: tuple[str, ...], named: set[str]) -> list[Mention]:
 
 # Febrile seizures: 6 months to 5 years (AAP, 2011).
 FEBRILE_SEIZURE_AGES = (0.5, 5.0)
-_SEIZURE = re.compile(r"\bseiz\w*|\bconvuls\w*|\bfits?\b|\btonic[- ]clonic\b|\bshaking episode", re.I)
+_SEIZURE = re.compile(r"\bseiz\w*|\bconvuls\w*|\btonic[- ]clonic\b", re.I)
+FEVER_NEAR = 2  # the fever in the seizure's sentence or at most two sentences away
 _EPILEPSY = re.compile(
     r"\bepilep\w*|\bseizure disorder\b|\bafebrile seizures?\b|\bunprovoked seizures?\b|"
     r"\b(?:previous|prior|past|earlier|recurrent) (?:\w+ ){0,2}seizures?\b|"
@@ -269,13 +278,16 @@ def _febrile_seizure(
     youngest, oldest = FEBRILE_SEIZURE_AGES
     if age is None or not youngest <= age <= oldest or "febrile-seizure" in named:
         return []
-    if not any(m.polarity == "affirmed" and m.concept == "fever" for m in found):
+    fevers = [m.sentence for m in found if m.polarity == "affirmed" and m.concept == "fever"]
+    if not fevers:
         return []
     if any(m.polarity == "affirmed" and _BRAIN_INFECTIONS & set(ancestors(m.concept)) for m in found):
         return []
     seizure = next((i for i, s in enumerate(sentences) if _affirmed(_SEIZURE, s)), None)
     if seizure is None or any(_affirmed(_EPILEPSY, s) for s in sentences):
         return []
+    if all(abs(f - seizure) > FEVER_NEAR for f in fevers):
+        return []  # a fever at another time
     return [Mention("febrile-seizure", seizure, 0, 0, "affirmed")]
 
 
