@@ -475,6 +475,18 @@ AT_28 = "A 34-year-old G3P2 at 28 weeks' gestation."
             "inclusion",
             "included",
         ),
+        (
+            (AT_28, "Three-hour OGTT: fasting 92, one-hour 170, two-hour 158 and three-hour 142 mg/dL."),
+            GDM,
+            "inclusion",
+            "included",
+        ),
+        (
+            (AT_28, "Three-hour OGTT: fasting 92, one-hour 170, two-hour 158 and three-hour 122 mg/dL."),
+            GDM,
+            "inclusion",
+            "not included",
+        ),
         # diabetes from before the pregnancy is not the gestational kind
         (
             (AT_28, "She was diagnosed with gestational diabetes after an abnormal glucose tolerance test."),

@@ -97,7 +97,7 @@ _LISTED = re.compile(
     r"\bvalues?\s*(?:of|were|was|:)?\s*\d{1,3}(?:\.\d)?(?:\s*(?:,|and|,\s*and)\s*\d{1,3}(?:\.\d)?){2,3}\b",
     re.I,
 )
-_ORDER = {"f": 0, "1": 1, "o": 1, "2": 2, "t": 2, "3": 3}
+_HOURS = {"1": 1, "one": 1, "2": 2, "two": 2, "3": 3, "three": 3}
 # Limits in mg/dL, and in mmol/L when the values are under 30.
 IADPSG_MG = (92.0, 180.0, 153.0)
 IADPSG_MMOL = (5.1, 10.0, 8.5)
@@ -113,7 +113,8 @@ def _timed_values(sentence: str) -> dict[int, float]:
     values: dict[int, float] = {}
     for m in _TIMED.finditer(sentence):
         key = m.group(1).lower()
-        place = 0 if key.startswith(("fasting", "fbg", "fpg")) else _ORDER[key[0]]
+        hour = re.match(r"\d|one|two|three", key)
+        place = _HOURS[hour.group(0)] if hour else 0  # fasting
         values.setdefault(place, float(m.group(2)))
     if not values and (listed := _SLASHED.search(sentence) or _LISTED.search(sentence)):
         values = {i: float(v) for i, v in enumerate(re.findall(r"\d{1,3}(?:\.\d)?", listed.group(0)))}
@@ -137,9 +138,6 @@ def _tolerance_test(sentence: str) -> bool | None:
     if any(place < len(two_hour) and v >= two_hour[place] for place, v in values.items()):
         return True
     return False if len(values) >= len(two_hour) else None
-
-
-_GCT_VALUE = re.compile(r"\b(?:was|of|is|=|:|at)?\s*" + _NUMBER + r"\s*(?:mg/dl|mmol/l)?", re.I)
 
 
 _NOT_GLUCOSE = re.compile(r"\s*-?\s*(?:h|hrs?|hours?|g|gm|grams?|weeks?|wks?|days?|/7)\b", re.I)
