@@ -582,6 +582,13 @@ AT_28 = "A 34-year-old G3P2 at 28 weeks' gestation."
             "exclusion",
             "excluded",
         ),
+        # "us" is no ultrasound
+        (
+            ("A 22-year-old man with right lower quadrant pain; he told us he has acute appendicitis.",),
+            "Acute appendicitis confirmed by imaging",
+            "inclusion",
+            "not enough information",
+        ),
         # an exclusion still forgives the confirmation of a diagnosis the note names
         (
             ("A 45-year-old woman with calf pain and swelling, diagnosed with DVT.",),

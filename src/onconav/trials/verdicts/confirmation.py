@@ -60,7 +60,7 @@ _CONFIRMED = re.compile(
     re.I,
 )
 # A scan word in the sentence of the finding (or just before: "CT abdomen: ..." as its own line).
-_SCAN_WORD = re.compile(r"\b" + _IMAGING + r"\b|\bUS\b", re.I)
+_SCAN_WORD = re.compile(r"\b" + _IMAGING + r"\b|(?-i:\bUS\b)", re.I)
 
 
 def _imaged(note: NoteFacts, concept: str) -> int | None:
