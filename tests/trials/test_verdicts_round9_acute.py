@@ -277,12 +277,12 @@ DONE_AND_PLANNED = (
 CASES = [
     # pneumonia named by its findings, with severity from the note's vital signs
     (PNEUMONIA, "Community-acquired pneumonia", "inclusion", "included"),
-    # unfixed: every word of the criterion must be in the note or the concept ("radiographic", "new")
+    # the chest X-ray's consolidation is the radiographic evidence (round 10, confirmation.py)
     (
         PNEUMONIA,
         "Radiographic evidence of pneumonia (new infiltrate or consolidation)",
         "inclusion",
-        "not enough information",
+        "included",
     ),
     (PNEUMONIA, "Onset of symptoms within 48 hours before enrollment", "inclusion", "not included"),
     (PNEUMONIA, "Respiratory rate ≥ 30 breaths per minute", "inclusion", "included"),
@@ -301,8 +301,8 @@ CASES = [
     (STEMI, "Prior coronary artery bypass grafting", "exclusion", "not excluded"),
     (STEMI, "Cardiogenic shock", "exclusion", "not excluded"),
     # pulmonary embolism
-    # unfixed: "objectively" and "acute" are two words beyond the concept
-    (EMBOLISM, "Objectively confirmed acute pulmonary embolism", "inclusion", "not enough information"),
+    # the CT angiography's filling defects confirm it objectively (round 10, confirmation.py)
+    (EMBOLISM, "Objectively confirmed acute pulmonary embolism", "inclusion", "included"),
     (EMBOLISM, "Pulmonary embolism confirmed by CT pulmonary angiography", "inclusion", "included"),
     (EMBOLISM, "Concomitant deep vein thrombosis", "exclusion", "not excluded"),
     (EMBOLISM, "Treated with low molecular weight heparin", "inclusion", "included"),
@@ -322,8 +322,8 @@ CASES = [
     (SEPTIC_SHOCK, "Pregnant or breastfeeding", "exclusion", "not applicable"),
     (SEPTIC_SHOCK, "Age 65 years or older", "inclusion", "included"),
     # appendicitis in a child, surgery planned (not done)
-    # unfixed: "acute" and "imaging" are two words beyond the concept
-    (APPENDIX, "Acute appendicitis confirmed by imaging", "inclusion", "not enough information"),
+    # the CT's dilated appendix confirms it by imaging (round 10, confirmation.py)
+    (APPENDIX, "Acute appendicitis confirmed by imaging", "inclusion", "included"),
     (APPENDIX, "Acute appendicitis", "inclusion", "included"),
     (APPENDIX, "Planned appendectomy", "inclusion", "included"),
     (APPENDIX, "Perforated appendicitis or periappendiceal abscess", "exclusion", "not excluded"),

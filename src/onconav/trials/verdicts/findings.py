@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from onconav.trials.verdicts.findings_more import more_implied_by_findings
 from onconav.trials.verdicts.measures import Reading
 from onconav.trials.verdicts.text import Mention, ancestors, context, tokenize
 
@@ -325,6 +326,11 @@ PREECLAMPSIA_SYSTOLIC = 140.0
 PREECLAMPSIA_DIASTOLIC = 90.0
 
 
+def key_finding(concept: str) -> re.Pattern[str] | None:
+    """The key finding by which this module establishes a diagnosis ("a dilated appendix"), or None."""
+    return next((groups[0].pattern for name, groups in _RULES if name == concept), None)
+
+
 def _affirmed_in(pattern: re.Pattern[str], sentence: str) -> bool:
     """Whether a finding stands in the sentence in the patient's own, affirmed context: the notes' shared
     reading of context (`text.polarity`: "no consolidation", "troponin was negative", "his brother had")."""
@@ -340,7 +346,7 @@ def _affirmed_in(pattern: re.Pattern[str], sentence: str) -> bool:
     return False
 
 
-def _first_sentence(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
+def first_affirmed(pattern: re.Pattern[str], sentences: tuple[str, ...]) -> int | None:
     return next((i for i, s in enumerate(sentences) if _affirmed_in(pattern, s)), None)
 
 
@@ -379,7 +385,7 @@ def _preeclampsia(sentences: tuple[str, ...], readings: tuple[Reading, ...], pre
         ),
         None,
     )
-    if raised is None or _first_sentence(_PROTEINURIA, sentences) is None:
+    if raised is None or first_affirmed(_PROTEINURIA, sentences) is None:
         return None
     return raised
 
@@ -387,8 +393,8 @@ def _preeclampsia(sentences: tuple[str, ...], readings: tuple[Reading, ...], pre
 def _bronchiolitis(sentences: tuple[str, ...], age: float | None) -> int | None:
     if age is None or age >= BRONCHIOLITIS_AGE:
         return None
-    wheeze = _first_sentence(_WHEEZE, sentences)
-    return wheeze if wheeze is not None and _first_sentence(_CORYZA, sentences) is not None else None
+    wheeze = first_affirmed(_WHEEZE, sentences)
+    return wheeze if wheeze is not None and first_affirmed(_CORYZA, sentences) is not None else None
 
 
 # Sepsis-3: the qSOFA signs, vasopressors and lactate.
@@ -437,8 +443,8 @@ def _sepsis(
     fast = any(r.measure == "respiratory-rate" and r.value >= QSOFA_RESPIRATORY_RATE for r in readings)
     low = any(r.measure == "systolic-bp" and 30 <= r.value <= QSOFA_SYSTOLIC for r in readings)
     shocked = any(r.measure == "systolic-bp" and 30 <= r.value < SHOCK_SYSTOLIC for r in readings)
-    confused = _first_sentence(_MENTATION, sentences) is not None
-    pressors = _first_sentence(_VASOPRESSOR, sentences) is not None
+    confused = first_affirmed(_MENTATION, sentences) is not None
+    pressors = first_affirmed(_VASOPRESSOR, sentences) is not None
     if fast + low + confused < QSOFA_SEPSIS and not pressors:
         return None
     return infected, pressors and (shocked or _lactate_raised(sentences))
@@ -458,7 +464,7 @@ def _ards(sentences: tuple[str, ...]) -> int | None:
         (i for i, s in enumerate(sentences) if (m := _PF_RATIO.search(s)) and float(m.group(1)) <= ARDS_PF),
         None,
     )
-    return low if low is not None and _first_sentence(_BILATERAL, sentences) is not None else None
+    return low if low is not None and first_affirmed(_BILATERAL, sentences) is not None else None
 
 
 _RED = re.compile(r"\b(?:red|redness|erythema\w*|reddened)\b", re.I)
@@ -526,9 +532,9 @@ def implied_by_findings(
         veto = _VETOES.get(concept)
         if concept in named or (veto is not None and any(veto.pattern.search(x) for x in sentences)):
             continue
-        if concept == "nstemi" and _first_sentence(_ST_ELEVATION.pattern, sentences) is not None:
+        if concept == "nstemi" and first_affirmed(_ST_ELEVATION.pattern, sentences) is not None:
             continue  # with ST elevation it is the other kind
-        places = [_first_sentence(group.pattern, sentences) for group in groups]
+        places = [first_affirmed(group.pattern, sentences) for group in groups]
         if all(p is not None for p in places):
             out.append(Mention(concept, places[0] or 0, 0, 0, "affirmed"))
     for concept, place in (
@@ -544,6 +550,7 @@ def implied_by_findings(
             continue
         if place is not None and concept not in named:
             out.append(Mention(concept, place, 0, 0, "affirmed"))
+    out.extend(more_implied_by_findings(sentences, [*found, *out], named, pregnant, age))
     infected = next(
         (
             m.sentence

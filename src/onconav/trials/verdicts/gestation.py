@@ -11,6 +11,7 @@ import re
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import NA, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.findings_more import cervical_length_mm, gestational_weeks
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import PREGNANT, NoteFacts
 from onconav.trials.verdicts.text import other_words
@@ -78,19 +79,62 @@ def _other_words(text: str) -> int:
 
 def note_gestational_weeks(note: NoteFacts) -> tuple[float, int] | None:
     """The weeks of a current pregnancy the note gives, and the sentence; None when it gives none."""
-    for i, sentence in enumerate(note.sentences):
-        if _ABOUT_BIRTH.search(sentence):
-            continue
-        m = _NOTE_WEEKS.search(sentence)
-        if m is not None:
-            return float(m.group(1) or m.group(2)), i
-    if any(m.concept in PREGNANT and m.polarity == "affirmed" for m in note.mentions):
-        # "A pregnant woman at 30 weeks", "G2P1 at 30 weeks with twins": in a pregnancy, the weeks it is at.
-        for i, sentence in enumerate(note.sentences):
-            m = _AT_WEEKS.search(sentence)
-            if m is not None and not _ABOUT_BIRTH.search(sentence):
-                return float(m.group(1)), i
-    return None
+    pregnant = any(m.concept in PREGNANT and m.polarity == "affirmed" for m in note.mentions)
+    return gestational_weeks(note.sentences, pregnant)
+
+
+# A cervical length limit ("cervical length < 25 mm", "cervix of 20 mm or less on transvaginal ultrasound")
+# against the length the note gives ("cervical length 18 mm", "the cervix is 1.5 cm long").
+_LENGTH_ASKED = re.compile(
+    r"\b(?:cervical length|length of the cervix|cervix(?: length)?)\b(?:\s+(?:of|is|measured|measuring))?\s*"
+    r"(≥|>=|≤|<=|>|<|=<|at least|more than|greater than|less than|shorter than|longer than|under|over|below|"
+    r"above|up to|no more than)?\s*(\d{1,2}(?:\.\d)?)\s*(mm|cm)\b"
+    r"(?:\s+(or less|or more|or shorter|or longer))?",
+    re.I,
+)
+_LENGTH_WORDS = {
+    "shorter than": "less than",
+    "under": "less than",
+    "below": "less than",
+    "longer than": "more than",
+    "over": "more than",
+    "above": "more than",
+    "=<": "<=",
+    "or less": "<=",
+    "or shorter": "<=",
+    "or more": ">=",
+    "or longer": ">=",
+}
+_LENGTH_OWN_TEXT = """
+cervical length cervix of the a an with women woman patients mm cm or less more shorter longer than on by at
+transvaginal ultrasound ultrasonography sonography tvus measured measuring short is below under above over up
+to no greater least
+"""
+_LENGTH_OWN = frozenset(_LENGTH_OWN_TEXT.split())
+
+
+def cervical_length(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """A cervical length limit against the length the note measures."""
+    if "cervi" not in criterion.text.lower():
+        return None
+    asked = _LENGTH_ASKED.search(criterion.text)
+    if asked is None or not (asked.group(1) or asked.group(4)):
+        return None
+    if other_words(criterion.text[: asked.start()] + " " + criterion.text[asked.end() :], _LENGTH_OWN):
+        return None  # the length is one requirement among others
+    measured = cervical_length_mm(note.sentences)
+    if measured is None:
+        return None
+    words = (asked.group(4) or asked.group(1)).lower()
+    limit = float(asked.group(2)) * (10.0 if asked.group(3).lower() == "cm" else 1.0)
+    inside = compare(measured[0], comparator_of(_LENGTH_WORDS.get(words, words)), limit)
+    return (
+        positive_label(kind) if inside else negative_label(kind),
+        measured[1],
+        N_("The note gives the cervical length.")
+        if inside
+        else N_("The note gives a cervical length outside this limit."),
+    )
 
 
 # The time since a birth: asked ("within 12 weeks of delivery", "up to 6 weeks postpartum") and given by a
@@ -132,8 +176,11 @@ def since_birth(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
 
 
 def gestational_age(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
-    """Gestational-age limits against the note's weeks of pregnancy; the time since a birth."""
+    """Gestational-age limits against the note's weeks of pregnancy; the time since a birth; the length of
+    the cervix."""
     text = criterion.text
+    if (length := cervical_length(note, criterion, kind)) is not None:
+        return length
     if (after_birth := since_birth(note, criterion, kind)) is not None:
         return after_birth
     if not _ABOUT_GESTATION.search(text) or _ABOUT_BIRTH.search(text):

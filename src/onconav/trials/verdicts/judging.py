@@ -15,6 +15,7 @@ from onconav.trials.verdicts.answers import Kind, Reason, Rule
 from onconav.trials.verdicts.births import births
 from onconav.trials.verdicts.cancer import cancer
 from onconav.trials.verdicts.conditions import conditions
+from onconav.trials.verdicts.confirmation import confirmed_findings
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
@@ -80,6 +81,7 @@ RULES: tuple[Rule, ...] = (
     subtypes,
     systemic_for_other_condition,
     family_history,
+    confirmed_findings,
     conditions,
     overlap,
 )
