@@ -70,6 +70,9 @@ OWN_NEG = (
 )
 MOTHERS_SISTER = "A 41-year-old woman for screening. Her mother's sister had ovarian cancer."
 HALF = "A 37-year-old woman for screening. Her half-sister had breast cancer at 40."
+FAMILY_LIST = (
+    "A 55-year-old woman. Family history: mother - breast cancer (age 45); father - colon cancer (age 70)."
+)
 OWN_CRC = "A 66-year-old man with stage III colon cancer after resection. His sister had breast cancer."
 
 
@@ -102,7 +105,6 @@ CASES: list[tuple[str, str, str, str]] = [
     (HBOC2, "Breast cancer in a first-degree relative", INC, "not included"),
     # 3 age at the relative's diagnosis
     (LYNCH, "A first-degree relative diagnosed with colorectal cancer before age 50", INC, "included"),
-    (PANC, "A first-degree relative diagnosed with pancreatic cancer before age 50", INC, "not included"),
     (PANC, "A first-degree relative with pancreatic cancer diagnosed before the age of 65", INC, "included"),
     (HBOC1, "A first-degree relative with breast cancer diagnosed at or before age 45", INC, "included"),
     (HBOC1, "A first-degree relative with breast cancer diagnosed before age 35", INC, "not included"),
@@ -159,12 +161,6 @@ CASES: list[tuple[str, str, str, str]] = [
         INC,
         "included",
     ),
-    (
-        "A 33-year-old woman whose mother died of ovarian cancer in her late 50s.",
-        "A first-degree relative with ovarian cancer diagnosed before age 50",
-        INC,
-        "not included",
-    ),
     # the patient's own cancer with a relative's
     (
         "A 50-year-old woman with ovarian cancer diagnosed at 48. Her maternal aunt had breast cancer.",
@@ -179,6 +175,74 @@ CASES: list[tuple[str, str, str, str]] = [
         "Known Lynch syndrome",
         INC,
         "included",
+    ),
+    # more phrasings; an age at death, the patient's own cancer beside a relative's
+    (
+        "A 44-year-old woman. Family history is significant for a mother with breast cancer diagnosed at 41.",
+        "First-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        "included",
+    ),
+    (
+        "A 44-year-old woman. Her mother died of metastatic breast cancer at age 52.",
+        "First-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        NEI,
+    ),
+    (
+        "A 62-year-old man. There is no family history of malignancy.",
+        "Family history of prostate cancer",
+        INC,
+        "not included",
+    ),
+    (
+        "A 62-year-old man. His family history is negative for colon cancer.",
+        "Family history of colorectal cancer",
+        INC,
+        NEI,
+    ),
+    (
+        FAMILY_LIST,
+        "First-degree relative with colorectal cancer diagnosed before age 60",
+        INC,
+        "not included",
+    ),
+    (
+        "A 70-year-old man with metastatic pancreatic cancer. His sister had pancreatic cancer.",
+        "Familial pancreatic cancer (two or more first-degree relatives with pancreatic cancer)",
+        INC,
+        "not included",
+    ),
+    (
+        "A 48-year-old woman. Her maternal grandmother had breast cancer in her 70s and her maternal aunt "
+        "had ovarian cancer.",
+        "Two or more relatives on the same side of the family with breast or ovarian cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 30-year-old woman. Her father tested positive for a BRCA2 mutation; she has not been tested.",
+        "Untested first-degree relative of a known BRCA1/2 mutation carrier",
+        INC,
+        "included",
+    ),
+    (
+        "A 52-year-old man. Both parents had colon cancer.",
+        "Two first-degree relatives with colorectal cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 52-year-old man. Family history of colon cancer in his mother.",
+        "Family history of colorectal cancer in a first-degree relative",
+        INC,
+        "included",
+    ),
+    (
+        "A 64-year-old man with prostate cancer. No family history of prostate cancer.",
+        "Family history of prostate cancer",
+        EXC,
+        "not excluded",
     ),
 ]
 
@@ -270,6 +334,82 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (
         "A 36-year-old woman. She carries a familial BRCA2 mutation identified in her aunt.",
         "Known BRCA1 or BRCA2 mutation carrier",
+        INC,
+        "included",
+    ),
+    # an age at death bounds the age at diagnosis from above only
+    (PANC, "A first-degree relative diagnosed with pancreatic cancer before age 50", INC, NEI),
+    (
+        "A 33-year-old woman whose mother died of ovarian cancer in her late 50s.",
+        "A first-degree relative with ovarian cancer diagnosed before age 50",
+        INC,
+        NEI,
+    ),
+    # more phrasings
+    (
+        "A 62-year-old man. His family history is negative for colorectal cancer.",
+        "Family history of colon cancer",
+        INC,
+        "not included",
+    ),
+    (
+        FAMILY_LIST,
+        "First-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        "included",
+    ),
+    (
+        "A 50-year-old man whose brother was diagnosed with colorectal cancer at age 47 presents for "
+        "colonoscopy.",
+        "A first-degree relative with colorectal cancer diagnosed before age 60",
+        INC,
+        "included",
+    ),
+    (
+        "A 39-year-old woman. Her daughter had a Wilms tumor as a child.",
+        "Family history of breast cancer",
+        INC,
+        NEI,
+    ),
+    (
+        "A 70-year-old man with metastatic pancreatic cancer. His sister had pancreatic cancer.",
+        "Patients with pancreatic cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 70-year-old man with metastatic pancreatic cancer. His sister had pancreatic cancer.",
+        "Metastatic pancreatic adenocarcinoma",
+        INC,
+        "included",
+    ),
+    (
+        "A 48-year-old woman with melanoma on her back. Her father also had melanoma.",
+        "Melanoma",
+        INC,
+        "included",
+    ),
+    (
+        "A 48-year-old woman with melanoma on her back. Her father also had melanoma.",
+        "History of melanoma in a first-degree relative",
+        INC,
+        "included",
+    ),
+    (
+        "A 52-year-old man. Family history of colon cancer.",
+        "Family history of colorectal cancer in a first-degree relative",
+        INC,
+        NEI,
+    ),
+    (
+        "A 52-year-old man. Family history of colon cancer.",
+        "Family history of colorectal cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 64-year-old man with prostate cancer. No family history of prostate cancer.",
+        "Prostate adenocarcinoma",
         INC,
         "included",
     ),

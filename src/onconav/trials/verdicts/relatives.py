@@ -252,16 +252,23 @@ def _kin_in(chunk: str) -> list[tuple[int, str, int, str | None, int]]:
     return out
 
 
+_DIED = re.compile(r"\bdied\b|\bdeath\b|\bpassed away\b|\bsuccumbed\b", re.I)
+_DIAGNOSED = re.compile(r"\bdiagnos\w*|\bdx\b", re.I)
+
+
 def _ages(chunk: str) -> list[tuple[int, tuple[int, int]]]:
     out = []
     for m in _AGE.finditer(chunk):
         if m.group(1):
-            out.append((m.start(), (int(m.group(1)), int(m.group(1)))))
+            low = high = int(m.group(1))
         else:
             decade = int(m.group(3)) * 10
             part = (m.group(2) or "").strip().rstrip("-").lower()
-            low, high = {"early": (0, 3), "mid": (3, 7), "late": (6, 9)}.get(part, (0, 9))
-            out.append((m.start(), (decade + low, decade + high)))
+            early, late = {"early": (0, 3), "mid": (3, 7), "late": (6, 9)}.get(part, (0, 9))
+            low, high = decade + early, decade + late
+        if _DIED.search(chunk[: m.start()]) and not _DIAGNOSED.search(chunk[: m.start()]):
+            low = 0  # "died of breast cancer at 52": diagnosed at 52 or before
+        out.append((m.start(), (low, high)))
     return out
 
 
