@@ -244,6 +244,28 @@ CASES: list[tuple[str, str, str, str]] = [
         EXC,
         "not excluded",
     ),
+    # a criterion written negatively; an adopted patient against a family history of another disease
+    (AUNTS, "No family history of colorectal cancer", INC, "not included"),
+    (HBOC1, "No known BRCA mutation in the family", INC, "not included"),
+    (ADOPTED, "Family history of premature coronary artery disease", EXC, NEI),
+    (
+        "A 57-year-old man. His father had colon cancer.",
+        "Family history of colorectal cancer",
+        EXC,
+        "excluded",
+    ),
+    (
+        "A 57-year-old man with colon cancer. His father had colon polyps.",
+        "Family history of colorectal cancer",
+        INC,
+        NEI,
+    ),
+    (
+        "A 45-year-old woman with breast cancer. Her mother is healthy.",
+        "First-degree relative with breast cancer",
+        INC,
+        NEI,
+    ),
 ]
 
 # Right before and kept: what the family-history reading must not change.
@@ -410,6 +432,22 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (
         "A 64-year-old man with prostate cancer. No family history of prostate cancer.",
         "Prostate adenocarcinoma",
+        INC,
+        "included",
+    ),
+    # negative and generic family histories
+    (NONCONTRIB, "No family history of breast cancer", INC, "included"),
+    (ADOPTED, "Family history of schizophrenia", INC, NEI),
+    (
+        "A 30-year-old man. He denies any family history of heart disease.",
+        "Family history of sudden cardiac death",
+        EXC,
+        "not excluded",
+    ),
+    ("A 57-year-old man. His father had colon polyps.", "Family history of colorectal cancer", INC, NEI),
+    (
+        "A 44-year-old woman with a left breast mass. Her mother had a mastectomy for breast cancer.",
+        "Family history of breast cancer",
         INC,
         "included",
     ),

@@ -332,15 +332,25 @@ def _mutation_verdict(story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str)
 
 def family_cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A criterion asking a family history of cancer or a hereditary mutation, against the note's family."""
-    if criterion.negated_subject:
-        return None
     ask = family_ask(criterion.text)
     if ask is None:
         return None
     story = family_story(note.sentences)
+    if criterion.negated_subject:
+        # "No family history of colorectal cancer": the family history asked, its answer turned over
+        other: Kind = "exclusion" if kind == "inclusion" else "inclusion"
+        found = _answer(note, story, ask, other, criterion.text)
+        if found is None or found[0] == NEI:
+            return found
+        turned = negative_label(kind) if found[0] == positive_label(other) else positive_label(kind)
+        return turned, found[1], found[2]
+    return _answer(note, story, ask, kind, criterion.text)
+
+
+def _answer(note: NoteFacts, story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str) -> Found:
     if ask.genes is None:
         return _cancer_verdict(note, story, ask, kind)
-    found = _mutation_verdict(story, ask, kind, criterion.text)
+    found = _mutation_verdict(story, ask, kind, text)
     if not (ask.familial and ask.cancers) or (found is not None and found[0] == positive_label(kind)):
         return found
     # "a family history of breast cancer or a known BRCA mutation in the family": either alternative

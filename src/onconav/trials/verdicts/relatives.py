@@ -112,7 +112,8 @@ NO_FAMILY_HISTORY = re.compile(
 )
 # A family history nobody knows: an adopted patient, "family history unknown".
 UNKNOWN_FAMILY = re.compile(
-    r"\badopted\b|\bfamily history (?:is |was )?(?:unknown|unavailable|not known|not available)\b|"
+    r"\b(?:was|is|been|being) adopted\b|\badoptee\b|"
+    r"\bfamily history (?:is |was )?(?:unknown|unavailable|not known|not available)\b|"
     r"\bunknown family history\b|\bunable to obtain (?:a |any )?family history\b",
     re.I,
 )
