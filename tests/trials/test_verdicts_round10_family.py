@@ -272,26 +272,16 @@ CASES: list[tuple[str, str, str, str]] = [
 GUARDS: list[tuple[str, str, str, str]] = [
     # 1 which cancer
     (HBOC1, "Family history of breast or ovarian cancer", INC, "included"),
-    (MOTHERS_SISTER, "Family history of breast or ovarian cancer", INC, "included"),
     (PROSTATE, "Family history of breast cancer", INC, NEI),
-    (PROSTATE, "Family history of breast cancer", EXC, "not excluded"),
     (PANC_ONE, "Family history of pancreatic cancer", INC, "included"),
-    (PANC, "Family history of pancreatic cancer in at least one first-degree relative", INC, "included"),
     (GENERIC, "Family history of colorectal cancer", INC, NEI),
     (GENERIC, "Family history of cancer", INC, "included"),
-    (MEL, "Family history of melanoma", INC, "included"),
-    (MEL, "Family history of colorectal cancer", INC, NEI),
     (SPOUSE, "Family history of colorectal cancer", INC, NEI),
     (OWN_CRC, "Personal or family history of colorectal cancer", INC, "included"),
     # 2 which relatives
-    (COUSIN, "Family history of colorectal cancer", INC, "included"),
-    (HBOC1, "A first-degree relative with breast cancer", INC, "included"),
     (HBOC1, "Ovarian cancer in a first- or second-degree relative", INC, "included"),
-    (HALF, "Breast cancer in a second-degree relative", INC, "included"),
     (PANC, "Two or more first-degree relatives with pancreatic cancer", INC, "included"),
-    (PANC, "Two or more first-degree relatives with pancreatic cancer", EXC, "excluded"),
     (PROSTATE, "At least two first-degree relatives with prostate cancer", INC, "included"),
-    (HBOC2, "Breast cancer in a first- or second-degree relative", INC, "included"),
     # 3 age at the relative's diagnosis
     (OWN_NEG, "First-degree relative with breast cancer diagnosed at age ≤ 50", INC, "included"),
     (AUNTS, "Colorectal cancer diagnosed before age 65 in a second-degree relative", INC, NEI),
@@ -300,17 +290,14 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (HBOC1, "Known BRCA1 or BRCA2 mutation carrier", INC, NEI),
     (HBOC2, "Known BRCA1 or BRCA2 mutation carrier", INC, "included"),
     (OWN_NEG, "Known BRCA1 or BRCA2 mutation carrier", INC, "not included"),
-    (OWN_NEG, "Known BRCA1 or BRCA2 mutation carrier", EXC, "not excluded"),
     (LYNCH, "Personal diagnosis of Lynch syndrome", INC, NEI),
     # 5 negative or unknown family history
     (NONCONTRIB, "Family history of breast cancer", INC, "not included"),
-    (NONCONTRIB, "Family history of breast cancer", EXC, "not excluded"),
     (NONCONTRIB, "First-degree relative with breast cancer diagnosed before age 50", INC, "not included"),
     (NO_CRC, "Family history of prostate cancer", INC, NEI),
     (DENIES, "Two or more relatives with melanoma", EXC, "not excluded"),
     (DENIES, "Known BRCA1 or BRCA2 mutation carrier", INC, NEI),
     (ADOPTED, "Family history of breast cancer", INC, NEI),
-    (ADOPTED, "A first-degree relative with ovarian cancer", INC, NEI),
     (ADOPTED, "Known BRCA mutation in a family member", INC, NEI),
     # sentence shapes
     (
@@ -326,12 +313,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
         INC,
         "included",
     ),
-    (
-        "A 57-year-old man. Melanoma in his father and brother.",
-        "Family history of pancreatic cancer",
-        INC,
-        NEI,
-    ),
     # the patient's own cancer with a relative's
     (
         "A 50-year-old woman with ovarian cancer diagnosed at 48. Her maternal aunt had breast cancer.",
@@ -342,11 +323,9 @@ GUARDS: list[tuple[str, str, str, str]] = [
     # negative controls: not a family history of cancer
     (HBOC1, "History of breast cancer", INC, NEI),
     (HBOC1, "Family history of long QT syndrome", EXC, "not excluded"),
-    (HBOC1, "Prior treatment with a PARP inhibitor", EXC, "not excluded"),
     (OWN_BRCA, "Prior treatment with a PARP inhibitor for BRCA-mutated breast cancer", EXC, "not excluded"),
     (OWN_CRC, "Diagnosis of familial adenomatous polyposis", EXC, "not excluded"),
     (LYNCH, "Relatives of the investigators or study staff", EXC, NEI),
-    (DENIES, "Family history of diabetes", INC, NEI),
     (
         NONCONTRIB,
         "Family history of breast cancer or a known BRCA mutation in the family",
@@ -375,12 +354,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
         "not included",
     ),
     (
-        FAMILY_LIST,
-        "First-degree relative with breast cancer diagnosed before age 50",
-        INC,
-        "included",
-    ),
-    (
         "A 50-year-old man whose brother was diagnosed with colorectal cancer at age 47 presents for "
         "colonoscopy.",
         "A first-degree relative with colorectal cancer diagnosed before age 60",
@@ -396,18 +369,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (
         "A 70-year-old man with metastatic pancreatic cancer. His sister had pancreatic cancer.",
         "Patients with pancreatic cancer",
-        INC,
-        "included",
-    ),
-    (
-        "A 70-year-old man with metastatic pancreatic cancer. His sister had pancreatic cancer.",
-        "Metastatic pancreatic adenocarcinoma",
-        INC,
-        "included",
-    ),
-    (
-        "A 48-year-old woman with melanoma on her back. Her father also had melanoma.",
-        "Melanoma",
         INC,
         "included",
     ),
