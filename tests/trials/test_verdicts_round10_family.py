@@ -80,7 +80,6 @@ OWN_CRC = "A 66-year-old man with stage III colon cancer after resection. His si
 CASES: list[tuple[str, str, str, str]] = [
     # 1 which cancer
     (AUNTS, "Family history of colorectal cancer", INC, "included"),
-    (AUNTS, "Family history of colorectal cancer", EXC, "excluded"),
     (AUNTS, "Family history of breast cancer", INC, "not included"),
     (HBOC2, "Family history of prostate cancer", INC, "included"),
     (SPOUSE, "Family history of colon cancer", EXC, "not excluded"),
@@ -90,28 +89,18 @@ CASES: list[tuple[str, str, str, str]] = [
     # 2 which relatives
     (AUNTS, "At least one first-degree relative with colorectal cancer", INC, "not included"),
     (AUNTS, "Colorectal cancer in a first- or second-degree relative", INC, "included"),
-    (AUNTS, "Two or more second-degree relatives with colorectal cancer", INC, "included"),
     (AUNTS, "Colorectal cancer in a relative on the paternal side", INC, "not included"),
     (AUNTS, "Colorectal cancer in a relative on the maternal side", INC, "included"),
     (COUSIN, "First-degree relative with colorectal cancer", INC, "not included"),
-    (COUSIN, "Colorectal cancer in a first- or second-degree relative", EXC, "not excluded"),
     (HBOC1, "Two or more first-degree relatives with breast cancer", INC, "not included"),
     (HBOC1, "A first-degree relative with ovarian cancer", INC, "not included"),
     (MOTHERS_SISTER, "Ovarian cancer in a second-degree relative on the maternal side", INC, "included"),
-    (MOTHERS_SISTER, "Ovarian cancer in a first-degree relative", INC, "not included"),
     (HALF, "Breast cancer in a first-degree relative", INC, "not included"),
-    (MEL, "Two or more first-degree relatives with melanoma", INC, "not included"),
     (MEL, "Melanoma in at least two relatives", INC, "included"),
-    (HBOC2, "Breast cancer in a first-degree relative", INC, "not included"),
     # 3 age at the relative's diagnosis
     (LYNCH, "A first-degree relative diagnosed with colorectal cancer before age 50", INC, "included"),
-    (PANC, "A first-degree relative with pancreatic cancer diagnosed before the age of 65", INC, "included"),
     (HBOC1, "A first-degree relative with breast cancer diagnosed at or before age 45", INC, "included"),
-    (HBOC1, "A first-degree relative with breast cancer diagnosed before age 35", INC, "not included"),
-    (AUNTS, "Colorectal cancer diagnosed before age 50 in a second-degree relative", INC, "not included"),
     (PROSTATE, "A first-degree relative with prostate cancer diagnosed before age 55", INC, "included"),
-    (MEL, "A first-degree relative with melanoma diagnosed before age 40", INC, "included"),
-    (COUSIN, "Any relative diagnosed with colorectal cancer under age 40", INC, "included"),
     # 4 hereditary syndromes and carriers
     (HBOC1, "Known BRCA1 or BRCA2 mutation carrier", EXC, NEI),
     (HBOC1, "Known deleterious BRCA mutation in a family member", INC, "included"),
@@ -266,6 +255,61 @@ CASES: list[tuple[str, str, str, str]] = [
         INC,
         NEI,
     ),
+    # as clinicians write them (abbreviations, ages in decades); the patient named before a relative
+    (
+        "A 46-year-old woman. Family history: Mother-breast ca at 50.",
+        "First-degree relative with breast cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 60-year-old man. FHx: father CRC at 55.",
+        "First-degree relative with colorectal cancer diagnosed before age 60",
+        INC,
+        "included",
+    ),
+    (
+        "A 42-year-old woman with a strong family history of breast cancer.",
+        "First-degree relative with breast cancer",
+        INC,
+        NEI,
+    ),
+    (
+        "A 66-year-old man. His father and paternal uncle both died of prostate cancer.",
+        "Two or more relatives with prostate cancer",
+        INC,
+        "included",
+    ),
+    (
+        "A 45-year-old woman. She has two children and was diagnosed with breast cancer at 40.",
+        "Two or more first-degree relatives with breast cancer",
+        INC,
+        NEI,
+    ),
+    (
+        "A 45-year-old woman. Her mother had breast cancer when she was 45.",
+        "A first-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        "included",
+    ),
+    (
+        "A 59-year-old man. His sister was treated for colon cancer in her 40s.",
+        "A first-degree relative with colorectal cancer before age 50",
+        INC,
+        "included",
+    ),
+    (
+        "A 51-year-old woman. Her brother has a known MLH1 mutation.",
+        "Known Lynch syndrome in a first-degree relative",
+        INC,
+        "included",
+    ),
+    (
+        "A 51-year-old woman. Her cousin has Lynch syndrome.",
+        "Lynch syndrome in a first-degree relative",
+        INC,
+        "not included",
+    ),
 ]
 
 # Right before and kept: what the family-history reading must not change.
@@ -409,6 +453,19 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (
         "A 44-year-old woman with a left breast mass. Her mother had a mastectomy for breast cancer.",
         "Family history of breast cancer",
+        INC,
+        "included",
+    ),
+    # phrasings already right
+    (
+        "A 45-year-old woman. She lives with her daughter and was diagnosed with breast cancer at 40.",
+        "A first-degree relative with breast cancer",
+        INC,
+        NEI,
+    ),
+    (
+        "A 45-year-old woman. She reports her mother had breast cancer.",
+        "A first-degree relative with breast cancer",
         INC,
         "included",
     ),

@@ -26,6 +26,7 @@ from onconav.trials.verdicts.relatives import (
     genes_named,
     without_syndromes,
 )
+from onconav.trials.verdicts.text import ancestors
 
 # What makes a criterion ask about the family.
 _FAMILY_ASK = re.compile(
@@ -330,12 +331,19 @@ def _mutation_verdict(story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str)
     return None
 
 
+def _patients_cancer_sentences(note: NoteFacts) -> frozenset[int]:
+    """The sentences naming a cancer the concept reader gives the patient and none it gives a relative."""
+    cancers = [m for m in note.mentions if "cancer" in ancestors(m.concept)]
+    family = {m.sentence for m in cancers if m.polarity == "family"}
+    return frozenset(m.sentence for m in cancers if m.polarity == "affirmed" and m.sentence not in family)
+
+
 def family_cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """A criterion asking a family history of cancer or a hereditary mutation, against the note's family."""
     ask = family_ask(criterion.text)
     if ask is None:
         return None
-    story = family_story(note.sentences)
+    story = family_story(note.sentences, _patients_cancer_sentences(note))
     if criterion.negated_subject:
         # "No family history of colorectal cancer": the family history asked, its answer turned over
         other: Kind = "exclusion" if kind == "inclusion" else "inclusion"

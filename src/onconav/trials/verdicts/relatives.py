@@ -48,7 +48,7 @@ _KIN_NAMES = (
 )
 _KIN_WORD = r"(?:(?:maternal|paternal|first|second|third)[- ](?:degree )?)?(?:" + _KIN_NAMES + r")\b"
 _KIN_RX = re.compile(
-    r"\b(?:(?P<count>two|three|four|five|several|multiple|both|2|3|4|5)\s+)?(?:(?:her|his|their|the|of)\s+)?"
+    r"\b(?:(?P<count>two|three|four|five|several|multiple|both|2|3|4|5)\s+)?(?:(?:of\s+)?(?:her|his|their|the)\s+|of\s+)?"
     r"(?:(?P<side>maternal|paternal)\s+)?(?:(?P<degree>first|second|third)[- ]degree\s+)?"
     r"(?P<kin>" + _KIN_NAMES + r")\b",
     re.I,
@@ -224,7 +224,7 @@ def _read_chunk(
     chunk: str,
 ) -> tuple[str, list[tuple[int, str, int, str | None, int]], tuple[str, ...], tuple[str, ...]]:
     """A stretch with its relatives, cancers and genes."""
-    cancers = cancers_named(chunk) if _CANCER_WORD.search(chunk) else ()
+    cancers = cancers_named(chunk)
     return chunk, _kin_in(chunk), cancers, genes_named(chunk)
 
 
@@ -274,8 +274,11 @@ def _ages(chunk: str) -> list[tuple[int, tuple[int, int]]]:
 
 
 @lru_cache(maxsize=4096)
-def family_story(sentences: tuple[str, ...]) -> FamilyStory:
-    """Read the family from a note's sentences (see `FamilyStory`)."""
+def family_story(sentences: tuple[str, ...], patients: frozenset[int] = frozenset()) -> FamilyStory:
+    """Read the family from a note's sentences (see `FamilyStory`). In the sentences `patients`, whose
+    cancers the note's concept reader gives the patient (`text.polarity`), a stretch where the patient is
+    named before any relative ("She has two children and was diagnosed with breast cancer") is the
+    patient's own."""
     relatives: list[Relative] = []
     negative: list[tuple[int, tuple[str, ...]]] = []
     own: list[tuple[int, str, bool]] = []
@@ -288,6 +291,8 @@ def family_story(sentences: tuple[str, ...]) -> FamilyStory:
             continue
         chunks = [_read_chunk(c) for c in _chunks(sentence)]
         for n, (chunk, kin, cancers, chunk_genes) in enumerate(chunks):
+            if i in patients and _patient_first(chunk, kin):
+                continue
             family = bool(kin) or bool(_FAMILY_CONTEXT.search(without_syndromes(chunk)))
             if NO_FAMILY_HISTORY.search(chunk):
                 negative.append((i, cancers if oncotree.ANY_CANCER not in cancers else ()))
@@ -321,6 +326,15 @@ def family_story(sentences: tuple[str, ...]) -> FamilyStory:
                     own_age = ages[0][1]
                 relatives.append(Relative(word, degree, side, count, cancers, own_age, chunk_genes, i))
     return FamilyStory(tuple(relatives), tuple(negative), unknown, tuple(own))
+
+
+_PATIENT_WORD = re.compile(r"\b(?:she|he|the patient)\b", re.I)
+
+
+def _patient_first(chunk: str, kin: list[tuple[int, str, int, str | None, int]]) -> bool:
+    """Whether the patient is named in a stretch before any relative."""
+    found = _PATIENT_WORD.search(chunk)
+    return found is not None and (not kin or found.start() < kin[0][0])
 
 
 def _with_age(relative: Relative, ages: tuple[int, int]) -> Relative:
