@@ -338,8 +338,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
     # 5 negative or unknown family history
     (NONCONTRIB, "Family history of breast cancer", INC, "not included"),
     (NONCONTRIB, "First-degree relative with breast cancer diagnosed before age 50", INC, "not included"),
-    (NO_CRC, "Family history of prostate cancer", INC, NEI),
-    (DENIES, "Two or more relatives with melanoma", EXC, "not excluded"),
     (DENIES, "Known BRCA1 or BRCA2 mutation carrier", INC, NEI),
     (ADOPTED, "Family history of breast cancer", INC, NEI),
     (ADOPTED, "Known BRCA mutation in a family member", INC, NEI),
@@ -365,7 +363,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
         "included",
     ),
     # negative controls: not a family history of cancer
-    (HBOC1, "History of breast cancer", INC, NEI),
     (HBOC1, "Family history of long QT syndrome", EXC, "not excluded"),
     (OWN_BRCA, "Prior treatment with a PARP inhibitor for BRCA-mutated breast cancer", EXC, "not excluded"),
     (OWN_CRC, "Diagnosis of familial adenomatous polyposis", EXC, "not excluded"),
@@ -468,6 +465,25 @@ GUARDS: list[tuple[str, str, str, str]] = [
         "A first-degree relative with breast cancer",
         INC,
         "included",
+    ),
+    # a test pending, under way or of uncertain significance is no known mutation
+    (
+        "A 41-year-old woman with breast cancer. BRCA testing is pending.",
+        "Known BRCA1 or BRCA2 mutation carrier",
+        INC,
+        NEI,
+    ),
+    (
+        "A 41-year-old woman with breast cancer. Her sister is undergoing BRCA testing.",
+        "Known BRCA mutation in a family member",
+        INC,
+        NEI,
+    ),
+    (
+        "A 41-year-old woman. Her sister carries a BRCA2 variant of uncertain significance.",
+        "Known pathogenic BRCA2 mutation in a family member",
+        INC,
+        NEI,
     ),
 ]
 

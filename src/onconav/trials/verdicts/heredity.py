@@ -29,6 +29,12 @@ from onconav.trials.verdicts.relatives import (
 from onconav.trials.verdicts.text import ancestors
 
 # What makes a criterion ask about the family.
+# Relatives named for another reason: a donor, a caregiver, the study's staff.
+_OTHER_RELATIVES = re.compile(
+    r"\bdonors?\b|\bhla\b|\bcaregivers?\b|\bguardians?\b|\bconsent|\bstaff\b|\binvestigators?\b|"
+    r"\bcontacts?\b|\bliving with\b|\bhousehold\b",
+    re.I,
+)
 _FAMILY_ASK = re.compile(
     r"\bfamily history\b|\bfamilial\b|\b(?:first|second|third)[- ]degree\b|\brelatives?\b|"
     r"\bfamily members?\b|\bkindreds?\b|\bin the family\b|\bfamil(?:y|ies) with\b|"
@@ -101,7 +107,7 @@ def _number(word: str) -> int:
 @lru_cache(maxsize=16_384)
 def family_ask(text: str) -> FamilyAsk | None:
     """Read a criterion asking a family history of cancer or a hereditary mutation; None otherwise."""
-    familial = bool(_FAMILY_ASK.search(without_syndromes(text)))
+    familial = bool(_FAMILY_ASK.search(without_syndromes(text))) and not _OTHER_RELATIVES.search(text)
     mutation = bool(_MUTATION_ASK.search(text))
     genes = genes_named(text)
     if not familial and not genes:

@@ -95,6 +95,17 @@ _SYNDROME_RX = {
     "cowden": r"cowden",
 }
 _GENE_RX = re.compile(r"\b(BRCA(?:1|2)?(?:/2)?|" + "|".join(GENES[2:]) + r")\b", re.I)
+_MUTATION_PENDING = re.compile(
+    r"\bpending\b|\bplanned\b|\bordered\b|\bawait\w*|\breferr\w*|\bwill\b|\bto be\b|\bnot yet\b|"
+    r"\brecommend\w*|\boffered\b|\bdeclined\b|\bunknown\b|\bundergoing\b|\buntested\b|\bconsider\w*|"
+    r"\bnot (?:been )?tested\b|\bvus\b|\buncertain significance\b",
+    re.I,
+)
+_MUTATION_POSITIVE = re.compile(
+    r"mutat|\bvariant|\bcarri|\bpositive\b|\bpathogenic\b|\bdeleterious\b|\bharbou?r|\bsyndrome\b|"
+    r"\bhnpcc\b|\bfap\b|\bhboc\b|\bfammm\b",
+    re.I,
+)
 _MUTATION_NEGATIVE = re.compile(
     r"\bnegative\b|\bno (?:known |pathogenic |deleterious )?(?:mutation|variant)|wild[- ]type|"
     r"\bnot (?:a )?carr",
@@ -191,6 +202,16 @@ _SYNDROME_NAMES = re.compile("|".join(_SYNDROME_RX.values()), re.I)
 def without_syndromes(text: str) -> str:
     """The text without hereditary syndromes' names, whose "familial" or "hereditary" is no relative."""
     return _SYNDROME_NAMES.sub(" ", text) if "famil" in text.lower() or "heredit" in text.lower() else text
+
+
+def gene_status(text: str) -> bool | None:
+    """Whether a stretch naming a gene says a mutation is carried (True), not carried (False), or neither
+    (a test pending or offered, a variant of uncertain significance: None)."""
+    if _MUTATION_PENDING.search(text):
+        return None
+    if _MUTATION_NEGATIVE.search(text):
+        return False
+    return True if _MUTATION_POSITIVE.search(text) else None
 
 
 def genes_named(text: str) -> tuple[str, ...]:
@@ -297,9 +318,13 @@ def family_story(sentences: tuple[str, ...], patients: frozenset[int] = frozense
             if NO_FAMILY_HISTORY.search(chunk):
                 negative.append((i, cancers if oncotree.ANY_CANCER not in cancers else ()))
                 continue
+            status = gene_status(chunk) if chunk_genes else None
             if chunk_genes and (not family or _OWN_CARRIER.search(chunk)):
-                own.extend((i, g, not _MUTATION_NEGATIVE.search(chunk)) for g in chunk_genes)
+                if status is not None:
+                    own.extend((i, g, status) for g in chunk_genes)
                 continue
+            if not status:
+                chunk_genes = ()  # a relative's test pending, or negative, is no mutation in the family
             if not cancers and not chunk_genes:
                 if kin and not (n + 1 < len(chunks) and (chunks[n + 1][2] or chunks[n + 1][3])) and n:
                     # "breast cancer in her mother and sister": the relative after the illness's stretch
