@@ -18,11 +18,11 @@ from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, po
 from onconav.trials.verdicts.criterion import WORD_NUMBERS, CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.relatives import (
-    KIN,
     FamilyStory,
     Relative,
     cancers_named,
     family_story,
+    gene_label,
     genes_named,
     without_syndromes,
 )
@@ -283,7 +283,7 @@ def _mutation_verdict(story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str)
         fits = [(r, _genes_fit(r.genes, ask.genes)) for r in story.relatives if r.genes and r.degree != 0]
         for relative, fit in fits:
             if fit and _fits(relative, ask) is not False:
-                gene = "/".join(relative.genes[:2])
+                gene = gene_label(relative.genes)
                 return (
                     positive_label(kind),
                     relative.sentence,
@@ -297,8 +297,8 @@ def _mutation_verdict(story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str)
                 negative_label(kind),
                 relative.sentence,
                 (
-                    N_("The mutation known in the family is in %(gene)s."),
-                    {"gene": "/".join(relative.genes[:2])},
+                    N_("The mutation the note gives in the family is another: %(gene)s."),
+                    {"gene": gene_label(relative.genes)},
                 ),
             )
         if story.unknown is not None:
@@ -330,8 +330,8 @@ def _mutation_verdict(story: FamilyStory, ask: FamilyAsk, kind: Kind, text: str)
             NEI,
             kin.sentence,
             (
-                N_("A relative carries %(gene)s; the note does not give the patient's own carrier status."),
-                {"gene": "/".join(kin.genes[:2])},
+                N_("A relative has %(gene)s; the note does not give the patient's own carrier status."),
+                {"gene": gene_label(kin.genes)},
             ),
         )
     return None
@@ -378,4 +378,4 @@ def _answer(note: NoteFacts, story: FamilyStory, ask: FamilyAsk, kind: Kind, tex
     return NEI, other[1], other[2]
 
 
-__all__ = ["KIN", "FamilyAsk", "family_ask", "family_cancer"]
+__all__ = ["FamilyAsk", "family_ask", "family_cancer"]

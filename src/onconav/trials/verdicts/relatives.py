@@ -85,6 +85,15 @@ SYNDROMES: dict[str, tuple[str, ...]] = {
     "fammm": ("CDKN2A",),
     "cowden": ("PTEN",),
 }
+SYNDROME_NAMES = {
+    "lynch": "Lynch syndrome",
+    "hboc": "hereditary breast and ovarian cancer syndrome",
+    "fap": "familial adenomatous polyposis",
+    "li-fraumeni": "Li-Fraumeni syndrome",
+    "peutz-jeghers": "Peutz-Jeghers syndrome",
+    "fammm": "familial atypical multiple mole melanoma syndrome",
+    "cowden": "Cowden syndrome",
+}
 _SYNDROME_RX = {
     "lynch": r"lynch|hnpcc|hereditary non-?polyposis",
     "hboc": r"\bhboc\b|hereditary breast (?:and|&) ovarian cancer",
@@ -202,6 +211,12 @@ _SYNDROME_NAMES = re.compile("|".join(_SYNDROME_RX.values()), re.I)
 def without_syndromes(text: str) -> str:
     """The text without hereditary syndromes' names, whose "familial" or "hereditary" is no relative."""
     return _SYNDROME_NAMES.sub(" ", text) if "famil" in text.lower() or "heredit" in text.lower() else text
+
+
+def gene_label(genes: tuple[str, ...]) -> str:
+    """Genes as a reader knows them: the syndrome they make up ("Lynch syndrome"), or "a BRCA1 mutation"."""
+    name = next((n for n, g in SYNDROMES.items() if set(g) == set(genes)), None)
+    return SYNDROME_NAMES[name] if name else f"a {' or '.join(genes)} mutation"
 
 
 def gene_status(text: str) -> bool | None:
