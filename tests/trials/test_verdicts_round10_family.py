@@ -82,7 +82,6 @@ CASES: list[tuple[str, str, str, str]] = [
     (AUNTS, "Family history of colorectal cancer", INC, "included"),
     (AUNTS, "Family history of breast cancer", INC, "not included"),
     (HBOC2, "Family history of prostate cancer", INC, "included"),
-    (SPOUSE, "Family history of colon cancer", EXC, "not excluded"),
     (OWN_CRC, "Family history of colorectal cancer", INC, NEI),
     (OWN_CRC, "Family history of breast cancer", INC, "included"),
     (LYNCH, "Family history of uterine cancer", INC, "included"),
@@ -99,7 +98,6 @@ CASES: list[tuple[str, str, str, str]] = [
     (MEL, "Melanoma in at least two relatives", INC, "included"),
     # 3 age at the relative's diagnosis
     (LYNCH, "A first-degree relative diagnosed with colorectal cancer before age 50", INC, "included"),
-    (HBOC1, "A first-degree relative with breast cancer diagnosed at or before age 45", INC, "included"),
     (PROSTATE, "A first-degree relative with prostate cancer diagnosed before age 55", INC, "included"),
     # 4 hereditary syndromes and carriers
     (HBOC1, "Known BRCA1 or BRCA2 mutation carrier", EXC, NEI),
@@ -310,6 +308,19 @@ CASES: list[tuple[str, str, str, str]] = [
         INC,
         "not included",
     ),
+    # an age given to another relative of the same sentence; an age after 'who had'
+    (
+        "A 50-year-old woman. Family history: father with MI at 50; mother with breast cancer.",
+        "First-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        NEI,
+    ),
+    (
+        "A 50-year-old woman. Her mother, who had breast cancer at 60, is alive and well.",
+        "First-degree relative with breast cancer diagnosed before age 50",
+        INC,
+        "not included",
+    ),
 ]
 
 # Right before and kept: what the family-history reading must not change.
@@ -324,7 +335,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (OWN_CRC, "Personal or family history of colorectal cancer", INC, "included"),
     # 2 which relatives
     (HBOC1, "Ovarian cancer in a first- or second-degree relative", INC, "included"),
-    (PANC, "Two or more first-degree relatives with pancreatic cancer", INC, "included"),
     (PROSTATE, "At least two first-degree relatives with prostate cancer", INC, "included"),
     # 3 age at the relative's diagnosis
     (OWN_NEG, "First-degree relative with breast cancer diagnosed at age ≤ 50", INC, "included"),
@@ -339,7 +349,6 @@ GUARDS: list[tuple[str, str, str, str]] = [
     (NONCONTRIB, "Family history of breast cancer", INC, "not included"),
     (NONCONTRIB, "First-degree relative with breast cancer diagnosed before age 50", INC, "not included"),
     (DENIES, "Known BRCA1 or BRCA2 mutation carrier", INC, NEI),
-    (ADOPTED, "Family history of breast cancer", INC, NEI),
     (ADOPTED, "Known BRCA mutation in a family member", INC, NEI),
     # sentence shapes
     (
@@ -485,6 +494,14 @@ GUARDS: list[tuple[str, str, str, str]] = [
         INC,
         NEI,
     ),
+    # a family history weighed by a risk model or a set of criteria is not settled by relatives
+    (
+        HBOC1,
+        "Lifetime risk of breast cancer of 20% or more based on family history (Tyrer-Cuzick model)",
+        INC,
+        NEI,
+    ),
+    (LYNCH, "Family meeting Amsterdam II criteria for hereditary colorectal cancer", INC, NEI),
 ]
 
 

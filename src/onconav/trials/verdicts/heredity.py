@@ -35,6 +35,13 @@ _OTHER_RELATIVES = re.compile(
     r"\bcontacts?\b|\bliving with\b|\bhousehold\b",
     re.I,
 )
+# A family history weighed by a model or a set of criteria ("lifetime risk of 20% or more by Tyrer-Cuzick",
+# "meeting Amsterdam II criteria"): relatives with the cancer do not settle it.
+_WEIGHED = re.compile(
+    r"\brisk\b|%|\bmodels?\b|\bscores?\b|\bcriteria\b|\bguidelines?\b|\bnccn\b|\bamsterdam\b|"
+    r"\bbethesda\b|\btyrer|\bgail\b|\bbrcapro\b|\bclaus\b|\bsuggestive\b|\bsuspect",
+    re.I,
+)
 _FAMILY_ASK = re.compile(
     r"\bfamily history\b|\bfamilial\b|\b(?:first|second|third)[- ]degree\b|\brelatives?\b|"
     r"\bfamily members?\b|\bkindreds?\b|\bin the family\b|\bfamil(?:y|ies) with\b|"
@@ -110,7 +117,7 @@ def family_ask(text: str) -> FamilyAsk | None:
     familial = bool(_FAMILY_ASK.search(without_syndromes(text))) and not _OTHER_RELATIVES.search(text)
     mutation = bool(_MUTATION_ASK.search(text))
     genes = genes_named(text)
-    if not familial and not genes:
+    if (not familial and not genes) or _WEIGHED.search(text):
         return None
     cancers = cancers_named(_GENE_WORDS.sub(" ", text)) if familial else ()
     if not cancers and not (mutation or genes):
