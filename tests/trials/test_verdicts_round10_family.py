@@ -81,12 +81,10 @@ CASES: list[tuple[str, str, str, str]] = [
     # 1 which cancer
     (AUNTS, "Family history of colorectal cancer", INC, "included"),
     (AUNTS, "Family history of breast cancer", INC, "not included"),
-    (HBOC2, "Family history of prostate cancer", INC, "included"),
     (OWN_CRC, "Family history of colorectal cancer", INC, NEI),
     (OWN_CRC, "Family history of breast cancer", INC, "included"),
     (LYNCH, "Family history of uterine cancer", INC, "included"),
     # 2 which relatives
-    (AUNTS, "At least one first-degree relative with colorectal cancer", INC, "not included"),
     (AUNTS, "Colorectal cancer in a first- or second-degree relative", INC, "included"),
     (AUNTS, "Colorectal cancer in a relative on the paternal side", INC, "not included"),
     (AUNTS, "Colorectal cancer in a relative on the maternal side", INC, "included"),
@@ -320,6 +318,20 @@ CASES: list[tuple[str, str, str, str]] = [
         "First-degree relative with breast cancer diagnosed before age 50",
         INC,
         "not included",
+    ),
+    # the same side of the family (a brother, sister or child shares both sides)
+    (
+        "A 48-year-old woman. Her maternal grandmother had breast cancer in her 70s and her paternal aunt "
+        "had ovarian cancer.",
+        "Two or more relatives on the same side of the family with breast or ovarian cancer",
+        INC,
+        "not included",
+    ),
+    (
+        "A 48-year-old woman. Her sister had breast cancer and her paternal aunt had ovarian cancer.",
+        "Two or more relatives on the same side of the family with breast or ovarian cancer",
+        INC,
+        "included",
     ),
 ]
 

@@ -9,7 +9,7 @@ carrier status, never the patient's own), and a family history said negative or 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from onconav.i18n import N_
@@ -87,6 +87,9 @@ _GENE_WORDS = re.compile(
     r"\b(?:hereditary|familial|inherited) (?:cancer|tumou?r) (?:\w+ )?syndromes?",
     re.I,
 )
+_SAME_SIDE = re.compile(r"\bsame side\b|\bsame (?:lineage|branch)\b", re.I)
+# A brother, sister or child shares both sides of the family.
+_BOTH_SIDES = frozenset({"sister", "brother", "sibling", "twin", "son", "daughter", "child"})
 _SIDE_ASK = re.compile(r"\b(maternal|paternal)\b", re.I)
 _SPECIFIC_KIN = re.compile(r"\b(mother|father|sister|brother|daughter|son|sibling|parent)s?\b", re.I)
 
@@ -105,6 +108,7 @@ class FamilyAsk:
     count: int
     age: tuple[int, bool] | None
     side: str | None
+    same_side: bool = False  # "two or more relatives on the same side of the family"
 
 
 def _number(word: str) -> int:
@@ -156,6 +160,7 @@ def family_ask(text: str) -> FamilyAsk | None:
         count=count,
         age=age,
         side=next(iter(sides)) if len(sides) == 1 else None,
+        same_side=bool(_SAME_SIDE.search(text)),
     )
 
 
@@ -178,7 +183,10 @@ def _fits(relative: Relative, ask: FamilyAsk) -> bool | None:
     if ask.degrees is not None:
         answers.append(None if relative.degree < 0 else relative.degree in ask.degrees)
     if ask.side is not None:
-        answers.append(None if relative.side is None else relative.side == ask.side)
+        if ask.same_side and relative.kin in _BOTH_SIDES:
+            answers.append(True)
+        else:
+            answers.append(None if relative.side is None else relative.side == ask.side)
     if ask.age is not None:
         limit, inclusive = ask.age
         if relative.ages is None:
@@ -208,6 +216,13 @@ def _cancer_verdict(note: NoteFacts, story: FamilyStory, ask: FamilyAsk, kind: K
         )
     ):
         return positive_label(kind), None, (N_("The patient has %(cancer)s."), {"cancer": name})
+    if ask.same_side and ask.side is None:
+        # one side at a time; the answer of the side that comes closest
+        answers = [
+            _cancer_verdict(note, story, replace(ask, side=side), kind) for side in ("maternal", "paternal")
+        ]
+        order = {positive_label(kind): 0, NEI: 1}
+        return min(answers, key=lambda a: order.get(a[0], 2) if a else 3)
     met = maybe = 0
     evidence: int | None = None
     failed: Relative | None = None

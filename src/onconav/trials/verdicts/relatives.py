@@ -355,7 +355,7 @@ def family_story(sentences: tuple[str, ...], patients: frozenset[int] = frozense
             back = n
             while back and chunks[back - 1][1] and not chunks[back - 1][2] and not chunks[back - 1][3]:
                 back -= 1
-            kin = [k for c in chunks[back:n] for k in c[1]] + kin
+            kin = _shared_side([k for c in chunks[back:n] for k in c[1]] + kin)
             if not kin and family:
                 kin = [(0, "relative", -1, None, 1)]
             ages = _ages(chunk)
@@ -366,6 +366,22 @@ def family_story(sentences: tuple[str, ...], patients: frozenset[int] = frozense
                     own_age = ages[0][1]
                 relatives.append(Relative(word, degree, side, count, cancers, own_age, chunk_genes, i))
     return FamilyStory(tuple(relatives), tuple(negative), unknown, tuple(own))
+
+
+def _shared_side(
+    kin: list[tuple[int, str, int, str | None, int]],
+) -> list[tuple[int, str, int, str | None, int]]:
+    """ "her paternal grandfather and two uncles": a side said once holds for the aunts, uncles,
+    grandparents and cousins named after it."""
+    out = []
+    side = None
+    for at, word, degree, own, count in kin:
+        if degree < 2:
+            out.append((at, word, degree, own, count))  # a parent's side is no one else's
+            continue
+        side = own or side
+        out.append((at, word, degree, side, count))
+    return out
 
 
 _PATIENT_WORD = re.compile(r"\b(?:she|he|the patient)\b", re.I)
