@@ -238,7 +238,9 @@ def _cancer_verdict(note: NoteFacts, story: FamilyStory, ask: FamilyAsk, kind: K
                 return (
                     positive_label(kind),
                     evidence,
-                    (
+                    (N_("The note gives a relative with %(cancer)s."), {"cancer": name})
+                    if relative.degree < 0
+                    else (
                         N_("The note gives a relative (%(kin)s) with %(cancer)s."),
                         {"kin": relative.kin, "cancer": name},
                     ),

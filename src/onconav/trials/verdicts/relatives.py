@@ -12,7 +12,7 @@ great-aunt or great-uncle. A spouse or a step-relative is no blood relative.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from onconav.knowledge import service as knowledge
@@ -394,13 +394,4 @@ def _patient_first(chunk: str, kin: list[tuple[int, str, int, str | None, int]])
 
 
 def _with_age(relative: Relative, ages: tuple[int, int]) -> Relative:
-    return Relative(
-        relative.kin,
-        relative.degree,
-        relative.side,
-        relative.count,
-        relative.cancers,
-        ages,
-        relative.genes,
-        relative.sentence,
-    )
+    return replace(relative, ages=ages)
