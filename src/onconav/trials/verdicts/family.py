@@ -1,7 +1,9 @@
 """A family history the criterion asks ("Family history of myocardial infarction") against the relatives'
 illnesses the note tells ("His brother had a myocardial infarction", "family history of breast cancer"):
 met when the note gives a relative the disease (or a narrower one), not met when it says the family
-history is negative. A criterion with words the note's sentence does not hold ("premature") stays open.
+history is negative, open when it says the family history is unknown (an adopted patient). A criterion with
+words the note's sentence does not hold ("premature") stays open. Cancers and hereditary mutations in the
+family are `heredity.py`'s.
 """
 
 from __future__ import annotations
@@ -9,18 +11,13 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
-from onconav.trials.verdicts.answers import Found, Kind, concept_named, negative_label, positive_label
+from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.overlap import stems
+from onconav.trials.verdicts.relatives import NO_FAMILY_HISTORY, UNKNOWN_FAMILY
 from onconav.trials.verdicts.text import ancestors
 
-_NO_FAMILY_HISTORY = re.compile(
-    r"\bno (?:\w+ ){0,2}family history\b|\bfamily history (?:is |was )?(?:negative|unremarkable|"
-    r"non-?contributory|noncontributory)\b|\bno (?:known )?(?:history of )?\w+ (?:\w+ )?in (?:the|his|her) "
-    r"family\b",
-    re.I,
-)
 # Words of a family history itself; any other word must be in the note's sentence.
 _FAMILY_WORDS_TEXT = (
     "family history of in a first second degree relative relatives parent parents sibling siblings known "
@@ -68,7 +65,11 @@ def family_history(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Fo
                 said.sentence,
                 (N_("The note gives a relative %(concept)s."), concept_named(mention)),
             )
-    denied = next((i for i, s in enumerate(note.sentences) if _NO_FAMILY_HISTORY.search(s)), None)
+    unknown = next((i for i, s in enumerate(note.sentences) if UNKNOWN_FAMILY.search(s)), None)
+    if unknown is not None:
+        # an adopted patient's family history is unknown, not negative
+        return NEI, unknown, N_("The note says the family history is unknown.")
+    denied = next((i for i, s in enumerate(note.sentences) if NO_FAMILY_HISTORY.search(s)), None)
     if denied is not None and not any(m.polarity == "family" for m in note.mentions):
         return negative_label(kind), denied, N_("The note says the family history is negative.")
     return None

@@ -24,6 +24,7 @@ from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
 from onconav.trials.verdicts.family import family_history
 from onconav.trials.verdicts.gestation import gestational_age
+from onconav.trials.verdicts.heredity import family_cancer
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.opposites import opposite_states
 from onconav.trials.verdicts.organs import organ_function, performance
@@ -68,6 +69,7 @@ RULES: tuple[Rule, ...] = (
     pain_score,
     organ_function,
     psa_progression,
+    family_cancer,
     cancer,
     bedside_score,
     unknowable,
