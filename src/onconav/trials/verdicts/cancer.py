@@ -49,6 +49,8 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return found
     if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
         inside = _GROUP_OF_STAGE[note.stage] in criterion.stages
+        if criterion.negated_subject:
+            inside = not inside  # "No stage IV or recurrent disease": the stage named is what must not be
         return (
             (positive_label(kind) if inside else negative_label(kind)),
             _cancer_sentence(note),

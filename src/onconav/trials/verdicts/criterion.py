@@ -306,7 +306,7 @@ def read_criterion(text: str) -> CriterionFacts:
     return CriterionFacts(
         text=text,
         words=tuple(t.word for t in tokens),
-        age=age_range(text),
+        age=_age(text),
         sexes=_sexes(text),
         performance=_performance(text, found),
         thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
@@ -410,9 +410,32 @@ _CLAUSES_ABOUT_OTHERS = re.compile(
 )
 
 
+# The name of the response criteria for solid tumours (RECIST) names no cancer: "measurable disease per
+# Response Evaluation Criteria in Solid Tumors" asks a measurement, not for a solid tumour.
+_RESPONSE_CRITERIA = re.compile(r"\bresponse evaluation criteria in solid tumou?rs?\b", re.I)
+
+
 def _subject_text(text: str) -> str:
-    """The criterion without clauses about other patients and without its exceptions."""
-    return _CLAUSES_ABOUT_OTHERS.sub(" ", text)
+    """The criterion without clauses about other patients, its exceptions and the names of response
+    criteria."""
+    return _RESPONSE_CRITERIA.sub(" ", _CLAUSES_ABOUT_OTHERS.sub(" ", text))
+
+
+# A time since or before an event ("at least 5 years since prior chemotherapy", "2 years after the
+# transplant") is an interval, not the patient's age, unless the criterion also speaks of age.
+_INTERVAL = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|weeks?|days?)\s+(?:since|after|from|before|prior to|"
+    r"elapsed|ago|following)\b",
+    re.I,
+)
+_AGE_NAMED = re.compile(r"\bages?d?\b|\bold\b|\badults?\b|\bbirthday", re.I)
+
+
+def _age(text: str) -> AgeRange | None:
+    """The ages a criterion admits, not taking an interval after an event for an age."""
+    if _INTERVAL.search(text) and not _AGE_NAMED.search(text):
+        return None
+    return age_range(text)
 
 
 def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ from onconav.trials.verdicts.conditions import conditions
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.disease_status import measurable_disease, progression_after_treatment
 from onconav.trials.verdicts.doses import daily_dose
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
@@ -67,6 +68,7 @@ RULES: tuple[Rule, ...] = (
     pain_score,
     organ_function,
     psa_progression,
+    measurable_disease,
     cancer,
     bedside_score,
     unknowable,
@@ -80,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     subtypes,
     systemic_for_other_condition,
     family_history,
+    progression_after_treatment,
     conditions,
     overlap,
 )

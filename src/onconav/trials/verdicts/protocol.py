@@ -11,6 +11,7 @@ from onconav.trials import oncotree
 from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
+from onconav.trials.verdicts.demographics import pregnancy
 from onconav.trials.verdicts.note import NoteFacts
 
 # A criterion of this many words or fewer that ends in "no" or "none" is a fragment ("This study has no").
@@ -26,7 +27,23 @@ def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and criterion.sexes is None
     ) and re.search(r"\b(?:no|none|not applicable|n/a)\W*$", criterion.text, re.I):
         return NA, None, N_("The criterion has no content.")
+    if len(criterion.words) <= HEADING_WORDS and _HEADING.match(criterion.text):
+        # "Chemotherapy:", "Biologic therapy:" - the title of the criteria that follow it.
+        return NA, None, N_("The criterion is only a heading.")
+    if _PERMISSION.search(criterion.text) and not _REQUIREMENT.search(criterion.text):
+        return NA, None, N_("The criterion only says what is allowed; it asks nothing of the patient.")
     return None
+
+
+# A heading: a few words ending with a colon, with nothing asked after it.
+HEADING_WORDS = 4
+_HEADING = re.compile(r"^\W*[A-Za-z][\w /,&()-]{0,40}:\s*$")
+# "Prior radiotherapy ... are allowed", "Bisphosphonates are permitted.": what a patient may have had or
+# take, stated without a condition, rules nobody out.
+_PERMISSION = re.compile(
+    r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\W*$|^\W*(?:allowed|permitted)\s*:", re.I
+)
+_REQUIREMENT = re.compile(r"\b(?:if|provided|as long as|only|unless|must|should|except|but|not)\b", re.I)
 
 
 _FAILS_TO_PROVIDE = re.compile(
@@ -106,6 +123,8 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and _FUTURE.search(criterion.text)
         and not _PLANNED_PREGNANCY.search(criterion.text)
     ):
+        if "pregnancy" in criterion.topics and (found := pregnancy(note, criterion, kind)) and found[0] == NA:
+            return found  # "intention of becoming pregnant" for a man or after menopause
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
     if kind == "exclusion" and _PROGNOSIS.search(criterion.text):
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
