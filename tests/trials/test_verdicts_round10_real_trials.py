@@ -287,3 +287,109 @@ def test_list_controls() -> None:
     # a young woman: the list still decides (she meets the definition); a man is not applicable
     items = [("exclusion", "Any of the following:", 0), ("exclusion", "Known cardiac metastases", 1)]
     assert _items(_note(*LUNG_PROGRESSING), items)[0].label == "not excluded"  # type: ignore[arg-type]
+
+
+def test_descendants_of_a_requirement_not_for_the_patient_do_not_apply() -> None:
+    parent = (
+        "Evidence of non-childbearing status for women of childbearing potential: negative serum pregnancy "
+        "test within 14 days of study treatment. Postmenopausal is defined as:"
+    )
+    children = (
+        "Radiation-induced oophorectomy with last menses >1 year ago,",
+        "Chemotherapy-induced menopause with >1 year interval since last menses,",
+        "Or surgical sterilisation (bilateral oophorectomy or hysterectomy).",
+    )
+    items = [("inclusion", parent, 0)] + [("inclusion", c, 1) for c in children]
+    found = _items(_note(*THYROID_MAN), items)  # type: ignore[arg-type]
+    assert [v.label for v in found] == ["not applicable"] * 4
+
+
+# 8. Histologic types (NCT00023673, NCT03599518).
+
+ADENO = "Adenocarcinoma"
+SQUAMOUS = "Squamous cell carcinoma"
+NO_SMALL_CELL = "No undifferentiated small cell (oat cell or high-grade neuroendocrine) carcinoma"
+ADENO_NSCLC = "Has histologically or cytologically documented adenocarcinoma NSCLC"
+
+ASTROCYTOMA = ("A 47-year-old man has an anaplastic astrocytoma of the thoracic spinal cord.",)
+CLL = ("A 59-year-old man has chronic lymphocytic leukemia treated with rituximab.",)
+LUNG_UNTYPED = ("A 64-year-old woman has lung cancer found on a CT for cough; the biopsy is pending.",)
+NSCLC_UNTYPED = ("A 67-year-old man has non-small cell lung cancer, stage IIIB.",)
+SQUAMOUS_LUNG = ("A 70-year-old man has squamous cell carcinoma of the lung, stage IIIB.",)
+SMALL_CELL = ("A 62-year-old woman has small cell lung cancer, extensive stage.",)
+DUCTAL = ("A 55-year-old woman has invasive ductal carcinoma of the breast.",)
+
+
+@pytest.mark.parametrize(
+    ("lines", "criterion", "label"),
+    [
+        # a glioma or a leukaemia is not a carcinoma of any type
+        (ASTROCYTOMA, ADENO, "not included"),
+        (ASTROCYTOMA, SQUAMOUS, "not included"),
+        (CLL, ADENO, "not included"),
+        # a lung cancer whose type the note does not give: open
+        (LUNG_UNTYPED, ADENO, "not enough information"),
+        (LUNG_UNTYPED, SQUAMOUS, "not enough information"),
+        (NSCLC_UNTYPED, ADENO, "not enough information"),
+        (NSCLC_UNTYPED, SQUAMOUS, "not enough information"),
+        # a ductal carcinoma is an adenocarcinoma
+        (DUCTAL, "Histologically confirmed adenocarcinoma or squamous cell carcinoma", "included"),
+        # a type the tumour must not be
+        (SQUAMOUS_LUNG, NO_SMALL_CELL, "included"),
+        (DUCTAL, "No small cell carcinoma", "included"),
+        (SMALL_CELL, "No small cell carcinoma", "not included"),
+        # controls
+        (SQUAMOUS_LUNG, ADENO, "not included"),
+        (SQUAMOUS_LUNG, SQUAMOUS, "included"),
+        (SMALL_CELL, ADENO_NSCLC, "not included"),
+    ],
+)
+def test_histologic_types(lines: tuple[str, ...], criterion: str, label: str) -> None:
+    assert _label(_note(*lines), criterion, "inclusion") == label
+
+
+def test_histology_reason_names_the_cancer() -> None:
+    verdict = judge(_note(*ASTROCYTOMA), ADENO, "inclusion")  # type: ignore[arg-type]
+    assert "not a carcinoma" in verdict.reason
+
+
+# 9. Limited and extensive disease stage are small cell lung cancer's (NCT02481830).
+
+LIMITED_OR_EXTENSIVE = "Subjects with either limited or extensive disease stage at the initial diagnosis"
+
+
+@pytest.mark.parametrize("lines", [BREAST_METASTATIC, THYROID_MAN])
+def test_small_cell_staging_is_not_another_cancers_stage(lines: tuple[str, ...]) -> None:
+    assert _label(_note(*lines), LIMITED_OR_EXTENSIVE, "inclusion") != "included"
+
+
+def test_small_cell_staging_control() -> None:
+    assert _label(_note(*SMALL_CELL), LIMITED_OR_EXTENSIVE, "inclusion") == "included"
+
+
+# 10. Progression words that are not the disease's (NCT01642004).
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The right recurrent laryngeal nerve lies close to the thyroid tumour.",
+        "He has progressive weakness of both legs.",
+    ],
+)
+def test_words_that_are_not_progression(line: str) -> None:
+    lines = ("A 73-year-old man has metastatic papillary thyroid cancer.", line)
+    verdict = judge(_note(*lines), PROGRESSED_PLATINUM, "inclusion")  # type: ignore[arg-type]
+    assert verdict.label == "not enough information"
+
+
+def test_permission_inside_an_exclusion_is_not_the_criterion() -> None:
+    text = (
+        "History of idiopathic pulmonary fibrosis, organizing pneumonia (e.g., bronchiolitis obliterans), "
+        "drug-induced pneumonitis, or idiopathic pneumonitis, or evidence of active pneumonitis on screening "
+        "chest computed tomography (CT) scan History of radiation pneumonitis in the radiation field "
+        "(fibrosis) is permitted."
+    )
+    for kind in ("inclusion", "exclusion"):
+        verdict = judge(_note(*BREAST_METASTATIC), text, kind)  # type: ignore[arg-type]
+        assert "only says what is allowed" not in verdict.reason

@@ -43,17 +43,23 @@ def measurable_disease(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -
 # "Disease recurrence or progression during/after one prior platinum doublet-based chemotherapy regimen",
 # "refractory to at least one line of therapy": the cancer grew, or came back, after a treatment.
 _ASKS_PROGRESSION = re.compile(
-    r"\b(?:progress\w*|recurren\w*|recurred|relaps\w*|refractory)\b[^.;]{0,80}?"
+    r"\b(?:progress\w*|recurren\w*(?! laryngeal)|recurred|relaps\w*|refractory)\b[^.;]{0,80}?"
     r"\b(?:after|during|following|on|despite|to|with)\b[^.;]{0,60}?"
     r"\b(?:therap\w*|treatments?|regimens?|chemo\w*|lines?|platinum|\w+mab|\w+nib|surgery|radiation)\b",
     re.I,
 )
-# What a note says when the cancer grew or came back (or failed a treatment).
+# What a note says when the cancer grew or came back (or failed a treatment), in a sentence about the
+# disease ("progressive leg weakness" is not the cancer's progression).
 _NOTE_PROGRESSION = re.compile(
-    r"\b(?:progress\w*|recurren\w*|recurred|relaps\w*|refractory|new (?:\w+ ){0,2}?(?:lesions?|metasta\w*|"
-    r"masses|nodules?|mets)|ris(?:ing|e in)|grew|grown|growing|growth|enlarg\w*|increas\w* in size|"
-    r"worsening|failed|failure|no response|did not respond|not (?:have )?(?:much|a significant) (?:\w+ )?"
-    r"response|resistant)\b",
+    r"\b(?:progress\w*|recurren\w*(?! laryngeal)|recurred|relaps\w*|refractory|"
+    r"new (?:\w+ ){0,2}?(?:lesions?|metasta\w*|masses|nodules?|mets)|"
+    r"ris(?:ing|e in)|grew|grown|growing|growth|enlarg\w*|increas\w* in size|"
+    r"no response|did not respond|not (?:have )?(?:much|a significant) (?:\w+ ){0,3}?response|resistant)\b",
+    re.I,
+)
+_ABOUT_THE_DISEASE = re.compile(
+    r"cancer|carcinoma|tumou?r|malignan|neoplas|disease|lesion|metasta|mass|nodule|\w+oma\b|leuk|"
+    r"lymph|\bpsa\b|marker|white (?:blood )?(?:cell )?count|response|therapy|treatment",
     re.I,
 )
 
@@ -63,6 +69,6 @@ def progression_after_treatment(note: NoteFacts, criterion: CriterionFacts, kind
     never says the disease grew or came back (the cancer's spread alone is not progression after it)."""
     if kind != "inclusion" or note.cancer is None or not _ASKS_PROGRESSION.search(criterion.text):
         return None
-    if _NOTE_PROGRESSION.search(note.text):
+    if any(_NOTE_PROGRESSION.search(s) and _ABOUT_THE_DISEASE.search(s) for s in note.sentences):
         return None
     return NEI, None, N_("The note does not say the disease progressed or came back after a treatment.")

@@ -89,7 +89,19 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
         if own is not None and own_words >= OWN_CONTENT_WORDS and own.label in failed_or_not_applicable:
             # The parent's own requirement fails, or is not for this patient ("Women of childbearing
             # potential must have a negative pregnancy test ...; a female of childbearing potential is any
-            # woman who:" for a man), whatever its list says.
+            # woman who:" for a man), whatever its list says; what its list details is not the patient's
+            # either when the requirement does not apply.
+            if own.label == NA:
+                for j in _descendants(items, i):
+                    child = verdicts[j]
+                    if child is not None:
+                        verdicts[j] = replace(
+                            child,
+                            label=NA,
+                            reason=f"Part of a criterion that does not apply: {text}",
+                            reason_template=N_("Part of a criterion that does not apply: %(item)s"),
+                            reason_details=(("item", text),),
+                        )
             continue
         deciding = next((j for j in children if (v := verdicts[j]) is not None and v.label == label), None)
         decided_by = items[deciding][1] if deciding is not None else ""
@@ -103,6 +115,17 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
             reason_details=(("item", decided_by),) if decided_by else (),
         )
     return [v for v in verdicts if v is not None]
+
+
+def _descendants(items: Sequence[tuple[Kind, str, int]], index: int) -> list[int]:
+    """The items indented under item `index` (its children, theirs, ...)."""
+    kind, _text, level = items[index]
+    found = []
+    for j in range(index + 1, len(items)):
+        if items[j][0] != kind or items[j][2] <= level:
+            break
+        found.append(j)
+    return found
 
 
 def _parent(items: Sequence[tuple[Kind, str, int]], index: int) -> int | None:

@@ -30,7 +30,7 @@ def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if len(criterion.words) <= HEADING_WORDS and _HEADING.match(criterion.text):
         # "Chemotherapy:", "Biologic therapy:" - the title of the criteria that follow it.
         return NA, None, N_("The criterion is only a heading.")
-    if _PERMISSION.search(criterion.text) and not _REQUIREMENT.search(criterion.text):
+    if kind == "inclusion" and _is_permission(criterion.text):
         return NA, None, N_("The criterion only says what is allowed; it asks nothing of the patient.")
     return None
 
@@ -43,6 +43,26 @@ _HEADING = re.compile(r"^\W*[A-Za-z][\w /,&()-]{0,40}:\s*$")
 _PERMISSION = re.compile(
     r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\W*$|^\W*(?:allowed|permitted)\s*:", re.I
 )
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _is_permission(text: str) -> bool:
+    """Whether the whole criterion only allows something ("... are allowed"); a permission in
+    parentheses ("(pneumonitis in the field is permitted)") or after another sentence qualifies what
+    precedes."""
+    if not _PERMISSION.search(text):
+        return False
+    bare = _PARENTHESES.sub(" ", _PARENTHESES.sub(" ", text))
+    # A second sentence run on without its full stop ("... on CT scan History of X is permitted").
+    run_on = re.search(r"[a-z)]\s+[A-Z][a-z]+ (?:of|with|in)\b", bare)
+    return (
+        bool(_PERMISSION.search(bare))
+        and not _REQUIREMENT.search(bare)
+        and not re.search(r"[;.]\s", bare)
+        and not run_on
+    )
+
+
 _REQUIREMENT = re.compile(r"\b(?:if|provided|as long as|only|unless|must|should|except|but|not)\b", re.I)
 
 
