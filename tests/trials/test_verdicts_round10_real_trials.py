@@ -393,3 +393,46 @@ def test_permission_inside_an_exclusion_is_not_the_criterion() -> None:
     for kind in ("inclusion", "exclusion"):
         verdict = judge(_note(*BREAST_METASTATIC), text, kind)  # type: ignore[arg-type]
         assert "only says what is allowed" not in verdict.reason
+
+
+# 11. A cancer asked of a patient whose note describes no cancer (NCT01642004, NCT03424005).
+
+SQUAMOUS_NSCLC = (
+    "Subjects with histologically or cytologically-documented squamous cell NSCLC who present with Stage "
+    "IIIB/IV disease or with recurrent or progressive disease following multimodal therapy (radiation "
+    "therapy, surgical resection, or definitive chemoradiation therapy for locally advanced disease)"
+)
+TNBC = (
+    "Metastatic or inoperable locally advanced, histologically documented TNBC (absence of HER2, ER, and PR "
+    "expression)"
+)
+VASCULITIS = (
+    "A 58-year-old man has granulomatosis with polyangiitis diagnosed on a lung biopsy showing necrotizing "
+    "granulomas.",
+    "He takes prednisone and azathioprine. Creatinine 1.1 mg/dL.",
+)
+OBESITY = ("A 36-year-old woman comes for weight loss advice; her BMI is 41.", "She has hypertension.")
+LUNG_MASS = ("A 69-year-old smoker has a 4 cm right lung mass on CT; a biopsy is planned.",)
+
+
+@pytest.mark.parametrize("criterion", [SQUAMOUS_NSCLC, TNBC])
+@pytest.mark.parametrize("lines", [VASCULITIS, OBESITY])
+def test_cancer_asked_of_a_patient_without_cancer(lines: tuple[str, ...], criterion: str) -> None:
+    verdict = judge(_note(*lines), criterion, "inclusion")  # type: ignore[arg-type]
+    assert verdict.label == "not included"
+    assert verdict.reason == "The note describes no cancer."
+
+
+@pytest.mark.parametrize(
+    ("lines", "criterion"),
+    [
+        # a mass not yet diagnosed: open
+        (LUNG_MASS, SQUAMOUS_NSCLC),
+        # a criterion naming a cancer without asking the diagnosis
+        (OBESITY, "Women eligible for breast cancer screening"),
+        (OBESITY, "Family history of breast cancer"),
+    ],
+)
+def test_no_cancer_controls(lines: tuple[str, ...], criterion: str) -> None:
+    verdict = judge(_note(*lines), criterion, "inclusion")  # type: ignore[arg-type]
+    assert verdict.reason != "The note describes no cancer."

@@ -27,7 +27,7 @@ _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "I
 def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """The cancer named (histology), stage, biomarkers and brain metastases, when the note has a cancer."""
     if note.cancer is None:
-        return None
+        return _no_cancer(note, criterion, kind)
     if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
         return brain_metastases(note, criterion, kind)
     found = metastatic_sites(note, criterion, kind)
@@ -69,6 +69,39 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if found is not None:
         return found
     return biomarkers(note, criterion, kind)
+
+
+# Any word of a note that may be about a cancer, found or suspected: then the note has not ruled it out.
+_TUMOUR_WORDS = re.compile(
+    r"cancer|carcinoma|tumou?r|malignan|neoplas|\bmass|nodul|lesion|metasta|\w+(?<!granul)omas?\b|leuk|lymphom|"
+    r"myelo|blast|oncolog|chemo|radiother|(?-i:\b(?:CA|MDS|CLL|ALL|AML|CML|XRT)\b)",
+    re.I,
+)
+
+
+# A criterion asking the diagnosis itself (confirmed, staged, spread), not screening for or risk of it.
+_DIAGNOSIS_ASKED = re.compile(
+    r"histolog|cytolog|patholog|biopsy[- ]proven|confirmed|documented|\bstage|metasta|advanced|recurrent|"
+    r"relapsed|refractory|unresectable|inoperable",
+    re.I,
+)
+_NOT_A_DIAGNOSIS = re.compile(r"screen|risk|prevent|suspect|famil|relative|vaccin|survivor|history of", re.I)
+
+
+def _no_cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion asking a cancer of a patient whose note describes an illness and no cancer, nor any
+    tumour, mass or cancer treatment: not included (a thorough note names the cancer a patient has)."""
+    if (
+        kind != "inclusion"
+        or not (criterion.cancer_types or criterion.cancer)
+        or criterion.negated_subject
+        or OTHER_CANCER.search(criterion.text)
+        or not _DIAGNOSIS_ASKED.search(criterion.text)
+        or _NOT_A_DIAGNOSIS.search(criterion.text)
+        or _TUMOUR_WORDS.search(note.text)
+    ):
+        return None
+    return "not included", None, N_("The note describes no cancer.")
 
 
 # Prostate cancer that grows despite castration, or still answers to it: asked by a criterion, told by a
