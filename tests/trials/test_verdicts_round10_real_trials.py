@@ -326,6 +326,7 @@ DUCTAL = ("A 55-year-old woman has invasive ductal carcinoma of the breast.",)
         # a glioma or a leukaemia is not a carcinoma of any type
         (ASTROCYTOMA, ADENO, "not included"),
         (ASTROCYTOMA, SQUAMOUS, "not included"),
+        (ASTROCYTOMA, NO_SMALL_CELL, "included"),
         (CLL, ADENO, "not included"),
         # a lung cancer whose type the note does not give: open
         (LUNG_UNTYPED, ADENO, "not enough information"),
@@ -436,3 +437,30 @@ def test_cancer_asked_of_a_patient_without_cancer(lines: tuple[str, ...], criter
 def test_no_cancer_controls(lines: tuple[str, ...], criterion: str) -> None:
     verdict = judge(_note(*lines), criterion, "inclusion")  # type: ignore[arg-type]
     assert verdict.reason != "The note describes no cancer."
+
+
+# 12. "Patients who are X are eligible if:" asks only the patients with X (NCT02465060).
+
+HIV_PARENT = "Patients who are human immunodeficiency virus (HIV)-positive are eligible if:"
+HIV_CHILDREN = (
+    "CD4+ cell count greater or equal to 250 cells/mm^3",
+    "If on antiretroviral therapy, must not be on any strong CYP3A4 inhibitors",
+    "Probable long-term survival with HIV if cancer were not present",
+)
+COLON_HIV = (
+    "A 50-year-old man has metastatic colon adenocarcinoma.",
+    "He has HIV infection treated with antiretroviral therapy.",
+)
+
+
+@pytest.mark.parametrize("lines", [BREAST_METASTATIC, THYROID_MAN])
+def test_eligible_if_for_patients_without_the_condition(lines: tuple[str, ...]) -> None:
+    items = [("inclusion", HIV_PARENT, 0)] + [("inclusion", c, 1) for c in HIV_CHILDREN]
+    found = _items(_note(*lines), items)  # type: ignore[arg-type]
+    assert [v.label for v in found] == ["not applicable"] * 4
+
+
+def test_eligible_if_for_patients_with_the_condition() -> None:
+    items = [("inclusion", HIV_PARENT, 0)] + [("inclusion", c, 1) for c in HIV_CHILDREN]
+    found = _items(_note(*COLON_HIV), items)  # type: ignore[arg-type]
+    assert found[0].label != "not applicable"

@@ -218,6 +218,8 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
     if histologies and note.histologies and _conflicting(histologies, note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
     if histologies & _EXCLUSIVE_TYPES and (other := _not_a_carcinoma(note)) is not None:
+        if criterion.negated_subject and _NO_TYPE.match(criterion.text):
+            return "included", _cancer_sentence(note), N_("The note gives another histologic type.")
         # Adenocarcinoma, squamous, large- and small-cell carcinoma are epithelial cancers; a glioma, a
         # leukaemia, a lymphoma, a myeloma, a sarcoma or a melanoma is none of them (WHO classifications).
         return (

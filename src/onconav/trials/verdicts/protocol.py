@@ -183,6 +183,15 @@ _SEX_REQUIREMENT = re.compile(
 )
 
 
+# "Patients who are HIV-positive are eligible if:", "Patients with hepatitis B are eligible provided":
+# what follows is asked only of the patients named.
+_ELIGIBLE_IF = re.compile(
+    r"^\W*(?:patients|subjects|participants|those) (?:who are|with) (?P<condition>[^,;:]{3,80}?) "
+    r"(?:are|will be|may be) (?:also )?eligible (?:if|provided|only if|as long as)\b",
+    re.I,
+)
+
+
 def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "If X, ...", "Patients who have had X must ...", "Cohort B (NSCLC): ..." or "Men must ...": not
     applicable (inclusion or exclusion) when the note rules X out, never mentions it, or names another
@@ -190,7 +199,11 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     required = _SEX_REQUIREMENT.search(criterion.text)
     if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
         return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
-    m = _CONDITIONAL.search(criterion.text) or _COHORT.search(criterion.text)
+    m = (
+        _CONDITIONAL.search(criterion.text)
+        or _COHORT.search(criterion.text)
+        or _ELIGIBLE_IF.search(criterion.text)
+    )
     if m is None:
         return None
     condition = read_criterion(m.group("condition"))
