@@ -464,3 +464,28 @@ def test_eligible_if_for_patients_with_the_condition() -> None:
     items = [("inclusion", HIV_PARENT, 0)] + [("inclusion", c, 1) for c in HIV_CHILDREN]
     found = _items(_note(*COLON_HIV), items)  # type: ignore[arg-type]
     assert found[0].label != "not applicable"
+
+
+# 13. A cancer named only in a clause about other patients is not the cancer asked (NCT02465060).
+
+STEROIDS = (
+    "Patients must have discontinued steroids >= 1 week prior to registration to Step 0 and remain off "
+    "steroids thereafter, except as permitted (see below); patients with glioblastoma (GBM) must have been "
+    "on stable dose of steroids, or be off steroids, for one week prior to registration to treatment "
+    "(Step 1, 3, 5, 7)"
+)
+GLIOMA_ON_STEROIDS = (
+    "A 46-year-old man has an anaplastic astrocytoma of the brain.",
+    "He takes dexamethasone 4 mg twice daily.",
+)
+
+
+def test_cancer_in_a_clause_about_other_patients() -> None:
+    assert read_criterion(STEROIDS).cancer is None
+    verdict = judge(_note(*GLIOMA_ON_STEROIDS), STEROIDS, "inclusion")  # type: ignore[arg-type]
+    assert verdict.label != "included"
+
+
+def test_cancer_asked_before_a_clause_about_other_patients() -> None:
+    text = "Histologically confirmed glioblastoma; patients with prior bevacizumab must wait 4 weeks"
+    assert read_criterion(text).cancer is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
@@ -314,7 +315,7 @@ def read_criterion(text: str) -> CriterionFacts:
         mentions=tuple(
             _not_anticancer(_shared_heads(text, tokens, mentions(tokens, 0)), [t.word for t in tokens])
         ),
-        cancer=explanation.condition.code if explanation and explanation.condition else None,
+        cancer=_cancer_asked(text, explanation),
         stage=explanation.stage.group if explanation and explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
         if explanation
@@ -328,6 +329,25 @@ def read_criterion(text: str) -> CriterionFacts:
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
         cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+def _cancer_asked(text: str, explanation: Any) -> str | None:
+    """The catalogue code of the cancer the criterion asks, not one named only in a clause about other
+    patients ("...; patients with glioblastoma must have been on a stable dose of steroids")."""
+    if explanation is None or explanation.condition is None:
+        return None
+    if (clause := _OTHER_PATIENTS.search(text)) is not None and clause.start() > 0:
+        own = knowledge.explain(text[: clause.start()] + text[clause.end() :])
+        return str(own.condition.code) if own.condition else None
+    return str(explanation.condition.code)
+
+
+# A clause about other patients, after what the criterion asks of everyone ("...; patients with GBM must").
+_OTHER_PATIENTS = re.compile(
+    r"[;.]\s*(?:patients|subjects|participants|those) with [^;.]*?"
+    r"\b(?:must|are to|should|may|will|need|can)\b[^;]*",
+    re.I,
+)
 
 
 # "Hepatitis B or C", "hepatitis B and/or C": the second letter names a concept with the first's head word.

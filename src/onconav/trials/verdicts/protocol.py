@@ -186,7 +186,7 @@ _SEX_REQUIREMENT = re.compile(
 # "Patients who are HIV-positive are eligible if:", "Patients with hepatitis B are eligible provided":
 # what follows is asked only of the patients named.
 _ELIGIBLE_IF = re.compile(
-    r"^\W*(?:patients|subjects|participants|those) (?:who are|with) (?P<condition>[^,;:]{3,80}?) "
+    r"^\W*(?:patients|subjects|participants|those) (?:who are|with) (?P<condition>[^,;:.]{3,80}?) "
     r"(?:are|will be|may be) (?:also )?eligible (?:if|provided|only if|as long as)\b",
     re.I,
 )
