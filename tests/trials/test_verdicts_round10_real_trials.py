@@ -489,3 +489,17 @@ def test_cancer_in_a_clause_about_other_patients() -> None:
 def test_cancer_asked_before_a_clause_about_other_patients() -> None:
     text = "Histologically confirmed glioblastoma; patients with prior bevacizumab must wait 4 weeks"
     assert read_criterion(text).cancer is not None
+
+
+# 14. Metastatic disease with an alternative for the adjuvant setting (NCT00002475).
+
+METASTATIC_OR_HIGH_RISK = "Metastatic disease or subclinical disease at high risk of recurrence"
+CERVIX_EARLY = ("A 39-year-old woman has stage IB squamous cell carcinoma of the cervix.",)
+
+
+def test_metastatic_or_high_risk_is_not_failed_by_an_early_stage() -> None:
+    assert _label(_note(*CERVIX_EARLY), METASTATIC_OR_HIGH_RISK, "inclusion") != "not included"
+
+
+def test_metastatic_alone_is_failed_by_an_early_stage() -> None:
+    assert _label(_note(*CERVIX_EARLY), "Metastatic disease", "inclusion") == "not included"
