@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from onconav.i18n import N_
+from onconav.trials import oncotree
 from onconav.trials.verdicts.answers import NEI, Found, Kind, concept_named, negative_label, positive_label
 from onconav.trials.verdicts.brain import brain_metastases
 from onconav.trials.verdicts.conditions import concept_state, is_treatment
@@ -17,13 +18,16 @@ from onconav.trials.verdicts.note import NoteFacts, cancer_family
 from onconav.trials.verdicts.tumours import OTHER_CANCER, biomarkers, cancer_types, metastatic_sites
 
 # Criteria name stage groups I-IV; limited-stage small cell lung cancer counts as III, extensive as IV.
+# Limited and extensive disease stage the Veterans Administration Lung Study Group's staging of small cell
+# lung cancer only: another cancer's stage does not answer it.
+_SCLC_STAGING = re.compile(r"\b(?:limited|extensive)\b[\w\s-]{0,20}\b(?:stage|disease)\b", re.I)
 _GROUP_OF_STAGE = {"I": "I", "II": "II", "III": "III", "IV": "IV", "limited": "III", "extensive": "IV"}
 
 
 def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """The cancer named (histology), stage, biomarkers and brain metastases, when the note has a cancer."""
     if note.cancer is None:
-        return None
+        return _no_cancer(note, criterion, kind)
     if "brain" in criterion.metastatic_sites or "brain-metastases" in criterion.concepts:
         return brain_metastases(note, criterion, kind)
     found = metastatic_sites(note, criterion, kind)
@@ -47,8 +51,15 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
             return found
         if found is not None:
             return found
-    if criterion.stages and note.stage in _GROUP_OF_STAGE and criterion.cancer is None:
+    if (
+        criterion.stages
+        and note.stage in _GROUP_OF_STAGE
+        and criterion.cancer is None
+        and not (_SCLC_STAGING.search(criterion.text) and "small-cell" not in note.histologies)
+    ):
         inside = _GROUP_OF_STAGE[note.stage] in criterion.stages
+        if criterion.negated_subject:
+            inside = not inside  # "No stage IV or recurrent disease": the stage named is what must not be
         return (
             (positive_label(kind) if inside else negative_label(kind)),
             _cancer_sentence(note),
@@ -58,6 +69,39 @@ def cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     if found is not None:
         return found
     return biomarkers(note, criterion, kind)
+
+
+# Any word of a note that may be about a cancer, found or suspected: then the note has not ruled it out.
+_TUMOUR_WORDS = re.compile(
+    r"cancer|carcinoma|tumou?r|malignan|neoplas|\bmass|nodul|lesion|metasta|\w+(?<!granul)omas?\b|leuk|lymphom|"
+    r"myelo|blast|oncolog|chemo|radiother|(?-i:\b(?:CA|MDS|CLL|ALL|AML|CML|XRT)\b)",
+    re.I,
+)
+
+
+# A criterion asking the diagnosis itself (confirmed, staged, spread), not screening for or risk of it.
+_DIAGNOSIS_ASKED = re.compile(
+    r"histolog|cytolog|patholog|biopsy[- ]proven|confirmed|documented|\bstage|metasta|advanced|recurrent|"
+    r"relapsed|refractory|unresectable|inoperable",
+    re.I,
+)
+_NOT_A_DIAGNOSIS = re.compile(r"screen|risk|prevent|suspect|famil|relative|vaccin|survivor|history of", re.I)
+
+
+def _no_cancer(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
+    """An inclusion asking a cancer of a patient whose note describes an illness and no cancer, nor any
+    tumour, mass or cancer treatment: not included (a thorough note names the cancer a patient has)."""
+    if (
+        kind != "inclusion"
+        or not (criterion.cancer_types or criterion.cancer)
+        or criterion.negated_subject
+        or OTHER_CANCER.search(criterion.text)
+        or not _DIAGNOSIS_ASKED.search(criterion.text)
+        or _NOT_A_DIAGNOSIS.search(criterion.text)
+        or _TUMOUR_WORDS.search(note.text)
+    ):
+        return None
+    return "not included", None, N_("The note describes no cancer.")
 
 
 # Prostate cancer that grows despite castration, or still answers to it: asked by a criterion, told by a
@@ -164,8 +208,25 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
         return None  # "no other prior malignancy except skin cancer": not the cancer asked for
     # Lymphoma, melanoma and sarcoma are cancers of their own, which the OncoTree types compare.
     histologies = criterion.histologies - (_CANCER_HISTOLOGIES if criterion.cancer_types else frozenset())
+    if histologies and note.histologies and criterion.negated_subject and _NO_TYPE.match(criterion.text):
+        # "No undifferentiated small cell carcinoma": the type named is the one the tumour must not be.
+        if _conflicting(histologies, note.histologies):
+            return "included", _cancer_sentence(note), N_("The note gives another histologic type.")
+        if histologies <= _typed(note.histologies):
+            return "not included", _cancer_sentence(note), N_("The note gives this histologic type.")
+        return None
     if histologies and note.histologies and _conflicting(histologies, note.histologies):
         return "not included", _cancer_sentence(note), N_("The note gives a different histologic type.")
+    if histologies & _EXCLUSIVE_TYPES and (other := _not_a_carcinoma(note)) is not None:
+        if criterion.negated_subject and _NO_TYPE.match(criterion.text):
+            return "included", _cancer_sentence(note), N_("The note gives another histologic type.")
+        # Adenocarcinoma, squamous, large- and small-cell carcinoma are epithelial cancers; a glioma, a
+        # leukaemia, a lymphoma, a myeloma, a sarcoma or a melanoma is none of them (WHO classifications).
+        return (
+            "not included",
+            _cancer_sentence(note),
+            (N_("The note names %(cancer)s, which is not a carcinoma."), {"cancer": other}),
+        )
     by_type = cancer_types(note, criterion)
     if by_type is not None:
         stage = _GROUP_OF_STAGE.get(note.stage or "")
@@ -178,8 +239,14 @@ def _cancer_type(note: NoteFacts, criterion: CriterionFacts) -> Found:
             return "not included", _cancer_sentence(note), N_("The note gives a different stage.")
         return by_type
     if criterion.cancer is None:
-        if criterion.histologies & note.histologies and not criterion.stages:
+        if criterion.histologies & _typed(note.histologies) and not criterion.stages:
             return "included", _cancer_sentence(note), N_("The note gives this histologic type.")
+        untyped = not note.histologies or (
+            note.histologies == {"non-small-cell"} and histologies <= _NSCLC_TYPES
+        )
+        if histologies & _EXCLUSIVE_TYPES and untyped and not criterion.negated_subject:
+            # "Adenocarcinoma" asked of "lung cancer": the pathology has not said which type it is.
+            return NEI, _cancer_sentence(note), N_("The note does not give the cancer's histologic type.")
         return None
     family = note.cancer_family
     if criterion.cancer in family:
@@ -198,9 +265,50 @@ _COMPLEMENTS = (("squamous", "non-squamous"), ("small-cell", "non-small-cell"))
 _EXCLUSIVE_TYPES = frozenset({"adenocarcinoma", "squamous", "large-cell", "small-cell"})
 
 
+# Glandular carcinomas named by their growth pattern (WHO: invasive ductal carcinoma of the breast, ductal
+# adenocarcinoma of the pancreas, lobular carcinoma are adenocarcinomas).
+_GLANDULAR = frozenset({"ductal", "lobular"})
+# "No small cell carcinoma" (not "Non-metastatic adenocarcinoma", whose negation is the spread's).
+_NO_TYPE = re.compile(r"^\W*(?:no|without|not)\s", re.I)
+# The types of non-small cell lung carcinoma (WHO 2021).
+_NSCLC_TYPES = frozenset({"adenocarcinoma", "squamous", "large-cell", "non-squamous", "non-small-cell"})
+
+
+def _typed(have: frozenset[str]) -> frozenset[str]:
+    """The note's histologic types with those they are kinds of (a ductal carcinoma is an adenocarcinoma)."""
+    return have | {"adenocarcinoma"} if have & _GLANDULAR else have
+
+
+# Cancers that are not carcinomas: of blood, lymph or the central nervous system's glia, of connective
+# tissue, of melanocytes.
+_NON_EPITHELIAL_TISSUES = frozenset({"MYELOID", "LYMPH", "BRAIN"})
+_NON_EPITHELIAL = re.compile(
+    r"sarcoma|melanoma|lymphoma|leuka?emia|glioma|myeloma|astrocytoma|lymphoid|myeloid", re.I
+)
+
+
+def _not_a_carcinoma(note: NoteFacts) -> str | None:
+    """The name of the patient's cancer when every type the note gives is not a carcinoma."""
+    if not note.cancer_types or note.histologies & _EXCLUSIVE_TYPES or "carcinoma" in note.text.lower():
+        return None
+    names = []
+    for code in note.cancer_types:
+        node = oncotree.cancer_type(code)
+        if node is None:
+            return None
+        lineage_names = " ".join(oncotree.name_of(c) for c in oncotree.lineage(code))
+        if node.tissue not in _NON_EPITHELIAL_TISSUES and not _NON_EPITHELIAL.search(lineage_names):
+            return None
+        names.append(oncotree.name_of(code))
+    return ", ".join(names)
+
+
 def _conflicting(asked: frozenset[str], have: frozenset[str]) -> bool:
     """Whether the histologic types a criterion asks for rule out those the note gives: none shared,
     squamous asked of a non-squamous tumour (or the reverse), or adenocarcinoma asked of a squamous one."""
+    have = _typed(have)
+    if "non-small-cell" in have and not have & _EXCLUSIVE_TYPES and asked <= _NSCLC_TYPES:
+        return False  # a non-small cell carcinoma whose type the note does not give may be any of them
     if asked.isdisjoint(have):
         return True
     for kind, complement in _COMPLEMENTS:

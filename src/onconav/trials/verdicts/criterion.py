@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from onconav.knowledge import service as knowledge
 from onconav.trials import oncotree
@@ -306,7 +307,7 @@ def read_criterion(text: str) -> CriterionFacts:
     return CriterionFacts(
         text=text,
         words=tuple(t.word for t in tokens),
-        age=age_range(text),
+        age=_age(text),
         sexes=_sexes(text),
         performance=_performance(text, found),
         thresholds=tuple(t for t in found if t.measure not in ("ecog", "karnofsky")),
@@ -314,7 +315,7 @@ def read_criterion(text: str) -> CriterionFacts:
         mentions=tuple(
             _not_anticancer(_shared_heads(text, tokens, mentions(tokens, 0)), [t.word for t in tokens])
         ),
-        cancer=explanation.condition.code if explanation and explanation.condition else None,
+        cancer=_cancer_asked(text, explanation),
         stage=explanation.stage.group if explanation and explanation.stage else None,
         metastatic_sites=frozenset(s.site for s in explanation.metastatic_sites)
         if explanation
@@ -328,6 +329,25 @@ def read_criterion(text: str) -> CriterionFacts:
         segments=_segments(text, [t.start for t in tokens], [t.word for t in tokens]),
         cancer_types=oncotree.types_named(_subject_text(text)) if len(text) < EXPLAINED_LENGTH_LIMIT else (),
     )
+
+
+def _cancer_asked(text: str, explanation: Any) -> str | None:
+    """The catalogue code of the cancer the criterion asks, not one named only in a clause about other
+    patients ("...; patients with glioblastoma must have been on a stable dose of steroids")."""
+    if explanation is None or explanation.condition is None:
+        return None
+    if (clause := _OTHER_PATIENTS.search(text)) is not None and clause.start() > 0:
+        own = knowledge.explain(text[: clause.start()] + text[clause.end() :])
+        return str(own.condition.code) if own.condition else None
+    return str(explanation.condition.code)
+
+
+# A clause about other patients, after what the criterion asks of everyone ("...; patients with GBM must").
+_OTHER_PATIENTS = re.compile(
+    r"[;.]\s*(?:patients|subjects|participants|those) with [^;.]*?"
+    r"\b(?:must|are to|should|may|will|need|can)\b[^;]*",
+    re.I,
+)
 
 
 # "Hepatitis B or C", "hepatitis B and/or C": the second letter names a concept with the first's head word.
@@ -410,9 +430,32 @@ _CLAUSES_ABOUT_OTHERS = re.compile(
 )
 
 
+# The name of the response criteria for solid tumours (RECIST) names no cancer: "measurable disease per
+# Response Evaluation Criteria in Solid Tumors" asks a measurement, not for a solid tumour.
+_RESPONSE_CRITERIA = re.compile(r"\bresponse evaluation criteria in solid tumou?rs?\b", re.I)
+
+
 def _subject_text(text: str) -> str:
-    """The criterion without clauses about other patients and without its exceptions."""
-    return _CLAUSES_ABOUT_OTHERS.sub(" ", text)
+    """The criterion without clauses about other patients, its exceptions and the names of response
+    criteria."""
+    return _RESPONSE_CRITERIA.sub(" ", _CLAUSES_ABOUT_OTHERS.sub(" ", text))
+
+
+# A time since or before an event ("at least 5 years since prior chemotherapy", "2 years after the
+# transplant") is an interval, not the patient's age, unless the criterion also speaks of age.
+_INTERVAL = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|weeks?|days?)\s+(?:since|after|from|before|prior to|"
+    r"elapsed|ago|following)\b",
+    re.I,
+)
+_AGE_NAMED = re.compile(r"\bages?d?\b|\bold\b|\badults?\b|\bbirthday", re.I)
+
+
+def _age(text: str) -> AgeRange | None:
+    """The ages a criterion admits, not taking an interval after an event for an age."""
+    if _INTERVAL.search(text) and not _AGE_NAMED.search(text):
+        return None
+    return age_range(text)
 
 
 def _segments(text: str, starts: list[int], words: list[str]) -> tuple[int, ...]:

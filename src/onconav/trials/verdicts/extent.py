@@ -25,7 +25,10 @@ _LOCAL_SPREAD_ENOUGH = re.compile(r"\blocally advanced\b|\bor (?:locally|regiona
 # Words that make the criterion about something else ("non-metastatic", "no metastatic disease").
 _NOT_ASKED = re.compile(
     r"\bnon[- ]?metastatic|\b(?:no|without|absence of|free of)\s+(?:\w+\s+)?(?:metasta|advanced)|"
-    r"\bresectable\b|\brecurrent\b",
+    r"\bresectable\b|\brecurrent\b|"
+    # "Metastatic disease or subclinical disease at high risk of recurrence": the adjuvant setting is
+    # offered beside the spread.
+    r"\bor\b[^.;]{0,40}\b(?:high[- ]risk|at (?:high )?risk of (?:recurrence|relapse)|adjuvant|subclinical)\b",
     re.I,
 )
 _NOTE_LOCALISED = re.compile(

@@ -19,6 +19,7 @@ from onconav.trials.verdicts.confirmation import confirmed_findings
 from onconav.trials.verdicts.contraception import contraception_used
 from onconav.trials.verdicts.criterion import read_criterion
 from onconav.trials.verdicts.demographics import childhood, demographics, onset_age, pregnancy, sex_subject
+from onconav.trials.verdicts.disease_status import measurable_disease, progression_after_treatment
 from onconav.trials.verdicts.doses import daily_dose
 from onconav.trials.verdicts.durations import illness_duration
 from onconav.trials.verdicts.episodes import episodes
@@ -70,6 +71,7 @@ RULES: tuple[Rule, ...] = (
     organ_function,
     psa_progression,
     family_cancer,
+    measurable_disease,
     cancer,
     bedside_score,
     unknowable,
@@ -84,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     systemic_for_other_condition,
     family_history,
     confirmed_findings,
+    progression_after_treatment,
     conditions,
     overlap,
 )

@@ -25,6 +25,9 @@ _ANY_OF = re.compile(r"\b(?:at least one|one or more|any (?:one )?of|either|one 
 # following:") asks something itself; a shorter one only introduces the list.
 OWN_CONTENT_WORDS = 6
 _LIST_INTRO = re.compile(r"\b(?:the following|following|as follows)\b|:\s*$", re.I)
+# A child that is an annotation of its list ("NOTE: warfarin may not be started", "Note: patients may
+# continue ..."), not one of its options: it never decides the parent.
+_ANNOTATION = re.compile(r"^\W*(?:note|nb|n\.b\.|please note)\b\s*[:.-]", re.I)
 # Inclusion words for what an exclusion answer means, and back.
 _AS_INCLUSION = {"excluded": "not included", "not excluded": "included"}
 
@@ -69,7 +72,11 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
         else:
             verdicts[i] = judge(note, text, kind)
     for i in reversed(range(len(items))):
-        children = [j for j in range(i + 1, len(items)) if _parent(items, j) == i]
+        children = [
+            j
+            for j in range(i + 1, len(items))
+            if _parent(items, j) == i and not _ANNOTATION.match(items[j][1])
+        ]
         if not children:
             continue
         kind, text, _level = items[i]
@@ -78,8 +85,24 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
         own = verdicts[i]
         intro = _LIST_INTRO.search(text)
         own_words = len(re.findall(r"\w+", text[: intro.start()] if intro else text))
-        if own is not None and own_words >= OWN_CONTENT_WORDS and own.label in ("not included", "excluded"):
-            continue  # the parent's own requirement fails, whatever its list says
+        failed_or_not_applicable = ("not included", "excluded", NA)
+        if own is not None and own_words >= OWN_CONTENT_WORDS and own.label in failed_or_not_applicable:
+            # The parent's own requirement fails, or is not for this patient ("Women of childbearing
+            # potential must have a negative pregnancy test ...; a female of childbearing potential is any
+            # woman who:" for a man), whatever its list says; what its list details is not the patient's
+            # either when the requirement does not apply.
+            if own.label == NA:
+                for j in _descendants(items, i):
+                    child = verdicts[j]
+                    if child is not None:
+                        verdicts[j] = replace(
+                            child,
+                            label=NA,
+                            reason=f"Part of a criterion that does not apply: {text}",
+                            reason_template=N_("Part of a criterion that does not apply: %(item)s"),
+                            reason_details=(("item", text),),
+                        )
+            continue
         deciding = next((j for j in children if (v := verdicts[j]) is not None and v.label == label), None)
         decided_by = items[deciding][1] if deciding is not None else ""
         child = verdicts[deciding] if deciding is not None else None
@@ -92,6 +115,17 @@ def judge_items(note: object, items: Sequence[tuple[Kind, str, int]], judge: Jud
             reason_details=(("item", decided_by),) if decided_by else (),
         )
     return [v for v in verdicts if v is not None]
+
+
+def _descendants(items: Sequence[tuple[Kind, str, int]], index: int) -> list[int]:
+    """The items indented under item `index` (its children, theirs, ...)."""
+    kind, _text, level = items[index]
+    found = []
+    for j in range(index + 1, len(items)):
+        if items[j][0] != kind or items[j][2] <= level:
+            break
+        found.append(j)
+    return found
 
 
 def _parent(items: Sequence[tuple[Kind, str, int]], index: int) -> int | None:

@@ -11,6 +11,7 @@ from onconav.trials import oncotree
 from onconav.trials.verdicts.answers import NA, NEI, Found, Kind
 from onconav.trials.verdicts.conditions import concept_state
 from onconav.trials.verdicts.criterion import CriterionFacts, read_criterion
+from onconav.trials.verdicts.demographics import pregnancy
 from onconav.trials.verdicts.note import NoteFacts
 
 # A criterion of this many words or fewer that ends in "no" or "none" is a fragment ("This study has no").
@@ -26,7 +27,43 @@ def trivial(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and criterion.sexes is None
     ) and re.search(r"\b(?:no|none|not applicable|n/a)\W*$", criterion.text, re.I):
         return NA, None, N_("The criterion has no content.")
+    if len(criterion.words) <= HEADING_WORDS and _HEADING.match(criterion.text):
+        # "Chemotherapy:", "Biologic therapy:" - the title of the criteria that follow it.
+        return NA, None, N_("The criterion is only a heading.")
+    if kind == "inclusion" and _is_permission(criterion.text):
+        return NA, None, N_("The criterion only says what is allowed; it asks nothing of the patient.")
     return None
+
+
+# A heading: a few words ending with a colon, with nothing asked after it.
+HEADING_WORDS = 4
+_HEADING = re.compile(r"^\W*[A-Za-z][\w /,&()-]{0,40}:\s*$")
+# "Prior radiotherapy ... are allowed", "Bisphosphonates are permitted.": what a patient may have had or
+# take, stated without a condition, rules nobody out.
+_PERMISSION = re.compile(
+    r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\W*$|^\W*(?:allowed|permitted)\s*:", re.I
+)
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _is_permission(text: str) -> bool:
+    """Whether the whole criterion only allows something ("... are allowed"); a permission in
+    parentheses ("(pneumonitis in the field is permitted)") or after another sentence qualifies what
+    precedes."""
+    if not _PERMISSION.search(text):
+        return False
+    bare = _PARENTHESES.sub(" ", _PARENTHESES.sub(" ", text))
+    # A second sentence run on without its full stop ("... on CT scan History of X is permitted").
+    run_on = re.search(r"[a-z)]\s+[A-Z][a-z]+ (?:of|with|in)\b", bare)
+    return (
+        bool(_PERMISSION.search(bare))
+        and not _REQUIREMENT.search(bare)
+        and not re.search(r"[;.]\s", bare)
+        and not run_on
+    )
+
+
+_REQUIREMENT = re.compile(r"\b(?:if|provided|as long as|only|unless|must|should|except|but|not)\b", re.I)
 
 
 _FAILS_TO_PROVIDE = re.compile(
@@ -106,6 +143,8 @@ def judgement(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
         and _FUTURE.search(criterion.text)
         and not _PLANNED_PREGNANCY.search(criterion.text)
     ):
+        if "pregnancy" in criterion.topics and (found := pregnancy(note, criterion, kind)) and found[0] == NA:
+            return found  # "intention of becoming pregnant" for a man or after menopause
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
     if kind == "exclusion" and _PROGNOSIS.search(criterion.text):
         return NEI, None, N_("The note cannot say what the patient plans or what will happen.")
@@ -144,6 +183,15 @@ _SEX_REQUIREMENT = re.compile(
 )
 
 
+# "Patients who are HIV-positive are eligible if:", "Patients with hepatitis B are eligible provided":
+# what follows is asked only of the patients named.
+_ELIGIBLE_IF = re.compile(
+    r"^\W*(?:patients|subjects|participants|those) (?:who are|with) (?P<condition>[^,;:.]{3,80}?) "
+    r"(?:are|will be|may be) (?:also )?eligible (?:if|provided|only if|as long as)\b",
+    re.I,
+)
+
+
 def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found:
     """ "If X, ...", "Patients who have had X must ...", "Cohort B (NSCLC): ..." or "Men must ...": not
     applicable (inclusion or exclusion) when the note rules X out, never mentions it, or names another
@@ -151,7 +199,11 @@ def conditional(note: NoteFacts, criterion: CriterionFacts, kind: Kind) -> Found
     required = _SEX_REQUIREMENT.search(criterion.text)
     if required and note.sex is not None and note.sex != ("male" if required.group("male") else "female"):
         return NA, note.sex_sentence, N_("The criterion is for patients of the other sex.")
-    m = _CONDITIONAL.search(criterion.text) or _COHORT.search(criterion.text)
+    m = (
+        _CONDITIONAL.search(criterion.text)
+        or _COHORT.search(criterion.text)
+        or _ELIGIBLE_IF.search(criterion.text)
+    )
     if m is None:
         return None
     condition = read_criterion(m.group("condition"))
