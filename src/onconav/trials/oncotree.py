@@ -64,7 +64,18 @@ EXTRA_PHRASES: dict[str, tuple[str, ...]] = {
     "CERVIX": ("cervical cancer",),
     "UTERUS": ("endometrial cancer", "uterine cancer"),
     "MYELOID": ("leukemia", "leukaemia"),
-    "LYMPH": ("lymphoma", "multiple myeloma", "myeloma"),
+    "AML": ("acute myeloid leukaemia", "acute myelogenous leukemia", "aml"),
+    "CML": ("chronic myeloid leukemia", "chronic myeloid leukaemia", "cml"),
+    # acute lymphoblastic leukaemia without its B or T lineage: the lymphoid neoplasms above both
+    "LNM": ("acute lymphoblastic leukemia", "acute lymphoblastic leukaemia", "acute lymphocytic leukemia"),
+    "CLLSLL": (
+        "chronic lymphocytic leukemia",
+        "chronic lymphocytic leukaemia",
+        "cll",
+        "small lymphocytic lymphoma",
+    ),
+    "LYMPH": ("lymphoma",),
+    "PCM": ("multiple myeloma", "myeloma"),
     "SOFT_TISSUE": ("soft tissue sarcoma", "sarcoma"),
     "BONE": ("osteosarcoma", "bone sarcoma"),
     SOLID: ("solid tumor", "solid tumour", "solid malignancy", "solid cancer", "solid neoplasm"),
@@ -235,13 +246,25 @@ def types_named(text: str) -> tuple[str, ...]:
     positions: dict[str, list[int]] = {}
     for i, word in enumerate(words):
         positions.setdefault(word, []).append(i)
-    hits: list[tuple[int, str]] = []
+    found: list[tuple[int, str, tuple[str, ...]]] = []
     for code, phrase in _phrases():
         if phrase[0] not in positions:
             continue
         at = _found_at(words, phrase, positions)
         if at is not None:
-            hits.append((at, code))
+            found.append((at, code, phrase))
+    # A phrase inside a longer one found at the same place names nothing of its own: the "leukemia" of
+    # "chronic lymphocytic leukemia" is not a myeloid leukaemia besides.
+    hits = [
+        (at, code)
+        for at, code, phrase in found
+        if not any(
+            len(longer) > len(phrase)
+            and set(phrase) <= set(longer)
+            and abs(at - other) <= len(longer) + WINDOW_SLACK
+            for other, _code, longer in found
+        )
+    ]
     codes = {code for _at, code in hits}
     specific = {c for c in codes if not any(c != o and c in lineage(o) for o in codes)}
     ordered: list[str] = []

@@ -255,6 +255,9 @@ def patient_cancer_types(text: str, cancer: str | None, patients: bool | None = 
             and not (len(oncotree.lineage(t)) > 1 and oncotree.lineage(t)[1] in organs)
         )[:1]
     specific = tuple(t for t in named if base in oncotree.lineage(t))
+    if not specific and base in oncotree.BLOOD_TISSUES:
+        # the catalogue's leukaemia spans both blood tissues: a blood cancer the note names is the precise one
+        specific = tuple(t for t in named if oncotree.lineage(t)[-1] in oncotree.BLOOD_TISSUES)
     return specific or (base,)
 
 
