@@ -4,6 +4,8 @@ body-measure thresholds, compared when the note gives the value, else judged by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from onconav.i18n import N_
 from onconav.trials.verdicts.adequacy import normal_statements
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
@@ -210,17 +212,28 @@ def _any_of(outcomes: list[Outcome]) -> Outcome:
     return None, next((o[1] for o in outcomes if o[1] is not None), None)
 
 
+def _grouped(
+    results: list[tuple[Threshold, tuple[bool | None, int] | None]], group: Callable[[Threshold], int]
+) -> list[dict[str, list[Outcome]]] | None:
+    """Each group's outcomes by measure ("or" groups, "and" groups); None when no group joins two measures
+    or the note gives none of the values."""
+    groups: dict[int, dict[str, list[Outcome]]] = {}
+    for t, r in results:
+        groups.setdefault(group(t), {}).setdefault(t.measure, []).append(r if r is not None else (None, None))
+    if all(len(measures) == 1 for measures in groups.values()) or all(r is None for _, r in results):
+        return None
+    return list(groups.values())
+
+
 def _either_limit(results: list[tuple[Threshold, tuple[bool | None, int] | None]]) -> Found:
     """An inclusion whose limits on different measures an explicit "or" joins ("creatinine <= 1.5 mg/dL or
     creatinine clearance >= 50 mL/min"): met when one alternative is met, not met when every alternative is
     known and failed, else open. "And" and commas still ask every limit; limits on one measure all hold.
     None when no "or" joins two measures, or the note gives none of the values."""
-    groups: dict[int, dict[str, list[Outcome]]] = {}
-    for t, r in results:
-        groups.setdefault(t.either, {}).setdefault(t.measure, []).append(r if r is not None else (None, None))
-    if all(len(measures) == 1 for measures in groups.values()) or all(r is None for _, r in results):
+    groups = _grouped(results, lambda t: t.either)
+    if groups is None:
         return None
-    met, sentence = _all_of([_any_of([_all_of(o) for o in m.values()]) for m in groups.values()])
+    met, sentence = _all_of([_any_of([_all_of(o) for o in m.values()]) for m in groups])
     if met is True:
         return "included", sentence, N_("The note's values are within the limits.")
     if met is False:
@@ -237,13 +250,10 @@ def _together_limit(results: list[tuple[Threshold, tuple[bool | None, int] | Non
     bilirubin > 2 x ULN", Hy's law): excluded when every limit of a group is exceeded, not excluded when one
     limit of every group is clearly not, else open. Limits on one measure are alternatives (either exceeded
     will do). None when no "and" joins two measures, or the note gives none of the values."""
-    groups: dict[int, dict[str, list[Outcome]]] = {}
-    for t, r in results:
-        outcome = r if r is not None else (None, None)
-        groups.setdefault(t.together, {}).setdefault(t.measure, []).append(outcome)
-    if all(len(measures) == 1 for measures in groups.values()) or all(r is None for _, r in results):
+    groups = _grouped(results, lambda t: t.together)
+    if groups is None:
         return None
-    met, sentence = _any_of([_all_of([_any_of(o) for o in m.values()]) for m in groups.values()])
+    met, sentence = _any_of([_all_of([_any_of(o) for o in m.values()]) for m in groups])
     if met is True:
         return "excluded", sentence, N_("The note's values exceed every limit this criterion asks together.")
     if met is False:
