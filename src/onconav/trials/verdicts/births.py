@@ -10,6 +10,7 @@ import re
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import NEI, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
+from onconav.trials.verdicts.findings_more import TERM_FROM_WEEKS
 from onconav.trials.verdicts.gestation import (
     CHILD_AGE,
     GESTATION_LIMIT,
@@ -20,7 +21,6 @@ from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import NoteFacts
 from onconav.trials.verdicts.text import other_words
 
-TERM_FROM_WEEKS = 37.0  # WHO: born before 37 completed weeks is preterm
 _TERM = re.compile(
     r"\b(?:full[- ])?term (?:infants?|newborns?|neonates?|babies|birth|delivery)\b|\bborn at term\b", re.I
 )

@@ -21,14 +21,15 @@ import re
 
 from onconav.trials.verdicts.text import Mention, ancestors, context, tokenize
 
-_WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*\+\s*\d(?:/7)?|\s*\d/7)?"
+# Weeks of gestation: "30", "30.5", "30+2", "30 2/7".
+WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*\+\s*\d(?:/7)?|\s*\d/7)?"
 NOTE_WEEKS = re.compile(
-    r"\b" + _WEEKS + r"\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
-    r"\bgestational age (?:of |is )?" + _WEEKS,
+    r"\b" + WEEKS + r"\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
+    r"\bgestational age (?:of |is )?" + WEEKS,
     re.I,
 )
 AT_WEEKS = re.compile(
-    r"\bat\s+" + _WEEKS + r"\s*weeks?\b(?!\s*(?:ago|old|of age|after|before|postpartum))", re.I
+    r"\bat\s+" + WEEKS + r"\s*weeks?\b(?!\s*(?:ago|old|of age|after|before|postpartum))", re.I
 )
 # A sentence about a birth gives the baby's weeks or a pregnancy that is over ("born at 34 weeks", "delivered
 # at 39 weeks"); "preterm" and "premature" alone ("preterm labour at 32 weeks") are still the pregnancy's.
@@ -190,7 +191,7 @@ _RUPTURE = re.compile(
 _RUPTURE_ABBREVIATION = re.compile(r"\b(?:SROM|PROM)\b")
 _CONCEPT_RUPTURE = "rupture-of-membranes"
 _PRETERM_RUPTURE = "preterm-rupture-of-membranes"
-TERM_WEEKS = 37.0
+TERM_FROM_WEEKS = 37.0  # WHO: born before 37 completed weeks is preterm
 
 
 def _ruptured(sentences: tuple[str, ...], found: list[Mention]) -> int | None:
@@ -221,7 +222,7 @@ def _membranes(
     weeks = gestational_weeks(sentences, pregnant) if rupture is not None else None
     if rupture is None or weeks is None:
         return []
-    if weeks[0] < TERM_WEEKS:
+    if weeks[0] < TERM_FROM_WEEKS:
         return [Mention(_PRETERM_RUPTURE, rupture, 0, 0, "affirmed")]
     out = [Mention(_PRETERM_RUPTURE, weeks[1], 0, 0, "negated")]
     if _CONCEPT_RUPTURE not in named:

@@ -11,7 +11,7 @@ import re
 from onconav.i18n import N_
 from onconav.trials.verdicts.answers import NA, Found, Kind, negative_label, positive_label
 from onconav.trials.verdicts.criterion import CriterionFacts
-from onconav.trials.verdicts.findings_more import cervical_length_mm, gestational_weeks
+from onconav.trials.verdicts.findings_more import WEEKS, cervical_length_mm, gestational_weeks
 from onconav.trials.verdicts.measures import comparator_of, compare
 from onconav.trials.verdicts.note import PREGNANT, NoteFacts
 from onconav.trials.verdicts.text import other_words
@@ -32,18 +32,17 @@ _TRIMESTER = re.compile(
 )
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 _ABOUT_BIRTH = re.compile(r"\b(?:born|birth|deliver\w*|preterm|premature|postpartum)", re.I)
-_WEEKS = r"(\d{1,2}(?:\.\d)?)(?:\s*(?:\+\s*)?\d/7)?"
 GESTATION_RANGE = re.compile(
-    _WEEKS
+    WEEKS
     + r"\s*(?:weeks?)?\s*(?:-|–|to|and|through)\s*"
-    + _WEEKS
+    + WEEKS
     + r"\s*(?:\+\s*\d\s*)?(?:completed\s+)?weeks?",
     re.I,
 )
 GESTATION_LIMIT = re.compile(
     r"(at or (?:beyond|after|above)|≥|>=|≤|<=|>|<|at least|more than|greater than|less than|fewer than|"
     r"up to|no more than|before|after|"
-    r"beyond|over|under)\s*(?:the\s+)?" + _WEEKS + r"\s*(?:completed\s+)?weeks?",
+    r"beyond|over|under)\s*(?:the\s+)?" + WEEKS + r"\s*(?:completed\s+)?weeks?",
     re.I,
 )
 WORDS_AS_COMPARATORS = {
@@ -52,17 +51,6 @@ WORDS_AS_COMPARATORS = {
     "after": "more than",
     "beyond": "more than",
 }
-_NOTE_WEEKS = re.compile(
-    r"\b" + _WEEKS + r"\s*-?\s*weeks?'?\s*(?:of\s+)?(?:gestation\b|gestational age|pregnan\w*)|"
-    r"\bgestational age (?:of |is )?" + _WEEKS,
-    re.I,
-)
-
-_AT_WEEKS = re.compile(
-    r"\bat\s+" + _WEEKS + r"\s*weeks?\b(?!\s*(?:ago|old|of age|after|before|postpartum))", re.I
-)
-
-
 # Words of the gestational limit itself; more than this many others and a criterion asks something else too.
 _OWN_WORDS_TEXT = """
 gestational gestation age weeks week pregnant pregnancy women woman of at between and the or with patients
